@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""Generates the `onnx` dialect's op surface from the ONNX schema registry.
+
+Run from the repository root after changing the `onnx` Python package version:
+
+    python3 ir/onnx/gen_onnx_ops.py            # rewrites ir/onnx/OnnxOps.td and OnnxOpVersions.inc
+    python3 ir/onnx/gen_onnx_ops.py --check    # exits 1 if the checked-in files are stale
+
+One MLIR op is generated per distinct *signature* (inputs, outputs, attributes) in an op's
+history. The newest signature is `onnx.<Op>`; an older one that differs is kept as
+`onnx.<Op>V<since>` so a model at any opset imports without a lossy conversion. Versions that
+only widen type constraints share one op whose constraints are the union.
+
+Hand-written C++ hooks (verifiers, shape inference, folders) are declared by the tables
+HAS_VERIFIER / HAS_SHAPE_INFERENCE below; the C++ lives in ir/onnx/*.cpp.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass, field
+
+import onnx
+from onnx import defs, helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+DOMAINS = {
+    "": ("", ""),
+    "ai.onnx.ml": ("ml.", "ML"),
+    "ai.onnx.preview.training": ("training.", "Training"),
+    "ai.onnx.preview": ("preview.", "Preview"),
+}
+
+# Ops whose hand-written verifier lives in ir/onnx/Verifiers*.cpp (newest signature only).
+HAS_VERIFIER = {
+}
+
+# Ops with shape inference (ShapeInferenceOpInterface) in ir/onnx/ShapeInference*.cpp.
+HAS_SHAPE_INFERENCE = {
+}
+
+# Ops that are not deterministic: no NoMemoryEffect, so CSE does not merge two draws.
+NONDETERMINISTIC = {"RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike",
+                    "Bernoulli", "Multinomial", "Dropout"}
+
+ELEM = {
+    "float": "F32", "double": "F64", "float16": "F16", "bfloat16": "BF16",
+    "int8": "I8", "int16": "I16", "int32": "I32", "int64": "I64",
+    "uint8": "UI8", "uint16": "UI16", "uint32": "UI32", "uint64": "UI64",
+    "bool": "I1", "string": "ONNX_StringType",
+    "complex64": "Complex<F32>", "complex128": "Complex<F64>",
+    "float8e4m3fn": "F8E4M3FN", "float8e4m3fnuz": "F8E4M3FNUZ",
+    "float8e5m2": "F8E5M2", "float8e5m2fnuz": "F8E5M2FNUZ", "float8e8m0": "F8E8M0FNU",
+    "int4": "I<4>", "uint4": "UI<4>", "int2": "I<2>", "uint2": "UI<2>", "float4e2m1": "F4E2M1FN",
+}
+# MLIR spelling of element types for the importer's output-type rules.
+ELEM_MLIR = {
+    "float": "f32", "double": "f64", "float16": "f16", "bfloat16": "bf16",
+    "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
+    "uint8": "ui8", "uint16": "ui16", "uint32": "ui32", "uint64": "ui64", "bool": "i1",
+}
+
+ATTR = {
+    "INT": ("I64Attr", "SI64"), "FLOAT": ("F32Attr", "F32"), "STRING": ("StrAttr", "STR"),
+    "INTS": ("DenseI64ArrayAttr", None), "FLOATS": ("DenseF32ArrayAttr", None),
+    "STRINGS": ("StrArrayAttr", None), "TENSOR": ("ElementsAttr", None),
+    "TENSORS": ("TypedArrayAttrBase<ElementsAttr, \"array of tensors\">", None),
+    "TYPE_PROTO": ("TypeAttr", None), "SPARSE_TENSOR": ("ElementsAttr", None),
+}
+
+# Names that ODS or the generated C++ reserve; such operands/attributes get a suffix.
+RESERVED = {"name", "operands", "results", "attributes", "regions", "location", "context",
+            "type", "properties", "operation", "kind", "default", "template", "operator"}
+
+
+@dataclass
+class Sig:
+    inputs: list
+    outputs: list
+    attrs: list  # (name, type_name, required, default-literal or None)
+    graphs: list
+
+    def key(self):
+        return (tuple(self.inputs), tuple(self.outputs), tuple(self.attrs), tuple(self.graphs))
+
+
+@dataclass
+class OpDef:
+    domain: str
+    name: str
+    since: int  # since_version of the newest schema merged into this op
+    schemas: list = field(default_factory=list)
+    mlir_name: str = ""
+    cpp_name: str = ""
+
+    @property
+    def newest(self):
+        return self.schemas[-1]
+
+
+def formal(p):
+    opt = {defs.OpSchema.FormalParameterOption.Single: "single",
+           defs.OpSchema.FormalParameterOption.Optional: "optional",
+           defs.OpSchema.FormalParameterOption.Variadic: "variadic"}[p.option]
+    return (p.name.rstrip(".").replace(".", "_"), opt)
+
+
+def default_literal(attr):
+    """The ODS default-value expression of a scalar attribute, or None."""
+    d = attr.default_value
+    if d is None or d.type == 0:
+        return None
+    value = helper.get_attribute_value(d)
+    t = str(attr.type).split(".")[-1]
+    if t == "INT":
+        return str(int(value))
+    if t == "FLOAT":
+        return repr(float(value))
+    if t == "STRING":
+        return '\\"' + value.decode() + '\\"'
+    return None
+
+
+def signature(schema):
+    attrs, graphs = [], []
+    for name, a in sorted(schema.attributes.items(), key=lambda kv: (kv[0] != "then_branch", kv[0])):
+        t = str(a.type).split(".")[-1]
+        if t == "GRAPH":
+            graphs.append(name)
+        else:
+            attrs.append((name, t, bool(a.required), default_literal(a)))
+    return Sig([formal(i) for i in schema.inputs], [formal(o) for o in schema.outputs],
+               attrs, graphs)
+
+
+def collect():
+    by_op = {}
+    for s in defs.get_all_schemas_with_history():
+        if s.domain not in DOMAINS:
+            continue
+        by_op.setdefault((s.domain, s.name), []).append(s)
+    ops = []
+    for (domain, name), schemas in sorted(by_op.items()):
+        schemas.sort(key=lambda s: s.since_version)
+        groups = []  # consecutive versions with one signature
+        for s in schemas:
+            if groups and signature(groups[-1][-1]).key() == signature(s).key():
+                groups[-1].append(s)
+            else:
+                groups.append([s])
+        prefix, cpp_prefix = DOMAINS[domain]
+        for i, g in enumerate(groups):
+            op = OpDef(domain, name, g[-1].since_version, g)
+            newest = i == len(groups) - 1
+            suffix = "" if newest else f"V{g[-1].since_version}"
+            op.mlir_name = f"{prefix}{name}{suffix}"
+            op.cpp_name = f"{cpp_prefix}{name}{suffix}"
+            ops.append((op, newest))
+    return ops
+
+
+def type_constraint(op, param_type_str):
+    """Union of allowed element types for a formal parameter across the merged schemas."""
+    elems, others = set(), set()
+    for s in op.schemas:
+        allowed = None
+        for tc in s.type_constraints:
+            if tc.type_param_str == param_type_str:
+                allowed = list(tc.allowed_type_strs)
+        if allowed is None:
+            allowed = [param_type_str]
+        for t in allowed:
+            if t.startswith("tensor(") and t[7:-1] in ELEM:
+                elems.add(ELEM[t[7:-1]])
+            else:
+                others.add(t.split("(")[0])
+    parts = []
+    if elems:
+        parts.append("TensorOf<[" + ", ".join(sorted(elems)) + "]>")
+    for o in sorted(others):
+        parts.append({"seq": "ONNX_SeqType", "optional": "ONNX_OptType", "map": "ONNX_MapType",
+                      "sparse_tensor": "AnyTensor", "tensor": "AnyTensor"}.get(o, "AnyType"))
+    if not parts:
+        return "AnyType"
+    return parts[0] if len(parts) == 1 else "AnyTypeOf<[" + ", ".join(parts) + "]>"
+
+
+def ods_name(name, used):
+    n = name
+    if n.lower() in RESERVED or n in used:
+        n = n + "_"
+    used.add(n)
+    return n
+
+
+def output_rule(op, out):
+    """How the importer derives an output's element type without shape inference:
+    `in<i>` (same as input i), an MLIR element type, or `?`."""
+    s = op.newest
+    for i, inp in enumerate(s.inputs):
+        if inp.type_str == out.type_str:
+            return f"in{i}"
+    allowed = [out.type_str]
+    for tc in s.type_constraints:
+        if tc.type_param_str == out.type_str:
+            allowed = list(tc.allowed_type_strs)
+    if len(allowed) == 1 and allowed[0][7:-1] in ELEM_MLIR:
+        return ELEM_MLIR[allowed[0][7:-1]]
+    return "?"
+
+
+def emit_op(op, newest):
+    s = op.newest
+    sig = signature(s)
+    used = set()
+    traits = []
+    if sig.graphs:
+        traits.append("RecursiveMemoryEffects")
+    elif op.name not in NONDETERMINISTIC:
+        traits.append("NoMemoryEffect")
+    if newest and op.domain == "" and op.name in HAS_SHAPE_INFERENCE:
+        traits.append("DeclareOpInterfaceMethods<ShapeInferenceOpInterface>")
+    lines = [f"def ONNX_{op.cpp_name}Op : ONNX_Op<\"{op.mlir_name}\", [{', '.join(traits)}]> {{"]
+    versions = sorted({x.since_version for x in op.schemas})
+    summary = f"ONNX {op.domain + '::' if op.domain else ''}{op.name}, versions {', '.join(map(str, versions))}"
+    if s.deprecated:
+        summary += " (deprecated)"
+    lines.append(f"  let summary = \"{summary}\";")
+    lines.append(f"  let description = [{{\n    Generated from the ONNX schema of `{op.name}` "
+                 f"(domain `{op.domain or 'ai.onnx'}`, since version {s.since_version}).\n  }}];")
+    args = []
+    for p in s.inputs:
+        name, opt = formal(p)
+        t = type_constraint(op, p.type_str)
+        if opt == "optional":
+            t = f"AnyTypeOf<[{t}, NoneType]>" if not t.startswith("AnyTypeOf<[") else t[:-2] + ", NoneType]>"
+        elif opt == "variadic":
+            t = f"Variadic<{t}>"
+        args.append(f"{t}:${ods_name(name, used)}")
+    for name, t, required, default in sig.attrs:
+        base = ATTR[t][0]
+        if required:
+            a = base
+        elif default is not None:
+            a = f"DefaultValuedOptionalAttr<{base}, \"{default}\">"
+        else:
+            a = f"OptionalAttr<{base}>"
+        args.append(f"{a}:${ods_name(name, used)}")
+    lines.append("  let arguments = (ins" + ("\n    " + ",\n    ".join(args) if args else "") + ");")
+    res = []
+    for p in s.outputs:
+        name, opt = formal(p)
+        t = type_constraint(op, p.type_str)
+        if opt == "optional":
+            t = f"AnyTypeOf<[{t}, NoneType]>" if not t.startswith("AnyTypeOf<[") else t[:-2] + ", NoneType]>"
+        elif opt == "variadic":
+            t = f"Variadic<{t}>"
+        res.append(f"{t}:${ods_name(name, used)}")
+    lines.append("  let results = (outs" + ("\n    " + ",\n    ".join(res) if res else "") + ");")
+    if sig.graphs:
+        regions = ", ".join(f"SizedRegion<1>:${ods_name(g, used)}" for g in sig.graphs)
+        lines.append(f"  let regions = (region {regions});")
+    if newest and op.domain == "" and op.name in HAS_VERIFIER:
+        lines.append("  let hasVerifier = 1;")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def emit_td(ops):
+    out = [
+        "// GENERATED by ir/onnx/gen_onnx_ops.py from the ONNX schema registry of",
+        f"// onnx {onnx.__version__} (opset {defs.onnx_opset_version()}). Do not edit; rerun the generator.",
+        "",
+        "#ifndef KILN_ONNX_OPS_TD",
+        "#define KILN_ONNX_OPS_TD",
+        "",
+        "include \"ir/onnx/OnnxBase.td\"",
+        "",
+    ]
+    for op, newest in ops:
+        out.append(emit_op(op, newest))
+        out.append("")
+    out.append("#endif // KILN_ONNX_OPS_TD")
+    return "\n".join(out) + "\n"
+
+
+def emit_versions(ops):
+    out = [
+        "// GENERATED by ir/onnx/gen_onnx_ops.py. Do not edit; rerun the generator.",
+        "//",
+        "// KILN_ONNX_OP_VERSION(domain, op_type, since_version, mlir_op_name): one row per schema",
+        "//   version; a node resolves to the row with the largest since_version <= the model's opset.",
+        "// KILN_ONNX_OP_SIG(mlir_op_name, num_inputs, last_input_variadic, num_outputs,",
+        "//   last_output_variadic, output_type_rules, region_attr_names): the formal signature.",
+        "",
+        "#ifndef KILN_ONNX_OP_VERSION",
+        "#define KILN_ONNX_OP_VERSION(DOMAIN, OP, SINCE, NAME)",
+        "#endif",
+        "#ifndef KILN_ONNX_OP_SIG",
+        "#define KILN_ONNX_OP_SIG(NAME, NIN, INVAR, NOUT, OUTVAR, RULES, REGIONS)",
+        "#endif",
+        "",
+    ]
+    for op, _ in ops:
+        for s in op.schemas:
+            out.append(f"KILN_ONNX_OP_VERSION(\"{op.domain}\", \"{op.name}\", {s.since_version}, "
+                       f"\"onnx.{op.mlir_name}\")")
+    out.append("")
+    for op, _ in ops:
+        s = op.newest
+        sig = signature(s)
+        nin, nout = len(s.inputs), len(s.outputs)
+        invar = "true" if nin and formal(s.inputs[-1])[1] == "variadic" else "false"
+        outvar = "true" if nout and formal(s.outputs[-1])[1] == "variadic" else "false"
+        rules = ",".join(output_rule(op, o) for o in s.outputs)
+        out.append(f"KILN_ONNX_OP_SIG(\"onnx.{op.mlir_name}\", {nin}, {invar}, {nout}, {outvar}, "
+                   f"\"{rules}\", \"{','.join(sig.graphs)}\")")
+    out += ["", "#undef KILN_ONNX_OP_VERSION", "#undef KILN_ONNX_OP_SIG"]
+    return "\n".join(out) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if generated files are stale")
+    args = parser.parse_args()
+    ops = collect()
+    files = {os.path.join(HERE, "OnnxOps.td"): emit_td(ops),
+             os.path.join(HERE, "OnnxOpVersions.inc"): emit_versions(ops)}
+    stale = []
+    for path, text in files.items():
+        old = open(path).read() if os.path.exists(path) else None
+        if old != text:
+            stale.append(path)
+            if not args.check:
+                with open(path, "w") as f:
+                    f.write(text)
+    if args.check and stale:
+        print("stale generated files (rerun ir/onnx/gen_onnx_ops.py):", *stale, sep="\n  ")
+        return 1
+    print(f"{len(ops)} ops ({sum(1 for _, n in ops if n)} newest signatures) from onnx "
+          f"{onnx.__version__}" + (", regenerated " + ", ".join(map(os.path.basename, stale)) if stale else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
