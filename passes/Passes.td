@@ -24,4 +24,59 @@ def InferShapes : Pass<"kiln-infer-shapes", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::onnxir::ONNXDialect", "mlir::func::FuncDialect"];
 }
 
+def UpgradeOnnxOps : Pass<"kiln-upgrade-onnx-ops"> {
+  let summary = "Rewrite older ONNX op signatures as the newest op where that is exact";
+  let description = [{
+    The importer keeps a node at the signature of its model's opset (`onnx.CastV13` in an
+    opset-13 model). Where the newest signature only added optional inputs, outputs or
+    attributes whose defaults keep the old behaviour (the generator decides, see
+    `KILN_ONNX_OP_UPGRADE` in ir/onnx/OnnxOpVersions.inc), this pass rewrites the op as
+    the newest one, so later passes handle one form. Old attribute defaults that differ
+    from the new ones are set explicitly.
+
+    Before:
+    ```mlir
+    %0 = "onnx.CastV13"(%x) {to = 1 : i64} : (tensor<2xi64>) -> tensor<2xf32>
+    ```
+    After:
+    ```mlir
+    %0 = "onnx.Cast"(%x) {to = 1 : i64} : (tensor<2xi64>) -> tensor<2xf32>
+    ```
+  }];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect"];
+}
+
+def ConvertOnnxToLinalg : Pass<"kiln-convert-onnx-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower the onnx dialect to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Lowers every onnx op to upstream dialects on tensors, one pattern file per ONNX
+    operator category (Elementwise, MatMul, NN, Tensor, Reduction). Dynamic dimensions
+    stay dynamic. Unsigned integer element types become signless; the patterns choose
+    signed or unsigned arithmetic from the original ONNX type. An op that cannot be
+    lowered is an error naming its node, its op type and why.
+
+    Before:
+    ```mlir
+    %0 = "onnx.Relu"(%x) : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+    After:
+    ```mlir
+    %c0 = arith.constant 0 : index
+    %d0 = tensor.dim %x, %c0 : tensor<?x4xf32>
+    %e = tensor.empty(%d0) : tensor<?x4xf32>
+    %0 = linalg.generic {...} ins(%x : tensor<?x4xf32>) outs(%e : tensor<?x4xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %zero = arith.constant 0.0 : f32
+      %r = arith.maximumf %in, %zero : f32
+      linalg.yield %r : f32
+    } -> tensor<?x4xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect", "mlir::math::MathDialect",
+    "mlir::tensor::TensorDialect", "mlir::scf::SCFDialect",
+    "mlir::bufferization::BufferizationDialect", "mlir::complex::ComplexDialect"
+  ];
+}
+
 #endif // KILN_PASSES_TD

@@ -8,7 +8,8 @@ APT_PACKAGES=(
   libtbb-dev libboost-program-options-dev libgtest-dev
   ccache ninja-build cmake python3-pip
 )
-PIP_PACKAGES=(onnx onnxruntime numpy lit)
+# onnx is pinned: ir/onnx/OnnxOps.td is generated from its schema registry.
+PIP_PACKAGES=(onnx==1.23.2 onnxruntime==1.31.1 numpy lit)
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -19,12 +20,16 @@ for p in "${APT_PACKAGES[@]}"; do
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing apt packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  log=$(mktemp)
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log"; echo "setup: apt-get failed" >&2; exit 1
+  fi
+  rm -f "$log"
 fi
 
 PY=${PYTHON:-python3}
-if ! $PY -c 'import onnx, onnxruntime, numpy, lit' 2>/dev/null; then
+if ! $PY -c 'import onnx, onnxruntime, numpy, lit; assert onnx.__version__ == "1.23.2"' 2>/dev/null; then
   echo "setup: installing Python packages: ${PIP_PACKAGES[*]}"
   $PY -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}" 2>/dev/null ||
     $PY -m pip install -q --disable-pip-version-check --break-system-packages "${PIP_PACKAGES[@]}"

@@ -18,7 +18,7 @@ def ONNX_AbsV1Op : ONNX_Op<"AbsV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_AbsOp : ONNX_Op<"Abs", [NoMemoryEffect]> {
+def ONNX_AbsOp : ONNX_Op<"Abs", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Abs, versions 6, 13";
   let description = [{
     Generated from the ONNX schema of `Abs` (domain `ai.onnx`, since version 13).
@@ -29,7 +29,7 @@ def ONNX_AbsOp : ONNX_Op<"Abs", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$Y);
 }
 
-def ONNX_AcosOp : ONNX_Op<"Acos", [NoMemoryEffect]> {
+def ONNX_AcosOp : ONNX_Op<"Acos", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Acos, versions 7, 22";
   let description = [{
     Generated from the ONNX schema of `Acos` (domain `ai.onnx`, since version 22).
@@ -40,7 +40,7 @@ def ONNX_AcosOp : ONNX_Op<"Acos", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$output);
 }
 
-def ONNX_AcoshOp : ONNX_Op<"Acosh", [NoMemoryEffect]> {
+def ONNX_AcoshOp : ONNX_Op<"Acosh", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Acosh, versions 9, 22";
   let description = [{
     Generated from the ONNX schema of `Acosh` (domain `ai.onnx`, since version 22).
@@ -80,7 +80,7 @@ def ONNX_AddV6Op : ONNX_Op<"AddV6", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64, I32, I64, UI32, UI64]>:$C);
 }
 
-def ONNX_AddOp : ONNX_Op<"Add", [NoMemoryEffect]> {
+def ONNX_AddOp : ONNX_Op<"Add", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Add, versions 7, 13, 14";
   let description = [{
     Generated from the ONNX schema of `Add` (domain `ai.onnx`, since version 14).
@@ -90,6 +90,7 @@ def ONNX_AddOp : ONNX_Op<"Add", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$B);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$C);
+  let hasVerifier = 1;
 }
 
 def ONNX_AffineGridOp : ONNX_Op<"AffineGrid", [NoMemoryEffect]> {
@@ -119,7 +120,7 @@ def ONNX_AndV1Op : ONNX_Op<"AndV1", [NoMemoryEffect]> {
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_AndOp : ONNX_Op<"And", [NoMemoryEffect]> {
+def ONNX_AndOp : ONNX_Op<"And", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX And, versions 7";
   let description = [{
     Generated from the ONNX schema of `And` (domain `ai.onnx`, since version 7).
@@ -144,7 +145,7 @@ def ONNX_ArgMaxV11Op : ONNX_Op<"ArgMaxV11", [NoMemoryEffect]> {
     TensorOf<[I64]>:$reduced);
 }
 
-def ONNX_ArgMaxOp : ONNX_Op<"ArgMax", [NoMemoryEffect]> {
+def ONNX_ArgMaxOp : ONNX_Op<"ArgMax", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ArgMax, versions 12, 13";
   let description = [{
     Generated from the ONNX schema of `ArgMax` (domain `ai.onnx`, since version 13).
@@ -171,7 +172,7 @@ def ONNX_ArgMinV11Op : ONNX_Op<"ArgMinV11", [NoMemoryEffect]> {
     TensorOf<[I64]>:$reduced);
 }
 
-def ONNX_ArgMinOp : ONNX_Op<"ArgMin", [NoMemoryEffect]> {
+def ONNX_ArgMinOp : ONNX_Op<"ArgMin", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ArgMin, versions 12, 13";
   let description = [{
     Generated from the ONNX schema of `ArgMin` (domain `ai.onnx`, since version 13).
@@ -185,7 +186,7 @@ def ONNX_ArgMinOp : ONNX_Op<"ArgMin", [NoMemoryEffect]> {
     TensorOf<[I64]>:$reduced);
 }
 
-def ONNX_AsinOp : ONNX_Op<"Asin", [NoMemoryEffect]> {
+def ONNX_AsinOp : ONNX_Op<"Asin", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Asin, versions 7, 22";
   let description = [{
     Generated from the ONNX schema of `Asin` (domain `ai.onnx`, since version 22).
@@ -196,7 +197,7 @@ def ONNX_AsinOp : ONNX_Op<"Asin", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$output);
 }
 
-def ONNX_AsinhOp : ONNX_Op<"Asinh", [NoMemoryEffect]> {
+def ONNX_AsinhOp : ONNX_Op<"Asinh", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Asinh, versions 9, 22";
   let description = [{
     Generated from the ONNX schema of `Asinh` (domain `ai.onnx`, since version 22).
@@ -207,7 +208,7 @@ def ONNX_AsinhOp : ONNX_Op<"Asinh", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$output);
 }
 
-def ONNX_AtanOp : ONNX_Op<"Atan", [NoMemoryEffect]> {
+def ONNX_AtanOp : ONNX_Op<"Atan", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Atan, versions 7, 22";
   let description = [{
     Generated from the ONNX schema of `Atan` (domain `ai.onnx`, since version 22).
@@ -218,7 +219,7 @@ def ONNX_AtanOp : ONNX_Op<"Atan", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$output);
 }
 
-def ONNX_AtanhOp : ONNX_Op<"Atanh", [NoMemoryEffect]> {
+def ONNX_AtanhOp : ONNX_Op<"Atanh", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Atanh, versions 9, 22";
   let description = [{
     Generated from the ONNX schema of `Atanh` (domain `ai.onnx`, since version 22).
@@ -359,7 +360,7 @@ def ONNX_AveragePoolV11Op : ONNX_Op<"AveragePoolV11", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_AveragePoolOp : ONNX_Op<"AveragePool", [NoMemoryEffect]> {
+def ONNX_AveragePoolOp : ONNX_Op<"AveragePool", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX AveragePool, versions 19, 22";
   let description = [{
     Generated from the ONNX schema of `AveragePool` (domain `ai.onnx`, since version 22).
@@ -375,6 +376,7 @@ def ONNX_AveragePoolOp : ONNX_Op<"AveragePool", [NoMemoryEffect]> {
     OptionalAttr<DenseI64ArrayAttr>:$strides);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64]>:$Y);
+  let hasVerifier = 1;
 }
 
 def ONNX_BatchNormalizationV1Op : ONNX_Op<"BatchNormalizationV1", [NoMemoryEffect]> {
@@ -467,7 +469,7 @@ def ONNX_BatchNormalizationV9Op : ONNX_Op<"BatchNormalizationV9", [NoMemoryEffec
     AnyTypeOf<[TensorOf<[F16, F32, F64]>, NoneType]>:$saved_var);
 }
 
-def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization", [NoMemoryEffect]> {
+def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX BatchNormalization, versions 14, 15";
   let description = [{
     Generated from the ONNX schema of `BatchNormalization` (domain `ai.onnx`, since version 15).
@@ -485,6 +487,7 @@ def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization", [NoMemoryEffect]> 
     TensorOf<[BF16, F16, F32, F64]>:$Y,
     AnyTypeOf<[TensorOf<[BF16, F16, F32, F64]>, AnyType, NoneType]>:$running_mean,
     AnyTypeOf<[TensorOf<[BF16, F16, F32, F64]>, AnyType, NoneType]>:$running_var);
+  let hasVerifier = 1;
 }
 
 def ONNX_BernoulliOp : ONNX_Op<"Bernoulli", []> {
@@ -512,7 +515,7 @@ def ONNX_BitCastOp : ONNX_Op<"BitCast", [NoMemoryEffect]> {
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F4E2M1FN, F64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, I1, I16, I32, I64, I8, I<2>, I<4>, UI16, UI32, UI64, UI8, UI<2>, UI<4>]>:$output);
 }
 
-def ONNX_BitShiftOp : ONNX_Op<"BitShift", [NoMemoryEffect]> {
+def ONNX_BitShiftOp : ONNX_Op<"BitShift", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX BitShift, versions 11, 28";
   let description = [{
     Generated from the ONNX schema of `BitShift` (domain `ai.onnx`, since version 28).
@@ -525,7 +528,7 @@ def ONNX_BitShiftOp : ONNX_Op<"BitShift", [NoMemoryEffect]> {
     TensorOf<[I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$Z);
 }
 
-def ONNX_BitwiseAndOp : ONNX_Op<"BitwiseAnd", [NoMemoryEffect]> {
+def ONNX_BitwiseAndOp : ONNX_Op<"BitwiseAnd", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX BitwiseAnd, versions 18";
   let description = [{
     Generated from the ONNX schema of `BitwiseAnd` (domain `ai.onnx`, since version 18).
@@ -537,7 +540,7 @@ def ONNX_BitwiseAndOp : ONNX_Op<"BitwiseAnd", [NoMemoryEffect]> {
     TensorOf<[I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$C);
 }
 
-def ONNX_BitwiseNotOp : ONNX_Op<"BitwiseNot", [NoMemoryEffect]> {
+def ONNX_BitwiseNotOp : ONNX_Op<"BitwiseNot", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX BitwiseNot, versions 18";
   let description = [{
     Generated from the ONNX schema of `BitwiseNot` (domain `ai.onnx`, since version 18).
@@ -548,7 +551,7 @@ def ONNX_BitwiseNotOp : ONNX_Op<"BitwiseNot", [NoMemoryEffect]> {
     TensorOf<[I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$Y);
 }
 
-def ONNX_BitwiseOrOp : ONNX_Op<"BitwiseOr", [NoMemoryEffect]> {
+def ONNX_BitwiseOrOp : ONNX_Op<"BitwiseOr", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX BitwiseOr, versions 18";
   let description = [{
     Generated from the ONNX schema of `BitwiseOr` (domain `ai.onnx`, since version 18).
@@ -560,7 +563,7 @@ def ONNX_BitwiseOrOp : ONNX_Op<"BitwiseOr", [NoMemoryEffect]> {
     TensorOf<[I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$C);
 }
 
-def ONNX_BitwiseXorOp : ONNX_Op<"BitwiseXor", [NoMemoryEffect]> {
+def ONNX_BitwiseXorOp : ONNX_Op<"BitwiseXor", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX BitwiseXor, versions 18";
   let description = [{
     Generated from the ONNX schema of `BitwiseXor` (domain `ai.onnx`, since version 18).
@@ -622,7 +625,7 @@ def ONNX_CastV23Op : ONNX_Op<"CastV23", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F4E2M1FN, F64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, I1, I16, I32, I64, I8, I<4>, ONNX_StringType, UI16, UI32, UI64, UI8, UI<4>]>:$output);
 }
 
-def ONNX_CastOp : ONNX_Op<"Cast", [NoMemoryEffect]> {
+def ONNX_CastOp : ONNX_Op<"Cast", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Cast, versions 24, 25, 28";
   let description = [{
     Generated from the ONNX schema of `Cast` (domain `ai.onnx`, since version 28).
@@ -634,6 +637,7 @@ def ONNX_CastOp : ONNX_Op<"Cast", [NoMemoryEffect]> {
     I64Attr:$to);
   let results = (outs
     AnyTypeOf<[TensorOf<[BF16, F16, F32, F4E2M1FN, F64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, I1, I16, I32, I64, I8, I<2>, I<4>, ONNX_StringType, UI16, UI32, UI64, UI8, UI<2>, UI<4>]>, AnyTensor]>:$output);
+  let hasVerifier = 1;
 }
 
 def ONNX_CastLikeV15Op : ONNX_Op<"CastLikeV15", [NoMemoryEffect]> {
@@ -703,7 +707,7 @@ def ONNX_CeilV1Op : ONNX_Op<"CeilV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_CeilOp : ONNX_Op<"Ceil", [NoMemoryEffect]> {
+def ONNX_CeilOp : ONNX_Op<"Ceil", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Ceil, versions 6, 13";
   let description = [{
     Generated from the ONNX schema of `Ceil` (domain `ai.onnx`, since version 13).
@@ -714,7 +718,7 @@ def ONNX_CeilOp : ONNX_Op<"Ceil", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$Y);
 }
 
-def ONNX_CeluOp : ONNX_Op<"Celu", [NoMemoryEffect]> {
+def ONNX_CeluOp : ONNX_Op<"Celu", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Celu, versions 12, 28";
   let description = [{
     Generated from the ONNX schema of `Celu` (domain `ai.onnx`, since version 28).
@@ -766,7 +770,7 @@ def ONNX_ClipV6Op : ONNX_Op<"ClipV6", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_ClipOp : ONNX_Op<"Clip", [NoMemoryEffect]> {
+def ONNX_ClipOp : ONNX_Op<"Clip", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Clip, versions 11, 12, 13";
   let description = [{
     Generated from the ONNX schema of `Clip` (domain `ai.onnx`, since version 13).
@@ -820,7 +824,7 @@ def ONNX_ConcatV1Op : ONNX_Op<"ConcatV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$concat_result);
 }
 
-def ONNX_ConcatOp : ONNX_Op<"Concat", [NoMemoryEffect]> {
+def ONNX_ConcatOp : ONNX_Op<"Concat", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Concat, versions 4, 11, 13";
   let description = [{
     Generated from the ONNX schema of `Concat` (domain `ai.onnx`, since version 13).
@@ -830,6 +834,7 @@ def ONNX_ConcatOp : ONNX_Op<"Concat", [NoMemoryEffect]> {
     I64Attr:$axis);
   let results = (outs
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$concat_result);
+  let hasVerifier = 1;
 }
 
 def ONNX_ConcatFromSequenceOp : ONNX_Op<"ConcatFromSequence", [NoMemoryEffect]> {
@@ -868,7 +873,7 @@ def ONNX_ConstantV11Op : ONNX_Op<"ConstantV11", [NoMemoryEffect]> {
     TensorOf<[Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$output);
 }
 
-def ONNX_ConstantOp : ONNX_Op<"Constant", [NoMemoryEffect]> {
+def ONNX_ConstantOp : ONNX_Op<"Constant", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Constant, versions 12, 13, 19, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `Constant` (domain `ai.onnx`, since version 25).
@@ -884,9 +889,10 @@ def ONNX_ConstantOp : ONNX_Op<"Constant", [NoMemoryEffect]> {
     OptionalAttr<StrArrayAttr>:$value_strings);
   let results = (outs
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F4E2M1FN, F64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, I1, I16, I32, I64, I8, I<2>, I<4>, ONNX_StringType, UI16, UI32, UI64, UI8, UI<2>, UI<4>]>:$output);
+  let hasVerifier = 1;
 }
 
-def ONNX_ConstantOfShapeOp : ONNX_Op<"ConstantOfShape", [NoMemoryEffect]> {
+def ONNX_ConstantOfShapeOp : ONNX_Op<"ConstantOfShape", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ConstantOfShape, versions 9, 20, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `ConstantOfShape` (domain `ai.onnx`, since version 25).
@@ -898,7 +904,7 @@ def ONNX_ConstantOfShapeOp : ONNX_Op<"ConstantOfShape", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F4E2M1FN, F64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, I1, I16, I32, I64, I8, I<2>, I<4>, UI16, UI32, UI64, UI8, UI<2>, UI<4>]>:$output);
 }
 
-def ONNX_ConvOp : ONNX_Op<"Conv", [NoMemoryEffect]> {
+def ONNX_ConvOp : ONNX_Op<"Conv", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Conv, versions 1, 11, 22";
   let description = [{
     Generated from the ONNX schema of `Conv` (domain `ai.onnx`, since version 22).
@@ -915,6 +921,7 @@ def ONNX_ConvOp : ONNX_Op<"Conv", [NoMemoryEffect]> {
     OptionalAttr<DenseI64ArrayAttr>:$strides);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64]>:$Y);
+  let hasVerifier = 1;
 }
 
 def ONNX_ConvIntegerOp : ONNX_Op<"ConvInteger", [NoMemoryEffect]> {
@@ -956,9 +963,10 @@ def ONNX_ConvTransposeOp : ONNX_Op<"ConvTranspose", [NoMemoryEffect]> {
     OptionalAttr<DenseI64ArrayAttr>:$strides);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64]>:$Y);
+  let hasVerifier = 1;
 }
 
-def ONNX_CosOp : ONNX_Op<"Cos", [NoMemoryEffect]> {
+def ONNX_CosOp : ONNX_Op<"Cos", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Cos, versions 7, 22";
   let description = [{
     Generated from the ONNX schema of `Cos` (domain `ai.onnx`, since version 22).
@@ -969,7 +977,7 @@ def ONNX_CosOp : ONNX_Op<"Cos", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$output);
 }
 
-def ONNX_CoshOp : ONNX_Op<"Cosh", [NoMemoryEffect]> {
+def ONNX_CoshOp : ONNX_Op<"Cosh", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Cosh, versions 9, 22";
   let description = [{
     Generated from the ONNX schema of `Cosh` (domain `ai.onnx`, since version 22).
@@ -1182,7 +1190,7 @@ def ONNX_DivV6Op : ONNX_Op<"DivV6", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64, I32, I64, UI32, UI64]>:$C);
 }
 
-def ONNX_DivOp : ONNX_Op<"Div", [NoMemoryEffect]> {
+def ONNX_DivOp : ONNX_Op<"Div", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Div, versions 7, 13, 14";
   let description = [{
     Generated from the ONNX schema of `Div` (domain `ai.onnx`, since version 14).
@@ -1192,6 +1200,7 @@ def ONNX_DivOp : ONNX_Op<"Div", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$B);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$C);
+  let hasVerifier = 1;
 }
 
 def ONNX_DropoutV1Op : ONNX_Op<"DropoutV1", []> {
@@ -1236,7 +1245,7 @@ def ONNX_DropoutV10Op : ONNX_Op<"DropoutV10", []> {
     AnyTypeOf<[TensorOf<[I1]>, AnyType, NoneType]>:$mask);
 }
 
-def ONNX_DropoutOp : ONNX_Op<"Dropout", []> {
+def ONNX_DropoutOp : ONNX_Op<"Dropout", [DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Dropout, versions 12, 13, 22";
   let description = [{
     Generated from the ONNX schema of `Dropout` (domain `ai.onnx`, since version 22).
@@ -1289,7 +1298,7 @@ def ONNX_EluV1Op : ONNX_Op<"EluV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_EluOp : ONNX_Op<"Elu", [NoMemoryEffect]> {
+def ONNX_EluOp : ONNX_Op<"Elu", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Elu, versions 6, 22";
   let description = [{
     Generated from the ONNX schema of `Elu` (domain `ai.onnx`, since version 22).
@@ -1315,7 +1324,7 @@ def ONNX_EqualV1Op : ONNX_Op<"EqualV1", [NoMemoryEffect]> {
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_EqualOp : ONNX_Op<"Equal", [NoMemoryEffect]> {
+def ONNX_EqualOp : ONNX_Op<"Equal", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Equal, versions 7, 11, 13, 19";
   let description = [{
     Generated from the ONNX schema of `Equal` (domain `ai.onnx`, since version 19).
@@ -1327,7 +1336,7 @@ def ONNX_EqualOp : ONNX_Op<"Equal", [NoMemoryEffect]> {
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_ErfOp : ONNX_Op<"Erf", [NoMemoryEffect]> {
+def ONNX_ErfOp : ONNX_Op<"Erf", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Erf, versions 9, 13";
   let description = [{
     Generated from the ONNX schema of `Erf` (domain `ai.onnx`, since version 13).
@@ -1350,7 +1359,7 @@ def ONNX_ExpV1Op : ONNX_Op<"ExpV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_ExpOp : ONNX_Op<"Exp", [NoMemoryEffect]> {
+def ONNX_ExpOp : ONNX_Op<"Exp", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Exp, versions 6, 13";
   let description = [{
     Generated from the ONNX schema of `Exp` (domain `ai.onnx`, since version 13).
@@ -1361,7 +1370,7 @@ def ONNX_ExpOp : ONNX_Op<"Exp", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$output);
 }
 
-def ONNX_ExpandOp : ONNX_Op<"Expand", [NoMemoryEffect]> {
+def ONNX_ExpandOp : ONNX_Op<"Expand", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Expand, versions 8, 13";
   let description = [{
     Generated from the ONNX schema of `Expand` (domain `ai.onnx`, since version 13).
@@ -1371,6 +1380,7 @@ def ONNX_ExpandOp : ONNX_Op<"Expand", [NoMemoryEffect]> {
     TensorOf<[I64]>:$shape);
   let results = (outs
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$output);
+  let hasVerifier = 1;
 }
 
 def ONNX_EyeLikeOp : ONNX_Op<"EyeLike", [NoMemoryEffect]> {
@@ -1386,7 +1396,7 @@ def ONNX_EyeLikeOp : ONNX_Op<"EyeLike", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I1, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$output);
 }
 
-def ONNX_FlattenOp : ONNX_Op<"Flatten", [NoMemoryEffect]> {
+def ONNX_FlattenOp : ONNX_Op<"Flatten", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Flatten, versions 1, 9, 11, 13, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `Flatten` (domain `ai.onnx`, since version 25).
@@ -1396,6 +1406,7 @@ def ONNX_FlattenOp : ONNX_Op<"Flatten", [NoMemoryEffect]> {
     DefaultValuedOptionalAttr<I64Attr, "1">:$axis);
   let results = (outs
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F4E2M1FN, F64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, I1, I16, I32, I64, I8, I<2>, I<4>, ONNX_StringType, UI16, UI32, UI64, UI8, UI<2>, UI<4>]>:$output);
+  let hasVerifier = 1;
 }
 
 def ONNX_FloorV1Op : ONNX_Op<"FloorV1", [NoMemoryEffect]> {
@@ -1410,7 +1421,7 @@ def ONNX_FloorV1Op : ONNX_Op<"FloorV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_FloorOp : ONNX_Op<"Floor", [NoMemoryEffect]> {
+def ONNX_FloorOp : ONNX_Op<"Floor", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Floor, versions 6, 13";
   let description = [{
     Generated from the ONNX schema of `Floor` (domain `ai.onnx`, since version 13).
@@ -1519,7 +1530,7 @@ def ONNX_GRUOp : ONNX_Op<"GRU", [NoMemoryEffect]> {
     AnyTypeOf<[TensorOf<[BF16, F16, F32, F64]>, NoneType]>:$Y_h);
 }
 
-def ONNX_GatherOp : ONNX_Op<"Gather", [NoMemoryEffect]> {
+def ONNX_GatherOp : ONNX_Op<"Gather", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Gather, versions 1, 11, 13";
   let description = [{
     Generated from the ONNX schema of `Gather` (domain `ai.onnx`, since version 13).
@@ -1530,6 +1541,7 @@ def ONNX_GatherOp : ONNX_Op<"Gather", [NoMemoryEffect]> {
     DefaultValuedOptionalAttr<I64Attr, "0">:$axis);
   let results = (outs
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$output);
+  let hasVerifier = 1;
 }
 
 def ONNX_GatherElementsOp : ONNX_Op<"GatherElements", [NoMemoryEffect]> {
@@ -1570,7 +1582,7 @@ def ONNX_GatherNDOp : ONNX_Op<"GatherND", [NoMemoryEffect]> {
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$output);
 }
 
-def ONNX_GeluOp : ONNX_Op<"Gelu", [NoMemoryEffect]> {
+def ONNX_GeluOp : ONNX_Op<"Gelu", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Gelu, versions 20";
   let description = [{
     Generated from the ONNX schema of `Gelu` (domain `ai.onnx`, since version 20).
@@ -1617,7 +1629,7 @@ def ONNX_GemmV9Op : ONNX_Op<"GemmV9", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64, I32, I64, UI32, UI64]>:$Y);
 }
 
-def ONNX_GemmOp : ONNX_Op<"Gemm", [NoMemoryEffect]> {
+def ONNX_GemmOp : ONNX_Op<"Gemm", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Gemm, versions 11, 13";
   let description = [{
     Generated from the ONNX schema of `Gemm` (domain `ai.onnx`, since version 13).
@@ -1632,9 +1644,10 @@ def ONNX_GemmOp : ONNX_Op<"Gemm", [NoMemoryEffect]> {
     DefaultValuedOptionalAttr<I64Attr, "0">:$transB);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64, I32, I64, UI32, UI64]>:$Y);
+  let hasVerifier = 1;
 }
 
-def ONNX_GlobalAveragePoolOp : ONNX_Op<"GlobalAveragePool", [NoMemoryEffect]> {
+def ONNX_GlobalAveragePoolOp : ONNX_Op<"GlobalAveragePool", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX GlobalAveragePool, versions 1, 22";
   let description = [{
     Generated from the ONNX schema of `GlobalAveragePool` (domain `ai.onnx`, since version 22).
@@ -1669,7 +1682,7 @@ def ONNX_GlobalLpPoolOp : ONNX_Op<"GlobalLpPool", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$Y);
 }
 
-def ONNX_GlobalMaxPoolOp : ONNX_Op<"GlobalMaxPool", [NoMemoryEffect]> {
+def ONNX_GlobalMaxPoolOp : ONNX_Op<"GlobalMaxPool", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX GlobalMaxPool, versions 1, 22";
   let description = [{
     Generated from the ONNX schema of `GlobalMaxPool` (domain `ai.onnx`, since version 22).
@@ -1694,7 +1707,7 @@ def ONNX_GreaterV1Op : ONNX_Op<"GreaterV1", [NoMemoryEffect]> {
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_GreaterOp : ONNX_Op<"Greater", [NoMemoryEffect]> {
+def ONNX_GreaterOp : ONNX_Op<"Greater", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Greater, versions 7, 9, 13";
   let description = [{
     Generated from the ONNX schema of `Greater` (domain `ai.onnx`, since version 13).
@@ -1706,7 +1719,7 @@ def ONNX_GreaterOp : ONNX_Op<"Greater", [NoMemoryEffect]> {
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_GreaterOrEqualOp : ONNX_Op<"GreaterOrEqual", [NoMemoryEffect]> {
+def ONNX_GreaterOrEqualOp : ONNX_Op<"GreaterOrEqual", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX GreaterOrEqual, versions 12, 16";
   let description = [{
     Generated from the ONNX schema of `GreaterOrEqual` (domain `ai.onnx`, since version 16).
@@ -1819,7 +1832,7 @@ def ONNX_HardSigmoidV1Op : ONNX_Op<"HardSigmoidV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_HardSigmoidOp : ONNX_Op<"HardSigmoid", [NoMemoryEffect]> {
+def ONNX_HardSigmoidOp : ONNX_Op<"HardSigmoid", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX HardSigmoid, versions 6, 22";
   let description = [{
     Generated from the ONNX schema of `HardSigmoid` (domain `ai.onnx`, since version 22).
@@ -1832,7 +1845,7 @@ def ONNX_HardSigmoidOp : ONNX_Op<"HardSigmoid", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$Y);
 }
 
-def ONNX_HardSwishOp : ONNX_Op<"HardSwish", [NoMemoryEffect]> {
+def ONNX_HardSwishOp : ONNX_Op<"HardSwish", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX HardSwish, versions 14, 22";
   let description = [{
     Generated from the ONNX schema of `HardSwish` (domain `ai.onnx`, since version 22).
@@ -1867,7 +1880,7 @@ def ONNX_HardmaxOp : ONNX_Op<"Hardmax", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$output);
 }
 
-def ONNX_IdentityOp : ONNX_Op<"Identity", [NoMemoryEffect]> {
+def ONNX_IdentityOp : ONNX_Op<"Identity", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Identity, versions 1, 13, 14, 16, 19, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `Identity` (domain `ai.onnx`, since version 25).
@@ -1917,7 +1930,7 @@ def ONNX_InstanceNormalizationV1Op : ONNX_Op<"InstanceNormalizationV1", [NoMemor
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_InstanceNormalizationOp : ONNX_Op<"InstanceNormalization", [NoMemoryEffect]> {
+def ONNX_InstanceNormalizationOp : ONNX_Op<"InstanceNormalization", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX InstanceNormalization, versions 6, 22";
   let description = [{
     Generated from the ONNX schema of `InstanceNormalization` (domain `ai.onnx`, since version 22).
@@ -1931,7 +1944,7 @@ def ONNX_InstanceNormalizationOp : ONNX_Op<"InstanceNormalization", [NoMemoryEff
     TensorOf<[BF16, F16, F32, F64]>:$output);
 }
 
-def ONNX_IsInfOp : ONNX_Op<"IsInf", [NoMemoryEffect]> {
+def ONNX_IsInfOp : ONNX_Op<"IsInf", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX IsInf, versions 10, 20";
   let description = [{
     Generated from the ONNX schema of `IsInf` (domain `ai.onnx`, since version 20).
@@ -1944,7 +1957,7 @@ def ONNX_IsInfOp : ONNX_Op<"IsInf", [NoMemoryEffect]> {
     TensorOf<[I1]>:$Y);
 }
 
-def ONNX_IsNaNOp : ONNX_Op<"IsNaN", [NoMemoryEffect]> {
+def ONNX_IsNaNOp : ONNX_Op<"IsNaN", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX IsNaN, versions 9, 13, 20";
   let description = [{
     Generated from the ONNX schema of `IsNaN` (domain `ai.onnx`, since version 20).
@@ -2053,7 +2066,7 @@ def ONNX_LSTMOp : ONNX_Op<"LSTM", [NoMemoryEffect]> {
     AnyTypeOf<[TensorOf<[BF16, F16, F32, F64]>, NoneType]>:$Y_c);
 }
 
-def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization", [NoMemoryEffect]> {
+def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX LayerNormalization, versions 17";
   let description = [{
     Generated from the ONNX schema of `LayerNormalization` (domain `ai.onnx`, since version 17).
@@ -2069,6 +2082,7 @@ def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization", [NoMemoryEffect]> 
     TensorOf<[BF16, F16, F32, F64]>:$Y,
     AnyTypeOf<[TensorOf<[BF16, F32]>, NoneType]>:$Mean,
     AnyTypeOf<[TensorOf<[BF16, F32]>, NoneType]>:$InvStdDev);
+  let hasVerifier = 1;
 }
 
 def ONNX_LeakyReluV1Op : ONNX_Op<"LeakyReluV1", [NoMemoryEffect]> {
@@ -2084,7 +2098,7 @@ def ONNX_LeakyReluV1Op : ONNX_Op<"LeakyReluV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_LeakyReluOp : ONNX_Op<"LeakyRelu", [NoMemoryEffect]> {
+def ONNX_LeakyReluOp : ONNX_Op<"LeakyRelu", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX LeakyRelu, versions 6, 16";
   let description = [{
     Generated from the ONNX schema of `LeakyRelu` (domain `ai.onnx`, since version 16).
@@ -2110,7 +2124,7 @@ def ONNX_LessV1Op : ONNX_Op<"LessV1", [NoMemoryEffect]> {
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_LessOp : ONNX_Op<"Less", [NoMemoryEffect]> {
+def ONNX_LessOp : ONNX_Op<"Less", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Less, versions 7, 9, 13";
   let description = [{
     Generated from the ONNX schema of `Less` (domain `ai.onnx`, since version 13).
@@ -2122,7 +2136,7 @@ def ONNX_LessOp : ONNX_Op<"Less", [NoMemoryEffect]> {
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_LessOrEqualOp : ONNX_Op<"LessOrEqual", [NoMemoryEffect]> {
+def ONNX_LessOrEqualOp : ONNX_Op<"LessOrEqual", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX LessOrEqual, versions 12, 16";
   let description = [{
     Generated from the ONNX schema of `LessOrEqual` (domain `ai.onnx`, since version 16).
@@ -2168,7 +2182,7 @@ def ONNX_LogV1Op : ONNX_Op<"LogV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_LogOp : ONNX_Op<"Log", [NoMemoryEffect]> {
+def ONNX_LogOp : ONNX_Op<"Log", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Log, versions 6, 13";
   let description = [{
     Generated from the ONNX schema of `Log` (domain `ai.onnx`, since version 13).
@@ -2191,7 +2205,7 @@ def ONNX_LogSoftmaxV11Op : ONNX_Op<"LogSoftmaxV11", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_LogSoftmaxOp : ONNX_Op<"LogSoftmax", [NoMemoryEffect]> {
+def ONNX_LogSoftmaxOp : ONNX_Op<"LogSoftmax", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX LogSoftmax, versions 13";
   let description = [{
     Generated from the ONNX schema of `LogSoftmax` (domain `ai.onnx`, since version 13).
@@ -2201,6 +2215,7 @@ def ONNX_LogSoftmaxOp : ONNX_Op<"LogSoftmax", [NoMemoryEffect]> {
     DefaultValuedOptionalAttr<I64Attr, "-1">:$axis);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64]>:$output);
+  let hasVerifier = 1;
 }
 
 def ONNX_LoopOp : ONNX_Op<"Loop", [RecursiveMemoryEffects]> {
@@ -2280,7 +2295,7 @@ def ONNX_LpPoolOp : ONNX_Op<"LpPool", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$Y);
 }
 
-def ONNX_MatMulOp : ONNX_Op<"MatMul", [NoMemoryEffect]> {
+def ONNX_MatMulOp : ONNX_Op<"MatMul", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX MatMul, versions 1, 9, 13";
   let description = [{
     Generated from the ONNX schema of `MatMul` (domain `ai.onnx`, since version 13).
@@ -2290,6 +2305,7 @@ def ONNX_MatMulOp : ONNX_Op<"MatMul", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I32, I64, UI32, UI64]>:$B);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64, I32, I64, UI32, UI64]>:$Y);
+  let hasVerifier = 1;
 }
 
 def ONNX_MatMulIntegerOp : ONNX_Op<"MatMulInteger", [NoMemoryEffect]> {
@@ -2318,7 +2334,7 @@ def ONNX_MaxV1Op : ONNX_Op<"MaxV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$max);
 }
 
-def ONNX_MaxOp : ONNX_Op<"Max", [NoMemoryEffect]> {
+def ONNX_MaxOp : ONNX_Op<"Max", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Max, versions 6, 8, 12, 13";
   let description = [{
     Generated from the ONNX schema of `Max` (domain `ai.onnx`, since version 13).
@@ -2361,7 +2377,7 @@ def ONNX_MaxPoolV8Op : ONNX_Op<"MaxPoolV8", [NoMemoryEffect]> {
     AnyTypeOf<[TensorOf<[I64]>, NoneType]>:$Indices);
 }
 
-def ONNX_MaxPoolOp : ONNX_Op<"MaxPool", [NoMemoryEffect]> {
+def ONNX_MaxPoolOp : ONNX_Op<"MaxPool", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX MaxPool, versions 10, 11, 12, 22";
   let description = [{
     Generated from the ONNX schema of `MaxPool` (domain `ai.onnx`, since version 22).
@@ -2378,6 +2394,7 @@ def ONNX_MaxPoolOp : ONNX_Op<"MaxPool", [NoMemoryEffect]> {
   let results = (outs
     TensorOf<[BF16, F16, F32, F64, I8, UI8]>:$Y,
     AnyTypeOf<[TensorOf<[I64]>, NoneType]>:$Indices);
+  let hasVerifier = 1;
 }
 
 def ONNX_MaxRoiPoolOp : ONNX_Op<"MaxRoiPool", [NoMemoryEffect]> {
@@ -2422,7 +2439,7 @@ def ONNX_MeanV1Op : ONNX_Op<"MeanV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$mean);
 }
 
-def ONNX_MeanOp : ONNX_Op<"Mean", [NoMemoryEffect]> {
+def ONNX_MeanOp : ONNX_Op<"Mean", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Mean, versions 6, 8, 13";
   let description = [{
     Generated from the ONNX schema of `Mean` (domain `ai.onnx`, since version 13).
@@ -2473,7 +2490,7 @@ def ONNX_MinV1Op : ONNX_Op<"MinV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$min);
 }
 
-def ONNX_MinOp : ONNX_Op<"Min", [NoMemoryEffect]> {
+def ONNX_MinOp : ONNX_Op<"Min", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Min, versions 6, 8, 12, 13";
   let description = [{
     Generated from the ONNX schema of `Min` (domain `ai.onnx`, since version 13).
@@ -2484,7 +2501,7 @@ def ONNX_MinOp : ONNX_Op<"Min", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$min);
 }
 
-def ONNX_MishOp : ONNX_Op<"Mish", [NoMemoryEffect]> {
+def ONNX_MishOp : ONNX_Op<"Mish", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Mish, versions 18, 22";
   let description = [{
     Generated from the ONNX schema of `Mish` (domain `ai.onnx`, since version 22).
@@ -2495,7 +2512,7 @@ def ONNX_MishOp : ONNX_Op<"Mish", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$Y);
 }
 
-def ONNX_ModOp : ONNX_Op<"Mod", [NoMemoryEffect]> {
+def ONNX_ModOp : ONNX_Op<"Mod", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Mod, versions 10, 13, 28";
   let description = [{
     Generated from the ONNX schema of `Mod` (domain `ai.onnx`, since version 28).
@@ -2537,7 +2554,7 @@ def ONNX_MulV6Op : ONNX_Op<"MulV6", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64, I32, I64, UI32, UI64]>:$C);
 }
 
-def ONNX_MulOp : ONNX_Op<"Mul", [NoMemoryEffect]> {
+def ONNX_MulOp : ONNX_Op<"Mul", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Mul, versions 7, 13, 14";
   let description = [{
     Generated from the ONNX schema of `Mul` (domain `ai.onnx`, since version 14).
@@ -2547,6 +2564,7 @@ def ONNX_MulOp : ONNX_Op<"Mul", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$B);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$C);
+  let hasVerifier = 1;
 }
 
 def ONNX_MultinomialOp : ONNX_Op<"Multinomial", []> {
@@ -2575,7 +2593,7 @@ def ONNX_NegV1Op : ONNX_Op<"NegV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_NegOp : ONNX_Op<"Neg", [NoMemoryEffect]> {
+def ONNX_NegOp : ONNX_Op<"Neg", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Neg, versions 6, 13";
   let description = [{
     Generated from the ONNX schema of `Neg` (domain `ai.onnx`, since version 13).
@@ -2628,7 +2646,7 @@ def ONNX_NonZeroOp : ONNX_Op<"NonZero", [NoMemoryEffect]> {
     TensorOf<[I64]>:$Y);
 }
 
-def ONNX_NotOp : ONNX_Op<"Not", [NoMemoryEffect]> {
+def ONNX_NotOp : ONNX_Op<"Not", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Not, versions 1";
   let description = [{
     Generated from the ONNX schema of `Not` (domain `ai.onnx`, since version 1).
@@ -2712,7 +2730,7 @@ def ONNX_OrV1Op : ONNX_Op<"OrV1", [NoMemoryEffect]> {
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_OrOp : ONNX_Op<"Or", [NoMemoryEffect]> {
+def ONNX_OrOp : ONNX_Op<"Or", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Or, versions 7";
   let description = [{
     Generated from the ONNX schema of `Or` (domain `ai.onnx`, since version 7).
@@ -2737,7 +2755,7 @@ def ONNX_PReluV1Op : ONNX_Op<"PReluV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_PReluOp : ONNX_Op<"PRelu", [NoMemoryEffect]> {
+def ONNX_PReluOp : ONNX_Op<"PRelu", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX PRelu, versions 6, 7, 9, 16";
   let description = [{
     Generated from the ONNX schema of `PRelu` (domain `ai.onnx`, since version 16).
@@ -2820,7 +2838,7 @@ def ONNX_PowV1Op : ONNX_Op<"PowV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Z);
 }
 
-def ONNX_PowOp : ONNX_Op<"Pow", [NoMemoryEffect]> {
+def ONNX_PowOp : ONNX_Op<"Pow", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Pow, versions 7, 12, 13, 15";
   let description = [{
     Generated from the ONNX schema of `Pow` (domain `ai.onnx`, since version 15).
@@ -2830,6 +2848,7 @@ def ONNX_PowOp : ONNX_Op<"Pow", [NoMemoryEffect]> {
     AnyTypeOf<[TensorOf<[BF16, F16, F32, F64, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>, AnyType]>:$Y);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64, I32, I64]>:$Z);
+  let hasVerifier = 1;
 }
 
 def ONNX_QLinearConvOp : ONNX_Op<"QLinearConv", [NoMemoryEffect]> {
@@ -3111,7 +3130,7 @@ def ONNX_RangeV11Op : ONNX_Op<"RangeV11", [NoMemoryEffect]> {
     TensorOf<[F32, F64, I16, I32, I64]>:$output);
 }
 
-def ONNX_RangeOp : ONNX_Op<"Range", [NoMemoryEffect]> {
+def ONNX_RangeOp : ONNX_Op<"Range", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Range, versions 27";
   let description = [{
     Generated from the ONNX schema of `Range` (domain `ai.onnx`, since version 27).
@@ -3137,7 +3156,7 @@ def ONNX_ReciprocalV1Op : ONNX_Op<"ReciprocalV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_ReciprocalOp : ONNX_Op<"Reciprocal", [NoMemoryEffect]> {
+def ONNX_ReciprocalOp : ONNX_Op<"Reciprocal", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Reciprocal, versions 6, 13";
   let description = [{
     Generated from the ONNX schema of `Reciprocal` (domain `ai.onnx`, since version 13).
@@ -3161,7 +3180,7 @@ def ONNX_ReduceL1V13Op : ONNX_Op<"ReduceL1V13", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I32, I64, UI32, UI64]>:$reduced);
 }
 
-def ONNX_ReduceL1Op : ONNX_Op<"ReduceL1", [NoMemoryEffect]> {
+def ONNX_ReduceL1Op : ONNX_Op<"ReduceL1", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ReduceL1, versions 18";
   let description = [{
     Generated from the ONNX schema of `ReduceL1` (domain `ai.onnx`, since version 18).
@@ -3188,7 +3207,7 @@ def ONNX_ReduceL2V13Op : ONNX_Op<"ReduceL2V13", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I32, I64, UI32, UI64]>:$reduced);
 }
 
-def ONNX_ReduceL2Op : ONNX_Op<"ReduceL2", [NoMemoryEffect]> {
+def ONNX_ReduceL2Op : ONNX_Op<"ReduceL2", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ReduceL2, versions 18";
   let description = [{
     Generated from the ONNX schema of `ReduceL2` (domain `ai.onnx`, since version 18).
@@ -3215,7 +3234,7 @@ def ONNX_ReduceLogSumV13Op : ONNX_Op<"ReduceLogSumV13", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I32, I64, UI32, UI64]>:$reduced);
 }
 
-def ONNX_ReduceLogSumOp : ONNX_Op<"ReduceLogSum", [NoMemoryEffect]> {
+def ONNX_ReduceLogSumOp : ONNX_Op<"ReduceLogSum", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ReduceLogSum, versions 18, 28";
   let description = [{
     Generated from the ONNX schema of `ReduceLogSum` (domain `ai.onnx`, since version 28).
@@ -3242,7 +3261,7 @@ def ONNX_ReduceLogSumExpV13Op : ONNX_Op<"ReduceLogSumExpV13", [NoMemoryEffect]> 
     TensorOf<[BF16, F16, F32, F64, I32, I64, UI32, UI64]>:$reduced);
 }
 
-def ONNX_ReduceLogSumExpOp : ONNX_Op<"ReduceLogSumExp", [NoMemoryEffect]> {
+def ONNX_ReduceLogSumExpOp : ONNX_Op<"ReduceLogSumExp", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ReduceLogSumExp, versions 18, 28";
   let description = [{
     Generated from the ONNX schema of `ReduceLogSumExp` (domain `ai.onnx`, since version 28).
@@ -3269,7 +3288,7 @@ def ONNX_ReduceMaxV13Op : ONNX_Op<"ReduceMaxV13", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I32, I64, I8, UI32, UI64, UI8]>:$reduced);
 }
 
-def ONNX_ReduceMaxOp : ONNX_Op<"ReduceMax", [NoMemoryEffect]> {
+def ONNX_ReduceMaxOp : ONNX_Op<"ReduceMax", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ReduceMax, versions 18, 20";
   let description = [{
     Generated from the ONNX schema of `ReduceMax` (domain `ai.onnx`, since version 20).
@@ -3296,7 +3315,7 @@ def ONNX_ReduceMeanV13Op : ONNX_Op<"ReduceMeanV13", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I32, I64, UI32, UI64]>:$reduced);
 }
 
-def ONNX_ReduceMeanOp : ONNX_Op<"ReduceMean", [NoMemoryEffect]> {
+def ONNX_ReduceMeanOp : ONNX_Op<"ReduceMean", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ReduceMean, versions 18";
   let description = [{
     Generated from the ONNX schema of `ReduceMean` (domain `ai.onnx`, since version 18).
@@ -3323,7 +3342,7 @@ def ONNX_ReduceMinV13Op : ONNX_Op<"ReduceMinV13", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I32, I64, I8, UI32, UI64, UI8]>:$reduced);
 }
 
-def ONNX_ReduceMinOp : ONNX_Op<"ReduceMin", [NoMemoryEffect]> {
+def ONNX_ReduceMinOp : ONNX_Op<"ReduceMin", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ReduceMin, versions 18, 20";
   let description = [{
     Generated from the ONNX schema of `ReduceMin` (domain `ai.onnx`, since version 20).
@@ -3350,7 +3369,7 @@ def ONNX_ReduceProdV13Op : ONNX_Op<"ReduceProdV13", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I32, I64, UI32, UI64]>:$reduced);
 }
 
-def ONNX_ReduceProdOp : ONNX_Op<"ReduceProd", [NoMemoryEffect]> {
+def ONNX_ReduceProdOp : ONNX_Op<"ReduceProd", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ReduceProd, versions 18";
   let description = [{
     Generated from the ONNX schema of `ReduceProd` (domain `ai.onnx`, since version 18).
@@ -3377,7 +3396,7 @@ def ONNX_ReduceSumV11Op : ONNX_Op<"ReduceSumV11", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64, I32, I64, UI32, UI64]>:$reduced);
 }
 
-def ONNX_ReduceSumOp : ONNX_Op<"ReduceSum", [NoMemoryEffect]> {
+def ONNX_ReduceSumOp : ONNX_Op<"ReduceSum", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ReduceSum, versions 13";
   let description = [{
     Generated from the ONNX schema of `ReduceSum` (domain `ai.onnx`, since version 13).
@@ -3404,7 +3423,7 @@ def ONNX_ReduceSumSquareV13Op : ONNX_Op<"ReduceSumSquareV13", [NoMemoryEffect]> 
     TensorOf<[BF16, F16, F32, F64, I32, I64, UI32, UI64]>:$reduced);
 }
 
-def ONNX_ReduceSumSquareOp : ONNX_Op<"ReduceSumSquare", [NoMemoryEffect]> {
+def ONNX_ReduceSumSquareOp : ONNX_Op<"ReduceSumSquare", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ReduceSumSquare, versions 18";
   let description = [{
     Generated from the ONNX schema of `ReduceSumSquare` (domain `ai.onnx`, since version 18).
@@ -3442,7 +3461,7 @@ def ONNX_ReluV1Op : ONNX_Op<"ReluV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_ReluOp : ONNX_Op<"Relu", [NoMemoryEffect]> {
+def ONNX_ReluOp : ONNX_Op<"Relu", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Relu, versions 6, 13, 14";
   let description = [{
     Generated from the ONNX schema of `Relu` (domain `ai.onnx`, since version 14).
@@ -3478,7 +3497,7 @@ def ONNX_ReshapeV13Op : ONNX_Op<"ReshapeV13", [NoMemoryEffect]> {
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$reshaped);
 }
 
-def ONNX_ReshapeOp : ONNX_Op<"Reshape", [NoMemoryEffect]> {
+def ONNX_ReshapeOp : ONNX_Op<"Reshape", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Reshape, versions 14, 19, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `Reshape` (domain `ai.onnx`, since version 25).
@@ -3489,6 +3508,7 @@ def ONNX_ReshapeOp : ONNX_Op<"Reshape", [NoMemoryEffect]> {
     DefaultValuedOptionalAttr<I64Attr, "0">:$allowzero);
   let results = (outs
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F4E2M1FN, F64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, I1, I16, I32, I64, I8, I<2>, I<4>, ONNX_StringType, UI16, UI32, UI64, UI8, UI<2>, UI<4>]>:$reshaped);
+  let hasVerifier = 1;
 }
 
 def ONNX_ResizeV10Op : ONNX_Op<"ResizeV10", [NoMemoryEffect]> {
@@ -3635,7 +3655,7 @@ def ONNX_RotaryEmbeddingOp : ONNX_Op<"RotaryEmbedding", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32]>:$Y);
 }
 
-def ONNX_RoundOp : ONNX_Op<"Round", [NoMemoryEffect]> {
+def ONNX_RoundOp : ONNX_Op<"Round", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Round, versions 11, 22";
   let description = [{
     Generated from the ONNX schema of `Round` (domain `ai.onnx`, since version 22).
@@ -3777,7 +3797,7 @@ def ONNX_SeluV1Op : ONNX_Op<"SeluV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_SeluOp : ONNX_Op<"Selu", [NoMemoryEffect]> {
+def ONNX_SeluOp : ONNX_Op<"Selu", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Selu, versions 6, 22";
   let description = [{
     Generated from the ONNX schema of `Selu` (domain `ai.onnx`, since version 22).
@@ -3884,7 +3904,7 @@ def ONNX_ShapeV13Op : ONNX_Op<"ShapeV13", [NoMemoryEffect]> {
     TensorOf<[I64]>:$shape);
 }
 
-def ONNX_ShapeOp : ONNX_Op<"Shape", [NoMemoryEffect]> {
+def ONNX_ShapeOp : ONNX_Op<"Shape", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Shape, versions 15, 19, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `Shape` (domain `ai.onnx`, since version 25).
@@ -3897,7 +3917,7 @@ def ONNX_ShapeOp : ONNX_Op<"Shape", [NoMemoryEffect]> {
     TensorOf<[I64]>:$shape);
 }
 
-def ONNX_ShrinkOp : ONNX_Op<"Shrink", [NoMemoryEffect]> {
+def ONNX_ShrinkOp : ONNX_Op<"Shrink", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Shrink, versions 9";
   let description = [{
     Generated from the ONNX schema of `Shrink` (domain `ai.onnx`, since version 9).
@@ -3922,7 +3942,7 @@ def ONNX_SigmoidV1Op : ONNX_Op<"SigmoidV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_SigmoidOp : ONNX_Op<"Sigmoid", [NoMemoryEffect]> {
+def ONNX_SigmoidOp : ONNX_Op<"Sigmoid", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Sigmoid, versions 6, 13";
   let description = [{
     Generated from the ONNX schema of `Sigmoid` (domain `ai.onnx`, since version 13).
@@ -3933,7 +3953,7 @@ def ONNX_SigmoidOp : ONNX_Op<"Sigmoid", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$Y);
 }
 
-def ONNX_SignOp : ONNX_Op<"Sign", [NoMemoryEffect]> {
+def ONNX_SignOp : ONNX_Op<"Sign", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Sign, versions 9, 13";
   let description = [{
     Generated from the ONNX schema of `Sign` (domain `ai.onnx`, since version 13).
@@ -3944,7 +3964,7 @@ def ONNX_SignOp : ONNX_Op<"Sign", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$output);
 }
 
-def ONNX_SinOp : ONNX_Op<"Sin", [NoMemoryEffect]> {
+def ONNX_SinOp : ONNX_Op<"Sin", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Sin, versions 7, 22";
   let description = [{
     Generated from the ONNX schema of `Sin` (domain `ai.onnx`, since version 22).
@@ -3955,7 +3975,7 @@ def ONNX_SinOp : ONNX_Op<"Sin", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$output);
 }
 
-def ONNX_SinhOp : ONNX_Op<"Sinh", [NoMemoryEffect]> {
+def ONNX_SinhOp : ONNX_Op<"Sinh", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Sinh, versions 9, 22";
   let description = [{
     Generated from the ONNX schema of `Sinh` (domain `ai.onnx`, since version 22).
@@ -3966,7 +3986,7 @@ def ONNX_SinhOp : ONNX_Op<"Sinh", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$output);
 }
 
-def ONNX_SizeOp : ONNX_Op<"Size", [NoMemoryEffect]> {
+def ONNX_SizeOp : ONNX_Op<"Size", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Size, versions 1, 13, 19, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `Size` (domain `ai.onnx`, since version 25).
@@ -3991,7 +4011,7 @@ def ONNX_SliceV1Op : ONNX_Op<"SliceV1", [NoMemoryEffect]> {
     TensorOf<[Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$output);
 }
 
-def ONNX_SliceOp : ONNX_Op<"Slice", [NoMemoryEffect]> {
+def ONNX_SliceOp : ONNX_Op<"Slice", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Slice, versions 10, 11, 13";
   let description = [{
     Generated from the ONNX schema of `Slice` (domain `ai.onnx`, since version 13).
@@ -4004,6 +4024,7 @@ def ONNX_SliceOp : ONNX_Op<"Slice", [NoMemoryEffect]> {
     AnyTypeOf<[TensorOf<[I32, I64]>, NoneType]>:$steps);
   let results = (outs
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$output);
+  let hasVerifier = 1;
 }
 
 def ONNX_SoftmaxV11Op : ONNX_Op<"SoftmaxV11", [NoMemoryEffect]> {
@@ -4018,7 +4039,7 @@ def ONNX_SoftmaxV11Op : ONNX_Op<"SoftmaxV11", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_SoftmaxOp : ONNX_Op<"Softmax", [NoMemoryEffect]> {
+def ONNX_SoftmaxOp : ONNX_Op<"Softmax", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Softmax, versions 13";
   let description = [{
     Generated from the ONNX schema of `Softmax` (domain `ai.onnx`, since version 13).
@@ -4028,6 +4049,7 @@ def ONNX_SoftmaxOp : ONNX_Op<"Softmax", [NoMemoryEffect]> {
     DefaultValuedOptionalAttr<I64Attr, "-1">:$axis);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64]>:$output);
+  let hasVerifier = 1;
 }
 
 def ONNX_SoftmaxCrossEntropyLossOp : ONNX_Op<"SoftmaxCrossEntropyLoss", [NoMemoryEffect]> {
@@ -4046,7 +4068,7 @@ def ONNX_SoftmaxCrossEntropyLossOp : ONNX_Op<"SoftmaxCrossEntropyLoss", [NoMemor
     AnyTypeOf<[TensorOf<[BF16, F16, F32, F64]>, NoneType]>:$log_prob);
 }
 
-def ONNX_SoftplusOp : ONNX_Op<"Softplus", [NoMemoryEffect]> {
+def ONNX_SoftplusOp : ONNX_Op<"Softplus", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Softplus, versions 1, 22";
   let description = [{
     Generated from the ONNX schema of `Softplus` (domain `ai.onnx`, since version 22).
@@ -4057,7 +4079,7 @@ def ONNX_SoftplusOp : ONNX_Op<"Softplus", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$Y);
 }
 
-def ONNX_SoftsignOp : ONNX_Op<"Softsign", [NoMemoryEffect]> {
+def ONNX_SoftsignOp : ONNX_Op<"Softsign", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Softsign, versions 1, 22";
   let description = [{
     Generated from the ONNX schema of `Softsign` (domain `ai.onnx`, since version 22).
@@ -4133,7 +4155,7 @@ def ONNX_SplitV13Op : ONNX_Op<"SplitV13", [NoMemoryEffect]> {
     Variadic<TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>>:$outputs);
 }
 
-def ONNX_SplitOp : ONNX_Op<"Split", [NoMemoryEffect]> {
+def ONNX_SplitOp : ONNX_Op<"Split", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Split, versions 18";
   let description = [{
     Generated from the ONNX schema of `Split` (domain `ai.onnx`, since version 18).
@@ -4145,6 +4167,7 @@ def ONNX_SplitOp : ONNX_Op<"Split", [NoMemoryEffect]> {
     OptionalAttr<I64Attr>:$num_outputs);
   let results = (outs
     Variadic<TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>>:$outputs);
+  let hasVerifier = 1;
 }
 
 def ONNX_SplitToSequenceOp : ONNX_Op<"SplitToSequence", [NoMemoryEffect]> {
@@ -4173,7 +4196,7 @@ def ONNX_SqrtV1Op : ONNX_Op<"SqrtV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_SqrtOp : ONNX_Op<"Sqrt", [NoMemoryEffect]> {
+def ONNX_SqrtOp : ONNX_Op<"Sqrt", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Sqrt, versions 6, 13";
   let description = [{
     Generated from the ONNX schema of `Sqrt` (domain `ai.onnx`, since version 13).
@@ -4196,7 +4219,7 @@ def ONNX_SqueezeV11Op : ONNX_Op<"SqueezeV11", [NoMemoryEffect]> {
     TensorOf<[Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$squeezed);
 }
 
-def ONNX_SqueezeOp : ONNX_Op<"Squeeze", [NoMemoryEffect]> {
+def ONNX_SqueezeOp : ONNX_Op<"Squeeze", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Squeeze, versions 13, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `Squeeze` (domain `ai.onnx`, since version 25).
@@ -4206,6 +4229,7 @@ def ONNX_SqueezeOp : ONNX_Op<"Squeeze", [NoMemoryEffect]> {
     AnyTypeOf<[TensorOf<[I64]>, NoneType]>:$axes);
   let results = (outs
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F4E2M1FN, F64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, I1, I16, I32, I64, I8, I<2>, I<4>, ONNX_StringType, UI16, UI32, UI64, UI8, UI<2>, UI<4>]>:$squeezed);
+  let hasVerifier = 1;
 }
 
 def ONNX_StringConcatOp : ONNX_Op<"StringConcat", [NoMemoryEffect]> {
@@ -4278,7 +4302,7 @@ def ONNX_SubV6Op : ONNX_Op<"SubV6", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64, I32, I64, UI32, UI64]>:$C);
 }
 
-def ONNX_SubOp : ONNX_Op<"Sub", [NoMemoryEffect]> {
+def ONNX_SubOp : ONNX_Op<"Sub", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Sub, versions 7, 13, 14";
   let description = [{
     Generated from the ONNX schema of `Sub` (domain `ai.onnx`, since version 14).
@@ -4288,6 +4312,7 @@ def ONNX_SubOp : ONNX_Op<"Sub", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$B);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64, I16, I32, I64, I8, UI16, UI32, UI64, UI8]>:$C);
+  let hasVerifier = 1;
 }
 
 def ONNX_SumV1Op : ONNX_Op<"SumV1", [NoMemoryEffect]> {
@@ -4302,7 +4327,7 @@ def ONNX_SumV1Op : ONNX_Op<"SumV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$sum);
 }
 
-def ONNX_SumOp : ONNX_Op<"Sum", [NoMemoryEffect]> {
+def ONNX_SumOp : ONNX_Op<"Sum", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Sum, versions 6, 8, 13";
   let description = [{
     Generated from the ONNX schema of `Sum` (domain `ai.onnx`, since version 13).
@@ -4338,7 +4363,7 @@ def ONNX_SwishOp : ONNX_Op<"Swish", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$Y);
 }
 
-def ONNX_TanOp : ONNX_Op<"Tan", [NoMemoryEffect]> {
+def ONNX_TanOp : ONNX_Op<"Tan", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Tan, versions 7, 22";
   let description = [{
     Generated from the ONNX schema of `Tan` (domain `ai.onnx`, since version 22).
@@ -4361,7 +4386,7 @@ def ONNX_TanhV1Op : ONNX_Op<"TanhV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_TanhOp : ONNX_Op<"Tanh", [NoMemoryEffect]> {
+def ONNX_TanhOp : ONNX_Op<"Tanh", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Tanh, versions 6, 13";
   let description = [{
     Generated from the ONNX schema of `Tanh` (domain `ai.onnx`, since version 13).
@@ -4407,7 +4432,7 @@ def ONNX_TfIdfVectorizerOp : ONNX_Op<"TfIdfVectorizer", [NoMemoryEffect]> {
     TensorOf<[F32]>:$Y);
 }
 
-def ONNX_ThresholdedReluOp : ONNX_Op<"ThresholdedRelu", [NoMemoryEffect]> {
+def ONNX_ThresholdedReluOp : ONNX_Op<"ThresholdedRelu", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ThresholdedRelu, versions 10, 22";
   let description = [{
     Generated from the ONNX schema of `ThresholdedRelu` (domain `ai.onnx`, since version 22).
@@ -4488,7 +4513,7 @@ def ONNX_TopKOp : ONNX_Op<"TopK", [NoMemoryEffect]> {
     TensorOf<[I64]>:$Indices);
 }
 
-def ONNX_TransposeOp : ONNX_Op<"Transpose", [NoMemoryEffect]> {
+def ONNX_TransposeOp : ONNX_Op<"Transpose", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Transpose, versions 1, 13, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `Transpose` (domain `ai.onnx`, since version 25).
@@ -4498,6 +4523,7 @@ def ONNX_TransposeOp : ONNX_Op<"Transpose", [NoMemoryEffect]> {
     OptionalAttr<DenseI64ArrayAttr>:$perm);
   let results = (outs
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F4E2M1FN, F64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, I1, I16, I32, I64, I8, I<2>, I<4>, ONNX_StringType, UI16, UI32, UI64, UI8, UI<2>, UI<4>]>:$transposed);
+  let hasVerifier = 1;
 }
 
 def ONNX_TriluOp : ONNX_Op<"Trilu", [NoMemoryEffect]> {
@@ -4541,7 +4567,7 @@ def ONNX_UnsqueezeV11Op : ONNX_Op<"UnsqueezeV11", [NoMemoryEffect]> {
     TensorOf<[Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$expanded);
 }
 
-def ONNX_UnsqueezeOp : ONNX_Op<"Unsqueeze", [NoMemoryEffect]> {
+def ONNX_UnsqueezeOp : ONNX_Op<"Unsqueeze", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Unsqueeze, versions 13, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `Unsqueeze` (domain `ai.onnx`, since version 25).
@@ -4551,6 +4577,7 @@ def ONNX_UnsqueezeOp : ONNX_Op<"Unsqueeze", [NoMemoryEffect]> {
     TensorOf<[I64]>:$axes);
   let results = (outs
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F4E2M1FN, F64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, I1, I16, I32, I64, I8, I<2>, I<4>, ONNX_StringType, UI16, UI32, UI64, UI8, UI<2>, UI<4>]>:$expanded);
+  let hasVerifier = 1;
 }
 
 def ONNX_UpsampleV1Op : ONNX_Op<"UpsampleV1", [NoMemoryEffect]> {
@@ -4593,7 +4620,7 @@ def ONNX_UpsampleOp : ONNX_Op<"Upsample", [NoMemoryEffect]> {
     TensorOf<[Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$Y);
 }
 
-def ONNX_WhereOp : ONNX_Op<"Where", [NoMemoryEffect]> {
+def ONNX_WhereOp : ONNX_Op<"Where", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Where, versions 9, 16";
   let description = [{
     Generated from the ONNX schema of `Where` (domain `ai.onnx`, since version 16).
@@ -4604,6 +4631,7 @@ def ONNX_WhereOp : ONNX_Op<"Where", [NoMemoryEffect]> {
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$Y);
   let results = (outs
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$output);
+  let hasVerifier = 1;
 }
 
 def ONNX_XorV1Op : ONNX_Op<"XorV1", [NoMemoryEffect]> {
@@ -4620,7 +4648,7 @@ def ONNX_XorV1Op : ONNX_Op<"XorV1", [NoMemoryEffect]> {
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_XorOp : ONNX_Op<"Xor", [NoMemoryEffect]> {
+def ONNX_XorOp : ONNX_Op<"Xor", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Xor, versions 7";
   let description = [{
     Generated from the ONNX schema of `Xor` (domain `ai.onnx`, since version 7).
@@ -5071,7 +5099,7 @@ def ONNX_PreviewFlexAttentionOp : ONNX_Op<"preview.FlexAttention", [RecursiveMem
     OptionalAttr<I64Attr>:$softmax_precision);
   let results = (outs
     TensorOf<[BF16, F16, F32, F64]>:$Y);
-  let regions = (region SizedRegion<1>:$prob_mod, SizedRegion<1>:$score_mod);
+  let regions = (region MaxSizedRegion<1>:$prob_mod, MaxSizedRegion<1>:$score_mod);
 }
 
 def ONNX_TrainingAdagradOp : ONNX_Op<"training.Adagrad", [NoMemoryEffect]> {

@@ -35,10 +35,41 @@ DOMAINS = {
 
 # Ops whose hand-written verifier lives in ir/onnx/Verifiers*.cpp (newest signature only).
 HAS_VERIFIER = {
+    # Math
+    "Add", "Sub", "Mul", "Div", "Pow", "MatMul", "Gemm", "Softmax", "LogSoftmax",
+    # NN
+    "Conv", "ConvTranspose", "BatchNormalization", "MaxPool", "AveragePool",
+    "LayerNormalization",
+    # Tensor
+    "Reshape", "Transpose", "Concat", "Flatten", "Gather", "Squeeze", "Unsqueeze", "Cast",
+    "Split", "Slice", "Where", "Expand", "Constant",
 }
 
 # Ops with shape inference (ShapeInferenceOpInterface) in ir/onnx/ShapeInference*.cpp.
 HAS_SHAPE_INFERENCE = {
+    # Math: unary elementwise (result = operand type)
+    "Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Cos", "Cosh", "Sin", "Sinh",
+    "Tan", "Tanh", "Relu", "Sigmoid", "Erf", "Exp", "Log", "Sqrt", "Neg", "Reciprocal",
+    "Floor", "Ceil", "Round", "Sign", "Not", "BitwiseNot", "Identity", "LeakyRelu", "Elu",
+    "Selu", "Celu", "HardSigmoid", "HardSwish", "Softplus", "Softsign", "Mish", "Gelu",
+    "ThresholdedRelu", "Shrink", "Clip", "IsNaN", "IsInf",
+    # Math: broadcasting
+    "Add", "Sub", "Mul", "Div", "Pow", "Mod", "PRelu", "Max", "Min", "Sum", "Mean", "And",
+    "Or", "Xor", "BitShift", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "Equal", "Less",
+    "Greater", "LessOrEqual", "GreaterOrEqual", "Where",
+    # Math: contractions and normalizations over an axis
+    "MatMul", "Gemm", "Softmax", "LogSoftmax",
+    # NN
+    "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
+    "BatchNormalization", "InstanceNormalization", "LayerNormalization", "Dropout",
+    # Tensor
+    "Cast", "Shape", "Size", "Reshape", "Transpose", "Concat", "Flatten", "Squeeze",
+    "Unsqueeze", "Gather", "Slice", "Split", "Expand",
+    # Generator
+    "Constant", "ConstantOfShape", "Range",
+    # Reduction
+    "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd", "ReduceSum", "ReduceL1",
+    "ReduceL2", "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "ArgMax", "ArgMin",
 }
 
 # Ops that are not deterministic: no NoMemoryEffect, so CSE does not merge two draws.
@@ -81,9 +112,11 @@ class Sig:
     outputs: list
     attrs: list  # (name, type_name, required, default-literal or None)
     graphs: list
+    optional_graphs: frozenset  # GRAPH attributes a node may omit: empty regions
 
     def key(self):
-        return (tuple(self.inputs), tuple(self.outputs), tuple(self.attrs), tuple(self.graphs))
+        return (tuple(self.inputs), tuple(self.outputs), tuple(self.attrs), tuple(self.graphs),
+                self.optional_graphs)
 
 
 @dataclass
@@ -124,15 +157,17 @@ def default_literal(attr):
 
 
 def signature(schema):
-    attrs, graphs = [], []
+    attrs, graphs, optional_graphs = [], [], set()
     for name, a in sorted(schema.attributes.items(), key=lambda kv: (kv[0] != "then_branch", kv[0])):
         t = str(a.type).split(".")[-1]
         if t == "GRAPH":
             graphs.append(name)
+            if not a.required:
+                optional_graphs.add(name)
         else:
             attrs.append((name, t, bool(a.required), default_literal(a)))
     return Sig([formal(i) for i in schema.inputs], [formal(o) for o in schema.outputs],
-               attrs, graphs)
+               attrs, graphs, frozenset(optional_graphs))
 
 
 def collect():
@@ -260,7 +295,9 @@ def emit_op(op, newest):
         res.append(f"{t}:${ods_name(name, used)}")
     lines.append("  let results = (outs" + ("\n    " + ",\n    ".join(res) if res else "") + ");")
     if sig.graphs:
-        regions = ", ".join(f"SizedRegion<1>:${ods_name(g, used)}" for g in sig.graphs)
+        regions = ", ".join(
+            f"{'MaxSizedRegion<1>' if g in sig.optional_graphs else 'SizedRegion<1>'}:${ods_name(g, used)}"
+            for g in sig.graphs)
         lines.append(f"  let regions = (region {regions});")
     if newest and op.domain == "" and op.name in HAS_VERIFIER:
         lines.append("  let hasVerifier = 1;")
@@ -286,6 +323,48 @@ def emit_td(ops):
     return "\n".join(out) + "\n"
 
 
+# Version changes that kept a compatible signature but changed what the op computes, so an
+# old op must not be upgraded to the newest one by signature alone.
+SEMANTIC_CHANGES = {
+    "Softmax", "LogSoftmax", "Hardmax",  # opset 13: one axis instead of a coerced 2-D input
+    "Upsample", "Resize",                # coordinate transformation modes changed
+    "Scatter", "Slice", "Pad", "Clip",   # inputs became attributes or the reverse
+    "BatchNormalization",                # training outputs changed meaning (opset 14)
+    "GridSample",                        # opset 20 renamed the modes (bilinear -> linear)
+    "RoiAlign",                          # opset 16: new default coordinate_transformation_mode
+}
+
+
+def upgrade_rule(old, new):
+    """The attributes to set explicitly when `old` (an older signature) is rewritten as the
+    newest op `new`, or None if the rewrite is not semantics-preserving by construction:
+    old inputs/outputs must be a prefix of the new ones (the rest optional), old attributes
+    a subset of the new ones with the same types. Old defaults that differ from the new
+    defaults are returned so the rewrite can set them."""
+    if old.name in SEMANTIC_CHANGES or old.domain != "":
+        return None
+    so, sn = signature(old.newest), signature(new.newest)
+    if so.graphs != sn.graphs:
+        return None
+    for mine, theirs in ((so.inputs, sn.inputs), (so.outputs, sn.outputs)):
+        if len(mine) > len(theirs) or list(theirs[:len(mine)]) != list(mine):
+            return None
+        if any(opt != "optional" for _, opt in theirs[len(mine):]):
+            return None
+    new_attrs = {a[0]: a for a in sn.attrs}
+    explicit = []
+    for name, t, required, default in so.attrs:
+        if name not in new_attrs or new_attrs[name][1] != t:
+            return None
+        if required and not new_attrs[name][2]:
+            continue
+        if not required and new_attrs[name][2]:
+            return None  # optional before, required now: no default to supply
+        if default is not None and default != new_attrs[name][3]:
+            explicit.append(f"{name}:{t}:{default.replace(chr(92) + chr(34), '')}")
+    return explicit
+
+
 def emit_versions(ops):
     out = [
         "// GENERATED by ir/onnx/gen_onnx_ops.py. Do not edit; rerun the generator.",
@@ -294,12 +373,18 @@ def emit_versions(ops):
         "//   version; a node resolves to the row with the largest since_version <= the model's opset.",
         "// KILN_ONNX_OP_SIG(mlir_op_name, num_inputs, last_input_variadic, num_outputs,",
         "//   last_output_variadic, output_type_rules, region_attr_names): the formal signature.",
+        "// KILN_ONNX_OP_UPGRADE(old_mlir_op_name, newest_mlir_op_name, old_defaults): an older",
+        "//   signature that the newest op computes identically; old_defaults lists",
+        "//   `name:TYPE:value` entries (;-separated) for attributes whose default changed.",
         "",
         "#ifndef KILN_ONNX_OP_VERSION",
         "#define KILN_ONNX_OP_VERSION(DOMAIN, OP, SINCE, NAME)",
         "#endif",
         "#ifndef KILN_ONNX_OP_SIG",
         "#define KILN_ONNX_OP_SIG(NAME, NIN, INVAR, NOUT, OUTVAR, RULES, REGIONS)",
+        "#endif",
+        "#ifndef KILN_ONNX_OP_UPGRADE",
+        "#define KILN_ONNX_OP_UPGRADE(OLD, NEW, OLD_DEFAULTS)",
         "#endif",
         "",
     ]
@@ -317,7 +402,16 @@ def emit_versions(ops):
         rules = ",".join(output_rule(op, o) for o in s.outputs)
         out.append(f"KILN_ONNX_OP_SIG(\"onnx.{op.mlir_name}\", {nin}, {invar}, {nout}, {outvar}, "
                    f"\"{rules}\", \"{','.join(sig.graphs)}\")")
-    out += ["", "#undef KILN_ONNX_OP_VERSION", "#undef KILN_ONNX_OP_SIG"]
+    out.append("")
+    newest = {(op.domain, op.name): op for op, is_newest in ops if is_newest}
+    for op, is_newest in ops:
+        if is_newest:
+            continue
+        rule = upgrade_rule(op, newest[(op.domain, op.name)])
+        if rule is not None:
+            out.append(f"KILN_ONNX_OP_UPGRADE(\"onnx.{op.mlir_name}\", "
+                       f"\"onnx.{newest[(op.domain, op.name)].mlir_name}\", \"{';'.join(rule)}\")")
+    out += ["", "#undef KILN_ONNX_OP_VERSION", "#undef KILN_ONNX_OP_SIG", "#undef KILN_ONNX_OP_UPGRADE"]
     return "\n".join(out) + "\n"
 
 

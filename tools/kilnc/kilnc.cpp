@@ -1,11 +1,14 @@
 //===- kilnc.cpp - The Kiln compiler driver -------------------------------===//
 //
-// kilnc MODEL.onnx --emit=mlir [-o OUT]: imports an ONNX model (binary protobuf or
-// ONNX text syntax) and prints it in the onnx dialect. Lowering and code generation
-// come with the CPU backend.
+//   kilnc MODEL.onnx -o MODEL.so [-O0..3] [--target-cpu=CPU] [--emit=mlir|llvm|obj|lib]
+//         [--print-ir-after-all] [--timing]
+//
+// Imports an ONNX model (binary protobuf or ONNX text syntax) and compiles it into a
+// shared library implementing kiln/model_abi.h. --emit=mlir stops after the import.
 //
 //===----------------------------------------------------------------------===//
 
+#include "backends/cpu/CpuBackend.h"
 #include "frontend/Importer.h"
 #include "ir/InitAllDialects.h"
 #include "passes/Passes.h"
@@ -14,70 +17,177 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace llvm;
 
 namespace {
-enum class EmitKind { Mlir };
+enum class EmitKind { Mlir, Llvm, Obj, Lib };
 
+cl::OptionCategory category("kilnc options");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx | model.onnxtxt>"),
-                               cl::Required);
-cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
-                                cl::value_desc("file"), cl::init("-"));
-cl::opt<EmitKind> emit("emit", cl::desc("What to produce"), cl::init(EmitKind::Mlir),
-                       cl::values(clEnumValN(EmitKind::Mlir, "mlir",
-                                             "the imported module in the onnx dialect")));
+                               cl::Required, cl::cat(category));
+cl::opt<std::string> outputFile("o", cl::desc("Output file (default: the model name with the "
+                                              "emitted kind's extension; '-' for stdout)"),
+                                cl::value_desc("file"), cl::cat(category));
+cl::opt<EmitKind> emit(
+    "emit", cl::desc("What to produce"), cl::init(EmitKind::Lib), cl::cat(category),
+    cl::values(clEnumValN(EmitKind::Mlir, "mlir", "the imported module in the onnx dialect"),
+               clEnumValN(EmitKind::Llvm, "llvm", "optimized LLVM IR"),
+               clEnumValN(EmitKind::Obj, "obj", "an object file"),
+               clEnumValN(EmitKind::Lib, "lib", "a model library (.so) for the runtime")));
+cl::opt<unsigned> optLevel("O", cl::desc("Optimization level (0-3)"), cl::init(2), cl::Prefix,
+                           cl::cat(category));
+cl::opt<std::string> targetCpu("target-cpu", cl::desc("CPU to compile for (default: the host)"),
+                               cl::cat(category));
+cl::opt<std::string> targetFeatures("target-features",
+                                    cl::desc("LLVM feature string, with --target-cpu"),
+                                    cl::cat(category));
+cl::opt<bool> printIrAfterAll("print-ir-after-all", cl::desc("Print the IR after every pass"),
+                              cl::cat(category));
+cl::opt<bool> timing("timing", cl::desc("Report the time of each pass and phase"),
+                     cl::cat(category));
 cl::opt<bool> noChecker("no-onnx-checker",
-                        cl::desc("Skip libonnx's model checker (opsets it knows only)"));
+                        cl::desc("Skip libonnx's model checker (opsets it knows only)"),
+                        cl::cat(category));
 cl::opt<bool> noOnnxShapeInference(
-    "no-onnx-shape-inference", cl::desc("Skip libonnx's shape inference (opsets it knows only)"));
+    "no-onnx-shape-inference",
+    cl::desc("Skip libonnx's shape inference (opsets it knows only)"), cl::cat(category));
 cl::opt<bool> noVersionConversion("no-version-conversion",
-                                  cl::desc("Keep old opsets instead of converting them to 17"));
-cl::opt<bool> inferShapes("infer-shapes", cl::init(true),
-                          cl::desc("Refine types with the onnx dialect's shape inference"));
-cl::opt<bool> printGeneric("mlir-print-generic", cl::desc("Print ops in generic form"));
+                                  cl::desc("Keep old opsets instead of converting them to 17"),
+                                  cl::cat(category));
+cl::opt<std::string> cCompiler("cc", cl::desc("C compiler used to link the model library"),
+                               cl::cat(category));
+
+std::string defaultOutput() {
+  if (emit == EmitKind::Mlir || emit == EmitKind::Llvm)
+    return "-";
+  SmallString<128> path(inputFile.getValue());
+  sys::path::replace_extension(path, emit == EmitKind::Obj ? ".o" : ".so");
+  return std::string(path);
+}
+
+int fail(const Twine &message) {
+  errs() << "kilnc: error: " << message << "\n";
+  return 1;
+}
 } // namespace
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "Kiln: ahead-of-time compiler for ONNX models\n");
+  if (optLevel > 3)
+    return fail("-O" + Twine(optLevel.getValue()) + " is not a level (0-3)");
+  std::string output = outputFile.empty() ? defaultOutput() : outputFile.getValue();
 
   mlir::DialectRegistry registry;
   kiln::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
 
-  kiln::frontend::ImportOptions options;
-  options.runChecker = !noChecker;
-  options.runShapeInference = !noOnnxShapeInference;
-  options.convertVersion = !noVersionConversion;
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      kiln::frontend::importOnnxFile(context, inputFile, options);
+  mlir::DefaultTimingManager timingManager;
+  mlir::applyDefaultTimingManagerCLOptions(timingManager);
+  if (timing)
+    timingManager.setEnabled(true);
+  mlir::TimingScope rootTimer = timingManager.getRootScope();
+
+  kiln::frontend::ImportOptions importOptions;
+  importOptions.runChecker = !noChecker;
+  importOptions.runShapeInference = !noOnnxShapeInference;
+  importOptions.convertVersion = !noVersionConversion;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  {
+    mlir::TimingScope importTimer = rootTimer.nest("Import");
+    module = kiln::frontend::importOnnxFile(context, inputFile, importOptions);
+  }
   if (!module)
     return 1;
 
-  if (inferShapes) {
+  if (emit == EmitKind::Mlir) {
     mlir::PassManager pm(&context);
     pm.addPass(kiln::createInferShapes());
     if (failed(pm.run(*module)))
       return 1;
+    std::string error;
+    std::unique_ptr<ToolOutputFile> out = mlir::openOutputFile(output, &error);
+    if (!out)
+      return fail(error);
+    module->print(out->os());
+    out->os() << "\n";
+    out->keep();
+    return 0;
+  }
+
+  mlir::TimingScope passTimer = rootTimer.nest("Passes");
+  kiln::cpu::CompileOptions options;
+  options.optLevel = optLevel;
+  options.targetCpu = targetCpu;
+  options.targetFeatures = targetFeatures;
+  options.cCompiler = cCompiler;
+  options.configurePassManager = [&](mlir::PassManager &pm) {
+    if (printIrAfterAll) {
+      context.disableMultithreading();
+      pm.enableIRPrinting([](mlir::Pass *, mlir::Operation *) { return false; },
+                          [](mlir::Pass *, mlir::Operation *) { return true; },
+                          /*printModuleScope=*/true);
+    }
+    if (timing)
+      pm.enableTiming(passTimer);
+  };
+
+  kiln::cpu::ModelSignature signature;
+  if (failed(kiln::cpu::lowerToLLVMDialect(*module, options, signature)))
+    return 1;
+
+  LLVMContext llvmContext;
+  std::string cpuUsed;
+  std::unique_ptr<Module> llvmModule;
+  {
+    mlir::TimingScope llvmTimer = rootTimer.nest("LLVM optimization");
+    llvmModule = kiln::cpu::translateAndOptimize(*module, llvmContext, options, cpuUsed);
+  }
+  if (!llvmModule)
+    return 1;
+  if (emit == EmitKind::Llvm) {
+    std::string error;
+    std::unique_ptr<ToolOutputFile> out = mlir::openOutputFile(output, &error);
+    if (!out)
+      return fail(error);
+    llvmModule->print(out->os(), nullptr);
+    out->keep();
+    return 0;
   }
 
   std::string error;
-  std::unique_ptr<ToolOutputFile> output = mlir::openOutputFile(outputFile, &error);
-  if (!output) {
-    errs() << "kilnc: " << error << "\n";
-    return 1;
+  SmallString<128> objectPath;
+  if (emit == EmitKind::Obj) {
+    objectPath = output;
+  } else if (std::error_code ec = sys::fs::createTemporaryFile("kiln-model", "o", objectPath)) {
+    return fail("cannot create a temporary object file: " + ec.message());
   }
-  mlir::OpPrintingFlags flags;
-  if (printGeneric)
-    flags.printGenericOpForm();
-  module->print(output->os(), flags);
-  output->os() << "\n";
-  output->keep();
+  {
+    mlir::TimingScope codegenTimer = rootTimer.nest("Code generation");
+    if (failed(kiln::cpu::emitObjectFile(*llvmModule, options, objectPath, error)))
+      return fail(error);
+  }
+  if (emit == EmitKind::Obj)
+    return 0;
+  mlir::LogicalResult linked = mlir::success();
+  {
+    mlir::TimingScope linkTimer = rootTimer.nest("Link");
+    linked = kiln::cpu::linkModelLibrary(signature, cpuUsed, objectPath, output, options, error);
+  }
+  sys::fs::remove(objectPath);
+  if (failed(linked))
+    return fail(error);
   return 0;
 }

@@ -1,0 +1,29 @@
+//===- AbiGlue.h - The C side of a compiled model library --------*- C++ -*-===//
+
+#ifndef KILN_BACKENDS_CPU_ABIGLUE_H
+#define KILN_BACKENDS_CPU_ABIGLUE_H
+
+#include "backends/cpu/ModelSignature.h"
+
+#include "llvm/ADT/SmallSet.h"
+
+#include <string>
+
+namespace kiln::cpu {
+
+struct GlueOptions {
+  std::string compilerId = "kiln";
+  std::string targetCpu;
+  uint64_t arenaBaseBytes = 0;
+  uint64_t arenaPerBatchBytes = 0;
+  uint64_t intermediatesBytes = 0;
+};
+
+/// Returns the C source implementing kiln/model_abi.h around the generated
+/// _mlir_ciface_kiln_main and _mlir_ciface_kiln_output_dims. It includes
+/// "kiln_model_abi.h", which the linker step writes next to it.
+std::string generateAbiGlue(const ModelSignature &signature, const GlueOptions &options);
+
+} // namespace kiln::cpu
+
+#endif // KILN_BACKENDS_CPU_ABIGLUE_H

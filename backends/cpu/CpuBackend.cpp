@@ -1,0 +1,81 @@
+//===- CpuBackend.cpp - ONNX module to LLVM dialect -----------------------===//
+
+#include "backends/cpu/CpuBackend.h"
+#include "backends/cpu/Passes.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include <mutex>
+
+using namespace mlir;
+
+namespace kiln::cpu {
+
+/// The passes from the onnx dialect to the LLVM dialect, as a textual pipeline so it
+/// reads like (and can be replayed with) `kiln-opt --pass-pipeline=...`.
+static std::string buildPipeline(const CompileOptions &options) {
+  std::string p = "canonicalize,kiln-convert-onnx-to-linalg,canonicalize,cse";
+  if (options.optLevel > 0)
+    p += ",linalg-fuse-elementwise-ops,canonicalize,cse";
+  // The shape function is cut from the entry function while both are still on tensors.
+  p += ",kiln-create-shape-function,canonicalize,cse";
+  p += ",one-shot-bufferize{bufferize-function-boundaries "
+       "function-boundary-type-conversion=identity-layout-map},canonicalize,cse";
+  p += ",buffer-results-to-out-params{modify-public-functions},buffer-deallocation-pipeline";
+  p += ",convert-linalg-to-parallel-loops,canonicalize,kiln-outline-parallel-loops";
+  p += ",convert-scf-to-cf,expand-strided-metadata,lower-affine,arith-expand";
+  p += ",convert-math-to-funcs,convert-math-to-llvm,convert-math-to-libm";
+  p += ",convert-arith-to-llvm,convert-index-to-llvm,finalize-memref-to-llvm";
+  p += ",convert-func-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts";
+  p += ",kiln-lower-parallel-dispatch,canonicalize";
+  return p;
+}
+
+static void registerPassesOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mlir::registerAllPasses();
+    kiln::registerKilnPasses();
+    kiln::cpu::registerCpuPasses();
+  });
+}
+
+LogicalResult lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
+                                 ModelSignature &signature) {
+  registerPassesOnce();
+  MLIRContext *ctx = module.getContext();
+
+  // Refine types first: the model's interface is read from the refined signature.
+  {
+    PassManager pm(ctx);
+    if (options.configurePassManager)
+      options.configurePassManager(pm);
+    pm.addPass(kiln::createUpgradeOnnxOps());
+    pm.addPass(kiln::createInferShapes());
+    if (failed(pm.run(module)))
+      return failure();
+  }
+  FailureOr<ModelSignature> sig = readModelSignature(module);
+  if (failed(sig))
+    return failure();
+  signature = std::move(*sig);
+
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  main.setName(kEntryName);
+  main->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+
+  PassManager pm(ctx);
+  if (options.configurePassManager)
+    options.configurePassManager(pm);
+  std::string pipeline = buildPipeline(options);
+  std::string error;
+  llvm::raw_string_ostream errorStream(error);
+  if (failed(parsePassPipeline(pipeline, pm, errorStream)))
+    return module.emitError() << "internal error: bad CPU pipeline: " << error;
+  return pm.run(module);
+}
+
+} // namespace kiln::cpu

@@ -1,0 +1,66 @@
+//===- CpuBackend.h - ONNX module to native model library --------*- C++ -*-===//
+//
+// The CPU backend takes an imported module (onnx dialect, entry @main) and produces a
+// shared library implementing kiln/model_abi.h:
+//
+//   lowerToLLVMDialect: shape refinement, onnx -> linalg, elementwise fusion, the
+//     shape function, bufferization, parallel loops outlined to the runtime's
+//     parallel-for, LLVM dialect;
+//   emitObject: LLVM IR, LLVM's O-level pipeline for the target CPU, an object file;
+//   linkModelLibrary: the C ABI glue plus the object, linked into model.so.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_BACKENDS_CPU_CPUBACKEND_H
+#define KILN_BACKENDS_CPU_CPUBACKEND_H
+
+#include "backends/cpu/ModelSignature.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <functional>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+} // namespace llvm
+
+namespace kiln::cpu {
+
+struct CompileOptions {
+  unsigned optLevel = 2;       ///< 0..3, for both MLIR fusion and LLVM
+  std::string targetCpu;       ///< LLVM CPU name; empty = the host CPU
+  std::string targetFeatures;  ///< LLVM feature string; empty = the host's (or the CPU's)
+  std::string cCompiler;       ///< compiles the glue and links; empty = the one Kiln was built with
+  /// Lets the caller instrument the pass manager (IR printing, timing) before it runs.
+  std::function<void(mlir::PassManager &)> configurePassManager;
+};
+
+/// Runs the passes that take an imported module to the LLVM dialect. On success,
+/// `signature` holds the model's interface as the C ABI describes it.
+mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const CompileOptions &options,
+                                       ModelSignature &signature);
+
+/// Translates an LLVM-dialect module to LLVM IR and optimizes it for the target.
+std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
+                                                   llvm::LLVMContext &llvmContext,
+                                                   const CompileOptions &options,
+                                                   std::string &targetCpuUsed);
+
+/// Emits `llvmModule` as a relocatable PIC object file at `path`.
+mlir::LogicalResult emitObjectFile(llvm::Module &llvmModule, const CompileOptions &options,
+                                   llvm::StringRef path, std::string &error);
+
+/// Writes the ABI glue next to `objectPath`, compiles and links both into the shared
+/// library `outputPath` (written under a temporary name, then renamed: a failed link
+/// leaves nothing behind).
+mlir::LogicalResult linkModelLibrary(const ModelSignature &signature,
+                                     llvm::StringRef targetCpu, llvm::StringRef objectPath,
+                                     llvm::StringRef outputPath, const CompileOptions &options,
+                                     std::string &error);
+
+} // namespace kiln::cpu
+
+#endif // KILN_BACKENDS_CPU_CPUBACKEND_H

@@ -1,0 +1,79 @@
+//===- CreateShapeFunction.cpp - Output dims of the model from input dims --===//
+//
+// The runtime allocates output buffers before it runs the model, so the library
+// exports kiln_model_output_dims. It is compiled from a clone of the entry function
+// whose results are replaced by their dimensions; `tensor.dim` of a linalg result then
+// resolves to the dims of its operands (ReifyRankedShapedTypeOpInterface) and the
+// computation itself becomes dead. A data-dependent shape keeps the computation alive:
+// still correct, only slower.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cpu/Passes.h"
+
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln::cpu {
+#define GEN_PASS_DEF_CREATESHAPEFUNCTION
+#include "backends/cpu/Passes.h.inc"
+} // namespace kiln::cpu
+
+using namespace mlir;
+
+namespace {
+
+struct CreateShapeFunctionPass
+    : kiln::cpu::impl::CreateShapeFunctionBase<CreateShapeFunctionPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto entry = module.lookupSymbol<func::FuncOp>(kiln::cpu::kEntryName);
+    if (!entry) {
+      module.emitError() << "no @" << kiln::cpu::kEntryName << " function to derive shapes from";
+      return signalPassFailure();
+    }
+    OpBuilder b(&getContext());
+    b.setInsertionPointAfter(entry);
+    auto shapes = cast<func::FuncOp>(b.clone(*entry));
+    shapes.setName(kiln::cpu::kShapeFunctionName);
+    // Argument and result attributes describe the model's tensors, not these.
+    shapes.removeArgAttrsAttr();
+    shapes.removeResAttrsAttr();
+
+    auto ret = cast<func::ReturnOp>(shapes.getBody().back().getTerminator());
+    b.setInsertionPoint(ret);
+    Location loc = ret.getLoc();
+    SmallVector<Value> dims;
+    for (Value result : ret.getOperands()) {
+      auto type = dyn_cast<RankedTensorType>(result.getType());
+      if (!type) {
+        ret.emitError() << "model output of type " << result.getType()
+                        << " is not a ranked tensor";
+        return signalPassFailure();
+      }
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        Value dim = type.isDynamicDim(d)
+                        ? Value(tensor::DimOp::create(b, loc, result, d))
+                        : Value(arith::ConstantIndexOp::create(b, loc, type.getDimSize(d)));
+        dims.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(), dim));
+      }
+    }
+    auto dimsType = RankedTensorType::get({static_cast<int64_t>(dims.size())}, b.getI64Type());
+    Value packed = tensor::FromElementsOp::create(b, loc, dimsType, dims);
+    func::ReturnOp::create(b, loc, packed);
+    ret.erase();
+    shapes.setFunctionType(
+        b.getFunctionType(shapes.getArgumentTypes(), TypeRange{dimsType}));
+
+    // Resolve tensor.dim of op results to dims of their operands, then let the now
+    // unused computation fold away.
+    RewritePatternSet patterns(&getContext());
+    memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+    tensor::DimOp::getCanonicalizationPatterns(patterns, &getContext());
+    if (failed(applyPatternsGreedily(shapes, std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

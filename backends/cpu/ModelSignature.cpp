@@ -1,0 +1,96 @@
+//===- ModelSignature.cpp - What a compiled model exposes -----------------===//
+
+#include "backends/cpu/ModelSignature.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+using namespace mlir;
+
+namespace kiln::cpu {
+
+int32_t getOnnxDataType(Type type) {
+  if (type.isF32())
+    return 1;
+  if (type.isF64())
+    return 11;
+  if (type.isF16())
+    return 10;
+  if (type.isBF16())
+    return 16;
+  if (auto intType = dyn_cast<IntegerType>(type)) {
+    bool isUnsigned = intType.isUnsigned();
+    switch (intType.getWidth()) {
+    case 1:
+      return 9;
+    case 8:
+      return isUnsigned ? 2 : 3;
+    case 16:
+      return isUnsigned ? 4 : 5;
+    case 32:
+      return isUnsigned ? 12 : 6;
+    case 64:
+      return isUnsigned ? 13 : 7;
+    default:
+      return 0;
+    }
+  }
+  return 0;
+}
+
+/// Reads one argument or result of the entry function.
+static FailureOr<TensorSignature> readTensor(func::FuncOp func, Type type, DictionaryAttr attrs,
+                                             StringRef role, unsigned index) {
+  TensorSignature sig;
+  if (auto name = attrs ? attrs.getAs<StringAttr>("onnx.name") : StringAttr())
+    sig.name = name.str();
+  else
+    sig.name = (role + Twine(index)).str();
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return func.emitError() << role << " '" << sig.name << "' has type " << type
+                            << ", which a compiled model cannot take or return yet "
+                               "(only ranked tensors)";
+  sig.dtype = getOnnxDataType(tensor.getElementType());
+  if (!sig.dtype)
+    return func.emitError() << role << " '" << sig.name << "' has element type "
+                            << tensor.getElementType()
+                            << ", which a compiled model cannot take or return yet";
+  auto params = attrs ? attrs.getAs<ArrayAttr>("onnx.dim_params") : ArrayAttr();
+  for (int64_t d = 0; d < tensor.getRank(); ++d) {
+    sig.dims.push_back(tensor.isDynamicDim(d) ? -1 : tensor.getDimSize(d));
+    std::string param;
+    if (params && d < static_cast<int64_t>(params.size()))
+      if (auto str = dyn_cast<StringAttr>(params[d]))
+        param = str.str();
+    sig.dimParams.push_back(param);
+  }
+  return sig;
+}
+
+FailureOr<ModelSignature> readModelSignature(ModuleOp module) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return module.emitError() << "the module has no @main function to compile";
+  ModelSignature sig;
+  if (auto name = main->getAttrOfType<StringAttr>("onnx.graph_name"))
+    sig.graphName = name.str();
+  FunctionType type = main.getFunctionType();
+  for (unsigned i = 0; i < type.getNumInputs(); ++i) {
+    FailureOr<TensorSignature> t =
+        readTensor(main, type.getInput(i), main.getArgAttrDict(i), "input", i);
+    if (failed(t))
+      return failure();
+    sig.inputs.push_back(std::move(*t));
+  }
+  for (unsigned i = 0; i < type.getNumResults(); ++i) {
+    FailureOr<TensorSignature> t =
+        readTensor(main, type.getResult(i), main.getResultAttrDict(i), "output", i);
+    if (failed(t))
+      return failure();
+    sig.outputs.push_back(std::move(*t));
+  }
+  return sig;
+}
+
+} // namespace kiln::cpu

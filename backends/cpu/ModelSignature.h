@@ -1,0 +1,42 @@
+//===- ModelSignature.h - What a compiled model exposes ----------*- C++ -*-===//
+
+#ifndef KILN_BACKENDS_CPU_MODELSIGNATURE_H
+#define KILN_BACKENDS_CPU_MODELSIGNATURE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <cstdint>
+#include <string>
+
+namespace kiln::cpu {
+
+/// One model input or output as the C ABI describes it.
+struct TensorSignature {
+  std::string name;
+  int32_t dtype = 0;                     ///< ONNX TensorProto.DataType
+  llvm::SmallVector<int64_t> dims;       ///< -1 = dynamic
+  llvm::SmallVector<std::string> dimParams; ///< "" = unnamed
+};
+
+/// The interface of a compiled model, read from the imported (onnx-level) module
+/// before lowering erases the ONNX names and signedness.
+struct ModelSignature {
+  std::string graphName;
+  llvm::SmallVector<TensorSignature> inputs;
+  llvm::SmallVector<TensorSignature> outputs;
+};
+
+/// Reads the signature of the entry function `@main` of an imported module. Emits an
+/// error (naming the value) for inputs/outputs the C ABI cannot carry (sequences,
+/// maps, strings, unranked tensors).
+mlir::FailureOr<ModelSignature> readModelSignature(mlir::ModuleOp module);
+
+/// Returns the ONNX TensorProto.DataType of an MLIR element type, or 0 if it has none
+/// in the C ABI.
+int32_t getOnnxDataType(mlir::Type elementType);
+
+} // namespace kiln::cpu
+
+#endif // KILN_BACKENDS_CPU_MODELSIGNATURE_H

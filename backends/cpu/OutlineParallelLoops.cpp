@@ -1,0 +1,138 @@
+//===- OutlineParallelLoops.cpp - scf.parallel to runtime parallel-for ----===//
+//
+// The backend owns no threads: a top-level parallel loop is outlined into a function
+// over a chunk [begin, end) of its first dimension and handed to the runtime's
+// parallel-for (through the C glue's kiln_rt_parallel_for). This pass does the
+// outlining on scf/memref; LowerParallelDispatch.cpp does the call once every captured
+// value has an LLVM type (a memref is then a handful of scalars, easy to pack).
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cpu/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace kiln::cpu {
+#define GEN_PASS_DEF_OUTLINEPARALLELLOOPS
+#include "backends/cpu/Passes.h.inc"
+} // namespace kiln::cpu
+
+using namespace mlir;
+
+namespace {
+
+/// Values that are cheaper to rematerialize in the body than to pass in.
+bool isRematerializable(Value value) {
+  Operation *def = value.getDefiningOp();
+  return def && def->getNumOperands() == 0 && def->hasTrait<OpTrait::ConstantLike>();
+}
+
+/// Outlines one loop; `index` makes the generated names unique in the module.
+void outline(scf::ParallelOp loop, unsigned index, ModuleOp module) {
+  Location loc = loop.getLoc();
+  MLIRContext *ctx = loop.getContext();
+  OpBuilder b(ctx);
+  Type indexType = b.getIndexType();
+
+  // Everything the body and the loop bounds use from above becomes an argument.
+  llvm::SetVector<Value> used;
+  getUsedValuesDefinedAbove(loop.getRegion(), used);
+  for (Value v : loop.getOperands())
+    used.insert(v);
+  SmallVector<Value> captures;
+  for (Value v : used)
+    if (!isRematerializable(v))
+      captures.push_back(v);
+
+  // The body: func @kiln_par_body<N>(%begin, %end, captures...).
+  SmallVector<Type> argTypes{indexType, indexType};
+  for (Value v : captures)
+    argTypes.push_back(v.getType());
+  b.setInsertionPointToEnd(module.getBody());
+  std::string bodyName = ("kiln_par_body" + Twine(index)).str();
+  auto body = func::FuncOp::create(b, loc, bodyName, b.getFunctionType(argTypes, {}));
+  body.setPrivate();
+  Block *entry = body.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+
+  IRMapping map;
+  for (Value v : used)
+    if (isRematerializable(v))
+      map.map(v, b.clone(*v.getDefiningOp())->getResult(0));
+  for (auto [v, arg] : llvm::zip(captures, entry->getArguments().drop_front(2)))
+    map.map(v, arg);
+
+  // for %k = begin to end: iv0 = lb0 + k * step0, then the remaining dimensions.
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto chunk = scf::ForOp::create(b, loc, entry->getArgument(0), entry->getArgument(1), one);
+  b.setInsertionPointToStart(chunk.getBody());
+  Value lb0 = map.lookup(loop.getLowerBound()[0]);
+  Value step0 = map.lookup(loop.getStep()[0]);
+  Value iv0 = arith::AddIOp::create(
+      b, loc, lb0, arith::MulIOp::create(b, loc, chunk.getInductionVar(), step0));
+  map.map(loop.getInductionVars()[0], iv0);
+
+  auto cloneBody = [&](OpBuilder &nb) {
+    for (Operation &op : loop.getBody()->without_terminator())
+      nb.clone(op, map);
+  };
+  if (loop.getNumLoops() == 1) {
+    cloneBody(b);
+  } else {
+    auto mapAll = [&](ValueRange values) {
+      SmallVector<Value> mapped;
+      for (Value v : values.drop_front())
+        mapped.push_back(map.lookup(v));
+      return mapped;
+    };
+    scf::ParallelOp::create(
+        b, loc, mapAll(loop.getLowerBound()), mapAll(loop.getUpperBound()),
+        mapAll(loop.getStep()), [&](OpBuilder &nb, Location, ValueRange ivs) {
+          for (auto [oldIv, newIv] :
+               llvm::zip(ArrayRef<Value>(loop.getInductionVars()).drop_front(), ivs))
+            map.map(oldIv, newIv);
+          cloneBody(nb);
+        });
+  }
+  b.setInsertionPointToEnd(entry);
+  func::ReturnOp::create(b, loc);
+
+  // At the loop: trip count of dim 0, then the dispatch placeholder call.
+  b.setInsertionPoint(loop);
+  Value lb = loop.getLowerBound()[0], ub = loop.getUpperBound()[0], step = loop.getStep()[0];
+  Value trip = arith::CeilDivSIOp::create(b, loc, arith::SubIOp::create(b, loc, ub, lb), step);
+  SmallVector<Value> callArgs{trip};
+  llvm::append_range(callArgs, captures);
+  SmallVector<Type> dispatchTypes{indexType};
+  for (Value v : captures)
+    dispatchTypes.push_back(v.getType());
+  std::string dispatchName = (kiln::cpu::kDispatchPrefix + Twine(index)).str();
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(module.getBody());
+    auto decl = func::FuncOp::create(b, loc, dispatchName, b.getFunctionType(dispatchTypes, {}));
+    decl.setPrivate();
+  }
+  func::CallOp::create(b, loc, dispatchName, TypeRange{}, callArgs);
+  loop.erase();
+}
+
+struct OutlineParallelLoopsPass
+    : kiln::cpu::impl::OutlineParallelLoopsBase<OutlineParallelLoopsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<scf::ParallelOp> loops;
+    module.walk([&](scf::ParallelOp loop) {
+      // Outermost loops without reductions only: nested ones run inside a chunk.
+      if (loop->getParentOfType<scf::ParallelOp>() || loop.getNumResults() != 0)
+        return;
+      loops.push_back(loop);
+    });
+    unsigned index = 0;
+    for (scf::ParallelOp loop : loops)
+      outline(loop, index++, module);
+  }
+};
+
+} // namespace

@@ -1,0 +1,103 @@
+/*===- kiln/model_abi.h - The C ABI of a compiled Kiln model ----------------===*
+ *
+ * A model library (model.so) produced by `kilnc` exports exactly the functions
+ * declared here. The runtime (libkiln_runtime) dlopens the library, checks
+ * `abi_version`, and drives it. Nothing here depends on LLVM, MLIR or ONNX.
+ *
+ * Shapes: every tensor has a fixed rank; a dimension is either static (>= 0) or
+ * dynamic (-1 in the descriptor, with its ONNX dim_param name when the model gave
+ * one). Element types use the ONNX TensorProto.DataType numbers (1 = float, 7 =
+ * int64, 9 = bool, ...). Buffers are dense, row-major, and aligned to 64 bytes.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef KILN_MODEL_ABI_H
+#define KILN_MODEL_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on any incompatible change of this file. */
+#define KILN_MODEL_ABI_VERSION 1
+
+/* Describes one model input or output. */
+typedef struct kiln_model_tensor_desc {
+  const char *name;              /* ONNX value name */
+  int32_t dtype;                 /* ONNX TensorProto.DataType */
+  int32_t rank;
+  const int64_t *dims;           /* rank entries; -1 = dynamic */
+  const char *const *dim_params; /* rank entries; NULL or "" when unnamed */
+} kiln_model_tensor_desc;
+
+/* Static facts about a compiled model. */
+typedef struct kiln_model_info {
+  uint32_t abi_version; /* KILN_MODEL_ABI_VERSION the library was built for */
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  const kiln_model_tensor_desc *inputs;
+  const kiln_model_tensor_desc *outputs;
+  const char *model_name;     /* ONNX graph name */
+  const char *compiler;       /* e.g. "kiln 0.1.0" */
+  const char *target_cpu;     /* CPU the code was compiled for, e.g. "skylake-avx512" */
+  /* Activation arena: intermediate tensors live in one buffer whose offsets were
+     planned at compile time. Its size is arena_base_bytes + arena_per_batch_bytes * N,
+     where N is the value of the first dynamic dimension of the first input that has
+     one (the batch), or 0 when all shapes are static. */
+  uint64_t arena_base_bytes;
+  uint64_t arena_per_batch_bytes;
+  /* The sum of all intermediate tensor sizes at batch 1, for reporting the saving. */
+  uint64_t intermediates_bytes;
+} kiln_model_info;
+
+/* Services the runtime provides to generated code. All callbacks are thread-safe. */
+typedef struct kiln_host_hooks {
+  void *ctx;
+  /* Runs body(arg, b, e) over disjoint subranges [b, e) covering [begin, end), in
+     parallel on the session's thread pool; returns when all are done. `grain` is a
+     hint for the smallest useful subrange. */
+  void (*parallel_for)(void *ctx, int64_t begin, int64_t end, int64_t grain,
+                       void (*body)(void *arg, int64_t b, int64_t e), void *arg);
+  /* Scratch memory for buffers whose size is only known at run time; freed after the
+     run returns (or earlier with free). 64-byte aligned; NULL on failure. */
+  void *(*alloc)(void *ctx, uint64_t bytes);
+  void (*free)(void *ctx, void *ptr);
+} kiln_host_hooks;
+
+/* One tensor buffer passed to or from the model. */
+typedef struct kiln_model_buffer {
+  void *data;          /* dense row-major data */
+  const int64_t *dims; /* `rank` actual dimensions (no -1) */
+} kiln_model_buffer;
+
+/* Status codes returned by the model's entry points. */
+enum {
+  KILN_MODEL_OK = 0,
+  KILN_MODEL_ERROR_SHAPE = 1,  /* inconsistent input shapes (e.g. a broadcast fails) */
+  KILN_MODEL_ERROR_MEMORY = 2, /* a host alloc returned NULL */
+  KILN_MODEL_ERROR_INTERNAL = 3
+};
+
+/* Returns the model's static description. Never NULL; valid while the library is loaded. */
+const kiln_model_info *kiln_model_get_info(void);
+
+/* Computes the output dimensions for the given inputs (output_dims[i] receives
+   outputs[i].rank entries). Takes the input buffers, not only their dims, because an
+   output shape may depend on input values (a Reshape whose shape is a model input).
+   Returns KILN_MODEL_OK or KILN_MODEL_ERROR_SHAPE. Thread-safe, no side effects. */
+int32_t kiln_model_output_dims(const kiln_model_buffer *inputs, int64_t *const *output_dims);
+
+/* Runs the model. inputs[num_inputs] and outputs[num_outputs] are caller-owned buffers
+   whose dims must match kiln_model_output_dims; `arena` points to at least the arena
+   size given by kiln_model_info for this batch, 64-byte aligned. Reentrant: concurrent
+   calls are safe when each has its own outputs and arena. */
+int32_t kiln_model_run(const kiln_host_hooks *hooks, const kiln_model_buffer *inputs,
+                       const kiln_model_buffer *outputs, void *arena);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KILN_MODEL_ABI_H */

@@ -1,0 +1,239 @@
+/*===- kiln/runtime.h - libkiln_runtime C API ------------------------------===*
+ *
+ * Loads a compiled Kiln model (a shared library exporting kiln/model_abi.h) and
+ * runs it. The API follows IREE's and onnx-mlir's runtime APIs: opaque handles,
+ * a kiln_status* from every call that can fail (NULL means success), options
+ * structs with *_options_initialize, create/release pairs and an injectable
+ * allocator. Every function states who owns what and whether it is thread-safe.
+ *
+ * Typical use (see examples/hello_world.c):
+ *   kiln_model_load -> kiln_session_create -> kiln_tensor_create/wrap ->
+ *   kiln_session_run -> read outputs -> release everything.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef KILN_RUNTIME_H
+#define KILN_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(KILN_RUNTIME_BUILDING)
+#define KILN_API __attribute__((visibility("default")))
+#else
+#define KILN_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*===------------------------------ Status -------------------------------===*/
+
+/** Error categories. */
+typedef enum kiln_status_code_t {
+  KILN_STATUS_OK = 0,
+  KILN_STATUS_INVALID_ARGUMENT = 1,
+  KILN_STATUS_NOT_FOUND = 2,
+  KILN_STATUS_FAILED_PRECONDITION = 3,
+  KILN_STATUS_RESOURCE_EXHAUSTED = 4,
+  KILN_STATUS_INTERNAL = 5,
+  KILN_STATUS_UNIMPLEMENTED = 6,
+  KILN_STATUS_ABI_MISMATCH = 7
+} kiln_status_code_t;
+
+/** An error: a code and a message. NULL means OK. Returned statuses are owned by
+    the caller, who must pass them to kiln_status_free. Thread-safe (immutable). */
+typedef struct kiln_status kiln_status;
+
+/** Returns the status code; KILN_STATUS_OK for NULL. */
+KILN_API kiln_status_code_t kiln_status_code(const kiln_status *status);
+/** Returns the message, owned by `status` (valid until kiln_status_free); ""
+    for NULL. */
+KILN_API const char *kiln_status_message(const kiln_status *status);
+/** Frees a status; NULL is a no-op. */
+KILN_API void kiln_status_free(kiln_status *status);
+/** Returns a static name for a code, e.g. "INVALID_ARGUMENT". */
+KILN_API const char *kiln_status_code_name(kiln_status_code_t code);
+
+/** Returns the runtime version string, e.g. "kiln-runtime 0.1.0 (model ABI 1)".
+    Static storage; thread-safe. */
+KILN_API const char *kiln_runtime_version(void);
+
+/*===------------------------------ Allocator ----------------------------===*/
+
+/** Host memory allocator. `alloc` returns memory aligned to `alignment` (a power
+    of two, at least 64 when the runtime calls it) or NULL; `free` accepts what
+    `alloc` returned (and NULL). Both must be thread-safe. `ctx` is not owned by
+    the runtime and must outlive every object that was given the allocator. */
+typedef struct kiln_allocator {
+  void *ctx;
+  void *(*alloc)(void *ctx, size_t bytes, size_t alignment);
+  void (*free)(void *ctx, void *ptr);
+} kiln_allocator;
+
+/** Returns the default allocator (posix_memalign/free). Thread-safe. */
+KILN_API kiln_allocator kiln_allocator_default(void);
+
+/*===------------------------------ Element types ------------------------===*/
+
+/** Element types use the ONNX TensorProto.DataType numbers. Supported: 1 float32,
+    2 uint8, 3 int8, 4 uint16, 5 int16, 6 int32, 7 int64, 9 bool, 10 float16,
+    11 float64, 12 uint32, 13 uint64, 16 bfloat16. */
+/** Returns the size in bytes of one element, or 0 when unsupported. Thread-safe. */
+KILN_API size_t kiln_dtype_size(int32_t dtype);
+/** Returns a static name ("float32", "int64", ...; "unknown" otherwise). */
+KILN_API const char *kiln_dtype_name(int32_t dtype);
+
+/*===------------------------------ Tensors ------------------------------===*/
+
+/** A dense row-major tensor on the host. Not thread-safe for concurrent
+    mutation; concurrent reads are fine. */
+typedef struct kiln_tensor kiln_tensor;
+
+/** Creates a zero-filled tensor whose data the runtime allocates (64-byte
+    aligned) with `allocator` (NULL = default; copied, its ctx must outlive the
+    tensor). `dims` (rank entries, all >= 0) is copied. The caller owns *out and
+    releases it with kiln_tensor_release. Thread-safe.
+    Errors: INVALID_ARGUMENT (bad dims, NULL out), UNIMPLEMENTED (dtype),
+    RESOURCE_EXHAUSTED (allocation). */
+KILN_API kiln_status *kiln_tensor_create(int32_t dtype, int32_t rank, const int64_t *dims,
+                                         const kiln_allocator *allocator, kiln_tensor **out);
+
+/** Wraps caller-owned `data` (byte_size must equal the tensor's size) without
+    copying; the runtime never frees it, and it must outlive the tensor. Data
+    that is not 64-byte aligned is accepted (the session copies it to an aligned
+    staging buffer). The caller owns *out. Thread-safe. */
+KILN_API kiln_status *kiln_tensor_wrap(int32_t dtype, int32_t rank, const int64_t *dims, void *data,
+                                       size_t byte_size, kiln_tensor **out);
+
+/** Releases a tensor (and its data when the runtime allocated it). NULL is a
+    no-op. Must not race with other uses of the tensor. */
+KILN_API void kiln_tensor_release(kiln_tensor *tensor);
+
+/** Accessors; never fail (0/NULL for a NULL tensor). Pointers are owned by the
+    tensor and valid until it is released. Thread-safe. */
+KILN_API int32_t kiln_tensor_dtype(const kiln_tensor *tensor);
+KILN_API int32_t kiln_tensor_rank(const kiln_tensor *tensor);
+KILN_API const int64_t *kiln_tensor_dims(const kiln_tensor *tensor);
+KILN_API void *kiln_tensor_data(const kiln_tensor *tensor);
+KILN_API size_t kiln_tensor_byte_size(const kiln_tensor *tensor);
+KILN_API int64_t kiln_tensor_num_elements(const kiln_tensor *tensor);
+
+/*===------------------------------ Models -------------------------------===*/
+
+/** A loaded model library. Reference counted: sessions retain their model, so
+    the caller may release the model while sessions are alive. All model
+    functions are thread-safe. */
+typedef struct kiln_model kiln_model;
+
+/** Options for kiln_model_load. Initialize with kiln_model_load_options_initialize. */
+typedef struct kiln_model_load_options {
+  size_t struct_size; /**< sizeof(kiln_model_load_options) */
+  uint32_t flags;     /**< reserved, must be 0 */
+} kiln_model_load_options;
+
+KILN_API void kiln_model_load_options_initialize(kiln_model_load_options *options);
+
+/** Loads the model library at `path` (dlopen RTLD_NOW|RTLD_LOCAL), resolves its
+    three entry points and checks its ABI version. `options` may be NULL. The
+    caller owns *out (one reference) and releases it with kiln_model_release.
+    Errors: NOT_FOUND (no such file, missing symbol), INVALID_ARGUMENT (not a
+    loadable library, malformed model info), ABI_MISMATCH, UNIMPLEMENTED (an
+    input or output dtype the runtime does not support). Thread-safe. */
+KILN_API kiln_status *kiln_model_load(const char *path, const kiln_model_load_options *options,
+                                      kiln_model **out);
+/** Adds a reference. Thread-safe. */
+KILN_API void kiln_model_retain(kiln_model *model);
+/** Drops a reference; the library is closed when the last one goes (sessions
+    hold one each). NULL is a no-op. Thread-safe. */
+KILN_API void kiln_model_release(kiln_model *model);
+
+/** Description of one input or output. All pointers are owned by the model and
+    valid while it is loaded. `dims` has -1 for dynamic dimensions; `dim_params`
+    has `rank` entries, never NULL ("" when unnamed). */
+typedef struct kiln_tensor_info {
+  const char *name;
+  int32_t dtype;
+  int32_t rank;
+  const int64_t *dims;
+  const char *const *dim_params;
+} kiln_tensor_info;
+
+/** Static facts about the model; strings owned by the model. */
+typedef struct kiln_model_metadata {
+  const char *model_name;
+  const char *compiler;
+  const char *target_cpu;
+  const char *path;
+  uint64_t arena_base_bytes;
+  uint64_t arena_per_batch_bytes;
+  uint64_t intermediates_bytes;
+} kiln_model_metadata;
+
+KILN_API size_t kiln_model_num_inputs(const kiln_model *model);
+KILN_API size_t kiln_model_num_outputs(const kiln_model *model);
+/** Fills *info for input/output `index`. Errors: INVALID_ARGUMENT (index out of
+    range, NULL arguments). Thread-safe. */
+KILN_API kiln_status *kiln_model_input_info(const kiln_model *model, size_t index,
+                                            kiln_tensor_info *info);
+KILN_API kiln_status *kiln_model_output_info(const kiln_model *model, size_t index,
+                                             kiln_tensor_info *info);
+/** Finds an input/output by name. Errors: NOT_FOUND (naming the known names). */
+KILN_API kiln_status *kiln_model_find_input(const kiln_model *model, const char *name,
+                                            size_t *index);
+KILN_API kiln_status *kiln_model_find_output(const kiln_model *model, const char *name,
+                                             size_t *index);
+/** Fills *metadata. Errors: INVALID_ARGUMENT (NULL arguments). */
+KILN_API kiln_status *kiln_model_get_metadata(const kiln_model *model,
+                                              kiln_model_metadata *metadata);
+
+/*===------------------------------ Sessions -----------------------------===*/
+
+/** A session owns what runs need: a TBB thread arena, the activation arena and
+    staging buffers, all kept across runs. A session is NOT thread-safe: runs on
+    one session must not overlap (an overlapping run fails with
+    FAILED_PRECONDITION). Different sessions on one model may run concurrently. */
+typedef struct kiln_session kiln_session;
+
+/** Options for kiln_session_create. Initialize with kiln_session_options_initialize. */
+typedef struct kiln_session_options {
+  size_t struct_size;       /**< sizeof(kiln_session_options) */
+  int32_t num_threads;      /**< 0 = all cores; 1 = run on the calling thread only */
+  kiln_allocator allocator; /**< arena, scratch and output memory; alloc == NULL = default */
+} kiln_session_options;
+
+KILN_API void kiln_session_options_initialize(kiln_session_options *options);
+
+/** Creates a session on `model` (retained by the session). `options` may be
+    NULL (defaults); it is copied. The caller owns *out and releases it with
+    kiln_session_release. Thread-safe. */
+KILN_API kiln_status *kiln_session_create(kiln_model *model, const kiln_session_options *options,
+                                          kiln_session **out);
+/** Releases a session; must not race with a run on it. NULL is a no-op. */
+KILN_API void kiln_session_release(kiln_session *session);
+
+/** Runs the model. `inputs` has one tensor per model input in model order (see
+    kiln_model_find_input); they are read, not retained. Each outputs[i] is either
+    NULL on entry, in which case the runtime creates it (with the session
+    allocator) and the caller owns and releases it, or a caller-provided tensor
+    whose dtype and dims must be exactly the output's. Everything is checked before
+    the model runs: counts, dtypes, ranks, static dims, dim_params shared between
+    inputs, and the model's own shape function. On error no runtime-created output
+    is returned (those slots are left NULL). Not thread-safe per session. */
+KILN_API kiln_status *kiln_session_run(kiln_session *session, const kiln_tensor *const *inputs,
+                                       size_t num_inputs, kiln_tensor **outputs,
+                                       size_t num_outputs);
+
+/** Returns the number of threads the session runs on. */
+KILN_API int32_t kiln_session_num_threads(const kiln_session *session);
+/** Returns the current activation arena size in bytes (grows with the batch). */
+KILN_API uint64_t kiln_session_arena_bytes(const kiln_session *session);
+/** Returns the model of the session (not retained for the caller). */
+KILN_API kiln_model *kiln_session_model(const kiln_session *session);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KILN_RUNTIME_H */

@@ -1,0 +1,225 @@
+"""ctypes binding over libkiln_runtime's C API (kiln/runtime.h).
+
+    import kiln_runtime as kr
+    model = kr.Model("model.so")
+    session = kr.Session(model, num_threads=2)
+    outputs = session.run({"a": a, "b": b})  # dict name -> numpy array
+
+The library is found from $KILN_RUNTIME_LIB, or `libkiln_runtime.so` on the
+loader path. Errors raise KilnError with the runtime's code and message.
+"""
+
+import ctypes
+import os
+
+import numpy as np
+
+_DTYPES = {1: np.float32, 2: np.uint8, 3: np.int8, 4: np.uint16, 5: np.int16,
+           6: np.int32, 7: np.int64, 9: np.bool_, 10: np.float16, 11: np.float64,
+           12: np.uint32, 13: np.uint64}
+_ONNX_TYPES = {np.dtype(v): k for k, v in _DTYPES.items()}
+_P = ctypes.c_void_p
+
+
+class KilnError(RuntimeError):
+    """A failed kiln_status: .code is the kiln_status_code_t name."""
+
+    def __init__(self, code, message):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class _TensorInfo(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int32),
+                ("rank", ctypes.c_int32), ("dims", ctypes.POINTER(ctypes.c_int64)),
+                ("dim_params", ctypes.POINTER(ctypes.c_char_p))]
+
+
+class _Allocator(ctypes.Structure):
+    _fields_ = [("ctx", _P), ("alloc", _P), ("free", _P)]
+
+
+class _SessionOptions(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("num_threads", ctypes.c_int32),
+                ("allocator", _Allocator)]
+
+
+def _load_library(path=None):
+    lib = ctypes.CDLL(path or os.environ.get("KILN_RUNTIME_LIB", "libkiln_runtime.so"))
+    sigs = {
+        "kiln_status_code": (ctypes.c_int, [_P]),
+        "kiln_status_message": (ctypes.c_char_p, [_P]),
+        "kiln_status_free": (None, [_P]),
+        "kiln_status_code_name": (ctypes.c_char_p, [ctypes.c_int]),
+        "kiln_runtime_version": (ctypes.c_char_p, []),
+        "kiln_model_load": (_P, [ctypes.c_char_p, _P, ctypes.POINTER(_P)]),
+        "kiln_model_release": (None, [_P]),
+        "kiln_model_num_inputs": (ctypes.c_size_t, [_P]),
+        "kiln_model_num_outputs": (ctypes.c_size_t, [_P]),
+        "kiln_model_input_info": (_P, [_P, ctypes.c_size_t, ctypes.POINTER(_TensorInfo)]),
+        "kiln_model_output_info": (_P, [_P, ctypes.c_size_t, ctypes.POINTER(_TensorInfo)]),
+        "kiln_session_options_initialize": (None, [ctypes.POINTER(_SessionOptions)]),
+        "kiln_session_create": (_P, [_P, ctypes.POINTER(_SessionOptions), ctypes.POINTER(_P)]),
+        "kiln_session_release": (None, [_P]),
+        "kiln_session_run": (_P, [_P, ctypes.POINTER(_P), ctypes.c_size_t,
+                                  ctypes.POINTER(_P), ctypes.c_size_t]),
+        "kiln_session_num_threads": (ctypes.c_int32, [_P]),
+        "kiln_tensor_wrap": (_P, [ctypes.c_int32, ctypes.c_int32, ctypes.POINTER(ctypes.c_int64),
+                                  _P, ctypes.c_size_t, ctypes.POINTER(_P)]),
+        "kiln_tensor_release": (None, [_P]),
+        "kiln_tensor_dtype": (ctypes.c_int32, [_P]),
+        "kiln_tensor_rank": (ctypes.c_int32, [_P]),
+        "kiln_tensor_dims": (ctypes.POINTER(ctypes.c_int64), [_P]),
+        "kiln_tensor_data": (_P, [_P]),
+        "kiln_tensor_byte_size": (ctypes.c_size_t, [_P]),
+    }
+    for name, (restype, argtypes) in sigs.items():
+        fn = getattr(lib, name)
+        fn.restype, fn.argtypes = restype, argtypes
+    return lib
+
+
+_lib = None
+
+
+def _library():
+    global _lib
+    if _lib is None:
+        _lib = _load_library()
+    return _lib
+
+
+def _check(status):
+    if status:
+        lib = _library()
+        code = lib.kiln_status_code_name(lib.kiln_status_code(status)).decode()
+        message = lib.kiln_status_message(status).decode()
+        lib.kiln_status_free(status)
+        raise KilnError(code, message)
+
+
+def version():
+    return _library().kiln_runtime_version().decode()
+
+
+class TensorInfo:
+    def __init__(self, info):
+        self.name = info.name.decode()
+        self.dtype = _DTYPES.get(info.dtype, info.dtype)
+        self.shape = tuple(info.dims[i] for i in range(info.rank))
+        self.dim_params = tuple(info.dim_params[i].decode() for i in range(info.rank))
+
+    def __repr__(self):
+        return f"TensorInfo({self.name!r}, {self.dtype}, {self.shape})"
+
+
+class Model:
+    """A loaded model library (kiln_model)."""
+
+    def __init__(self, path):
+        lib = _library()
+        handle = _P()
+        _check(lib.kiln_model_load(os.fsencode(path), None, ctypes.byref(handle)))
+        self._handle = handle
+
+    def _infos(self, count, getter):
+        infos = []
+        for i in range(count(self._handle)):
+            info = _TensorInfo()
+            _check(getter(self._handle, i, ctypes.byref(info)))
+            infos.append(TensorInfo(info))
+        return infos
+
+    @property
+    def inputs(self):
+        lib = _library()
+        return self._infos(lib.kiln_model_num_inputs, lib.kiln_model_input_info)
+
+    @property
+    def outputs(self):
+        lib = _library()
+        return self._infos(lib.kiln_model_num_outputs, lib.kiln_model_output_info)
+
+    def __del__(self):
+        if getattr(self, "_handle", None):
+            _library().kiln_model_release(self._handle)
+            self._handle = None
+
+
+class Session:
+    """A session (kiln_session): not safe for concurrent run() calls."""
+
+    def __init__(self, model, num_threads=0):
+        lib = _library()
+        options = _SessionOptions()
+        lib.kiln_session_options_initialize(ctypes.byref(options))
+        options.num_threads = num_threads
+        handle = _P()
+        _check(lib.kiln_session_create(model._handle, ctypes.byref(options),
+                                       ctypes.byref(handle)))
+        self._handle = handle
+        self._model = model  # the session retains the model too; keep names handy
+        self._inputs = model.inputs
+        self._outputs = model.outputs
+
+    @property
+    def num_threads(self):
+        return _library().kiln_session_num_threads(self._handle)
+
+    def run(self, feeds):
+        """Runs on a dict name -> array; returns a dict name -> numpy array."""
+        lib = _library()
+        unknown = set(feeds) - {i.name for i in self._inputs}
+        if unknown:
+            raise KilnError("INVALID_ARGUMENT", f"unknown inputs {sorted(unknown)}; model "
+                            f"inputs are {[i.name for i in self._inputs]}")
+        arrays, tensors = [], []
+        try:
+            for info in self._inputs:
+                if info.name not in feeds:
+                    raise KilnError("INVALID_ARGUMENT", f"missing input '{info.name}'")
+                array = np.ascontiguousarray(feeds[info.name])
+                if array.dtype not in _ONNX_TYPES:
+                    raise KilnError("UNIMPLEMENTED", f"input '{info.name}': numpy dtype "
+                                    f"{array.dtype} has no Kiln element type")
+                arrays.append(array)
+                dims = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
+                t = _P()
+                _check(lib.kiln_tensor_wrap(_ONNX_TYPES[array.dtype], array.ndim, dims,
+                                            array.ctypes.data_as(_P), array.nbytes,
+                                            ctypes.byref(t)))
+                tensors.append(t)
+            ins = (_P * max(len(tensors), 1))(*tensors)
+            outs = (_P * max(len(self._outputs), 1))()
+            _check(lib.kiln_session_run(self._handle, ins, len(tensors), outs,
+                                        len(self._outputs)))
+            results = {}
+            for info, out in zip(self._outputs, outs):
+                try:
+                    results[info.name] = _to_numpy(lib, out)
+                finally:
+                    lib.kiln_tensor_release(out)
+            return results
+        finally:
+            for t in tensors:
+                lib.kiln_tensor_release(t)
+
+    def __del__(self):
+        if getattr(self, "_handle", None):
+            _library().kiln_session_release(self._handle)
+            self._handle = None
+
+
+def _to_numpy(lib, tensor):
+    dtype = lib.kiln_tensor_dtype(tensor)
+    rank = lib.kiln_tensor_rank(tensor)
+    dims = lib.kiln_tensor_dims(tensor)
+    shape = tuple(dims[i] for i in range(rank))
+    nbytes = lib.kiln_tensor_byte_size(tensor)
+    if dtype not in _DTYPES:  # bfloat16: hand back the raw bits
+        np_type = np.uint16
+    else:
+        np_type = _DTYPES[dtype]
+    buf = (ctypes.c_char * nbytes).from_address(lib.kiln_tensor_data(tensor)) if nbytes else b""
+    return np.frombuffer(bytes(buf), dtype=np_type).reshape(shape).copy()

@@ -1,0 +1,84 @@
+//===- session.h - The kiln_session object ----------------------*- C++ -*-===//
+//
+// Part of Kiln. Everything a run needs is allocated when the session is created
+// (or grown on a larger batch) so that steady-state runs allocate nothing.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_SRC_SESSION_H
+#define KILN_RUNTIME_SRC_SESSION_H
+
+#include "model.h"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <tbb/task_arena.h>
+
+namespace kiln::runtime {
+
+/// An aligned buffer owned by a session, grown on demand.
+struct GrowableBuffer {
+  void *data = nullptr;
+  size_t capacity = 0;
+};
+
+} // namespace kiln::runtime
+
+struct kiln_session {
+  kiln_model *model = nullptr;
+  int32_t numThreads = 1;
+  kiln_allocator allocator{};
+  /// The thread pool (null when numThreads == 1: everything runs inline).
+  std::unique_ptr<tbb::task_arena> threads;
+  kiln::runtime::GrowableBuffer arena;
+  std::atomic<bool> running{false};
+
+  // Per-run state, sized at creation.
+  std::vector<std::vector<int64_t>> outputDimStorage;
+  std::vector<int64_t *> outputDims;
+  std::vector<kiln_model_buffer> inputBuffers, outputBuffers;
+  std::vector<kiln::runtime::GrowableBuffer> inputStaging, outputStaging;
+  std::vector<int64_t> paramValues; // per dim_param: value, -1 = unseen
+  std::vector<int32_t> paramSource; // per dim_param: input that set it
+  std::vector<char> createdOutput;  // per output: created by this run
+
+  // Host hooks given to the model.
+  kiln_host_hooks hooks{};
+  std::mutex scratchMutex;
+  std::vector<void *> scratch; // live hook allocations of the current run
+  std::atomic<bool> hookFailed{false};
+
+  ~kiln_session();
+};
+
+namespace kiln::runtime {
+
+/// Checks the inputs against the model.
+kiln_status *validateInputs(kiln_session &session, const kiln_tensor *const *inputs,
+                            size_t numInputs);
+
+/// Points session.inputBuffers at the inputs, staging data that is not
+/// 64-byte aligned.
+kiln_status *prepareInputBuffers(kiln_session &session, const kiln_tensor *const *inputs);
+
+/// Asks the model for the output dims of the prepared inputs and checks them.
+kiln_status *computeOutputDims(kiln_session &session, const kiln_tensor *const *inputs);
+
+/// Checks caller-provided outputs (non-NULL entries) against the computed dims.
+kiln_status *validateOutputs(kiln_session &session, kiln_tensor *const *outputs);
+
+/// Makes `buffer` hold at least `bytes` (64-byte aligned, contents discarded).
+bool growBuffer(const kiln_allocator &allocator, GrowableBuffer &buffer, size_t bytes);
+void freeBuffer(const kiln_allocator &allocator, GrowableBuffer &buffer);
+
+/// Fills session.hooks with the session's parallel_for/alloc/free.
+void initHooks(kiln_session &session);
+/// Frees whatever the model left allocated through the hooks.
+void freeScratch(kiln_session &session);
+
+} // namespace kiln::runtime
+
+#endif // KILN_RUNTIME_SRC_SESSION_H

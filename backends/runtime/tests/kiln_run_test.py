@@ -1,0 +1,78 @@
+"""Runs kiln-run on the add model: kiln_run_test.py KILN_RUN ADD_MODEL WORKDIR.
+
+Checks .npy inputs, the .npy output file and the printed checksum, random
+inputs with --batch, and an error exit with the runtime's message.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+kiln_run, model, work = sys.argv[1:4]
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+
+a = np.linspace(-3, 5, 12, dtype=np.float32).reshape(3, 4)
+b = np.arange(12, dtype=np.float32).reshape(3, 4) * -0.5
+np.save(os.path.join(work, "a.npy"), a)
+np.save(os.path.join(work, "b.npy"), b)
+outdir = os.path.join(work, "out")
+os.makedirs(outdir)
+
+proc = subprocess.run([kiln_run, model, "--input", "a=" + os.path.join(work, "a.npy"),
+                       "--input", "b=" + os.path.join(work, "b.npy"), "--output-dir", outdir,
+                       "--threads", "2", "--repeat", "3"],
+                      capture_output=True, text=True)
+print(proc.stdout, proc.stderr)
+assert proc.returncode == 0, proc.returncode
+expected = a + b
+y = np.load(os.path.join(outdir, "y.npy"))
+assert y.dtype == np.float32 and y.shape == (3, 4), (y.dtype, y.shape)
+np.testing.assert_array_equal(y, expected)
+m = re.search(r"output 'y': dims \[3,4\] dtype float32 sum (\S+) abs_sum (\S+)", proc.stdout)
+assert m, proc.stdout
+assert abs(float(m.group(1)) - float(expected.astype(np.float64).sum())) < 1e-9
+assert abs(float(m.group(2)) - float(np.abs(expected.astype(np.float64)).sum())) < 1e-9
+assert "runs 3 threads 2" in proc.stdout
+
+# Random inputs with a batch of 5.
+proc = subprocess.run([kiln_run, model, "--batch", "5"], capture_output=True, text=True)
+assert proc.returncode == 0, proc.stderr
+assert "output 'y': dims [5,4] dtype float32" in proc.stdout, proc.stdout
+
+# A wrong input is reported with the runtime's message and exit code 1.
+np.save(os.path.join(work, "bad.npy"), np.zeros((3, 5), np.float32))
+proc = subprocess.run([kiln_run, model, "--input", "a=" + os.path.join(work, "bad.npy"),
+                       "--input", "b=" + os.path.join(work, "b.npy")],
+                      capture_output=True, text=True)
+assert proc.returncode == 1, proc.returncode
+assert "input 'a' dim 1: expected 4, got 5" in proc.stderr, proc.stderr
+
+# ONNX TensorProto inputs: raw_data (numpy_helper) and typed float_data (make_tensor);
+# a .pb given without NAME= uses the TensorProto's name.
+try:
+    import onnx
+    from onnx import helper, numpy_helper
+except ImportError:
+    onnx = None
+if onnx is not None:
+    with open(os.path.join(work, "a.pb"), "wb") as f:
+        f.write(numpy_helper.from_array(a, "a").SerializeToString())
+    with open(os.path.join(work, "b.pb"), "wb") as f:
+        f.write(helper.make_tensor("b", onnx.TensorProto.FLOAT, b.shape,
+                                   b.flatten().tolist()).SerializeToString())
+    outpb = os.path.join(work, "outpb")
+    os.makedirs(outpb)
+    proc = subprocess.run([kiln_run, model, "--input", os.path.join(work, "a.pb"),
+                           "--input", "b=" + os.path.join(work, "b.pb"), "-o", outpb],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    np.testing.assert_array_equal(np.load(os.path.join(outpb, "y.npy")), expected)
+
+proc = subprocess.run([kiln_run, "/nonexistent.so"], capture_output=True, text=True)
+assert proc.returncode == 1 and "does not exist" in proc.stderr, proc.stderr
+print("kiln-run: OK")

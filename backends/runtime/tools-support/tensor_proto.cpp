@@ -1,0 +1,118 @@
+//===- tensor_proto.cpp - ONNX TensorProto reader ---------------*- C++ -*-===//
+//
+// Part of Kiln. Reads raw_data or the typed repeated fields (ONNX stores
+// int8/int16/uint8/uint16/bool/float16/bfloat16 in int32_data, uint32/uint64
+// in uint64_data).
+//
+//===----------------------------------------------------------------------===//
+
+#include "host_tensor.h"
+
+#include "kiln_onnx.pb.h"
+
+#include <cstring>
+#include <fstream>
+
+using namespace kiln::tools;
+
+namespace {
+template <typename T, typename Field>
+void copyField(const Field &field, std::vector<uint8_t> &data) {
+  data.resize(static_cast<size_t>(field.size()) * sizeof(T));
+  for (int i = 0; i < field.size(); ++i) {
+    T v = static_cast<T>(field.Get(i));
+    std::memcpy(data.data() + i * sizeof(T), &v, sizeof(T));
+  }
+}
+
+size_t elementSize(int32_t dtype) {
+  switch (dtype) {
+  case 2:
+  case 3:
+  case 9:
+    return 1;
+  case 4:
+  case 5:
+  case 10:
+  case 16:
+    return 2;
+  case 1:
+  case 6:
+  case 12:
+    return 4;
+  case 7:
+  case 11:
+  case 13:
+    return 8;
+  default:
+    return 0;
+  }
+}
+} // namespace
+
+std::string kiln::tools::readTensorProto(const std::string &path, HostTensor &out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return "cannot open '" + path + "'";
+  kiln::onnxpb::TensorProto proto;
+  if (!proto.ParseFromIstream(&in))
+    return "'" + path + "': not a serialized onnx.TensorProto";
+  const std::string where = "'" + path + "': ";
+  if (proto.data_location() == kiln::onnxpb::TensorProto::EXTERNAL)
+    return where + "external data is not supported";
+  if (proto.has_segment())
+    return where + "segmented tensors are not supported";
+  out.name = proto.name();
+  out.dtype = proto.data_type();
+  size_t size = elementSize(out.dtype);
+  if (!size)
+    return where + "unsupported data_type " + std::to_string(out.dtype);
+  out.dims.assign(proto.dims().begin(), proto.dims().end());
+  size_t count = 1;
+  for (int64_t d : out.dims) {
+    if (d < 0)
+      return where + "negative dim " + std::to_string(d);
+    count *= static_cast<size_t>(d);
+  }
+  if (proto.has_raw_data()) {
+    out.data.assign(proto.raw_data().begin(), proto.raw_data().end());
+  } else {
+    switch (out.dtype) {
+    case 1:
+      copyField<float>(proto.float_data(), out.data);
+      break;
+    case 11:
+      copyField<double>(proto.double_data(), out.data);
+      break;
+    case 7:
+      copyField<int64_t>(proto.int64_data(), out.data);
+      break;
+    case 12:
+      copyField<uint32_t>(proto.uint64_data(), out.data);
+      break;
+    case 13:
+      copyField<uint64_t>(proto.uint64_data(), out.data);
+      break;
+    case 6:
+      copyField<int32_t>(proto.int32_data(), out.data);
+      break;
+    case 2:
+    case 9:
+      copyField<uint8_t>(proto.int32_data(), out.data);
+      break;
+    case 3:
+      copyField<int8_t>(proto.int32_data(), out.data);
+      break;
+    case 5:
+      copyField<int16_t>(proto.int32_data(), out.data);
+      break;
+    default: // 4 uint16, 10 float16, 16 bfloat16: bit patterns in int32_data
+      copyField<uint16_t>(proto.int32_data(), out.data);
+      break;
+    }
+  }
+  if (out.data.size() != count * size)
+    return where + "expected " + std::to_string(count) + " elements of " + std::to_string(size) +
+           " bytes, found " + std::to_string(out.data.size()) + " bytes";
+  return "";
+}

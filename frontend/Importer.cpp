@@ -1,0 +1,134 @@
+//===- Importer.cpp - ONNX model -> MLIR onnx dialect ---------------------===//
+//
+// Driver: bytes/text -> ModelProto -> function inlining -> libonnx passes ->
+// module with func.func @main -> verifier.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Importer.h"
+
+#include "frontend/FunctionInliner.h"
+#include "frontend/GraphImporter.h"
+#include "frontend/ImportEnv.h"
+#include "frontend/ModelLoader.h"
+#include "frontend/Validation.h"
+#include "ir/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+
+namespace kiln::frontend {
+namespace {
+
+void loadDialects(MLIRContext &ctx) {
+  ctx.getOrLoadDialect<onnxir::ONNXDialect>();
+  ctx.getOrLoadDialect<func::FuncDialect>();
+}
+
+/// Reads the opset imports; a domain listed twice is an error because the
+/// model would be ambiguous.
+LogicalResult collectOpsets(const onnxpb::ModelProto &model, const ImportEnv &env,
+                            OpsetMap &opsets) {
+  for (const auto &opset : model.opset_import()) {
+    StringRef domain = normalizeDomain(opset.domain());
+    if (!opsets.try_emplace(domain, opset.version()).second)
+      return env.fileError() << "'" << env.sourceName << "' imports domain '" << domain
+                             << "' twice",
+             failure();
+  }
+  if (opsets.empty())
+    return env.fileError() << "'" << env.sourceName << "' has no opset_import", failure();
+  return success();
+}
+
+OwningOpRef<ModuleOp> importModel(onnxpb::ModelProto &model, ImportEnv &env,
+                                  const ImportOptions &opts) {
+  if (!model.has_graph())
+    return env.fileError() << "'" << env.sourceName << "' has no graph", nullptr;
+  if (failed(inlineModelFunctions(model, env)) || failed(checkGraphNames(model.graph(), env)) ||
+      failed(runLibOnnxPasses(model, opts, env)))
+    return nullptr;
+  OpsetMap opsets;
+  if (failed(collectOpsets(model, env, opsets)))
+    return nullptr;
+
+  Builder b(&env.ctx);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(env.fileLoc());
+  module->getOperation()->setAttr("onnx.ir_version", b.getI64IntegerAttr(model.ir_version()));
+  SmallVector<NamedAttribute> opsetAttrs;
+  for (const auto &entry : opsets)
+    opsetAttrs.push_back(b.getNamedAttr(entry.getKey(), b.getI64IntegerAttr(entry.getValue())));
+  module->getOperation()->setAttr("onnx.opset_import", b.getDictionaryAttr(opsetAttrs));
+  if (!model.producer_name().empty())
+    module->getOperation()->setAttr("onnx.producer_name", b.getStringAttr(model.producer_name()));
+  if (!model.producer_version().empty())
+    module->getOperation()->setAttr("onnx.producer_version",
+                                    b.getStringAttr(model.producer_version()));
+
+  if (failed(importMainGraph(model.graph(), opsets, env, *module)))
+    return nullptr;
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importOnnxBytes(MLIRContext &ctx, StringRef bytes, StringRef sourceName,
+                                      StringRef baseDir, const ImportOptions &opts) {
+  loadDialects(ctx);
+  ImportEnv env{ctx, sourceName.str(), baseDir.str()};
+  onnxpb::ModelProto model;
+  if (failed(parseModelBinary(bytes, model)))
+    return env.fileError() << "cannot parse '" << sourceName
+                           << "' as a binary ONNX model (truncated or not "
+                              "protobuf?)",
+           nullptr;
+  return importModel(model, env, opts);
+}
+
+OwningOpRef<ModuleOp> importOnnxText(MLIRContext &ctx, StringRef text, StringRef sourceName,
+                                     const ImportOptions &opts) {
+  loadDialects(ctx);
+  ImportEnv env{ctx, sourceName.str(), ""};
+  onnxpb::ModelProto model;
+  if (failed(parseModelText(text, model, env)))
+    return nullptr;
+  return importModel(model, env, opts);
+}
+
+OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &ctx, StringRef path, const ImportOptions &opts) {
+  loadDialects(ctx);
+  SmallString<256> baseDir = llvm::sys::path::parent_path(path);
+  if (baseDir.empty())
+    baseDir = ".";
+  ImportEnv env{ctx, path.str(), baseDir.str().str()};
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return env.fileError() << "cannot open '" << path << "': " << buffer.getError().message(),
+           nullptr;
+  StringRef content = (*buffer)->getBuffer();
+
+  onnxpb::ModelProto model;
+  bool isText = path.ends_with(".onnxtxt");
+  if (!isText && failed(parseModelBinary(content, model))) {
+    if (!looksLikeOnnxText(content))
+      return env.fileError() << "cannot parse '" << path
+                             << "' as a binary ONNX model (truncated or not "
+                                "protobuf?)",
+             nullptr;
+    model.Clear();
+    isText = true;
+  }
+  if (isText && failed(parseModelText(content, model, env)))
+    return nullptr;
+  return importModel(model, env, opts);
+}
+
+} // namespace kiln::frontend

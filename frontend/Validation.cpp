@@ -1,0 +1,150 @@
+//===- Validation.cpp - Structural checks on ONNX graphs ------------------===//
+
+#include "frontend/Validation.h"
+
+#include "frontend/AttributeImporter.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using kiln::onnxpb::AttributeProto;
+
+namespace kiln::frontend {
+
+static std::string nodeLabel(const onnxpb::GraphProto &graph, int index) {
+  const auto &node = graph.node(index);
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
+}
+
+LogicalResult GraphIndex::build(const onnxpb::GraphProto &graph, const ErrorSite &site,
+                                llvm::function_ref<ErrorSite(int)> nodeSite) {
+  llvm::StringSet<> defined;
+  for (const auto &input : graph.input()) {
+    if (!defined.insert(input.name()).second)
+      return site.emit() << "graph input '" << input.name() << "' is declared twice", failure();
+  }
+  // Initializers may repeat a graph input (an overridable default value).
+  llvm::StringSet<> initializers;
+  for (const auto &init : graph.initializer()) {
+    if (!initializers.insert(init.name()).second)
+      return site.emit() << "initializer '" << init.name() << "' is defined twice", failure();
+    defined.insert(init.name());
+  }
+  for (int i = 0, e = graph.node_size(); i < e; ++i) {
+    for (const std::string &out : graph.node(i).output()) {
+      if (out.empty())
+        continue;
+      if (!defined.insert(out).second)
+        return nodeSite(i).emit() << "output '" << out << "' is already defined in this graph",
+               failure();
+      producers[out] = i;
+    }
+  }
+  return success();
+}
+
+ErrorSite nodeErrorSite(MLIRContext &ctx, const onnxpb::NodeProto &node, int index) {
+  std::string label =
+      node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
+  return {NameLoc::get(StringAttr::get(&ctx, label)),
+          "node '" + label + "' (" + node.op_type() + "): "};
+}
+
+namespace {
+/// Names defined so far in a graph, chained to the enclosing graphs.
+struct NameScope {
+  llvm::StringSet<> names;
+  const NameScope *parent = nullptr;
+
+  bool contains(StringRef name) const {
+    for (const NameScope *s = this; s; s = s->parent)
+      if (s->names.contains(name))
+        return true;
+    return false;
+  }
+};
+} // namespace
+
+static LogicalResult checkNames(const onnxpb::GraphProto &graph, const ImportEnv &env,
+                                const NameScope *outer) {
+  NameScope scope;
+  scope.parent = outer;
+  for (const auto &input : graph.input())
+    scope.names.insert(input.name());
+  for (const auto &init : graph.initializer())
+    scope.names.insert(init.name());
+  GraphIndex index;
+  auto nodeSite = [&](int i) { return nodeErrorSite(env.ctx, graph.node(i), i); };
+  ErrorSite graphSite{env.fileLoc(), "graph '" + graph.name() + "': "};
+  if (failed(index.build(graph, graphSite, nodeSite)))
+    return failure();
+  for (int i = 0, e = graph.node_size(); i < e; ++i) {
+    const auto &node = graph.node(i);
+    for (const std::string &input : node.input()) {
+      if (input.empty() || scope.contains(input))
+        continue;
+      reportUndefinedInput(graph, index, input, nodeSite(i));
+      return failure();
+    }
+    for (const auto &attr : node.attribute()) {
+      if (attr.has_g() && failed(checkNames(attr.g(), env, &scope)))
+        return failure();
+      for (const auto &g : attr.graphs())
+        if (failed(checkNames(g, env, &scope)))
+          return failure();
+    }
+    for (const std::string &output : node.output())
+      if (!output.empty())
+        scope.names.insert(output);
+  }
+  for (const auto &output : graph.output())
+    if (!scope.contains(output.name()))
+      return graphSite.emit() << "graph output '" << output.name() << "' is not defined", failure();
+  return success();
+}
+
+LogicalResult checkGraphNames(const onnxpb::GraphProto &graph, const ImportEnv &env) {
+  return checkNames(graph, env, nullptr);
+}
+
+LogicalResult checkNodeSignature(const onnxpb::NodeProto &node, const OpSignature &sig,
+                                 const ErrorSite &site) {
+  unsigned numInputs = node.input_size(), numOutputs = node.output_size();
+  if (!sig.lastInputVariadic && numInputs > sig.numInputs)
+    return site.emit() << "has " << numInputs << " inputs but '" << sig.mlirName
+                       << "' takes at most " << sig.numInputs,
+           failure();
+  if (!sig.lastOutputVariadic && numOutputs > sig.numOutputs)
+    return site.emit() << "has " << numOutputs << " outputs but '" << sig.mlirName
+                       << "' produces at most " << sig.numOutputs,
+           failure();
+
+  llvm::StringSet<> seen;
+  for (const auto &attr : node.attribute()) {
+    if (!seen.insert(attr.name()).second)
+      return site.emit() << "attribute '" << attr.name() << "' is given twice", failure();
+    bool isRegion = llvm::is_contained(sig.regionAttrNames, attr.name());
+    bool isGraph = attributeKind(attr) == AttributeProto::GRAPH;
+    if (isRegion && !isGraph)
+      return site.emit() << "attribute '" << attr.name() << "' must be a graph", failure();
+    if (isGraph && !isRegion)
+      return site.emit() << "unexpected graph attribute '" << attr.name() << "'", failure();
+  }
+  // Missing graph attributes are left as empty regions: some are optional
+  // (FlexAttention's score_mod) and the dialect's verifier knows which.
+  return success();
+}
+
+void reportUndefinedInput(const onnxpb::GraphProto &graph, const GraphIndex &index, StringRef input,
+                          const ErrorSite &site) {
+  int producer = index.producerOf(input);
+  if (producer >= 0) {
+    site.emit() << "input '" << input << "' is produced by a later node '"
+                << nodeLabel(graph, producer) << "': the graph is not topologically sorted";
+    return;
+  }
+  site.emit() << "input '" << input << "' is not defined";
+}
+
+} // namespace kiln::frontend

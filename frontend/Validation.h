@@ -1,0 +1,61 @@
+//===- Validation.h - Structural checks on ONNX graphs ----------*- C++ -*-===//
+//
+// The importer's own checks. They always run, because libonnx's checker only
+// knows opsets up to 17 and is skipped for newer models.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_FRONTEND_VALIDATION_H
+#define KILN_FRONTEND_VALIDATION_H
+
+#include "frontend/ImportEnv.h"
+#include "frontend/OpRegistry.h"
+#include "frontend/proto/kiln_onnx.pb.h"
+
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace kiln::frontend {
+
+/// Which node of a graph defines each name, to tell "used before it is
+/// defined" (graph not topologically sorted) from "never defined".
+class GraphIndex {
+public:
+  /// Indexes `graph`; reports names defined twice (graph inputs, initializers
+  /// not also listed as inputs, node outputs) at `site`.
+  mlir::LogicalResult build(const onnxpb::GraphProto &graph, const ErrorSite &site,
+                            llvm::function_ref<ErrorSite(int)> nodeSite);
+
+  /// Index of the node producing `name`, or -1.
+  int producerOf(llvm::StringRef name) const {
+    auto it = producers.find(name);
+    return it == producers.end() ? -1 : it->second;
+  }
+
+private:
+  llvm::StringMap<int> producers;
+};
+
+/// Where errors about `node` (the `index`-th of its graph) go: its NameLoc and
+/// the prefix "node '<name>' (<OpType>): "; unnamed nodes are called
+/// "<OpType>_<index>".
+ErrorSite nodeErrorSite(mlir::MLIRContext &ctx, const onnxpb::NodeProto &node, int index);
+
+/// Checks that every name used in `graph` and its subgraphs is defined before
+/// use and every graph output exists. Runs before libonnx, whose version
+/// converter crashes on such graphs instead of reporting them.
+mlir::LogicalResult checkGraphNames(const onnxpb::GraphProto &graph, const ImportEnv &env);
+
+/// Checks a node's input/output counts and GRAPH attributes against the
+/// signature of the op it resolved to.
+mlir::LogicalResult checkNodeSignature(const onnxpb::NodeProto &node, const OpSignature &sig,
+                                       const ErrorSite &site);
+
+/// Reports an input that is not defined when `node` needs it: either produced
+/// by a later node (graph not topologically sorted) or not at all.
+void reportUndefinedInput(const onnxpb::GraphProto &graph, const GraphIndex &index,
+                          llvm::StringRef input, const ErrorSite &site);
+
+} // namespace kiln::frontend
+
+#endif // KILN_FRONTEND_VALIDATION_H

@@ -1,0 +1,354 @@
+//===- ShapeHelpers.cpp - Checks shared by onnx verifiers and inference ---===//
+
+#include "ir/onnx/ShapeHelpers.h"
+
+#include "ir/onnx/OnnxDialect.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+
+namespace kiln::onnxir {
+
+Type getElementTypeForOnnxDataType(MLIRContext *ctx, int64_t dataType) {
+  Builder b(ctx);
+  switch (dataType) {
+  case 1:
+    return b.getF32Type();
+  case 2:
+    return b.getIntegerType(8, /*isSigned=*/false);
+  case 3:
+    return b.getIntegerType(8);
+  case 4:
+    return b.getIntegerType(16, /*isSigned=*/false);
+  case 5:
+    return b.getIntegerType(16);
+  case 6:
+    return b.getIntegerType(32);
+  case 7:
+    return b.getIntegerType(64);
+  case 8:
+    return StringType::get(ctx);
+  case 9:
+    return b.getI1Type();
+  case 10:
+    return b.getF16Type();
+  case 11:
+    return b.getF64Type();
+  case 12:
+    return b.getIntegerType(32, /*isSigned=*/false);
+  case 13:
+    return b.getIntegerType(64, /*isSigned=*/false);
+  case 14:
+    return ComplexType::get(b.getF32Type());
+  case 15:
+    return ComplexType::get(b.getF64Type());
+  case 16:
+    return b.getBF16Type();
+  case 17:
+    return b.getType<Float8E4M3FNType>();
+  case 18:
+    return b.getType<Float8E4M3FNUZType>();
+  case 19:
+    return b.getType<Float8E5M2Type>();
+  case 20:
+    return b.getType<Float8E5M2FNUZType>();
+  case 21:
+    return b.getIntegerType(4, /*isSigned=*/false);
+  case 22:
+    return b.getIntegerType(4);
+  case 23:
+    return b.getType<Float4E2M1FNType>();
+  case 24:
+    return b.getType<Float8E8M0FNUType>();
+  case 25:
+    return b.getIntegerType(2, /*isSigned=*/false);
+  case 26:
+    return b.getIntegerType(2);
+  default:
+    return {};
+  }
+}
+
+/// Reads integer data out of a resource blob of the given element width.
+template <typename ResourceAttr>
+static std::optional<SmallVector<int64_t>> readResource(Attribute attr) {
+  auto resource = dyn_cast<ResourceAttr>(attr);
+  if (!resource)
+    return std::nullopt;
+  auto data = resource.tryGetAsArrayRef();
+  if (!data)
+    return std::nullopt;
+  return SmallVector<int64_t>(data->begin(), data->end());
+}
+
+std::optional<SmallVector<int64_t>> matchConstantI64s(Value value) {
+  auto constant = value.getDefiningOp<ConstantOp>();
+  if (!constant || !constant.getValueAttr())
+    return std::nullopt;
+  Attribute attr = constant.getValueAttr();
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    SmallVector<int64_t> values;
+    for (const APInt &v : dense.getValues<APInt>())
+      values.push_back(v.getSExtValue());
+    return values;
+  }
+  if (auto values = readResource<DenseI64ResourceElementsAttr>(attr))
+    return values;
+  return readResource<DenseI32ResourceElementsAttr>(attr);
+}
+
+std::optional<ArrayRef<int64_t>> getRankedShape(Type type) {
+  if (auto ranked = dyn_cast<RankedTensorType>(type))
+    return ranked.getShape();
+  return std::nullopt;
+}
+
+Type getTensorElementType(Type type) {
+  if (auto tensor = dyn_cast<TensorType>(type))
+    return tensor.getElementType();
+  return {};
+}
+
+TensorType makeTensorType(std::optional<ArrayRef<int64_t>> shape, Type elementType) {
+  if (shape)
+    return RankedTensorType::get(*shape, elementType);
+  return UnrankedTensorType::get(elementType);
+}
+
+int64_t mulDims(ArrayRef<int64_t> dims) {
+  int64_t product = 1;
+  for (int64_t d : dims) {
+    if (d == kDynamic)
+      return kDynamic;
+    product *= d;
+  }
+  return product;
+}
+
+FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank, EmitErrorFn emitError,
+                                 StringRef what) {
+  if (axis < -rank || axis >= rank) {
+    if (emitError)
+      emitError() << what << " " << axis << " is out of range [" << -rank << ", " << rank << ")";
+    return failure();
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+FailureOr<SmallVector<int64_t>> normalizeAxes(ArrayRef<int64_t> axes, int64_t rank,
+                                              EmitErrorFn emitError, StringRef what) {
+  SmallVector<int64_t> result;
+  llvm::SmallSet<int64_t, 8> seen;
+  for (int64_t axis : axes) {
+    FailureOr<int64_t> n = normalizeAxis(axis, rank, emitError, what);
+    if (failed(n))
+      return failure();
+    if (!seen.insert(*n).second) {
+      if (emitError)
+        emitError() << what << " contains " << axis << " twice";
+      return failure();
+    }
+    result.push_back(*n);
+  }
+  return result;
+}
+
+LogicalResult broadcastShapes(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
+                              SmallVectorImpl<int64_t> &result, EmitErrorFn emitError) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  result.assign(rank, 1);
+  for (size_t i = 0; i < rank; ++i) {
+    // Align from the trailing dimension; missing leading dimensions are 1.
+    int64_t a = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
+    int64_t b = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
+    if (a == 1) {
+      result[i] = b;
+    } else if (b == 1) {
+      result[i] = a;
+    } else if (a == kDynamic) {
+      result[i] = b;
+    } else if (b == kDynamic || a == b) {
+      result[i] = a;
+    } else {
+      if (emitError) {
+        InFlightDiagnostic diag = emitError();
+        diag << "shapes [";
+        llvm::interleaveComma(lhs, diag,
+                              [&](int64_t d) { d == kDynamic ? diag << "?" : diag << d; });
+        diag << "] and [";
+        llvm::interleaveComma(rhs, diag,
+                              [&](int64_t d) { d == kDynamic ? diag << "?" : diag << d; });
+        diag << "] are not broadcastable: dimension " << a << " != " << b;
+      }
+      return failure();
+    }
+  }
+  return success();
+}
+
+FailureOr<std::optional<SmallVector<int64_t>>> broadcastTypes(TypeRange types,
+                                                              EmitErrorFn emitError) {
+  SmallVector<int64_t> result;
+  bool allRanked = true;
+  for (Type type : types) {
+    std::optional<ArrayRef<int64_t>> shape = getRankedShape(type);
+    if (!shape) {
+      allRanked = false;
+      continue;
+    }
+    // Keep checking the ranked ones so an error is found even next to an
+    // unranked operand.
+    SmallVector<int64_t> next;
+    if (failed(broadcastShapes(result, *shape, next, emitError)))
+      return failure();
+    result = std::move(next);
+  }
+  if (!allRanked)
+    return std::optional<SmallVector<int64_t>>();
+  return std::optional<SmallVector<int64_t>>(std::move(result));
+}
+
+LogicalResult getWindowParams(int64_t spatialRank, ArrayRef<int64_t> kernel,
+                              std::optional<ArrayRef<int64_t>> strides,
+                              std::optional<ArrayRef<int64_t>> dilations,
+                              std::optional<ArrayRef<int64_t>> pads, StringRef autoPad,
+                              bool ceilMode, WindowParams &params, EmitErrorFn emitError) {
+  auto fail = [&](auto &&...parts) {
+    if (emitError)
+      (emitError() << ... << parts);
+    return failure();
+  };
+  if (autoPad != "NOTSET" && autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER" &&
+      autoPad != "VALID")
+    return fail("auto_pad \"", autoPad, "\" is not one of NOTSET, SAME_UPPER, ",
+                "SAME_LOWER, VALID");
+  if (static_cast<int64_t>(kernel.size()) != spatialRank)
+    return fail("kernel_shape has ", kernel.size(), " values for ", spatialRank,
+                " spatial dimensions");
+  auto checkList = [&](std::optional<ArrayRef<int64_t>> list, StringRef name, int64_t size,
+                       int64_t fill, int64_t minValue,
+                       SmallVectorImpl<int64_t> &out) -> LogicalResult {
+    if (!list) {
+      out.assign(size, fill);
+      return success();
+    }
+    if (static_cast<int64_t>(list->size()) != size)
+      return fail(name, " has ", list->size(), " values, expected ", size);
+    for (int64_t v : *list)
+      if (v < minValue)
+        return fail(name, " value ", v, " is less than ", minValue);
+    out.assign(list->begin(), list->end());
+    return success();
+  };
+  for (int64_t k : kernel)
+    if (k != kDynamic && k < 1)
+      return fail("kernel_shape value ", k, " is less than 1");
+  params.kernel.assign(kernel.begin(), kernel.end());
+  if (failed(checkList(strides, "strides", spatialRank, 1, 1, params.strides)) ||
+      failed(checkList(dilations, "dilations", spatialRank, 1, 1, params.dilations)) ||
+      failed(checkList(pads, "pads", 2 * spatialRank, 0, 0, params.pads)))
+    return failure();
+  params.autoPad = autoPad;
+  params.ceilMode = ceilMode;
+  return success();
+}
+
+FailureOr<SmallVector<int64_t>> computeWindowOutputDims(ArrayRef<int64_t> inputDims,
+                                                        const WindowParams &params,
+                                                        EmitErrorFn emitError) {
+  size_t n = inputDims.size();
+  SmallVector<int64_t> out;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t in = inputDims[i], stride = params.strides[i];
+    if (in == kDynamic) {
+      out.push_back(kDynamic);
+      continue;
+    }
+    // SAME_* pad so that the output covers ceil(in / stride) windows whatever
+    // the kernel.
+    if (params.autoPad == "SAME_UPPER" || params.autoPad == "SAME_LOWER") {
+      out.push_back(llvm::divideCeil(in, stride));
+      continue;
+    }
+    int64_t k = params.kernel[i];
+    if (k == kDynamic) {
+      out.push_back(kDynamic);
+      continue;
+    }
+    int64_t effectiveKernel = (k - 1) * params.dilations[i] + 1;
+    int64_t padBegin = 0, padded = in;
+    if (params.autoPad == "NOTSET") {
+      padBegin = params.pads[i];
+      padded += params.pads[i] + params.pads[i + n];
+    }
+    if (padded < effectiveKernel) {
+      if (emitError)
+        emitError() << "padded input size " << padded << " of spatial dimension " << i
+                    << " is smaller than the effective kernel size " << effectiveKernel;
+      return failure();
+    }
+    int64_t span = padded - effectiveKernel;
+    int64_t size = (params.ceilMode ? llvm::divideCeil(span, stride) : span / stride) + 1;
+    // As PyTorch and the ONNX reference: with ceil_mode the last window must
+    // start inside the input or the left padding, not in the right padding.
+    if (params.ceilMode && (size - 1) * stride >= in + padBegin)
+      --size;
+    out.push_back(size);
+  }
+  return out;
+}
+
+FailureOr<SmallVector<int64_t>> computeMatMulShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
+                                                   EmitErrorFn emitError) {
+  if (lhs.empty() || rhs.empty()) {
+    if (emitError)
+      emitError() << "operands must have rank >= 1, got ranks " << lhs.size() << " and "
+                  << rhs.size();
+    return failure();
+  }
+  SmallVector<int64_t> a(lhs), b(rhs);
+  if (lhs.size() == 1)
+    a.insert(a.begin(), 1);
+  if (rhs.size() == 1)
+    b.push_back(1);
+  int64_t k = a.back(), kb = b[b.size() - 2];
+  if (!dimsCompatible(k, kb)) {
+    if (emitError)
+      emitError() << "contraction dimension " << k << " of A != " << kb << " of B";
+    return failure();
+  }
+  SmallVector<int64_t> result;
+  if (failed(
+          broadcastShapes(ArrayRef(a).drop_back(2), ArrayRef(b).drop_back(2), result, emitError)))
+    return failure();
+  if (lhs.size() != 1)
+    result.push_back(a[a.size() - 2]);
+  if (rhs.size() != 1)
+    result.push_back(b.back());
+  return result;
+}
+
+FailureOr<SmallVector<int64_t>> computeGemmShape(Type a, Type b, bool transA, bool transB,
+                                                 EmitErrorFn emitError) {
+  // An unranked operand is still 2-D for a valid Gemm: its dimensions are unknown.
+  SmallVector<int64_t> dynamic2D(2, kDynamic);
+  ArrayRef<int64_t> sa = getRankedShape(a).value_or(dynamic2D);
+  ArrayRef<int64_t> sb = getRankedShape(b).value_or(dynamic2D);
+  if (sa.size() != 2 || sb.size() != 2) {
+    if (emitError)
+      emitError() << "A and B must be 2-D, got ranks " << sa.size() << " and " << sb.size();
+    return failure();
+  }
+  int64_t m = transA ? sa[1] : sa[0], ka = transA ? sa[0] : sa[1];
+  int64_t kb = transB ? sb[1] : sb[0], n = transB ? sb[0] : sb[1];
+  if (!dimsCompatible(ka, kb)) {
+    if (emitError)
+      emitError() << "contraction dimension " << ka << " of A != " << kb << " of B";
+    return failure();
+  }
+  return SmallVector<int64_t>{m, n};
+}
+
+} // namespace kiln::onnxir

@@ -1,0 +1,182 @@
+//===- ShapeInferenceNN.cpp - Shape inference of onnx NN ops --------------===//
+//
+// Convolution, pooling, normalization and dropout.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/onnx/OnnxDialect.h"
+#include "ir/onnx/ShapeHelpers.h"
+
+using namespace mlir;
+
+namespace kiln::onnxir {
+namespace {
+
+/// The shape of `value` padded to `rank` unknown dimensions when it is unranked.
+SmallVector<int64_t> shapeOrDynamic(Value value, int64_t rank) {
+  if (auto shape = getRankedShape(value.getType()))
+    return SmallVector<int64_t>(*shape);
+  return SmallVector<int64_t>(rank, kDynamic);
+}
+
+/// Type of an optional result: `none` stays `none`, otherwise `type`.
+Type optionalResult(Value result, Type type) {
+  return isa<NoneType>(result.getType()) ? result.getType() : type;
+}
+
+/// Shared by MaxPool and AveragePool: Y is [N, C, windows...]. The spatial rank
+/// comes from kernel_shape, so an unranked X still gives a ranked Y.
+template <typename PoolOp> FailureOr<TensorType> inferPool(PoolOp op) {
+  Type elem = getTensorElementType(op.getX().getType());
+  ArrayRef<int64_t> kernel = op.getKernelShape();
+  int64_t rank = kernel.size() + 2;
+  SmallVector<int64_t> x = shapeOrDynamic(op.getX(), rank);
+  if (static_cast<int64_t>(x.size()) != rank)
+    return op.emitOpError() << "input rank " << x.size() << " != 2 + kernel_shape size "
+                            << kernel.size();
+  auto emit = [&] { return op.emitOpError(); };
+  WindowParams params;
+  if (failed(getWindowParams(rank - 2, kernel, op.getStrides(), op.getDilations(), op.getPads(),
+                             op.getAutoPad(), op.getCeilMode() != 0, params, emit)))
+    return failure();
+  auto spatial = computeWindowOutputDims(ArrayRef(x).drop_front(2), params, emit);
+  if (failed(spatial))
+    return failure();
+  SmallVector<int64_t> dims{x[0], x[1]};
+  dims.append(*spatial);
+  return TensorType(RankedTensorType::get(dims, elem));
+}
+
+/// GlobalAveragePool/GlobalMaxPool: [N, C, 1, ...].
+LogicalResult inferGlobalPool(Value x, SmallVectorImpl<Type> &resultTypes) {
+  auto type = dyn_cast<RankedTensorType>(x.getType());
+  if (!type) {
+    if (auto tensor = dyn_cast<TensorType>(x.getType()))
+      resultTypes.push_back(tensor);
+    return success();
+  }
+  if (type.getRank() < 2)
+    return success();
+  SmallVector<int64_t> dims(type.getShape().take_front(2));
+  dims.resize(type.getRank(), 1);
+  resultTypes.push_back(RankedTensorType::get(dims, type.getElementType()));
+  return success();
+}
+
+} // namespace
+
+LogicalResult ConvOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  Type elem = getTensorElementType(getX().getType());
+  auto xShape = getRankedShape(getX().getType());
+  auto wShape = getRankedShape(getW().getType());
+  int64_t rank = xShape ? xShape->size() : wShape ? wShape->size() : 0;
+  if (rank == 0 && getKernelShape())
+    rank = getKernelShape()->size() + 2;
+  if (rank == 0) {
+    resultTypes.push_back(UnrankedTensorType::get(elem));
+    return success();
+  }
+  // Rank mismatches are the verifier's to report; nothing to infer from them.
+  SmallVector<int64_t> x = shapeOrDynamic(getX(), rank);
+  SmallVector<int64_t> w = shapeOrDynamic(getW(), rank);
+  if (rank < 3 || static_cast<int64_t>(w.size()) != rank)
+    return success();
+  SmallVector<int64_t> kernel(ArrayRef(w).drop_front(2));
+  if (getKernelShape())
+    kernel.assign(getKernelShape()->begin(), getKernelShape()->end());
+  auto emit = [&] { return emitOpError(); };
+  WindowParams params;
+  if (failed(getWindowParams(rank - 2, kernel, getStrides(), getDilations(), getPads(),
+                             getAutoPad(), false, params, emit)))
+    return failure();
+  auto spatial = computeWindowOutputDims(ArrayRef(x).drop_front(2), params, emit);
+  if (failed(spatial))
+    return failure();
+  SmallVector<int64_t> dims{x[0], w[0]};
+  dims.append(*spatial);
+  resultTypes.push_back(RankedTensorType::get(dims, elem));
+  return success();
+}
+
+LogicalResult MaxPoolOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  FailureOr<TensorType> y = inferPool(*this);
+  if (failed(y))
+    return failure();
+  resultTypes.push_back(*y);
+  resultTypes.push_back(optionalResult(getIndices(), y->clone(IntegerType::get(getContext(), 64))));
+  return success();
+}
+
+LogicalResult AveragePoolOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  FailureOr<TensorType> y = inferPool(*this);
+  if (failed(y))
+    return failure();
+  resultTypes.push_back(*y);
+  return success();
+}
+
+LogicalResult GlobalAveragePoolOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferGlobalPool(getX(), resultTypes);
+}
+
+LogicalResult GlobalMaxPoolOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferGlobalPool(getX(), resultTypes);
+}
+
+LogicalResult BatchNormalizationOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  auto x = dyn_cast<TensorType>(getX().getType());
+  if (!x)
+    return success();
+  resultTypes.push_back(x);
+  // Training mode's running statistics are per channel, typed like the mean.
+  int64_t channels = x.hasRank() && x.getRank() >= 2 ? x.getDimSize(1) : kDynamic;
+  Type statElem = getTensorElementType(getInputMean().getType());
+  if (!statElem)
+    statElem = x.getElementType();
+  Type stat = RankedTensorType::get({channels}, statElem);
+  resultTypes.push_back(optionalResult(getRunningMean(), stat));
+  resultTypes.push_back(optionalResult(getRunningVar(), stat));
+  return success();
+}
+
+LogicalResult InstanceNormalizationOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  if (auto type = dyn_cast<TensorType>(getInput().getType()))
+    resultTypes.push_back(type);
+  return success();
+}
+
+LogicalResult LayerNormalizationOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  auto x = dyn_cast<TensorType>(getX().getType());
+  if (!x)
+    return success();
+  resultTypes.push_back(x);
+  // Mean and InvStdDev keep the leading dimensions and are 1 over the
+  // normalized ones, in the precision named by stash_type.
+  Type statElem = getElementTypeForOnnxDataType(getContext(), getStashType());
+  if (!statElem)
+    return emitOpError() << "stash_type " << getStashType() << " is not a known data type";
+  Type stat = UnrankedTensorType::get(statElem);
+  if (x.hasRank()) {
+    auto axis =
+        normalizeAxis(static_cast<int64_t>(getAxis()), x.getRank(), [&] { return emitOpError(); });
+    if (failed(axis))
+      return failure();
+    SmallVector<int64_t> dims(x.getShape().take_front(*axis));
+    dims.resize(x.getRank(), 1);
+    stat = RankedTensorType::get(dims, statElem);
+  }
+  resultTypes.push_back(optionalResult(getMean(), stat));
+  resultTypes.push_back(optionalResult(getInvStdDev(), stat));
+  return success();
+}
+
+LogicalResult DropoutOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  auto data = dyn_cast<TensorType>(getData().getType());
+  if (!data)
+    return success();
+  resultTypes.push_back(data);
+  resultTypes.push_back(optionalResult(getMask(), data.clone(IntegerType::get(getContext(), 1))));
+  return success();
+}
+
+} // namespace kiln::onnxir

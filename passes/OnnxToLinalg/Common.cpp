@@ -1,0 +1,270 @@
+//===- Common.cpp - Shared helpers for lowering onnx to linalg ------------===//
+
+#include "passes/OnnxToLinalg/Common.h"
+
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+
+namespace kiln::conversion {
+
+OnnxTypeConverter::OnnxTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion([](IntegerType type) -> Type {
+    if (type.isUnsigned())
+      return IntegerType::get(type.getContext(), type.getWidth());
+    return type;
+  });
+  addConversion([this](RankedTensorType type) -> Type {
+    Type elem = convertType(type.getElementType());
+    return elem ? RankedTensorType::get(type.getShape(), elem) : Type();
+  });
+  addConversion([this](UnrankedTensorType type) -> Type {
+    Type elem = convertType(type.getElementType());
+    return elem ? UnrankedTensorType::get(elem) : Type();
+  });
+  // Values whose type changes only in signedness are reinterpreted in place.
+  auto materialize = [](OpBuilder &b, Type type, ValueRange inputs, Location loc) -> Value {
+    if (inputs.size() != 1)
+      return {};
+    return UnrealizedConversionCastOp::create(b, loc, type, inputs).getResult(0);
+  };
+  addSourceMaterialization(materialize);
+  addTargetMaterialization(materialize);
+}
+
+bool isUnsignedInt(Type type) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    type = shaped.getElementType();
+  auto intType = dyn_cast<IntegerType>(type);
+  return intType && intType.isUnsigned();
+}
+
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynamicSizes) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamicSizes);
+}
+
+SmallVector<Value> getDynamicSizes(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      sizes.push_back(tensor::DimOp::create(b, loc, value, i));
+  return sizes;
+}
+
+SmallVector<OpFoldResult> getMixedSizes(OpBuilder &b, Location loc, Value value) {
+  return tensor::getMixedSizes(b, loc, value);
+}
+
+SmallVector<Value> getBroadcastDynamicSizes(OpBuilder &b, Location loc,
+                                            RankedTensorType resultType, ValueRange inputs) {
+  SmallVector<Value> sizes;
+  int64_t rank = resultType.getRank();
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    Value size;
+    // Prefer an input whose dim is dynamic (static inputs would have made it static).
+    for (Value input : inputs) {
+      auto type = cast<RankedTensorType>(input.getType());
+      int64_t id = d - (rank - type.getRank());
+      if (id < 0 || (!type.isDynamicDim(id) && type.getDimSize(id) == 1))
+        continue;
+      size = tensor::DimOp::create(b, loc, input, id);
+      break;
+    }
+    if (!size) // every input is 1 (or absent) along d
+      size = arith::ConstantIndexOp::create(b, loc, 1);
+    sizes.push_back(size);
+  }
+  return sizes;
+}
+
+AffineMap getBroadcastMap(MLIRContext *ctx, RankedTensorType inputType,
+                          RankedTensorType resultType) {
+  int64_t rank = resultType.getRank();
+  int64_t offset = rank - inputType.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < inputType.getRank(); ++i) {
+    bool broadcast = inputType.getDimSize(i) == 1 && resultType.getDimSize(i + offset) != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx) : getAffineDimExpr(i + offset, ctx));
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, ScalarBodyBuilder body) {
+  MLIRContext *ctx = b.getContext();
+  Value init = createEmpty(b, loc, resultType, getBroadcastDynamicSizes(b, loc, resultType, inputs));
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(getBroadcastMap(ctx, cast<RankedTensorType>(input.getType()), resultType));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(), utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value result = body(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(nb, nloc, result);
+      });
+  return generic.getResult(0);
+}
+
+/// Returns the ElementsAttr behind a constant value, looking through the conversion
+/// casts the type converter inserts.
+static ElementsAttr getConstantElements(Value value) {
+  while (auto cast = value.getDefiningOp<UnrealizedConversionCastOp>()) {
+    if (cast.getInputs().size() != 1)
+      return {};
+    value = cast.getInputs().front();
+  }
+  Operation *op = value.getDefiningOp();
+  if (!op)
+    return {};
+  if (auto constant = dyn_cast<onnxir::ConstantOp>(op))
+    return constant.getValueAttr(); // null when another value_* form is used
+  if (auto constant = dyn_cast<arith::ConstantOp>(op))
+    return dyn_cast<ElementsAttr>(constant.getValue());
+  return {};
+}
+
+std::optional<SmallVector<int64_t>> getConstantInts(Value value) {
+  ElementsAttr attr = getConstantElements(value);
+  if (!attr || !isa<IntegerType>(attr.getElementType()))
+    return std::nullopt;
+  SmallVector<int64_t> result;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &v : dense.getValues<APInt>())
+      result.push_back(v.getSExtValue());
+    return result;
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    unsigned width = attr.getElementType().getIntOrFloatBitWidth();
+    ArrayRef<char> data = blob->getData();
+    if (width != 64 && width != 32)
+      return std::nullopt;
+    size_t n = data.size() / (width / 8);
+    for (size_t i = 0; i < n; ++i) {
+      if (width == 64) {
+        int64_t v;
+        std::memcpy(&v, data.data() + i * 8, 8);
+        result.push_back(v);
+      } else {
+        int32_t v;
+        std::memcpy(&v, data.data() + i * 4, 4);
+        result.push_back(v);
+      }
+    }
+    return result;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> getConstantFloat(Value value) {
+  ElementsAttr attr = getConstantElements(value);
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!dense || dense.getNumElements() != 1)
+    return std::nullopt;
+  if (isa<FloatType>(dense.getElementType()))
+    return (*dense.getValues<APFloat>().begin()).convertToDouble();
+  if (isa<IntegerType>(dense.getElementType()))
+    return static_cast<double>((*dense.getValues<APInt>().begin()).getSExtValue());
+  return std::nullopt;
+}
+
+Value createScalarConstant(OpBuilder &b, Location loc, Type elementType, double value) {
+  if (auto floatType = dyn_cast<FloatType>(elementType))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(b, loc,
+                                   b.getIntegerAttr(elementType, static_cast<int64_t>(value)));
+}
+
+Value castScalar(OpBuilder &b, Location loc, Value value, Type dstType, bool srcUnsigned,
+                 bool dstUnsigned) {
+  Type srcType = value.getType();
+  if (srcType == dstType)
+    return value;
+  auto srcFloat = dyn_cast<FloatType>(srcType);
+  auto dstFloat = dyn_cast<FloatType>(dstType);
+  auto srcInt = dyn_cast<IntegerType>(srcType);
+  auto dstInt = dyn_cast<IntegerType>(dstType);
+  if (srcFloat && dstFloat) {
+    if (srcFloat.getWidth() < dstFloat.getWidth())
+      return arith::ExtFOp::create(b, loc, dstType, value);
+    if (srcFloat.getWidth() > dstFloat.getWidth())
+      return arith::TruncFOp::create(b, loc, dstType, value);
+    // Same width, different format (f16 <-> bf16): go through f32.
+    Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+    return arith::TruncFOp::create(b, loc, dstType, wide);
+  }
+  if (srcInt && dstInt) {
+    if (dstInt.getWidth() == 1) { // to bool: != 0
+      Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(srcType, 0));
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value, zero);
+    }
+    if (srcInt.getWidth() < dstInt.getWidth())
+      return srcUnsigned || srcInt.getWidth() == 1
+                 ? Value(arith::ExtUIOp::create(b, loc, dstType, value))
+                 : Value(arith::ExtSIOp::create(b, loc, dstType, value));
+    if (srcInt.getWidth() > dstInt.getWidth())
+      return arith::TruncIOp::create(b, loc, dstType, value);
+    return value;
+  }
+  if (srcInt && dstFloat) {
+    if (srcUnsigned || srcInt.getWidth() == 1)
+      return arith::UIToFPOp::create(b, loc, dstType, value);
+    return arith::SIToFPOp::create(b, loc, dstType, value);
+  }
+  if (srcFloat && dstInt) {
+    if (dstInt.getWidth() == 1) {
+      Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(srcType, 0.0));
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, value, zero);
+    }
+    if (dstUnsigned)
+      return arith::FPToUIOp::create(b, loc, dstType, value);
+    return arith::FPToSIOp::create(b, loc, dstType, value);
+  }
+  return {};
+}
+
+RankedTensorType getRankedResultType(ConversionPatternRewriter &rewriter,
+                                     const TypeConverter &converter, Operation *op,
+                                     unsigned index) {
+  auto type = dyn_cast_or_null<RankedTensorType>(
+      converter.convertType(op->getResult(index).getType()));
+  if (!type)
+    (void)reject(rewriter, op, "the result type is not a ranked tensor; shape "
+                               "inference could not determine its rank");
+  return type;
+}
+
+// The collector of the pass run on this thread (passes on other threads have their own).
+static thread_local RejectionCollector *activeCollector = nullptr;
+
+RejectionCollector::RejectionCollector() : previous(activeCollector) { activeCollector = this; }
+RejectionCollector::~RejectionCollector() { activeCollector = previous; }
+
+StringRef RejectionCollector::reasonFor(Location loc) const {
+  auto it = reasons.find(loc.getAsOpaquePointer());
+  return it == reasons.end() ? StringRef() : StringRef(it->second);
+}
+
+LogicalResult reject(ConversionPatternRewriter &rewriter, Operation *op, const Twine &reason) {
+  if (activeCollector)
+    activeCollector->record(op->getLoc(), reason.str());
+  return rewriter.notifyMatchFailure(op, reason);
+}
+
+int64_t normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return -1;
+  return axis < 0 ? axis + rank : axis;
+}
+
+} // namespace kiln::conversion

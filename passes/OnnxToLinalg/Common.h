@@ -1,0 +1,132 @@
+//===- Common.h - Shared helpers for lowering onnx to linalg -----*- C++ -*-===//
+//
+// The onnx-to-linalg lowering is split by ONNX operator category (Elementwise, MatMul,
+// NN, Tensor, Reduction), one file each, mirroring tests/lit/conversion/. This header holds what
+// every category needs: the type converter, numpy broadcasting, and constant matching.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_PASSES_ONNXTOLINALG_COMMON_H
+#define KILN_PASSES_ONNXTOLINALG_COMMON_H
+
+#include "ir/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <optional>
+
+namespace kiln::conversion {
+
+/// Maps ONNX value types to the types linalg/arith work with: unsigned integer element
+/// types become signless (arith is sign-agnostic; each pattern picks signed or unsigned
+/// arithmetic from the *original* ONNX type), everything else is unchanged.
+class OnnxTypeConverter : public mlir::TypeConverter {
+public:
+  OnnxTypeConverter();
+};
+
+/// Returns true if `type` (a tensor or element type) has an unsigned integer element type.
+bool isUnsignedInt(mlir::Type type);
+
+/// Creates a tensor.empty of `type`, taking each dynamic size from `dynamicSizes`
+/// (one Value per dynamic dimension, in order).
+mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                        mlir::ValueRange dynamicSizes);
+
+/// Returns the dynamic sizes of `value` (a ranked tensor), one index Value per dynamic dim.
+llvm::SmallVector<mlir::Value> getDynamicSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                               mlir::Value value);
+
+/// Returns the sizes of every dimension of `value` as OpFoldResults.
+llvm::SmallVector<mlir::OpFoldResult> getMixedSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                                    mlir::Value value);
+
+/// Computes the dynamic sizes of the numpy broadcast of `inputs` to `resultType`: each
+/// dynamic result dim takes its size from an input whose aligned dim is not a static 1.
+/// ONNX allows a dynamic dim to be 1 at run time; Kiln assumes dynamic dims that meet in a
+/// broadcast are equal (the same choice IREE and onnx-mlir make).
+llvm::SmallVector<mlir::Value> getBroadcastDynamicSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                                        mlir::RankedTensorType resultType,
+                                                        mlir::ValueRange inputs);
+
+/// Builds the indexing map that reads `inputType` broadcast to rank `resultRank`:
+/// leading dims are dropped and static size-1 dims (where the result is not 1) read index 0.
+mlir::AffineMap getBroadcastMap(mlir::MLIRContext *ctx, mlir::RankedTensorType inputType,
+                                mlir::RankedTensorType resultType);
+
+/// Callback building the scalar body of an elementwise op from the input scalars.
+using ScalarBodyBuilder =
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// Emits a linalg.generic computing `body` elementwise over `inputs` numpy-broadcast to
+/// `resultType`. Returns the result tensor.
+mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::RankedTensorType resultType, mlir::ValueRange inputs,
+                             ScalarBodyBuilder body);
+
+/// Returns the integer values of a constant tensor (onnx.Constant or arith.constant with
+/// dense or dense_resource elements), or std::nullopt if `value` is not such a constant.
+std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value value);
+
+/// Returns the value of a scalar float constant (any shape with one element).
+std::optional<double> getConstantFloat(mlir::Value value);
+
+/// Creates a scalar arith.constant of `elementType` holding `value`.
+mlir::Value createScalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type elementType,
+                                 double value);
+
+/// Converts a scalar between element types with ONNX Cast semantics (float<->int
+/// truncates toward zero, bool is != 0). `srcUnsigned`/`dstUnsigned` give the ONNX
+/// signedness of integer types, which the signless MLIR types no longer carry.
+mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                       mlir::Type dstType, bool srcUnsigned, bool dstUnsigned);
+
+/// Returns the result type of `op`'s result `index` after type conversion, as a ranked
+/// tensor type, or null (after notifying a match failure) if it is not ranked.
+mlir::RankedTensorType getRankedResultType(mlir::ConversionPatternRewriter &rewriter,
+                                           const mlir::TypeConverter &converter,
+                                           mlir::Operation *op, unsigned index = 0);
+
+/// Declines to lower `op` and records `reason` for the pass's final error message. The
+/// dialect conversion driver keeps notifyMatchFailure reasons to its debug log, so
+/// patterns report through this instead of calling notifyMatchFailure directly.
+mlir::LogicalResult reject(mlir::ConversionPatternRewriter &rewriter, mlir::Operation *op,
+                           const llvm::Twine &reason);
+
+/// Collects the reasons given to reject() while it is alive (one per pass run).
+class RejectionCollector {
+public:
+  RejectionCollector();
+  ~RejectionCollector();
+  /// The last reason recorded for an op at `loc`, or "" if none.
+  llvm::StringRef reasonFor(mlir::Location loc) const;
+  void record(mlir::Location loc, std::string reason) {
+    reasons[loc.getAsOpaquePointer()] = std::move(reason);
+  }
+
+private:
+  llvm::DenseMap<const void *, std::string> reasons;
+  RejectionCollector *previous;
+};
+
+/// Normalizes a possibly negative ONNX axis for `rank`; returns -1 if out of range.
+int64_t normalizeAxis(int64_t axis, int64_t rank);
+
+// Pattern population, one function per ONNX operator category.
+void populateElementwisePatterns(const OnnxTypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
+void populateMatMulPatterns(const OnnxTypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
+void populateNNPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+void populateTensorPatterns(const OnnxTypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
+void populateReductionPatterns(const OnnxTypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
+
+} // namespace kiln::conversion
+
+#endif // KILN_PASSES_ONNXTOLINALG_COMMON_H

@@ -1,0 +1,259 @@
+//===- NN.cpp - Lower NN onnx ops to linalg: shared helpers ---------------===//
+//
+// The patterns live in Conv.cpp, Pool.cpp, Norm.cpp and Softmax.cpp; this file holds
+// the window arithmetic and generic-building helpers they share (see NN.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/OnnxToLinalg/NN.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
+using namespace mlir;
+
+namespace kiln::conversion {
+
+bool Window::isPadded() const {
+  for (size_t i = 0; i < kernel.size(); ++i)
+    if (padBegin[i] || padEnd[i] || extraEnd[i])
+      return true;
+  return false;
+}
+
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+FailureOr<Window> getWindow(ConversionPatternRewriter &rewriter, Operation *op,
+                            RankedTensorType inputType, ArrayRef<int64_t> kernel, bool ceilMode) {
+  int64_t n = kernel.size();
+  if (inputType.getRank() != n + 2)
+    return reject(rewriter, op, "the input rank does not match the kernel rank + 2");
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  // Reads an INTS attribute of `size` entries, or `fallback` in each if it is absent.
+  auto readInts = [&](StringRef name, size_t size, int64_t fallback,
+                      SmallVector<int64_t> &out) -> LogicalResult {
+    auto attr = op->getAttrOfType<DenseI64ArrayAttr>(name);
+    if (!attr) {
+      out.assign(size, fallback);
+      return success();
+    }
+    if (attr.size() != static_cast<int64_t>(size))
+      return reject(rewriter, op,
+                    "'" + Twine(name) + "' has " + Twine(attr.size()) + " entries, expected " +
+                        Twine(size));
+    out.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
+    return success();
+  };
+  SmallVector<int64_t> pads;
+  if (failed(readInts("strides", n, 1, w.strides)) ||
+      failed(readInts("dilations", n, 1, w.dilations)) || failed(readInts("pads", 2 * n, 0, pads)))
+    return failure();
+  for (int64_t i = 0; i < n; ++i)
+    if (w.strides[i] < 1 || w.dilations[i] < 1 || w.kernel[i] < 1 || pads[i] < 0 || pads[n + i] < 0)
+      return reject(rewriter, 
+          op, "strides, dilations and kernel sizes must be positive and pads non-negative");
+
+  StringRef autoPad = "NOTSET";
+  if (auto attr = op->getAttrOfType<StringAttr>("auto_pad"))
+    autoPad = attr.getValue();
+  bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  if (!same && autoPad != "NOTSET" && autoPad != "VALID")
+    return reject(rewriter, op, "unknown auto_pad '" + autoPad.str() + "'");
+
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t in = inputType.getDimSize(i + 2);
+    int64_t s = w.strides[i];
+    int64_t effective = (w.kernel[i] - 1) * w.dilations[i] + 1;
+    int64_t begin = pads[i], end = pads[n + i];
+    if (autoPad == "VALID") {
+      begin = end = 0;
+    } else if (same) {
+      // The total pad makes out = ceil(in / stride); with stride 1 it does not depend on
+      // the input size, so dynamic spatial dims work there.
+      int64_t total;
+      if (s == 1) {
+        total = effective - 1;
+      } else if (ShapedType::isDynamic(in)) {
+        return reject(rewriter, 
+            op, "auto_pad SAME with a stride > 1 needs static spatial input sizes");
+      } else {
+        total = std::max<int64_t>(0, (ceilDiv(in, s) - 1) * s + effective - in);
+      }
+      // SAME_UPPER puts the odd extra pad at the end, SAME_LOWER at the beginning.
+      begin = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      end = total - begin;
+    }
+    w.padBegin.push_back(begin);
+    w.padEnd.push_back(end);
+
+    if (ShapedType::isDynamic(in)) {
+      if (ceilMode)
+        return reject(rewriter, op, "ceil_mode needs static spatial input sizes");
+      w.extraEnd.push_back(0);
+      w.outSizes.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    int64_t span = in + begin + end - effective;
+    if (span < 0)
+      return reject(rewriter, op, "the window is larger than the padded input");
+    int64_t out = ceilMode ? ceilDiv(span, s) + 1 : span / s + 1;
+    // A window that would start in the end padding is dropped (ONNX and PyTorch agree).
+    if (ceilMode && (out - 1) * s >= in + begin)
+      --out;
+    w.outSizes.push_back(out);
+    w.extraEnd.push_back(std::max<int64_t>(0, (out - 1) * s + effective - (in + begin + end)));
+  }
+  return w;
+}
+
+Value padSpatial(OpBuilder &b, Location loc, Value input, const Window &window, Value padValue) {
+  if (!window.isPadded())
+    return input;
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
+  for (size_t i = 0; i < window.kernel.size(); ++i) {
+    low.push_back(b.getIndexAttr(window.padBegin[i]));
+    high.push_back(b.getIndexAttr(window.padEnd[i] + window.extraEnd[i]));
+  }
+  return tensor::PadOp::create(b, loc, Type(), input, low, high, padValue);
+}
+
+Value createWindowOutput(OpBuilder &b, Location loc, RankedTensorType resultType, Value input,
+                         OpFoldResult channels, const Window &window, Value fillValue) {
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < resultType.getRank(); ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    if (d == 0) {
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, 0));
+    } else if (d == 1) {
+      dynamicSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, channels));
+    } else {
+      // out = (in + padBegin + padEnd - effectiveKernel) floordiv stride + 1
+      int64_t i = d - 2;
+      int64_t effective = (window.kernel[i] - 1) * window.dilations[i] + 1;
+      Value in = tensor::DimOp::create(b, loc, input, d);
+      auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+      Value span = arith::AddIOp::create(
+          b, loc, in, cst(window.padBegin[i] + window.padEnd[i] + window.extraEnd[i] - effective));
+      Value out = arith::DivSIOp::create(b, loc, span, cst(window.strides[i]));
+      dynamicSizes.push_back(arith::AddIOp::create(b, loc, out, cst(1)));
+    }
+  }
+  Value empty = createEmpty(b, loc, resultType, dynamicSizes);
+  return fillValue ? fill(b, loc, empty, fillValue) : empty;
+}
+
+DenseIntElementsAttr getI64VectorAttr(OpBuilder &b, ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getI64Type());
+  return DenseIntElementsAttr::get(type, values);
+}
+
+Value createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, like, d));
+  return createEmpty(b, loc, type, dynamicSizes);
+}
+
+Value fill(OpBuilder &b, Location loc, Value init, Value value) {
+  return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{init}).getResult(0);
+}
+
+AffineMap getProjectionMap(MLIRContext *ctx, ArrayRef<bool> keep) {
+  SmallVector<AffineExpr> exprs;
+  for (size_t d = 0; d < keep.size(); ++d)
+    if (keep[d])
+      exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(keep.size(), 0, exprs, ctx);
+}
+
+Value reduceDims(OpBuilder &b, Location loc, Value input, ArrayRef<bool> reduced,
+                 ValueRange keptInputs, Value init,
+                 function_ref<Value(OpBuilder &, Location, Value, ValueRange, Value)> body) {
+  MLIRContext *ctx = b.getContext();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<bool> keep;
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamicSizes;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < inputType.getRank(); ++d) {
+    keep.push_back(!reduced[d]);
+    iterators.push_back(reduced[d] ? utils::IteratorType::reduction
+                                   : utils::IteratorType::parallel);
+    if (reduced[d])
+      continue;
+    shape.push_back(inputType.getDimSize(d));
+    if (inputType.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, d));
+  }
+  auto resultType = RankedTensorType::get(shape, init.getType());
+  Value acc = fill(b, loc, createEmpty(b, loc, resultType, dynamicSizes), init);
+  AffineMap projection = getProjectionMap(ctx, keep);
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(inputType.getRank())};
+  SmallVector<Value> inputs{input};
+  for (Value kept : keptInputs) {
+    maps.push_back(projection);
+    inputs.push_back(kept);
+  }
+  maps.push_back(projection);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs, ValueRange{acc}, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value next =
+                   body(nb, nloc, args.front(), args.slice(1, keptInputs.size()), args.back());
+               linalg::YieldOp::create(nb, nloc, next);
+             })
+      .getResult(0);
+}
+
+Value addChannelBias(OpBuilder &b, Location loc, Value input, Value bias) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
+                              AffineMap::get(rank, 0, getAffineDimExpr(1, ctx)),
+                              b.getMultiDimIdentityMap(rank)};
+  Value init = createEmptyLike(b, loc, type, input);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{input, bias}, ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value sum = isa<FloatType>(args[0].getType())
+                               ? Value(arith::AddFOp::create(nb, nloc, args[0], args[1]))
+                               : Value(arith::AddIOp::create(nb, nloc, args[0], args[1]));
+               linalg::YieldOp::create(nb, nloc, sum);
+             })
+      .getResult(0);
+}
+
+Value getElementCount(OpBuilder &b, Location loc, Value input, ArrayRef<bool> selected, Type type) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t staticCount = 1;
+  Value dynamicCount;
+  for (int64_t d = 0; d < inputType.getRank(); ++d) {
+    if (!selected[d])
+      continue;
+    if (!inputType.isDynamicDim(d)) {
+      staticCount *= inputType.getDimSize(d);
+      continue;
+    }
+    Value size = tensor::DimOp::create(b, loc, input, d);
+    dynamicCount = dynamicCount ? Value(arith::MulIOp::create(b, loc, dynamicCount, size)) : size;
+  }
+  if (!dynamicCount)
+    return createScalarConstant(b, loc, type, static_cast<double>(staticCount));
+  dynamicCount = arith::MulIOp::create(b, loc, dynamicCount,
+                                       arith::ConstantIndexOp::create(b, loc, staticCount));
+  Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), dynamicCount);
+  return arith::SIToFPOp::create(b, loc, type, asInt);
+}
+
+void populateNNPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
+  populateConvPatterns(converter, patterns);
+  populatePoolPatterns(converter, patterns);
+  populateNormPatterns(converter, patterns);
+  populateSoftmaxPatterns(converter, patterns);
+}
+
+} // namespace kiln::conversion

@@ -1,0 +1,95 @@
+//===- OnnxToLinalg.cpp - The kiln-convert-onnx-to-linalg pass ------------===//
+
+#include "passes/OnnxToLinalg/Common.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_CONVERTONNXTOLINALG
+#include "passes/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln::conversion;
+
+namespace {
+
+/// The ONNX node name behind an op's location.
+std::string nodeName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (auto name = dyn_cast<NameLoc>(inner))
+        return name.getName().str();
+  return "<unnamed>";
+}
+
+struct ConvertOnnxToLinalgPass
+    : kiln::impl::ConvertOnnxToLinalgBase<ConvertOnnxToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    OnnxTypeConverter converter;
+
+    ConversionTarget target(*ctx);
+    target.addLegalDialect<arith::ArithDialect, math::MathDialect, linalg::LinalgDialect,
+                           tensor::TensorDialect, scf::SCFDialect,
+                           bufferization::BufferizationDialect, complex::ComplexDialect>();
+    target.addIllegalDialect<kiln::onnxir::ONNXDialect>();
+    // Omitted optional inputs: they die with their users and are erased below.
+    target.addLegalOp<kiln::onnxir::NoValueOp>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp>(
+        [&](func::ReturnOp op) { return converter.isLegal(op.getOperandTypes()); });
+
+    RewritePatternSet patterns(ctx);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateElementwisePatterns(converter, patterns);
+    populateMatMulPatterns(converter, patterns);
+    populateNNPatterns(converter, patterns);
+    populateTensorPatterns(converter, patterns);
+    populateReductionPatterns(converter, patterns);
+
+    // The driver reports the op it could not legalize as "failed to legalize operation
+    // 'onnx.X'"; replace that with an error naming the ONNX node, its op type and the
+    // reason the patterns gave.
+    RejectionCollector collector;
+    SmallVector<std::pair<Location, std::string>> unlowered;
+    {
+      ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
+        std::string text = diag.str();
+        StringRef message = text;
+        if (diag.getSeverity() != DiagnosticSeverity::Error ||
+            !message.consume_front("failed to legalize operation '"))
+          return failure(); // not the driver's: let it through
+        unlowered.emplace_back(diag.getLocation(), message.split('\'').first.str());
+        return success();
+      });
+      if (succeeded(
+              applyPartialConversion(getOperation(), target, std::move(patterns)))) {
+        getOperation().walk([](kiln::onnxir::NoValueOp op) {
+          if (op->use_empty())
+            op->erase();
+        });
+        return;
+      }
+    }
+    for (auto &[loc, opName] : unlowered) {
+      StringRef opType = StringRef(opName).starts_with("onnx.") ? StringRef(opName).drop_front(5)
+                                                                : StringRef(opName);
+      InFlightDiagnostic diag = emitError(loc) << "node '" << nodeName(loc) << "' (" << opType
+                                               << "): cannot be compiled: ";
+      StringRef reason = collector.reasonFor(loc);
+      diag << (reason.empty() ? StringRef("no lowering for this operator yet") : reason);
+    }
+    signalPassFailure();
+  }
+};
+
+} // namespace

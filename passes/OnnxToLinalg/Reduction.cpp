@@ -1,0 +1,354 @@
+//===- Reduction.cpp - Lower Reduce* and ArgMax/ArgMin to linalg ----------===//
+//
+// Every Reduce* op (opset 18 with an `axes` input, and the older forms with an `axes`
+// attribute) is one linalg.generic with reduction iterators over the reduced dims, whose
+// body applies the op's per-element map (abs, square, exp) before combining; a second
+// elementwise generic applies the final map (divide by the count, sqrt, log). keepdims
+// re-inserts the reduced dims as unit dims with tensor.expand_shape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/OnnxToLinalg/TensorUtils.h"
+
+#include "llvm/ADT/APFloat.h"
+
+using namespace mlir;
+
+namespace kiln::conversion {
+namespace {
+
+enum class ReduceKind { Sum, Mean, Max, Min, Prod, L1, L2, SumSquare, LogSum, LogSumExp };
+
+int64_t intAttr(Operation *op, StringRef name, int64_t fallback) {
+  if (auto attr = op->getAttrOfType<IntegerAttr>(name))
+    return attr.getInt();
+  return fallback;
+}
+
+/// The largest (`largest`) or smallest value of `type`: the neutral element of Min/Max.
+TypedAttr extremeValue(Type type, bool largest, bool isUnsigned) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return FloatAttr::get(type, APFloat::getInf(floatType.getFloatSemantics(), !largest));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt value = isUnsigned
+                    ? (largest ? APInt::getMaxValue(width) : APInt::getMinValue(width))
+                    : (largest ? APInt::getSignedMaxValue(width) : APInt::getSignedMinValue(width));
+  return IntegerAttr::get(type, value);
+}
+
+TypedAttr neutralElement(ReduceKind kind, Type type, bool isUnsigned) {
+  switch (kind) {
+  case ReduceKind::Max:
+    return extremeValue(type, /*largest=*/false, isUnsigned);
+  case ReduceKind::Min:
+    return extremeValue(type, /*largest=*/true, isUnsigned);
+  case ReduceKind::Prod:
+    return isa<FloatType>(type) ? TypedAttr(FloatAttr::get(type, 1.0))
+                                : TypedAttr(IntegerAttr::get(type, 1));
+  default:
+    return cast<TypedAttr>(OpBuilder(type.getContext()).getZeroAttr(type));
+  }
+}
+
+/// Creates a tensor of `type` filled with `value`.
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynamic,
+                   TypedAttr value) {
+  Value init = createEmpty(b, loc, type, dynamic);
+  Value scalar = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{init}).getResult(0);
+}
+
+/// The type of `data` with `dims` removed, its dynamic sizes, and the map from the full
+/// iteration space to it.
+struct ReducedShape {
+  RankedTensorType type;
+  SmallVector<Value> dynamic;
+  AffineMap map;
+};
+
+ReducedShape getReducedShape(OpBuilder &b, Location loc, Value data, ArrayRef<int64_t> dims,
+                             Type elementType) {
+  auto dataType = cast<RankedTensorType>(data.getType());
+  ReducedShape result;
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < dataType.getRank(); ++d) {
+    if (llvm::is_contained(dims, d))
+      continue;
+    shape.push_back(dataType.getDimSize(d));
+    exprs.push_back(b.getAffineDimExpr(d));
+    if (dataType.isDynamicDim(d))
+      result.dynamic.push_back(tensor::DimOp::create(b, loc, data, d));
+  }
+  result.type = RankedTensorType::get(shape, elementType);
+  result.map = AffineMap::get(dataType.getRank(), 0, exprs, b.getContext());
+  return result;
+}
+
+Value combine(OpBuilder &b, Location loc, ReduceKind kind, Value x, Value acc, bool isUnsigned) {
+  bool isFloat = isa<FloatType>(x.getType());
+  switch (kind) {
+  case ReduceKind::Max:
+    if (isFloat)
+      return arith::MaximumFOp::create(b, loc, x, acc);
+    return isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, acc))
+                      : Value(arith::MaxSIOp::create(b, loc, x, acc));
+  case ReduceKind::Min:
+    if (isFloat)
+      return arith::MinimumFOp::create(b, loc, x, acc);
+    return isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, acc))
+                      : Value(arith::MinSIOp::create(b, loc, x, acc));
+  case ReduceKind::Prod:
+    return isFloat ? Value(arith::MulFOp::create(b, loc, x, acc))
+                   : Value(arith::MulIOp::create(b, loc, x, acc));
+  default:
+    return isFloat ? Value(arith::AddFOp::create(b, loc, x, acc))
+                   : Value(arith::AddIOp::create(b, loc, x, acc));
+  }
+}
+
+/// The per-element map applied before combining.
+Value preMap(OpBuilder &b, Location loc, ReduceKind kind, Value x, bool isUnsigned) {
+  bool isFloat = isa<FloatType>(x.getType());
+  switch (kind) {
+  case ReduceKind::L1:
+    if (isFloat)
+      return math::AbsFOp::create(b, loc, x);
+    return isUnsigned ? x : Value(math::AbsIOp::create(b, loc, x));
+  case ReduceKind::L2:
+  case ReduceKind::SumSquare:
+    return isFloat ? Value(arith::MulFOp::create(b, loc, x, x))
+                   : Value(arith::MulIOp::create(b, loc, x, x));
+  default:
+    return x;
+  }
+}
+
+/// Reduces `data` over `dims` with `kind`; `shift`, when given (LogSumExp), is a tensor of
+/// the reduced shape subtracted from every element before exp.
+Value buildReduce(OpBuilder &b, Location loc, Value data, ArrayRef<int64_t> dims, ReduceKind kind,
+                  bool isUnsigned, Value shift = nullptr) {
+  auto dataType = cast<RankedTensorType>(data.getType());
+  Type elementType = dataType.getElementType();
+  ReducedShape reduced = getReducedShape(b, loc, data, dims, elementType);
+  ReduceKind combineKind = shift ? ReduceKind::Sum : kind;
+  Value init = createFilled(b, loc, reduced.type, reduced.dynamic,
+                            neutralElement(combineKind, elementType, isUnsigned));
+  SmallVector<Value> inputs{data};
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(dataType.getRank())};
+  if (shift) {
+    inputs.push_back(shift);
+    maps.push_back(reduced.map);
+  }
+  maps.push_back(reduced.map);
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < dataType.getRank(); ++d)
+    iterators.push_back(llvm::is_contained(dims, d) ? utils::IteratorType::reduction
+                                                    : utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{reduced.type}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value x = args[0];
+        if (shift)
+          x = math::ExpOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, x, args[1]));
+        else
+          x = preMap(nb, nloc, kind, x, isUnsigned);
+        linalg::YieldOp::create(nb, nloc,
+                                combine(nb, nloc, combineKind, x, args.back(), isUnsigned));
+      });
+  return generic.getResult(0);
+}
+
+struct ReduceLowering : ConversionPattern {
+  ReduceLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name, ReduceKind kind)
+      : ConversionPattern(converter, name, /*benefit=*/1, ctx), kind(kind) {}
+
+  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    Value data = operands[0];
+    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    if (!dataType)
+      return reject(rewriter, op, "the input is not a ranked tensor");
+    int64_t rank = dataType.getRank();
+    Type elementType = dataType.getElementType();
+    bool isFloat = isa<FloatType>(elementType);
+    if (!isFloat &&
+        (kind == ReduceKind::L2 || kind == ReduceKind::LogSum || kind == ReduceKind::LogSumExp))
+      return reject(rewriter, op, "integer inputs are not supported for this reduction");
+
+    SmallVector<int64_t> axes;
+    if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>("axes")) {
+      axes.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
+    } else if (operands.size() > 1 && !isa<NoneType>(operands[1].getType())) {
+      std::optional<SmallVector<int64_t>> c = getConstantInts(operands[1]);
+      if (!c)
+        return reject(rewriter, op, "axes are not constant");
+      axes = *c;
+    }
+    Location loc = op->getLoc();
+    if (axes.empty()) {
+      if (intAttr(op, "noop_with_empty_axes", 0)) {
+        rewriter.replaceOp(op, castTo(rewriter, loc, data, resultType));
+        return success();
+      }
+      axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    }
+    SmallVector<int64_t> dims;
+    for (int64_t axis : axes) {
+      int64_t a = normalizeAxis(axis, rank);
+      if (a < 0)
+        return reject(rewriter, op, "an axis is out of range");
+      if (!llvm::is_contained(dims, a))
+        dims.push_back(a);
+    }
+    llvm::sort(dims);
+    bool keepDims = intAttr(op, "keepdims", 1) != 0;
+    int64_t expectedRank = keepDims ? rank : rank - static_cast<int64_t>(dims.size());
+    if (resultType.getRank() != expectedRank)
+      return reject(rewriter, op, "the result rank does not match axes and keepdims");
+
+    bool isUnsigned = isUnsignedInt(op->getOperand(0).getType());
+    Value shift;
+    if (kind == ReduceKind::LogSumExp) // subtract the max so exp cannot overflow
+      shift = buildReduce(rewriter, loc, data, dims, ReduceKind::Max, isUnsigned);
+    Value reduced = buildReduce(rewriter, loc, data, dims, kind, isUnsigned, shift);
+
+    // The final per-element map.
+    auto reducedType = cast<RankedTensorType>(reduced.getType());
+    Value count;
+    if (kind == ReduceKind::Mean) {
+      count = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      for (int64_t d : dims)
+        count = arith::MulIOp::create(rewriter, loc, count, getDimValue(rewriter, loc, data, d));
+      count = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), count);
+      count = castScalar(rewriter, loc, count, elementType, /*srcUnsigned=*/false, isUnsigned);
+    }
+    if (kind == ReduceKind::Mean || kind == ReduceKind::L2 || kind == ReduceKind::LogSum ||
+        kind == ReduceKind::LogSumExp) {
+      SmallVector<Value> inputs{reduced};
+      if (shift)
+        inputs.push_back(shift);
+      reduced = buildElementwise(
+          rewriter, loc, reducedType, inputs, [&](OpBuilder &b, Location nloc, ValueRange a) {
+            switch (kind) {
+            case ReduceKind::Mean:
+              if (isFloat)
+                return Value(arith::DivFOp::create(b, nloc, a[0], count));
+              return isUnsigned ? Value(arith::DivUIOp::create(b, nloc, a[0], count))
+                                : Value(arith::DivSIOp::create(b, nloc, a[0], count));
+            case ReduceKind::L2:
+              return Value(math::SqrtOp::create(b, nloc, a[0]));
+            case ReduceKind::LogSum:
+              return Value(math::LogOp::create(b, nloc, a[0]));
+            default: // LogSumExp
+              return Value(
+                  arith::AddFOp::create(b, nloc, math::LogOp::create(b, nloc, a[0]), a[1]));
+            }
+          });
+    }
+    Value result = keepDims ? insertUnitDims(rewriter, loc, reduced, dims, resultType)
+                            : castTo(rewriter, loc, reduced, resultType);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  ReduceKind kind;
+};
+
+/// ArgMax/ArgMin: a reduction carrying (best value, its index); ties keep the first index
+/// unless select_last_index.
+struct ArgLowering : ConversionPattern {
+  ArgLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name, bool isMax)
+      : ConversionPattern(converter, name, /*benefit=*/1, ctx), isMax(isMax) {}
+
+  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    Value data = operands[0];
+    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    if (!dataType)
+      return reject(rewriter, op, "the input is not a ranked tensor");
+    int64_t rank = dataType.getRank();
+    int64_t axis = normalizeAxis(intAttr(op, "axis", 0), rank);
+    if (axis < 0)
+      return reject(rewriter, op, "axis is out of range");
+    bool keepDims = intAttr(op, "keepdims", 1) != 0;
+    bool last = intAttr(op, "select_last_index", 0) != 0;
+    if (resultType.getRank() != (keepDims ? rank : rank - 1))
+      return reject(rewriter, op, "the result rank does not match keepdims");
+    Location loc = op->getLoc();
+    Type elementType = dataType.getElementType();
+    bool isUnsigned = isUnsignedInt(op->getOperand(0).getType());
+    bool isFloat = isa<FloatType>(elementType);
+    ReducedShape reduced = getReducedShape(rewriter, loc, data, {axis}, elementType);
+    auto indexType = RankedTensorType::get(reduced.type.getShape(), rewriter.getI64Type());
+    Value valueInit = createFilled(rewriter, loc, reduced.type, reduced.dynamic,
+                                   extremeValue(elementType, /*largest=*/!isMax, isUnsigned));
+    Value indexInit =
+        createFilled(rewriter, loc, indexType, reduced.dynamic, rewriter.getI64IntegerAttr(0));
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank), reduced.map, reduced.map};
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators[axis] = utils::IteratorType::reduction;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{reduced.type, indexType}, ValueRange{data},
+        ValueRange{valueInit, indexInit}, maps, iterators,
+        [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value x = args[0], best = args[1], bestIndex = args[2];
+          Value better;
+          if (isFloat) {
+            auto pred = isMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
+                              : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
+            better = arith::CmpFOp::create(b, nloc, pred, x, best);
+          } else {
+            using P = arith::CmpIPredicate;
+            P pred = isMax
+                         ? (last ? (isUnsigned ? P::uge : P::sge) : (isUnsigned ? P::ugt : P::sgt))
+                         : (last ? (isUnsigned ? P::ule : P::sle) : (isUnsigned ? P::ult : P::slt));
+            better = arith::CmpIOp::create(b, nloc, pred, x, best);
+          }
+          Value index = arith::IndexCastOp::create(b, nloc, b.getI64Type(),
+                                                   linalg::IndexOp::create(b, nloc, axis));
+          linalg::YieldOp::create(
+              b, nloc,
+              ValueRange{arith::SelectOp::create(b, nloc, better, x, best),
+                         arith::SelectOp::create(b, nloc, better, index, bestIndex)});
+        });
+    Value indices = generic.getResult(1);
+    Value result = keepDims ? insertUnitDims(rewriter, loc, indices, {axis}, resultType)
+                            : castTo(rewriter, loc, indices, resultType);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  bool isMax;
+};
+
+} // namespace
+
+void populateReductionPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  const std::pair<StringRef, ReduceKind> reductions[] = {
+      {"ReduceSum", ReduceKind::Sum},       {"ReduceMean", ReduceKind::Mean},
+      {"ReduceMax", ReduceKind::Max},       {"ReduceMin", ReduceKind::Min},
+      {"ReduceProd", ReduceKind::Prod},     {"ReduceL1", ReduceKind::L1},
+      {"ReduceL2", ReduceKind::L2},         {"ReduceSumSquare", ReduceKind::SumSquare},
+      {"ReduceLogSum", ReduceKind::LogSum}, {"ReduceLogSumExp", ReduceKind::LogSumExp}};
+  // The older versions (axes as an attribute) share the lowering; ReduceSum moved axes to
+  // an input at opset 13, the others at opset 18.
+  for (auto [name, kind] : reductions) {
+    patterns.add<ReduceLowering>(converter, ctx, ("onnx." + name).str(), kind);
+    patterns.add<ReduceLowering>(
+        converter, ctx, ("onnx." + name + (kind == ReduceKind::Sum ? "V11" : "V13")).str(), kind);
+  }
+  for (StringRef name : {"onnx.ArgMax", "onnx.ArgMaxV11"})
+    patterns.add<ArgLowering>(converter, ctx, name, /*isMax=*/true);
+  for (StringRef name : {"onnx.ArgMin", "onnx.ArgMinV11"})
+    patterns.add<ArgLowering>(converter, ctx, name, /*isMax=*/false);
+}
+
+} // namespace kiln::conversion

@@ -1,0 +1,455 @@
+//===- Reshape.cpp - Lower Reshape, Flatten, (Un)Squeeze and Transpose ----===//
+//
+// Reshapes become tensor.expand_shape / tensor.collapse_shape whenever the new shape is a
+// regrouping of the old dims that can be proven at compile time: those ops keep the
+// data's layout visible to fusion and bufferize to views. Only reshapes that are not a
+// regrouping, or whose target shape is known only at run time, use tensor.reshape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/OnnxToLinalg/TensorUtils.h"
+
+#include <numeric>
+
+using namespace mlir;
+using namespace kiln::onnxir;
+
+namespace kiln::conversion {
+namespace {
+
+/// One dim of a shape as far as it is known at compile time: a static size, the
+/// (dynamic) size of dim `dim` of the reshaped data, or unknown.
+struct SymDim {
+  enum Kind { Static, DataDim, Unknown } kind = Unknown;
+  int64_t value = 0; // the size (Static) or the data dim (DataDim)
+  static SymDim of(int64_t v) { return {Static, v}; }
+  static SymDim dim(int64_t d) { return {DataDim, d}; }
+  bool operator==(const SymDim &o) const { return kind == o.kind && value == o.value; }
+};
+
+/// Follows entry `idx` of an ONNX shape tensor through the ops PyTorch emits for
+/// `x.view(x.size(0), -1)` (Shape -> Gather -> Unsqueeze -> Concat) so that the common
+/// dynamic-batch reshape still lowers to a collapse_shape. Returns the raw ONNX entry
+/// (0 and -1 keep their Reshape meaning) or Unknown.
+SymDim traceShapeEntry(Value shape, int64_t idx, Value data, int depth = 0) {
+  if (depth > 8)
+    return {};
+  if (std::optional<SmallVector<int64_t>> ints = getConstantInts(shape)) {
+    if (idx < static_cast<int64_t>(ints->size()))
+      return SymDim::of((*ints)[idx]);
+    return {};
+  }
+  Operation *def = shape.getDefiningOp();
+  if (!def)
+    return {};
+  if (auto concat = dyn_cast<ConcatOp>(def)) {
+    for (Value input : concat.getInputs()) {
+      auto type = dyn_cast<RankedTensorType>(input.getType());
+      if (!type || type.getRank() != 1 || type.isDynamicDim(0))
+        return {};
+      if (idx < type.getDimSize(0))
+        return traceShapeEntry(input, idx, data, depth + 1);
+      idx -= type.getDimSize(0);
+    }
+    return {};
+  }
+  if (auto unsqueeze = dyn_cast<UnsqueezeOp>(def))
+    return traceShapeEntry(unsqueeze.getData(), idx, data, depth + 1);
+  if (auto gather = dyn_cast<GatherOp>(def)) {
+    std::optional<SmallVector<int64_t>> indices = getConstantInts(gather.getIndices());
+    auto srcType = dyn_cast<RankedTensorType>(gather.getData().getType());
+    if (!indices || idx >= static_cast<int64_t>(indices->size()) || !srcType ||
+        srcType.getRank() != 1 || srcType.isDynamicDim(0))
+      return {};
+    int64_t i = (*indices)[idx];
+    return traceShapeEntry(gather.getData(), i < 0 ? i + srcType.getDimSize(0) : i, data,
+                           depth + 1);
+  }
+  if (auto shapeOp = dyn_cast<ShapeOp>(def)) {
+    auto type = dyn_cast<RankedTensorType>(shapeOp.getData().getType());
+    if (!type)
+      return {};
+    int64_t rank = type.getRank();
+    int64_t start = static_cast<int64_t>(shapeOp.getStart());
+    start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+    int64_t d = start + idx;
+    if (d >= rank)
+      return {};
+    if (!type.isDynamicDim(d))
+      return SymDim::of(type.getDimSize(d));
+    if (shapeOp.getData() == data)
+      return SymDim::dim(d);
+  }
+  return {};
+}
+
+/// Splits src and dst shapes into groups with equal products, each group holding either
+/// one dynamic dim on both sides (the same data dim) or only static dims. Fails when the
+/// reshape is not such a regrouping.
+LogicalResult groupDims(ArrayRef<SymDim> src, ArrayRef<SymDim> dst,
+                        SmallVector<ReassociationIndices> &srcGroups,
+                        SmallVector<ReassociationIndices> &dstGroups) {
+  size_t i = 0, k = 0;
+  auto isOne = [](const SymDim &d) { return d.kind == SymDim::Static && d.value == 1; };
+  while (i < src.size() && k < dst.size()) {
+    ReassociationIndices sg, dg;
+    // Unit dims before a dynamic dim join its group.
+    while (i < src.size() && isOne(src[i]) && k < dst.size() && dst[k].kind != SymDim::Static)
+      sg.push_back(i++);
+    while (k < dst.size() && isOne(dst[k]) && i < src.size() && src[i].kind != SymDim::Static)
+      dg.push_back(k++);
+    if (i >= src.size() || k >= dst.size())
+      return failure();
+    if (src[i].kind != SymDim::Static || dst[k].kind != SymDim::Static) {
+      if (!(src[i] == dst[k]))
+        return failure();
+      sg.push_back(i++);
+      dg.push_back(k++);
+    } else {
+      int64_t p = src[i].value, q = dst[k].value;
+      sg.push_back(i++);
+      dg.push_back(k++);
+      while (p != q) {
+        if (p < q && i < src.size() && src[i].kind == SymDim::Static)
+          p *= src[i].value, sg.push_back(i++);
+        else if (q < p && k < dst.size() && dst[k].kind == SymDim::Static)
+          q *= dst[k].value, dg.push_back(k++);
+        else
+          return failure();
+      }
+    }
+    srcGroups.push_back(sg);
+    dstGroups.push_back(dg);
+  }
+  // Trailing unit dims join the last group; a 0-d side has no groups at all.
+  for (; i < src.size(); ++i) {
+    if (!isOne(src[i]))
+      return failure();
+    if (!srcGroups.empty())
+      srcGroups.back().push_back(i);
+  }
+  for (; k < dst.size(); ++k) {
+    if (!isOne(dst[k]))
+      return failure();
+    if (!dstGroups.empty())
+      dstGroups.back().push_back(k);
+  }
+  return success();
+}
+
+/// Reshapes `data` to `dstDims` (fully resolved, no Unknown) with collapse_shape and/or
+/// expand_shape; returns null if the reshape is not a regrouping of dims.
+Value buildRegroupingReshape(OpBuilder &b, Location loc, Value data, ArrayRef<SymDim> dstDims,
+                             RankedTensorType resultType) {
+  auto srcType = cast<RankedTensorType>(data.getType());
+  SmallVector<SymDim> srcDims;
+  for (int64_t d = 0; d < srcType.getRank(); ++d)
+    srcDims.push_back(srcType.isDynamicDim(d) ? SymDim::dim(d) : SymDim::of(srcType.getDimSize(d)));
+  SmallVector<ReassociationIndices> srcGroups, dstGroups;
+  if (failed(groupDims(srcDims, dstDims, srcGroups, dstGroups)))
+    return nullptr;
+  // Collapse every group to one dim, then expand it to the destination's dims.
+  Value current = data;
+  if (llvm::any_of(srcGroups, [](auto &g) { return g.size() != 1; }) ||
+      srcGroups.size() != srcDims.size())
+    current = tensor::CollapseShapeOp::create(b, loc, data, srcGroups);
+  if (llvm::any_of(dstGroups, [](auto &g) { return g.size() != 1; }) ||
+      dstGroups.size() != dstDims.size()) {
+    SmallVector<int64_t> shape;
+    SmallVector<OpFoldResult> outputShape;
+    for (const SymDim &d : dstDims) {
+      if (d.kind == SymDim::Static) {
+        shape.push_back(d.value);
+        outputShape.push_back(b.getIndexAttr(d.value));
+      } else {
+        shape.push_back(ShapedType::kDynamic);
+        outputShape.push_back(OpFoldResult(tensor::DimOp::create(b, loc, data, d.value)));
+      }
+    }
+    auto type = RankedTensorType::get(shape, srcType.getElementType());
+    current = tensor::ExpandShapeOp::create(b, loc, type, current, dstGroups, outputShape);
+  }
+  return castTo(b, loc, current, resultType);
+}
+
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    Value data = adaptor.getData();
+    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    auto shapeType = dyn_cast<RankedTensorType>(adaptor.getShape().getType());
+    if (!dataType)
+      return reject(rewriter, op, "the data is not a ranked tensor");
+    if (!shapeType || shapeType.getRank() != 1 || shapeType.isDynamicDim(0))
+      return reject(rewriter, op, "the shape input does not have a static length");
+    int64_t rank = shapeType.getDimSize(0);
+    if (rank != resultType.getRank())
+      return reject(rewriter, op, "the shape length differs from the result rank");
+    bool allowZero = op.getAllowzero() != 0;
+    Location loc = op.getLoc();
+
+    // Resolve what is known at compile time: 0 copies a data dim, -1 is inferred below.
+    SmallVector<SymDim> dims;
+    int64_t inferred = -1;
+    for (int64_t i = 0; i < rank; ++i) {
+      SymDim d = traceShapeEntry(op.getShape(), i, op.getData());
+      if (d.kind == SymDim::Static && d.value == 0 && !allowZero) {
+        if (i >= dataType.getRank())
+          return reject(rewriter, op, "a 0 in the shape has no data dim to copy");
+        d = dataType.isDynamicDim(i) ? SymDim::dim(i) : SymDim::of(dataType.getDimSize(i));
+      } else if (d.kind == SymDim::Static && d.value == -1) {
+        inferred = i;
+      } else if (d.kind == SymDim::DataDim && !dataType.isDynamicDim(d.value)) {
+        d = SymDim::of(dataType.getDimSize(d.value));
+      }
+      dims.push_back(d);
+    }
+    if (inferred >= 0)
+      dims[inferred] = inferDim(dataType, dims, inferred);
+    if (llvm::none_of(dims, [](const SymDim &d) { return d.kind == SymDim::Unknown; }))
+      if (Value result = buildRegroupingReshape(rewriter, loc, data, dims, resultType)) {
+        rewriter.replaceOp(op, result);
+        return success();
+      }
+
+    // General case: compute the target shape at run time and use tensor.reshape.
+    SmallVector<Value> raw = getIndexValues(rewriter, loc, adaptor.getShape(), rank);
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value minusOne = arith::ConstantIndexOp::create(rewriter, loc, -1);
+    Value total = one;
+    for (int64_t d = 0; d < dataType.getRank(); ++d)
+      total = arith::MulIOp::create(rewriter, loc, total, getDimValue(rewriter, loc, data, d));
+    SmallVector<Value> sizes;
+    Value known = one;
+    for (int64_t i = 0; i < rank; ++i) {
+      Value v = raw[i];
+      if (!allowZero && i < dataType.getRank()) {
+        Value isZero = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, v, zero);
+        v = arith::SelectOp::create(rewriter, loc, isZero, getDimValue(rewriter, loc, data, i), v);
+      }
+      Value isInferred =
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, v, minusOne);
+      known = arith::MulIOp::create(rewriter, loc, known,
+                                    arith::SelectOp::create(rewriter, loc, isInferred, one, v));
+      sizes.push_back(v);
+    }
+    Value inferredSize = arith::DivSIOp::create(rewriter, loc, total, known);
+    SmallVector<Value> elements;
+    for (Value v : sizes) {
+      Value isInferred =
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, v, minusOne);
+      v = arith::SelectOp::create(rewriter, loc, isInferred, inferredSize, v);
+      elements.push_back(arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), v));
+    }
+    Value shape = tensor::FromElementsOp::create(
+        rewriter, loc, RankedTensorType::get({rank}, rewriter.getI64Type()), elements);
+    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType, data, shape);
+    return success();
+  }
+
+  /// The -1 entry: the data's size divided by the other entries, when that is a static
+  /// size or exactly one dynamic data dim.
+  static SymDim inferDim(RankedTensorType dataType, ArrayRef<SymDim> dims, int64_t inferred) {
+    int64_t coefficient = 1;
+    SmallVector<int64_t> dynamic;
+    for (int64_t d = 0; d < dataType.getRank(); ++d) {
+      if (dataType.isDynamicDim(d))
+        dynamic.push_back(d);
+      else
+        coefficient *= dataType.getDimSize(d);
+    }
+    int64_t divisor = 1;
+    for (int64_t i = 0; i < static_cast<int64_t>(dims.size()); ++i) {
+      if (i == inferred)
+        continue;
+      if (dims[i].kind == SymDim::Unknown)
+        return {};
+      if (dims[i].kind == SymDim::Static) {
+        divisor *= dims[i].value;
+        continue;
+      }
+      auto it = llvm::find(dynamic, dims[i].value);
+      if (it == dynamic.end())
+        return {};
+      dynamic.erase(it);
+    }
+    if (divisor == 0 || coefficient % divisor != 0)
+      return {};
+    if (dynamic.empty())
+      return SymDim::of(coefficient / divisor);
+    if (dynamic.size() == 1 && coefficient == divisor)
+      return SymDim::dim(dynamic.front());
+    return {};
+  }
+};
+
+/// Flatten: collapse dims [0, axis) and [axis, rank) into a 2-D tensor.
+struct FlattenLowering : OpConversionPattern<FlattenOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(FlattenOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    auto dataType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!dataType)
+      return reject(rewriter, op, "the input is not a ranked tensor");
+    int64_t rank = dataType.getRank();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    axis = axis < 0 ? axis + rank : axis;
+    if (axis < 0 || axis > rank)
+      return reject(rewriter, op, "axis is out of range");
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    if (axis == 0 || axis == rank) {
+      // One side is empty and becomes a unit dim: collapse everything, then add it.
+      if (rank > 1)
+        input = tensor::CollapseShapeOp::create(
+            rewriter, loc, input,
+            SmallVector<ReassociationIndices>{llvm::to_vector(llvm::seq<int64_t>(0, rank))});
+      SmallVector<int64_t> unitDims;
+      if (rank == 0)
+        unitDims = {0, 1};
+      else
+        unitDims = {axis == 0 ? 0 : 1};
+      rewriter.replaceOp(op, insertUnitDims(rewriter, loc, input, unitDims, resultType));
+      return success();
+    }
+    SmallVector<ReassociationIndices> groups{llvm::to_vector(llvm::seq<int64_t>(0, axis)),
+                                             llvm::to_vector(llvm::seq<int64_t>(axis, rank))};
+    Value collapsed = tensor::CollapseShapeOp::create(rewriter, loc, input, groups);
+    rewriter.replaceOp(op, castTo(rewriter, loc, collapsed, resultType));
+    return success();
+  }
+};
+
+/// Reads the axes of (Un)Squeeze from the `axes` input (opset 13+) or attribute (older).
+std::optional<SmallVector<int64_t>> getAxes(Operation *op, ArrayRef<Value> operands) {
+  if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>("axes"))
+    return SmallVector<int64_t>(attr.asArrayRef());
+  if (operands.size() < 2 || isa<NoneType>(operands[1].getType()))
+    return SmallVector<int64_t>{};
+  return getConstantInts(operands[1]);
+}
+
+/// Squeeze (all versions): drop the listed unit dims, or every static unit dim.
+struct SqueezeLowering : ConversionPattern {
+  SqueezeLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name)
+      : ConversionPattern(converter, name, /*benefit=*/1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    auto dataType = dyn_cast<RankedTensorType>(operands[0].getType());
+    if (!dataType)
+      return reject(rewriter, op, "the input is not a ranked tensor");
+    std::optional<SmallVector<int64_t>> axes = getAxes(op, operands);
+    if (!axes)
+      return reject(rewriter, op, "axes are not constant");
+    int64_t rank = dataType.getRank();
+    SmallVector<int64_t> unitDims;
+    if (axes->empty()) {
+      for (int64_t d = 0; d < rank; ++d)
+        if (dataType.getDimSize(d) == 1)
+          unitDims.push_back(d);
+      if (rank - static_cast<int64_t>(unitDims.size()) != resultType.getRank())
+        return reject(rewriter, op, "axes are absent and the input has dynamic dims");
+    } else {
+      for (int64_t axis : *axes) {
+        int64_t a = normalizeAxis(axis, rank);
+        if (a < 0)
+          return reject(rewriter, op, "an axis is out of range");
+        if (!dataType.isDynamicDim(a) && dataType.getDimSize(a) != 1)
+          return reject(rewriter, op, "a squeezed dim is not 1");
+        unitDims.push_back(a);
+      }
+    }
+    rewriter.replaceOp(op, dropUnitDims(rewriter, op->getLoc(), operands[0], unitDims, resultType));
+    return success();
+  }
+};
+
+/// Unsqueeze (all versions): insert unit dims at the listed result positions.
+struct UnsqueezeLowering : ConversionPattern {
+  UnsqueezeLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name)
+      : ConversionPattern(converter, name, /*benefit=*/1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    if (!isa<RankedTensorType>(operands[0].getType()))
+      return reject(rewriter, op, "the input is not a ranked tensor");
+    std::optional<SmallVector<int64_t>> axes = getAxes(op, operands);
+    if (!axes)
+      return reject(rewriter, op, "axes are not constant");
+    SmallVector<int64_t> unitDims;
+    for (int64_t axis : *axes) {
+      int64_t a = normalizeAxis(axis, resultType.getRank());
+      if (a < 0)
+        return reject(rewriter, op, "an axis is out of range");
+      unitDims.push_back(a);
+    }
+    rewriter.replaceOp(op,
+                       insertUnitDims(rewriter, op->getLoc(), operands[0], unitDims, resultType));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    auto dataType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!dataType)
+      return reject(rewriter, op, "the input is not a ranked tensor");
+    int64_t rank = dataType.getRank();
+    SmallVector<int64_t> perm;
+    if (auto attr = op.getPermAttr())
+      perm.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
+    else // ONNX default: reverse the dims
+      perm = llvm::to_vector(llvm::reverse(llvm::seq<int64_t>(0, rank)));
+    if (static_cast<int64_t>(perm.size()) != rank)
+      return reject(rewriter, op, "perm has the wrong length");
+    Location loc = op.getLoc();
+    SmallVector<int64_t> shape;
+    SmallVector<Value> dynamic;
+    for (int64_t p : perm) {
+      shape.push_back(dataType.getDimSize(p));
+      if (dataType.isDynamicDim(p))
+        dynamic.push_back(tensor::DimOp::create(rewriter, loc, adaptor.getData(), p));
+    }
+    auto type = RankedTensorType::get(shape, resultType.getElementType());
+    Value init = createEmpty(rewriter, loc, type, dynamic);
+    auto transpose = linalg::TransposeOp::create(rewriter, loc, adaptor.getData(), init, perm);
+    rewriter.replaceOp(op, castTo(rewriter, loc, transpose->getResult(0), resultType));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateReshapePatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<ReshapeLowering, FlattenLowering, TransposeLowering>(converter, ctx);
+  for (StringRef name : {"onnx.Squeeze", "onnx.SqueezeV11"})
+    patterns.add<SqueezeLowering>(converter, ctx, name);
+  for (StringRef name : {"onnx.Unsqueeze", "onnx.UnsqueezeV11"})
+    patterns.add<UnsqueezeLowering>(converter, ctx, name);
+}
+
+} // namespace kiln::conversion

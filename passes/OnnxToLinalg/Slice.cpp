@@ -1,0 +1,356 @@
+//===- Slice.cpp - Lower Slice, Split, Concat and Pad ---------------------===//
+//
+// Windows of a tensor become tensor.extract_slice (with strides), joins tensor.concat and
+// constant padding tensor.pad; their bounds are index arithmetic that folds to constants
+// when the shapes are static and stays run-time otherwise (dynamic batch).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/OnnxToLinalg/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
+using namespace mlir;
+using namespace kiln::onnxir;
+
+namespace kiln::conversion {
+namespace {
+
+Value cIdx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// Clamps `v` into [lo, hi], folding when everything is constant.
+Value clampIdx(OpBuilder &b, Location loc, Value v, Value lo, Value hi) {
+  Value r = b.createOrFold<arith::MaxSIOp>(loc, v, lo);
+  return b.createOrFold<arith::MinSIOp>(loc, r, hi);
+}
+
+/// Adds `dim` to a negative index (ONNX's "counts from the back").
+Value wrapNegative(OpBuilder &b, Location loc, Value v, Value dim) {
+  if (auto c = getConstantIntValue(v); c && *c >= 0)
+    return v;
+  Value isNeg = b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, v, cIdx(b, loc, 0));
+  Value wrapped = b.createOrFold<arith::AddIOp>(loc, v, dim);
+  return b.createOrFold<arith::SelectOp>(loc, isNeg, wrapped, v);
+}
+
+/// Builds a linalg.generic reversing `value` along `dims`.
+Value reverseDims(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> dims) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    sizes.push_back(getDimValue(b, loc, value, d));
+  return buildIndexGather(b, loc, type, sizes, value,
+                          [&](OpBuilder &nb, Location nloc, ValueRange idx) {
+                            SmallVector<Value> src(idx);
+                            Value one = cIdx(nb, nloc, 1);
+                            for (int64_t d : dims) {
+                              Value last = arith::SubIOp::create(nb, nloc, sizes[d], one);
+                              src[d] = arith::SubIOp::create(nb, nloc, last, idx[d]);
+                            }
+                            return src;
+                          });
+}
+
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    Value data = adaptor.getData();
+    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    auto startsType = dyn_cast<RankedTensorType>(adaptor.getStarts().getType());
+    if (!dataType)
+      return reject(rewriter, op, "the data is not a ranked tensor");
+    if (!startsType || startsType.getRank() != 1 || startsType.isDynamicDim(0))
+      return reject(rewriter, op, "starts does not have a static length");
+    int64_t n = startsType.getDimSize(0);
+    int64_t rank = dataType.getRank();
+    // Axes and the signs of the steps decide the structure of the slice.
+    SmallVector<int64_t> axes, steps(n, 1);
+    if (isa<NoneType>(adaptor.getAxes().getType())) {
+      axes = llvm::to_vector(llvm::seq<int64_t>(0, n));
+    } else if (auto c = getConstantInts(adaptor.getAxes())) {
+      axes = *c;
+    } else {
+      return reject(rewriter, op, "axes are not constant");
+    }
+    if (!isa<NoneType>(adaptor.getSteps().getType())) {
+      std::optional<SmallVector<int64_t>> c = getConstantInts(adaptor.getSteps());
+      if (!c)
+        return reject(rewriter, op, "steps are not constant");
+      steps = *c;
+    }
+    if (static_cast<int64_t>(axes.size()) != n || static_cast<int64_t>(steps.size()) != n)
+      return reject(rewriter, op, "starts, axes and steps differ in length");
+    Location loc = op.getLoc();
+    SmallVector<Value> starts = getIndexValues(rewriter, loc, adaptor.getStarts(), n);
+    SmallVector<Value> ends = getIndexValues(rewriter, loc, adaptor.getEnds(), n);
+
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+    for (int64_t d = 0; d < rank; ++d)
+      sizes.push_back(getAsOpFoldResult(getDimValue(rewriter, loc, data, d)));
+    SmallVector<int64_t> reversed;
+    Value zero = cIdx(rewriter, loc, 0), one = cIdx(rewriter, loc, 1);
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t axis = normalizeAxis(axes[i], rank);
+      if (axis < 0)
+        return reject(rewriter, op, "an axis is out of range");
+      if (steps[i] == 0)
+        return reject(rewriter, op, "a step is 0");
+      Value dim = getDimValue(rewriter, loc, data, axis);
+      Value start = wrapNegative(rewriter, loc, starts[i], dim);
+      Value end = wrapNegative(rewriter, loc, ends[i], dim);
+      Value size;
+      Value offset;
+      if (steps[i] > 0) {
+        start = clampIdx(rewriter, loc, start, zero, dim);
+        end = clampIdx(rewriter, loc, end, zero, dim);
+        Value span = rewriter.createOrFold<arith::SubIOp>(loc, end, start);
+        size = rewriter.createOrFold<arith::CeilDivSIOp>(loc, span, cIdx(rewriter, loc, steps[i]));
+        size = rewriter.createOrFold<arith::MaxSIOp>(loc, size, zero);
+        offset = start;
+      } else {
+        // Walk backwards from start: take the same elements forwards from the lowest one,
+        // then reverse them.
+        Value dimMinusOne = rewriter.createOrFold<arith::SubIOp>(loc, dim, one);
+        start = clampIdx(rewriter, loc, start, zero, dimMinusOne);
+        end = clampIdx(rewriter, loc, end, cIdx(rewriter, loc, -1), dimMinusOne);
+        Value span = rewriter.createOrFold<arith::SubIOp>(loc, start, end);
+        size = rewriter.createOrFold<arith::CeilDivSIOp>(loc, span, cIdx(rewriter, loc, -steps[i]));
+        size = rewriter.createOrFold<arith::MaxSIOp>(loc, size, zero);
+        Value sizeMinusOne = rewriter.createOrFold<arith::SubIOp>(loc, size, one);
+        Value back =
+            rewriter.createOrFold<arith::MulIOp>(loc, sizeMinusOne, cIdx(rewriter, loc, -steps[i]));
+        offset = rewriter.createOrFold<arith::SubIOp>(loc, start, back);
+        // An empty slice would give offset start + |step|, possibly out of bounds.
+        offset = clampIdx(rewriter, loc, offset, zero, dim);
+        reversed.push_back(axis);
+      }
+      offsets[axis] = getAsOpFoldResult(offset);
+      sizes[axis] = getAsOpFoldResult(size);
+      strides[axis] = rewriter.getIndexAttr(std::abs(steps[i]));
+    }
+    Value result = tensor::ExtractSliceOp::create(rewriter, loc, data, offsets, sizes, strides);
+    if (!reversed.empty())
+      result = reverseDims(rewriter, loc, result, reversed);
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
+    return success();
+  }
+};
+
+/// Split (all versions): consecutive extract_slices along the axis.
+struct SplitLowering : ConversionPattern {
+  SplitLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name)
+      : ConversionPattern(converter, name, /*benefit=*/1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                                ConversionPatternRewriter &rewriter) const override {
+    Value data = operands[0];
+    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    if (!dataType)
+      return reject(rewriter, op, "the input is not a ranked tensor");
+    int64_t rank = dataType.getRank();
+    int64_t axis = 0;
+    if (auto attr = op->getAttrOfType<IntegerAttr>("axis"))
+      axis = attr.getInt();
+    axis = normalizeAxis(axis, rank);
+    if (axis < 0)
+      return reject(rewriter, op, "axis is out of range");
+    int64_t numResults = op->getNumResults();
+    SmallVector<RankedTensorType> resultTypes;
+    for (int64_t r = 0; r < numResults; ++r) {
+      RankedTensorType type = getRankedResultType(rewriter, *getTypeConverter(), op, r);
+      if (!type)
+        return failure();
+      resultTypes.push_back(type);
+    }
+    Location loc = op->getLoc();
+    // Split sizes: the `split` input or attribute, else equal parts (the last smaller).
+    SmallVector<Value> splitSizes;
+    if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>("split")) {
+      for (int64_t s : attr.asArrayRef())
+        splitSizes.push_back(cIdx(rewriter, loc, s));
+    } else if (operands.size() > 1 && !isa<NoneType>(operands[1].getType())) {
+      std::optional<SmallVector<int64_t>> c = getConstantInts(operands[1]);
+      if (!c)
+        return reject(rewriter, op, "split sizes are not constant");
+      for (int64_t s : *c)
+        splitSizes.push_back(cIdx(rewriter, loc, s));
+    } else {
+      Value dim = getDimValue(rewriter, loc, data, axis);
+      Value part =
+          rewriter.createOrFold<arith::CeilDivSIOp>(loc, dim, cIdx(rewriter, loc, numResults));
+      for (int64_t r = 0; r + 1 < numResults; ++r)
+        splitSizes.push_back(part);
+      Value rest =
+          rewriter.createOrFold<arith::MulIOp>(loc, part, cIdx(rewriter, loc, numResults - 1));
+      splitSizes.push_back(rewriter.createOrFold<arith::SubIOp>(loc, dim, rest));
+    }
+    if (static_cast<int64_t>(splitSizes.size()) != numResults)
+      return reject(rewriter, op, "the number of split sizes differs from the number "
+                                             "of outputs");
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+    for (int64_t d = 0; d < rank; ++d)
+      sizes.push_back(getAsOpFoldResult(getDimValue(rewriter, loc, data, d)));
+    Value offset = cIdx(rewriter, loc, 0);
+    SmallVector<Value> results;
+    for (int64_t r = 0; r < numResults; ++r) {
+      offsets[axis] = getAsOpFoldResult(offset);
+      sizes[axis] = getAsOpFoldResult(splitSizes[r]);
+      Value slice = tensor::ExtractSliceOp::create(rewriter, loc, data, offsets, sizes, strides);
+      results.push_back(castTo(rewriter, loc, slice, resultTypes[r]));
+      offset = rewriter.createOrFold<arith::AddIOp>(loc, offset, splitSizes[r]);
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// Concat (all versions): tensor.concat, which bufferizes to copies into one buffer.
+struct ConcatLowering : ConversionPattern {
+  ConcatLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name)
+      : ConversionPattern(converter, name, /*benefit=*/1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    int64_t rank = resultType.getRank();
+    int64_t axis = 0;
+    if (auto attr = op->getAttrOfType<IntegerAttr>("axis"))
+      axis = attr.getInt();
+    axis = normalizeAxis(axis, rank);
+    if (axis < 0)
+      return reject(rewriter, op, "axis is out of range");
+    SmallVector<Value> inputs;
+    for (Value operand : operands) {
+      auto type = dyn_cast<RankedTensorType>(operand.getType());
+      if (!type || type.getRank() != rank)
+        return reject(rewriter, op, "an input is not ranked like the result");
+      // Inputs statically empty along the axis contribute nothing.
+      if (type.getDimSize(axis) != 0)
+        inputs.push_back(operand);
+    }
+    Location loc = op->getLoc();
+    if (inputs.empty())
+      return reject(rewriter, op, "every input is empty");
+    Value result = inputs.size() == 1
+                       ? inputs.front()
+                       : Value(tensor::ConcatOp::create(rewriter, loc, axis, inputs));
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
+    return success();
+  }
+};
+
+/// Pad (opset 11+): constant mode is tensor.pad; edge and reflect modes read the source
+/// at a clamped or mirrored index.
+struct PadLowering : ConversionPattern {
+  PadLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name)
+      : ConversionPattern(converter, name, /*benefit=*/1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    Value data = operands[0];
+    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    if (!dataType)
+      return reject(rewriter, op, "the input is not a ranked tensor");
+    int64_t rank = dataType.getRank();
+    StringRef mode = "constant";
+    if (auto attr = op->getAttrOfType<StringAttr>("mode"))
+      mode = attr.getValue();
+    if (mode != "constant" && mode != "edge" && mode != "reflect")
+      return reject(rewriter, op, "unsupported pad mode");
+    SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    if (operands.size() > 3 && !isa<NoneType>(operands[3].getType())) {
+      std::optional<SmallVector<int64_t>> c = getConstantInts(operands[3]);
+      if (!c)
+        return reject(rewriter, op, "axes are not constant");
+      axes.clear();
+      for (int64_t a : *c) {
+        if (normalizeAxis(a, rank) < 0)
+          return reject(rewriter, op, "an axis is out of range");
+        axes.push_back(normalizeAxis(a, rank));
+      }
+    }
+    int64_t n = axes.size();
+    std::optional<SmallVector<int64_t>> constPads = getConstantInts(operands[1]);
+    if (constPads && llvm::any_of(*constPads, [](int64_t p) { return p < 0; }))
+      return reject(rewriter, op, "negative pads are not supported");
+    Location loc = op->getLoc();
+    SmallVector<Value> pads = getIndexValues(rewriter, loc, operands[1], 2 * n);
+    SmallVector<OpFoldResult> low(rank, rewriter.getIndexAttr(0)),
+        high(rank, rewriter.getIndexAttr(0));
+    for (int64_t i = 0; i < n; ++i) {
+      low[axes[i]] = getAsOpFoldResult(pads[i]);
+      high[axes[i]] = getAsOpFoldResult(pads[n + i]);
+    }
+    if (mode == "constant") {
+      Type elementType = resultType.getElementType();
+      Value padValue =
+          operands.size() > 2 && !isa<NoneType>(operands[2].getType())
+              ? extractScalar(rewriter, loc, operands[2])
+              : Value(arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elementType)));
+      Value padded = tensor::PadOp::create(rewriter, loc, Type(), data, low, high, padValue,
+                                           /*nofold=*/false);
+      rewriter.replaceOp(op, castTo(rewriter, loc, padded, resultType));
+      return success();
+    }
+    SmallVector<Value> dims, sizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      dims.push_back(getDimValue(rewriter, loc, data, d));
+      Value lo = getValueOrCreateConstantIndexOp(rewriter, loc, low[d]);
+      Value hi = getValueOrCreateConstantIndexOp(rewriter, loc, high[d]);
+      sizes.push_back(arith::AddIOp::create(rewriter, loc, dims[d],
+                                            arith::AddIOp::create(rewriter, loc, lo, hi)));
+    }
+    bool reflect = mode == "reflect";
+    Value result = buildIndexGather(
+        rewriter, loc, resultType, sizes, data, [&](OpBuilder &b, Location nloc, ValueRange idx) {
+          SmallVector<Value> src;
+          Value zero = cIdx(b, nloc, 0);
+          for (int64_t d = 0; d < rank; ++d) {
+            Value lo = getValueOrCreateConstantIndexOp(b, nloc, low[d]);
+            Value j = arith::SubIOp::create(b, nloc, idx[d], lo);
+            Value last = arith::SubIOp::create(b, nloc, dims[d], cIdx(b, nloc, 1));
+            if (reflect) {
+              // Mirror without repeating the edge: -j below, 2 * last - j above.
+              Value neg = arith::SubIOp::create(b, nloc, zero, j);
+              j = arith::MaxSIOp::create(b, nloc, j, neg);
+              Value mirrored = arith::SubIOp::create(
+                  b, nloc, arith::MulIOp::create(b, nloc, last, cIdx(b, nloc, 2)), j);
+              j = arith::MinSIOp::create(b, nloc, j, mirrored);
+            }
+            src.push_back(clampIdx(b, nloc, j, zero, last));
+          }
+          return src;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateSlicePatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<SliceLowering>(converter, ctx);
+  for (StringRef name : {"onnx.Split", "onnx.SplitV13", "onnx.SplitV11"})
+    patterns.add<SplitLowering>(converter, ctx, name);
+  for (StringRef name : {"onnx.Concat", "onnx.ConcatV1"})
+    patterns.add<ConcatLowering>(converter, ctx, name);
+  for (StringRef name : {"onnx.Pad", "onnx.PadV13"})
+    patterns.add<PadLowering>(converter, ctx, name);
+}
+
+} // namespace kiln::conversion

@@ -1,0 +1,143 @@
+//===- TensorUtils.cpp - Helpers shared by the Tensor-category lowerings --===//
+
+#include "passes/OnnxToLinalg/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
+using namespace mlir;
+
+namespace kiln::conversion {
+
+SmallVector<Value> getIndexValues(OpBuilder &b, Location loc, Value tensor, int64_t n) {
+  SmallVector<Value> result;
+  if (std::optional<SmallVector<int64_t>> ints = getConstantInts(tensor)) {
+    for (int64_t i = 0; i < n; ++i)
+      result.push_back(arith::ConstantIndexOp::create(b, loc, (*ints)[i]));
+    return result;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    Value idx = arith::ConstantIndexOp::create(b, loc, i);
+    Value v = tensor::ExtractOp::create(b, loc, tensor, ValueRange{idx});
+    result.push_back(arith::IndexCastOp::create(b, loc, b.getIndexType(), v));
+  }
+  return result;
+}
+
+Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  SmallVector<Value> indices(type.getRank(), zero);
+  return tensor::ExtractOp::create(b, loc, tensor, indices);
+}
+
+Value getDimValue(OpBuilder &b, Location loc, Value value, int64_t dim) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!type.isDynamicDim(dim))
+    return arith::ConstantIndexOp::create(b, loc, type.getDimSize(dim));
+  return tensor::DimOp::create(b, loc, value, dim);
+}
+
+SmallVector<Value> dynamicSizesOf(OpBuilder &b, Location loc, RankedTensorType type,
+                                  ArrayRef<Value> sizes) {
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamic.push_back(sizes[i]);
+  return dynamic;
+}
+
+/// Groups the dims of a tensor of rank `rank` so that each group holds exactly one dim not
+/// in `unitDims` (leading unit dims join the first group, the others the group before
+/// them). Empty when every dim is a unit dim (the collapsed tensor is 0-d).
+static SmallVector<ReassociationIndices> unitDimReassociation(int64_t rank,
+                                                              ArrayRef<int64_t> unitDims) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices current;
+  bool hasKept = false;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!llvm::is_contained(unitDims, d)) {
+      if (hasKept) {
+        groups.push_back(current);
+        current.clear();
+      }
+      hasKept = true;
+    }
+    current.push_back(d);
+  }
+  if (hasKept)
+    groups.push_back(current);
+  return groups;
+}
+
+Value insertUnitDims(OpBuilder &b, Location loc, Value src, ArrayRef<int64_t> unitDims,
+                     RankedTensorType resultType) {
+  auto srcType = cast<RankedTensorType>(src.getType());
+  int64_t rank = resultType.getRank();
+  // The result's kept dims take the source's static/dynamic sizes exactly, as
+  // expand_shape requires.
+  SmallVector<int64_t> shape;
+  SmallVector<OpFoldResult> outputShape;
+  int64_t s = 0;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (llvm::is_contained(unitDims, d)) {
+      shape.push_back(1);
+      outputShape.push_back(b.getIndexAttr(1));
+      continue;
+    }
+    shape.push_back(srcType.getDimSize(s));
+    outputShape.push_back(srcType.isDynamicDim(s)
+                              ? OpFoldResult(tensor::DimOp::create(b, loc, src, s))
+                              : OpFoldResult(b.getIndexAttr(srcType.getDimSize(s))));
+    ++s;
+  }
+  auto expandedType = RankedTensorType::get(shape, srcType.getElementType());
+  Value expanded = tensor::ExpandShapeOp::create(b, loc, expandedType, src,
+                                                 unitDimReassociation(rank, unitDims), outputShape);
+  return castTo(b, loc, expanded, resultType);
+}
+
+Value dropUnitDims(OpBuilder &b, Location loc, Value src, ArrayRef<int64_t> unitDims,
+                   RankedTensorType resultType) {
+  auto srcType = cast<RankedTensorType>(src.getType());
+  // collapse_shape needs the dropped dims to be static 1s.
+  SmallVector<int64_t> shape(srcType.getShape());
+  SmallVector<int64_t> kept;
+  for (int64_t d = 0; d < srcType.getRank(); ++d) {
+    if (llvm::is_contained(unitDims, d))
+      shape[d] = 1;
+    else
+      kept.push_back(shape[d]);
+  }
+  Value source = castTo(b, loc, src, RankedTensorType::get(shape, srcType.getElementType()));
+  auto collapsedType = RankedTensorType::get(kept, srcType.getElementType());
+  Value collapsed = tensor::CollapseShapeOp::create(
+      b, loc, collapsedType, source, unitDimReassociation(srcType.getRank(), unitDims));
+  return castTo(b, loc, collapsed, resultType);
+}
+
+Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
+}
+
+Value buildIndexGather(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ArrayRef<Value> sizes, Value source, IndexMapFn indexFn) {
+  Value init = createEmpty(b, loc, resultType, dynamicSizesOf(b, loc, resultType, sizes));
+  int64_t rank = resultType.getRank();
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  auto generic =
+      linalg::GenericOp::create(b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
+                                ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)}, iterators,
+                                [&](OpBuilder &nb, Location nloc, ValueRange) {
+                                  SmallVector<Value> indices;
+                                  for (int64_t d = 0; d < rank; ++d)
+                                    indices.push_back(linalg::IndexOp::create(nb, nloc, d));
+                                  SmallVector<Value> srcIndices = indexFn(nb, nloc, indices);
+                                  Value v = tensor::ExtractOp::create(nb, nloc, source, srcIndices);
+                                  linalg::YieldOp::create(nb, nloc, v);
+                                });
+  return generic.getResult(0);
+}
+
+} // namespace kiln::conversion

@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Compiles and runs ONNX backend node tests with Kiln and compares with the expected outputs.
+
+For each <test>/model.onnx: `kilnc` compiles it to a model library, `kiln-run` runs it on
+test_data_set_0/input_*.pb, and the outputs are compared with output_*.pb at
+    |kiln - expected| <= ATOL + RTOL * |expected|   (RTOL = 1e-3, ATOL = 1e-5; NaNs must match)
+Integer and bool outputs must match exactly.
+
+Outcomes: pass, compile (kilnc rejected the model with a diagnostic), run (the runtime
+returned an error), mismatch, crash (a signal in kilnc or kiln-run), timeout.
+tests/e2e/node_tests_xfail.txt lists the tests expected not to pass, one per line with the
+reason after '#'. The run fails if a test outside that list does not pass, if anything
+crashes, or if the pass rate is below --min-pass-rate. --write-xfail rewrites the list
+from this run's failures (with their diagnostics as reasons).
+"""
+import argparse
+import collections
+import concurrent.futures
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+RTOL, ATOL = 1e-3, 1e-5
+COMPILE_TIMEOUT_S, RUN_TIMEOUT_S = 180, 60
+
+
+def file_name_for(name):
+    """kiln-run's output file name for an ONNX value name."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name) + ".npy"
+
+
+def first_error(text):
+    for line in text.splitlines():
+        if "error:" in line:
+            return line.split("error:", 1)[1].strip()
+    lines = [l for l in text.splitlines() if l.strip()]
+    return lines[-1].strip() if lines else "(no message)"
+
+
+def compare(name, got, want):
+    if got.shape != want.shape:
+        return f"output '{name}': shape {list(got.shape)} != expected {list(want.shape)}"
+    if want.dtype.kind in "fc":
+        got = got.astype(want.dtype, copy=False)
+        nan_ok = np.array_equal(np.isnan(got), np.isnan(want))
+        close = np.isclose(got, want, rtol=RTOL, atol=ATOL, equal_nan=True)
+        if not nan_ok or not close.all():
+            bad = np.argwhere(~close)
+            idx = tuple(bad[0]) if len(bad) else ()
+            return (f"output '{name}': {len(bad)} of {want.size} values differ, e.g. at {list(idx)}: "
+                    f"{got[idx] if idx else got} != {want[idx] if idx else want}")
+        return None
+    if not np.array_equal(got.astype(want.dtype, copy=False), want):
+        return f"output '{name}': values differ (exact match required for {want.dtype})"
+    return None
+
+
+def run_test(kilnc, kiln_run, test_dir, work_dir):
+    """Returns (outcome, detail)."""
+    name = os.path.basename(test_dir)
+    work = os.path.join(work_dir, name)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    lib = os.path.join(work, "model.so")
+    try:
+        proc = subprocess.run([kilnc, os.path.join(test_dir, "model.onnx"), "-o", lib],
+                              capture_output=True, text=True, timeout=COMPILE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return "timeout", f"kilnc took over {COMPILE_TIMEOUT_S} s"
+    if proc.returncode != 0:
+        if proc.returncode < 0 or "Stack dump" in proc.stderr or "PLEASE submit" in proc.stderr:
+            return "crash", "kilnc: " + proc.stderr[-1500:]
+        return "compile", first_error(proc.stderr)
+
+    model = onnx.load(os.path.join(test_dir, "model.onnx"), load_external_data=False)
+    data_dir = os.path.join(test_dir, "test_data_set_0")
+    inputs = sorted((f for f in os.listdir(data_dir) if f.startswith("input_")),
+                    key=lambda f: int(f[6:-3]))
+    initializers = {i.name for i in model.graph.initializer}
+    graph_inputs = [i.name for i in model.graph.input if i.name not in initializers]
+    args = [kiln_run, lib, "--output-dir", os.path.join(work, "out"), "--threads", "2"]
+    for index, f in enumerate(inputs):
+        args += ["--input", f"{graph_inputs[index]}={os.path.join(data_dir, f)}"]
+    try:
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return "timeout", f"kiln-run took over {RUN_TIMEOUT_S} s"
+    if proc.returncode != 0:
+        if proc.returncode < 0:
+            return "crash", f"kiln-run: signal {-proc.returncode}: {proc.stderr[-500:]}"
+        return "run", first_error(proc.stderr) if "error" in proc.stderr else proc.stderr.strip()[-300:]
+
+    for index, out in enumerate(model.graph.output):
+        want_path = os.path.join(data_dir, f"output_{index}.pb")
+        tensor = onnx.TensorProto()
+        with open(want_path, "rb") as f:
+            tensor.ParseFromString(f.read())
+        want = numpy_helper.to_array(tensor)
+        got_path = os.path.join(work, "out", file_name_for(out.name))
+        if not os.path.exists(got_path):
+            return "run", f"output '{out.name}' was not written"
+        problem = compare(out.name, np.load(got_path), want)
+        if problem:
+            return "mismatch", problem
+    shutil.rmtree(work, ignore_errors=True)
+    return "pass", ""
+
+
+def read_xfail(path):
+    xfail = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    name, _, reason = line.partition("#")
+                    xfail[name.strip()] = reason.strip()
+    return xfail
+
+
+def op_types(test_dir):
+    model = onnx.load(os.path.join(test_dir, "model.onnx"), load_external_data=False)
+    return sorted({(n.domain or "ai.onnx") + "::" + n.op_type for n in model.graph.node})
+
+
+def write_ops_table(path, results, tests):
+    per_op = collections.defaultdict(lambda: [0, 0])
+    for name, test_dir in tests:
+        for op in op_types(test_dir):
+            per_op[op][1] += 1
+            if results[name][0] == "pass":
+                per_op[op][0] += 1
+    passed = sum(1 for kind, _ in results.values() if kind == "pass")
+    with open(path, "w") as f:
+        f.write("# Operators supported by Kiln's CPU backend\n\n")
+        f.write("Generated by `tests/e2e/run_node_tests.py` from the ONNX backend node tests of "
+                f"onnx {onnx.__version__}; do not edit.\n\n")
+        f.write(f"{passed} of {len(results)} node tests pass "
+                f"({100 * passed / max(len(results), 1):.1f}%) at rtol {RTOL}, atol {ATOL}.\n\n")
+        f.write("| operator | node tests passed | status |\n|---|---|---|\n")
+        for op, (ok, total) in sorted(per_op.items()):
+            status = "supported" if ok == total else "partial" if ok else "not supported"
+            f.write(f"| {op} | {ok} / {total} | {status} |\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kilnc", required=True)
+    parser.add_argument("--kiln-run", required=True)
+    parser.add_argument("--tests", required=True, help="directory of <test>/model.onnx")
+    parser.add_argument("--work", required=True, help="scratch directory")
+    parser.add_argument("--xfail", default=os.path.join(os.path.dirname(__file__),
+                                                        "node_tests_xfail.txt"))
+    parser.add_argument("--write-xfail", action="store_true")
+    parser.add_argument("--ops-table", help="write the supported-ops markdown table here")
+    parser.add_argument("--min-pass-rate", type=float, default=0.0)
+    parser.add_argument("--filter", default="", help="regex on test names")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+
+    pattern = re.compile(args.filter)
+    tests = [(n, os.path.join(args.tests, n)) for n in sorted(os.listdir(args.tests))
+             if pattern.search(n) and os.path.exists(os.path.join(args.tests, n, "model.onnx"))]
+    os.makedirs(args.work, exist_ok=True)
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futures = {pool.submit(run_test, args.kilnc, args.kiln_run, d, args.work): n
+                   for n, d in tests}
+        for fut in concurrent.futures.as_completed(futures):
+            results[futures[fut]] = fut.result()
+
+    xfail = read_xfail(args.xfail)
+    counts = collections.Counter(kind for kind, _ in results.values())
+    total = len(results)
+    passed = counts["pass"]
+    unexpected = [n for n, (k, _) in results.items() if k != "pass" and n not in xfail]
+    xpass = [n for n, (k, _) in results.items() if k == "pass" and n in xfail]
+    crashes = [n for n, (k, _) in results.items() if k in ("crash", "timeout")]
+
+    print(f"node tests: {total} run, {passed} passed ({100 * passed / max(total, 1):.1f}%), "
+          + ", ".join(f"{counts[k]} {k}" for k in ("compile", "run", "mismatch", "crash", "timeout")))
+    for name in sorted(unexpected):
+        kind, detail = results[name]
+        print(f"  UNEXPECTED {kind}: {name}: {detail[:400]}")
+    for name in sorted(crashes):
+        print(f"  {results[name][0].upper()}: {name}: {results[name][1][:1000]}")
+    if xpass:
+        print(f"  {len(xpass)} tests in the expected-failure list now pass: {' '.join(sorted(xpass))}")
+    if args.ops_table:
+        write_ops_table(args.ops_table, results, tests)
+    if args.write_xfail:
+        with open(args.xfail, "w") as f:
+            f.write("# ONNX node tests Kiln is expected not to pass, with the reason.\n"
+                    "# Regenerate with tests/e2e/run_node_tests.py --write-xfail.\n")
+            for name in sorted(results):
+                kind, detail = results[name]
+                if kind != "pass":
+                    reason = detail.replace("\n", " ")[:200]
+                    f.write(f"{name}  # {kind}: {reason}\n")
+        return 0
+    print(f"{passed} passed, {total - passed} failed")
+    ok = not unexpected and not crashes and passed / max(total, 1) >= args.min_pass_rate
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+// RUN: not kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s 2>&1 | FileCheck %s
+
+// Tests that MaxPool whose Indices output is used is rejected, naming the node.
+// CHECK: node 'maxpool_idx' (MaxPool): cannot be compiled: the Indices output is used; only Y is supported
+func.func @maxpool_indices(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xi64> {
+  %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>) loc("maxpool_idx")
+  return %0#1 : tensor<1x1x2x2xi64>
+}
+
+// -----
+
+// Tests that training-mode BatchNormalization is rejected.
+// CHECK: node 'bn_train' (BatchNormalization): cannot be compiled: training mode is not supported, only inference
+func.func @batchnorm_training(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0:3 = "onnx.BatchNormalization"(%x, %s, %s, %s, %s) {training_mode = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, none, none) loc("bn_train")
+  return %0#0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that LayerNormalization whose Mean output is used is rejected.
+// CHECK: node 'ln_mean' (LayerNormalization): cannot be compiled: the Mean or InvStdDev output is used; only Y is supported
+func.func @layernorm_mean(%x: tensor<2x8xf32>, %s: tensor<8xf32>) -> tensor<2x1xf32> {
+  %none = onnx.NoValue
+  %0:3 = "onnx.LayerNormalization"(%x, %s, %none) : (tensor<2x8xf32>, tensor<8xf32>, none) -> (tensor<2x8xf32>, tensor<2x1xf32>, none) loc("ln_mean")
+  return %0#1 : tensor<2x1xf32>
+}
+
+// -----
+
+// Tests that a Conv whose kernel spatial sizes are dynamic is rejected.
+// CHECK: node 'conv_dyn_w' (Conv): cannot be compiled: the kernel's spatial sizes (W dims 2+) are dynamic
+func.func @conv_dynamic_kernel(%x: tensor<1x2x8x8xf32>, %w: tensor<3x2x?x?xf32>) -> tensor<1x3x?x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) : (tensor<1x2x8x8xf32>, tensor<3x2x?x?xf32>, none) -> tensor<1x3x?x?xf32> loc("conv_dyn_w")
+  return %0 : tensor<1x3x?x?xf32>
+}
+
+// -----
+
+// Tests that auto_pad SAME with a stride > 1 on dynamic spatial dims is rejected (the pad
+// depends on the run-time size).
+// CHECK: node 'conv_same_s2' (Conv): cannot be compiled: auto_pad SAME with a stride > 1 needs static spatial input sizes
+func.func @conv_same_stride(%x: tensor<1x2x?x?xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x?x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {auto_pad = "SAME_UPPER", strides = array<i64: 2, 2>} : (tensor<1x2x?x?xf32>, tensor<3x2x3x3xf32>, none) -> tensor<1x3x?x?xf32> loc("conv_same_s2")
+  return %0 : tensor<1x3x?x?xf32>
+}
+
+// -----
+
+// Tests that a Conv whose W channel dims are dynamic is rejected (they fix the grouping).
+// CHECK: node 'conv_dyn_c' (Conv): cannot be compiled: W's channel dims (0 and 1) are dynamic
+func.func @conv_dynamic_channels(%x: tensor<1x?x5x5xf32>, %w: tensor<?x?x3x3xf32>) -> tensor<1x?x3x3xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) : (tensor<1x?x5x5xf32>, tensor<?x?x3x3xf32>, none) -> tensor<1x?x3x3xf32> loc("conv_dyn_c")
+  return %0 : tensor<1x?x3x3xf32>
+}
+// -----
+
+// Tests that ceil_mode on dynamic spatial dims is rejected.
+// CHECK: node 'avg_ceil' (AveragePool): cannot be compiled: ceil_mode needs static spatial input sizes
+func.func @avgpool_ceil_dynamic(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
+  %0 = "onnx.AveragePool"(%x) {ceil_mode = 1 : i64, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> loc("avg_ceil")
+  return %0 : tensor<1x1x?x?xf32>
+}
+
+// -----
+
+// Tests that excluding pads from the average on dynamic spatial dims is rejected (the
+// divisor table needs the sizes).
+// CHECK: node 'avg_excl' (AveragePool): cannot be compiled: count_include_pad=0 with pads needs static spatial input sizes
+func.func @avgpool_exclude_dynamic(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
+  %0 = "onnx.AveragePool"(%x) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> loc("avg_excl")
+  return %0 : tensor<1x1x?x?xf32>
+}
+
+// -----
+
+// Tests that a MatMul whose result rank is unknown is rejected.
+// CHECK: node 'mm_unranked' (MatMul): cannot be compiled: the result type is not a ranked tensor
+func.func @matmul_unranked(%a: tensor<*xf32>, %b: tensor<4x5xf32>) -> tensor<*xf32> {
+  %0 = "onnx.MatMul"(%a, %b) : (tensor<*xf32>, tensor<4x5xf32>) -> tensor<*xf32> loc("mm_unranked")
+  return %0 : tensor<*xf32>
+}
+// -----
+
+// Tests that MatMulInteger with per-row zero points is rejected.
+// CHECK: node 'mmi_zp' (MatMulInteger): cannot be compiled: only scalar zero points are supported
+func.func @matmul_integer_row_zp(%a: tensor<3x4xi8>, %b: tensor<4x5xi8>, %za: tensor<3xi8>) -> tensor<3x5xi32> {
+  %none = onnx.NoValue
+  %0 = "onnx.MatMulInteger"(%a, %b, %za, %none) : (tensor<3x4xi8>, tensor<4x5xi8>, tensor<3xi8>, none) -> tensor<3x5xi32> loc("mmi_zp")
+  return %0 : tensor<3x5xi32>
+}
+
+// -----
+
+// Tests that pooling over more than three spatial dims is rejected.
+// CHECK: node 'maxpool_4d' (MaxPool): cannot be compiled: only 1-D to 3-D pooling is supported
+func.func @maxpool_4d(%x: tensor<1x1x4x4x4x4xf32>) -> tensor<1x1x2x2x2x2xf32> {
+  %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2, 2, 2, 2>, strides = array<i64: 2, 2, 2, 2>} : (tensor<1x1x4x4x4x4xf32>) -> (tensor<1x1x2x2x2x2xf32>, none) loc("maxpool_4d")
+  return %0#0 : tensor<1x1x2x2x2x2xf32>
+}

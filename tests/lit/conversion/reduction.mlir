@@ -1,0 +1,176 @@
+// RUN: kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s | FileCheck %s
+
+// Tests that ReduceMean with keepdims on a dynamic batch sums with a reduction generic,
+// divides by the reduced count and re-inserts the unit dim with expand_shape.
+// CHECK-DAG: [[ID:#.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: [[RED:#.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @reduce_mean
+// CHECK-SAME: ([[X:%.+]]: tensor<?x4x5xf32>)
+// CHECK: [[D:%.+]] = tensor.dim [[X]], %c0
+// CHECK: [[EMPTY:%.+]] = tensor.empty([[D]]) : tensor<?x5xf32>
+// CHECK: [[ZERO:%.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: [[INIT:%.+]] = linalg.fill ins([[ZERO]] : f32) outs([[EMPTY]] : tensor<?x5xf32>)
+// CHECK: [[SUM:%.+]] = linalg.generic {indexing_maps = {{\[}}[[ID]], [[RED]]], iterator_types = ["parallel", "reduction", "parallel"]} ins([[X]] : tensor<?x4x5xf32>) outs([[INIT]] : tensor<?x5xf32>)
+// CHECK: arith.addf
+// CHECK: [[COUNT:%.+]] = arith.sitofp %{{.+}} : i64 to f32
+// CHECK: [[MEAN:%.+]] = linalg.generic {{.*}} ins([[SUM]] : tensor<?x5xf32>)
+// CHECK: arith.divf %{{.+}}, [[COUNT]] : f32
+// CHECK: [[R:%.+]] = tensor.expand_shape [[MEAN]] {{\[}}[0, 1], [2]] output_shape [%{{.+}}, 1, 5] : tensor<?x5xf32> into tensor<?x1x5xf32>
+// CHECK: return [[R]]
+func.func @reduce_mean(%x: tensor<?x4x5xf32>) -> tensor<?x1x5xf32> {
+  %a = "onnx.Constant"() {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %0 = "onnx.ReduceMean"(%x, %a) : (tensor<?x4x5xf32>, tensor<1xi64>) -> tensor<?x1x5xf32>
+  return %0 : tensor<?x1x5xf32>
+}
+
+// -----
+
+// Tests that a reduced dynamic dim makes the mean's count a run-time product of tensor.dim.
+// CHECK-LABEL: func.func @reduce_mean_dynamic
+// CHECK-SAME: ([[X:%.+]]: tensor<?x4xf32>)
+// CHECK: [[D:%.+]] = tensor.dim [[X]], %c0
+// CHECK: [[N:%.+]] = arith.muli %c1{{.*}}, [[D]] : index
+// CHECK: arith.index_cast
+// CHECK: arith.sitofp
+// CHECK: -> tensor<4xf32>
+func.func @reduce_mean_dynamic(%x: tensor<?x4xf32>) -> tensor<4xf32> {
+  %a = "onnx.Constant"() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  %0 = "onnx.ReduceMean"(%x, %a) {keepdims = 0 : i64} : (tensor<?x4xf32>, tensor<1xi64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Tests that the V13 form of ReduceMax (axes attribute) starts from -inf and uses maximumf.
+// CHECK-LABEL: func.func @reduce_max_v13
+// CHECK: [[NINF:%.+]] = arith.constant 0xFF800000 : f32
+// CHECK: linalg.fill ins([[NINF]] : f32)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: arith.maximumf
+// CHECK-NOT: tensor.expand_shape
+// CHECK: -> tensor<?x5xf32>
+func.func @reduce_max_v13(%x: tensor<?x4x5xf32>) -> tensor<?x5xf32> {
+  %0 = "onnx.ReduceMaxV13"(%x) {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<?x4x5xf32>) -> tensor<?x5xf32>
+  return %0 : tensor<?x5xf32>
+}
+
+// -----
+
+// Tests that absent axes reduce every dim, and that integer ReduceMin starts from the
+// largest i32.
+// CHECK-LABEL: func.func @reduce_min_all
+// CHECK: [[MAX:%.+]] = arith.constant 2147483647 : i32
+// CHECK: linalg.fill ins([[MAX]] : i32) outs(%{{.+}} : tensor<i32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK: arith.minsi
+// CHECK: tensor.expand_shape %{{.+}} [] output_shape [1, 1] : tensor<i32> into tensor<1x1xi32>
+func.func @reduce_min_all(%x: tensor<?x3xi32>) -> tensor<1x1xi32> {
+  %n = onnx.NoValue
+  %0 = "onnx.ReduceMin"(%x, %n) : (tensor<?x3xi32>, none) -> tensor<1x1xi32>
+  return %0 : tensor<1x1xi32>
+}
+
+// -----
+
+// Tests that noop_with_empty_axes with absent axes returns the input.
+// CHECK-LABEL: func.func @reduce_noop
+// CHECK-SAME: ([[X:%.+]]: tensor<?x3xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: return [[X]]
+func.func @reduce_noop(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %n = onnx.NoValue
+  %0 = "onnx.ReduceSum"(%x, %n) {noop_with_empty_axes = 1 : i64} : (tensor<?x3xf32>, none) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// Tests the per-element maps of ReduceL1 (abs), ReduceL2 (square, then sqrt),
+// ReduceSumSquare, ReduceProd (init 1) and ReduceLogSum (log after the sum).
+// CHECK-LABEL: func.func @reduce_maps
+// CHECK: linalg.generic
+// CHECK: math.absf
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK: math.sqrt
+// CHECK: linalg.generic
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: [[ONE:%.+]] = arith.constant 1.000000e+00 : f32
+// CHECK: linalg.fill ins([[ONE]] : f32)
+// CHECK: linalg.generic
+// CHECK: arith.mulf
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK: math.log
+func.func @reduce_maps(%x: tensor<?x4xf32>) -> (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>) {
+  %a = "onnx.Constant"() {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %0 = "onnx.ReduceL1"(%x, %a) {keepdims = 0 : i64} : (tensor<?x4xf32>, tensor<1xi64>) -> tensor<?xf32>
+  %1 = "onnx.ReduceL2"(%x, %a) {keepdims = 0 : i64} : (tensor<?x4xf32>, tensor<1xi64>) -> tensor<?xf32>
+  %2 = "onnx.ReduceSumSquare"(%x, %a) {keepdims = 0 : i64} : (tensor<?x4xf32>, tensor<1xi64>) -> tensor<?xf32>
+  %3 = "onnx.ReduceProd"(%x, %a) {keepdims = 0 : i64} : (tensor<?x4xf32>, tensor<1xi64>) -> tensor<?xf32>
+  %4 = "onnx.ReduceLogSum"(%x, %a) {keepdims = 0 : i64} : (tensor<?x4xf32>, tensor<1xi64>) -> tensor<?xf32>
+  return %0, %1, %2, %3, %4 : tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
+}
+
+// -----
+
+// Tests that ReduceLogSumExp subtracts the max before exp and adds it back after log.
+// CHECK-LABEL: func.func @reduce_log_sum_exp
+// CHECK: [[MAX:%.+]] = linalg.generic
+// CHECK: arith.maximumf
+// CHECK: [[SUM:%.+]] = linalg.generic {{.*}} ins(%{{.+}}, [[MAX]] : tensor<?x4xf32>, tensor<?xf32>)
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: linalg.generic {{.*}} ins([[SUM]], [[MAX]] : tensor<?xf32>, tensor<?xf32>)
+// CHECK: math.log
+// CHECK: arith.addf
+func.func @reduce_log_sum_exp(%x: tensor<?x4xf32>) -> tensor<?xf32> {
+  %a = "onnx.Constant"() {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %0 = "onnx.ReduceLogSumExp"(%x, %a) {keepdims = 0 : i64} : (tensor<?x4xf32>, tensor<1xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// Tests that ArgMax carries (value, index) through one reduction and returns the i64 index;
+// select_last_index turns the strict comparison into >=.
+// CHECK-LABEL: func.func @argmax
+// CHECK-SAME: ([[X:%.+]]: tensor<?x3x4xf32>)
+// CHECK: [[NINF:%.+]] = arith.constant 0xFF800000 : f32
+// CHECK: [[VALS:%.+]] = linalg.fill ins([[NINF]] : f32)
+// CHECK: [[IDXS:%.+]] = linalg.fill ins(%c0_i64 : i64)
+// CHECK: [[R:%.+]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins([[X]] : tensor<?x3x4xf32>) outs([[VALS]], [[IDXS]] : tensor<?x4xf32>, tensor<?x4xi64>)
+// CHECK: ^bb0([[IN:%.+]]: f32, [[BEST:%.+]]: f32, [[BESTI:%.+]]: i64):
+// CHECK: [[GT:%.+]] = arith.cmpf ogt, [[IN]], [[BEST]]
+// CHECK: [[I:%.+]] = linalg.index 1
+// CHECK: [[I64:%.+]] = arith.index_cast [[I]] : index to i64
+// CHECK: [[V:%.+]] = arith.select [[GT]], [[IN]], [[BEST]]
+// CHECK: [[J:%.+]] = arith.select [[GT]], [[I64]], [[BESTI]]
+// CHECK: linalg.yield [[V]], [[J]]
+// CHECK: [[K:%.+]]:2 = linalg.generic
+// CHECK: arith.cmpf oge
+// CHECK: [[KD:%.+]] = tensor.expand_shape [[K]]#1 {{\[}}[0, 1], [2]]
+// CHECK: return [[R]]#1, [[KD]]
+func.func @argmax(%x: tensor<?x3x4xf32>) -> (tensor<?x4xi64>, tensor<?x1x4xi64>) {
+  %0 = "onnx.ArgMax"(%x) {axis = 1 : i64, keepdims = 0 : i64} : (tensor<?x3x4xf32>) -> tensor<?x4xi64>
+  %1 = "onnx.ArgMax"(%x) {axis = 1 : i64, select_last_index = 1 : i64} : (tensor<?x3x4xf32>) -> tensor<?x1x4xi64>
+  return %0, %1 : tensor<?x4xi64>, tensor<?x1x4xi64>
+}
+
+// -----
+
+// Tests that ArgMin on signed integers starts from the largest value and compares with slt.
+// CHECK-LABEL: func.func @argmin_int
+// CHECK: arith.constant 9223372036854775807 : i64
+// CHECK: arith.cmpi slt
+// CHECK: -> (tensor<2xi64>, tensor<2xi64>)
+func.func @argmin_int(%x: tensor<2x5xi64>) -> tensor<2xi64> {
+  %0 = "onnx.ArgMin"(%x) {axis = -1 : i64, keepdims = 0 : i64} : (tensor<2x5xi64>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}

@@ -1,0 +1,219 @@
+//===- kiln-run.cpp - Run a compiled Kiln model ---------------------------===//
+//
+// Part of Kiln.
+//
+//   kiln-run MODEL.so [--input NAME=FILE ...] [--output-dir DIR] [--threads T]
+//            [--batch N] [--repeat R]
+//
+// Inputs come from .npy or ONNX TensorProto .pb files; inputs not given are
+// random (fixed seed) with dynamic dims set to --batch (dim 0 and dims sharing
+// the batch's dim_param) or 1. Prints each output's name, dims, dtype and
+// checksum; writes outputs as .npy into --output-dir. Exits 1 on error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "host_tensor.h"
+#include "kiln/runtime.h"
+
+#include <boost/program_options.hpp>
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+/// ONNX value names may hold '/', ':' and the like; keep file names portable.
+static std::string fileNameFor(const char *name) {
+  std::string out(name);
+  for (char &c : out)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_')
+      c = '_';
+  return out;
+}
+
+
+namespace po = boost::program_options;
+using namespace kiln::tools;
+
+namespace {
+struct Error {
+  std::string message;
+};
+
+void check(kiln_status *status) {
+  if (!status)
+    return;
+  Error e{kiln_status_message(status)};
+  kiln_status_free(status);
+  throw e;
+}
+
+void check(const std::string &error) {
+  if (!error.empty())
+    throw Error{error};
+}
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string dimsString(const int64_t *dims, int32_t rank) {
+  std::string s = "[";
+  for (int32_t i = 0; i < rank; ++i)
+    s += (i ? "," : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+struct TensorDeleter {
+  void operator()(kiln_tensor *t) const { kiln_tensor_release(t); }
+};
+using TensorPtr = std::unique_ptr<kiln_tensor, TensorDeleter>;
+
+TensorPtr makeTensor(int32_t dtype, const std::vector<int64_t> &dims) {
+  kiln_tensor *t = nullptr;
+  check(kiln_tensor_create(dtype, static_cast<int32_t>(dims.size()), dims.data(), nullptr, &t));
+  return TensorPtr(t);
+}
+
+/// Builds the model's inputs from files (NAME=FILE) or random data.
+std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::string> &specs,
+                                   int64_t batch) {
+  size_t n = kiln_model_num_inputs(model);
+  std::vector<TensorPtr> inputs(n);
+  for (const std::string &spec : specs) {
+    HostTensor host;
+    size_t eq = spec.find('=');
+    std::string file = eq == std::string::npos ? spec : spec.substr(eq + 1);
+    check(endsWith(file, ".pb") ? readTensorProto(file, host) : readNpy(file, host));
+    std::string name = eq == std::string::npos ? host.name : spec.substr(0, eq);
+    if (name.empty())
+      throw Error{"--input '" + spec + "': give NAME=FILE (the file names no input)"};
+    size_t index = 0;
+    check(kiln_model_find_input(model, name.c_str(), &index));
+    // Wrong dtypes or dims are reported by kiln_session_run.
+    inputs[index] = makeTensor(host.dtype, host.dims);
+    std::memcpy(kiln_tensor_data(inputs[index].get()), host.data.data(), host.data.size());
+  }
+  std::string batchParam;
+  for (size_t i = 0; i < n; ++i) {
+    kiln_tensor_info info;
+    check(kiln_model_input_info(model, i, &info));
+    for (int32_t d = 0; d < info.rank && batchParam.empty(); ++d)
+      if (info.dims[d] < 0 && info.dim_params[d][0])
+        batchParam = info.dim_params[d];
+    if (inputs[i])
+      continue;
+    std::vector<int64_t> dims(info.dims, info.dims + info.rank);
+    for (int32_t d = 0; d < info.rank; ++d)
+      if (dims[d] < 0)
+        dims[d] = d == 0 || (!batchParam.empty() && batchParam == info.dim_params[d]) ? batch : 1;
+    inputs[i] = makeTensor(info.dtype, dims);
+    fillRandom(info.dtype, kiln_tensor_data(inputs[i].get()),
+               kiln_tensor_num_elements(inputs[i].get()), 0x6b696c6e + i);
+  }
+  return inputs;
+}
+
+int run(const po::variables_map &vm) {
+  kiln_model *rawModel = nullptr;
+  check(kiln_model_load(vm["model"].as<std::string>().c_str(), nullptr, &rawModel));
+  std::unique_ptr<kiln_model, void (*)(kiln_model *)> model(rawModel, kiln_model_release);
+
+  std::vector<std::string> specs;
+  if (vm.count("input"))
+    specs = vm["input"].as<std::vector<std::string>>();
+  std::vector<TensorPtr> inputs = buildInputs(model.get(), specs, vm["batch"].as<int64_t>());
+
+  kiln_session_options options;
+  kiln_session_options_initialize(&options);
+  options.num_threads = vm["threads"].as<int32_t>();
+  kiln_session *rawSession = nullptr;
+  check(kiln_session_create(model.get(), &options, &rawSession));
+  std::unique_ptr<kiln_session, void (*)(kiln_session *)> session(rawSession, kiln_session_release);
+
+  std::vector<const kiln_tensor *> in;
+  for (auto &t : inputs)
+    in.push_back(t.get());
+  size_t numOutputs = kiln_model_num_outputs(model.get());
+  std::vector<kiln_tensor *> out(numOutputs, nullptr);
+  std::vector<TensorPtr> owners(numOutputs);
+  int repeat = std::max(1, vm["repeat"].as<int>());
+  double totalMs = 0;
+  for (int r = 0; r < repeat; ++r) {
+    // The first run creates the outputs; later runs reuse them.
+    auto start = std::chrono::steady_clock::now();
+    check(kiln_session_run(session.get(), in.data(), in.size(), out.data(), numOutputs));
+    totalMs +=
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    for (size_t o = 0; o < numOutputs; ++o)
+      if (!owners[o])
+        owners[o].reset(out[o]);
+  }
+
+  std::string outDir = vm.count("output-dir") ? vm["output-dir"].as<std::string>() : "";
+  if (!outDir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(outDir, ec);
+    if (ec) {
+      std::fprintf(stderr, "kiln-run: cannot create '%s': %s\n", outDir.c_str(),
+                   ec.message().c_str());
+      return 1;
+    }
+  }
+  for (size_t o = 0; o < numOutputs; ++o) {
+    kiln_tensor_info info;
+    check(kiln_model_output_info(model.get(), o, &info));
+    const kiln_tensor *t = out[o];
+    Checksum c = checksum(kiln_tensor_dtype(t), kiln_tensor_data(t), kiln_tensor_num_elements(t));
+    std::printf("output '%s': dims %s dtype %s sum %.17g abs_sum %.17g\n", info.name,
+                dimsString(kiln_tensor_dims(t), kiln_tensor_rank(t)).c_str(),
+                kiln_dtype_name(kiln_tensor_dtype(t)), c.sum, c.absSum);
+    if (!outDir.empty()) {
+      std::vector<int64_t> dims(kiln_tensor_dims(t), kiln_tensor_dims(t) + kiln_tensor_rank(t));
+      check(writeNpy(outDir + "/" + fileNameFor(info.name) + ".npy", kiln_tensor_dtype(t), dims,
+                     kiln_tensor_data(t), kiln_tensor_byte_size(t)));
+    }
+  }
+  std::printf("runs %d threads %d mean %.3f ms\n", repeat, kiln_session_num_threads(session.get()),
+              totalMs / repeat);
+  return 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  po::options_description visible("kiln-run MODEL.so [options]");
+  visible.add_options()("help,h", "show this help")(
+      "input,i", po::value<std::vector<std::string>>(),
+      "NAME=FILE (.npy or TensorProto .pb); repeatable")("output-dir,o", po::value<std::string>(),
+                                                         "write outputs as NAME.npy here")(
+      "threads,t", po::value<int32_t>()->default_value(0), "threads (0 = all cores)")(
+      "batch,b", po::value<int64_t>()->default_value(1), "dynamic dims of random inputs")(
+      "repeat,r", po::value<int>()->default_value(1), "number of runs");
+  po::options_description all;
+  all.add(visible).add_options()("model", po::value<std::string>(), "model library");
+  po::positional_options_description positional;
+  positional.add("model", 1);
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+    if (vm.count("help") || !vm.count("model")) {
+      std::cout << visible << "\n";
+      return vm.count("help") ? 0 : 1;
+    }
+    if (vm["batch"].as<int64_t>() < 0)
+      throw Error{"--batch must be >= 0"};
+    return run(vm);
+  } catch (const Error &e) {
+    std::cerr << "kiln-run: " << e.message << "\n";
+  } catch (const std::exception &e) {
+    std::cerr << "kiln-run: " << e.what() << "\n";
+  }
+  return 1;
+}
