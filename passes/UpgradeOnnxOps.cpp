@@ -40,13 +40,29 @@ const llvm::StringMap<Upgrade> &upgrades() {
   return table;
 }
 
-/// Sets the old defaults (`name:TYPE:value`) that the node did not spell out.
-void addOldDefaults(Builder &b, StringRef spec, NamedAttrList &attrs) {
+/// Applies the rule entries: sets old defaults (`name:TYPE:value`) the node did not spell
+/// out, and moves INTS attributes that became inputs (`name:INPUT:index`) into `inputs`
+/// as int64 constants.
+void applyRule(OpBuilder &b, Location loc, StringRef spec, NamedAttrList &attrs,
+               SmallVectorImpl<Value> &inputs) {
   SmallVector<StringRef> entries;
   spec.split(entries, ';', -1, /*KeepEmpty=*/false);
   for (StringRef entry : entries) {
     auto [name, rest] = entry.split(':');
     auto [type, value] = rest.split(':');
+    if (type == "INPUT") {
+      unsigned index = std::stoul(value.str());
+      Attribute erased = attrs.erase(name);
+      auto ints = dyn_cast_or_null<DenseI64ArrayAttr>(erased);
+      if (!ints || index >= inputs.size())
+        continue; // absent: the input stays `none`
+      auto type = RankedTensorType::get({static_cast<int64_t>(ints.size())}, b.getI64Type());
+      OperationState state(NameLoc::get(b.getStringAttr(name), loc), "onnx.Constant");
+      state.addAttribute("value", DenseIntElementsAttr::get(type, ints.asArrayRef()));
+      state.addTypes(type);
+      inputs[index] = b.create(state)->getResult(0);
+      continue;
+    }
     if (attrs.get(name))
       continue;
     if (type == "INT")
@@ -75,22 +91,19 @@ struct UpgradeOnnxOpsPass : kiln::impl::UpgradeOnnxOpsBase<UpgradeOnnxOpsPass> {
         continue;
       b.setInsertionPoint(op);
       OperationState state(op->getLoc(), *newName);
-      state.addOperands(op->getOperands());
-      state.addTypes(op->getResultTypes());
       // Inputs and outputs the newest signature added are optional: absent ones are
       // `none`, as the importer makes them.
+      SmallVector<Value> inputs(op->getOperands());
+      SmallVector<Type> results(op->getResultTypes());
       if (!upgrade.newVariadic) {
-        Value none;
-        for (unsigned i = op->getNumOperands(); i < upgrade.newInputs; ++i) {
-          if (!none)
-            none = kiln::onnxir::NoValueOp::create(b, op->getLoc(), b.getNoneType());
-          state.addOperands(none);
-        }
-        for (unsigned i = op->getNumResults(); i < upgrade.newOutputs; ++i)
-          state.addTypes(b.getNoneType());
+        Value none = kiln::onnxir::NoValueOp::create(b, op->getLoc(), b.getNoneType());
+        inputs.resize(std::max<size_t>(inputs.size(), upgrade.newInputs), none);
+        results.resize(std::max<size_t>(results.size(), upgrade.newOutputs), b.getNoneType());
       }
       NamedAttrList attrs(op->getAttrDictionary());
-      addOldDefaults(b, upgrade.oldDefaults, attrs);
+      applyRule(b, op->getLoc(), upgrade.oldDefaults, attrs, inputs);
+      state.addOperands(inputs);
+      state.addTypes(results);
       state.addAttributes(attrs);
       for (Region &region : op->getRegions())
         state.addRegion()->takeBody(region);

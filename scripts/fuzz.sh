@@ -14,7 +14,11 @@ for d in "$BUILD_DIR"/node-tests/*/; do
   cp -n "$d/model.onnx" "tests/fuzz/work/seeds/$(basename "$d").onnx" 2>/dev/null || true
 done
 cp -n tests/fuzz/regressions/* tests/fuzz/work/seeds/ 2>/dev/null || true
+# With more than one job libFuzzer forks workers that log to fuzz-N.log in the cwd.
+PARALLEL=()
+[ "$JOBS" -gt 1 ] && PARALLEL=(-jobs="$JOBS" -workers="$JOBS")
+cd tests/fuzz/work
 ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
-"$BUILD_DIR/bin/kiln-import-fuzzer" tests/fuzz/work/corpus tests/fuzz/work/seeds \
+"../../../$BUILD_DIR/bin/kiln-import-fuzzer" corpus seeds "${PARALLEL[@]}" \
   -max_total_time="$SECONDS_TO_RUN" -max_len=65536 -timeout=20 -rss_limit_mb=4096 \
-  -jobs="$JOBS" -workers="$JOBS" -artifact_prefix=tests/fuzz/work/artifacts/ -print_final_stats=1
+  -artifact_prefix=artifacts/ -print_final_stats=1

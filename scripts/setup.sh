@@ -3,7 +3,7 @@
 set -euo pipefail
 
 APT_PACKAGES=(
-  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 libclang-rt-22-dev
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libtbb-dev libboost-program-options-dev libgtest-dev
   ccache ninja-build cmake python3-pip

@@ -161,6 +161,7 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
         os << (first ? "" : ", ") << "kiln_memref" << t.dims.size() << " *";
         first = false;
       }
+      os << (first ? "" : ", ") << "kiln_memref1 *"; // the arena
     }
     os << ");\n";
   };
@@ -191,8 +192,20 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
   os << "  return KILN_MODEL_OK;\n}\n\n";
 
   os << "int32_t kiln_model_run(const kiln_host_hooks *hooks, const kiln_model_buffer *inputs,\n"
-        "                       const kiln_model_buffer *outputs, void *arena) {\n"
-        "  (void)arena;\n";
+        "                       const kiln_model_buffer *outputs, void *arena) {\n";
+  // The batch N sizes the arena: the first dynamic dim of the first input that has one.
+  std::string batch = "0";
+  for (auto [i, t] : llvm::enumerate(sig.inputs)) {
+    auto it = llvm::find(t.dims, -1);
+    if (it != t.dims.end()) {
+      batch = ("inputs[" + Twine(i) + "].dims[" + Twine(it - t.dims.begin()) + "]").str();
+      break;
+    }
+  }
+  os << "  int64_t arena_bytes = (int64_t)kiln_info.arena_base_bytes + "
+        "(int64_t)kiln_info.arena_per_batch_bytes * "
+     << batch << ";\n";
+  os << "  kiln_memref1 arena_desc = {arena, arena, 0, {arena_bytes}, {1}};\n";
   for (auto [i, t] : llvm::enumerate(sig.inputs))
     emitDescriptor(os, ("in" + Twine(i)).str(), ("inputs[" + Twine(i) + "].data").str(),
                    ("inputs[" + Twine(i) + "].dims").str(), t.dims.size());
@@ -206,6 +219,7 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
     os << (first ? "" : ", ") << "&in" << i;
   for (size_t i = 0; i < sig.outputs.size(); ++i, first = false)
     os << (first ? "" : ", ") << "&out" << i;
+  os << (first ? "" : ", ") << "&arena_desc";
   os << ");\n  kiln_tls_hooks = saved;\n  return KILN_MODEL_OK;\n}\n";
   return text;
 }

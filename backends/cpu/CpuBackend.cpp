@@ -16,15 +16,18 @@ namespace kiln::cpu {
 
 /// The passes from the onnx dialect to the LLVM dialect, as a textual pipeline so it
 /// reads like (and can be replayed with) `kiln-opt --pass-pipeline=...`.
-static std::string buildPipeline(const CompileOptions &options) {
+static std::string buildPipeline(const CompileOptions &options, unsigned numInputs) {
   std::string p = "canonicalize,kiln-convert-onnx-to-linalg,canonicalize,cse";
   if (options.optLevel > 0)
     p += ",linalg-fuse-elementwise-ops,canonicalize,cse";
   // The shape function is cut from the entry function while both are still on tensors.
   p += ",kiln-create-shape-function,canonicalize,cse";
-  p += ",one-shot-bufferize{bufferize-function-boundaries "
+  // Loop-carried tensors (Loop/Scan bodies) may yield fresh buffers each iteration.
+  p += ",one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
        "function-boundary-type-conversion=identity-layout-map},canonicalize,cse";
-  p += ",buffer-results-to-out-params{modify-public-functions},buffer-deallocation-pipeline";
+  p += ",buffer-results-to-out-params{modify-public-functions}";
+  p += ",kiln-plan-arena{num-model-inputs=" + std::to_string(numInputs) + "}";
+  p += ",buffer-deallocation-pipeline";
   p += ",convert-linalg-to-parallel-loops,canonicalize,kiln-outline-parallel-loops";
   p += ",convert-scf-to-cf,expand-strided-metadata,lower-affine,arith-expand";
   p += ",convert-math-to-funcs,convert-math-to-llvm,convert-math-to-libm";
@@ -70,12 +73,23 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
   PassManager pm(ctx);
   if (options.configurePassManager)
     options.configurePassManager(pm);
-  std::string pipeline = buildPipeline(options);
+  std::string pipeline = buildPipeline(options, signature.inputs.size());
   std::string error;
   llvm::raw_string_ostream errorStream(error);
   if (failed(parsePassPipeline(pipeline, pm, errorStream)))
     return module.emitError() << "internal error: bad CPU pipeline: " << error;
-  return pm.run(module);
+  if (failed(pm.run(module)))
+    return failure();
+  auto read = [&](StringRef name) -> int64_t {
+    auto attr = module->getAttrOfType<IntegerAttr>(name);
+    return attr ? attr.getInt() : 0;
+  };
+  signature.memory.arenaBaseBytes = read("kiln.arena_base_bytes");
+  signature.memory.arenaPerBatchBytes = read("kiln.arena_per_batch_bytes");
+  signature.memory.intermediatesBytes = read("kiln.intermediates_bytes");
+  signature.memory.arenaBuffers = read("kiln.arena_buffers");
+  signature.memory.heapBuffers = read("kiln.heap_buffers");
+  return success();
 }
 
 } // namespace kiln::cpu

@@ -43,6 +43,9 @@ LogicalResult linkModelLibrary(const ModelSignature &signature, llvm::StringRef 
   GlueOptions glue;
   glue.compilerId = KILN_COMPILER_ID;
   glue.targetCpu = targetCpu.str();
+  glue.arenaBaseBytes = signature.memory.arenaBaseBytes;
+  glue.arenaPerBatchBytes = signature.memory.arenaPerBatchBytes;
+  glue.intermediatesBytes = signature.memory.intermediatesBytes;
   llvm::SmallString<128> gluePath(dir), headerPath(dir), logPath(dir);
   llvm::sys::path::append(gluePath, "glue.c");
   llvm::sys::path::append(headerPath, "kiln_model_abi.h");

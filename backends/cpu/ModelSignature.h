@@ -20,12 +20,22 @@ struct TensorSignature {
   llvm::SmallVector<std::string> dimParams; ///< "" = unnamed
 };
 
+/// Where a compiled model keeps its intermediate tensors (see PlanArena.cpp).
+struct MemoryPlan {
+  int64_t arenaBaseBytes = 0;      ///< arena size = base + perBatch * batch
+  int64_t arenaPerBatchBytes = 0;
+  int64_t intermediatesBytes = 0;  ///< all intermediate tensors at batch 1, unshared
+  int64_t arenaBuffers = 0;        ///< intermediates placed in the arena
+  int64_t heapBuffers = 0;         ///< intermediates left to malloc (size not linear in batch)
+};
+
 /// The interface of a compiled model, read from the imported (onnx-level) module
 /// before lowering erases the ONNX names and signedness.
 struct ModelSignature {
   std::string graphName;
   llvm::SmallVector<TensorSignature> inputs;
   llvm::SmallVector<TensorSignature> outputs;
+  MemoryPlan memory; ///< filled in by lowering
 };
 
 /// Reads the signature of the entry function `@main` of an imported module. Emits an

@@ -17,6 +17,33 @@ def CreateShapeFunction : Pass<"kiln-create-shape-function", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];
 }
 
+def PlanArena : Pass<"kiln-plan-arena", "mlir::ModuleOp"> {
+  let summary = "Place intermediate buffers of @kiln_main in one arena planned from their lifetimes";
+  let description = [{
+    Runs after bufferization. Each `memref.alloc` in the entry block of `@kiln_main`
+    whose size is static or linear in the batch becomes a `memref.view` of a new last
+    argument, the arena (`memref<?xi8>`), at an offset `base + perBatch * N` chosen so
+    that buffers live at the same time never overlap, for any batch N. Records the arena
+    size and the total size of all intermediates as module attributes
+    (`kiln.arena_base_bytes`, `kiln.arena_per_batch_bytes`, `kiln.intermediates_bytes`).
+
+    Before:
+    ```mlir
+    %a = memref.alloc() : memref<64xf32>
+    ```
+    After:
+    ```mlir
+    %c0 = arith.constant 0 : index
+    %a = memref.view %arena[%c0][] : memref<?xi8> to memref<64xf32>
+    ```
+  }];
+  let options = [
+    Option<"numModelInputs", "num-model-inputs", "unsigned", /*default=*/"0",
+           "How many leading arguments are model inputs (the batch is read from them)">
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 def OutlineParallelLoops : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {
   let summary = "Outline top-level scf.parallel loops into bodies run by the runtime's parallel-for";
   let description = [{

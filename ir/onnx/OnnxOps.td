@@ -283,7 +283,7 @@ def ONNX_AttentionV24Op : ONNX_Op<"AttentionV24", [NoMemoryEffect]> {
     AnyTypeOf<[TensorOf<[BF16, F16, F32, F64]>, NoneType]>:$qk_matmul_output);
 }
 
-def ONNX_AttentionOp : ONNX_Op<"Attention", [NoMemoryEffect]> {
+def ONNX_AttentionOp : ONNX_Op<"Attention", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Attention, versions 25";
   let description = [{
     Generated from the ONNX schema of `Attention` (domain `ai.onnx`, since version 25).
@@ -665,7 +665,7 @@ def ONNX_CastLikeV23Op : ONNX_Op<"CastLikeV23", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F4E2M1FN, F64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, I1, I16, I32, I64, I8, I<4>, ONNX_StringType, UI16, UI32, UI64, UI8, UI<4>]>:$output);
 }
 
-def ONNX_CastLikeOp : ONNX_Op<"CastLike", [NoMemoryEffect]> {
+def ONNX_CastLikeOp : ONNX_Op<"CastLike", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX CastLike, versions 24, 25";
   let description = [{
     Generated from the ONNX schema of `CastLike` (domain `ai.onnx`, since version 25).
@@ -1002,7 +1002,7 @@ def ONNX_CumProdOp : ONNX_Op<"CumProd", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64, I32, I64, UI32, UI64]>:$y);
 }
 
-def ONNX_CumSumOp : ONNX_Op<"CumSum", [NoMemoryEffect]> {
+def ONNX_CumSumOp : ONNX_Op<"CumSum", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX CumSum, versions 11, 14";
   let description = [{
     Generated from the ONNX schema of `CumSum` (domain `ai.onnx`, since version 14).
@@ -1544,7 +1544,7 @@ def ONNX_GatherOp : ONNX_Op<"Gather", [NoMemoryEffect, DeclareOpInterfaceMethods
   let hasVerifier = 1;
 }
 
-def ONNX_GatherElementsOp : ONNX_Op<"GatherElements", [NoMemoryEffect]> {
+def ONNX_GatherElementsOp : ONNX_Op<"GatherElements", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX GatherElements, versions 11, 13";
   let description = [{
     Generated from the ONNX schema of `GatherElements` (domain `ai.onnx`, since version 13).
@@ -2809,7 +2809,7 @@ def ONNX_PadV13Op : ONNX_Op<"PadV13", [NoMemoryEffect]> {
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$output);
 }
 
-def ONNX_PadOp : ONNX_Op<"Pad", [NoMemoryEffect]> {
+def ONNX_PadOp : ONNX_Op<"Pad", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Pad, versions 18, 19, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `Pad` (domain `ai.onnx`, since version 25).
@@ -2971,7 +2971,7 @@ def ONNX_QuantizeLinearOp : ONNX_Op<"QuantizeLinear", [NoMemoryEffect]> {
     AnyTypeOf<[TensorOf<[F4E2M1FN, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, I16, I8, I<2>, I<4>, UI16, UI8, UI<2>, UI<4>]>, AnyTensor]>:$y);
 }
 
-def ONNX_RMSNormalizationOp : ONNX_Op<"RMSNormalization", [NoMemoryEffect]> {
+def ONNX_RMSNormalizationOp : ONNX_Op<"RMSNormalization", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX RMSNormalization, versions 23";
   let description = [{
     Generated from the ONNX schema of `RMSNormalization` (domain `ai.onnx`, since version 23).
@@ -3741,7 +3741,7 @@ def ONNX_ScatterElementsV13Op : ONNX_Op<"ScatterElementsV13", [NoMemoryEffect]> 
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$output);
 }
 
-def ONNX_ScatterElementsOp : ONNX_Op<"ScatterElements", [NoMemoryEffect]> {
+def ONNX_ScatterElementsOp : ONNX_Op<"ScatterElements", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ScatterElements, versions 16, 18";
   let description = [{
     Generated from the ONNX schema of `ScatterElements` (domain `ai.onnx`, since version 18).
@@ -3769,7 +3769,7 @@ def ONNX_ScatterNDV13Op : ONNX_Op<"ScatterNDV13", [NoMemoryEffect]> {
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$output);
 }
 
-def ONNX_ScatterNDOp : ONNX_Op<"ScatterND", [NoMemoryEffect]> {
+def ONNX_ScatterNDOp : ONNX_Op<"ScatterND", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ScatterND, versions 16, 18";
   let description = [{
     Generated from the ONNX schema of `ScatterND` (domain `ai.onnx`, since version 18).
@@ -4457,7 +4457,7 @@ def ONNX_TileV1Op : ONNX_Op<"TileV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_TileOp : ONNX_Op<"Tile", [NoMemoryEffect]> {
+def ONNX_TileOp : ONNX_Op<"Tile", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Tile, versions 6, 13";
   let description = [{
     Generated from the ONNX schema of `Tile` (domain `ai.onnx`, since version 13).
@@ -4526,7 +4526,7 @@ def ONNX_TransposeOp : ONNX_Op<"Transpose", [NoMemoryEffect, DeclareOpInterfaceM
   let hasVerifier = 1;
 }
 
-def ONNX_TriluOp : ONNX_Op<"Trilu", [NoMemoryEffect]> {
+def ONNX_TriluOp : ONNX_Op<"Trilu", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Trilu, versions 14";
   let description = [{
     Generated from the ONNX schema of `Trilu` (domain `ai.onnx`, since version 14).

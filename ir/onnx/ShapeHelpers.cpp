@@ -99,6 +99,185 @@ std::optional<SmallVector<int64_t>> matchConstantI64s(Value value) {
   return readResource<DenseI32ResourceElementsAttr>(attr);
 }
 
+namespace {
+
+/// Shape chains are short; the bound only guards against pathological graphs.
+constexpr unsigned kMaxShapeDepth = 32;
+
+using ShapeValues = std::optional<SmallVector<int64_t>>;
+
+ShapeValues shapeValues(Value value, unsigned depth);
+
+/// Elements [start, end) step `step` of `values`, with ONNX/Python slice clamping.
+ShapeValues sliceValues(ArrayRef<int64_t> values, int64_t start, int64_t end, int64_t step) {
+  int64_t n = values.size();
+  if (step == 0)
+    return std::nullopt;
+  if (start < 0)
+    start += n;
+  if (end < 0)
+    end += n;
+  SmallVector<int64_t> result;
+  if (step > 0) {
+    start = std::clamp<int64_t>(start, 0, n);
+    end = std::clamp<int64_t>(end, 0, n);
+    for (int64_t i = start; i < end; i += step)
+      result.push_back(values[i]);
+  } else {
+    start = std::clamp<int64_t>(start, 0, n - 1);
+    end = std::clamp<int64_t>(end, -1, n - 1);
+    for (int64_t i = start; i > end; i += step)
+      result.push_back(values[i]);
+  }
+  return result;
+}
+
+ShapeValues shapeOfShapeOp(ShapeOp op) {
+  auto shape = getRankedShape(op.getData().getType());
+  if (!shape)
+    return std::nullopt;
+  int64_t rank = shape->size();
+  auto clampIndex = [&](int64_t i) { return std::clamp<int64_t>(i < 0 ? i + rank : i, 0, rank); };
+  int64_t start = clampIndex(static_cast<int64_t>(op.getStart()));
+  int64_t end = op.getEnd() ? clampIndex(static_cast<int64_t>(*op.getEnd())) : rank;
+  if (end <= start)
+    return SmallVector<int64_t>{};
+  return SmallVector<int64_t>(shape->slice(start, end - start));
+}
+
+ShapeValues shapeOfGather(GatherOp op, unsigned depth) {
+  ShapeValues data = shapeValues(op.getData(), depth + 1);
+  auto indices = matchConstantI64s(op.getIndices());
+  auto indicesShape = getRankedShape(op.getIndices().getType());
+  if (!data || !indices || !indicesShape || indicesShape->size() > 1 || op.getAxis() != 0)
+    return std::nullopt;
+  SmallVector<int64_t> result;
+  int64_t n = data->size();
+  for (int64_t i : *indices) {
+    if (i < -n || i >= n)
+      return std::nullopt;
+    result.push_back((*data)[i < 0 ? i + n : i]);
+  }
+  return result;
+}
+
+ShapeValues shapeOfSlice(SliceOp op, unsigned depth) {
+  ShapeValues data = shapeValues(op.getData(), depth + 1);
+  auto starts = matchConstantI64s(op.getStarts());
+  auto ends = matchConstantI64s(op.getEnds());
+  if (!data || !starts || !ends || starts->size() != 1 || ends->size() != 1)
+    return std::nullopt;
+  if (!isa<NoneType>(op.getAxes().getType())) {
+    auto axes = matchConstantI64s(op.getAxes());
+    if (!axes || axes->size() != 1 || ((*axes)[0] != 0 && (*axes)[0] != -1))
+      return std::nullopt;
+  }
+  int64_t step = 1;
+  if (!isa<NoneType>(op.getSteps().getType())) {
+    auto steps = matchConstantI64s(op.getSteps());
+    if (!steps || steps->size() != 1)
+      return std::nullopt;
+    step = (*steps)[0];
+  }
+  return sliceValues(*data, (*starts)[0], (*ends)[0], step);
+}
+
+/// Add/Sub/Mul/Div of two shape tensors, one of them possibly a single element.
+ShapeValues shapeOfArithmetic(Operation *op, unsigned depth,
+                              llvm::function_ref<std::optional<int64_t>(int64_t, int64_t)> fn) {
+  ShapeValues lhs = shapeValues(op->getOperand(0), depth + 1);
+  ShapeValues rhs = shapeValues(op->getOperand(1), depth + 1);
+  if (!lhs || !rhs)
+    return std::nullopt;
+  size_t n = std::max(lhs->size(), rhs->size());
+  if ((lhs->size() != n && lhs->size() != 1) || (rhs->size() != n && rhs->size() != 1))
+    return std::nullopt;
+  SmallVector<int64_t> result;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t a = (*lhs)[lhs->size() == 1 ? 0 : i], b = (*rhs)[rhs->size() == 1 ? 0 : i];
+    std::optional<int64_t> r;
+    if (a != kDynamic && b != kDynamic)
+      r = fn(a, b);
+    result.push_back(r.value_or(kDynamic));
+  }
+  return result;
+}
+
+ShapeValues tracedShapeValues(Operation *def, unsigned depth) {
+  if (auto shape = dyn_cast<ShapeOp>(def))
+    return shapeOfShapeOp(shape);
+  if (auto gather = dyn_cast<GatherOp>(def))
+    return shapeOfGather(gather, depth);
+  if (auto slice = dyn_cast<SliceOp>(def))
+    return shapeOfSlice(slice, depth);
+  // 0-D <-> 1-D of one element: the values are the same.
+  if (auto unsqueeze = dyn_cast<UnsqueezeOp>(def))
+    return shapeValues(unsqueeze.getData(), depth + 1);
+  if (auto squeeze = dyn_cast<SqueezeOp>(def))
+    return shapeValues(squeeze.getData(), depth + 1);
+  if (auto identity = dyn_cast<IdentityOp>(def))
+    return shapeValues(identity.getInput(), depth + 1);
+  if (auto cast = dyn_cast<CastOp>(def)) {
+    // Only integer to integer: float shape arithmetic is rare and may round.
+    if (!isa_and_nonnull<IntegerType>(getTensorElementType(cast.getInput().getType())))
+      return std::nullopt;
+    return shapeValues(cast.getInput(), depth + 1);
+  }
+  if (auto concat = dyn_cast<ConcatOp>(def)) {
+    if (concat.getAxis() != 0 && concat.getAxis() != -1)
+      return std::nullopt;
+    SmallVector<int64_t> result;
+    for (Value input : concat.getInputs()) {
+      ShapeValues values = shapeValues(input, depth + 1);
+      if (!values)
+        return std::nullopt;
+      result.append(values->begin(), values->end());
+    }
+    return result;
+  }
+  using R = std::optional<int64_t>;
+  if (isa<AddOp>(def))
+    return shapeOfArithmetic(def, depth, [](int64_t a, int64_t b) -> R { return a + b; });
+  if (isa<SubOp>(def))
+    return shapeOfArithmetic(def, depth, [](int64_t a, int64_t b) -> R { return a - b; });
+  if (isa<MulOp>(def))
+    return shapeOfArithmetic(def, depth, [](int64_t a, int64_t b) -> R { return a * b; });
+  if (isa<DivOp>(def))
+    // Integer Div truncates toward zero, as C++ does.
+    return shapeOfArithmetic(def, depth,
+                             [](int64_t a, int64_t b) -> R { return b == 0 ? R() : R(a / b); });
+  return std::nullopt;
+}
+
+ShapeValues shapeValues(Value value, unsigned depth) {
+  auto type = dyn_cast<TensorType>(value.getType());
+  if (!type || !isa<IntegerType>(type.getElementType()) || (type.hasRank() && type.getRank() > 1))
+    return std::nullopt;
+  if (ShapeValues ints = matchConstantI64s(value))
+    return ints;
+  // The number of elements, if the type tells it.
+  std::optional<int64_t> length;
+  if (type.hasRank())
+    length = type.getRank() == 0 ? 1 : type.getDimSize(0);
+  if (length == kDynamic)
+    length.reset();
+  ShapeValues result;
+  if (Operation *def = value.getDefiningOp(); def && depth < kMaxShapeDepth)
+    result = tracedShapeValues(def, depth);
+  // A trace that disagrees with the type (an invalid model) is not trusted.
+  if (result && (!length || static_cast<int64_t>(result->size()) == *length))
+    return result;
+  if (length)
+    return SmallVector<int64_t>(*length, kDynamic);
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<SmallVector<int64_t>> getShapeTensorValues(Value value) {
+  return shapeValues(value, 0);
+}
+
 std::optional<ArrayRef<int64_t>> getRankedShape(Type type) {
   if (auto ranked = dyn_cast<RankedTensorType>(type))
     return ranked.getShape();

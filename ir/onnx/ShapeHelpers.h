@@ -37,6 +37,16 @@ mlir::Type getElementTypeForOnnxDataType(mlir::MLIRContext *ctx, int64_t dataTyp
 /// DenseResourceElementsAttr (i32 or i64), in row-major order.
 std::optional<llvm::SmallVector<int64_t>> matchConstantI64s(mlir::Value value);
 
+/// Returns the values of a 0-D or 1-D integer shape tensor as far as they are
+/// known at compile time, with kDynamic for an element that exists but is not
+/// known (e.g. a dynamic dimension read by `Shape`). This is ONNX's data
+/// propagation: it follows Constant, Shape (start/end), Gather with constant
+/// indices, (Un)Squeeze, Identity, Concat, Slice with constant parameters, Cast
+/// between integer types, and Add/Sub/Mul/Div of such tensors, so that the
+/// PyTorch chain Concat(Unsqueeze(Gather(Shape(x), 0)), ..., [12, 64]) yields
+/// [?, 128, 12, 64]. std::nullopt when not even the number of elements is known.
+std::optional<llvm::SmallVector<int64_t>> getShapeTensorValues(mlir::Value value);
+
 /// Returns the shape of `type` if it is a ranked tensor.
 std::optional<llvm::ArrayRef<int64_t>> getRankedShape(mlir::Type type);
 

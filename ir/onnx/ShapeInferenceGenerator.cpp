@@ -65,17 +65,13 @@ LogicalResult ConstantOfShapeOp::inferShapes(SmallVectorImpl<Type> &resultTypes)
   Type elem = Float32Type::get(getContext());
   if (ElementsAttr value = getValueAttr())
     elem = value.getShapedType().getElementType();
-  if (auto dims = matchConstantI64s(getInput())) {
+  // The shape may be computed (e.g. Shape of another tensor); unknown entries stay
+  // dynamic.
+  if (auto dims = getShapeTensorValues(getInput())) {
     for (int64_t d : *dims)
-      if (d < 0)
+      if (d < 0 && d != kDynamic)
         return emitOpError() << "shape value " << d << " is negative";
     resultTypes.push_back(RankedTensorType::get(*dims, elem));
-    return success();
-  }
-  // A shape input of static length gives the rank.
-  auto shape = getRankedShape(getInput().getType());
-  if (shape && shape->size() == 1 && (*shape)[0] != kDynamic) {
-    resultTypes.push_back(RankedTensorType::get(SmallVector<int64_t>((*shape)[0], kDynamic), elem));
     return success();
   }
   resultTypes.push_back(UnrankedTensorType::get(elem));
@@ -90,6 +86,17 @@ LogicalResult RangeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   auto start = matchConstantScalar(getStart());
   auto limit = matchConstantScalar(getLimit());
   auto delta = matchConstantScalar(getDelta());
+  // Integer bounds may come from shapes, e.g. Range(0, Gather(Shape(x), 1), 1).
+  auto fromShape = [](Value v, std::optional<double> &out) {
+    if (out)
+      return;
+    if (auto values = getShapeTensorValues(v); values && values->size() == 1 &&
+                                               values->front() != kDynamic)
+      out = static_cast<double>(values->front());
+  };
+  fromShape(getStart(), start);
+  fromShape(getLimit(), limit);
+  fromShape(getDelta(), delta);
   if (start && limit && delta) {
     if (*delta == 0)
       return emitOpError() << "delta is 0";

@@ -179,4 +179,57 @@ LogicalResult DropoutOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   return success();
 }
 
+LogicalResult RMSNormalizationOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  if (auto type = dyn_cast<TensorType>(getX().getType()))
+    resultTypes.push_back(type);
+  return success();
+}
+
+/// Q, K, V are [B, H, S, D] or, 3-D, [B, S, H * D] with the head counts in q_num_heads and
+/// kv_num_heads. Y has Q's layout with V's head size; present_key/value are
+/// [B, Hkv, P + S_kv, D] (P from past_key) and qk_matmul_output is [B, Hq, S_q, P + S_kv].
+LogicalResult AttentionOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  auto q = getRankedShape(getQ().getType()), k = getRankedShape(getK().getType()),
+       v = getRankedShape(getV().getType());
+  if (!q || !k || !v)
+    return success();
+  int64_t rank = q->size();
+  if ((rank != 3 && rank != 4) || static_cast<int64_t>(k->size()) != rank ||
+      static_cast<int64_t>(v->size()) != rank)
+    return emitOpError() << "Q, K and V must all be 3-D or all 4-D, got ranks " << rank << ", "
+                         << k->size() << ", " << v->size();
+  auto divide = [](int64_t size, int64_t by) {
+    return ShapedType::isDynamic(size) || by <= 0 ? kDynamic : size / by;
+  };
+  // [B, H, S, D] of each input.
+  auto heads = [&](ArrayRef<int64_t> shape, std::optional<uint64_t> count) {
+    if (rank == 4)
+      return SmallVector<int64_t>(shape);
+    int64_t h = count ? static_cast<int64_t>(*count) : kDynamic;
+    return SmallVector<int64_t>{shape[0], h, shape[1], divide(shape[2], h)};
+  };
+  SmallVector<int64_t> q4 = heads(*q, getQNumHeads()), k4 = heads(*k, getKvNumHeads()),
+                       v4 = heads(*v, getKvNumHeads());
+  int64_t past = 0;
+  if (!isa<NoneType>(getPastKey().getType())) {
+    auto pastKey = getRankedShape(getPastKey().getType());
+    past = pastKey && pastKey->size() == 4 ? (*pastKey)[2] : kDynamic;
+  }
+  int64_t kvLen =
+      ShapedType::isDynamic(past) || ShapedType::isDynamic(k4[2]) ? kDynamic : past + k4[2];
+  Type elem = getTensorElementType(getQ().getType());
+  SmallVector<int64_t> y = rank == 4 ? SmallVector<int64_t>{q4[0], q4[1], q4[2], v4[3]}
+                                     : SmallVector<int64_t>{(*q)[0], (*q)[1], kDynamic};
+  if (rank == 3 && !ShapedType::isDynamic(q4[1]) && !ShapedType::isDynamic(v4[3]))
+    y[2] = q4[1] * v4[3];
+  resultTypes.push_back(RankedTensorType::get(y, elem));
+  resultTypes.push_back(
+      optionalResult(getPresentKey(), RankedTensorType::get({k4[0], k4[1], kvLen, k4[3]}, elem)));
+  resultTypes.push_back(
+      optionalResult(getPresentValue(), RankedTensorType::get({v4[0], v4[1], kvLen, v4[3]}, elem)));
+  resultTypes.push_back(optionalResult(getQkMatmulOutput(),
+                                       RankedTensorType::get({q4[0], q4[1], q4[2], kvLen}, elem)));
+  return success();
+}
+
 } // namespace kiln::onnxir

@@ -79,19 +79,21 @@ LogicalResult SizeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
 
 LogicalResult ReshapeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   Type elem = getTensorElementType(getData().getType());
-  auto target = matchConstantI64s(getShape());
+  // The target may be computed from the input's own shape (PyTorch's
+  // x.view(x.size(0), ...)): data propagation keeps the entries that are known.
+  auto target = getShapeTensorValues(getShape());
   if (!target) {
-    if (auto length = staticLength(getShape()))
-      resultTypes.push_back(dynamicOfRank(*length, elem));
-    else
-      resultTypes.push_back(UnrankedTensorType::get(elem));
+    resultTypes.push_back(UnrankedTensorType::get(elem));
     return success();
   }
+  bool allowZero = getAllowzero() != 0;
   auto input = getRankedShape(getData().getType());
   SmallVector<int64_t> dims;
   int64_t inferIndex = -1;
   for (auto [i, d] : llvm::enumerate(*target)) {
-    if (d == 0 && !getAllowzero()) {
+    if (d == kDynamic) {
+      dims.push_back(kDynamic);
+    } else if (d == 0 && !allowZero) {
       // 0 copies the input dimension at the same index.
       dims.push_back(input && i < input->size() ? (*input)[i] : kDynamic);
     } else if (d == -1) {
@@ -99,6 +101,8 @@ LogicalResult ReshapeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
         return success(); // Two -1: the verifier reports it.
       inferIndex = i;
       dims.push_back(kDynamic);
+    } else if (d < 0) {
+      return success(); // The verifier reports it.
     } else {
       dims.push_back(d);
     }
@@ -106,13 +110,16 @@ LogicalResult ReshapeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   if (inferIndex >= 0 && input) {
     // -1 takes whatever is left of the element count. A dimension copied by 0
     // cancels out on both sides, so [0, -1] of ?x3x4 still gives ?x12.
+    auto copied = [&](size_t i) {
+      return i < target->size() && (*target)[i] == 0 && !allowZero && i < input->size();
+    };
     SmallVector<int64_t> remainingIn, remainingOut;
     for (auto [i, d] : llvm::enumerate(*input))
-      if (i >= target->size() || (*target)[i] != 0 || getAllowzero())
+      if (!copied(i))
         remainingIn.push_back(d);
-    for (auto [i, d] : llvm::enumerate(*target))
-      if (static_cast<int64_t>(i) != inferIndex && (d != 0 || getAllowzero() || i >= input->size()))
-        remainingOut.push_back(dims[i]);
+    for (auto [i, d] : llvm::enumerate(dims))
+      if (static_cast<int64_t>(i) != inferIndex && !copied(i))
+        remainingOut.push_back(d);
     int64_t total = mulDims(remainingIn), known = mulDims(remainingOut);
     if (total != kDynamic && known != kDynamic && known != 0) {
       if (total % known != 0)
@@ -365,20 +372,14 @@ LogicalResult SplitOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
 LogicalResult ExpandOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   Type elem = getTensorElementType(getInput().getType());
   auto input = getRankedShape(getInput().getType());
-  auto shape = matchConstantI64s(getShape());
-  if (!shape) {
-    auto length = staticLength(getShape());
-    if (length && input)
-      resultTypes.push_back(dynamicOfRank(std::max<int64_t>(*length, input->size()), elem));
-    else
-      resultTypes.push_back(UnrankedTensorType::get(elem));
-    return success();
-  }
-  if (!input) {
-    // The rank is at least the shape's; it can be more, so leave it open.
+  auto shape = getShapeTensorValues(getShape());
+  if (!shape || !input) {
+    // Without the input's rank the result's is at least the shape's; leave it open.
     resultTypes.push_back(UnrankedTensorType::get(elem));
     return success();
   }
+  // An unknown shape entry may be 1 at run time, so against a static N it gives N
+  // and against 1 or ? it stays ?: exactly broadcastShapes' rule for kDynamic.
   SmallVector<int64_t> dims;
   if (failed(broadcastShapes(*input, *shape, dims, [&] { return emitOpError(); })))
     return failure();

@@ -47,6 +47,9 @@ HAS_VERIFIER = {
 
 # Ops with shape inference (ShapeInferenceOpInterface) in ir/onnx/ShapeInference*.cpp.
 HAS_SHAPE_INFERENCE = {
+    # Indexing and padding (ShapeInferenceIndexing.cpp).
+    "CastLike", "GatherElements", "ScatterElements", "ScatterND", "Trilu", "CumSum", "Tile",
+    "Pad",
     # Math: unary elementwise (result = operand type)
     "Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Cos", "Cosh", "Sin", "Sinh",
     "Tan", "Tanh", "Relu", "Sigmoid", "Erf", "Exp", "Log", "Sqrt", "Neg", "Reciprocal",
@@ -62,6 +65,7 @@ HAS_SHAPE_INFERENCE = {
     # NN
     "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
     "BatchNormalization", "InstanceNormalization", "LayerNormalization", "Dropout",
+    "RMSNormalization", "Attention",
     # Tensor
     "Cast", "Shape", "Size", "Reshape", "Transpose", "Concat", "Flatten", "Squeeze",
     "Unsqueeze", "Gather", "Slice", "Split", "Expand",
@@ -336,24 +340,39 @@ SEMANTIC_CHANGES = {
 
 
 def upgrade_rule(old, new):
-    """The attributes to set explicitly when `old` (an older signature) is rewritten as the
-    newest op `new`, or None if the rewrite is not semantics-preserving by construction:
-    old inputs/outputs must be a prefix of the new ones (the rest optional), old attributes
-    a subset of the new ones with the same types. Old defaults that differ from the new
-    defaults are returned so the rewrite can set them."""
+    """How to rewrite `old` (an older signature) as the newest op `new` without changing
+    what it computes, or None if that is not guaranteed by construction. The old inputs
+    and outputs must be a prefix of the new ones (the rest optional, except inputs that
+    replace old INTS attributes); every old attribute must exist in the new op with the
+    same type, or have become an int64 input of the same name.
+    Returns entries for the pass: `name:TYPE:value` sets an old default that differs from
+    the new one; `name:INPUT:index` moves the INTS attribute `name` to input `index`."""
     if old.name in SEMANTIC_CHANGES or old.domain != "":
         return None
     so, sn = signature(old.newest), signature(new.newest)
     if so.graphs != sn.graphs:
         return None
-    for mine, theirs in ((so.inputs, sn.inputs), (so.outputs, sn.outputs)):
+    new_attrs = {a[0]: a for a in sn.attrs}
+    new_input_index = {name: i for i, (name, _) in enumerate(sn.inputs)}
+    moved = {}
+    for name, t, required, default in so.attrs:
+        if name not in new_attrs and t == "INTS" and name in new_input_index:
+            index = new_input_index[name]
+            if index < len(so.inputs) or new.newest.inputs[index].type_str != "tensor(int64)":
+                return None
+            if default is not None:
+                return None
+            moved[name] = index
+    for mine, theirs, is_input in ((so.inputs, sn.inputs, True), (so.outputs, sn.outputs, False)):
         if len(mine) > len(theirs) or list(theirs[:len(mine)]) != list(mine):
             return None
-        if any(opt != "optional" for _, opt in theirs[len(mine):]):
-            return None
-    new_attrs = {a[0]: a for a in sn.attrs}
-    explicit = []
+        for i, (name, opt) in enumerate(theirs[len(mine):], start=len(mine)):
+            if opt != "optional" and not (is_input and name in moved):
+                return None
+    explicit = [f"{name}:INPUT:{index}" for name, index in sorted(moved.items())]
     for name, t, required, default in so.attrs:
+        if name in moved:
+            continue
         if name not in new_attrs or new_attrs[name][1] != t:
             return None
         if required and not new_attrs[name][2]:
@@ -375,7 +394,8 @@ def emit_versions(ops):
         "//   last_output_variadic, output_type_rules, region_attr_names): the formal signature.",
         "// KILN_ONNX_OP_UPGRADE(old_mlir_op_name, newest_mlir_op_name, old_defaults): an older",
         "//   signature that the newest op computes identically; old_defaults lists",
-        "//   `name:TYPE:value` entries (;-separated) for attributes whose default changed.",
+        "//   `name:TYPE:value` entries (;-separated) for attributes whose default changed and",
+        "//   `name:INPUT:index` for INTS attributes that became int64 inputs.",
         "",
         "#ifndef KILN_ONNX_OP_VERSION",
         "#define KILN_ONNX_OP_VERSION(DOMAIN, OP, SINCE, NAME)",

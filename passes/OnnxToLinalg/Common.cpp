@@ -1,7 +1,9 @@
 //===- Common.cpp - Shared helpers for lowering onnx to linalg ------------===//
 
 #include "passes/OnnxToLinalg/Common.h"
+#include "passes/OnnxToLinalg/SmallFloat.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -44,6 +46,21 @@ bool isUnsignedInt(Type type) {
 
 Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynamicSizes) {
   return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamicSizes);
+}
+
+Value expandShape(OpBuilder &b, Location loc, RankedTensorType resultType, Value src,
+                  ArrayRef<ReassociationIndices> groups, ArrayRef<OpFoldResult> outputShape) {
+  bool splitsDynamic = llvm::any_of(groups, [&](const ReassociationIndices &group) {
+    return llvm::count_if(group, [&](int64_t d) { return resultType.isDynamicDim(d); }) > 1;
+  });
+  if (!splitsDynamic)
+    return tensor::ExpandShapeOp::create(b, loc, resultType, src, groups, outputShape);
+  SmallVector<Value> sizes;
+  for (OpFoldResult size : outputShape)
+    sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+  Value shape = tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({resultType.getRank()}, b.getIndexType()), sizes);
+  return tensor::ReshapeOp::create(b, loc, resultType, src, shape);
 }
 
 SmallVector<Value> getDynamicSizes(OpBuilder &b, Location loc, Value value) {
@@ -186,10 +203,17 @@ Value createScalarConstant(OpBuilder &b, Location loc, Type elementType, double 
 }
 
 Value castScalar(OpBuilder &b, Location loc, Value value, Type dstType, bool srcUnsigned,
-                 bool dstUnsigned) {
+                 bool dstUnsigned, bool saturate, StringRef roundMode) {
   Type srcType = value.getType();
   if (srcType == dstType)
     return value;
+  // float8 and float4 have no LLVM arithmetic: go through f32 in software.
+  if (isSmallFloat(srcType))
+    return castScalar(b, loc, extSmallFloatToF32(b, loc, value), dstType, false, dstUnsigned,
+                      saturate, roundMode);
+  if (isSmallFloat(dstType))
+    return truncF32ToSmallFloat(b, loc, castScalar(b, loc, value, b.getF32Type(), srcUnsigned, false),
+                                cast<FloatType>(dstType), saturate, roundMode);
   auto srcFloat = dyn_cast<FloatType>(srcType);
   auto dstFloat = dyn_cast<FloatType>(dstType);
   auto srcInt = dyn_cast<IntegerType>(srcType);

@@ -37,6 +37,14 @@ bool isUnsignedInt(mlir::Type type);
 mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
                         mlir::ValueRange dynamicSizes);
 
+/// Expands `src` to `resultType` by splitting dims along `groups`, the result's sizes
+/// being `outputShape`. Emits tensor.expand_shape when every group has at most one
+/// dynamic dim, and tensor.reshape otherwise: upstream expand-strided-metadata cannot
+/// lower (and crashes on) a memref.expand_shape with two dynamic dims in one group.
+mlir::Value expandShape(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType,
+                        mlir::Value src, llvm::ArrayRef<mlir::ReassociationIndices> groups,
+                        llvm::ArrayRef<mlir::OpFoldResult> outputShape);
+
 /// Returns the dynamic sizes of `value` (a ranked tensor), one index Value per dynamic dim.
 llvm::SmallVector<mlir::Value> getDynamicSizes(mlir::OpBuilder &b, mlir::Location loc,
                                                mlir::Value value);
@@ -82,8 +90,10 @@ mlir::Value createScalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::T
 /// Converts a scalar between element types with ONNX Cast semantics (float<->int
 /// truncates toward zero, bool is != 0). `srcUnsigned`/`dstUnsigned` give the ONNX
 /// signedness of integer types, which the signless MLIR types no longer carry.
+/// `saturate` and `roundMode` are Cast's attributes for float8 destinations.
 mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
-                       mlir::Type dstType, bool srcUnsigned, bool dstUnsigned);
+                       mlir::Type dstType, bool srcUnsigned, bool dstUnsigned,
+                       bool saturate = true, llvm::StringRef roundMode = "up");
 
 /// Returns the result type of `op`'s result `index` after type conversion, as a ranked
 /// tensor type, or null (after notifying a match failure) if it is not ranked.
@@ -124,8 +134,15 @@ void populateMatMulPatterns(const OnnxTypeConverter &converter,
 void populateNNPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 void populateTensorPatterns(const OnnxTypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
+void populateQuantizePatterns(const OnnxTypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(const OnnxTypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
+void populateControlFlowPatterns(const OnnxTypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
+void populateResizePatterns(const OnnxTypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
+void populateMiscPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::conversion
 

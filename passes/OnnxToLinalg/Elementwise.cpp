@@ -456,17 +456,21 @@ void addBinary(const TypeConverter &tc, RewritePatternSet &p) {
   }, /*mean=*/true));
 }
 
-/// Cast: the destination type is the result's; signedness comes from the ONNX types.
-struct CastLowering : OpConversionPattern<CastOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(CastOp op, OpAdaptor adaptor,
+/// Cast and CastLike: the destination element type is the result's (CastLike's result
+/// takes it from `target_type`); signedness comes from the ONNX types.
+template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
     auto inType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
     if (!inType)
       return reject(rewriter, op, "the input is not a ranked tensor");
+    // The result has the input's shape; only its element type is ever in doubt.
+    auto declared = dyn_cast<TensorType>(
+        this->getTypeConverter()->convertType(op.getOutput().getType()));
+    if (!declared)
+      return reject(rewriter, op, "the result is not a tensor");
+    auto resultType = RankedTensorType::get(inType.getShape(), declared.getElementType());
     Type src = inType.getElementType(), dst = resultType.getElementType();
     if (!src.isIntOrFloat() || !dst.isIntOrFloat())
       return reject(rewriter, op, "only numeric and bool casts are supported");
@@ -475,8 +479,11 @@ struct CastLowering : OpConversionPattern<CastOp> {
     Value result = buildElementwise(
         rewriter, op.getLoc(), resultType, adaptor.getInput(),
         [&](OpBuilder &b, Location loc, ValueRange a) {
-          return castScalar(b, loc, a[0], dst, srcUnsigned, dstUnsigned);
+          return castScalar(b, loc, a[0], dst, srcUnsigned, dstUnsigned, op.getSaturate() != 0,
+                            op.getRoundMode());
         });
+    if (result.getType() != declared)
+      result = tensor::CastOp::create(rewriter, op.getLoc(), declared, result);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -489,7 +496,7 @@ void populateElementwisePatterns(const OnnxTypeConverter &converter,
   addUnaryMath(converter, patterns);
   addActivations(converter, patterns);
   addBinary(converter, patterns);
-  patterns.add<CastLowering>(converter, patterns.getContext());
+  patterns.add<CastLowering<CastOp>, CastLowering<CastLikeOp>>(converter, patterns.getContext());
 }
 
 } // namespace kiln::conversion

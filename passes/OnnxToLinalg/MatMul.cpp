@@ -7,7 +7,8 @@
 //   [..., M, K] x [K, N]          -> collapse the leading dims into M, linalg.matmul, expand
 //                                    (the [B, S, K] x [K, N] projections of transformers)
 //   [b..., M, K] x [b..., K, N]   -> collapse the batch dims, linalg.batch_matmul, expand
-//   anything that broadcasts      -> a linalg.generic contraction with broadcast maps
+//   anything that broadcasts, or  -> a linalg.generic contraction with broadcast maps
+//   merges two dynamic dims
 // Gemm is a linalg.matmul with transposing indexing maps plus an elementwise epilogue
 // for alpha, beta and C.
 //
@@ -88,6 +89,14 @@ bool haveSameBatch(RankedTensorType lhs, RankedTensorType rhs) {
   return true;
 }
 
+/// Whether dims [0, n) of `type` may be merged into one: at most one of them dynamic.
+/// Otherwise linalg-fuse-elementwise-ops propagates the collapse through the contraction
+/// as a memref.expand_shape with two dynamic dims in a group, which upstream
+/// expand-strided-metadata crashes on; the generic contraction needs no reshape at all.
+bool canMergeLeading(RankedTensorType type, int64_t n) {
+  return llvm::count_if(type.getShape().take_front(n), ShapedType::isDynamic) <= 1;
+}
+
 /// The contraction as a linalg.generic over (batch..., m, n, k) with broadcasting
 /// batch maps: the fallback for shapes no named op takes.
 Value buildGenericMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init) {
@@ -139,7 +148,7 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, RankedTensor
     return linalg::MatmulOp::create(b, loc, TypeRange{resultType}, ValueRange{lhs, rhs}, init)
         .getResult(0);
   }
-  if (rhsType.getRank() == 2 && lhsType.getRank() == rank) {
+  if (rhsType.getRank() == 2 && lhsType.getRank() == rank && canMergeLeading(lhsType, rank - 1)) {
     // Every leading dim of lhs is a row: [b..., M, K] -> [b * ... * M, K].
     Value lhs2 = tensor::CollapseShapeOp::create(b, loc, lhs, collapseLeading(rank - 1, 1));
     int64_t rows = getType(lhs2).getDimSize(0);
@@ -148,10 +157,10 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, RankedTensor
         zeroFilled(b, loc, type2, {tensor::getMixedSize(b, loc, lhs2, 0), sizes[rank - 1]});
     Value product = linalg::MatmulOp::create(b, loc, TypeRange{type2}, ValueRange{lhs2, rhs}, init)
                         .getResult(0);
-    return tensor::ExpandShapeOp::create(b, loc, resultType, product, collapseLeading(rank - 1, 1),
-                                         sizes);
+    return expandShape(b, loc, resultType, product, collapseLeading(rank - 1, 1), sizes);
   }
-  if (haveSameBatch(lhsType, rhsType) && lhsType.getRank() == rank) {
+  if (haveSameBatch(lhsType, rhsType) && lhsType.getRank() == rank &&
+      canMergeLeading(lhsType, rank - 2) && canMergeLeading(rhsType, rank - 2)) {
     // Merge the batch dims into one for linalg.batch_matmul.
     int64_t batchRank = rank - 2;
     SmallVector<ReassociationIndices> groups = collapseLeading(batchRank, 2);
@@ -171,7 +180,7 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, RankedTensor
             .getResult(0);
     if (batchRank == 1)
       return product;
-    return tensor::ExpandShapeOp::create(b, loc, resultType, product, groups, sizes);
+    return expandShape(b, loc, resultType, product, groups, sizes);
   }
   return buildGenericMatmul(b, loc, lhs, rhs, zeroFilled(b, loc, resultType, sizes));
 }

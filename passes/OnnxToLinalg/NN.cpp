@@ -254,6 +254,7 @@ void populateNNPatterns(const OnnxTypeConverter &converter, RewritePatternSet &p
   populatePoolPatterns(converter, patterns);
   populateNormPatterns(converter, patterns);
   populateSoftmaxPatterns(converter, patterns);
+  populateAttentionPatterns(converter, patterns);
 }
 
 } // namespace kiln::conversion

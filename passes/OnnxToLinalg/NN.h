@@ -82,6 +82,8 @@ void populateConvPatterns(const OnnxTypeConverter &converter, mlir::RewritePatte
 void populatePoolPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 void populateNormPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 void populateSoftmaxPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+void populateAttentionPatterns(const OnnxTypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::conversion
 

@@ -20,12 +20,20 @@ Value extendTo(OpBuilder &b, Location loc, Value v, Type type) {
   return castScalar(b, loc, v, type, false, false);
 }
 
+/// The statistics of a normalization, in the compute type, over the kept dims: the sum
+/// of x and the sum of squared deviations from the mean; `count` is a scalar.
+struct NormStats {
+  Value sum, squares, count;
+};
+
 /// Normalizes `x` over the dims where `reduced` is true, computing the statistics in
 /// `computeType`: y = (x - mean) / sqrt(var + epsilon) * scale + bias. `scale` and `bias`
-/// (bias may be null) are read through `scaleMap` and `biasMap`.
+/// (either may be null) are read through `scaleMap` and `biasMap`. The statistics are
+/// returned through `stats` if given.
 Value buildNormalization(OpBuilder &b, Location loc, RankedTensorType resultType, Value x,
                          ArrayRef<bool> reduced, Value scale, AffineMap scaleMap, Value bias,
-                         AffineMap biasMap, double epsilon, Type computeType) {
+                         AffineMap biasMap, double epsilon, Type computeType,
+                         NormStats *stats = nullptr) {
   Type elementType = resultType.getElementType();
   Value zero = createScalarConstant(b, loc, computeType, 0);
   Value count = getElementCount(b, loc, x, reduced, computeType);
@@ -42,6 +50,8 @@ Value buildNormalization(OpBuilder &b, Location loc, RankedTensorType resultType
         return arith::AddFOp::create(nb, l, acc, arith::MulFOp::create(nb, l, diff, diff));
       });
 
+  if (stats)
+    *stats = {sum, squares, count};
   MLIRContext *ctx = b.getContext();
   int64_t rank = resultType.getRank();
   SmallVector<bool> keep;
@@ -49,8 +59,12 @@ Value buildNormalization(OpBuilder &b, Location loc, RankedTensorType resultType
     keep.push_back(!r);
   AffineMap projection = getProjectionMap(ctx, keep);
   AffineMap identity = b.getMultiDimIdentityMap(rank);
-  SmallVector<Value> inputs{x, sum, squares, scale};
-  SmallVector<AffineMap> maps{identity, projection, projection, scaleMap};
+  SmallVector<Value> inputs{x, sum, squares};
+  SmallVector<AffineMap> maps{identity, projection, projection};
+  if (scale) {
+    inputs.push_back(scale);
+    maps.push_back(scaleMap);
+  }
   if (bias) {
     inputs.push_back(bias);
     maps.push_back(biasMap);
@@ -69,9 +83,11 @@ Value buildNormalization(OpBuilder &b, Location loc, RankedTensorType resultType
                    arith::SubFOp::create(nb, l, extendTo(nb, l, args[0], computeType), mean);
                Value normalized =
                    extendTo(nb, l, arith::DivFOp::create(nb, l, diff, stddev), elementType);
-               Value y = arith::MulFOp::create(nb, l, normalized, args[3]);
+               Value y = normalized;
+               if (scale)
+                 y = arith::MulFOp::create(nb, l, y, args[3]);
                if (bias)
-                 y = arith::AddFOp::create(nb, l, y, args[4]);
+                 y = arith::AddFOp::create(nb, l, y, args[scale ? 4 : 3]);
                linalg::YieldOp::create(nb, l, y);
              })
       .getResult(0);
@@ -155,9 +171,6 @@ struct LayerNormLowering : OpConversionPattern<LayerNormalizationOp> {
 
   LogicalResult matchAndRewrite(LayerNormalizationOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (!op.getMean().use_empty() || !op.getInvStdDev().use_empty())
-      return reject(rewriter, 
-          op, "the Mean or InvStdDev output is used; only Y is supported");
     RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
     if (!resultType)
       return failure();
@@ -181,12 +194,114 @@ struct LayerNormLowering : OpConversionPattern<LayerNormalizationOp> {
     Type computeType =
         op.getStashType() == 1 ? Type(rewriter.getF32Type()) : resultType.getElementType();
     MLIRContext *ctx = rewriter.getContext();
+    NormStats stats;
+    double epsilon = op.getEpsilon().convertToDouble();
     Value result =
         buildNormalization(rewriter, op.getLoc(), resultType, x, reduced, scale,
                            getBroadcastMap(ctx, scaleType, resultType), hasBias ? bias : Value(),
                            hasBias ? getBroadcastMap(ctx, biasType, resultType) : AffineMap(),
-                           op.getEpsilon().convertToDouble(), computeType);
-    rewriter.replaceOp(op, {result, nullptr, nullptr});
+                           epsilon, computeType, &stats);
+    // Mean = sum / n and InvStdDev = 1 / sqrt(var + epsilon), shaped [d0 .. d(axis-1), 1, ...].
+    Value eps = createScalarConstant(rewriter, op.getLoc(), computeType, epsilon);
+    auto statOutput = [&](unsigned index, bool invStdDev) -> FailureOr<Value> {
+      if (op->getResult(index).use_empty())
+        return Value();
+      RankedTensorType type = getRankedResultType(rewriter, *getTypeConverter(), op, index);
+      if (!type)
+        return failure();
+      if (!type.hasStaticShape() || type.getRank() != rank || !xType.hasStaticShape())
+        return reject(rewriter, op, "the Mean and InvStdDev outputs need static shapes");
+      auto keptType =
+          RankedTensorType::get(xType.getShape().take_front(axis), type.getElementType());
+      Value one = createScalarConstant(rewriter, op.getLoc(), computeType, 1);
+      Value kept = buildElementwise(
+          rewriter, op.getLoc(), keptType, ValueRange{stats.sum, stats.squares},
+          [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+            Value v = arith::DivFOp::create(b, l, args[invStdDev ? 1 : 0], stats.count);
+            if (invStdDev)
+              v = arith::DivFOp::create(
+                  b, l, one, math::SqrtOp::create(b, l, arith::AddFOp::create(b, l, v, eps)));
+            return extendTo(b, l, v, type.getElementType());
+          });
+      SmallVector<ReassociationIndices> groups;
+      for (int64_t d = 0; d < axis; ++d)
+        groups.push_back({d});
+      for (int64_t d = axis; d < rank && axis > 0; ++d)
+        groups.back().push_back(d);
+      return Value(tensor::ExpandShapeOp::create(rewriter, op.getLoc(), type, kept, groups));
+    };
+    FailureOr<Value> mean = statOutput(1, false);
+    if (failed(mean))
+      return failure();
+    FailureOr<Value> invStdDev = statOutput(2, true);
+    if (failed(invStdDev))
+      return failure();
+    rewriter.replaceOp(op, {result, *mean, *invStdDev});
+    return success();
+  }
+};
+
+/// y = x / sqrt(mean(x^2 over dims axis..) + epsilon) * scale, the mean computed in f32
+/// when stash_type is 1 (the default), else in X's type.
+struct RMSNormLowering : OpConversionPattern<RMSNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(RMSNormalizationOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    int64_t rank = resultType.getRank();
+    Value x = adaptor.getX(), scale = adaptor.getScale();
+    auto scaleType = dyn_cast<RankedTensorType>(scale.getType());
+    if (!isRanked(x, rank))
+      return reject(rewriter, op, "X must be a ranked tensor");
+    int64_t axis = normalizeAxis(static_cast<int64_t>(op.getAxis()), rank);
+    if (axis < 0)
+      return reject(rewriter, op, "axis is out of range");
+    if (!scaleType || scaleType.getRank() > rank - axis)
+      return reject(rewriter, op, "scale must be ranked and broadcastable to X's normalized dims");
+    SmallVector<bool> reduced(rank, false);
+    for (int64_t d = axis; d < rank; ++d)
+      reduced[d] = true;
+    Type elementType = resultType.getElementType();
+    Type computeType = op.getStashType() == 1 ? Type(rewriter.getF32Type()) : elementType;
+    if (elementType.isF64())
+      computeType = elementType;
+    Value count = getElementCount(rewriter, loc, x, reduced, computeType);
+    Value zero = createScalarConstant(rewriter, loc, computeType, 0);
+    Value squares =
+        reduceDims(rewriter, loc, x, reduced, {}, zero,
+                   [&](OpBuilder &b, Location l, Value in, ValueRange, Value acc) {
+                     Value e = extendTo(b, l, in, computeType);
+                     return arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, e, e));
+                   });
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<bool> keep;
+    for (bool r : reduced)
+      keep.push_back(!r);
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    SmallVector<AffineMap> maps{identity, getProjectionMap(ctx, keep),
+                                getBroadcastMap(ctx, scaleType, resultType), identity};
+    Value eps = createScalarConstant(rewriter, loc, computeType, op.getEpsilon().convertToDouble());
+    Value init = createEmptyLike(rewriter, loc, resultType, x);
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resultType}, ValueRange{x, squares, scale}, ValueRange{init},
+            maps, iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value meanSquare = arith::DivFOp::create(b, l, args[1], count);
+              Value rms = math::SqrtOp::create(b, l, arith::AddFOp::create(b, l, meanSquare, eps));
+              Value normalized =
+                  arith::DivFOp::create(b, l, extendTo(b, l, args[0], computeType), rms);
+              Value y =
+                  arith::MulFOp::create(b, l, extendTo(b, l, normalized, elementType), args[2]);
+              linalg::YieldOp::create(b, l, y);
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -252,10 +367,167 @@ struct LRNLowering : OpConversionPattern<LRNOp> {
   }
 };
 
+/// Opset 21: the C channels split into num_groups groups, each normalized over its
+/// channels and the spatial dims, then scaled and shifted per channel. X is viewed as
+/// [N, G, C / G, D...] so the groups are plain dims; an opset-18 model (scale and bias
+/// per group, upgraded unchanged) is recognized by their size G != C.
+struct GroupNormLowering : OpConversionPattern<GroupNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(GroupNormalizationOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    int64_t rank = resultType.getRank();
+    Value x = adaptor.getX(), scale = adaptor.getScale(), bias = adaptor.getBias();
+    auto xType = dyn_cast<RankedTensorType>(x.getType());
+    if (rank < 3 || !xType || xType.getRank() != rank || !xType.hasStaticShape())
+      return reject(rewriter, op, "X must be a static N x C x D... tensor");
+    int64_t groups = static_cast<int64_t>(op.getNumGroups()), channels = xType.getDimSize(1);
+    if (groups < 1 || channels % groups != 0)
+      return reject(rewriter, op,
+                    "num_groups (" + Twine(groups) + ") does not divide the channels (" +
+                        Twine(channels) + ")");
+    auto scaleType = dyn_cast<RankedTensorType>(scale.getType());
+    auto biasType = dyn_cast<RankedTensorType>(bias.getType());
+    if (!scaleType || !biasType || scaleType.getRank() != 1 || biasType.getRank() != 1 ||
+        scaleType.getDimSize(0) != biasType.getDimSize(0) ||
+        (scaleType.getDimSize(0) != channels && scaleType.getDimSize(0) != groups))
+      return reject(rewriter, op, "scale and bias must be 1-D of size C (or num_groups)");
+    bool perGroup = scaleType.getDimSize(0) != channels;
+
+    SmallVector<int64_t> shape{xType.getDimSize(0), groups, channels / groups};
+    llvm::append_range(shape, xType.getShape().drop_front(2));
+    SmallVector<ReassociationIndices> split{{0}, {1, 2}};
+    for (int64_t d = 2; d < rank; ++d)
+      split.push_back({d + 1});
+    auto groupedType = RankedTensorType::get(shape, resultType.getElementType());
+    auto xGrouped = RankedTensorType::get(shape, xType.getElementType());
+    Value grouped = tensor::ExpandShapeOp::create(rewriter, loc, xGrouped, x, split);
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap channelMap;
+    if (perGroup) {
+      channelMap = AffineMap::get(rank + 1, 0, getAffineDimExpr(1, ctx));
+    } else {
+      SmallVector<int64_t> gc{groups, channels / groups};
+      auto expand = [&](Value v) -> Value {
+        auto type = RankedTensorType::get(gc, cast<RankedTensorType>(v.getType()).getElementType());
+        return tensor::ExpandShapeOp::create(rewriter, loc, type, v,
+                                             SmallVector<ReassociationIndices>{{0, 1}});
+      };
+      scale = expand(scale);
+      bias = expand(bias);
+      channelMap =
+          AffineMap::get(rank + 1, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
+    }
+    SmallVector<bool> reduced(rank + 1, true);
+    reduced[0] = reduced[1] = false;
+    Type computeType =
+        op.getStashType() == 1 ? Type(rewriter.getF32Type()) : resultType.getElementType();
+    Value result =
+        buildNormalization(rewriter, loc, groupedType, grouped, reduced, scale, channelMap, bias,
+                           channelMap, op.getEpsilon().convertToDouble(), computeType);
+    rewriter.replaceOp(op,
+                       tensor::CollapseShapeOp::create(rewriter, loc, resultType, result, split));
+    return success();
+  }
+};
+
+/// y = (x - mean) / std over `axes` (default N and the spatial dims [0, 2, 3]). The
+/// reference divides by std + 1e-9; sqrt(var + 1e-18) agrees, and a constant input
+/// gives 0 rather than NaN in both.
+struct MVNLowering : OpConversionPattern<MeanVarianceNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(MeanVarianceNormalizationOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    int64_t rank = resultType.getRank();
+    Value x = adaptor.getX();
+    if (!isRanked(x, rank))
+      return reject(rewriter, op, "X must be a ranked tensor");
+    SmallVector<int64_t> axes{0, 2, 3};
+    if (std::optional<ArrayRef<int64_t>> attr = op.getAxes())
+      axes.assign(attr->begin(), attr->end());
+    SmallVector<bool> reduced(rank, false);
+    for (int64_t axis : axes) {
+      int64_t d = normalizeAxis(axis, rank);
+      if (d < 0)
+        return reject(rewriter, op, "axis " + Twine(axis) + " is out of range");
+      reduced[d] = true;
+    }
+    Value result =
+        buildNormalization(rewriter, op.getLoc(), resultType, x, reduced, Value(), AffineMap(),
+                           Value(), AffineMap(), 1e-18, resultType.getElementType());
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// y = x / norm(x) along `axis`, norm the L1 (p = 1) or L2 (p = 2) norm; a zero norm
+/// gives 0 / 0 as in the ONNX reference.
+struct LpNormLowering : OpConversionPattern<LpNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(LpNormalizationOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    int64_t rank = resultType.getRank();
+    Value x = adaptor.getInput();
+    if (rank < 1 || !isRanked(x, rank))
+      return reject(rewriter, op, "the input must be a ranked tensor of rank >= 1");
+    int64_t axis = normalizeAxis(op->getAttrOfType<IntegerAttr>("axis")
+                                     ? op->getAttrOfType<IntegerAttr>("axis").getInt()
+                                     : -1,
+                                 rank);
+    if (axis < 0)
+      return reject(rewriter, op, "axis is out of range");
+    int64_t p =
+        op->getAttrOfType<IntegerAttr>("p") ? op->getAttrOfType<IntegerAttr>("p").getInt() : 2;
+    if (p != 1 && p != 2)
+      return reject(rewriter, op, "p must be 1 or 2, got " + Twine(p));
+    SmallVector<bool> reduced(rank, false);
+    reduced[axis] = true;
+    Type elementType = resultType.getElementType();
+    Value norm = reduceDims(rewriter, loc, x, reduced, {},
+                            createScalarConstant(rewriter, loc, elementType, 0),
+                            [&](OpBuilder &b, Location l, Value in, ValueRange, Value acc) {
+                              Value term = p == 1 ? Value(math::AbsFOp::create(b, l, in))
+                                                  : Value(arith::MulFOp::create(b, l, in, in));
+                              return arith::AddFOp::create(b, l, acc, term);
+                            });
+    SmallVector<bool> keep(rank, true);
+    keep[axis] = false;
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    Value init = createEmptyLike(rewriter, loc, resultType, x);
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resultType}, ValueRange{x, norm}, ValueRange{init},
+            SmallVector<AffineMap>{identity, getProjectionMap(rewriter.getContext(), keep),
+                                   identity},
+            SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value n = p == 1 ? args[1] : Value(math::SqrtOp::create(b, l, args[1]));
+              linalg::YieldOp::create(b, l, Value(arith::DivFOp::create(b, l, args[0], n)));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateNormPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<BatchNormLowering, InstanceNormLowering, LayerNormLowering, LRNLowering>(
+  patterns.add<BatchNormLowering, InstanceNormLowering, LayerNormLowering, LRNLowering,
+               RMSNormLowering, GroupNormLowering, LpNormLowering, MVNLowering>(
       converter, patterns.getContext());
 }
 

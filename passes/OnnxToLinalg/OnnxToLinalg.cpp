@@ -55,6 +55,10 @@ struct ConvertOnnxToLinalgPass
     populateNNPatterns(converter, patterns);
     populateTensorPatterns(converter, patterns);
     populateReductionPatterns(converter, patterns);
+    populateQuantizePatterns(converter, patterns);
+    populateControlFlowPatterns(converter, patterns);
+    populateResizePatterns(converter, patterns);
+    populateMiscPatterns(converter, patterns);
 
     // The driver reports the op it could not legalize as "failed to legalize operation
     // 'onnx.X'"; replace that with an error naming the ONNX node, its op type and the

@@ -4,10 +4,12 @@
 // attribute) is one linalg.generic with reduction iterators over the reduced dims, whose
 // body applies the op's per-element map (abs, square, exp) before combining; a second
 // elementwise generic applies the final map (divide by the count, sqrt, log). keepdims
-// re-inserts the reduced dims as unit dims with tensor.expand_shape.
+// re-inserts the reduced dims as unit dims with tensor.expand_shape. Axes given as a
+// run-time tensor are lowered by buildDynamicAxesReduce (DynamicAxes.cpp).
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/Reduction.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
 
 #include "llvm/ADT/APFloat.h"
@@ -16,8 +18,6 @@ using namespace mlir;
 
 namespace kiln::conversion {
 namespace {
-
-enum class ReduceKind { Sum, Mean, Max, Min, Prod, L1, L2, SumSquare, LogSum, LogSumExp };
 
 int64_t intAttr(Operation *op, StringRef name, int64_t fallback) {
   if (auto attr = op->getAttrOfType<IntegerAttr>(name))
@@ -36,6 +36,15 @@ TypedAttr extremeValue(Type type, bool largest, bool isUnsigned) {
   return IntegerAttr::get(type, value);
 }
 
+/// Whether the data of `op` compares unsigned: ONNX unsigned types, and bool (as a signed
+/// i1, true is -1 and would lose to false in max).
+bool isUnsignedReduce(Operation *op) {
+  Type type = op->getOperand(0).getType();
+  return isUnsignedInt(type) || getElementTypeOrSelf(type).isInteger(1);
+}
+
+} // namespace
+
 TypedAttr neutralElement(ReduceKind kind, Type type, bool isUnsigned) {
   switch (kind) {
   case ReduceKind::Max:
@@ -49,6 +58,8 @@ TypedAttr neutralElement(ReduceKind kind, Type type, bool isUnsigned) {
     return cast<TypedAttr>(OpBuilder(type.getContext()).getZeroAttr(type));
   }
 }
+
+namespace {
 
 /// Creates a tensor of `type` filled with `value`.
 Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynamic,
@@ -85,7 +96,10 @@ ReducedShape getReducedShape(OpBuilder &b, Location loc, Value data, ArrayRef<in
   return result;
 }
 
-Value combine(OpBuilder &b, Location loc, ReduceKind kind, Value x, Value acc, bool isUnsigned) {
+} // namespace
+
+Value combineReduce(OpBuilder &b, Location loc, ReduceKind kind, Value x, Value acc,
+                    bool isUnsigned) {
   bool isFloat = isa<FloatType>(x.getType());
   switch (kind) {
   case ReduceKind::Max:
@@ -107,8 +121,7 @@ Value combine(OpBuilder &b, Location loc, ReduceKind kind, Value x, Value acc, b
   }
 }
 
-/// The per-element map applied before combining.
-Value preMap(OpBuilder &b, Location loc, ReduceKind kind, Value x, bool isUnsigned) {
+Value preMapReduce(OpBuilder &b, Location loc, ReduceKind kind, Value x, bool isUnsigned) {
   bool isFloat = isa<FloatType>(x.getType());
   switch (kind) {
   case ReduceKind::L1:
@@ -123,6 +136,8 @@ Value preMap(OpBuilder &b, Location loc, ReduceKind kind, Value x, bool isUnsign
     return x;
   }
 }
+
+namespace {
 
 /// Reduces `data` over `dims` with `kind`; `shift`, when given (LogSumExp), is a tensor of
 /// the reduced shape subtracted from every element before exp.
@@ -152,9 +167,9 @@ Value buildReduce(OpBuilder &b, Location loc, Value data, ArrayRef<int64_t> dims
         if (shift)
           x = math::ExpOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, x, args[1]));
         else
-          x = preMap(nb, nloc, kind, x, isUnsigned);
+          x = preMapReduce(nb, nloc, kind, x, isUnsigned);
         linalg::YieldOp::create(nb, nloc,
-                                combine(nb, nloc, combineKind, x, args.back(), isUnsigned));
+                                combineReduce(nb, nloc, combineKind, x, args.back(), isUnsigned));
       });
   return generic.getResult(0);
 }
@@ -184,8 +199,18 @@ struct ReduceLowering : ConversionPattern {
       axes.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
     } else if (operands.size() > 1 && !isa<NoneType>(operands[1].getType())) {
       std::optional<SmallVector<int64_t>> c = getConstantInts(operands[1]);
-      if (!c)
-        return reject(rewriter, op, "axes are not constant");
+      if (!c) {
+        auto axesType = dyn_cast<RankedTensorType>(operands[1].getType());
+        if (!axesType || axesType.getRank() != 1)
+          return reject(rewriter, op, "axes are not constant and not a 1-D tensor");
+        if (intAttr(op, "keepdims", 1) && resultType.getRank() != rank)
+          return reject(rewriter, op, "the result rank does not match keepdims");
+        Value result = buildDynamicAxesReduce(
+            rewriter, op->getLoc(), data, operands[1], kind, intAttr(op, "keepdims", 1) != 0,
+            intAttr(op, "noop_with_empty_axes", 0) != 0, isUnsignedReduce(op), resultType);
+        rewriter.replaceOp(op, result);
+        return success();
+      }
       axes = *c;
     }
     Location loc = op->getLoc();
@@ -210,7 +235,7 @@ struct ReduceLowering : ConversionPattern {
     if (resultType.getRank() != expectedRank)
       return reject(rewriter, op, "the result rank does not match axes and keepdims");
 
-    bool isUnsigned = isUnsignedInt(op->getOperand(0).getType());
+    bool isUnsigned = isUnsignedReduce(op);
     Value shift;
     if (kind == ReduceKind::LogSumExp) // subtract the max so exp cannot overflow
       shift = buildReduce(rewriter, loc, data, dims, ReduceKind::Max, isUnsigned);
@@ -283,7 +308,7 @@ struct ArgLowering : ConversionPattern {
       return reject(rewriter, op, "the result rank does not match keepdims");
     Location loc = op->getLoc();
     Type elementType = dataType.getElementType();
-    bool isUnsigned = isUnsignedInt(op->getOperand(0).getType());
+    bool isUnsigned = isUnsignedReduce(op);
     bool isFloat = isa<FloatType>(elementType);
     ReducedShape reduced = getReducedShape(rewriter, loc, data, {axis}, elementType);
     auto indexType = RankedTensorType::get(reduced.type.getShape(), rewriter.getI64Type());

@@ -65,6 +65,17 @@ SymDim traceShapeEntry(Value shape, int64_t idx, Value data, int depth = 0) {
     return traceShapeEntry(gather.getData(), i < 0 ? i + srcType.getDimSize(0) : i, data,
                            depth + 1);
   }
+  if (auto slice = dyn_cast<SliceOp>(def)) {
+    // x.size()[a:b] with constant a, b and step 1 (GPT-2's x.size()[:-1] + (h, d)).
+    auto srcType = dyn_cast<RankedTensorType>(slice.getData().getType());
+    std::optional<SmallVector<int64_t>> starts = getConstantInts(slice.getStarts());
+    if (!srcType || srcType.getRank() != 1 || srcType.isDynamicDim(0) || !starts ||
+        starts->size() != 1 || !isa<NoneType>(slice.getSteps().getType()))
+      return {};
+    int64_t n = srcType.getDimSize(0), start = (*starts)[0];
+    start = std::clamp<int64_t>(start < 0 ? start + n : start, 0, n);
+    return traceShapeEntry(slice.getData(), start + idx, data, depth + 1);
+  }
   if (auto shapeOp = dyn_cast<ShapeOp>(def)) {
     auto type = dyn_cast<RankedTensorType>(shapeOp.getData().getType());
     if (!type)
@@ -198,6 +209,12 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
     int64_t inferred = -1;
     for (int64_t i = 0; i < rank; ++i) {
       SymDim d = traceShapeEntry(op.getShape(), i, op.getData());
+      // Shape inference's data propagation may know more than the trace: a static
+      // result dim is a fact.
+      if (d.kind == SymDim::Unknown && !resultType.isDynamicDim(i)) {
+        dims.push_back(SymDim::of(resultType.getDimSize(i)));
+        continue;
+      }
       if (d.kind == SymDim::Static && d.value == 0 && !allowZero) {
         if (i >= dataType.getRank())
           return reject(rewriter, op, "a 0 in the shape has no data dim to copy");
@@ -211,6 +228,7 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
     }
     if (inferred >= 0)
       dims[inferred] = inferDim(dataType, dims, inferred);
+    resolveLastDynamic(dataType, dims);
     if (llvm::none_of(dims, [](const SymDim &d) { return d.kind == SymDim::Unknown; }))
       if (Value result = buildRegroupingReshape(rewriter, loc, data, dims, resultType)) {
         rewriter.replaceOp(op, result);
@@ -251,6 +269,34 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
         rewriter, loc, RankedTensorType::get({rank}, rewriter.getI64Type()), elements);
     rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType, data, shape);
     return success();
+  }
+
+  /// When exactly one entry is unknown and the data has exactly one dynamic dim not
+  /// named by another entry, the unknown entry is that dim if the static parts agree:
+  /// (d * P = D * P with P != 0 means d = D). This covers a target computed from another
+  /// tensor's shape (GPT-2 reshapes a Split output with a Shape of the Split input).
+  static void resolveLastDynamic(RankedTensorType dataType, MutableArrayRef<SymDim> dims) {
+    auto unknown = llvm::make_filter_range(
+        llvm::seq<size_t>(0, dims.size()), [&](size_t i) { return dims[i].kind == SymDim::Unknown; });
+    if (llvm::range_size(unknown) != 1)
+      return;
+    size_t target = *unknown.begin();
+    int64_t staticData = 1, staticDims = 1;
+    SmallVector<int64_t> dynamic;
+    for (int64_t d = 0; d < dataType.getRank(); ++d) {
+      if (dataType.isDynamicDim(d))
+        dynamic.push_back(d);
+      else
+        staticData *= dataType.getDimSize(d);
+    }
+    for (const SymDim &d : dims) {
+      if (d.kind == SymDim::Static)
+        staticDims *= d.value;
+      else if (d.kind == SymDim::DataDim)
+        llvm::erase(dynamic, d.value);
+    }
+    if (dynamic.size() == 1 && staticData == staticDims && staticData != 0)
+      dims[target] = SymDim::dim(dynamic.front());
   }
 
   /// The -1 entry: the data's size divided by the other entries, when that is a static
@@ -354,7 +400,7 @@ struct SqueezeLowering : ConversionPattern {
       return reject(rewriter, op, "the input is not a ranked tensor");
     std::optional<SmallVector<int64_t>> axes = getAxes(op, operands);
     if (!axes)
-      return reject(rewriter, op, "axes are not constant");
+      return lowerSqueezeWithDynamicAxes(rewriter, op, operands[0], operands[1], resultType);
     int64_t rank = dataType.getRank();
     SmallVector<int64_t> unitDims;
     if (axes->empty()) {
@@ -392,7 +438,7 @@ struct UnsqueezeLowering : ConversionPattern {
       return reject(rewriter, op, "the input is not a ranked tensor");
     std::optional<SmallVector<int64_t>> axes = getAxes(op, operands);
     if (!axes)
-      return reject(rewriter, op, "axes are not constant");
+      return lowerUnsqueezeWithDynamicAxes(rewriter, op, operands[0], operands[1], resultType);
     SmallVector<int64_t> unitDims;
     for (int64_t axis : *axes) {
       int64_t a = normalizeAxis(axis, resultType.getRank());

@@ -53,6 +53,103 @@ Value reverseDims(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> dim
                           });
 }
 
+/// Slice whose axes or steps are run-time values: each dim takes its start, end and step
+/// from the entry whose normalized axis equals it (else the full range, step 1), both the
+/// forward and the backward bounds are computed and selected on the step's sign, and dims
+/// with a negative step are reversed after the strided extract_slice.
+LogicalResult sliceAtRunTime(ConversionPatternRewriter &rewriter, SliceOp op,
+                             SliceOp::Adaptor adaptor, int64_t n, RankedTensorType resultType) {
+  for (Value v : {adaptor.getAxes(), adaptor.getSteps()}) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!isa<NoneType>(v.getType()) && (!type || type.getShape() != ArrayRef<int64_t>{n}))
+      return reject(rewriter, op, "axes or steps differ in length from starts");
+  }
+  Location loc = op.getLoc();
+  Value data = adaptor.getData();
+  int64_t rank = cast<RankedTensorType>(data.getType()).getRank();
+  Value zero = cIdx(rewriter, loc, 0), one = cIdx(rewriter, loc, 1);
+  SmallVector<Value> starts = getIndexValues(rewriter, loc, adaptor.getStarts(), n);
+  SmallVector<Value> ends = getIndexValues(rewriter, loc, adaptor.getEnds(), n);
+  SmallVector<Value> axes, steps(n, one);
+  if (isa<NoneType>(adaptor.getAxes().getType())) {
+    for (int64_t j = 0; j < n; ++j)
+      axes.push_back(cIdx(rewriter, loc, j));
+  } else {
+    axes = getIndexValues(rewriter, loc, adaptor.getAxes(), n);
+  }
+  if (!isa<NoneType>(adaptor.getSteps().getType()))
+    steps = getIndexValues(rewriter, loc, adaptor.getSteps(), n);
+  Value rankValue = cIdx(rewriter, loc, rank);
+  for (Value &axis : axes)
+    axis = wrapNegative(rewriter, loc, axis, rankValue);
+
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  SmallVector<Value> sizeValues, negative;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value dim = getDimValue(rewriter, loc, data, d);
+    Value start = zero, end = dim, step = one;
+    for (int64_t j = 0; j < n; ++j) {
+      Value here = rewriter.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, axes[j],
+                                                        cIdx(rewriter, loc, d));
+      start = rewriter.createOrFold<arith::SelectOp>(loc, here, starts[j], start);
+      end = rewriter.createOrFold<arith::SelectOp>(loc, here, ends[j], end);
+      step = rewriter.createOrFold<arith::SelectOp>(loc, here, steps[j], step);
+    }
+    start = wrapNegative(rewriter, loc, start, dim);
+    end = wrapNegative(rewriter, loc, end, dim);
+    Value isNeg = rewriter.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, step, zero);
+    Value negStep = rewriter.createOrFold<arith::SubIOp>(loc, zero, step);
+    // |step|, at least 1 so that an (invalid) zero step cannot divide by zero.
+    Value stride = rewriter.createOrFold<arith::SelectOp>(loc, isNeg, negStep, step);
+    stride = rewriter.createOrFold<arith::MaxSIOp>(loc, stride, one);
+    // Forwards.
+    Value fStart = clampIdx(rewriter, loc, start, zero, dim);
+    Value fEnd = clampIdx(rewriter, loc, end, zero, dim);
+    Value fSpan = rewriter.createOrFold<arith::SubIOp>(loc, fEnd, fStart);
+    Value fSize = rewriter.createOrFold<arith::CeilDivSIOp>(loc, fSpan, stride);
+    fSize = rewriter.createOrFold<arith::MaxSIOp>(loc, fSize, zero);
+    // Backwards: the same elements taken forwards from the lowest one, reversed later.
+    Value dimMinusOne = rewriter.createOrFold<arith::SubIOp>(loc, dim, one);
+    Value bStart = clampIdx(rewriter, loc, start, zero, dimMinusOne);
+    Value bEnd = clampIdx(rewriter, loc, end, cIdx(rewriter, loc, -1), dimMinusOne);
+    Value bSpan = rewriter.createOrFold<arith::SubIOp>(loc, bStart, bEnd);
+    Value bSize = rewriter.createOrFold<arith::CeilDivSIOp>(loc, bSpan, stride);
+    bSize = rewriter.createOrFold<arith::MaxSIOp>(loc, bSize, zero);
+    Value back = rewriter.createOrFold<arith::MulIOp>(
+        loc, rewriter.createOrFold<arith::SubIOp>(loc, bSize, one), stride);
+    Value bOffset = rewriter.createOrFold<arith::SubIOp>(loc, bStart, back);
+    bOffset = clampIdx(rewriter, loc, bOffset, zero, dim);
+
+    Value size = rewriter.createOrFold<arith::SelectOp>(loc, isNeg, bSize, fSize);
+    offsets.push_back(
+        getAsOpFoldResult(rewriter.createOrFold<arith::SelectOp>(loc, isNeg, bOffset, fStart)));
+    sizes.push_back(getAsOpFoldResult(size));
+    strides.push_back(getAsOpFoldResult(stride));
+    sizeValues.push_back(size);
+    negative.push_back(isNeg);
+  }
+  Value result = tensor::ExtractSliceOp::create(rewriter, loc, data, offsets, sizes, strides);
+  bool anyNegative = llvm::any_of(negative, [](Value v) {
+    std::optional<int64_t> c = getConstantIntValue(v);
+    return !c || *c != 0;
+  });
+  if (anyNegative) {
+    auto type = cast<RankedTensorType>(result.getType());
+    result = buildIndexGather(
+        rewriter, loc, type, sizeValues, result, [&](OpBuilder &b, Location nloc, ValueRange idx) {
+          SmallVector<Value> src;
+          for (auto [i, size, isNeg] : llvm::zip_equal(idx, sizeValues, negative)) {
+            Value last = arith::SubIOp::create(b, nloc, size, cIdx(b, nloc, 1));
+            Value flipped = arith::SubIOp::create(b, nloc, last, i);
+            src.push_back(arith::SelectOp::create(b, nloc, isNeg, flipped, i));
+          }
+          return src;
+        });
+  }
+  rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
+  return success();
+}
+
 struct SliceLowering : OpConversionPattern<SliceOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -77,12 +174,12 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     } else if (auto c = getConstantInts(adaptor.getAxes())) {
       axes = *c;
     } else {
-      return reject(rewriter, op, "axes are not constant");
+      return sliceAtRunTime(rewriter, op, adaptor, n, resultType);
     }
     if (!isa<NoneType>(adaptor.getSteps().getType())) {
       std::optional<SmallVector<int64_t>> c = getConstantInts(adaptor.getSteps());
       if (!c)
-        return reject(rewriter, op, "steps are not constant");
+        return sliceAtRunTime(rewriter, op, adaptor, n, resultType);
       steps = *c;
     }
     if (static_cast<int64_t>(axes.size()) != n || static_cast<int64_t>(steps.size()) != n)
@@ -177,11 +274,10 @@ struct SplitLowering : ConversionPattern {
       for (int64_t s : attr.asArrayRef())
         splitSizes.push_back(cIdx(rewriter, loc, s));
     } else if (operands.size() > 1 && !isa<NoneType>(operands[1].getType())) {
-      std::optional<SmallVector<int64_t>> c = getConstantInts(operands[1]);
-      if (!c)
-        return reject(rewriter, op, "split sizes are not constant");
-      for (int64_t s : *c)
-        splitSizes.push_back(cIdx(rewriter, loc, s));
+      auto splitType = dyn_cast<RankedTensorType>(operands[1].getType());
+      if (!splitType || splitType.getRank() != 1 || splitType.getDimSize(0) != numResults)
+        return reject(rewriter, op, "split is not a 1-D tensor with one size per output");
+      splitSizes = getIndexValues(rewriter, loc, operands[1], numResults);
     } else {
       Value dim = getDimValue(rewriter, loc, data, axis);
       Value part =
@@ -204,6 +300,12 @@ struct SplitLowering : ConversionPattern {
     for (int64_t r = 0; r < numResults; ++r) {
       offsets[axis] = getAsOpFoldResult(offset);
       sizes[axis] = getAsOpFoldResult(splitSizes[r]);
+      if (resultTypes[r].hasStaticShape() && resultTypes[r].getNumElements() == 0) {
+        // Nothing to take; an extract_slice of a size-0 dim at offset 0 fails to verify.
+        results.push_back(createEmpty(rewriter, loc, resultTypes[r], {}));
+        offset = rewriter.createOrFold<arith::AddIOp>(loc, offset, splitSizes[r]);
+        continue;
+      }
       Value slice = tensor::ExtractSliceOp::create(rewriter, loc, data, offsets, sizes, strides);
       results.push_back(castTo(rewriter, loc, slice, resultTypes[r]));
       offset = rewriter.createOrFold<arith::AddIOp>(loc, offset, splitSizes[r]);

@@ -53,6 +53,35 @@ mlir::Value buildIndexGather(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType, llvm::ArrayRef<mlir::Value> sizes,
                              mlir::Value source, IndexMapFn indexFn);
 
+/// Per dim d < `rank`, an i1 Value that is true when the 1-D integer tensor `axes` (a
+/// run-time value; negative entries count from the back) lists d. `isEmpty` is set to an i1
+/// that is true when `axes` has no entries.
+llvm::SmallVector<mlir::Value> getAxisFlags(mlir::OpBuilder &b, mlir::Location loc,
+                                            mlir::Value axes, int64_t rank, mlir::Value &isEmpty);
+
+/// Returns the `resultRank` sizes left when the dims whose i1 in `dropped` is true are
+/// removed from `sizes` (run-time selects; the caller knows how many remain).
+llvm::SmallVector<mlir::Value> compactSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                            llvm::ArrayRef<mlir::Value> sizes,
+                                            llvm::ArrayRef<mlir::Value> dropped,
+                                            int64_t resultRank);
+
+/// Reshapes `src` to `resultType` with the run-time index `sizes` (tensor.reshape).
+mlir::Value reshapeToSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value src,
+                           llvm::ArrayRef<mlir::Value> sizes, mlir::RankedTensorType resultType);
+
+/// Squeeze and Unsqueeze whose `axes` is not a constant: when it is a 1-D tensor, the result
+/// shape is computed at run time and applied with tensor.reshape (DynamicAxes.cpp);
+/// otherwise the op is rejected.
+mlir::LogicalResult lowerSqueezeWithDynamicAxes(mlir::ConversionPatternRewriter &rewriter,
+                                                mlir::Operation *op, mlir::Value data,
+                                                mlir::Value axes,
+                                                mlir::RankedTensorType resultType);
+mlir::LogicalResult lowerUnsqueezeWithDynamicAxes(mlir::ConversionPatternRewriter &rewriter,
+                                                  mlir::Operation *op, mlir::Value data,
+                                                  mlir::Value axes,
+                                                  mlir::RankedTensorType resultType);
+
 // Pattern population of the Tensor category, one function per file.
 void populateReshapePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 void populateSlicePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);

@@ -46,6 +46,21 @@ def first_error(text):
 def compare(name, got, want):
     if got.shape != want.shape:
         return f"output '{name}': shape {list(got.shape)} != expected {list(want.shape)}"
+    if want.dtype.kind == "V" or want.dtype.name.startswith(("float8", "float4")):
+        # ml_dtypes (float8, float4, int4, int2...): kiln-run writes float8/float4 as their
+        # uint8 bit patterns and the 4-/2-bit integers unpacked as int8/uint8. Compare values
+        # exactly (NaN equal to NaN, whatever its encoding).
+        if want.dtype.name.startswith("float"):
+            got = got.astype(np.uint8, copy=False).view(want.dtype)
+            got, want = got.astype(np.float32), want.astype(np.float32)
+            if not np.array_equal(got, want, equal_nan=True):
+                bad = np.argwhere(~((got == want) | (np.isnan(got) & np.isnan(want))))
+                idx = tuple(bad[0])
+                return (f"output '{name}': {len(bad)} of {want.size} values differ, e.g. at "
+                        f"{list(idx)}: {got[idx]} != {want[idx]}")
+            return None
+        want = want.astype(np.int64)
+        got = got.astype(np.int64)
     if want.dtype.kind in "fc":
         got = got.astype(want.dtype, copy=False)
         nan_ok = np.array_equal(np.isnan(got), np.isnan(want))

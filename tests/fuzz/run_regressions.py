@@ -12,7 +12,8 @@ def main():
     parser.add_argument("--kilnc", required=True)
     parser.add_argument("dir")
     args = parser.parse_args()
-    inputs = sorted(f for f in os.listdir(args.dir) if not f.startswith("."))
+    inputs = sorted(f for f in os.listdir(args.dir)
+                    if not f.startswith(".") and not f.endswith(".md"))
     passed = failed = 0
     for name in inputs:
         path = os.path.join(args.dir, name)

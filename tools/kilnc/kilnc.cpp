@@ -63,6 +63,8 @@ cl::opt<bool> noOnnxShapeInference(
 cl::opt<bool> noVersionConversion("no-version-conversion",
                                   cl::desc("Keep old opsets instead of converting them to 17"),
                                   cl::cat(category));
+cl::opt<bool> report("report", cl::desc("Print what the compiler did (memory plan)"),
+                    cl::cat(category));
 cl::opt<std::string> cCompiler("cc", cl::desc("C compiler used to link the model library"),
                                cl::cat(category));
 
@@ -147,6 +149,14 @@ int main(int argc, char **argv) {
   kiln::cpu::ModelSignature signature;
   if (failed(kiln::cpu::lowerToLLVMDialect(*module, options, signature)))
     return 1;
+  if (report) {
+    const kiln::cpu::MemoryPlan &m = signature.memory;
+    outs() << "memory: arena " << m.arenaBaseBytes << " B + " << m.arenaPerBatchBytes
+           << " B per batch item for " << m.arenaBuffers << " intermediates; unshared they "
+           << "take " << m.intermediatesBytes << " B at batch 1 (arena at batch 1: "
+           << m.arenaBaseBytes + m.arenaPerBatchBytes << " B); " << m.heapBuffers
+           << " left on the heap\n";
+  }
 
   LLVMContext llvmContext;
   std::string cpuUsed;

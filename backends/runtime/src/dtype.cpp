@@ -13,7 +13,18 @@ size_t kiln_dtype_size(int32_t dtype) {
   switch (dtype) {
   case 2: // uint8
   case 3: // int8
-  case 9: // bool
+  case 9:  // bool
+  case 17: // float8e4m3fn
+  case 18: // float8e4m3fnuz
+  case 19: // float8e5m2
+  case 20: // float8e5m2fnuz
+  case 24: // float8e8m0
+    return 1;
+  case 21: // uint4, one element per byte (see model_abi.h)
+  case 22: // int4
+  case 23: // float4e2m1
+  case 25: // uint2
+  case 26: // int2
     return 1;
   case 4:  // uint16
   case 5:  // int16
@@ -67,6 +78,26 @@ const char *kiln_dtype_name(int32_t dtype) {
     return "complex128";
   case 16:
     return "bfloat16";
+  case 17:
+    return "float8e4m3fn";
+  case 18:
+    return "float8e4m3fnuz";
+  case 19:
+    return "float8e5m2";
+  case 20:
+    return "float8e5m2fnuz";
+  case 21:
+    return "uint4";
+  case 22:
+    return "int4";
+  case 23:
+    return "float4e2m1";
+  case 24:
+    return "float8e8m0";
+  case 25:
+    return "uint2";
+  case 26:
+    return "int2";
   default:
     return "unknown";
   }

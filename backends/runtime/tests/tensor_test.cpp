@@ -18,7 +18,12 @@ TEST(Tensor, DtypeSizes) {
   } cases[] = {{1, 4, "float32"},  {2, 1, "uint8"},    {3, 1, "int8"},    {4, 2, "uint16"},
                {5, 2, "int16"},    {6, 4, "int32"},    {7, 8, "int64"},   {9, 1, "bool"},
                {10, 2, "float16"}, {11, 8, "float64"}, {12, 4, "uint32"}, {13, 8, "uint64"},
-               {16, 2, "bfloat16"}};
+               {16, 2, "bfloat16"},
+               // float8 and float4 are bit patterns; the 4- and 2-bit types are unpacked.
+               {17, 1, "float8e4m3fn"}, {18, 1, "float8e4m3fnuz"}, {19, 1, "float8e5m2"},
+               {20, 1, "float8e5m2fnuz"}, {21, 1, "uint4"},       {22, 1, "int4"},
+               {23, 1, "float4e2m1"},   {24, 1, "float8e8m0"},     {25, 1, "uint2"},
+               {26, 1, "int2"}};
   for (auto &c : cases) {
     EXPECT_EQ(kiln_dtype_size(c.dtype), c.size) << c.name;
     EXPECT_STREQ(kiln_dtype_name(c.dtype), c.name);

@@ -122,6 +122,36 @@ std::string kiln::tools::writeNpy(const std::string &path, int32_t dtype,
                                   const std::vector<int64_t> &dims, const void *data,
                                   size_t byteSize) {
   std::vector<uint8_t> widened;
+  switch (dtype) {
+  case 17: // float8 and float4: the bit patterns, as uint8
+  case 18:
+  case 19:
+  case 20:
+  case 23:
+  case 24:
+    dtype = 2;
+    break;
+  case 21:   // uint4, uint2: one element per byte, high bits cleared
+  case 22:   // int4, int2: one element per byte, sign-extended
+  case 25:
+  case 26: { // (a model may leave the unused high bits of each byte undefined)
+    unsigned bits = dtype == 21 || dtype == 22 ? 4 : 2, mask = (1u << bits) - 1;
+    bool isSigned = dtype == 22 || dtype == 26;
+    widened.resize(byteSize);
+    const auto *src = static_cast<const uint8_t *>(data);
+    for (size_t i = 0; i < byteSize; ++i) {
+      unsigned v = src[i] & mask;
+      if (isSigned && (v >> (bits - 1)))
+        v |= ~mask;
+      widened[i] = static_cast<uint8_t>(v);
+    }
+    data = widened.data();
+    dtype = isSigned ? 3 : 2;
+    break;
+  }
+  default:
+    break;
+  }
   if (dtype == 16) { // bfloat16 -> float32
     widened.resize(byteSize * 2);
     const auto *src = static_cast<const uint16_t *>(data);

@@ -30,6 +30,16 @@ size_t elementSize(int32_t dtype) {
   case 2:
   case 3:
   case 9:
+  case 17: // float8 types: bit patterns
+  case 18:
+  case 19:
+  case 20:
+  case 24:
+  case 21: // 4- and 2-bit types: unpacked to one element per byte
+  case 22:
+  case 23:
+  case 25:
+  case 26:
     return 1;
   case 4:
   case 5:
@@ -47,6 +57,35 @@ size_t elementSize(int32_t dtype) {
   default:
     return 0;
   }
+}
+/// Bits per element of the types ONNX packs several to a byte, or 0.
+int packedBits(int32_t dtype) {
+  switch (dtype) {
+  case 21: // uint4
+  case 22: // int4
+  case 23: // float4e2m1
+    return 4;
+  case 25: // uint2
+  case 26: // int2
+    return 2;
+  default:
+    return 0;
+  }
+}
+
+/// Unpacks `count` elements of `bits` bits (lowest bits first) to one per byte,
+/// sign-extending the signed integer types (int4, int2).
+std::vector<uint8_t> unpack(const std::vector<uint8_t> &packed, int bits, bool isSigned,
+                            size_t count) {
+  std::vector<uint8_t> out(count);
+  unsigned perByte = 8 / bits, mask = (1u << bits) - 1;
+  for (size_t i = 0; i < count && i / perByte < packed.size(); ++i) {
+    unsigned v = (packed[i / perByte] >> ((i % perByte) * bits)) & mask;
+    if (isSigned && (v >> (bits - 1)))
+      v |= ~mask;
+    out[i] = static_cast<uint8_t>(v);
+  }
+  return out;
 }
 } // namespace
 
@@ -106,10 +145,29 @@ std::string kiln::tools::readTensorProto(const std::string &path, HostTensor &ou
     case 5:
       copyField<int16_t>(proto.int32_data(), out.data);
       break;
+    case 17: // float8 bit patterns, and packed 4- and 2-bit bytes
+    case 18:
+    case 19:
+    case 20:
+    case 21:
+    case 22:
+    case 23:
+    case 24:
+    case 25:
+    case 26:
+      copyField<uint8_t>(proto.int32_data(), out.data);
+      break;
     default: // 4 uint16, 10 float16, 16 bfloat16: bit patterns in int32_data
       copyField<uint16_t>(proto.int32_data(), out.data);
       break;
     }
+  }
+  if (int bits = packedBits(out.dtype)) {
+    size_t perByte = 8 / bits;
+    if (out.data.size() != (count + perByte - 1) / perByte)
+      return where + "expected " + std::to_string(count) + " packed " + std::to_string(bits) +
+             "-bit elements, found " + std::to_string(out.data.size()) + " bytes";
+    out.data = unpack(out.data, bits, out.dtype == 22 || out.dtype == 26, count);
   }
   if (out.data.size() != count * size)
     return where + "expected " + std::to_string(count) + " elements of " + std::to_string(size) +

@@ -15,21 +15,40 @@ func.func @matmul_2d(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x5xf32
 
 // -----
 
-// Tests that [B, S, K] x [K, N] with dynamic B and S collapses B * S into M.
+// Tests that [B, S, K] x [K, N] with dynamic B collapses B * S into M.
 // CHECK-LABEL: func.func @matmul_bsk_kn
-// CHECK-SAME: ([[A:%.+]]: tensor<?x?x4xf32>, [[B:%.+]]: tensor<4x5xf32>)
+// CHECK-SAME: ([[A:%.+]]: tensor<?x7x4xf32>, [[B:%.+]]: tensor<4x5xf32>)
 // CHECK-DAG: [[D0:%.+]] = tensor.dim [[A]], %c0
-// CHECK-DAG: [[D1:%.+]] = tensor.dim [[A]], %c1
-// CHECK: [[A2:%.+]] = tensor.collapse_shape [[A]] {{\[}}[0, 1], [2]] : tensor<?x?x4xf32> into tensor<?x4xf32>
+// CHECK: [[A2:%.+]] = tensor.collapse_shape [[A]] {{\[}}[0, 1], [2]] : tensor<?x7x4xf32> into tensor<?x4xf32>
 // CHECK: [[M:%.+]] = tensor.dim [[A2]], %c0
 // CHECK: [[EMPTY:%.+]] = tensor.empty([[M]]) : tensor<?x5xf32>
 // CHECK: [[ACC:%.+]] = linalg.fill {{.*}} outs([[EMPTY]] : tensor<?x5xf32>)
 // CHECK: [[MM:%.+]] = linalg.matmul ins([[A2]], [[B]] : tensor<?x4xf32>, tensor<4x5xf32>) outs([[ACC]] : tensor<?x5xf32>)
-// CHECK: [[R:%.+]] = tensor.expand_shape [[MM]] {{\[}}[0, 1], [2]] output_shape {{\[}}[[D0]], [[D1]], 5] : tensor<?x5xf32> into tensor<?x?x5xf32>
+// CHECK: [[R:%.+]] = tensor.expand_shape [[MM]] {{\[}}[0, 1], [2]] output_shape {{\[}}[[D0]], 7, 5] : tensor<?x5xf32> into tensor<?x7x5xf32>
 // CHECK: return [[R]]
-func.func @matmul_bsk_kn(%a: tensor<?x?x4xf32>, %b: tensor<4x5xf32>) -> tensor<?x?x5xf32> {
+func.func @matmul_bsk_kn(%a: tensor<?x7x4xf32>, %b: tensor<4x5xf32>) -> tensor<?x7x5xf32> {
+  %0 = "onnx.MatMul"(%a, %b) : (tensor<?x7x4xf32>, tensor<4x5xf32>) -> tensor<?x7x5xf32>
+  return %0 : tensor<?x7x5xf32>
+}
+
+// -----
+
+// Tests that leading dims with two dynamic sizes are not merged (neither [B, S] rows nor
+// 4-D batch dims): fusion would turn the collapse into a memref.expand_shape with two
+// dynamic dims in a group, which expand-strided-metadata crashes on. A linalg.generic
+// contraction needs no reshape.
+// CHECK-LABEL: func.func @matmul_two_dynamic_leading
+// CHECK-NOT: collapse_shape
+// CHECK-NOT: expand_shape
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME: ins({{.*}} : tensor<?x?x4xf32>, tensor<4x5xf32>)
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME: ins({{.*}} : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>)
+// CHECK-NOT: expand_shape
+func.func @matmul_two_dynamic_leading(%a: tensor<?x?x4xf32>, %b: tensor<4x5xf32>, %c: tensor<?x?x?x?xf32>, %d: tensor<?x?x?x?xf32>) -> (tensor<?x?x5xf32>, tensor<?x?x?x?xf32>) {
   %0 = "onnx.MatMul"(%a, %b) : (tensor<?x?x4xf32>, tensor<4x5xf32>) -> tensor<?x?x5xf32>
-  return %0 : tensor<?x?x5xf32>
+  %1 = "onnx.MatMul"(%c, %d) : (tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
+  return %0, %1 : tensor<?x?x5xf32>, tensor<?x?x?x?xf32>
 }
 
 // -----

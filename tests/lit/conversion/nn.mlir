@@ -289,6 +289,99 @@ func.func @layernorm_f16(%x: tensor<2x8xf16>, %s: tensor<8xf16>) -> tensor<2x8xf
 
 // -----
 
+// Tests that LayerNormalization with its Mean and InvStdDev outputs used returns
+// sum / n and 1 / sqrt(var + epsilon) over the kept dims, shaped [d0, 1, 1].
+// CHECK-LABEL: func.func @layernorm_stats
+// CHECK-SAME: ([[X:%.+]]: tensor<2x3x4xf32>
+// CHECK: [[SUM:%.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]} ins([[X]] : tensor<2x3x4xf32>)
+// CHECK: [[SQ:%.+]] = linalg.generic {{.*}} ins([[X]], [[SUM]] : tensor<2x3x4xf32>, tensor<2xf32>)
+// CHECK: [[MEAN:%.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins([[SUM]], [[SQ]] : tensor<2xf32>, tensor<2xf32>)
+// CHECK: arith.divf
+// CHECK: [[M:%.+]] = tensor.expand_shape [[MEAN]] {{\[\[}}0, 1, 2]] output_shape [2, 1, 1] : tensor<2xf32> into tensor<2x1x1xf32>
+// CHECK: [[INV:%.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins([[SUM]], [[SQ]] : tensor<2xf32>, tensor<2xf32>)
+// CHECK: math.sqrt
+// CHECK: arith.divf
+// CHECK: [[I:%.+]] = tensor.expand_shape [[INV]] {{\[\[}}0, 1, 2]] output_shape [2, 1, 1] : tensor<2xf32> into tensor<2x1x1xf32>
+// CHECK: return %{{.+}}, [[M]], [[I]]
+func.func @layernorm_stats(%x: tensor<2x3x4xf32>, %s: tensor<3x4xf32>) -> (tensor<2x3x4xf32>, tensor<2x1x1xf32>, tensor<2x1x1xf32>) {
+  %none = onnx.NoValue
+  %0:3 = "onnx.LayerNormalization"(%x, %s, %none) {axis = 1 : i64} : (tensor<2x3x4xf32>, tensor<3x4xf32>, none) -> (tensor<2x3x4xf32>, tensor<2x1x1xf32>, tensor<2x1x1xf32>)
+  return %0#0, %0#1, %0#2 : tensor<2x3x4xf32>, tensor<2x1x1xf32>, tensor<2x1x1xf32>
+}
+
+// -----
+
+// Tests that RMSNormalization sums squares over the dims from axis on (no mean is
+// subtracted), divides by sqrt(mean square + epsilon) and broadcasts scale.
+// CHECK-DAG: [[ID:#.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: [[ROW:#.+]] = affine_map<(d0, d1, d2) -> (d0)>
+// CHECK-DAG: [[LAST:#.+]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-LABEL: func.func @rmsnorm
+// CHECK-SAME: ([[X:%.+]]: tensor<2x3x4xf32>, [[S:%.+]]: tensor<4xf32>)
+// CHECK: [[COUNT:%.+]] = arith.constant 1.200000e+01 : f32
+// CHECK: [[SQ:%.+]] = linalg.generic {indexing_maps = {{\[}}[[ID]], [[ROW]]], iterator_types = ["parallel", "reduction", "reduction"]} ins([[X]] : tensor<2x3x4xf32>)
+// CHECK: arith.mulf
+// CHECK: [[EPS:%.+]] = arith.constant 1.000000e-01 : f32
+// CHECK: [[R:%.+]] = linalg.generic {indexing_maps = {{\[}}[[ID]], [[ROW]], [[LAST]], [[ID]]], {{.*}} ins([[X]], [[SQ]], [[S]] :
+// CHECK: arith.divf %{{.+}}, [[COUNT]] : f32
+// CHECK: arith.addf %{{.+}}, [[EPS]] : f32
+// CHECK: math.sqrt
+// CHECK: return [[R]]
+func.func @rmsnorm(%x: tensor<2x3x4xf32>, %s: tensor<4xf32>) -> tensor<2x3x4xf32> {
+  %0 = "onnx.RMSNormalization"(%x, %s) {axis = 1 : i64, epsilon = 1.000000e-01 : f32} : (tensor<2x3x4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// Tests that GroupNormalization views X as [N, G, C / G, D], normalizes each group over its
+// channels and D, reads the per-channel scale and bias as [G, C / G] and collapses back.
+// CHECK-DAG: [[GRP:#.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
+// CHECK-LABEL: func.func @groupnorm
+// CHECK-SAME: ([[X:%.+]]: tensor<2x4x3xf32>, [[S:%.+]]: tensor<4xf32>, [[B:%.+]]: tensor<4xf32>)
+// CHECK-DAG: [[XG:%.+]] = tensor.expand_shape [[X]] {{\[\[}}0], [1, 2], [3]] output_shape [2, 2, 2, 3]
+// CHECK-DAG: [[SG:%.+]] = tensor.expand_shape [[S]] {{\[\[}}0, 1]] output_shape [2, 2]
+// CHECK-DAG: [[BG:%.+]] = tensor.expand_shape [[B]] {{\[\[}}0, 1]] output_shape [2, 2]
+// CHECK: [[SUM:%.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins([[XG]] : tensor<2x2x2x3xf32>)
+// CHECK: [[Y:%.+]] = linalg.generic {indexing_maps = [{{.*}}, [[GRP]], [[GRP]], {{.*}}]{{.*}} ins([[XG]], [[SUM]], %{{.+}}, [[SG]], [[BG]] :
+// CHECK: [[R:%.+]] = tensor.collapse_shape [[Y]] {{\[\[}}0], [1, 2], [3]] : tensor<2x2x2x3xf32> into tensor<2x4x3xf32>
+// CHECK: return [[R]]
+func.func @groupnorm(%x: tensor<2x4x3xf32>, %s: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<2x4x3xf32> {
+  %0 = "onnx.GroupNormalization"(%x, %s, %b) {num_groups = 2 : i64} : (tensor<2x4x3xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x4x3xf32>
+  return %0 : tensor<2x4x3xf32>
+}
+
+// -----
+
+// Tests that LpNormalization with p = 1 divides by the sum of absolute values along axis.
+// CHECK-LABEL: func.func @lpnorm
+// CHECK: [[N:%.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]}
+// CHECK: math.absf
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, [[N]] : tensor<2x3xf32>, tensor<3xf32>)
+// CHECK: arith.divf
+func.func @lpnorm(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = "onnx.LpNormalization"(%x) {p = 1 : i64, axis = 0 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that MeanVarianceNormalization normalizes over `axes` with no scale or bias and a
+// tiny epsilon, so a constant input gives 0 rather than NaN.
+// CHECK-LABEL: func.func @mvn
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "reduction"]}
+// CHECK: [[EPS:%.+]] = arith.constant 1.000000e-18 : f32
+// CHECK: arith.addf %{{.+}}, [[EPS]] : f32
+// CHECK: math.sqrt
+// CHECK-NOT: arith.mulf
+// CHECK: linalg.yield
+func.func @mvn(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %0 = "onnx.MeanVarianceNormalization"(%x) {axes = array<i64: 0, 2>} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
 // Tests that LRN pads the channel dim and sums squares over a window of `size` channels.
 // CHECK-DAG: [[WIN:#.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d4, d2, d3)>
 // CHECK-DAG: [[K:#.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d4)>

@@ -18,12 +18,12 @@ func.func @batchnorm_training(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<
 
 // -----
 
-// Tests that LayerNormalization whose Mean output is used is rejected.
-// CHECK: node 'ln_mean' (LayerNormalization): cannot be compiled: the Mean or InvStdDev output is used; only Y is supported
-func.func @layernorm_mean(%x: tensor<2x8xf32>, %s: tensor<8xf32>) -> tensor<2x1xf32> {
+// Tests that Attention whose Q head count is not a multiple of the K/V head count is rejected.
+// CHECK: node 'attn_heads' (Attention): cannot be compiled: the number of Q heads (3) is not a multiple of the number of K/V heads (2)
+func.func @attention_heads(%q: tensor<1x3x4x8xf32>, %k: tensor<1x2x4x8xf32>) -> tensor<1x3x4x8xf32> {
   %none = onnx.NoValue
-  %0:3 = "onnx.LayerNormalization"(%x, %s, %none) : (tensor<2x8xf32>, tensor<8xf32>, none) -> (tensor<2x8xf32>, tensor<2x1xf32>, none) loc("ln_mean")
-  return %0#1 : tensor<2x1xf32>
+  %0:4 = "onnx.Attention"(%q, %k, %k, %none, %none, %none, %none) : (tensor<1x3x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, none, none, none, none) -> (tensor<1x3x4x8xf32>, none, none, none) loc("attn_heads")
+  return %0#0 : tensor<1x3x4x8xf32>
 }
 
 // -----

@@ -174,3 +174,64 @@ func.func @argmin_int(%x: tensor<2x5xi64>) -> tensor<2xi64> {
   %0 = "onnx.ArgMin"(%x) {axis = -1 : i64, keepdims = 0 : i64} : (tensor<2x5xi64>) -> tensor<2xi64>
   return %0 : tensor<2xi64>
 }
+
+// -----
+
+// Tests that ReduceSum with run-time axes normalizes each axis, reduces every dim under an
+// scf.if on whether it is listed (keeping it as size 1), and reshapes to the kept dims.
+// CHECK-LABEL: func.func @reduce_sum_runtime_axes
+// CHECK-SAME: ([[X:%.+]]: tensor<3x4xf32>, [[A:%.+]]: tensor<1xi64>)
+// CHECK: [[E:%.+]] = tensor.extract [[A]]
+// CHECK: [[I:%.+]] = arith.index_cast [[E]] : i64 to index
+// CHECK: [[NEG:%.+]] = arith.cmpi slt, [[I]]
+// CHECK: [[AXIS:%.+]] = arith.select [[NEG]]
+// CHECK-DAG: [[F0:%.+]] = arith.cmpi eq, [[AXIS]], %c0
+// CHECK-DAG: [[F1:%.+]] = arith.cmpi eq, [[AXIS]], %c1
+// CHECK: [[R0:%.+]] = scf.if [[F0]] -> (tensor<?x4xf32>)
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]
+// CHECK: } else {
+// CHECK: tensor.cast [[X]] : tensor<3x4xf32> to tensor<?x4xf32>
+// CHECK: [[R1:%.+]] = scf.if [[F1]] -> (tensor<?x?xf32>)
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: [[SHAPE:%.+]] = tensor.from_elements {{.*}} : tensor<1xindex>
+// CHECK: tensor.reshape [[R1]]([[SHAPE]]) : (tensor<?x?xf32>, tensor<1xindex>) -> tensor<?xf32>
+func.func @reduce_sum_runtime_axes(%x: tensor<3x4xf32>, %axes: tensor<1xi64>) -> tensor<?xf32> {
+  %0 = "onnx.ReduceSum"(%x, %axes) {keepdims = 0 : i64} : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// Tests that ReduceMean with run-time axes divides by the product of the listed dims'
+// sizes, and that keepdims casts the reduced tensor to the result type.
+// CHECK-LABEL: func.func @reduce_mean_runtime_axes
+// CHECK: scf.if
+// CHECK: [[R:%.+]] = scf.if {{.*}} -> (tensor<?x?xf32>)
+// CHECK: [[N:%.+]] = arith.muli
+// CHECK: [[N64:%.+]] = arith.index_cast [[N]] : index to i64
+// CHECK: [[C:%.+]] = arith.sitofp [[N64]] : i64 to f32
+// CHECK: linalg.generic
+// CHECK: arith.divf %{{.+}}, [[C]]
+// CHECK: tensor.cast %{{.+}} : tensor<?x?xf32> to tensor<1x?xf32>
+func.func @reduce_mean_runtime_axes(%x: tensor<3x4xf32>, %axes: tensor<1xi64>) -> tensor<1x?xf32> {
+  %0 = "onnx.ReduceMean"(%x, %axes) : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<1x?xf32>
+  return %0 : tensor<1x?xf32>
+}
+
+// -----
+
+// Tests that ReduceLogSumExp with run-time axes subtracts the max, gathered back over the
+// listed dims with index selects, before exp, and adds it back after log.
+// CHECK-LABEL: func.func @reduce_log_sum_exp_runtime_axes
+// CHECK: arith.maximumf
+// CHECK: linalg.index 0
+// CHECK: arith.select
+// CHECK: tensor.extract
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: math.log
+// CHECK: arith.addf
+func.func @reduce_log_sum_exp_runtime_axes(%x: tensor<3x4xf32>, %axes: tensor<2xi64>) -> tensor<?x?xf32> {
+  %0 = "onnx.ReduceLogSumExp"(%x, %axes) : (tensor<3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

@@ -390,3 +390,66 @@ func.func @trilu(%x: tensor<?x4xf32>, %k: tensor<i64>) -> tensor<?x4xf32> {
   %0 = "onnx.Trilu"(%x, %k) : (tensor<?x4xf32>, tensor<i64>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+// Tests that Unsqueeze with run-time axes computes the result shape from the normalized
+// axes (1 where listed, else the next input dim) and emits tensor.reshape.
+// CHECK-LABEL: func.func @unsqueeze_runtime_axes
+// CHECK-SAME: ([[X:%.+]]: tensor<3x4xf32>, [[A:%.+]]: tensor<1xi64>)
+// CHECK: tensor.extract [[A]]
+// CHECK: [[SHAPE:%.+]] = tensor.from_elements {{.*}} : tensor<3xindex>
+// CHECK: tensor.reshape [[X]]([[SHAPE]]) : (tensor<3x4xf32>, tensor<3xindex>) -> tensor<?x?x?xf32>
+func.func @unsqueeze_runtime_axes(%x: tensor<3x4xf32>, %axes: tensor<1xi64>) -> tensor<?x?x?xf32> {
+  %0 = "onnx.Unsqueeze"(%x, %axes) : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
+
+// -----
+
+// Tests that Squeeze with run-time axes keeps the sizes of the unlisted dims and emits
+// tensor.reshape.
+// CHECK-LABEL: func.func @squeeze_runtime_axes
+// CHECK-SAME: ([[X:%.+]]: tensor<3x1xf32>, [[A:%.+]]: tensor<1xi64>)
+// CHECK: tensor.extract [[A]]
+// CHECK: [[SHAPE:%.+]] = tensor.from_elements {{.*}} : tensor<1xindex>
+// CHECK: tensor.reshape [[X]]([[SHAPE]]) : (tensor<3x1xf32>, tensor<1xindex>) -> tensor<?xf32>
+func.func @squeeze_runtime_axes(%x: tensor<3x1xf32>, %axes: tensor<1xi64>) -> tensor<?xf32> {
+  %0 = "onnx.Squeeze"(%x, %axes) : (tensor<3x1xf32>, tensor<1xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// Tests that Slice with run-time axes and steps selects each dim's bounds by comparing the
+// normalized axes with it, takes a strided extract_slice with |step|, and reverses the dims
+// whose step is negative with an index gather.
+// CHECK-LABEL: func.func @slice_runtime_axes
+// CHECK-SAME: ([[X:%.+]]: tensor<20x10xf32>
+// CHECK: arith.ceildivsi
+// CHECK: [[S:%.+]] = tensor.extract_slice [[X]][%{{.+}}, %{{.+}}] [%{{.+}}, %{{.+}}] [%{{.+}}, %{{.+}}] : tensor<20x10xf32> to tensor<?x?xf32>
+// CHECK: linalg.generic
+// CHECK: linalg.index 0
+// CHECK: arith.select
+// CHECK: tensor.extract [[S]]
+func.func @slice_runtime_axes(%x: tensor<20x10xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %a: tensor<1xi64>, %st: tensor<1xi64>) -> tensor<?x?xf32> {
+  %0 = "onnx.Slice"(%x, %s, %e, %a, %st) : (tensor<20x10xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Tests that Split with run-time split sizes reads them with tensor.extract and offsets the
+// second slice by the first size.
+// CHECK-LABEL: func.func @split_runtime_sizes
+// CHECK-SAME: ([[X:%.+]]: tensor<6xf32>, [[S:%.+]]: tensor<2xi64>)
+// CHECK: [[E0:%.+]] = tensor.extract [[S]][%c0
+// CHECK: [[N0:%.+]] = arith.index_cast [[E0]]
+// CHECK: [[E1:%.+]] = tensor.extract [[S]][%c1
+// CHECK: [[N1:%.+]] = arith.index_cast [[E1]]
+// CHECK: tensor.extract_slice [[X]][0] {{\[}}[[N0]]] [1]
+// CHECK: tensor.extract_slice [[X]][[[N0]]] {{\[}}[[N1]]] [1]
+func.func @split_runtime_sizes(%x: tensor<6xf32>, %s: tensor<2xi64>) -> (tensor<?xf32>, tensor<?xf32>) {
+  %0:2 = "onnx.Split"(%x, %s) {axis = 0 : i64} : (tensor<6xf32>, tensor<2xi64>) -> (tensor<?xf32>, tensor<?xf32>)
+  return %0#0, %0#1 : tensor<?xf32>, tensor<?xf32>
+}

@@ -1,29 +1,31 @@
 // RUN: not kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s 2>&1 | FileCheck %s
 
-// Tests that Unsqueeze with run-time axes is rejected, naming the node.
-// CHECK: node 'unsqueeze_rt' (Unsqueeze): cannot be compiled: axes are not constant
-func.func @unsqueeze_runtime_axes(%x: tensor<?x3xf32>, %a: tensor<1xi64>) -> tensor<?x1x3xf32> {
-  %0 = "onnx.Unsqueeze"(%x, %a) : (tensor<?x3xf32>, tensor<1xi64>) -> tensor<?x1x3xf32> loc("unsqueeze_rt")
+// Tests that Unsqueeze with run-time axes that are not a 1-D tensor is rejected, naming
+// the node.
+// CHECK: node 'unsqueeze_rt' (Unsqueeze): cannot be compiled: axes are not constant and not a 1-D tensor
+func.func @unsqueeze_runtime_axes(%x: tensor<?x3xf32>, %a: tensor<1x1xi64>) -> tensor<?x1x3xf32> {
+  %0 = "onnx.Unsqueeze"(%x, %a) : (tensor<?x3xf32>, tensor<1x1xi64>) -> tensor<?x1x3xf32> loc("unsqueeze_rt")
   return %0 : tensor<?x1x3xf32>
 }
 
 // -----
 
-// Tests that Slice with run-time steps is rejected (their signs decide the lowering).
-// CHECK: node 'slice_steps' (Slice): cannot be compiled: steps are not constant
-func.func @slice_runtime_steps(%x: tensor<8xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %st: tensor<1xi64>) -> tensor<?xf32> {
+// Tests that Slice with run-time steps of another length than starts is rejected.
+// CHECK: node 'slice_steps' (Slice): cannot be compiled: axes or steps differ in length from starts
+func.func @slice_runtime_steps(%x: tensor<8xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %st: tensor<2xi64>) -> tensor<?xf32> {
   %n = onnx.NoValue
-  %0 = "onnx.Slice"(%x, %s, %e, %n, %st) : (tensor<8xf32>, tensor<1xi64>, tensor<1xi64>, none, tensor<1xi64>) -> tensor<?xf32> loc("slice_steps")
+  %0 = "onnx.Slice"(%x, %s, %e, %n, %st) : (tensor<8xf32>, tensor<1xi64>, tensor<1xi64>, none, tensor<2xi64>) -> tensor<?xf32> loc("slice_steps")
   return %0 : tensor<?xf32>
 }
 
 // -----
 
-// Tests that a reduction over run-time axes is rejected.
-// CHECK: node 'reduce_rt' (ReduceSum): cannot be compiled: axes are not constant
-func.func @reduce_runtime_axes(%x: tensor<?x3xf32>, %a: tensor<1xi64>) -> tensor<?x1xf32> {
-  %0 = "onnx.ReduceSum"(%x, %a) : (tensor<?x3xf32>, tensor<1xi64>) -> tensor<?x1xf32> loc("reduce_rt")
-  return %0 : tensor<?x1xf32>
+// Tests that a reduction over run-time axes with keepdims and a result of another rank is
+// rejected.
+// CHECK: node 'reduce_rt' (ReduceSum): cannot be compiled: the result rank does not match keepdims
+func.func @reduce_runtime_axes(%x: tensor<?x3xf32>, %a: tensor<1xi64>) -> tensor<?xf32> {
+  %0 = "onnx.ReduceSum"(%x, %a) : (tensor<?x3xf32>, tensor<1xi64>) -> tensor<?xf32> loc("reduce_rt")
+  return %0 : tensor<?xf32>
 }
 
 // -----

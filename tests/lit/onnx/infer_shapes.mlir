@@ -311,6 +311,85 @@ func.func @reshape(%x: tensor<2x3x4xf32>, %d: tensor<?x3x4xf32>, %s: tensor<2xi6
 
 // -----
 
+// Tests that Reshape follows PyTorch's x.view(b, s, 12, 64) shape chain
+// (Concat of Unsqueeze(Gather(Shape(x), i)) and constants) through data propagation.
+// CHECK-LABEL: func.func @reshape_view_chain(
+// CHECK: "onnx.Concat"{{.*}} -> tensor<4xi64>
+// CHECK: "onnx.Reshape"{{.*}} -> tensor<?x128x12x64xf32>
+func.func @reshape_view_chain(%x: tensor<?x128x768xf32>) -> tensor<*xf32> {
+  %shape = "onnx.Shape"(%x) {start = 0 : i64} : (tensor<?x128x768xf32>) -> tensor<*xi64>
+  %i0 = "onnx.Constant"() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %i1 = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %ax = "onnx.Constant"() {value = dense<[0]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %tail = "onnx.Constant"() {value = dense<[12, 64]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %g0 = "onnx.Gather"(%shape, %i0) {axis = 0 : i64} : (tensor<*xi64>, tensor<i64>) -> tensor<*xi64>
+  %g1 = "onnx.Gather"(%shape, %i1) {axis = 0 : i64} : (tensor<*xi64>, tensor<i64>) -> tensor<*xi64>
+  %u0 = "onnx.Unsqueeze"(%g0, %ax) : (tensor<*xi64>, tensor<1xi64>) -> tensor<*xi64>
+  %u1 = "onnx.Unsqueeze"(%g1, %ax) : (tensor<*xi64>, tensor<1xi64>) -> tensor<*xi64>
+  %cat = "onnx.Concat"(%u0, %u1, %tail) {axis = 0 : i64} : (tensor<*xi64>, tensor<*xi64>, tensor<2xi64>) -> tensor<*xi64>
+  %r = "onnx.Reshape"(%x, %cat) {allowzero = 0 : i64} : (tensor<?x128x768xf32>, tensor<*xi64>) -> tensor<*xf32>
+  return %r : tensor<*xf32>
+}
+
+// -----
+
+// Tests GPT-2's merge_heads: Shape(x)[:-2] ++ [Shape(x)[-2] * Shape(x)[-1]] through
+// Slice, Gather with a negative index, Mul and a Cast, and a -1 resolved from the
+// static part of the input.
+// CHECK-LABEL: func.func @reshape_merge_heads(
+// CHECK: "onnx.Reshape"{{.*}} -> tensor<?x128x768xf32>
+// CHECK: "onnx.Reshape"{{.*}} -> tensor<?x12x64xf32>
+// CHECK: "onnx.Reshape"{{.*}} -> tensor<2x98304xf32>
+func.func @reshape_merge_heads(%x: tensor<?x128x12x64xf32>, %y: tensor<2x128x12x64xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %shape = "onnx.Shape"(%x) {start = 0 : i64} : (tensor<?x128x12x64xf32>) -> tensor<*xi64>
+  %s0 = "onnx.Constant"() {value = dense<[0]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %e2 = "onnx.Constant"() {value = dense<[-2]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %im2 = "onnx.Constant"() {value = dense<-2> : tensor<i64>} : () -> tensor<i64>
+  %im1 = "onnx.Constant"() {value = dense<-1> : tensor<i64>} : () -> tensor<i64>
+  %none = onnx.NoValue
+  %head = "onnx.Slice"(%shape, %s0, %e2, %none, %none) : (tensor<*xi64>, tensor<1xi64>, tensor<1xi64>, none, none) -> tensor<*xi64>
+  %h = "onnx.Gather"(%shape, %im2) {axis = 0 : i64} : (tensor<*xi64>, tensor<i64>) -> tensor<*xi64>
+  %d = "onnx.Gather"(%shape, %im1) {axis = 0 : i64} : (tensor<*xi64>, tensor<i64>) -> tensor<*xi64>
+  %hd = "onnx.Mul"(%h, %d) : (tensor<*xi64>, tensor<*xi64>) -> tensor<*xi64>
+  %hd32 = "onnx.Cast"(%hd) {to = 6 : i64} : (tensor<*xi64>) -> tensor<*xi32>
+  %hd64 = "onnx.Cast"(%hd32) {to = 7 : i64} : (tensor<*xi32>) -> tensor<*xi64>
+  %u = "onnx.Unsqueeze"(%hd64, %s0) : (tensor<*xi64>, tensor<1xi64>) -> tensor<*xi64>
+  %cat = "onnx.Concat"(%head, %u) {axis = 0 : i64} : (tensor<*xi64>, tensor<*xi64>) -> tensor<*xi64>
+  %r0 = "onnx.Reshape"(%x, %cat) {allowzero = 0 : i64} : (tensor<?x128x12x64xf32>, tensor<*xi64>) -> tensor<*xf32>
+  // -1 of a dynamic input stays unknown.
+  %t = "onnx.Constant"() {value = dense<[-1, 12, 64]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %r1 = "onnx.Reshape"(%x, %t) {allowzero = 0 : i64} : (tensor<?x128x12x64xf32>, tensor<3xi64>) -> tensor<*xf32>
+  // The same chain on a static input resolves -1 from the total.
+  %m1 = "onnx.Constant"() {value = dense<[-1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %sy = "onnx.Shape"(%y) {start = 0 : i64, end = 1 : i64} : (tensor<2x128x12x64xf32>) -> tensor<*xi64>
+  %caty = "onnx.Concat"(%sy, %m1) {axis = 0 : i64} : (tensor<*xi64>, tensor<1xi64>) -> tensor<*xi64>
+  %r2 = "onnx.Reshape"(%y, %caty) {allowzero = 0 : i64} : (tensor<2x128x12x64xf32>, tensor<*xi64>) -> tensor<*xf32>
+  return %r0, %r1, %r2 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Tests that Expand, ConstantOfShape and Range read shapes computed from Shape, with
+// unknown entries dynamic.
+// CHECK-LABEL: func.func @shape_consumers(
+// CHECK: "onnx.Expand"{{.*}} -> tensor<?x4x8xf32>
+// CHECK: "onnx.ConstantOfShape"{{.*}} -> tensor<?x4xf32>
+// CHECK: "onnx.Range"{{.*}} -> tensor<4xi64>
+func.func @shape_consumers(%x: tensor<?x4x8xf32>, %b: tensor<1x8xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xi64>) {
+  %shape = "onnx.Shape"(%x) {start = 0 : i64} : (tensor<?x4x8xf32>) -> tensor<*xi64>
+  %e = "onnx.Expand"(%b, %shape) : (tensor<1x8xf32>, tensor<*xi64>) -> tensor<*xf32>
+  %s2 = "onnx.Shape"(%x) {start = 0 : i64, end = -1 : i64} : (tensor<?x4x8xf32>) -> tensor<*xi64>
+  %c = "onnx.ConstantOfShape"(%s2) : (tensor<*xi64>) -> tensor<*xf32>
+  %i1 = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %zero = "onnx.Constant"() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %one = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %n = "onnx.Gather"(%shape, %i1) {axis = 0 : i64} : (tensor<*xi64>, tensor<i64>) -> tensor<*xi64>
+  %r = "onnx.Range"(%zero, %n, %one) : (tensor<i64>, tensor<*xi64>, tensor<i64>) -> tensor<*xi64>
+  return %e, %c, %r : tensor<*xf32>, tensor<*xf32>, tensor<*xi64>
+}
+
+// -----
+
 // Tests that inference handles Transpose with a perm and with the default (reversed) order.
 // CHECK-LABEL: func.func @transpose(
 // CHECK: "onnx.Transpose"{{.*}} -> tensor<2x4x?xf32>
@@ -416,10 +495,11 @@ func.func @split(%x: tensor<10x?xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<
 
 // -----
 
-// Tests that Expand broadcasts the input against a constant shape; a non-constant shape gives the rank.
+// Tests that Expand broadcasts the input against a constant shape; with an unknown shape
+// of static length the rank is known and a static input dim other than 1 is kept.
 // CHECK-LABEL: func.func @expand(
 // CHECK: "onnx.Expand"{{.*}} -> tensor<2x3x6xf32>
-// CHECK: "onnx.Expand"{{.*}} -> tensor<?x?x?xf32>
+// CHECK: "onnx.Expand"{{.*}} -> tensor<?x3x?xf32>
 func.func @expand(%x: tensor<3x1xf32>, %s: tensor<3xi64>) -> (tensor<*xf32>, tensor<*xf32>) {
   %c = "onnx.Constant"() {value = dense<[2, 1, 6]> : tensor<3xi64>} : () -> tensor<3xi64>
   %0 = "onnx.Expand"(%x, %c) : (tensor<3x1xf32>, tensor<3xi64>) -> tensor<*xf32>
@@ -489,4 +569,37 @@ func.func @argmax(%x: tensor<2x?x4xf32>) -> (tensor<*xi64>, tensor<*xi64>) {
 func.func @refine_only(%x: tensor<?x4xf32>) -> tensor<3x4xf32> {
   %0 = "onnx.Relu"(%x) : (tensor<?x4xf32>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// Tests that inference gives 3-D Attention a Y in Q's layout with V's head size, present
+// K/V of past + new sequence length and a [B, Hq, S_q, S_kv] qk_matmul_output.
+// CHECK-LABEL: func.func @attention_3d(
+// CHECK: "onnx.Attention"{{.*}} -> (tensor<?x4x48xf32>, tensor<?x2x8x8xf32>, tensor<?x2x8x8xf32>, tensor<?x6x4x8xf32>)
+func.func @attention_3d(%q: tensor<?x4x48xf32>, %k: tensor<?x5x16xf32>, %v: tensor<?x5x16xf32>, %pk: tensor<?x2x3x8xf32>, %pv: tensor<?x2x3x8xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %none = onnx.NoValue
+  %0:4 = "onnx.Attention"(%q, %k, %v, %none, %pk, %pv, %none) {q_num_heads = 6 : i64, kv_num_heads = 2 : i64} : (tensor<?x4x48xf32>, tensor<?x5x16xf32>, tensor<?x5x16xf32>, none, tensor<?x2x3x8xf32>, tensor<?x2x3x8xf32>, none) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>)
+  return %0#0, %0#1, %0#2, %0#3 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Tests that inference gives 4-D Attention [B, Hq, S_q, D_v] and leaves absent outputs none.
+// CHECK-LABEL: func.func @attention_4d(
+// CHECK: "onnx.Attention"{{.*}} -> (tensor<2x3x4x5xf16>, none, none, none)
+func.func @attention_4d(%q: tensor<2x3x4x8xf16>, %k: tensor<2x3x6x8xf16>, %v: tensor<2x3x6x5xf16>) -> tensor<*xf16> {
+  %none = onnx.NoValue
+  %0:4 = "onnx.Attention"(%q, %k, %v, %none, %none, %none, %none) : (tensor<2x3x4x8xf16>, tensor<2x3x6x8xf16>, tensor<2x3x6x5xf16>, none, none, none, none) -> (tensor<*xf16>, none, none, none)
+  return %0#0 : tensor<*xf16>
+}
+
+// -----
+
+// Tests that RMSNormalization keeps X's type.
+// CHECK-LABEL: func.func @rmsnorm(
+// CHECK: "onnx.RMSNormalization"{{.*}} -> tensor<?x8xf32>
+func.func @rmsnorm(%x: tensor<?x8xf32>, %s: tensor<8xf32>) -> tensor<*xf32> {
+  %0 = "onnx.RMSNormalization"(%x, %s) : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
 }

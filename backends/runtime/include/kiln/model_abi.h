@@ -26,7 +26,12 @@ extern "C" {
 /* Describes one model input or output. */
 typedef struct kiln_model_tensor_desc {
   const char *name;              /* ONNX value name */
-  int32_t dtype;                 /* ONNX TensorProto.DataType */
+  int32_t dtype;                 /* ONNX TensorProto.DataType. float8 (17-20, 24) and
+                                    float4 (23) are bit patterns, one byte each. The 4-
+                                    and 2-bit types (21-23, 25, 26), which ONNX packs
+                                    several to a byte, are NOT packed here: one element
+                                    per byte in the low bits; inputs must be sign-/zero-
+                                    extended, outputs' high bits are unspecified. */
   int32_t rank;
   const int64_t *dims;           /* rank entries; -1 = dynamic */
   const char *const *dim_params; /* rank entries; NULL or "" when unnamed */

@@ -1,0 +1,24 @@
+// RUN: kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s | FileCheck %s
+
+// Tests that CumSum reduces over an extra dim, adding the elements at or before the index.
+// CHECK-LABEL: func.func @cumsum
+// CHECK: linalg.fill
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.cmpi ule
+func.func @cumsum(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %a = "onnx.Constant"() <{value = dense<1> : tensor<i64>}> : () -> tensor<i64>
+  %0 = "onnx.CumSum"(%x, %a) : (tensor<2x3xf32>, tensor<i64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that DepthToSpace is an index gather producing the spatially enlarged tensor.
+// CHECK-LABEL: func.func @depth_to_space
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+// CHECK: -> tensor<1x1x4x4xf32>
+func.func @depth_to_space(%x: tensor<1x4x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %0 = "onnx.DepthToSpace"(%x) <{blocksize = 2 : i64}> : (tensor<1x4x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
