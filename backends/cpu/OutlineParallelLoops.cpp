@@ -89,8 +89,9 @@ void outline(scf::ParallelOp loop, unsigned index, ModuleOp module) {
     scf::ParallelOp::create(
         b, loc, mapAll(loop.getLowerBound()), mapAll(loop.getUpperBound()),
         mapAll(loop.getStep()), [&](OpBuilder &nb, Location, ValueRange ivs) {
-          for (auto [oldIv, newIv] :
-               llvm::zip(ArrayRef<Value>(loop.getInductionVars()).drop_front(), ivs))
+          // getInductionVars() returns a temporary vector: keep it alive while zipping.
+          SmallVector<Value> oldIvs = loop.getInductionVars();
+          for (auto [oldIv, newIv] : llvm::zip(ArrayRef<Value>(oldIvs).drop_front(), ivs))
             map.map(oldIv, newIv);
           cloneBody(nb);
         });

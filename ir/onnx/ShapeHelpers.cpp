@@ -235,6 +235,33 @@ ShapeValues tracedShapeValues(Operation *def, unsigned depth) {
     }
     return result;
   }
+  // Size of a tensor whose shape is static (the rank in `Size(Shape(x))`).
+  if (auto size = dyn_cast<SizeOp>(def)) {
+    auto shape = getRankedShape(size.getData().getType());
+    if (!shape)
+      return std::nullopt;
+    int64_t n = mulDims(*shape);
+    return SmallVector<int64_t>{n};
+  }
+  // Range over known scalars (the reduction axes of decomposed normalizations).
+  if (auto range = dyn_cast<RangeOp>(def)) {
+    ShapeValues start = shapeValues(range.getStart(), depth + 1);
+    ShapeValues limit = shapeValues(range.getLimit(), depth + 1);
+    ShapeValues delta = shapeValues(range.getDelta(), depth + 1);
+    if (!start || !limit || !delta || start->size() != 1 || limit->size() != 1 ||
+        delta->size() != 1)
+      return std::nullopt;
+    int64_t a = (*start)[0], b = (*limit)[0], d = (*delta)[0];
+    if (a == kDynamic || b == kDynamic || d == kDynamic || d == 0)
+      return std::nullopt;
+    int64_t count = std::max<int64_t>(0, (b - a + d + (d > 0 ? -1 : 1)) / d);
+    if (count > 64)
+      return std::nullopt; // shape-like values are short; anything else is data
+    SmallVector<int64_t> result;
+    for (int64_t i = 0; i < count; ++i)
+      result.push_back(a + i * d);
+    return result;
+  }
   using R = std::optional<int64_t>;
   if (isa<AddOp>(def))
     return shapeOfArithmetic(def, depth, [](int64_t a, int64_t b) -> R { return a + b; });

@@ -37,6 +37,12 @@ LogicalResult inferReduce(Operation *op, Value data, Value axesValue, bool keepD
     axes.emplace();
   else
     axes = matchConstantI64s(axesValue);
+  // Axes computed from shapes (Range(axis, Size(Shape(x)), 1) in decomposed norms).
+  if (!axes) {
+    std::optional<SmallVector<int64_t>> traced = getShapeTensorValues(axesValue);
+    if (traced && llvm::none_of(*traced, [](int64_t v) { return v == kDynamic; }))
+      axes = std::move(traced);
+  }
 
   if (!axes) {
     // Unknown axes: with keepdims the rank is kept; otherwise the number of

@@ -143,6 +143,10 @@ void populateControlFlowPatterns(const OnnxTypeConverter &converter,
 void populateResizePatterns(const OnnxTypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateMiscPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// Scatters, GatherND, TopK, OneHot, ConvTranspose and Einsum (Scatter.cpp).
+void populateScatterPatterns(const OnnxTypeConverter &converter,
+                             mlir::RewritePatternSet &patterns);
+void populateLossPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::conversion
 

@@ -334,9 +334,6 @@ void addActivations(const TypeConverter &tc, RewritePatternSet &p) {
         b, loc, arith::MulFOp::create(b, loc, half, x), arith::AddFOp::create(b, loc, one, inner)));
   });
   // Inference-mode Dropout is the identity (the mask result, if any, must be unused).
-  add("onnx.Dropout", [](OpBuilder &, Location, ValueRange a, const ScalarContext &) {
-    return a[0];
-  });
   // Clip: min and max are optional scalar inputs; absent ones are `none` and skipped, so
   // which of args[1..] is which depends on the original operands.
   add("onnx.Clip", [](OpBuilder &b, Location loc, ValueRange a, const ScalarContext &sc) {
@@ -390,21 +387,32 @@ void addBinary(const TypeConverter &tc, RewritePatternSet &p) {
       y = castScalar(b, loc, y, x.getType(), false, false);
     return Value(math::IPowIOp::create(b, loc, x, y));
   });
+  // fmod=1: C fmod (the result takes the dividend's sign); fmod=0: Python/numpy mod (the
+  // divisor's sign), for integers and, since opset 10's relaxation in newer ONNX, floats.
   add("onnx.Mod", [](OpBuilder &b, Location loc, ValueRange a, const ScalarContext &sc) {
-    if (isFloat(a[0])) // fmod must be 1 for floats: C fmod semantics
-      return Value(arith::RemFOp::create(b, loc, a[0], a[1]));
-    if (i(sc.op, "fmod", 0) || sc.isUnsigned)
-      return sc.isUnsigned ? Value(arith::RemUIOp::create(b, loc, a[0], a[1]))
-                           : Value(arith::RemSIOp::create(b, loc, a[0], a[1]));
-    // Python semantics: the result takes the sign of the divisor.
-    Value r = arith::RemSIOp::create(b, loc, a[0], a[1]);
+    bool fmod = i(sc.op, "fmod", 0);
+    Value x = a[0], y = a[1];
+    if (isFloat(x)) {
+      Value r = arith::RemFOp::create(b, loc, x, y);
+      if (fmod)
+        return r;
+      Value zero = constantLike(b, loc, r, 0);
+      Value rNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, r, zero);
+      Value yNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, y, zero);
+      Value rNonZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, r, zero);
+      Value fix = arith::AndIOp::create(b, loc, rNonZero, arith::XOrIOp::create(b, loc, rNeg, yNeg));
+      return Value(arith::SelectOp::create(b, loc, fix, arith::AddFOp::create(b, loc, r, y), r));
+    }
+    if (fmod || sc.isUnsigned)
+      return sc.isUnsigned ? Value(arith::RemUIOp::create(b, loc, x, y))
+                           : Value(arith::RemSIOp::create(b, loc, x, y));
+    Value r = arith::RemSIOp::create(b, loc, x, y);
     Value zero = constantLike(b, loc, r, 0);
     Value rNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
-    Value dNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a[1], zero);
+    Value dNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, y, zero);
     Value rNonZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
-    Value fix = arith::AndIOp::create(
-        b, loc, rNonZero, arith::XOrIOp::create(b, loc, rNeg, dNeg));
-    return Value(arith::SelectOp::create(b, loc, fix, arith::AddIOp::create(b, loc, r, a[1]), r));
+    Value fix = arith::AndIOp::create(b, loc, rNonZero, arith::XOrIOp::create(b, loc, rNeg, dNeg));
+    return Value(arith::SelectOp::create(b, loc, fix, arith::AddIOp::create(b, loc, r, y), r));
   });
   add("onnx.And", [](OpBuilder &b, Location loc, ValueRange a, const ScalarContext &) {
     return Value(arith::AndIOp::create(b, loc, a[0], a[1]));
@@ -424,11 +432,25 @@ void addBinary(const TypeConverter &tc, RewritePatternSet &p) {
   add("onnx.BitwiseXor", [](OpBuilder &b, Location loc, ValueRange a, const ScalarContext &) {
     return Value(arith::XOrIOp::create(b, loc, a[0], a[1]));
   });
+  // Signed right shifts are arithmetic; a shift amount < 0 or >= the bit width gives what
+  // the sign extension alone produces (-1 for a right shift of a negative value, else 0).
   add("onnx.BitShift", [](OpBuilder &b, Location loc, ValueRange a, const ScalarContext &sc) {
     auto dir = sc.op->getAttrOfType<StringAttr>("direction");
-    if (dir && dir.getValue() == "LEFT")
-      return Value(arith::ShLIOp::create(b, loc, a[0], a[1]));
-    return Value(arith::ShRUIOp::create(b, loc, a[0], a[1]));
+    bool left = dir && dir.getValue() == "LEFT";
+    Value x = a[0], y = a[1];
+    unsigned width = x.getType().getIntOrFloatBitWidth();
+    Value zero = constantLike(b, loc, x, 0);
+    Value widthV = constantLike(b, loc, y, width);
+    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, y, widthV);
+    Value shifted = left ? Value(arith::ShLIOp::create(b, loc, x, y))
+                    : sc.isUnsigned ? Value(arith::ShRUIOp::create(b, loc, x, y))
+                                    : Value(arith::ShRSIOp::create(b, loc, x, y));
+    Value fill = zero;
+    if (!left && !sc.isUnsigned) {
+      Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, zero);
+      fill = arith::SelectOp::create(b, loc, negative, constantLike(b, loc, x, -1), zero);
+    }
+    return Value(arith::SelectOp::create(b, loc, inRange, shifted, fill));
   });
   using FP = arith::CmpFPredicate;
   using IP = arith::CmpIPredicate;
@@ -489,6 +511,44 @@ template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// Dropout is the identity at inference. Training mode draws random masks: Kiln compiles
+/// inference, so a training_mode that is not a constant false is refused rather than
+/// silently computed as the identity.
+struct DropoutLowering : OpConversionPattern<DropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(DropoutOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Value training = op.getTrainingMode();
+    if (!isa<NoneType>(training.getType())) {
+      std::optional<SmallVector<int64_t>> value = getConstantInts(training);
+      if (!value || value->size() != 1 || (*value)[0] != 0)
+        return reject(rewriter, op, "training mode (training_mode not a constant false) is not "
+                                    "supported: Kiln compiles models for inference");
+    }
+    auto type = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!type)
+      return reject(rewriter, op, "the input is not a ranked tensor");
+    Location loc = op.getLoc();
+    Value result = adaptor.getData();
+    Type declared = getTypeConverter()->convertType(op.getOutput().getType());
+    if (declared && declared != result.getType())
+      result = tensor::CastOp::create(rewriter, loc, declared, result);
+    // At inference nothing is dropped: the mask is all true.
+    Value mask;
+    if (!op.getMask().use_empty()) {
+      auto maskType = RankedTensorType::get(type.getShape(), rewriter.getI1Type());
+      Value empty = createEmpty(rewriter, loc, maskType, getDynamicSizes(rewriter, loc, adaptor.getData()));
+      Value one = arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true));
+      mask = linalg::FillOp::create(rewriter, loc, one, empty).getResult(0);
+      Type maskDeclared = getTypeConverter()->convertType(op.getMask().getType());
+      if (maskDeclared && maskDeclared != mask.getType())
+        mask = tensor::CastOp::create(rewriter, loc, maskDeclared, mask);
+    }
+    rewriter.replaceOp(op, {result, mask});
+    return success();
+  }
+};
+
 } // namespace
 
 void populateElementwisePatterns(const OnnxTypeConverter &converter,
@@ -496,7 +556,8 @@ void populateElementwisePatterns(const OnnxTypeConverter &converter,
   addUnaryMath(converter, patterns);
   addActivations(converter, patterns);
   addBinary(converter, patterns);
-  patterns.add<CastLowering<CastOp>, CastLowering<CastLikeOp>>(converter, patterns.getContext());
+  patterns.add<CastLowering<CastOp>, CastLowering<CastLikeOp>, DropoutLowering>(
+      converter, patterns.getContext());
 }
 
 } // namespace kiln::conversion

@@ -515,7 +515,12 @@ struct LpNormLowering : OpConversionPattern<LpNormalizationOp> {
             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value n = p == 1 ? args[1] : Value(math::SqrtOp::create(b, l, args[1]));
-              linalg::YieldOp::create(b, l, Value(arith::DivFOp::create(b, l, args[0], n)));
+              // A zero vector normalizes to zero (as ONNX's reference does), not NaN.
+              Value zero = arith::ConstantOp::create(b, l, b.getFloatAttr(n.getType(), 0.0));
+              Value isZero = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, n, zero);
+              Value quotient = arith::DivFOp::create(b, l, args[0], n);
+              linalg::YieldOp::create(b, l,
+                                      Value(arith::SelectOp::create(b, l, isZero, zero, quotient)));
             })
             .getResult(0);
     rewriter.replaceOp(op, result);

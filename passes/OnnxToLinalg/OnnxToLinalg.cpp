@@ -59,6 +59,8 @@ struct ConvertOnnxToLinalgPass
     populateControlFlowPatterns(converter, patterns);
     populateResizePatterns(converter, patterns);
     populateMiscPatterns(converter, patterns);
+    populateScatterPatterns(converter, patterns);
+    populateLossPatterns(converter, patterns);
 
     // The driver reports the op it could not legalize as "failed to legalize operation
     // 'onnx.X'"; replace that with an error naming the ONNX node, its op type and the

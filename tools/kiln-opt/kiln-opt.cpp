@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "backends/cpu/Passes.h"
 #include "ir/InitAllDialects.h"
 #include "passes/Passes.h"
 
@@ -17,6 +18,7 @@ int main(int argc, char **argv) {
   kiln::registerAllDialects(registry);
   mlir::registerAllPasses();
   kiln::registerKilnPasses();
+  kiln::cpu::registerCpuPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Kiln optimizer driver\n", registry));
 }

@@ -1,0 +1,50 @@
+// RUN: kiln-opt --split-input-file --kiln-plan-arena=num-model-inputs=1 %s | FileCheck %s
+
+// Tests that buffers with disjoint lifetimes share arena memory and that buffers live at the
+// same time do not overlap; the plan is recorded on the module.
+// CHECK: module attributes {kiln.arena_base_bytes = 512 : i64, kiln.arena_buffers = 3 : i64, kiln.arena_per_batch_bytes = 0 : i64, kiln.heap_buffers = 0 : i64, kiln.intermediates_bytes = 768 : i64}
+// CHECK-LABEL: func @kiln_main
+// CHECK-SAME: %[[ARENA:[a-z0-9]+]]: memref<?xi8>)
+func.func @kiln_main(%in: memref<64xf32>, %out: memref<64xf32>) {
+  // CHECK: %[[O1:.+]] = arith.constant 0 : index
+  // CHECK-NEXT: memref.view %[[ARENA]][%[[O1]]][] : memref<?xi8> to memref<64xf32>
+  // CHECK: %[[O2:.+]] = arith.constant 256 : index
+  // CHECK-NEXT: memref.view %[[ARENA]][%[[O2]]][] : memref<?xi8> to memref<64xf32>
+  // CHECK: %[[O3:.+]] = arith.constant 0 : index
+  // CHECK-NEXT: memref.view %[[ARENA]][%[[O3]]][] : memref<?xi8> to memref<64xf32>
+  // CHECK-NOT: memref.alloc
+  %a = memref.alloc() : memref<64xf32>
+  memref.copy %in, %a : memref<64xf32> to memref<64xf32>
+  %b = memref.alloc() : memref<64xf32>
+  memref.copy %a, %b : memref<64xf32> to memref<64xf32>
+  %c = memref.alloc() : memref<64xf32>
+  memref.copy %b, %c : memref<64xf32> to memref<64xf32>
+  memref.copy %c, %out : memref<64xf32> to memref<64xf32>
+  return
+}
+
+// -----
+
+// Tests that buffers sized by the batch get offsets linear in the batch, read from the
+// input's dynamic dimension (two buffers live together: 2 x 64 B per batch item), and that
+// a size not linear in the batch stays on the heap.
+// CHECK: module attributes {kiln.arena_base_bytes = 0 : i64, kiln.arena_buffers = 2 : i64, kiln.arena_per_batch_bytes = 128 : i64, kiln.heap_buffers = 1 : i64, kiln.intermediates_bytes = 36 : i64}
+// CHECK-LABEL: func @kiln_main
+func.func @kiln_main(%in: memref<?x4xf32> {onnx.dim_params = ["N", ""]}, %out: memref<?x4xf32>, %k: index) {
+  // CHECK: %[[N:.+]] = memref.dim %arg0, %{{.+}} : memref<?x4xf32>
+  // CHECK: memref.view %{{.+}}[%{{.+}}][%{{.+}}] : memref<?xi8> to memref<?x4xf32>
+  // CHECK: %[[PER:.+]] = arith.constant 64 : index
+  // CHECK: %[[OFF:.+]] = arith.muli %[[N]], %[[PER]] : index
+  // CHECK: memref.view %{{.+}}[%{{.+}}][%{{.+}}] : memref<?xi8> to memref<?x4xf32>
+  // CHECK: memref.alloc(%{{.+}}) : memref<?xf32>
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %in, %c0 : memref<?x4xf32>
+  %a = memref.alloc(%n) : memref<?x4xf32>
+  memref.copy %in, %a : memref<?x4xf32> to memref<?x4xf32>
+  %b = memref.alloc(%n) : memref<?x4xf32>
+  memref.copy %a, %b : memref<?x4xf32> to memref<?x4xf32>
+  memref.copy %b, %out : memref<?x4xf32> to memref<?x4xf32>
+  %h = memref.alloc(%k) : memref<?xf32>
+  memref.dealloc %h : memref<?xf32>
+  return
+}
