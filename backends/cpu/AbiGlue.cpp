@@ -115,11 +115,11 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
   int64_t *sMeta = (int64_t *)(s + 2), *dMeta = (int64_t *)(d + 2);
   const int64_t *sizes = sMeta + 1, *sStrides = sMeta + 1 + rank, *dStrides = dMeta + 1 + rank;
   char *sBase = s[1] + sMeta[0] * elemSize, *dBase = d[1] + dMeta[0] * elemSize;
-  int64_t total = 1, index[16] = {0};
-  if (rank > 16)
-    return;
-  for (int64_t i = 0; i < rank; ++i)
+  int64_t total = 1, index[rank > 0 ? rank : 1];
+  for (int64_t i = 0; i < rank; ++i) {
     total *= sizes[i];
+    index[i] = 0;
+  }
   for (int64_t n = 0; n < total; ++n) {
     int64_t so = 0, dof = 0;
     for (int64_t i = 0; i < rank; ++i) {

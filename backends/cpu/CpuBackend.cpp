@@ -78,7 +78,23 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
   llvm::raw_string_ostream errorStream(error);
   if (failed(parsePassPipeline(pipeline, pm, errorStream)))
     return module.emitError() << "internal error: bad CPU pipeline: " << error;
-  if (failed(pm.run(module)))
+  // Past the onnx-to-linalg lowering an error is a compiler limitation, not a model
+  // error; still name the ONNX node it came from so the user knows where to look.
+  LogicalResult result = success();
+  {
+    ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
+      auto name = dyn_cast<NameLoc>(diag.getLocation());
+      std::string text = diag.str();
+      if (diag.getSeverity() != DiagnosticSeverity::Error || !name ||
+          StringRef(text).starts_with("node '"))
+        return failure(); // already names the node, or has no node to name
+      emitError(name) << "node '" << name.getName().getValue()
+                      << "': code generation failed: " << text;
+      return success();
+    });
+    result = pm.run(module);
+  }
+  if (failed(result))
     return failure();
   auto read = [&](StringRef name) -> int64_t {
     auto attr = module->getAttrOfType<IntegerAttr>(name);

@@ -55,13 +55,10 @@ struct ElementwiseLowering : ConversionPattern {
     Value result = buildElementwise(
         rewriter, op->getLoc(), resultType, inputs,
         [&](OpBuilder &b, Location loc, ValueRange args) { return fn(b, loc, args, sc); });
-    SmallVector<Value> replacements{result};
-    for (unsigned i = 1; i < op->getNumResults(); ++i)
-      replacements.push_back(nullptr);
-    if (op->getNumResults() == 1)
-      rewriter.replaceOp(op, result);
-    else
-      rewriter.replaceOp(op, replacements);
+    // Secondary results are unused (checked above): they are dropped.
+    SmallVector<Value> replacements(op->getNumResults(), Value());
+    replacements[0] = result;
+    rewriter.replaceOp(op, replacements);
     return success();
   }
 

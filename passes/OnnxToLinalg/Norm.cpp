@@ -469,7 +469,7 @@ struct MVNLowering : OpConversionPattern<MeanVarianceNormalizationOp> {
 };
 
 /// y = x / norm(x) along `axis`, norm the L1 (p = 1) or L2 (p = 2) norm; a zero norm
-/// gives 0 / 0 as in the ONNX reference.
+/// gives 0, as the ONNX node tests expect.
 struct LpNormLowering : OpConversionPattern<LpNormalizationOp> {
   using OpConversionPattern::OpConversionPattern;
 
