@@ -1,0 +1,69 @@
+//===- Contraction.h - A matmul-like linalg op, ready for the microkernel -*- C++ -*-===//
+//
+// kiln-lower-contractions replaces f32 matmul-like linalg ops on buffers (linalg.matmul
+// in any operand orientation, linalg.batch_matmul, contraction generics) by register-tiled
+// vector code. This header holds what the matcher found (Contraction, Epilogue) and the
+// code generator's entry point; see LowerContractions.cpp for the matching and
+// MicroKernel.cpp for the generated code.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_BACKENDS_CPU_CONTRACTION_H
+#define KILN_BACKENDS_CPU_CONTRACTION_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace kiln::cpu {
+
+/// Register tile: `rows` x (`vectors` * `width`) accumulators, `width` f32 lanes each.
+struct TileShape {
+  int64_t rows = 8;
+  int64_t vectors = 2;
+  int64_t width = 16;
+  int64_t cols() const { return vectors * width; }
+};
+
+/// C[b, m, n] += A[b, m, k] * B[b, k, n] where each operand is read through its own
+/// indexing map (so transposed and broadcast operands need no copy). Iteration dims are
+/// numbered as in the linalg op. There may be several batch, m and k dims (a MatMul of
+/// [batch, seq, K] by [K, N] is one m of batch * seq rows): tiles index them linearly
+/// and split the index again, outermost first in C's order.
+struct Contraction {
+  mlir::linalg::LinalgOp op;
+  mlir::Value a, b, c;
+  mlir::AffineMap mapA, mapB, mapC;
+  llvm::SmallVector<int64_t> batch, m, k;
+  int64_t n = 0;
+  unsigned numLoops = 0;
+  /// B packed at compile time into panels [ceil(N / cols)][K][cols] (zero padded, K the
+  /// k dims linearized in `k` order): each k step reads one row of `cols` floats.
+  mlir::Value packedB;
+  /// The value C was filled with just before the contraction (the fill is then dropped
+  /// and the accumulators start from it instead of loading C).
+  std::optional<mlir::TypedAttr> initValue;
+};
+
+/// An elementwise linalg.generic right after the contraction that reads C (identity map)
+/// and writes `output`: it runs on the accumulator registers before they are stored.
+struct Epilogue {
+  mlir::linalg::GenericOp op;
+  unsigned cInput = 0;          ///< which input of `op` is C
+  mlir::Value output;           ///< written instead of C (may be C itself)
+  /// Per input of `op`: its indexing map over the contraction's iteration dims.
+  llvm::SmallVector<mlir::AffineMap> inputMaps;
+};
+
+/// Emits the tiled code for `contraction` (and `epilogue`, if any) before its op. The
+/// caller erases the replaced ops.
+void emitContraction(mlir::OpBuilder &builder, const Contraction &contraction,
+                     const Epilogue *epilogue, const TileShape &tile);
+
+struct CompileOptions;
+/// The register tile for the compile target's vector ISA (AVX-512, AVX2 or SSE).
+TileShape chooseTileShape(const CompileOptions &options);
+
+} // namespace kiln::cpu
+
+#endif // KILN_BACKENDS_CPU_CONTRACTION_H

@@ -1,0 +1,394 @@
+//===- LowerContractions.cpp - Matmul-like ops to register-tiled kernels ---===//
+//
+// Runs on buffers, after arena planning and before linalg becomes loops. For each f32
+// contraction with one m, one n and one k dimension (linalg.matmul in any orientation,
+// linalg.batch_matmul, contraction generics):
+//   - B constant (a weight): packed at compile time into [ceil(N/cols)][K][cols] panels;
+//     otherwise B must have n innermost with unit stride and is read in place;
+//   - a zero fill of C right before it is dropped (the accumulators start at zero);
+//   - the elementwise generic right after it that reads C (bias, activation, residual
+//     add) becomes the tile's epilogue, applied in registers before the store;
+//   - the rest is MicroKernel.cpp: scf.parallel over tiles, vector FMAs in each.
+// Anything else is left to the generic loop lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cpu/Contraction.h"
+#include "backends/cpu/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+#include <map>
+
+namespace kiln::cpu {
+#define GEN_PASS_DEF_LOWERCONTRACTIONS
+#include "backends/cpu/Passes.h.inc"
+} // namespace kiln::cpu
+
+using namespace mlir;
+using kiln::cpu::Contraction;
+using kiln::cpu::Epilogue;
+using kiln::cpu::TileShape;
+
+namespace {
+
+bool hasF32Elements(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type && type.getElementType().isF32();
+}
+
+bool innermostContiguous(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type)
+    return false;
+  if (type.getRank() == 0)
+    return true;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) && strides.back() == 1;
+}
+
+/// Every result is a dim or the constant 0 (a broadcast operand).
+bool isDimOrZeroMap(AffineMap map) {
+  return llvm::all_of(map.getResults(), [](AffineExpr e) {
+    if (isa<AffineDimExpr>(e))
+      return true;
+    auto c = dyn_cast<AffineConstantExpr>(e);
+    return c && c.getValue() == 0;
+  });
+}
+
+bool endsWithDim(AffineMap map, int64_t dim) {
+  return map.getNumResults() > 0 && map.getResults().back() == getAffineDimExpr(dim, map.getContext());
+}
+
+/// The buffer a view chain starts from.
+Value rootOf(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto view = dyn_cast<ViewLikeOpInterface>(def))
+      v = view.getViewSource();
+    else
+      break;
+  }
+  return v;
+}
+
+std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.size() != 1 || dims->k.empty())
+    return std::nullopt;
+  Contraction ct;
+  ct.op = op;
+  ct.numLoops = op.getNumLoops();
+  if (ct.numLoops != 1 + dims->m.size() + dims->k.size() + dims->batch.size())
+    return std::nullopt;
+  ct.n = dims->n[0];
+  OpOperand *a = op.getDpsInputOperand(0), *b = op.getDpsInputOperand(1),
+            *c = op.getDpsInitOperand(0);
+  ct.a = a->get();
+  ct.b = b->get();
+  ct.c = c->get();
+  ct.mapA = op.getMatchingIndexingMap(a);
+  ct.mapB = op.getMatchingIndexingMap(b);
+  ct.mapC = op.getMatchingIndexingMap(c);
+  if (!hasF32Elements(ct.a) || !hasF32Elements(ct.b) || !hasF32Elements(ct.c))
+    return std::nullopt;
+  if (!isDimOrZeroMap(ct.mapA) || !isDimOrZeroMap(ct.mapB) || !isDimOrZeroMap(ct.mapC))
+    return std::nullopt;
+  if (!ct.mapC.isProjectedPermutation() || !endsWithDim(ct.mapC, ct.n) ||
+      !innermostContiguous(ct.c))
+    return std::nullopt;
+  // Batch and m dims, outermost first as C lays them out.
+  for (AffineExpr e : ct.mapC.getResults()) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    if (llvm::is_contained(dims->batch, d))
+      ct.batch.push_back(d);
+    else if (llvm::is_contained(dims->m, d))
+      ct.m.push_back(d);
+  }
+  // k dims in A's order (A's rows are usually contiguous along them).
+  for (AffineExpr e : ct.mapA.getResults())
+    if (auto d = dyn_cast<AffineDimExpr>(e); d && llvm::is_contained(dims->k, d.getPosition()))
+      ct.k.push_back(d.getPosition());
+  if (ct.batch.size() != dims->batch.size() || ct.m.size() != dims->m.size() ||
+      ct.k.size() != dims->k.size())
+    return std::nullopt;
+  return ct;
+}
+
+/// The f32 data of a constant global `v` reads (through reshapes only), row-major.
+std::optional<ArrayRef<float>> constantData(Value v, ModuleOp module,
+                                            std::vector<float> &storage) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
+      v = def->getOperand(0);
+    else
+      break;
+  }
+  auto get = v.getDefiningOp<memref::GetGlobalOp>();
+  if (!get)
+    return std::nullopt;
+  auto global = module.lookupSymbol<memref::GlobalOp>(get.getNameAttr());
+  if (!global || !global.getConstant() || !global.getType().getLayout().isIdentity())
+    return std::nullopt;
+  Attribute init = global.getInitialValue().value_or(Attribute());
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(init)) {
+    if (!dense.getElementType().isF32())
+      return std::nullopt;
+    storage.assign(dense.getValues<float>().begin(), dense.getValues<float>().end());
+    return ArrayRef<float>(storage);
+  }
+  if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(init)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || !resource.getElementType().isF32())
+      return std::nullopt;
+    ArrayRef<float> data = blob->getDataAs<float>();
+    if (static_cast<int64_t>(data.size()) != global.getType().getNumElements())
+      return std::nullopt;
+    return data;
+  }
+  return std::nullopt;
+}
+
+/// Packs a constant 2-D B into panels; returns a get_global of the packed copy.
+/// Packings are shared between contractions reading the same weight the same way.
+class WeightPacker {
+public:
+  explicit WeightPacker(ModuleOp module) : module(module) {}
+
+  Value pack(OpBuilder &b, const Contraction &ct, int64_t cols) {
+    // B[k..., n] in any order, static and row-major; the packed row index is the k dims
+    // linearized in ct.k order.
+    auto type = cast<MemRefType>(ct.b.getType());
+    if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+        !ct.mapB.isProjectedPermutation() ||
+        ct.mapB.getNumResults() != ct.k.size() + 1)
+      return Value();
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(type.getStridesAndOffset(strides, offset)))
+      return Value();
+    int64_t nStride = 0, nSize = 0;
+    SmallVector<int64_t> kStrides, kSizes;
+    for (int64_t d : ct.k) {
+      std::optional<unsigned> pos = ct.mapB.getResultPosition(b.getAffineDimExpr(d));
+      if (!pos)
+        return Value();
+      kStrides.push_back(strides[*pos]);
+      kSizes.push_back(type.getDimSize(*pos));
+    }
+    std::optional<unsigned> nPos = ct.mapB.getResultPosition(b.getAffineDimExpr(ct.n));
+    if (!nPos)
+      return Value();
+    nStride = strides[*nPos];
+    nSize = type.getDimSize(*nPos);
+    std::vector<float> storage;
+    std::optional<ArrayRef<float>> data = constantData(ct.b, module, storage);
+    if (!data)
+      return Value();
+
+    int64_t kSize = 1;
+    for (int64_t size : kSizes)
+      kSize *= size;
+    int64_t panels = (nSize + cols - 1) / cols;
+    auto root = rootOf(ct.b).getDefiningOp<memref::GetGlobalOp>();
+    std::string map;
+    llvm::raw_string_ostream os(map);
+    os << root.getName() << "/" << ct.mapB << "/" << type << "/" << cols << "/" << ct.n;
+    for (int64_t d : ct.k)
+      os << "," << d;
+    std::string key = os.str();
+    auto packedType = MemRefType::get({panels, kSize, cols}, b.getF32Type());
+    auto it = packed.find(key);
+    if (it == packed.end()) {
+      std::vector<float> out(panels * kSize * cols, 0.0f);
+      for (int64_t k = 0; k < kSize; ++k) {
+        int64_t kOffset = 0;
+        for (int64_t d = kSizes.size() - 1, rest = k; d >= 0; --d) {
+          kOffset += rest % kSizes[d] * kStrides[d];
+          rest /= kSizes[d];
+        }
+        for (int64_t n = 0; n < nSize; ++n)
+          out[((n / cols) * kSize + k) * cols + n % cols] = (*data)[kOffset + n * nStride];
+      }
+      std::string name = ("__kiln_packed_" + Twine(packed.size())).str();
+      while (module.lookupSymbol(name))
+        name += "_";
+      OpBuilder mb(module.getBodyRegion());
+      mb.setInsertionPointToStart(module.getBody());
+      auto tensorType = RankedTensorType::get(packedType.getShape(), b.getF32Type());
+      auto attr = DenseResourceElementsAttr::get(
+          tensorType, name, HeapAsmResourceBlob::allocateAndCopyInferAlign<float>(out));
+      memref::GlobalOp::create(mb, ct.op->getLoc(), name, mb.getStringAttr("private"),
+                               packedType, attr, /*constant=*/true, mb.getI64IntegerAttr(64));
+      it = packed.emplace(key, name).first;
+    }
+    return memref::GetGlobalOp::create(b, ct.op->getLoc(), packedType, it->second);
+  }
+
+private:
+  ModuleOp module;
+  std::map<std::string, std::string> packed;
+};
+
+/// Pure ops and allocations: moving code past them changes nothing.
+bool isPureOrAlloc(Operation *op) {
+  if (isMemoryEffectFree(op))
+    return true;
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return false;
+  SmallVector<MemoryEffects::EffectInstance> list;
+  effects.getEffects(list);
+  return llvm::all_of(list, [](const MemoryEffects::EffectInstance &e) {
+    return isa<MemoryEffects::Allocate>(e.getEffect());
+  });
+}
+
+/// The next op after `op` that reads or writes memory.
+Operation *nextEffectfulOp(Operation *op) {
+  for (Operation *next = op->getNextNode(); next; next = next->getNextNode())
+    if (!isPureOrAlloc(next))
+      return next;
+  return nullptr;
+}
+
+bool isElementwiseBody(Block *body) {
+  for (Operation &op : body->without_terminator()) {
+    if (!OpTrait::hasElementwiseMappableTraits(&op) || op.getNumRegions() != 0)
+      return false;
+    for (Type t : llvm::concat<Type>(op.getOperandTypes(), op.getResultTypes()))
+      if (!t.isIntOrFloat())
+        return false;
+  }
+  return true;
+}
+
+std::optional<Epilogue> matchEpilogue(const Contraction &ct) {
+  auto op = dyn_cast_or_null<linalg::GenericOp>(nextEffectfulOp(ct.op));
+  if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 0 || op.getNumLoops() != ct.mapC.getNumResults() ||
+      op.hasIndexSemantics() || op.getNumResults() != 0)
+    return std::nullopt;
+  Block *body = op.getBody();
+  if (!isElementwiseBody(body) || !body->getArguments().back().use_empty())
+    return std::nullopt;
+  Epilogue epi;
+  epi.op = op;
+  OpOperand *init = op.getDpsInitOperand(0);
+  epi.output = init->get();
+  if (!op.getMatchingIndexingMap(init).isIdentity() || !innermostContiguous(epi.output))
+    return std::nullopt;
+  std::optional<unsigned> cInput;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (input->get() == ct.c) {
+      if (cInput || !map.isIdentity())
+        return std::nullopt;
+      cInput = input->getOperandNumber();
+    }
+    if (!isDimOrZeroMap(map))
+      return std::nullopt;
+    AffineMap composed = map.compose(ct.mapC);
+    epi.inputMaps.push_back(composed);
+    if (input->get() == ct.c)
+      continue;
+    // Read as a vector along n, or as a scalar broadcast over n.
+    bool vectorized = endsWithDim(composed, ct.n);
+    if (vectorized && !innermostContiguous(input->get()))
+      return std::nullopt;
+    unsigned uses = llvm::count(composed.getResults(), getAffineDimExpr(ct.n, op.getContext()));
+    if (uses > (vectorized ? 1u : 0u))
+      return std::nullopt;
+  }
+  if (!cInput)
+    return std::nullopt;
+  epi.cInput = *cInput;
+  // The epilogue now writes its output while the kernel still reads A and B, and C is
+  // never written: both must be unobservable.
+  if (epi.output != ct.c) {
+    Value root = rootOf(epi.output);
+    if (root == rootOf(ct.a) || root == rootOf(ct.b))
+      return std::nullopt;
+    for (Operation *user : ct.c.getUsers())
+      if (user != ct.op && user != op && !isa<linalg::FillOp, memref::DeallocOp>(user))
+        return std::nullopt;
+  }
+  return epi;
+}
+
+/// The constant C is filled with by the op right before the contraction, if any.
+linalg::FillOp precedingZeroFill(const Contraction &ct, std::optional<TypedAttr> &value) {
+  Operation *prev = ct.op->getPrevNode();
+  while (prev && isPureOrAlloc(prev))
+    prev = prev->getPrevNode();
+  auto fill = dyn_cast_or_null<linalg::FillOp>(prev);
+  if (!fill || fill.getDpsInitOperand(0)->get() != ct.c)
+    return nullptr;
+  auto cst = fill.getDpsInputOperand(0)->get().getDefiningOp<arith::ConstantOp>();
+  if (!cst)
+    return nullptr;
+  value = cast<TypedAttr>(cst.getValue());
+  return fill;
+}
+
+struct LowerContractionsPass
+    : kiln::cpu::impl::LowerContractionsBase<LowerContractionsPass> {
+  using LowerContractionsBase::LowerContractionsBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    TileShape tile;
+    tile.rows = tileRows;
+    tile.vectors = tileVectors;
+    tile.width = vectorWidth;
+    if (tile.rows < 1 || tile.vectors < 1 || tile.width < 1) {
+      module.emitError("kiln-lower-contractions: tile sizes must be positive");
+      return signalPassFailure();
+    }
+    SmallVector<linalg::LinalgOp> candidates;
+    module.walk([&](linalg::LinalgOp op) {
+      if (!op->getParentOfType<scf::ParallelOp>())
+        candidates.push_back(op);
+    });
+    WeightPacker packer(module);
+    for (linalg::LinalgOp op : candidates) {
+      std::optional<Contraction> ct = matchContraction(op);
+      if (!ct)
+        continue;
+      OpBuilder b(op);
+      if (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b) || packWeights) {
+        ct->packedB = packWeights ? packer.pack(b, *ct, tile.cols()) : Value();
+        if (!ct->packedB && (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b)))
+          continue;
+      }
+      std::optional<Epilogue> epi = matchEpilogue(*ct);
+      linalg::FillOp fill = precedingZeroFill(*ct, ct->initValue);
+      // With an epilogue the code goes where the epilogue was: its output may be
+      // allocated between the two.
+      if (epi)
+        b.setInsertionPoint(epi->op);
+      emitContraction(b, *ct, epi ? &*epi : nullptr, tile);
+      if (epi)
+        epi->op->erase();
+      op->erase();
+      if (fill)
+        fill->erase();
+      ++numLowered;
+      if (epi)
+        ++numEpilogues;
+      if (ct->packedB)
+        ++numPacked;
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,86 @@
+// RUN: kiln-opt --split-input-file --kiln-lower-contractions="tile-rows=2 tile-vectors=1 vector-width=4" --cse %s | FileCheck %s
+
+// A Linear layer: B[n, k] is a constant weight, so it is packed into [ceil(N/4)][K][4]
+// panels at compile time (N = 6 -> 2 panels, the second zero padded); the zero fill is
+// dropped and the bias + ReLU generic becomes the tile epilogue.
+// CHECK: memref.global "private" constant @__kiln_packed_0 : memref<2x3x4xf32> = dense_resource<__kiln_packed_0>
+// CHECK-LABEL: func @linear
+// CHECK-NOT: linalg.
+// CHECK: %[[P:.+]] = memref.get_global @__kiln_packed_0 : memref<2x3x4xf32>
+// CHECK: scf.parallel
+// CHECK: scf.if
+// CHECK: %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<4xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]])
+// CHECK: vector.load %[[P]]
+// CHECK: memref.load %arg0
+// CHECK: vector.broadcast
+// CHECK: vector.fma
+// CHECK: vector.fma
+// CHECK: vector.load %arg1
+// CHECK: arith.addf {{.*}} : vector<4xf32>
+// CHECK: arith.maximumf {{.*}} : vector<4xf32>
+// CHECK: vector.store
+// CHECK: scf.index_switch
+// CHECK: case 1
+// CHECK: vector.create_mask
+// CHECK: vector.maskedstore
+// CHECK-NOT: linalg.
+// CHECK: return
+memref.global "private" constant @w : memref<6x3xf32> = dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]>
+func.func @linear(%x: memref<?x3xf32>, %bias: memref<6xf32>, %y: memref<?x6xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %w = memref.get_global @w : memref<6x3xf32>
+  linalg.fill ins(%cst : f32) outs(%y : memref<?x6xf32>)
+  linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>,
+                                 affine_map<(d0, d1, d2) -> (d1, d2)>,
+                                 affine_map<(d0, d1, d2) -> (d0, d1)>]
+      ins(%x, %w : memref<?x3xf32>, memref<6x3xf32>) outs(%y : memref<?x6xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>,
+                                   affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%y, %bias : memref<?x6xf32>, memref<6xf32>) outs(%y : memref<?x6xf32>) {
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %s = arith.addf %in, %b : f32
+    %r = arith.maximumf %s, %cst : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Activations times activations (attention scores): B is read in place along n, C is
+// loaded as the accumulators' start (no fill before it), one tile per batch and block.
+// CHECK-LABEL: func @batched
+// CHECK-NOT: memref.global
+// CHECK: scf.parallel
+// CHECK: vector.load %arg2
+// CHECK: scf.for
+// CHECK: vector.load %arg1
+// CHECK: memref.load %arg0
+// CHECK: vector.fma
+// CHECK: vector.store {{.*}}, %arg2
+// CHECK-NOT: linalg.batch_matmul
+func.func @batched(%a: memref<4x8x16xf32>, %b: memref<4x16x8xf32>, %c: memref<4x8x8xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<4x8x16xf32>, memref<4x16x8xf32>)
+                      outs(%c : memref<4x8x8xf32>)
+  return
+}
+
+// -----
+
+// Not lowered: integer contractions, and a non-constant B whose n dim is not
+// innermost (it would need a run-time transpose).
+// CHECK-LABEL: func @left_alone
+// CHECK: linalg.matmul {{.*}} memref<8x8xi32>
+// CHECK: linalg.matmul indexing_maps
+// CHECK-NOT: scf.parallel
+func.func @left_alone(%a: memref<8x8xi32>, %c: memref<8x8xi32>, %x: memref<8x8xf32>,
+                      %bt: memref<8x8xf32>, %y: memref<8x8xf32>) {
+  linalg.matmul ins(%a, %a : memref<8x8xi32>, memref<8x8xi32>) outs(%c : memref<8x8xi32>)
+  linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>,
+                                 affine_map<(d0, d1, d2) -> (d1, d2)>,
+                                 affine_map<(d0, d1, d2) -> (d0, d1)>]
+      ins(%x, %bt : memref<8x8xf32>, memref<8x8xf32>) outs(%y : memref<8x8xf32>)
+  return
+}
