@@ -64,6 +64,43 @@ static void emitDescriptor(raw_ostream &os, StringRef name, StringRef data, Stri
        << rank << ");\n";
 }
 
+/// The optional profiling entry points of model_abi.h, for a model compiled with
+/// kiln-instrument-profile: its kernel table, and the kiln_rt_profile_enter/exit the
+/// generated code calls, forwarded to the hooks of the current run.
+static void emitProfileSupport(raw_ostream &os, ArrayRef<ProfileKernel> kernels) {
+  os << "\nstatic const kiln_model_profile_kernel kiln_profile_kernels[] = {\n";
+  for (const ProfileKernel &k : kernels)
+    os << "  {" << cString(k.kernel) << ", " << cString(k.nodes) << ", " << cString(k.opTypes)
+       << "},\n";
+  os << "};\nstatic const kiln_model_profile_info kiln_profile_info = {" << kernels.size()
+     << ", kiln_profile_kernels};\n";
+  os << R"C(
+const kiln_model_profile_info *kiln_model_get_profile_info(void) { return &kiln_profile_info; }
+
+static __thread const kiln_profile_hooks *kiln_tls_profile;
+void kiln_rt_profile_enter(int32_t kernel) {
+  const kiln_profile_hooks *p = kiln_tls_profile;
+  if (p && p->enter)
+    p->enter(p->ctx, kernel);
+}
+void kiln_rt_profile_exit(int32_t kernel) {
+  const kiln_profile_hooks *p = kiln_tls_profile;
+  if (p && p->exit)
+    p->exit(p->ctx, kernel);
+}
+
+int32_t kiln_model_run_profiled(const kiln_host_hooks *hooks, const kiln_profile_hooks *profile,
+                                const kiln_model_buffer *inputs, const kiln_model_buffer *outputs,
+                                void *arena) {
+  const kiln_profile_hooks *saved = kiln_tls_profile;
+  kiln_tls_profile = profile;
+  int32_t rc = kiln_model_run(hooks, inputs, outputs, arena);
+  kiln_tls_profile = saved;
+  return rc;
+}
+)C";
+}
+
 std::string generateAbiGlue(const ModelSignature &sig, const GlueOptions &options) {
   std::string text;
   raw_string_ostream os(text);
@@ -221,6 +258,8 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
     os << (first ? "" : ", ") << "&out" << i;
   os << (first ? "" : ", ") << "&arena_desc";
   os << ");\n  kiln_tls_hooks = saved;\n  return KILN_MODEL_OK;\n}\n";
+  if (!sig.profileKernels.empty())
+    emitProfileSupport(os, sig.profileKernels);
   return text;
 }
 

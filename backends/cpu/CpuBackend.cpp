@@ -1,6 +1,8 @@
 //===- CpuBackend.cpp - ONNX module to LLVM dialect -----------------------===//
 
 #include "backends/cpu/CpuBackend.h"
+#include "backends/cpu/Contraction.h"
+#include "backends/cpu/InstrumentProfile.h"
 #include "backends/cpu/Passes.h"
 #include "passes/Passes.h"
 
@@ -17,9 +19,15 @@ namespace kiln::cpu {
 /// The passes from the onnx dialect to the LLVM dialect, as a textual pipeline so it
 /// reads like (and can be replayed with) `kiln-opt --pass-pipeline=...`.
 static std::string buildPipeline(const CompileOptions &options, unsigned numInputs) {
-  std::string p = "canonicalize,kiln-convert-onnx-to-linalg,canonicalize,cse";
+  auto extension = [&](ExtensionPoint point) {
+    auto it = options.extensions.find(point);
+    return it == options.extensions.end() || it->second.empty() ? "" : "," + it->second;
+  };
+  std::string p = "canonicalize" + extension(ExtensionPoint::BeforeLowering);
+  p += ",kiln-convert-onnx-to-linalg,canonicalize,cse";
   if (options.optLevel > 0)
     p += ",linalg-fuse-elementwise-ops,canonicalize,cse";
+  p += extension(ExtensionPoint::BeforeBufferize);
   // The shape function is cut from the entry function while both are still on tensors.
   p += ",kiln-create-shape-function,canonicalize,cse";
   // Loop-carried tensors (Loop/Scan bodies) may yield fresh buffers each iteration.
@@ -28,8 +36,17 @@ static std::string buildPipeline(const CompileOptions &options, unsigned numInpu
   p += ",buffer-results-to-out-params{modify-public-functions}";
   p += ",kiln-plan-arena{num-model-inputs=" + std::to_string(numInputs) + "}";
   p += ",buffer-deallocation-pipeline";
+  if (options.optLevel > 0) {
+    TileShape tile = chooseTileShape(options);
+    p += ",kiln-lower-contractions{tile-rows=" + std::to_string(tile.rows) +
+         " tile-vectors=" + std::to_string(tile.vectors) +
+         " vector-width=" + std::to_string(tile.width) + "},canonicalize,cse";
+    p += ",kiln-approximate-math";
+  }
+  if (options.profile)
+    p += ",kiln-instrument-profile";
   p += ",convert-linalg-to-parallel-loops,canonicalize,kiln-outline-parallel-loops";
-  p += ",convert-scf-to-cf,expand-strided-metadata,lower-affine,arith-expand";
+  p += ",convert-scf-to-cf,expand-strided-metadata,lower-affine,arith-expand,convert-vector-to-llvm";
   p += ",convert-math-to-funcs,convert-math-to-llvm,convert-math-to-libm";
   p += ",convert-arith-to-llvm,convert-index-to-llvm,finalize-memref-to-llvm";
   p += ",convert-func-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts";
@@ -37,7 +54,7 @@ static std::string buildPipeline(const CompileOptions &options, unsigned numInpu
   return p;
 }
 
-static void registerPassesOnce() {
+void registerPipelinePasses() {
   static std::once_flag once;
   std::call_once(once, [] {
     mlir::registerAllPasses();
@@ -48,7 +65,7 @@ static void registerPassesOnce() {
 
 LogicalResult lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
                                  ModelSignature &signature) {
-  registerPassesOnce();
+  registerPipelinePasses();
   MLIRContext *ctx = module.getContext();
 
   // Refine types first: the model's interface is read from the refined signature.
@@ -58,6 +75,13 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
       options.configurePassManager(pm);
     pm.addPass(kiln::createUpgradeOnnxOps());
     pm.addPass(kiln::createInferShapes());
+    auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
+    if (afterImport != options.extensions.end() && !afterImport->second.empty()) {
+      std::string error;
+      llvm::raw_string_ostream errorStream(error);
+      if (failed(parsePassPipeline(afterImport->second, pm, errorStream)))
+        return module.emitError() << "bad after-import pipeline: " << error;
+    }
     if (failed(pm.run(module)))
       return failure();
   }
@@ -65,6 +89,8 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
   if (failed(sig))
     return failure();
   signature = std::move(*sig);
+  if (options.profile)
+    recordNodeOpTypes(module);
 
   auto main = module.lookupSymbol<func::FuncOp>("main");
   main.setName(kEntryName);
@@ -105,6 +131,12 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
   signature.memory.intermediatesBytes = read("kiln.intermediates_bytes");
   signature.memory.arenaBuffers = read("kiln.arena_buffers");
   signature.memory.heapBuffers = read("kiln.heap_buffers");
+  if (auto kernels = module->getAttrOfType<ArrayAttr>(kProfileKernelsAttr)) {
+    for (auto k : kernels.getAsRange<DictionaryAttr>()) {
+      auto field = [&](StringRef key) { return k.getAs<StringAttr>(key).getValue().str(); };
+      signature.profileKernels.push_back({field("kernel"), field("nodes"), field("op_types")});
+    }
+  }
   return success();
 }
 

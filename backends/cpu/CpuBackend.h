@@ -15,11 +15,13 @@
 #define KILN_BACKENDS_CPU_CPUBACKEND_H
 
 #include "backends/cpu/ModelSignature.h"
+#include "kiln/ExtensionPoint.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 
 #include <functional>
+#include <map>
 #include <string>
 
 namespace llvm {
@@ -34,9 +36,16 @@ struct CompileOptions {
   std::string targetCpu;       ///< LLVM CPU name; empty = the host CPU
   std::string targetFeatures;  ///< LLVM feature string; empty = the host's (or the CPU's)
   std::string cCompiler;       ///< compiles the glue and links; empty = the one Kiln was built with
+  bool profile = false;        ///< time each kernel through the runtime (kiln-instrument-profile)
   /// Lets the caller instrument the pass manager (IR printing, timing) before it runs.
   std::function<void(mlir::PassManager &)> configurePassManager;
+  /// Textual pipelines run at the named points of the pipeline (plugins, --kiln-extension).
+  std::map<ExtensionPoint, std::string> extensions;
 };
+
+/// Registers every pass the pipeline names (MLIR's and Kiln's); safe to call again.
+/// Hosts call it before loading plugins, so no plugin can take a name the pipeline uses.
+void registerPipelinePasses();
 
 /// Runs the passes that take an imported module to the LLVM dialect. On success,
 /// `signature` holds the model's interface as the C ABI describes it.

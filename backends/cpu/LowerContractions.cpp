@@ -318,9 +318,11 @@ std::optional<Epilogue> matchEpilogue(const Contraction &ct) {
     Value root = rootOf(epi.output);
     if (root == rootOf(ct.a) || root == rootOf(ct.b))
       return std::nullopt;
-    for (Operation *user : ct.c.getUsers())
-      if (user != ct.op && user != op && !isa<linalg::FillOp, memref::DeallocOp>(user))
+    for (Operation *user : ct.c.getUsers()) {
+      bool harmless = isa<linalg::FillOp, memref::DeallocOp, memref::DimOp>(user);
+      if (user != ct.op && user != op && !harmless)
         return std::nullopt;
+    }
   }
   return epi;
 }

@@ -29,6 +29,13 @@ struct MemoryPlan {
   int64_t heapBuffers = 0;         ///< intermediates left to malloc (size not linear in batch)
 };
 
+/// One timed kernel of a profiled model (see InstrumentProfile.cpp).
+struct ProfileKernel {
+  std::string kernel;  ///< the op it was, e.g. "linalg.matmul"
+  std::string nodes;   ///< ONNX node names, ", "-separated
+  std::string opTypes; ///< their ONNX op types
+};
+
 /// The interface of a compiled model, read from the imported (onnx-level) module
 /// before lowering erases the ONNX names and signedness.
 struct ModelSignature {
@@ -36,6 +43,7 @@ struct ModelSignature {
   llvm::SmallVector<TensorSignature> inputs;
   llvm::SmallVector<TensorSignature> outputs;
   MemoryPlan memory; ///< filled in by lowering
+  llvm::SmallVector<ProfileKernel> profileKernels; ///< by kernel id; empty unless profiled
 };
 
 /// Reads the signature of the entry function `@main` of an imported module. Emits an

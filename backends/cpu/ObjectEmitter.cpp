@@ -1,5 +1,6 @@
 //===- ObjectEmitter.cpp - LLVM dialect to an optimized object file -------===//
 
+#include "backends/cpu/Contraction.h"
 #include "backends/cpu/CpuBackend.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -7,6 +8,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -53,6 +55,20 @@ static std::unique_ptr<llvm::TargetMachine> createTargetMachine(const CompileOpt
   if (!machine)
     error = "cannot create a target machine for CPU '" + cpu + "'";
   return machine;
+}
+
+TileShape chooseTileShape(const CompileOptions &options) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options, error);
+  TileShape tile; // AVX-512: 8 x 32 floats in 16 zmm accumulators
+  if (!machine)
+    return tile;
+  const llvm::MCSubtargetInfo *sti = machine->getMCSubtargetInfo();
+  if (sti->checkFeatures("+avx512f"))
+    return tile;
+  if (sti->checkFeatures("+avx2,+fma")) // 6 x 16 floats in 12 of the 16 ymm registers
+    return TileShape{6, 2, 8};
+  return TileShape{4, 2, 4}; // SSE: 8 of 16 xmm registers
 }
 
 std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,

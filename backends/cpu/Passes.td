@@ -44,6 +44,49 @@ def PlanArena : Pass<"kiln-plan-arena", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
+  let summary = "Lower f32 matmul-like linalg ops on buffers to register-tiled vector kernels";
+  let description = [{
+    Runs after bufferization and arena planning, before linalg becomes loops. Each f32
+    contraction with one m, one n and one k dimension (linalg.matmul in any operand
+    orientation, linalg.batch_matmul, contraction generics) becomes an `scf.parallel`
+    over (batch, n-panel, m-block) tiles; each tile keeps a `tile-rows` x
+    (`tile-vectors` * `vector-width`) block of C in vector registers across the k loop
+    (`vector.fma` of a broadcast A element and a B row). A constant B (a weight) is
+    packed at compile time into [ceil(N/cols)][K][cols] panels; a zero `linalg.fill` of
+    C right before the contraction is dropped; the elementwise `linalg.generic` right
+    after it that reads C (bias, activation, residual) runs on the registers before the
+    store. Other contractions are left alone.
+  }];
+  let options = [
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"8", "Rows of C per register tile">,
+    Option<"tileVectors", "tile-vectors", "int64_t", /*default=*/"2",
+           "Vectors per row of a register tile">,
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes per vector (16 for AVX-512, 8 for AVX2)">,
+    Option<"packWeights", "pack-weights", "bool", /*default=*/"true",
+           "Pack constant B operands into panels at compile time">
+  ];
+  let statistics = [
+    Statistic<"numLowered", "contractions", "Contractions lowered to register tiles">,
+    Statistic<"numEpilogues", "epilogues", "Elementwise consumers fused as tile epilogues">,
+    Statistic<"numPacked", "packed-weights", "Constant B operands packed at compile time">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+def ApproximateMath : Pass<"kiln-approximate-math", "mlir::ModuleOp"> {
+  let summary = "Replace f32 exp/log/erf/tanh by MLIR's polynomial approximations";
+  let description = [{
+    Applies upstream `populateMathPolynomialApproximationPatterns` to `math.exp`,
+    `expm1`, `log`, `log1p`, `log2`, `erf`, `erfc` and `tanh` on f32 scalars and vectors:
+    inline FMAs instead of libm calls, so the loops around them vectorize.
+  }];
+  let dependentDialects = ["mlir::math::MathDialect", "mlir::arith::ArithDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def OutlineParallelLoops : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {
   let summary = "Outline top-level scf.parallel loops into bodies run by the runtime's parallel-for";
   let description = [{
@@ -67,6 +110,34 @@ def LowerParallelDispatch : Pass<"kiln-lower-parallel-dispatch", "mlir::ModuleOp
     `@<body>_tramp(ctx, begin, end)` loads the captures and calls the outlined body.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def InstrumentProfile : Pass<"kiln-instrument-profile", "mlir::ModuleOp"> {
+  let summary = "Time each top-level kernel of @kiln_main through the runtime's profiler";
+  let description = [{
+    Runs on buffers, before linalg ops become loops (`kilnc --profile` adds it). Each
+    top-level op of `@kiln_main` that does work (a linalg op, `memref.copy`, a loop, a
+    call, or an op whose regions hold one) gets a kernel id N and is wrapped in
+    `func.call @kiln_rt_profile_enter(N)` / `@kiln_rt_profile_exit(N)` (i32); views,
+    allocations, constants and deallocations are not. The module attribute
+    `kiln.profile_kernels` lists, per id, the kernel's op name, the ONNX node names of
+    its location (a NameLoc or a FusedLoc after fusion) and their op types, looked up in
+    the module attribute `kiln.node_op_types` when present. The C glue embeds that table
+    in the model library and forwards the calls to the runtime.
+
+    Before:
+    ```mlir
+    linalg.matmul ins(%a, %b : ...) outs(%c : ...) loc("/fc/MatMul")
+    ```
+    After:
+    ```mlir
+    %c0_i32 = arith.constant 0 : i32
+    call @kiln_rt_profile_enter(%c0_i32) : (i32) -> ()
+    linalg.matmul ins(%a, %b : ...) outs(%c : ...) loc("/fc/MatMul")
+    call @kiln_rt_profile_exit(%c0_i32) : (i32) -> ()
+    ```
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::arith::ArithDialect"];
 }
 
 #endif // KILN_BACKENDS_CPU_PASSES_TD

@@ -3,7 +3,7 @@
 // Part of Kiln.
 //
 //   kiln-run MODEL.so [--input NAME=FILE ...] [--output-dir DIR] [--threads T]
-//            [--batch N] [--repeat R]
+//            [--batch N] [--repeat R] [--profile [--profile-top N]]
 //
 // Inputs come from .npy or ONNX TensorProto .pb files; inputs not given are
 // random (fixed seed) with dynamic dims set to --batch (dim 0 and dims sharing
@@ -17,6 +17,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -120,6 +121,44 @@ std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::str
   return inputs;
 }
 
+/// Prints the session's per-kernel profile, slowest first (`top` rows; 0 = all).
+void printProfile(kiln_session *session, size_t top) {
+  size_t n = kiln_model_num_profile_kernels(kiln_session_model(session));
+  if (n == 0)
+    throw Error{"--profile: the model has no profile; compile it with `kilnc --profile`"};
+  std::vector<kiln_profile_entry> entries(n);
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) {
+    check(kiln_session_profile_entry(session, i, &entries[i]));
+    order[i] = i;
+  }
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (entries[a].total_ns != entries[b].total_ns)
+      return entries[a].total_ns > entries[b].total_ns;
+    return a < b;
+  });
+  uint64_t runs = 0, runNs = 0, kernelNs = 0;
+  kiln_session_profile_totals(session, &runs, &runNs);
+  for (const kiln_profile_entry &e : entries)
+    kernelNs += e.total_ns;
+  std::printf("profile: %zu kernels, %llu runs, %.3f ms per run in the model, %.1f%% of it in "
+              "kernels\n",
+              n, static_cast<unsigned long long>(runs), runs ? runNs / 1e6 / runs : 0.0,
+              runNs ? 100.0 * kernelNs / runNs : 0.0);
+  std::printf("%-6s %-28s %-12s %8s %12s %12s %7s  %s\n", "kernel", "op", "onnx_op", "calls",
+              "total_ms", "mean_ms", "%run", "onnx_nodes");
+  if (top == 0 || top > n)
+    top = n;
+  for (size_t r = 0; r < top; ++r) {
+    const kiln_profile_entry &e = entries[order[r]];
+    double totalMs = e.total_ns / 1e6;
+    std::printf("k%-5zu %-28s %-12s %8llu %12.3f %12.4f %6.2f%%  %s\n", order[r], e.kernel,
+                e.op_types[0] ? e.op_types : "-", static_cast<unsigned long long>(e.calls),
+                totalMs, e.calls ? totalMs / e.calls : 0.0,
+                runNs ? 100.0 * e.total_ns / runNs : 0.0, e.nodes[0] ? e.nodes : "-");
+  }
+}
+
 int run(const po::variables_map &vm) {
   kiln_model *rawModel = nullptr;
   check(kiln_model_load(vm["model"].as<std::string>().c_str(), nullptr, &rawModel));
@@ -182,6 +221,8 @@ int run(const po::variables_map &vm) {
   }
   std::printf("runs %d threads %d mean %.3f ms\n", repeat, kiln_session_num_threads(session.get()),
               totalMs / repeat);
+  if (vm.count("profile"))
+    printProfile(session.get(), vm["profile-top"].as<size_t>());
   return 0;
 }
 } // namespace
@@ -194,7 +235,10 @@ int main(int argc, char **argv) {
                                                          "write outputs as NAME.npy here")(
       "threads,t", po::value<int32_t>()->default_value(0), "threads (0 = all cores)")(
       "batch,b", po::value<int64_t>()->default_value(1), "dynamic dims of random inputs")(
-      "repeat,r", po::value<int>()->default_value(1), "number of runs");
+      "repeat,r", po::value<int>()->default_value(1), "number of runs")(
+      "profile", "print the time of each kernel (models compiled with `kilnc --profile`)")(
+      "profile-top", po::value<size_t>()->default_value(0),
+      "with --profile: print the N slowest kernels (0 = all)");
   po::options_description all;
   all.add(visible).add_options()("model", po::value<std::string>(), "model library");
   po::positional_options_description positional;

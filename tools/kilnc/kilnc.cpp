@@ -1,7 +1,8 @@
 //===- kilnc.cpp - The Kiln compiler driver -------------------------------===//
 //
 //   kilnc MODEL.onnx -o MODEL.so [-O0..3] [--target-cpu=CPU] [--emit=mlir|llvm|obj|lib]
-//         [--print-ir-after-all] [--timing]
+//         [--print-ir-after-all] [--timing] [--profile]
+//         [--load-pass-plugin=P.so] [--kiln-extension=POINT:PIPELINE] [--kiln-stats]
 //
 // Imports an ONNX model (binary protobuf or ONNX text syntax) and compiles it into a
 // shared library implementing kiln/model_abi.h. --emit=mlir stops after the import.
@@ -12,6 +13,8 @@
 #include "frontend/Importer.h"
 #include "ir/InitAllDialects.h"
 #include "passes/Passes.h"
+#include "kiln/Statistic.h"
+#include "tools/kilnc/Plugins.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -65,8 +68,22 @@ cl::opt<bool> noVersionConversion("no-version-conversion",
                                   cl::cat(category));
 cl::opt<bool> report("report", cl::desc("Print what the compiler did (memory plan)"),
                     cl::cat(category));
+cl::opt<bool> profile("profile",
+                      cl::desc("Time each kernel at run time (kiln-run --profile prints it)"),
+                      cl::cat(category));
 cl::opt<std::string> cCompiler("cc", cl::desc("C compiler used to link the model library"),
                                cl::cat(category));
+cl::list<std::string> passPlugins("load-pass-plugin",
+                                  cl::desc("Load a Kiln pass plugin (repeatable)"),
+                                  cl::value_desc("plugin.so"), cl::cat(category));
+cl::list<std::string> extensionSpecs(
+    "kiln-extension",
+    cl::desc("Run PIPELINE at an extension point of the pipeline: after-import, "
+             "before-lowering, before-bufferize (repeatable)"),
+    cl::value_desc("point:pipeline"), cl::cat(category));
+cl::opt<bool> passStatistics("kiln-stats",
+                             cl::desc("Print the pass statistics (kiln::PassStatistic counters) after the pipeline"),
+                             cl::cat(category));
 
 std::string defaultOutput() {
   if (emit == EmitKind::Mlir || emit == EmitKind::Llvm)
@@ -91,6 +108,14 @@ int main(int argc, char **argv) {
   if (optLevel > 3)
     return fail("-O" + Twine(optLevel.getValue()) + " is not a level (0-3)");
   std::string output = outputFile.empty() ? defaultOutput() : outputFile.getValue();
+  std::map<kiln::ExtensionPoint, std::string> extensions;
+  {
+    std::string error;
+    kiln::PluginSetup setup{argv[0], reinterpret_cast<void *>(&fail), optLevel, passPlugins,
+                            extensionSpecs};
+    if (!kiln::setUpPlugins(setup, extensions, error))
+      return fail(error);
+  }
 
   mlir::DialectRegistry registry;
   kiln::registerAllDialects(registry);
@@ -135,19 +160,28 @@ int main(int argc, char **argv) {
   options.targetCpu = targetCpu;
   options.targetFeatures = targetFeatures;
   options.cCompiler = cCompiler;
+  options.profile = profile;
+  options.extensions = extensions;
   options.configurePassManager = [&](mlir::PassManager &pm) {
     if (printIrAfterAll) {
       context.disableMultithreading();
       pm.enableIRPrinting([](mlir::Pass *, mlir::Operation *) { return false; },
                           [](mlir::Pass *, mlir::Operation *) { return true; },
-                          /*printModuleScope=*/true);
+                          /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
     }
     if (timing)
       pm.enableTiming(passTimer);
+#if LLVM_ENABLE_STATS // mlir::Pass::Statistic counts only in builds with assertions
+    if (passStatistics)
+      pm.enableStatistics();
+#endif
   };
 
   kiln::cpu::ModelSignature signature;
-  if (failed(kiln::cpu::lowerToLLVMDialect(*module, options, signature)))
+  mlir::LogicalResult lowered = kiln::cpu::lowerToLLVMDialect(*module, options, signature);
+  if (passStatistics)
+    kiln::printPassStatistics(errs());
+  if (failed(lowered))
     return 1;
   if (report) {
     const kiln::cpu::MemoryPlan &m = signature.memory;

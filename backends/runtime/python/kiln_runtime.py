@@ -36,6 +36,12 @@ class _TensorInfo(ctypes.Structure):
                 ("dim_params", ctypes.POINTER(ctypes.c_char_p))]
 
 
+class _ProfileEntry(ctypes.Structure):
+    _fields_ = [("kernel", ctypes.c_char_p), ("nodes", ctypes.c_char_p),
+                ("op_types", ctypes.c_char_p), ("calls", ctypes.c_uint64),
+                ("total_ns", ctypes.c_uint64)]
+
+
 class _Allocator(ctypes.Structure):
     _fields_ = [("ctx", _P), ("alloc", _P), ("free", _P)]
 
@@ -73,6 +79,12 @@ def _load_library(path=None):
         "kiln_tensor_dims": (ctypes.POINTER(ctypes.c_int64), [_P]),
         "kiln_tensor_data": (_P, [_P]),
         "kiln_tensor_byte_size": (ctypes.c_size_t, [_P]),
+        "kiln_model_num_profile_kernels": (ctypes.c_size_t, [_P]),
+        "kiln_session_profile_entry": (_P, [_P, ctypes.c_size_t,
+                                            ctypes.POINTER(_ProfileEntry)]),
+        "kiln_session_profile_totals": (None, [_P, ctypes.POINTER(ctypes.c_uint64),
+                                               ctypes.POINTER(ctypes.c_uint64)]),
+        "kiln_session_profile_reset": (None, [_P]),
     }
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)
@@ -167,6 +179,28 @@ class Session:
     def num_threads(self):
         return _library().kiln_session_num_threads(self._handle)
 
+    def profile(self):
+        """Per-kernel times since creation or reset_profile() of a model compiled with
+        `kilnc --profile` (else []): a list of dicts kernel, nodes, op_types, calls,
+        total_ms, in kernel-id order. profile_totals() gives (runs, total ms in the model)."""
+        lib = _library()
+        entries = []
+        for i in range(lib.kiln_model_num_profile_kernels(self._model._handle)):
+            e = _ProfileEntry()
+            _check(lib.kiln_session_profile_entry(self._handle, i, ctypes.byref(e)))
+            entries.append({"id": i, "kernel": e.kernel.decode(), "nodes": e.nodes.decode(),
+                            "op_types": e.op_types.decode(), "calls": e.calls,
+                            "total_ms": e.total_ns / 1e6})
+        return entries
+
+    def profile_totals(self):
+        runs, ns = ctypes.c_uint64(), ctypes.c_uint64()
+        _library().kiln_session_profile_totals(self._handle, ctypes.byref(runs), ctypes.byref(ns))
+        return runs.value, ns.value / 1e6
+
+    def reset_profile(self):
+        _library().kiln_session_profile_reset(self._handle)
+
     def run(self, feeds):
         """Runs on a dict name -> array; returns a dict name -> numpy array."""
         lib = _library()
@@ -221,5 +255,8 @@ def _to_numpy(lib, tensor):
         np_type = np.uint16
     else:
         np_type = _DTYPES[dtype]
-    buf = (ctypes.c_char * nbytes).from_address(lib.kiln_tensor_data(tensor)) if nbytes else b""
-    return np.frombuffer(bytes(buf), dtype=np_type).reshape(shape).copy()
+    if not nbytes:
+        return np.empty(shape, np_type)
+    # One copy, straight out of the runtime's buffer (the tensor is released after).
+    buf = (ctypes.c_char * nbytes).from_address(lib.kiln_tensor_data(tensor))
+    return np.frombuffer(buf, dtype=np_type).reshape(shape).copy()

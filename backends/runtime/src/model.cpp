@@ -98,6 +98,27 @@ void *resolve(void *handle, const char *name) {
   return dlsym(handle, name);
 }
 
+/// Resolves the optional profiling entry points (model_abi.h); both or neither.
+kiln_status *readProfileInfo(kiln_model &model) {
+  using GetProfileInfoFn = const kiln_model_profile_info *(*)();
+  auto getProfileInfo =
+      reinterpret_cast<GetProfileInfoFn>(resolve(model.handle, "kiln_model_get_profile_info"));
+  void *runProfiled = resolve(model.handle, "kiln_model_run_profiled");
+  if (!getProfileInfo && !runProfiled)
+    return nullptr;
+  const kiln_model_profile_info *info = getProfileInfo ? getProfileInfo() : nullptr;
+  if (!runProfiled || !info || (info->num_kernels && !info->kernels))
+    return error(KILN_STATUS_INVALID_ARGUMENT, "model library '", model.path,
+                 "' has an incomplete profiling interface (kiln_model_get_profile_info and "
+                 "kiln_model_run_profiled go together)");
+  model.runProfiled = reinterpret_cast<RunProfiledFn>(runProfiled);
+  for (uint32_t i = 0; i < info->num_kernels; ++i) {
+    const kiln_model_profile_kernel &k = info->kernels[i];
+    model.profileKernels.push_back({orEmpty(k.kernel), orEmpty(k.nodes), orEmpty(k.op_types)});
+  }
+  return nullptr;
+}
+
 kiln_status *getInfo(const kiln_model *model, size_t index, kiln_tensor_info *info, bool input) {
   const char *fn = input ? "kiln_model_input_info" : "kiln_model_output_info";
   if (!model || !info)
@@ -188,6 +209,8 @@ kiln_status *kiln_model_load(const char *path, const kiln_model_load_options *op
                  "' was built for Kiln model ABI version ", info->abi_version,
                  ", but this runtime supports version ", KILN_MODEL_ABI_VERSION);
   if (kiln_status *s = readInfo(*model, *info))
+    return s;
+  if (kiln_status *s = readProfileInfo(*model))
     return s;
   *out = model.release();
   return nullptr;

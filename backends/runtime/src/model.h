@@ -21,6 +21,13 @@ using GetInfoFn = const kiln_model_info *(*)();
 using OutputDimsFn = int32_t (*)(const kiln_model_buffer *, int64_t *const *);
 using RunFn = int32_t (*)(const kiln_host_hooks *, const kiln_model_buffer *,
                           const kiln_model_buffer *, void *);
+using RunProfiledFn = int32_t (*)(const kiln_host_hooks *, const kiln_profile_hooks *,
+                                  const kiln_model_buffer *, const kiln_model_buffer *, void *);
+
+/// One timed kernel of a profiled model (strings owned by the model library).
+struct ProfileKernel {
+  const char *kernel, *nodes, *opTypes;
+};
 
 /// One input or output, owned by the runtime.
 struct TensorDesc {
@@ -41,6 +48,9 @@ struct kiln_model {
   std::string path;
   kiln::runtime::OutputDimsFn outputDims = nullptr;
   kiln::runtime::RunFn run = nullptr;
+  /// Set for models compiled with --profile (optional symbols).
+  kiln::runtime::RunProfiledFn runProfiled = nullptr;
+  std::vector<kiln::runtime::ProfileKernel> profileKernels;
 
   std::vector<kiln::runtime::TensorDesc> inputs, outputs;
   /// Distinct dim_param names over the inputs.

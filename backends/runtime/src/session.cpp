@@ -142,7 +142,18 @@ kiln_status *runValidated(kiln_session &s, const kiln_tensor *const *inputs,
   s.hookFailed.store(false, std::memory_order_relaxed);
   int32_t rc = KILN_MODEL_OK;
   auto runModel = [&] {
-    rc = m.run(&s.hooks, s.inputBuffers.data(), s.outputBuffers.data(), s.arena.data);
+    if (!m.runProfiled) {
+      rc = m.run(&s.hooks, s.inputBuffers.data(), s.outputBuffers.data(), s.arena.data);
+      return;
+    }
+    auto start = std::chrono::steady_clock::now();
+    rc = m.runProfiled(&s.hooks, &s.profileHooks, s.inputBuffers.data(), s.outputBuffers.data(),
+                       s.arena.data);
+    s.profiledRunNs += static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                             start)
+            .count());
+    ++s.profiledRuns;
   };
   if (s.threads)
     s.threads->execute(runModel);
@@ -221,6 +232,7 @@ kiln_status *kiln_session_create(kiln_model *model, const kiln_session_options *
   s->paramSource.resize(model->dimParamNames.size());
   s->scratch.reserve(16);
   initHooks(*s);
+  initProfileHooks(*s);
   // The arena for batch 1 up front; larger batches grow it once.
   uint64_t initial =
       model->arenaBaseBytes + (model->batchInput >= 0 ? model->arenaPerBatchBytes : 0);

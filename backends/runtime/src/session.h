@@ -11,6 +11,7 @@
 #include "model.h"
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -18,6 +19,12 @@
 #include <tbb/task_arena.h>
 
 namespace kiln::runtime {
+
+/// Times of one kernel of a profiled model over the session's runs.
+struct KernelTimes {
+  uint64_t calls = 0;
+  uint64_t totalNs = 0;
+};
 
 /// An aligned buffer owned by a session, grown on demand.
 struct GrowableBuffer {
@@ -51,6 +58,13 @@ struct kiln_session {
   std::vector<void *> scratch; // live hook allocations of the current run
   std::atomic<bool> hookFailed{false};
 
+  // Profiling (models compiled with --profile): per kernel id. Only the thread
+  // running the model touches these, and runs on a session never overlap.
+  kiln_profile_hooks profileHooks{};
+  std::vector<kiln::runtime::KernelTimes> kernelTimes;
+  std::chrono::steady_clock::time_point kernelStart;
+  uint64_t profiledRuns = 0, profiledRunNs = 0;
+
   ~kiln_session();
 };
 
@@ -76,6 +90,8 @@ void freeBuffer(const kiln_allocator &allocator, GrowableBuffer &buffer);
 
 /// Fills session.hooks with the session's parallel_for/alloc/free.
 void initHooks(kiln_session &session);
+/// Fills session.profileHooks and sizes the kernel counters (profiled models).
+void initProfileHooks(kiln_session &session);
 /// Frees whatever the model left allocated through the hooks.
 void freeScratch(kiln_session &session);
 

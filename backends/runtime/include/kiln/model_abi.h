@@ -101,6 +101,40 @@ int32_t kiln_model_output_dims(const kiln_model_buffer *inputs, int64_t *const *
 int32_t kiln_model_run(const kiln_host_hooks *hooks, const kiln_model_buffer *inputs,
                        const kiln_model_buffer *outputs, void *arena);
 
+/*===--- Optional: per-kernel profiling (models compiled with `kilnc --profile`) ---===*
+ * A profiled model also exports kiln_model_get_profile_info and
+ * kiln_model_run_profiled. The runtime looks them up with dlsym, so models without
+ * them load as before: this is an extension of ABI version 1, not a new version.
+ *===----------------------------------------------------------------------===*/
+
+/* One timed kernel: a top-level op of the generated code. */
+typedef struct kiln_model_profile_kernel {
+  const char *kernel;   /* the generated op, e.g. "linalg.matmul" */
+  const char *nodes;    /* the ONNX node names it came from, ", "-separated ("" if none) */
+  const char *op_types; /* their ONNX op types, ", "-separated */
+} kiln_model_profile_kernel;
+
+typedef struct kiln_model_profile_info {
+  uint32_t num_kernels;
+  const kiln_model_profile_kernel *kernels; /* indexed by kernel id */
+} kiln_model_profile_info;
+
+/* Called before (enter) and after (exit) each kernel, on the thread that called
+   kiln_model_run_profiled; kernels of one run never nest or overlap. */
+typedef struct kiln_profile_hooks {
+  void *ctx;
+  void (*enter)(void *ctx, int32_t kernel);
+  void (*exit)(void *ctx, int32_t kernel);
+} kiln_profile_hooks;
+
+/* Returns the kernel table. Never NULL; valid while the library is loaded. */
+const kiln_model_profile_info *kiln_model_get_profile_info(void);
+
+/* kiln_model_run, calling `profile` (NULL = no profiling) around every kernel. */
+int32_t kiln_model_run_profiled(const kiln_host_hooks *hooks, const kiln_profile_hooks *profile,
+                                const kiln_model_buffer *inputs, const kiln_model_buffer *outputs,
+                                void *arena);
+
 #ifdef __cplusplus
 }
 #endif

@@ -232,6 +232,38 @@ KILN_API uint64_t kiln_session_arena_bytes(const kiln_session *session);
 /** Returns the model of the session (not retained for the caller). */
 KILN_API kiln_model *kiln_session_model(const kiln_session *session);
 
+/*===------------------------------ Profiling ----------------------------===*/
+
+/** A model compiled with `kilnc --profile` times each of its kernels (top-level
+    generated ops) on every run; each session keeps the sums. Other models have no
+    kernels to report and run exactly as before. */
+
+/** One kernel and its times over the session's runs since creation or the last
+    reset. The strings are owned by the model (valid while it is loaded). */
+typedef struct kiln_profile_entry {
+  const char *kernel;   /**< the generated op, e.g. "linalg.matmul" */
+  const char *nodes;    /**< the ONNX node names it came from, ", "-separated */
+  const char *op_types; /**< their ONNX op types, ", "-separated */
+  uint64_t calls;       /**< times it ran */
+  uint64_t total_ns;    /**< total wall time */
+} kiln_profile_entry;
+
+/** Returns the number of timed kernels: 0 when the model was not compiled with
+    --profile. Thread-safe. */
+KILN_API size_t kiln_model_num_profile_kernels(const kiln_model *model);
+/** Fills *entry for kernel `index` (0 <= index < kiln_model_num_profile_kernels).
+    Errors: INVALID_ARGUMENT (NULL arguments, index out of range). Must not race with
+    a run on the session. */
+KILN_API kiln_status *kiln_session_profile_entry(const kiln_session *session, size_t index,
+                                                 kiln_profile_entry *entry);
+/** Returns the number of profiled runs and their total wall time inside the model
+    (ns) since creation or the last reset (0 and 0 for a model without kernels).
+    Either pointer may be NULL. Must not race with a run on the session. */
+KILN_API void kiln_session_profile_totals(const kiln_session *session, uint64_t *runs,
+                                          uint64_t *run_ns);
+/** Zeroes the session's profile. Must not race with a run on the session. */
+KILN_API void kiln_session_profile_reset(kiln_session *session);
+
 #ifdef __cplusplus
 }
 #endif

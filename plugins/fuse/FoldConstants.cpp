@@ -1,0 +1,213 @@
+//===- FoldConstants.cpp - Fold constant subgraphs --------------------------===//
+
+#include "plugins/fuse/Evaluate.h"
+#include "plugins/fuse/Match.h"
+#include "plugins/fuse/Passes.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/TypeUtilities.h"
+
+namespace kiln::fuse {
+#define GEN_PASS_DEF_FOLDCONSTANTS
+#include "plugins/fuse/Passes.h.inc"
+} // namespace kiln::fuse
+
+using namespace mlir;
+using namespace kiln::onnxir;
+using namespace kiln::fuse;
+
+namespace {
+
+/// Ops whose result can be far larger than their inputs.
+bool isExpanding(Operation *op) {
+  return isa<ExpandOp, ConstantOfShapeOp, TileOp, RangeOp>(op);
+}
+
+/// The shape of a ranked tensor type, or nullopt.
+std::optional<ArrayRef<int64_t>> rankedShape(Type type) {
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (!ranked)
+    return std::nullopt;
+  return ranked.getShape();
+}
+
+/// Shape(x), Size(x) of a static x and Gather(Shape(x), constant indices) of static
+/// dimensions, as i64 literals; nullopt otherwise.
+std::optional<Literal> foldShapeQuery(Operation *op) {
+  Type i64 = IntegerType::get(op->getContext(), 64);
+  auto shapeOf = [&](Value v) -> std::optional<SmallVector<int64_t>> {
+    auto shapeOp = v.getDefiningOp<ShapeOp>();
+    if (!shapeOp)
+      return std::nullopt;
+    std::optional<ArrayRef<int64_t>> dims = rankedShape(shapeOp.getData().getType());
+    if (!dims)
+      return std::nullopt;
+    int64_t rank = dims->size();
+    auto clampIndex = [&](int64_t i) {
+      return std::clamp<int64_t>(i < 0 ? i + rank : i, 0, rank);
+    };
+    int64_t start = clampIndex(static_cast<int64_t>(shapeOp.getStart()));
+    std::optional<uint64_t> endAttr = shapeOp.getEnd();
+    int64_t end = endAttr ? clampIndex(static_cast<int64_t>(*endAttr)) : rank;
+    SmallVector<int64_t> result;
+    for (int64_t d = start; d < end; ++d)
+      result.push_back((*dims)[d]); // may be dynamic
+    return result;
+  };
+  auto literal = [&](ArrayRef<int64_t> shape, ArrayRef<int64_t> values) {
+    Literal lit = Literal::zeros(shape, i64);
+    lit.ints.assign(values.begin(), values.end());
+    return lit;
+  };
+  if (isa<ShapeOp>(op)) {
+    std::optional<SmallVector<int64_t>> dims = shapeOf(op->getResult(0));
+    if (!dims || llvm::any_of(*dims, ShapedType::isDynamic))
+      return std::nullopt;
+    return literal({static_cast<int64_t>(dims->size())}, *dims);
+  }
+  if (auto size = dyn_cast<SizeOp>(op)) {
+    std::optional<ArrayRef<int64_t>> dims = rankedShape(size.getData().getType());
+    if (!dims || llvm::any_of(*dims, ShapedType::isDynamic))
+      return std::nullopt;
+    int64_t n = 1;
+    for (int64_t d : *dims)
+      n *= d;
+    return literal({}, {n});
+  }
+  if (auto gather = dyn_cast<GatherOp>(op)) {
+    std::optional<SmallVector<int64_t>> dims = shapeOf(gather.getData());
+    std::optional<Literal> indices = readConstant(gather.getIndices());
+    if (!dims || !indices || indices->isFloat())
+      return std::nullopt;
+    int64_t n = dims->size();
+    SmallVector<int64_t> values;
+    for (int64_t i : indices->ints) {
+      if (i < -n || i >= n)
+        return std::nullopt;
+      int64_t d = (*dims)[i < 0 ? i + n : i];
+      if (ShapedType::isDynamic(d))
+        return std::nullopt;
+      values.push_back(d);
+    }
+    return literal(indices->shape, values);
+  }
+  return std::nullopt;
+}
+
+/// The number of elements an expanding op would produce, if its operands say.
+std::optional<int64_t> expandedSize(Operation *op, ArrayRef<Operand> operands) {
+  auto product = [](const Literal &l) {
+    int64_t n = 1;
+    for (int64_t d : l.ints)
+      n = d < 0 ? -1 : (n > (int64_t(1) << 40) ? n : n * d);
+    return n;
+  };
+  if (isa<ConstantOfShapeOp>(op) && operands[0] && !operands[0]->isFloat())
+    return product(*operands[0]);
+  if (isa<ExpandOp, TileOp>(op) && operands[1] && !operands[1]->isFloat())
+    return std::max<int64_t>(product(*operands[1]), 1) * operands[0]->numElements();
+  if (isa<RangeOp>(op) && operands[0] && operands[1] && operands[2] &&
+      operands[2]->getDouble(0) != 0) {
+    double n = (operands[1]->getDouble(0) - operands[0]->getDouble(0)) / operands[2]->getDouble(0);
+    return n > double(int64_t(1) << 40) ? int64_t(1) << 40 : static_cast<int64_t>(n) + 1;
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+namespace kiln::fuse {
+/// Named (not anonymous): MLIR derives implicit pass TypeIDs from the class name.
+struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
+  using FoldConstantsBase::FoldConstantsBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    // Literals read so far, so a weight read by several ops is unpacked once.
+    DenseMap<Value, std::optional<Literal>> cache;
+    auto read = [&](Value v) -> const std::optional<Literal> & {
+      auto it = cache.find(v);
+      if (it == cache.end())
+        it = cache.try_emplace(v, readConstant(v)).first;
+      return it->second;
+    };
+
+    SmallVector<Operation *> ops;
+    module.walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (isa<ONNXDialect>(op->getDialect()) && !isa<ConstantOp, NoValueOp>(op) &&
+          op->getNumRegions() == 0 && op->getNumResults() == 1)
+        ops.push_back(op);
+    });
+
+    Counter folded{numFolded, "folded-ops"}, shapes{numShapesFolded, "folded-shapes"};
+    for (Operation *op : ops) {
+      std::optional<Literal> result = foldShapeQuery(op);
+      bool isShapeQuery = result.has_value();
+      if (!result) {
+        SmallVector<Operand> operands;
+        int64_t inputElements = 0;
+        bool allConstant = true;
+        for (Value operand : op->getOperands()) {
+          if (isa<NoneType>(operand.getType())) {
+            operands.push_back(std::nullopt);
+            continue;
+          }
+          const std::optional<Literal> &lit = isConstant(operand) ? read(operand) : std::nullopt;
+          if (!lit) {
+            allConstant = false;
+            break;
+          }
+          operands.push_back(*lit);
+          inputElements += lit->numElements();
+        }
+        if (!allConstant || operands.empty())
+          continue;
+        int64_t limit = std::max<int64_t>(maxElements, inputElements);
+        if (isExpanding(op)) {
+          std::optional<int64_t> size = expandedSize(op, operands);
+          if (!size || *size < 0 || *size > limit)
+            continue;
+        }
+        std::optional<SmallVector<Literal>> results = evaluate(op, operands);
+        if (!results || (*results)[0].numElements() > limit)
+          continue;
+        result = std::move((*results)[0]);
+      }
+      if (!replace(op, *result))
+        continue;
+      ++(isShapeQuery ? shapes : folded);
+    }
+
+    // Constants nothing reads any more (the inputs of folded ops).
+    module.walk([](ConstantOp op) {
+      if (op->use_empty())
+        op->erase();
+    });
+    recordCounts(module, {&folded, &shapes});
+  }
+
+  /// Replaces `op`'s result by a constant holding `lit`, if the types allow.
+  bool replace(Operation *op, const Literal &lit) {
+    Value old = op->getResult(0);
+    auto oldType = dyn_cast<TensorType>(old.getType());
+    RankedTensorType newType = lit.getType();
+    if (!oldType || oldType.getElementType() != newType.getElementType())
+      return false;
+    if (oldType != newType) {
+      // A more precise type is fine for onnx users; others (func.return) need the same.
+      if (oldType.hasRank() && failed(verifyCompatibleShape(oldType.getShape(),
+                                                            newType.getShape())))
+        return false;
+      for (Operation *user : old.getUsers())
+        if (!isa<ONNXDialect>(user->getDialect()) || isa<YieldOp>(user))
+          return false;
+    }
+    OpBuilder b(op);
+    Value folded = createConstant(b, op->getLoc(), lit);
+    old.replaceAllUsesWith(folded);
+    op->erase();
+    return true;
+  }
+};
+
+} // namespace kiln::fuse

@@ -1,0 +1,119 @@
+//===- FoldConvBn.cpp - BatchNormalization and Mul into Conv ----------------===//
+
+#include "plugins/fuse/ConvUtils.h"
+#include "plugins/fuse/Match.h"
+#include "plugins/fuse/Passes.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace kiln::fuse {
+#define GEN_PASS_DEF_FOLDCONVBN
+#include "plugins/fuse/Passes.h.inc"
+} // namespace kiln::fuse
+
+using namespace mlir;
+using namespace kiln::onnxir;
+using namespace kiln::fuse;
+
+namespace {
+
+/// Conv(x, W, B) scaled by s[o] per output channel and shifted by t[o]:
+/// W'[o] = W[o] * s[o], B'[o] = B[o] * s[o] + t[o].
+ConvOp scaleConv(PatternRewriter &rewriter, Operation *replaced, const ConstConv &conv,
+                 ArrayRef<double> s, ArrayRef<double> t) {
+  Literal weight = conv.weight, bias = conv.bias;
+  int64_t channels = conv.outChannels(), per = weight.numElements() / channels;
+  for (int64_t o = 0; o < channels; ++o) {
+    for (int64_t i = 0; i < per; ++i) {
+      double &w = weight.floats[o * per + i];
+      w = roundToFloatType(w * s[o], weight.elementType);
+    }
+    bias.floats[o] = roundToFloatType(bias.floats[o] * s[o] + t[o], bias.elementType);
+  }
+  return replaceConv(rewriter, replaced, conv, weight, bias);
+}
+
+// BatchNormalization(Conv(x, W, B)) = Conv(x, W * s, (B - mean) * s + beta),
+// s = gamma / sqrt(var + epsilon).
+struct FoldBatchNorm : OpRewritePattern<BatchNormalizationOp> {
+  FoldBatchNorm(MLIRContext *ctx, Counter &count)
+      : OpRewritePattern(ctx), count(count) {}
+
+  LogicalResult matchAndRewrite(BatchNormalizationOp bn,
+                                PatternRewriter &rewriter) const override {
+    if (bn.getTrainingMode() != 0)
+      return rewriter.notifyMatchFailure(bn, "training mode");
+    if (!bn.getRunningMean().use_empty() || !bn.getRunningVar().use_empty())
+      return rewriter.notifyMatchFailure(bn, "running statistics are used");
+    std::optional<ConstConv> conv = matchConstConv(bn.getX());
+    if (!conv)
+      return rewriter.notifyMatchFailure(bn, "X is not a Conv with constant W and B and one user");
+    int64_t channels = conv->outChannels();
+    SmallVector<Literal> params;
+    for (Value v : {bn.getScale(), bn.getB(), bn.getInputMean(), bn.getInputVar()}) {
+      std::optional<Literal> p = isConstant(v) ? readConstant(v) : std::nullopt;
+      if (!p || !p->isFloat() || p->numElements() != channels || p->shape.size() != 1)
+        return rewriter.notifyMatchFailure(bn, "scale, B, mean and var are not constant [C]");
+      params.push_back(std::move(*p));
+    }
+    double epsilon = bn.getEpsilon().convertToDouble();
+    std::vector<double> s(channels), t(channels);
+    for (int64_t o = 0; o < channels; ++o) {
+      s[o] = params[0].floats[o] / std::sqrt(params[3].floats[o] + epsilon);
+      t[o] = params[1].floats[o] - params[2].floats[o] * s[o];
+    }
+    scaleConv(rewriter, bn, *conv, s, t);
+    ++count;
+    return success();
+  }
+
+  Counter &count;
+};
+
+// Mul(Conv(x, W, B), c) = Conv(x, W * c, B * c) for c constant per output channel.
+struct FoldMul : OpRewritePattern<MulOp> {
+  FoldMul(MLIRContext *ctx, Counter &count) : OpRewritePattern(ctx), count(count) {}
+
+  LogicalResult matchAndRewrite(MulOp mul, PatternRewriter &rewriter) const override {
+    for (int i = 0; i < 2; ++i) {
+      Value convOut = mul->getOperand(i), c = mul->getOperand(1 - i);
+      std::optional<ConstConv> conv = matchConstConv(convOut);
+      if (!conv || !isConstant(c))
+        continue;
+      auto outType = dyn_cast<RankedTensorType>(convOut.getType());
+      std::optional<Literal> lit = readConstant(c);
+      if (!outType || !lit || lit->elementType != conv->weight.elementType)
+        continue;
+      std::optional<std::vector<double>> s =
+          perChannel(*lit, outType.getRank(), conv->outChannels());
+      if (!s)
+        continue;
+      scaleConv(rewriter, mul, *conv, *s, std::vector<double>(s->size(), 0.0));
+      ++count;
+      return success();
+    }
+    return rewriter.notifyMatchFailure(mul, "not Conv times a per-channel constant");
+  }
+
+  Counter &count;
+};
+
+} // namespace
+
+namespace kiln::fuse {
+/// Named (not anonymous): MLIR derives implicit pass TypeIDs from the class name.
+struct FoldConvBnPass : impl::FoldConvBnBase<FoldConvBnPass> {
+  void runOnOperation() override {
+    Counter batchNorm{numBatchNorm, "conv-batchnorm"}, mul{numMul, "conv-mul"};
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FoldBatchNorm>(&getContext(), batchNorm);
+    patterns.add<FoldMul>(&getContext(), mul);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    recordCounts(getOperation(), {&batchNorm, &mul});
+  }
+};
+
+} // namespace kiln::fuse

@@ -1,0 +1,119 @@
+// RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-fuse.so --split-input-file --kiln-fold-constants %s | FileCheck %s
+// RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-fuse.so --split-input-file --kiln-fold-constants="max-elements=4" %s | FileCheck %s --check-prefix=LIMIT
+
+// Tests that a chain of constant ops folds in one visit, broadcasting as numpy does.
+// CHECK: kiln.fuse_stats = {"folded-ops" = 2 : i64}
+// CHECK-LABEL: func.func @chain
+// CHECK-NEXT: %[[C:.+]] = "onnx.Constant"() <{value = dense<{{\[\[}}8, 12], [16, 20]]> : tensor<2x2xi64>}>
+// CHECK-NEXT: return %[[C]]
+func.func @chain() -> tensor<2x2xi64> {
+  %a = "onnx.Constant"() <{value = dense<[[1, 2], [3, 4]]> : tensor<2x2xi64>}> : () -> tensor<2x2xi64>
+  %b = "onnx.Constant"() <{value = dense<1> : tensor<i64>}> : () -> tensor<i64>
+  %c = "onnx.Constant"() <{value = dense<4> : tensor<1xi64>}> : () -> tensor<1xi64>
+  %0 = "onnx.Add"(%a, %b) : (tensor<2x2xi64>, tensor<i64>) -> tensor<2x2xi64>
+  %1 = "onnx.Mul"(%0, %c) : (tensor<2x2xi64>, tensor<1xi64>) -> tensor<2x2xi64>
+  return %1 : tensor<2x2xi64>
+}
+
+// -----
+
+// Tests integer division truncating toward zero, and f32 math rounded after every op
+// as numpy's float32 does: sqrt(1/3)^2 = 0.333333313 and sqrt(2)^2 = 1.99999988.
+// CHECK-LABEL: func.func @arith
+// CHECK-DAG: dense<[-3, 3]> : tensor<2xi32>
+// CHECK-DAG: dense<[0.333333313, 1.99999988]> : tensor<2xf32>
+// CHECK-NOT: onnx.Div
+// CHECK-NOT: onnx.Sqrt
+func.func @arith() -> (tensor<2xi32>, tensor<2xf32>) {
+  %a = "onnx.Constant"() <{value = dense<[-7, 7]> : tensor<2xi32>}> : () -> tensor<2xi32>
+  %b = "onnx.Constant"() <{value = dense<2> : tensor<i32>}> : () -> tensor<i32>
+  %0 = "onnx.Div"(%a, %b) : (tensor<2xi32>, tensor<i32>) -> tensor<2xi32>
+  %n = "onnx.Constant"() <{value = dense<[1.0, 6.0]> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %d = "onnx.Constant"() <{value = dense<[3.0, 3.0]> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %1 = "onnx.Div"(%n, %d) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %2 = "onnx.Sqrt"(%1) : (tensor<2xf32>) -> tensor<2xf32>
+  %3 = "onnx.Mul"(%2, %2) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %4 = "onnx.Div"(%3, %2) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %5 = "onnx.Constant"() <{value = dense<[0.0, 1.0]> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %6 = "onnx.Greater"(%5, %d) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
+  %7 = "onnx.Where"(%6, %4, %1) : (tensor<2xi1>, tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %8 = "onnx.Sqrt"(%7) : (tensor<2xf32>) -> tensor<2xf32>
+  %9 = "onnx.Mul"(%8, %8) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0, %9 : tensor<2xi32>, tensor<2xf32>
+}
+
+// -----
+
+// Tests the exporter's shape arithmetic: Gather of a static dim from the Shape of a
+// tensor with a dynamic batch folds, the dynamic dim stays, Concat/Unsqueeze fold
+// around it.
+// CHECK-LABEL: func.func @shapes
+// CHECK: %[[B:.+]] = "onnx.Gather"
+// CHECK: %[[U:.+]] = "onnx.Unsqueeze"(%[[B]]
+// CHECK: %[[T:.+]] = "onnx.Constant"() <{value = dense<[128, 12, 64]> : tensor<3xi64>}>
+// CHECK: "onnx.Concat"(%[[U]], %[[T]])
+func.func @shapes(%x: tensor<?x128x768xf32>) -> tensor<4xi64> {
+  %s = "onnx.Shape"(%x) : (tensor<?x128x768xf32>) -> tensor<3xi64>
+  %i0 = "onnx.Constant"() <{value = dense<0> : tensor<i64>}> : () -> tensor<i64>
+  %i1 = "onnx.Constant"() <{value = dense<1> : tensor<i64>}> : () -> tensor<i64>
+  %z = "onnx.Constant"() <{value = dense<0> : tensor<1xi64>}> : () -> tensor<1xi64>
+  %b = "onnx.Gather"(%s, %i0) <{axis = 0 : i64}> : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %ub = "onnx.Unsqueeze"(%b, %z) : (tensor<i64>, tensor<1xi64>) -> tensor<1xi64>
+  %t = "onnx.Gather"(%s, %i1) <{axis = 0 : i64}> : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %ut = "onnx.Unsqueeze"(%t, %z) : (tensor<i64>, tensor<1xi64>) -> tensor<1xi64>
+  %h = "onnx.Constant"() <{value = dense<[12, 64]> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %tail = "onnx.Concat"(%ut, %h) <{axis = 0 : i64}> : (tensor<1xi64>, tensor<2xi64>) -> tensor<3xi64>
+  %all = "onnx.Concat"(%ub, %tail) <{axis = 0 : i64}> : (tensor<1xi64>, tensor<3xi64>) -> tensor<4xi64>
+  return %all : tensor<4xi64>
+}
+
+// -----
+
+// Tests data movement: Transpose, Reshape with -1 and 0, Slice with a negative step,
+// Cast to f32, Range and Expand.
+// CHECK-LABEL: func.func @movement
+// CHECK-DAG: dense<{{\[\[}}1.000000e+00, 4.000000e+00], [2.000000e+00, 5.000000e+00], [3.000000e+00, 6.000000e+00]]> : tensor<3x2xf32>
+// CHECK-DAG: dense<[6, 4]> : tensor<2xi64>
+// CHECK-DAG: dense<[0, 3, 6]> : tensor<3xi32>
+// CHECK-DAG: dense<{{\[\[}}1, 2], [1, 2]]> : tensor<2x2xi64>
+// CHECK-NOT: "onnx.{{Transpose|Reshape|Slice|Cast|Range|Expand}}"
+func.func @movement() -> (tensor<3x2xf32>, tensor<2xi64>, tensor<3xi32>, tensor<2x2xi64>) {
+  %a = "onnx.Constant"() <{value = dense<[1, 2, 3, 4, 5, 6]> : tensor<6xi64>}> : () -> tensor<6xi64>
+  %shape = "onnx.Constant"() <{value = dense<[2, -1]> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %r = "onnx.Reshape"(%a, %shape) : (tensor<6xi64>, tensor<2xi64>) -> tensor<2x3xi64>
+  %t = "onnx.Transpose"(%r) <{perm = array<i64: 1, 0>}> : (tensor<2x3xi64>) -> tensor<3x2xi64>
+  %f = "onnx.Cast"(%t) <{to = 1 : i64}> : (tensor<3x2xi64>) -> tensor<3x2xf32>
+  %st = "onnx.Constant"() <{value = dense<[-1]> : tensor<1xi64>}> : () -> tensor<1xi64>
+  %en = "onnx.Constant"() <{value = dense<[-9]> : tensor<1xi64>}> : () -> tensor<1xi64>
+  %ax = "onnx.Constant"() <{value = dense<[0]> : tensor<1xi64>}> : () -> tensor<1xi64>
+  %sp = "onnx.Constant"() <{value = dense<[-2]> : tensor<1xi64>}> : () -> tensor<1xi64>
+  %s = "onnx.Slice"(%a, %st, %en, %ax, %sp) : (tensor<6xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %s2 = "onnx.Constant"() <{value = dense<[0, 1]> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %g = "onnx.Gather"(%s, %s2) <{axis = 0 : i64}> : (tensor<3xi64>, tensor<2xi64>) -> tensor<2xi64>
+  %r0 = "onnx.Constant"() <{value = dense<0> : tensor<i32>}> : () -> tensor<i32>
+  %r1 = "onnx.Constant"() <{value = dense<7> : tensor<i32>}> : () -> tensor<i32>
+  %r2 = "onnx.Constant"() <{value = dense<3> : tensor<i32>}> : () -> tensor<i32>
+  %range = "onnx.Range"(%r0, %r1, %r2) : (tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<3xi32>
+  %row = "onnx.Constant"() <{value = dense<[1, 2]> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %es = "onnx.Constant"() <{value = dense<[2, 1]> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %e = "onnx.Expand"(%row, %es) : (tensor<2xi64>, tensor<2xi64>) -> tensor<2x2xi64>
+  return %f, %g, %range, %e : tensor<3x2xf32>, tensor<2xi64>, tensor<3xi32>, tensor<2x2xi64>
+}
+
+// -----
+
+// Tests that an op with a non-constant input stays, and that a small constant is not
+// expanded past max-elements (4 in the second RUN) while one within the limit is.
+// CHECK-LABEL: func.func @limits
+// CHECK: "onnx.Add"(%arg0
+// CHECK: dense<1.000000e+00> : tensor<3x3xf32>
+// LIMIT-LABEL: func.func @limits
+// LIMIT: "onnx.Add"(%arg0
+// LIMIT: "onnx.ConstantOfShape"
+func.func @limits(%x: tensor<2xf32>) -> (tensor<2xf32>, tensor<3x3xf32>) {
+  %c = "onnx.Constant"() <{value = dense<1.0> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %0 = "onnx.Add"(%x, %c) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %s = "onnx.Constant"() <{value = dense<[3, 3]> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %1 = "onnx.ConstantOfShape"(%s) <{value = dense<1.0> : tensor<1xf32>}> : (tensor<2xi64>) -> tensor<3x3xf32>
+  return %0, %1 : tensor<2xf32>, tensor<3x3xf32>
+}

@@ -1,0 +1,90 @@
+//===- Plugins.cpp - kilnc's pass plugins and extension points ------------===//
+
+#include "tools/kilnc/Plugins.h"
+
+#include "backends/cpu/CpuBackend.h"
+#include "plugins/api/PluginLoader.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+
+namespace kiln {
+
+/// The plugins Kiln ships, generated from KILN_SHIPPED_PLUGINS.
+static const char *const kShippedPlugins[] = {
+#include "plugins/ShippedPlugins.inc"
+    nullptr};
+
+/// Appends `pipeline` to the point's pipeline after checking that it parses.
+static bool addExtension(std::map<ExtensionPoint, std::string> &extensions, ExtensionPoint point,
+                         StringRef pipeline, const Twine &origin, std::string &error) {
+  mlir::OpPassManager check("builtin.module");
+  std::string parseError;
+  raw_string_ostream os(parseError);
+  if (failed(mlir::parsePassPipeline(pipeline, check, os))) {
+    error = (origin + ": bad pipeline '" + pipeline + "' for " + toString(point) + ": " +
+             StringRef(parseError).trim())
+                .str();
+    return false;
+  }
+  std::string &text = extensions[point];
+  text += (text.empty() ? "" : ",") + pipeline.str();
+  return true;
+}
+
+static bool load(StringRef path, std::map<ExtensionPoint, std::string> &extensions,
+                 std::string &error) {
+  LoadedPlugin plugin;
+  if (!loadPassPlugin(path, plugin, error))
+    return false;
+  for (const auto &[point, pipeline] : plugin.placements)
+    if (!addExtension(extensions, point, pipeline, "pass plugin '" + plugin.name + "'", error))
+      return false;
+  return true;
+}
+
+bool setUpPlugins(const PluginSetup &setup, std::map<ExtensionPoint, std::string> &extensions,
+                  std::string &error) {
+  // The pipeline's own passes first: a plugin may not take one of their names.
+  cpu::registerPipelinePasses();
+  if (setup.optLevel > 0) {
+    std::string dir = shippedPluginDirectory(setup.argv0, setup.mainAddress);
+    for (const char *const *name = kShippedPlugins; *name; ++name) {
+      SmallString<256> path(dir);
+      sys::path::append(path, Twine(*name) + ".so");
+      if (!sys::fs::exists(path)) {
+        error = ("shipped pass plugin '" + Twine(*name) + "' not found: looked for " + path +
+                 " (use -O0 to compile without the shipped plugins)")
+                    .str();
+        return false;
+      }
+      if (!load(path, extensions, error))
+        return false;
+    }
+  }
+  for (const std::string &path : setup.userPlugins)
+    if (!load(path, extensions, error))
+      return false;
+  for (StringRef spec : setup.extensionSpecs) {
+    auto [name, pipeline] = spec.split(':');
+    std::optional<ExtensionPoint> point = parseExtensionPoint(name);
+    if (!point || pipeline.empty()) {
+      std::string points;
+      for (ExtensionPoint p : kExtensionPoints)
+        points += (points.empty() ? "" : ", ") + toString(p).str();
+      error = ("--kiln-extension=" + spec + ": expected POINT:PIPELINE with POINT one of " + points)
+                  .str();
+      return false;
+    }
+    if (!addExtension(extensions, *point, pipeline, "--kiln-extension", error))
+      return false;
+  }
+  return true;
+}
+
+} // namespace kiln
