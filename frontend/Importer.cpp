@@ -60,9 +60,13 @@ OwningOpRef<ModuleOp> importModel(onnxpb::ModelProto &model, ImportEnv &env,
   Builder b(&env.ctx);
   OwningOpRef<ModuleOp> module = ModuleOp::create(env.fileLoc());
   module->getOperation()->setAttr("onnx.ir_version", b.getI64IntegerAttr(model.ir_version()));
+  // The default domain is keyed by its long name: an empty attribute name does not parse
+  // back from the printed module.
   SmallVector<NamedAttribute> opsetAttrs;
-  for (const auto &entry : opsets)
-    opsetAttrs.push_back(b.getNamedAttr(entry.getKey(), b.getI64IntegerAttr(entry.getValue())));
+  for (const auto &entry : opsets) {
+    StringRef domain = entry.getKey().empty() ? StringRef("ai.onnx") : entry.getKey();
+    opsetAttrs.push_back(b.getNamedAttr(domain, b.getI64IntegerAttr(entry.getValue())));
+  }
   module->getOperation()->setAttr("onnx.opset_import", b.getDictionaryAttr(opsetAttrs));
   if (!model.producer_name().empty())
     module->getOperation()->setAttr("onnx.producer_name", b.getStringAttr(model.producer_name()));

@@ -45,13 +45,15 @@ struct Contraction {
   std::optional<mlir::TypedAttr> initValue;
 };
 
-/// An elementwise linalg.generic right after the contraction that reads C (identity map)
-/// and writes `output`: it runs on the accumulator registers before they are stored.
+/// An elementwise linalg.generic right after the contraction that reads C (or a reshaped
+/// view of it) and writes `output`: it runs on the accumulator registers before they are
+/// stored. Operands are seen through views of C's shape.
 struct Epilogue {
   mlir::linalg::GenericOp op;
   unsigned cInput = 0;          ///< which input of `op` is C
-  mlir::Value output;           ///< written instead of C (may be C itself)
-  /// Per input of `op`: its indexing map over the contraction's iteration dims.
+  mlir::Value output;           ///< written instead of C (may be C itself), C's shape
+  /// Per input of `op`: the buffer to read and its map over the contraction's dims.
+  llvm::SmallVector<mlir::Value> inputs;
   llvm::SmallVector<mlir::AffineMap> inputMaps;
 };
 

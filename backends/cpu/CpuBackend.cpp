@@ -26,7 +26,7 @@ static std::string buildPipeline(const CompileOptions &options, unsigned numInpu
   std::string p = "canonicalize" + extension(ExtensionPoint::BeforeLowering);
   p += ",kiln-convert-onnx-to-linalg,canonicalize,cse";
   if (options.optLevel > 0)
-    p += ",linalg-fuse-elementwise-ops,canonicalize,cse";
+    p += ",kiln-fuse-elementwise,canonicalize,cse";
   p += extension(ExtensionPoint::BeforeBufferize);
   // The shape function is cut from the entry function while both are still on tensors.
   p += ",kiln-create-shape-function,canonicalize,cse";
@@ -41,7 +41,7 @@ static std::string buildPipeline(const CompileOptions &options, unsigned numInpu
     p += ",kiln-lower-contractions{tile-rows=" + std::to_string(tile.rows) +
          " tile-vectors=" + std::to_string(tile.vectors) +
          " vector-width=" + std::to_string(tile.width) + "},canonicalize,cse";
-    p += ",kiln-approximate-math";
+    p += ",kiln-approximate-math,kiln-lower-copies";
   }
   if (options.profile)
     p += ",kiln-instrument-profile";
@@ -63,6 +63,17 @@ void registerPipelinePasses() {
   });
 }
 
+LogicalResult addAfterImportPasses(OpPassManager &pm, const CompileOptions &options,
+                                   std::string &error) {
+  pm.addPass(kiln::createUpgradeOnnxOps());
+  pm.addPass(kiln::createInferShapes());
+  auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
+  if (afterImport == options.extensions.end() || afterImport->second.empty())
+    return success();
+  llvm::raw_string_ostream errorStream(error);
+  return parsePassPipeline(afterImport->second, pm, errorStream);
+}
+
 LogicalResult lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
                                  ModelSignature &signature) {
   registerPipelinePasses();
@@ -73,15 +84,9 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
     PassManager pm(ctx);
     if (options.configurePassManager)
       options.configurePassManager(pm);
-    pm.addPass(kiln::createUpgradeOnnxOps());
-    pm.addPass(kiln::createInferShapes());
-    auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
-    if (afterImport != options.extensions.end() && !afterImport->second.empty()) {
-      std::string error;
-      llvm::raw_string_ostream errorStream(error);
-      if (failed(parsePassPipeline(afterImport->second, pm, errorStream)))
-        return module.emitError() << "bad after-import pipeline: " << error;
-    }
+    std::string error;
+    if (failed(addAfterImportPasses(pm, options, error)))
+      return module.emitError() << "bad after-import pipeline: " << error;
     if (failed(pm.run(module)))
       return failure();
   }

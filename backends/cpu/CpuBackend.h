@@ -47,6 +47,12 @@ struct CompileOptions {
 /// Hosts call it before loading plugins, so no plugin can take a name the pipeline uses.
 void registerPipelinePasses();
 
+/// Adds the first stage of lowerToLLVMDialect: kiln-upgrade-onnx-ops, kiln-infer-shapes
+/// and the after-import extension point's pipeline (the shipped fusions at -O1 and up).
+/// On a bad extension pipeline, fails with the parser's message in `error`.
+mlir::LogicalResult addAfterImportPasses(mlir::OpPassManager &pm, const CompileOptions &options,
+                                         std::string &error);
+
 /// Runs the passes that take an imported module to the LLVM dialect. On success,
 /// `signature` holds the model's interface as the C ABI describes it.
 mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const CompileOptions &options,

@@ -83,14 +83,13 @@ std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
       !linalg::isaContractionOpInterface(op))
     return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.empty() || dims->n.size() != 1 || dims->k.empty())
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
     return std::nullopt;
   Contraction ct;
   ct.op = op;
   ct.numLoops = op.getNumLoops();
-  if (ct.numLoops != 1 + dims->m.size() + dims->k.size() + dims->batch.size())
+  if (ct.numLoops != dims->n.size() + dims->m.size() + dims->k.size() + dims->batch.size())
     return std::nullopt;
-  ct.n = dims->n[0];
   OpOperand *a = op.getDpsInputOperand(0), *b = op.getDpsInputOperand(1),
             *c = op.getDpsInitOperand(0);
   ct.a = a->get();
@@ -103,13 +102,19 @@ std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
     return std::nullopt;
   if (!isDimOrZeroMap(ct.mapA) || !isDimOrZeroMap(ct.mapB) || !isDimOrZeroMap(ct.mapC))
     return std::nullopt;
-  if (!ct.mapC.isProjectedPermutation() || !endsWithDim(ct.mapC, ct.n) ||
+  if (!ct.mapC.isProjectedPermutation() || ct.mapC.getNumResults() == 0 ||
       !innermostContiguous(ct.c))
+    return std::nullopt;
+  // The vector dim is C's innermost, an n dim. Other n dims (in B and C, not in A, like
+  // the image index of a convolution whose weights are A) are walked like batch dims.
+  ct.n = cast<AffineDimExpr>(ct.mapC.getResults().back()).getPosition();
+  if (!llvm::is_contained(dims->n, static_cast<unsigned>(ct.n)))
     return std::nullopt;
   // Batch and m dims, outermost first as C lays them out.
   for (AffineExpr e : ct.mapC.getResults()) {
     unsigned d = cast<AffineDimExpr>(e).getPosition();
-    if (llvm::is_contained(dims->batch, d))
+    if (llvm::is_contained(dims->batch, d) ||
+        (d != ct.n && llvm::is_contained(dims->n, d)))
       ct.batch.push_back(d);
     else if (llvm::is_contained(dims->m, d))
       ct.m.push_back(d);
@@ -118,8 +123,8 @@ std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
   for (AffineExpr e : ct.mapA.getResults())
     if (auto d = dyn_cast<AffineDimExpr>(e); d && llvm::is_contained(dims->k, d.getPosition()))
       ct.k.push_back(d.getPosition());
-  if (ct.batch.size() != dims->batch.size() || ct.m.size() != dims->m.size() ||
-      ct.k.size() != dims->k.size())
+  if (ct.batch.size() + 1 != dims->batch.size() + dims->n.size() ||
+      ct.m.size() != dims->m.size() || ct.k.size() != dims->k.size())
     return std::nullopt;
   return ct;
 }
@@ -272,56 +277,161 @@ bool isElementwiseBody(Block *body) {
   return true;
 }
 
+/// An epilogue operand's map over the epilogue's dims rewritten over C's dims, where
+/// epilogue dims `groups[g]` are the split of C's dim g (an expand_shape view of C):
+/// the operand must use each group whole and in order, or not at all. `collapse` lists
+/// the operand dims to merge so that its shape matches (a group of one is no change).
+std::optional<AffineMap> mapOverC(AffineMap map, ArrayRef<ReassociationIndices> groups,
+                                  SmallVectorImpl<ReassociationIndices> &collapse) {
+  MLIRContext *ctx = map.getContext();
+  SmallVector<int64_t> groupOf(map.getNumDims(), -1);
+  for (auto [g, group] : llvm::enumerate(groups))
+    for (int64_t e : group)
+      groupOf[e] = g;
+  SmallVector<AffineExpr> exprs;
+  for (unsigned i = 0; i < map.getNumResults();) {
+    auto d = dyn_cast<AffineDimExpr>(map.getResult(i));
+    if (!d) { // a broadcast 0
+      exprs.push_back(map.getResult(i));
+      collapse.push_back({static_cast<int64_t>(i++)});
+      continue;
+    }
+    const ReassociationIndices &group = groups[groupOf[d.getPosition()]];
+    if (i + group.size() > map.getNumResults())
+      return std::nullopt;
+    ReassociationIndices positions;
+    for (auto [j, e] : llvm::enumerate(group)) {
+      if (map.getResult(i + j) != getAffineDimExpr(e, ctx))
+        return std::nullopt;
+      positions.push_back(i + j);
+    }
+    exprs.push_back(getAffineDimExpr(groupOf[d.getPosition()], ctx));
+    collapse.push_back(positions);
+    i += group.size();
+  }
+  return AffineMap::get(groups.size(), 0, exprs, ctx);
+}
+
+bool needsCollapse(ArrayRef<ReassociationIndices> collapse) {
+  return llvm::any_of(collapse, [](const ReassociationIndices &g) { return g.size() > 1; });
+}
+
+/// Matches the elementwise consumer of C (possibly of an expand_shape view of C, as when
+/// a [b, s, 768] MatMul result is read as [b, s, 12, 64] heads) and, on success, creates
+/// the collapse_shape views that give every operand C's shape.
 std::optional<Epilogue> matchEpilogue(const Contraction &ct) {
   auto op = dyn_cast_or_null<linalg::GenericOp>(nextEffectfulOp(ct.op));
   if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
-      op.getNumReductionLoops() != 0 || op.getNumLoops() != ct.mapC.getNumResults() ||
-      op.hasIndexSemantics() || op.getNumResults() != 0)
+      op.getNumReductionLoops() != 0 || op.hasIndexSemantics() || op.getNumResults() != 0)
     return std::nullopt;
   Block *body = op.getBody();
   if (!isElementwiseBody(body) || !body->getArguments().back().use_empty())
     return std::nullopt;
-  Epilogue epi;
-  epi.op = op;
-  OpOperand *init = op.getDpsInitOperand(0);
-  epi.output = init->get();
-  if (!op.getMatchingIndexingMap(init).isIdentity() || !innermostContiguous(epi.output))
-    return std::nullopt;
+
+  // Which input is C, and how the epilogue's dims group into C's.
   std::optional<unsigned> cInput;
+  memref::ExpandShapeOp expand;
   for (OpOperand *input : op.getDpsInputOperands()) {
-    AffineMap map = op.getMatchingIndexingMap(input);
-    if (input->get() == ct.c) {
-      if (cInput || !map.isIdentity())
-        return std::nullopt;
-      cInput = input->getOperandNumber();
-    }
-    if (!isDimOrZeroMap(map))
-      return std::nullopt;
-    AffineMap composed = map.compose(ct.mapC);
-    epi.inputMaps.push_back(composed);
-    if (input->get() == ct.c)
+    auto view = input->get().getDefiningOp<memref::ExpandShapeOp>();
+    bool isC = input->get() == ct.c || (view && view.getSrc() == ct.c);
+    if (!isC)
       continue;
-    // Read as a vector along n, or as a scalar broadcast over n.
-    bool vectorized = endsWithDim(composed, ct.n);
-    if (vectorized && !innermostContiguous(input->get()))
+    if (cInput)
       return std::nullopt;
-    unsigned uses = llvm::count(composed.getResults(), getAffineDimExpr(ct.n, op.getContext()));
-    if (uses > (vectorized ? 1u : 0u))
-      return std::nullopt;
+    cInput = input->getOperandNumber();
+    if (input->get() != ct.c)
+      expand = view;
   }
   if (!cInput)
     return std::nullopt;
+  int64_t cRank = ct.mapC.getNumResults();
+  SmallVector<ReassociationIndices> groups;
+  if (expand) {
+    groups = expand.getReassociationIndices();
+  } else {
+    for (int64_t d = 0; d < cRank; ++d)
+      groups.push_back({d});
+  }
+  if (static_cast<int64_t>(groups.size()) != cRank ||
+      op.getNumLoops() != static_cast<unsigned>(groups.back().back() + 1))
+    return std::nullopt;
+
+  Epilogue epi;
+  epi.op = op;
   epi.cInput = *cInput;
+  SmallVector<SmallVector<ReassociationIndices>> collapses;
+  SmallVector<AffineMap> cMaps;
+  for (OpOperand &operand : op->getOpOperands()) {
+    SmallVector<ReassociationIndices> collapse;
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (!isDimOrZeroMap(map))
+      return std::nullopt;
+    std::optional<AffineMap> overC = mapOverC(map, groups, collapse);
+    if (!overC)
+      return std::nullopt;
+    bool isC = operand.getOperandNumber() == epi.cInput;
+    bool isOutput = op.isDpsInit(&operand);
+    if ((isC || isOutput) && !overC->isIdentity())
+      return std::nullopt;
+    auto type = cast<MemRefType>(operand.get().getType());
+    if (needsCollapse(collapse) && !isC && !type.getLayout().isIdentity())
+      return std::nullopt;
+    if (!isC && !isOutput) {
+      // Read as a vector along n, or as a scalar broadcast over n.
+      AffineMap composed = overC->compose(ct.mapC);
+      bool vectorized = endsWithDim(composed, ct.n);
+      // A vector of i1 loads packed bits, but i1 buffers hold a byte per element.
+      if (vectorized && (!innermostContiguous(operand.get()) ||
+                         type.getElementType().getIntOrFloatBitWidth() < 8))
+        return std::nullopt;
+      unsigned uses =
+          llvm::count(composed.getResults(), getAffineDimExpr(ct.n, op.getContext()));
+      if (uses > (vectorized ? 1u : 0u))
+        return std::nullopt;
+    }
+    if (isOutput && !innermostContiguous(operand.get()))
+      return std::nullopt;
+    collapses.push_back(collapse);
+    cMaps.push_back(*overC);
+  }
+
   // The epilogue now writes its output while the kernel still reads A and B, and C is
-  // never written: both must be unobservable.
-  if (epi.output != ct.c) {
-    Value root = rootOf(epi.output);
+  // never written: both must be unobservable unless the output is C itself.
+  Value output = op.getDpsInitOperand(0)->get();
+  bool writesC = output == ct.c || (expand && output == expand.getResult());
+  if (!writesC) {
+    Value root = rootOf(output);
     if (root == rootOf(ct.a) || root == rootOf(ct.b))
       return std::nullopt;
+    auto harmless = [&](Operation *user) {
+      return user == static_cast<Operation *>(ct.op) || user == op.getOperation() ||
+             isa<linalg::FillOp, memref::DeallocOp, memref::DimOp>(user);
+    };
     for (Operation *user : ct.c.getUsers()) {
-      bool harmless = isa<linalg::FillOp, memref::DeallocOp, memref::DimOp>(user);
-      if (user != ct.op && user != op && !harmless)
+      if (expand && user == expand.getOperation()) {
+        if (!llvm::all_of(expand->getUsers(), harmless))
+          return std::nullopt;
+        continue;
+      }
+      if (!harmless(user))
         return std::nullopt;
+    }
+  }
+
+  // Views with C's shape, right before the epilogue (where the fused code goes).
+  OpBuilder b(op);
+  for (OpOperand &operand : op->getOpOperands()) {
+    unsigned q = operand.getOperandNumber();
+    Value v = operand.get();
+    if (q == epi.cInput)
+      v = ct.c;
+    else if (needsCollapse(collapses[q]))
+      v = memref::CollapseShapeOp::create(b, op.getLoc(), v, collapses[q]);
+    if (op.isDpsInit(&operand)) {
+      epi.output = v;
+    } else {
+      epi.inputs.push_back(v);
+      epi.inputMaps.push_back(cMaps[q].compose(ct.mapC));
     }
   }
   return epi;
@@ -345,6 +455,12 @@ linalg::FillOp precedingZeroFill(const Contraction &ct, std::optional<TypedAttr>
 struct LowerContractionsPass
     : kiln::cpu::impl::LowerContractionsBase<LowerContractionsPass> {
   using LowerContractionsBase::LowerContractionsBase;
+
+  kiln::PassStatistic numLowered{this, "contractions", "Contractions lowered to register tiles"};
+  kiln::PassStatistic numEpilogues{this, "epilogues",
+                                   "Elementwise consumers fused as tile epilogues"};
+  kiln::PassStatistic numPacked{this, "packed-weights",
+                                "Constant B operands packed at compile time"};
 
   void runOnOperation() override {
     ModuleOp module = getOperation();

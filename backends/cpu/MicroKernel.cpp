@@ -4,7 +4,7 @@
 //
 //   scf.parallel %t over batch x ceil(N / cols) x ceil(M / rows) tiles {   // m fastest:
 //     neighbouring tiles share a B panel, which stays in cache
-//     if the tile is whole: tile(rows, unmasked) else: tile(rows left, masked columns)
+//     if the tile is whole: tile(unmasked) else: tile(columns masked, rows clamped)
 //   }
 //   tile: acc[rows][vectors] = init (C, or the value C was filled with)
 //         for k: b[v] = B[k, j0 + v*width ...] (a packed panel row when B is constant)
@@ -95,8 +95,11 @@ private:
   Value applyEpilogue(Value acc, ArrayRef<Value> batchIv, ArrayRef<Value> rowIv, Value j,
                       Value mask);
 
-  void emitTile(ArrayRef<Value> batchIv, Value i0, Value j0, Value jp, int64_t rows,
-                Value colsLeft);
+  /// One register tile at rows [i0, i0 + tile.rows), columns [j0, j0 + cols). A partial
+  /// tile (`colsLeft` and `mSize` set) masks the columns past N and reads the rows past M
+  /// from row M - 1 without storing them: one code path for every edge.
+  void emitTile(ArrayRef<Value> batchIv, Value i0, Value j0, Value jp, Value colsLeft,
+                Value mSize);
 
   OpBuilder &b;
   Location loc;
@@ -111,7 +114,7 @@ Value TileEmitter::applyEpilogue(Value acc, ArrayRef<Value> batchIv, ArrayRef<Va
   linalg::GenericOp op = epi->op;
   Block *body = op.getBody();
   IRMapping map;
-  for (auto [q, input] : llvm::enumerate(op.getDpsInputs())) {
+  for (auto [q, input] : llvm::enumerate(epi->inputs)) {
     Value arg = body->getArgument(q);
     if (q == epi->cInput) {
       map.map(arg, acc);
@@ -149,8 +152,9 @@ Value TileEmitter::applyEpilogue(Value acc, ArrayRef<Value> batchIv, ArrayRef<Va
   return map.lookup(body->getTerminator()->getOperand(0));
 }
 
-void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, int64_t rows,
-                           Value colsLeft) {
+void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Value colsLeft,
+                           Value mSize) {
+  int64_t rows = tile.rows;
   Type f32 = b.getF32Type();
   auto vecType = VectorType::get({tile.width}, f32);
   SmallVector<Value> masks(tile.vectors), col(tile.vectors);
@@ -163,8 +167,15 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, int
           b, loc, VectorType::get({tile.width}, b.getI1Type()), ValueRange{left});
     }
   }
-  for (int64_t r = 0; r < rows; ++r)
-    row[r] = delinearize(arith::AddIOp::create(b, loc, i0, index(r)), mSizes);
+  SmallVector<Value> rowIndex(rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    rowIndex[r] = arith::AddIOp::create(b, loc, i0, index(r));
+    Value clamped = rowIndex[r];
+    if (mSize)
+      clamped = arith::MinUIOp::create(b, loc, clamped,
+                                       arith::SubIOp::create(b, loc, mSize, index(1)));
+    row[r] = delinearize(clamped, mSizes);
+  }
 
   SmallVector<Value> init;
   for (int64_t r = 0; r < rows; ++r)
@@ -218,13 +229,20 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, int
   SmallVector<Value> sums = reduce(0, {}, index(0), init);
 
   Value out = epi ? epi->output : ct.c;
-  for (int64_t r = 0; r < rows; ++r)
+  for (int64_t r = 0; r < rows; ++r) {
+    OpBuilder::InsertionGuard guard(b);
+    if (mSize) {
+      Value inside =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, rowIndex[r], mSize);
+      b.setInsertionPointToStart(scf::IfOp::create(b, loc, inside).thenBlock());
+    }
     for (int64_t v = 0; v < tile.vectors; ++v) {
       Value value = sums[r * tile.vectors + v];
       if (epi)
         value = applyEpilogue(value, bb, row[r], col[v], masks[v]);
       storeVector(value, out, indices(ct.mapC, bb, row[r], col[v], {}), masks[v]);
     }
+  }
 }
 
 void TileEmitter::emit() {
@@ -274,21 +292,9 @@ void TileEmitter::emit() {
                                   index(tile.cols())));
         auto ifOp = scf::IfOp::create(b, loc, whole, /*withElseRegion=*/true);
         b.setInsertionPointToStart(ifOp.thenBlock());
-        emitTile(bb, i0, j0, jp, tile.rows, Value());
+        emitTile(bb, i0, j0, jp, Value(), Value());
         b.setInsertionPointToStart(ifOp.elseBlock());
-        // A partial tile: dispatch on the rows left (1..rows), columns masked.
-        Value rowsHere = arith::MinUIOp::create(b, loc, rowsLeft, index(tile.rows));
-        SmallVector<int64_t> cases;
-        for (int64_t r = 1; r <= tile.rows; ++r)
-          cases.push_back(r);
-        auto sw = scf::IndexSwitchOp::create(b, loc, TypeRange{}, rowsHere, cases, cases.size());
-        b.createBlock(&sw.getDefaultRegion());
-        scf::YieldOp::create(b, loc);
-        for (auto [r, region] : llvm::zip(cases, sw.getCaseRegions())) {
-          b.createBlock(&region);
-          emitTile(bb, i0, j0, jp, r, colsLeft);
-          scf::YieldOp::create(b, loc);
-        }
+        emitTile(bb, i0, j0, jp, colsLeft, mSize);
       });
 }
 

@@ -67,11 +67,6 @@ def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
     Option<"packWeights", "pack-weights", "bool", /*default=*/"true",
            "Pack constant B operands into panels at compile time">
   ];
-  let statistics = [
-    Statistic<"numLowered", "contractions", "Contractions lowered to register tiles">,
-    Statistic<"numEpilogues", "epilogues", "Elementwise consumers fused as tile epilogues">,
-    Statistic<"numPacked", "packed-weights", "Constant B operands packed at compile time">
-  ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
@@ -85,6 +80,27 @@ def ApproximateMath : Pass<"kiln-approximate-math", "mlir::ModuleOp"> {
   }];
   let dependentDialects = ["mlir::math::MathDialect", "mlir::arith::ArithDialect",
                            "mlir::vector::VectorDialect"];
+}
+
+def FuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::ModuleOp"> {
+  let summary = "linalg-fuse-elementwise-ops that never reshapes or fuses into a contraction";
+  let description = [{
+    Upstream elementwise fusion and reshape propagation (by expansion), with a control
+    function that leaves contractions (matmul-like ops) alone: their elementwise
+    consumers are fused later, as register-tile epilogues, by kiln-lower-contractions.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
+def LowerCopies : Pass<"kiln-lower-copies", "mlir::ModuleOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";
+  let description = [{
+    A strided memref.copy (the interior of a padded tensor, a slice) would become a call
+    to MLIR's element-by-element `memrefCopy`; as a `linalg.copy` it becomes parallel,
+    vectorizable loops. Copies between contiguous buffers stay (a memcpy).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
 def OutlineParallelLoops : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {

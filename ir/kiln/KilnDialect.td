@@ -58,4 +58,33 @@ def Kiln_GeluOp : Kiln_Op<"gelu", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+def Kiln_ConvNhwcOp : Kiln_Op<"conv_nhwc", [Pure]> {
+  let summary = "2-D convolution on NHWC activations with a prepacked [KH, KW, C/group, M] weight";
+  let description = [{
+    The NHWC form of a 2-D ONNX Conv, made by the layout plugin's
+    `kiln-convert-layout-nhwc`: `x` is [N, H, W, C], `w` is [KH, KW, C / group, M]
+    (the ONNX [M, C / group, KH, KW] weight transposed at compile time), the optional
+    `bias` is [M] and the result is [N, OH, OW, M]. `pads` is [top, left, bottom, right]
+    (ONNX's begin/end order); auto_pad is resolved by the pass.
+    `y[n, oh, ow, m] = bias[m] + sum_{kh, kw, c} xpad[n, oh * sh + kh * dh, ow * sw + kw * dw,
+    g * C/group + c] * w[kh, kw, c, m]` with `g = m / (M / group)`.
+
+    ```mlir
+    %y = kiln.conv_nhwc %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64,
+        pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+        : (tensor<1x8x8x16xf32>, tensor<3x3x16x32xf32>, tensor<32xf32>) -> tensor<1x8x8x32xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$w,
+                   Optional<AnyRankedTensor>:$bias,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations,
+                   DefaultValuedAttr<I64Attr, "1">:$group);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = [{
+    $x `,` $w (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // KILN_KILN_DIALECT_TD

@@ -147,6 +147,9 @@ void populateMiscPatterns(const OnnxTypeConverter &converter, mlir::RewritePatte
 void populateScatterPatterns(const OnnxTypeConverter &converter,
                              mlir::RewritePatternSet &patterns);
 void populateLossPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// kiln.conv_nhwc, the layout plugin's NHWC convolution (KilnConv.cpp).
+void populateKilnConvPatterns(const OnnxTypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::conversion
 

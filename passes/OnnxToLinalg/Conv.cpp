@@ -2,8 +2,10 @@
 //
 // Conv (NC + 1 to 3 spatial dims, any group) becomes the linalg named convolution that
 // fits, so later tiling and vectorization recognize it:
+//   2-D f32, group == 1           -> im2col + a contraction (ConvAsMatmul.cpp)
 //   group == 1                    -> linalg.conv_{1d_ncw_fcw,2d_nchw_fchw,3d_ncdhw_fcdhw}
-//   depthwise (group == C == M)   -> linalg.depthwise_conv_{1d_ncw_cw,2d_nchw_chw,3d_ncdhw_cdhw}
+//   depthwise (group == C == M)   -> 2-D: a channels-outer generic (ConvAsMatmul.cpp);
+//                                    else linalg.depthwise_conv_{1d_ncw_cw,2d_nchw_chw,3d_ncdhw_cdhw}
 //   other groups, 2-D             -> linalg.conv_2d_ngchw_gfchw on expanded operands
 //   anything else                 -> an equivalent grouped linalg.generic
 // Pads become a zero tensor.pad of X; the bias is a per-channel elementwise epilogue.
@@ -124,7 +126,10 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     SmallVector<Type> resultTypes{resultType};
 
     Value result;
-    if (group == 1 && spatial <= 3) {
+    if (group == 1 && spatial == 2 && (result = buildConv2DAsMatmul(rewriter, loc, x, w,
+                                                                     resultType, *window))) {
+      // im2col + contraction (ConvAsMatmul.cpp)
+    } else if (group == 1 && spatial <= 3) {
       SmallVector<Value> ins{x, w};
       if (spatial == 1)
         result = linalg::Conv1DNcwFcwOp::create(rewriter, loc, resultTypes, ins, init, strides,
@@ -143,13 +148,11 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       SmallVector<ReassociationIndices> reassociation = pairAt(0, rank);
       Value wc = tensor::CollapseShapeOp::create(rewriter, loc, w, reassociation);
       SmallVector<Value> ins{x, wc};
-      if (spatial == 1)
+      if (spatial == 2)
+        result = buildDepthwiseConv2D(rewriter, loc, x, wc, init, *window);
+      else if (spatial == 1)
         result = linalg::DepthwiseConv1DNcwCwOp::create(rewriter, loc, resultTypes, ins, init,
                                                         strides, dilations)
-                     .getResult(0);
-      else if (spatial == 2)
-        result = linalg::DepthwiseConv2DNchwChwOp::create(rewriter, loc, resultTypes, ins, init,
-                                                          strides, dilations)
                      .getResult(0);
       else
         result = linalg::DepthwiseConv3DNcdhwCdhwOp::create(rewriter, loc, resultTypes, ins, init,

@@ -78,6 +78,17 @@ mlir::Value addChannelBias(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i
 mlir::Value getElementCount(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                             llvm::ArrayRef<bool> selected, mlir::Type type);
 
+/// A 2-D f32 convolution of the padded input `x` [N, C, H, W] with static `w` [M, C, KH,
+/// KW] as im2col + a contraction (ConvAsMatmul.cpp); null if the shapes do not fit.
+mlir::Value buildConv2DAsMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                                mlir::Value w, mlir::RankedTensorType resultType,
+                                const Window &window);
+
+/// A 2-D depthwise convolution (w [C, KH, KW]) as a linalg.generic whose loops run
+/// channels outermost and output rows innermost.
+mlir::Value buildDepthwiseConv2D(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                                 mlir::Value w, mlir::Value init, const Window &window);
+
 void populateConvPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 void populatePoolPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 void populateNormPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);

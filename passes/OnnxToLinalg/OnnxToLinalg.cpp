@@ -1,5 +1,6 @@
 //===- OnnxToLinalg.cpp - The kiln-convert-onnx-to-linalg pass ------------===//
 
+#include "ir/kiln/KilnDialect.h"
 #include "passes/OnnxToLinalg/Common.h"
 #include "passes/Passes.h"
 
@@ -38,6 +39,7 @@ struct ConvertOnnxToLinalgPass
                            tensor::TensorDialect, scf::SCFDialect,
                            bufferization::BufferizationDialect, complex::ComplexDialect>();
     target.addIllegalDialect<kiln::onnxir::ONNXDialect>();
+    target.addIllegalOp<kiln::kilnir::ConvNhwcOp>();
     // Omitted optional inputs: they die with their users and are erased below.
     target.addLegalOp<kiln::onnxir::NoValueOp>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
@@ -61,6 +63,7 @@ struct ConvertOnnxToLinalgPass
     populateMiscPatterns(converter, patterns);
     populateScatterPatterns(converter, patterns);
     populateLossPatterns(converter, patterns);
+    populateKilnConvPatterns(converter, patterns);
 
     // The driver reports the op it could not legalize as "failed to legalize operation
     // 'onnx.X'"; replace that with an error naming the ONNX node, its op type and the

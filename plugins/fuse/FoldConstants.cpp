@@ -121,6 +121,10 @@ namespace kiln::fuse {
 struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
   using FoldConstantsBase::FoldConstantsBase;
 
+  kiln::PassStatistic numFolded{this, "folded-ops", "Ops replaced by constants"};
+  kiln::PassStatistic numShapesFolded{this, "folded-shapes",
+                                      "Shape, Size and Gather(Shape) of static dims folded"};
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     // Literals read so far, so a weight read by several ops is unpacked once.
@@ -139,7 +143,6 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
         ops.push_back(op);
     });
 
-    Counter folded{numFolded, "folded-ops"}, shapes{numShapesFolded, "folded-shapes"};
     for (Operation *op : ops) {
       std::optional<Literal> result = foldShapeQuery(op);
       bool isShapeQuery = result.has_value();
@@ -175,7 +178,7 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
       }
       if (!replace(op, *result))
         continue;
-      ++(isShapeQuery ? shapes : folded);
+      ++(isShapeQuery ? numShapesFolded : numFolded);
     }
 
     // Constants nothing reads any more (the inputs of folded ops).
@@ -183,7 +186,6 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
       if (op->use_empty())
         op->erase();
     });
-    recordCounts(module, {&folded, &shapes});
   }
 
   /// Replaces `op`'s result by a constant holding `lit`, if the types allow.

@@ -38,7 +38,7 @@ ConvOp scaleConv(PatternRewriter &rewriter, Operation *replaced, const ConstConv
 // BatchNormalization(Conv(x, W, B)) = Conv(x, W * s, (B - mean) * s + beta),
 // s = gamma / sqrt(var + epsilon).
 struct FoldBatchNorm : OpRewritePattern<BatchNormalizationOp> {
-  FoldBatchNorm(MLIRContext *ctx, Counter &count)
+  FoldBatchNorm(MLIRContext *ctx, kiln::PassStatistic &count)
       : OpRewritePattern(ctx), count(count) {}
 
   LogicalResult matchAndRewrite(BatchNormalizationOp bn,
@@ -69,12 +69,12 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormalizationOp> {
     return success();
   }
 
-  Counter &count;
+  kiln::PassStatistic &count;
 };
 
 // Mul(Conv(x, W, B), c) = Conv(x, W * c, B * c) for c constant per output channel.
 struct FoldMul : OpRewritePattern<MulOp> {
-  FoldMul(MLIRContext *ctx, Counter &count) : OpRewritePattern(ctx), count(count) {}
+  FoldMul(MLIRContext *ctx, kiln::PassStatistic &count) : OpRewritePattern(ctx), count(count) {}
 
   LogicalResult matchAndRewrite(MulOp mul, PatternRewriter &rewriter) const override {
     for (int i = 0; i < 2; ++i) {
@@ -97,7 +97,7 @@ struct FoldMul : OpRewritePattern<MulOp> {
     return rewriter.notifyMatchFailure(mul, "not Conv times a per-channel constant");
   }
 
-  Counter &count;
+  kiln::PassStatistic &count;
 };
 
 } // namespace
@@ -105,14 +105,15 @@ struct FoldMul : OpRewritePattern<MulOp> {
 namespace kiln::fuse {
 /// Named (not anonymous): MLIR derives implicit pass TypeIDs from the class name.
 struct FoldConvBnPass : impl::FoldConvBnBase<FoldConvBnPass> {
+  kiln::PassStatistic numBatchNorm{this, "conv-batchnorm", "BatchNormalization folded into Conv"};
+  kiln::PassStatistic numMul{this, "conv-mul", "Per-channel Mul folded into Conv"};
+
   void runOnOperation() override {
-    Counter batchNorm{numBatchNorm, "conv-batchnorm"}, mul{numMul, "conv-mul"};
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldBatchNorm>(&getContext(), batchNorm);
-    patterns.add<FoldMul>(&getContext(), mul);
+    patterns.add<FoldBatchNorm>(&getContext(), numBatchNorm);
+    patterns.add<FoldMul>(&getContext(), numMul);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    recordCounts(getOperation(), {&batchNorm, &mul});
   }
 };
 

@@ -87,7 +87,7 @@ MatMulOp matchScaledScores(Value s, double &scale) {
 // MatMul(Softmax(MatMul(Q, Kt) * scale + mask, axis = -1), V)
 //   = Attention(Q, Transpose(Kt, [0, 1, 3, 2]), V, mask) {scale}
 struct FuseAttention : OpRewritePattern<MatMulOp> {
-  FuseAttention(MLIRContext *ctx, Counter &count, Counter &causalCount)
+  FuseAttention(MLIRContext *ctx, kiln::PassStatistic &count, kiln::PassStatistic &causalCount)
       : OpRewritePattern(ctx), count(count), causalCount(causalCount) {}
 
   LogicalResult matchAndRewrite(MatMulOp pv, PatternRewriter &rewriter) const override {
@@ -200,7 +200,7 @@ struct FuseAttention : OpRewritePattern<MatMulOp> {
     return success();
   }
 
-  Counter &count, &causalCount;
+  kiln::PassStatistic &count, &causalCount;
 };
 
 } // namespace
@@ -208,13 +208,15 @@ struct FuseAttention : OpRewritePattern<MatMulOp> {
 namespace kiln::fuse {
 /// Named (not anonymous): MLIR derives implicit pass TypeIDs from the class name.
 struct FuseAttentionPass : impl::FuseAttentionBase<FuseAttentionPass> {
+  kiln::PassStatistic numAttention{this, "attention", "Attention subgraphs fused"};
+  kiln::PassStatistic numCausal{this, "attention-causal",
+                                "... of which with a causal Where mask as is_causal"};
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    Counter count{numAttention, "attention"}, causal{numCausal, "attention-causal"};
-    patterns.add<FuseAttention>(&getContext(), count, causal);
+    patterns.add<FuseAttention>(&getContext(), numAttention, numCausal);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    recordCounts(getOperation(), {&count, &causal});
   }
 };
 

@@ -18,7 +18,7 @@ using namespace kiln::fuse;
 namespace {
 
 struct Counters {
-  Counter &matmul, &gemm, &conv, &withActivation;
+  kiln::PassStatistic &matmul, &gemm, &conv, &withActivation;
   void countActivation(Operation *op) {
     Value result = op->getResult(0);
     if (result.hasOneUse() && isFusableActivation(*result.getUsers().begin()))
@@ -144,15 +144,18 @@ struct FoldAdd : OpRewritePattern<AddOp> {
 namespace kiln::fuse {
 /// Named (not anonymous): MLIR derives implicit pass TypeIDs from the class name.
 struct FuseBiasPass : impl::FuseBiasBase<FuseBiasPass> {
+  kiln::PassStatistic numMatMulToGemm{this, "matmul-bias-to-gemm", "MatMul + Add(bias) made Gemm"};
+  kiln::PassStatistic numGemmBias{this, "gemm-bias", "Add(bias) folded into Gemm's C"};
+  kiln::PassStatistic numConvBias{this, "conv-bias", "Add(bias) folded into Conv's B"};
+  kiln::PassStatistic numWithActivation{this, "bias-with-activation",
+                                        "Rewritten Conv/Gemm whose only user is an activation"};
+
   void runOnOperation() override {
-    Counter matmul{numMatMulToGemm, "matmul-bias-to-gemm"}, gemm{numGemmBias, "gemm-bias"},
-        conv{numConvBias, "conv-bias"}, act{numWithActivation, "bias-with-activation"};
-    Counters counters{matmul, gemm, conv, act};
+    Counters counters{numMatMulToGemm, numGemmBias, numConvBias, numWithActivation};
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldAdd>(&getContext(), counters);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    recordCounts(getOperation(), {&matmul, &gemm, &conv, &act});
   }
 };
 

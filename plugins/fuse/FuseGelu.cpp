@@ -84,7 +84,7 @@ Value matchTanhArgument(Value t) {
 // x * 0.5 * (1 + Erf(x / sqrt(2)))                         = Gelu(x)
 // x * 0.5 * (1 + Tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))  = Gelu(x, approximate = "tanh")
 struct FuseGelu : OpRewritePattern<MulOp> {
-  FuseGelu(MLIRContext *ctx, Counter &erfCount, Counter &tanhCount)
+  FuseGelu(MLIRContext *ctx, kiln::PassStatistic &erfCount, kiln::PassStatistic &tanhCount)
       : OpRewritePattern(ctx), erfCount(erfCount), tanhCount(tanhCount) {}
 
   LogicalResult matchAndRewrite(MulOp root, PatternRewriter &rewriter) const override {
@@ -128,7 +128,7 @@ struct FuseGelu : OpRewritePattern<MulOp> {
     return rewriter.notifyMatchFailure(root, "no x * 0.5 * (1 + Erf|Tanh(...)) factors");
   }
 
-  Counter &erfCount, &tanhCount;
+  kiln::PassStatistic &erfCount, &tanhCount;
 };
 
 } // namespace
@@ -136,13 +136,14 @@ struct FuseGelu : OpRewritePattern<MulOp> {
 namespace kiln::fuse {
 /// Named (not anonymous): MLIR derives implicit pass TypeIDs from the class name.
 struct FuseGeluPass : impl::FuseGeluBase<FuseGeluPass> {
+  kiln::PassStatistic numErf{this, "gelu-erf", "Erf-form GELUs fused"};
+  kiln::PassStatistic numTanh{this, "gelu-tanh", "Tanh-form GELUs fused"};
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    Counter erf{numErf, "gelu-erf"}, tanh{numTanh, "gelu-tanh"};
-    patterns.add<FuseGelu>(&getContext(), erf, tanh);
+    patterns.add<FuseGelu>(&getContext(), numErf, numTanh);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    recordCounts(getOperation(), {&erf, &tanh});
   }
 };
 

@@ -72,7 +72,8 @@ bool isNormalizedParam(Value p, RankedTensorType xType, int64_t axis) {
 // (x - m) / Sqrt(ReduceMean((x - m)^2) + eps) * gamma + beta, m = ReduceMean(x)
 //   = LayerNormalization(x, gamma, beta, epsilon = eps).
 struct FuseLayerNorm : OpRewritePattern<DivOp> {
-  FuseLayerNorm(MLIRContext *ctx, Counter &count) : OpRewritePattern(ctx), count(count) {}
+  FuseLayerNorm(MLIRContext *ctx, kiln::PassStatistic &count)
+      : OpRewritePattern(ctx), count(count) {}
 
   LogicalResult matchAndRewrite(DivOp div, PatternRewriter &rewriter) const override {
     Value d = div.getA();
@@ -157,7 +158,7 @@ struct FuseLayerNorm : OpRewritePattern<DivOp> {
     return success();
   }
 
-  Counter &count;
+  kiln::PassStatistic &count;
 };
 
 } // namespace
@@ -165,13 +166,13 @@ struct FuseLayerNorm : OpRewritePattern<DivOp> {
 namespace kiln::fuse {
 /// Named (not anonymous): MLIR derives implicit pass TypeIDs from the class name.
 struct FuseLayerNormPass : impl::FuseLayerNormBase<FuseLayerNormPass> {
+  kiln::PassStatistic numLayerNorm{this, "layer-norm", "Decomposed LayerNorms fused"};
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    Counter count{numLayerNorm, "layer-norm"};
-    patterns.add<FuseLayerNorm>(&getContext(), count);
+    patterns.add<FuseLayerNorm>(&getContext(), numLayerNorm);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    recordCounts(getOperation(), {&count});
   }
 };
 

@@ -62,23 +62,4 @@ bool isFusableActivation(Operation *op) {
   return isa<ReluOp, LeakyReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp, GeluOp>(op);
 }
 
-void recordCounts(ModuleOp module, ArrayRef<const Counter *> counters) {
-  constexpr StringLiteral kName = "kiln.fuse_stats";
-  MLIRContext *ctx = module.getContext();
-  NamedAttrList entries;
-  if (auto old = module->getAttrOfType<DictionaryAttr>(kName))
-    entries.append(old.getValue());
-  for (const Counter *c : counters) {
-    if (c->value == 0)
-      continue;
-    auto old = entries.get(c->name);
-    int64_t total = static_cast<int64_t>(c->value);
-    if (auto i = dyn_cast_or_null<IntegerAttr>(old))
-      total += i.getInt();
-    entries.set(c->name, IntegerAttr::get(IntegerType::get(ctx, 64), total));
-  }
-  if (!entries.empty())
-    module->setAttr(kName, entries.getDictionary(ctx));
-}
-
 } // namespace kiln::fuse

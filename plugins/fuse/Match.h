@@ -4,6 +4,7 @@
 #define KILN_PLUGINS_FUSE_MATCH_H
 
 #include "ir/onnx/OnnxDialect.h"
+#include "kiln/Statistic.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -43,23 +44,6 @@ bool takeLeaf(llvm::SmallVectorImpl<mlir::Value> &leaves, mlir::Value v);
 
 /// The activation ops the CPU backend can fuse into a contraction's epilogue.
 bool isFusableActivation(mlir::Operation *op);
-
-/// A pass statistic that also keeps its own count: with the NDEBUG build of LLVM that
-/// Kiln links, Pass::Statistic compiles to a no-op and always reads 0.
-struct Counter {
-  mlir::Pass::Statistic &statistic;
-  const char *name;
-  uint64_t value = 0;
-  Counter &operator++() {
-    ++statistic;
-    ++value;
-    return *this;
-  }
-};
-
-/// Adds the counts to the module's `kiln.fuse_stats` dictionary (name -> total), which
-/// shows what the plugin did in the IR (and to lit tests) whatever LLVM's build.
-void recordCounts(mlir::ModuleOp module, llvm::ArrayRef<const Counter *> counters);
 
 } // namespace kiln::fuse
 

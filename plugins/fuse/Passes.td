@@ -4,9 +4,9 @@
 // kiln-infer-shapes (they match the newest op forms and need ranked types). Each
 // rewrite keeps the model's results: constants are computed with ONNX semantics and
 // fused ops are the standard ONNX ops whose definitions equal the subgraphs they
-// replace. The counts of what each pass did are pass statistics
-// (--mlir-pass-statistics, kilnc's --kiln-stats) and, since Debian's NDEBUG LLVM compiles
-// pass statistics out, also the module attribute `kiln.fuse_stats` (name -> count).
+// replace. The counts of what each pass did are kiln::PassStatistic members of the
+// pass classes, printed by `kilnc --kiln-stats` and `kiln-opt --kiln-stats` (TableGen's
+// `statistics` are llvm::Statistic, which Debian's NDEBUG LLVM compiles to no-ops).
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,10 +46,6 @@ def FoldConstants : Pass<"kiln-fold-constants", "mlir::ModuleOp"> {
     Option<"maxElements", "max-elements", "int64_t", "1 << 20",
            "Largest result (in elements) folded when it is larger than its inputs">
   ];
-  let statistics = [
-    Statistic<"numFolded", "folded-ops", "Ops replaced by constants">,
-    Statistic<"numShapesFolded", "folded-shapes", "Shape, Size and Gather(Shape) of static dims folded">
-  ];
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];
 }
 
@@ -73,10 +69,6 @@ def FoldConvBn : Pass<"kiln-fold-conv-bn", "mlir::ModuleOp"> {
     %z = "onnx.Conv"(%x, %w2, %b2) : (...) -> tensor<1x8x32x32xf32>
     ```
   }];
-  let statistics = [
-    Statistic<"numBatchNorm", "conv-batchnorm", "BatchNormalization folded into Conv">,
-    Statistic<"numMul", "conv-mul", "Per-channel Mul folded into Conv">
-  ];
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];
 }
 
@@ -106,13 +98,6 @@ def FuseBias : Pass<"kiln-fuse-bias", "mlir::ModuleOp"> {
     %1 = "onnx.Gemm"(%a, %w, %b) : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
     ```
   }];
-  let statistics = [
-    Statistic<"numMatMulToGemm", "matmul-bias-to-gemm", "MatMul + Add(bias) made Gemm">,
-    Statistic<"numGemmBias", "gemm-bias", "Add(bias) folded into Gemm's C">,
-    Statistic<"numConvBias", "conv-bias", "Add(bias) folded into Conv's B">,
-    Statistic<"numWithActivation", "bias-with-activation",
-              "Rewritten Conv/Gemm whose only user is an activation">
-  ];
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];
 }
 
@@ -141,9 +126,6 @@ def FuseLayerNorm : Pass<"kiln-fuse-layer-norm", "mlir::ModuleOp"> {
     %y, %mean, %inv = "onnx.LayerNormalization"(%x, %gamma, %beta) {axis = -1 : i64, epsilon = 1.0e-05 : f32} : ...
     ```
   }];
-  let statistics = [
-    Statistic<"numLayerNorm", "layer-norm", "Decomposed LayerNorms fused">
-  ];
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];
 }
 
@@ -169,10 +151,6 @@ def FuseGelu : Pass<"kiln-fuse-gelu", "mlir::ModuleOp"> {
     %4 = "onnx.Gelu"(%x) : (tensor<2x8xf32>) -> tensor<2x8xf32>
     ```
   }];
-  let statistics = [
-    Statistic<"numErf", "gelu-erf", "Erf-form GELUs fused">,
-    Statistic<"numTanh", "gelu-tanh", "Tanh-form GELUs fused">
-  ];
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];
 }
 
@@ -207,10 +185,6 @@ def FuseAttention : Pass<"kiln-fuse-attention", "mlir::ModuleOp"> {
     %y:4 = "onnx.Attention"(%q, %k2, %v, %mask, %none, %none, %none) {scale = 0.125 : f32} ...
     ```
   }];
-  let statistics = [
-    Statistic<"numAttention", "attention", "Attention subgraphs fused">,
-    Statistic<"numCausal", "attention-causal", "... of which with a causal Where mask as is_causal">
-  ];
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];
 }
 

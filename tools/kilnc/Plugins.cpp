@@ -52,9 +52,17 @@ bool setUpPlugins(const PluginSetup &setup, std::map<ExtensionPoint, std::string
                   std::string &error) {
   // The pipeline's own passes first: a plugin may not take one of their names.
   cpu::registerPipelinePasses();
+  for (StringRef name : setup.disabledPlugins)
+    if (llvm::none_of(ArrayRef(kShippedPlugins).drop_back(),
+                      [&](const char *shipped) { return name == shipped; })) {
+      error = ("--disable-plugin=" + name + ": not a shipped pass plugin").str();
+      return false;
+    }
   if (setup.optLevel > 0) {
     std::string dir = shippedPluginDirectory(setup.argv0, setup.mainAddress);
     for (const char *const *name = kShippedPlugins; *name; ++name) {
+      if (llvm::is_contained(setup.disabledPlugins, *name))
+        continue;
       SmallString<256> path(dir);
       sys::path::append(path, Twine(*name) + ".so");
       if (!sys::fs::exists(path)) {

@@ -25,6 +25,7 @@ struct PluginSetup {
   unsigned optLevel;
   llvm::ArrayRef<std::string> userPlugins;    ///< --load-pass-plugin paths
   llvm::ArrayRef<std::string> extensionSpecs; ///< --kiln-extension values
+  llvm::ArrayRef<std::string> disabledPlugins; ///< --disable-plugin names (shipped ones)
 };
 
 /// Loads the plugins and collects the pipelines for each extension point into

@@ -3,9 +3,11 @@
 //   kilnc MODEL.onnx -o MODEL.so [-O0..3] [--target-cpu=CPU] [--emit=mlir|llvm|obj|lib]
 //         [--print-ir-after-all] [--timing] [--profile]
 //         [--load-pass-plugin=P.so] [--kiln-extension=POINT:PIPELINE] [--kiln-stats]
+//         [--disable-plugin=NAME]
 //
 // Imports an ONNX model (binary protobuf or ONNX text syntax) and compiles it into a
-// shared library implementing kiln/model_abi.h. --emit=mlir stops after the import.
+// shared library implementing kiln/model_abi.h. --emit=mlir stops after the after-import
+// extension point (at -O0, where nothing runs there, right after the import).
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,7 +44,9 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file (default: the model n
                                 cl::value_desc("file"), cl::cat(category));
 cl::opt<EmitKind> emit(
     "emit", cl::desc("What to produce"), cl::init(EmitKind::Lib), cl::cat(category),
-    cl::values(clEnumValN(EmitKind::Mlir, "mlir", "the imported module in the onnx dialect"),
+    cl::values(clEnumValN(EmitKind::Mlir, "mlir",
+                          "the onnx-dialect module after import and the after-import "
+                          "plugins (-O0: the plain import)"),
                clEnumValN(EmitKind::Llvm, "llvm", "optimized LLVM IR"),
                clEnumValN(EmitKind::Obj, "obj", "an object file"),
                clEnumValN(EmitKind::Lib, "lib", "a model library (.so) for the runtime")));
@@ -81,6 +85,9 @@ cl::list<std::string> extensionSpecs(
     cl::desc("Run PIPELINE at an extension point of the pipeline: after-import, "
              "before-lowering, before-bufferize (repeatable)"),
     cl::value_desc("point:pipeline"), cl::cat(category));
+cl::list<std::string> disabledPlugins(
+    "disable-plugin", cl::desc("Do not load this shipped pass plugin at -O1 and above (repeatable)"),
+    cl::value_desc("name"), cl::cat(category));
 cl::opt<bool> passStatistics("kiln-stats",
                              cl::desc("Print the pass statistics (kiln::PassStatistic counters) after the pipeline"),
                              cl::cat(category));
@@ -112,7 +119,7 @@ int main(int argc, char **argv) {
   {
     std::string error;
     kiln::PluginSetup setup{argv[0], reinterpret_cast<void *>(&fail), optLevel, passPlugins,
-                            extensionSpecs};
+                            extensionSpecs, disabledPlugins};
     if (!kiln::setUpPlugins(setup, extensions, error))
       return fail(error);
   }
@@ -140,10 +147,23 @@ int main(int argc, char **argv) {
     return 1;
 
   if (emit == EmitKind::Mlir) {
+    // Where a pipeline runs at the after-import point (the shipped plugins' fusions at -O1
+    // and up, --kiln-extension=after-import:...), the module after it, as the backend
+    // lowers it; otherwise the plain import with refined types.
     mlir::PassManager pm(&context);
-    pm.addPass(kiln::createInferShapes());
+    if (extensions.count(kiln::ExtensionPoint::AfterImport)) {
+      kiln::cpu::CompileOptions afterImport;
+      afterImport.extensions = extensions;
+      std::string error;
+      if (failed(kiln::cpu::addAfterImportPasses(pm, afterImport, error)))
+        return fail("bad after-import pipeline: " + error);
+    } else {
+      pm.addPass(kiln::createInferShapes());
+    }
     if (failed(pm.run(*module)))
       return 1;
+    if (passStatistics)
+      kiln::printPassStatistics(errs());
     std::string error;
     std::unique_ptr<ToolOutputFile> out = mlir::openOutputFile(output, &error);
     if (!out)

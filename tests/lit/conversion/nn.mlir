@@ -1,19 +1,26 @@
 // RUN: kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s | FileCheck %s
 
-// Tests that a group-1 Conv with a dynamic batch, explicit pads, strides and bias pads X
-// with zeros, runs linalg.conv_2d_nchw_fchw and adds the bias per channel.
+// Tests that a 2-D f32 group-1 Conv with a dynamic batch, explicit pads, strides and bias
+// pads X with zeros, gathers it im2col-style into [N, C*KH*KW, OH*OW], contracts that with
+// W as [M, C*KH*KW] into [N, M, OH*OW], expands to [N, M, OH, OW] and adds the bias.
+// CHECK-DAG: [[IM2COL:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4 * 2 + d2, d3 + d5)>
+// CHECK-DAG: [[WMAP:#.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-DAG: [[COLMAP:#.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+// CHECK-DAG: [[OUTMAP:#.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
 // CHECK-DAG: [[ID:#.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG: [[CH:#.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
 // CHECK-LABEL: func.func @conv
 // CHECK-SAME: ([[X:%.+]]: tensor<?x3x7x6xf32>, [[W:%.+]]: tensor<4x3x3x3xf32>, [[B:%.+]]: tensor<4xf32>)
-// CHECK: [[ZERO:%.+]] = arith.constant 0.000000e+00 : f32
 // CHECK: [[PAD:%.+]] = tensor.pad [[X]] low[0, 0, 1, 0] high[0, 0, 2, 1]
-// CHECK: tensor.yield [[ZERO]]
 // CHECK: } : tensor<?x3x7x6xf32> to tensor<?x3x10x7xf32>
-// CHECK: [[N:%.+]] = tensor.dim [[X]], %c0
-// CHECK: [[EMPTY:%.+]] = tensor.empty([[N]]) : tensor<?x4x4x5xf32>
-// CHECK: [[ACC:%.+]] = linalg.fill ins([[ZERO]] : f32) outs([[EMPTY]] : tensor<?x4x4x5xf32>)
-// CHECK: [[CONV:%.+]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>} ins([[PAD]], [[W]] : tensor<?x3x10x7xf32>, tensor<4x3x3x3xf32>) outs([[ACC]] : tensor<?x4x4x5xf32>)
+// CHECK: [[COL6:%.+]] = linalg.generic {indexing_maps = {{\[}}[[IM2COL]], {{.*}} ins([[PAD]] : tensor<?x3x10x7xf32>) outs(%{{.+}} : tensor<?x3x3x3x4x5xf32>)
+// CHECK: [[COL:%.+]] = tensor.collapse_shape [[COL6]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<?x3x3x3x4x5xf32> into tensor<?x27x20xf32>
+// CHECK: [[W2:%.+]] = tensor.collapse_shape [[W]] {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
+// CHECK: [[ACC:%.+]] = linalg.fill {{.*}} -> tensor<?x4x20xf32>
+// CHECK: [[MM:%.+]] = linalg.generic {indexing_maps = {{\[}}[[WMAP]], [[COLMAP]], [[OUTMAP]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins([[W2]], [[COL]] : tensor<4x27xf32>, tensor<?x27x20xf32>) outs([[ACC]] : tensor<?x4x20xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: [[CONV:%.+]] = tensor.expand_shape [[MM]] {{\[}}[0], [1], [2, 3]] output_shape [%{{.+}}, 4, 4, 5] : tensor<?x4x20xf32> into tensor<?x4x4x5xf32>
 // CHECK: [[R:%.+]] = linalg.generic {indexing_maps = {{\[}}[[ID]], [[CH]], [[ID]]]{{.*}} ins([[CONV]], [[B]] : tensor<?x4x4x5xf32>, tensor<4xf32>)
 // CHECK: arith.addf
 // CHECK: return [[R]]
@@ -48,13 +55,16 @@ func.func @conv_same_dynamic(%x: tensor<?x2x?x?xf32>, %w: tensor<3x2x2x3xf32>) -
 
 // -----
 
-// Tests that a depthwise Conv (group == C == M) drops W's unit dim and uses
-// linalg.depthwise_conv_2d_nchw_chw.
+// Tests that a depthwise Conv (group == C == M) drops W's unit dim and runs as a generic
+// over (c, n, kh, kw, oh, ow): channels outermost, the output row innermost.
+// CHECK-DAG: [[DWX:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d0, d2 + d4, d3 + d5)>
+// CHECK-DAG: [[DWW:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d3)>
+// CHECK-DAG: [[DWO:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d0, d4, d5)>
 // CHECK-LABEL: func.func @conv_depthwise
 // CHECK-SAME: ([[X:%.+]]: tensor<1x3x5x5xf32>, [[W:%.+]]: tensor<3x1x3x3xf32>)
 // CHECK: [[PAD:%.+]] = tensor.pad [[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: [[W2:%.+]] = tensor.collapse_shape [[W]] {{\[}}[0, 1], [2], [3]] : tensor<3x1x3x3xf32> into tensor<3x3x3xf32>
-// CHECK: linalg.depthwise_conv_2d_nchw_chw {{.*}} ins([[PAD]], [[W2]] : tensor<1x3x7x7xf32>, tensor<3x3x3xf32>)
+// CHECK: linalg.generic {indexing_maps = {{\[}}[[DWX]], [[DWW]], [[DWO]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]} ins([[PAD]], [[W2]] : tensor<1x3x7x7xf32>, tensor<3x3x3xf32>)
 func.func @conv_depthwise(%x: tensor<1x3x5x5xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<1x3x5x5xf32> {
   %none = onnx.NoValue
   %0 = "onnx.Conv"(%x, %w, %none) {group = 3 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x5x5xf32>, tensor<3x1x3x3xf32>, none) -> tensor<1x3x5x5xf32>

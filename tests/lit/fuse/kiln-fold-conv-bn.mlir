@@ -1,9 +1,15 @@
 // RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-fuse.so --split-input-file --kiln-fold-conv-bn %s | FileCheck %s
+// RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-fuse.so --split-input-file --kiln-fold-conv-bn --kiln-stats %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
+
+// Tests that --kiln-stats prints the counts summed over the cases below:
+// one of each (@batchnorm, @mul); @near_misses adds none.
+// STATS-LABEL: {{^}}kiln-fold-conv-bn{{$}}
+// STATS-NEXT: (S) 1 conv-batchnorm -
+// STATS-NEXT: (S) 1 conv-mul -
 
 // Tests that inference BatchNormalization folds into the Conv before it:
 // s = scale / sqrt(var + eps) = [4, 3] / sqrt([3, 8] + 1) = [2, 1],
 // W' = W * s = [2, 2], B' = (0 - mean) * s + B = [-1 * 2 + 0.5, -2 * 1 + 1].
-// CHECK: kiln.fuse_stats = {"conv-batchnorm" = 1 : i64}
 // CHECK-LABEL: func.func @batchnorm
 // CHECK-DAG: %[[W:.+]] = "onnx.Constant"() <{value = dense<2.000000e+00> : tensor<2x1x1x1xf32>}>
 // CHECK-DAG: %[[B:.+]] = "onnx.Constant"() <{value = dense<[-1.500000e+00, -1.000000e+00]> : tensor<2xf32>}>

@@ -1,8 +1,16 @@
 // RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-fuse.so --split-input-file --kiln-fuse-bias %s | FileCheck %s
+// RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-fuse.so --split-input-file --kiln-fuse-bias --kiln-stats %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
+
+// Tests that --kiln-stats prints the counts summed over the cases below: one rewrite
+// per case but @near_misses, and the activations after @matmul and @conv as fusable groups.
+// STATS-LABEL: {{^}}kiln-fuse-bias{{$}}
+// STATS-NEXT: (S) 2 bias-with-activation -
+// STATS-NEXT: (S) 1 conv-bias -
+// STATS-NEXT: (S) 1 gemm-bias -
+// STATS-NEXT: (S) 1 matmul-bias-to-gemm -
 
 // Tests that a 2-D MatMul plus a constant bias (bias first, as PyTorch exports it)
 // becomes a Gemm, and that the Relu after it is counted as a fusable group.
-// CHECK: kiln.fuse_stats = {"bias-with-activation" = 1 : i64, "matmul-bias-to-gemm" = 1 : i64}
 // CHECK-LABEL: func.func @matmul
 // CHECK: %[[B:.+]] = "onnx.Constant"
 // CHECK: %[[G:.+]] = "onnx.Gemm"(%arg0, %arg1, %[[B]]) : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>

@@ -1,8 +1,13 @@
 // RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-fuse.so --split-input-file --kiln-fuse-layer-norm %s | FileCheck %s
+// RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-fuse.so --split-input-file --kiln-fuse-layer-norm --kiln-stats %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
+
+// Tests that --kiln-stats prints the counts summed over the cases below:
+// @exported, @two_axes and the one case of @near_misses that fuses.
+// STATS-LABEL: {{^}}kiln-fuse-layer-norm{{$}}
+// STATS-NEXT: (S) 3 layer-norm -
 
 // Tests the decomposition PyTorch exports (opset 17: ReduceMean axes as an attribute,
 // Pow 2, eps added before Sqrt, then gain and bias, bias first) on a dynamic batch.
-// CHECK: kiln.fuse_stats = {"layer-norm" = 1 : i64}
 // CHECK-LABEL: func.func @exported
 // CHECK: %[[Y:[^,]+]], %{{.+}}, %{{.+}} = "onnx.LayerNormalization"(%arg0, %arg1, %arg2) <{axis = -1 : i64, epsilon = 9.99999996E-13 : f32, stash_type = 1 : i64}> : (tensor<?x8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> (tensor<?x8x16xf32>, none, none)
 // CHECK-NOT: onnx.ReduceMean

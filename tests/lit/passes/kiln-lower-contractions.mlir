@@ -20,9 +20,14 @@
 // CHECK: arith.addf {{.*}} : vector<4xf32>
 // CHECK: arith.maximumf {{.*}} : vector<4xf32>
 // CHECK: vector.store
-// CHECK: scf.index_switch
-// CHECK: case 1
+// The partial tile: masked columns, rows past M read from row M - 1 and not stored.
+// CHECK: } else {
 // CHECK: vector.create_mask
+// CHECK: arith.minui
+// CHECK: scf.for
+// CHECK: arith.cmpi ult
+// CHECK: scf.if
+// CHECK: vector.maskedload %arg1
 // CHECK: vector.maskedstore
 // CHECK-NOT: linalg.
 // CHECK: return
@@ -82,5 +87,55 @@ func.func @left_alone(%a: memref<8x8xi32>, %c: memref<8x8xi32>, %x: memref<8x8xf
                                  affine_map<(d0, d1, d2) -> (d1, d2)>,
                                  affine_map<(d0, d1, d2) -> (d0, d1)>]
       ins(%x, %bt : memref<8x8xf32>, memref<8x8xf32>) outs(%y : memref<8x8xf32>)
+  return
+}
+
+// -----
+
+// A bool operand along n is not fused (a vector of i1 would read packed bits from a
+// buffer that holds one byte per element); the contraction is still lowered.
+// CHECK-LABEL: func @bool_epilogue
+// CHECK: scf.parallel
+// CHECK: linalg.generic
+// CHECK: arith.select
+func.func @bool_epilogue(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %c: memref<8x8xf32>,
+                         %mask: memref<8x8xi1>) {
+  %ninf = arith.constant -1.0e30 : f32
+  linalg.matmul ins(%a, %b : memref<8x8xf32>, memref<8x8xf32>) outs(%c : memref<8x8xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>,
+                                   affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %mask : memref<8x8xf32>, memref<8x8xi1>) outs(%c : memref<8x8xf32>) {
+  ^bb0(%in: f32, %m: i1, %out: f32):
+    %s = arith.select %m, %in, %ninf : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// The epilogue reads C through an expand_shape (a [b*s, 768] result read as [b, s, 12, 64]
+// heads): it is fused, with the per-head bias collapsed to C's shape.
+// CHECK-LABEL: func @expanded_epilogue
+// CHECK: memref.collapse_shape %arg2 {{\[}}[0, 1]] : memref<3x4xf32> into memref<12xf32>
+// CHECK: scf.parallel
+// CHECK: vector.fma
+// CHECK: arith.addf {{.*}} : vector<4xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @expanded_epilogue(%a: memref<4x8xf32>, %b: memref<8x12xf32>, %bias: memref<3x4xf32>,
+                             %y: memref<4x3x4xf32>) {
+  %c = memref.alloc() : memref<4x12xf32>
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x12xf32>) outs(%c : memref<4x12xf32>)
+  %v = memref.expand_shape %c [[0], [1, 2]] output_shape [4, 3, 4] : memref<4x12xf32> into memref<4x3x4xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>,
+                                   affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%v, %bias : memref<4x3x4xf32>, memref<3x4xf32>) outs(%y : memref<4x3x4xf32>) {
+  ^bb0(%in: f32, %bi: f32, %out: f32):
+    %s = arith.addf %in, %bi : f32
+    linalg.yield %s : f32
+  }
   return
 }

@@ -1,0 +1,76 @@
+//===- Passes.td - The layout plugin's passes ------------------------------===//
+//
+// Activation layout for convolution-heavy models on the onnx dialect, run after the
+// fusion plugin (biases and BatchNorm already folded into Conv): 2-D convolutions
+// become kiln.conv_nhwc on NHWC activations with a compile-time transposed weight,
+// and the Transposes that brings are pushed through layout-agnostic ops until they
+// cancel, so layout conversions remain only at the graph's edges and around ops that
+// need NCHW (pooling, reshapes).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_PLUGINS_LAYOUT_PASSES_TD
+#define KILN_PLUGINS_LAYOUT_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertLayoutNhwc : Pass<"kiln-convert-layout-nhwc", "mlir::ModuleOp"> {
+  let summary = "Rewrite 2-D f32 Conv (group 1 or depthwise) to kiln.conv_nhwc";
+  let description = [{
+    Each `onnx.Conv` with a 4-D f32 input whose channel and spatial sizes are static,
+    a constant weight and group 1 (or depthwise: group == C == M) becomes
+    `Transpose(kiln.conv_nhwc(Transpose(X, [0, 2, 3, 1]), W', B), [0, 3, 1, 2])`, where
+    W' is the weight transposed at compile time from [M, C/group, KH, KW] to
+    [KH, KW, C/group, M] (the prepacked form the backend's contraction kernels read
+    with M contiguous). auto_pad is resolved to explicit pads. Other Convs (grouped,
+    1-D/3-D, dynamic channels, non-constant weights) are left alone.
+    `kiln-sink-transposes` then removes the Transposes between adjacent ops.
+
+    Before:
+    ```mlir
+    %y = "onnx.Conv"(%x, %w, %b) {pads = array<i64: 1, 1, 1, 1>}
+        : (tensor<1x16x8x8xf32>, tensor<32x16x3x3xf32>, tensor<32xf32>) -> tensor<1x32x8x8xf32>
+    ```
+    After:
+    ```mlir
+    %xt = "onnx.Transpose"(%x) {perm = array<i64: 0, 2, 3, 1>} : (...) -> tensor<1x8x8x16xf32>
+    %c = kiln.conv_nhwc %xt, %w2, %b {dilations = array<i64: 1, 1>, group = 1 : i64,
+        pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (...) -> tensor<1x8x8x32xf32>
+    %y = "onnx.Transpose"(%c) {perm = array<i64: 0, 3, 1, 2>} : (...) -> tensor<1x32x8x8xf32>
+    ```
+  }];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect", "kiln::kilnir::KilnDialect"];
+}
+
+def SinkTransposes : Pass<"kiln-sink-transposes", "mlir::ModuleOp"> {
+  let summary = "Push Transposes through layout-agnostic ops and cancel inverse pairs";
+  let description = [{
+    Greedy rewrites on the onnx dialect:
+    * `Transpose(Transpose(x, p), q) = Transpose(x, p[q])`, and `x` when that is the
+      identity permutation;
+    * `U(Transpose(x, p)) = Transpose(U(x), p)` for elementwise unary ops (Relu,
+      LeakyRelu, Clip with scalar bounds, Sigmoid, Tanh, HardSigmoid, HardSwish, Neg,
+      Abs, Sqrt, Exp, Erf, Identity, Cast, and kiln.gelu);
+    * `B(Transpose(x, p), Transpose(y, p)) = Transpose(B(x, y), p)` for Add, Sub, Mul,
+      Div, Max, Min, Pow and PRelu (both operands of the same rank);
+    * `B(Transpose(x, p), c) = Transpose(B(x, c'), p)` for a constant (or scalar) `c`,
+      where `c'` is `c` raised to the same rank and transposed by the inverse of `p`
+      (a per-channel [C, 1, 1] constant becomes [1, 1, C]); either operand order.
+    Transposes so move toward the graph's outputs until they meet their inverse or an
+    op that needs the original layout.
+
+    Before:
+    ```mlir
+    %t = "onnx.Transpose"(%c) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x32xf32>) -> tensor<1x32x8x8xf32>
+    %r = "onnx.Relu"(%t) : (tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+    %u = "onnx.Transpose"(%r) {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x32x8x8xf32>) -> tensor<1x8x8x32xf32>
+    ```
+    After:
+    ```mlir
+    %u = "onnx.Relu"(%c) : (tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
+    ```
+  }];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect"];
+}
+
+#endif // KILN_PLUGINS_LAYOUT_PASSES_TD

@@ -1,0 +1,51 @@
+// RUN: kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s | FileCheck %s
+
+// Tests that a 1x1 stride-1 kiln.conv_nhwc is a plain [N*H*W, C] x [C, M] matmul with the
+// bias added along M before the result is expanded back to NHWC.
+// CHECK-LABEL: func.func @pointwise
+// CHECK: %[[X:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] : tensor<2x4x4x8xf32> into tensor<32x8xf32>
+// CHECK: %[[W:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] : tensor<1x1x8x16xf32> into tensor<8x16xf32>
+// CHECK: %[[P:.+]] = linalg.matmul ins(%[[X]], %[[W]] : tensor<32x8xf32>, tensor<8x16xf32>)
+// CHECK: %[[B:.+]] = linalg.generic {{.*}} ins(%[[P]], %{{.+}} : tensor<32x16xf32>, tensor<16xf32>)
+// CHECK: tensor.expand_shape %[[B]] {{\[\[}}0, 1, 2], [3]] output_shape [2, 4, 4, 16] : tensor<32x16xf32> into tensor<2x4x4x16xf32>
+func.func @pointwise(%x: tensor<2x4x4x8xf32>, %w: tensor<1x1x8x16xf32>, %b: tensor<16xf32>) -> tensor<2x4x4x16xf32> {
+  %y = kiln.conv_nhwc %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<2x4x4x8xf32>, tensor<1x1x8x16xf32>, tensor<16xf32>) -> tensor<2x4x4x16xf32>
+  return %y : tensor<2x4x4x16xf32>
+}
+
+// -----
+
+// Tests that a padded, strided 3x3 kiln.conv_nhwc gathers the windows into
+// [N, OH, OW, KH, KW, C] (copying along C) and multiplies [N*OH*OW, KH*KW*C] by the weight
+// viewed as [KH*KW*C, M].
+// CHECK-DAG: #[[XMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+// CHECK: func.func @window
+// CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[COL:.+]] = linalg.generic {indexing_maps = [#[[XMAP]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[PAD]] : tensor<?x10x10x4xf32>) outs(%{{.+}} : tensor<?x4x4x3x3x4xf32>)
+// CHECK: %[[C2:.+]] = tensor.collapse_shape %[[COL]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<?x4x4x3x3x4xf32> into tensor<?x36xf32>
+// CHECK: %[[W2:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] : tensor<3x3x4x8xf32> into tensor<36x8xf32>
+// CHECK: linalg.matmul ins(%[[C2]], %[[W2]] : tensor<?x36xf32>, tensor<36x8xf32>) outs(%{{.+}} : tensor<?x8xf32>)
+// CHECK: tensor.expand_shape
+func.func @window(%x: tensor<?x8x8x4xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<?x4x4x8xf32> {
+  %y = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x8x8x4xf32>, tensor<3x3x4x8xf32>) -> tensor<?x4x4x8xf32>
+  return %y : tensor<?x4x4x8xf32>
+}
+
+// -----
+
+// Tests that a depthwise kiln.conv_nhwc is one linalg.generic over (n, oh, ow, kh, kw, c)
+// with the channels innermost.
+// CHECK-DAG: #[[XMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3, d2 + d4, d5)>
+// CHECK-DAG: #[[WMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4, d5)>
+// CHECK-DAG: #[[OMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
+// CHECK: func.func @depthwise
+// CHECK: %[[W:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : tensor<3x3x1x6xf32> into tensor<3x3x6xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[XMAP]], #[[WMAP]], #[[OMAP]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%{{.+}}, %[[W]] : tensor<1x7x7x6xf32>, tensor<3x3x6xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @depthwise(%x: tensor<1x5x5x6xf32>, %w: tensor<3x3x1x6xf32>) -> tensor<1x5x5x6xf32> {
+  %y = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1>, group = 6 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x5x5x6xf32>, tensor<3x3x1x6xf32>) -> tensor<1x5x5x6xf32>
+  return %y : tensor<1x5x5x6xf32>
+}
+

@@ -1,0 +1,92 @@
+// RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-layout.so --split-input-file --kiln-convert-layout-nhwc %s | FileCheck %s
+// RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-layout.so --split-input-file --kiln-convert-layout-nhwc --kiln-stats %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
+
+// Tests that --kiln-stats counts the rewritten convolutions: @pads, @same_upper and @pointwise
+// (group 1), @depthwise.
+// STATS-LABEL: {{^}}kiln-convert-layout-nhwc{{$}}
+// STATS-NEXT: (S) 3 conv-nhwc -
+// STATS-NEXT: (S) 1 depthwise-nhwc -
+
+// Tests that a padded Conv with bias becomes Transpose -> kiln.conv_nhwc -> Transpose, with
+// W [M, C, KH, KW] = [2, 2, 1, 2] holding 0..7 transposed to [KH, KW, C, M].
+// CHECK-LABEL: func.func @pads
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x4x4xf32>)
+// CHECK-DAG: %[[B:.+]] = "onnx.Constant"() <{value = dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>}>
+// CHECK-DAG: %[[W:.+]] = "onnx.Constant"() <{value = dense<{{\[\[\[\[}}0.000000e+00, 4.000000e+00], [2.000000e+00, 6.000000e+00]], {{\[\[}}1.000000e+00, 5.000000e+00], [3.000000e+00, 7.000000e+00]]]]> : tensor<1x2x2x2xf32>}>
+// CHECK-DAG: %[[XT:.+]] = "onnx.Transpose"(%[[X]]) <{perm = array<i64: 0, 2, 3, 1>}> : (tensor<1x2x4x4xf32>) -> tensor<1x4x4x2xf32>
+// CHECK: %[[C:.+]] = kiln.conv_nhwc %[[XT]], %[[W]], %[[B]] {dilations = array<i64: 1, 1>, pads = array<i64: 1, 0, 1, 2>, strides = array<i64: 1, 1>} : (tensor<1x4x4x2xf32>, tensor<1x2x2x2xf32>, tensor<2xf32>) -> tensor<1x6x5x2xf32>
+// CHECK: %[[Y:.+]] = "onnx.Transpose"(%[[C]]) <{perm = array<i64: 0, 3, 1, 2>}> : (tensor<1x6x5x2xf32>) -> tensor<1x2x6x5xf32>
+// CHECK: return %[[Y]]
+func.func @pads(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x6x5xf32> {
+  %w = "onnx.Constant"() {value = dense<[[[[0.0, 1.0]], [[2.0, 3.0]]], [[[4.0, 5.0]], [[6.0, 7.0]]]]> : tensor<2x2x1x2xf32>} : () -> tensor<2x2x1x2xf32>
+  %b = "onnx.Constant"() {value = dense<[1.0, 2.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %y = "onnx.Conv"(%x, %w, %b) {pads = array<i64: 1, 0, 1, 2>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x2xf32>, tensor<2xf32>) -> tensor<1x2x6x5xf32>
+  return %y : tensor<1x2x6x5xf32>
+}
+
+// -----
+
+// Tests that auto_pad SAME_UPPER is resolved to explicit pads (8x8, kernel 3, stride 2:
+// 1 pad row/column in total, at the end), with a dynamic batch and no bias.
+// CHECK-LABEL: func.func @same_upper
+// CHECK: kiln.conv_nhwc %{{.+}}, %{{.+}} {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x8x8x3xf32>, tensor<3x3x3x4xf32>) -> tensor<?x4x4x4xf32>
+func.func @same_upper(%x: tensor<?x3x8x8xf32>) -> tensor<?x4x4x4xf32> {
+  %w = "onnx.Constant"() {value = dense<1.0> : tensor<4x3x3x3xf32>} : () -> tensor<4x3x3x3xf32>
+  %none = "onnx.NoValue"() {value} : () -> none
+  %y = "onnx.Conv"(%x, %w, %none) {auto_pad = "SAME_UPPER", strides = array<i64: 2, 2>} : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>, none) -> tensor<?x4x4x4xf32>
+  return %y : tensor<?x4x4x4xf32>
+}
+
+// -----
+
+// Tests that a 1x1 Conv keeps its [M, C] weight as [1, 1, C, M].
+// CHECK-LABEL: func.func @pointwise
+// CHECK: "onnx.Constant"() <{value = dense<{{\[\[\[\[}}1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]]]> : tensor<1x1x2x2xf32>}>
+// CHECK: kiln.conv_nhwc
+func.func @pointwise(%x: tensor<2x2x3x3xf32>) -> tensor<2x2x3x3xf32> {
+  %w = "onnx.Constant"() {value = dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32>} : () -> tensor<2x2x1x1xf32>
+  %none = "onnx.NoValue"() {value} : () -> none
+  %y = "onnx.Conv"(%x, %w, %none) : (tensor<2x2x3x3xf32>, tensor<2x2x1x1xf32>, none) -> tensor<2x2x3x3xf32>
+  return %y : tensor<2x2x3x3xf32>
+}
+
+// -----
+
+// Tests that a depthwise Conv (group == C == M) becomes kiln.conv_nhwc with group 4 and
+// W [4, 1, 3, 3] as [3, 3, 1, 4].
+// CHECK-LABEL: func.func @depthwise
+// CHECK: kiln.conv_nhwc %{{.+}}, %{{.+}} {dilations = array<i64: 1, 1>, group = 4 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x4xf32>, tensor<3x3x1x4xf32>) -> tensor<1x8x8x4xf32>
+func.func @depthwise(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  %w = "onnx.Constant"() {value = dense<1.0> : tensor<4x1x3x3xf32>} : () -> tensor<4x1x3x3xf32>
+  %none = "onnx.NoValue"() {value} : () -> none
+  %y = "onnx.Conv"(%x, %w, %none) {group = 4 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, none) -> tensor<1x4x8x8xf32>
+  return %y : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Tests that a grouped (not depthwise) Conv is left NCHW.
+// CHECK-LABEL: func.func @grouped
+// CHECK-NOT: kiln.conv_nhwc
+// CHECK: "onnx.Conv"
+func.func @grouped(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  %w = "onnx.Constant"() {value = dense<1.0> : tensor<4x2x3x3xf32>} : () -> tensor<4x2x3x3xf32>
+  %none = "onnx.NoValue"() {value} : () -> none
+  %y = "onnx.Conv"(%x, %w, %none) {group = 2 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>, none) -> tensor<1x4x8x8xf32>
+  return %y : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Tests that a Conv whose weight is not a constant, or whose spatial sizes are dynamic,
+// is left NCHW.
+// CHECK-LABEL: func.func @near_misses
+// CHECK-NOT: kiln.conv_nhwc
+// CHECK-COUNT-2: "onnx.Conv"
+func.func @near_misses(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %d: tensor<1x4x?x?xf32>) -> (tensor<1x4x6x6xf32>, tensor<1x4x?x?xf32>) {
+  %none = "onnx.NoValue"() {value} : () -> none
+  %y = "onnx.Conv"(%x, %w, %none) : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>, none) -> tensor<1x4x6x6xf32>
+  %c = "onnx.Constant"() {value = dense<1.0> : tensor<4x4x3x3xf32>} : () -> tensor<4x4x3x3xf32>
+  %z = "onnx.Conv"(%d, %c, %none) : (tensor<1x4x?x?xf32>, tensor<4x4x3x3xf32>, none) -> tensor<1x4x?x?xf32>
+  return %y, %z : tensor<1x4x6x6xf32>, tensor<1x4x?x?xf32>
+}
