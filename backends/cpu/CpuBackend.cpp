@@ -41,7 +41,7 @@ static std::string buildPipeline(const CompileOptions &options, unsigned numInpu
     p += ",kiln-lower-contractions{tile-rows=" + std::to_string(tile.rows) +
          " tile-vectors=" + std::to_string(tile.vectors) +
          " vector-width=" + std::to_string(tile.width) + "},canonicalize,cse";
-    p += ",kiln-approximate-math,kiln-lower-copies";
+    p += ",kiln-approximate-math,kiln-lower-copies,kiln-relax-reductions";
   }
   if (options.profile)
     p += ",kiln-instrument-profile";

@@ -11,6 +11,8 @@
 #include "backends/cpu/InstrumentProfile.h"
 #include "backends/cpu/Passes.h"
 
+#include "kiln/NodeLoc.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "llvm/ADT/SetVector.h"
@@ -113,17 +115,20 @@ struct InstrumentProfilePass : kiln::cpu::impl::InstrumentProfileBase<Instrument
 
 void kiln::cpu::recordNodeOpTypes(ModuleOp module) {
   Builder b(module.getContext());
-  llvm::StringMap<StringRef> types;
+  // The onnx ops still carrying their node's NameLoc, and the nodes that after-import
+  // rewrites replaced (kiln/NodeLoc.h); the latter first, as a rewrite may leave a
+  // node's name on an op of another type.
+  llvm::MapVector<StringAttr, StringAttr> types;
   module.walk([&](Operation *op) {
-    StringRef dialect = op->getName().getDialectNamespace();
-    auto name = dyn_cast<NameLoc>(op->getLoc());
-    // NoValue stands for an absent optional input; it carries its user's location.
-    if (dialect != "onnx" || !name || op->getName().stripDialect() == "NoValue")
-      return;
-    types.try_emplace(name.getName().getValue(), op->getName().stripDialect());
+    if (!isa<NameLoc>(op->getLoc()))
+      kiln::collectNodeOpTypes(op, op->getLoc(), types);
+  });
+  module.walk([&](Operation *op) {
+    if (isa<NameLoc>(op->getLoc()))
+      kiln::collectNodeOpTypes(op, op->getLoc(), types);
   });
   SmallVector<NamedAttribute> entries;
   for (auto &[node, type] : types)
-    entries.push_back(b.getNamedAttr(node, b.getStringAttr(type)));
+    entries.push_back(b.getNamedAttr(node, type));
   module->setAttr(kNodeOpTypesAttr, b.getDictionaryAttr(entries));
 }

@@ -2,8 +2,9 @@
 //
 // The generated code for C[b, m, n] += A[b, m, k] * B[b, k, n]:
 //
-//   scf.parallel %t over batch x ceil(N / cols) x ceil(M / rows) tiles {   // m fastest:
-//     neighbouring tiles share a B panel, which stays in cache
+//   scf.parallel %t over batch x row groups x ceil(N / cols) x group tiles {
+//     (a row group's A rows stay in L2 while every B panel passes over them; each B
+//     panel is reused by the group's tiles in a row)
 //     if the tile is whole: tile(unmasked) else: tile(columns masked, rows clamped)
 //   }
 //   tile: acc[rows][vectors] = init (C, or the value C was filled with)
@@ -31,6 +32,9 @@ using namespace mlir;
 
 namespace kiln::cpu {
 namespace {
+
+/// A-row bytes a row group may hold (half of the 2 MiB L2 of current x86 server cores).
+constexpr int64_t kGroupBytes = 1 << 20;
 
 class TileEmitter {
 public:
@@ -267,20 +271,34 @@ void TileEmitter::emit() {
                                   index(d));
   };
   Value rowTiles = ceilDiv(mSize, tile.rows), colTiles = ceilDiv(nSize, tile.cols());
-  Value total = arith::MulIOp::create(
-      b, loc, batch, arith::MulIOp::create(b, loc, rowTiles, colTiles));
+  // Tiles run in row groups: the A rows of a group (group * rows * K floats, sized to
+  // half of a 2 MiB L2) stay in cache while every column panel passes over them, and
+  // each B panel is reused by the whole group before the next panel.
+  Value kTotal = product(kSizes);
+  Value rowBytes = arith::MulIOp::create(b, loc, kTotal, index(tile.rows * 4));
+  Value group = arith::MaxUIOp::create(
+      b, loc, index(1),
+      arith::MinUIOp::create(b, loc, rowTiles,
+                             arith::DivUIOp::create(b, loc, index(kGroupBytes), rowBytes)));
+  Value rowGroups = arith::DivUIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, rowTiles, arith::SubIOp::create(b, loc, group, index(1))),
+      group);
+  Value total = product({batch, rowGroups, colTiles, group});
 
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0)}, ValueRange{total}, ValueRange{index(1)},
       [&](OpBuilder &nb, Location, ValueRange ivs) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-        Value t = ivs[0];
-        Value ib = arith::RemUIOp::create(b, loc, t, rowTiles);
-        Value rest = arith::DivUIOp::create(b, loc, t, rowTiles);
-        Value jp = arith::RemUIOp::create(b, loc, rest, colTiles);
-        SmallVector<Value> bb =
-            delinearize(arith::DivUIOp::create(b, loc, rest, colTiles), batchSizes);
+        // t = ((batch * rowGroups + rowGroup) * colTiles + jp) * group + ibInGroup
+        SmallVector<Value> parts = delinearize(ivs[0], {batch, rowGroups, colTiles, group});
+        SmallVector<Value> bb = delinearize(parts[0], batchSizes);
+        Value jp = parts[2];
+        Value ib = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, parts[1], group), parts[3]);
+        // The last group may be short.
+        Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, ib, rowTiles);
+        b.setInsertionPointToStart(scf::IfOp::create(b, loc, exists).thenBlock());
         Value i0 = arith::MulIOp::create(b, loc, ib, index(tile.rows));
         Value j0 = arith::MulIOp::create(b, loc, jp, index(tile.cols()));
         Value rowsLeft = arith::SubIOp::create(b, loc, mSize, i0);

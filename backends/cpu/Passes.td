@@ -103,6 +103,15 @@ def LowerCopies : Pass<"kiln-lower-copies", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def RelaxReductions : Pass<"kiln-relax-reductions", "mlir::ModuleOp"> {
+  let summary = "Mark float reductions in linalg ops reassociable so they vectorize";
+  let description = [{
+    Sets `fastmath<reassoc>` on the addf/mulf/max/min ops in the body of every linalg op
+    that has a reduction loop, so LLVM can split the reduction across vector lanes.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def OutlineParallelLoops : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {
   let summary = "Outline top-level scf.parallel loops into bodies run by the runtime's parallel-for";
   let description = [{

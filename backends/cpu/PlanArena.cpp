@@ -7,9 +7,11 @@
 //
 // Sizes and offsets are pairs (base, perBatch) meaning base + perBatch * N, where N is
 // the batch: the first dynamic dimension of the first input that has one (the same N the
-// runtime uses to size the arena, see kiln/model_abi.h). A buffer qualifies when each of
-// its dynamic sizes is that batch (the same input dimension, or a dimension with the
-// same ONNX dim_param) and at most one size is dynamic. Two buffers that are live at the
+// runtime uses to size the arena, see kiln/model_abi.h). A buffer qualifies when at most
+// one size is dynamic and that size is k * batch: traced through memref.dim of
+// allocations, views, casts and reshapes (a collapse of [batch, 128] is 128 * batch) and
+// constant multiplications back to that input dimension or one with the same ONNX
+// dim_param. Two buffers that are live at the
 // same time are placed so that one ends before the other starts in *both* components,
 // which keeps them apart for every N >= 0. Other buffers keep malloc.
 //
@@ -18,6 +20,7 @@
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace kiln::cpu {
@@ -75,19 +78,89 @@ std::optional<BatchSource> findBatch(func::FuncOp func, unsigned numInputs) {
   return std::nullopt;
 }
 
-/// True if `size` is the batch: a dim of an input that is the batch dim or shares its
+/// True if input `arg`'s dim `d` is the batch: the batch dim itself or one sharing its
 /// (non-empty) dim_param, which the runtime checks are equal.
-bool isBatch(Value size, func::FuncOp func, const BatchSource &batch) {
-  auto dim = size.getDefiningOp<memref::DimOp>();
-  if (!dim)
-    return false;
-  auto arg = dyn_cast<BlockArgument>(dim.getSource());
-  std::optional<int64_t> index = dim.getConstantIndex();
-  if (!arg || arg.getOwner() != &func.getBody().front() || !index)
-    return false;
-  if (arg.getArgNumber() == batch.arg && *index == batch.dim)
+bool isBatchDim(func::FuncOp func, const BatchSource &batch, unsigned arg, int64_t d) {
+  if (arg == batch.arg && d == batch.dim)
     return true;
-  return !batch.param.empty() && dimParam(func, arg.getArgNumber(), *index) == batch.param;
+  return !batch.param.empty() && dimParam(func, arg, d) == batch.param;
+}
+
+std::optional<int64_t> batchMultiple(Value size, func::FuncOp func, const BatchSource &batch);
+
+/// k if dim `d` of the buffer `v` is k * batch (k > 0), followed through allocations,
+/// views and reshapes back to an input's dim.
+std::optional<int64_t> dimMultiple(Value v, int64_t d, func::FuncOp func,
+                                   const BatchSource &batch) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type || d >= type.getRank() || !type.isDynamicDim(d))
+    return std::nullopt;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    if (arg.getOwner() != &func.getBody().front())
+      return std::nullopt;
+    return isBatchDim(func, batch, arg.getArgNumber(), d) ? std::optional<int64_t>(1)
+                                                          : std::nullopt;
+  }
+  Operation *def = v.getDefiningOp();
+  auto dynamicOperand = [&](ValueRange sizes) -> std::optional<int64_t> {
+    int64_t index = type.getDynamicDimIndex(d);
+    if (index >= static_cast<int64_t>(sizes.size()))
+      return std::nullopt;
+    return batchMultiple(sizes[index], func, batch);
+  };
+  if (auto alloc = dyn_cast<memref::AllocOp>(def))
+    return dynamicOperand(alloc.getDynamicSizes());
+  if (auto view = dyn_cast<memref::ViewOp>(def))
+    return dynamicOperand(view.getSizes());
+  if (auto cast = dyn_cast<memref::CastOp>(def))
+    return dimMultiple(cast.getSource(), d, func, batch);
+  if (auto expand = dyn_cast<memref::ExpandShapeOp>(def)) {
+    OpFoldResult size = expand.getMixedOutputShape()[d];
+    if (auto value = dyn_cast<Value>(size))
+      return batchMultiple(value, func, batch);
+    return std::nullopt;
+  }
+  if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def)) {
+    MemRefType source = collapse.getSrcType();
+    std::optional<int64_t> multiple;
+    int64_t product = 1;
+    SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
+    for (int64_t s : groups[d]) {
+      if (!source.isDynamicDim(s)) {
+        product *= source.getDimSize(s);
+        continue;
+      }
+      if (multiple) // two dynamic dims: quadratic in the batch
+        return std::nullopt;
+      multiple = dimMultiple(collapse.getSrc(), s, func, batch);
+      if (!multiple)
+        return std::nullopt;
+    }
+    if (!multiple)
+      return std::nullopt;
+    return *multiple * product;
+  }
+  return std::nullopt;
+}
+
+/// k if `size` is k * batch (k > 0).
+std::optional<int64_t> batchMultiple(Value size, func::FuncOp func, const BatchSource &batch) {
+  if (auto dim = size.getDefiningOp<memref::DimOp>()) {
+    std::optional<int64_t> index = dim.getConstantIndex();
+    if (!index)
+      return std::nullopt;
+    return dimMultiple(dim.getSource(), *index, func, batch);
+  }
+  if (auto mul = size.getDefiningOp<arith::MulIOp>()) {
+    for (auto [x, y] : {std::pair(mul.getLhs(), mul.getRhs()), std::pair(mul.getRhs(), mul.getLhs())}) {
+      std::optional<int64_t> factor = getConstantIntValue(y);
+      if (!factor || *factor <= 0)
+        continue;
+      if (std::optional<int64_t> multiple = batchMultiple(x, func, batch))
+        return *multiple * *factor;
+    }
+  }
+  return std::nullopt;
 }
 
 /// The last top-level op (index into `order`) that uses `root` or a view of it; returns
@@ -158,9 +231,13 @@ struct PlanArenaPass : kiln::cpu::impl::PlanArenaBase<PlanArenaPass> {
       int64_t bits = elem.isIntOrFloat() ? elem.getIntOrFloatBitWidth() : 0;
       bool planned = bits > 0 && (bits == 1 || bits % 8 == 0) &&
                      type.getLayout().isIdentity() && type.getNumDynamicDims() <= 1;
-      for (Value size : alloc.getDynamicSizes())
-        planned &= batch && isBatch(size, func, *batch);
       int64_t elements = 1;
+      for (Value size : alloc.getDynamicSizes()) {
+        std::optional<int64_t> multiple =
+            batch ? batchMultiple(size, func, *batch) : std::nullopt;
+        planned &= multiple.has_value();
+        elements *= multiple.value_or(1);
+      }
       for (int64_t d : type.getShape())
         elements *= ShapedType::isDynamic(d) ? 1 : d;
       int64_t bytes = elements * (bits == 1 ? 1 : bits / 8);

@@ -16,6 +16,16 @@ using namespace kiln::onnxir;
 namespace kiln::conversion {
 namespace {
 
+/// An empty slice may start at the dim's size, which extract_slice rejects once the
+/// offset folds to a constant; where a size is the constant 0, start at 0 instead.
+void zeroOffsetsOfEmptyDims(OpBuilder &b, SmallVectorImpl<OpFoldResult> &offsets,
+                            ArrayRef<OpFoldResult> sizes) {
+  for (auto [offset, size] : llvm::zip(offsets, sizes))
+    if (isConstantIntValue(size, 0))
+      offset = b.getIndexAttr(0);
+}
+
+
 Value cIdx(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
@@ -128,6 +138,7 @@ LogicalResult sliceAtRunTime(ConversionPatternRewriter &rewriter, SliceOp op,
     sizeValues.push_back(size);
     negative.push_back(isNeg);
   }
+  zeroOffsetsOfEmptyDims(rewriter, offsets, sizes);
   Value result = tensor::ExtractSliceOp::create(rewriter, loc, data, offsets, sizes, strides);
   bool anyNegative = llvm::any_of(negative, [](Value v) {
     std::optional<int64_t> c = getConstantIntValue(v);
@@ -233,6 +244,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
       sizes[axis] = getAsOpFoldResult(size);
       strides[axis] = rewriter.getIndexAttr(std::abs(steps[i]));
     }
+    zeroOffsetsOfEmptyDims(rewriter, offsets, sizes);
     Value result = tensor::ExtractSliceOp::create(rewriter, loc, data, offsets, sizes, strides);
     if (!reversed.empty())
       result = reverseDims(rewriter, loc, result, reversed);
@@ -298,8 +310,9 @@ struct SplitLowering : ConversionPattern {
     Value offset = cIdx(rewriter, loc, 0);
     SmallVector<Value> results;
     for (int64_t r = 0; r < numResults; ++r) {
-      offsets[axis] = getAsOpFoldResult(offset);
       sizes[axis] = getAsOpFoldResult(splitSizes[r]);
+      offsets[axis] = getAsOpFoldResult(offset);
+      zeroOffsetsOfEmptyDims(rewriter, offsets, sizes);
       if (resultTypes[r].hasStaticShape() && resultTypes[r].getNumElements() == 0) {
         // Nothing to take; an extract_slice of a size-0 dim at offset 0 fails to verify.
         results.push_back(createEmpty(rewriter, loc, resultTypes[r], {}));

@@ -1,6 +1,7 @@
 //===- ConvUtils.cpp - Rewriting a Conv's constant weight and bias ----------===//
 
 #include "plugins/fuse/ConvUtils.h"
+#include "kiln/NodeLoc.h"
 
 using namespace mlir;
 using namespace kiln::onnxir;
@@ -48,10 +49,11 @@ std::optional<std::vector<double>> perChannel(const Literal &c, int64_t outRank,
 ConvOp replaceConv(PatternRewriter &rewriter, Operation *replaced, const ConstConv &conv,
                    const Literal &weight, const Literal &bias) {
   ConvOp op = conv.op;
-  Location loc = op.getLoc();
+  Location loc = kiln::replacedNodesLoc({op.getOperation(), replaced});
   Value w = createConstant(rewriter, loc, weight);
   Value b = createConstant(rewriter, loc, bias);
   auto fused = cast<ConvOp>(rewriter.clone(*op));
+  fused->setLoc(loc);
   fused->setOperand(1, w);
   fused->setOperand(2, b);
   fused.getResult().setType(cast<TensorType>(replaced->getResult(0).getType()));

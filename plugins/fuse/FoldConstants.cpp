@@ -2,6 +2,7 @@
 
 #include "plugins/fuse/Evaluate.h"
 #include "plugins/fuse/Match.h"
+#include "kiln/NodeLoc.h"
 #include "plugins/fuse/Passes.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -205,7 +206,7 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
           return false;
     }
     OpBuilder b(op);
-    Value folded = createConstant(b, op->getLoc(), lit);
+    Value folded = createConstant(b, kiln::replacedNodesLoc(op), lit);
     old.replaceAllUsesWith(folded);
     op->erase();
     return true;

@@ -2,6 +2,7 @@
 
 #include "plugins/fuse/Literal.h"
 #include "plugins/fuse/Match.h"
+#include "kiln/NodeLoc.h"
 #include "plugins/fuse/Passes.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -144,7 +145,7 @@ struct FuseAttention : OpRewritePattern<MatMulOp> {
     if (cond && !broadcastsToScores(dyn_cast<RankedTensorType>(cond.getType()), sType))
       return rewriter.notifyMatchFailure(pv, "the Where condition is not broadcastable to scores");
 
-    Location loc = pv.getLoc();
+    Location loc = kiln::replacedNodesLoc({pv.getOperation(), softmax.getOperation()});
     bool causal = false;
     if (cond) {
       if (std::isinf(fill)) {

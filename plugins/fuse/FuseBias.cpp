@@ -2,6 +2,7 @@
 
 #include "plugins/fuse/ConvUtils.h"
 #include "plugins/fuse/Match.h"
+#include "kiln/NodeLoc.h"
 #include "plugins/fuse/Passes.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -90,7 +91,8 @@ struct FoldAdd : OpRewritePattern<AddOp> {
         biasType.getElementType() != outType.getElementType() ||
         !broadcastsTo(biasType.getShape(), outType.getDimSize(0), outType.getDimSize(1)))
       return failure();
-    auto gemm = GemmOp::create(rewriter, mm.getLoc(), TypeRange{add.getType()},
+    Location loc = kiln::replacedNodesLoc({mm.getOperation(), add.getOperation()});
+    auto gemm = GemmOp::create(rewriter, loc, TypeRange{add.getType()},
                                ValueRange{mm.getA(), mm.getB(), bias}, ArrayRef<NamedAttribute>{});
     rewriter.replaceOp(add, gemm->getResults());
     rewriter.eraseOp(mm);
@@ -124,8 +126,10 @@ struct FoldAdd : OpRewritePattern<AddOp> {
                          ib = broadcastIndices(b->shape, *shape);
     for (size_t i = 0; i < ic.size(); ++i)
       sum.floats[i] = roundToFloatType(beta * c.floats[ic[i]] + b->floats[ib[i]], sum.elementType);
-    Value newC = createConstant(rewriter, gemm.getLoc(), sum);
+    Location loc = kiln::replacedNodesLoc({gemm.getOperation(), add.getOperation()});
+    Value newC = createConstant(rewriter, loc, sum);
     auto fused = cast<GemmOp>(rewriter.clone(*gemm));
+    fused->setLoc(loc);
     fused->setOperand(2, newC);
     fused.setBetaAttr(rewriter.getF32FloatAttr(1.0));
     fused.getResult().setType(cast<TensorType>(add.getType()));

@@ -1,6 +1,7 @@
 //===- FuseGelu.cpp - Decomposed GELU to onnx.Gelu --------------------------===//
 
 #include "plugins/fuse/Match.h"
+#include "kiln/NodeLoc.h"
 #include "plugins/fuse/Passes.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -118,7 +119,9 @@ struct FuseGelu : OpRewritePattern<MulOp> {
         SmallVector<NamedAttribute> attrs;
         if (isTanh)
           attrs.push_back(rewriter.getNamedAttr("approximate", rewriter.getStringAttr("tanh")));
-        auto gelu = GeluOp::create(rewriter, root.getLoc(), TypeRange{root.getType()},
+        Location loc = kiln::replacedNodesLoc({root.getOperation(), add.getOperation(),
+                                               inner.getDefiningOp()});
+        auto gelu = GeluOp::create(rewriter, loc, TypeRange{root.getType()},
                                    ValueRange{x}, attrs);
         rewriter.replaceOp(root, gelu->getResults());
         ++(isTanh ? tanhCount : erfCount);

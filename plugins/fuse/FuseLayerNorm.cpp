@@ -2,6 +2,7 @@
 
 #include "plugins/fuse/Literal.h"
 #include "plugins/fuse/Match.h"
+#include "kiln/NodeLoc.h"
 #include "plugins/fuse/Passes.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -135,7 +136,7 @@ struct FuseLayerNorm : OpRewritePattern<DivOp> {
         root = user;
       }
     }
-    Location loc = root->getLoc();
+    Location loc = kiln::replacedNodesLoc({root, div.getOperation(), sub.getOperation()});
     if (!gamma) {
       Literal ones = Literal::zeros({1}, xType.getElementType());
       ones.floats = {1.0};

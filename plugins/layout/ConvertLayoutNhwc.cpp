@@ -3,6 +3,7 @@
 #include "plugins/layout/ConstantPermute.h"
 #include "plugins/layout/Passes.h"
 
+#include "kiln/NodeLoc.h"
 #include "kiln/Statistic.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -102,7 +103,8 @@ struct ConvToNhwc : OpRewritePattern<ConvOp> {
       if (span < 0 || span / strides[i] + 1 != yType.getDimSize(2 + i))
         return rewriter.notifyMatchFailure(op, "the result's size disagrees with the window");
     }
-    Location loc = op.getLoc();
+    // The weights, transposes and conv_nhwc all stand for the Conv node.
+    Location loc = kiln::replacedNodesLoc(op.getOperation());
     Value w = kiln::layout::createPermutedConstant(rewriter, loc, weight, wShape, kWeightToHwcm);
     if (!w)
       return rewriter.notifyMatchFailure(op, "W's data cannot be read");

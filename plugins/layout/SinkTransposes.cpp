@@ -3,6 +3,7 @@
 #include "plugins/layout/ConstantPermute.h"
 #include "plugins/layout/Passes.h"
 
+#include "kiln/NodeLoc.h"
 #include "kiln/Statistic.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -56,7 +57,9 @@ void sinkBelow(PatternRewriter &rewriter, Operation *op, ValueRange operands,
   Operation *clone = rewriter.clone(*op, mapping);
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   clone->getResult(0).setType(RankedTensorType::get(shape, resultType.getElementType()));
-  rewriter.replaceOp(op, createTranspose(rewriter, op->getLoc(), clone->getResult(0), perm));
+  // The moved Transpose now computes part of `op`'s node.
+  rewriter.replaceOp(op, createTranspose(rewriter, kiln::replacedNodesLoc(op),
+                                         clone->getResult(0), perm));
 }
 
 // Transpose(Transpose(x, p), q) = Transpose(x, p[q]), = x when p[q] is the identity.
@@ -80,7 +83,8 @@ struct ComposeTransposes : OpRewritePattern<TransposeOp> {
       ++numCancelled;
       return success();
     }
-    rewriter.replaceOp(op, createTranspose(rewriter, op.getLoc(), x, composed));
+    Location loc = kiln::replacedNodesLoc({op.getOperation(), inner.getOperation()});
+    rewriter.replaceOp(op, createTranspose(rewriter, loc, x, composed));
     return success();
   }
 

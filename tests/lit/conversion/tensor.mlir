@@ -453,3 +453,16 @@ func.func @split_runtime_sizes(%x: tensor<6xf32>, %s: tensor<2xi64>) -> (tensor<
   %0:2 = "onnx.Split"(%x, %s) {axis = 0 : i64} : (tensor<6xf32>, tensor<2xi64>) -> (tensor<?xf32>, tensor<?xf32>)
   return %0#0, %0#1 : tensor<?xf32>, tensor<?xf32>
 }
+
+// -----
+
+// Tests that an empty last Split chunk (sizes [8, 0]) slices from offset 0, not from the
+// end of the axis (which extract_slice rejects once the offset is a constant).
+// CHECK-LABEL: func.func @split_empty_tail
+// CHECK: tensor.extract_slice %{{.+}}[0, 0] [2, 8] [1, 1]
+// CHECK: tensor.extract_slice %{{.+}}[0, 0] [2, 0] [1, 1]
+func.func @split_empty_tail(%x: tensor<2x8xf32>) -> (tensor<2x?xf32>, tensor<2x?xf32>) {
+  %s = "onnx.Constant"() <{value = dense<[8, 0]> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %0:2 = "onnx.Split"(%x, %s) <{axis = -1 : i64}> : (tensor<2x8xf32>, tensor<2xi64>) -> (tensor<2x?xf32>, tensor<2x?xf32>)
+  return %0#0, %0#1 : tensor<2x?xf32>, tensor<2x?xf32>
+}

@@ -48,3 +48,28 @@ func.func @kiln_main(%in: memref<?x4xf32> {onnx.dim_params = ["N", ""]}, %out: m
   memref.dealloc %h : memref<?xf32>
   return
 }
+
+// -----
+
+// Tests that a size traced through a reshape is a multiple of the batch: rows of the
+// [N*3, 4] collapse of an [N, 3, 4] buffer are 3 * N, so the second buffer takes
+// 3 * 4 * 4 = 48 B (64 B aligned) per batch item after the first's; N * N stays on the heap.
+// CHECK: module attributes {kiln.arena_base_bytes = 0 : i64, kiln.arena_buffers = 2 : i64, kiln.arena_per_batch_bytes = 128 : i64, kiln.heap_buffers = 1 : i64
+// CHECK-LABEL: func @kiln_main
+func.func @kiln_main(%in: memref<?x3x4xf32>, %out: memref<?x4xf32>) {
+  // CHECK-COUNT-2: memref.view
+  // CHECK: memref.alloc
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %in, %c0 : memref<?x3x4xf32>
+  %a = memref.alloc(%n) : memref<?x3x4xf32>
+  memref.copy %in, %a : memref<?x3x4xf32> to memref<?x3x4xf32>
+  %flat = memref.collapse_shape %a [[0, 1], [2]] : memref<?x3x4xf32> into memref<?x4xf32>
+  %rows = memref.dim %flat, %c0 : memref<?x4xf32>
+  %b = memref.alloc(%rows) : memref<?x4xf32>
+  memref.copy %flat, %b : memref<?x4xf32> to memref<?x4xf32>
+  %nn = arith.muli %n, %n : index
+  %h = memref.alloc(%nn) : memref<?xf32>
+  memref.dealloc %h : memref<?xf32>
+  memref.copy %b, %out : memref<?x4xf32> to memref<?x4xf32>
+  return
+}

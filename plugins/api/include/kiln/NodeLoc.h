@@ -1,0 +1,75 @@
+//===- NodeLoc.h - Locations for ops that replace ONNX nodes -----*- C++ -*-===//
+//
+// The importer gives each op the NameLoc of its ONNX node, and the profiler
+// (`kilnc --profile`) names each kernel's nodes and op types from it: a node's op type
+// is that of the onnx op carrying its bare NameLoc. A rewrite that replaces nodes must
+// not give a new op (a prepacked weight, a transpose, a kiln op) the bare NameLoc of a
+// node of another op type, and must keep the replaced nodes' op types. Such ops take
+// replacedNodesLoc(root, others...): a FusedLoc of the nodes' locations, root first,
+// whose metadata maps each node name to its ONNX op type:
+//
+//   loc(fused<{"/conv1/Conv" = "Conv"}>["/conv1/Conv"])
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_NODELOC_H
+#define KILN_NODELOC_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Location.h"
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace kiln {
+
+/// Adds the node names -> ONNX op types that `loc` of an `op` records to `types`
+/// (first entry wins): a bare NameLoc on an onnx op, and the metadata of the
+/// replacedNodesLoc FusedLocs in `loc`.
+inline void collectNodeOpTypes(mlir::Operation *op, mlir::Location loc,
+                               llvm::MapVector<mlir::StringAttr, mlir::StringAttr> &types) {
+  mlir::MLIRContext *ctx = loc->getContext();
+  if (auto name = llvm::dyn_cast<mlir::NameLoc>(loc)) {
+    // NoValue stands for an absent optional input; it carries its user's location.
+    if (op && op->getName().getDialectNamespace() == "onnx" &&
+        op->getName().stripDialect() != "NoValue")
+      types.try_emplace(name.getName(),
+                        mlir::StringAttr::get(ctx, op->getName().stripDialect()));
+    return;
+  }
+  loc->walk([&](mlir::Location inner) {
+    if (auto fused = llvm::dyn_cast<mlir::FusedLoc>(inner))
+      if (auto dict = llvm::dyn_cast_or_null<mlir::DictionaryAttr>(fused.getMetadata()))
+        for (mlir::NamedAttribute entry : dict)
+          if (auto type = llvm::dyn_cast<mlir::StringAttr>(entry.getValue()))
+            types.try_emplace(entry.getName(), type);
+    return mlir::WalkResult::advance();
+  });
+}
+
+/// The location for ops created in place of `nodes` (the pattern's root first): a
+/// FusedLoc of their node locations whose metadata names each node's ONNX op type.
+inline mlir::Location replacedNodesLoc(llvm::ArrayRef<mlir::Operation *> nodes) {
+  mlir::MLIRContext *ctx = nodes.front()->getContext();
+  llvm::SetVector<mlir::Location> locs;
+  llvm::MapVector<mlir::StringAttr, mlir::StringAttr> types;
+  for (mlir::Operation *node : nodes) {
+    mlir::Location loc = node->getLoc();
+    collectNodeOpTypes(node, loc, types);
+    auto fused = llvm::dyn_cast<mlir::FusedLoc>(loc);
+    if (fused && llvm::isa_and_nonnull<mlir::DictionaryAttr>(fused.getMetadata()))
+      locs.insert(fused.getLocations().begin(), fused.getLocations().end());
+    else
+      locs.insert(loc);
+  }
+  llvm::SmallVector<mlir::NamedAttribute> entries;
+  for (auto &[name, type] : types)
+    entries.emplace_back(name, type);
+  if (entries.empty())
+    return mlir::FusedLoc::get(ctx, locs.getArrayRef());
+  return mlir::FusedLoc::get(ctx, locs.getArrayRef(), mlir::DictionaryAttr::get(ctx, entries));
+}
+
+} // namespace kiln
+
+#endif // KILN_NODELOC_H
