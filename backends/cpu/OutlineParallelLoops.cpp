@@ -10,7 +10,9 @@
 
 #include "backends/cpu/Passes.h"
 
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace kiln::cpu {
@@ -131,8 +133,25 @@ struct OutlineParallelLoopsPass
       loops.push_back(loop);
     });
     unsigned index = 0;
-    for (scf::ParallelOp loop : loops)
+    IRRewriter rewriter(&getContext());
+    for (scf::ParallelOp loop : loops) {
+      // The runtime splits the first dimension only: merge every dimension but the
+      // innermost into it, so a [1, 12, 128, 128] Softmax at batch 1 still has 1536 rows
+      // to share, while the innermost loop stays a plain (vectorizable) loop.
+      if (loop.getNumLoops() > 2) {
+        std::vector<unsigned> outer;
+        for (unsigned d = 0; d + 1 < loop.getNumLoops(); ++d)
+          outer.push_back(d);
+        std::vector<unsigned> inner{loop.getNumLoops() - 1};
+        // The new loop goes right where the old one was (which is erased), after the
+        // ops computing its bounds.
+        Operation *after = loop->getNextNode();
+        rewriter.setInsertionPoint(loop);
+        collapseParallelLoops(rewriter, loop, {outer, inner});
+        loop = cast<scf::ParallelOp>(after->getPrevNode());
+      }
       outline(loop, index++, module);
+    }
   }
 };
 
