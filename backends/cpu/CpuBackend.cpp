@@ -34,6 +34,8 @@ static std::string buildPipeline(const CompileOptions &options, unsigned numInpu
   p += ",one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
        "function-boundary-type-conversion=identity-layout-map},canonicalize,cse";
   p += ",buffer-results-to-out-params{modify-public-functions}";
+  if (options.optLevel > 0)
+    p += ",kiln-elide-output-copies";
   p += ",kiln-plan-arena{num-model-inputs=" + std::to_string(numInputs) + "}";
   p += ",buffer-deallocation-pipeline";
   if (options.optLevel > 0) {

@@ -112,6 +112,17 @@ def RelaxReductions : Pass<"kiln-relax-reductions", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def ElideOutputCopies : Pass<"kiln-elide-output-copies", "mlir::ModuleOp"> {
+  let summary = "Compute model outputs directly in the caller's output buffers";
+  let description = [{
+    After buffer-results-to-out-params, an output is computed into an allocation and then
+    copied into its out-parameter. Where the allocation has the output's type, is not
+    viewed or used after the copy, and the out-parameter is not used before it, the
+    allocation is replaced by the out-parameter and the copy removed.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def OutlineParallelLoops : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {
   let summary = "Outline top-level scf.parallel loops into bodies run by the runtime's parallel-for";
   let description = [{

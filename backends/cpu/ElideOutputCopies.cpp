@@ -1,0 +1,76 @@
+//===- ElideOutputCopies.cpp - Compute model outputs in place -------------===//
+//
+// buffer-results-to-out-params leaves each model output computed in a buffer of its own
+// and then copied into the output the caller passed (GPT-2's logits: 25 MB per batch
+// item). When that buffer is a plain allocation of the same type whose last use is the
+// copy, and the output argument is not touched before it, the computation can write the
+// output directly: the allocation's uses become the argument and the copy goes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cpu/Passes.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+namespace kiln::cpu {
+#define GEN_PASS_DEF_ELIDEOUTPUTCOPIES
+#include "backends/cpu/Passes.h.inc"
+} // namespace kiln::cpu
+
+using namespace mlir;
+
+namespace {
+
+/// True if every use of `v` other than `last` is an op before `last` in `block`, and
+/// none is a view or a cast (which could alias the buffer past the copy).
+bool usedOnlyBefore(Value v, Operation *last, Block &block) {
+  for (Operation *user : v.getUsers()) {
+    if (user == last || isa<memref::DeallocOp>(user))
+      continue;
+    Operation *top = block.findAncestorOpInBlock(*user);
+    if (!top || !top->isBeforeInBlock(last))
+      return false;
+    for (Value result : user->getResults())
+      if (isa<BaseMemRefType>(result.getType()))
+        return false;
+  }
+  return true;
+}
+
+struct ElideOutputCopiesPass
+    : kiln::cpu::impl::ElideOutputCopiesBase<ElideOutputCopiesPass> {
+  kiln::PassStatistic numElided{this, "elided-copies", "Outputs computed in place"};
+
+  void runOnOperation() override {
+    auto func = getOperation().lookupSymbol<func::FuncOp>(kiln::cpu::kEntryName);
+    if (!func || func.isExternal())
+      return;
+    Block &entry = func.getBody().front();
+    SmallVector<memref::CopyOp> copies;
+    for (auto copy : entry.getOps<memref::CopyOp>())
+      copies.push_back(copy);
+    for (memref::CopyOp copy : copies) {
+      auto out = dyn_cast<BlockArgument>(copy.getTarget());
+      auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
+      if (!out || out.getOwner() != &entry || !alloc || alloc->getBlock() != &entry ||
+          alloc.getType() != out.getType() || !alloc.getType().getLayout().isIdentity())
+        continue;
+      // The output must not be read or written before the copy, nor the buffer after it.
+      if (!llvm::all_of(out.getUsers(), [&](Operation *u) { return u == copy; }) ||
+          !usedOnlyBefore(alloc, copy, entry))
+        continue;
+      SmallVector<Operation *> deallocs;
+      for (Operation *user : alloc->getUsers())
+        if (isa<memref::DeallocOp>(user))
+          deallocs.push_back(user);
+      for (Operation *dealloc : deallocs)
+        dealloc->erase();
+      copy->erase();
+      alloc.getResult().replaceAllUsesWith(out);
+      alloc->erase();
+      ++numElided;
+    }
+  }
+};
+
+} // namespace
