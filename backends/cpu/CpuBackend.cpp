@@ -4,6 +4,7 @@
 #include "backends/cpu/Contraction.h"
 #include "backends/cpu/InstrumentProfile.h"
 #include "backends/cpu/Passes.h"
+#include "kiln/NodeLoc.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -116,13 +117,17 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
   LogicalResult result = success();
   {
     ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
-      auto name = dyn_cast<NameLoc>(diag.getLocation());
+      // A NameLoc, or the FusedLoc of the nodes a plugin fused (root first).
+      llvm::SmallSetVector<StringRef, 4> nodes = kiln::nodeNames(diag.getLocation());
       std::string text = diag.str();
-      if (diag.getSeverity() != DiagnosticSeverity::Error || !name ||
+      if (diag.getSeverity() != DiagnosticSeverity::Error || nodes.empty() ||
           StringRef(text).starts_with("node '"))
         return failure(); // already names the node, or has no node to name
-      emitError(name) << "node '" << name.getName().getValue()
-                      << "': code generation failed: " << text;
+      InFlightDiagnostic error = emitError(diag.getLocation()) << "node '" << nodes[0] << "'";
+      if (nodes.size() > 1)
+        error << " (fused with '" << llvm::join(nodes.getArrayRef().drop_front(), "', '")
+              << "')";
+      error << ": code generation failed: " << text;
       return success();
     });
     result = pm.run(module);

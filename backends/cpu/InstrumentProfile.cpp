@@ -28,17 +28,6 @@ using namespace kiln::cpu;
 
 namespace {
 
-/// The ONNX node names in `loc` (a NameLoc, or a FusedLoc of several), in order.
-llvm::SmallSetVector<StringRef, 4> nodeNames(Location loc) {
-  llvm::SmallSetVector<StringRef, 4> names;
-  loc->walk([&](Location inner) {
-    if (auto name = dyn_cast<NameLoc>(inner))
-      names.insert(name.getName().getValue());
-    return WalkResult::advance();
-  });
-  return names;
-}
-
 /// Ops that do work worth timing: the rest (views, allocs, constants, index math,
 /// deallocation) takes no measurable time and is left alone.
 bool isKernel(Operation *op) {
@@ -95,7 +84,7 @@ struct InstrumentProfilePass : kiln::cpu::impl::InstrumentProfileBase<Instrument
         b.setInsertionPointAfter(&op);
         func::CallOp::create(b, loc, exit, id);
 
-        llvm::SmallSetVector<StringRef, 4> names = nodeNames(loc);
+        llvm::SmallSetVector<StringRef, 4> names = kiln::nodeNames(loc);
         llvm::SmallSetVector<StringRef, 4> types;
         for (StringRef name : names)
           if (auto type = opTypes ? opTypes.getAs<StringAttr>(name) : StringAttr())

@@ -19,6 +19,7 @@
 
 #include "backends/cpu/Contraction.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -70,14 +71,10 @@ private:
 
   /// Splits a linear index over `sizes` (outermost first).
   SmallVector<Value> delinearize(Value linear, ArrayRef<Value> sizes) {
-    SmallVector<Value> result(sizes.size());
-    for (int64_t d = sizes.size() - 1; d > 0; --d) {
-      result[d] = arith::RemUIOp::create(b, loc, linear, sizes[d]);
-      linear = arith::DivUIOp::create(b, loc, linear, sizes[d]);
-    }
-    if (!sizes.empty())
-      result[0] = linear;
-    return result;
+    if (sizes.size() <= 1)
+      return SmallVector<Value>(sizes.size(), linear);
+    return affine::AffineDelinearizeIndexOp::create(b, loc, linear, ValueRange(sizes))
+        .getResults();
   }
 
   Value loadVector(Value memref, ValueRange idx, Value mask) {

@@ -68,7 +68,8 @@ def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
            "Pack constant B operands into panels at compile time">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
-                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
+                           "mlir::affine::AffineDialect"];
 }
 
 def ApproximateMath : Pass<"kiln-approximate-math", "mlir::ModuleOp"> {
@@ -118,7 +119,9 @@ def ElideOutputCopies : Pass<"kiln-elide-output-copies", "mlir::ModuleOp"> {
     After buffer-results-to-out-params, an output is computed into an allocation and then
     copied into its out-parameter. Where the allocation has the output's type, is not
     viewed or used after the copy, and the out-parameter is not used before it, the
-    allocation is replaced by the out-parameter and the copy removed.
+    allocation is replaced by the out-parameter and the copy removed. (Upstream's
+    `hoist-dynamic-allocs` option does this too but crashes in LLVM 22 on a function that
+    returns a value not produced by an allocation, e.g. an empty Split output.)
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }

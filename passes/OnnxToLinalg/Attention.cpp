@@ -85,11 +85,7 @@ Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs, bool rhsTranspo
   iterators.push_back(utils::IteratorType::reduction);
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, ValueRange{lhs, rhs}, ValueRange{init}, maps, iterators,
-             [](OpBuilder &nb, Location l, ValueRange args) {
-               Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
-               linalg::YieldOp::create(nb, l,
-                                       Value(arith::AddFOp::create(nb, l, args[2], product)));
-             })
+             yieldMulAdd)
       .getResult(0);
 }
 

@@ -112,6 +112,15 @@ AffineMap getBroadcastMap(MLIRContext *ctx, RankedTensorType inputType,
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
+void yieldMulAdd(OpBuilder &b, Location loc, ValueRange args) {
+  Value sum;
+  if (isa<FloatType>(args[2].getType()))
+    sum = arith::AddFOp::create(b, loc, args[2], arith::MulFOp::create(b, loc, args[0], args[1]));
+  else
+    sum = arith::AddIOp::create(b, loc, args[2], arith::MulIOp::create(b, loc, args[0], args[1]));
+  linalg::YieldOp::create(b, loc, sum);
+}
+
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange inputs, ScalarBodyBuilder body) {
   MLIRContext *ctx = b.getContext();

@@ -78,6 +78,10 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
 
 /// Returns the integer values of a constant tensor (onnx.Constant or arith.constant with
 /// dense or dense_resource elements), or std::nullopt if `value` is not such a constant.
+/// The body of a multiply-accumulate linalg op over (a, b, acc): yields acc + a * b, with
+/// float or integer arithmetic as the element type asks.
+void yieldMulAdd(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange args);
+
 std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value value);
 
 /// Returns the value of a scalar float constant (any shape with one element).

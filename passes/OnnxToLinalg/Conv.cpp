@@ -64,11 +64,7 @@ Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value x, Value w, Valu
   iterators.append(1 + spatial, utils::IteratorType::reduction);
   return linalg::GenericOp::create(
              b, loc, TypeRange{out.getType()}, ValueRange{x, w}, ValueRange{out}, maps, iterators,
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value product = arith::MulFOp::create(nb, nloc, args[0], args[1]);
-               linalg::YieldOp::create(nb, nloc,
-                                       Value(arith::AddFOp::create(nb, nloc, args[2], product)));
-             })
+             yieldMulAdd)
       .getResult(0);
 }
 

@@ -27,7 +27,6 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
     return Value();
   int64_t c = wType.getDimSize(1), kh = wType.getDimSize(2), kw = wType.getDimSize(3);
   int64_t m = wType.getDimSize(0), oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
-  int64_t k = c * kh * kw, p = oh * ow;
   int64_t batch = xType.getDimSize(0);
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   auto batchSize = [&](Value like) -> SmallVector<Value> {
@@ -66,6 +65,7 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
                                              SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
 
   // out[n, m, p] += w[m, k] * col[n, k, p] over (n, m, p, k).
+  int64_t p = oh * ow;
   auto outType = RankedTensorType::get({batch, m, p}, f32);
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(f32));
   Value init = fill(b, loc, tensor::EmptyOp::create(b, loc, outType, batchSize(col)), zero);
@@ -77,14 +77,8 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
   Value out = linalg::GenericOp::create(
                   b, loc, TypeRange{outType}, ValueRange{w2, col}, ValueRange{init}, maps,
                   iterators,
-                  [](OpBuilder &nb, Location l, ValueRange args) {
-                    Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
-                    linalg::YieldOp::create(nb, l,
-                                            Value(arith::AddFOp::create(nb, l, args[2], product)));
-                  })
+                  yieldMulAdd)
                   .getResult(0);
-  (void)k;
-  (void)p;
   SmallVector<OpFoldResult> shape{b.getIndexAttr(batch), b.getIndexAttr(m), b.getIndexAttr(oh),
                                   b.getIndexAttr(ow)};
   if (ShapedType::isDynamic(batch))
@@ -113,16 +107,7 @@ Value buildDepthwiseConv2D(OpBuilder &b, Location loc, Value x, Value w, Value i
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{x, w}, ValueRange{init}, maps,
              iterators,
-             [](OpBuilder &nb, Location l, ValueRange args) {
-               Value sum;
-               if (isa<FloatType>(args[2].getType()))
-                 sum = arith::AddFOp::create(nb, l, args[2],
-                                             arith::MulFOp::create(nb, l, args[0], args[1]));
-               else
-                 sum = arith::AddIOp::create(nb, l, args[2],
-                                             arith::MulIOp::create(nb, l, args[0], args[1]));
-               linalg::YieldOp::create(nb, l, sum);
-             })
+             yieldMulAdd)
       .getResult(0);
 }
 

@@ -87,7 +87,8 @@ Value reduceOneDim(OpBuilder &b, Location loc, Value x, int64_t d, ReduceKind ki
 /// Reduces `x` with `kind` over every dim whose flag is set, keeping the dims.
 Value reduceFlaggedDims(OpBuilder &b, Location loc, Value x, ArrayRef<Value> flags, ReduceKind kind,
                         bool isUnsigned) {
-  for (auto [d, flag] : llvm::enumerate(flags)) {
+  for (auto [index, flag] : llvm::enumerate(flags)) {
+    int64_t d = index; // a plain variable: lambdas cannot capture structured bindings in C++17
     RankedTensorType type = afterMaybeReduced(cast<RankedTensorType>(x.getType()), d);
     auto ifOp = scf::IfOp::create(
         b, loc, flag,

@@ -123,16 +123,7 @@ Value buildGenericMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Value
   iterators.push_back(utils::IteratorType::reduction);
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, ValueRange{lhs, rhs}, ValueRange{init}, maps, iterators,
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               Value sum;
-               if (isa<FloatType>(args[0].getType()))
-                 sum = arith::AddFOp::create(nb, l, args[2],
-                                             arith::MulFOp::create(nb, l, args[0], args[1]));
-               else
-                 sum = arith::AddIOp::create(nb, l, args[2],
-                                             arith::MulIOp::create(nb, l, args[0], args[1]));
-               linalg::YieldOp::create(nb, l, sum);
-             })
+             yieldMulAdd)
       .getResult(0);
 }
 

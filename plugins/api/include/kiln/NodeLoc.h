@@ -23,6 +23,17 @@
 
 namespace kiln {
 
+/// The ONNX node names in `loc` (a NameLoc, or a FusedLoc of several, root first).
+inline llvm::SmallSetVector<llvm::StringRef, 4> nodeNames(mlir::Location loc) {
+  llvm::SmallSetVector<llvm::StringRef, 4> names;
+  loc->walk([&](mlir::Location inner) {
+    if (auto name = llvm::dyn_cast<mlir::NameLoc>(inner))
+      names.insert(name.getName().getValue());
+    return mlir::WalkResult::advance();
+  });
+  return names;
+}
+
 /// Adds the node names -> ONNX op types that `loc` of an `op` records to `types`
 /// (first entry wins): a bare NameLoc on an onnx op, and the metadata of the
 /// replacedNodesLoc FusedLocs in `loc`.
