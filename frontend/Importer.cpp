@@ -11,6 +11,7 @@
 #include "frontend/GraphImporter.h"
 #include "frontend/ImportEnv.h"
 #include "frontend/ModelLoader.h"
+#include "frontend/ModuleChecks.h"
 #include "frontend/Validation.h"
 #include "ir/onnx/OnnxDialect.h"
 
@@ -46,13 +47,9 @@ LogicalResult collectOpsets(const onnxpb::ModelProto &model, const ImportEnv &en
   return success();
 }
 
-OwningOpRef<ModuleOp> importModel(onnxpb::ModelProto &model, ImportEnv &env,
-                                  const ImportOptions &opts) {
-  if (!model.has_graph())
-    return env.fileError() << "'" << env.sourceName << "' has no graph", nullptr;
-  if (failed(inlineModelFunctions(model, env)) || failed(checkGraphNames(model.graph(), env)) ||
-      failed(runLibOnnxPasses(model, opts, env)))
-    return nullptr;
+/// The module for `model` as it stands: func.func @main and the model's
+/// metadata, verified. Null (errors emitted) on failure.
+OwningOpRef<ModuleOp> buildModule(const onnxpb::ModelProto &model, ImportEnv &env) {
   OpsetMap opsets;
   if (failed(collectOpsets(model, env, opsets)))
     return nullptr;
@@ -79,6 +76,38 @@ OwningOpRef<ModuleOp> importModel(onnxpb::ModelProto &model, ImportEnv &env,
   if (failed(verify(*module)))
     return nullptr;
   return module;
+}
+
+/// buildModule() followed by Kiln's own checks of the result.
+OwningOpRef<ModuleOp> buildCheckedModule(const onnxpb::ModelProto &model, ImportEnv &env) {
+  OwningOpRef<ModuleOp> module = buildModule(model, env);
+  if (!module || failed(checkImportedModule(*module)))
+    return nullptr;
+  return module;
+}
+
+OwningOpRef<ModuleOp> importModel(onnxpb::ModelProto &model, ImportEnv &env,
+                                  const ImportOptions &opts) {
+  if (!model.has_graph())
+    return env.fileError() << "'" << env.sourceName << "' has no graph", nullptr;
+  if (failed(inlineModelFunctions(model, env)) || failed(checkModelVersions(model, env)) ||
+      failed(checkGraphNames(model.graph(), env)))
+    return nullptr;
+  // Where libonnx's converter or shape inference will run, Kiln imports and
+  // checks the model first: libonnx 1.12 crashes on some inputs it does not
+  // validate. When libonnx then leaves the model as it was, that import is
+  // the result.
+  OwningOpRef<ModuleOp> checked;
+  auto checkFirst = [&]() -> LogicalResult {
+    checked = buildCheckedModule(model, env);
+    return success(checked);
+  };
+  bool changed = false;
+  if (failed(runLibOnnxPasses(model, opts, env, checkFirst, changed)))
+    return nullptr;
+  if (checked && !changed)
+    return checked;
+  return buildCheckedModule(model, env);
 }
 
 } // namespace

@@ -20,6 +20,7 @@
 
 #include <climits>
 #include <exception>
+#include <vector>
 
 // Defined and exported by libonnx 1.12 but missing from its header. It is the
 // only checker entry that takes a context, which carries the model's folder
@@ -158,8 +159,66 @@ static void restoreExternalInitializers(const onnx::ModelProto &original,
   }
 }
 
+namespace {
+/// Gives every unnamed node (in subgraphs too) a placeholder name while the
+/// checker runs, so that its messages can say "node #3 (LayerNormalization)"
+/// instead of "Node ()". The destructor restores the empty names, which the
+/// later passes and the importer rely on.
+class CheckerNodeNames {
+public:
+  explicit CheckerNodeNames(onnx::GraphProto &graph) { nameNodes(graph); }
+  ~CheckerNodeNames() {
+    for (onnx::NodeProto *node : renamed)
+      node->clear_name();
+  }
+
+  /// `message` with each placeholder replaced by the node's description.
+  std::string rewrite(std::string message) const {
+    for (size_t i = 0; i < renamed.size(); ++i) {
+      std::string placeholder = marker(i);
+      std::string label = "#" + std::to_string(indices[i]) + " (" + renamed[i]->op_type() + ")";
+      replaceAll(message, "Node (" + placeholder + ")", "node " + label);
+      replaceAll(message, placeholder, label);
+    }
+    return message;
+  }
+
+private:
+  static std::string marker(size_t i) { return "\x01kiln-node-" + std::to_string(i) + "\x01"; }
+
+  static void replaceAll(std::string &text, const std::string &from, const std::string &to) {
+    for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos)) {
+      text.replace(pos, from.size(), to);
+      pos += to.size();
+    }
+  }
+
+  void nameNodes(onnx::GraphProto &graph) {
+    for (int i = 0, e = graph.node_size(); i < e; ++i) {
+      onnx::NodeProto *node = graph.mutable_node(i);
+      if (node->name().empty()) {
+        node->set_name(marker(renamed.size()));
+        renamed.push_back(node);
+        indices.push_back(i);
+      }
+      for (auto &attr : *node->mutable_attribute()) {
+        if (attr.has_g())
+          nameNodes(*attr.mutable_g());
+        for (auto &g : *attr.mutable_graphs())
+          nameNodes(g);
+      }
+    }
+  }
+
+  std::vector<onnx::NodeProto *> renamed;
+  std::vector<int> indices;
+};
+} // namespace
+
 LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &opts,
-                               const ImportEnv &env) {
+                               const ImportEnv &env, function_ref<LogicalResult()> beforeTransforms,
+                               bool &changedModel) {
+  changedModel = false;
   if (!opts.runChecker && !opts.runShapeInference && !opts.convertVersion)
     return success();
   if (!libOnnxKnowsOpsets(model))
@@ -174,18 +233,26 @@ LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &o
   }
 
   if (opts.runChecker) {
+    CheckerNodeNames names(*onnxModel.mutable_graph());
     try {
       onnx::checker::CheckerContext checkerCtx;
       checkerCtx.set_model_dir(env.baseDir);
       onnx::checker::check_model(onnxModel, checkerCtx);
     } catch (const std::exception &e) {
       return env.fileError() << "'" << env.sourceName
-                             << "' is not a valid ONNX model: " << e.what(),
+                             << "' is not a valid ONNX model: " << names.rewrite(e.what()),
              failure();
     } catch (...) {
       return env.fileError() << "'" << env.sourceName << "' is not a valid ONNX model", failure();
     }
   }
+  if (!opts.convertVersion && !opts.runShapeInference)
+    return success();
+  // libonnx's converter and shape inference dereference attributes and shapes
+  // without checking them all (LayerNormalization with axis = -2^31 crashed
+  // them): let Kiln's own checks see the model first.
+  if (failed(beforeTransforms()))
+    return failure();
   bool changed = false;
   if (opts.convertVersion && defaultOpset(onnxModel) >= 1 &&
       defaultOpset(onnxModel) < kLibOnnxOpset) {
@@ -216,8 +283,10 @@ LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &o
   try {
     std::string bytes;
     onnxpb::ModelProto result;
-    if (onnxModel.SerializeToString(&bytes) && result.ParseFromString(bytes))
+    if (onnxModel.SerializeToString(&bytes) && result.ParseFromString(bytes)) {
       model = std::move(result);
+      changedModel = true;
+    }
   } catch (...) {
   }
   return success();

@@ -6,6 +6,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/Twine.h"
 
+#include <algorithm>
 #include <vector>
 
 using namespace llvm;
@@ -24,6 +25,8 @@ struct Tables {
   StringMap<std::vector<VersionRow>> versions;
   StringMap<OpSignature> signatures;
   StringSet<> domains;
+  /// Largest since_version per domain.
+  StringMap<int64_t> newest;
 
   Tables() {
 #define KILN_ONNX_OP_VERSION(DOMAIN, OP, SINCE, NAME) addVersion(DOMAIN, OP, SINCE, NAME);
@@ -41,6 +44,8 @@ struct Tables {
   void addVersion(StringRef domain, StringRef op, int64_t since, StringRef name) {
     domain = domain == "ai.onnx" ? StringRef() : domain;
     domains.insert(domain);
+    int64_t &top = newest[domain];
+    top = std::max(top, since);
     versions[key(domain, op)].push_back({since, name});
   }
 
@@ -92,5 +97,13 @@ std::optional<ResolvedOp> resolveOp(StringRef domain, StringRef opType, int64_t 
 }
 
 bool isKnownDomain(StringRef domain) { return tables().domains.contains(domain); }
+
+std::optional<int64_t> newestOpset(StringRef domain) {
+  const Tables &t = tables();
+  auto it = t.newest.find(domain);
+  if (it == t.newest.end())
+    return std::nullopt;
+  return it->second;
+}
 
 } // namespace kiln::frontend

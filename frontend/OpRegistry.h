@@ -43,6 +43,11 @@ std::optional<ResolvedOp> resolveOp(llvm::StringRef domain, llvm::StringRef opTy
 /// True when the table has any op in `domain`.
 bool isKnownDomain(llvm::StringRef domain);
 
+/// The newest opset of (normalized) `domain` the table was generated from: the
+/// largest since_version of any of its ops (28 for the default domain with
+/// onnx 1.23). std::nullopt for domains the table does not know.
+std::optional<int64_t> newestOpset(llvm::StringRef domain);
+
 } // namespace kiln::frontend
 
 #endif // KILN_FRONTEND_OPREGISTRY_H

@@ -212,7 +212,7 @@ FailureOr<ElementsAttr> importTensor(const TensorProto &t, const ImportEnv &env,
   std::vector<char> converted;
   ArrayRef<char> raw;
   if (external) {
-    auto buffer = loadExternalData(t, env, site);
+    auto buffer = loadExternalData(t, expectedBytes, env, site);
     if (failed(buffer))
       return failure();
     externalBuffer = std::move(*buffer);

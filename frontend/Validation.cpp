@@ -12,9 +12,15 @@ using kiln::onnxpb::AttributeProto;
 
 namespace kiln::frontend {
 
-static std::string nodeLabel(const onnxpb::GraphProto &graph, int index) {
-  const auto &node = graph.node(index);
-  return node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
+std::string nodeLabel(const onnxpb::NodeProto &node, int index) {
+  return node.name().empty() ? "#" + std::to_string(index) + " (" + node.op_type() + ")"
+                             : node.name();
+}
+
+std::string describeNode(const onnxpb::NodeProto &node, int index) {
+  if (node.name().empty())
+    return "node " + nodeLabel(node, index);
+  return "node '" + node.name() + "' (" + node.op_type() + ")";
 }
 
 LogicalResult GraphIndex::build(const onnxpb::GraphProto &graph, const ErrorSite &site,
@@ -45,10 +51,8 @@ LogicalResult GraphIndex::build(const onnxpb::GraphProto &graph, const ErrorSite
 }
 
 ErrorSite nodeErrorSite(MLIRContext &ctx, const onnxpb::NodeProto &node, int index) {
-  std::string label =
-      node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
-  return {NameLoc::get(StringAttr::get(&ctx, label)),
-          "node '" + label + "' (" + node.op_type() + "): "};
+  return {NameLoc::get(StringAttr::get(&ctx, nodeLabel(node, index))),
+          describeNode(node, index) + ": "};
 }
 
 namespace {
@@ -104,6 +108,25 @@ static LogicalResult checkNames(const onnxpb::GraphProto &graph, const ImportEnv
   return success();
 }
 
+LogicalResult checkModelVersions(const onnxpb::ModelProto &model, const ImportEnv &env) {
+  constexpr int64_t kNewestIrVersion = onnxpb::Version::IR_VERSION;
+  if (model.ir_version() > kNewestIrVersion)
+    return env.fileError() << "'" << env.sourceName << "' has IR version " << model.ir_version()
+                           << ", newer than the newest Kiln supports (" << kNewestIrVersion
+                           << ")",
+           failure();
+  for (const auto &opset : model.opset_import()) {
+    StringRef domain = normalizeDomain(opset.domain());
+    std::optional<int64_t> newest = newestOpset(domain);
+    if (newest && opset.version() > *newest)
+      return env.fileError() << "'" << env.sourceName << "' imports opset " << opset.version()
+                             << " of domain '" << (domain.empty() ? "ai.onnx" : domain)
+                             << "', newer than the newest Kiln supports (" << *newest << ")",
+             failure();
+  }
+  return success();
+}
+
 LogicalResult checkGraphNames(const onnxpb::GraphProto &graph, const ImportEnv &env) {
   return checkNames(graph, env, nullptr);
 }
@@ -140,8 +163,9 @@ void reportUndefinedInput(const onnxpb::GraphProto &graph, const GraphIndex &ind
                           const ErrorSite &site) {
   int producer = index.producerOf(input);
   if (producer >= 0) {
-    site.emit() << "input '" << input << "' is produced by a later node '"
-                << nodeLabel(graph, producer) << "': the graph is not topologically sorted";
+    site.emit() << "input '" << input << "' is produced by a later "
+                << describeNode(graph.node(producer), producer)
+                << ": the graph is not topologically sorted";
     return;
   }
   site.emit() << "input '" << input << "' is not defined";

@@ -36,10 +36,23 @@ private:
   llvm::StringMap<int> producers;
 };
 
-/// Where errors about `node` (the `index`-th of its graph) go: its NameLoc and
-/// the prefix "node '<name>' (<OpType>): "; unnamed nodes are called
-/// "<OpType>_<index>".
+/// The name of `node` (the `index`-th of its graph) in locations: its own
+/// name, or "#<index> (<OpType>)" when it has none.
+std::string nodeLabel(const onnxpb::NodeProto &node, int index);
+
+/// How messages refer to a node: "node '<name>' (<OpType>)", or
+/// "node #<index> (<OpType>)" for an unnamed one.
+std::string describeNode(const onnxpb::NodeProto &node, int index);
+
+/// Where errors about `node` (the `index`-th of its graph) go: a NameLoc with
+/// its label and the prefix describeNode() + ": ".
 ErrorSite nodeErrorSite(mlir::MLIRContext &ctx, const onnxpb::NodeProto &node, int index);
+
+/// Refuses IR versions newer than the onnx-ml.proto Kiln is built from and
+/// opsets newer than the ONNX schemas the dialect is generated from, for every
+/// domain Kiln knows: such a model may use semantics Kiln would silently get
+/// wrong.
+mlir::LogicalResult checkModelVersions(const onnxpb::ModelProto &model, const ImportEnv &env);
 
 /// Checks that every name used in `graph` and its subgraphs is defined before
 /// use and every graph output exists. Runs before libonnx, whose version

@@ -3,6 +3,7 @@
 // Feeds arbitrary bytes to the importer: binary protobuf, or ONNX text syntax when the
 // input starts with '<'. Any crash, sanitizer report, hang or abort is a bug; a
 // diagnostic is the expected outcome for garbage. Run with scripts/fuzz.sh.
+// StructureMutator.cpp supplies the mutations (ModelProto-aware, bytes as fallback).
 //
 //===----------------------------------------------------------------------===//
 
