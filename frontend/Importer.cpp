@@ -88,19 +88,19 @@ OwningOpRef<ModuleOp> buildCheckedModule(const onnxpb::ModelProto &model, Import
 
 OwningOpRef<ModuleOp> importModel(onnxpb::ModelProto &model, ImportEnv &env,
                                   const ImportOptions &opts) {
+  NodeDiagnosticRewriter rewriter(env.ctx);
   if (!model.has_graph())
     return env.fileError() << "'" << env.sourceName << "' has no graph", nullptr;
   if (failed(inlineModelFunctions(model, env)) || failed(checkModelVersions(model, env)) ||
       failed(checkGraphNames(model.graph(), env)))
     return nullptr;
-  // Where libonnx's converter or shape inference will run, Kiln imports and
-  // checks the model first: libonnx 1.12 crashes on some inputs it does not
-  // validate. When libonnx then leaves the model as it was, that import is
-  // the result.
+  // Where libonnx will see the model, Kiln imports and checks it first:
+  // libonnx 1.12 crashes on some inputs it does not validate. When libonnx
+  // then leaves the model as it was, that import is the result.
   OwningOpRef<ModuleOp> checked;
   auto checkFirst = [&]() -> LogicalResult {
     checked = buildCheckedModule(model, env);
-    return success(checked);
+    return success(static_cast<bool>(checked));
   };
   bool changed = false;
   if (failed(runLibOnnxPasses(model, opts, env, checkFirst, changed)))

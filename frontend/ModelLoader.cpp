@@ -172,18 +172,40 @@ public:
       node->clear_name();
   }
 
-  /// `message` with each placeholder replaced by the node's description.
+  /// `message` as one line that starts with the node: libonnx puts the node
+  /// last ("<what>\n\n==> Context: Bad node spec for node. Name: <name>
+  /// OpType: <type>"), and calls unnamed ones by their placeholder.
   std::string rewrite(std::string message) const {
-    for (size_t i = 0; i < renamed.size(); ++i) {
-      std::string placeholder = marker(i);
-      std::string label = "#" + std::to_string(indices[i]) + " (" + renamed[i]->op_type() + ")";
-      replaceAll(message, "Node (" + placeholder + ")", "node " + label);
-      replaceAll(message, placeholder, label);
+    static const std::string context = "==> Context: Bad node spec for node. Name: ";
+    size_t pos = message.find(context);
+    size_t typePos = pos == std::string::npos ? pos : message.find(" OpType: ", pos);
+    if (typePos != std::string::npos) {
+      std::string name = message.substr(pos + context.size(), typePos - pos - context.size());
+      std::string opType = StringRef(message).substr(typePos + 9).trim().str();
+      message = describe(name, opType) + ": " + StringRef(message).take_front(pos).trim().str();
     }
+    for (size_t i = 0; i < renamed.size(); ++i) {
+      replaceAll(message, "Node (" + marker(i) + ")", "node " + label(i));
+      replaceAll(message, marker(i), label(i));
+    }
+    for (char &c : message)
+      if (c == '\n')
+        c = ' ';
     return message;
   }
 
 private:
+  std::string label(size_t i) const {
+    return "#" + std::to_string(indices[i]) + " (" + renamed[i]->op_type() + ")";
+  }
+
+  std::string describe(const std::string &name, const std::string &opType) const {
+    for (size_t i = 0; i < renamed.size(); ++i)
+      if (name == marker(i))
+        return "node " + label(i);
+    return "node '" + name + "' (" + opType + ")";
+  }
+
   static std::string marker(size_t i) { return "\x01kiln-node-" + std::to_string(i) + "\x01"; }
 
   static void replaceAll(std::string &text, const std::string &from, const std::string &to) {
@@ -216,7 +238,7 @@ private:
 } // namespace
 
 LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &opts,
-                               const ImportEnv &env, function_ref<LogicalResult()> beforeTransforms,
+                               const ImportEnv &env, function_ref<LogicalResult()> kilnChecks,
                                bool &changedModel) {
   changedModel = false;
   if (!opts.runChecker && !opts.runShapeInference && !opts.convertVersion)
@@ -232,6 +254,11 @@ LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &o
     return success();
   }
 
+  // libonnx 1.12 dereferences attributes and shapes without checking them all
+  // (shape inference crashed on LayerNormalization with axis = -2^31): let
+  // Kiln's own checks see the model first.
+  if (failed(kilnChecks()))
+    return failure();
   if (opts.runChecker) {
     CheckerNodeNames names(*onnxModel.mutable_graph());
     try {
@@ -246,13 +273,6 @@ LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &o
       return env.fileError() << "'" << env.sourceName << "' is not a valid ONNX model", failure();
     }
   }
-  if (!opts.convertVersion && !opts.runShapeInference)
-    return success();
-  // libonnx's converter and shape inference dereference attributes and shapes
-  // without checking them all (LayerNormalization with axis = -2^31 crashed
-  // them): let Kiln's own checks see the model first.
-  if (failed(beforeTransforms()))
-    return failure();
   bool changed = false;
   if (opts.convertVersion && defaultOpset(onnxModel) >= 1 &&
       defaultOpset(onnxModel) < kLibOnnxOpset) {

@@ -33,13 +33,13 @@ bool looksLikeOnnxText(llvm::StringRef content);
 /// as `opts` asks, but only when every opset the model imports is one libonnx
 /// knows. Checker failures are errors (unnamed nodes are called
 /// "node #<index> (<OpType>)"); converter and shape inference failures are
-/// ignored (the model is kept as it was). `beforeTransforms` runs between the
-/// checker and the other two and must reject every model they could crash
-/// on; its failure is returned. `changedModel` says whether `model` was
-/// replaced by libonnx's output.
+/// ignored (the model is kept as it was). `kilnChecks` runs before any of
+/// them and must reject every model they could crash on; its failure is
+/// returned. `changedModel` says whether `model` was replaced by libonnx's
+/// output.
 mlir::LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &opts,
                                      const ImportEnv &env,
-                                     llvm::function_ref<mlir::LogicalResult()> beforeTransforms,
+                                     llvm::function_ref<mlir::LogicalResult()> kilnChecks,
                                      bool &changedModel);
 
 } // namespace kiln::frontend

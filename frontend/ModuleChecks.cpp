@@ -3,10 +3,11 @@
 #include "frontend/ModuleChecks.h"
 
 #include "ir/onnx/OnnxDialect.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -15,25 +16,49 @@
 using namespace mlir;
 
 namespace kiln::frontend {
-namespace {
 
-/// "node 'conv1' (Conv)" or "node #3 (Conv)" from the op's NameLoc (the
-/// importer's label for unnamed nodes already reads "#3 (Conv)").
-std::string describeOp(Operation *op) {
-  StringRef opType = op->getName().getStringRef();
+std::string describeNodeAt(Location loc, StringRef opName) {
+  StringRef opType = opName;
   opType.consume_front("onnx.");
   // Older signatures are separate ops (onnx.AddV6) of the same ONNX op type.
   size_t v = opType.rfind('V');
   if (v != StringRef::npos && v + 1 < opType.size() &&
       llvm::all_of(opType.drop_front(v + 1), llvm::isDigit))
     opType = opType.take_front(v);
-  if (auto name = dyn_cast<NameLoc>(op->getLoc())) {
+  if (auto name = dyn_cast<NameLoc>(loc)) {
     StringRef label = name.getName().strref();
     if (label.starts_with("#"))
       return ("node " + label).str();
     return ("node '" + label + "' (" + opType + ")").str();
   }
   return ("node (" + opType + ")").str();
+}
+
+NodeDiagnosticRewriter::NodeDiagnosticRewriter(MLIRContext &ctx) : ctx(ctx) {
+  id = ctx.getDiagEngine().registerHandler([](Diagnostic &diag) -> LogicalResult {
+    if (diag.getSeverity() != DiagnosticSeverity::Error || !isa<NameLoc>(diag.getLocation()))
+      return failure();
+    std::string text = diag.str();
+    StringRef rest(text);
+    if (!rest.consume_front("'onnx."))
+      return failure();
+    size_t end = rest.find("' op ");
+    if (end == StringRef::npos)
+      return failure();
+    std::string opName = ("onnx." + rest.take_front(end)).str();
+    // The new error does not start with "'onnx." and so goes to the next handler.
+    emitError(diag.getLocation()) << describeNodeAt(diag.getLocation(), opName) << ": "
+                                  << rest.drop_front(end + 5);
+    return success();
+  });
+}
+
+NodeDiagnosticRewriter::~NodeDiagnosticRewriter() { ctx.getDiagEngine().eraseHandler(id); }
+
+namespace {
+
+std::string describeOp(Operation *op) {
+  return describeNodeAt(op->getLoc(), op->getName().getStringRef());
 }
 
 /// Bits per element; std::nullopt for types without a fixed width (strings),
@@ -53,42 +78,28 @@ std::string sizeProblem(Type type) {
   if (!tensor || !tensor.hasStaticShape())
     return "";
   uint64_t count = 1;
-  for (int64_t dim : tensor.getShape())
-    if (llvm::MulOverflow<uint64_t>(count, static_cast<uint64_t>(dim), count))
+  bool overflowed = false;
+  for (int64_t dim : tensor.getShape()) {
+    count = llvm::SaturatingMultiply(count, static_cast<uint64_t>(dim), &overflowed);
+    if (overflowed)
       return "its element count overflows 64 bits";
+  }
   uint64_t bits = elementBits(tensor.getElementType()).value_or(8);
-  uint64_t totalBits;
-  if (llvm::MulOverflow(count, bits, totalBits))
+  uint64_t totalBits = llvm::SaturatingMultiply(count, bits, &overflowed);
+  if (overflowed)
     return "its byte size overflows 64 bits";
   uint64_t bytes = llvm::divideCeil(totalBits, 8);
   if (bytes <= kMaxTensorBytes)
     return "";
   return (llvm::Twine(count) + " elements take " + llvm::Twine(bytes) +
-          " bytes, over Kiln's limit of 2^40 bytes per tensor")
+          " bytes, over Kiln's limit of 2^40 = " + llvm::Twine(kMaxTensorBytes) +
+          " bytes per tensor")
       .str();
 }
 
-/// The dialect's shape inference over the whole module, as the InferShapes
-/// pass does it (which the frontend cannot link).
-LogicalResult inferShapes(ModuleOp module) {
-  WalkResult result = module.walk<WalkOrder::PreOrder>([](Operation *op) {
-    return failed(onnxir::refineResultTypes(op)) ? WalkResult::interrupt()
-                                                  : WalkResult::advance();
-  });
-  if (result.wasInterrupted())
-    return failure();
-  module.walk([](func::FuncOp func) {
-    if (func.isExternal())
-      return;
-    Operation *ret = func.getBody().back().getTerminator();
-    func.setFunctionType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
-                                           ret->getOperandTypes()));
-  });
-  return success();
-}
-
 LogicalResult checkSizes(ModuleOp module) {
-  WalkResult result = module.walk([](Operation *op) {
+  // Pre-order: a graph's inputs are reported before the ops that use them.
+  WalkResult result = module.walk<WalkOrder::PreOrder>([](Operation *op) {
     for (Region &region : op->getRegions())
       for (BlockArgument arg : region.getArguments()) {
         std::string problem = sizeProblem(arg.getType());
@@ -122,8 +133,14 @@ LogicalResult checkSizes(ModuleOp module) {
 } // namespace
 
 LogicalResult checkImportedModule(ModuleOp module) {
+  // The backend upgrades older op versions (onnx.AveragePoolV11) before its
+  // shape inference, which only the newest ops implement; so does this check.
   OwningOpRef<ModuleOp> copy = module.clone();
-  if (failed(inferShapes(*copy)) || failed(verify(*copy)))
+  PassManager pm(module.getContext());
+  pm.enableVerifier(true);
+  pm.addPass(createUpgradeOnnxOps());
+  pm.addPass(createInferShapes());
+  if (failed(pm.run(*copy)))
     return failure();
   return checkSizes(*copy);
 }

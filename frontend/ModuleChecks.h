@@ -10,9 +10,11 @@
 #define KILN_FRONTEND_MODULECHECKS_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/Support/LLVM.h"
 
 #include <cstdint>
+#include <string>
 
 namespace kiln::frontend {
 
@@ -21,8 +23,27 @@ namespace kiln::frontend {
 /// before the arena allocation fails at run time.
 constexpr uint64_t kMaxTensorBytes = uint64_t(1) << 40;
 
-/// Runs the dialect's shape inference on a copy of `module`, verifies the copy
-/// (so op verifiers see the inferred ranks, e.g. of an axis attribute) and
+/// How messages refer to the node an op came from: "node 'conv1' (Conv)", or
+/// "node #3 (Conv)" when the node was unnamed (its NameLoc reads "#3 (Conv)").
+/// `opName` is the op's MLIR name (onnx.Conv, onnx.AddV6).
+std::string describeNodeAt(mlir::Location loc, llvm::StringRef opName);
+
+/// While alive, rewrites the errors op verifiers and shape inference emit at a
+/// node's location ("'onnx.Conv' op <what>") into the importer's form
+/// ("node 'conv1' (Conv): <what>"), so every import error reads alike.
+class NodeDiagnosticRewriter {
+public:
+  explicit NodeDiagnosticRewriter(mlir::MLIRContext &ctx);
+  ~NodeDiagnosticRewriter();
+
+private:
+  mlir::MLIRContext &ctx;
+  mlir::DiagnosticEngine::HandlerID id;
+};
+
+/// Runs the backend's op upgrades and shape inference on a copy of `module`,
+/// verifies the copy (so op verifiers see the inferred ranks, e.g. of an axis
+/// attribute) and
 /// refuses every value whose static type needs more than kMaxTensorBytes or
 /// whose element count overflows. Errors name the node, its op type and the
 /// sizes. `module` itself is left as imported.
