@@ -86,6 +86,43 @@ OwningOpRef<ModuleOp> buildCheckedModule(const onnxpb::ModelProto &model, Import
   return module;
 }
 
+/// `loc` rebuilt in `ctx`: the node and file locations the importer creates.
+Location translateLoc(Location loc, MLIRContext &ctx, const ImportEnv &env) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return NameLoc::get(StringAttr::get(&ctx, name.getName().strref()));
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return FileLineColLoc::get(&ctx, file.getFilename().strref(), file.getLine(),
+                               file.getColumn());
+  return env.fileLoc();
+}
+
+/// Imports `model` into a scratch context and runs Kiln's checks there, so the
+/// check leaves nothing behind in the caller's context: resource blobs live
+/// as long as their context and keep their names taken (a second import into
+/// the same context would call blob "w" "w_1"). Diagnostics are re-emitted in
+/// the caller's context.
+LogicalResult checkInScratchContext(const onnxpb::ModelProto &model, const ImportEnv &env) {
+  MLIRContext scratch(env.ctx.getDialectRegistry(), MLIRContext::Threading::DISABLED);
+  loadDialects(scratch);
+  scratch.getDiagEngine().registerHandler([&](Diagnostic &diag) {
+    Location loc = translateLoc(diag.getLocation(), env.ctx, env);
+    switch (diag.getSeverity()) {
+    case DiagnosticSeverity::Error:
+      emitError(loc) << diag.str();
+      break;
+    case DiagnosticSeverity::Warning:
+      emitWarning(loc) << diag.str();
+      break;
+    default:
+      emitRemark(loc) << diag.str();
+    }
+    return success();
+  });
+  ImportEnv scratchEnv{scratch, env.sourceName, env.baseDir};
+  NodeDiagnosticRewriter rewriter(scratch);
+  return success(static_cast<bool>(buildCheckedModule(model, scratchEnv)));
+}
+
 OwningOpRef<ModuleOp> importModel(onnxpb::ModelProto &model, ImportEnv &env,
                                   const ImportOptions &opts) {
   NodeDiagnosticRewriter rewriter(env.ctx);
@@ -95,18 +132,11 @@ OwningOpRef<ModuleOp> importModel(onnxpb::ModelProto &model, ImportEnv &env,
       failed(checkGraphNames(model.graph(), env)))
     return nullptr;
   // Where libonnx will see the model, Kiln imports and checks it first:
-  // libonnx 1.12 crashes on some inputs it does not validate. When libonnx
-  // then leaves the model as it was, that import is the result.
-  OwningOpRef<ModuleOp> checked;
-  auto checkFirst = [&]() -> LogicalResult {
-    checked = buildCheckedModule(model, env);
-    return success(static_cast<bool>(checked));
-  };
+  // libonnx 1.12 crashes on some inputs it does not validate.
+  auto checkFirst = [&]() { return checkInScratchContext(model, env); };
   bool changed = false;
   if (failed(runLibOnnxPasses(model, opts, env, checkFirst, changed)))
     return nullptr;
-  if (checked && !changed)
-    return checked;
   return buildCheckedModule(model, env);
 }
 

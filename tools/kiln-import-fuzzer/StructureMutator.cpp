@@ -206,8 +206,8 @@ void mutateModel(ModelProto &model, Rng &rng) {
   std::vector<GraphProto *> graphs;
   collectGraphs(model.mutable_graph(), graphs);
   GraphProto &graph = *graphs[pick<size_t>(rng, graphs.size())];
-  NodeProto *node = graph.node_size() ? graph.mutable_node(pick<int>(rng, graph.node_size()))
-                                      : nullptr;
+  int nodeIndex = graph.node_size() ? pick<int>(rng, graph.node_size()) : -1;
+  NodeProto *node = nodeIndex >= 0 ? graph.mutable_node(nodeIndex) : nullptr;
   switch (rng() % 10) {
   case 0: // An existing attribute.
     if (node && node->attribute_size()) {
@@ -287,12 +287,10 @@ void mutateModel(ModelProto &model, Rng &rng) {
     return;
   case 8: // Drop or duplicate a node.
     if (node) {
-      if (rng() % 2) {
-        *graph.add_node() = *node;
-      } else {
-        int index = static_cast<int>(node - graph.mutable_node(0));
-        graph.mutable_node()->DeleteSubrange(index, 1);
-      }
+      if (rng() % 2)
+        *graph.add_node() = NodeProto(*node);
+      else
+        graph.mutable_node()->DeleteSubrange(nodeIndex, 1);
     }
     return;
   default: // Names: unnamed and duplicate node names.
