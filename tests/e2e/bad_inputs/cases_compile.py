@@ -1,6 +1,6 @@
 """Compile-stage bad inputs for the frontend (issue 9, item 4): each model must make kilnc
 exit 1 with one clear error (no crash, no output file), and ONNX Runtime must refuse it too
-where ort="error" (ort="ok": ORT loads it, Kiln is stricter on purpose).
+where ort="error" (ort="ok": ORT 1.2x loads it, Kiln is stricter on purpose).
 
 Each `build(dir)` writes the model (and any side files or symlinks) into the empty folder
 `dir` and returns the model's path. Run by harness.py's runner."""
@@ -168,45 +168,45 @@ def _unnamed_checker_error(d):
 
 
 CASES = [
-    Case("external_data_symlink_to_file", _ext_symlink_file,
+    Case("external_data_symlink_to_file", _ext_symlink_file, stage="compile",
          error_contains=["tensor 'w'", "escapes the model directory", "/etc/passwd"], ort="error"),
-    Case("external_data_symlinked_folder", _ext_symlink_dir,
+    Case("external_data_symlinked_folder", _ext_symlink_dir, stage="compile",
          error_contains=["tensor 'w'", "escapes the model directory"], ort="error"),
-    Case("external_data_absolute_path", _ext_absolute,
+    Case("external_data_absolute_path", _ext_absolute, stage="compile",
          error_contains=["tensor 'w'", "/etc/passwd", "relative path"], ort="error"),
-    Case("external_data_dotdot", _ext_dotdot,
+    Case("external_data_dotdot", _ext_dotdot, stage="compile",
          error_contains=["tensor 'w'", "relative path inside the model's directory"],
          ort="error"),
-    Case("external_data_offset_past_end", _ext_offset_past_end,
+    Case("external_data_offset_past_end", _ext_offset_past_end, stage="compile",
          error_contains=["tensor 'w'", "offset 4096 is past the end"], ort="error"),
-    Case("external_data_length_overflow", _ext_length_overflow,
+    Case("external_data_length_overflow", _ext_length_overflow, stage="compile",
          error_contains=["tensor 'w'", "out of bounds"], ort="error"),
-    Case("external_data_length_mismatch", _ext_length_mismatch,
+    Case("external_data_length_mismatch", _ext_length_mismatch, stage="compile",
          error_contains=["tensor 'w'", "length 128 does not match the 64 bytes"], ort="error"),
-    Case("layernorm_axis_int32_min", _layernorm_axis(-2**31),
+    Case("layernorm_axis_int32_min", _layernorm_axis(-2**31), stage="compile",
          error_contains=["#0 (LayerNormalization)", "axis", "-2147483648"], ort="error"),
-    Case("layernorm_axis_int64_min", _layernorm_axis(INT64_MIN),
+    Case("layernorm_axis_int64_min", _layernorm_axis(INT64_MIN), stage="compile",
          error_contains=["#0 (LayerNormalization)", "axis"], ort="error"),
-    Case("softmax_axis_out_of_range", _axis_op("Softmax", 2**31),
+    Case("softmax_axis_out_of_range", _axis_op("Softmax", 2**31), stage="compile",
          error_contains=["#0 (Softmax)", "axis"], ort="error"),
-    Case("flatten_axis_out_of_range", _axis_op("Flatten", INT64_MIN),
+    Case("flatten_axis_out_of_range", _axis_op("Flatten", INT64_MIN), stage="compile",
          error_contains=["#0 (Flatten)", "axis"], ort="ok"),  # ORT 1.2x accepts it
-    Case("concat_axis_out_of_range", _axis_op("Concat", -7),
+    Case("concat_axis_out_of_range", _axis_op("Concat", -7), stage="compile",
          error_contains=["#0 (Concat)", "axis"], ort="error"),
-    Case("layernorm_missing_scale", _layernorm_missing_scale,
+    Case("layernorm_missing_scale", _layernorm_missing_scale, stage="compile",
          error_contains=["node #0 (LayerNormalization)", "operand #1"], ort="error"),
-    Case("initializer_negative_dim", _negative_initializer_dim,
+    Case("initializer_negative_dim", _negative_initializer_dim, stage="compile",
          error_contains=["tensor 'w'", "negative dimension -1"], ort="error"),
-    Case("averagepool_kernel_2_int32max", _avgpool_huge_kernel,
+    Case("averagepool_kernel_2_int32max", _avgpool_huge_kernel, stage="compile",
          error_contains=["#0 (AveragePool)", "2147483647"], ort="ok"),  # ORT loads it
-    Case("constant_of_shape_over_2p40_bytes", _constant_of_shape_huge,
+    Case("constant_of_shape_over_2p40_bytes", _constant_of_shape_huge, stage="compile",
          error_contains=["node 'fill' (ConstantOfShape)", "1099511627776", "2^40"], ort="ok"),
-    Case("graph_input_element_count_overflow", _huge_graph_input,
+    Case("graph_input_element_count_overflow", _huge_graph_input, stage="compile",
          error_contains=["graph input 'x'", "overflows"], ort="ok"),
-    Case("ir_version_99", _relu(ir_version=99),
+    Case("ir_version_99", _relu(ir_version=99), stage="compile",
          error_contains=["IR version 99", "newest Kiln supports (14)"], ort="error"),
-    Case("opset_99", _relu(opset=99),
+    Case("opset_99", _relu(opset=99), stage="compile",
          error_contains=["opset 99", "ai.onnx", "newest Kiln supports (28)"], ort="error"),
-    Case("unnamed_node_in_checker_error", _unnamed_checker_error,
+    Case("unnamed_node_in_checker_error", _unnamed_checker_error, stage="compile",
          error_contains=["node #1 (Relu): Unrecognized attribute: bogus_attribute"], ort="error"),
 ]
