@@ -37,6 +37,9 @@ struct CompileOptions {
   std::string targetFeatures;  ///< LLVM feature string; empty = the host's (or the CPU's)
   std::string cCompiler;       ///< compiles the glue and links; empty = the one Kiln was built with
   bool profile = false;        ///< time each kernel through the runtime (kiln-instrument-profile)
+  /// Instrument the generated code and the glue with AddressSanitizer: the model then loads
+  /// only into a host built with -fsanitize=address (the sanitizer build's kiln-run).
+  bool sanitizeAddress = false;
   /// Lets the caller instrument the pass manager (IR printing, timing) before it runs.
   std::function<void(mlir::PassManager &)> configurePassManager;
   /// Textual pipelines run at the named points of the pipeline (plugins, --kiln-extension).

@@ -66,6 +66,9 @@ LogicalResult linkModelLibrary(const ModelSignature &signature, llvm::StringRef 
                                           "-o", tmpOutput, gluePath, objectPath, "-lm"};
   if (llvm::StringRef(*program).contains("clang"))
     args.insert(args.begin() + 1, "-fuse-ld=lld");
+  // The glue too: its copies into the model's buffers are checked like the kernels.
+  if (options.sanitizeAddress)
+    args.insert(args.begin() + 1, "-fsanitize=address");
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath.str(), logPath.str()};
   std::string execError;
   int rc = llvm::sys::ExecuteAndWait(*program, args, std::nullopt, redirects, 0, 0, &execError);

@@ -15,6 +15,7 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 #include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
@@ -97,9 +98,30 @@ std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMCo
       continue;
     fn.addFnAttr("target-cpu", machine->getTargetCPU());
     fn.addFnAttr("target-features", machine->getTargetFeatureString());
+    if (options.sanitizeAddress)
+      fn.addFnAttr(llvm::Attribute::SanitizeAddress);
   }
-  if (options.optLevel == 0)
+  // AddressSanitizer on the generated code: every load and store of a kernel is checked
+  // against the shadow memory of the (instrumented) host process that loads the model.
+  auto addSanitizer = [&](llvm::ModulePassManager &mpm) {
+    if (options.sanitizeAddress)
+      mpm.addPass(llvm::AddressSanitizerPass(llvm::AddressSanitizerOptions()));
+  };
+  if (options.optLevel == 0) {
+    if (options.sanitizeAddress) {
+      llvm::ModuleAnalysisManager mam;
+      llvm::PassBuilder builder(machine.get());
+      builder.registerModuleAnalyses(mam);
+      llvm::FunctionAnalysisManager fam;
+      builder.registerFunctionAnalyses(fam);
+      mam.registerPass([&] { return llvm::FunctionAnalysisManagerModuleProxy(fam); });
+      fam.registerPass([&] { return llvm::ModuleAnalysisManagerFunctionProxy(mam); });
+      llvm::ModulePassManager passes;
+      addSanitizer(passes);
+      passes.run(*llvmModule, mam);
+    }
     return llvmModule;
+  }
 
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -117,6 +139,10 @@ std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMCo
   llvm::OptimizationLevel level = options.optLevel == 1   ? llvm::OptimizationLevel::O1
                                   : options.optLevel == 2 ? llvm::OptimizationLevel::O2
                                                           : llvm::OptimizationLevel::O3;
+  builder.registerOptimizerLastEPCallback(
+      [&](llvm::ModulePassManager &mpm, llvm::OptimizationLevel, llvm::ThinOrFullLTOPhase) {
+        addSanitizer(mpm);
+      });
   llvm::ModulePassManager passes = builder.buildPerModuleDefaultPipeline(level);
   passes.run(*llvmModule, mam);
   return llvmModule;

@@ -75,6 +75,11 @@ cl::opt<bool> report("report", cl::desc("Print what the compiler did (memory pla
 cl::opt<bool> profile("profile",
                       cl::desc("Time each kernel at run time (kiln-run --profile prints it)"),
                       cl::cat(category));
+cl::opt<bool> sanitizeAddress(
+    "sanitize-address",
+    cl::desc("Instrument the model with AddressSanitizer (it then runs only in an "
+             "-fsanitize=address host, such as the sanitizer build's kiln-run)"),
+    cl::init(false), cl::cat(category));
 cl::opt<std::string> cCompiler("cc", cl::desc("C compiler used to link the model library"),
                                cl::cat(category));
 cl::list<std::string> passPlugins("load-pass-plugin",
@@ -181,6 +186,7 @@ int main(int argc, char **argv) {
   options.targetFeatures = targetFeatures;
   options.cCompiler = cCompiler;
   options.profile = profile;
+  options.sanitizeAddress = sanitizeAddress;
   options.extensions = extensions;
   options.configurePassManager = [&](mlir::PassManager &pm) {
     if (printIrAfterAll) {

@@ -95,7 +95,7 @@ def _compare(name, got, want, rtol, atol):
     return f"output '{name}': values differ from ORT's (max |diff| {np.nanmax(np.abs(got.astype(np.float64) - want.astype(np.float64)))})"
 
 
-def run_case(case: Case, kilnc: str, kiln_run: str, work: str) -> Outcome:
+def run_case(case: Case, kilnc: str, kiln_run: str, work: str, kilnc_args=()) -> Outcome:
     os.makedirs(work, exist_ok=True)
     model_dir = tempfile.mkdtemp(prefix="model-", dir=work)
     model = case.build(model_dir)
@@ -107,7 +107,7 @@ def run_case(case: Case, kilnc: str, kiln_run: str, work: str) -> Outcome:
         if ort_ok != ort_ok_expected:
             return Outcome(False, f"ORT {'accepts' if ort_ok else 'refuses'} the model, case says ort={case.ort!r}")
     try:
-        c = subprocess.run([kilnc, model, "-o", out_so, *case.kilnc_args], capture_output=True,
+        c = subprocess.run([kilnc, model, "-o", out_so, *kilnc_args, *case.kilnc_args], capture_output=True,
                            text=True, timeout=COMPILE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return Outcome(False, f"kilnc ran over {COMPILE_TIMEOUT_S} s")

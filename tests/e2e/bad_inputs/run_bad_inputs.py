@@ -39,6 +39,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kilnc", required=True)
     parser.add_argument("--kiln-run", required=True)
+    parser.add_argument("--kilnc-arg", action="append", default=[],
+                        help="extra kilnc argument (repeatable), e.g. --sanitize-address")
     parser.add_argument("--work", required=True, help="scratch folder (emptied first)")
     parser.add_argument("--filter", default="", help="only cases whose name contains this")
     parser.add_argument("--min-cases", type=int, default=0)
@@ -52,7 +54,8 @@ def main():
         i, (group, case) = item
         try:
             return group, case, run_case(case, args.kilnc, args.kiln_run,
-                                         os.path.join(args.work, f"{i:03d}-{case.name}"))
+                                         os.path.join(args.work, f"{i:03d}-{case.name}"),
+                                         args.kilnc_arg)
         except Exception as e:  # a broken case is a failure, not a crash of the suite
             from harness import Outcome
             return group, case, Outcome(False, f"case raised {type(e).__name__}: {e}")
