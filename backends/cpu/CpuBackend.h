@@ -71,14 +71,14 @@ mlir::LogicalResult emitObjectFile(llvm::Module &llvmModule, const CompileOption
                                    llvm::raw_ostream &os, std::string &error);
 
 /// Writes the ABI glue to a private temporary folder, compiles and links it with
-/// `objectPath` into the shared library `outputPath`, which the caller makes a
-/// temporary of its own (the linker replaces whatever is there). The C compiler runs
-/// in a process group of its own: SIGINT, SIGTERM or SIGHUP during the link stop it,
-/// remove the temporaries and then re-raise the signal, so the process ends as that
-/// signal's default action (or an earlier handler, e.g. LLVM's file removal) says.
+/// `objectPath` into a shared library there, and writes the library's bytes to `os`
+/// (the caller checks the stream's errors). The C compiler runs in a process group of
+/// its own: SIGINT, SIGTERM or SIGHUP during the link stop it, remove the folder and
+/// then re-raise the signal, so the process ends as that signal's default action (or
+/// an earlier handler, e.g. LLVM's file removal) says.
 mlir::LogicalResult linkModelLibrary(const ModelSignature &signature,
                                      llvm::StringRef targetCpu, llvm::StringRef objectPath,
-                                     llvm::StringRef outputPath, const CompileOptions &options,
+                                     llvm::raw_ostream &os, const CompileOptions &options,
                                      std::string &error);
 
 } // namespace kiln::cpu

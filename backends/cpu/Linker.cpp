@@ -100,7 +100,7 @@ private:
 /// Writes the glue into `dir` and runs the C compiler on it; see linkModelLibrary.
 static LogicalResult compileAndLink(llvm::StringRef dir, llvm::StringRef program,
                                     const ModelSignature &signature, llvm::StringRef targetCpu,
-                                    llvm::StringRef objectPath, llvm::StringRef outputPath,
+                                    llvm::StringRef objectPath, llvm::raw_ostream &os,
                                     std::string &error) {
   GlueOptions glue;
   glue.compilerId = KILN_COMPILER_ID;
@@ -108,8 +108,9 @@ static LogicalResult compileAndLink(llvm::StringRef dir, llvm::StringRef program
   glue.arenaBaseBytes = signature.memory.arenaBaseBytes;
   glue.arenaPerBatchBytes = signature.memory.arenaPerBatchBytes;
   glue.intermediatesBytes = signature.memory.intermediatesBytes;
-  llvm::SmallString<128> gluePath(dir), headerPath(dir), logPath(dir);
+  llvm::SmallString<128> gluePath(dir), headerPath(dir), logPath(dir), outputPath(dir);
   llvm::sys::path::append(gluePath, "glue.c");
+  llvm::sys::path::append(outputPath, "model.so");
   llvm::sys::path::append(headerPath, "kiln_model_abi.h");
   llvm::sys::path::append(logPath, "link.log");
   if (failed(writeFile(headerPath, kModelAbiHeader, error)) ||
@@ -139,17 +140,38 @@ static LogicalResult compileAndLink(llvm::StringRef dir, llvm::StringRef program
     rc = llvm::sys::Wait(child, std::nullopt, &execError).ReturnCode;
     compilerGroup = 0;
   }
-  if (rc == 0 || interruptSignal)
-    return success(rc == 0);
-  auto log = llvm::MemoryBuffer::getFile(logPath);
-  error = "linking '" + outputPath.str() + "' failed" +
-          (execError.empty() ? "" : ": " + execError) +
-          (log && !(*log)->getBuffer().empty() ? ":\n" + (*log)->getBuffer().str() : "");
+  if (interruptSignal)
+    return failure();
+  if (rc == 0) {
+    // The library is linked here, in the private folder, and only then copied out:
+    // linkers write their output in ways that fail badly on a full disk (lld maps it
+    // and dies of SIGBUS) or leave files of their own beside it.
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> library = llvm::MemoryBuffer::getFile(
+        outputPath, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+    if (!library) {
+      error = "cannot read the linked library: " + library.getError().message();
+      return failure();
+    }
+    os << (*library)->getBuffer();
+    return success();
+  }
+  // One line: what the compiler said, its lines joined, cut where it gets long.
+  std::string said;
+  if (auto log = llvm::MemoryBuffer::getFile(logPath)) {
+    llvm::SmallVector<llvm::StringRef> lines;
+    (*log)->getBuffer().split(lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef line : lines)
+      said += (said.empty() ? "" : "; ") + line.trim().str();
+    if (said.size() > 600)
+      said = said.substr(0, 600) + " ...";
+  }
+  error = "'" + program.str() + "' " + (rc == -2 ? "crashed" : "failed") +
+          (execError.empty() ? "" : " (" + execError + ")") + (said.empty() ? "" : ": " + said);
   return failure();
 }
 
 LogicalResult linkModelLibrary(const ModelSignature &signature, llvm::StringRef targetCpu,
-                               llvm::StringRef objectPath, llvm::StringRef outputPath,
+                               llvm::StringRef objectPath, llvm::raw_ostream &os,
                                const CompileOptions &options, std::string &error) {
   std::string compiler = options.cCompiler.empty() ? KILN_C_COMPILER : options.cCompiler;
   llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(compiler);
@@ -166,7 +188,7 @@ LogicalResult linkModelLibrary(const ModelSignature &signature, llvm::StringRef 
       error = "cannot create a temporary folder: " + ec.message();
       return failure();
     }
-    linked = compileAndLink(dir, *program, signature, targetCpu, objectPath, outputPath, error);
+    linked = compileAndLink(dir, *program, signature, targetCpu, objectPath, os, error);
     llvm::sys::fs::remove_directories(dir);
     signal = interruptSignal;
   } // The earlier signal handlers are back.

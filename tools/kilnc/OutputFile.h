@@ -37,36 +37,25 @@ std::vector<std::string> externalDataFiles(llvm::StringRef modelPath);
 /// as /dev/null are written directly, since renaming over them would replace them.
 class OutputFile {
 public:
-  /// Who writes the content: kilnc itself through stream(), or a tool (the linker)
-  /// that writes the file at toolPath().
-  enum class Writer { Stream, Tool };
-
   /// Opens the temporary (or the direct stream). Fails with `error` set, e.g. when
   /// the output's folder is missing or read-only, or `path` is a directory.
-  static std::unique_ptr<OutputFile> create(llvm::StringRef path, Writer writer,
-                                            std::string &error);
+  static std::unique_ptr<OutputFile> create(llvm::StringRef path, std::string &error);
   ~OutputFile();
 
-  /// The stream for Writer::Stream.
-  llvm::raw_pwrite_stream &stream() { return *os; }
-  /// The file a tool writes for Writer::Tool.
-  llvm::StringRef toolPath() const { return temp->TmpName; }
+  /// Where the content goes. Write errors are collected and reported by commit().
+  llvm::raw_ostream &stream() { return *os; }
 
-  /// Flushes and checks every write, then renames the temporary into place (or, for a
-  /// direct output written by a tool, copies the tool's file into it). On failure the
-  /// temporary is removed, the previous output is left as it was, and `error` is one
-  /// line naming the output.
+  /// Flushes and checks every write, then renames the temporary into place. On
+  /// failure the temporary is removed, the previous output is left as it was, and
+  /// `error` is one line naming the output.
   bool commit(std::string &error);
 
 private:
-  OutputFile(std::string path, Writer writer) : path(std::move(path)), writer(writer) {}
+  explicit OutputFile(std::string path) : path(std::move(path)) {}
 
   std::string path;
-  Writer writer;
-  /// Beside `path`, or in the system temporary folder when `direct` and a tool writes.
-  std::optional<llvm::sys::fs::TempFile> temp;
+  std::optional<llvm::sys::fs::TempFile> temp; ///< none when writing directly
   std::unique_ptr<llvm::raw_fd_ostream> os;
-  bool direct = false;
   bool done = false;
 };
 

@@ -167,10 +167,7 @@ int main(int argc, char **argv) {
     std::string error;
     if (!kiln::checkOutputIsNotAnInput(output, filesRead(output), error))
       return fail(error);
-    out = kiln::OutputFile::create(output,
-                                   emit == EmitKind::Lib ? kiln::OutputFile::Writer::Tool
-                                                         : kiln::OutputFile::Writer::Stream,
-                                   error);
+    out = kiln::OutputFile::create(output, error);
     if (!out)
       return fail(error);
   }
@@ -310,9 +307,9 @@ int main(int argc, char **argv) {
   }
   {
     mlir::TimingScope linkTimer = rootTimer.nest("Link");
-    if (failed(kiln::cpu::linkModelLibrary(signature, cpuUsed, object->TmpName, out->toolPath(),
+    if (failed(kiln::cpu::linkModelLibrary(signature, cpuUsed, object->TmpName, out->stream(),
                                            options, error)))
-      return fail(error);
+      return fail("linking '" + output + "' failed: " + error);
   }
   return out->commit(error) ? 0 : fail(error);
 }
