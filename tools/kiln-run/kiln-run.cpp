@@ -7,8 +7,8 @@
 //
 // Inputs come from .npy or ONNX TensorProto .pb files, one --input per model input.
 // With --random-inputs, inputs not given are random (fixed seed) with dynamic dims
-// set to --batch (dim 0 and dims sharing the batch's dim_param) or 1; without it a
-// missing input is an error. Prints each output's name, dims, dtype and checksum;
+// taken from the given inputs sharing their dim_param, else set to --batch (dim 0 and
+// dims sharing the batch's dim_param) or 1; without it a missing input is an error. Prints each output's name, dims, dtype and checksum;
 // writes outputs as .npy into --output-dir. Errors are one line; exit code 1.
 //
 //===----------------------------------------------------------------------===//
@@ -25,6 +25,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -110,6 +111,8 @@ std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::str
   size_t n = kiln_model_num_inputs(model);
   std::vector<TensorPtr> inputs(n);
   std::vector<std::string> sources(n); // the --input that gave each one
+  // Named dynamic dims fixed by the files, which random inputs sharing them follow.
+  std::map<std::string, int64_t> bound;
   for (const std::string &spec : specs) {
     HostTensor host;
     size_t eq = spec.find('=');
@@ -138,6 +141,9 @@ std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::str
                   dimsString(host.dims.data(), static_cast<int32_t>(host.dims.size())) +
                   ", but input '" + name + "' is " + kiln_dtype_name(info.dtype) + " " +
                   dimsString(info)};
+    for (int32_t d = 0; d < info.rank; ++d)
+      if (info.dims[d] < 0 && info.dim_params[d][0])
+        bound.emplace(info.dim_params[d], host.dims[d]);
     inputs[index] = makeTensor(host.dtype, host.dims);
     sources[index] = spec;
     std::memcpy(kiln_tensor_data(inputs[index].get()), host.data.data(), host.data.size());
@@ -156,9 +162,15 @@ std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::str
       continue;
     }
     std::vector<int64_t> dims(info.dims, info.dims + info.rank);
-    for (int32_t d = 0; d < info.rank; ++d)
-      if (dims[d] < 0)
+    for (int32_t d = 0; d < info.rank; ++d) {
+      if (dims[d] >= 0)
+        continue;
+      auto it = bound.find(info.dim_params[d]);
+      if (it != bound.end())
+        dims[d] = it->second;
+      else
         dims[d] = d == 0 || (!batchParam.empty() && batchParam == info.dim_params[d]) ? batch : 1;
+    }
     inputs[i] = makeTensor(info.dtype, dims);
     fillRandom(info.dtype, kiln_tensor_data(inputs[i].get()),
                kiln_tensor_num_elements(inputs[i].get()), 0x6b696c6e + i);
