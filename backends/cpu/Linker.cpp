@@ -80,8 +80,8 @@ public:
       handler.sa_handler = onInterrupt;
       sigemptyset(&handler.sa_mask);
       sigaction(kSignals[i], nullptr, &saved[i]);
-      installed[i] = saved[i].sa_handler != SIG_IGN &&
-                     sigaction(kSignals[i], &handler, nullptr) == 0;
+      installed[i] =
+          saved[i].sa_handler != SIG_IGN && sigaction(kSignals[i], &handler, nullptr) == 0;
     }
   }
   ~InterruptGuard() {
@@ -117,7 +117,7 @@ static LogicalResult compileAndLink(llvm::StringRef dir, llvm::StringRef program
       failed(writeFile(gluePath, generateAbiGlue(signature, glue), error)))
     return failure();
 
-  llvm::SmallVector<llvm::StringRef> args{program, "-O2",      "-fPIC",  "-shared",  "-o",
+  llvm::SmallVector<llvm::StringRef> args{program,    "-O2",    "-fPIC",    "-shared", "-o",
                                           outputPath, gluePath, objectPath, "-lm"};
   if (program.contains("clang"))
     args.insert(args.begin() + 1, "-fuse-ld=lld");
@@ -146,8 +146,8 @@ static LogicalResult compileAndLink(llvm::StringRef dir, llvm::StringRef program
     // The library is linked here, in the private folder, and only then copied out:
     // linkers write their output in ways that fail badly on a full disk (lld maps it
     // and dies of SIGBUS) or leave files of their own beside it.
-    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> library = llvm::MemoryBuffer::getFile(
-        outputPath, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> library =
+        llvm::MemoryBuffer::getFile(outputPath, /*IsText=*/false, /*RequiresNullTerminator=*/false);
     if (!library) {
       error = "cannot read the linked library: " + library.getError().message();
       return failure();

@@ -8,8 +8,9 @@
 // Inputs come from .npy or ONNX TensorProto .pb files, one --input per model input.
 // With --random-inputs, inputs not given are random (fixed seed) with dynamic dims
 // taken from the given inputs sharing their dim_param, else set to --batch (dim 0 and
-// dims sharing the batch's dim_param) or 1; without it a missing input is an error. Prints each output's name, dims, dtype and checksum;
-// writes outputs as .npy into --output-dir. Errors are one line; exit code 1.
+// dims sharing the batch's dim_param) or 1; without it a missing input is an error.
+// Prints each output's name, dims, dtype and checksum; writes outputs as .npy into
+// --output-dir. Errors are one line; exit code 1.
 //
 //===----------------------------------------------------------------------===//
 
@@ -87,7 +88,7 @@ TensorPtr makeTensor(int32_t dtype, const std::vector<int64_t> &dims) {
 std::string dimsString(const kiln_tensor_info &info) {
   std::string s = "[";
   for (int32_t i = 0; i < info.rank; ++i)
-    s += (i ? "," : "") + (info.dims[i] >= 0   ? std::to_string(info.dims[i])
+    s += (i ? "," : "") + (info.dims[i] >= 0       ? std::to_string(info.dims[i])
                            : info.dim_params[i][0] ? std::string(info.dim_params[i])
                                                    : std::string("?"));
   return s + "]";
@@ -126,8 +127,8 @@ std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::str
     size_t index = 0;
     if (kiln_status *status = kiln_model_find_input(model, name.c_str(), &index)) {
       kiln_status_free(status);
-      throw Error{"--input " + spec + ": the model has no input '" + name +
-                  "'; its inputs are " + inputNames(model)};
+      throw Error{"--input " + spec + ": the model has no input '" + name + "'; its inputs are " +
+                  inputNames(model)};
     }
     if (inputs[index])
       throw Error{"--input " + spec + ": input '" + name + "' is already given by --input " +
@@ -293,8 +294,8 @@ int main(int argc, char **argv) {
   visible.add_options()("help,h", "show this help")(
       "input,i", po::value<std::vector<std::string>>(),
       "NAME=FILE (.npy or TensorProto .pb), one per model input; repeatable")(
-      "random-inputs", "random data (fixed seed) for the inputs no --input gives")("output-dir,o", po::value<std::string>(),
-                                                         "write outputs as NAME.npy here")(
+      "random-inputs", "random data (fixed seed) for the inputs no --input gives")(
+      "output-dir,o", po::value<std::string>(), "write outputs as NAME.npy here")(
       "threads,t", po::value<int32_t>()->default_value(0), "threads (0 = all cores)")(
       "batch,b", po::value<int64_t>()->default_value(1),
       "with --random-inputs: their batch (dynamic) dims")(

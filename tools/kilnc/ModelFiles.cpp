@@ -62,8 +62,8 @@ struct Collector {
 } // namespace
 
 std::vector<std::string> externalDataFiles(StringRef modelPath) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> bytes = MemoryBuffer::getFile(
-      modelPath, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  ErrorOr<std::unique_ptr<MemoryBuffer>> bytes =
+      MemoryBuffer::getFile(modelPath, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   // Every external-data entry holds the key "location"; a model without those bytes
   // has none, and large models with embedded weights are not parsed twice.
   if (!bytes || !(*bytes)->getBuffer().contains("location"))

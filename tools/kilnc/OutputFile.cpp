@@ -9,8 +9,7 @@ using namespace llvm;
 
 namespace kiln {
 
-bool checkOutputIsNotAnInput(StringRef output, ArrayRef<std::string> inputs,
-                             std::string &error) {
+bool checkOutputIsNotAnInput(StringRef output, ArrayRef<std::string> inputs, std::string &error) {
   if (output == "-")
     return true;
   for (const std::string &input : inputs) {

@@ -27,13 +27,13 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/ADT/ScopeExit.h"
 
 #include <signal.h>
 
@@ -301,8 +301,7 @@ int main(int argc, char **argv) {
     objectStream.flush();
     if (std::error_code ec = objectStream.error()) {
       objectStream.clear_error();
-      return fail("cannot write the temporary object '" + object->TmpName + "': " +
-                  ec.message());
+      return fail("cannot write the temporary object '" + object->TmpName + "': " + ec.message());
     }
   }
   {
