@@ -13,7 +13,7 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 #include "llvm/TargetParser/Host.h"
@@ -149,24 +149,23 @@ std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMCo
 }
 
 LogicalResult emitObjectFile(llvm::Module &llvmModule, const CompileOptions &options,
-                             llvm::StringRef path, std::string &error) {
+                             llvm::raw_ostream &os, std::string &error) {
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options, error);
   if (!machine)
     return failure();
-  std::error_code ec;
-  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
-  if (ec) {
-    error = "cannot write '" + path.str() + "': " + ec.message();
-    return failure();
-  }
+  // Code generation patches the object in place (pwrite), which a pipe or device
+  // cannot do, and an I/O error in the middle of it must not leave a half file:
+  // emit into memory and hand the caller the bytes in one write, whose errors it checks.
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream objectStream(object);
   llvm::legacy::PassManager codegen;
-  if (machine->addPassesToEmitFile(codegen, out.os(), nullptr,
+  if (machine->addPassesToEmitFile(codegen, objectStream, nullptr,
                                    llvm::CodeGenFileType::ObjectFile)) {
     error = "the target cannot emit object files";
     return failure();
   }
   codegen.run(llvmModule);
-  out.keep();
+  os << llvm::StringRef(object.data(), object.size());
   return success();
 }
 
