@@ -15,7 +15,7 @@ def _add_model(dim_a, dim_b):
             [helper.make_node("Add", ["A", "B"], ["Y"], name="add")], "add",
             [helper.make_tensor_value_info("A", TensorProto.FLOAT, dim_a),
              helper.make_tensor_value_info("B", TensorProto.FLOAT, dim_b)],
-            [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)])
+            [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [None])])
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
         model.ir_version = 8
         path = os.path.join(folder, "model.onnx")
