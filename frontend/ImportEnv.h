@@ -35,6 +35,11 @@ struct ImportEnv {
   std::string sourceName;
   /// Folder external data is resolved against; empty forbids external data.
   std::string baseDir;
+  /// Set for the import that checks a model before libonnx sees it: an output
+  /// whose type only libonnx's shape inference could give then makes the
+  /// import stop without an error and sets `incomplete`.
+  bool checkOnly = false;
+  mutable bool incomplete = false;
 
   /// Location for file-level errors: the model path at line 0.
   mlir::Location fileLoc() const { return mlir::FileLineColLoc::get(&ctx, sourceName, 0, 0); }

@@ -119,8 +119,13 @@ LogicalResult checkInScratchContext(const onnxpb::ModelProto &model, const Impor
     return success();
   });
   ImportEnv scratchEnv{scratch, env.sourceName, env.baseDir};
+  scratchEnv.checkOnly = true;
   NodeDiagnosticRewriter rewriter(scratch);
-  return success(static_cast<bool>(buildCheckedModule(model, scratchEnv)));
+  if (buildCheckedModule(model, scratchEnv))
+    return success();
+  // An output only libonnx can type stopped the import before any error: the
+  // model cannot be checked first (libonnx runs unguarded, as before).
+  return success(scratchEnv.incomplete);
 }
 
 OwningOpRef<ModuleOp> importModel(onnxpb::ModelProto &model, ImportEnv &env,
