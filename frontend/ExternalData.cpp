@@ -40,9 +40,10 @@ static bool isInside(StringRef file, StringRef dir) {
   return f != fe; // The folder itself is not a file inside it.
 }
 
-FailureOr<std::unique_ptr<llvm::MemoryBuffer>>
-loadExternalData(const onnxpb::TensorProto &tensor, uint64_t expectedBytes, const ImportEnv &env,
-                 const ErrorSite &site) {
+FailureOr<std::unique_ptr<llvm::MemoryBuffer>> loadExternalData(const onnxpb::TensorProto &tensor,
+                                                                uint64_t expectedBytes,
+                                                                const ImportEnv &env,
+                                                                const ErrorSite &site) {
   auto fail = [&]() {
     return site.emit() << "external data of tensor '" << tensor.name() << "' in '" << env.sourceName
                        << "': ";

@@ -91,8 +91,7 @@ Location translateLoc(Location loc, MLIRContext &ctx, const ImportEnv &env) {
   if (auto name = dyn_cast<NameLoc>(loc))
     return NameLoc::get(StringAttr::get(&ctx, name.getName().strref()));
   if (auto file = dyn_cast<FileLineColLoc>(loc))
-    return FileLineColLoc::get(&ctx, file.getFilename().strref(), file.getLine(),
-                               file.getColumn());
+    return FileLineColLoc::get(&ctx, file.getFilename().strref(), file.getLine(), file.getColumn());
   return env.fileLoc();
 }
 
@@ -139,8 +138,7 @@ OwningOpRef<ModuleOp> importModel(onnxpb::ModelProto &model, ImportEnv &env,
   // Where libonnx will see the model, Kiln imports and checks it first:
   // libonnx 1.12 crashes on some inputs it does not validate.
   auto checkFirst = [&]() { return checkInScratchContext(model, env); };
-  bool changed = false;
-  if (failed(runLibOnnxPasses(model, opts, env, checkFirst, changed)))
+  if (failed(runLibOnnxPasses(model, opts, env, checkFirst)))
     return nullptr;
   return buildCheckedModule(model, env);
 }

@@ -238,9 +238,7 @@ private:
 } // namespace
 
 LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &opts,
-                               const ImportEnv &env, function_ref<LogicalResult()> kilnChecks,
-                               bool &changedModel) {
-  changedModel = false;
+                               const ImportEnv &env, function_ref<LogicalResult()> kilnChecks) {
   if (!opts.runChecker && !opts.runShapeInference && !opts.convertVersion)
     return success();
   if (!libOnnxKnowsOpsets(model))
@@ -303,10 +301,8 @@ LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &o
   try {
     std::string bytes;
     onnxpb::ModelProto result;
-    if (onnxModel.SerializeToString(&bytes) && result.ParseFromString(bytes)) {
+    if (onnxModel.SerializeToString(&bytes) && result.ParseFromString(bytes))
       model = std::move(result);
-      changedModel = true;
-    }
   } catch (...) {
   }
   return success();

@@ -35,12 +35,10 @@ bool looksLikeOnnxText(llvm::StringRef content);
 /// "node #<index> (<OpType>)"); converter and shape inference failures are
 /// ignored (the model is kept as it was). `kilnChecks` runs before any of
 /// them and must reject every model they could crash on; its failure is
-/// returned. `changedModel` says whether `model` was replaced by libonnx's
-/// output.
+/// returned.
 mlir::LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &opts,
                                      const ImportEnv &env,
-                                     llvm::function_ref<mlir::LogicalResult()> kilnChecks,
-                                     bool &changedModel);
+                                     llvm::function_ref<mlir::LogicalResult()> kilnChecks);
 
 } // namespace kiln::frontend
 

@@ -34,8 +34,8 @@ static Type typeFromAttributes(const ResultTypeQuery &q, MLIRContext &ctx) {
     // Mean and InvStdDev have the stash type (float by default).
     auto stash = dyn_cast_or_null<IntegerAttr>(q.attrs.get("stash_type"));
     ScopedDiagnosticHandler silence(&ctx, [](Diagnostic &) { return success(); });
-    FailureOr<Type> elem = importElementType(ctx, stash ? stash.getInt() : 1,
-                                             {UnknownLoc::get(&ctx), ""});
+    FailureOr<Type> elem =
+        importElementType(ctx, stash ? stash.getInt() : 1, {UnknownLoc::get(&ctx), ""});
     return succeeded(elem) ? unranked(*elem) : Type();
   }
   if (!defaultDomain || q.resultIndex != 0)

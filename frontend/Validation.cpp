@@ -112,8 +112,7 @@ LogicalResult checkModelVersions(const onnxpb::ModelProto &model, const ImportEn
   constexpr int64_t kNewestIrVersion = onnxpb::Version::IR_VERSION;
   if (model.ir_version() > kNewestIrVersion)
     return env.fileError() << "'" << env.sourceName << "' has IR version " << model.ir_version()
-                           << ", newer than the newest Kiln supports (" << kNewestIrVersion
-                           << ")",
+                           << ", newer than the newest Kiln supports (" << kNewestIrVersion << ")",
            failure();
   for (const auto &opset : model.opset_import()) {
     StringRef domain = normalizeDomain(opset.domain());

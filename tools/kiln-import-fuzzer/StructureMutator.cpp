@@ -27,6 +27,8 @@ namespace {
 
 using Rng = std::minstd_rand;
 
+// Tables, not one value per line:
+// clang-format off
 constexpr int64_t kInteresting[] = {
     0, 1, -1, 2, -2, 3, 4, 7, 8, 16, 255, 256, 1024, 65535, 65536,
     std::numeric_limits<int32_t>::max(), std::numeric_limits<int32_t>::min(),
@@ -46,6 +48,7 @@ const char *const kOpTypes[] = {
     "ReduceSum", "ArgMax", "TopK", "Expand", "Tile", "Pad", "Resize", "ConstantOfShape",
     "Gemm", "MatMul", "Einsum", "CumSum", "OneHot", "GatherND", "ScatterND", "DepthToSpace",
     "Cast", "If", "Loop", "Identity", "Range", "Shape", "Size", "GroupNormalization"};
+// clang-format on
 
 template <typename T> T pick(Rng &rng, size_t n) {
   return static_cast<T>(std::uniform_int_distribution<size_t>(0, n - 1)(rng));
@@ -187,8 +190,13 @@ void mutateInitializer(TensorProto &tensor, Rng &rng) {
     tensor.set_data_location(TensorProto::EXTERNAL);
     tensor.clear_raw_data();
     const char *keys[] = {"location", "offset", "length"};
-    const char *values[] = {"w.bin", "../w.bin", "/etc/passwd", "-1", "18446744073709551615",
-                            "0", "99999999999999999999"};
+    const char *values[] = {"w.bin",
+                            "../w.bin",
+                            "/etc/passwd",
+                            "-1",
+                            "18446744073709551615",
+                            "0",
+                            "99999999999999999999"};
     for (const char *key : keys) {
       auto *entry = tensor.add_external_data();
       entry->set_key(key);
@@ -244,8 +252,10 @@ void mutateModel(ModelProto &model, Rng &rng) {
       } else {
         std::string &in = *node->mutable_input(pick<int>(rng, node->input_size()));
         int choice = rng() % 4;
-        in = choice == 0 ? "" : choice == 1 ? "undefined_value"
-             : names.empty() ? in : names[pick<size_t>(rng, names.size())];
+        in = choice == 0     ? ""
+             : choice == 1   ? "undefined_value"
+             : names.empty() ? in
+                             : names[pick<size_t>(rng, names.size())];
       }
       if (rng() % 8 == 0 && node->output_size())
         node->mutable_output(0)->assign(names.empty() ? "" : names.front());
