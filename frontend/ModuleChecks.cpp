@@ -11,6 +11,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <climits>
 #include <optional>
 
 using namespace mlir;
@@ -97,6 +98,61 @@ std::string sizeProblem(Type type) {
       .str();
 }
 
+/// The ONNX op type of `op` (onnx.AveragePoolV11 -> AveragePool).
+StringRef opTypeOf(Operation *op) {
+  StringRef opType = op->getName().getStringRef();
+  opType.consume_front("onnx.");
+  size_t v = opType.rfind('V');
+  if (v != StringRef::npos && v + 1 < opType.size() &&
+      llvm::all_of(opType.drop_front(v + 1), llvm::isDigit))
+    opType = opType.take_front(v);
+  return opType;
+}
+
+/// Windows no model needs and no machine can run: a pooling window over more
+/// than 2^31 elements, or a dilated kernel extent that overflows. Checked
+/// before shape inference, whose window arithmetic assumes sane values. With
+/// SAME padding no shape check catches kernel_shape = [2, 2^31 - 1]: the
+/// backend then materializes a padded input of hundreds of GB.
+LogicalResult checkWindows(ModuleOp module) {
+  constexpr uint64_t kMaxWindowElements = uint64_t(1) << 31;
+  WalkResult result = module.walk([&](Operation *op) {
+    StringRef opType = opTypeOf(op);
+    bool isPool = opType == "AveragePool" || opType == "MaxPool" || opType == "LpPool";
+    if (!isPool && opType != "Conv" && opType != "ConvTranspose")
+      return WalkResult::advance();
+    auto kernel = op->getAttrOfType<DenseI64ArrayAttr>("kernel_shape");
+    if (!kernel)
+      return WalkResult::advance();
+    auto dilations = op->getAttrOfType<DenseI64ArrayAttr>("dilations");
+    uint64_t elements = 1;
+    bool overflowed = false;
+    for (auto [i, k] : llvm::enumerate(kernel.asArrayRef())) {
+      int64_t d = dilations && i < dilations.size() ? dilations[i] : 1;
+      if (k < 1 || d < 1)
+        continue; // The verifier reports these.
+      uint64_t extent = llvm::SaturatingMultiply(static_cast<uint64_t>(k - 1),
+                                                 static_cast<uint64_t>(d), &overflowed);
+      if (overflowed || extent >= uint64_t(INT64_MAX)) {
+        emitError(op->getLoc()) << describeOp(op) << ": kernel_shape value " << k
+                                << " with dilation " << d << " overflows the window extent";
+        return WalkResult::interrupt();
+      }
+      elements = llvm::SaturatingMultiply(elements, extent + 1, &overflowed);
+    }
+    if (isPool && (overflowed || elements > kMaxWindowElements)) {
+      InFlightDiagnostic diag = emitError(op->getLoc())
+                                << describeOp(op) << ": the window of kernel_shape [";
+      llvm::interleaveComma(kernel.asArrayRef(), diag);
+      diag << "] covers " << (overflowed ? "over 2^64" : std::to_string(elements))
+           << " elements, over Kiln's limit of 2^31";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
 LogicalResult checkSizes(ModuleOp module) {
   // Pre-order: a graph's inputs are reported before the ops that use them.
   WalkResult result = module.walk<WalkOrder::PreOrder>([](Operation *op) {
@@ -135,6 +191,8 @@ LogicalResult checkSizes(ModuleOp module) {
 LogicalResult checkImportedModule(ModuleOp module) {
   // The backend upgrades older op versions (onnx.AveragePoolV11) before its
   // shape inference, which only the newest ops implement; so does this check.
+  if (failed(checkWindows(module)))
+    return failure();
   OwningOpRef<ModuleOp> copy = module.clone();
   PassManager pm(module.getContext());
   pm.enableVerifier(true);

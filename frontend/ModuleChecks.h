@@ -41,7 +41,8 @@ private:
   mlir::DiagnosticEngine::HandlerID id;
 };
 
-/// Runs the backend's op upgrades and shape inference on a copy of `module`,
+/// Refuses pooling windows over 2^31 elements and kernel extents that
+/// overflow, then runs the backend's op upgrades and shape inference on a copy of `module`,
 /// verifies the copy (so op verifiers see the inferred ranks, e.g. of an axis
 /// attribute) and
 /// refuses every value whose static type needs more than kMaxTensorBytes or

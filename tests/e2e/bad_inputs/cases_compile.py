@@ -140,6 +140,19 @@ def _avgpool_huge_kernel(d):
     return _save(_model([node], [_vi("x", [1, 1, 4, 4])], [_vi("y", ["n", "c", "h", "w"])]), d)
 
 
+def _avgpool_kernel_over_input(d):
+    node = helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[2, 1000])
+    return _save(_model([node], [_vi("x", [1, 1, 4, 4])], [_vi("y", ["n", "c", "h", "w"])]), d)
+
+
+def _avgpool_same_huge_kernel(d):
+    # SAME padding fits any kernel; Kiln compiled this for 44 s into a library that wanted an
+    # arena of hundreds of GB for the padded input.
+    node = helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[2, INT32_MAX],
+                            auto_pad="SAME_UPPER")
+    return _save(_model([node], [_vi("x", [1, 1, 100, 4])], [_vi("y", ["n", "c", "h", "w"])]), d)
+
+
 def _constant_of_shape_huge(d):
     shape = numpy_helper.from_array(np.array([2**20, 2**20, 2**10], np.int64), "shape")
     node = helper.make_node("ConstantOfShape", ["shape"], ["y"], name="fill")
@@ -202,6 +215,12 @@ CASES = [
          error_contains=["tensor 'w'", "negative dimension -1"], ort="error"),
     Case("averagepool_kernel_2_int32max", _avgpool_huge_kernel, stage="compile",
          error_contains=["#0 (AveragePool)", "2147483647"], ort="ok"),  # ORT loads it
+    Case("averagepool_kernel_over_padded_input", _avgpool_kernel_over_input, stage="compile",
+         error_contains=["node #0 (AveragePool)", "padded input size 4",
+                         "effective kernel size 1000"], ort="ok"),  # ORT loads it
+    Case("averagepool_same_kernel_2_int32max", _avgpool_same_huge_kernel, stage="compile",
+         error_contains=["node #0 (AveragePool)", "kernel_shape [2, 2147483647]",
+                         "4294967294 elements"], ort="ok"),
     Case("constant_of_shape_over_2p40_bytes", _constant_of_shape_huge, stage="compile",
          error_contains=["node 'fill' (ConstantOfShape)", "1099511627776", "2^40"], ort="ok"),
     Case("graph_input_element_count_overflow", _huge_graph_input, stage="compile",
