@@ -31,12 +31,16 @@ static Type typeFromAttributes(const ResultTypeQuery &q, MLIRContext &ctx) {
   StringRef op = q.node.op_type();
   bool defaultDomain = normalizeDomain(q.node.domain()).empty();
   if (defaultDomain && op == "LayerNormalization" && q.resultIndex > 0) {
-    // Mean and InvStdDev have the stash type (float by default).
+    Builder b(&ctx);
+    // Mean and InvStdDev have the stash type (float by default). A bad
+    // stash_type still gets float: leaving the output untyped would keep
+    // Kiln's checks from running before libonnx's, which crashed on such a
+    // node (axis = -2^31, stash_type = -2).
     auto stash = dyn_cast_or_null<IntegerAttr>(q.attrs.get("stash_type"));
     ScopedDiagnosticHandler silence(&ctx, [](Diagnostic &) { return success(); });
     FailureOr<Type> elem =
         importElementType(ctx, stash ? stash.getInt() : 1, {UnknownLoc::get(&ctx), ""});
-    return succeeded(elem) ? unranked(*elem) : Type();
+    return unranked(succeeded(elem) ? *elem : b.getF32Type());
   }
   if (!defaultDomain || q.resultIndex != 0)
     return {};

@@ -26,7 +26,7 @@ if [ "$FUZZ_SEEDS" = all ]; then
   done
 fi
 cp -n tests/fuzz/corpus/* tests/fuzz/regressions/* "$FUZZ_WORK/seeds/" 2>/dev/null || true
-rm -f "$FUZZ_WORK/seeds/README.md"
+rm -f "$FUZZ_WORK/seeds/README.md"  # the corpus and regressions READMEs
 # With more than one job libFuzzer forks workers that log to fuzz-N.log in the cwd.
 PARALLEL=()
 [ "$JOBS" -gt 1 ] && PARALLEL=(-jobs="$JOBS" -workers="$JOBS")
