@@ -153,6 +153,30 @@ LogicalResult checkWindows(ModuleOp module) {
   return failure(result.wasInterrupted());
 }
 
+/// Convolutions whose weight rank differs from the input's: libonnx 1.12's
+/// convPoolShapeInference indexes one by the other's rank (SIGSEGV on a
+/// ConvInteger with a rank-5 weight and a rank-4 input), and not every conv
+/// variant's verifier checks it. Runs after shape inference, so ranks are
+/// known wherever they can be.
+LogicalResult checkConvRanks(ModuleOp module) {
+  WalkResult result = module.walk([&](Operation *op) {
+    StringRef opType = opTypeOf(op);
+    unsigned weight = opType == "QLinearConv" ? 3 : 1;
+    if ((opType != "Conv" && opType != "ConvInteger" && opType != "ConvTranspose" &&
+         opType != "QLinearConv") ||
+        op->getNumOperands() <= weight)
+      return WalkResult::advance();
+    auto x = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+    auto w = dyn_cast<RankedTensorType>(op->getOperand(weight).getType());
+    if (!x || !w || x.getRank() == w.getRank())
+      return WalkResult::advance();
+    emitError(op->getLoc()) << describeOp(op) << ": weight rank " << w.getRank()
+                            << " != input rank " << x.getRank();
+    return WalkResult::interrupt();
+  });
+  return failure(result.wasInterrupted());
+}
+
 LogicalResult checkSizes(ModuleOp module) {
   // Pre-order: a graph's inputs are reported before the ops that use them.
   WalkResult result = module.walk<WalkOrder::PreOrder>([](Operation *op) {
@@ -198,7 +222,7 @@ LogicalResult checkImportedModule(ModuleOp module) {
   pm.enableVerifier(true);
   pm.addPass(createUpgradeOnnxOps());
   pm.addPass(createInferShapes());
-  if (failed(pm.run(*copy)))
+  if (failed(pm.run(*copy)) || failed(checkConvRanks(*copy)))
     return failure();
   return checkSizes(*copy);
 }

@@ -133,6 +133,15 @@ def _negative_initializer_dim(d):
     return _save(_model([node], [_vi("x", [4])], [_vi("y", None)], [w]), d)
 
 
+def _convinteger_rank_mismatch(d):
+    # libonnx 1.12's convPoolShapeInference crashed (SIGSEGV) on it; found by the fuzzer.
+    node = helper.make_node("ConvInteger", ["x", "w"], ["y"])
+    model = _model([node], [_vi("x", [1, 1, 3, 3], TensorProto.UINT8),
+                            _vi("w", [1, 1, 2, 2, 7], TensorProto.UINT8)],
+                   [_vi("y", [1, 1, 2, 2], TensorProto.INT32)], opset=10, ir_version=5)
+    return _save(model, d)
+
+
 # --- Impossible sizes ------------------------------------------------------------------
 
 def _avgpool_huge_kernel(d):
@@ -211,6 +220,9 @@ CASES = [
          error_contains=["#0 (Concat)", "axis"], ort="error"),
     Case("layernorm_missing_scale", _layernorm_missing_scale, stage="compile",
          error_contains=["node #0 (LayerNormalization)", "operand #1"], ort="error"),
+    Case("convinteger_weight_rank_mismatch", _convinteger_rank_mismatch, stage="compile",
+         error_contains=["node #0 (ConvInteger)", "weight rank 5 != input rank 4"],
+         ort="error"),
     Case("initializer_negative_dim", _negative_initializer_dim, stage="compile",
          error_contains=["tensor 'w'", "negative dimension -1"], ort="error"),
     Case("averagepool_kernel_2_int32max", _avgpool_huge_kernel, stage="compile",
