@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/cpu/Passes.h"
+#include "ir/kiln/KilnDialect.h"
 
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
@@ -37,6 +38,12 @@ struct CreateShapeFunctionPass
     b.setInsertionPointAfter(entry);
     auto shapes = cast<func::FuncOp>(b.clone(*entry));
     shapes.setName(kiln::cpu::kShapeFunctionName);
+    // Checks of index and divisor values guard kernels the shape function does not
+    // run; kept, they would keep those values' computation alive.
+    shapes.walk([](kiln::kilnir::CheckOp check) {
+      if (kiln::kilnir::isDataCheck(check.getCode()))
+        check.erase();
+    });
     // Argument and result attributes describe the model's tensors, not these.
     shapes.removeArgAttrsAttr();
     shapes.removeResAttrsAttr();
