@@ -46,6 +46,12 @@ struct CreateShapeFunctionPass
     b.setInsertionPointAfter(entry);
     auto shapes = cast<func::FuncOp>(b.clone(*entry));
     shapes.setName(kiln::cpu::kShapeFunctionName);
+    // Checks of index and divisor values guard kernels the shape function does not
+    // run; kept, they would keep those values' computation alive.
+    shapes.walk([](kiln::kilnir::CheckOp check) {
+      if (kiln::kilnir::isDataCheck(check.getCode()))
+        check.erase();
+    });
     // Argument and result attributes describe the model's tensors, not these.
     shapes.removeArgAttrsAttr();
     shapes.removeResAttrsAttr();
@@ -98,8 +104,8 @@ struct CreateShapeFunctionPass
     return llvm::all_of(op->getResultTypes(), [](Type t) { return t.isIntOrIndex(); });
   }
 
-  /// Erases the kiln.check ops of the shape function that check tensor values or need
-  /// more than cheap scalar work beyond what the output dims need. Returns true if any.
+  /// Erases the shape checks of the shape function that need more than cheap scalar work
+  /// beyond what the output dims need (data checks are gone already). Returns true if any.
   static bool pruneChecks(func::FuncOp shapes) {
     auto ret = cast<func::ReturnOp>(shapes.getBody().back().getTerminator());
     SetVector<Operation *> needed;
@@ -108,10 +114,6 @@ struct CreateShapeFunctionPass
     (void)getBackwardSlice(ret.getOperation(), &needed, options);
     SmallVector<kiln::kilnir::CheckOp> doomed;
     shapes.walk([&](kiln::kilnir::CheckOp check) {
-      if (kiln::kilnir::isDataCheck(check.getCode())) {
-        doomed.push_back(check);
-        return;
-      }
       SetVector<Operation *> slice;
       (void)getBackwardSlice(check.getOperation(), &slice, options);
       if (!llvm::all_of(slice, [&](Operation *op) {
