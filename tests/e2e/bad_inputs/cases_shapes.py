@@ -23,6 +23,11 @@ def _model(nodes, inputs, out_type=F, outputs=("Y",), inits=(), opset=17):
             [numpy_helper.from_array(v, k) for k, v in inits])
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
         model.ir_version = 8
+        # Debian's ONNX 1.12 checker wants output shapes: let ONNX infer them (symbolic).
+        model = onnx.shape_inference.infer_shapes(model)
+        for out in model.graph.output:
+            if not out.type.tensor_type.HasField("shape"):
+                raise ValueError(f"case model: no inferred shape for output {out.name}")
         path = os.path.join(folder, "model.onnx")
         onnx.save(model, path)
         return path
@@ -101,6 +106,15 @@ _conv = _model([helper.make_node("Conv", ["X", "W"], ["Y"], name="conv")],
 _chain = _model([helper.make_node("Add", ["A", "B"], ["T"], name="chain_add"),
                  helper.make_node("MatMul", ["T", "W"], ["Y"], name="chain_mm")],
                 [("A", F, ["batch", "k"]), ("B", F, ["batch", "k"])], inits=[("W", f32(3, 2))])
+_chain_distinct = _model([helper.make_node("Add", ["A", "B"], ["T"], name="chain_add2"),
+                          helper.make_node("Relu", ["T"], ["U"], name="chain_relu"),
+                          helper.make_node("Mul", ["U", "A"], ["V"], name="chain_mul"),
+                          helper.make_node("MatMul", ["V", "W"], ["Y"], name="chain_mm2")],
+                         [("A", F, ["a", "k"]), ("B", F, ["b", "k"])], inits=[("W", f32(3, 2))])
+
+# Not a case: ORT broadcasts A [1, 4] against B [3, 4] when both dims are called 'batch',
+# but Kiln's runtime refuses inputs whose same-named dims differ before the model runs.
+#   Case("mul_same_dim_param_one", _mul_batch, ort="ok", inputs={"A": f32(1, 4), "B": f32(3, 4)})
 
 CASES = [
     # Elementwise broadcasting: a dynamic 1 broadcasts, a mismatch is refused.
@@ -121,9 +135,10 @@ CASES = [
     Case("add_static_vs_dyn1", _add_static, ort="ok", inputs={"A": f32(4), "B": f32(1)}),
     Case("add_static_vs_dyn_mismatch", _add_static, inputs={"A": f32(4), "B": f32(5)},
          error_contains=_err("add_static", "Add")),
+    # Kiln's runtime refuses inputs whose same-named dims differ before the model runs (its
+    # message names the dim_param); the compiled checks are behind it for direct ABI calls.
     Case("mul_same_dim_param_differ", _mul_batch, inputs={"A": f32(2, 4), "B": f32(3, 4)},
-         error_contains=_err("mul_b", "Mul")),
-    Case("mul_same_dim_param_one", _mul_batch, ort="ok", inputs={"A": f32(1, 4), "B": f32(3, 4)}),
+         error_contains=["'batch'", "2", "3"]),
     Case("mean_dyn1_both_sides", _mean2, ort="ok", inputs={"A": f32(3, 1), "B": f32(1, 5)}),
     Case("where_dyn1_cond", _where, ort="ok",
          inputs={"C": np.array([True]), "X": f32(4), "Z": f32(4)}),
@@ -185,7 +200,7 @@ CASES = [
     Case("concat_off_axis_mismatch", _concat, inputs={"A": f32(2, 3), "B": f32(2, 4)},
          error_contains=_err("concat", "Concat")),
     Case("concat_same_dim_param_differ", _concat_same, inputs={"A": f32(2, 2), "B": f32(3, 3)},
-         error_contains=_err("concat_s", "Concat")),
+         error_contains=["'batch'"]),
     Case("concat_ok", _concat, ort="ok", inputs={"A": f32(2, 3), "B": f32(1, 3)}),
     Case("expand_mismatch", _expand, inputs={"X": f32(3)}, error_contains=_err("expand", "Expand")),
     Case("expand_dyn1", _expand, ort="ok", inputs={"X": f32(1)}),
@@ -202,7 +217,11 @@ CASES = [
          error_contains=_err("conv", "Conv")),
     Case("conv_too_small", _conv, inputs={"X": f32(1, 3, 2, 5)}, error_contains=_err("conv", "Conv")),
     Case("chain_same_dim_param_differ", _chain, inputs={"A": f32(2, 3), "B": f32(5, 3)},
-         error_contains=_err("chain_add", "Add")),
+         error_contains=["'batch'"]),
+    Case("chain_distinct_dim_params_differ", _chain_distinct,
+         inputs={"A": f32(2, 3), "B": f32(5, 3)}, error_contains=_err("chain_add2", "Add")),
+    Case("chain_distinct_dim_params_dyn1", _chain_distinct, ort="ok",
+         inputs={"A": f32(1, 3), "B": f32(5, 3)}),
     Case("chain_inner_mismatch", _chain, inputs={"A": f32(2, 4), "B": f32(2, 4)},
          error_contains=_err("chain_mm", "MatMul")),
 ]
