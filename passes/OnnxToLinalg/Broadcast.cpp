@@ -25,7 +25,7 @@ namespace kiln::conversion {
 SmallVector<OpFoldResult> getCheckedBroadcastSizes(OpBuilder &b, Location loc, Operation *node,
                                                    ArrayRef<SmallVector<OpFoldResult>> inputs,
                                                    ArrayRef<int64_t> resultShape,
-                                                   StringRef what) {
+                                                   ArrayRef<std::string> names) {
   int64_t rank = resultShape.size();
   SmallVector<OpFoldResult> result;
   auto index = [&](OpFoldResult v) { return getValueOrCreateConstantIndexOp(b, loc, v); };
@@ -44,6 +44,7 @@ SmallVector<OpFoldResult> getCheckedBroadcastSizes(OpBuilder &b, Location loc, O
       if (id < 0 || isConstantSize(sizes[id], 1))
         continue; // absent or a static 1: broadcasts to anything
       OpFoldResult in = sizes[id];
+      std::string name = names.empty() ? "input " + std::to_string(i) : names[i];
       if (!size) {
         size = in;
         continue;
@@ -55,21 +56,21 @@ SmallVector<OpFoldResult> getCheckedBroadcastSizes(OpBuilder &b, Location loc, O
       if (staticResult || getConstantIntValue(size)) {
         // size is a known S != 1: `in` must be S or 1.
         emitShapeCheck(b, loc, node, orI(eq(inV, sizeV), eq(inV, one)), inV, sizeV,
-                       Twine(what) + " " + Twine(i) + " has size {} in dim " + Twine(id) +
+                       name + " has size {} in dim " + Twine(id) +
                            " where the broadcast result has {} (expected equal sizes, or 1)");
         continue;
       }
       if (getConstantIntValue(in)) {
         // `in` is a known S != 1: what came before must be S or 1.
         emitShapeCheck(b, loc, node, orI(eq(sizeV, inV), eq(sizeV, one)), inV, sizeV,
-                       Twine(what) + " " + Twine(i) + " has size " + "{} in dim " + Twine(id) +
+                       name + " has size {} in dim " + Twine(id) +
                            " where the others have {} (expected equal sizes, or 1)");
         size = in;
         continue;
       }
       emitShapeCheck(b, loc, node, orI(orI(eq(inV, sizeV), eq(inV, one)), eq(sizeV, one)), inV,
                      sizeV,
-                     Twine(what) + " " + Twine(i) + " has size {} in dim " + Twine(id) +
+                     name + " has size {} in dim " + Twine(id) +
                          " where the others have {} (expected equal sizes, or 1)");
       size = b.createOrFold<arith::SelectOp>(loc, eq(sizeV, one), inV, sizeV);
     }

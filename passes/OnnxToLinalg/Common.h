@@ -18,6 +18,7 @@
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <optional>
+#include <string>
 
 namespace kiln::conversion {
 
@@ -56,11 +57,12 @@ llvm::SmallVector<mlir::OpFoldResult> getMixedSizes(mlir::OpBuilder &b, mlir::Lo
 /// Computes the sizes of the numpy broadcast of shapes `inputs` (right-aligned) to a
 /// result of shape `resultShape`, one per result dim, and checks at run time (kiln.check)
 /// that each input size equals the result's or is 1, unless that holds by construction.
-/// `what` names the inputs in the messages ("input" gives "input 1 has size ...").
+/// `names` name the inputs in the messages (default "input <i>").
 llvm::SmallVector<mlir::OpFoldResult>
 getCheckedBroadcastSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node,
                          llvm::ArrayRef<llvm::SmallVector<mlir::OpFoldResult>> inputs,
-                         llvm::ArrayRef<int64_t> resultShape, llvm::StringRef what = "input");
+                         llvm::ArrayRef<int64_t> resultShape,
+                         llvm::ArrayRef<std::string> names = {});
 
 /// Returns `input` when each of its dynamic dims is provably its `targetSizes` entry (one
 /// per dim of `input`), else an scf.if that yields `input` itself unless some dynamic dim

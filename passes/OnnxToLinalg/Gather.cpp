@@ -183,7 +183,7 @@ struct ExpandLowering : OpConversionPattern<ExpandOp> {
     SmallVector<SmallVector<OpFoldResult>> operands{getMixedSizes(rewriter, loc, input),
                                                     shapeSizes};
     SmallVector<OpFoldResult> sizes = getCheckedBroadcastSizes(
-        rewriter, loc, op, operands, resultType.getShape(), "operand (0: input, 1: shape)");
+        rewriter, loc, op, operands, resultType.getShape(), {"the input", "the shape"});
     SmallVector<Value> dynamic;
     for (int64_t d = 0; d < rank; ++d)
       if (resultType.isDynamicDim(d))

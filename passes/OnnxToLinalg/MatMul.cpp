@@ -148,7 +148,7 @@ SmallVector<OpFoldResult> checkMatmulShapes(OpBuilder &b, Location loc, Operatio
       SmallVector<OpFoldResult>(ArrayRef(lhsSizes).drop_back(2)),
       SmallVector<OpFoldResult>(ArrayRef(rhsSizes).drop_back(2))};
   SmallVector<OpFoldResult> batch = getCheckedBroadcastSizes(
-      b, loc, node, batches, resultType.getShape().drop_back(2), "batch dims of input");
+      b, loc, node, batches, resultType.getShape().drop_back(2));
   auto widen = [&](Value &v, SmallVector<OpFoldResult> sizes) {
     int64_t n = static_cast<int64_t>(sizes.size()) - 2;
     for (int64_t d = 0; d < n; ++d)

@@ -104,7 +104,8 @@ SizeSource traceDim(Value tensor, int64_t dim, int depth) {
       // A group whose other dims are static 1s is that one dim.
       auto srcType = collapse.getSrcType();
       std::optional<int64_t> only;
-      for (int64_t d : collapse.getReassociationIndices()[dim]) {
+      SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
+      for (int64_t d : groups[dim]) {
         if (srcType.getDimSize(d) == 1)
           continue;
         if (only)
