@@ -58,23 +58,29 @@ struct SizeSource {
   }
 };
 
-SizeSource traceDim(Value tensor, int64_t dim, int depth);
-
-SizeSource traceSize(OpFoldResult size, int depth) {
-  if (std::optional<int64_t> cst = getConstantIntValue(size))
-    return {Value(), -1, *cst};
-  Value value = cast<Value>(size);
-  if (depth < 64)
-    if (auto dimOp = value.getDefiningOp<tensor::DimOp>())
-      if (std::optional<int64_t> index = dimOp.getConstantIndex())
-        return traceDim(dimOp.getSource(), *index, depth + 1);
-  return {value, -1, 0};
-}
-
-SizeSource traceDim(Value tensor, int64_t dim, int depth) {
-  for (; depth < 64; ++depth) {
+/// Follows a size back to its source, iteratively (a model's activations chain through
+/// hundreds of ops). `tensor` and `dim` are the dim being followed; a size that is an
+/// index Value is followed through tensor.dim.
+SizeSource traceSize(OpFoldResult size) {
+  Value tensor;
+  int64_t dim = -1;
+  constexpr int kMaxSteps = 100000;
+  for (int step = 0; step < kMaxSteps; ++step) {
+    if (!tensor) {
+      // Following an index size.
+      if (std::optional<int64_t> cst = getConstantIntValue(size))
+        return {Value(), -1, *cst};
+      Value value = cast<Value>(size);
+      auto dimOp = value.getDefiningOp<tensor::DimOp>();
+      std::optional<int64_t> index = dimOp ? dimOp.getConstantIndex() : std::nullopt;
+      if (!index)
+        return {value, -1, 0};
+      tensor = dimOp.getSource();
+      dim = *index;
+      continue;
+    }
     auto type = dyn_cast<RankedTensorType>(tensor.getType());
-    if (!type)
+    if (!type || dim >= type.getRank())
       break;
     if (!type.isDynamicDim(dim))
       return {Value(), -1, type.getDimSize(dim)};
@@ -95,23 +101,36 @@ SizeSource traceDim(Value tensor, int64_t dim, int depth) {
       tensor = tensorCast.getSource();
     } else if (auto dps = dyn_cast<DestinationStyleOpInterface>(def)) {
       // A destination-style result has the shape of its init.
-      tensor = dps.getDpsInitOperand(cast<OpResult>(tensor).getResultNumber())->get();
+      unsigned result = cast<OpResult>(tensor).getResultNumber();
+      if (result >= dps.getNumDpsInits() || !sameRank(dps.getDpsInitOperand(result)->get()))
+        break;
+      tensor = dps.getDpsInitOperand(result)->get();
+    } else if (auto pad = dyn_cast<tensor::PadOp>(def)) {
+      // Convolutions pad only spatial dims: the batch dim is the source's.
+      if (!isConstantIntValue(pad.getMixedLowPad()[dim], 0) ||
+          !isConstantIntValue(pad.getMixedHighPad()[dim], 0))
+        break;
+      tensor = pad.getSource();
     } else if (auto empty = dyn_cast<tensor::EmptyOp>(def)) {
-      return traceSize(empty.getMixedSizes()[dim], depth + 1);
+      size = empty.getMixedSizes()[dim];
+      tensor = nullptr;
     } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def)) {
-      return traceSize(expand.getMixedOutputShape()[dim], depth + 1);
+      size = expand.getMixedOutputShape()[dim];
+      tensor = nullptr;
     } else if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
       // A group whose other dims are static 1s is that one dim.
       auto srcType = collapse.getSrcType();
       std::optional<int64_t> only;
+      bool several = false;
       SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
       for (int64_t d : groups[dim]) {
         if (srcType.getDimSize(d) == 1)
           continue;
-        if (only)
-          return {tensor, dim, 0};
+        several |= only.has_value();
         only = d;
       }
+      if (several)
+        break;
       if (!only)
         return {Value(), -1, 1};
       tensor = collapse.getSrc();
@@ -120,17 +139,19 @@ SizeSource traceDim(Value tensor, int64_t dim, int depth) {
       break;
     }
   }
+  if (!tensor)
+    return {cast<Value>(size), -1, 0};
   return {tensor, dim, 0};
 }
 
 } // namespace
 
 bool provablyEqualSizes(OpFoldResult a, OpFoldResult b) {
-  return traceSize(a, 0) == traceSize(b, 0);
+  return traceSize(a) == traceSize(b);
 }
 
 bool isConstantSize(OpFoldResult size, int64_t value) {
-  SizeSource source = traceSize(size, 0);
+  SizeSource source = traceSize(size);
   return !source.value && source.constant == value;
 }
 
