@@ -49,7 +49,9 @@ static std::string buildPipeline(const CompileOptions &options, unsigned numInpu
   if (options.profile)
     p += ",kiln-instrument-profile";
   p += ",convert-linalg-to-parallel-loops,canonicalize,kiln-outline-parallel-loops";
-  p += ",convert-scf-to-cf,expand-strided-metadata,lower-affine,arith-expand,convert-vector-to-llvm";
+  // Checks become branches once every function is a CFG; parallel bodies are outlined
+  // by then, so a failure in one is seen by its dispatch's caller (LowerChecks.cpp).
+  p += ",convert-scf-to-cf,kiln-lower-checks,expand-strided-metadata,lower-affine,arith-expand,convert-vector-to-llvm";
   p += ",convert-math-to-funcs,convert-math-to-llvm,convert-math-to-libm";
   p += ",convert-arith-to-llvm,convert-index-to-llvm,finalize-memref-to-llvm";
   p += ",convert-func-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts";

@@ -54,7 +54,7 @@ struct ElementwiseLowering : ConversionPattern {
                      resultType.getElementType()};
     Value result = buildElementwise(
         rewriter, op->getLoc(), resultType, inputs,
-        [&](OpBuilder &b, Location loc, ValueRange args) { return fn(b, loc, args, sc); });
+        [&](OpBuilder &b, Location loc, ValueRange args) { return fn(b, loc, args, sc); }, op);
     // Secondary results are unused (checked above): they are dropped.
     SmallVector<Value> replacements(op->getNumResults(), Value());
     replacements[0] = result;

@@ -6,7 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 
 using namespace mlir;
 using namespace kiln::onnxir;
@@ -161,22 +164,32 @@ struct ExpandLowering : OpConversionPattern<ExpandOp> {
       return reject(rewriter, op,
                                          "the result rank is not max(input rank, shape length)");
     Location loc = op.getLoc();
-    SmallVector<Value> dynamic;
+    // Expand broadcasts both ways: the input and the shape. A result dim that is static
+    // stands for its shape entry (shape inference read it), so the shape is only read
+    // where the result is dynamic.
     bool needShape = false;
-    for (int64_t d = 0; d < rank; ++d)
-      needShape |= resultType.isDynamicDim(d) && d >= rank - n;
+    for (int64_t d = rank - n; d < rank; ++d)
+      needShape |= resultType.isDynamicDim(d);
+    SmallVector<OpFoldResult> shapeSizes;
     SmallVector<Value> shape;
     if (needShape)
       shape = getIndexValues(rewriter, loc, adaptor.getShape(), n);
-    for (int64_t d = 0; d < rank; ++d) {
-      if (!resultType.isDynamicDim(d))
-        continue;
-      int64_t id = d - (rank - inputType.getRank()), sd = d - (rank - n);
-      Value size = id >= 0 ? getDimValue(rewriter, loc, input, id) : Value();
-      if (sd >= 0)
-        size = size ? Value(arith::MaxSIOp::create(rewriter, loc, size, shape[sd])) : shape[sd];
-      dynamic.push_back(size);
+    for (int64_t sd = 0; sd < n; ++sd) {
+      int64_t d = sd + rank - n;
+      shapeSizes.push_back(resultType.isDynamicDim(d)
+                               ? OpFoldResult(shape[sd])
+                               : OpFoldResult(rewriter.getIndexAttr(resultType.getDimSize(d))));
     }
+    SmallVector<SmallVector<OpFoldResult>> operands{getMixedSizes(rewriter, loc, input),
+                                                    shapeSizes};
+    SmallVector<OpFoldResult> sizes = getCheckedBroadcastSizes(
+        rewriter, loc, op, operands, resultType.getShape(), {"the input", "the shape"});
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < rank; ++d)
+      if (resultType.isDynamicDim(d))
+        dynamic.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, sizes[d]));
+    input = broadcastDynamicOnes(rewriter, loc, input,
+                                 ArrayRef(sizes).drop_front(rank - inputType.getRank()));
     Value init = createEmpty(rewriter, loc, resultType, dynamic);
     SmallVector<AffineMap> maps{getBroadcastMap(rewriter.getContext(), inputType, resultType),
                                 rewriter.getMultiDimIdentityMap(rank)};
@@ -209,8 +222,16 @@ struct TileLowering : OpConversionPattern<TileOp> {
     SmallVector<Value> repeats = getIndexValues(rewriter, loc, adaptor.getRepeats(), rank);
     SmallVector<Value> dims, sizes;
     for (int64_t d = 0; d < rank; ++d) {
+      checkSizes(rewriter, loc, op, arith::CmpIPredicate::sge, repeats[d],
+                 rewriter.getIndexAttr(0),
+                 "repeats has {} for dim " + Twine(d) + " (expected >= {})");
       dims.push_back(getDimValue(rewriter, loc, input, d));
-      sizes.push_back(arith::MulIOp::create(rewriter, loc, dims[d], repeats[d]));
+      sizes.push_back(rewriter.createOrFold<arith::MulIOp>(loc, dims[d], repeats[d]));
+      if (!resultType.isDynamicDim(d))
+        checkSizesEqual(rewriter, loc, op, sizes[d],
+                        rewriter.getIndexAttr(resultType.getDimSize(d)),
+                        "the tiled size is {} in dim " + Twine(d) +
+                            " where the model's shapes imply {}");
     }
     Value result = buildIndexGather(
         rewriter, loc, resultType, sizes, input, [&](OpBuilder &b, Location nloc, ValueRange idx) {
