@@ -2,36 +2,51 @@
 # Installs everything Kiln needs on a fresh Debian 12 machine. Idempotent: safe to run again.
 set -euo pipefail
 
-APT_PACKAGES=(
-  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 libclang-rt-22-dev
-  libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
-  libtbb-dev libboost-program-options-dev libgtest-dev
-  ccache ninja-build cmake python3-pip
-)
-# onnx is pinned: ir/onnx/OnnxOps.td is generated from its schema registry.
-PIP_PACKAGES=(onnx==1.23.2 onnxruntime==1.31.1 numpy lit)
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# Debian packages, pinned in scripts/apt-packages.txt (NAME=VERSION, one a line).
+mapfile -t APT_PINS < <(sed -e 's/#.*//' -e '/^\s*$/d' "$HERE/apt-packages.txt")
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+for pin in "${APT_PINS[@]}"; do
+  name=${pin%%=*} want=${pin#*=}
+  have=$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)
+  [ "$have" = "install ok installed $want" ] || missing+=("$pin")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing apt packages: ${missing[*]}"
   log=$(mktemp)
-  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-      --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
-    cat "$log"; echo "setup: apt-get failed" >&2; exit 1
+  apt_install() {
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      --allow-downgrades "$@" >>"$log" 2>&1
+  }
+  $SUDO apt-get update -qq >>"$log" 2>&1 || { cat "$log"; echo "setup: apt-get update failed" >&2; exit 1; }
+  if ! apt_install "${missing[@]}"; then
+    echo "setup: a pinned version is no longer served; installing the served versions of: ${missing[*]%%=*}" >&2
+    apt_install "${missing[@]%%=*}" || { cat "$log"; echo "setup: apt-get failed" >&2; exit 1; }
   fi
   rm -f "$log"
 fi
 
+# Python packages, every one pinned with its dependencies.
+REQUIREMENTS="$HERE/requirements.txt"
 PY=${PYTHON:-python3}
-if ! $PY -c 'import onnx, onnxruntime, numpy, lit; assert onnx.__version__ == "1.23.2"' 2>/dev/null; then
-  echo "setup: installing Python packages: ${PIP_PACKAGES[*]}"
-  $PY -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}" 2>/dev/null ||
-    $PY -m pip install -q --disable-pip-version-check --break-system-packages "${PIP_PACKAGES[@]}"
+# Installed already when every pinned requirement is there at exactly its version.
+if ! $PY - "$REQUIREMENTS" <<'PYEOF' 2>/dev/null
+import sys
+from importlib.metadata import version
+for line in open(sys.argv[1]):
+    spec = line.split("#")[0].strip()
+    if spec:
+        name, want = spec.split("==")
+        assert version(name) == want, (name, version(name), want)
+PYEOF
+then
+  echo "setup: installing Python packages from $REQUIREMENTS"
+  pip_args=(-q --disable-pip-version-check -r "$REQUIREMENTS")
+  $PY -m pip install "${pip_args[@]}" 2>/dev/null ||
+    $PY -m pip install "${pip_args[@]}" --break-system-packages
 fi
 echo "setup: done"

@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
 # Sets up (idempotent), builds and runs every test. CI runs exactly this.
+#   1. the release build and all its tests;
+#   2. the sanitizer build (AddressSanitizer + UndefinedBehaviorSanitizer on Kiln's tools,
+#      runtime and plugins, and on the generated code of the models its tests compile):
+#      the tests labelled `sanitizer` (runtime unit tests, the bad-input suite, a sample of
+#      the node tests). KILN_SKIP_SANITIZERS=1 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure
+
+if [ "${KILN_SKIP_SANITIZERS:-0}" != 1 ]; then
+  BUILD_DIR=${SANITIZER_BUILD_DIR:-build-sanitize} \
+    KILN_CMAKE_ARGS="-DKILN_SANITIZE=address,undefined -DKILN_ENABLE_FUZZER=OFF" \
+    bash scripts/build.sh
+  ctest --test-dir "${SANITIZER_BUILD_DIR:-build-sanitize}" --output-on-failure -L sanitizer
+fi

@@ -27,6 +27,7 @@
 namespace llvm {
 class LLVMContext;
 class Module;
+class raw_ostream;
 } // namespace llvm
 
 namespace kiln::cpu {
@@ -37,6 +38,9 @@ struct CompileOptions {
   std::string targetFeatures;  ///< LLVM feature string; empty = the host's (or the CPU's)
   std::string cCompiler;       ///< compiles the glue and links; empty = the one Kiln was built with
   bool profile = false;        ///< time each kernel through the runtime (kiln-instrument-profile)
+  /// Instrument the generated code and the glue with AddressSanitizer: the model then loads
+  /// only into a host built with -fsanitize=address (the sanitizer build's kiln-run).
+  bool sanitizeAddress = false;
   /// Lets the caller instrument the pass manager (IR printing, timing) before it runs.
   std::function<void(mlir::PassManager &)> configurePassManager;
   /// Textual pipelines run at the named points of the pipeline (plugins, --kiln-extension).
@@ -64,16 +68,20 @@ std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
                                                    const CompileOptions &options,
                                                    std::string &targetCpuUsed);
 
-/// Emits `llvmModule` as a relocatable PIC object file at `path`.
+/// Emits `llvmModule` as a relocatable PIC object file into `os`. The caller checks
+/// the stream's errors (os.has_error()) after flushing it.
 mlir::LogicalResult emitObjectFile(llvm::Module &llvmModule, const CompileOptions &options,
-                                   llvm::StringRef path, std::string &error);
+                                   llvm::raw_ostream &os, std::string &error);
 
-/// Writes the ABI glue next to `objectPath`, compiles and links both into the shared
-/// library `outputPath` (written under a temporary name, then renamed: a failed link
-/// leaves nothing behind).
+/// Writes the ABI glue to a private temporary folder, compiles and links it with
+/// `objectPath` into a shared library there, and writes the library's bytes to `os`
+/// (the caller checks the stream's errors). The C compiler runs in a process group of
+/// its own: SIGINT, SIGTERM or SIGHUP during the link stop it, remove the folder and
+/// then re-raise the signal, so the process ends as that signal's default action (or
+/// an earlier handler, e.g. LLVM's file removal) says.
 mlir::LogicalResult linkModelLibrary(const ModelSignature &signature,
                                      llvm::StringRef targetCpu, llvm::StringRef objectPath,
-                                     llvm::StringRef outputPath, const CompileOptions &options,
+                                     llvm::raw_ostream &os, const CompileOptions &options,
                                      std::string &error);
 
 } // namespace kiln::cpu

@@ -13,8 +13,9 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 #include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
@@ -97,9 +98,30 @@ std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMCo
       continue;
     fn.addFnAttr("target-cpu", machine->getTargetCPU());
     fn.addFnAttr("target-features", machine->getTargetFeatureString());
+    if (options.sanitizeAddress)
+      fn.addFnAttr(llvm::Attribute::SanitizeAddress);
   }
-  if (options.optLevel == 0)
+  // AddressSanitizer on the generated code: every load and store of a kernel is checked
+  // against the shadow memory of the (instrumented) host process that loads the model.
+  auto addSanitizer = [&](llvm::ModulePassManager &mpm) {
+    if (options.sanitizeAddress)
+      mpm.addPass(llvm::AddressSanitizerPass(llvm::AddressSanitizerOptions()));
+  };
+  if (options.optLevel == 0) {
+    if (options.sanitizeAddress) {
+      llvm::ModuleAnalysisManager mam;
+      llvm::PassBuilder builder(machine.get());
+      builder.registerModuleAnalyses(mam);
+      llvm::FunctionAnalysisManager fam;
+      builder.registerFunctionAnalyses(fam);
+      mam.registerPass([&] { return llvm::FunctionAnalysisManagerModuleProxy(fam); });
+      fam.registerPass([&] { return llvm::ModuleAnalysisManagerFunctionProxy(mam); });
+      llvm::ModulePassManager passes;
+      addSanitizer(passes);
+      passes.run(*llvmModule, mam);
+    }
     return llvmModule;
+  }
 
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -117,30 +139,33 @@ std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMCo
   llvm::OptimizationLevel level = options.optLevel == 1   ? llvm::OptimizationLevel::O1
                                   : options.optLevel == 2 ? llvm::OptimizationLevel::O2
                                                           : llvm::OptimizationLevel::O3;
+  builder.registerOptimizerLastEPCallback(
+      [&](llvm::ModulePassManager &mpm, llvm::OptimizationLevel, llvm::ThinOrFullLTOPhase) {
+        addSanitizer(mpm);
+      });
   llvm::ModulePassManager passes = builder.buildPerModuleDefaultPipeline(level);
   passes.run(*llvmModule, mam);
   return llvmModule;
 }
 
 LogicalResult emitObjectFile(llvm::Module &llvmModule, const CompileOptions &options,
-                             llvm::StringRef path, std::string &error) {
+                             llvm::raw_ostream &os, std::string &error) {
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options, error);
   if (!machine)
     return failure();
-  std::error_code ec;
-  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
-  if (ec) {
-    error = "cannot write '" + path.str() + "': " + ec.message();
-    return failure();
-  }
+  // Code generation patches the object in place (pwrite), which a pipe or device
+  // cannot do, and an I/O error in the middle of it must not leave a half file:
+  // emit into memory and hand the caller the bytes in one write, whose errors it checks.
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream objectStream(object);
   llvm::legacy::PassManager codegen;
-  if (machine->addPassesToEmitFile(codegen, out.os(), nullptr,
+  if (machine->addPassesToEmitFile(codegen, objectStream, nullptr,
                                    llvm::CodeGenFileType::ObjectFile)) {
     error = "the target cannot emit object files";
     return failure();
   }
   codegen.run(llvmModule);
-  out.keep();
+  os << llvm::StringRef(object.data(), object.size());
   return success();
 }
 

@@ -2,13 +2,15 @@
 //
 // Part of Kiln.
 //
-//   kiln-run MODEL.so [--input NAME=FILE ...] [--output-dir DIR] [--threads T]
-//            [--batch N] [--repeat R] [--profile [--profile-top N]]
+//   kiln-run MODEL.so [--input NAME=FILE ...] [--random-inputs [--batch N]]
+//            [--output-dir DIR] [--threads T] [--repeat R] [--profile [--profile-top N]]
 //
-// Inputs come from .npy or ONNX TensorProto .pb files; inputs not given are
-// random (fixed seed) with dynamic dims set to --batch (dim 0 and dims sharing
-// the batch's dim_param) or 1. Prints each output's name, dims, dtype and
-// checksum; writes outputs as .npy into --output-dir. Exits 1 on error.
+// Inputs come from .npy or ONNX TensorProto .pb files, one --input per model input.
+// With --random-inputs, inputs not given are random (fixed seed) with dynamic dims
+// taken from the given inputs sharing their dim_param, else set to --batch (dim 0 and
+// dims sharing the batch's dim_param) or 1; without it a missing input is an error.
+// Prints each output's name, dims, dtype and checksum; writes outputs as .npy into
+// --output-dir. Errors are one line; exit code 1.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +26,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -82,26 +85,71 @@ TensorPtr makeTensor(int32_t dtype, const std::vector<int64_t> &dims) {
   return TensorPtr(t);
 }
 
-/// Builds the model's inputs from files (NAME=FILE) or random data.
+std::string dimsString(const kiln_tensor_info &info) {
+  std::string s = "[";
+  for (int32_t i = 0; i < info.rank; ++i)
+    s += (i ? "," : "") + (info.dims[i] >= 0       ? std::to_string(info.dims[i])
+                           : info.dim_params[i][0] ? std::string(info.dim_params[i])
+                                                   : std::string("?"));
+  return s + "]";
+}
+
+/// "'a', 'b'": the model's input names, for messages.
+std::string inputNames(kiln_model *model) {
+  std::string names;
+  for (size_t i = 0, n = kiln_model_num_inputs(model); i < n; ++i) {
+    kiln_tensor_info info;
+    check(kiln_model_input_info(model, i, &info));
+    names += (i ? ", '" : "'") + std::string(info.name) + "'";
+  }
+  return names.empty() ? "none" : names;
+}
+
+/// Builds the model's inputs from files (NAME=FILE) and, with `random`, random data
+/// for the inputs not given.
 std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::string> &specs,
-                                   int64_t batch) {
+                                   bool random, int64_t batch) {
   size_t n = kiln_model_num_inputs(model);
   std::vector<TensorPtr> inputs(n);
+  std::vector<std::string> sources(n); // the --input that gave each one
+  // Named dynamic dims fixed by the files, which random inputs sharing them follow.
+  std::map<std::string, int64_t> bound;
   for (const std::string &spec : specs) {
     HostTensor host;
     size_t eq = spec.find('=');
     std::string file = eq == std::string::npos ? spec : spec.substr(eq + 1);
-    check(endsWith(file, ".pb") ? readTensorProto(file, host) : readNpy(file, host));
+    std::string error = endsWith(file, ".pb") ? readTensorProto(file, host) : readNpy(file, host);
+    if (!error.empty())
+      throw Error{"--input " + spec + ": " + error};
     std::string name = eq == std::string::npos ? host.name : spec.substr(0, eq);
     if (name.empty())
-      throw Error{"--input '" + spec + "': give NAME=FILE (the file names no input)"};
+      throw Error{"--input " + spec + ": give NAME=FILE (the file names no input)"};
     size_t index = 0;
-    check(kiln_model_find_input(model, name.c_str(), &index));
-    // Wrong dtypes or dims are reported by kiln_session_run.
+    if (kiln_status *status = kiln_model_find_input(model, name.c_str(), &index)) {
+      kiln_status_free(status);
+      throw Error{"--input " + spec + ": the model has no input '" + name + "'; its inputs are " +
+                  inputNames(model)};
+    }
+    if (inputs[index])
+      throw Error{"--input " + spec + ": input '" + name + "' is already given by --input " +
+                  sources[index]};
+    // The runtime checks dims (with the dim_params inputs share) when the model runs;
+    // dtype and rank are checked here, where the message can name the file.
+    kiln_tensor_info info;
+    check(kiln_model_input_info(model, index, &info));
+    if (host.dtype != info.dtype || static_cast<int32_t>(host.dims.size()) != info.rank)
+      throw Error{"--input " + spec + ": the file holds " + kiln_dtype_name(host.dtype) + " " +
+                  dimsString(host.dims.data(), static_cast<int32_t>(host.dims.size())) +
+                  ", but input '" + name + "' is " + kiln_dtype_name(info.dtype) + " " +
+                  dimsString(info)};
+    for (int32_t d = 0; d < info.rank; ++d)
+      if (info.dims[d] < 0 && info.dim_params[d][0])
+        bound.emplace(info.dim_params[d], host.dims[d]);
     inputs[index] = makeTensor(host.dtype, host.dims);
+    sources[index] = spec;
     std::memcpy(kiln_tensor_data(inputs[index].get()), host.data.data(), host.data.size());
   }
-  std::string batchParam;
+  std::string batchParam, missing;
   for (size_t i = 0; i < n; ++i) {
     kiln_tensor_info info;
     check(kiln_model_input_info(model, i, &info));
@@ -110,14 +158,27 @@ std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::str
         batchParam = info.dim_params[d];
     if (inputs[i])
       continue;
+    if (!random) {
+      missing += (missing.empty() ? "'" : ", '") + std::string(info.name) + "'";
+      continue;
+    }
     std::vector<int64_t> dims(info.dims, info.dims + info.rank);
-    for (int32_t d = 0; d < info.rank; ++d)
-      if (dims[d] < 0)
+    for (int32_t d = 0; d < info.rank; ++d) {
+      if (dims[d] >= 0)
+        continue;
+      auto it = bound.find(info.dim_params[d]);
+      if (it != bound.end())
+        dims[d] = it->second;
+      else
         dims[d] = d == 0 || (!batchParam.empty() && batchParam == info.dim_params[d]) ? batch : 1;
+    }
     inputs[i] = makeTensor(info.dtype, dims);
     fillRandom(info.dtype, kiln_tensor_data(inputs[i].get()),
                kiln_tensor_num_elements(inputs[i].get()), 0x6b696c6e + i);
   }
+  if (!missing.empty())
+    throw Error{"no --input for " + missing +
+                " (give NAME=FILE, or --random-inputs for random data)"};
   return inputs;
 }
 
@@ -167,7 +228,8 @@ int run(const po::variables_map &vm) {
   std::vector<std::string> specs;
   if (vm.count("input"))
     specs = vm["input"].as<std::vector<std::string>>();
-  std::vector<TensorPtr> inputs = buildInputs(model.get(), specs, vm["batch"].as<int64_t>());
+  std::vector<TensorPtr> inputs =
+      buildInputs(model.get(), specs, vm.count("random-inputs") > 0, vm["batch"].as<int64_t>());
 
   kiln_session_options options;
   kiln_session_options_initialize(&options);
@@ -231,10 +293,12 @@ int main(int argc, char **argv) {
   po::options_description visible("kiln-run MODEL.so [options]");
   visible.add_options()("help,h", "show this help")(
       "input,i", po::value<std::vector<std::string>>(),
-      "NAME=FILE (.npy or TensorProto .pb); repeatable")("output-dir,o", po::value<std::string>(),
-                                                         "write outputs as NAME.npy here")(
+      "NAME=FILE (.npy or TensorProto .pb), one per model input; repeatable")(
+      "random-inputs", "random data (fixed seed) for the inputs no --input gives")(
+      "output-dir,o", po::value<std::string>(), "write outputs as NAME.npy here")(
       "threads,t", po::value<int32_t>()->default_value(0), "threads (0 = all cores)")(
-      "batch,b", po::value<int64_t>()->default_value(1), "dynamic dims of random inputs")(
+      "batch,b", po::value<int64_t>()->default_value(1),
+      "with --random-inputs: their batch (dynamic) dims")(
       "repeat,r", po::value<int>()->default_value(1), "number of runs")(
       "profile", "print the time of each kernel (models compiled with `kilnc --profile`)")(
       "profile-top", po::value<size_t>()->default_value(0),

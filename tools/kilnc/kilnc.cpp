@@ -9,6 +9,10 @@
 // shared library implementing kiln/model_abi.h. --emit=mlir stops after the after-import
 // extension point (at -O0, where nothing runs there, right after the import).
 //
+// Outputs are written beside their path under a unique temporary name and renamed into
+// place (tools/kilnc/OutputFile.h); an output that is one of the files kilnc reads is
+// refused. Errors are one line on stderr and exit code 1.
+//
 //===----------------------------------------------------------------------===//
 
 #include "backends/cpu/CpuBackend.h"
@@ -16,20 +20,22 @@
 #include "ir/InitAllDialects.h"
 #include "passes/Passes.h"
 #include "kiln/Statistic.h"
+#include "tools/kilnc/OutputFile.h"
 #include "tools/kilnc/Plugins.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/ToolOutputFile.h"
+
+#include <signal.h>
 
 using namespace llvm;
 
@@ -75,6 +81,11 @@ cl::opt<bool> report("report", cl::desc("Print what the compiler did (memory pla
 cl::opt<bool> profile("profile",
                       cl::desc("Time each kernel at run time (kiln-run --profile prints it)"),
                       cl::cat(category));
+cl::opt<bool> sanitizeAddress(
+    "sanitize-address",
+    cl::desc("Instrument the model with AddressSanitizer (it then runs only in an "
+             "-fsanitize=address host, such as the sanitizer build's kiln-run)"),
+    cl::init(false), cl::cat(category));
 cl::opt<std::string> cCompiler("cc", cl::desc("C compiler used to link the model library"),
                                cl::cat(category));
 cl::list<std::string> passPlugins("load-pass-plugin",
@@ -104,10 +115,47 @@ int fail(const Twine &message) {
   errs() << "kilnc: error: " << message << "\n";
   return 1;
 }
+
+/// The termination signals the process was started ignoring (a job started with `&`
+/// by a shell without job control ignores SIGINT). LLVM's handlers replace them and,
+/// after removing the temporaries, re-raise an ignored signal that then does nothing:
+/// the compile would go on and "succeed" with its output gone. They stay ignored.
+std::vector<int> ignoredSignals() {
+  std::vector<int> ignored;
+  for (int sig : {SIGHUP, SIGINT, SIGTERM}) {
+    struct sigaction action;
+    if (sigaction(sig, nullptr, &action) == 0 && action.sa_handler == SIG_IGN)
+      ignored.push_back(sig);
+  }
+  return ignored;
+}
+
+/// Everything kilnc reads that an output must not replace: the model, its
+/// external-data files (only looked up when `output` exists: else it is none of them),
+/// and pass plugins.
+std::vector<std::string> filesRead(StringRef output) {
+  std::vector<std::string> files{inputFile.getValue()};
+  files.insert(files.end(), passPlugins.begin(), passPlugins.end());
+  if (output != "-" && sys::fs::exists(output)) {
+    std::vector<std::string> data = kiln::externalDataFiles(inputFile);
+    files.insert(files.end(), data.begin(), data.end());
+  }
+  return files;
+}
+
+/// Writes `print`'s text to `out` and moves it into place.
+int writeText(kiln::OutputFile &out, function_ref<void(raw_ostream &)> print) {
+  print(out.stream());
+  std::string error;
+  return out.commit(error) ? 0 : fail(error);
+}
 } // namespace
 
 int main(int argc, char **argv) {
+  std::vector<int> ignored = ignoredSignals();
   InitLLVM init(argc, argv);
+  for (int sig : ignored)
+    signal(sig, SIG_IGN);
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
@@ -115,6 +163,19 @@ int main(int argc, char **argv) {
   if (optLevel > 3)
     return fail("-O" + Twine(optLevel.getValue()) + " is not a level (0-3)");
   std::string output = outputFile.empty() ? defaultOutput() : outputFile.getValue();
+  if (output == "-" && emit == EmitKind::Lib)
+    return fail("--emit=lib cannot write to stdout ('-o -'); name a file");
+  std::unique_ptr<kiln::OutputFile> out;
+  {
+    // Checked and opened before compiling, so a bad -o fails in a moment, not after
+    // minutes of compilation. From here on, the temporary is removed on SIGINT/SIGTERM.
+    std::string error;
+    if (!kiln::checkOutputIsNotAnInput(output, filesRead(output), error))
+      return fail(error);
+    out = kiln::OutputFile::create(output, error);
+    if (!out)
+      return fail(error);
+  }
   std::map<kiln::ExtensionPoint, std::string> extensions;
   {
     std::string error;
@@ -164,14 +225,10 @@ int main(int argc, char **argv) {
       return 1;
     if (passStatistics)
       kiln::printPassStatistics(errs());
-    std::string error;
-    std::unique_ptr<ToolOutputFile> out = mlir::openOutputFile(output, &error);
-    if (!out)
-      return fail(error);
-    module->print(out->os());
-    out->os() << "\n";
-    out->keep();
-    return 0;
+    return writeText(*out, [&](raw_ostream &os) {
+      module->print(os);
+      os << "\n";
+    });
   }
 
   mlir::TimingScope passTimer = rootTimer.nest("Passes");
@@ -181,6 +238,7 @@ int main(int argc, char **argv) {
   options.targetFeatures = targetFeatures;
   options.cCompiler = cCompiler;
   options.profile = profile;
+  options.sanitizeAddress = sanitizeAddress;
   options.extensions = extensions;
   options.configurePassManager = [&](mlir::PassManager &pm) {
     if (printIrAfterAll) {
@@ -221,37 +279,42 @@ int main(int argc, char **argv) {
   }
   if (!llvmModule)
     return 1;
-  if (emit == EmitKind::Llvm) {
-    std::string error;
-    std::unique_ptr<ToolOutputFile> out = mlir::openOutputFile(output, &error);
-    if (!out)
-      return fail(error);
-    llvmModule->print(out->os(), nullptr);
-    out->keep();
-    return 0;
-  }
+  if (emit == EmitKind::Llvm)
+    return writeText(*out, [&](raw_ostream &os) { llvmModule->print(os, nullptr); });
 
   std::string error;
-  SmallString<128> objectPath;
   if (emit == EmitKind::Obj) {
-    objectPath = output;
-  } else if (std::error_code ec = sys::fs::createTemporaryFile("kiln-model", "o", objectPath)) {
-    return fail("cannot create a temporary object file: " + ec.message());
+    mlir::TimingScope codegenTimer = rootTimer.nest("Code generation");
+    if (failed(kiln::cpu::emitObjectFile(*llvmModule, options, out->stream(), error)))
+      return fail(error);
+    return out->commit(error) ? 0 : fail(error);
   }
+
+  // The object the linker reads, in the temporary folder; a TempFile, so that it is
+  // removed on SIGINT/SIGTERM too.
+  SmallString<128> objectModel;
+  sys::path::system_temp_directory(/*ErasedOnReboot=*/true, objectModel);
+  sys::path::append(objectModel, "kiln-model-%%%%%%%%.o");
+  Expected<sys::fs::TempFile> object = sys::fs::TempFile::create(objectModel);
+  if (!object)
+    return fail("cannot create a temporary object file: " + toString(object.takeError()));
+  llvm::scope_exit discardObject([&] { consumeError(object->discard()); });
   {
     mlir::TimingScope codegenTimer = rootTimer.nest("Code generation");
-    if (failed(kiln::cpu::emitObjectFile(*llvmModule, options, objectPath, error)))
+    raw_fd_ostream objectStream(object->FD, /*shouldClose=*/false);
+    if (failed(kiln::cpu::emitObjectFile(*llvmModule, options, objectStream, error)))
       return fail(error);
+    objectStream.flush();
+    if (std::error_code ec = objectStream.error()) {
+      objectStream.clear_error();
+      return fail("cannot write the temporary object '" + object->TmpName + "': " + ec.message());
+    }
   }
-  if (emit == EmitKind::Obj)
-    return 0;
-  mlir::LogicalResult linked = mlir::success();
   {
     mlir::TimingScope linkTimer = rootTimer.nest("Link");
-    linked = kiln::cpu::linkModelLibrary(signature, cpuUsed, objectPath, output, options, error);
+    if (failed(kiln::cpu::linkModelLibrary(signature, cpuUsed, object->TmpName, out->stream(),
+                                           options, error)))
+      return fail("linking '" + output + "' failed: " + error);
   }
-  sys::fs::remove(objectPath);
-  if (failed(linked))
-    return fail(error);
-  return 0;
+  return out->commit(error) ? 0 : fail(error);
 }

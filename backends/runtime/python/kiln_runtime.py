@@ -213,10 +213,7 @@ class Session:
             for info in self._inputs:
                 if info.name not in feeds:
                     raise KilnError("INVALID_ARGUMENT", f"missing input '{info.name}'")
-                array = np.ascontiguousarray(feeds[info.name])
-                if array.dtype not in _ONNX_TYPES:
-                    raise KilnError("UNIMPLEMENTED", f"input '{info.name}': numpy dtype "
-                                    f"{array.dtype} has no Kiln element type")
+                array = _as_input(info.name, feeds[info.name])
                 arrays.append(array)
                 dims = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
                 t = _P()
@@ -243,6 +240,25 @@ class Session:
         if getattr(self, "_handle", None):
             _library().kiln_session_release(self._handle)
             self._handle = None
+
+
+def _as_input(name, value):
+    """A C-contiguous, native-byte-order array of `value` for input `name`.
+
+    np.asarray with order="C", not np.ascontiguousarray: the latter makes a rank-0
+    array rank 1. Everything the runtime cannot take raises KilnError; dtype and shape
+    mismatches with the model are left to kiln_session_run, whose status says which.
+    """
+    try:
+        array = np.asarray(value, order="C")
+    except (TypeError, ValueError) as e:
+        raise KilnError("INVALID_ARGUMENT", f"input '{name}': not an array: {e}") from None
+    if array.dtype.kind in "biuf" and not array.dtype.isnative:
+        array = array.astype(array.dtype.newbyteorder("="))
+    if array.dtype not in _ONNX_TYPES:
+        raise KilnError("UNIMPLEMENTED", f"input '{name}': numpy dtype {array.dtype} has no "
+                        "Kiln element type")
+    return array
 
 
 def _to_numpy(lib, tensor):

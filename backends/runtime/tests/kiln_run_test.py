@@ -1,7 +1,8 @@
 """Runs kiln-run on the add model: kiln_run_test.py KILN_RUN ADD_MODEL WORKDIR.
 
 Checks .npy inputs, the .npy output file and the printed checksum, random
-inputs with --batch, and an error exit with the runtime's message.
+inputs (only with --random-inputs) with --batch, and the errors for a wrong,
+missing, duplicate or unknown --input: one line each, exit code 1.
 """
 
 import os
@@ -39,10 +40,49 @@ assert abs(float(m.group(1)) - float(expected.astype(np.float64).sum())) < 1e-9
 assert abs(float(m.group(2)) - float(np.abs(expected.astype(np.float64)).sum())) < 1e-9
 assert "runs 3 threads 2" in proc.stdout
 
-# Random inputs with a batch of 5.
-proc = subprocess.run([kiln_run, model, "--batch", "5"], capture_output=True, text=True)
+# Random inputs with a batch of 5, only when asked for.
+proc = subprocess.run([kiln_run, model, "--random-inputs", "--batch", "5"], capture_output=True,
+                      text=True)
 assert proc.returncode == 0, proc.stderr
 assert "output 'y': dims [5,4] dtype float32" in proc.stdout, proc.stdout
+# An input from a file, the other random: the random one follows the file's N (3).
+proc = subprocess.run([kiln_run, model, "--random-inputs", "--input",
+                       "a=" + os.path.join(work, "a.npy")], capture_output=True, text=True)
+assert proc.returncode == 0, proc.stderr
+assert "output 'y': dims [3,4] dtype float32" in proc.stdout, proc.stdout
+
+
+def expect_error(args, message):
+    proc = subprocess.run([kiln_run, model] + args, capture_output=True, text=True)
+    assert proc.returncode == 1, (args, proc.returncode, proc.stderr)
+    assert proc.stderr == "kiln-run: " + message + "\n", (args, proc.stderr)
+    assert proc.stdout == "", proc.stdout
+
+
+a_arg, b_arg = "a=" + os.path.join(work, "a.npy"), "b=" + os.path.join(work, "b.npy")
+no_input = " (give NAME=FILE, or --random-inputs for random data)"
+expect_error([], "no --input for 'a', 'b'" + no_input)
+expect_error(["--batch", "2"], "no --input for 'a', 'b'" + no_input)
+expect_error(["--input", a_arg], "no --input for 'b'" + no_input)
+expect_error(["--input", a_arg, "--input", b_arg, "--input", a_arg],
+             f"--input {a_arg}: input 'a' is already given by --input {a_arg}")
+expect_error(["--input", a_arg, "--input", "c=" + os.path.join(work, "b.npy")],
+             f"--input c={os.path.join(work, 'b.npy')}: the model has no input 'c'; its inputs "
+             "are 'a', 'b'")
+np.save(os.path.join(work, "int.npy"), np.zeros((3, 4), np.int64))
+np.save(os.path.join(work, "rank3.npy"), np.zeros((3, 4, 1), np.float32))
+int_arg, rank3_arg = "a=" + os.path.join(work, "int.npy"), "a=" + os.path.join(work, "rank3.npy")
+expect_error(["--input", int_arg, "--input", b_arg],
+             f"--input {int_arg}: the file holds int64 [3,4], but input 'a' is float32 [N,4]")
+expect_error(["--input", rank3_arg, "--input", b_arg],
+             f"--input {rank3_arg}: the file holds float32 [3,4,1], but input 'a' is "
+             "float32 [N,4]")
+missing = "a=" + os.path.join(work, "missing.npy")
+proc = subprocess.run([kiln_run, model, "--input", missing, "--input", b_arg],
+                      capture_output=True, text=True)
+assert proc.returncode == 1 and proc.stderr.startswith(f"kiln-run: --input {missing}: "), \
+    proc.stderr
+assert len(proc.stderr.splitlines()) == 1, proc.stderr
 
 # A wrong input is reported with the runtime's message and exit code 1.
 np.save(os.path.join(work, "bad.npy"), np.zeros((3, 5), np.float32))
