@@ -17,6 +17,7 @@
 
 #include "backends/cpu/Passes.h"
 #include "ir/kiln/KilnDialect.h"
+#include "kiln/NodeLoc.h"
 
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
@@ -65,12 +66,44 @@ Value toI64(OpBuilder &b, Location loc, Value v) {
   return arith::ExtSIOp::create(b, loc, i64, v);
 }
 
+/// Follows each heap allocation with a check that it is not NULL: the glue's allocator
+/// (the session's, through the host hooks) returns NULL when it fails, and the run
+/// must stop with KILN_MODEL_ERROR_MEMORY rather than write through it.
+void checkAllocations(ModuleOp module, OpBuilder &b) {
+  module.walk([&](memref::AllocOp alloc) {
+    Location loc = alloc.getLoc();
+    b.setInsertionPointAfter(alloc);
+    MemRefType type = alloc.getType();
+    Type elem = type.getElementType();
+    int64_t elemBytes = elem.isIntOrFloat() ? std::max<int64_t>(1, elem.getIntOrFloatBitWidth() / 8)
+                                            : 8;
+    int64_t staticElems = 1;
+    for (int64_t d : type.getShape())
+      staticElems *= ShapedType::isDynamic(d) ? 1 : d;
+    Value bytes = arith::ConstantIndexOp::create(b, loc, staticElems * elemBytes);
+    for (Value size : alloc.getDynamicSizes())
+      bytes = arith::MulIOp::create(b, loc, bytes, size);
+    Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, alloc.getResult());
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, address, zero);
+    llvm::SmallSetVector<StringRef, 4> nodes = kiln::nodeNames(loc);
+    std::string who = nodes.empty() ? std::string("the model") : "node '" + nodes[0].str() + "'";
+    CheckOp::create(b, loc, ok, bytes, zero, b.getI32IntegerAttr(kiln::kilnir::kCheckMemory),
+                    b.getStringAttr(who + ": cannot allocate {} bytes for an intermediate "
+                                          "buffer (the session allocator returned NULL)"));
+  });
+}
+
 struct LowerChecksPass : kiln::cpu::impl::LowerChecksBase<LowerChecksPass> {
+  using LowerChecksBase::LowerChecksBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
     OpBuilder b(ctx);
     Type i32 = b.getI32Type(), i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(ctx);
+    if (checkAllocs)
+      checkAllocations(module, b);
 
     SmallVector<CheckOp> checks;
     WalkResult walk = module.walk([&](CheckOp check) {

@@ -183,7 +183,10 @@ def LowerChecks : Pass<"kiln-lower-checks", "mlir::ModuleOp"> {
   let summary = "Lower kiln.check to a branch that reports the error and returns";
   let description = [{
     Runs after convert-scf-to-cf (every function is a CFG) and before the LLVM
-    conversion. Each `kiln.check %ok, %a, %b` splits its block: when `%ok` is false
+    conversion. First each `memref.alloc` (a heap buffer: the arena holds the others;
+    finalize-memref-to-llvm{use-generic-functions} sends it to the glue's allocator,
+    the session's) is followed by a check that its pointer is not NULL, with the
+    memory status (option `check-allocs`). Then each `kiln.check %ok, %a, %b` splits its block: when `%ok` is false
     the run branches to a block that calls the C glue's
     `kiln_rt_fail(code: i32, message: !llvm.ptr, a: i64, b: i64)`, which records the
     first failure of the run and formats the message, and returns from the function
@@ -213,9 +216,13 @@ def LowerChecks : Pass<"kiln-lower-checks", "mlir::ModuleOp"> {
     ^bb2:
     ```
   }];
+  let options = [
+    Option<"checkAllocs", "check-allocs", "bool", /*default=*/"true",
+           "Follow each memref.alloc with a kiln.check that it is not NULL (memory status)">
+  ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::cf::ControlFlowDialect",
                            "mlir::func::FuncDialect", "mlir::arith::ArithDialect",
-                           "mlir::ub::UBDialect"];
+                           "mlir::ub::UBDialect", "kiln::kilnir::KilnDialect"];
 }
 
 #endif // KILN_BACKENDS_CPU_PASSES_TD

@@ -166,9 +166,12 @@ void populateControlFlowPatterns(const OnnxTypeConverter &converter,
 void populateResizePatterns(const OnnxTypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateMiscPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-/// Scatters, GatherND, TopK, OneHot, ConvTranspose and Einsum (Scatter.cpp).
+/// Scatters, GatherND and TopK (Scatter.cpp), with OneHot, ConvTranspose and Einsum.
 void populateScatterPatterns(const OnnxTypeConverter &converter,
                              mlir::RewritePatternSet &patterns);
+/// OneHot, ConvTranspose and Einsum (IndexGenerics.cpp).
+void populateIndexGenericPatterns(const OnnxTypeConverter &converter,
+                                  mlir::RewritePatternSet &patterns);
 void populateLossPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// kiln.conv_nhwc, the layout plugin's NHWC convolution (KilnConv.cpp).
 void populateKilnConvPatterns(const OnnxTypeConverter &converter,

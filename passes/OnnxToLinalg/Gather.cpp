@@ -1,11 +1,13 @@
 //===- Gather.cpp - Lower Gather, GatherElements, Expand and Tile ---------===//
 //
 // Index-driven data movement. Gathers are a linalg.generic over the result that reads the
-// data with tensor.extract at the (wrapped) index; Expand is a broadcast generic; Tile
+// data with tensor.extract at the (wrapped) index, after one check of the indices
+// (Checks.h); Expand is a broadcast generic; Tile
 // reads the input at the result index modulo the input size.
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/Checks.h"
 #include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
 
@@ -53,7 +55,9 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
       if (i < 0)
         i += dataType.getDimSize(axis);
       if (i < 0 || i >= dataType.getDimSize(axis))
-        return reject(rewriter, op, "the index is out of range");
+        return reject(rewriter, op,
+                      "constant index " + Twine((*constant)[0]) + " is out of range for axis " +
+                          Twine(axis) + " of size " + Twine(dataType.getDimSize(axis)));
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
       SmallVector<OpFoldResult> sizes = getMixedSizes(rewriter, loc, data);
@@ -88,6 +92,8 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
                                 rewriter.getMultiDimIdentityMap(resultRank)};
     SmallVector<utils::IteratorType> iterators(resultRank, utils::IteratorType::parallel);
     Value axisDim = getDimValue(rewriter, loc, data, axis);
+    if (failed(checkIndices(rewriter, op, indices, {axisDim}, {axis})))
+      return failure();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{indices}, ValueRange{init}, maps,
         iterators, [&](OpBuilder &b, Location nloc, ValueRange args) {
@@ -126,6 +132,8 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
     Location loc = op.getLoc();
     Value init = createEmpty(rewriter, loc, resultType, getDynamicSizes(rewriter, loc, indices));
     Value axisDim = getDimValue(rewriter, loc, data, axis);
+    if (failed(checkIndices(rewriter, op, indices, {axisDim}, {axis})))
+      return failure();
     SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(rank));
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(

@@ -1,4 +1,4 @@
-// RUN: kiln-opt --split-input-file --kiln-lower-checks %s | FileCheck %s
+// RUN: kiln-opt --split-input-file --kiln-lower-checks=check-allocs=false %s | FileCheck %s
 
 // Tests that a check splits its block: on failure it calls kiln_rt_fail with the code,
 // the message (one global per text) and both values as i64, then returns.
@@ -72,5 +72,24 @@ func.func @with_result(%ok: i1, %x: i32) -> i32 {
 // CHECK-LABEL: func @no_checks
 // CHECK-NOT: kiln_rt_fail
 func.func @no_checks() {
+  return
+}
+
+// -----
+
+// Tests that a heap allocation is followed by a NULL check with the memory status that
+// names the node and the size in bytes (option check-allocs, on by default).
+// RUN: kiln-opt --kiln-lower-checks %s --split-input-file | FileCheck %s --check-prefix=ALLOC
+// ALLOC: "node '/t/Tile': cannot allocate {} bytes for an intermediate buffer (the session allocator returned NULL)\00"
+// ALLOC-LABEL: func @heap
+// ALLOC: [[M:%.+]] = memref.alloc(%{{.+}}) : memref<?x4xf32>
+// ALLOC: [[P:%.+]] = memref.extract_aligned_pointer_as_index [[M]]
+// ALLOC: [[OK:%.+]] = arith.cmpi ne, [[P]], %{{.+}}
+// ALLOC: cf.cond_br [[OK]]
+// ALLOC: arith.constant 2 : i32
+// ALLOC: call @kiln_rt_fail
+func.func @heap(%n: index) {
+  %m = memref.alloc(%n) : memref<?x4xf32> loc("/t/Tile")
+  memref.dealloc %m : memref<?x4xf32>
   return
 }
