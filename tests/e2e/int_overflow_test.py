@@ -1,7 +1,7 @@
 """INT_MIN / -1 and INT_MIN % -1 wrap in Kiln (INT_MIN and 0) instead of trapping.
 
-Not a bad_inputs case: ONNX Runtime 1.23 itself dies of SIGFPE on these inputs, so the
-expected values come from numpy's wrapping arithmetic here.
+Not a bad_inputs case: ONNX Runtime (1.31, as pinned) itself dies of SIGFPE on INT_MIN % -1
+and on int64 INT_MIN / -1, so the expected values come from numpy's wrapping arithmetic here.
 
 Usage: int_overflow_test.py KILNC KILN_RUN WORK_DIR"""
 import os
