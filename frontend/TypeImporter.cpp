@@ -163,8 +163,11 @@ ArrayAttr importDimParams(MLIRContext &ctx, const TypeProto &type) {
   SmallVector<Attribute> params;
   bool anySymbolic = false;
   for (const auto &dim : type.tensor_type().shape().dim()) {
-    anySymbolic |= dim.has_dim_param();
-    params.push_back(b.getStringAttr(dim.has_dim_param() ? dim.dim_param() : std::string()));
+    // Paddle2ONNX writes '?' for every unknown dim: a placeholder, not a name that ties
+    // two dims together (ORT treats them as independent too), so it is kept unnamed.
+    bool named = dim.has_dim_param() && !dim.dim_param().empty() && dim.dim_param() != "?";
+    anySymbolic |= named;
+    params.push_back(b.getStringAttr(named ? dim.dim_param() : std::string()));
   }
   return anySymbolic ? b.getArrayAttr(params) : nullptr;
 }

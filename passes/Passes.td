@@ -75,7 +75,8 @@ def ConvertOnnxToLinalg : Pass<"kiln-convert-onnx-to-linalg", "mlir::ModuleOp"> 
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect", "mlir::math::MathDialect",
     "mlir::tensor::TensorDialect", "mlir::scf::SCFDialect",
-    "mlir::bufferization::BufferizationDialect", "mlir::complex::ComplexDialect"
+    "mlir::bufferization::BufferizationDialect", "mlir::complex::ComplexDialect",
+    "kiln::kilnir::KilnDialect"
   ];
 }
 

@@ -49,9 +49,14 @@ static std::string buildPipeline(const CompileOptions &options, unsigned numInpu
   if (options.profile)
     p += ",kiln-instrument-profile";
   p += ",convert-linalg-to-parallel-loops,canonicalize,kiln-outline-parallel-loops";
-  p += ",convert-scf-to-cf,expand-strided-metadata,lower-affine,arith-expand,convert-vector-to-llvm";
+  // Checks become branches once every function is a CFG; parallel bodies are outlined
+  // by then, so a failure in one is seen by its dispatch's caller (LowerChecks.cpp).
+  p += ",convert-scf-to-cf,kiln-lower-checks,expand-strided-metadata,lower-affine,arith-expand,convert-vector-to-llvm";
   p += ",convert-math-to-funcs,convert-math-to-llvm,convert-math-to-libm";
-  p += ",convert-arith-to-llvm,convert-index-to-llvm,finalize-memref-to-llvm";
+  // Heap buffers (those the arena does not hold) go through the glue's
+  // _mlir_memref_to_llvm_alloc/free, i.e. the session's allocator (AbiGlue.cpp).
+  p += ",convert-arith-to-llvm,convert-index-to-llvm,"
+       "finalize-memref-to-llvm{use-generic-functions=true}";
   p += ",convert-func-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts";
   p += ",kiln-lower-parallel-dispatch,canonicalize";
   return p;

@@ -7,9 +7,18 @@
 // computation itself becomes dead. A data-dependent shape keeps the computation alive:
 // still correct, only slower.
 //
+// The clone also carries the entry's kiln.check ops, so a bad input shape is refused
+// before any kernel runs. Only the shape checks whose operands resolve to input dims and
+// scalar arithmetic (or to what the output dims need anyway) stay: O(rank) work per op.
+// Checks on tensor values (indices, divisors) and shape checks that would keep kernels
+// alive are left to the entry function.
+//
 //===----------------------------------------------------------------------===//
 
 #include "backends/cpu/Passes.h"
+#include "ir/kiln/KilnDialect.h"
+
+#include "mlir/Analysis/SliceAnalysis.h"
 
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
@@ -37,6 +46,12 @@ struct CreateShapeFunctionPass
     b.setInsertionPointAfter(entry);
     auto shapes = cast<func::FuncOp>(b.clone(*entry));
     shapes.setName(kiln::cpu::kShapeFunctionName);
+    // Checks of index and divisor values guard kernels the shape function does not
+    // run; kept, they would keep those values' computation alive.
+    shapes.walk([](kiln::kilnir::CheckOp check) {
+      if (kiln::kilnir::isDataCheck(check.getCode()))
+        check.erase();
+    });
     // Argument and result attributes describe the model's tensors, not these.
     shapes.removeArgAttrsAttr();
     shapes.removeResAttrsAttr();
@@ -71,8 +86,44 @@ struct CreateShapeFunctionPass
     RewritePatternSet patterns(&getContext());
     memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
     tensor::DimOp::getCanonicalizationPatterns(patterns, &getContext());
-    if (failed(applyPatternsGreedily(shapes, std::move(patterns))))
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    if (failed(applyPatternsGreedily(shapes, frozen)))
       return signalPassFailure();
+    // Drop the checks that are not cheap here, then let what only they used fold away.
+    if (pruneChecks(shapes) && failed(applyPatternsGreedily(shapes, frozen)))
+      return signalPassFailure();
+  }
+
+  /// Whether `op` is scalar work the shape function may do for a check: arithmetic on
+  /// integers and indices, or a read (dim, extract) of a function argument.
+  static bool isCheapScalarOp(Operation *op) {
+    if (op->getNumRegions() != 0 || !isMemoryEffectFree(op))
+      return false;
+    if (isa<tensor::DimOp, tensor::ExtractOp>(op))
+      return isa<BlockArgument>(op->getOperand(0));
+    return llvm::all_of(op->getResultTypes(), [](Type t) { return t.isIntOrIndex(); });
+  }
+
+  /// Erases the shape checks of the shape function that need more than cheap scalar work
+  /// beyond what the output dims need (data checks are gone already). Returns true if any.
+  static bool pruneChecks(func::FuncOp shapes) {
+    auto ret = cast<func::ReturnOp>(shapes.getBody().back().getTerminator());
+    SetVector<Operation *> needed;
+    BackwardSliceOptions options;
+    options.omitUsesFromAbove = false;
+    (void)getBackwardSlice(ret.getOperation(), &needed, options);
+    SmallVector<kiln::kilnir::CheckOp> doomed;
+    shapes.walk([&](kiln::kilnir::CheckOp check) {
+      SetVector<Operation *> slice;
+      (void)getBackwardSlice(check.getOperation(), &slice, options);
+      if (!llvm::all_of(slice, [&](Operation *op) {
+            return needed.contains(op) || isCheapScalarOp(op);
+          }))
+        doomed.push_back(check);
+    });
+    for (kiln::kilnir::CheckOp check : doomed)
+      check.erase();
+    return !doomed.empty();
   }
 };
 

@@ -5,12 +5,14 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
@@ -31,6 +33,12 @@ inline constexpr llvm::StringLiteral kShapeFunctionName = "kiln_output_dims";
 inline constexpr llvm::StringLiteral kDispatchPrefix = "kiln_dispatch_par";
 /// The C glue's entry point that forwards to the runtime's parallel_for hook.
 inline constexpr llvm::StringLiteral kRuntimeParallelFor = "kiln_rt_parallel_for";
+/// Prefix of the outlined parallel bodies.
+inline constexpr llvm::StringLiteral kParallelBodyPrefix = "kiln_par_body";
+/// The C glue's error entry points (kiln-lower-checks): record a failure, and ask
+/// whether the run has failed.
+inline constexpr llvm::StringLiteral kRuntimeFail = "kiln_rt_fail";
+inline constexpr llvm::StringLiteral kRuntimeFailed = "kiln_rt_failed";
 
 } // namespace kiln::cpu
 

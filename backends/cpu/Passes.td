@@ -179,4 +179,50 @@ def InstrumentProfile : Pass<"kiln-instrument-profile", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::arith::ArithDialect"];
 }
 
+def LowerChecks : Pass<"kiln-lower-checks", "mlir::ModuleOp"> {
+  let summary = "Lower kiln.check to a branch that reports the error and returns";
+  let description = [{
+    Runs after convert-scf-to-cf (every function is a CFG) and before the LLVM
+    conversion. First each `memref.alloc` (a heap buffer: the arena holds the others;
+    finalize-memref-to-llvm{use-generic-functions} sends it to the glue's allocator,
+    the session's) is followed by a check that its pointer is not NULL, with the
+    memory status (option `check-allocs`). Then each `kiln.check %ok, %a, %b` splits its block: when `%ok` is false
+    the run branches to a block that calls the C glue's
+    `kiln_rt_fail(code: i32, message: !llvm.ptr, a: i64, b: i64)`, which records the
+    first failure of the run and formats the message, and returns from the function
+    (results, if any, are poison).
+
+    A check may sit in an outlined parallel body (`@kiln_par_body<N>`), which a
+    worker thread runs: returning ends only that chunk. So every call of a function
+    that may fail (one that holds a check or calls one that may, a dispatch
+    `@kiln_dispatch_par<N>` counting as a call of `@kiln_par_body<N>`) is followed by
+    `kiln_rt_failed() : i32` and a return when it is not 0. The glue skips the chunks
+    that start after a failure, so the rest of the parallel loop is cheap, and the
+    failed dispatch's caller returns before the next kernel runs.
+
+    Before:
+    ```mlir
+    kiln.check %ok, %i, %n {code = 4 : i32, message = "index {} out of range {}"} : i64, index
+    ```
+    After:
+    ```mlir
+      cf.cond_br %ok, ^bb2, ^bb1
+    ^bb1:
+      %m = llvm.mlir.addressof @kiln_check_msg0 : !llvm.ptr
+      %c = arith.constant 4 : i32
+      %a = ... (i64) ...
+      call @kiln_rt_fail(%c, %m, %a, %b) : (i32, !llvm.ptr, i64, i64) -> ()
+      return
+    ^bb2:
+    ```
+  }];
+  let options = [
+    Option<"checkAllocs", "check-allocs", "bool", /*default=*/"true",
+           "Follow each memref.alloc with a kiln.check that it is not NULL (memory status)">
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::cf::ControlFlowDialect",
+                           "mlir::func::FuncDialect", "mlir::arith::ArithDialect",
+                           "mlir::ub::UBDialect", "kiln::kilnir::KilnDialect"];
+}
+
 #endif // KILN_BACKENDS_CPU_PASSES_TD

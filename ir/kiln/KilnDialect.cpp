@@ -101,3 +101,18 @@ LogicalResult ConvNhwcOp::verify() {
   }
   return success();
 }
+
+LogicalResult CheckOp::verify() {
+  int32_t code = getCode();
+  if (code != kCheckShape && code != kCheckMemory && code != kCheckIndex &&
+      code != kCheckArithmetic)
+    return emitOpError() << "code " << code
+                         << " is not an error status of kiln/model_abi.h (1, 2, 4 or 5)";
+  StringRef message = getMessage();
+  size_t placeholders = 0;
+  for (size_t at = message.find("{}"); at != StringRef::npos; at = message.find("{}", at + 2))
+    ++placeholders;
+  if (placeholders > 2)
+    return emitOpError() << "message has " << placeholders << " '{}' placeholders, at most 2";
+  return success();
+}

@@ -87,4 +87,31 @@ def Kiln_ConvNhwcOp : Kiln_Op<"conv_nhwc", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Kiln_CheckOp : Kiln_Op<"check", [MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "Stop the run with an error status unless a run-time condition holds";
+  let description = [{
+    When `ok` is false, the run records the error `code` (a status of
+    kiln/model_abi.h: KILN_MODEL_ERROR_SHAPE, _INDEX, _ARITHMETIC, _MEMORY) and
+    `message` with its first `{}` replaced by `a` and its second by `b` (printed as
+    signed decimal integers), then stops: no later op of the run executes, and the
+    model's entry point returns `code`. The first failure of a run wins. `message`
+    names the ONNX node and its op type (see `checkMessage` in KilnDialect.h).
+
+    The op reads and writes memory (of no particular resource) so that nothing
+    moves, hoists, sinks or deletes it, nor moves a kernel it guards above it.
+    `kiln-lower-checks` lowers it to a branch to a call of the C glue's
+    `kiln_rt_fail` and an early return.
+
+    ```mlir
+    kiln.check %in_range, %bad, %size {code = 4 : i32,
+        message = "node '/emb/Gather' (Gather): index {} is out of range for axis 0 of size {}"}
+        : i64, index
+    ```
+  }];
+  let arguments = (ins I1:$ok, AnySignlessIntegerOrIndex:$a, AnySignlessIntegerOrIndex:$b,
+                   I32Attr:$code, StrAttr:$message);
+  let assemblyFormat = "$ok `,` $a `,` $b attr-dict `:` type($a) `,` type($b)";
+  let hasVerifier = 1;
+}
+
 #endif // KILN_KILN_DIALECT_TD

@@ -76,42 +76,6 @@ SmallVector<OpFoldResult> getMixedSizes(OpBuilder &b, Location loc, Value value)
   return tensor::getMixedSizes(b, loc, value);
 }
 
-SmallVector<Value> getBroadcastDynamicSizes(OpBuilder &b, Location loc,
-                                            RankedTensorType resultType, ValueRange inputs) {
-  SmallVector<Value> sizes;
-  int64_t rank = resultType.getRank();
-  for (int64_t d = 0; d < rank; ++d) {
-    if (!resultType.isDynamicDim(d))
-      continue;
-    Value size;
-    // Prefer an input whose dim is dynamic (static inputs would have made it static).
-    for (Value input : inputs) {
-      auto type = cast<RankedTensorType>(input.getType());
-      int64_t id = d - (rank - type.getRank());
-      if (id < 0 || (!type.isDynamicDim(id) && type.getDimSize(id) == 1))
-        continue;
-      size = tensor::DimOp::create(b, loc, input, id);
-      break;
-    }
-    if (!size) // every input is 1 (or absent) along d
-      size = arith::ConstantIndexOp::create(b, loc, 1);
-    sizes.push_back(size);
-  }
-  return sizes;
-}
-
-AffineMap getBroadcastMap(MLIRContext *ctx, RankedTensorType inputType,
-                          RankedTensorType resultType) {
-  int64_t rank = resultType.getRank();
-  int64_t offset = rank - inputType.getRank();
-  SmallVector<AffineExpr> exprs;
-  for (int64_t i = 0; i < inputType.getRank(); ++i) {
-    bool broadcast = inputType.getDimSize(i) == 1 && resultType.getDimSize(i + offset) != 1;
-    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx) : getAffineDimExpr(i + offset, ctx));
-  }
-  return AffineMap::get(rank, 0, exprs, ctx);
-}
-
 void yieldMulAdd(OpBuilder &b, Location loc, ValueRange args) {
   Value sum;
   if (isa<FloatType>(args[2].getType()))
@@ -119,24 +83,6 @@ void yieldMulAdd(OpBuilder &b, Location loc, ValueRange args) {
   else
     sum = arith::AddIOp::create(b, loc, args[2], arith::MulIOp::create(b, loc, args[0], args[1]));
   linalg::YieldOp::create(b, loc, sum);
-}
-
-Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                       ValueRange inputs, ScalarBodyBuilder body) {
-  MLIRContext *ctx = b.getContext();
-  Value init = createEmpty(b, loc, resultType, getBroadcastDynamicSizes(b, loc, resultType, inputs));
-  SmallVector<AffineMap> maps;
-  for (Value input : inputs)
-    maps.push_back(getBroadcastMap(ctx, cast<RankedTensorType>(input.getType()), resultType));
-  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
-  SmallVector<utils::IteratorType> iterators(resultType.getRank(), utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iterators,
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value result = body(nb, nloc, args.drop_back());
-        linalg::YieldOp::create(nb, nloc, result);
-      });
-  return generic.getResult(0);
 }
 
 /// Returns the ElementsAttr behind a constant value, looking through the conversion

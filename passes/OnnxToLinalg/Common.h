@@ -18,6 +18,7 @@
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <optional>
+#include <string>
 
 namespace kiln::conversion {
 
@@ -53,16 +54,33 @@ llvm::SmallVector<mlir::Value> getDynamicSizes(mlir::OpBuilder &b, mlir::Locatio
 llvm::SmallVector<mlir::OpFoldResult> getMixedSizes(mlir::OpBuilder &b, mlir::Location loc,
                                                     mlir::Value value);
 
-/// Computes the dynamic sizes of the numpy broadcast of `inputs` to `resultType`: each
-/// dynamic result dim takes its size from an input whose aligned dim is not a static 1.
-/// ONNX allows a dynamic dim to be 1 at run time; Kiln assumes dynamic dims that meet in a
-/// broadcast are equal (the same choice IREE and onnx-mlir make).
-llvm::SmallVector<mlir::Value> getBroadcastDynamicSizes(mlir::OpBuilder &b, mlir::Location loc,
-                                                        mlir::RankedTensorType resultType,
-                                                        mlir::ValueRange inputs);
+/// Computes the sizes of the numpy broadcast of shapes `inputs` (right-aligned) to a
+/// result of shape `resultShape`, one per result dim, and checks at run time (kiln.check)
+/// that each input size equals the result's or is 1, unless that holds by construction.
+/// `names` name the inputs in the messages (default "input <i>").
+llvm::SmallVector<mlir::OpFoldResult>
+getCheckedBroadcastSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node,
+                         llvm::ArrayRef<llvm::SmallVector<mlir::OpFoldResult>> inputs,
+                         llvm::ArrayRef<int64_t> resultShape,
+                         llvm::ArrayRef<std::string> names = {});
+
+/// Returns `input` when each of its dynamic dims is provably its `targetSizes` entry (one
+/// per dim of `input`), else an scf.if that yields `input` itself unless some dynamic dim
+/// is 1 at run time where the target is not, and then `input` broadcast there to the
+/// target. Lets a consumer read `input` with identity maps in its dynamic dims.
+mlir::Value broadcastDynamicOnes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                                 llvm::ArrayRef<mlir::OpFoldResult> targetSizes);
+
+/// getCheckedBroadcastSizes over `inputs`, then broadcastDynamicOnes on each; returns the
+/// operands to read with getBroadcastMap and sets `resultSizes`.
+llvm::SmallVector<mlir::Value>
+broadcastOperands(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node,
+                  mlir::RankedTensorType resultType, mlir::ValueRange inputs,
+                  llvm::SmallVectorImpl<mlir::OpFoldResult> &resultSizes);
 
 /// Builds the indexing map that reads `inputType` broadcast to rank `resultRank`:
 /// leading dims are dropped and static size-1 dims (where the result is not 1) read index 0.
+/// Dynamic dims read the result's index (see broadcastDynamicOnes).
 mlir::AffineMap getBroadcastMap(mlir::MLIRContext *ctx, mlir::RankedTensorType inputType,
                                 mlir::RankedTensorType resultType);
 
@@ -71,10 +89,11 @@ using ScalarBodyBuilder =
     llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
 /// Emits a linalg.generic computing `body` elementwise over `inputs` numpy-broadcast to
-/// `resultType`. Returns the result tensor.
+/// `resultType`, with the run-time checks and dynamic-1 broadcasts of broadcastOperands.
+/// `node` is the ONNX op the checks name (null: named from `loc`). Returns the result.
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType, mlir::ValueRange inputs,
-                             ScalarBodyBuilder body);
+                             ScalarBodyBuilder body, mlir::Operation *node = nullptr);
 
 /// Returns the integer values of a constant tensor (onnx.Constant or arith.constant with
 /// dense or dense_resource elements), or std::nullopt if `value` is not such a constant.
@@ -147,9 +166,12 @@ void populateControlFlowPatterns(const OnnxTypeConverter &converter,
 void populateResizePatterns(const OnnxTypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateMiscPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-/// Scatters, GatherND, TopK, OneHot, ConvTranspose and Einsum (Scatter.cpp).
+/// Scatters, GatherND and TopK (Scatter.cpp), with OneHot, ConvTranspose and Einsum.
 void populateScatterPatterns(const OnnxTypeConverter &converter,
                              mlir::RewritePatternSet &patterns);
+/// OneHot, ConvTranspose and Einsum (IndexGenerics.cpp).
+void populateIndexGenericPatterns(const OnnxTypeConverter &converter,
+                                  mlir::RewritePatternSet &patterns);
 void populateLossPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// kiln.conv_nhwc, the layout plugin's NHWC convolution (KilnConv.cpp).
 void populateKilnConvPatterns(const OnnxTypeConverter &converter,

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/NN.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 
 using namespace mlir;
 using namespace kiln::onnxir;
@@ -111,6 +112,25 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     if (failed(window))
       return failure();
 
+    // The kernels index X's channels and B by W's counts.
+    checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, adaptor.getX(), 1),
+                    rewriter.getIndexAttr(cg * group),
+                    "X has {} channels but W and group expect {}");
+    if (hasBias)
+      checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, adaptor.getB(), 0),
+                      rewriter.getIndexAttr(m), "B has {} entries but W has {} output channels");
+    // A dynamic spatial dim must hold the dilated kernel once padded.
+    for (int64_t i = 0; i < spatial; ++i) {
+      if (!xType.isDynamicDim(2 + i))
+        continue;
+      int64_t pads = window->padBegin[i] + window->padEnd[i];
+      int64_t extent = (kernel[i] - 1) * window->dilations[i] + 1 - pads;
+      checkSizes(rewriter, loc, op, arith::CmpIPredicate::sge,
+                 tensor::getMixedSize(rewriter, loc, adaptor.getX(), 2 + i),
+                 rewriter.getIndexAttr(extent),
+                 "X has size {} in spatial dim " + Twine(i) +
+                     ", less than the padded kernel needs ({})");
+    }
     Type elementType = resultType.getElementType();
     Value zero = createScalarConstant(rewriter, loc, elementType, 0);
     Value x = padSpatial(rewriter, loc, adaptor.getX(), *window, zero);

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/Checks.h"
 #include "passes/OnnxToLinalg/Common.h"
 
 #include <functional>
@@ -50,11 +51,14 @@ struct ElementwiseLowering : ConversionPattern {
     for (unsigned i = 1; i < op->getNumResults(); ++i)
       if (!op->getResult(i).use_empty())
         return reject(rewriter, op, "a secondary result is used");
+    // An integer divisor of zero traps (SIGFPE): check it before the kernel.
+    if (isa<onnxir::DivOp, onnxir::ModOp>(op) && failed(checkDivisor(rewriter, op, inputs)))
+      return failure();
     ScalarContext sc{op, isUnsignedInt(op->getOperand(0).getType()),
                      resultType.getElementType()};
     Value result = buildElementwise(
         rewriter, op->getLoc(), resultType, inputs,
-        [&](OpBuilder &b, Location loc, ValueRange args) { return fn(b, loc, args, sc); });
+        [&](OpBuilder &b, Location loc, ValueRange args) { return fn(b, loc, args, sc); }, op);
     // Secondary results are unused (checked above): they are dropped.
     SmallVector<Value> replacements(op->getNumResults(), Value());
     replacements[0] = result;
@@ -364,8 +368,16 @@ void addBinary(const TypeConverter &tc, RewritePatternSet &p) {
   add("onnx.Div", [](OpBuilder &b, Location loc, ValueRange a, const ScalarContext &sc) {
     if (isFloat(a[0]))
       return Value(arith::DivFOp::create(b, loc, a[0], a[1]));
-    return sc.isUnsigned ? Value(arith::DivUIOp::create(b, loc, a[0], a[1]))
-                         : Value(arith::DivSIOp::create(b, loc, a[0], a[1]));
+    if (sc.isUnsigned)
+      return Value(arith::DivUIOp::create(b, loc, a[0], a[1]));
+    // INT_MIN / -1 overflows (SIGFPE on x86); it wraps to INT_MIN, as in ONNX Runtime:
+    // divide by 1 instead and negate (wrapping) where the divisor is -1.
+    Value minusOne = constantLike(b, loc, a[1], -1);
+    Value isMinusOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a[1], minusOne);
+    Value safe = arith::SelectOp::create(b, loc, isMinusOne, constantLike(b, loc, a[1], 1), a[1]);
+    Value q = arith::DivSIOp::create(b, loc, a[0], safe);
+    Value negated = arith::SubIOp::create(b, loc, constantLike(b, loc, a[0], 0), a[0]);
+    return Value(arith::SelectOp::create(b, loc, isMinusOne, negated, q));
   });
   add("onnx.Pow", [](OpBuilder &b, Location loc, ValueRange a, const ScalarContext &sc) {
     Value x = a[0], y = a[1];
@@ -400,10 +412,16 @@ void addBinary(const TypeConverter &tc, RewritePatternSet &p) {
       Value fix = arith::AndIOp::create(b, loc, rNonZero, arith::XOrIOp::create(b, loc, rNeg, yNeg));
       return Value(arith::SelectOp::create(b, loc, fix, arith::AddFOp::create(b, loc, r, y), r));
     }
-    if (fmod || sc.isUnsigned)
-      return sc.isUnsigned ? Value(arith::RemUIOp::create(b, loc, x, y))
-                           : Value(arith::RemSIOp::create(b, loc, x, y));
-    Value r = arith::RemSIOp::create(b, loc, x, y);
+    if (sc.isUnsigned)
+      return Value(arith::RemUIOp::create(b, loc, x, y));
+    // INT_MIN % -1 overflows in the division (SIGFPE on x86); every x % -1 is 0, so
+    // take the remainder by 1 instead.
+    Value isMinusOne =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, constantLike(b, loc, y, -1));
+    Value safe = arith::SelectOp::create(b, loc, isMinusOne, constantLike(b, loc, y, 1), y);
+    Value r = arith::RemSIOp::create(b, loc, x, safe);
+    if (fmod)
+      return r;
     Value zero = constantLike(b, loc, r, 0);
     Value rNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
     Value dNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, y, zero);

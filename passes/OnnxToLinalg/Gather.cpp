@@ -1,12 +1,17 @@
 //===- Gather.cpp - Lower Gather, GatherElements, Expand and Tile ---------===//
 //
 // Index-driven data movement. Gathers are a linalg.generic over the result that reads the
-// data with tensor.extract at the (wrapped) index; Expand is a broadcast generic; Tile
+// data with tensor.extract at the (wrapped) index, after one check of the indices
+// (Checks.h); Expand is a broadcast generic; Tile
 // reads the input at the result index modulo the input size.
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/Checks.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 
 using namespace mlir;
 using namespace kiln::onnxir;
@@ -50,7 +55,9 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
       if (i < 0)
         i += dataType.getDimSize(axis);
       if (i < 0 || i >= dataType.getDimSize(axis))
-        return reject(rewriter, op, "the index is out of range");
+        return reject(rewriter, op,
+                      "constant index " + Twine((*constant)[0]) + " is out of range for axis " +
+                          Twine(axis) + " of size " + Twine(dataType.getDimSize(axis)));
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
       SmallVector<OpFoldResult> sizes = getMixedSizes(rewriter, loc, data);
@@ -85,6 +92,8 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
                                 rewriter.getMultiDimIdentityMap(resultRank)};
     SmallVector<utils::IteratorType> iterators(resultRank, utils::IteratorType::parallel);
     Value axisDim = getDimValue(rewriter, loc, data, axis);
+    if (failed(checkIndices(rewriter, op, indices, {axisDim}, {axis})))
+      return failure();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{indices}, ValueRange{init}, maps,
         iterators, [&](OpBuilder &b, Location nloc, ValueRange args) {
@@ -123,6 +132,8 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
     Location loc = op.getLoc();
     Value init = createEmpty(rewriter, loc, resultType, getDynamicSizes(rewriter, loc, indices));
     Value axisDim = getDimValue(rewriter, loc, data, axis);
+    if (failed(checkIndices(rewriter, op, indices, {axisDim}, {axis})))
+      return failure();
     SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(rank));
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
@@ -161,22 +172,32 @@ struct ExpandLowering : OpConversionPattern<ExpandOp> {
       return reject(rewriter, op,
                                          "the result rank is not max(input rank, shape length)");
     Location loc = op.getLoc();
-    SmallVector<Value> dynamic;
+    // Expand broadcasts both ways: the input and the shape. A result dim that is static
+    // stands for its shape entry (shape inference read it), so the shape is only read
+    // where the result is dynamic.
     bool needShape = false;
-    for (int64_t d = 0; d < rank; ++d)
-      needShape |= resultType.isDynamicDim(d) && d >= rank - n;
+    for (int64_t d = rank - n; d < rank; ++d)
+      needShape |= resultType.isDynamicDim(d);
+    SmallVector<OpFoldResult> shapeSizes;
     SmallVector<Value> shape;
     if (needShape)
       shape = getIndexValues(rewriter, loc, adaptor.getShape(), n);
-    for (int64_t d = 0; d < rank; ++d) {
-      if (!resultType.isDynamicDim(d))
-        continue;
-      int64_t id = d - (rank - inputType.getRank()), sd = d - (rank - n);
-      Value size = id >= 0 ? getDimValue(rewriter, loc, input, id) : Value();
-      if (sd >= 0)
-        size = size ? Value(arith::MaxSIOp::create(rewriter, loc, size, shape[sd])) : shape[sd];
-      dynamic.push_back(size);
+    for (int64_t sd = 0; sd < n; ++sd) {
+      int64_t d = sd + rank - n;
+      shapeSizes.push_back(resultType.isDynamicDim(d)
+                               ? OpFoldResult(shape[sd])
+                               : OpFoldResult(rewriter.getIndexAttr(resultType.getDimSize(d))));
     }
+    SmallVector<SmallVector<OpFoldResult>> operands{getMixedSizes(rewriter, loc, input),
+                                                    shapeSizes};
+    SmallVector<OpFoldResult> sizes = getCheckedBroadcastSizes(
+        rewriter, loc, op, operands, resultType.getShape(), {"the input", "the shape"});
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < rank; ++d)
+      if (resultType.isDynamicDim(d))
+        dynamic.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, sizes[d]));
+    input = broadcastDynamicOnes(rewriter, loc, input,
+                                 ArrayRef(sizes).drop_front(rank - inputType.getRank()));
     Value init = createEmpty(rewriter, loc, resultType, dynamic);
     SmallVector<AffineMap> maps{getBroadcastMap(rewriter.getContext(), inputType, resultType),
                                 rewriter.getMultiDimIdentityMap(rank)};
@@ -209,8 +230,16 @@ struct TileLowering : OpConversionPattern<TileOp> {
     SmallVector<Value> repeats = getIndexValues(rewriter, loc, adaptor.getRepeats(), rank);
     SmallVector<Value> dims, sizes;
     for (int64_t d = 0; d < rank; ++d) {
+      checkSizes(rewriter, loc, op, arith::CmpIPredicate::sge, repeats[d],
+                 rewriter.getIndexAttr(0),
+                 "repeats has {} for dim " + Twine(d) + " (expected >= {})");
       dims.push_back(getDimValue(rewriter, loc, input, d));
-      sizes.push_back(arith::MulIOp::create(rewriter, loc, dims[d], repeats[d]));
+      sizes.push_back(rewriter.createOrFold<arith::MulIOp>(loc, dims[d], repeats[d]));
+      if (!resultType.isDynamicDim(d))
+        checkSizesEqual(rewriter, loc, op, sizes[d],
+                        rewriter.getIndexAttr(resultType.getDimSize(d)),
+                        "the tiled size is {} in dim " + Twine(d) +
+                            " where the model's shapes imply {}");
     }
     Value result = buildIndexGather(
         rewriter, loc, resultType, sizes, input, [&](OpBuilder &b, Location nloc, ValueRange idx) {

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Common.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 
@@ -77,7 +78,7 @@ SmallVector<ReassociationIndices> collapseLeading(int64_t n, int64_t rest) {
 }
 
 /// Whether the batch dims of lhs and rhs (same rank) line up without broadcasting.
-/// Dynamic dims are assumed equal, as everywhere in Kiln's broadcasting.
+/// Dynamic dims are equal here: buildMatmul checked them and broadcast run-time 1s.
 bool haveSameBatch(RankedTensorType lhs, RankedTensorType rhs) {
   if (lhs.getRank() != rhs.getRank())
     return false;
@@ -127,11 +128,48 @@ Value buildGenericMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Value
       .getResult(0);
 }
 
+/// Checks the contraction dims of lhs [..., M, K] and rhs [..., K, N] at run time, and
+/// broadcasts their batch dims: checked like elementwise broadcasting, with dynamic dims
+/// that are 1 at run time materialized so that the contraction reads both operands with
+/// identity batch maps. Returns the result's batch sizes.
+SmallVector<OpFoldResult> checkMatmulShapes(OpBuilder &b, Location loc, Operation *node,
+                                            Value &lhs, Value &rhs, RankedTensorType resultType) {
+  int64_t lhsRank = getType(lhs).getRank(), rhsRank = getType(rhs).getRank();
+  int64_t batchRank = resultType.getRank() - 2;
+  checkSizesEqual(b, loc, node, tensor::getMixedSize(b, loc, lhs, lhsRank - 1),
+                  tensor::getMixedSize(b, loc, rhs, rhsRank - 2),
+                  "the first input has {} columns but the second has {} rows (expected equal "
+                  "inner dimensions)");
+  if (batchRank == 0)
+    return {};
+  SmallVector<OpFoldResult> lhsSizes = getMixedSizes(b, loc, lhs);
+  SmallVector<OpFoldResult> rhsSizes = getMixedSizes(b, loc, rhs);
+  SmallVector<SmallVector<OpFoldResult>> batches{
+      SmallVector<OpFoldResult>(ArrayRef(lhsSizes).drop_back(2)),
+      SmallVector<OpFoldResult>(ArrayRef(rhsSizes).drop_back(2))};
+  SmallVector<OpFoldResult> batch = getCheckedBroadcastSizes(
+      b, loc, node, batches, resultType.getShape().drop_back(2));
+  auto widen = [&](Value &v, SmallVector<OpFoldResult> sizes) {
+    int64_t n = static_cast<int64_t>(sizes.size()) - 2;
+    for (int64_t d = 0; d < n; ++d)
+      sizes[d] = batch[batchRank - n + d];
+    v = broadcastDynamicOnes(b, loc, v, sizes);
+  };
+  widen(lhs, lhsSizes);
+  widen(rhs, rhsSizes);
+  return batch;
+}
+
 /// lhs [..., M, K] x rhs [..., K, N] -> [batch..., M, N], both of rank >= 2.
-Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, RankedTensorType resultType) {
+Value buildMatmul(OpBuilder &b, Location loc, Operation *node, Value lhs, Value rhs,
+                  RankedTensorType resultType) {
+  SmallVector<OpFoldResult> batch = checkMatmulShapes(b, loc, node, lhs, rhs, resultType);
   RankedTensorType lhsType = getType(lhs), rhsType = getType(rhs);
   int64_t rank = resultType.getRank();
   SmallVector<OpFoldResult> sizes = getResultSizes(b, loc, lhs, rhs, resultType);
+  for (auto [d, size] : llvm::enumerate(batch))
+    if (resultType.isDynamicDim(d))
+      sizes[d] = size;
   Type elementType = resultType.getElementType();
 
   if (rank == 2) {
@@ -178,11 +216,11 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, RankedTensor
 
 /// Applies numpy's 1-D rules around buildMatmul: a 1-D lhs is a [1, K] row, a 1-D rhs a
 /// [K, 1] column, and those unit dims are dropped from the result.
-Value buildNumpyMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+Value buildNumpyMatmul(OpBuilder &b, Location loc, Operation *node, Value lhs, Value rhs,
                        RankedTensorType resultType) {
   bool lhsVector = getType(lhs).getRank() == 1, rhsVector = getType(rhs).getRank() == 1;
   if (!lhsVector && !rhsVector)
-    return buildMatmul(b, loc, lhs, rhs, resultType);
+    return buildMatmul(b, loc, node, lhs, rhs, resultType);
   auto expand = [&](Value v, bool front) {
     int64_t k = getType(v).getDimSize(0);
     SmallVector<int64_t> shape = front ? SmallVector<int64_t>{1, k} : SmallVector<int64_t>{k, 1};
@@ -197,7 +235,7 @@ Value buildNumpyMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
     shape.insert(shape.end() - 1, 1);
   int64_t rank = shape.size();
   Value product =
-      buildMatmul(b, loc, lhsVector ? expand(lhs, true) : lhs, rhsVector ? expand(rhs, false) : rhs,
+      buildMatmul(b, loc, node, lhsVector ? expand(lhs, true) : lhs, rhsVector ? expand(rhs, false) : rhs,
                   RankedTensorType::get(shape, resultType.getElementType()));
   // Fold each dropped unit dim into its neighbour's reassociation group.
   auto dropped = [&](int64_t d) {
@@ -243,7 +281,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     if (auto reason = checkMatmulOperands(adaptor.getA(), adaptor.getB()))
       return reject(rewriter, op, *reason);
     rewriter.replaceOp(
-        op, buildNumpyMatmul(rewriter, op.getLoc(), adaptor.getA(), adaptor.getB(), resultType));
+        op, buildNumpyMatmul(rewriter, op.getLoc(), op, adaptor.getA(), adaptor.getB(), resultType));
     return success();
   }
 };
@@ -288,7 +326,7 @@ struct MatMulIntegerLowering : OpConversionPattern<MatMulIntegerOp> {
     };
     Value a = widen(adaptor.getA(), op.getA(), adaptor.getAZeroPoint());
     Value b = widen(adaptor.getB(), op.getB(), adaptor.getBZeroPoint());
-    rewriter.replaceOp(op, buildNumpyMatmul(rewriter, loc, a, b, resultType));
+    rewriter.replaceOp(op, buildNumpyMatmul(rewriter, loc, op, a, b, resultType));
     return success();
   }
 };
@@ -328,6 +366,10 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
                                    : rewriter.getIndexAttr(resultType.getDimSize(0)),
         resultType.isDynamicDim(1) ? tensor::getMixedSize(rewriter, loc, b, transB ? 0 : 1)
                                    : rewriter.getIndexAttr(resultType.getDimSize(1))};
+    checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, a, transA ? 0 : 1),
+                    tensor::getMixedSize(rewriter, loc, b, transB ? 1 : 0),
+                    "A has {} columns (after transA) but B has {} rows (after transB); "
+                    "expected equal inner dimensions");
     Value init = zeroFilled(rewriter, loc, resultType, sizes);
     Value result = linalg::MatmulOp::create(
                        rewriter, loc, TypeRange{resultType}, ValueRange{a, b}, init,
@@ -358,7 +400,8 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
             Value z = mul(args[1], beta, betaValue);
             return isFloat ? Value(arith::AddFOp::create(nb, l, y, z))
                            : Value(arith::AddIOp::create(nb, l, y, z));
-          });
+          },
+          op);
     }
     rewriter.replaceOp(op, result);
     return success();

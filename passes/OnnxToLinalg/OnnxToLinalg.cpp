@@ -40,6 +40,8 @@ struct ConvertOnnxToLinalgPass
                            bufferization::BufferizationDialect, complex::ComplexDialect>();
     target.addIllegalDialect<kiln::onnxir::ONNXDialect>();
     target.addIllegalOp<kiln::kilnir::ConvNhwcOp>();
+    // Run-time checks of indices and divisors that the lowerings emit.
+    target.addLegalOp<kiln::kilnir::CheckOp>();
     // Omitted optional inputs: they die with their users and are erased below.
     target.addLegalOp<kiln::onnxir::NoValueOp>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {

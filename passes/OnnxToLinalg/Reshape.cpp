@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
 
 #include <numeric>
@@ -207,14 +208,20 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
     // Resolve what is known at compile time: 0 copies a data dim, -1 is inferred below.
     SmallVector<SymDim> dims;
     int64_t inferred = -1;
+    // Entries not traced to a constant or a dim of the data: their resolution below is
+    // what shape inference or resolveLastDynamic assumed, so it is checked at run time.
+    SmallVector<int64_t> assumed;
     for (int64_t i = 0; i < rank; ++i) {
       SymDim d = traceShapeEntry(op.getShape(), i, op.getData());
-      // Shape inference's data propagation may know more than the trace: a static
-      // result dim is a fact.
+      // Shape inference's data propagation may know more than the trace (a static
+      // result dim), but only from what the model promised about its inputs.
       if (d.kind == SymDim::Unknown && !resultType.isDynamicDim(i)) {
         dims.push_back(SymDim::of(resultType.getDimSize(i)));
+        assumed.push_back(i);
         continue;
       }
+      if (d.kind == SymDim::Unknown)
+        assumed.push_back(i);
       if (d.kind == SymDim::Static && d.value == 0 && !allowZero) {
         if (i >= dataType.getRank())
           return reject(rewriter, op, "a 0 in the shape has no data dim to copy");
@@ -229,46 +236,106 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
     if (inferred >= 0)
       dims[inferred] = inferDim(dataType, dims, inferred);
     resolveLastDynamic(dataType, dims);
-    if (llvm::none_of(dims, [](const SymDim &d) { return d.kind == SymDim::Unknown; }))
+    // The run-time sizes with their checks, built at most once.
+    SmallVector<Value> sizes;
+    auto runtimeSizes = [&]() -> ArrayRef<Value> {
+      if (sizes.empty())
+        sizes = computeReshapeSizes(rewriter, loc, op, data, adaptor.getShape(), rank, allowZero);
+      return sizes;
+    };
+    if (llvm::none_of(dims, [](const SymDim &d) { return d.kind == SymDim::Unknown; })) {
+      if (!assumed.empty()) {
+        // The -1 entry (if any) was derived from the assumed ones: check them all.
+        runtimeSizes();
+        for (int64_t i = 0; i < rank; ++i) {
+          OpFoldResult want = dims[i].kind == SymDim::Static
+                                  ? OpFoldResult(rewriter.getIndexAttr(dims[i].value))
+                                  : tensor::getMixedSize(rewriter, loc, data, dims[i].value);
+          checkSizesEqual(rewriter, loc, op, sizes[i], want,
+                          "the requested shape has {} in dim " + Twine(i) +
+                              " where the model's shapes imply {}");
+        }
+      }
       if (Value result = buildRegroupingReshape(rewriter, loc, data, dims, resultType)) {
         rewriter.replaceOp(op, result);
         return success();
       }
+    }
 
     // General case: compute the target shape at run time and use tensor.reshape.
-    SmallVector<Value> raw = getIndexValues(rewriter, loc, adaptor.getShape(), rank);
-    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    Value minusOne = arith::ConstantIndexOp::create(rewriter, loc, -1);
-    Value total = one;
-    for (int64_t d = 0; d < dataType.getRank(); ++d)
-      total = arith::MulIOp::create(rewriter, loc, total, getDimValue(rewriter, loc, data, d));
-    SmallVector<Value> sizes;
-    Value known = one;
-    for (int64_t i = 0; i < rank; ++i) {
-      Value v = raw[i];
-      if (!allowZero && i < dataType.getRank()) {
-        Value isZero = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, v, zero);
-        v = arith::SelectOp::create(rewriter, loc, isZero, getDimValue(rewriter, loc, data, i), v);
-      }
-      Value isInferred =
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, v, minusOne);
-      known = arith::MulIOp::create(rewriter, loc, known,
-                                    arith::SelectOp::create(rewriter, loc, isInferred, one, v));
-      sizes.push_back(v);
-    }
-    Value inferredSize = arith::DivSIOp::create(rewriter, loc, total, known);
     SmallVector<Value> elements;
-    for (Value v : sizes) {
-      Value isInferred =
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, v, minusOne);
-      v = arith::SelectOp::create(rewriter, loc, isInferred, inferredSize, v);
+    for (auto [i, v] : llvm::enumerate(runtimeSizes())) {
+      if (!resultType.isDynamicDim(i))
+        checkSizesEqual(rewriter, loc, op, v, rewriter.getIndexAttr(resultType.getDimSize(i)),
+                        "the requested shape has {} in dim " + Twine(i) +
+                            " where shape inference derived {}");
       elements.push_back(arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), v));
     }
     Value shape = tensor::FromElementsOp::create(
         rewriter, loc, RankedTensorType::get({rank}, rewriter.getI64Type()), elements);
     rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType, data, shape);
     return success();
+  }
+
+  /// The sizes Reshape produces from the run-time `shape` (0 copies the data's dim
+  /// unless `allowZero`, one -1 takes the rest), checking what ONNX Runtime checks: no
+  /// entry below -1, at most one -1, no 0 past the data's rank to copy, and an element
+  /// count equal to the data's (for a -1: the others' product divides it and is not 0).
+  static SmallVector<Value> computeReshapeSizes(OpBuilder &b, Location loc, Operation *op,
+                                                Value data, Value shapeTensor, int64_t rank,
+                                                bool allowZero) {
+    auto dataType = cast<RankedTensorType>(data.getType());
+    SmallVector<Value> raw = getIndexValues(b, loc, shapeTensor, rank);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value minusOne = arith::ConstantIndexOp::create(b, loc, -1);
+    auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) {
+      return b.createOrFold<arith::CmpIOp>(loc, p, x, y);
+    };
+    Value total = one;
+    for (int64_t d = 0; d < dataType.getRank(); ++d)
+      total = b.createOrFold<arith::MulIOp>(loc, total, getDimValue(b, loc, data, d));
+    SmallVector<Value> sizes;
+    Value known = one, inferredCount = zero;
+    for (int64_t i = 0; i < rank; ++i) {
+      Value v = raw[i];
+      checkSizes(b, loc, op, arith::CmpIPredicate::sge, v, b.getIndexAttr(-1),
+                 "the requested shape has {} in dim " + Twine(i) + " (expected >= {})");
+      if (!allowZero && i < dataType.getRank()) {
+        Value isZero = cmp(arith::CmpIPredicate::eq, v, zero);
+        v = b.createOrFold<arith::SelectOp>(loc, isZero, getDimValue(b, loc, data, i), v);
+      } else if (!allowZero) {
+        checkSizes(b, loc, op, arith::CmpIPredicate::ne, v, zero,
+                   "the requested shape has {} in dim " + Twine(i) +
+                       ", past the input's rank, where a 0 has no input dim to copy "
+                       "(expected not {})");
+      }
+      Value isInferred = cmp(arith::CmpIPredicate::eq, v, minusOne);
+      known = b.createOrFold<arith::MulIOp>(
+          loc, known, b.createOrFold<arith::SelectOp>(loc, isInferred, one, v));
+      inferredCount = b.createOrFold<arith::AddIOp>(
+          loc, inferredCount, b.createOrFold<arith::SelectOp>(loc, isInferred, one, zero));
+      sizes.push_back(v);
+    }
+    checkSizes(b, loc, op, arith::CmpIPredicate::sle, inferredCount, one,
+               "the requested shape has {} entries of -1 (expected at most {})");
+    Value hasInferred = cmp(arith::CmpIPredicate::eq, inferredCount, one);
+    // With a -1: known != 0 and known divides total. Without: known == total.
+    Value safeKnown = b.createOrFold<arith::SelectOp>(
+        loc, cmp(arith::CmpIPredicate::eq, known, zero), one, known);
+    Value rem = b.createOrFold<arith::RemUIOp>(loc, total, safeKnown);
+    Value divides = b.createOrFold<arith::AndIOp>(
+        loc, cmp(arith::CmpIPredicate::ne, known, zero), cmp(arith::CmpIPredicate::eq, rem, zero));
+    Value ok = b.createOrFold<arith::SelectOp>(loc, hasInferred, divides,
+                                               cmp(arith::CmpIPredicate::eq, known, total));
+    emitShapeCheck(b, loc, op, ok, total, known,
+                   "the input has {} elements, which the requested shape cannot hold (its "
+                   "entries other than -1 multiply to {})");
+    Value inferredSize = b.createOrFold<arith::DivUIOp>(loc, total, safeKnown);
+    for (Value &v : sizes)
+      v = b.createOrFold<arith::SelectOp>(loc, cmp(arith::CmpIPredicate::eq, v, minusOne),
+                                          inferredSize, v);
+    return sizes;
   }
 
   /// When exactly one entry is unknown and the data has exactly one dynamic dim not

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -303,6 +304,16 @@ struct SplitLowering : ConversionPattern {
     if (static_cast<int64_t>(splitSizes.size()) != numResults)
       return reject(rewriter, op, "the number of split sizes differs from the number "
                                              "of outputs");
+    // The slices below assume sizes >= 0 that add up to the axis (ONNX Runtime checks).
+    Value sum = cIdx(rewriter, loc, 0);
+    for (auto [r, size] : llvm::enumerate(splitSizes)) {
+      checkSizes(rewriter, loc, op, arith::CmpIPredicate::sge, size, rewriter.getIndexAttr(0),
+                 "split size " + Twine(r) + " is {} (expected >= {})");
+      sum = rewriter.createOrFold<arith::AddIOp>(loc, sum, size);
+    }
+    checkSizesEqual(rewriter, loc, op, sum, getAsOpFoldResult(getDimValue(rewriter, loc, data, axis)),
+                    "the split sizes add up to {} but the input has {} along axis " +
+                        Twine(axis));
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
     SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
     for (int64_t d = 0; d < rank; ++d)
@@ -320,6 +331,7 @@ struct SplitLowering : ConversionPattern {
         continue;
       }
       Value slice = tensor::ExtractSliceOp::create(rewriter, loc, data, offsets, sizes, strides);
+      checkCastSizes(rewriter, loc, op, slice, resultTypes[r], "output " + Twine(r));
       results.push_back(castTo(rewriter, loc, slice, resultTypes[r]));
       offset = rewriter.createOrFold<arith::AddIOp>(loc, offset, splitSizes[r]);
     }
@@ -357,9 +369,22 @@ struct ConcatLowering : ConversionPattern {
     Location loc = op->getLoc();
     if (inputs.empty())
       return reject(rewriter, op, "every input is empty");
+    // tensor.concat takes the other dims from its inputs, which must all agree.
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis)
+        continue;
+      OpFoldResult want = resultType.isDynamicDim(d)
+                              ? tensor::getMixedSize(rewriter, loc, inputs.front(), d)
+                              : OpFoldResult(rewriter.getIndexAttr(resultType.getDimSize(d)));
+      for (auto [i, input] : llvm::enumerate(inputs))
+        checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, input, d), want,
+                        "input " + Twine(i) + " has size {} in dim " + Twine(d) +
+                            " where the others have {} (expected equal sizes off the axis)");
+    }
     Value result = inputs.size() == 1
                        ? inputs.front()
                        : Value(tensor::ConcatOp::create(rewriter, loc, axis, inputs));
+    checkCastSizes(rewriter, loc, op, result, resultType, "the concatenation");
     rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
     return success();
   }

@@ -204,10 +204,14 @@ kiln_status *kiln_model_load(const char *path, const kiln_model_load_options *op
   if (!info)
     return error(KILN_STATUS_INVALID_ARGUMENT, "model library '", path,
                  "': kiln_model_get_info returned NULL");
+  // Version 1 entry points take no kiln_model_error: calling them with one more
+  // argument would work by accident in C, but the runtime could not report their
+  // failures, so they are refused like any other version.
   if (info->abi_version != KILN_MODEL_ABI_VERSION)
     return error(KILN_STATUS_ABI_MISMATCH, "model library '", path,
                  "' was built for Kiln model ABI version ", info->abi_version,
-                 ", but this runtime supports version ", KILN_MODEL_ABI_VERSION);
+                 ", but this runtime supports version ", KILN_MODEL_ABI_VERSION,
+                 "; compile the model again with a kilnc of this Kiln release");
   if (kiln_status *s = readInfo(*model, *info))
     return s;
   if (kiln_status *s = readProfileInfo(*model))

@@ -18,11 +18,13 @@
 namespace kiln::runtime {
 
 using GetInfoFn = const kiln_model_info *(*)();
-using OutputDimsFn = int32_t (*)(const kiln_model_buffer *, int64_t *const *);
+using OutputDimsFn = int32_t (*)(const kiln_model_buffer *, int64_t *const *,
+                                 kiln_model_error *);
 using RunFn = int32_t (*)(const kiln_host_hooks *, const kiln_model_buffer *,
-                          const kiln_model_buffer *, void *);
+                          const kiln_model_buffer *, void *, kiln_model_error *);
 using RunProfiledFn = int32_t (*)(const kiln_host_hooks *, const kiln_profile_hooks *,
-                                  const kiln_model_buffer *, const kiln_model_buffer *, void *);
+                                  const kiln_model_buffer *, const kiln_model_buffer *, void *,
+                                  kiln_model_error *);
 
 /// One timed kernel of a profiled model (strings owned by the model library).
 struct ProfileKernel {

@@ -69,6 +69,41 @@ kiln_status *kiln::runtime::prepareInputBuffers(kiln_session &s, const kiln_tens
   return nullptr;
 }
 
+kiln_status *kiln::runtime::modelError(const kiln_model &m, int32_t rc,
+                                       const kiln_model_error &err, const std::string &context) {
+  // The model fills the message on failure; a hand-written model may not, and a
+  // buggy one may leave it unterminated.
+  std::string message(err.message, strnlen(err.message, sizeof(err.message)));
+  kiln_status_code_t code = KILN_STATUS_INTERNAL;
+  const char *fallback = "";
+  switch (rc) {
+  case KILN_MODEL_ERROR_SHAPE:
+    code = KILN_STATUS_INVALID_ARGUMENT;
+    fallback = "inconsistent input shapes";
+    break;
+  case KILN_MODEL_ERROR_INDEX:
+    code = KILN_STATUS_INVALID_ARGUMENT;
+    fallback = "an index is out of range";
+    break;
+  case KILN_MODEL_ERROR_ARITHMETIC:
+    code = KILN_STATUS_INVALID_ARGUMENT;
+    fallback = "integer division by zero";
+    break;
+  case KILN_MODEL_ERROR_MEMORY:
+    code = KILN_STATUS_RESOURCE_EXHAUSTED;
+    fallback = "out of scratch memory";
+    break;
+  default:
+    break;
+  }
+  if (message.empty()) {
+    if (code == KILN_STATUS_INTERNAL)
+      return error(code, "model '", m.modelName, "' failed with code ", rc, context);
+    message = fallback;
+  }
+  return error(code, "model '", m.modelName, "' failed: ", message, context);
+}
+
 namespace {
 
 /// Clears the session's running flag on every exit path.
@@ -109,19 +144,6 @@ kiln_status *prepareOutputBuffers(kiln_session &s, kiln_tensor *const *outputs) 
   return nullptr;
 }
 
-kiln_status *modelError(const kiln_model &m, int32_t rc) {
-  switch (rc) {
-  case KILN_MODEL_ERROR_SHAPE:
-    return error(KILN_STATUS_INVALID_ARGUMENT, "model '", m.modelName,
-                 "' failed: inconsistent input shapes");
-  case KILN_MODEL_ERROR_MEMORY:
-    return error(KILN_STATUS_RESOURCE_EXHAUSTED, "model '", m.modelName,
-                 "' failed: out of scratch memory");
-  default:
-    return error(KILN_STATUS_INTERNAL, "model '", m.modelName, "' failed with code ", rc);
-  }
-}
-
 kiln_status *runValidated(kiln_session &s, const kiln_tensor *const *inputs,
                           kiln_tensor **outputs) {
   const kiln_model &m = *s.model;
@@ -141,14 +163,15 @@ kiln_status *runValidated(kiln_session &s, const kiln_tensor *const *inputs,
 
   s.hookFailed.store(false, std::memory_order_relaxed);
   int32_t rc = KILN_MODEL_OK;
+  kiln_model_error err{};
   auto runModel = [&] {
     if (!m.runProfiled) {
-      rc = m.run(&s.hooks, s.inputBuffers.data(), s.outputBuffers.data(), s.arena.data);
+      rc = m.run(&s.hooks, s.inputBuffers.data(), s.outputBuffers.data(), s.arena.data, &err);
       return;
     }
     auto start = std::chrono::steady_clock::now();
     rc = m.runProfiled(&s.hooks, &s.profileHooks, s.inputBuffers.data(), s.outputBuffers.data(),
-                       s.arena.data);
+                       s.arena.data, &err);
     s.profiledRunNs += static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
                                                              start)
@@ -161,7 +184,7 @@ kiln_status *runValidated(kiln_session &s, const kiln_tensor *const *inputs,
     runModel();
   freeScratch(s);
   if (rc != KILN_MODEL_OK)
-    return modelError(m, rc);
+    return modelError(m, rc, err);
   if (s.hookFailed.load(std::memory_order_relaxed))
     return error(KILN_STATUS_INTERNAL, "model '", m.modelName,
                  "': the thread pool failed during parallel_for");

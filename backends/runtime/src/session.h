@@ -81,6 +81,13 @@ kiln_status *prepareInputBuffers(kiln_session &session, const kiln_tensor *const
 /// Asks the model for the output dims of the prepared inputs and checks them.
 kiln_status *computeOutputDims(kiln_session &session, const kiln_tensor *const *inputs);
 
+/// The status for a model entry point that returned `rc` != KILN_MODEL_OK, with the
+/// message it reported in `err` (kiln/model_abi.h): shape, index and arithmetic
+/// errors are the caller's inputs (INVALID_ARGUMENT), memory is RESOURCE_EXHAUSTED.
+/// `context` (may be empty) is appended, e.g. the input shapes.
+kiln_status *modelError(const kiln_model &model, int32_t rc, const kiln_model_error &err,
+                        const std::string &context = "");
+
 /// Checks caller-provided outputs (non-NULL entries) against the computed dims.
 kiln_status *validateOutputs(kiln_session &session, kiln_tensor *const *outputs);
 

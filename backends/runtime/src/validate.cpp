@@ -72,11 +72,10 @@ kiln_status *kiln::runtime::computeOutputDims(kiln_session &session,
   const kiln_model &model = *session.model;
   for (auto &dims : session.outputDimStorage)
     std::fill(dims.begin(), dims.end(), -1);
-  int32_t rc = model.outputDims(session.inputBuffers.data(), session.outputDims.data());
+  kiln_model_error err{};
+  int32_t rc = model.outputDims(session.inputBuffers.data(), session.outputDims.data(), &err);
   if (rc != KILN_MODEL_OK)
-    return error(KILN_STATUS_INVALID_ARGUMENT, "model '", model.modelName,
-                 "' rejected the input shapes ", describeInputs(model, inputs),
-                 " (kiln_model_output_dims returned ", rc, ")");
+    return modelError(model, rc, err, " (inputs " + describeInputs(model, inputs) + ")");
   for (size_t o = 0; o < model.outputs.size(); ++o) {
     const TensorDesc &desc = model.outputs[o];
     const std::vector<int64_t> &got = session.outputDimStorage[o];

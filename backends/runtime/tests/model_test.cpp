@@ -21,7 +21,7 @@ TEST(Model, LoadsAddModel) {
 TEST(Model, WrongAbiVersion) {
   kiln_model *m = nullptr;
   expectError(kiln_model_load(KILN_TEST_BAD_ABI_MODEL, nullptr, &m), KILN_STATUS_ABI_MISMATCH,
-              "was built for Kiln model ABI version 999, but this runtime supports version 1");
+              "was built for Kiln model ABI version 999, but this runtime supports version 2");
   EXPECT_EQ(m, nullptr);
 }
 
@@ -116,7 +116,7 @@ TEST(Model, SessionKeepsModelAlive) {
 }
 
 TEST(Runtime, Version) {
-  EXPECT_NE(std::string(kiln_runtime_version()).find("model ABI 1"), std::string::npos);
+  EXPECT_NE(std::string(kiln_runtime_version()).find("model ABI 2"), std::string::npos);
   EXPECT_STREQ(kiln_status_message(nullptr), "");
   EXPECT_EQ(kiln_status_code(nullptr), KILN_STATUS_OK);
 }

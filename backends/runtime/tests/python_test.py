@@ -15,7 +15,7 @@ import kiln_runtime as kr  # noqa: E402
 
 add_path, static_path = sys.argv[2], sys.argv[3]
 
-assert "model ABI 1" in kr.version(), kr.version()
+assert "model ABI 2" in kr.version(), kr.version()
 model = kr.Model(add_path)
 assert [i.name for i in model.inputs] == ["a", "b"], model.inputs
 assert model.inputs[0].shape == (-1, 4) and model.inputs[0].dim_params == ("N", "")

@@ -32,3 +32,20 @@ CASES = [
     Case("smoke_add_static_mismatch", _add_model([4], [3]), stage="compile", ort="error",
          error_contains=["add", "Add"]),
 ]
+
+
+def _question_mark_dims(folder):
+    """Paddle2ONNX's way of writing unknown dims: every one is '?', none shares a size."""
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["X"], ["Y"], name="relu")], "paddle_style",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["?", 3, "?", "?"])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["?", 3, "?", "?"])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    path = os.path.join(folder, "model.onnx")
+    onnx.save(model, path)
+    return path
+
+
+CASES.append(Case("question_mark_dims_are_independent", _question_mark_dims, ort="ok",
+                  inputs={"X": _rng.standard_normal((1, 3, 48, 192), dtype=np.float32)}))

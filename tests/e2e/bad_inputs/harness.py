@@ -60,6 +60,7 @@ def _error_line(text):
 def _ort_run(model_path, inputs):
     """ORT's answer: (True, outputs by name) or (False, its error message)."""
     import onnxruntime as ort
+    ort.set_default_logger_severity(4)  # its refusals are expected here: keep the log clean
     try:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1

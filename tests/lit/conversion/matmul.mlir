@@ -53,12 +53,16 @@ func.func @matmul_two_dynamic_leading(%a: tensor<?x?x4xf32>, %b: tensor<4x5xf32>
 
 // -----
 
-// Tests that equal batch dims (dynamic batch) become one linalg.batch_matmul.
+// Tests that equal batch dims (dynamic batch) become one linalg.batch_matmul. The two
+// batch dims come from different inputs: they are checked, and a run-time 1 broadcast.
 // CHECK-LABEL: func.func @matmul_batch
 // CHECK-SAME: ([[A:%.+]]: tensor<?x8x3x4xf32>, [[B:%.+]]: tensor<?x8x4x5xf32>)
-// CHECK: [[D0:%.+]] = tensor.dim [[A]], %c0
-// CHECK-DAG: [[A3:%.+]] = tensor.collapse_shape [[A]] {{\[}}[0, 1], [2], [3]] : tensor<?x8x3x4xf32> into tensor<?x3x4xf32>
-// CHECK-DAG: [[B3:%.+]] = tensor.collapse_shape [[B]] {{\[}}[0, 1], [2], [3]] : tensor<?x8x4x5xf32> into tensor<?x4x5xf32>
+// CHECK: kiln.check
+// CHECK: [[D0:%.+]] = arith.select
+// CHECK: [[A2:%.+]] = scf.if
+// CHECK: [[B2:%.+]] = scf.if
+// CHECK-DAG: [[A3:%.+]] = tensor.collapse_shape [[A2]] {{\[}}[0, 1], [2], [3]] : tensor<?x8x3x4xf32> into tensor<?x3x4xf32>
+// CHECK-DAG: [[B3:%.+]] = tensor.collapse_shape [[B2]] {{\[}}[0, 1], [2], [3]] : tensor<?x8x4x5xf32> into tensor<?x4x5xf32>
 // CHECK: [[ACC:%.+]] = linalg.fill {{.*}} -> tensor<?x3x5xf32>
 // CHECK: [[MM:%.+]] = linalg.batch_matmul ins([[A3]], [[B3]] : tensor<?x3x4xf32>, tensor<?x4x5xf32>) outs([[ACC]] : tensor<?x3x5xf32>)
 // CHECK: [[R:%.+]] = tensor.expand_shape [[MM]] {{\[}}[0, 1], [2], [3]] output_shape {{\[}}[[D0]], 8, 3, 5] : tensor<?x3x5xf32> into tensor<?x8x3x5xf32>

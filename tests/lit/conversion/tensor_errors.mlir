@@ -60,7 +60,7 @@ func.func @expand_dynamic_shape(%x: tensor<3x1xf32>, %s: tensor<?xi64>) -> tenso
 // -----
 
 // Tests that a Gather with a constant out-of-range index is rejected.
-// CHECK: node 'gather_oob' (Gather): cannot be compiled: the index is out of range
+// CHECK: node 'gather_oob' (Gather): cannot be compiled: constant index 7 is out of range for axis 0 of size 4
 func.func @gather_oob(%x: tensor<4x3xf32>) -> tensor<3xf32> {
   %i = "onnx.Constant"() {value = dense<7> : tensor<i64>} : () -> tensor<i64>
   %0 = "onnx.Gather"(%x, %i) {axis = 0 : i64} : (tensor<4x3xf32>, tensor<i64>) -> tensor<3xf32> loc("gather_oob")
@@ -74,4 +74,24 @@ func.func @gather_oob(%x: tensor<4x3xf32>) -> tensor<3xf32> {
 func.func @string_constant() -> tensor<!onnx.string> {
   %0 = "onnx.Constant"() {value_string = "hi"} : () -> tensor<!onnx.string> loc("str")
   return %0 : tensor<!onnx.string>
+}
+
+// -----
+
+// Tests that a constant divisor with a zero is refused at compile time.
+// CHECK: node 'div0' (Div): cannot be compiled: integer division by zero: element 1 of the constant divisor is 0
+func.func @div_by_constant_zero(%a: tensor<2xi32>) -> tensor<2xi32> {
+  %b = "onnx.Constant"() {value = dense<[3, 0]> : tensor<2xi32>} : () -> tensor<2xi32>
+  %0 = "onnx.Div"(%a, %b) : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32> loc("div0")
+  return %0 : tensor<2xi32>
+}
+
+// -----
+
+// Tests that constant GatherND indices out of range are refused at compile time.
+// CHECK: node 'gnd_oob' (GatherND): cannot be compiled: constant index -4 is out of range for axis 1 of size 3
+func.func @gather_nd_constant_oob(%x: tensor<5x3xf32>) -> tensor<1xf32> {
+  %i = "onnx.Constant"() {value = dense<[[2, -4]]> : tensor<1x2xi64>} : () -> tensor<1x2xi64>
+  %0 = "onnx.GatherND"(%x, %i) {batch_dims = 0 : i64} : (tensor<5x3xf32>, tensor<1x2xi64>) -> tensor<1xf32> loc("gnd_oob")
+  return %0 : tensor<1xf32>
 }

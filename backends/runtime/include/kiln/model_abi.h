@@ -21,7 +21,9 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of this file. */
-#define KILN_MODEL_ABI_VERSION 1
+#define KILN_MODEL_ABI_VERSION 2
+/* Version 2: kiln_model_output_dims, kiln_model_run and kiln_model_run_profiled take a
+   kiln_model_error out-parameter that receives the message of a failed run-time check. */
 
 /* Describes one model input or output. */
 typedef struct kiln_model_tensor_desc {
@@ -65,8 +67,10 @@ typedef struct kiln_host_hooks {
      hint for the smallest useful subrange. */
   void (*parallel_for)(void *ctx, int64_t begin, int64_t end, int64_t grain,
                        void (*body)(void *arg, int64_t b, int64_t e), void *arg);
-  /* Scratch memory for buffers whose size is only known at run time; freed after the
-     run returns (or earlier with free). 64-byte aligned; NULL on failure. */
+  /* Scratch memory for buffers the arena does not hold (sizes only known at run
+     time); every allocation of a run goes through here. 64-byte aligned; NULL on
+     failure, which the model reports as KILN_MODEL_ERROR_MEMORY. The model frees what
+     it allocates; the runtime frees what is left after the run returns. */
   void *(*alloc)(void *ctx, uint64_t bytes);
   void (*free)(void *ctx, void *ptr);
 } kiln_host_hooks;
@@ -82,8 +86,27 @@ enum {
   KILN_MODEL_OK = 0,
   KILN_MODEL_ERROR_SHAPE = 1,  /* inconsistent input shapes (e.g. a broadcast fails) */
   KILN_MODEL_ERROR_MEMORY = 2, /* a host alloc returned NULL */
-  KILN_MODEL_ERROR_INTERNAL = 3
+  KILN_MODEL_ERROR_INTERNAL = 3,
+  KILN_MODEL_ERROR_INDEX = 4,     /* an index input is out of range (Gather, Scatter, ...) */
+  KILN_MODEL_ERROR_ARITHMETIC = 5 /* integer division or modulo by zero */
 };
+
+/* Size of kiln_model_error.message, terminating NUL included. */
+#define KILN_MODEL_ERROR_MESSAGE_SIZE 512
+
+/* What a failed entry point reports besides its status. The generated code checks
+   indices, divisors, shapes and allocations at run time; the first check that fails
+   stops the run (no later kernel executes, nothing is read or written out of bounds)
+   and its status is returned. The caller owns the struct (it may live on the stack)
+   and may pass NULL when it does not want the message. On KILN_MODEL_OK the struct is
+   left untouched; on failure `code` is the returned status and `message` a
+   NUL-terminated text that names the ONNX node, its op type and the values at fault,
+   e.g. "node '/emb/Gather' (Gather): index 30522 is out of range for axis 0 of size
+   30522", truncated to fit. */
+typedef struct kiln_model_error {
+  int32_t code;
+  char message[KILN_MODEL_ERROR_MESSAGE_SIZE];
+} kiln_model_error;
 
 /* Returns the model's static description. Never NULL; valid while the library is loaded. */
 const kiln_model_info *kiln_model_get_info(void);
@@ -91,20 +114,25 @@ const kiln_model_info *kiln_model_get_info(void);
 /* Computes the output dimensions for the given inputs (output_dims[i] receives
    outputs[i].rank entries). Takes the input buffers, not only their dims, because an
    output shape may depend on input values (a Reshape whose shape is a model input).
-   Returns KILN_MODEL_OK or KILN_MODEL_ERROR_SHAPE. Thread-safe, no side effects. */
-int32_t kiln_model_output_dims(const kiln_model_buffer *inputs, int64_t *const *output_dims);
+   Returns KILN_MODEL_OK or an error status (filling `error` when not NULL, see
+   kiln_model_error). Thread-safe, no side effects. */
+int32_t kiln_model_output_dims(const kiln_model_buffer *inputs, int64_t *const *output_dims,
+                               kiln_model_error *error);
 
 /* Runs the model. inputs[num_inputs] and outputs[num_outputs] are caller-owned buffers
    whose dims must match kiln_model_output_dims; `arena` points to at least the arena
    size given by kiln_model_info for this batch, 64-byte aligned. Reentrant: concurrent
-   calls are safe when each has its own outputs and arena. */
+   calls are safe when each has its own outputs and arena. Returns KILN_MODEL_OK or the
+   status of the first failed run-time check, filling `error` (may be NULL); the
+   outputs' contents are then unspecified. Every scratch block the run took from
+   hooks->alloc has been given back to hooks->free when it returns, on every path. */
 int32_t kiln_model_run(const kiln_host_hooks *hooks, const kiln_model_buffer *inputs,
-                       const kiln_model_buffer *outputs, void *arena);
+                       const kiln_model_buffer *outputs, void *arena, kiln_model_error *error);
 
 /*===--- Optional: per-kernel profiling (models compiled with `kilnc --profile`) ---===*
  * A profiled model also exports kiln_model_get_profile_info and
  * kiln_model_run_profiled. The runtime looks them up with dlsym, so models without
- * them load as before: this is an extension of ABI version 1, not a new version.
+ * them load as before: this is an optional extension, not a new ABI version.
  *===----------------------------------------------------------------------===*/
 
 /* One timed kernel: a top-level op of the generated code. */
@@ -133,7 +161,7 @@ const kiln_model_profile_info *kiln_model_get_profile_info(void);
 /* kiln_model_run, calling `profile` (NULL = no profiling) around every kernel. */
 int32_t kiln_model_run_profiled(const kiln_host_hooks *hooks, const kiln_profile_hooks *profile,
                                 const kiln_model_buffer *inputs, const kiln_model_buffer *outputs,
-                                void *arena);
+                                void *arena, kiln_model_error *error);
 
 #ifdef __cplusplus
 }

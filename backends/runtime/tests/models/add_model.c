@@ -11,6 +11,7 @@
 #include "kiln/model_abi.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define COLS 4
@@ -50,7 +51,9 @@ void add_model_reset_stats(void) {
 
 const kiln_model_info *kiln_model_get_info(void) { return &kInfo; }
 
-int32_t kiln_model_output_dims(const kiln_model_buffer *inputs, int64_t *const *output_dims) {
+int32_t kiln_model_output_dims(const kiln_model_buffer *inputs, int64_t *const *output_dims,
+                               kiln_model_error *error) {
+  (void)error; /* a status without a message: the runtime supplies a generic one */
   const int64_t *a = inputs[0].dims, *b = inputs[1].dims;
   if (a[0] != b[0] || a[1] != COLS || b[1] != COLS)
     return KILN_MODEL_ERROR_SHAPE;
@@ -84,7 +87,7 @@ static void addRows(void *arg, int64_t b, int64_t e) {
 }
 
 int32_t kiln_model_run(const kiln_host_hooks *hooks, const kiln_model_buffer *inputs,
-                       const kiln_model_buffer *outputs, void *arena) {
+                       const kiln_model_buffer *outputs, void *arena, kiln_model_error *error) {
   if (!arena || ((uintptr_t)arena % 64) != 0)
     return KILN_MODEL_ERROR_INTERNAL;
   for (int i = 0; i < 2; ++i)
@@ -104,8 +107,14 @@ int32_t kiln_model_run(const kiln_host_hooks *hooks, const kiln_model_buffer *in
   /* One scratch block freed, one left for the runtime. */
   void *freed = hooks->alloc(hooks->ctx, 128);
   void *leaked = hooks->alloc(hooks->ctx, 256);
-  if (!freed || !leaked || ((uintptr_t)leaked % 64) != 0)
+  if (!freed || !leaked || ((uintptr_t)leaked % 64) != 0) {
+    if (error) {
+      error->code = KILN_MODEL_ERROR_MEMORY;
+      snprintf(error->message, sizeof(error->message),
+               "node 'scratch' (Add): cannot allocate %d bytes", !freed ? 128 : 256);
+    }
     return KILN_MODEL_ERROR_MEMORY;
+  }
   hooks->free(hooks->ctx, freed);
 
   float *y = (float *)outputs[0].data;

@@ -28,9 +28,9 @@ static double seconds(void) {
 
 int32_t kiln_model_run_profiled(const kiln_host_hooks *hooks, const kiln_profile_hooks *profile,
                                 const kiln_model_buffer *inputs, const kiln_model_buffer *outputs,
-                                void *arena) {
+                                void *arena, kiln_model_error *error) {
   profile->enter(profile->ctx, 0);
-  int32_t rc = kiln_model_run(hooks, inputs, outputs, arena);
+  int32_t rc = kiln_model_run(hooks, inputs, outputs, arena, error);
   profile->exit(profile->ctx, 0);
   profile->enter(profile->ctx, 1);
   double start = seconds();

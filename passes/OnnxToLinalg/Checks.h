@@ -1,0 +1,46 @@
+//===- Checks.h - Run-time checks of index and divisor values ----*- C++ -*-===//
+//
+// Lowerings that index with data (Gather, Scatter, ...) or divide integers must not
+// read or write out of bounds or trap on a bad input. They check the values once,
+// before the kernel (a vectorizable min/max loop over the index tensor, then one
+// kiln.check), not inside its inner loop; constant values are checked at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_PASSES_ONNXTOLINALG_CHECKS_H
+#define KILN_PASSES_ONNXTOLINALG_CHECKS_H
+
+#include "ir/kiln/KilnDialect.h"
+#include "passes/OnnxToLinalg/Common.h"
+
+namespace kiln::conversion {
+
+/// "node '<name>' (<OpType>): ", naming `op`'s ONNX node for a run-time message.
+std::string nodePrefix(mlir::Operation *op);
+
+/// Emits `kiln.check ok, a, b` for `op` with `code` and the message
+/// nodePrefix(op) + `what` (whose `{}` placeholders print `a` and `b`).
+void emitCheck(mlir::OpBuilder &b, mlir::Operation *op, mlir::Value ok, mlir::Value a,
+               mlir::Value bValue, kilnir::CheckCode code, const llvm::Twine &what);
+
+/// Checks that the integer tensor `indices` holds valid indices for data axes whose
+/// sizes are `dims` (index values) and numbers are `axes`: ONNX counts a negative index
+/// from the end, so i is valid when -size <= i < size. With one dim every element is
+/// checked against it; with k > 1 the last dimension of `indices` has size k and its
+/// element j is checked against dims[j] (GatherND, ScatterND). Constant indices against
+/// static sizes are decided now: an invalid one rejects the op (failure). Otherwise one
+/// loop over the indices computes their min and max and one kiln.check per dim
+/// reports the first bad index with the axis size.
+mlir::LogicalResult checkIndices(mlir::ConversionPatternRewriter &rewriter, mlir::Operation *op,
+                                 mlir::Value indices, llvm::ArrayRef<mlir::Value> dims,
+                                 llvm::ArrayRef<int64_t> axes);
+
+/// For an integer Div or Mod, checks that the divisor tensor (operand 1 of
+/// `operands`) has no zero: at compile time when it is a constant (rejecting the op),
+/// else with one loop over it and one kiln.check. Does nothing for floats.
+mlir::LogicalResult checkDivisor(mlir::ConversionPatternRewriter &rewriter, mlir::Operation *op,
+                                 mlir::ValueRange operands);
+
+} // namespace kiln::conversion
+
+#endif // KILN_PASSES_ONNXTOLINALG_CHECKS_H
