@@ -12,28 +12,13 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <climits>
+#include "kiln/NodeLoc.h"
+
 #include <optional>
 
 using namespace mlir;
 
 namespace kiln::frontend {
-
-std::string describeNodeAt(Location loc, StringRef opName) {
-  StringRef opType = opName;
-  opType.consume_front("onnx.");
-  // Older signatures are separate ops (onnx.AddV6) of the same ONNX op type.
-  size_t v = opType.rfind('V');
-  if (v != StringRef::npos && v + 1 < opType.size() &&
-      llvm::all_of(opType.drop_front(v + 1), llvm::isDigit))
-    opType = opType.take_front(v);
-  if (auto name = dyn_cast<NameLoc>(loc)) {
-    StringRef label = name.getName().strref();
-    if (label.starts_with("#"))
-      return ("node " + label).str();
-    return ("node '" + label + "' (" + opType + ")").str();
-  }
-  return ("node (" + opType + ")").str();
-}
 
 NodeDiagnosticRewriter::NodeDiagnosticRewriter(MLIRContext &ctx) : ctx(ctx) {
   id = ctx.getDiagEngine().registerHandler([](Diagnostic &diag) -> LogicalResult {
@@ -48,7 +33,7 @@ NodeDiagnosticRewriter::NodeDiagnosticRewriter(MLIRContext &ctx) : ctx(ctx) {
       return failure();
     std::string opName = ("onnx." + rest.take_front(end)).str();
     // The new error does not start with "'onnx." and so goes to the next handler.
-    emitError(diag.getLocation()) << describeNodeAt(diag.getLocation(), opName) << ": "
+    emitError(diag.getLocation()) << kiln::describeNode(diag.getLocation(), opName) << ": "
                                   << rest.drop_front(end + 5);
     return success();
   });
@@ -58,9 +43,7 @@ NodeDiagnosticRewriter::~NodeDiagnosticRewriter() { ctx.getDiagEngine().eraseHan
 
 namespace {
 
-std::string describeOp(Operation *op) {
-  return describeNodeAt(op->getLoc(), op->getName().getStringRef());
-}
+std::string describeOp(Operation *op) { return kiln::describeNode(op); }
 
 /// Bits per element; std::nullopt for types without a fixed width (strings),
 /// which are then counted as one byte each.

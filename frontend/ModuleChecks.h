@@ -23,11 +23,6 @@ namespace kiln::frontend {
 /// before the arena allocation fails at run time.
 constexpr uint64_t kMaxTensorBytes = uint64_t(1) << 40;
 
-/// How messages refer to the node an op came from: "node 'conv1' (Conv)", or
-/// "node #3 (Conv)" when the node was unnamed (its NameLoc reads "#3 (Conv)").
-/// `opName` is the op's MLIR name (onnx.Conv, onnx.AddV6).
-std::string describeNodeAt(mlir::Location loc, llvm::StringRef opName);
-
 /// While alive, rewrites the errors op verifiers and shape inference emit at a
 /// node's location ("'onnx.Conv' op <what>") into the importer's form
 /// ("node 'conv1' (Conv): <what>"), so every import error reads alike.

@@ -126,9 +126,9 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
       llvm::SmallSetVector<StringRef, 4> nodes = kiln::nodeNames(diag.getLocation());
       std::string text = diag.str();
       if (diag.getSeverity() != DiagnosticSeverity::Error || nodes.empty() ||
-          StringRef(text).starts_with("node '"))
+          StringRef(text).starts_with("node "))
         return failure(); // already names the node, or has no node to name
-      InFlightDiagnostic error = emitError(diag.getLocation()) << "node '" << nodes[0] << "'";
+      InFlightDiagnostic error = emitError(diag.getLocation()) << kiln::describeNode(diag.getLocation());
       if (nodes.size() > 1)
         error << " (fused with '" << llvm::join(nodes.getArrayRef().drop_front(), "', '")
               << "')";

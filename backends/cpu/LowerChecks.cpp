@@ -86,8 +86,8 @@ void checkAllocations(ModuleOp module, OpBuilder &b) {
     Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, alloc.getResult());
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, address, zero);
-    llvm::SmallSetVector<StringRef, 4> nodes = kiln::nodeNames(loc);
-    std::string who = nodes.empty() ? std::string("the model") : "node '" + nodes[0].str() + "'";
+    std::string who =
+        kiln::nodeNames(loc).empty() ? std::string("the model") : kiln::describeNode(loc);
     CheckOp::create(b, loc, ok, bytes, zero, b.getI32IntegerAttr(kiln::kilnir::kCheckMemory),
                     b.getStringAttr(who + ": cannot allocate {} bytes for an intermediate "
                                           "buffer (the session allocator returned NULL)"));

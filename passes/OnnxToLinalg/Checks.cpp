@@ -21,16 +21,11 @@ using namespace mlir;
 
 namespace kiln::conversion {
 
-std::string nodePrefix(Operation *op) {
-  llvm::SmallSetVector<StringRef, 4> names = nodeNames(op->getLoc());
-  std::string name = names.empty() ? "<unnamed>" : names[0].str();
-  return "node '" + name + "' (" + op->getName().stripDialect().str() + "): ";
-}
 
 void emitCheck(OpBuilder &b, Operation *op, Value ok, Value a, Value bValue,
                kilnir::CheckCode code, const Twine &what) {
   kilnir::CheckOp::create(b, op->getLoc(), ok, a, bValue, b.getI32IntegerAttr(code),
-                          b.getStringAttr(nodePrefix(op) + what.str()));
+                          b.getStringAttr(kiln::describeNode(op) + ": " + what.str()));
 }
 
 namespace {

@@ -15,11 +15,8 @@
 
 namespace kiln::conversion {
 
-/// "node '<name>' (<OpType>): ", naming `op`'s ONNX node for a run-time message.
-std::string nodePrefix(mlir::Operation *op);
-
 /// Emits `kiln.check ok, a, b` for `op` with `code` and the message
-/// nodePrefix(op) + `what` (whose `{}` placeholders print `a` and `b`).
+/// kiln::describeNode(op) + ": " + `what` (whose `{}` placeholders print `a` and `b`).
 void emitCheck(mlir::OpBuilder &b, mlir::Operation *op, mlir::Value ok, mlir::Value a,
                mlir::Value bValue, kilnir::CheckCode code, const llvm::Twine &what);
 

@@ -11,22 +11,12 @@ namespace kiln {
 #define GEN_PASS_DEF_CONVERTONNXTOLINALG
 #include "passes/Passes.h.inc"
 } // namespace kiln
+#include "kiln/NodeLoc.h"
 
 using namespace mlir;
 using namespace kiln::conversion;
 
 namespace {
-
-/// The ONNX node name behind an op's location.
-std::string nodeName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
-  return "<unnamed>";
-}
 
 struct ConvertOnnxToLinalgPass
     : kiln::impl::ConvertOnnxToLinalgBase<ConvertOnnxToLinalgPass> {
@@ -92,10 +82,8 @@ struct ConvertOnnxToLinalgPass
       }
     }
     for (auto &[loc, opName] : unlowered) {
-      StringRef opType = StringRef(opName).starts_with("onnx.") ? StringRef(opName).drop_front(5)
-                                                                : StringRef(opName);
-      InFlightDiagnostic diag = emitError(loc) << "node '" << nodeName(loc) << "' (" << opType
-                                               << "): cannot be compiled: ";
+      InFlightDiagnostic diag = emitError(loc) << kiln::describeNode(loc, opName)
+                                               << ": cannot be compiled: ";
       StringRef reason = collector.reasonFor(loc);
       diag << (reason.empty() ? StringRef("no lowering for this operator yet") : reason);
     }

@@ -1,6 +1,8 @@
 //===- ShapeChecks.cpp - Run-time checks of the shape contract ------------===//
 
 #include "passes/OnnxToLinalg/ShapeChecks.h"
+
+#include "kiln/NodeLoc.h"
 #include "ir/kiln/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -11,27 +13,6 @@ using namespace mlir;
 
 namespace kiln::conversion {
 
-std::string describeNode(Location loc, StringRef opType) {
-  std::string name = "<unnamed>";
-  if (auto named = dyn_cast<NameLoc>(loc))
-    name = named.getName().str();
-  else if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto named = dyn_cast<NameLoc>(inner)) {
-        name = named.getName().str();
-        break;
-      }
-  if (opType.empty())
-    return "node '" + name + "'";
-  return "node '" + name + "' (" + opType.str() + ")";
-}
-
-std::string describeNode(Operation *node) {
-  StringRef opType = node->getName().getStringRef();
-  opType.consume_front("onnx.");
-  opType.consume_front("kiln.");
-  return describeNode(node->getLoc(), opType);
-}
 
 void emitShapeCheck(OpBuilder &b, Location loc, Operation *node, Value ok, Value lhs, Value rhs,
                     const Twine &message) {
@@ -40,7 +21,7 @@ void emitShapeCheck(OpBuilder &b, Location loc, Operation *node, Value ok, Value
     return;
   // Helpers called without their ONNX op still name the node from the location.
   std::string text =
-      (node ? describeNode(node) : describeNode(loc, "")) + ": " + message.str();
+      (node ? kiln::describeNode(node) : kiln::describeNode(loc)) + ": " + message.str();
   kilnir::CheckOp::create(b, loc, ok, lhs, rhs, b.getI32IntegerAttr(kilnir::kCheckShape),
                           b.getStringAttr(text));
 }

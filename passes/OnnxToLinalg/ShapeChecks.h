@@ -22,11 +22,6 @@
 
 namespace kiln::conversion {
 
-/// "node '<name>' (<OpType>)" for the ONNX op `node` (its location names the node).
-std::string describeNode(mlir::Operation *node);
-/// "node '<name>' (<opType>)" from a location; without the op type when it is empty.
-std::string describeNode(mlir::Location loc, llvm::StringRef opType);
-
 /// Emits a check that `ok` holds when the model runs; when it does not, the run stops
 /// with a shape error (INVALID_ARGUMENT) whose message is describeNode(node) + ": " +
 /// `message`, the first `{}` of `message` replaced by `lhs` and the second by `rhs`.

@@ -20,6 +20,10 @@
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <string>
 
 namespace kiln {
 
@@ -79,6 +83,40 @@ inline mlir::Location replacedNodesLoc(llvm::ArrayRef<mlir::Operation *> nodes) 
   if (entries.empty())
     return mlir::FusedLoc::get(ctx, locs.getArrayRef());
   return mlir::FusedLoc::get(ctx, locs.getArrayRef(), mlir::DictionaryAttr::get(ctx, entries));
+}
+
+/// The ONNX op type of an op name: "onnx.ResizeV13" -> "Resize" (older signatures are
+/// separate ops, onnx.<Op>V<n>, of the same ONNX op type; users never see that suffix).
+inline llvm::StringRef onnxOpType(llvm::StringRef opName) {
+  opName.consume_front("onnx.");
+  opName.consume_front("kiln.");
+  size_t v = opName.rfind('V');
+  if (v != llvm::StringRef::npos && v > 0 && v + 1 < opName.size() &&
+      llvm::all_of(opName.drop_front(v + 1), llvm::isDigit))
+    opName = opName.take_front(v);
+  return opName;
+}
+
+/// How every message names the ONNX node behind `loc` (a NameLoc, or a FusedLoc whose
+/// first name is the root node): "node 'conv1' (Conv)". An unnamed node, which the importer
+/// labels "#3 (Conv)" by its index and op type, reads "node #3 (Conv)". `opName` is an op
+/// name or ONNX op type (see onnxOpType); without one the op type is left out.
+inline std::string describeNode(mlir::Location loc, llvm::StringRef opName = "") {
+  llvm::StringRef opType = onnxOpType(opName);
+  llvm::SmallSetVector<llvm::StringRef, 4> names = nodeNames(loc);
+  if (names.empty())
+    return opType.empty() ? std::string("node <unnamed>") : ("node (" + opType + ")").str();
+  llvm::StringRef name = names[0];
+  if (name.starts_with("#"))
+    return ("node " + name).str();
+  if (opType.empty())
+    return ("node '" + name + "'").str();
+  return ("node '" + name + "' (" + opType + ")").str();
+}
+
+/// describeNode for an op that carries its node's location.
+inline std::string describeNode(mlir::Operation *op) {
+  return describeNode(op->getLoc(), op->getName().getStringRef());
 }
 
 } // namespace kiln
