@@ -18,8 +18,11 @@ function(kiln_add_pass_plugin name)
   separate_arguments(_kiln_llvm_defs NATIVE_COMMAND "${LLVM_DEFINITIONS}")
   target_compile_options(${name} PRIVATE ${_kiln_llvm_defs})
   # Every symbol must resolve at link time (against libKiln.so, libMLIR.so, ...), so a
-  # missing one is a build error, not a dlopen failure.
-  target_link_options(${name} PRIVATE LINKER:-z,defs)
+  # missing one is a build error, not a dlopen failure. Not in Kiln's sanitizer build,
+  # where the sanitizer runtime's symbols come from the executable that loads the plugin.
+  if(NOT KILN_SANITIZE)
+    target_link_options(${name} PRIVATE LINKER:-z,defs)
+  endif()
   set_target_properties(${name} PROPERTIES PREFIX "" INSTALL_RPATH "\$ORIGIN/../..;${LLVM_LIBRARY_DIR}")
   if(KILN_PLUGIN_OUTPUT_DIR)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${KILN_PLUGIN_OUTPUT_DIR})
