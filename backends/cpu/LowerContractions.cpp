@@ -478,7 +478,11 @@ struct LowerContractionsPass
         candidates.push_back(op);
     });
     WeightPacker packer(module);
+    // A lowering erases its epilogue and zero fill, which may be later candidates.
+    llvm::SmallPtrSet<Operation *, 16> erased;
     for (linalg::LinalgOp op : candidates) {
+      if (erased.contains(op))
+        continue;
       std::optional<Contraction> ct = matchContraction(op);
       if (!ct)
         continue;
@@ -495,11 +499,13 @@ struct LowerContractionsPass
       if (epi)
         b.setInsertionPoint(epi->op);
       emitContraction(b, *ct, epi ? &*epi : nullptr, tile);
-      if (epi)
-        epi->op->erase();
-      op->erase();
-      if (fill)
-        fill->erase();
+      for (Operation *dead : {epi ? epi->op : nullptr, op.getOperation(),
+                              fill ? fill.getOperation() : nullptr}) {
+        if (!dead)
+          continue;
+        erased.insert(dead);
+        dead->erase();
+      }
       ++numLowered;
       if (epi)
         ++numEpilogues;

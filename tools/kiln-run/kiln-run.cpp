@@ -147,7 +147,8 @@ std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::str
         bound.emplace(info.dim_params[d], host.dims[d]);
     inputs[index] = makeTensor(host.dtype, host.dims);
     sources[index] = spec;
-    std::memcpy(kiln_tensor_data(inputs[index].get()), host.data.data(), host.data.size());
+    if (!host.data.empty()) // an empty tensor may have no data pointer at all
+      std::memcpy(kiln_tensor_data(inputs[index].get()), host.data.data(), host.data.size());
   }
   std::string batchParam, missing;
   for (size_t i = 0; i < n; ++i) {
