@@ -499,8 +499,9 @@ struct LowerContractionsPass
       if (epi)
         b.setInsertionPoint(epi->op);
       emitContraction(b, *ct, epi ? &*epi : nullptr, tile);
-      for (Operation *dead : {epi ? epi->op : nullptr, op.getOperation(),
-                              fill ? fill.getOperation() : nullptr}) {
+      Operation *epilogueOp = epi ? epi->op.getOperation() : nullptr;
+      Operation *fillOp = fill ? fill.getOperation() : nullptr;
+      for (Operation *dead : {epilogueOp, op.getOperation(), fillOp}) {
         if (!dead)
           continue;
         erased.insert(dead);
