@@ -53,26 +53,71 @@ LogicalResult parseModelBinary(StringRef bytes, onnxpb::ModelProto &model) {
   }
 }
 
-LogicalResult parseModelText(StringRef text, onnxpb::ModelProto &model, const ImportEnv &env) {
+/// Parses `text` with libonnx's parser: 'M' and the serialized model, or 'E'
+/// and the parser's message.
+static std::string parseTextWithLibOnnx(const std::string &text) {
   try {
     onnx::ModelProto parsed;
-    std::string source = text.str(); // The parser wants a NUL-terminated string.
-    onnx::Status status = onnx::OnnxParser::Parse(parsed, source.c_str());
+    onnx::Status status = onnx::OnnxParser::Parse(parsed, text.c_str());
     if (!status.IsOK())
-      return env.fileError() << "cannot parse '" << env.sourceName
-                             << "' as ONNX text: " << status.ErrorMessage(),
-             failure();
+      return "E" + status.ErrorMessage();
     std::string bytes;
-    if (!parsed.SerializeToString(&bytes) || !model.ParseFromString(bytes))
-      return env.fileError() << "cannot convert the parsed model '" << env.sourceName << "'",
-             failure();
-    return success();
+    if (!parsed.SerializeToString(&bytes))
+      return "E";
+    return "M" + bytes;
   } catch (const std::exception &e) {
-    return env.fileError() << "cannot parse '" << env.sourceName << "' as ONNX text: " << e.what(),
-           failure();
+    return std::string("E") + e.what();
   } catch (...) {
-    return env.fileError() << "cannot parse '" << env.sourceName << "' as ONNX text", failure();
+    return "E";
   }
+}
+
+LogicalResult parseModelText(StringRef text, onnxpb::ModelProto &model, const ImportEnv &env) {
+  std::string source = text.str(); // The parser wants a NUL-terminated string.
+  std::string result;
+  // libonnx's parser is libonnx too: it runs in a child like the checker.
+  if (!sandboxEnabled()) {
+    result = parseTextWithLibOnnx(source);
+  } else {
+    unsigned timeout = sandboxTimeoutSeconds();
+    SandboxOutcome outcome = runInChild(
+        [&](SandboxChannel &channel) {
+          channel.enterStage("text parser");
+          return parseTextWithLibOnnx(source);
+        },
+        timeout);
+    switch (outcome.status) {
+    case SandboxOutcome::Status::Finished:
+      result = std::move(outcome.result);
+      break;
+    case SandboxOutcome::Status::Unavailable:
+      // Text models are small and written by hand: parse in-process.
+      result = parseTextWithLibOnnx(source);
+      break;
+    case SandboxOutcome::Status::TimedOut:
+      return env.fileError() << "libonnx's text parser did not finish within " << timeout
+                             << " s on '" << env.sourceName << "'",
+             failure();
+    case SandboxOutcome::Status::Crashed:
+      return env.fileError() << "libonnx's text parser crashed on '" << env.sourceName << "' ("
+                             << (outcome.signal ? "signal " + std::to_string(outcome.signal)
+                                                : "exit status " +
+                                                      std::to_string(outcome.exitCode))
+                             << "); the text is malformed",
+             failure();
+    }
+  }
+  StringRef rest(result);
+  if (rest.consume_front("M")) {
+    if (succeeded(parseModelBinary(rest, model)))
+      return success();
+    return env.fileError() << "cannot convert the parsed model '" << env.sourceName << "'",
+           failure();
+  }
+  if (rest.consume_front("E") && !rest.empty())
+    return env.fileError() << "cannot parse '" << env.sourceName << "' as ONNX text: " << rest,
+           failure();
+  return env.fileError() << "cannot parse '" << env.sourceName << "' as ONNX text", failure();
 }
 
 bool looksLikeOnnxText(StringRef content) {
