@@ -199,7 +199,11 @@ SandboxOutcome runInChild(llvm::function_ref<std::string(SandboxChannel &)> work
     outcome.result.clear();
     return outcome;
   }
-  if (gotResult && status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+  // A host that ignores SIGCHLD has its children reaped for it (waitpid then
+  // fails with ECHILD): a whole result is then all there is to go by.
+  bool exitedCleanly = status < 0 ? errno == ECHILD
+                                  : WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (gotResult && exitedCleanly) {
     outcome.status = SandboxOutcome::Status::Finished;
     return outcome;
   }

@@ -4,6 +4,12 @@
 // newer kiln::onnxpb::ModelProto. Models cross between the two as serialized
 // bytes, which keeps fields libonnx does not know (newer types) intact.
 //
+// Every call into libonnx (text parser, checker, version converter, shape
+// inference) runs in a forked child (LibOnnxSandbox.h): libonnx 1.12 crashes
+// on some malformed models, and Kiln's own checks cannot vouch for a model
+// whose outputs only libonnx can type. A crash is then one error naming the
+// step, not a dead kilnc.
+//
 //===----------------------------------------------------------------------===//
 
 #include "frontend/ModelLoader.h"
@@ -101,8 +107,7 @@ LogicalResult parseModelText(StringRef text, onnxpb::ModelProto &model, const Im
     case SandboxOutcome::Status::Crashed:
       return env.fileError() << "libonnx's text parser crashed on '" << env.sourceName << "' ("
                              << (outcome.signal ? "signal " + std::to_string(outcome.signal)
-                                                : "exit status " +
-                                                      std::to_string(outcome.exitCode))
+                                                : "exit status " + std::to_string(outcome.exitCode))
                              << "); the text is malformed",
              failure();
     }
@@ -364,9 +369,12 @@ static std::string runLibOnnxSteps(onnx::ModelProto &onnxModel, const ImportOpti
 /// run in a child of its own (log2(nodes) of them, on the error path only).
 /// "" when no prefix crashes (the crash needs the graph's outputs, say).
 static std::string guessCrashingNode(onnx::ModelProto &onnxModel, const ImportOptions &opts,
-                                     const ImportEnv &env, unsigned timeout) {
+                                     StringRef crashedStage, const ImportEnv &env,
+                                     unsigned timeout) {
   ImportOptions probeOpts = opts;
-  probeOpts.runChecker = false; // The checker passed, or crashed before it mattered.
+  // The checker stays on only when it was what crashed: on a cut graph it
+  // may refuse what the later steps need to see.
+  probeOpts.runChecker = opts.runChecker && crashedStage == "checker";
   auto prefixCrashes = [&](int count) {
     SandboxOutcome outcome = runInChild(
         [&](SandboxChannel &) {
@@ -397,9 +405,8 @@ static std::string guessCrashingNode(onnx::ModelProto &onnxModel, const ImportOp
 
 /// Runs the libonnx steps in a child process (see LibOnnxSandbox.h) and
 /// turns a child that crashed or hung into one error naming the step.
-static LogicalResult runLibOnnxStepsIsolated(onnx::ModelProto &onnxModel,
-                                             const ImportOptions &opts, const ImportEnv &env,
-                                             std::string &result) {
+static LogicalResult runLibOnnxStepsIsolated(onnx::ModelProto &onnxModel, const ImportOptions &opts,
+                                             const ImportEnv &env, std::string &result) {
   if (!sandboxEnabled()) {
     result = runLibOnnxSteps(onnxModel, opts, env.baseDir, [](StringRef) {});
     return success();
@@ -433,7 +440,8 @@ static LogicalResult runLibOnnxStepsIsolated(onnx::ModelProto &onnxModel,
     break;
   }
   // The guess needs more children: find it before the diagnostic is emitted.
-  std::string culprit = guessCrashingNode(onnxModel, opts, env, std::min(timeout, 60u));
+  std::string culprit =
+      guessCrashingNode(onnxModel, opts, outcome.stage, env, std::min(timeout, 60u));
   InFlightDiagnostic diag = env.fileError() << step << " crashed on '" << env.sourceName << "' (";
   if (outcome.signal)
     diag << "signal " << outcome.signal << ", " << strsignal(outcome.signal);
@@ -485,7 +493,8 @@ LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &o
   if (failed(parseModelBinary(bytes, updated)))
     return success();
   if (keepInitializers)
-    updated.mutable_graph()->mutable_initializer()->Swap(model.mutable_graph()->mutable_initializer());
+    updated.mutable_graph()->mutable_initializer()->Swap(
+        model.mutable_graph()->mutable_initializer());
   model = std::move(updated);
   return success();
 }
