@@ -4,9 +4,16 @@
 // newer kiln::onnxpb::ModelProto. Models cross between the two as serialized
 // bytes, which keeps fields libonnx does not know (newer types) intact.
 //
+// Every call into libonnx (text parser, checker, version converter, shape
+// inference) runs in a forked child (LibOnnxSandbox.h): libonnx 1.12 crashes
+// on some malformed models, and Kiln's own checks cannot vouch for a model
+// whose outputs only libonnx can type. A crash is then one error naming the
+// step, not a dead kilnc.
+//
 //===----------------------------------------------------------------------===//
 
 #include "frontend/ModelLoader.h"
+#include "frontend/LibOnnxSandbox.h"
 
 #include "onnx/checker.h"
 #include "onnx/defs/parser.h"
@@ -18,7 +25,10 @@
 
 #include <google/protobuf/io/coded_stream.h>
 
+#include <algorithm>
 #include <climits>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <vector>
 
@@ -49,26 +59,70 @@ LogicalResult parseModelBinary(StringRef bytes, onnxpb::ModelProto &model) {
   }
 }
 
-LogicalResult parseModelText(StringRef text, onnxpb::ModelProto &model, const ImportEnv &env) {
+/// Parses `text` with libonnx's parser: 'M' and the serialized model, or 'E'
+/// and the parser's message.
+static std::string parseTextWithLibOnnx(const std::string &text) {
   try {
     onnx::ModelProto parsed;
-    std::string source = text.str(); // The parser wants a NUL-terminated string.
-    onnx::Status status = onnx::OnnxParser::Parse(parsed, source.c_str());
+    onnx::Status status = onnx::OnnxParser::Parse(parsed, text.c_str());
     if (!status.IsOK())
-      return env.fileError() << "cannot parse '" << env.sourceName
-                             << "' as ONNX text: " << status.ErrorMessage(),
-             failure();
+      return "E" + status.ErrorMessage();
     std::string bytes;
-    if (!parsed.SerializeToString(&bytes) || !model.ParseFromString(bytes))
-      return env.fileError() << "cannot convert the parsed model '" << env.sourceName << "'",
-             failure();
-    return success();
+    if (!parsed.SerializeToString(&bytes))
+      return "E";
+    return "M" + bytes;
   } catch (const std::exception &e) {
-    return env.fileError() << "cannot parse '" << env.sourceName << "' as ONNX text: " << e.what(),
-           failure();
+    return std::string("E") + e.what();
   } catch (...) {
-    return env.fileError() << "cannot parse '" << env.sourceName << "' as ONNX text", failure();
+    return "E";
   }
+}
+
+LogicalResult parseModelText(StringRef text, onnxpb::ModelProto &model, const ImportEnv &env) {
+  std::string source = text.str(); // The parser wants a NUL-terminated string.
+  std::string result;
+  // libonnx's parser is libonnx too: it runs in a child like the checker.
+  if (!sandboxEnabled()) {
+    result = parseTextWithLibOnnx(source);
+  } else {
+    unsigned timeout = sandboxTimeoutSeconds();
+    SandboxOutcome outcome = runInChild(
+        [&](SandboxChannel &channel) {
+          channel.enterStage("text parser");
+          return parseTextWithLibOnnx(source);
+        },
+        timeout);
+    switch (outcome.status) {
+    case SandboxOutcome::Status::Finished:
+      result = std::move(outcome.result);
+      break;
+    case SandboxOutcome::Status::Unavailable:
+      // Text models are small and written by hand: parse in-process.
+      result = parseTextWithLibOnnx(source);
+      break;
+    case SandboxOutcome::Status::TimedOut:
+      return env.fileError() << "libonnx's text parser did not finish within " << timeout
+                             << " s on '" << env.sourceName << "'",
+             failure();
+    case SandboxOutcome::Status::Crashed:
+      return env.fileError() << "libonnx's text parser crashed on '" << env.sourceName << "' ("
+                             << (outcome.signal ? "signal " + std::to_string(outcome.signal)
+                                                : "exit status " + std::to_string(outcome.exitCode))
+                             << "); the text is malformed",
+             failure();
+    }
+  }
+  StringRef rest(result);
+  if (rest.consume_front("M")) {
+    if (succeeded(parseModelBinary(rest, model)))
+      return success();
+    return env.fileError() << "cannot convert the parsed model '" << env.sourceName << "'",
+           failure();
+  }
+  if (rest.consume_front("E") && !rest.empty())
+    return env.fileError() << "cannot parse '" << env.sourceName << "' as ONNX text: " << rest,
+           failure();
+  return env.fileError() << "cannot parse '" << env.sourceName << "' as ONNX text", failure();
 }
 
 bool looksLikeOnnxText(StringRef content) {
@@ -237,6 +291,168 @@ private:
 };
 } // namespace
 
+/// Runs libonnx's checker, version converter and shape inference on
+/// `onnxModel` as `opts` asks, announcing each step to `enterStage` first.
+/// Returns 'U' (nothing changed), 'C' and the serialized new model, 'I' and
+/// the serialized new model without its graph's initializers (unchanged), or
+/// 'E' and the checker's one-line message. Everything libonnx throws is caught.
+static std::string runLibOnnxSteps(onnx::ModelProto &onnxModel, const ImportOptions &opts,
+                                   const std::string &baseDir,
+                                   function_ref<void(StringRef)> enterStage) {
+  if (opts.runChecker) {
+    enterStage("checker");
+    CheckerNodeNames names(*onnxModel.mutable_graph());
+    try {
+      onnx::checker::CheckerContext checkerCtx;
+      checkerCtx.set_model_dir(baseDir);
+      onnx::checker::check_model(onnxModel, checkerCtx);
+    } catch (const std::exception &e) {
+      return "E" + names.rewrite(e.what());
+    } catch (...) {
+      return "E";
+    }
+  }
+  bool changed = false, convertedVersion = false;
+  if (opts.convertVersion && defaultOpset(onnxModel) >= 1 &&
+      defaultOpset(onnxModel) < kLibOnnxOpset) {
+    enterStage("version converter");
+    // The dialect keeps old op signatures, so a failed conversion is fine.
+    try {
+      onnx::ModelProto converted =
+          onnx::version_conversion::ConvertVersion(onnxModel, kLibOnnxOpset);
+      if (!conversionLostTypes(onnxModel, converted)) {
+        restoreExternalInitializers(onnxModel, converted);
+        onnxModel = std::move(converted);
+        changed = convertedVersion = true;
+      }
+    } catch (...) {
+    }
+  }
+  if (opts.runShapeInference) {
+    enterStage("shape inference");
+    // Work on a copy: a half-finished inference must not leak into the model.
+    onnx::ModelProto inferred = onnxModel;
+    try {
+      onnx::shape_inference::InferShapes(inferred);
+      onnxModel = std::move(inferred);
+      changed = true;
+    } catch (...) {
+    }
+  }
+  if (!changed)
+    return "U";
+  enterStage("serialization");
+  // Shape inference leaves initializers as they were and the caller still
+  // has them: leaving them out saves serializing and parsing the weights
+  // again (most of a model's bytes), which pays for the child process.
+  char tag = 'C';
+  if (!convertedVersion) {
+    onnxModel.mutable_graph()->clear_initializer();
+    tag = 'I';
+  }
+  try {
+    // One buffer for tag and bytes: a copy of a 500 MB model is not free.
+    size_t size = onnxModel.ByteSizeLong();
+    if (size > static_cast<size_t>(INT_MAX))
+      return "U"; // Protobuf cannot serialize messages over 2 GiB.
+    std::string result(size + 1, tag);
+    if (!onnxModel.SerializeToArray(result.data() + 1, static_cast<int>(size)))
+      return "U";
+    return result;
+  } catch (...) {
+    return "U";
+  }
+}
+
+/// After the libonnx steps crashed in a child: the first top-level node whose
+/// prefix of the graph crashes them again, by bisection over prefixes, each
+/// run in a child of its own (log2(nodes) of them, on the error path only).
+/// "" when no prefix crashes (the crash needs the graph's outputs, say).
+static std::string guessCrashingNode(onnx::ModelProto &onnxModel, const ImportOptions &opts,
+                                     StringRef crashedStage, const ImportEnv &env,
+                                     unsigned timeout) {
+  ImportOptions probeOpts = opts;
+  // The checker stays on only when it was what crashed: on a cut graph it
+  // may refuse what the later steps need to see.
+  probeOpts.runChecker = opts.runChecker && crashedStage == "checker";
+  auto prefixCrashes = [&](int count) {
+    SandboxOutcome outcome = runInChild(
+        [&](SandboxChannel &) {
+          // The child owns its copy-on-write image of the model: cutting it
+          // here leaves the parent's untouched.
+          auto *nodes = onnxModel.mutable_graph()->mutable_node();
+          nodes->DeleteSubrange(count, nodes->size() - count);
+          onnxModel.mutable_graph()->clear_output(); // They may name cut nodes.
+          runLibOnnxSteps(onnxModel, probeOpts, env.baseDir, [](StringRef) {});
+          return std::string();
+        },
+        timeout);
+    return outcome.status == SandboxOutcome::Status::Crashed;
+  };
+  // Invariant: a prefix of `ok` nodes does not crash, one of `bad` does.
+  int ok = 0, bad = onnxModel.graph().node_size();
+  if (bad == 0 || !prefixCrashes(bad))
+    return "";
+  while (bad - ok > 1) {
+    int mid = ok + (bad - ok) / 2;
+    (prefixCrashes(mid) ? bad : ok) = mid;
+  }
+  const onnx::NodeProto &node = onnxModel.graph().node(bad - 1);
+  if (node.name().empty())
+    return "node #" + std::to_string(bad - 1) + " (" + node.op_type() + ")";
+  return "node '" + node.name() + "' (" + node.op_type() + ")";
+}
+
+/// Runs the libonnx steps in a child process (see LibOnnxSandbox.h) and
+/// turns a child that crashed or hung into one error naming the step.
+static LogicalResult runLibOnnxStepsIsolated(onnx::ModelProto &onnxModel, const ImportOptions &opts,
+                                             const ImportEnv &env, std::string &result) {
+  if (!sandboxEnabled()) {
+    result = runLibOnnxSteps(onnxModel, opts, env.baseDir, [](StringRef) {});
+    return success();
+  }
+  unsigned timeout = sandboxTimeoutSeconds();
+  SandboxOutcome outcome = runInChild(
+      [&](SandboxChannel &channel) {
+        return runLibOnnxSteps(onnxModel, opts, env.baseDir,
+                               [&](StringRef stage) { channel.enterStage(stage); });
+      },
+      timeout);
+  std::string step = outcome.stage.empty() ? "libonnx" : "libonnx's " + outcome.stage;
+  switch (outcome.status) {
+  case SandboxOutcome::Status::Finished:
+    result = std::move(outcome.result);
+    return success();
+  case SandboxOutcome::Status::Unavailable:
+    // Kiln's importer and verifiers still check the model; only libonnx's
+    // extra checks and types are lost.
+    emitWarning(env.fileLoc()) << "cannot run libonnx in a child process (" << outcome.reason
+                               << "); importing '" << env.sourceName
+                               << "' without libonnx's checker and shape inference";
+    result = "U";
+    return success();
+  case SandboxOutcome::Status::TimedOut:
+    return env.fileError() << step << " did not finish within " << timeout << " s on '"
+                           << env.sourceName
+                           << "' (KILN_LIBONNX_TIMEOUT sets the limit in seconds)",
+           failure();
+  case SandboxOutcome::Status::Crashed:
+    break;
+  }
+  // The guess needs more children: find it before the diagnostic is emitted.
+  std::string culprit =
+      guessCrashingNode(onnxModel, opts, outcome.stage, env, std::min(timeout, 60u));
+  InFlightDiagnostic diag = env.fileError() << step << " crashed on '" << env.sourceName << "' (";
+  if (outcome.signal)
+    diag << "signal " << outcome.signal << ", " << strsignal(outcome.signal);
+  else
+    diag << "exit status " << outcome.exitCode << " without a result";
+  diag << "); the model is malformed";
+  if (!culprit.empty())
+    diag << ", probably at " << culprit;
+  return failure();
+}
+
 LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &opts,
                                const ImportEnv &env, function_ref<LogicalResult()> kilnChecks) {
   if (!opts.runChecker && !opts.runShapeInference && !opts.convertVersion)
@@ -254,57 +470,32 @@ LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &o
 
   // libonnx 1.12 dereferences attributes and shapes without checking them all
   // (shape inference crashed on LayerNormalization with axis = -2^31): let
-  // Kiln's own checks see the model first.
-  if (failed(kilnChecks()))
+  // Kiln's own checks see the model first, for their clearer messages. Where
+  // they step aside, the child process keeps a libonnx crash from taking
+  // kilnc down. KILN_DEBUG_SKIP_KILN_CHECKS lets tests reach libonnx with
+  // models Kiln's checks would refuse.
+  if (!std::getenv("KILN_DEBUG_SKIP_KILN_CHECKS") && failed(kilnChecks()))
     return failure();
-  if (opts.runChecker) {
-    CheckerNodeNames names(*onnxModel.mutable_graph());
-    try {
-      onnx::checker::CheckerContext checkerCtx;
-      checkerCtx.set_model_dir(env.baseDir);
-      onnx::checker::check_model(onnxModel, checkerCtx);
-    } catch (const std::exception &e) {
-      return env.fileError() << "'" << env.sourceName
-                             << "' is not a valid ONNX model: " << names.rewrite(e.what()),
-             failure();
-    } catch (...) {
+  std::string result;
+  if (failed(runLibOnnxStepsIsolated(onnxModel, opts, env, result)))
+    return failure();
+  StringRef bytes(result);
+  if (bytes.consume_front("E")) {
+    if (bytes.empty())
       return env.fileError() << "'" << env.sourceName << "' is not a valid ONNX model", failure();
-    }
+    return env.fileError() << "'" << env.sourceName << "' is not a valid ONNX model: " << bytes,
+           failure();
   }
-  bool changed = false;
-  if (opts.convertVersion && defaultOpset(onnxModel) >= 1 &&
-      defaultOpset(onnxModel) < kLibOnnxOpset) {
-    // The dialect keeps old op signatures, so a failed conversion is fine.
-    try {
-      onnx::ModelProto converted =
-          onnx::version_conversion::ConvertVersion(onnxModel, kLibOnnxOpset);
-      if (!conversionLostTypes(onnxModel, converted)) {
-        restoreExternalInitializers(onnxModel, converted);
-        onnxModel = std::move(converted);
-        changed = true;
-      }
-    } catch (...) {
-    }
-  }
-  if (opts.runShapeInference) {
-    // Work on a copy: a half-finished inference must not leak into the model.
-    onnx::ModelProto inferred = onnxModel;
-    try {
-      onnx::shape_inference::InferShapes(inferred);
-      onnxModel = std::move(inferred);
-      changed = true;
-    } catch (...) {
-    }
-  }
-  if (!changed)
+  bool keepInitializers = bytes.consume_front("I");
+  if (!keepInitializers && !bytes.consume_front("C"))
     return success();
-  try {
-    std::string bytes;
-    onnxpb::ModelProto result;
-    if (onnxModel.SerializeToString(&bytes) && result.ParseFromString(bytes))
-      model = std::move(result);
-  } catch (...) {
-  }
+  onnxpb::ModelProto updated;
+  if (failed(parseModelBinary(bytes, updated)))
+    return success();
+  if (keepInitializers)
+    updated.mutable_graph()->mutable_initializer()->Swap(
+        model.mutable_graph()->mutable_initializer());
+  model = std::move(updated);
   return success();
 }
 

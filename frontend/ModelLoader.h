@@ -21,7 +21,8 @@ namespace kiln::frontend {
 /// failure means "try text" or "report".
 mlir::LogicalResult parseModelBinary(llvm::StringRef bytes, onnxpb::ModelProto &model);
 
-/// Parses ONNX text syntax with libonnx's parser; emits its message on failure.
+/// Parses ONNX text syntax with libonnx's parser (in a child process, as
+/// runLibOnnxPasses does); emits its message on failure.
 mlir::LogicalResult parseModelText(llvm::StringRef text, onnxpb::ModelProto &model,
                                    const ImportEnv &env);
 
@@ -34,8 +35,10 @@ bool looksLikeOnnxText(llvm::StringRef content);
 /// knows. Checker failures are errors (unnamed nodes are called
 /// "node #<index> (<OpType>)"); converter and shape inference failures are
 /// ignored (the model is kept as it was). `kilnChecks` runs before any of
-/// them and must reject every model they could crash on; its failure is
-/// returned.
+/// them, for its clearer messages; its failure is returned. The libonnx
+/// steps run in a child process: one that crashes or hangs is an error naming
+/// the step (and its best guess at the node); where no child can start, a
+/// warning, and the model goes on without libonnx's checks and types.
 mlir::LogicalResult runLibOnnxPasses(onnxpb::ModelProto &model, const ImportOptions &opts,
                                      const ImportEnv &env,
                                      llvm::function_ref<mlir::LogicalResult()> kilnChecks);
