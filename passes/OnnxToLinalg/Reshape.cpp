@@ -438,7 +438,7 @@ struct FlattenLowering : OpConversionPattern<FlattenOp> {
     SmallVector<ReassociationIndices> groups{llvm::to_vector(llvm::seq<int64_t>(0, axis)),
                                              llvm::to_vector(llvm::seq<int64_t>(axis, rank))};
     Value collapsed = tensor::CollapseShapeOp::create(rewriter, loc, input, groups);
-    rewriter.replaceOp(op, castTo(rewriter, loc, collapsed, resultType));
+    rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, collapsed, resultType));
     return success();
   }
 };
@@ -549,7 +549,7 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
     auto type = RankedTensorType::get(shape, resultType.getElementType());
     Value init = createEmpty(rewriter, loc, type, dynamic);
     auto transpose = linalg::TransposeOp::create(rewriter, loc, adaptor.getData(), init, perm);
-    rewriter.replaceOp(op, castTo(rewriter, loc, transpose->getResult(0), resultType));
+    rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, transpose->getResult(0), resultType));
     return success();
   }
 };
