@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Checks.h"
 #include "passes/OnnxToLinalg/Common.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 
 #include <functional>
 

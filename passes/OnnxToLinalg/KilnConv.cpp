@@ -16,8 +16,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/kiln/KilnDialect.h"
-#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/NN.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 
 using namespace mlir;
 

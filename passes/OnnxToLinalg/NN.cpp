@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/NN.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 
@@ -119,8 +119,8 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, const Window &window, 
 }
 
 Value createWindowOutput(OpBuilder &b, Location loc, Operation *node, RankedTensorType resultType,
-                         Value input,
-                         OpFoldResult channels, const Window &window, Value fillValue) {
+                         Value input, OpFoldResult channels, const Window &window,
+                         Value fillValue) {
   SmallVector<Value> dynamicSizes;
   auto inputType = cast<RankedTensorType>(input.getType());
   for (int64_t d = 0; d < resultType.getRank(); ++d) {

@@ -143,7 +143,9 @@ struct BatchNormLowering : OpConversionPattern<BatchNormalizationOp> {
 
     checkXMatchesResult(rewriter, loc, op, inputs[0], resultType);
     checkPerChannel(rewriter, loc, op, inputs[0],
-                    {{inputs[1], "scale"}, {inputs[2], "B"}, {inputs[3], "input_mean"},
+                    {{inputs[1], "scale"},
+                     {inputs[2], "B"},
+                     {inputs[3], "input_mean"},
                      {inputs[4], "input_var"}});
     MLIRContext *ctx = rewriter.getContext();
     int64_t rank = resultType.getRank();

@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Common.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/SmallFloat.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"

@@ -181,7 +181,8 @@ Value buildRegroupingReshape(OpBuilder &b, Location loc, Value data, ArrayRef<Sy
     auto type = RankedTensorType::get(shape, srcType.getElementType());
     current = tensor::ExpandShapeOp::create(b, loc, type, current, dstGroups, outputShape);
   }
-  return castTo(b, loc, current, resultType);
+  // A dim copied from a dynamic input dim may be static in the result type (value_info).
+  return castWithCheck(b, loc, nullptr, current, resultType);
 }
 
 struct ReshapeLowering : OpConversionPattern<ReshapeOp> {

@@ -26,7 +26,8 @@ void emitShapeCheck(OpBuilder &b, Location loc, Operation *node, Value ok, Value
   // its location is the check's, so that the message names the op type too.
   if (!node && b.getInsertionBlock()) {
     Block::iterator ip = b.getInsertionPoint();
-    if (ip != b.getInsertionBlock()->end() && ip->getLoc() == loc)
+    if (ip != b.getInsertionBlock()->end() && ip->getLoc() == loc &&
+        ip->getName().getDialectNamespace() == "onnx")
       node = &*ip;
   }
   std::string text =

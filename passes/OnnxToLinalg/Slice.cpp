@@ -459,7 +459,8 @@ struct PadLowering : ConversionPattern {
       if (!resultType.isDynamicDim(d) &&
           (dataType.isDynamicDim(d) || !getConstantIntValue(low[d]) ||
            !getConstantIntValue(high[d])))
-        checkSizesEqual(rewriter, loc, op, sizes[d], rewriter.getIndexAttr(resultType.getDimSize(d)),
+        checkSizesEqual(rewriter, loc, op, sizes[d],
+                        rewriter.getIndexAttr(resultType.getDimSize(d)),
                         "the padded input has size {} in dim " + Twine(d) +
                             " where the model's shapes imply {}");
     bool reflect = mode == "reflect";

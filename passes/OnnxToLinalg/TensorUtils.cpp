@@ -1,7 +1,7 @@
 //===- TensorUtils.cpp - Helpers shared by the Tensor-category lowerings --===//
 
-#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 
@@ -111,8 +111,7 @@ Value dropUnitDims(OpBuilder &b, Location loc, Value src, ArrayRef<int64_t> unit
   }
   // A dynamic dim dropped as a unit dim must be 1 at run time.
   Value source = castWithCheck(b, loc, nullptr, src,
-                               RankedTensorType::get(shape, srcType.getElementType()),
-                               "the input");
+                               RankedTensorType::get(shape, srcType.getElementType()), "the input");
   auto collapsedType = RankedTensorType::get(kept, srcType.getElementType());
   Value collapsed = tensor::CollapseShapeOp::create(
       b, loc, collapsedType, source, unitDimReassociation(srcType.getRank(), unitDims));

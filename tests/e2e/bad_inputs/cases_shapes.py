@@ -139,6 +139,12 @@ _softmax_static = _static_then_add(
 _maxpool_static = _static_then_add(
     helper.make_node("MaxPool", ["X"], ["T"], name="maxpool", kernel_shape=[2]),
     [("X", F, [1, 1, "h"])], [1, 1, 3])
+_reshape_static = _static_then_add(
+    helper.make_node("Reshape", ["X", "S"], ["T"], name="reshape_copy"), [("X", F, ["n", 2])],
+    [3, 2], inits=[("S", i64(0, 2))])
+_squeeze_static = _static_then_add(
+    helper.make_node("Squeeze", ["X", "A"], ["T"], name="squeeze"), [("X", F, ["n", 3])], [3],
+    inits=[("A", i64(0))])
 _layer_norm = _model([helper.make_node("LayerNormalization", ["X", "S", "B"], ["Y"], name="ln",
                                        axis=-1)],
                      [("X", F, ["n", "d"]), ("S", F, ["s"]), ("B", F, ["b"])])
@@ -282,6 +288,10 @@ CASES = [
          error_contains=_err("softmax", "Softmax") + ["6", "3"]),
     Case("maxpool_static_value_info_short", _maxpool_static, inputs={"X": f32(1, 1, 3)},
          error_contains=_err("maxpool", "MaxPool") + ["2", "3"]),
+    Case("reshape_copy_static_value_info", _reshape_static, inputs={"X": f32(2, 2)},
+         error_contains=_err("reshape_copy", "Reshape")),
+    Case("squeeze_dynamic_not_one", _squeeze_static, inputs={"X": f32(2, 3)},
+         error_contains=_err("squeeze", "Squeeze")),
     Case("maxpool_static_value_info_ok", _maxpool_static, ort="ok", inputs={"X": f32(1, 1, 4)}),
     # Normalizations read scale/bias/mean/var with X's loop bounds.
     Case("layer_norm_scale_mismatch", _layer_norm,
