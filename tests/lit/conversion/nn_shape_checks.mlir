@@ -98,3 +98,29 @@ func.func @maxpool_static_result(%x: tensor<1x1x?xf32>) -> tensor<1x1x3xf32> {
   %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2>} : (tensor<1x1x?xf32>) -> (tensor<1x1x3xf32>, none) loc("mp")
   return %0#0 : tensor<1x1x3xf32>
 }
+
+// -----
+
+// Tests that Resize checks a static output dim against the size computed from a dynamic X.
+// CHECK-LABEL: func.func @resize_static_result
+// CHECK: kiln.check {{.*}}message = "node 'rz' (Resize): the resized input has size {} in dim 3 where the model's shapes imply {}"
+// CHECK: linalg.generic
+func.func @resize_static_result(%x: tensor<1x1x1x?xf32>) -> tensor<1x1x1x6xf32> {
+  %s = "onnx.Constant"() {value = dense<[1.0, 1.0, 1.0, 2.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %none = onnx.NoValue
+  %0 = "onnx.Resize"(%x, %none, %s, %none) <{mode = "nearest"}> : (tensor<1x1x1x?xf32>, none, tensor<4xf32>, none) -> tensor<1x1x1x6xf32> loc("rz")
+  return %0 : tensor<1x1x1x6xf32>
+}
+
+// -----
+
+// Tests that Resize of a static X gets no check (the common path).
+// CHECK-LABEL: func.func @resize_static
+// CHECK-NOT: kiln.check
+// CHECK: return
+func.func @resize_static(%x: tensor<1x1x1x3xf32>) -> tensor<1x1x1x6xf32> {
+  %s = "onnx.Constant"() {value = dense<[1.0, 1.0, 1.0, 2.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %none = onnx.NoValue
+  %0 = "onnx.Resize"(%x, %none, %s, %none) <{mode = "nearest"}> : (tensor<1x1x1x3xf32>, none, tensor<4xf32>, none) -> tensor<1x1x1x6xf32> loc("rz2")
+  return %0 : tensor<1x1x1x6xf32>
+}
