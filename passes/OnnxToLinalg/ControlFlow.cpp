@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -221,7 +222,8 @@ struct LoopLowering : OpConversionPattern<LoopOp> {
       Value rows = tensor::ExtractSliceOp::create(
           rewriter, loc, buffer, SmallVector<OpFoldResult>(rank, rewriter.getIndexAttr(0)), sizes,
           SmallVector<OpFoldResult>(rank, rewriter.getIndexAttr(1)));
-      results.push_back(castTo(rewriter, loc, rows, (*resultTypes)[numCarried + k]));
+      results.push_back(castWithCheck(rewriter, loc, op, rows, (*resultTypes)[numCarried + k],
+                                      "scan output " + Twine(k)));
     }
     rewriter.replaceOp(op, results);
     return success();

@@ -135,7 +135,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     Value zero = createScalarConstant(rewriter, loc, elementType, 0);
     Value x = padSpatial(rewriter, loc, adaptor.getX(), *window, zero);
     Value w = adaptor.getW();
-    Value init = createWindowOutput(rewriter, loc, resultType, adaptor.getX(),
+    Value init = createWindowOutput(rewriter, loc, op, resultType, adaptor.getX(),
                                     rewriter.getIndexAttr(m), *window, zero);
     Attribute strides = getI64VectorAttr(rewriter, window->strides);
     Attribute dilations = getI64VectorAttr(rewriter, window->dilations);

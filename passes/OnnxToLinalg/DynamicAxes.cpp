@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Reduction.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -242,7 +243,7 @@ Value buildDynamicAxesReduce(OpBuilder &b, Location loc, Value data, Value axes,
     });
   }
   if (keepDims)
-    return castTo(b, loc, reduced, resultType);
+    return castWithCheck(b, loc, nullptr, reduced, resultType);
   SmallVector<Value> sizes =
       compactSizes(b, loc, getSizes(b, loc, reduced), flags, resultType.getRank());
   return reshapeToSizes(b, loc, reduced, sizes, resultType);

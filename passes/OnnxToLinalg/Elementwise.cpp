@@ -8,6 +8,7 @@
 
 #include "passes/OnnxToLinalg/Checks.h"
 #include "passes/OnnxToLinalg/Common.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 
 #include <functional>
 
@@ -519,8 +520,7 @@ template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
           return castScalar(b, loc, a[0], dst, srcUnsigned, dstUnsigned, op.getSaturate() != 0,
                             op.getRoundMode());
         });
-    if (result.getType() != declared)
-      result = tensor::CastOp::create(rewriter, op.getLoc(), declared, result);
+    result = castWithCheck(rewriter, op.getLoc(), op, result, declared);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -546,8 +546,8 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
     Location loc = op.getLoc();
     Value result = adaptor.getData();
     Type declared = getTypeConverter()->convertType(op.getOutput().getType());
-    if (declared && declared != result.getType())
-      result = tensor::CastOp::create(rewriter, loc, declared, result);
+    if (declared)
+      result = castWithCheck(rewriter, loc, op, result, declared);
     // At inference nothing is dropped: the mask is all true.
     Value mask;
     if (!op.getMask().use_empty()) {
@@ -556,8 +556,8 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
       Value one = arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true));
       mask = linalg::FillOp::create(rewriter, loc, one, empty).getResult(0);
       Type maskDeclared = getTypeConverter()->convertType(op.getMask().getType());
-      if (maskDeclared && maskDeclared != mask.getType())
-        mask = tensor::CastOp::create(rewriter, loc, maskDeclared, mask);
+      if (maskDeclared)
+        mask = castWithCheck(rewriter, loc, op, mask, maskDeclared, "the mask");
     }
     rewriter.replaceOp(op, {result, mask});
     return success();

@@ -66,7 +66,7 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
       Value slice = tensor::ExtractSliceOp::create(rewriter, loc, data, offsets, sizes, strides);
       if (q == 0)
         slice = dropUnitDims(rewriter, loc, slice, {axis}, resultType);
-      rewriter.replaceOp(op, castTo(rewriter, loc, slice, resultType));
+      rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, slice, resultType));
       return success();
     }
 

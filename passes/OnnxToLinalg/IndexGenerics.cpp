@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/NN.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -248,7 +249,7 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
     Value result = collapsed;
     if (!isa<NoneType>(adaptor.getB().getType()))
       result = addChannelBias(rewriter, loc, result, adaptor.getB());
-    rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
+    rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, result, resultType));
     return success();
   }
 };

@@ -17,6 +17,7 @@
 
 #include "ir/kiln/KilnDialect.h"
 #include "passes/OnnxToLinalg/NN.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 
 using namespace mlir;
 
@@ -115,8 +116,7 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
                    .getResult(0);
       if (Value bias = adaptor.getBias())
         result = addLastDimBias(rewriter, loc, result, bias);
-      if (result.getType() != yType)
-        result = tensor::CastOp::create(rewriter, loc, yType, result);
+      result = castWithCheck(rewriter, loc, op, result, yType);
       rewriter.replaceOp(op, result);
       return success();
     }
@@ -165,8 +165,7 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
                                     rewriter.getIndexAttr(ow), rewriter.getIndexAttr(m)};
     result = expandShape(rewriter, loc, outType, product,
                          SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}, sizes);
-    if (result.getType() != yType)
-      result = tensor::CastOp::create(rewriter, loc, yType, result);
+    result = castWithCheck(rewriter, loc, op, result, yType);
     rewriter.replaceOp(op, result);
     return success();
   }

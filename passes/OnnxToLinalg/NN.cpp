@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/NN.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 
@@ -117,16 +118,23 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, const Window &window, 
   return tensor::PadOp::create(b, loc, Type(), input, low, high, padValue);
 }
 
-Value createWindowOutput(OpBuilder &b, Location loc, RankedTensorType resultType, Value input,
-                         OpFoldResult channels, const Window &window, Value fillValue) {
+Value createWindowOutput(OpBuilder &b, Location loc, Operation *node, RankedTensorType resultType,
+                         Value input, OpFoldResult channels, const Window &window,
+                         Value fillValue) {
   SmallVector<Value> dynamicSizes;
+  auto inputType = cast<RankedTensorType>(input.getType());
   for (int64_t d = 0; d < resultType.getRank(); ++d) {
-    if (!resultType.isDynamicDim(d))
+    // A static output dim over a dynamic input dim is a promise of shape inference (or
+    // value_info) that the kernel, which reads the input through the window, relies on.
+    bool dynamicIn = d == 1 ? !getConstantIntValue(channels).has_value()
+                            : d < inputType.getRank() && inputType.isDynamicDim(d);
+    if (!resultType.isDynamicDim(d) && !dynamicIn)
       continue;
+    OpFoldResult want;
     if (d == 0) {
-      dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, 0));
+      want = tensor::getMixedSize(b, loc, input, 0);
     } else if (d == 1) {
-      dynamicSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, channels));
+      want = channels;
     } else {
       // out = (in + padBegin + padEnd - effectiveKernel) floordiv stride + 1
       int64_t i = d - 2;
@@ -136,8 +144,14 @@ Value createWindowOutput(OpBuilder &b, Location loc, RankedTensorType resultType
       Value span = arith::AddIOp::create(
           b, loc, in, cst(window.padBegin[i] + window.padEnd[i] + window.extraEnd[i] - effective));
       Value out = arith::DivSIOp::create(b, loc, span, cst(window.strides[i]));
-      dynamicSizes.push_back(arith::AddIOp::create(b, loc, out, cst(1)));
+      want = OpFoldResult(arith::AddIOp::create(b, loc, out, cst(1)).getResult());
     }
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, want));
+    else
+      checkSizesEqual(b, loc, node, want, b.getIndexAttr(resultType.getDimSize(d)),
+                      "the input implies size {} in dim " + Twine(d) +
+                          " of the output where the model's shapes imply {}");
   }
   Value empty = createEmpty(b, loc, resultType, dynamicSizes);
   return fillValue ? fill(b, loc, empty, fillValue) : empty;

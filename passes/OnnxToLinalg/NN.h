@@ -39,8 +39,10 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input
 
 /// Creates the tensor.empty for the N x `channels` x out... result of a windowed op over
 /// `input`, filled with `fillValue` if given. Static sizes come from `resultType`; dynamic
-/// spatial sizes are computed from the input size and the window.
-mlir::Value createWindowOutput(mlir::OpBuilder &b, mlir::Location loc,
+/// spatial sizes are computed from the input size and the window. A static size over a
+/// dynamic input is checked at run time against the computed one; `node` (the ONNX op)
+/// is named in the message.
+mlir::Value createWindowOutput(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node,
                                mlir::RankedTensorType resultType, mlir::Value input,
                                mlir::OpFoldResult channels, const Window &window,
                                mlir::Value fillValue);

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/NN.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 
 using namespace mlir;
 using namespace kiln::onnxir;
@@ -98,6 +99,28 @@ bool isRanked(Value v, int64_t rank) {
   return type && type.getRank() == rank;
 }
 
+/// The kernels iterate over the result's dims and read X with the identity map: a dim
+/// that shape inference made static must be X's at run time.
+void checkXMatchesResult(OpBuilder &b, Location loc, Operation *op, Value x,
+                         RankedTensorType resultType) {
+  checkCastSizes(b, loc, op, x, resultType, "X");
+}
+
+/// Per-channel operands (1-D, read at X's dim 1): each must have X's channel count.
+void checkPerChannel(OpBuilder &b, Location loc, Operation *op, Value x,
+                     ArrayRef<std::pair<Value, StringRef>> operands) {
+  OpFoldResult channels = tensor::getMixedSize(b, loc, x, 1);
+  for (auto [v, name] : operands)
+    checkSizesEqual(b, loc, op, tensor::getMixedSize(b, loc, v, 0), channels,
+                    name + " has size {} where X has {} channels (expected equal)");
+}
+
+/// Reads Scale/B (right-aligned to X's normalized dims) after checking them against X.
+Value checkedNormOperand(OpBuilder &b, Location loc, Operation *op, Value x, Value v,
+                         StringRef name) {
+  return checkOperandBroadcast(b, loc, op, v, tensor::getMixedSizes(b, loc, x), name, "X");
+}
+
 struct BatchNormLowering : OpConversionPattern<BatchNormalizationOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -118,6 +141,12 @@ struct BatchNormLowering : OpConversionPattern<BatchNormalizationOp> {
       if (!isRanked(v, 1))
         return reject(rewriter, op, "scale, B, mean and var must be 1-D tensors");
 
+    checkXMatchesResult(rewriter, loc, op, inputs[0], resultType);
+    checkPerChannel(rewriter, loc, op, inputs[0],
+                    {{inputs[1], "scale"},
+                     {inputs[2], "B"},
+                     {inputs[3], "input_mean"},
+                     {inputs[4], "input_var"}});
     MLIRContext *ctx = rewriter.getContext();
     int64_t rank = resultType.getRank();
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
@@ -155,6 +184,9 @@ struct InstanceNormLowering : OpConversionPattern<InstanceNormalizationOp> {
       return reject(rewriter, op, "the input must be a ranked N x C x D... tensor");
     if (!isRanked(adaptor.getScale(), 1) || !isRanked(adaptor.getB(), 1))
       return reject(rewriter, op, "scale and B must be 1-D tensors");
+    checkXMatchesResult(rewriter, op.getLoc(), op, adaptor.getInput(), resultType);
+    checkPerChannel(rewriter, op.getLoc(), op, adaptor.getInput(),
+                    {{adaptor.getScale(), "scale"}, {adaptor.getB(), "B"}});
     SmallVector<bool> reduced(rank, true);
     reduced[0] = reduced[1] = false;
     AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(1, rewriter.getContext()));
@@ -187,6 +219,10 @@ struct LayerNormLowering : OpConversionPattern<LayerNormalizationOp> {
         (hasBias && (!biasType || biasType.getRank() > rank - axis)))
       return reject(rewriter, 
           op, "Scale and B must be ranked and broadcastable to X's normalized dims");
+    checkXMatchesResult(rewriter, op.getLoc(), op, x, resultType);
+    scale = checkedNormOperand(rewriter, op.getLoc(), op, x, scale, "Scale");
+    if (hasBias)
+      bias = checkedNormOperand(rewriter, op.getLoc(), op, x, bias, "B");
     SmallVector<bool> reduced(rank, false);
     for (int64_t d = axis; d < rank; ++d)
       reduced[d] = true;
@@ -262,6 +298,8 @@ struct RMSNormLowering : OpConversionPattern<RMSNormalizationOp> {
       return reject(rewriter, op, "axis is out of range");
     if (!scaleType || scaleType.getRank() > rank - axis)
       return reject(rewriter, op, "scale must be ranked and broadcastable to X's normalized dims");
+    checkXMatchesResult(rewriter, loc, op, x, resultType);
+    scale = checkedNormOperand(rewriter, loc, op, x, scale, "scale");
     SmallVector<bool> reduced(rank, false);
     for (int64_t d = axis; d < rank; ++d)
       reduced[d] = true;
@@ -321,6 +359,7 @@ struct LRNLowering : OpConversionPattern<LRNOp> {
     Value x = adaptor.getX();
     if (rank < 2 || !isRanked(x, rank) || size < 1)
       return reject(rewriter, op, "X must be ranked N x C x ... and size positive");
+    checkXMatchesResult(rewriter, loc, op, x, resultType);
     Type elementType = resultType.getElementType();
     Value zero = createScalarConstant(rewriter, loc, elementType, 0);
     SmallVector<OpFoldResult> low(rank, rewriter.getIndexAttr(0)), high = low;
@@ -450,6 +489,7 @@ struct MVNLowering : OpConversionPattern<MeanVarianceNormalizationOp> {
     Value x = adaptor.getX();
     if (!isRanked(x, rank))
       return reject(rewriter, op, "X must be a ranked tensor");
+    checkXMatchesResult(rewriter, op.getLoc(), op, x, resultType);
     SmallVector<int64_t> axes{0, 2, 3};
     if (std::optional<ArrayRef<int64_t>> attr = op.getAxes())
       axes.assign(attr->begin(), attr->end());
@@ -483,6 +523,7 @@ struct LpNormLowering : OpConversionPattern<LpNormalizationOp> {
     Value x = adaptor.getInput();
     if (rank < 1 || !isRanked(x, rank))
       return reject(rewriter, op, "the input must be a ranked tensor of rank >= 1");
+    checkXMatchesResult(rewriter, loc, op, x, resultType);
     int64_t axis = normalizeAxis(op->getAttrOfType<IntegerAttr>("axis")
                                      ? op->getAttrOfType<IntegerAttr>("axis").getInt()
                                      : -1,

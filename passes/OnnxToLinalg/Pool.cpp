@@ -123,7 +123,7 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     PoolKind kind = isUnsignedInt(op.getX().getType()) ? PoolKind::MaxUnsigned : PoolKind::Max;
     Value lowest = getPoolIdentity(rewriter, loc, kind, resultType.getElementType());
     Value padded = padSpatial(rewriter, loc, adaptor.getX(), *window, lowest);
-    Value init = createWindowOutput(rewriter, loc, resultType, adaptor.getX(),
+    Value init = createWindowOutput(rewriter, loc, op, resultType, adaptor.getX(),
                                     getChannels(rewriter, loc, adaptor.getX()), *window, lowest);
     Value result = buildPool(rewriter, loc, kind, padded, init, *window);
     rewriter.replaceOp(op, {result, nullptr});
@@ -175,7 +175,7 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
     Type elementType = resultType.getElementType();
     Value zero = createScalarConstant(rewriter, loc, elementType, 0);
     Value padded = padSpatial(rewriter, loc, adaptor.getX(), *window, zero);
-    Value init = createWindowOutput(rewriter, loc, resultType, adaptor.getX(),
+    Value init = createWindowOutput(rewriter, loc, op, resultType, adaptor.getX(),
                                     getChannels(rewriter, loc, adaptor.getX()), *window, zero);
     Value sum = buildPool(rewriter, loc, PoolKind::Sum, padded, init, *window);
 

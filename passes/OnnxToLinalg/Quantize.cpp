@@ -10,8 +10,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Common.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/SmallFloat.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 
 using namespace mlir;
@@ -96,6 +99,30 @@ LogicalResult lowerQuantOp(OpTy op, ConversionPatternRewriter &rewriter,
     return reject(rewriter, op, why);
 
   Location loc = op.getLoc();
+  // The parameters are read with the data's loop bounds: check their dynamic sizes.
+  auto checkParam = [&](Value &param, AffineMap map, StringRef name) {
+    auto type = cast<RankedTensorType>(param.getType());
+    if (blockSize > 0) {
+      for (int64_t d = 0; d < rank; ++d) {
+        OpFoldResult size = tensor::getMixedSize(rewriter, loc, x, d);
+        if (d == axis)
+          size = getAsOpFoldResult(rewriter.createOrFold<arith::CeilDivSIOp>(
+              loc, getValueOrCreateConstantIndexOp(rewriter, loc, size),
+              arith::ConstantIndexOp::create(rewriter, loc, blockSize)));
+        checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, param, d), size,
+                        name + " has size {} in dim " + Twine(d) +
+                            " where the blocked data implies {}");
+      }
+      return;
+    }
+    if (type.getRank() == 1 && !map.isConstant())
+      param = checkOperandBroadcast(rewriter, loc, op, param,
+                                    {tensor::getMixedSize(rewriter, loc, x, axis)}, name,
+                                    "the data's axis");
+  };
+  checkParam(scale, paramMap, "the scale");
+  if (zeroPoint)
+    checkParam(zeroPoint, zpMap, "the zero point");
   auto resultType = RankedTensorType::get(xType.getShape(), declared.getElementType());
   Value init = createEmpty(rewriter, loc, resultType, getDynamicSizes(rewriter, loc, x));
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
@@ -114,8 +141,7 @@ LogicalResult lowerQuantOp(OpTy op, ConversionPatternRewriter &rewriter,
         linalg::YieldOp::create(b, l, y);
       });
   Value result = generic.getResult(0);
-  if (result.getType() != declared)
-    result = tensor::CastOp::create(rewriter, loc, declared, result);
+  result = castWithCheck(rewriter, loc, op, result, declared);
   rewriter.replaceOp(op, result);
   return success();
 }

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Reduction.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
 
 #include "llvm/ADT/APFloat.h"
@@ -216,7 +217,7 @@ struct ReduceLowering : ConversionPattern {
     Location loc = op->getLoc();
     if (axes.empty()) {
       if (intAttr(op, "noop_with_empty_axes", 0)) {
-        rewriter.replaceOp(op, castTo(rewriter, loc, data, resultType));
+        rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, data, resultType));
         return success();
       }
       axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
@@ -275,7 +276,7 @@ struct ReduceLowering : ConversionPattern {
           });
     }
     Value result = keepDims ? insertUnitDims(rewriter, loc, reduced, dims, resultType)
-                            : castTo(rewriter, loc, reduced, resultType);
+                            : castWithCheck(rewriter, loc, op, reduced, resultType);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -345,7 +346,7 @@ struct ArgLowering : ConversionPattern {
         });
     Value indices = generic.getResult(1);
     Value result = keepDims ? insertUnitDims(rewriter, loc, indices, {axis}, resultType)
-                            : castTo(rewriter, loc, indices, resultType);
+                            : castWithCheck(rewriter, loc, op, indices, resultType);
     rewriter.replaceOp(op, result);
     return success();
   }

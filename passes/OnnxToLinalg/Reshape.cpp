@@ -181,7 +181,8 @@ Value buildRegroupingReshape(OpBuilder &b, Location loc, Value data, ArrayRef<Sy
     auto type = RankedTensorType::get(shape, srcType.getElementType());
     current = tensor::ExpandShapeOp::create(b, loc, type, current, dstGroups, outputShape);
   }
-  return castTo(b, loc, current, resultType);
+  // A dim copied from a dynamic input dim may be static in the result type (value_info).
+  return castWithCheck(b, loc, nullptr, current, resultType);
 }
 
 struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
@@ -438,7 +439,7 @@ struct FlattenLowering : OpConversionPattern<FlattenOp> {
     SmallVector<ReassociationIndices> groups{llvm::to_vector(llvm::seq<int64_t>(0, axis)),
                                              llvm::to_vector(llvm::seq<int64_t>(axis, rank))};
     Value collapsed = tensor::CollapseShapeOp::create(rewriter, loc, input, groups);
-    rewriter.replaceOp(op, castTo(rewriter, loc, collapsed, resultType));
+    rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, collapsed, resultType));
     return success();
   }
 };
@@ -549,7 +550,7 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
     auto type = RankedTensorType::get(shape, resultType.getElementType());
     Value init = createEmpty(rewriter, loc, type, dynamic);
     auto transpose = linalg::TransposeOp::create(rewriter, loc, adaptor.getData(), init, perm);
-    rewriter.replaceOp(op, castTo(rewriter, loc, transpose->getResult(0), resultType));
+    rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, transpose->getResult(0), resultType));
     return success();
   }
 };

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
 
 using namespace mlir;
@@ -335,6 +336,14 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
       linalg::YieldOp::create(b, nloc, acc);
     };
 
+    // A static output dim is shape inference's reading of the sizes/scales over X; with a
+    // dynamic X the run-time size must agree or the output is not ORT's.
+    for (int64_t d = 0; d < rank; ++d)
+      if (!resultType.isDynamicDim(d) && xType.isDynamicDim(d))
+        checkSizesEqual(rewriter, loc, op, getAsOpFoldResult(outSizes[d]),
+                        rewriter.getIndexAttr(resultType.getDimSize(d)),
+                        "the resized input has size {} in dim " + Twine(d) +
+                            " where the model's shapes imply {}");
     Value init = createEmpty(rewriter, loc, resultType,
                              dynamicSizesOf(rewriter, loc, resultType, outSizes));
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Checks.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 #include "passes/OnnxToLinalg/TensorUtils.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -95,7 +96,7 @@ LogicalResult lowerScatterElements(ConversionPatternRewriter &rewriter, Operatio
   if (axis < 0)
     return reject(rewriter, op, "axis is out of range");
   Location loc = op->getLoc();
-  Value init = castTo(rewriter, loc, data, resultType);
+  Value init = castWithCheck(rewriter, loc, op, data, resultType);
   SmallVector<Value> ubs;
   for (int64_t d = 0; d < rank; ++d)
     ubs.push_back(getDimValue(rewriter, loc, indices, d));
@@ -174,7 +175,7 @@ struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
       return reject(rewriter, op, "unsupported reduction '" + reduction + "'");
     bool isUnsigned = isUnsignedInt(op.getData().getType());
     Location loc = op.getLoc();
-    Value init = castTo(rewriter, loc, data, resultType);
+    Value init = castWithCheck(rewriter, loc, op, data, resultType);
     SmallVector<Value> ubs, dataDims;
     for (int64_t d = 0; d < updatesType.getRank(); ++d)
       ubs.push_back(getDimValue(rewriter, loc, updates, d));

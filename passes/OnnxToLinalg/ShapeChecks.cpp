@@ -1,6 +1,8 @@
 //===- ShapeChecks.cpp - Run-time checks of the shape contract ------------===//
 
 #include "passes/OnnxToLinalg/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Common.h"
+#include "passes/OnnxToLinalg/TensorUtils.h"
 
 #include "kiln/NodeLoc.h"
 #include "ir/kiln/KilnDialect.h"
@@ -19,7 +21,15 @@ void emitShapeCheck(OpBuilder &b, Location loc, Operation *node, Value ok, Value
   // A condition that folded to true needs no check.
   if (std::optional<int64_t> cst = getConstantIntValue(ok); cst && *cst != 0)
     return;
-  // Helpers called without their ONNX op still name the node from the location.
+  // Helpers called without their ONNX op (unit-dim and reduction utilities) run inside
+  // its conversion pattern, whose insertion point is that op: take it from there when
+  // its location is the check's, so that the message names the op type too.
+  if (!node && b.getInsertionBlock()) {
+    Block::iterator ip = b.getInsertionPoint();
+    if (ip != b.getInsertionBlock()->end() && ip->getLoc() == loc &&
+        ip->getName().getDialectNamespace() == "onnx")
+      node = &*ip;
+  }
   std::string text =
       (node ? kiln::describeNode(node) : kiln::describeNode(loc)) + ": " + message.str();
   kilnir::CheckOp::create(b, loc, ok, lhs, rhs, b.getI32IntegerAttr(kilnir::kCheckShape),
@@ -160,6 +170,40 @@ void checkCastSizes(OpBuilder &b, Location loc, Operation *node, Value value,
                       b.getIndexAttr(type.getDimSize(d)),
                       what + " has size {} in dim " + Twine(d) +
                           " where the model's shapes imply {}");
+}
+
+Value castWithCheck(OpBuilder &b, Location loc, Operation *node, Value value, Type type,
+                    const Twine &what) {
+  auto from = dyn_cast<RankedTensorType>(value.getType());
+  auto to = dyn_cast<RankedTensorType>(type);
+  if (from && to && from.getRank() == to.getRank())
+    checkCastSizes(b, loc, node, value, to, what);
+  return castTo(b, loc, value, type);
+}
+
+Value checkOperandBroadcast(OpBuilder &b, Location loc, Operation *node, Value operand,
+                            ArrayRef<OpFoldResult> targetSizes, const Twine &name,
+                            const Twine &target) {
+  auto type = cast<RankedTensorType>(operand.getType());
+  int64_t rank = type.getRank(), lead = static_cast<int64_t>(targetSizes.size()) - rank;
+  if (lead < 0)
+    return operand;
+  ArrayRef<OpFoldResult> aligned = targetSizes.drop_front(lead);
+  for (int64_t d = 0; d < rank; ++d) {
+    OpFoldResult size = tensor::getMixedSize(b, loc, operand, d);
+    if (isConstantSize(size, 1) || provablyEqualSizes(size, aligned[d]))
+      continue;
+    Value in = getValueOrCreateConstantIndexOp(b, loc, size);
+    Value want = getValueOrCreateConstantIndexOp(b, loc, aligned[d]);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value ok = b.createOrFold<arith::OrIOp>(
+        loc, b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, in, want),
+        b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, in, one));
+    emitShapeCheck(b, loc, node, ok, in, want,
+                   name + " has size {} in dim " + Twine(d) + " where " + target + " has {}" +
+                       " (expected equal sizes, or 1)");
+  }
+  return broadcastDynamicOnes(b, loc, operand, aligned);
 }
 
 } // namespace kiln::conversion

@@ -52,6 +52,24 @@ void checkSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node,
 void checkCastSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node,
                     mlir::Value value, mlir::RankedTensorType type, const llvm::Twine &what);
 
+/// `value` cast to `type` (castTo), after checkCastSizes: a lowering whose result type
+/// shape inference (or the model's value_info) made static while its computed value is
+/// dynamic must not hand a consumer a buffer of another size. Every dynamic->static cast
+/// of the lowerings goes through here; `what` names the value in the message.
+mlir::Value castWithCheck(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node,
+                          mlir::Value value, mlir::Type type,
+                          const llvm::Twine &what = "the result");
+
+/// Checks at run time that `operand`, right-aligned to `targetSizes`, has in each dim the
+/// target's size or 1 (how normalizations read scale and bias: a size-1 dim is broadcast,
+/// any other must match), unless provably so; returns `operand` with a run-time 1
+/// broadcast (broadcastDynamicOnes), to read with getBroadcastMap. `name` and `target`
+/// name the two in the message.
+mlir::Value checkOperandBroadcast(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node,
+                                  mlir::Value operand,
+                                  llvm::ArrayRef<mlir::OpFoldResult> targetSizes,
+                                  const llvm::Twine &name, const llvm::Twine &target);
+
 } // namespace kiln::conversion
 
 #endif // KILN_PASSES_ONNXTOLINALG_SHAPECHECKS_H

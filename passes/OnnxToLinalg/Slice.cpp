@@ -158,7 +158,7 @@ LogicalResult sliceAtRunTime(ConversionPatternRewriter &rewriter, SliceOp op,
           return src;
         });
   }
-  rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
+  rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, result, resultType));
   return success();
 }
 
@@ -249,7 +249,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     Value result = tensor::ExtractSliceOp::create(rewriter, loc, data, offsets, sizes, strides);
     if (!reversed.empty())
       result = reverseDims(rewriter, loc, result, reversed);
-    rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
+    rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, result, resultType));
     return success();
   }
 };
@@ -331,8 +331,8 @@ struct SplitLowering : ConversionPattern {
         continue;
       }
       Value slice = tensor::ExtractSliceOp::create(rewriter, loc, data, offsets, sizes, strides);
-      checkCastSizes(rewriter, loc, op, slice, resultTypes[r], "output " + Twine(r));
-      results.push_back(castTo(rewriter, loc, slice, resultTypes[r]));
+      results.push_back(
+          castWithCheck(rewriter, loc, op, slice, resultTypes[r], "output " + Twine(r)));
       offset = rewriter.createOrFold<arith::AddIOp>(loc, offset, splitSizes[r]);
     }
     rewriter.replaceOp(op, results);
@@ -384,8 +384,8 @@ struct ConcatLowering : ConversionPattern {
     Value result = inputs.size() == 1
                        ? inputs.front()
                        : Value(tensor::ConcatOp::create(rewriter, loc, axis, inputs));
-    checkCastSizes(rewriter, loc, op, result, resultType, "the concatenation");
-    rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
+    rewriter.replaceOp(op,
+                       castWithCheck(rewriter, loc, op, result, resultType, "the concatenation"));
     return success();
   }
 };
@@ -443,7 +443,7 @@ struct PadLowering : ConversionPattern {
               : Value(arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elementType)));
       Value padded = tensor::PadOp::create(rewriter, loc, Type(), data, low, high, padValue,
                                            /*nofold=*/false);
-      rewriter.replaceOp(op, castTo(rewriter, loc, padded, resultType));
+      rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, padded, resultType));
       return success();
     }
     SmallVector<Value> dims, sizes;
@@ -454,6 +454,15 @@ struct PadLowering : ConversionPattern {
       sizes.push_back(arith::AddIOp::create(rewriter, loc, dims[d],
                                             arith::AddIOp::create(rewriter, loc, lo, hi)));
     }
+    // The gather fills the result's static dims: they must be the padded sizes.
+    for (int64_t d = 0; d < rank; ++d)
+      if (!resultType.isDynamicDim(d) &&
+          (dataType.isDynamicDim(d) || !getConstantIntValue(low[d]) ||
+           !getConstantIntValue(high[d])))
+        checkSizesEqual(rewriter, loc, op, sizes[d],
+                        rewriter.getIndexAttr(resultType.getDimSize(d)),
+                        "the padded input has size {} in dim " + Twine(d) +
+                            " where the model's shapes imply {}");
     bool reflect = mode == "reflect";
     Value result = buildIndexGather(
         rewriter, loc, resultType, sizes, data, [&](OpBuilder &b, Location nloc, ValueRange idx) {

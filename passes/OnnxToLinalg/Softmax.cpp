@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/NN.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 
 #include <limits>
 
@@ -30,8 +31,12 @@ int64_t getSoftmaxAxis(ConversionPatternRewriter &rewriter, Operation *op, Value
   int64_t axis = normalizeAxis(
       op->getAttrOfType<IntegerAttr>("axis") ? op->getAttrOfType<IntegerAttr>("axis").getInt() : -1,
       inputType.getRank());
-  if (axis < 0)
+  if (axis < 0) {
     (void)reject(rewriter, op, "axis is out of range");
+    return -1;
+  }
+  // The kernels iterate over the result's dims and read the input with identity maps.
+  checkCastSizes(rewriter, op->getLoc(), op, input, resultType, "the input");
   return axis;
 }
 

@@ -1,6 +1,7 @@
 //===- TensorUtils.cpp - Helpers shared by the Tensor-category lowerings --===//
 
 #include "passes/OnnxToLinalg/TensorUtils.h"
+#include "passes/OnnxToLinalg/ShapeChecks.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 
@@ -93,7 +94,7 @@ Value insertUnitDims(OpBuilder &b, Location loc, Value src, ArrayRef<int64_t> un
   auto expandedType = RankedTensorType::get(shape, srcType.getElementType());
   Value expanded = tensor::ExpandShapeOp::create(b, loc, expandedType, src,
                                                  unitDimReassociation(rank, unitDims), outputShape);
-  return castTo(b, loc, expanded, resultType);
+  return castWithCheck(b, loc, nullptr, expanded, resultType);
 }
 
 Value dropUnitDims(OpBuilder &b, Location loc, Value src, ArrayRef<int64_t> unitDims,
@@ -108,11 +109,13 @@ Value dropUnitDims(OpBuilder &b, Location loc, Value src, ArrayRef<int64_t> unit
     else
       kept.push_back(shape[d]);
   }
-  Value source = castTo(b, loc, src, RankedTensorType::get(shape, srcType.getElementType()));
+  // A dynamic dim dropped as a unit dim must be 1 at run time.
+  Value source = castWithCheck(b, loc, nullptr, src,
+                               RankedTensorType::get(shape, srcType.getElementType()), "the input");
   auto collapsedType = RankedTensorType::get(kept, srcType.getElementType());
   Value collapsed = tensor::CollapseShapeOp::create(
       b, loc, collapsedType, source, unitDimReassociation(srcType.getRank(), unitDims));
-  return castTo(b, loc, collapsed, resultType);
+  return castWithCheck(b, loc, nullptr, collapsed, resultType);
 }
 
 Value castTo(OpBuilder &b, Location loc, Value value, Type type) {

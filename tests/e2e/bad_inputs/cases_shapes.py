@@ -14,13 +14,16 @@ F, I64, B, U32 = T.FLOAT, T.INT64, T.BOOL, T.UINT32
 _rng = np.random.default_rng(9)
 
 
-def _model(nodes, inputs, out_type=F, outputs=("Y",), inits=(), opset=17):
-    """A model of `nodes` over inputs [(name, elem type, shape with dim_param strings)]."""
+def _model(nodes, inputs, out_type=F, outputs=("Y",), inits=(), opset=17, value_info=()):
+    """A model of `nodes` over inputs [(name, elem type, shape with dim_param strings)];
+    `value_info` declares intermediate shapes the same way (a static one over a dynamic
+    input is what makes a lowering cast a dynamic value to a static type)."""
     def build(folder):
         graph = helper.make_graph(
             nodes, "shapes", [helper.make_tensor_value_info(n, t, s) for n, t, s in inputs],
             [helper.make_tensor_value_info(o, out_type, None) for o in outputs],
-            [numpy_helper.from_array(v, k) for k, v in inits])
+            [numpy_helper.from_array(v, k) for k, v in inits],
+            value_info=[helper.make_tensor_value_info(n, t, s) for n, t, s in value_info])
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
         model.ir_version = 8
         # Debian's ONNX 1.12 checker wants output shapes: let ONNX infer them (symbolic).
@@ -111,6 +114,53 @@ _chain_distinct = _model([helper.make_node("Add", ["A", "B"], ["T"], name="chain
                           helper.make_node("Mul", ["U", "A"], ["V"], name="chain_mul"),
                           helper.make_node("MatMul", ["V", "W"], ["Y"], name="chain_mm2")],
                          [("A", F, ["a", "k"]), ("B", F, ["b", "k"])], inits=[("W", f32(3, 2))])
+
+
+def _static_then_add(node, inputs, static_shape, inits=()):
+    """`node` writes T, declared static `static_shape` over dynamic inputs, and Y = T + C
+    (C a constant of that shape): ORT refuses a run-time T of another size at the Add,
+    while Kiln's lowering of `node` casts T to the static type its consumers index by."""
+    c = np.ones(static_shape, dtype=np.float32)
+    return _model([node, helper.make_node("Add", ["T", "C"], ["Y"], name="after")], inputs,
+                  inits=list(inits) + [("C", c)], value_info=[("T", F, list(static_shape))])
+
+
+_slice_static = _static_then_add(
+    helper.make_node("Slice", ["X", "S", "E"], ["T"], name="slice"), [("X", F, ["n"])], [3],
+    inits=[("S", i64(0)), ("E", i64(3))])
+_pad_static = _static_then_add(
+    helper.make_node("Pad", ["X", "P"], ["T"], name="pad"), [("X", F, ["n"])], [5],
+    inits=[("P", i64(1, 1))])
+_pad_edge_static = _static_then_add(
+    helper.make_node("Pad", ["X", "P"], ["T"], name="pad_edge", mode="edge"), [("X", F, ["n"])],
+    [5], inits=[("P", i64(1, 1))])
+_softmax_static = _static_then_add(
+    helper.make_node("Softmax", ["X"], ["T"], name="softmax"), [("X", F, ["n"])], [3])
+_maxpool_static = _static_then_add(
+    helper.make_node("MaxPool", ["X"], ["T"], name="maxpool", kernel_shape=[2]),
+    [("X", F, [1, 1, "h"])], [1, 1, 3])
+_reshape_static = _static_then_add(
+    helper.make_node("Reshape", ["X", "S"], ["T"], name="reshape_copy"), [("X", F, ["n", 2])],
+    [3, 2], inits=[("S", i64(0, 2))])
+_squeeze_static = _static_then_add(
+    helper.make_node("Squeeze", ["X", "A"], ["T"], name="squeeze"), [("X", F, ["n", 3])], [3],
+    inits=[("A", i64(0))])
+_layer_norm = _model([helper.make_node("LayerNormalization", ["X", "S", "B"], ["Y"], name="ln",
+                                       axis=-1)],
+                     [("X", F, ["n", "d"]), ("S", F, ["s"]), ("B", F, ["b"])])
+_batch_norm = _model([helper.make_node("BatchNormalization", ["X", "S", "B", "M", "V"], ["Y"],
+                                       name="bn")],
+                     [("X", F, ["n", "c", 2]), ("S", F, ["s"]), ("B", F, ["s"]),
+                      ("M", F, ["s"]), ("V", F, ["s"])])
+_instance_norm = _model([helper.make_node("InstanceNormalization", ["X", "S", "B"], ["Y"],
+                                          name="inorm")],
+                        [("X", F, ["n", "c", 3]), ("S", F, ["s"]), ("B", F, ["s"])])
+_dequant = _model([helper.make_node("DequantizeLinear", ["X", "S", "Z"], ["Y"], name="dq", axis=1)],
+                  [("X", T.INT8, ["n", "c"]), ("S", F, ["s"]), ("Z", T.INT8, ["z"])])
+
+
+def i8(*shape):
+    return _rng.integers(-100, 100, shape).astype(np.int8)
 
 # Not a case: ORT broadcasts A [1, 4] against B [3, 4] when both dims are called 'batch',
 # but Kiln's runtime refuses inputs whose same-named dims differ before the model runs.
@@ -224,4 +274,55 @@ CASES = [
          inputs={"A": f32(1, 3), "B": f32(5, 3)}),
     Case("chain_inner_mismatch", _chain, inputs={"A": f32(2, 4), "B": f32(2, 4)},
          error_contains=_err("chain_mm", "MatMul")),
+    # A dynamic value cast to a static type that value_info declared: the run-time size is
+    # checked in the node that casts, before its consumers index by the static size.
+    Case("slice_static_value_info_short", _slice_static, inputs={"X": f32(2)},
+         error_contains=_err("slice", "Slice") + ["2", "3"]),
+    Case("slice_static_value_info_ok", _slice_static, ort="ok", inputs={"X": f32(5)}),
+    Case("pad_static_value_info_short", _pad_static, inputs={"X": f32(2)},
+         error_contains=_err("pad", "Pad") + ["4", "5"]),
+    Case("pad_static_value_info_ok", _pad_static, ort="ok", inputs={"X": f32(3)}),
+    Case("pad_edge_static_value_info_long", _pad_edge_static, inputs={"X": f32(6)},
+         error_contains=_err("pad_edge", "Pad") + ["8", "5"]),
+    Case("softmax_static_value_info_long", _softmax_static, inputs={"X": f32(6)},
+         error_contains=_err("softmax", "Softmax") + ["6", "3"]),
+    Case("maxpool_static_value_info_short", _maxpool_static, inputs={"X": f32(1, 1, 3)},
+         error_contains=_err("maxpool", "MaxPool") + ["2", "3"]),
+    Case("reshape_copy_static_value_info", _reshape_static, inputs={"X": f32(2, 2)},
+         error_contains=_err("reshape_copy", "Reshape")),
+    Case("squeeze_dynamic_not_one", _squeeze_static, inputs={"X": f32(2, 3)},
+         error_contains=_err("squeeze", "Squeeze")),
+    Case("maxpool_static_value_info_ok", _maxpool_static, ort="ok", inputs={"X": f32(1, 1, 4)}),
+    # Normalizations read scale/bias/mean/var with X's loop bounds.
+    Case("layer_norm_scale_mismatch", _layer_norm,
+         inputs={"X": f32(2, 8), "S": f32(3), "B": f32(8)},
+         error_contains=_err("ln", "LayerNormalization") + ["3", "8"]),
+    Case("layer_norm_bias_mismatch", _layer_norm,
+         inputs={"X": f32(2, 8), "S": f32(8), "B": f32(16)},
+         error_contains=_err("ln", "LayerNormalization") + ["16", "8"]),
+    Case("layer_norm_scale_dyn1", _layer_norm, ort="ok",
+         inputs={"X": f32(2, 8), "S": f32(1), "B": f32(8)}),
+    Case("layer_norm_ok", _layer_norm, ort="ok", inputs={"X": f32(2, 8), "S": f32(8), "B": f32(8)}),
+    Case("batch_norm_channels_mismatch", _batch_norm,
+         inputs={"X": f32(1, 3, 2), "S": f32(4), "B": f32(4), "M": f32(4),
+                 "V": np.abs(f32(4)) + 1},
+         error_contains=_err("bn", "BatchNormalization") + ["4", "3"]),
+    Case("batch_norm_ok", _batch_norm, ort="ok",
+         inputs={"X": f32(1, 3, 2), "S": f32(3), "B": f32(3), "M": f32(3),
+                 "V": np.abs(f32(3)) + 1}),
+    Case("instance_norm_channels_mismatch", _instance_norm,
+         inputs={"X": f32(2, 3, 3), "S": f32(5), "B": f32(5)},
+         error_contains=_err("inorm", "InstanceNormalization") + ["5", "3"]),
+    # Per-axis quantization parameters are read at the data's axis index.
+    Case("dequant_scale_mismatch", _dequant, inputs={"X": i8(2, 3), "S": f32(4), "Z": i8(4)},
+         error_contains=_err("dq", "DequantizeLinear") + ["4", "3"]),
+    Case("dequant_zero_point_mismatch", _dequant,
+         inputs={"X": i8(2, 3), "S": f32(3), "Z": i8(5)},
+         error_contains=_err("dq", "DequantizeLinear") + ["5", "3"]),
+    Case("dequant_per_axis_ok", _dequant, ort="ok",
+         inputs={"X": i8(2, 3), "S": f32(3), "Z": i8(3)}),
+    Case("dequant_dyn1_per_tensor", _dequant, ort="ok",
+         inputs={"X": i8(2, 3), "S": f32(1), "Z": i8(1)}),
+    Case("instance_norm_ok", _instance_norm, ort="ok",
+         inputs={"X": f32(2, 3, 3), "S": f32(3), "B": f32(3)}),
 ]

@@ -67,3 +67,43 @@ func.func @tile_repeats(%x: tensor<?xf32>, %r: tensor<1xi64>) -> tensor<?xf32> {
   %0 = "onnx.Tile"(%x, %r) : (tensor<?xf32>, tensor<1xi64>) -> tensor<?xf32> loc("t")
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// Tests that a Slice whose result type is static (from value_info) over a dynamic input
+// checks the run-time size before the cast the consumers rely on.
+// CHECK-LABEL: func.func @slice_static_result
+// CHECK: kiln.check {{.*}}message = "node 'sl' (Slice): the result has size {} in dim 0 where the model's shapes imply {}"
+// CHECK: tensor.cast
+func.func @slice_static_result(%x: tensor<?xf32>) -> tensor<3xf32> {
+  %s = "onnx.Constant"() {value = dense<[0]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %e = "onnx.Constant"() {value = dense<[3]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %n = onnx.NoValue
+  %0 = "onnx.Slice"(%x, %s, %e, %n, %n) : (tensor<?xf32>, tensor<1xi64>, tensor<1xi64>, none, none) -> tensor<3xf32> loc("sl")
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Tests that constant and edge Pad check a static result over a dynamic input, and that a
+// static input with constant pads gets no check.
+// CHECK-LABEL: func.func @pad_static_result
+// CHECK: kiln.check {{.*}}message = "node 'pc' (Pad): the result has size {} in dim 0 where the model's shapes imply {}"
+// CHECK: kiln.check {{.*}}message = "node 'pe' (Pad): the padded input has size {} in dim 0 where the model's shapes imply {}"
+// CHECK-LABEL: func.func @pad_static
+// CHECK-NOT: kiln.check
+// CHECK: return
+func.func @pad_static_result(%x: tensor<?xf32>) -> (tensor<5xf32>, tensor<5xf32>) {
+  %p = "onnx.Constant"() {value = dense<[1, 1]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %n = onnx.NoValue
+  %0 = "onnx.Pad"(%x, %p, %n, %n) : (tensor<?xf32>, tensor<2xi64>, none, none) -> tensor<5xf32> loc("pc")
+  %1 = "onnx.Pad"(%x, %p, %n, %n) {mode = "edge"} : (tensor<?xf32>, tensor<2xi64>, none, none) -> tensor<5xf32> loc("pe")
+  return %0, %1 : tensor<5xf32>, tensor<5xf32>
+}
+func.func @pad_static(%x: tensor<3xf32>) -> (tensor<5xf32>, tensor<5xf32>) {
+  %p = "onnx.Constant"() {value = dense<[1, 1]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %n = onnx.NoValue
+  %0 = "onnx.Pad"(%x, %p, %n, %n) : (tensor<3xf32>, tensor<2xi64>, none, none) -> tensor<5xf32> loc("pc2")
+  %1 = "onnx.Pad"(%x, %p, %n, %n) {mode = "edge"} : (tensor<3xf32>, tensor<2xi64>, none, none) -> tensor<5xf32> loc("pe2")
+  return %0, %1 : tensor<5xf32>, tensor<5xf32>
+}
