@@ -103,6 +103,8 @@ namespace {
 
 /// Shape chains are short; the bound only guards against pathological graphs.
 constexpr unsigned kMaxShapeDepth = 32;
+/// The longest tensor traced as shape values (dims, axes, pads of a rank-32 tensor).
+constexpr int64_t kMaxShapeValues = 64;
 
 using ShapeValues = std::optional<SmallVector<int64_t>>;
 
@@ -255,7 +257,7 @@ ShapeValues tracedShapeValues(Operation *def, unsigned depth) {
     if (a == kDynamic || b == kDynamic || d == kDynamic || d == 0)
       return std::nullopt;
     int64_t count = std::max<int64_t>(0, (b - a + d + (d > 0 ? -1 : 1)) / d);
-    if (count > 64)
+    if (count > kMaxShapeValues)
       return std::nullopt; // shape-like values are short; anything else is data
     SmallVector<int64_t> result;
     for (int64_t i = 0; i < count; ++i)
@@ -288,6 +290,10 @@ ShapeValues shapeValues(Value value, unsigned depth) {
     length = type.getRank() == 0 ? 1 : type.getDimSize(0);
   if (length == kDynamic)
     length.reset();
+  // Shape-like values are short (about a rank each); a longer tensor is data, and a
+  // vector of its length is not built (a [2^31 - 1] "shape" once asked for 16 GB).
+  if (length && *length > kMaxShapeValues)
+    return std::nullopt;
   ShapeValues result;
   if (Operation *def = value.getDefiningOp(); def && depth < kMaxShapeDepth)
     result = tracedShapeValues(def, depth);
