@@ -7,6 +7,8 @@
 #   FUZZ_SEEDS  small: seeds are tests/fuzz/corpus and tests/fuzz/regressions only (CI);
 #               all (default): also every ONNX node-test model (build/node-tests)
 #   FUZZ_WORK   where the growing corpus and crash artifacts go (default tests/fuzz/work)
+#   FUZZ_SEED, FUZZ_RUNS  a fixed random seed and a number of inputs instead of a time:
+#               the same inputs on every machine (CI's run, so it cannot fail by chance)
 # Exits non-zero when the fuzzer finds a crash, leak-free hang or timeout; the input is in
 # $FUZZ_WORK/artifacts/. Once fixed, copy it into tests/fuzz/regressions/.
 # The one-hour run: nice -n 19 scripts/fuzz.sh 3600 2
@@ -28,10 +30,13 @@ fi
 cp -n tests/fuzz/corpus/* tests/fuzz/regressions/* "$FUZZ_WORK/seeds/" 2>/dev/null || true
 rm -f "$FUZZ_WORK/seeds/README.md"  # the corpus and regressions READMEs
 # With more than one job libFuzzer forks workers that log to fuzz-N.log in the cwd.
+LIMIT=(-max_total_time="$SECONDS_TO_RUN")
+[ -n "${FUZZ_RUNS:-}" ] && LIMIT=(-runs="$FUZZ_RUNS")
+[ -n "${FUZZ_SEED:-}" ] && LIMIT+=(-seed="$FUZZ_SEED")
 PARALLEL=()
 [ "$JOBS" -gt 1 ] && PARALLEL=(-jobs="$JOBS" -workers="$JOBS")
 cd "$FUZZ_WORK"
 ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
 "$BUILD_DIR/bin/kiln-import-fuzzer" corpus seeds "${PARALLEL[@]}" \
-  -max_total_time="$SECONDS_TO_RUN" -max_len=65536 -timeout=20 -rss_limit_mb=4096 \
+  "${LIMIT[@]}" -max_len=65536 -timeout=20 -rss_limit_mb=4096 \
   -artifact_prefix=artifacts/ -print_final_stats=1
