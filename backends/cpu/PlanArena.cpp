@@ -160,6 +160,21 @@ std::optional<int64_t> batchMultiple(Value size, func::FuncOp func, const BatchS
         return *multiple * *factor;
     }
   }
+  // A choice between two sizes that are both k * batch is k * batch: the checked
+  // broadcast's result size select(a == 1, b, a), and max(a, b), where a and b are dims
+  // sharing the batch's dim_param (which the runtime checks are equal).
+  auto sameMultiple = [&](Value x, Value y) -> std::optional<int64_t> {
+    std::optional<int64_t> kx = batchMultiple(x, func, batch);
+    if (kx && kx == batchMultiple(y, func, batch))
+      return kx;
+    return std::nullopt;
+  };
+  if (auto select = size.getDefiningOp<arith::SelectOp>())
+    return sameMultiple(select.getTrueValue(), select.getFalseValue());
+  if (auto max = size.getDefiningOp<arith::MaxSIOp>())
+    return sameMultiple(max.getLhs(), max.getRhs());
+  if (auto max = size.getDefiningOp<arith::MaxUIOp>())
+    return sameMultiple(max.getLhs(), max.getRhs());
   return std::nullopt;
 }
 

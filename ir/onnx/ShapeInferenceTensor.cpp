@@ -16,15 +16,22 @@ using namespace mlir;
 namespace kiln::onnxir {
 namespace {
 
-/// `tensor<? x ... x elem>` of the given rank.
+/// The highest rank inference derives from an operand's length (a shape or axes input).
+/// Real models stay far below it; a declared length of 2^31 must not become a type of
+/// that rank (the fuzzer's 16 GB allocation).
+constexpr int64_t kMaxDerivedRank = 256;
+
+/// `tensor<? x ... x elem>` of the given rank; unranked past kMaxDerivedRank.
 Type dynamicOfRank(int64_t rank, Type elem) {
+  if (rank > kMaxDerivedRank)
+    return UnrankedTensorType::get(elem);
   return RankedTensorType::get(SmallVector<int64_t>(rank, kDynamic), elem);
 }
 
-/// The static length of a 1-D shape/axes operand, if known.
+/// The static length of a 1-D shape/axes operand, if known and at most kMaxDerivedRank.
 std::optional<int64_t> staticLength(Value value) {
   auto shape = getRankedShape(value.getType());
-  if (shape && shape->size() == 1 && (*shape)[0] != kDynamic)
+  if (shape && shape->size() == 1 && (*shape)[0] != kDynamic && (*shape)[0] <= kMaxDerivedRank)
     return (*shape)[0];
   return std::nullopt;
 }
