@@ -10,7 +10,8 @@ set_target_properties(kilnc kiln-opt kiln-run PROPERTIES INSTALL_RPATH "${KILN_I
 install(TARGETS kilnc kiln-opt kiln-run RUNTIME DESTINATION bin)
 install(TARGETS Kiln kiln_runtime LIBRARY DESTINATION lib)
 
-install(DIRECTORY plugins/api/include/kiln backends/runtime/include/kiln
+install(DIRECTORY ir/include/kiln passes/include/kiln plugins/api/include/kiln
+  backends/runtime/include/kiln
   DESTINATION include FILES_MATCHING PATTERN "*.h")
 foreach(root ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
   install(DIRECTORY ${root}/ir ${root}/passes

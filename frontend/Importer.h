@@ -47,6 +47,11 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxText(mlir::MLIRContext &ctx, llvm::S
                                                  llvm::StringRef sourceName,
                                                  const ImportOptions &opts = {});
 
+/// The newest ONNX IR version Kiln imports, and the newest opset of the default
+/// (ai.onnx) domain; newer models are refused (kilnc --version prints both).
+int64_t newestIrVersion();
+int64_t newestDefaultOpset();
+
 } // namespace kiln::frontend
 
 #endif // KILN_FRONTEND_IMPORTER_H

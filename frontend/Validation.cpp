@@ -3,6 +3,8 @@
 #include "frontend/Validation.h"
 
 #include "frontend/AttributeImporter.h"
+#include "frontend/Importer.h"
+#include "frontend/OpRegistry.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/StringSet.h"
@@ -107,6 +109,9 @@ static LogicalResult checkNames(const onnxpb::GraphProto &graph, const ImportEnv
       return graphSite.emit() << "graph output '" << output.name() << "' is not defined", failure();
   return success();
 }
+
+int64_t newestIrVersion() { return onnxpb::Version::IR_VERSION; }
+int64_t newestDefaultOpset() { return newestOpset("").value_or(0); }
 
 LogicalResult checkModelVersions(const onnxpb::ModelProto &model, const ImportEnv &env) {
   constexpr int64_t kNewestIrVersion = onnxpb::Version::IR_VERSION;

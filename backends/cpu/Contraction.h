@@ -11,6 +11,8 @@
 #ifndef KILN_BACKENDS_CPU_CONTRACTION_H
 #define KILN_BACKENDS_CPU_CONTRACTION_H
 
+#include "backends/common/Target.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 #include <optional>
@@ -62,7 +64,7 @@ struct Epilogue {
 void emitContraction(mlir::OpBuilder &builder, const Contraction &contraction,
                      const Epilogue *epilogue, const TileShape &tile);
 
-struct CompileOptions;
+
 /// The register tile for the compile target's vector ISA (AVX-512, AVX2 or SSE).
 TileShape chooseTileShape(const CompileOptions &options);
 

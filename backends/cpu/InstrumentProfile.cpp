@@ -59,11 +59,11 @@ struct InstrumentProfilePass : kiln::cpu::impl::InstrumentProfileBase<Instrument
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = module.getContext();
-    auto main = module.lookupSymbol<func::FuncOp>(kEntryName);
+    auto main = module.lookupSymbol<func::FuncOp>(kiln::kEntryName);
     if (!main || main.isExternal())
       return; // nothing to instrument
-    if (module->hasAttr(kProfileKernelsAttr)) {
-      module.emitError() << "the module is already instrumented ('" << kProfileKernelsAttr
+    if (module->hasAttr(kiln::kProfileKernelsAttr)) {
+      module.emitError() << "the module is already instrumented ('" << kiln::kProfileKernelsAttr
                          << "' is set)";
       return signalPassFailure();
     }
@@ -96,7 +96,7 @@ struct InstrumentProfilePass : kiln::cpu::impl::InstrumentProfileBase<Instrument
         kernels.push_back(b.getDictionaryAttr(fields));
       }
     }
-    module->setAttr(kProfileKernelsAttr, ArrayAttr::get(ctx, kernels));
+    module->setAttr(kiln::kProfileKernelsAttr, ArrayAttr::get(ctx, kernels));
   }
 };
 

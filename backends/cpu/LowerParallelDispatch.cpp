@@ -64,12 +64,12 @@ struct LowerParallelDispatchPass
 
     SmallVector<LLVM::CallOp> calls;
     module.walk([&](LLVM::CallOp call) {
-      if (call.getCallee() && call.getCallee()->starts_with(kiln::cpu::kDispatchPrefix))
+      if (call.getCallee() && call.getCallee()->starts_with(kiln::kDispatchPrefix))
         calls.push_back(call);
     });
     llvm::StringMap<LLVM::LLVMFuncOp> trampolines;
     for (LLVM::CallOp call : calls) {
-      StringRef index = call.getCallee()->drop_front(kiln::cpu::kDispatchPrefix.size());
+      StringRef index = call.getCallee()->drop_front(kiln::kDispatchPrefix.size());
       std::string bodyName = ("kiln_par_body" + index).str();
       auto body = module.lookupSymbol<LLVM::LLVMFuncOp>(bodyName);
       if (!body) {
@@ -106,7 +106,7 @@ struct LowerParallelDispatchPass
     }
     // The placeholder declarations have no callers left.
     for (auto fn : llvm::make_early_inc_range(module.getOps<LLVM::LLVMFuncOp>()))
-      if (fn.getName().starts_with(kiln::cpu::kDispatchPrefix))
+      if (fn.getName().starts_with(kiln::kDispatchPrefix))
         fn.erase();
   }
 };

@@ -1,7 +1,7 @@
 //===- ObjectEmitter.cpp - LLVM dialect to an optimized object file -------===//
 
 #include "backends/cpu/Contraction.h"
-#include "backends/cpu/CpuBackend.h"
+#include "backends/cpu/ObjectEmitter.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -22,6 +22,15 @@ using namespace mlir;
 
 namespace kiln::cpu {
 
+static void initializeNativeTarget() {
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+}
+
 /// The CPU and feature string to compile for: the host's unless the user named a CPU.
 static std::pair<std::string, std::string> resolveTarget(const CompileOptions &options) {
   if (!options.targetCpu.empty())
@@ -35,12 +44,7 @@ static std::pair<std::string, std::string> resolveTarget(const CompileOptions &o
 
 static std::unique_ptr<llvm::TargetMachine> createTargetMachine(const CompileOptions &options,
                                                                 std::string &error) {
-  static bool initialized = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)initialized;
+  initializeNativeTarget();
   llvm::Triple triple(llvm::sys::getProcessTriple());
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
@@ -56,6 +60,52 @@ static std::unique_ptr<llvm::TargetMachine> createTargetMachine(const CompileOpt
   if (!machine)
     error = "cannot create a target machine for CPU '" + cpu + "'";
   return machine;
+}
+
+LogicalResult checkTargetCpu(const CompileOptions &options, std::string &error) {
+  if (options.targetCpu.empty() && options.targetFeatures.empty())
+    return success();
+  std::string lookupError;
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  initializeNativeTarget();
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, lookupError);
+  if (!target) {
+    error = lookupError;
+    return failure();
+  }
+  auto [cpu, features] = resolveTarget(options);
+  // Asked of a generic subtarget: one made for an unknown CPU warns on stderr.
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(
+      target->createMCSubtargetInfo(triple, /*CPU=*/"", /*Features=*/""));
+  if (!generic || !generic->isCPUStringValid(cpu)) {
+    error = "--target-cpu='" + cpu + "' is not a CPU LLVM knows for " + triple.str() +
+            " (`llc -mtriple=" + triple.str() + " -mcpu=help` lists them)";
+    return failure();
+  }
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(
+      target->createMCSubtargetInfo(triple, cpu, /*Features=*/""));
+  // A 32-bit CPU for a 64-bit triple passes the name check, then aborts in LLVM.
+  if (triple.isX86() && triple.isArch64Bit() && !sti->checkFeatures("+64bit")) {
+    error = "--target-cpu='" + cpu + "' is a 32-bit CPU; Kiln generates " + triple.str() +
+            " code (name a 64-bit CPU such as x86-64, x86-64-v3, skylake-avx512)";
+    return failure();
+  }
+  llvm::SmallVector<llvm::StringRef> names;
+  llvm::StringRef(features).split(names, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef feature : names) {
+    llvm::StringRef bare = feature.ltrim("+-");
+    if (feature.size() == bare.size()) {
+      error = "--target-features: '" + feature.str() + "' needs a '+' or '-' in front";
+      return failure();
+    }
+    if (!llvm::any_of(sti->getAllProcessorFeatures(),
+                      [&](const llvm::SubtargetFeatureKV &kv) { return bare == kv.Key; })) {
+      error = "--target-features: '" + bare.str() + "' is not a feature LLVM knows for " +
+              triple.str();
+      return failure();
+    }
+  }
+  return success();
 }
 
 TileShape chooseTileShape(const CompileOptions &options) {

@@ -110,7 +110,7 @@ void outline(scf::ParallelOp loop, unsigned index, ModuleOp module) {
   SmallVector<Type> dispatchTypes{indexType};
   for (Value v : captures)
     dispatchTypes.push_back(v.getType());
-  std::string dispatchName = (kiln::cpu::kDispatchPrefix + Twine(index)).str();
+  std::string dispatchName = (kiln::kDispatchPrefix + Twine(index)).str();
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(module.getBody());

@@ -17,6 +17,7 @@
 #include "mlir/Pass/Pass.h"
 
 #include "kiln/Statistic.h"
+#include "passes/Codegen/Passes.h"
 
 namespace kiln::cpu {
 
@@ -26,19 +27,8 @@ namespace kiln::cpu {
 #define GEN_PASS_REGISTRATION
 #include "backends/cpu/Passes.h.inc"
 
-/// Name of the entry function the backend compiles, and of its shape function.
-inline constexpr llvm::StringLiteral kEntryName = "kiln_main";
-inline constexpr llvm::StringLiteral kShapeFunctionName = "kiln_output_dims";
-/// Prefix of the placeholder functions kiln-outline-parallel-loops calls.
-inline constexpr llvm::StringLiteral kDispatchPrefix = "kiln_dispatch_par";
 /// The C glue's entry point that forwards to the runtime's parallel_for hook.
 inline constexpr llvm::StringLiteral kRuntimeParallelFor = "kiln_rt_parallel_for";
-/// Prefix of the outlined parallel bodies.
-inline constexpr llvm::StringLiteral kParallelBodyPrefix = "kiln_par_body";
-/// The C glue's error entry points (kiln-lower-checks): record a failure, and ask
-/// whether the run has failed.
-inline constexpr llvm::StringLiteral kRuntimeFail = "kiln_rt_fail";
-inline constexpr llvm::StringLiteral kRuntimeFailed = "kiln_rt_failed";
 
 } // namespace kiln::cpu
 

@@ -5,45 +5,6 @@
 
 include "mlir/Pass/PassBase.td"
 
-def CreateShapeFunction : Pass<"kiln-create-shape-function", "mlir::ModuleOp"> {
-  let summary = "Derive @kiln_output_dims, the output shapes of @kiln_main, from its inputs";
-  let description = [{
-    Clones the entry function `@kiln_main` (linalg on tensors) into
-    `@kiln_output_dims`, which returns one `tensor<Kxi64>` holding every dimension of
-    every result (K = the sum of the result ranks). Result dims are then resolved to
-    arithmetic on the input dims and the dead computation folds away, so the runtime
-    can size the output buffers before it runs the model.
-  }];
-  let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];
-}
-
-def PlanArena : Pass<"kiln-plan-arena", "mlir::ModuleOp"> {
-  let summary = "Place intermediate buffers of @kiln_main in one arena planned from their lifetimes";
-  let description = [{
-    Runs after bufferization. Each `memref.alloc` in the entry block of `@kiln_main`
-    whose size is static or linear in the batch becomes a `memref.view` of a new last
-    argument, the arena (`memref<?xi8>`), at an offset `base + perBatch * N` chosen so
-    that buffers live at the same time never overlap, for any batch N. Records the arena
-    size and the total size of all intermediates as module attributes
-    (`kiln.arena_base_bytes`, `kiln.arena_per_batch_bytes`, `kiln.intermediates_bytes`).
-
-    Before:
-    ```mlir
-    %a = memref.alloc() : memref<64xf32>
-    ```
-    After:
-    ```mlir
-    %c0 = arith.constant 0 : index
-    %a = memref.view %arena[%c0][] : memref<?xi8> to memref<64xf32>
-    ```
-  }];
-  let options = [
-    Option<"numModelInputs", "num-model-inputs", "unsigned", /*default=*/"0",
-           "How many leading arguments are model inputs (the batch is read from them)">
-  ];
-  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
-}
-
 def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
   let summary = "Lower f32 matmul-like linalg ops on buffers to register-tiled vector kernels";
   let description = [{
@@ -83,17 +44,6 @@ def ApproximateMath : Pass<"kiln-approximate-math", "mlir::ModuleOp"> {
                            "mlir::vector::VectorDialect"];
 }
 
-def FuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::ModuleOp"> {
-  let summary = "linalg-fuse-elementwise-ops that never reshapes or fuses into a contraction";
-  let description = [{
-    Upstream elementwise fusion and reshape propagation (by expansion), with a control
-    function that leaves contractions (matmul-like ops) alone: their elementwise
-    consumers are fused later, as register-tile epilogues, by kiln-lower-contractions.
-  }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
-                           "mlir::affine::AffineDialect"];
-}
-
 def LowerCopies : Pass<"kiln-lower-copies", "mlir::ModuleOp"> {
   let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";
   let description = [{
@@ -111,19 +61,6 @@ def RelaxReductions : Pass<"kiln-relax-reductions", "mlir::ModuleOp"> {
     that has a reduction loop, so LLVM can split the reduction across vector lanes.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect"];
-}
-
-def ElideOutputCopies : Pass<"kiln-elide-output-copies", "mlir::ModuleOp"> {
-  let summary = "Compute model outputs directly in the caller's output buffers";
-  let description = [{
-    After buffer-results-to-out-params, an output is computed into an allocation and then
-    copied into its out-parameter. Where the allocation has the output's type, is not
-    viewed or used after the copy, and the out-parameter is not used before it, the
-    allocation is replaced by the out-parameter and the copy removed. (Upstream's
-    `hoist-dynamic-allocs` option does this too but crashes in LLVM 22 on a function that
-    returns a value not produced by an allocation, e.g. an empty Split output.)
-  }];
-  let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
 def OutlineParallelLoops : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {
@@ -177,52 +114,6 @@ def InstrumentProfile : Pass<"kiln-instrument-profile", "mlir::ModuleOp"> {
     ```
   }];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::arith::ArithDialect"];
-}
-
-def LowerChecks : Pass<"kiln-lower-checks", "mlir::ModuleOp"> {
-  let summary = "Lower kiln.check to a branch that reports the error and returns";
-  let description = [{
-    Runs after convert-scf-to-cf (every function is a CFG) and before the LLVM
-    conversion. First each `memref.alloc` (a heap buffer: the arena holds the others;
-    finalize-memref-to-llvm{use-generic-functions} sends it to the glue's allocator,
-    the session's) is followed by a check that its pointer is not NULL, with the
-    memory status (option `check-allocs`). Then each `kiln.check %ok, %a, %b` splits its block: when `%ok` is false
-    the run branches to a block that calls the C glue's
-    `kiln_rt_fail(code: i32, message: !llvm.ptr, a: i64, b: i64)`, which records the
-    first failure of the run and formats the message, and returns from the function
-    (results, if any, are poison).
-
-    A check may sit in an outlined parallel body (`@kiln_par_body<N>`), which a
-    worker thread runs: returning ends only that chunk. So every call of a function
-    that may fail (one that holds a check or calls one that may, a dispatch
-    `@kiln_dispatch_par<N>` counting as a call of `@kiln_par_body<N>`) is followed by
-    `kiln_rt_failed() : i32` and a return when it is not 0. The glue skips the chunks
-    that start after a failure, so the rest of the parallel loop is cheap, and the
-    failed dispatch's caller returns before the next kernel runs.
-
-    Before:
-    ```mlir
-    kiln.check %ok, %i, %n {code = 4 : i32, message = "index {} out of range {}"} : i64, index
-    ```
-    After:
-    ```mlir
-      cf.cond_br %ok, ^bb2, ^bb1
-    ^bb1:
-      %m = llvm.mlir.addressof @kiln_check_msg0 : !llvm.ptr
-      %c = arith.constant 4 : i32
-      %a = ... (i64) ...
-      call @kiln_rt_fail(%c, %m, %a, %b) : (i32, !llvm.ptr, i64, i64) -> ()
-      return
-    ^bb2:
-    ```
-  }];
-  let options = [
-    Option<"checkAllocs", "check-allocs", "bool", /*default=*/"true",
-           "Follow each memref.alloc with a kiln.check that it is not NULL (memory status)">
-  ];
-  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::cf::ControlFlowDialect",
-                           "mlir::func::FuncDialect", "mlir::arith::ArithDialect",
-                           "mlir::ub::UBDialect", "kiln::kilnir::KilnDialect"];
 }
 
 #endif // KILN_BACKENDS_CPU_PASSES_TD

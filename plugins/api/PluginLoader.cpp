@@ -38,7 +38,11 @@ bool loadPassPlugin(StringRef path, LoadedPlugin &plugin, std::string &error) {
   // RTLD_NOW: an unresolved symbol fails here rather than at its first call.
   // RTLD_LOCAL: one plugin's symbols never bind another plugin's references.
   // The library is never closed: registered passes point into it.
+  // dlopen searches the library path for a name without a '/': a plugin named as a
+  // file ("plugin.so", the file identify_magic just read) is loaded as that file.
   std::string pathString = path.str();
+  if (!path.contains('/'))
+    pathString = "./" + pathString;
   void *handle = dlopen(pathString.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     StringRef why = dlerror();

@@ -8,13 +8,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/cpu/Passes.h"
+#include "backends/common/Target.h"
 #include "ir/InitAllDialects.h"
 #include "kiln/Statistic.h"
-#include "passes/Passes.h"
+#include "passes/Pipelines/Pipelines.h"
 #include "plugins/api/PluginLoader.h"
 
-#include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
@@ -26,9 +25,10 @@ static llvm::cl::opt<bool>
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   kiln::registerAllDialects(registry);
-  mlir::registerAllPasses();
-  kiln::registerKilnPasses();
-  kiln::cpu::registerCpuPasses();
+  kiln::registerPipelinePasses();
+  kiln::registerAllTargets();
+  for (const kiln::Target *target : kiln::registeredTargets())
+    target->registerDialects(registry);
 
   std::vector<char *> args(argv, argv + argc);
   for (const std::string &path : kiln::takePassPluginOptions(args)) {

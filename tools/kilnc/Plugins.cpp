@@ -2,7 +2,7 @@
 
 #include "tools/kilnc/Plugins.h"
 
-#include "backends/cpu/CpuBackend.h"
+#include "backends/common/Target.h"
 #include "plugins/api/PluginLoader.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -51,7 +51,8 @@ static bool load(StringRef path, std::map<ExtensionPoint, std::string> &extensio
 bool setUpPlugins(const PluginSetup &setup, std::map<ExtensionPoint, std::string> &extensions,
                   std::string &error) {
   // The pipeline's own passes first: a plugin may not take one of their names.
-  cpu::registerPipelinePasses();
+  registerPipelinePasses();
+  registerAllTargets();
   for (StringRef name : setup.disabledPlugins)
     if (llvm::none_of(ArrayRef(kShippedPlugins).drop_back(),
                       [&](const char *shipped) { return name == shipped; })) {

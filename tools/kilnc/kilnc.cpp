@@ -1,13 +1,15 @@
 //===- kilnc.cpp - The Kiln compiler driver -------------------------------===//
 //
-//   kilnc MODEL.onnx -o MODEL.so [-O0..3] [--target-cpu=CPU] [--emit=mlir|llvm|obj|lib]
-//         [--print-ir-after-all] [--timing] [--profile]
+//   kilnc MODEL.onnx [-o MODEL.so] [-O0..3] [--target=cpu] [--target-cpu=CPU]
+//         [--emit=mlir|llvm|obj|lib] [--print-ir-after-all] [--timing] [--profile]
 //         [--load-pass-plugin=P.so] [--kiln-extension=POINT:PIPELINE] [--kiln-stats]
-//         [--disable-plugin=NAME]
+//         [--disable-plugin=NAME] [--progress | --no-progress]
 //
-// Imports an ONNX model (binary protobuf or ONNX text syntax) and compiles it into a
-// shared library implementing kiln/model_abi.h. --emit=mlir stops after the after-import
-// extension point (at -O0, where nothing runs there, right after the import).
+// Imports an ONNX model (binary protobuf or ONNX text syntax) and compiles it with a
+// target (backends/common/Target.h) into a shared library implementing
+// kiln/model_abi.h. --emit=mlir stops after the after-import extension point (at -O0,
+// where nothing runs there, right after the import). `kilnc --help` lists Kiln's
+// options; LLVM's and MLIR's are under --help-hidden.
 //
 // Outputs are written beside their path under a unique temporary name and renamed into
 // place (tools/kilnc/OutputFile.h); an output that is one of the files kilnc reads is
@@ -15,25 +17,25 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/cpu/CpuBackend.h"
+#include "backends/common/Compiler.h"
 #include "frontend/Importer.h"
 #include "ir/InitAllDialects.h"
 #include "passes/Passes.h"
 #include "kiln/Statistic.h"
 #include "tools/kilnc/OutputFile.h"
 #include "tools/kilnc/Plugins.h"
+#include "tools/kilnc/Progress.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
-#include "llvm/ADT/ScopeExit.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Config/llvm-config.h"
 
 #include <signal.h>
 
@@ -43,10 +45,15 @@ namespace {
 enum class EmitKind { Mlir, Llvm, Obj, Lib };
 
 cl::OptionCategory category("kilnc options");
+cl::opt<std::string> targetName("target",
+                                cl::desc("Target to compile for (see --version for the list)"),
+                                cl::init("cpu"), cl::cat(category));
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx | model.onnxtxt>"),
                                cl::Required, cl::cat(category));
-cl::opt<std::string> outputFile("o", cl::desc("Output file (default: the model name with the "
-                                              "emitted kind's extension; '-' for stdout)"),
+cl::opt<std::string> outputFile("o", cl::desc("Output file (default: the model's name with the "
+                                              "emitted kind's extension, in the current "
+                                              "directory; stdout for mlir and llvm; '-' for "
+                                              "stdout)"),
                                 cl::value_desc("file"), cl::cat(category));
 cl::opt<EmitKind> emit(
     "emit", cl::desc("What to produce"), cl::init(EmitKind::Lib), cl::cat(category),
@@ -58,7 +65,9 @@ cl::opt<EmitKind> emit(
                clEnumValN(EmitKind::Lib, "lib", "a model library (.so) for the runtime")));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level (0-3)"), cl::init(2), cl::Prefix,
                            cl::cat(category));
-cl::opt<std::string> targetCpu("target-cpu", cl::desc("CPU to compile for (default: the host)"),
+cl::opt<std::string> targetCpu("target-cpu",
+                               cl::desc("CPU to compile for, an LLVM CPU name such as x86-64-v3 "
+                                        "or sapphirerapids (default: this machine's)"),
                                cl::cat(category));
 cl::opt<std::string> targetFeatures("target-features",
                                     cl::desc("LLVM feature string, with --target-cpu"),
@@ -99,16 +108,36 @@ cl::list<std::string> extensionSpecs(
 cl::list<std::string> disabledPlugins(
     "disable-plugin", cl::desc("Do not load this shipped pass plugin at -O1 and above (repeatable)"),
     cl::value_desc("name"), cl::cat(category));
+cl::opt<cl::boolOrDefault> progress(
+    "progress", cl::desc("Show a progress line on compiles longer than 3 s (default: when "
+                         "stderr is a terminal)"),
+    cl::cat(category));
 cl::opt<bool> passStatistics("kiln-stats",
                              cl::desc("Print the pass statistics (kiln::PassStatistic counters) after the pipeline"),
                              cl::cat(category));
 
+/// The model's file name with the emitted kind's extension, in the current directory
+/// (as a C compiler's a.out: an output never lands beside a model in a read-only or
+/// shared folder unless asked).
 std::string defaultOutput() {
   if (emit == EmitKind::Mlir || emit == EmitKind::Llvm)
     return "-";
-  SmallString<128> path(inputFile.getValue());
+  SmallString<128> path(sys::path::filename(inputFile.getValue()));
   sys::path::replace_extension(path, emit == EmitKind::Obj ? ".o" : ".so");
   return std::string(path);
+}
+
+void printVersion(raw_ostream &os) {
+  os << "kilnc (Kiln) " << KILN_VERSION << "\n"
+     << "  LLVM and MLIR " << LLVM_VERSION_STRING << "\n"
+     << "  ONNX: IR version up to " << kiln::frontend::newestIrVersion()
+     << ", ai.onnx opsets up to " << kiln::frontend::newestDefaultOpset()
+     << "; libonnx " << KILN_ONNX_VERSION << " (checker, shape inference, version converter)\n"
+     << "  targets:";
+  kiln::registerAllTargets();
+  for (const kiln::Target *target : kiln::registeredTargets())
+    os << " " << target->name();
+  os << "\n";
 }
 
 int fail(const Twine &message) {
@@ -159,9 +188,40 @@ int main(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
+  cl::SetVersionPrinter(printVersion);
+  // --help lists Kiln's options; LLVM's and MLIR's stay usable, under --help-hidden.
+  // (cl::HideUnrelatedOptions would hide them from --help-hidden too.)
+  for (auto &[name, option] : cl::getRegisteredOptions()) {
+    bool shown = llvm::any_of(option->Categories, [](const cl::OptionCategory *c) {
+      return c == &category || c->getName() == "Generic Options"; // --help, --version
+    });
+    if (!shown && option->getOptionHiddenFlag() == cl::NotHidden)
+      option->setHiddenFlag(cl::Hidden);
+  }
   cl::ParseCommandLineOptions(argc, argv, "Kiln: ahead-of-time compiler for ONNX models\n");
   if (optLevel > 3)
     return fail("-O" + Twine(optLevel.getValue()) + " is not a level (0-3)");
+
+  kiln::registerAllTargets();
+  const kiln::Target *target = kiln::lookupTarget(targetName);
+  if (!target) {
+    std::string names;
+    for (const kiln::Target *t : kiln::registeredTargets())
+      names += (names.empty() ? "" : ", ") + t->name().str();
+    return fail("--target=" + targetName + ": no such target (this kilnc has: " + names + ")");
+  }
+  kiln::CompileOptions options;
+  options.optLevel = optLevel;
+  options.targetCpu = targetCpu;
+  options.targetFeatures = targetFeatures;
+  options.cCompiler = cCompiler;
+  options.profile = profile;
+  options.sanitizeAddress = sanitizeAddress;
+  {
+    std::string error;
+    if (failed(target->checkOptions(options, error)))
+      return fail(error);
+  }
   std::string output = outputFile.empty() ? defaultOutput() : outputFile.getValue();
   if (output == "-" && emit == EmitKind::Lib)
     return fail("--emit=lib cannot write to stdout ('-o -'); name a file");
@@ -176,18 +236,27 @@ int main(int argc, char **argv) {
     if (!out)
       return fail(error);
   }
-  std::map<kiln::ExtensionPoint, std::string> extensions;
   {
     std::string error;
     kiln::PluginSetup setup{argv[0], reinterpret_cast<void *>(&fail), optLevel, passPlugins,
                             extensionSpecs, disabledPlugins};
-    if (!kiln::setUpPlugins(setup, extensions, error))
+    if (!kiln::setUpPlugins(setup, options.extensions, error))
       return fail(error);
   }
 
   mlir::DialectRegistry registry;
   kiln::registerAllDialects(registry);
+  target->registerDialects(registry);
   mlir::MLIRContext context(registry);
+
+  bool showProgress = progress == cl::BOU_UNSET ? sys::Process::StandardErrIsDisplayed()
+                                                : progress == cl::BOU_TRUE;
+  kiln::Progress progressLine(sys::path::filename(inputFile.getValue()), showProgress);
+  // A message erases the progress line first, so the two never share a line.
+  context.getDiagEngine().registerHandler([&](mlir::Diagnostic &) {
+    progressLine.clear();
+    return mlir::failure(); // printed by the next handler
+  });
 
   mlir::DefaultTimingManager timingManager;
   mlir::applyDefaultTimingManagerCLOptions(timingManager);
@@ -201,6 +270,7 @@ int main(int argc, char **argv) {
   importOptions.convertVersion = !noVersionConversion;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   {
+    progressLine.setPhase("import");
     mlir::TimingScope importTimer = rootTimer.nest("Import");
     module = kiln::frontend::importOnnxFile(context, inputFile, importOptions);
   }
@@ -212,11 +282,10 @@ int main(int argc, char **argv) {
     // and up, --kiln-extension=after-import:...), the module after it, as the backend
     // lowers it; otherwise the plain import with refined types.
     mlir::PassManager pm(&context);
-    if (extensions.count(kiln::ExtensionPoint::AfterImport)) {
-      kiln::cpu::CompileOptions afterImport;
-      afterImport.extensions = extensions;
+    pm.addInstrumentation(progressLine.passInstrumentation());
+    if (options.extensions.count(kiln::ExtensionPoint::AfterImport)) {
       std::string error;
-      if (failed(kiln::cpu::addAfterImportPasses(pm, afterImport, error)))
+      if (failed(kiln::addAfterImportPasses(pm, options, error)))
         return fail("bad after-import pipeline: " + error);
     } else {
       pm.addPass(kiln::createInferShapes());
@@ -231,16 +300,10 @@ int main(int argc, char **argv) {
     });
   }
 
+  // Timed as one phase: the pass timings nest under it, so the report adds up.
   mlir::TimingScope passTimer = rootTimer.nest("Passes");
-  kiln::cpu::CompileOptions options;
-  options.optLevel = optLevel;
-  options.targetCpu = targetCpu;
-  options.targetFeatures = targetFeatures;
-  options.cCompiler = cCompiler;
-  options.profile = profile;
-  options.sanitizeAddress = sanitizeAddress;
-  options.extensions = extensions;
   options.configurePassManager = [&](mlir::PassManager &pm) {
+    pm.addInstrumentation(progressLine.passInstrumentation());
     if (printIrAfterAll) {
       context.disableMultithreading();
       pm.enableIRPrinting([](mlir::Pass *, mlir::Operation *) { return false; },
@@ -255,14 +318,15 @@ int main(int argc, char **argv) {
 #endif
   };
 
-  kiln::cpu::ModelSignature signature;
-  mlir::LogicalResult lowered = kiln::cpu::lowerToLLVMDialect(*module, options, signature);
+  kiln::ModelSignature signature;
+  mlir::LogicalResult lowered = kiln::lowerModel(*module, *target, options, signature);
+  passTimer.stop();
   if (passStatistics)
     kiln::printPassStatistics(errs());
   if (failed(lowered))
     return 1;
   if (report) {
-    const kiln::cpu::MemoryPlan &m = signature.memory;
+    const kiln::MemoryPlan &m = signature.memory;
     outs() << "memory: arena " << m.arenaBaseBytes << " B + " << m.arenaPerBatchBytes
            << " B per batch item for " << m.arenaBuffers << " intermediates; unshared they "
            << "take " << m.intermediatesBytes << " B at batch 1 (arena at batch 1: "
@@ -270,51 +334,12 @@ int main(int argc, char **argv) {
            << " left on the heap\n";
   }
 
-  LLVMContext llvmContext;
-  std::string cpuUsed;
-  std::unique_ptr<Module> llvmModule;
-  {
-    mlir::TimingScope llvmTimer = rootTimer.nest("LLVM optimization");
-    llvmModule = kiln::cpu::translateAndOptimize(*module, llvmContext, options, cpuUsed);
-  }
-  if (!llvmModule)
-    return 1;
-  if (emit == EmitKind::Llvm)
-    return writeText(*out, [&](raw_ostream &os) { llvmModule->print(os, nullptr); });
-
+  progressLine.setPhase(emit == EmitKind::Lib ? "code generation and link" : "code generation");
+  kiln::ArtifactKind kind = emit == EmitKind::Llvm  ? kiln::ArtifactKind::TargetIR
+                            : emit == EmitKind::Obj ? kiln::ArtifactKind::Object
+                                                    : kiln::ArtifactKind::Library;
   std::string error;
-  if (emit == EmitKind::Obj) {
-    mlir::TimingScope codegenTimer = rootTimer.nest("Code generation");
-    if (failed(kiln::cpu::emitObjectFile(*llvmModule, options, out->stream(), error)))
-      return fail(error);
-    return out->commit(error) ? 0 : fail(error);
-  }
-
-  // The object the linker reads, in the temporary folder; a TempFile, so that it is
-  // removed on SIGINT/SIGTERM too.
-  SmallString<128> objectModel;
-  sys::path::system_temp_directory(/*ErasedOnReboot=*/true, objectModel);
-  sys::path::append(objectModel, "kiln-model-%%%%%%%%.o");
-  Expected<sys::fs::TempFile> object = sys::fs::TempFile::create(objectModel);
-  if (!object)
-    return fail("cannot create a temporary object file: " + toString(object.takeError()));
-  llvm::scope_exit discardObject([&] { consumeError(object->discard()); });
-  {
-    mlir::TimingScope codegenTimer = rootTimer.nest("Code generation");
-    raw_fd_ostream objectStream(object->FD, /*shouldClose=*/false);
-    if (failed(kiln::cpu::emitObjectFile(*llvmModule, options, objectStream, error)))
-      return fail(error);
-    objectStream.flush();
-    if (std::error_code ec = objectStream.error()) {
-      objectStream.clear_error();
-      return fail("cannot write the temporary object '" + object->TmpName + "': " + ec.message());
-    }
-  }
-  {
-    mlir::TimingScope linkTimer = rootTimer.nest("Link");
-    if (failed(kiln::cpu::linkModelLibrary(signature, cpuUsed, object->TmpName, out->stream(),
-                                           options, error)))
-      return fail("linking '" + output + "' failed: " + error);
-  }
+  if (failed(target->emit(*module, signature, options, kind, out->stream(), rootTimer, error)))
+    return error.empty() ? 1 : fail("'" + output + "': " + error);
   return out->commit(error) ? 0 : fail(error);
 }

@@ -1,7 +1,7 @@
 //===- ExtensionPoint.h - Named points of kilnc's default pipeline -*- C++ -*-===//
 //
 // Where user and shipped pipelines may be inserted into kilnc's default pipeline
-// (backends/cpu/CpuBackend.cpp). A plugin names its default point with
+// (passes/Pipelines/Pipelines.cpp). A plugin names its default point with
 // PluginRegistrar::runAt; a user adds pipelines with `kilnc --kiln-extension=POINT:PIPELINE`.
 //
 //   after-import     onnx dialect, right after op upgrades and shape inference; graph-level

@@ -15,7 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/cpu/Passes.h"
+#include "passes/Codegen/Passes.h"
 #include "ir/kiln/KilnDialect.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
@@ -24,28 +24,28 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-namespace kiln::cpu {
+namespace kiln {
 #define GEN_PASS_DEF_CREATESHAPEFUNCTION
-#include "backends/cpu/Passes.h.inc"
-} // namespace kiln::cpu
+#include "passes/Codegen/Passes.h.inc"
+} // namespace kiln
 
 using namespace mlir;
 
 namespace {
 
 struct CreateShapeFunctionPass
-    : kiln::cpu::impl::CreateShapeFunctionBase<CreateShapeFunctionPass> {
+    : kiln::impl::CreateShapeFunctionBase<CreateShapeFunctionPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto entry = module.lookupSymbol<func::FuncOp>(kiln::cpu::kEntryName);
+    auto entry = module.lookupSymbol<func::FuncOp>(kiln::kEntryName);
     if (!entry) {
-      module.emitError() << "no @" << kiln::cpu::kEntryName << " function to derive shapes from";
+      module.emitError() << "no @" << kiln::kEntryName << " function to derive shapes from";
       return signalPassFailure();
     }
     OpBuilder b(&getContext());
     b.setInsertionPointAfter(entry);
     auto shapes = cast<func::FuncOp>(b.clone(*entry));
-    shapes.setName(kiln::cpu::kShapeFunctionName);
+    shapes.setName(kiln::kShapeFunctionName);
     // Checks of index and divisor values guard kernels the shape function does not
     // run; kept, they would keep those values' computation alive.
     shapes.walk([](kiln::kilnir::CheckOp check) {

@@ -8,14 +8,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/cpu/Passes.h"
+#include "passes/Codegen/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
-namespace kiln::cpu {
+namespace kiln {
 #define GEN_PASS_DEF_ELIDEOUTPUTCOPIES
-#include "backends/cpu/Passes.h.inc"
-} // namespace kiln::cpu
+#include "passes/Codegen/Passes.h.inc"
+} // namespace kiln
 
 using namespace mlir;
 
@@ -38,11 +38,11 @@ bool usedOnlyBefore(Value v, Operation *last, Block &block) {
 }
 
 struct ElideOutputCopiesPass
-    : kiln::cpu::impl::ElideOutputCopiesBase<ElideOutputCopiesPass> {
+    : kiln::impl::ElideOutputCopiesBase<ElideOutputCopiesPass> {
   kiln::PassStatistic numElided{this, "elided-copies", "Outputs computed in place"};
 
   void runOnOperation() override {
-    auto func = getOperation().lookupSymbol<func::FuncOp>(kiln::cpu::kEntryName);
+    auto func = getOperation().lookupSymbol<func::FuncOp>(kiln::kEntryName);
     if (!func || func.isExternal())
       return;
     Block &entry = func.getBody().front();

@@ -1,7 +1,7 @@
 //===- ModelSignature.h - What a compiled model exposes ----------*- C++ -*-===//
 
-#ifndef KILN_BACKENDS_CPU_MODELSIGNATURE_H
-#define KILN_BACKENDS_CPU_MODELSIGNATURE_H
+#ifndef KILN_BACKENDS_COMMON_MODELSIGNATURE_H
+#define KILN_BACKENDS_COMMON_MODELSIGNATURE_H
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string>
 
-namespace kiln::cpu {
+namespace kiln {
 
 /// One model input or output as the C ABI describes it.
 struct TensorSignature {
@@ -29,7 +29,11 @@ struct MemoryPlan {
   int64_t heapBuffers = 0;         ///< intermediates left to malloc (size not linear in batch)
 };
 
-/// One timed kernel of a profiled model (see InstrumentProfile.cpp).
+/// Module attribute where a target that profiles records its kernels: an array of
+/// {kernel, nodes, op_types} dictionaries, indexed by kernel id (ProfileKernel).
+inline constexpr llvm::StringLiteral kProfileKernelsAttr = "kiln.profile_kernels";
+
+/// One timed kernel of a profiled model (the CPU's InstrumentProfile.cpp).
 struct ProfileKernel {
   std::string kernel;  ///< the op it was, e.g. "linalg.matmul"
   std::string nodes;   ///< ONNX node names, ", "-separated
@@ -55,6 +59,6 @@ mlir::FailureOr<ModelSignature> readModelSignature(mlir::ModuleOp module);
 /// in the C ABI.
 int32_t getOnnxDataType(mlir::Type elementType);
 
-} // namespace kiln::cpu
+} // namespace kiln
 
-#endif // KILN_BACKENDS_CPU_MODELSIGNATURE_H
+#endif // KILN_BACKENDS_COMMON_MODELSIGNATURE_H

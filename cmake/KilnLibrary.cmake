@@ -6,18 +6,23 @@
 # A new Kiln compiler library joins this list (not the tools' link lines), or a plugin and
 # the host would each get a copy of it.
 add_library(Kiln SHARED
-  PluginLoader.cpp
-  Statistic.cpp
+  plugins/api/PluginLoader.cpp
   $<TARGET_OBJECTS:obj.KilnOnnxDialect>
   $<TARGET_OBJECTS:obj.KilnKilnDialect>
   $<TARGET_OBJECTS:obj.KilnPasses>
+  $<TARGET_OBJECTS:obj.KilnCodegen>
+  $<TARGET_OBJECTS:obj.KilnPipelines>
+  $<TARGET_OBJECTS:obj.KilnBackendCommon>
   $<TARGET_OBJECTS:obj.KilnCpuBackend>
+  $<TARGET_OBJECTS:obj.KilnTargets>
   $<TARGET_OBJECTS:obj.KilnFrontend>
 )
 add_dependencies(Kiln KilnOnnxOpsIncGen KilnOnnxInterfacesIncGen KilnKilnOpsIncGen
-  KilnPassesIncGen KilnCpuPassesIncGen)
+  KilnPassesIncGen KilnCodegenPassesIncGen KilnCpuPassesIncGen)
 target_include_directories(Kiln PUBLIC
-  $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/ir/include>
+  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/passes/include>
+  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/plugins/api/include>
   $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
   $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}>)
 target_link_libraries(Kiln

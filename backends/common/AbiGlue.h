@@ -1,15 +1,15 @@
 //===- AbiGlue.h - The C side of a compiled model library --------*- C++ -*-===//
 
-#ifndef KILN_BACKENDS_CPU_ABIGLUE_H
-#define KILN_BACKENDS_CPU_ABIGLUE_H
+#ifndef KILN_BACKENDS_COMMON_ABIGLUE_H
+#define KILN_BACKENDS_COMMON_ABIGLUE_H
 
-#include "backends/cpu/ModelSignature.h"
+#include "backends/common/ModelSignature.h"
 
 #include "llvm/ADT/SmallSet.h"
 
 #include <string>
 
-namespace kiln::cpu {
+namespace kiln {
 
 struct GlueOptions {
   std::string compilerId = "kiln";
@@ -24,6 +24,6 @@ struct GlueOptions {
 /// "kiln_model_abi.h", which the linker step writes next to it.
 std::string generateAbiGlue(const ModelSignature &signature, const GlueOptions &options);
 
-} // namespace kiln::cpu
+} // namespace kiln
 
-#endif // KILN_BACKENDS_CPU_ABIGLUE_H
+#endif // KILN_BACKENDS_COMMON_ABIGLUE_H

@@ -1,13 +1,13 @@
 //===- ModelSignature.cpp - What a compiled model exposes -----------------===//
 
-#include "backends/cpu/ModelSignature.h"
+#include "backends/common/ModelSignature.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 
 using namespace mlir;
 
-namespace kiln::cpu {
+namespace kiln {
 
 int32_t getOnnxDataType(Type type) {
   if (type.isF32())
@@ -110,4 +110,4 @@ FailureOr<ModelSignature> readModelSignature(ModuleOp module) {
   return sig;
 }
 
-} // namespace kiln::cpu
+} // namespace kiln

@@ -10,14 +10,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/cpu/AbiGlue.h"
+#include "backends/common/AbiGlue.h"
 #include "ir/kiln/KilnDialect.h"
 
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
 
-namespace kiln::cpu {
+namespace kiln {
 
 /// A C string literal for `s`.
 static std::string cString(StringRef s) {
@@ -395,4 +395,4 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
   return text;
 }
 
-} // namespace kiln::cpu
+} // namespace kiln

@@ -17,16 +17,16 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/cpu/Passes.h"
+#include "passes/Codegen/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
-namespace kiln::cpu {
+namespace kiln {
 #define GEN_PASS_DEF_PLANARENA
-#include "backends/cpu/Passes.h.inc"
-} // namespace kiln::cpu
+#include "passes/Codegen/Passes.h.inc"
+} // namespace kiln
 
 using namespace mlir;
 
@@ -218,12 +218,12 @@ bool apart(const Linear &at, const Linear &size, const Buffer &b) {
   return (at + size).allLessEqual(b.offset) || (b.offset + b.size).allLessEqual(at);
 }
 
-struct PlanArenaPass : kiln::cpu::impl::PlanArenaBase<PlanArenaPass> {
+struct PlanArenaPass : kiln::impl::PlanArenaBase<PlanArenaPass> {
   using PlanArenaBase::PlanArenaBase;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto func = module.lookupSymbol<func::FuncOp>(kiln::cpu::kEntryName);
+    auto func = module.lookupSymbol<func::FuncOp>(kiln::kEntryName);
     if (!func || func.isExternal())
       return;
     Block &entry = func.getBody().front();

@@ -1,7 +1,7 @@
 //===- Linker.cpp - Glue plus object into model.so ------------------------===//
 
-#include "backends/cpu/AbiGlue.h"
-#include "backends/cpu/CpuBackend.h"
+#include "backends/common/AbiGlue.h"
+#include "backends/common/Linker.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -17,11 +17,11 @@
 
 using namespace mlir;
 
-namespace kiln::cpu {
+namespace kiln {
 
 /// kiln/model_abi.h, embedded at build time so the glue always matches this compiler.
 static const char kModelAbiHeader[] =
-#include "backends/cpu/ModelAbiHeader.inc"
+#include "backends/common/ModelAbiHeader.inc"
     ;
 
 static LogicalResult writeFile(llvm::StringRef path, llvm::StringRef text, std::string &error) {
@@ -99,12 +99,12 @@ private:
 
 /// Writes the glue into `dir` and runs the C compiler on it; see linkModelLibrary.
 static LogicalResult compileAndLink(llvm::StringRef dir, llvm::StringRef program,
-                                    const ModelSignature &signature, llvm::StringRef targetCpu,
-                                    llvm::StringRef objectPath, bool sanitizeAddress,
-                                    llvm::raw_ostream &os, std::string &error) {
+                                    const ModelSignature &signature, const LinkOptions &options,
+                                    llvm::StringRef objectPath, llvm::raw_ostream &os,
+                                    std::string &error) {
   GlueOptions glue;
   glue.compilerId = KILN_COMPILER_ID;
-  glue.targetCpu = targetCpu.str();
+  glue.targetCpu = options.targetCpu;
   glue.arenaBaseBytes = signature.memory.arenaBaseBytes;
   glue.arenaPerBatchBytes = signature.memory.arenaPerBatchBytes;
   glue.intermediatesBytes = signature.memory.intermediatesBytes;
@@ -122,7 +122,7 @@ static LogicalResult compileAndLink(llvm::StringRef dir, llvm::StringRef program
   if (program.contains("clang"))
     args.insert(args.begin() + 1, "-fuse-ld=lld");
   // The glue too: its copies into the model's buffers are checked like the kernels.
-  if (sanitizeAddress)
+  if (options.sanitizeAddress)
     args.insert(args.begin() + 1, "-fsanitize=address");
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath.str(), logPath.str()};
   if (interruptSignal)
@@ -173,9 +173,9 @@ static LogicalResult compileAndLink(llvm::StringRef dir, llvm::StringRef program
   return failure();
 }
 
-LogicalResult linkModelLibrary(const ModelSignature &signature, llvm::StringRef targetCpu,
-                               llvm::StringRef objectPath, llvm::raw_ostream &os,
-                               const CompileOptions &options, std::string &error) {
+LogicalResult linkModelLibrary(const ModelSignature &signature, llvm::StringRef objectPath,
+                               const LinkOptions &options, llvm::raw_ostream &os,
+                               std::string &error) {
   std::string compiler = options.cCompiler.empty() ? KILN_C_COMPILER : options.cCompiler;
   llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(compiler);
   if (!program) {
@@ -191,8 +191,7 @@ LogicalResult linkModelLibrary(const ModelSignature &signature, llvm::StringRef 
       error = "cannot create a temporary folder: " + ec.message();
       return failure();
     }
-    linked = compileAndLink(dir, *program, signature, targetCpu, objectPath,
-                            options.sanitizeAddress, os, error);
+    linked = compileAndLink(dir, *program, signature, options, objectPath, os, error);
     llvm::sys::fs::remove_directories(dir);
     signal = interruptSignal;
   } // The earlier signal handlers are back.
@@ -206,4 +205,4 @@ LogicalResult linkModelLibrary(const ModelSignature &signature, llvm::StringRef 
   return linked;
 }
 
-} // namespace kiln::cpu
+} // namespace kiln

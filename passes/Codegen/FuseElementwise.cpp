@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/cpu/Passes.h"
+#include "passes/Codegen/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -17,10 +17,10 @@
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-namespace kiln::cpu {
+namespace kiln {
 #define GEN_PASS_DEF_FUSEELEMENTWISE
-#include "backends/cpu/Passes.h.inc"
-} // namespace kiln::cpu
+#include "passes/Codegen/Passes.h.inc"
+} // namespace kiln
 
 using namespace mlir;
 
@@ -31,7 +31,7 @@ bool isContraction(Operation *op) {
   return linalgOp && linalg::isaContractionOpInterface(linalgOp);
 }
 
-struct FuseElementwisePass : kiln::cpu::impl::FuseElementwiseBase<FuseElementwisePass> {
+struct FuseElementwisePass : kiln::impl::FuseElementwiseBase<FuseElementwisePass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     linalg::ControlFusionFn control = [](OpOperand *fused) {

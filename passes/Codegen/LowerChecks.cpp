@@ -15,16 +15,16 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/cpu/Passes.h"
+#include "passes/Codegen/Passes.h"
 #include "ir/kiln/KilnDialect.h"
 #include "kiln/NodeLoc.h"
 
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
-namespace kiln::cpu {
+namespace kiln {
 #define GEN_PASS_DEF_LOWERCHECKS
-#include "backends/cpu/Passes.h.inc"
-} // namespace kiln::cpu
+#include "passes/Codegen/Passes.h.inc"
+} // namespace kiln
 
 using namespace mlir;
 using kiln::kilnir::CheckOp;
@@ -94,7 +94,7 @@ void checkAllocations(ModuleOp module, OpBuilder &b) {
   });
 }
 
-struct LowerChecksPass : kiln::cpu::impl::LowerChecksBase<LowerChecksPass> {
+struct LowerChecksPass : kiln::impl::LowerChecksBase<LowerChecksPass> {
   using LowerChecksBase::LowerChecksBase;
 
   void runOnOperation() override {
@@ -128,9 +128,9 @@ struct LowerChecksPass : kiln::cpu::impl::LowerChecksBase<LowerChecksPass> {
       mayFail.insert(check->getParentOp());
     auto calleeOf = [&](func::CallOp call) -> Operation * {
       StringRef name = call.getCallee();
-      if (name.starts_with(kiln::cpu::kDispatchPrefix))
+      if (name.starts_with(kiln::kDispatchPrefix))
         return module.lookupSymbol(
-            (kiln::cpu::kParallelBodyPrefix + name.drop_front(kiln::cpu::kDispatchPrefix.size()))
+            (kiln::kParallelBodyPrefix + name.drop_front(kiln::kDispatchPrefix.size()))
                 .str());
       return module.lookupSymbol(name);
     };
@@ -147,8 +147,8 @@ struct LowerChecksPass : kiln::cpu::impl::LowerChecksBase<LowerChecksPass> {
       });
     }
 
-    func::FuncOp fail = declare(module, b, kiln::cpu::kRuntimeFail, {i32, ptr, i64, i64}, {});
-    func::FuncOp failed = declare(module, b, kiln::cpu::kRuntimeFailed, {}, {i32});
+    func::FuncOp fail = declare(module, b, kiln::kRuntimeFail, {i32, ptr, i64, i64}, {});
+    func::FuncOp failed = declare(module, b, kiln::kRuntimeFailed, {}, {i32});
 
     // One message global per distinct text.
     llvm::StringMap<LLVM::GlobalOp> messages;

@@ -1,0 +1,131 @@
+//===- CpuTarget.cpp - The host CPU target --------------------------------===//
+
+#include "backends/cpu/CpuTarget.h"
+#include "backends/common/Linker.h"
+#include "backends/cpu/Contraction.h"
+#include "backends/cpu/InstrumentProfile.h"
+#include "backends/cpu/ObjectEmitter.h"
+#include "backends/cpu/Passes.h"
+
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+
+namespace kiln::cpu {
+namespace {
+
+class CpuTarget : public Target {
+public:
+  llvm::StringRef name() const override { return "cpu"; }
+  llvm::StringRef description() const override {
+    return "this machine's CPU, or --target-cpu (AVX2, AVX-512, VNNI, AMX as it has them)";
+  }
+
+  void registerPasses() const override { registerCpuPasses(); }
+
+  LogicalResult checkOptions(const CompileOptions &options, std::string &error) const override {
+    return checkTargetCpu(options, error);
+  }
+
+  void prepareModule(ModuleOp module, const CompileOptions &options) const override {
+    if (options.profile)
+      recordNodeOpTypes(module);
+  }
+
+  std::string buildLoweringPipeline(const CompileOptions &options) const override {
+    std::string p;
+    if (options.optLevel > 0) {
+      TileShape tile = chooseTileShape(options);
+      p += "kiln-lower-contractions{tile-rows=" + std::to_string(tile.rows) +
+           " tile-vectors=" + std::to_string(tile.vectors) +
+           " vector-width=" + std::to_string(tile.width) + "},canonicalize,cse,";
+      p += "kiln-approximate-math,kiln-lower-copies,kiln-relax-reductions,";
+    }
+    if (options.profile)
+      p += "kiln-instrument-profile,";
+    p += "convert-linalg-to-parallel-loops,canonicalize,kiln-outline-parallel-loops";
+    // Checks become branches once every function is a CFG; parallel bodies are outlined
+    // by then, so a failure in one is seen by its dispatch's caller (LowerChecks.cpp).
+    p += ",convert-scf-to-cf,kiln-lower-checks,expand-strided-metadata,lower-affine,"
+         "arith-expand,convert-vector-to-llvm";
+    p += ",convert-math-to-funcs,convert-math-to-llvm,convert-math-to-libm";
+    // Heap buffers (those the arena does not hold) go through the glue's
+    // _mlir_memref_to_llvm_alloc/free, i.e. the session's allocator (AbiGlue.cpp).
+    p += ",convert-arith-to-llvm,convert-index-to-llvm,"
+         "finalize-memref-to-llvm{use-generic-functions=true}";
+    p += ",convert-func-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,"
+         "reconcile-unrealized-casts";
+    p += ",kiln-lower-parallel-dispatch,canonicalize";
+    return p;
+  }
+
+  LogicalResult emit(ModuleOp module, const ModelSignature &signature,
+                     const CompileOptions &options, ArtifactKind kind, llvm::raw_ostream &os,
+                     TimingScope &timing, std::string &error) const override {
+    llvm::LLVMContext llvmContext;
+    std::string cpuUsed;
+    std::unique_ptr<llvm::Module> llvmModule;
+    {
+      TimingScope llvmTimer = timing.nest("LLVM optimization");
+      llvmModule = translateAndOptimize(module, llvmContext, options, cpuUsed);
+    }
+    if (!llvmModule)
+      return failure(); // already reported on the module
+    if (kind == ArtifactKind::TargetIR) {
+      llvmModule->print(os, nullptr);
+      return success();
+    }
+    if (kind == ArtifactKind::Object) {
+      TimingScope codegenTimer = timing.nest("Code generation");
+      return emitObjectFile(*llvmModule, options, os, error);
+    }
+    return emitLibrary(*llvmModule, signature, options, cpuUsed, os, timing, error);
+  }
+
+private:
+  /// The object in a temporary file (a TempFile, so that SIGINT/SIGTERM remove it too),
+  /// then the glue linked around it.
+  LogicalResult emitLibrary(llvm::Module &llvmModule, const ModelSignature &signature,
+                            const CompileOptions &options, llvm::StringRef cpuUsed,
+                            llvm::raw_ostream &os, TimingScope &timing,
+                            std::string &error) const {
+    llvm::SmallString<128> objectModel;
+    llvm::sys::path::system_temp_directory(/*ErasedOnReboot=*/true, objectModel);
+    llvm::sys::path::append(objectModel, "kiln-model-%%%%%%%%.o");
+    llvm::Expected<llvm::sys::fs::TempFile> object = llvm::sys::fs::TempFile::create(objectModel);
+    if (!object) {
+      error = "cannot create a temporary object file: " + llvm::toString(object.takeError());
+      return failure();
+    }
+    llvm::scope_exit discardObject([&] { llvm::consumeError(object->discard()); });
+    {
+      TimingScope codegenTimer = timing.nest("Code generation");
+      llvm::raw_fd_ostream objectStream(object->FD, /*shouldClose=*/false);
+      if (failed(emitObjectFile(llvmModule, options, objectStream, error)))
+        return failure();
+      objectStream.flush();
+      if (std::error_code ec = objectStream.error()) {
+        objectStream.clear_error();
+        error = "cannot write the temporary object '" + object->TmpName + "': " + ec.message();
+        return failure();
+      }
+    }
+    TimingScope linkTimer = timing.nest("Link");
+    LinkOptions link{options.cCompiler, cpuUsed.str(), options.sanitizeAddress};
+    if (failed(linkModelLibrary(signature, object->TmpName, link, os, error))) {
+      error = "linking failed: " + error;
+      return failure();
+    }
+    return success();
+  }
+};
+
+} // namespace
+
+void registerCpuTarget() { registerTarget(std::make_unique<CpuTarget>()); }
+
+} // namespace kiln::cpu

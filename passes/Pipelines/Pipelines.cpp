@@ -1,0 +1,59 @@
+//===- Pipelines.cpp - The target-independent compilation pipeline --------===//
+
+#include "passes/Pipelines/Pipelines.h"
+#include "passes/Codegen/Passes.h"
+#include "passes/Passes.h"
+
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include <mutex>
+
+using namespace mlir;
+
+namespace kiln {
+
+void registerPipelinePasses() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mlir::registerAllPasses();
+    registerKilnPasses();
+    registerCodegenPasses();
+  });
+}
+
+LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &options,
+                                   std::string &error) {
+  pm.addPass(createUpgradeOnnxOps());
+  pm.addPass(createInferShapes());
+  auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
+  if (afterImport == options.extensions.end() || afterImport->second.empty())
+    return success();
+  llvm::raw_string_ostream errorStream(error);
+  return parsePassPipeline(afterImport->second, pm, errorStream);
+}
+
+std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned numModelInputs) {
+  auto extension = [&](ExtensionPoint point) {
+    auto it = options.extensions.find(point);
+    return it == options.extensions.end() || it->second.empty() ? "" : "," + it->second;
+  };
+  std::string p = "canonicalize" + extension(ExtensionPoint::BeforeLowering);
+  p += ",kiln-convert-onnx-to-linalg,canonicalize,cse";
+  if (options.optLevel > 0)
+    p += ",kiln-fuse-elementwise,canonicalize,cse";
+  p += extension(ExtensionPoint::BeforeBufferize);
+  // The shape function is cut from the entry function while both are still on tensors.
+  p += ",kiln-create-shape-function,canonicalize,cse";
+  // Loop-carried tensors (Loop/Scan bodies) may yield fresh buffers each iteration.
+  p += ",one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
+       "function-boundary-type-conversion=identity-layout-map},canonicalize,cse";
+  p += ",buffer-results-to-out-params{modify-public-functions}";
+  if (options.optLevel > 0)
+    p += ",kiln-elide-output-copies";
+  p += ",kiln-plan-arena{num-model-inputs=" + std::to_string(numModelInputs) + "}";
+  p += ",buffer-deallocation-pipeline";
+  return p;
+}
+
+} // namespace kiln

@@ -1,0 +1,57 @@
+//===- Pipelines.h - The target-independent compilation pipeline -*- C++ -*-===//
+//
+// Every target compiles a model the same way up to planned buffers:
+//
+//   after import      kiln-upgrade-onnx-ops, kiln-infer-shapes, the after-import
+//                     extension point (the shipped fusions at -O1 and up)
+//   to linalg         before-lowering point, kiln-convert-onnx-to-linalg, elementwise
+//                     fusion (-O1 and up), before-bufferize point
+//   to buffers        the shape function, one-shot bufferization, outputs as out-params,
+//                     output-copy elision (-O1 and up), the arena plan, deallocation
+//
+// A target (backends/common/Target.h) then appends its own lowering. The pipelines are
+// textual, so they read like, and replay with, `kiln-opt --pass-pipeline=...`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_PASSES_PIPELINES_PIPELINES_H
+#define KILN_PASSES_PIPELINES_PIPELINES_H
+
+#include "kiln/ExtensionPoint.h"
+
+#include "mlir/Pass/PassManager.h"
+
+#include <functional>
+#include <map>
+#include <string>
+
+namespace kiln {
+
+/// What the target-independent part of the pipeline needs to know.
+struct PipelineOptions {
+  unsigned optLevel = 2; ///< 0..3
+  /// Textual pipelines run at the named points (plugins, --kiln-extension).
+  std::map<ExtensionPoint, std::string> extensions;
+  /// Lets the caller instrument each pass manager (IR printing, timing) before it runs.
+  std::function<void(mlir::PassManager &)> configurePassManager;
+};
+
+/// Registers every pass a pipeline may name: MLIR's and Kiln's built-in ones. Safe to
+/// call again. Hosts call it (and their targets' registerPasses) before loading
+/// plugins, so no plugin can take a name the pipeline uses.
+void registerPipelinePasses();
+
+/// Adds the after-import stage: kiln-upgrade-onnx-ops, kiln-infer-shapes and the
+/// after-import extension point's pipeline. On a bad extension pipeline, fails with
+/// the parser's message in `error`.
+mlir::LogicalResult addAfterImportPasses(mlir::OpPassManager &pm, const PipelineOptions &options,
+                                         std::string &error);
+
+/// The passes from the onnx dialect (after import) to bufferized linalg with the arena
+/// planned, as a textual pipeline. `numModelInputs` tells kiln-plan-arena which
+/// arguments of the entry function are model inputs.
+std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned numModelInputs);
+
+} // namespace kiln
+
+#endif // KILN_PASSES_PIPELINES_PIPELINES_H
