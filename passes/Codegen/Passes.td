@@ -73,6 +73,24 @@ def ElideOutputCopies : Pass<"kiln-elide-output-copies", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def StripChecks : Pass<"kiln-strip-checks", "mlir::ModuleOp"> {
+  let summary = "Erase every kiln.check (to measure what the run-time checks cost; never for use)";
+  let description = [{
+    Removes the run-time shape, index and arithmetic checks so that a benchmark can
+    compare a model with and without them in one run:
+    `kilnc --kiln-extension=before-bufferize:kiln-strip-checks`. Run before
+    bufferization, the computations that only fed a check (an index tensor's min/max)
+    then fold away too. A model compiled so is unsafe on bad inputs: bench/ only.
+
+    Before:
+    ```mlir
+    kiln.check %ok, %a, %b {code = 1 : i32, message = "..."} : index, index
+    ```
+    After: nothing.
+  }];
+  let statistics = [Statistic<"numStripped", "stripped", "kiln.check ops erased">];
+}
+
 def LowerChecks : Pass<"kiln-lower-checks", "mlir::ModuleOp"> {
   let summary = "Lower kiln.check to a branch that reports the error and returns";
   let description = [{
