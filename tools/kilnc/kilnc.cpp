@@ -334,7 +334,8 @@ int main(int argc, char **argv) {
            << " left on the heap\n";
   }
 
-  progressLine.setPhase(emit == EmitKind::Lib ? "code generation and link" : "code generation");
+  progressLine.setPhase(emit == EmitKind::Lib ? "LLVM optimization, code generation, link"
+                                               : "LLVM optimization, code generation");
   kiln::ArtifactKind kind = emit == EmitKind::Llvm  ? kiln::ArtifactKind::TargetIR
                             : emit == EmitKind::Obj ? kiln::ArtifactKind::Object
                                                     : kiln::ArtifactKind::Library;
