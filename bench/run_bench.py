@@ -18,7 +18,7 @@ as tests/e2e/zoo_test.py):
     execution, default graph optimizations; spinning of idle pool threads off (with 2 cores,
     a spinning ORT pool would slow the Kiln run that follows it; --ort-spin turns it back on);
   * Kiln: a session per variant with num_threads = T, through the Python runtime binding
-    (backends/runtime/python/kiln_runtime.py); inputs are 64-byte aligned so the runtime uses
+    (runtime/python/kiln_runtime.py); inputs are 64-byte aligned so the runtime uses
     them in place.
 
 Each engine runs once as a warm-up; the warm-up outputs give the accuracy (max |kiln - ort|
@@ -308,7 +308,7 @@ def main():
     bindir = os.path.dirname(os.path.abspath(args.kilnc))
     os.environ.setdefault("KILN_RUNTIME_LIB", args.runtime_lib or
                           os.path.join(os.path.dirname(bindir), "lib", "libkiln_runtime.so"))
-    sys.path.insert(0, os.path.join(REPO, "backends", "runtime", "python"))
+    sys.path.insert(0, os.path.join(REPO, "runtime", "python"))
     import kiln_runtime as kr
     import onnxruntime as ort
     os.makedirs(args.work, exist_ok=True)

@@ -307,7 +307,7 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
      << ", " << sig.outputs.size() << ", kiln_inputs, kiln_outputs,\n  " << cString(sig.graphName)
      << ", " << cString(options.compilerId) << ", " << cString(options.targetCpu) << ",\n  "
      << options.arenaBaseBytes << "ull, " << options.arenaPerBatchBytes << "ull, "
-     << options.intermediatesBytes << "ull};\n\n";
+     << options.intermediatesBytes << "ull,\n  " << options.device << "};\n\n";
   os << "const kiln_model_info *kiln_model_get_info(void) { return &kiln_info; }\n\n";
 
   // Prototypes of the generated functions.

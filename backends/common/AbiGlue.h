@@ -17,6 +17,9 @@ struct GlueOptions {
   uint64_t arenaBaseBytes = 0;
   uint64_t arenaPerBatchBytes = 0;
   uint64_t intermediatesBytes = 0;
+  /// kiln_model_info.device (model ABI version 3): the kiln_model_device constant of
+  /// where the target's code runs; a CUDA target sets KILN_MODEL_DEVICE_CUDA.
+  std::string device = "KILN_MODEL_DEVICE_HOST";
 };
 
 /// Returns the C source implementing kiln/model_abi.h around the generated

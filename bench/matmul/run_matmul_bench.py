@@ -224,7 +224,7 @@ def main():
     bindir = os.path.dirname(os.path.abspath(args.kilnc))
     os.environ.setdefault("KILN_RUNTIME_LIB", args.runtime_lib or
                           os.path.join(os.path.dirname(bindir), "lib", "libkiln_runtime.so"))
-    sys.path.insert(0, os.path.join(REPO, "backends", "runtime", "python"))
+    sys.path.insert(0, os.path.join(REPO, "runtime", "python"))
     import kiln_runtime as kr
     ort = None
     if not args.no_ort:

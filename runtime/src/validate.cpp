@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "device.h"
 #include "session.h"
 #include "status.h"
 #include "tensor.h"
@@ -41,6 +42,9 @@ kiln_status *kiln::runtime::validateInputs(kiln_session &session, const kiln_ten
     if (t->dtype != desc.dtype)
       return error(KILN_STATUS_INVALID_ARGUMENT, "input '", desc.name, "': expected dtype ",
                    kiln_dtype_name(desc.dtype), ", got ", kiln_dtype_name(t->dtype));
+    if (t->device != session.device)
+      return error(KILN_STATUS_INVALID_ARGUMENT, "input '", desc.name, "': expected a tensor on ",
+                   formatDevice(session.device), ", got one on ", formatDevice(t->device));
     if (t->dims.size() != desc.dims.size())
       return error(KILN_STATUS_INVALID_ARGUMENT, "input '", desc.name, "': expected rank ",
                    desc.dims.size(), " ", formatDims(desc.dims), ", got rank ", t->dims.size(), " ",
@@ -103,6 +107,9 @@ kiln_status *kiln::runtime::validateOutputs(kiln_session &session, kiln_tensor *
     if (t->dims != want)
       return error(KILN_STATUS_INVALID_ARGUMENT, "output '", desc.name, "': expected dims ",
                    formatDims(want), ", got ", formatDims(t->dims));
+    if (t->device != session.device)
+      return error(KILN_STATUS_INVALID_ARGUMENT, "output '", desc.name, "': expected a tensor on ",
+                   formatDevice(session.device), ", got one on ", formatDevice(t->device));
   }
   return nullptr;
 }

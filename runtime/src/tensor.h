@@ -12,6 +12,8 @@
 #include <vector>
 
 struct kiln_tensor {
+  /// Where `data` lives: the host for every tensor of this runtime.
+  kiln_device device{KILN_DEVICE_HOST, 0};
   int32_t dtype = 0;
   std::vector<int64_t> dims;
   void *data = nullptr;

@@ -1,6 +1,6 @@
 //===- model_error_test.cpp - Errors reported by compiled models ----------===//
 //
-// Part of Kiln. The model ABI's error path (kiln_model_error, ABI version 2): a failed
+// Part of Kiln. The model ABI's error path (kiln_model_error, since ABI version 2): a failed
 // run-time check in kiln_model_run or kiln_model_output_dims becomes a kiln_status
 // whose code follows the model status and whose message is the model's, and a
 // failing allocator surfaces as RESOURCE_EXHAUSTED with nothing leaked.
@@ -113,7 +113,7 @@ TEST(ModelError, FailingAllocatorIsResourceExhaustedAndLeaksNothing) {
 TEST(ModelError, RefusesAbiVersion1) {
   kiln_model *m = nullptr;
   expectError(kiln_model_load(KILN_TEST_ABI_V1_MODEL, nullptr, &m), KILN_STATUS_ABI_MISMATCH,
-              "was built for Kiln model ABI version 1, but this runtime supports version 2; "
+              "was built for Kiln model ABI version 1, but this runtime supports version 3; "
               "compile the model again");
   EXPECT_EQ(m, nullptr);
 }

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "session.h"
+#include "device.h"
 #include "status.h"
 #include "tensor.h"
 
@@ -204,6 +205,7 @@ void kiln_session_options_initialize(kiln_session_options *options) {
   options->struct_size = sizeof(*options);
   options->num_threads = 0;
   options->allocator = kiln_allocator_default();
+  options->device = kiln_device_host();
 }
 
 kiln_status *kiln_session_create(kiln_model *model, const kiln_session_options *options,
@@ -229,10 +231,26 @@ kiln_status *kiln_session_create(kiln_model *model, const kiln_session_options *
     return error(KILN_STATUS_INVALID_ARGUMENT,
                  "kiln_session_create: num_threads must be >= 0 (0 = all cores), got ",
                  opts.num_threads);
+  // Older option structs end before `device`: the memcpy above left the default.
+  if (!isKnownDeviceKind(opts.device.kind))
+    return error(KILN_STATUS_INVALID_ARGUMENT, "kiln_session_create: unknown device kind ",
+                 opts.device.kind, " (known: 0 = host, 1 = cuda)");
+  if (!supportsDeviceKind(opts.device.kind))
+    return error(KILN_STATUS_UNAVAILABLE, "kiln_session_create: device '",
+                 formatDevice(opts.device),
+                 "' is not supported; this runtime runs models only on: ", supportedDeviceKinds());
+  if (opts.device.kind != model->deviceKind)
+    return error(KILN_STATUS_INVALID_ARGUMENT, "kiln_session_create: model '", model->modelName,
+                 "' was compiled for device '", kiln_device_kind_name(model->deviceKind),
+                 "', not '", kiln_device_kind_name(opts.device.kind), "'");
+  if (!hasDevice(opts.device))
+    return error(KILN_STATUS_INVALID_ARGUMENT, "kiln_session_create: no device '",
+                 formatDevice(opts.device), "' (the host's ordinal is 0)");
 
   auto s = std::make_unique<kiln_session>();
   kiln_model_retain(model);
   s->model = model;
+  s->device = opts.device;
   s->allocator = opts.allocator;
   s->numThreads = opts.num_threads ? opts.num_threads : tbb::info::default_concurrency();
   if (s->numThreads > 1) {
@@ -322,6 +340,10 @@ uint64_t kiln_session_arena_bytes(const kiln_session *session) {
 
 kiln_model *kiln_session_model(const kiln_session *session) {
   return session ? session->model : nullptr;
+}
+
+kiln_device kiln_session_device(const kiln_session *session) {
+  return session ? session->device : kiln_device_host();
 }
 
 } // extern "C"

@@ -58,6 +58,9 @@ struct kiln_model {
   /// Distinct dim_param names over the inputs.
   std::vector<std::string> dimParamNames;
   std::string modelName, compiler, targetCpu;
+  /// The device the model's code runs on (kiln_model_info.device); one this
+  /// runtime supports, or the load fails.
+  kiln_device_kind_t deviceKind = KILN_DEVICE_HOST;
   uint64_t arenaBaseBytes = 0, arenaPerBatchBytes = 0, intermediatesBytes = 0;
   /// The batch dimension (first dynamic dim of the first input that has one),
   /// or -1 when every input shape is static.

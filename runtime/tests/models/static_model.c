@@ -17,8 +17,12 @@ static const kiln_model_tensor_desc kOutputs[2] = {{"y", 1, 2, kDims, NULL},
 #ifndef STATIC_MODEL_ABI
 #define STATIC_MODEL_ABI KILN_MODEL_ABI_VERSION
 #endif
+#ifndef STATIC_MODEL_DEVICE
+#define STATIC_MODEL_DEVICE KILN_MODEL_DEVICE_HOST
+#endif
 static const kiln_model_info kInfo = {
-    STATIC_MODEL_ABI, 1, 2, kInputs, kOutputs, "static_relu", "hand-written", "generic", 0, 0, 0};
+    STATIC_MODEL_ABI, 1,         2, kInputs, kOutputs, "static_relu",
+    "hand-written",   "generic", 0, 0,       0,        STATIC_MODEL_DEVICE};
 
 const kiln_model_info *kiln_model_get_info(void) { return &kInfo; }
 

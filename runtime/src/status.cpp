@@ -96,6 +96,8 @@ const char *kiln_status_code_name(kiln_status_code_t code) {
     return "UNIMPLEMENTED";
   case KILN_STATUS_ABI_MISMATCH:
     return "ABI_MISMATCH";
+  case KILN_STATUS_UNAVAILABLE:
+    return "UNAVAILABLE";
   }
   return "UNKNOWN";
 }

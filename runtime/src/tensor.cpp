@@ -108,6 +108,7 @@ int32_t kiln_tensor_rank(const kiln_tensor *t) {
 const int64_t *kiln_tensor_dims(const kiln_tensor *t) { return t ? t->dims.data() : nullptr; }
 void *kiln_tensor_data(const kiln_tensor *t) { return t ? t->data : nullptr; }
 size_t kiln_tensor_byte_size(const kiln_tensor *t) { return t ? t->byteSize : 0; }
+kiln_device kiln_tensor_device(const kiln_tensor *t) { return t ? t->device : kiln_device_host(); }
 int64_t kiln_tensor_num_elements(const kiln_tensor *t) {
   if (!t)
     return 0;

@@ -2,7 +2,7 @@
  *
  * A model library (model.so) produced by `kilnc` exports exactly the functions
  * declared here. The runtime (libkiln_runtime) dlopens the library, checks
- * `abi_version`, and drives it. Nothing here depends on LLVM, MLIR or ONNX.
+ * `abi_version` and `device`, and drives it. Nothing here depends on LLVM, MLIR or ONNX.
  *
  * Shapes: every tensor has a fixed rank; a dimension is either static (>= 0) or
  * dynamic (-1 in the descriptor, with its ONNX dim_param name when the model gave
@@ -21,9 +21,18 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of this file. */
-#define KILN_MODEL_ABI_VERSION 2
+#define KILN_MODEL_ABI_VERSION 3
 /* Version 2: kiln_model_output_dims, kiln_model_run and kiln_model_run_profiled take a
-   kiln_model_error out-parameter that receives the message of a failed run-time check. */
+   kiln_model_error out-parameter that receives the message of a failed run-time check.
+   Version 3: kiln_model_info ends with `device`, the kind of device the model's code
+   runs on (kiln_model_device). A runtime refuses a model for a device it does not
+   support before calling anything but kiln_model_get_info. */
+
+/* Where a model's code runs, and so where its buffers (inputs, outputs, arena) live. */
+typedef enum kiln_model_device {
+  KILN_MODEL_DEVICE_HOST = 0, /* the CPU that loads the library; buffers in host memory */
+  KILN_MODEL_DEVICE_CUDA = 1  /* an NVIDIA GPU through CUDA; buffers in device memory */
+} kiln_model_device;
 
 /* Describes one model input or output. */
 typedef struct kiln_model_tensor_desc {
@@ -57,6 +66,9 @@ typedef struct kiln_model_info {
   uint64_t arena_per_batch_bytes;
   /* The sum of all intermediate tensor sizes at batch 1, for reporting the saving. */
   uint64_t intermediates_bytes;
+  /* A kiln_model_device (version 3): where the entry points expect their buffers. Last,
+     so that an initializer which omits it means KILN_MODEL_DEVICE_HOST. */
+  int32_t device;
 } kiln_model_info;
 
 /* Services the runtime provides to generated code. All callbacks are thread-safe. */

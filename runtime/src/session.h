@@ -36,6 +36,8 @@ struct GrowableBuffer {
 
 struct kiln_session {
   kiln_model *model = nullptr;
+  /// The device runs execute on (the model's kind; the host for now).
+  kiln_device device{KILN_DEVICE_HOST, 0};
   int32_t numThreads = 1;
   kiln_allocator allocator{};
   /// The thread pool (null when numThreads == 1: everything runs inline).

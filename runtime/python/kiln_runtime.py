@@ -46,9 +46,13 @@ class _Allocator(ctypes.Structure):
     _fields_ = [("ctx", _P), ("alloc", _P), ("free", _P)]
 
 
+class _Device(ctypes.Structure):
+    _fields_ = [("kind", ctypes.c_int32), ("ordinal", ctypes.c_int32)]
+
+
 class _SessionOptions(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("num_threads", ctypes.c_int32),
-                ("allocator", _Allocator)]
+                ("allocator", _Allocator), ("device", _Device)]
 
 
 def _load_library(path=None):
@@ -59,6 +63,9 @@ def _load_library(path=None):
         "kiln_status_free": (None, [_P]),
         "kiln_status_code_name": (ctypes.c_char_p, [ctypes.c_int]),
         "kiln_runtime_version": (ctypes.c_char_p, []),
+        "kiln_runtime_devices": (ctypes.c_size_t, [ctypes.POINTER(_Device), ctypes.c_size_t]),
+        "kiln_device_kind_name": (ctypes.c_char_p, [ctypes.c_int32]),
+        "kiln_model_device_kind": (ctypes.c_int32, [_P]),
         "kiln_model_load": (_P, [ctypes.c_char_p, _P, ctypes.POINTER(_P)]),
         "kiln_model_release": (None, [_P]),
         "kiln_model_num_inputs": (ctypes.c_size_t, [_P]),
@@ -71,6 +78,7 @@ def _load_library(path=None):
         "kiln_session_run": (_P, [_P, ctypes.POINTER(_P), ctypes.c_size_t,
                                   ctypes.POINTER(_P), ctypes.c_size_t]),
         "kiln_session_num_threads": (ctypes.c_int32, [_P]),
+        "kiln_session_device": (_Device, [_P]),
         "kiln_tensor_wrap": (_P, [ctypes.c_int32, ctypes.c_int32, ctypes.POINTER(ctypes.c_int64),
                                   _P, ctypes.c_size_t, ctypes.POINTER(_P)]),
         "kiln_tensor_release": (None, [_P]),
@@ -115,6 +123,20 @@ def version():
     return _library().kiln_runtime_version().decode()
 
 
+def _device_name(device):
+    name = _library().kiln_device_kind_name(device.kind).decode()
+    return name if name == "host" else f"{name}:{device.ordinal}"
+
+
+def devices():
+    """The devices this runtime runs models on, e.g. ["host"] (kiln_runtime_devices)."""
+    lib = _library()
+    count = lib.kiln_runtime_devices(None, 0)
+    array = (_Device * max(count, 1))()
+    lib.kiln_runtime_devices(array, count)
+    return [_device_name(array[i]) for i in range(count)]
+
+
 class TensorInfo:
     def __init__(self, info):
         self.name = info.name.decode()
@@ -153,6 +175,12 @@ class Model:
         lib = _library()
         return self._infos(lib.kiln_model_num_outputs, lib.kiln_model_output_info)
 
+    @property
+    def device(self):
+        """The kind of device the model was compiled for: "host" (kiln_model_device_kind)."""
+        lib = _library()
+        return lib.kiln_device_kind_name(lib.kiln_model_device_kind(self._handle)).decode()
+
     def __del__(self):
         if getattr(self, "_handle", None):
             _library().kiln_model_release(self._handle)
@@ -178,6 +206,11 @@ class Session:
     @property
     def num_threads(self):
         return _library().kiln_session_num_threads(self._handle)
+
+    @property
+    def device(self):
+        """The device the session runs on: "host" (kiln_session_device)."""
+        return _device_name(_library().kiln_session_device(self._handle))
 
     def profile(self):
         """Per-kernel times since creation or reset_profile() of a model compiled with

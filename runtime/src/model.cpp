@@ -1,11 +1,12 @@
 //===- model.cpp - kiln_model: loading and querying -------------*- C++ -*-===//
 //
 // Part of Kiln. dlopens a model library, resolves the ABI entry points, checks
-// the ABI version and copies the model description.
+// the ABI version and the device, and copies the model description.
 //
 //===----------------------------------------------------------------------===//
 
 #include "model.h"
+#include "device.h"
 #include "status.h"
 
 #include <cstring>
@@ -96,6 +97,24 @@ kiln_status *readInfo(kiln_model &model, const kiln_model_info &info) {
 void *resolve(void *handle, const char *name) {
   dlerror();
   return dlsym(handle, name);
+}
+
+/// Checks the device the model was compiled for: refused unless this runtime runs it.
+kiln_status *readDevice(kiln_model &model, const kiln_model_info &info) {
+  const char *name = info.model_name ? info.model_name : "";
+  if (!isKnownDeviceKind(info.device))
+    return error(KILN_STATUS_INVALID_ARGUMENT, "model library '", model.path, "' (model '", name,
+                 "') names an unknown device kind ", info.device,
+                 " in kiln_model_info.device (known: 0 = host, 1 = cuda)");
+  int32_t kind = info.device;
+  if (!supportsDeviceKind(kind))
+    return error(KILN_STATUS_UNAVAILABLE, "model library '", model.path, "' (model '", name,
+                 "') was compiled for device '", kiln_device_kind_name(kind),
+                 "', but this runtime runs models only on: ", supportedDeviceKinds(),
+                 "; compile it for the host (kilnc --target=cpu) or use a runtime with ",
+                 kiln_device_kind_name(kind), " support");
+  model.deviceKind = static_cast<kiln_device_kind_t>(kind);
+  return nullptr;
 }
 
 /// Resolves the optional profiling entry points (model_abi.h); both or neither.
@@ -212,6 +231,8 @@ kiln_status *kiln_model_load(const char *path, const kiln_model_load_options *op
                  "' was built for Kiln model ABI version ", info->abi_version,
                  ", but this runtime supports version ", KILN_MODEL_ABI_VERSION,
                  "; compile the model again with a kilnc of this Kiln release");
+  if (kiln_status *s = readDevice(*model, *info))
+    return s;
   if (kiln_status *s = readInfo(*model, *info))
     return s;
   if (kiln_status *s = readProfileInfo(*model))
@@ -270,6 +291,10 @@ kiln_status *kiln_model_get_metadata(const kiln_model *model, kiln_model_metadat
   metadata->arena_per_batch_bytes = model->arenaPerBatchBytes;
   metadata->intermediates_bytes = model->intermediatesBytes;
   return nullptr;
+}
+
+kiln_device_kind_t kiln_model_device_kind(const kiln_model *model) {
+  return model ? model->deviceKind : KILN_DEVICE_HOST;
 }
 
 } // extern "C"

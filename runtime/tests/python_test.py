@@ -15,14 +15,17 @@ import kiln_runtime as kr  # noqa: E402
 
 add_path, static_path = sys.argv[2], sys.argv[3]
 
-assert "model ABI 2" in kr.version(), kr.version()
+assert "model ABI 3" in kr.version(), kr.version()
+assert kr.devices() == ["host"], kr.devices()
 model = kr.Model(add_path)
+assert model.device == "host", model.device
 assert [i.name for i in model.inputs] == ["a", "b"], model.inputs
 assert model.inputs[0].shape == (-1, 4) and model.inputs[0].dim_params == ("N", "")
 
 for threads in (1, 2):
     session = kr.Session(model, num_threads=threads)
     assert session.num_threads == threads
+    assert session.device == "host", session.device
     for batch in (1, 8):
         a = np.arange(batch * 4, dtype=np.float32).reshape(batch, 4)
         b = np.full((batch, 4), 0.25, dtype=np.float32)

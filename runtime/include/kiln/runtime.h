@@ -10,6 +10,17 @@
  *   kiln_model_load -> kiln_session_create -> kiln_tensor_create/wrap ->
  *   kiln_session_run -> read outputs -> release everything.
  *
+ * Devices: a model is compiled for one kind of device (kiln_model_device_kind),
+ * a session runs on one device (kiln_session_options.device) and every tensor
+ * lives on one (kiln_tensor_device). This runtime runs models on the host only
+ * (kiln_runtime_devices); a model compiled for another device is refused by
+ * kiln_model_load with KILN_STATUS_UNAVAILABLE. CUDA is the next kind.
+ *
+ * Linking: libkiln_runtime.so depends on TBB and libc only (no LLVM or MLIR).
+ * CMake: find_package(Kiln REQUIRED COMPONENTS runtime), then
+ * target_link_libraries(app PRIVATE Kiln::runtime); pkg-config:
+ * cc app.c $(pkg-config --cflags --libs kiln-runtime). See runtime/README.md.
+ *
  *===----------------------------------------------------------------------===*/
 
 #ifndef KILN_RUNTIME_H
@@ -39,7 +50,10 @@ typedef enum kiln_status_code_t {
   KILN_STATUS_RESOURCE_EXHAUSTED = 4,
   KILN_STATUS_INTERNAL = 5,
   KILN_STATUS_UNIMPLEMENTED = 6,
-  KILN_STATUS_ABI_MISMATCH = 7
+  KILN_STATUS_ABI_MISMATCH = 7,
+  /** The model or session needs a device this runtime does not support (or, in a
+      runtime that supports it, one this machine does not have). */
+  KILN_STATUS_UNAVAILABLE = 8
 } kiln_status_code_t;
 
 /** An error: a code and a message. NULL means OK. Returned statuses are owned by
@@ -56,9 +70,37 @@ KILN_API void kiln_status_free(kiln_status *status);
 /** Returns a static name for a code, e.g. "INVALID_ARGUMENT". */
 KILN_API const char *kiln_status_code_name(kiln_status_code_t code);
 
-/** Returns the runtime version string, e.g. "kiln-runtime 0.1.0 (model ABI 1)".
+/** Returns the runtime version string, e.g. "kiln-runtime 0.1.0 (model ABI 3)".
     Static storage; thread-safe. */
 KILN_API const char *kiln_runtime_version(void);
+
+/*===------------------------------ Devices ------------------------------===*/
+
+/** The kinds of device a model can be compiled for and run on. The values are
+    those of kiln_model_device in kiln/model_abi.h. */
+typedef enum kiln_device_kind_t {
+  KILN_DEVICE_HOST = 0, /**< the CPUs of this process; tensor data in host memory */
+  KILN_DEVICE_CUDA = 1  /**< an NVIDIA GPU (not supported by this runtime yet) */
+} kiln_device_kind_t;
+
+/** One device: its kind and its ordinal among the devices of that kind (always 0
+    for the host; the CUDA device index for a GPU). A plain value: nothing to
+    create or release. `kind` is an int32_t holding a kiln_device_kind_t, so that
+    the struct's layout does not depend on the size of an enum. */
+typedef struct kiln_device {
+  int32_t kind;    /**< a kiln_device_kind_t */
+  int32_t ordinal; /**< 0 for the host */
+} kiln_device;
+
+/** Returns the host device, {KILN_DEVICE_HOST, 0}. Thread-safe. */
+KILN_API kiln_device kiln_device_host(void);
+/** Returns a static name for a kind: "host", "cuda", or "unknown". Thread-safe. */
+KILN_API const char *kiln_device_kind_name(int32_t kind);
+/** Lists the devices this runtime can run models on, the host first. Writes the
+    first min(count, capacity) of them to `devices` (which may be NULL when
+    `capacity` is 0) and returns `count`, the number there are; this runtime has
+    one, the host. Caller-owned array; thread-safe. */
+KILN_API size_t kiln_runtime_devices(kiln_device *devices, size_t capacity);
 
 /*===------------------------------ Allocator ----------------------------===*/
 
@@ -87,8 +129,9 @@ KILN_API const char *kiln_dtype_name(int32_t dtype);
 
 /*===------------------------------ Tensors ------------------------------===*/
 
-/** A dense row-major tensor on the host. Not thread-safe for concurrent
-    mutation; concurrent reads are fine. */
+/** A dense row-major tensor on a device: today always the host (tensors created
+    or wrapped here live in host memory). Not thread-safe for concurrent mutation;
+    concurrent reads are fine. */
 typedef struct kiln_tensor kiln_tensor;
 
 /** Creates a zero-filled tensor whose data the runtime allocates (64-byte
@@ -119,6 +162,9 @@ KILN_API const int64_t *kiln_tensor_dims(const kiln_tensor *tensor);
 KILN_API void *kiln_tensor_data(const kiln_tensor *tensor);
 KILN_API size_t kiln_tensor_byte_size(const kiln_tensor *tensor);
 KILN_API int64_t kiln_tensor_num_elements(const kiln_tensor *tensor);
+/** Returns the device the tensor's data lives on ({KILN_DEVICE_HOST, 0} for every
+    tensor of this runtime, and for NULL). Thread-safe. */
+KILN_API kiln_device kiln_tensor_device(const kiln_tensor *tensor);
 
 /*===------------------------------ Models -------------------------------===*/
 
@@ -136,11 +182,14 @@ typedef struct kiln_model_load_options {
 KILN_API void kiln_model_load_options_initialize(kiln_model_load_options *options);
 
 /** Loads the model library at `path` (dlopen RTLD_NOW|RTLD_LOCAL), resolves its
-    three entry points and checks its ABI version. `options` may be NULL. The
-    caller owns *out (one reference) and releases it with kiln_model_release.
-    Errors: NOT_FOUND (no such file, missing symbol), INVALID_ARGUMENT (not a
-    loadable library, malformed model info), ABI_MISMATCH, UNIMPLEMENTED (an
-    input or output dtype the runtime does not support). Thread-safe. */
+    three entry points and checks its ABI version and device. `options` may be
+    NULL. The caller owns *out (one reference) and releases it with
+    kiln_model_release. Errors: NOT_FOUND (no such file, missing symbol),
+    INVALID_ARGUMENT (not a loadable library, malformed model info, an unknown
+    device kind), ABI_MISMATCH (built for another model ABI version; the message
+    names both), UNAVAILABLE (compiled for a device this runtime does not run, e.g.
+    CUDA), UNIMPLEMENTED (an input or output dtype the runtime does not support).
+    Thread-safe. */
 KILN_API kiln_status *kiln_model_load(const char *path, const kiln_model_load_options *options,
                                       kiln_model **out);
 /** Adds a reference. Thread-safe. */
@@ -187,6 +236,9 @@ KILN_API kiln_status *kiln_model_find_output(const kiln_model *model, const char
 /** Fills *metadata. Errors: INVALID_ARGUMENT (NULL arguments). */
 KILN_API kiln_status *kiln_model_get_metadata(const kiln_model *model,
                                               kiln_model_metadata *metadata);
+/** Returns the kind of device the model was compiled for (KILN_DEVICE_HOST for
+    NULL). A loaded model's kind is always one of kiln_runtime_devices. Thread-safe. */
+KILN_API kiln_device_kind_t kiln_model_device_kind(const kiln_model *model);
 
 /*===------------------------------ Sessions -----------------------------===*/
 
@@ -201,24 +253,33 @@ typedef struct kiln_session_options {
   size_t struct_size;       /**< sizeof(kiln_session_options) */
   int32_t num_threads;      /**< 0 = all cores; 1 = run on the calling thread only */
   kiln_allocator allocator; /**< arena, scratch and output memory; alloc == NULL = default */
+  /** The device to run on: its kind must be the model's (kiln_model_device_kind).
+      Default {KILN_DEVICE_HOST, 0}. A struct_size that ends before this field (a
+      caller built against an older header) means the default. */
+  kiln_device device;
 } kiln_session_options;
 
+/** Sets every field to its default (struct_size included). Writes
+    sizeof(kiln_session_options) bytes: call it on the struct of this header. */
 KILN_API void kiln_session_options_initialize(kiln_session_options *options);
 
 /** Creates a session on `model` (retained by the session). `options` may be
     NULL (defaults); it is copied. The caller owns *out and releases it with
-    kiln_session_release. Thread-safe. */
+    kiln_session_release. Errors: INVALID_ARGUMENT (bad options, a device whose
+    kind is not the model's, or an ordinal the runtime does not have), UNAVAILABLE
+    (a device kind this runtime does not run), RESOURCE_EXHAUSTED. Thread-safe. */
 KILN_API kiln_status *kiln_session_create(kiln_model *model, const kiln_session_options *options,
                                           kiln_session **out);
 /** Releases a session; must not race with a run on it. NULL is a no-op. */
 KILN_API void kiln_session_release(kiln_session *session);
 
 /** Runs the model. `inputs` has one tensor per model input in model order (see
-    kiln_model_find_input); they are read, not retained. Each outputs[i] is either
-    NULL on entry, in which case the runtime creates it (with the session
-    allocator) and the caller owns and releases it, or a caller-provided tensor
-    whose dtype and dims must be exactly the output's. Everything is checked before
-    the model runs: counts, dtypes, ranks, static dims, dim_params shared between
+    kiln_model_find_input), each on the session's device; they are read, not
+    retained. Each outputs[i] is either NULL on entry, in which case the runtime
+    creates it (with the session allocator, on the session's device) and the
+    caller owns and releases it, or a caller-provided tensor whose dtype, dims and
+    device must be exactly the output's. Everything is checked before the model
+    runs: counts, dtypes, devices, ranks, static dims, dim_params shared between
     inputs, and the model's own shape function. On error no runtime-created output
     is returned (those slots are left NULL). Not thread-safe per session. */
 KILN_API kiln_status *kiln_session_run(kiln_session *session, const kiln_tensor *const *inputs,
@@ -231,6 +292,9 @@ KILN_API int32_t kiln_session_num_threads(const kiln_session *session);
 KILN_API uint64_t kiln_session_arena_bytes(const kiln_session *session);
 /** Returns the model of the session (not retained for the caller). */
 KILN_API kiln_model *kiln_session_model(const kiln_session *session);
+/** Returns the device the session runs on ({KILN_DEVICE_HOST, 0} for NULL).
+    Thread-safe. */
+KILN_API kiln_device kiln_session_device(const kiln_session *session);
 
 /*===------------------------------ Profiling ----------------------------===*/
 

@@ -32,7 +32,8 @@ static const kiln_model_info kInfo = {KILN_MODEL_ABI_VERSION,
                                       "generic",
                                       /*arena_base_bytes=*/64,
                                       /*arena_per_batch_bytes=*/COLS * sizeof(float),
-                                      /*intermediates_bytes=*/COLS * sizeof(float)};
+                                      /*intermediates_bytes=*/COLS * sizeof(float),
+                                      KILN_MODEL_DEVICE_HOST};
 
 /* Test statistics, updated atomically. */
 static int64_t gInFlight, gMaxInFlight, gGrainViolations, gBodies;
