@@ -7,7 +7,6 @@
 #include "kiln/PassPlugin.h"
 
 KILN_PASS_PLUGIN("kiln-fuse", "0.1", [](kiln::PluginRegistrar &r) {
-  r.addPass([] { return kiln::fuse::createFoldConstants(); });
   r.addPass(kiln::fuse::createFoldConvBn);
   r.addPass(kiln::fuse::createFuseBias);
   r.addPass(kiln::fuse::createFuseLayerNorm);
