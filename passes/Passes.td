@@ -24,6 +24,47 @@ def InferShapes : Pass<"kiln-infer-shapes", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::onnxir::ONNXDialect", "mlir::func::FuncDialect"];
 }
 
+def FoldConstants : Pass<"kiln-fold-constants", "mlir::ModuleOp"> {
+  let summary = "Fold onnx ops whose inputs are all constants, whole subgraphs at once";
+  let description = [{
+    Visits the ops in program order (producers first) and replaces each op whose
+    operands are all `onnx.Constant`s (or absent optional inputs) by a constant holding
+    its result, so chains of such ops fold in one visit. The ops covered are the ones
+    exported around shapes and weights: Identity, Cast, Reshape, (Un)Squeeze, Flatten,
+    Transpose, Concat, Gather, Slice, Expand, Tile, Range, ConstantOfShape, Neg, Abs,
+    Sqrt, Reciprocal, Floor, Ceil, Not, Add, Sub, Mul, Div, Pow, Min, Max, Sum, Where,
+    the comparisons and And/Or/Xor; plus Shape and Size of statically shaped tensors and
+    Gather of static dimensions from a Shape. Results follow ONNX semantics exactly
+    (numpy broadcasting, integer wrap-around, truncating integer division, float math
+    rounded once to the element type). A result is only folded when it has at most
+    `max-elements` elements or no more than its constant inputs together, so a small
+    constant never expands into a large one. Constants left unused are removed.
+
+    Shape computations simplify in the same walk: the ops downstream of a folded value
+    have their result types inferred again (as kiln-infer-shapes does) before they are
+    considered, so a Reshape whose target shape just folded gets a static type, the Shape
+    of that Reshape folds next, and so on; function results follow. kiln-infer-shapes'
+    data propagation has already made static what Shape/Gather/Concat chains determine,
+    and this pass turns those chains into constants.
+
+    Before:
+    ```mlir
+    %c = "onnx.Constant"() <{value = dense<[2, 3]> : tensor<2xi64>}> : () -> tensor<2xi64>
+    %d = "onnx.Constant"() <{value = dense<4> : tensor<i64>}> : () -> tensor<i64>
+    %0 = "onnx.Mul"(%c, %d) : (tensor<2xi64>, tensor<i64>) -> tensor<2xi64>
+    ```
+    After:
+    ```mlir
+    %0 = "onnx.Constant"() <{value = dense<[8, 12]> : tensor<2xi64>}> : () -> tensor<2xi64>
+    ```
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", "1 << 20",
+           "Largest result (in elements) folded when it is larger than its inputs">
+  ];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect", "mlir::func::FuncDialect"];
+}
+
 def UpgradeOnnxOps : Pass<"kiln-upgrade-onnx-ops"> {
   let summary = "Rewrite older ONNX op signatures as the newest op where that is exact";
   let description = [{

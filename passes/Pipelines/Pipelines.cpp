@@ -26,6 +26,7 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
                                    std::string &error) {
   pm.addPass(createUpgradeOnnxOps());
   pm.addPass(createInferShapes());
+  pm.addPass(createFoldConstants());
   auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
   if (afterImport == options.extensions.end() || afterImport->second.empty())
     return success();

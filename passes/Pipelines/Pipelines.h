@@ -2,8 +2,9 @@
 //
 // Every target compiles a model the same way up to planned buffers:
 //
-//   after import      kiln-upgrade-onnx-ops, kiln-infer-shapes, the after-import
-//                     extension point (the shipped fusions at -O1 and up)
+//   after import      kiln-upgrade-onnx-ops, kiln-infer-shapes, kiln-fold-constants (every
+//                     level), the after-import extension point (the shipped fusions at
+//                     -O1 and up)
 //   to linalg         before-lowering point, kiln-convert-onnx-to-linalg, elementwise
 //                     fusion (-O1 and up), before-bufferize point
 //   to buffers        the shape function, one-shot bufferization, outputs as out-params,
@@ -41,9 +42,9 @@ struct PipelineOptions {
 /// plugins, so no plugin can take a name the pipeline uses.
 void registerPipelinePasses();
 
-/// Adds the after-import stage: kiln-upgrade-onnx-ops, kiln-infer-shapes and the
-/// after-import extension point's pipeline. On a bad extension pipeline, fails with
-/// the parser's message in `error`.
+/// Adds the after-import stage: kiln-upgrade-onnx-ops, kiln-infer-shapes,
+/// kiln-fold-constants (at every level) and the after-import extension point's pipeline.
+/// On a bad extension pipeline, fails with the parser's message in `error`.
 mlir::LogicalResult addAfterImportPasses(mlir::OpPassManager &pm, const PipelineOptions &options,
                                          std::string &error);
 

@@ -4,13 +4,18 @@
 
 #include "kiln/PassPlugin.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/BinaryFormat/Magic.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <cstdio>
 #include <dlfcn.h>
+#include <unistd.h>
 
 using namespace llvm;
 
@@ -84,7 +89,89 @@ bool loadPassPlugin(StringRef path, LoadedPlugin &plugin, std::string &error) {
   plugin.name = info->name;
   plugin.version = info->version;
   plugin.placements = registrar.getPlacements();
+  plugin.options = registrar.getOptions();
   return true;
+}
+
+namespace {
+/// Reaches the options a mlir::detail::PassOptions declares: they are registered in its
+/// llvm::cl::SubCommand, a protected base, so only a derived class may name it.
+struct PassOptionsAccess : mlir::detail::PassOptions {
+  static llvm::cl::Option *find(mlir::detail::PassOptions &options, StringRef key) {
+    auto &map = static_cast<llvm::cl::SubCommand &>(options).OptionsMap;
+    auto it = map.find(key);
+    return it == map.end() ? nullptr : it->second;
+  }
+  static std::vector<std::string> names(mlir::detail::PassOptions &options) {
+    std::vector<std::string> keys;
+    for (const auto &entry : static_cast<llvm::cl::SubCommand &>(options).OptionsMap)
+      keys.push_back(entry.first.str());
+    llvm::sort(keys);
+    return keys;
+  }
+};
+
+/// Runs `fn` with file descriptor 2 redirected to a temporary file and returns what was
+/// written there. LLVM's option parsers report a bad value only by printing it to
+/// llvm::errs() (cl::Option::error, unbuffered, fd 2) as "<tool>: for the --KEY option:
+/// ..."; the host turns that into its own one-line error about the plugin option.
+std::string captureStderr(function_ref<void()> fn) {
+  errs().flush();
+  std::FILE *capture = std::tmpfile();
+  int saved = capture ? dup(STDERR_FILENO) : -1;
+  if (saved < 0 || dup2(fileno(capture), STDERR_FILENO) < 0) {
+    if (saved >= 0)
+      close(saved);
+    if (capture)
+      std::fclose(capture);
+    fn(); // cannot capture: the parser's own line goes to stderr as it is
+    return "";
+  }
+  fn();
+  errs().flush();
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  std::string text;
+  std::rewind(capture);
+  char buffer[512];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), capture)) > 0;)
+    text.append(buffer, n);
+  std::fclose(capture);
+  return text;
+}
+} // namespace
+
+std::vector<std::string> getPluginOptionNames(const LoadedPlugin &plugin) {
+  if (!plugin.options)
+    return {};
+  return PassOptionsAccess::names(*plugin.options);
+}
+
+bool setPluginOption(LoadedPlugin &plugin, StringRef key, StringRef value, std::string &error) {
+  llvm::cl::Option *option =
+      plugin.options ? PassOptionsAccess::find(*plugin.options, key) : nullptr;
+  if (!option) {
+    std::vector<std::string> keys = getPluginOptionNames(plugin);
+    error = ("plugin '" + plugin.name + "' has no option '" + key + "'; " +
+             (keys.empty() ? std::string("it has no options")
+                           : "its options: " + llvm::join(keys, ", ")))
+                .str();
+    return false;
+  }
+  bool failedToParse = false;
+  std::string message =
+      captureStderr([&] { failedToParse = llvm::cl::ProvidePositionalOption(option, value, 0); });
+  if (!failedToParse)
+    return true;
+  // "<tool>: for the --KEY option: 'x' value invalid for ..." -> "'x' value invalid ..."
+  StringRef why = StringRef(message).trim();
+  StringRef marker = " option: ";
+  if (size_t at = why.find(marker); at != StringRef::npos)
+    why = why.drop_front(at + marker.size());
+  error = ("plugin '" + plugin.name + "' option '" + key + "': bad value" +
+           (why.empty() ? " '" + value + "'" : ": " + why))
+              .str();
+  return false;
 }
 
 std::string shippedPluginDirectory(const char *argv0, void *mainAddress) {

@@ -4,17 +4,20 @@
 // loader it never aborts: a file that is not a shared library, a library without the
 // entry points, a plugin built for another plugin-API or MLIR version, and a pass name
 // that is already registered each give an error message and nothing is registered.
+// A loaded plugin's typed options are set here too (setPluginOption), with the same care:
+// an unknown key or a bad value is a message, never an abort.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_PLUGINS_API_PLUGINLOADER_H
 #define KILN_PLUGINS_API_PLUGINLOADER_H
 
-#include "kiln/ExtensionPoint.h"
+#include "kiln/PassPlugin.h"
 
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,13 +29,26 @@ struct LoadedPlugin {
   std::string path;
   std::string name;
   std::string version;
-  /// The pipelines the plugin asked to run at kilnc's extension points, in order.
-  std::vector<std::pair<ExtensionPoint, std::string>> placements;
+  /// The pipelines the plugin asked to run at kilnc's extension points, in order; each
+  /// is built from the plugin's option values when called.
+  std::vector<PluginRegistrar::Placement> placements;
+  /// The plugin's options (PluginRegistrar::runAt<OptionsT>), or null when it has none.
+  std::shared_ptr<mlir::detail::PassOptions> options;
 };
 
 /// Loads the pass plugin at `path` and registers its passes. On failure returns false
 /// and sets `error` to a message naming the file and the reason.
 bool loadPassPlugin(llvm::StringRef path, LoadedPlugin &plugin, std::string &error);
+
+/// The keys of `plugin`'s options, sorted; none when it declares no options.
+std::vector<std::string> getPluginOptionNames(const LoadedPlugin &plugin);
+
+/// Sets `plugin`'s option `key` to `value`, parsed by the option's own parser (an empty
+/// value sets a bool option to true). On failure (no such option, a value the parser
+/// refuses) returns false and sets `error` to a message naming the plugin, the key and
+/// the reason, with the plugin's option keys when the key is unknown.
+bool setPluginOption(LoadedPlugin &plugin, llvm::StringRef key, llvm::StringRef value,
+                     std::string &error);
 
 /// The directory that holds the shipped plugins: lib/kiln/plugins next to the bin/
 /// directory of the running executable, in the install tree and the build tree alike.

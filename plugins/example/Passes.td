@@ -20,7 +20,15 @@ def RemoveIdentity : Pass<"kiln-example-remove-identity", "mlir::func::FuncOp"> 
     ```mlir
     %1 = "onnx.Relu"(%x) : (tensor<2xf32>) -> tensor<2xf32>
     ```
+
+    With `keep-outputs`, an Identity whose result the function returns (an ONNX graph
+    output) stays, so that output keeps a node of its own (an output that copies an
+    input, say).
   }];
+  let options = [
+    Option<"keepOutputs", "keep-outputs", "bool", /*default=*/"false",
+           "Keep an Identity whose result is a function result (a graph output)">
+  ];
 }
 
 #endif // KILN_EXAMPLE_PASSES_TD

@@ -5,6 +5,7 @@
 
 using namespace mlir;
 using namespace kiln::onnxir;
+using namespace kiln::folding;
 
 namespace kiln::fuse {
 

@@ -3,7 +3,7 @@
 #ifndef KILN_PLUGINS_FUSE_CONVUTILS_H
 #define KILN_PLUGINS_FUSE_CONVUTILS_H
 
-#include "plugins/fuse/Literal.h"
+#include "passes/Folding/Literal.h"
 
 #include "ir/onnx/OnnxDialect.h"
 
@@ -14,9 +14,9 @@ namespace kiln::fuse {
 /// A Conv whose weight (and bias, if any) are constants, unpacked.
 struct ConstConv {
   onnxir::ConvOp op;
-  Literal weight;
+  folding::Literal weight;
   /// The bias, or zeros when the Conv has none.
-  Literal bias;
+  folding::Literal bias;
   int64_t outChannels() const { return weight.shape[0]; }
 };
 
@@ -27,13 +27,14 @@ std::optional<ConstConv> matchConstConv(mlir::Value v);
 /// The per-output-channel values of a constant `c` combined elementwise with a Conv
 /// result of rank `outRank` and `channels` channels without changing its shape: `c`'s
 /// shape, aligned to the right, is 1 everywhere except possibly channels at dim 1.
-std::optional<std::vector<double>> perChannel(const Literal &c, int64_t outRank,
+std::optional<std::vector<double>> perChannel(const folding::Literal &c, int64_t outRank,
                                               int64_t channels);
 
 /// Replaces `replaced` (whose result is the fused value) by a copy of `conv.op` with
 /// weight `weight` and bias `bias`; returns the new Conv.
 onnxir::ConvOp replaceConv(mlir::PatternRewriter &rewriter, mlir::Operation *replaced,
-                           const ConstConv &conv, const Literal &weight, const Literal &bias);
+                           const ConstConv &conv, const folding::Literal &weight,
+                           const folding::Literal &bias);
 
 } // namespace kiln::fuse
 

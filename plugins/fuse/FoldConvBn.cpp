@@ -15,6 +15,7 @@ namespace kiln::fuse {
 
 using namespace mlir;
 using namespace kiln::onnxir;
+using namespace kiln::folding;
 using namespace kiln::fuse;
 
 namespace {

@@ -1,6 +1,6 @@
 //===- FuseAttention.cpp - Scaled dot-product attention to onnx.Attention ---===//
 
-#include "plugins/fuse/Literal.h"
+#include "passes/Folding/Literal.h"
 #include "plugins/fuse/Match.h"
 #include "kiln/NodeLoc.h"
 #include "plugins/fuse/Passes.h"
@@ -16,6 +16,7 @@ namespace kiln::fuse {
 
 using namespace mlir;
 using namespace kiln::onnxir;
+using namespace kiln::folding;
 using namespace kiln::fuse;
 
 namespace {

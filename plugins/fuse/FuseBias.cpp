@@ -14,6 +14,7 @@ namespace kiln::fuse {
 
 using namespace mlir;
 using namespace kiln::onnxir;
+using namespace kiln::folding;
 using namespace kiln::fuse;
 
 namespace {

@@ -1,6 +1,6 @@
 //===- FuseLayerNorm.cpp - Decomposed LayerNorm to LayerNormalization -------===//
 
-#include "plugins/fuse/Literal.h"
+#include "passes/Folding/Literal.h"
 #include "plugins/fuse/Match.h"
 #include "kiln/NodeLoc.h"
 #include "plugins/fuse/Passes.h"
@@ -14,6 +14,7 @@ namespace kiln::fuse {
 
 using namespace mlir;
 using namespace kiln::onnxir;
+using namespace kiln::folding;
 using namespace kiln::fuse;
 
 namespace {

@@ -1,12 +1,13 @@
 //===- Match.cpp - Helpers shared by the fusion patterns --------------------===//
 
 #include "plugins/fuse/Match.h"
-#include "plugins/fuse/Literal.h"
+#include "passes/Folding/Literal.h"
 
 #include <cmath>
 
 using namespace mlir;
 using namespace kiln::onnxir;
+using namespace kiln::folding;
 
 namespace kiln::fuse {
 

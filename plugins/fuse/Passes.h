@@ -13,15 +13,6 @@ namespace kiln::fuse {
 #define GEN_PASS_DECL
 #include "plugins/fuse/Passes.h.inc"
 
-/// The plugin's pipeline, run by kilnc after import (upgrades and shape inference):
-/// fold constants first so weights and shapes are literal, fold BatchNorm into Conv,
-/// recognize LayerNorm and GELU (so a Gelu after a contraction counts as its
-/// activation), fold biases into the contractions, recognize attention, and fold the
-/// masks the attention rewrite leaves behind.
-inline constexpr const char *kFusePipeline =
-    "kiln-fold-constants,kiln-fold-conv-bn,kiln-fuse-layer-norm,kiln-fuse-gelu,"
-    "kiln-fuse-bias,kiln-fuse-attention,kiln-fold-constants";
-
 } // namespace kiln::fuse
 
 #endif // KILN_PLUGINS_FUSE_PASSES_H

@@ -1,7 +1,8 @@
 //===- Passes.td - The fusion plugin's passes ------------------------------===//
 //
-// Graph-level rewrites on the onnx dialect, run after kiln-upgrade-onnx-ops and
-// kiln-infer-shapes (they match the newest op forms and need ranked types). Each
+// Graph-level rewrites on the onnx dialect, run after kiln-upgrade-onnx-ops,
+// kiln-infer-shapes and kiln-fold-constants (they match the newest op forms, need ranked
+// types and read weights and shapes as literal constants). Each
 // rewrite keeps the model's results: constants are computed with ONNX semantics and
 // fused ops are the standard ONNX ops whose definitions equal the subgraphs they
 // replace. The counts of what each pass did are kiln::PassStatistic members of the
@@ -14,40 +15,6 @@
 #define KILN_PLUGINS_FUSE_PASSES_TD
 
 include "mlir/Pass/PassBase.td"
-
-def FoldConstants : Pass<"kiln-fold-constants", "mlir::ModuleOp"> {
-  let summary = "Fold onnx ops whose inputs are all constants, whole subgraphs at once";
-  let description = [{
-    Visits the ops in program order (producers first) and replaces each op whose
-    operands are all `onnx.Constant`s (or absent optional inputs) by a constant holding
-    its result, so chains of such ops fold in one visit. The ops covered are the ones
-    exported around shapes and weights: Identity, Cast, Reshape, (Un)Squeeze, Flatten,
-    Transpose, Concat, Gather, Slice, Expand, Tile, Range, ConstantOfShape, Neg, Abs,
-    Sqrt, Reciprocal, Floor, Ceil, Not, Add, Sub, Mul, Div, Pow, Min, Max, Sum, Where,
-    the comparisons and And/Or/Xor; plus Shape and Size of statically shaped tensors and
-    Gather of static dimensions from a Shape. Results follow ONNX semantics exactly
-    (numpy broadcasting, integer wrap-around, truncating integer division, float math
-    rounded once to the element type). A result is only folded when it has at most
-    `max-elements` elements or no more than its constant inputs together, so a small
-    constant never expands into a large one. Constants left unused are removed.
-
-    Before:
-    ```mlir
-    %c = "onnx.Constant"() <{value = dense<[2, 3]> : tensor<2xi64>}> : () -> tensor<2xi64>
-    %d = "onnx.Constant"() <{value = dense<4> : tensor<i64>}> : () -> tensor<i64>
-    %0 = "onnx.Mul"(%c, %d) : (tensor<2xi64>, tensor<i64>) -> tensor<2xi64>
-    ```
-    After:
-    ```mlir
-    %0 = "onnx.Constant"() <{value = dense<[8, 12]> : tensor<2xi64>}> : () -> tensor<2xi64>
-    ```
-  }];
-  let options = [
-    Option<"maxElements", "max-elements", "int64_t", "1 << 20",
-           "Largest result (in elements) folded when it is larger than its inputs">
-  ];
-  let dependentDialects = ["kiln::onnxir::ONNXDialect"];
-}
 
 def FoldConvBn : Pass<"kiln-fold-conv-bn", "mlir::ModuleOp"> {
   let summary = "Fold inference BatchNormalization and per-channel Mul into Conv";

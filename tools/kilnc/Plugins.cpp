@@ -37,15 +37,37 @@ static bool addExtension(std::map<ExtensionPoint, std::string> &extensions, Exte
   return true;
 }
 
-static bool load(StringRef path, std::map<ExtensionPoint, std::string> &extensions,
-                 std::string &error) {
-  LoadedPlugin plugin;
-  if (!loadPassPlugin(path, plugin, error))
+/// Applies one --plugin-opt=NAME:KEY[=VALUE] to the loaded plugins named NAME.
+static bool setOption(StringRef spec, MutableArrayRef<LoadedPlugin> plugins,
+                      const PluginSetup &setup, std::string &error) {
+  auto fail = [&](const Twine &why) {
+    error = ("--plugin-opt=" + spec + ": " + why).str();
     return false;
-  for (const auto &[point, pipeline] : plugin.placements)
-    if (!addExtension(extensions, point, pipeline, "pass plugin '" + plugin.name + "'", error))
-      return false;
-  return true;
+  };
+  auto [name, assignment] = spec.split(':');
+  auto [key, value] = assignment.split('=');
+  if (name.empty() || key.empty())
+    return fail("expected NAME:KEY=VALUE (NAME a loaded plugin, KEY one of its options)");
+  bool found = false;
+  for (LoadedPlugin &plugin : plugins) {
+    if (plugin.name != name)
+      continue;
+    found = true;
+    if (!setPluginOption(plugin, key, value, error))
+      return fail(error);
+  }
+  if (found)
+    return true;
+  if (llvm::is_contained(ArrayRef(kShippedPlugins).drop_back(), name))
+    return fail("plugin '" + name + "' is not loaded (" +
+                (setup.optLevel == 0 ? "-O0 loads no shipped plugin"
+                                     : "it is disabled with --disable-plugin") +
+                ")");
+  std::string loaded;
+  for (const LoadedPlugin &plugin : plugins)
+    loaded += (loaded.empty() ? "" : ", ") + plugin.name;
+  return fail("no plugin '" + name +
+              "' is loaded (loaded: " + (loaded.empty() ? std::string("none") : loaded) + ")");
 }
 
 bool setUpPlugins(const PluginSetup &setup, std::map<ExtensionPoint, std::string> &extensions,
@@ -59,6 +81,11 @@ bool setUpPlugins(const PluginSetup &setup, std::map<ExtensionPoint, std::string
       error = ("--disable-plugin=" + name + ": not a shipped pass plugin").str();
       return false;
     }
+  std::vector<LoadedPlugin> plugins;
+  auto load = [&](StringRef path) {
+    plugins.emplace_back();
+    return loadPassPlugin(path, plugins.back(), error);
+  };
   if (setup.optLevel > 0) {
     std::string dir = shippedPluginDirectory(setup.argv0, setup.mainAddress);
     for (const char *const *name = kShippedPlugins; *name; ++name) {
@@ -72,13 +99,23 @@ bool setUpPlugins(const PluginSetup &setup, std::map<ExtensionPoint, std::string
                     .str();
         return false;
       }
-      if (!load(path, extensions, error))
+      if (!load(path))
         return false;
     }
   }
   for (const std::string &path : setup.userPlugins)
-    if (!load(path, extensions, error))
+    if (!load(path))
       return false;
+  for (StringRef spec : setup.pluginOptions)
+    if (!setOption(spec, plugins, setup, error))
+      return false;
+  for (const LoadedPlugin &plugin : plugins)
+    for (const PluginRegistrar::Placement &placement : plugin.placements) {
+      std::string pipeline = placement.pipeline();
+      if (!pipeline.empty() && !addExtension(extensions, placement.point, pipeline,
+                                             "pass plugin '" + plugin.name + "'", error))
+        return false;
+    }
   for (StringRef spec : setup.extensionSpecs) {
     auto [name, pipeline] = spec.split(':');
     std::optional<ExtensionPoint> point = parseExtensionPoint(name);

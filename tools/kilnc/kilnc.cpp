@@ -3,7 +3,7 @@
 //   kilnc MODEL.onnx [-o MODEL.so] [-O0..3] [--target=cpu] [--target-cpu=CPU]
 //         [--emit=mlir|llvm|obj|lib] [--print-ir-after-all] [--timing] [--profile]
 //         [--load-pass-plugin=P.so] [--kiln-extension=POINT:PIPELINE] [--kiln-stats]
-//         [--disable-plugin=NAME] [--progress | --no-progress]
+//         [--disable-plugin=NAME] [--plugin-opt=NAME:KEY=VALUE] [--progress | --no-progress]
 //
 // Imports an ONNX model (binary protobuf or ONNX text syntax) and compiles it with a
 // target (backends/common/Target.h) into a shared library implementing
@@ -108,6 +108,10 @@ cl::list<std::string> extensionSpecs(
 cl::list<std::string> disabledPlugins(
     "disable-plugin", cl::desc("Do not load this shipped pass plugin at -O1 and above (repeatable)"),
     cl::value_desc("name"), cl::cat(category));
+cl::list<std::string> pluginOptions(
+    "plugin-opt",
+    cl::desc("Set option KEY of the loaded pass plugin NAME to VALUE (repeatable)"),
+    cl::value_desc("name:key=value"), cl::cat(category));
 cl::opt<cl::boolOrDefault> progress(
     "progress", cl::desc("Show a progress line on compiles longer than 3 s (default: when "
                          "stderr is a terminal)"),
@@ -239,7 +243,7 @@ int main(int argc, char **argv) {
   {
     std::string error;
     kiln::PluginSetup setup{argv[0], reinterpret_cast<void *>(&fail), optLevel, passPlugins,
-                            extensionSpecs, disabledPlugins};
+                            extensionSpecs, disabledPlugins, pluginOptions};
     if (!kiln::setUpPlugins(setup, options.extensions, error))
       return fail(error);
   }

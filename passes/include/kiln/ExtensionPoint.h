@@ -4,8 +4,9 @@
 // (passes/Pipelines/Pipelines.cpp). A plugin names its default point with
 // PluginRegistrar::runAt; a user adds pipelines with `kilnc --kiln-extension=POINT:PIPELINE`.
 //
-//   after-import     onnx dialect, right after op upgrades and shape inference; graph-level
-//                    rewrites (fusion, constant folding) belong here.
+//   after-import     onnx dialect, right after op upgrades, shape inference and constant
+//                    folding (built in at every level); graph-level rewrites (fusion)
+//                    belong here.
 //   before-lowering  onnx dialect, after Kiln's graph optimizations (canonicalize), just
 //                    before kiln-convert-onnx-to-linalg.
 //   before-bufferize linalg/tensor/arith on tensors, after elementwise fusion and before the

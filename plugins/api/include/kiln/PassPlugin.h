@@ -5,12 +5,23 @@
 //
 //   #include "kiln/PassPlugin.h"
 //
-//   KILN_PASS_PLUGIN("kiln-example", "0.1", [](kiln::PluginRegistrar &r) {
-//     r.addPass(kiln::example::createRemoveIdentity);       // or r.addPass<MyPass>()
-//     r.runAt(kiln::ExtensionPoint::AfterImport, "func.func(kiln-example-remove-identity)");
+//   struct Options : mlir::PassPipelineOptions<Options> {    // optional: typed options
+//     Option<bool> keepOutputs{*this, "keep-outputs", llvm::cl::desc("..."),
+//                              llvm::cl::init(false)};
+//   };
+//
+//   KILN_PASS_PLUGIN("kiln-example", "0.2", [](kiln::PluginRegistrar &r) {
+//     r.addPass([] { return kiln::example::createRemoveIdentity(); }); // or addPass<MyPass>()
+//     r.runAt<Options>(kiln::ExtensionPoint::AfterImport, [](const Options &o) {
+//       return std::string("func.func(kiln-example-remove-identity{keep-outputs=") +
+//              (o.keepOutputs ? "true" : "false") + "})";
+//     });                 // or r.runAt(point, "func.func(...)") for a fixed pipeline
 //   })
 //
 // Load it with `kilnc --load-pass-plugin=P.so` or `kiln-opt --load-pass-plugin=P.so`.
+// `kilnc --plugin-opt=kiln-example:keep-outputs=true` sets an option: kilnc checks the
+// key and parses the value with the option's own parser (an unknown plugin, key or a bad
+// value is an error), then builds the runAt pipelines from the values.
 //
 // The macro exports two entry points:
 //   - kilnGetPassPluginInfo: what Kiln's loader reads. Its first two fields (the Kiln
@@ -38,6 +49,7 @@
 #include "kiln/ExtensionPoint.h"
 
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Tools/Plugins/PassPlugin.h"
 #include "llvm/Config/llvm-config.h"
@@ -47,12 +59,14 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 /// Bumped whenever PassPluginInfo or PluginRegistrar changes; the loader refuses a plugin
-/// built against another version.
-#define KILN_PASS_PLUGIN_API_VERSION 1
+/// built against another version. 2: typed options (runAt<OptionsT>), placements built
+/// from them.
+#define KILN_PASS_PLUGIN_API_VERSION 2
 
 namespace kiln {
 
@@ -88,7 +102,24 @@ public:
   /// Asks kilnc to run the textual `pipeline` (module level, e.g. "func.func(my-pass)")
   /// at `point` of its default pipeline whenever this plugin is loaded into kilnc.
   void runAt(ExtensionPoint point, std::string pipeline) {
-    placements.emplace_back(point, std::move(pipeline));
+    placements.push_back({point, [pipeline = std::move(pipeline)] { return pipeline; }});
+  }
+
+  /// Like runAt(point, pipeline), with the pipeline built by `build(const OptionsT &)`
+  /// (returning a std::string) from the plugin's options once kilnc has set them from
+  /// `--plugin-opt=NAME:KEY=VALUE`. OptionsT, the plugin's options, derives from
+  /// mlir::PassPipelineOptions<OptionsT> and declares each option as an Option<T> or
+  /// ListOption<T> member: the option's argument is the KEY, its cl::desc the help,
+  /// its cl::init the default. A plugin has one OptionsT; every runAt<OptionsT> of the
+  /// plugin sees the same values.
+  template <typename OptionsT, typename BuildFn> void runAt(ExtensionPoint point, BuildFn build) {
+    static_assert(std::is_base_of_v<mlir::detail::PassOptions, OptionsT>,
+                  "plugin options derive from mlir::PassPipelineOptions<OptionsT>");
+    std::shared_ptr<OptionsT> opts = getOrCreateOptions<OptionsT>();
+    if (!opts)
+      return;
+    placements.push_back(
+        {point, [opts, build = std::move(build)]() -> std::string { return build(*opts); }});
   }
 
   //===--- Host side: used by Kiln's loader, not by plugins ---------------===//
@@ -97,10 +128,15 @@ public:
     std::string argument;
     PassFactory create;
   };
+  /// A pipeline for an extension point, built when the host asks for it.
+  struct Placement {
+    ExtensionPoint point;
+    std::function<std::string()> pipeline;
+  };
   const std::vector<Entry> &getPasses() const { return passes; }
-  const std::vector<std::pair<ExtensionPoint, std::string>> &getPlacements() const {
-    return placements;
-  }
+  const std::vector<Placement> &getPlacements() const { return placements; }
+  /// The plugin's options (the OptionsT of its runAt<OptionsT>), or null.
+  const std::shared_ptr<mlir::detail::PassOptions> &getOptions() const { return options; }
   const std::vector<std::string> &getErrors() const { return errors; }
 
   /// Registers the collected passes with MLIR; registers nothing when there were errors.
@@ -113,8 +149,28 @@ public:
   }
 
 private:
+  /// The plugin's one options object, created by its first runAt<OptionsT>.
+  template <typename OptionsT> std::shared_ptr<OptionsT> getOrCreateOptions() {
+    static const char key = 0; // one address per OptionsT
+    if (!options) {
+      auto created = std::make_shared<OptionsT>();
+      options = created;
+      typedOptions = created;
+      optionsKey = &key;
+      return created;
+    }
+    if (optionsKey != &key) {
+      errors.push_back("runAt is given two different options types (a plugin has one)");
+      return nullptr;
+    }
+    return std::static_pointer_cast<OptionsT>(typedOptions);
+  }
+
   std::vector<Entry> passes;
-  std::vector<std::pair<ExtensionPoint, std::string>> placements;
+  std::vector<Placement> placements;
+  std::shared_ptr<mlir::detail::PassOptions> options; ///< the object typedOptions holds
+  std::shared_ptr<void> typedOptions;                 ///< the same object, as its OptionsT
+  const void *optionsKey = nullptr;                   ///< which OptionsT it is
   std::vector<std::string> errors;
 };
 

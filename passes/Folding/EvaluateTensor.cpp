@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "plugins/fuse/Evaluate.h"
+#include "passes/Folding/Evaluate.h"
 
 #include "ir/onnx/OnnxDialect.h"
 
@@ -14,7 +14,7 @@
 
 using namespace mlir;
 
-namespace kiln::fuse {
+namespace kiln::folding {
 namespace {
 
 using Shape = SmallVector<int64_t>;
@@ -405,4 +405,4 @@ std::optional<SmallVector<Literal>> evaluate(Operation *op, ArrayRef<Operand> op
   return SmallVector<Literal>{std::move(*result)};
 }
 
-} // namespace kiln::fuse
+} // namespace kiln::folding

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "plugins/fuse/Evaluate.h"
+#include "passes/Folding/Evaluate.h"
 
 #include "ir/onnx/OnnxDialect.h"
 
@@ -19,7 +19,7 @@
 
 using namespace mlir;
 
-namespace kiln::fuse {
+namespace kiln::folding {
 namespace {
 
 Type resultElementType(Operation *op) {
@@ -249,4 +249,4 @@ std::optional<Literal> evaluateMath(Operation *op, ArrayRef<Operand> operands) {
   return acc;
 }
 
-} // namespace kiln::fuse
+} // namespace kiln::folding

@@ -8,14 +8,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_PLUGINS_FUSE_EVALUATE_H
-#define KILN_PLUGINS_FUSE_EVALUATE_H
+#ifndef KILN_PASSES_FOLDING_EVALUATE_H
+#define KILN_PASSES_FOLDING_EVALUATE_H
 
-#include "plugins/fuse/Literal.h"
+#include "passes/Folding/Literal.h"
 
 #include "mlir/IR/Operation.h"
 
-namespace kiln::fuse {
+namespace kiln::folding {
 
 /// An operand of the op being folded: a constant, or absent (an omitted optional input).
 using Operand = std::optional<Literal>;
@@ -30,6 +30,6 @@ std::optional<Literal> evaluateMath(mlir::Operation *op, llvm::ArrayRef<Operand>
 /// Shape and data-movement ops (Reshape, Transpose, Concat, Gather, Slice, ...).
 std::optional<Literal> evaluateTensor(mlir::Operation *op, llvm::ArrayRef<Operand> operands);
 
-} // namespace kiln::fuse
+} // namespace kiln::folding
 
-#endif // KILN_PLUGINS_FUSE_EVALUATE_H
+#endif // KILN_PASSES_FOLDING_EVALUATE_H

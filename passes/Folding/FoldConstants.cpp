@@ -1,21 +1,30 @@
 //===- FoldConstants.cpp - Fold constant subgraphs --------------------------===//
+//
+// Folds ops on constants (Evaluate*.cpp) and queries of static shapes, and re-infers the
+// types of the ops downstream of what it folded, so that shape computations simplify to
+// a fixed point in one walk: a Reshape whose target shape just became a constant gets a
+// static result type, the Shape of that result folds next, and so on.
+//
+//===----------------------------------------------------------------------===//
 
-#include "plugins/fuse/Evaluate.h"
-#include "plugins/fuse/Match.h"
+#include "passes/Folding/Evaluate.h"
+#include "passes/Passes.h"
+
 #include "kiln/NodeLoc.h"
-#include "plugins/fuse/Passes.h"
+#include "kiln/Statistic.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/DenseSet.h"
 
-namespace kiln::fuse {
+namespace kiln {
 #define GEN_PASS_DEF_FOLDCONSTANTS
-#include "plugins/fuse/Passes.h.inc"
-} // namespace kiln::fuse
+#include "passes/Passes.h.inc"
+} // namespace kiln
 
 using namespace mlir;
 using namespace kiln::onnxir;
-using namespace kiln::fuse;
+using namespace kiln::folding;
 
 namespace {
 
@@ -117,7 +126,7 @@ std::optional<int64_t> expandedSize(Operation *op, ArrayRef<Operand> operands) {
 
 } // namespace
 
-namespace kiln::fuse {
+namespace kiln {
 /// Named (not anonymous): MLIR derives implicit pass TypeIDs from the class name.
 struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
   using FoldConstantsBase::FoldConstantsBase;
@@ -125,6 +134,8 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
   kiln::PassStatistic numFolded{this, "folded-ops", "Ops replaced by constants"};
   kiln::PassStatistic numShapesFolded{this, "folded-shapes",
                                       "Shape, Size and Gather(Shape) of static dims folded"};
+  kiln::PassStatistic numRefined{this, "refined-types",
+                                 "Ops whose result types became more precise after a fold"};
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -137,14 +148,36 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
       return it->second;
     };
 
+    // Producers before consumers (the graph is in topological order), and an op before
+    // the ops in its regions, as kiln-infer-shapes visits them.
     SmallVector<Operation *> ops;
     module.walk<WalkOrder::PreOrder>([&](Operation *op) {
-      if (isa<ONNXDialect>(op->getDialect()) && !isa<ConstantOp, NoValueOp>(op) &&
-          op->getNumRegions() == 0 && op->getNumResults() == 1)
+      if (isa<ONNXDialect>(op->getDialect()) && !isa<ConstantOp, NoValueOp>(op))
         ops.push_back(op);
     });
 
+    // Values that are new constants or got a more precise type during this walk: their
+    // users' types are inferred again before they are considered for folding.
+    DenseSet<Value> changed;
+    bool anyRefined = false;
     for (Operation *op : ops) {
+      if (llvm::any_of(op->getOperands(), [&](Value v) { return changed.contains(v); })) {
+        SmallVector<Type> before(op->getResultTypes());
+        if (failed(onnxir::refineResultTypes(op)))
+          return signalPassFailure();
+        bool refined = false;
+        for (auto [result, type] : llvm::zip(op->getResults(), before))
+          if (result.getType() != type) {
+            changed.insert(result);
+            refined = true;
+          }
+        if (refined) {
+          ++numRefined;
+          anyRefined = true;
+        }
+      }
+      if (op->getNumRegions() != 0 || op->getNumResults() != 1)
+        continue;
       std::optional<Literal> result = foldShapeQuery(op);
       bool isShapeQuery = result.has_value();
       if (!result) {
@@ -177,8 +210,10 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
           continue;
         result = std::move((*results)[0]);
       }
-      if (!replace(op, *result))
+      Value folded = replace(op, *result);
+      if (!folded)
         continue;
+      changed.insert(folded);
       ++(isShapeQuery ? numShapesFolded : numFolded);
     }
 
@@ -187,30 +222,44 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
       if (op->use_empty())
         op->erase();
     });
+
+    // Function results follow the values they return, as after kiln-infer-shapes.
+    if (!anyRefined)
+      return;
+    module.walk([](func::FuncOp func) {
+      if (func.isExternal())
+        return;
+      auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+      SmallVector<Type> results(ret.getOperandTypes());
+      if (results != func.getResultTypes())
+        func.setFunctionType(
+            FunctionType::get(func.getContext(), func.getArgumentTypes(), results));
+    });
   }
 
-  /// Replaces `op`'s result by a constant holding `lit`, if the types allow.
-  bool replace(Operation *op, const Literal &lit) {
+  /// Replaces `op`'s result by a constant holding `lit`, if the types allow; returns
+  /// the constant, or null.
+  Value replace(Operation *op, const Literal &lit) {
     Value old = op->getResult(0);
     auto oldType = dyn_cast<TensorType>(old.getType());
     RankedTensorType newType = lit.getType();
     if (!oldType || oldType.getElementType() != newType.getElementType())
-      return false;
+      return {};
     if (oldType != newType) {
       // A more precise type is fine for onnx users; others (func.return) need the same.
       if (oldType.hasRank() && failed(verifyCompatibleShape(oldType.getShape(),
                                                             newType.getShape())))
-        return false;
+        return {};
       for (Operation *user : old.getUsers())
         if (!isa<ONNXDialect>(user->getDialect()) || isa<YieldOp>(user))
-          return false;
+          return {};
     }
     OpBuilder b(op);
     Value folded = createConstant(b, kiln::replacedNodesLoc(op), lit);
     old.replaceAllUsesWith(folded);
     op->erase();
-    return true;
+    return folded;
   }
 };
 
-} // namespace kiln::fuse
+} // namespace kiln

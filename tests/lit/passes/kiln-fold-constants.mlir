@@ -1,12 +1,14 @@
-// RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-fuse.so --split-input-file --kiln-fold-constants %s | FileCheck %s
-// RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-fuse.so --split-input-file --kiln-fold-constants="max-elements=4" %s | FileCheck %s --check-prefix=LIMIT
-// RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-fuse.so --split-input-file --kiln-fold-constants --kiln-stats %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
+// RUN: kiln-opt --split-input-file --kiln-fold-constants %s | FileCheck %s
+// RUN: kiln-opt --split-input-file --kiln-fold-constants="max-elements=4" %s | FileCheck %s --check-prefix=LIMIT
+// RUN: kiln-opt --split-input-file --kiln-fold-constants --kiln-stats %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
 
 // Tests that --kiln-stats prints the counts summed over the cases below:
-// folded-ops 21 (all cases), folded-shapes 1 (@shapes).
+// folded-ops 23 (all cases), folded-shapes 2 (@shapes, @simplify), refined-types 1
+// (@simplify).
 // STATS-LABEL: {{^}}kiln-fold-constants{{$}}
-// STATS-NEXT: (S) 21 folded-ops -
-// STATS-NEXT: (S) 1 folded-shapes -
+// STATS-NEXT: (S) 23 folded-ops -
+// STATS-NEXT: (S) 2 folded-shapes -
+// STATS-NEXT: (S) 1 refined-types -
 
 // Tests that a chain of constant ops folds in one visit, broadcasting as numpy does.
 // CHECK-LABEL: func.func @chain
@@ -122,4 +124,27 @@ func.func @limits(%x: tensor<2xf32>) -> (tensor<2xf32>, tensor<3x3xf32>) {
   %s = "onnx.Constant"() <{value = dense<[3, 3]> : tensor<2xi64>}> : () -> tensor<2xi64>
   %1 = "onnx.ConstantOfShape"(%s) <{value = dense<1.0> : tensor<1xf32>}> : (tensor<2xi64>) -> tensor<3x3xf32>
   return %0, %1 : tensor<2xf32>, tensor<3x3xf32>
+}
+
+// -----
+
+// Tests that shape computations simplify to a fixed point in one walk: the Reshape's
+// target shape is computed with Equal and Where (which kiln-infer-shapes' data
+// propagation does not follow) and folds to [2, 12]; the Reshape's type is then inferred
+// again, so the Shape of its result folds too, and the function's result types follow.
+// CHECK-LABEL: func.func @simplify
+// CHECK-SAME: -> (tensor<2x12xf32>, tensor<2xi64>)
+// CHECK-NOT: "onnx.{{Equal|Where|Shape}}"
+// CHECK: %[[R:.+]] = "onnx.Reshape"(%arg0, %{{.+}}) : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<2x12xf32>
+// CHECK-NEXT: %[[S:.+]] = "onnx.Constant"() <{value = dense<[2, 12]> : tensor<2xi64>}>
+// CHECK-NEXT: return %[[R]], %[[S]] : tensor<2x12xf32>, tensor<2xi64>
+func.func @simplify(%x: tensor<2x3x4xf32>) -> (tensor<?x?xf32>, tensor<2xi64>) {
+  %want = "onnx.Constant"() <{value = dense<[2, -1]> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %m1 = "onnx.Constant"() <{value = dense<-1> : tensor<i64>}> : () -> tensor<i64>
+  %fill = "onnx.Constant"() <{value = dense<[1, 12]> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %eq = "onnx.Equal"(%want, %m1) : (tensor<2xi64>, tensor<i64>) -> tensor<2xi1>
+  %shape = "onnx.Where"(%eq, %fill, %want) : (tensor<2xi1>, tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  %r = "onnx.Reshape"(%x, %shape) : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %s = "onnx.Shape"(%r) : (tensor<?x?xf32>) -> tensor<2xi64>
+  return %r, %s : tensor<?x?xf32>, tensor<2xi64>
 }

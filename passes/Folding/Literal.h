@@ -1,14 +1,15 @@
-//===- Literal.h - Constant tensors the fusion passes compute with -*- C++ -*-===//
+//===- Literal.h - Constant tensors the folding passes compute with -*- C++ -*-===//
 //
 // A Literal is an onnx.Constant's value unpacked into host memory: floats as doubles
-// (exact for f16, bf16, f32 and f64), integers and bools as int64_t. The fusion passes
-// read constants into Literals, compute with ONNX semantics, and write the result back
-// as an onnx.Constant of the same element type, rounding floats once to that type.
+// (exact for f16, bf16, f32 and f64), integers and bools as int64_t. kiln-fold-constants
+// and the plugins' rewrites (kiln-fuse) read constants into Literals, compute with ONNX
+// semantics, and write the result back as an onnx.Constant of the same element type,
+// rounding floats once to that type.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_PLUGINS_FUSE_LITERAL_H
-#define KILN_PLUGINS_FUSE_LITERAL_H
+#ifndef KILN_PASSES_FOLDING_LITERAL_H
+#define KILN_PASSES_FOLDING_LITERAL_H
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -18,7 +19,7 @@
 #include <optional>
 #include <vector>
 
-namespace kiln::fuse {
+namespace kiln::folding {
 
 struct Literal {
   llvm::SmallVector<int64_t> shape;
@@ -39,7 +40,7 @@ struct Literal {
   static Literal zeros(llvm::ArrayRef<int64_t> shape, mlir::Type elementType);
 };
 
-/// Whether the fusion passes can hold elements of `type` in a Literal.
+/// Whether a Literal can hold elements of `type` in a Literal.
 bool isSupportedElementType(mlir::Type type);
 
 /// Rounds `v` to the float type `type` (f16, bf16, f32, f64), round-to-nearest-even.
@@ -68,6 +69,6 @@ std::optional<llvm::SmallVector<int64_t>> broadcastShapes(llvm::ArrayRef<int64_t
 std::vector<int64_t> broadcastIndices(llvm::ArrayRef<int64_t> inShape,
                                       llvm::ArrayRef<int64_t> outShape);
 
-} // namespace kiln::fuse
+} // namespace kiln::folding
 
-#endif // KILN_PLUGINS_FUSE_LITERAL_H
+#endif // KILN_PASSES_FOLDING_LITERAL_H

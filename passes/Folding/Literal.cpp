@@ -1,6 +1,6 @@
 //===- Literal.cpp - Reading and writing constant tensors -------------------===//
 
-#include "plugins/fuse/Literal.h"
+#include "passes/Folding/Literal.h"
 
 #include "ir/onnx/OnnxDialect.h"
 
@@ -12,7 +12,7 @@
 
 using namespace mlir;
 
-namespace kiln::fuse {
+namespace kiln::folding {
 
 /// Constants up to this many elements stay inline (as the importer does).
 constexpr int64_t kMaxInlineElements = 16;
@@ -280,4 +280,4 @@ std::vector<int64_t> broadcastIndices(ArrayRef<int64_t> inShape, ArrayRef<int64_
   return indices;
 }
 
-} // namespace kiln::fuse
+} // namespace kiln::folding
