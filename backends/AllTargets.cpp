@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/common/Target.h"
+#include "backends/target/Target.h"
 #include "backends/cpu/CpuTarget.h"
 
 #include <mutex>

@@ -12,9 +12,9 @@ add_library(Kiln SHARED
   $<TARGET_OBJECTS:obj.KilnPasses>
   $<TARGET_OBJECTS:obj.KilnCodegen>
   $<TARGET_OBJECTS:obj.KilnPipelines>
-  $<TARGET_OBJECTS:obj.KilnBackendCommon>
+  $<TARGET_OBJECTS:obj.KilnTarget>
   $<TARGET_OBJECTS:obj.KilnCpuBackend>
-  $<TARGET_OBJECTS:obj.KilnTargets>
+  $<TARGET_OBJECTS:obj.KilnAllTargets>
   $<TARGET_OBJECTS:obj.KilnFrontend>
 )
 add_dependencies(Kiln KilnOnnxOpsIncGen KilnOnnxInterfacesIncGen KilnKilnOpsIncGen

@@ -11,7 +11,7 @@
 #ifndef KILN_BACKENDS_CPU_CONTRACTION_H
 #define KILN_BACKENDS_CPU_CONTRACTION_H
 
-#include "backends/common/Target.h"
+#include "backends/target/Target.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 

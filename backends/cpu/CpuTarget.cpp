@@ -1,7 +1,7 @@
 //===- CpuTarget.cpp - The host CPU target --------------------------------===//
 
 #include "backends/cpu/CpuTarget.h"
-#include "backends/common/Linker.h"
+#include "backends/target/Linker.h"
 #include "backends/cpu/Contraction.h"
 #include "backends/cpu/InstrumentProfile.h"
 #include "backends/cpu/ObjectEmitter.h"

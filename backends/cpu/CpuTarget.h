@@ -13,7 +13,7 @@
 
 namespace kiln::cpu {
 
-/// Adds the "cpu" target to the registry (backends/common/Target.h).
+/// Adds the "cpu" target to the registry (backends/target/Target.h).
 void registerCpuTarget();
 
 } // namespace kiln::cpu

@@ -12,7 +12,7 @@
 #ifndef KILN_BACKENDS_CPU_INSTRUMENTPROFILE_H
 #define KILN_BACKENDS_CPU_INSTRUMENTPROFILE_H
 
-#include "backends/common/ModelSignature.h"
+#include "backends/target/ModelSignature.h"
 
 #include "mlir/IR/BuiltinOps.h"
 

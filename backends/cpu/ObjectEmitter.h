@@ -8,7 +8,7 @@
 #ifndef KILN_BACKENDS_CPU_OBJECTEMITTER_H
 #define KILN_BACKENDS_CPU_OBJECTEMITTER_H
 
-#include "backends/common/Target.h"
+#include "backends/target/Target.h"
 
 #include <memory>
 #include <string>

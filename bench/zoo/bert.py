@@ -17,7 +17,7 @@ Weights: Xavier-style std 1/sqrt(fan_in) so attention scores are O(1); LayerNorm
 import numpy as np
 from onnx import TensorProto
 
-from common import BATCH, GraphBuilder, check
+from graph_builder import BATCH, GraphBuilder, check
 
 SEQ, HIDDEN, HEADS, FFN, MAX_POS, EPS = 128, 768, 12, 3072, 512, 1e-12
 HEAD_DIM = HIDDEN // HEADS

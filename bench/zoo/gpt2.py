@@ -17,7 +17,7 @@ vocab 50257. --small: 2 layers, vocab 1000."""
 import numpy as np
 from onnx import TensorProto
 
-from common import BATCH, GraphBuilder, check
+from graph_builder import BATCH, GraphBuilder, check
 
 SEQ, HIDDEN, HEADS, N_POS, EPS = 128, 768, 12, 1024, 1e-5
 HEAD_DIM = HIDDEN // HEADS

@@ -4,7 +4,7 @@ output `logits` [batch, 10]."""
 import numpy as np
 from onnx import TensorProto
 
-from common import BATCH, GraphBuilder, check
+from graph_builder import BATCH, GraphBuilder, check
 
 SIZES = [784, 512, 256, 10]
 

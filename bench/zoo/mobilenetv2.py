@@ -8,7 +8,7 @@ dropped in eval mode). Input `input` [batch, 3, 224, 224], output `output` [batc
 import numpy as np
 from onnx import TensorProto
 
-from common import BATCH, GraphBuilder, check
+from graph_builder import BATCH, GraphBuilder, check
 
 CONFIG = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
           (6, 160, 3, 2), (6, 320, 1, 1)]

@@ -9,7 +9,7 @@ gain (0.1-0.3) so the residual stream grows slowly and the logits stay O(1..10).
 import numpy as np
 from onnx import TensorProto
 
-from common import BATCH, GraphBuilder, check
+from graph_builder import BATCH, GraphBuilder, check
 
 LAYERS = [3, 4, 6, 3]
 WIDTHS = [64, 128, 256, 512]

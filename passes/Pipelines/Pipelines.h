@@ -10,7 +10,7 @@
 //   to buffers        the shape function, one-shot bufferization, outputs as out-params,
 //                     output-copy elision (-O1 and up), the arena plan, deallocation
 //
-// A target (backends/common/Target.h) then appends its own lowering. The pipelines are
+// A target (backends/target/Target.h) then appends its own lowering. The pipelines are
 // textual, so they read like, and replay with, `kiln-opt --pass-pipeline=...`.
 //
 //===----------------------------------------------------------------------===//

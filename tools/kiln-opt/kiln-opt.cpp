@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/common/Target.h"
+#include "backends/target/Target.h"
 #include "ir/InitAllDialects.h"
 #include "kiln/Statistic.h"
 #include "passes/Pipelines/Pipelines.h"

@@ -2,7 +2,7 @@
 
 #include "tools/kilnc/Plugins.h"
 
-#include "backends/common/Target.h"
+#include "backends/target/Target.h"
 #include "plugins/api/PluginLoader.h"
 
 #include "mlir/Pass/PassManager.h"

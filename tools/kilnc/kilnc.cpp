@@ -6,7 +6,7 @@
 //         [--disable-plugin=NAME] [--plugin-opt=NAME:KEY=VALUE] [--progress | --no-progress]
 //
 // Imports an ONNX model (binary protobuf or ONNX text syntax) and compiles it with a
-// target (backends/common/Target.h) into a shared library implementing
+// target (backends/target/Target.h) into a shared library implementing
 // kiln/model_abi.h. --emit=mlir stops after the after-import extension point (at -O0,
 // where nothing runs there, right after the import). `kilnc --help` lists Kiln's
 // options; LLVM's and MLIR's are under --help-hidden.
@@ -17,7 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/common/Compiler.h"
+#include "backends/target/Compiler.h"
 #include "frontend/Importer.h"
 #include "ir/InitAllDialects.h"
 #include "passes/Passes.h"

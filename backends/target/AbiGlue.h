@@ -1,9 +1,9 @@
 //===- AbiGlue.h - The C side of a compiled model library --------*- C++ -*-===//
 
-#ifndef KILN_BACKENDS_COMMON_ABIGLUE_H
-#define KILN_BACKENDS_COMMON_ABIGLUE_H
+#ifndef KILN_BACKENDS_TARGET_ABIGLUE_H
+#define KILN_BACKENDS_TARGET_ABIGLUE_H
 
-#include "backends/common/ModelSignature.h"
+#include "backends/target/ModelSignature.h"
 
 #include "llvm/ADT/SmallSet.h"
 
@@ -29,4 +29,4 @@ std::string generateAbiGlue(const ModelSignature &signature, const GlueOptions &
 
 } // namespace kiln
 
-#endif // KILN_BACKENDS_COMMON_ABIGLUE_H
+#endif // KILN_BACKENDS_TARGET_ABIGLUE_H

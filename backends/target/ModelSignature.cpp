@@ -1,6 +1,6 @@
 //===- ModelSignature.cpp - What a compiled model exposes -----------------===//
 
-#include "backends/common/ModelSignature.h"
+#include "backends/target/ModelSignature.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"

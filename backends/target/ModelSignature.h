@@ -1,7 +1,7 @@
 //===- ModelSignature.h - What a compiled model exposes ----------*- C++ -*-===//
 
-#ifndef KILN_BACKENDS_COMMON_MODELSIGNATURE_H
-#define KILN_BACKENDS_COMMON_MODELSIGNATURE_H
+#ifndef KILN_BACKENDS_TARGET_MODELSIGNATURE_H
+#define KILN_BACKENDS_TARGET_MODELSIGNATURE_H
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -61,4 +61,4 @@ int32_t getOnnxDataType(mlir::Type elementType);
 
 } // namespace kiln
 
-#endif // KILN_BACKENDS_COMMON_MODELSIGNATURE_H
+#endif // KILN_BACKENDS_TARGET_MODELSIGNATURE_H

@@ -13,10 +13,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_BACKENDS_COMMON_TARGET_H
-#define KILN_BACKENDS_COMMON_TARGET_H
+#ifndef KILN_BACKENDS_TARGET_TARGET_H
+#define KILN_BACKENDS_TARGET_TARGET_H
 
-#include "backends/common/ModelSignature.h"
+#include "backends/target/ModelSignature.h"
 #include "passes/Pipelines/Pipelines.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -94,4 +94,4 @@ std::vector<const Target *> registeredTargets();
 
 } // namespace kiln
 
-#endif // KILN_BACKENDS_COMMON_TARGET_H
+#endif // KILN_BACKENDS_TARGET_TARGET_H

@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/common/AbiGlue.h"
+#include "backends/target/AbiGlue.h"
 #include "ir/kiln/KilnDialect.h"
 
 #include "llvm/Support/raw_ostream.h"

@@ -5,10 +5,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_BACKENDS_COMMON_LINKER_H
-#define KILN_BACKENDS_COMMON_LINKER_H
+#ifndef KILN_BACKENDS_TARGET_LINKER_H
+#define KILN_BACKENDS_TARGET_LINKER_H
 
-#include "backends/common/ModelSignature.h"
+#include "backends/target/ModelSignature.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -34,4 +34,4 @@ mlir::LogicalResult linkModelLibrary(const ModelSignature &signature, llvm::Stri
 
 } // namespace kiln
 
-#endif // KILN_BACKENDS_COMMON_LINKER_H
+#endif // KILN_BACKENDS_TARGET_LINKER_H

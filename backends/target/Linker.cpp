@@ -1,7 +1,7 @@
 //===- Linker.cpp - Glue plus object into model.so ------------------------===//
 
-#include "backends/common/AbiGlue.h"
-#include "backends/common/Linker.h"
+#include "backends/target/AbiGlue.h"
+#include "backends/target/Linker.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -21,7 +21,7 @@ namespace kiln {
 
 /// kiln/model_abi.h, embedded at build time so the glue always matches this compiler.
 static const char kModelAbiHeader[] =
-#include "backends/common/ModelAbiHeader.inc"
+#include "backends/target/ModelAbiHeader.inc"
     ;
 
 static LogicalResult writeFile(llvm::StringRef path, llvm::StringRef text, std::string &error) {

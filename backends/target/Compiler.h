@@ -6,10 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_BACKENDS_COMMON_COMPILER_H
-#define KILN_BACKENDS_COMMON_COMPILER_H
+#ifndef KILN_BACKENDS_TARGET_COMPILER_H
+#define KILN_BACKENDS_TARGET_COMPILER_H
 
-#include "backends/common/Target.h"
+#include "backends/target/Target.h"
 
 namespace kiln {
 
@@ -21,4 +21,4 @@ mlir::LogicalResult lowerModel(mlir::ModuleOp module, const Target &target,
 
 } // namespace kiln
 
-#endif // KILN_BACKENDS_COMMON_COMPILER_H
+#endif // KILN_BACKENDS_TARGET_COMPILER_H

@@ -1,6 +1,6 @@
 //===- Compiler.cpp - An imported model through a target ------------------===//
 
-#include "backends/common/Compiler.h"
+#include "backends/target/Compiler.h"
 #include "kiln/NodeLoc.h"
 #include "passes/Codegen/Passes.h"
 

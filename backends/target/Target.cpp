@@ -1,6 +1,6 @@
 //===- Target.cpp - The registry of targets -------------------------------===//
 
-#include "backends/common/Target.h"
+#include "backends/target/Target.h"
 
 #include "llvm/ADT/StringMap.h"
 
