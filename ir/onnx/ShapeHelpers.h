@@ -13,6 +13,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
@@ -33,8 +34,10 @@ inline constexpr int64_t kDynamic = mlir::ShapedType::kDynamic;
 mlir::Type getElementTypeForOnnxDataType(mlir::MLIRContext *ctx, int64_t dataType);
 
 /// Returns the integer elements of `value` when it is produced by an
-/// `onnx.Constant` holding an integer DenseElementsAttr or
-/// DenseResourceElementsAttr (i32 or i64), in row-major order.
+/// `onnx.Constant` (or, during lowering, an `arith.constant`, also behind the
+/// conversion casts of a type converter) holding an integer DenseElementsAttr or
+/// DenseResourceElementsAttr (32- or 64-bit), in row-major order, sign-extended.
+/// The one constant matcher of the dialect, the verifiers and the lowerings.
 std::optional<llvm::SmallVector<int64_t>> matchConstantI64s(mlir::Value value);
 
 /// Returns the values of a 0-D or 1-D integer shape tensor as far as they are
@@ -70,6 +73,10 @@ int64_t mulDims(llvm::ArrayRef<int64_t> dims);
 /// the error (e.g. "axis").
 mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank, EmitErrorFn emitError,
                                        llvm::StringRef what = "axis");
+
+/// Checks that `axis` indexes `input` (normalizeAxis against its rank) when the rank
+/// is known; the error goes to `op`.
+mlir::LogicalResult verifyAxisOf(mlir::Operation *op, mlir::Value input, int64_t axis);
 
 /// Normalizes a list of axes against `rank` and rejects duplicates.
 mlir::FailureOr<llvm::SmallVector<int64_t>> normalizeAxes(llvm::ArrayRef<int64_t> axes,

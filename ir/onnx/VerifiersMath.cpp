@@ -17,14 +17,6 @@ LogicalResult verifyBroadcastable(Operation *op) {
   return broadcastTypes(op->getOperandTypes(), [&] { return op->emitOpError(); });
 }
 
-/// Softmax and LogSoftmax: the axis indexes the input.
-LogicalResult verifyAxisOf(Operation *op, Value input, int64_t axis) {
-  auto shape = getRankedShape(input.getType());
-  if (!shape)
-    return success();
-  return normalizeAxis(axis, shape->size(), [&] { return op->emitOpError(); });
-}
-
 } // namespace
 
 LogicalResult AddOp::verify() { return verifyBroadcastable(*this); }

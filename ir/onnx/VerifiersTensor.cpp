@@ -14,17 +14,6 @@
 using namespace mlir;
 
 namespace kiln::onnxir {
-namespace {
-
-/// Checks `axis` against the rank of `input` when it is known.
-LogicalResult verifyAxisOf(Operation *op, Value input, int64_t axis) {
-  auto shape = getRankedShape(input.getType());
-  if (!shape)
-    return success();
-  return normalizeAxis(axis, shape->size(), [&] { return op->emitOpError(); });
-}
-
-} // namespace
 
 LogicalResult ReshapeOp::verify() {
   auto shape = matchConstantI64s(getShape());

@@ -76,7 +76,7 @@ LogicalResult checkIndices(ConversionPatternRewriter &rewriter, Operation *op, V
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 
-  if (std::optional<SmallVector<int64_t>> values = getConstantInts(indices)) {
+  if (std::optional<SmallVector<int64_t>> values = onnxir::matchConstantI64s(indices)) {
     SmallVector<int64_t> lo(k, kMax), hi(k, kMin);
     for (auto [n, v] : llvm::enumerate(*values)) {
       lo[n % k] = std::min(lo[n % k], v);
@@ -141,7 +141,7 @@ LogicalResult checkDivisor(ConversionPatternRewriter &rewriter, Operation *op,
   if (!type || !isa<IntegerType>(type.getElementType()))
     return success();
   Location loc = op->getLoc();
-  if (std::optional<SmallVector<int64_t>> values = getConstantInts(divisor)) {
+  if (std::optional<SmallVector<int64_t>> values = onnxir::matchConstantI64s(divisor)) {
     for (auto [n, v] : llvm::enumerate(*values))
       if (v == 0)
         return reject(rewriter, op,

@@ -85,71 +85,6 @@ void yieldMulAdd(OpBuilder &b, Location loc, ValueRange args) {
   linalg::YieldOp::create(b, loc, sum);
 }
 
-/// Returns the ElementsAttr behind a constant value, looking through the conversion
-/// casts the type converter inserts.
-static ElementsAttr getConstantElements(Value value) {
-  while (auto cast = value.getDefiningOp<UnrealizedConversionCastOp>()) {
-    if (cast.getInputs().size() != 1)
-      return {};
-    value = cast.getInputs().front();
-  }
-  Operation *op = value.getDefiningOp();
-  if (!op)
-    return {};
-  if (auto constant = dyn_cast<onnxir::ConstantOp>(op))
-    return constant.getValueAttr(); // null when another value_* form is used
-  if (auto constant = dyn_cast<arith::ConstantOp>(op))
-    return dyn_cast<ElementsAttr>(constant.getValue());
-  return {};
-}
-
-std::optional<SmallVector<int64_t>> getConstantInts(Value value) {
-  ElementsAttr attr = getConstantElements(value);
-  if (!attr || !isa<IntegerType>(attr.getElementType()))
-    return std::nullopt;
-  SmallVector<int64_t> result;
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
-    for (const APInt &v : dense.getValues<APInt>())
-      result.push_back(v.getSExtValue());
-    return result;
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    unsigned width = attr.getElementType().getIntOrFloatBitWidth();
-    ArrayRef<char> data = blob->getData();
-    if (width != 64 && width != 32)
-      return std::nullopt;
-    size_t n = data.size() / (width / 8);
-    for (size_t i = 0; i < n; ++i) {
-      if (width == 64) {
-        int64_t v;
-        std::memcpy(&v, data.data() + i * 8, 8);
-        result.push_back(v);
-      } else {
-        int32_t v;
-        std::memcpy(&v, data.data() + i * 4, 4);
-        result.push_back(v);
-      }
-    }
-    return result;
-  }
-  return std::nullopt;
-}
-
-std::optional<double> getConstantFloat(Value value) {
-  ElementsAttr attr = getConstantElements(value);
-  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
-  if (!dense || dense.getNumElements() != 1)
-    return std::nullopt;
-  if (isa<FloatType>(dense.getElementType()))
-    return (*dense.getValues<APFloat>().begin()).convertToDouble();
-  if (isa<IntegerType>(dense.getElementType()))
-    return static_cast<double>((*dense.getValues<APInt>().begin()).getSExtValue());
-  return std::nullopt;
-}
-
 Value createScalarConstant(OpBuilder &b, Location loc, Type elementType, double value) {
   if (auto floatType = dyn_cast<FloatType>(elementType))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
@@ -238,12 +173,6 @@ LogicalResult reject(ConversionPatternRewriter &rewriter, Operation *op, const T
   if (activeCollector)
     activeCollector->record(op->getLoc(), reason.str());
   return rewriter.notifyMatchFailure(op, reason);
-}
-
-int64_t normalizeAxis(int64_t axis, int64_t rank) {
-  if (axis < -rank || axis >= rank)
-    return -1;
-  return axis < 0 ? axis + rank : axis;
 }
 
 } // namespace kiln::conversion

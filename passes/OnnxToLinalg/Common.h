@@ -10,6 +10,7 @@
 #define KILN_PASSES_ONNXTOLINALG_COMMON_H
 
 #include "ir/onnx/OnnxDialect.h"
+#include "ir/onnx/ShapeHelpers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -95,16 +96,9 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType, mlir::ValueRange inputs,
                              ScalarBodyBuilder body, mlir::Operation *node = nullptr);
 
-/// Returns the integer values of a constant tensor (onnx.Constant or arith.constant with
-/// dense or dense_resource elements), or std::nullopt if `value` is not such a constant.
 /// The body of a multiply-accumulate linalg op over (a, b, acc): yields acc + a * b, with
 /// float or integer arithmetic as the element type asks.
 void yieldMulAdd(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange args);
-
-std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value value);
-
-/// Returns the value of a scalar float constant (any shape with one element).
-std::optional<double> getConstantFloat(mlir::Value value);
 
 /// Creates a scalar arith.constant of `elementType` holding `value`.
 mlir::Value createScalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type elementType,
@@ -145,9 +139,6 @@ private:
   llvm::DenseMap<const void *, std::string> reasons;
   RejectionCollector *previous;
 };
-
-/// Normalizes a possibly negative ONNX axis for `rank`; returns -1 if out of range.
-int64_t normalizeAxis(int64_t axis, int64_t rank);
 
 // Pattern population, one function per ONNX operator category.
 void populateElementwisePatterns(const OnnxTypeConverter &converter,

@@ -269,9 +269,11 @@ struct ScanLowering : OpConversionPattern<ScanOp> {
       auto type = dyn_cast<RankedTensorType>(input.getType());
       if (!type)
         return reject(rewriter, op, "a scan input is not a ranked tensor");
-      inAxes[j] = normalizeAxis(inAxes[j], type.getRank());
-      if (inAxes[j] < 0)
+      FailureOr<int64_t> normalized =
+          normalizeAxis(inAxes[j], type.getRank(), /*emitError=*/nullptr);
+      if (failed(normalized))
         return reject(rewriter, op, "a scan input axis is out of range");
+      inAxes[j] = *normalized;
     }
     Value length = getDimValue(rewriter, loc, inputs[0], inAxes[0]);
 
@@ -280,9 +282,11 @@ struct ScanLowering : OpConversionPattern<ScanOp> {
       inits.push_back(adapt(rewriter, loc, operands[i], (*resultTypes)[i]));
     for (int64_t k = 0; k < numOutputs; ++k) {
       auto type = cast<RankedTensorType>((*resultTypes)[numStates + k]);
-      outAxes[k] = normalizeAxis(outAxes[k], type.getRank());
-      if (outAxes[k] < 0)
+      FailureOr<int64_t> normalized =
+          normalizeAxis(outAxes[k], type.getRank(), /*emitError=*/nullptr);
+      if (failed(normalized))
         return reject(rewriter, op, "a scan output axis is out of range");
+      outAxes[k] = *normalized;
       SmallVector<Value> dynamic;
       for (int64_t d = 0; d < type.getRank(); ++d) {
         if (!type.isDynamicDim(d))

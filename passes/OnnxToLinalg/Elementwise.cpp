@@ -535,7 +535,7 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Value training = op.getTrainingMode();
     if (!isa<NoneType>(training.getType())) {
-      std::optional<SmallVector<int64_t>> value = getConstantInts(training);
+      std::optional<SmallVector<int64_t>> value = matchConstantI64s(training);
       if (!value || value->size() != 1 || (*value)[0] != 0)
         return reject(rewriter, op, "training mode (training_mode not a constant false) is not "
                                     "supported: Kiln compiles models for inference");

@@ -41,15 +41,17 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     if (!dataType || !indicesType)
       return reject(rewriter, op, "an input is not a ranked tensor");
     int64_t rank = dataType.getRank(), q = indicesType.getRank();
-    int64_t axis = normalizeAxis(static_cast<int64_t>(op.getAxis()), rank);
-    if (axis < 0)
+    FailureOr<int64_t> normalized =
+        normalizeAxis(static_cast<int64_t>(op.getAxis()), rank, /*emitError=*/nullptr);
+    if (failed(normalized))
       return reject(rewriter, op, "axis is out of range");
+    int64_t axis = *normalized;
     if (resultType.getRank() != rank - 1 + q)
       return reject(rewriter, op, "the result rank is not data rank - 1 + indices rank");
     Location loc = op.getLoc();
 
     // A constant scalar index (x.size(0), x[:, 3]) is a slice: no loop, and it folds.
-    std::optional<SmallVector<int64_t>> constant = getConstantInts(indices);
+    std::optional<SmallVector<int64_t>> constant = matchConstantI64s(indices);
     if (constant && constant->size() == 1 && q <= 1 && !dataType.isDynamicDim(axis)) {
       int64_t i = (*constant)[0];
       if (i < 0)
@@ -126,9 +128,11 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
     if (!dataType || !indicesType || indicesType.getRank() != dataType.getRank())
       return reject(rewriter, op, "data and indices are not ranked alike");
     int64_t rank = dataType.getRank();
-    int64_t axis = normalizeAxis(static_cast<int64_t>(op.getAxis()), rank);
-    if (axis < 0)
+    FailureOr<int64_t> normalized =
+        normalizeAxis(static_cast<int64_t>(op.getAxis()), rank, /*emitError=*/nullptr);
+    if (failed(normalized))
       return reject(rewriter, op, "axis is out of range");
+    int64_t axis = *normalized;
     Location loc = op.getLoc();
     Value init = createEmpty(rewriter, loc, resultType, getDynamicSizes(rewriter, loc, indices));
     Value axisDim = getDimValue(rewriter, loc, data, axis);

@@ -58,9 +58,11 @@ struct OneHotLowering : OpConversionPattern<OneHotOp> {
       return reject(rewriter, op, "the result rank is not indices rank + 1");
     if (valuesType.getElementType() != resultType.getElementType())
       return reject(rewriter, op, "values and result element types differ");
-    int64_t axis = normalizeAxis(static_cast<int64_t>(op.getAxis()), rank);
-    if (axis < 0)
+    FailureOr<int64_t> normalized =
+        normalizeAxis(static_cast<int64_t>(op.getAxis()), rank, /*emitError=*/nullptr);
+    if (failed(normalized))
       return reject(rewriter, op, "axis is out of range");
+    int64_t axis = *normalized;
     Location loc = op.getLoc();
     bool indicesUnsigned = isUnsignedInt(op.getIndices().getType());
     Value depth64 = toI64(rewriter, loc, extractScalar(rewriter, loc, depth),

@@ -25,14 +25,15 @@ struct CumSumLowering : OpConversionPattern<CumSumOp> {
       return failure();
     Value x = adaptor.getX();
     int64_t rank = resultType.getRank();
-    std::optional<SmallVector<int64_t>> axisValue = getConstantInts(adaptor.getAxis());
+    std::optional<SmallVector<int64_t>> axisValue = matchConstantI64s(adaptor.getAxis());
     if (!axisValue && rank == 1)
       axisValue = SmallVector<int64_t>{0}; // the only valid axis
     if (!axisValue || axisValue->size() != 1)
       return reject(rewriter, op, "axis is not a constant scalar");
-    int64_t axis = normalizeAxis((*axisValue)[0], rank);
-    if (axis < 0)
+    FailureOr<int64_t> normalized = normalizeAxis((*axisValue)[0], rank, /*emitError=*/nullptr);
+    if (failed(normalized))
       return reject(rewriter, op, "axis is out of range");
+    int64_t axis = *normalized;
     Location loc = op.getLoc();
     Type elemType = resultType.getElementType();
     Value zero = createScalarConstant(rewriter, loc, elemType, 0);

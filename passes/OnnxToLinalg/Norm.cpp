@@ -207,9 +207,11 @@ struct LayerNormLowering : OpConversionPattern<LayerNormalizationOp> {
     if (!resultType)
       return failure();
     int64_t rank = resultType.getRank();
-    int64_t axis = normalizeAxis(static_cast<int64_t>(op.getAxis()), rank);
-    if (axis < 0)
+    FailureOr<int64_t> normalized =
+        normalizeAxis(static_cast<int64_t>(op.getAxis()), rank, /*emitError=*/nullptr);
+    if (failed(normalized))
       return reject(rewriter, op, "axis is out of range");
+    int64_t axis = *normalized;
     Value x = adaptor.getX(), scale = adaptor.getScale(), bias = adaptor.getB();
     bool hasBias = !isa<NoneType>(bias.getType());
     auto xType = dyn_cast<RankedTensorType>(x.getType());
@@ -293,9 +295,11 @@ struct RMSNormLowering : OpConversionPattern<RMSNormalizationOp> {
     auto scaleType = dyn_cast<RankedTensorType>(scale.getType());
     if (!isRanked(x, rank))
       return reject(rewriter, op, "X must be a ranked tensor");
-    int64_t axis = normalizeAxis(static_cast<int64_t>(op.getAxis()), rank);
-    if (axis < 0)
+    FailureOr<int64_t> normalized =
+        normalizeAxis(static_cast<int64_t>(op.getAxis()), rank, /*emitError=*/nullptr);
+    if (failed(normalized))
       return reject(rewriter, op, "axis is out of range");
+    int64_t axis = *normalized;
     if (!scaleType || scaleType.getRank() > rank - axis)
       return reject(rewriter, op, "scale must be ranked and broadcastable to X's normalized dims");
     checkXMatchesResult(rewriter, loc, op, x, resultType);
@@ -495,9 +499,10 @@ struct MVNLowering : OpConversionPattern<MeanVarianceNormalizationOp> {
       axes.assign(attr->begin(), attr->end());
     SmallVector<bool> reduced(rank, false);
     for (int64_t axis : axes) {
-      int64_t d = normalizeAxis(axis, rank);
-      if (d < 0)
+      FailureOr<int64_t> normalized = normalizeAxis(axis, rank, /*emitError=*/nullptr);
+      if (failed(normalized))
         return reject(rewriter, op, "axis " + Twine(axis) + " is out of range");
+      int64_t d = *normalized;
       reduced[d] = true;
     }
     Value result =
@@ -524,12 +529,13 @@ struct LpNormLowering : OpConversionPattern<LpNormalizationOp> {
     if (rank < 1 || !isRanked(x, rank))
       return reject(rewriter, op, "the input must be a ranked tensor of rank >= 1");
     checkXMatchesResult(rewriter, loc, op, x, resultType);
-    int64_t axis = normalizeAxis(op->getAttrOfType<IntegerAttr>("axis")
-                                     ? op->getAttrOfType<IntegerAttr>("axis").getInt()
-                                     : -1,
-                                 rank);
-    if (axis < 0)
+    FailureOr<int64_t> normalized = normalizeAxis(
+        op->getAttrOfType<IntegerAttr>("axis") ? op->getAttrOfType<IntegerAttr>("axis").getInt()
+                                               : -1,
+        rank, /*emitError=*/nullptr);
+    if (failed(normalized))
       return reject(rewriter, op, "axis is out of range");
+    int64_t axis = *normalized;
     int64_t p =
         op->getAttrOfType<IntegerAttr>("p") ? op->getAttrOfType<IntegerAttr>("p").getInt() : 2;
     if (p != 1 && p != 2)

@@ -199,7 +199,7 @@ struct ReduceLowering : ConversionPattern {
     if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>("axes")) {
       axes.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
     } else if (operands.size() > 1 && !isa<NoneType>(operands[1].getType())) {
-      std::optional<SmallVector<int64_t>> c = getConstantInts(operands[1]);
+      std::optional<SmallVector<int64_t>> c = onnxir::matchConstantI64s(operands[1]);
       if (!c) {
         auto axesType = dyn_cast<RankedTensorType>(operands[1].getType());
         if (!axesType || axesType.getRank() != 1)
@@ -224,9 +224,10 @@ struct ReduceLowering : ConversionPattern {
     }
     SmallVector<int64_t> dims;
     for (int64_t axis : axes) {
-      int64_t a = normalizeAxis(axis, rank);
-      if (a < 0)
+      FailureOr<int64_t> normalized = onnxir::normalizeAxis(axis, rank, /*emitError=*/nullptr);
+      if (failed(normalized))
         return reject(rewriter, op, "an axis is out of range");
+      int64_t a = *normalized;
       if (!llvm::is_contained(dims, a))
         dims.push_back(a);
     }
@@ -300,9 +301,11 @@ struct ArgLowering : ConversionPattern {
     if (!dataType)
       return reject(rewriter, op, "the input is not a ranked tensor");
     int64_t rank = dataType.getRank();
-    int64_t axis = normalizeAxis(intAttr(op, "axis", 0), rank);
-    if (axis < 0)
+    FailureOr<int64_t> normalized =
+        onnxir::normalizeAxis(intAttr(op, "axis", 0), rank, /*emitError=*/nullptr);
+    if (failed(normalized))
       return reject(rewriter, op, "axis is out of range");
+    int64_t axis = *normalized;
     bool keepDims = intAttr(op, "keepdims", 1) != 0;
     bool last = intAttr(op, "select_last_index", 0) != 0;
     if (resultType.getRank() != (keepDims ? rank : rank - 1))

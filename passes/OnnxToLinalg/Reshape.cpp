@@ -35,7 +35,7 @@ struct SymDim {
 SymDim traceShapeEntry(Value shape, int64_t idx, Value data, int depth = 0) {
   if (depth > 8)
     return {};
-  if (std::optional<SmallVector<int64_t>> ints = getConstantInts(shape)) {
+  if (std::optional<SmallVector<int64_t>> ints = matchConstantI64s(shape)) {
     if (idx < static_cast<int64_t>(ints->size()))
       return SymDim::of((*ints)[idx]);
     return {};
@@ -57,7 +57,7 @@ SymDim traceShapeEntry(Value shape, int64_t idx, Value data, int depth = 0) {
   if (auto unsqueeze = dyn_cast<UnsqueezeOp>(def))
     return traceShapeEntry(unsqueeze.getData(), idx, data, depth + 1);
   if (auto gather = dyn_cast<GatherOp>(def)) {
-    std::optional<SmallVector<int64_t>> indices = getConstantInts(gather.getIndices());
+    std::optional<SmallVector<int64_t>> indices = matchConstantI64s(gather.getIndices());
     auto srcType = dyn_cast<RankedTensorType>(gather.getData().getType());
     if (!indices || idx >= static_cast<int64_t>(indices->size()) || !srcType ||
         srcType.getRank() != 1 || srcType.isDynamicDim(0))
@@ -69,7 +69,7 @@ SymDim traceShapeEntry(Value shape, int64_t idx, Value data, int depth = 0) {
   if (auto slice = dyn_cast<SliceOp>(def)) {
     // x.size()[a:b] with constant a, b and step 1 (GPT-2's x.size()[:-1] + (h, d)).
     auto srcType = dyn_cast<RankedTensorType>(slice.getData().getType());
-    std::optional<SmallVector<int64_t>> starts = getConstantInts(slice.getStarts());
+    std::optional<SmallVector<int64_t>> starts = matchConstantI64s(slice.getStarts());
     if (!srcType || srcType.getRank() != 1 || srcType.isDynamicDim(0) || !starts ||
         starts->size() != 1 || !isa<NoneType>(slice.getSteps().getType()))
       return {};
@@ -450,7 +450,7 @@ std::optional<SmallVector<int64_t>> getAxes(Operation *op, ArrayRef<Value> opera
     return SmallVector<int64_t>(attr.asArrayRef());
   if (operands.size() < 2 || isa<NoneType>(operands[1].getType()))
     return SmallVector<int64_t>{};
-  return getConstantInts(operands[1]);
+  return matchConstantI64s(operands[1]);
 }
 
 /// Squeeze (all versions): drop the listed unit dims, or every static unit dim.
@@ -479,9 +479,10 @@ struct SqueezeLowering : ConversionPattern {
         return reject(rewriter, op, "axes are absent and the input has dynamic dims");
     } else {
       for (int64_t axis : *axes) {
-        int64_t a = normalizeAxis(axis, rank);
-        if (a < 0)
+        FailureOr<int64_t> normalized = normalizeAxis(axis, rank, /*emitError=*/nullptr);
+        if (failed(normalized))
           return reject(rewriter, op, "an axis is out of range");
+        int64_t a = *normalized;
         if (!dataType.isDynamicDim(a) && dataType.getDimSize(a) != 1)
           return reject(rewriter, op, "a squeezed dim is not 1");
         unitDims.push_back(a);
@@ -509,9 +510,11 @@ struct UnsqueezeLowering : ConversionPattern {
       return lowerUnsqueezeWithDynamicAxes(rewriter, op, operands[0], operands[1], resultType);
     SmallVector<int64_t> unitDims;
     for (int64_t axis : *axes) {
-      int64_t a = normalizeAxis(axis, resultType.getRank());
-      if (a < 0)
+      FailureOr<int64_t> normalized =
+          normalizeAxis(axis, resultType.getRank(), /*emitError=*/nullptr);
+      if (failed(normalized))
         return reject(rewriter, op, "an axis is out of range");
+      int64_t a = *normalized;
       unitDims.push_back(a);
     }
     rewriter.replaceOp(op,

@@ -70,10 +70,10 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
     SmallVector<int64_t> axes;
     if (std::optional<ArrayRef<int64_t>> attr = op.getAxes()) {
       for (int64_t a : *attr) {
-        a = normalizeAxis(a, rank);
-        if (a < 0 || llvm::is_contained(axes, a))
+        FailureOr<int64_t> normalized = normalizeAxis(a, rank, /*emitError=*/nullptr);
+        if (failed(normalized) || llvm::is_contained(axes, *normalized))
           return reject(rewriter, op, "axes are out of range or repeated");
-        axes.push_back(a);
+        axes.push_back(*normalized);
       }
     } else {
       for (int64_t a = 0; a < rank; ++a)

@@ -92,9 +92,10 @@ LogicalResult lowerScatterElements(ConversionPatternRewriter &rewriter, Operatio
   if (!isKnownReduction(reduction))
     return reject(rewriter, op, "unsupported reduction '" + reduction + "'");
   int64_t rank = dataType.getRank();
-  int64_t axis = normalizeAxis(axisAttr, rank);
-  if (axis < 0)
+  FailureOr<int64_t> normalized = normalizeAxis(axisAttr, rank, /*emitError=*/nullptr);
+  if (failed(normalized))
     return reject(rewriter, op, "axis is out of range");
+  int64_t axis = *normalized;
   Location loc = op->getLoc();
   Value init = castWithCheck(rewriter, loc, op, data, resultType);
   SmallVector<Value> ubs;
@@ -280,14 +281,16 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
     if (!isa<FloatType, IntegerType>(elemType))
       return reject(rewriter, op, "unsupported element type");
     int64_t rank = xType.getRank();
-    int64_t axis = normalizeAxis(static_cast<int64_t>(op.getAxis()), rank);
-    if (axis < 0)
+    FailureOr<int64_t> normalized =
+        normalizeAxis(static_cast<int64_t>(op.getAxis()), rank, /*emitError=*/nullptr);
+    if (failed(normalized))
       return reject(rewriter, op, "axis is out of range");
+    int64_t axis = *normalized;
     bool largest = op.getLargest() != 0;
     bool isUnsigned = isUnsignedInt(op.getX().getType());
     Location loc = op.getLoc();
     Value kVal;
-    if (std::optional<SmallVector<int64_t>> kc = getConstantInts(adaptor.getK());
+    if (std::optional<SmallVector<int64_t>> kc = matchConstantI64s(adaptor.getK());
         kc && kc->size() == 1)
       kVal = arith::ConstantIndexOp::create(rewriter, loc, (*kc)[0]);
     else

@@ -183,13 +183,13 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     SmallVector<int64_t> axes, steps(n, 1);
     if (isa<NoneType>(adaptor.getAxes().getType())) {
       axes = llvm::to_vector(llvm::seq<int64_t>(0, n));
-    } else if (auto c = getConstantInts(adaptor.getAxes())) {
+    } else if (auto c = matchConstantI64s(adaptor.getAxes())) {
       axes = *c;
     } else {
       return sliceAtRunTime(rewriter, op, adaptor, n, resultType);
     }
     if (!isa<NoneType>(adaptor.getSteps().getType())) {
-      std::optional<SmallVector<int64_t>> c = getConstantInts(adaptor.getSteps());
+      std::optional<SmallVector<int64_t>> c = matchConstantI64s(adaptor.getSteps());
       if (!c)
         return sliceAtRunTime(rewriter, op, adaptor, n, resultType);
       steps = *c;
@@ -207,9 +207,10 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     SmallVector<int64_t> reversed;
     Value zero = cIdx(rewriter, loc, 0), one = cIdx(rewriter, loc, 1);
     for (int64_t i = 0; i < n; ++i) {
-      int64_t axis = normalizeAxis(axes[i], rank);
-      if (axis < 0)
+      FailureOr<int64_t> normalized = normalizeAxis(axes[i], rank, /*emitError=*/nullptr);
+      if (failed(normalized))
         return reject(rewriter, op, "an axis is out of range");
+      int64_t axis = *normalized;
       if (steps[i] == 0)
         return reject(rewriter, op, "a step is 0");
       Value dim = getDimValue(rewriter, loc, data, axis);
@@ -269,9 +270,10 @@ struct SplitLowering : ConversionPattern {
     int64_t axis = 0;
     if (auto attr = op->getAttrOfType<IntegerAttr>("axis"))
       axis = attr.getInt();
-    axis = normalizeAxis(axis, rank);
-    if (axis < 0)
+    FailureOr<int64_t> normalized = normalizeAxis(axis, rank, /*emitError=*/nullptr);
+    if (failed(normalized))
       return reject(rewriter, op, "axis is out of range");
+    axis = *normalized;
     int64_t numResults = op->getNumResults();
     SmallVector<RankedTensorType> resultTypes;
     for (int64_t r = 0; r < numResults; ++r) {
@@ -354,9 +356,10 @@ struct ConcatLowering : ConversionPattern {
     int64_t axis = 0;
     if (auto attr = op->getAttrOfType<IntegerAttr>("axis"))
       axis = attr.getInt();
-    axis = normalizeAxis(axis, rank);
-    if (axis < 0)
+    FailureOr<int64_t> normalized = normalizeAxis(axis, rank, /*emitError=*/nullptr);
+    if (failed(normalized))
       return reject(rewriter, op, "axis is out of range");
+    axis = *normalized;
     SmallVector<Value> inputs;
     for (Value operand : operands) {
       auto type = dyn_cast<RankedTensorType>(operand.getType());
@@ -413,18 +416,19 @@ struct PadLowering : ConversionPattern {
       return reject(rewriter, op, "unsupported pad mode");
     SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
     if (operands.size() > 3 && !isa<NoneType>(operands[3].getType())) {
-      std::optional<SmallVector<int64_t>> c = getConstantInts(operands[3]);
+      std::optional<SmallVector<int64_t>> c = matchConstantI64s(operands[3]);
       if (!c)
         return reject(rewriter, op, "axes are not constant");
       axes.clear();
       for (int64_t a : *c) {
-        if (normalizeAxis(a, rank) < 0)
+        FailureOr<int64_t> normalized = normalizeAxis(a, rank, /*emitError=*/nullptr);
+        if (failed(normalized))
           return reject(rewriter, op, "an axis is out of range");
-        axes.push_back(normalizeAxis(a, rank));
+        axes.push_back(*normalized);
       }
     }
     int64_t n = axes.size();
-    std::optional<SmallVector<int64_t>> constPads = getConstantInts(operands[1]);
+    std::optional<SmallVector<int64_t>> constPads = matchConstantI64s(operands[1]);
     if (constPads && llvm::any_of(*constPads, [](int64_t p) { return p < 0; }))
       return reject(rewriter, op, "negative pads are not supported");
     Location loc = op->getLoc();

@@ -28,16 +28,16 @@ int64_t getSoftmaxAxis(ConversionPatternRewriter &rewriter, Operation *op, Value
     (void)reject(rewriter, op, "the input must be a ranked tensor of rank >= 1");
     return -1;
   }
-  int64_t axis = normalizeAxis(
+  FailureOr<int64_t> axis = normalizeAxis(
       op->getAttrOfType<IntegerAttr>("axis") ? op->getAttrOfType<IntegerAttr>("axis").getInt() : -1,
-      inputType.getRank());
-  if (axis < 0) {
+      inputType.getRank(), /*emitError=*/nullptr);
+  if (failed(axis)) {
     (void)reject(rewriter, op, "axis is out of range");
     return -1;
   }
   // The kernels iterate over the result's dims and read the input with identity maps.
   checkCastSizes(rewriter, op->getLoc(), op, input, resultType, "the input");
-  return axis;
+  return *axis;
 }
 
 /// Softmax (IsLog = false) and LogSoftmax (IsLog = true).

@@ -11,7 +11,7 @@ namespace kiln::conversion {
 
 SmallVector<Value> getIndexValues(OpBuilder &b, Location loc, Value tensor, int64_t n) {
   SmallVector<Value> result;
-  if (std::optional<SmallVector<int64_t>> ints = getConstantInts(tensor)) {
+  if (std::optional<SmallVector<int64_t>> ints = onnxir::matchConstantI64s(tensor)) {
     for (int64_t i = 0; i < n; ++i)
       result.push_back(arith::ConstantIndexOp::create(b, loc, (*ints)[i]));
     return result;
