@@ -1,31 +1,29 @@
-//===- Gather.cpp - Lower Gather, GatherElements, Expand and Tile ---------===//
+//===- Gather.cpp - Lower Gather, GatherElements and GatherND -------------===//
 //
-// Index-driven data movement. Gathers are a linalg.generic over the result that reads the
-// data with tensor.extract at the (wrapped) index, after one check of the indices
-// (Checks.h); Expand is a broadcast generic; Tile
-// reads the input at the result index modulo the input size.
+// Gathers are a linalg.generic over the result that reads the data with tensor.extract at
+// the (wrapped) index, after one check of the indices (ValueChecks.h).
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/Checks.h"
-#include "passes/OnnxToLinalg/ShapeChecks.h"
-#include "passes/OnnxToLinalg/TensorUtils.h"
+#include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
+#include "passes/OnnxToLinalg/Support/ValueChecks.h"
 
-#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "ir/onnx/OnnxDialect.h"
+#include "ir/onnx/ShapeHelpers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
 
 using namespace mlir;
 using namespace kiln::onnxir;
 
 namespace kiln::conversion {
 namespace {
-
-/// Converts a gathered index to `index`, adding `dim` when it is negative.
-Value normalizeIndex(OpBuilder &b, Location loc, Value index, Value dim) {
-  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value isNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
-  return arith::SelectOp::create(b, loc, isNeg, arith::AddIOp::create(b, loc, i, dim), i);
-}
 
 struct GatherLowering : OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -155,101 +153,50 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
   }
 };
 
-/// Expand: numpy-broadcast the input to max(input dims, shape values).
-struct ExpandLowering : OpConversionPattern<ExpandOp> {
+/// GatherND with batch_dims b: out[i, rest] = data[i[:b], indices[i], rest].
+struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
   using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
+  LogicalResult matchAndRewrite(GatherNDOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
     if (!resultType)
       return failure();
-    Value input = adaptor.getInput();
-    auto inputType = dyn_cast<RankedTensorType>(input.getType());
-    auto shapeType = dyn_cast<RankedTensorType>(adaptor.getShape().getType());
-    if (!inputType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
-    if (!shapeType || shapeType.getRank() != 1 || shapeType.isDynamicDim(0))
-      return reject(rewriter, op, "the shape input does not have a static length");
-    int64_t rank = resultType.getRank(), n = shapeType.getDimSize(0);
-    if (rank != std::max(inputType.getRank(), n))
-      return reject(rewriter, op,
-                                         "the result rank is not max(input rank, shape length)");
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    auto indicesType = dyn_cast<RankedTensorType>(indices.getType());
+    if (!dataType || !indicesType || indicesType.getRank() < 1)
+      return reject(rewriter, op, "an input is not a ranked tensor");
+    int64_t r = dataType.getRank(), q = indicesType.getRank();
+    int64_t bd = static_cast<int64_t>(op.getBatchDims());
+    int64_t k = indicesType.getDimSize(q - 1);
+    if (ShapedType::isDynamic(k) || bd + k > r || bd > q - 1)
+      return reject(rewriter, op, "the last dim of indices is not static and <= data rank");
+    int64_t resultRank = q - 1 + r - k - bd;
+    if (resultType.getRank() != resultRank)
+      return reject(rewriter, op, "the result rank is not q - 1 + r - k - batch_dims");
     Location loc = op.getLoc();
-    // Expand broadcasts both ways: the input and the shape. A result dim that is static
-    // stands for its shape entry (shape inference read it), so the shape is only read
-    // where the result is dynamic.
-    bool needShape = false;
-    for (int64_t d = rank - n; d < rank; ++d)
-      needShape |= resultType.isDynamicDim(d);
-    SmallVector<OpFoldResult> shapeSizes;
-    SmallVector<Value> shape;
-    if (needShape)
-      shape = getIndexValues(rewriter, loc, adaptor.getShape(), n);
-    for (int64_t sd = 0; sd < n; ++sd) {
-      int64_t d = sd + rank - n;
-      shapeSizes.push_back(resultType.isDynamicDim(d)
-                               ? OpFoldResult(shape[sd])
-                               : OpFoldResult(rewriter.getIndexAttr(resultType.getDimSize(d))));
+    SmallVector<Value> sizes, dataDims;
+    for (int64_t d = 0; d < resultRank; ++d)
+      sizes.push_back(d < q - 1 ? getDimValue(rewriter, loc, indices, d)
+                                : getDimValue(rewriter, loc, data, bd + k + d - (q - 1)));
+    SmallVector<int64_t> axes;
+    for (int64_t j = 0; j < k; ++j) {
+      dataDims.push_back(getDimValue(rewriter, loc, data, bd + j));
+      axes.push_back(bd + j);
     }
-    SmallVector<SmallVector<OpFoldResult>> operands{getMixedSizes(rewriter, loc, input),
-                                                    shapeSizes};
-    SmallVector<OpFoldResult> sizes = getCheckedBroadcastSizes(
-        rewriter, loc, op, operands, resultType.getShape(), {"the input", "the shape"});
-    SmallVector<Value> dynamic;
-    for (int64_t d = 0; d < rank; ++d)
-      if (resultType.isDynamicDim(d))
-        dynamic.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, sizes[d]));
-    input = broadcastDynamicOnes(rewriter, loc, input,
-                                 ArrayRef(sizes).drop_front(rank - inputType.getRank()));
-    Value init = createEmpty(rewriter, loc, resultType, dynamic);
-    SmallVector<AffineMap> maps{getBroadcastMap(rewriter.getContext(), inputType, resultType),
-                                rewriter.getMultiDimIdentityMap(rank)};
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(rewriter, loc, TypeRange{resultType},
-                                             ValueRange{input}, ValueRange{init}, maps, iterators,
-                                             [&](OpBuilder &b, Location nloc, ValueRange args) {
-                                               linalg::YieldOp::create(b, nloc, args[0]);
-                                             });
-    rewriter.replaceOp(op, generic.getResult(0));
-    return success();
-  }
-};
-
-/// Tile: out[i] = input[i mod input dims].
-struct TileLowering : OpConversionPattern<TileOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult matchAndRewrite(TileOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
+    if (k > 0 && failed(checkIndices(rewriter, op, indices, dataDims, axes)))
       return failure();
-    Value input = adaptor.getInput();
-    auto inputType = dyn_cast<RankedTensorType>(input.getType());
-    if (!inputType || inputType.getRank() != resultType.getRank())
-      return reject(rewriter, op, "the input is not ranked like the result");
-    int64_t rank = inputType.getRank();
-    Location loc = op.getLoc();
-    SmallVector<Value> repeats = getIndexValues(rewriter, loc, adaptor.getRepeats(), rank);
-    SmallVector<Value> dims, sizes;
-    for (int64_t d = 0; d < rank; ++d) {
-      checkSizes(rewriter, loc, op, arith::CmpIPredicate::sge, repeats[d],
-                 rewriter.getIndexAttr(0),
-                 "repeats has {} for dim " + Twine(d) + " (expected >= {})");
-      dims.push_back(getDimValue(rewriter, loc, input, d));
-      sizes.push_back(rewriter.createOrFold<arith::MulIOp>(loc, dims[d], repeats[d]));
-      if (!resultType.isDynamicDim(d))
-        checkSizesEqual(rewriter, loc, op, sizes[d],
-                        rewriter.getIndexAttr(resultType.getDimSize(d)),
-                        "the tiled size is {} in dim " + Twine(d) +
-                            " where the model's shapes imply {}");
-    }
     Value result = buildIndexGather(
-        rewriter, loc, resultType, sizes, input, [&](OpBuilder &b, Location nloc, ValueRange idx) {
-          SmallVector<Value> src;
-          for (int64_t d = 0; d < rank; ++d)
-            src.push_back(arith::RemUIOp::create(b, nloc, idx[d], dims[d]));
+        rewriter, loc, resultType, sizes, data, [&](OpBuilder &b, Location l, ValueRange idx) {
+          SmallVector<Value> src(idx.begin(), idx.begin() + bd);
+          for (int64_t j = 0; j < k; ++j) {
+            SmallVector<Value> pos(idx.begin(), idx.begin() + (q - 1));
+            pos.push_back(arith::ConstantIndexOp::create(b, l, j));
+            Value v = tensor::ExtractOp::create(b, l, indices, pos);
+            src.push_back(normalizeIndex(b, l, v, dataDims[j]));
+          }
+          src.append(idx.begin() + (q - 1), idx.end());
           return src;
         });
     rewriter.replaceOp(op, result);
@@ -260,8 +207,8 @@ struct TileLowering : OpConversionPattern<TileOp> {
 } // namespace
 
 void populateGatherPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<GatherLowering, GatherElementsLowering, ExpandLowering, TileLowering>(
-      converter, patterns.getContext());
+  patterns.add<GatherLowering, GatherElementsLowering, GatherNDLowering>(converter,
+                                                                         patterns.getContext());
 }
 
 } // namespace kiln::conversion

@@ -1,53 +1,30 @@
-//===- Scatter.cpp - Lower scatters, GatherND and TopK ---------------------===//
+//===- Scatter.cpp - Lower ScatterElements, Scatter and ScatterND ---------===//
 //
-// Index-driven ops that do not fit a single parallel generic over the result:
-//  - ScatterElements / Scatter / ScatterND copy the data into the result and then walk the
-//    updates in order with an scf.for nest doing tensor.extract + tensor.insert, so that
-//    duplicate indices behave as ONNX says (reduction none: the last update wins).
-//  - TopK selects, per slice along the axis, the k best elements one at a time (O(k*n)):
-//    pick j is the best element strictly after pick j-1 in the (value, index) order.
-//  - GatherND is a linalg.generic over the result.
-// Indices are data: each lowering checks them once before its kernel (Checks.h).
-// OneHot, ConvTranspose and Einsum are in IndexGenerics.cpp.
+// The scatters copy the data into the result and then walk the updates in order with an
+// scf.for nest doing tensor.extract + tensor.insert, so that duplicate indices behave as
+// ONNX says (reduction none: the last update wins). Indices are data: each lowering checks
+// them once before its kernel (ValueChecks.h).
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/Checks.h"
-#include "passes/OnnxToLinalg/ShapeChecks.h"
-#include "passes/OnnxToLinalg/TensorUtils.h"
+#include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
+#include "passes/OnnxToLinalg/Support/ValueChecks.h"
 
-#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "ir/onnx/OnnxDialect.h"
+#include "ir/onnx/ShapeHelpers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
 
 using namespace mlir;
 using namespace kiln::onnxir;
 
 namespace kiln::conversion {
 namespace {
-
-/// Converts an index element to `index`, adding `dim` when it is negative.
-Value wrapIndex(OpBuilder &b, Location loc, Value index, Value dim) {
-  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value isNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
-  return arith::SelectOp::create(b, loc, isNeg, arith::AddIOp::create(b, loc, i, dim), i);
-}
-
-/// Builds a zero-based, unit-step scf.for nest over `ubs` carrying `inits`.
-SmallVector<Value> loopNest(OpBuilder &b, Location loc, ArrayRef<Value> ubs, ValueRange inits,
-                            function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
-                                                            ValueRange)>
-                                body) {
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  SmallVector<Value> lbs(ubs.size(), zero), steps(ubs.size(), one);
-  scf::LoopNest nest = scf::buildLoopNest(
-      b, loc, lbs, ubs, steps, inits,
-      [&](OpBuilder &nb, Location nloc, ValueRange ivs, ValueRange iters) -> scf::ValueVector {
-        SmallVector<Value> r = body(nb, nloc, ivs, iters);
-        return scf::ValueVector(r.begin(), r.end());
-      });
-  return SmallVector<Value>(nest.results.begin(), nest.results.end());
-}
 
 /// Combines the current value with an update per the scatter `reduction`.
 Value combine(OpBuilder &b, Location loc, StringRef reduction, Value old, Value upd,
@@ -109,7 +86,7 @@ LogicalResult lowerScatterElements(ConversionPatternRewriter &rewriter, Operatio
       [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange iters) -> SmallVector<Value> {
         Value idx = tensor::ExtractOp::create(b, l, indices, ivs);
         SmallVector<Value> dst(ivs.begin(), ivs.end());
-        dst[axis] = wrapIndex(b, l, idx, axisDim);
+        dst[axis] = normalizeIndex(b, l, idx, axisDim);
         Value v = tensor::ExtractOp::create(b, l, updates, ivs);
         if (reduction != "none") {
           Value old = tensor::ExtractOp::create(b, l, iters[0], dst);
@@ -195,7 +172,7 @@ struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
             SmallVector<Value> pos(ivs.begin(), ivs.begin() + (q - 1));
             pos.push_back(arith::ConstantIndexOp::create(b, l, j));
             Value idx = tensor::ExtractOp::create(b, l, indices, pos);
-            dst.push_back(wrapIndex(b, l, idx, dataDims[j]));
+            dst.push_back(normalizeIndex(b, l, idx, dataDims[j]));
           }
           dst.append(ivs.begin() + (q - 1), ivs.end());
           Value v = tensor::ExtractOp::create(b, l, updates, ivs);
@@ -210,181 +187,11 @@ struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
   }
 };
 
-/// GatherND with batch_dims b: out[i, rest] = data[i[:b], indices[i], rest].
-struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult matchAndRewrite(GatherNDOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
-    Value data = adaptor.getData(), indices = adaptor.getIndices();
-    auto dataType = dyn_cast<RankedTensorType>(data.getType());
-    auto indicesType = dyn_cast<RankedTensorType>(indices.getType());
-    if (!dataType || !indicesType || indicesType.getRank() < 1)
-      return reject(rewriter, op, "an input is not a ranked tensor");
-    int64_t r = dataType.getRank(), q = indicesType.getRank();
-    int64_t bd = static_cast<int64_t>(op.getBatchDims());
-    int64_t k = indicesType.getDimSize(q - 1);
-    if (ShapedType::isDynamic(k) || bd + k > r || bd > q - 1)
-      return reject(rewriter, op, "the last dim of indices is not static and <= data rank");
-    int64_t resultRank = q - 1 + r - k - bd;
-    if (resultType.getRank() != resultRank)
-      return reject(rewriter, op, "the result rank is not q - 1 + r - k - batch_dims");
-    Location loc = op.getLoc();
-    SmallVector<Value> sizes, dataDims;
-    for (int64_t d = 0; d < resultRank; ++d)
-      sizes.push_back(d < q - 1 ? getDimValue(rewriter, loc, indices, d)
-                                : getDimValue(rewriter, loc, data, bd + k + d - (q - 1)));
-    SmallVector<int64_t> axes;
-    for (int64_t j = 0; j < k; ++j) {
-      dataDims.push_back(getDimValue(rewriter, loc, data, bd + j));
-      axes.push_back(bd + j);
-    }
-    if (k > 0 && failed(checkIndices(rewriter, op, indices, dataDims, axes)))
-      return failure();
-    Value result = buildIndexGather(
-        rewriter, loc, resultType, sizes, data, [&](OpBuilder &b, Location l, ValueRange idx) {
-          SmallVector<Value> src(idx.begin(), idx.begin() + bd);
-          for (int64_t j = 0; j < k; ++j) {
-            SmallVector<Value> pos(idx.begin(), idx.begin() + (q - 1));
-            pos.push_back(arith::ConstantIndexOp::create(b, l, j));
-            Value v = tensor::ExtractOp::create(b, l, indices, pos);
-            src.push_back(wrapIndex(b, l, v, dataDims[j]));
-          }
-          src.append(idx.begin() + (q - 1), idx.end());
-          return src;
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
-
-/// TopK by repeated selection: pick j is the best element strictly after pick j - 1 in the
-/// order (value descending for largest / ascending for smallest, then index ascending).
-struct TopKLowering : OpConversionPattern<TopKOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult matchAndRewrite(TopKOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType valuesType = getRankedResultType(rewriter, *getTypeConverter(), op, 0);
-    RankedTensorType indicesType = getRankedResultType(rewriter, *getTypeConverter(), op, 1);
-    if (!valuesType || !indicesType)
-      return failure();
-    Value x = adaptor.getX();
-    auto xType = dyn_cast<RankedTensorType>(x.getType());
-    if (!xType || xType.getRank() != valuesType.getRank() ||
-        indicesType.getRank() != xType.getRank())
-      return reject(rewriter, op, "the input is not ranked like the results");
-    Type elemType = xType.getElementType();
-    if (!isa<FloatType, IntegerType>(elemType))
-      return reject(rewriter, op, "unsupported element type");
-    int64_t rank = xType.getRank();
-    FailureOr<int64_t> normalized =
-        normalizeAxis(static_cast<int64_t>(op.getAxis()), rank, /*emitError=*/nullptr);
-    if (failed(normalized))
-      return reject(rewriter, op, "axis is out of range");
-    int64_t axis = *normalized;
-    bool largest = op.getLargest() != 0;
-    bool isUnsigned = isUnsignedInt(op.getX().getType());
-    Location loc = op.getLoc();
-    Value kVal;
-    if (std::optional<SmallVector<int64_t>> kc = matchConstantI64s(adaptor.getK());
-        kc && kc->size() == 1)
-      kVal = arith::ConstantIndexOp::create(rewriter, loc, (*kc)[0]);
-    else
-      kVal = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
-                                        extractScalar(rewriter, loc, adaptor.getK()));
-    SmallVector<Value> vDyn, iDyn, outerUbs;
-    for (int64_t d = 0; d < rank; ++d) {
-      Value size = d == axis ? kVal : getDimValue(rewriter, loc, x, d);
-      if (valuesType.isDynamicDim(d))
-        vDyn.push_back(size);
-      if (indicesType.isDynamicDim(d))
-        iDyn.push_back(size);
-      if (d != axis)
-        outerUbs.push_back(size);
-    }
-    Value n = getDimValue(rewriter, loc, x, axis);
-    Value vInit = createEmpty(rewriter, loc, valuesType, vDyn);
-    Value iInit = createEmpty(rewriter, loc, indicesType, iDyn);
-    Type i64 = rewriter.getI64Type();
-
-    // a before b in the selection order.
-    auto before = [&](OpBuilder &b, Location l, Value av, Value ai, Value bv, Value bi) {
-      Value better, equal;
-      if (isa<FloatType>(elemType)) {
-        better = arith::CmpFOp::create(
-            b, l, largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT, av, bv);
-        equal = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, av, bv);
-      } else {
-        arith::CmpIPredicate p = largest ? (isUnsigned ? arith::CmpIPredicate::ugt
-                                                       : arith::CmpIPredicate::sgt)
-                                         : (isUnsigned ? arith::CmpIPredicate::ult
-                                                       : arith::CmpIPredicate::slt);
-        better = arith::CmpIOp::create(b, l, p, av, bv);
-        equal = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, av, bv);
-      }
-      Value lower = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, ai, bi);
-      return Value(arith::OrIOp::create(b, l, better, arith::AndIOp::create(b, l, equal, lower)));
-    };
-
-    SmallVector<Value> results = loopNest(
-        rewriter, loc, outerUbs, ValueRange{vInit, iInit},
-        [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange iters) -> SmallVector<Value> {
-          auto position = [&](Value axisIndex) {
-            SmallVector<Value> pos;
-            for (int64_t d = 0, o = 0; d < rank; ++d)
-              pos.push_back(d == axis ? axisIndex : ivs[o++]);
-            return pos;
-          };
-          Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value one = arith::ConstantIndexOp::create(b, l, 1);
-          Value zeroElem = createScalarConstant(b, l, elemType, 0);
-          Value falseV = arith::ConstantIntOp::create(b, l, b.getI1Type(), 0);
-          auto jLoop = scf::ForOp::create(
-              b, l, zero, kVal, one, ValueRange{iters[0], iters[1], zeroElem, zero},
-              [&](OpBuilder &jb, Location jl, Value j, ValueRange jargs) {
-                Value first = arith::CmpIOp::create(jb, jl, arith::CmpIPredicate::eq, j, zero);
-                Value prevV = jargs[2], prevI = jargs[3];
-                auto iLoop = scf::ForOp::create(
-                    jb, jl, zero, n, one, ValueRange{zeroElem, zero, falseV},
-                    [&](OpBuilder &ib, Location il, Value i, ValueRange iargs) {
-                      Value c = tensor::ExtractOp::create(ib, il, x, position(i));
-                      Value valid = arith::OrIOp::create(ib, il, first,
-                                                         before(ib, il, prevV, prevI, c, i));
-                      Value notFound = arith::XOrIOp::create(
-                          ib, il, iargs[2], arith::ConstantIntOp::create(ib, il, ib.getI1Type(), 1));
-                      Value better = arith::OrIOp::create(
-                          ib, il, notFound, before(ib, il, c, i, iargs[0], iargs[1]));
-                      Value take = arith::AndIOp::create(ib, il, valid, better);
-                      scf::YieldOp::create(
-                          ib, il,
-                          ValueRange{arith::SelectOp::create(ib, il, take, c, iargs[0]),
-                                     arith::SelectOp::create(ib, il, take, i, iargs[1]),
-                                     arith::OrIOp::create(ib, il, iargs[2], take)});
-                    });
-                Value bestV = iLoop.getResult(0), bestI = iLoop.getResult(1);
-                SmallVector<Value> pos = position(j);
-                Value vals = tensor::InsertOp::create(jb, jl, bestV, jargs[0], pos);
-                Value idx64 = arith::IndexCastOp::create(jb, jl, i64, bestI);
-                Value idxs = tensor::InsertOp::create(jb, jl, idx64, jargs[1], pos);
-                scf::YieldOp::create(jb, jl, ValueRange{vals, idxs, bestV, bestI});
-              });
-          return {jLoop.getResult(0), jLoop.getResult(1)};
-        });
-    rewriter.replaceOp(op, results);
-    return success();
-  }
-};
-
 } // namespace
 
 void populateScatterPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<ScatterElementsLowering, ScatterLowering, ScatterNDLowering, GatherNDLowering,
-               TopKLowering>(converter, patterns.getContext());
-  populateIndexGenericPatterns(converter, patterns);
+  patterns.add<ScatterElementsLowering, ScatterLowering, ScatterNDLowering>(converter,
+                                                                            patterns.getContext());
 }
 
 } // namespace kiln::conversion

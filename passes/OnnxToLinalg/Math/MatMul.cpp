@@ -14,10 +14,19 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/Common.h"
-#include "passes/OnnxToLinalg/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
+#include "ir/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace kiln::onnxir;

@@ -2,9 +2,9 @@
 //
 // Conv (NC + 1 to 3 spatial dims, any group) becomes the linalg named convolution that
 // fits, so later tiling and vectorization recognize it:
-//   2-D f32, group == 1           -> im2col + a contraction (ConvAsMatmul.cpp)
+//   2-D f32, group == 1           -> im2col + a contraction (ConvKernels.cpp)
 //   group == 1                    -> linalg.conv_{1d_ncw_fcw,2d_nchw_fchw,3d_ncdhw_fcdhw}
-//   depthwise (group == C == M)   -> 2-D: a channels-outer generic (ConvAsMatmul.cpp);
+//   depthwise (group == C == M)   -> 2-D: a channels-outer generic (ConvKernels.cpp);
 //                                    else linalg.depthwise_conv_{1d_ncw_cw,2d_nchw_chw,3d_ncdhw_cdhw}
 //   other groups, 2-D             -> linalg.conv_2d_ngchw_gfchw on expanded operands
 //   anything else                 -> an equivalent grouped linalg.generic
@@ -12,8 +12,18 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/NN.h"
-#include "passes/OnnxToLinalg/ShapeChecks.h"
+#include "passes/OnnxToLinalg/NN/ConvKernels.h"
+#include "passes/OnnxToLinalg/NN/Window.h"
+#include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+
+#include "ir/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace kiln::onnxir;
@@ -144,7 +154,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     Value result;
     if (group == 1 && spatial == 2 && (result = buildConv2DAsMatmul(rewriter, loc, x, w,
                                                                      resultType, *window))) {
-      // im2col + contraction (ConvAsMatmul.cpp)
+      // im2col + contraction (ConvKernels.cpp)
     } else if (group == 1 && spatial <= 3) {
       SmallVector<Value> ins{x, w};
       if (spatial == 1)

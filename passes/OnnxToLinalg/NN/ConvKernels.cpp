@@ -1,4 +1,4 @@
-//===- ConvAsMatmul.cpp - 2-D convolutions in the forms the CPU kernels take ===//
+//===- ConvKernels.cpp - Convolutions in the forms the CPU kernels take ---===//
 //
 // An f32 2-D convolution with group 1 becomes
 //   col[n, (c, kh, kw), (oh, ow)] = x[n, c, oh * sh + kh * dh, ow * sw + kw * dw]
@@ -9,7 +9,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/NN.h"
+#include "passes/OnnxToLinalg/NN/ConvKernels.h"
+#include "passes/OnnxToLinalg/NN/Window.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 
@@ -108,6 +115,26 @@ Value buildDepthwiseConv2D(OpBuilder &b, Location loc, Value x, Value w, Value i
              b, loc, TypeRange{init.getType()}, ValueRange{x, w}, ValueRange{init}, maps,
              iterators,
              yieldMulAdd)
+      .getResult(0);
+}
+
+Value addChannelBias(OpBuilder &b, Location loc, Value input, Value bias) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
+                              AffineMap::get(rank, 0, getAffineDimExpr(1, ctx)),
+                              b.getMultiDimIdentityMap(rank)};
+  Value init = createEmptyLike(b, loc, type, input);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{input, bias}, ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value sum = isa<FloatType>(args[0].getType())
+                               ? Value(arith::AddFOp::create(nb, nloc, args[0], args[1]))
+                               : Value(arith::AddIOp::create(nb, nloc, args[0], args[1]));
+               linalg::YieldOp::create(nb, nloc, sum);
+             })
       .getResult(0);
 }
 

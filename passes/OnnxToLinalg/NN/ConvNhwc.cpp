@@ -1,4 +1,4 @@
-//===- KilnConv.cpp - Lower kiln.conv_nhwc to linalg ----------------------===//
+//===- ConvNhwc.cpp - Lower kiln.conv_nhwc to linalg ----------------------===//
 //
 // The NHWC convolution the layout plugin makes, lowered so the CPU backend's
 // contraction kernels vectorize along the output channels (the packed weight's
@@ -15,9 +15,18 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
+
 #include "ir/kiln/KilnDialect.h"
-#include "passes/OnnxToLinalg/NN.h"
-#include "passes/OnnxToLinalg/ShapeChecks.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 
@@ -173,7 +182,7 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
 
 } // namespace
 
-void populateKilnConvPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
+void populateConvNhwcPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<ConvNhwcLowering>(converter, patterns.getContext());
 }
 

@@ -1,14 +1,14 @@
-//===- NN.cpp - Lower NN onnx ops to linalg: shared helpers ---------------===//
-//
-// The patterns live in Conv.cpp, Pool.cpp, Norm.cpp and Softmax.cpp; this file holds
-// the window arithmetic and generic-building helpers they share (see NN.h).
-//
-//===----------------------------------------------------------------------===//
+//===- Window.cpp - Sliding windows of Conv and the pooling ops -----------===//
 
-#include "passes/OnnxToLinalg/NN.h"
-#include "passes/OnnxToLinalg/ShapeChecks.h"
+#include "passes/OnnxToLinalg/NN/Window.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 
@@ -160,115 +160,6 @@ Value createWindowOutput(OpBuilder &b, Location loc, Operation *node, RankedTens
 DenseIntElementsAttr getI64VectorAttr(OpBuilder &b, ArrayRef<int64_t> values) {
   auto type = RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getI64Type());
   return DenseIntElementsAttr::get(type, values);
-}
-
-Value createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
-  SmallVector<Value> dynamicSizes;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    if (type.isDynamicDim(d))
-      dynamicSizes.push_back(tensor::DimOp::create(b, loc, like, d));
-  return createEmpty(b, loc, type, dynamicSizes);
-}
-
-Value fill(OpBuilder &b, Location loc, Value init, Value value) {
-  return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{init}).getResult(0);
-}
-
-AffineMap getProjectionMap(MLIRContext *ctx, ArrayRef<bool> keep) {
-  SmallVector<AffineExpr> exprs;
-  for (size_t d = 0; d < keep.size(); ++d)
-    if (keep[d])
-      exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(keep.size(), 0, exprs, ctx);
-}
-
-Value reduceDims(OpBuilder &b, Location loc, Value input, ArrayRef<bool> reduced,
-                 ValueRange keptInputs, Value init,
-                 function_ref<Value(OpBuilder &, Location, Value, ValueRange, Value)> body) {
-  MLIRContext *ctx = b.getContext();
-  auto inputType = cast<RankedTensorType>(input.getType());
-  SmallVector<bool> keep;
-  SmallVector<int64_t> shape;
-  SmallVector<Value> dynamicSizes;
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t d = 0; d < inputType.getRank(); ++d) {
-    keep.push_back(!reduced[d]);
-    iterators.push_back(reduced[d] ? utils::IteratorType::reduction
-                                   : utils::IteratorType::parallel);
-    if (reduced[d])
-      continue;
-    shape.push_back(inputType.getDimSize(d));
-    if (inputType.isDynamicDim(d))
-      dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, d));
-  }
-  auto resultType = RankedTensorType::get(shape, init.getType());
-  Value acc = fill(b, loc, createEmpty(b, loc, resultType, dynamicSizes), init);
-  AffineMap projection = getProjectionMap(ctx, keep);
-  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(inputType.getRank())};
-  SmallVector<Value> inputs{input};
-  for (Value kept : keptInputs) {
-    maps.push_back(projection);
-    inputs.push_back(kept);
-  }
-  maps.push_back(projection);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType}, inputs, ValueRange{acc}, maps, iterators,
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value next =
-                   body(nb, nloc, args.front(), args.slice(1, keptInputs.size()), args.back());
-               linalg::YieldOp::create(nb, nloc, next);
-             })
-      .getResult(0);
-}
-
-Value addChannelBias(OpBuilder &b, Location loc, Value input, Value bias) {
-  MLIRContext *ctx = b.getContext();
-  auto type = cast<RankedTensorType>(input.getType());
-  int64_t rank = type.getRank();
-  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
-                              AffineMap::get(rank, 0, getAffineDimExpr(1, ctx)),
-                              b.getMultiDimIdentityMap(rank)};
-  Value init = createEmptyLike(b, loc, type, input);
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{input, bias}, ValueRange{init}, maps, iterators,
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value sum = isa<FloatType>(args[0].getType())
-                               ? Value(arith::AddFOp::create(nb, nloc, args[0], args[1]))
-                               : Value(arith::AddIOp::create(nb, nloc, args[0], args[1]));
-               linalg::YieldOp::create(nb, nloc, sum);
-             })
-      .getResult(0);
-}
-
-Value getElementCount(OpBuilder &b, Location loc, Value input, ArrayRef<bool> selected, Type type) {
-  auto inputType = cast<RankedTensorType>(input.getType());
-  int64_t staticCount = 1;
-  Value dynamicCount;
-  for (int64_t d = 0; d < inputType.getRank(); ++d) {
-    if (!selected[d])
-      continue;
-    if (!inputType.isDynamicDim(d)) {
-      staticCount *= inputType.getDimSize(d);
-      continue;
-    }
-    Value size = tensor::DimOp::create(b, loc, input, d);
-    dynamicCount = dynamicCount ? Value(arith::MulIOp::create(b, loc, dynamicCount, size)) : size;
-  }
-  if (!dynamicCount)
-    return createScalarConstant(b, loc, type, static_cast<double>(staticCount));
-  dynamicCount = arith::MulIOp::create(b, loc, dynamicCount,
-                                       arith::ConstantIndexOp::create(b, loc, staticCount));
-  Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), dynamicCount);
-  return arith::SIToFPOp::create(b, loc, type, asInt);
-}
-
-void populateNNPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
-  populateConvPatterns(converter, patterns);
-  populatePoolPatterns(converter, patterns);
-  populateNormPatterns(converter, patterns);
-  populateSoftmaxPatterns(converter, patterns);
-  populateAttentionPatterns(converter, patterns);
 }
 
 } // namespace kiln::conversion

@@ -1,16 +1,19 @@
-//===- NN.h - Helpers shared by the NN lowerings ----------------*- C++ -*-===//
+//===- Window.h - Sliding windows of Conv and the pooling ops ---*- C++ -*-===//
 //
-// Conv and the pooling ops share their window arithmetic (kernel, strides, dilations,
-// explicit or automatic pads, ceil_mode); the normalizations and Softmax share the
-// "reduce some dims, then map elementwise" shape. Both live here so NN's files
-// (Conv.cpp, Pool.cpp, Norm.cpp, Softmax.cpp) stay small.
+// Conv, ConvTranspose and the pooling ops share their window arithmetic: kernel, strides,
+// dilations, explicit or automatic pads and ceil_mode, the padded input and the output
+// tensor whose sizes follow from them.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_PASSES_ONNXTOLINALG_NN_H
-#define KILN_PASSES_ONNXTOLINALG_NN_H
+#ifndef KILN_PASSES_ONNXTOLINALG_NN_WINDOW_H
+#define KILN_PASSES_ONNXTOLINALG_NN_WINDOW_H
 
-#include "passes/OnnxToLinalg/Common.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace kiln::conversion {
 
@@ -51,53 +54,6 @@ mlir::Value createWindowOutput(mlir::OpBuilder &b, mlir::Location loc, mlir::Ope
 /// ops take for strides and dilations).
 mlir::DenseIntElementsAttr getI64VectorAttr(mlir::OpBuilder &b, llvm::ArrayRef<int64_t> values);
 
-/// Creates a tensor.empty of `type` taking each dynamic size from the same dim of
-/// `like` (which has `type`'s rank; it may be less static than `type`).
-mlir::Value createEmptyLike(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
-                            mlir::Value like);
-
-/// Returns `init` filled with `value` by linalg.fill.
-mlir::Value fill(mlir::OpBuilder &b, mlir::Location loc, mlir::Value init, mlir::Value value);
-
-/// The map from a rank-`rank` iteration space to the dims where `keep` is true.
-mlir::AffineMap getProjectionMap(mlir::MLIRContext *ctx, llvm::ArrayRef<bool> keep);
-
-/// Reduces `input` over the dims where `reduced` is true into a fresh tensor of the kept
-/// dims, initialized to `init`. `body(b, loc, inputElement, keptElements, accumulator)`
-/// returns the new accumulator; `keptInputs` are tensors of the kept shape read alongside.
-mlir::Value reduceDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
-                       llvm::ArrayRef<bool> reduced, mlir::ValueRange keptInputs, mlir::Value init,
-                       llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
-                                                      mlir::Value, mlir::ValueRange, mlir::Value)>
-                           body);
-
-/// Adds a per-channel (dim 1) `bias` of shape [C] to `input` of shape N x C x ....
-mlir::Value addChannelBias(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
-                           mlir::Value bias);
-
-/// Returns the number of elements of `input` in the dims where `selected` is true, as a
-/// scalar of float type `type` (folded to a constant when those dims are static).
-mlir::Value getElementCount(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
-                            llvm::ArrayRef<bool> selected, mlir::Type type);
-
-/// A 2-D f32 convolution of the padded input `x` [N, C, H, W] with static `w` [M, C, KH,
-/// KW] as im2col + a contraction (ConvAsMatmul.cpp); null if the shapes do not fit.
-mlir::Value buildConv2DAsMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
-                                mlir::Value w, mlir::RankedTensorType resultType,
-                                const Window &window);
-
-/// A 2-D depthwise convolution (w [C, KH, KW]) as a linalg.generic whose loops run
-/// channels outermost and output rows innermost.
-mlir::Value buildDepthwiseConv2D(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
-                                 mlir::Value w, mlir::Value init, const Window &window);
-
-void populateConvPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-void populatePoolPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-void populateNormPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-void populateSoftmaxPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-void populateAttentionPatterns(const OnnxTypeConverter &converter,
-                               mlir::RewritePatternSet &patterns);
-
 } // namespace kiln::conversion
 
-#endif // KILN_PASSES_ONNXTOLINALG_NN_H
+#endif // KILN_PASSES_ONNXTOLINALG_NN_WINDOW_H

@@ -1,4 +1,4 @@
-//===- Quantize.cpp - QuantizeLinear and DequantizeLinear to linalg -------===//
+//===- QuantizeLinear.cpp - QuantizeLinear and DequantizeLinear to linalg -===//
 //
 // Part of Kiln. Both ops become one linalg.generic over the data tensor that
 // reads the scale and zero point per tensor (scalar), per axis (1-D, along
@@ -9,12 +9,21 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/Common.h"
-#include "passes/OnnxToLinalg/ShapeChecks.h"
-#include "passes/OnnxToLinalg/SmallFloat.h"
+#include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/SmallFloat.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
+#include "ir/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 
 using namespace mlir;
@@ -235,7 +244,8 @@ struct DequantizeLinearLowering : OpConversionPattern<DequantizeLinearOp> {
 
 } // namespace
 
-void populateQuantizePatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
+void populateQuantizeLinearPatterns(const OnnxTypeConverter &converter,
+                                    RewritePatternSet &patterns) {
   patterns.add<QuantizeLinearLowering, DequantizeLinearLowering>(converter,
                                                                   patterns.getContext());
 }

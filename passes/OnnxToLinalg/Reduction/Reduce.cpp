@@ -1,32 +1,36 @@
-//===- Reduction.cpp - Lower Reduce* and ArgMax/ArgMin to linalg ----------===//
+//===- Reduce.cpp - Lower the Reduce* ops to linalg -----------------------===//
 //
 // Every Reduce* op (opset 18 with an `axes` input, and the older forms with an `axes`
 // attribute) is one linalg.generic with reduction iterators over the reduced dims, whose
 // body applies the op's per-element map (abs, square, exp) before combining; a second
 // elementwise generic applies the final map (divide by the count, sqrt, log). keepdims
 // re-inserts the reduced dims as unit dims with tensor.expand_shape. Axes given as a
-// run-time tensor are lowered by buildDynamicAxesReduce (DynamicAxes.cpp).
+// run-time tensor are lowered by buildDynamicAxesReduce (ReduceDynamicAxes.cpp).
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/Reduction.h"
-#include "passes/OnnxToLinalg/ShapeChecks.h"
-#include "passes/OnnxToLinalg/TensorUtils.h"
+#include "passes/OnnxToLinalg/Reduction/Reduce.h"
+#include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/OpAttributes.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
+
+#include "ir/onnx/OnnxDialect.h"
+#include "ir/onnx/ShapeHelpers.h"
 
 #include "llvm/ADT/APFloat.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 
 namespace kiln::conversion {
-namespace {
 
-int64_t intAttr(Operation *op, StringRef name, int64_t fallback) {
-  if (auto attr = op->getAttrOfType<IntegerAttr>(name))
-    return attr.getInt();
-  return fallback;
-}
-
-/// The largest (`largest`) or smallest value of `type`: the neutral element of Min/Max.
 TypedAttr extremeValue(Type type, bool largest, bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return FloatAttr::get(type, APFloat::getInf(floatType.getFloatSemantics(), !largest));
@@ -37,14 +41,10 @@ TypedAttr extremeValue(Type type, bool largest, bool isUnsigned) {
   return IntegerAttr::get(type, value);
 }
 
-/// Whether the data of `op` compares unsigned: ONNX unsigned types, and bool (as a signed
-/// i1, true is -1 and would lose to false in max).
 bool isUnsignedReduce(Operation *op) {
   Type type = op->getOperand(0).getType();
   return isUnsignedInt(type) || getElementTypeOrSelf(type).isInteger(1);
 }
-
-} // namespace
 
 TypedAttr neutralElement(ReduceKind kind, Type type, bool isUnsigned) {
   switch (kind) {
@@ -60,23 +60,12 @@ TypedAttr neutralElement(ReduceKind kind, Type type, bool isUnsigned) {
   }
 }
 
-namespace {
-
-/// Creates a tensor of `type` filled with `value`.
 Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynamic,
                    TypedAttr value) {
   Value init = createEmpty(b, loc, type, dynamic);
   Value scalar = arith::ConstantOp::create(b, loc, value);
   return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{init}).getResult(0);
 }
-
-/// The type of `data` with `dims` removed, its dynamic sizes, and the map from the full
-/// iteration space to it.
-struct ReducedShape {
-  RankedTensorType type;
-  SmallVector<Value> dynamic;
-  AffineMap map;
-};
 
 ReducedShape getReducedShape(OpBuilder &b, Location loc, Value data, ArrayRef<int64_t> dims,
                              Type elementType) {
@@ -96,8 +85,6 @@ ReducedShape getReducedShape(OpBuilder &b, Location loc, Value data, ArrayRef<in
   result.map = AffineMap::get(dataType.getRank(), 0, exprs, b.getContext());
   return result;
 }
-
-} // namespace
 
 Value combineReduce(OpBuilder &b, Location loc, ReduceKind kind, Value x, Value acc,
                     bool isUnsigned) {
@@ -204,11 +191,11 @@ struct ReduceLowering : ConversionPattern {
         auto axesType = dyn_cast<RankedTensorType>(operands[1].getType());
         if (!axesType || axesType.getRank() != 1)
           return reject(rewriter, op, "axes are not constant and not a 1-D tensor");
-        if (intAttr(op, "keepdims", 1) && resultType.getRank() != rank)
+        if (intAttrOr(op, "keepdims", 1) && resultType.getRank() != rank)
           return reject(rewriter, op, "the result rank does not match keepdims");
         Value result = buildDynamicAxesReduce(
-            rewriter, op->getLoc(), data, operands[1], kind, intAttr(op, "keepdims", 1) != 0,
-            intAttr(op, "noop_with_empty_axes", 0) != 0, isUnsignedReduce(op), resultType);
+            rewriter, op->getLoc(), data, operands[1], kind, intAttrOr(op, "keepdims", 1) != 0,
+            intAttrOr(op, "noop_with_empty_axes", 0) != 0, isUnsignedReduce(op), resultType);
         rewriter.replaceOp(op, result);
         return success();
       }
@@ -216,7 +203,7 @@ struct ReduceLowering : ConversionPattern {
     }
     Location loc = op->getLoc();
     if (axes.empty()) {
-      if (intAttr(op, "noop_with_empty_axes", 0)) {
+      if (intAttrOr(op, "noop_with_empty_axes", 0)) {
         rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, data, resultType));
         return success();
       }
@@ -232,7 +219,7 @@ struct ReduceLowering : ConversionPattern {
         dims.push_back(a);
     }
     llvm::sort(dims);
-    bool keepDims = intAttr(op, "keepdims", 1) != 0;
+    bool keepDims = intAttrOr(op, "keepdims", 1) != 0;
     int64_t expectedRank = keepDims ? rank : rank - static_cast<int64_t>(dims.size());
     if (resultType.getRank() != expectedRank)
       return reject(rewriter, op, "the result rank does not match axes and keepdims");
@@ -285,81 +272,9 @@ struct ReduceLowering : ConversionPattern {
   ReduceKind kind;
 };
 
-/// ArgMax/ArgMin: a reduction carrying (best value, its index); ties keep the first index
-/// unless select_last_index.
-struct ArgLowering : ConversionPattern {
-  ArgLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name, bool isMax)
-      : ConversionPattern(converter, name, /*benefit=*/1, ctx), isMax(isMax) {}
-
-  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
-    Value data = operands[0];
-    auto dataType = dyn_cast<RankedTensorType>(data.getType());
-    if (!dataType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
-    int64_t rank = dataType.getRank();
-    FailureOr<int64_t> normalized =
-        onnxir::normalizeAxis(intAttr(op, "axis", 0), rank, /*emitError=*/nullptr);
-    if (failed(normalized))
-      return reject(rewriter, op, "axis is out of range");
-    int64_t axis = *normalized;
-    bool keepDims = intAttr(op, "keepdims", 1) != 0;
-    bool last = intAttr(op, "select_last_index", 0) != 0;
-    if (resultType.getRank() != (keepDims ? rank : rank - 1))
-      return reject(rewriter, op, "the result rank does not match keepdims");
-    Location loc = op->getLoc();
-    Type elementType = dataType.getElementType();
-    bool isUnsigned = isUnsignedReduce(op);
-    bool isFloat = isa<FloatType>(elementType);
-    ReducedShape reduced = getReducedShape(rewriter, loc, data, {axis}, elementType);
-    auto indexType = RankedTensorType::get(reduced.type.getShape(), rewriter.getI64Type());
-    Value valueInit = createFilled(rewriter, loc, reduced.type, reduced.dynamic,
-                                   extremeValue(elementType, /*largest=*/!isMax, isUnsigned));
-    Value indexInit =
-        createFilled(rewriter, loc, indexType, reduced.dynamic, rewriter.getI64IntegerAttr(0));
-    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank), reduced.map, reduced.map};
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    iterators[axis] = utils::IteratorType::reduction;
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{reduced.type, indexType}, ValueRange{data},
-        ValueRange{valueInit, indexInit}, maps, iterators,
-        [&](OpBuilder &b, Location nloc, ValueRange args) {
-          Value x = args[0], best = args[1], bestIndex = args[2];
-          Value better;
-          if (isFloat) {
-            auto pred = isMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
-                              : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
-            better = arith::CmpFOp::create(b, nloc, pred, x, best);
-          } else {
-            using P = arith::CmpIPredicate;
-            P pred = isMax
-                         ? (last ? (isUnsigned ? P::uge : P::sge) : (isUnsigned ? P::ugt : P::sgt))
-                         : (last ? (isUnsigned ? P::ule : P::sle) : (isUnsigned ? P::ult : P::slt));
-            better = arith::CmpIOp::create(b, nloc, pred, x, best);
-          }
-          Value index = arith::IndexCastOp::create(b, nloc, b.getI64Type(),
-                                                   linalg::IndexOp::create(b, nloc, axis));
-          linalg::YieldOp::create(
-              b, nloc,
-              ValueRange{arith::SelectOp::create(b, nloc, better, x, best),
-                         arith::SelectOp::create(b, nloc, better, index, bestIndex)});
-        });
-    Value indices = generic.getResult(1);
-    Value result = keepDims ? insertUnitDims(rewriter, loc, indices, {axis}, resultType)
-                            : castWithCheck(rewriter, loc, op, indices, resultType);
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-
-  bool isMax;
-};
-
 } // namespace
 
-void populateReductionPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
+void populateReducePatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
   const std::pair<StringRef, ReduceKind> reductions[] = {
       {"ReduceSum", ReduceKind::Sum},       {"ReduceMean", ReduceKind::Mean},
@@ -374,10 +289,6 @@ void populateReductionPatterns(const OnnxTypeConverter &converter, RewritePatter
     patterns.add<ReduceLowering>(
         converter, ctx, ("onnx." + name + (kind == ReduceKind::Sum ? "V11" : "V13")).str(), kind);
   }
-  for (StringRef name : {"onnx.ArgMax", "onnx.ArgMaxV11"})
-    patterns.add<ArgLowering>(converter, ctx, name, /*isMax=*/true);
-  for (StringRef name : {"onnx.ArgMin", "onnx.ArgMinV11"})
-    patterns.add<ArgLowering>(converter, ctx, name, /*isMax=*/false);
 }
 
 } // namespace kiln::conversion

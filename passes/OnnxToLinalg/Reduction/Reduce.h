@@ -1,18 +1,44 @@
-//===- Reduction.h - Reduce* pieces shared with run-time axes ----*- C++ -*-===//
+//===- Reduce.h - Pieces shared by the Reduction lowerings ------*- C++ -*-===//
 //
-// Reduction.cpp lowers Reduce* with constant axes; DynamicAxes.cpp lowers it when the axes
-// are a model input. Both build their linalg bodies from the helpers declared here.
+// Reduce.cpp lowers Reduce* with constant axes, ReduceDynamicAxes.cpp when the axes are a
+// model input, ArgMinMax.cpp ArgMax and ArgMin. They build their linalg bodies from the
+// helpers declared here.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_PASSES_ONNXTOLINALG_REDUCTION_H
-#define KILN_PASSES_ONNXTOLINALG_REDUCTION_H
+#ifndef KILN_PASSES_ONNXTOLINALG_REDUCTION_REDUCE_H
+#define KILN_PASSES_ONNXTOLINALG_REDUCTION_REDUCE_H
 
-#include "passes/OnnxToLinalg/Common.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
 
 namespace kiln::conversion {
 
 enum class ReduceKind { Sum, Mean, Max, Min, Prod, L1, L2, SumSquare, LogSum, LogSumExp };
+
+/// The largest (`largest`) or smallest value of `type`: the neutral element of Min/Max.
+mlir::TypedAttr extremeValue(mlir::Type type, bool largest, bool isUnsigned);
+
+/// Whether the data of `op` compares unsigned: ONNX unsigned types, and bool (as a signed
+/// i1, true is -1 and would lose to false in max).
+bool isUnsignedReduce(mlir::Operation *op);
+
+/// Creates a tensor of `type` filled with `value`.
+mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                         mlir::ValueRange dynamic, mlir::TypedAttr value);
+
+/// The type of `data` with `dims` removed, its dynamic sizes, and the map from the full
+/// iteration space to it.
+struct ReducedShape {
+  mlir::RankedTensorType type;
+  llvm::SmallVector<mlir::Value> dynamic;
+  mlir::AffineMap map;
+};
+
+ReducedShape getReducedShape(mlir::OpBuilder &b, mlir::Location loc, mlir::Value data,
+                             llvm::ArrayRef<int64_t> dims, mlir::Type elementType);
 
 /// The value a `kind` reduction of `type` starts from (0, 1, or the type's extreme).
 mlir::TypedAttr neutralElement(ReduceKind kind, mlir::Type type, bool isUnsigned);
@@ -35,4 +61,4 @@ mlir::Value buildDynamicAxesReduce(mlir::OpBuilder &b, mlir::Location loc, mlir:
 
 } // namespace kiln::conversion
 
-#endif // KILN_PASSES_ONNXTOLINALG_REDUCTION_H
+#endif // KILN_PASSES_ONNXTOLINALG_REDUCTION_REDUCE_H

@@ -11,12 +11,16 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/Common.h"
-#include "passes/OnnxToLinalg/ShapeChecks.h"
-#include "passes/OnnxToLinalg/TensorUtils.h"
+#include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 

@@ -1,20 +1,21 @@
 //===- ShapeChecks.cpp - Run-time checks of the shape contract ------------===//
 
-#include "passes/OnnxToLinalg/ShapeChecks.h"
-#include "passes/OnnxToLinalg/Common.h"
-#include "passes/OnnxToLinalg/TensorUtils.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
-#include "kiln/NodeLoc.h"
 #include "ir/kiln/KilnDialect.h"
+#include "kiln/NodeLoc.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 
 using namespace mlir;
 
 namespace kiln::conversion {
-
 
 void emitShapeCheck(OpBuilder &b, Location loc, Operation *node, Value ok, Value lhs, Value rhs,
                     const Twine &message) {

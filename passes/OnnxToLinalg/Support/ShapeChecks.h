@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_PASSES_ONNXTOLINALG_SHAPECHECKS_H
-#define KILN_PASSES_ONNXTOLINALG_SHAPECHECKS_H
+#ifndef KILN_PASSES_ONNXTOLINALG_SUPPORT_SHAPECHECKS_H
+#define KILN_PASSES_ONNXTOLINALG_SUPPORT_SHAPECHECKS_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -72,4 +72,4 @@ mlir::Value checkOperandBroadcast(mlir::OpBuilder &b, mlir::Location loc, mlir::
 
 } // namespace kiln::conversion
 
-#endif // KILN_PASSES_ONNXTOLINALG_SHAPECHECKS_H
+#endif // KILN_PASSES_ONNXTOLINALG_SUPPORT_SHAPECHECKS_H

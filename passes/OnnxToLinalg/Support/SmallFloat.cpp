@@ -6,12 +6,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/SmallFloat.h"
+#include "passes/OnnxToLinalg/Support/SmallFloat.h"
 
+#include "llvm/ADT/APFloat.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "llvm/ADT/APFloat.h"
 
 using namespace mlir;
 

@@ -1,4 +1,4 @@
-//===- SmallFloat.h - Casts to and from 8- and 4-bit floats ------*- C++ -*-===//
+//===- SmallFloat.h - Casts to and from 8- and 4-bit floats -----*- C++ -*-===//
 //
 // Part of Kiln. LLVM has no arithmetic on the float8 (f8E4M3FN, f8E4M3FNUZ,
 // f8E5M2, f8E5M2FNUZ, f8E8M0FNU) and float4 (f4E2M1FN) types, and MLIR's
@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_PASSES_ONNXTOLINALG_SMALLFLOAT_H
-#define KILN_PASSES_ONNXTOLINALG_SMALLFLOAT_H
+#ifndef KILN_PASSES_ONNXTOLINALG_SUPPORT_SMALLFLOAT_H
+#define KILN_PASSES_ONNXTOLINALG_SUPPORT_SMALLFLOAT_H
 
 #include "mlir/IR/Builders.h"
 
@@ -30,4 +30,4 @@ mlir::Value truncF32ToSmallFloat(mlir::OpBuilder &b, mlir::Location loc, mlir::V
 
 } // namespace kiln::conversion
 
-#endif // KILN_PASSES_ONNXTOLINALG_SMALLFLOAT_H
+#endif // KILN_PASSES_ONNXTOLINALG_SUPPORT_SMALLFLOAT_H

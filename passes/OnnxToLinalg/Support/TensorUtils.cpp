@@ -1,13 +1,54 @@
-//===- TensorUtils.cpp - Helpers shared by the Tensor-category lowerings --===//
+//===- TensorUtils.cpp - Building and reshaping tensors -------------------===//
 
-#include "passes/OnnxToLinalg/TensorUtils.h"
-#include "passes/OnnxToLinalg/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 
+#include "ir/onnx/OnnxDialect.h"
+#include "ir/onnx/ShapeHelpers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 
 namespace kiln::conversion {
+
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynamicSizes) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamicSizes);
+}
+
+Value expandShape(OpBuilder &b, Location loc, RankedTensorType resultType, Value src,
+                  ArrayRef<ReassociationIndices> groups, ArrayRef<OpFoldResult> outputShape) {
+  bool splitsDynamic = llvm::any_of(groups, [&](const ReassociationIndices &group) {
+    return llvm::count_if(group, [&](int64_t d) { return resultType.isDynamicDim(d); }) > 1;
+  });
+  if (!splitsDynamic)
+    return tensor::ExpandShapeOp::create(b, loc, resultType, src, groups, outputShape);
+  SmallVector<Value> sizes;
+  for (OpFoldResult size : outputShape)
+    sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+  Value shape = tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({resultType.getRank()}, b.getIndexType()), sizes);
+  return tensor::ReshapeOp::create(b, loc, resultType, src, shape);
+}
+
+SmallVector<Value> getDynamicSizes(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      sizes.push_back(tensor::DimOp::create(b, loc, value, i));
+  return sizes;
+}
+
+SmallVector<OpFoldResult> getMixedSizes(OpBuilder &b, Location loc, Value value) {
+  return tensor::getMixedSizes(b, loc, value);
+}
 
 SmallVector<Value> getIndexValues(OpBuilder &b, Location loc, Value tensor, int64_t n) {
   SmallVector<Value> result;
@@ -141,6 +182,75 @@ Value buildIndexGather(OpBuilder &b, Location loc, RankedTensorType resultType,
                                   linalg::YieldOp::create(nb, nloc, v);
                                 });
   return generic.getResult(0);
+}
+
+Value createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, like, d));
+  return createEmpty(b, loc, type, dynamicSizes);
+}
+
+Value fill(OpBuilder &b, Location loc, Value init, Value value) {
+  return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{init}).getResult(0);
+}
+
+Value buildMatrixMask(OpBuilder &b, Location loc, RankedTensorType resultType, Value input,
+                      ArrayRef<Value> sizes,
+                      function_ref<Value(OpBuilder &, Location, Value, Value)> keep) {
+  int64_t rank = resultType.getRank();
+  Type elementType = resultType.getElementType();
+  Value init = createEmpty(b, loc, resultType, dynamicSizesOf(b, loc, resultType, sizes));
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  if (input) {
+    inputs.push_back(input);
+    maps.push_back(b.getMultiDimIdentityMap(rank));
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value row = arith::IndexCastOp::create(nb, nloc, nb.getI64Type(),
+                                               linalg::IndexOp::create(nb, nloc, rank - 2));
+        Value col = arith::IndexCastOp::create(nb, nloc, nb.getI64Type(),
+                                               linalg::IndexOp::create(nb, nloc, rank - 1));
+        Value value = input ? args[0] : createScalarConstant(nb, nloc, elementType, 1);
+        Value zero = createScalarConstant(nb, nloc, elementType, 0);
+        Value result = arith::SelectOp::create(nb, nloc, keep(nb, nloc, row, col), value, zero);
+        linalg::YieldOp::create(nb, nloc, result);
+      });
+  return generic.getResult(0);
+}
+
+SmallVector<Value> loopNest(OpBuilder &b, Location loc, ArrayRef<Value> ubs, ValueRange inits,
+                            function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
+                                                            ValueRange)>
+                                body) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> lbs(ubs.size(), zero), steps(ubs.size(), one);
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, ubs, steps, inits,
+      [&](OpBuilder &nb, Location nloc, ValueRange ivs, ValueRange iters) -> scf::ValueVector {
+        SmallVector<Value> r = body(nb, nloc, ivs, iters);
+        return scf::ValueVector(r.begin(), r.end());
+      });
+  return SmallVector<Value>(nest.results.begin(), nest.results.end());
+}
+
+void zeroOffsetsOfEmptyDims(OpBuilder &b, SmallVectorImpl<OpFoldResult> &offsets,
+                            ArrayRef<OpFoldResult> sizes) {
+  for (auto [offset, size] : llvm::zip(offsets, sizes))
+    if (isConstantIntValue(size, 0))
+      offset = b.getIndexAttr(0);
+}
+
+Value clampIdx(OpBuilder &b, Location loc, Value v, Value lo, Value hi) {
+  Value r = b.createOrFold<arith::MaxSIOp>(loc, v, lo);
+  return b.createOrFold<arith::MinSIOp>(loc, r, hi);
 }
 
 } // namespace kiln::conversion

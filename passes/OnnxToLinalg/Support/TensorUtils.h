@@ -1,17 +1,43 @@
-//===- TensorUtils.h - Helpers shared by the Tensor-category lowerings -*- C++ -*-===//
+//===- TensorUtils.h - Building and reshaping tensors -----------*- C++ -*-===//
 //
-// The Tensor category is split over several files (Tensor, Reshape, Slice, Gather); the
-// shape arithmetic they share lives here. Sizes are index Values folded to constants where
-// the shape is static, so static programs lower to static IR.
+// Tensor construction and shape arithmetic shared by the lowerings of every category:
+// empty and filled tensors, dynamic sizes, unit-dim insertion and removal, gathers whose
+// source index is computed. Sizes are index Values folded to constants where the shape
+// is static, so static programs lower to static IR.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_PASSES_ONNXTOLINALG_TENSORUTILS_H
-#define KILN_PASSES_ONNXTOLINALG_TENSORUTILS_H
+#ifndef KILN_PASSES_ONNXTOLINALG_SUPPORT_TENSORUTILS_H
+#define KILN_PASSES_ONNXTOLINALG_SUPPORT_TENSORUTILS_H
 
-#include "passes/OnnxToLinalg/Common.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
 
 namespace kiln::conversion {
+
+/// Creates a tensor.empty of `type`, taking each dynamic size from `dynamicSizes`
+/// (one Value per dynamic dimension, in order).
+mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                        mlir::ValueRange dynamicSizes);
+
+/// Expands `src` to `resultType` by splitting dims along `groups`, the result's sizes
+/// being `outputShape`. Emits tensor.expand_shape when every group has at most one
+/// dynamic dim, and tensor.reshape otherwise: upstream expand-strided-metadata cannot
+/// lower (and crashes on) a memref.expand_shape with two dynamic dims in one group.
+mlir::Value expandShape(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType,
+                        mlir::Value src, llvm::ArrayRef<mlir::ReassociationIndices> groups,
+                        llvm::ArrayRef<mlir::OpFoldResult> outputShape);
+
+/// Returns the dynamic sizes of `value` (a ranked tensor), one index Value per dynamic dim.
+llvm::SmallVector<mlir::Value> getDynamicSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                               mlir::Value value);
+
+/// Returns the sizes of every dimension of `value` as OpFoldResults.
+llvm::SmallVector<mlir::OpFoldResult> getMixedSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                                    mlir::Value value);
 
 /// Returns `n` index Values read from a 1-D integer tensor: constants when the tensor is a
 /// constant, tensor.extract + index_cast otherwise.
@@ -53,40 +79,42 @@ mlir::Value buildIndexGather(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType, llvm::ArrayRef<mlir::Value> sizes,
                              mlir::Value source, IndexMapFn indexFn);
 
-/// Per dim d < `rank`, an i1 Value that is true when the 1-D integer tensor `axes` (a
-/// run-time value; negative entries count from the back) lists d. `isEmpty` is set to an i1
-/// that is true when `axes` has no entries.
-llvm::SmallVector<mlir::Value> getAxisFlags(mlir::OpBuilder &b, mlir::Location loc,
-                                            mlir::Value axes, int64_t rank, mlir::Value &isEmpty);
+/// Creates a tensor.empty of `type` taking each dynamic size from the same dim of
+/// `like` (which has `type`'s rank; it may be less static than `type`).
+mlir::Value createEmptyLike(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                            mlir::Value like);
 
-/// Returns the `resultRank` sizes left when the dims whose i1 in `dropped` is true are
-/// removed from `sizes` (run-time selects; the caller knows how many remain).
-llvm::SmallVector<mlir::Value> compactSizes(mlir::OpBuilder &b, mlir::Location loc,
-                                            llvm::ArrayRef<mlir::Value> sizes,
-                                            llvm::ArrayRef<mlir::Value> dropped,
-                                            int64_t resultRank);
+/// Returns `init` filled with `value` by linalg.fill.
+mlir::Value fill(mlir::OpBuilder &b, mlir::Location loc, mlir::Value init, mlir::Value value);
 
-/// Reshapes `src` to `resultType` with the run-time index `sizes` (tensor.reshape).
-mlir::Value reshapeToSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value src,
-                           llvm::ArrayRef<mlir::Value> sizes, mlir::RankedTensorType resultType);
+/// Builds a generic over `resultType` that keeps `input[i]` (or `one` when `input` is
+/// null) where `keep(row, col)` holds and zero elsewhere; rows and cols are the last two
+/// dims, their sizes in `sizes` (Trilu, EyeLike).
+mlir::Value buildMatrixMask(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType, mlir::Value input,
+    llvm::ArrayRef<mlir::Value> sizes,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value, mlir::Value)>
+        keep);
 
-/// Squeeze and Unsqueeze whose `axes` is not a constant: when it is a 1-D tensor, the result
-/// shape is computed at run time and applied with tensor.reshape (DynamicAxes.cpp);
-/// otherwise the op is rejected.
-mlir::LogicalResult lowerSqueezeWithDynamicAxes(mlir::ConversionPatternRewriter &rewriter,
-                                                mlir::Operation *op, mlir::Value data,
-                                                mlir::Value axes,
-                                                mlir::RankedTensorType resultType);
-mlir::LogicalResult lowerUnsqueezeWithDynamicAxes(mlir::ConversionPatternRewriter &rewriter,
-                                                  mlir::Operation *op, mlir::Value data,
-                                                  mlir::Value axes,
-                                                  mlir::RankedTensorType resultType);
+/// Builds a zero-based, unit-step scf.for nest over `ubs` carrying `inits`; `body(b, loc,
+/// ivs, iters)` returns the values yielded. Returns the nest's results.
+llvm::SmallVector<mlir::Value> loopNest(
+    mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<mlir::Value> ubs,
+    mlir::ValueRange inits,
+    llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::OpBuilder &, mlir::Location,
+                                                      mlir::ValueRange, mlir::ValueRange)>
+        body);
 
-// Pattern population of the Tensor category, one function per file.
-void populateReshapePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-void populateSlicePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-void populateGatherPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// An empty slice may start at the dim's size, which extract_slice rejects once the
+/// offset folds to a constant; where a size is the constant 0, start at 0 instead.
+void zeroOffsetsOfEmptyDims(mlir::OpBuilder &b,
+                            llvm::SmallVectorImpl<mlir::OpFoldResult> &offsets,
+                            llvm::ArrayRef<mlir::OpFoldResult> sizes);
+
+/// Clamps the index `v` into [lo, hi], folding when everything is constant.
+mlir::Value clampIdx(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, mlir::Value lo,
+                     mlir::Value hi);
 
 } // namespace kiln::conversion
 
-#endif // KILN_PASSES_ONNXTOLINALG_TENSORUTILS_H
+#endif // KILN_PASSES_ONNXTOLINALG_SUPPORT_TENSORUTILS_H

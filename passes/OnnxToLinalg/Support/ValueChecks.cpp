@@ -1,4 +1,4 @@
-//===- Checks.cpp - Run-time checks of index and divisor values -----------===//
+//===- ValueChecks.cpp - Run-time checks of index and divisor values ------===//
 //
 // The value checks run before the kernel they guard, as a scf.for over the flattened
 // tensor whose min/max (or all-nonzero) accumulators are loop-carried values: LLVM
@@ -7,12 +7,17 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/Checks.h"
-#include "passes/OnnxToLinalg/TensorUtils.h"
+#include "passes/OnnxToLinalg/Support/ValueChecks.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
 
+#include "ir/kiln/KilnDialect.h"
+#include "ir/onnx/OnnxDialect.h"
+#include "ir/onnx/ShapeHelpers.h"
 #include "kiln/NodeLoc.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include <limits>
@@ -20,7 +25,6 @@
 using namespace mlir;
 
 namespace kiln::conversion {
-
 
 void emitCheck(OpBuilder &b, Operation *op, Value ok, Value a, Value bValue,
                kilnir::CheckCode code, const Twine &what) {
@@ -168,6 +172,13 @@ LogicalResult checkDivisor(ConversionPatternRewriter &rewriter, Operation *op,
   emitCheck(rewriter, op, loop.getResult(0), zero64, zero64, kilnir::kCheckArithmetic,
             "integer division by zero");
   return success();
+}
+
+Value normalizeIndex(OpBuilder &b, Location loc, Value index, Value dim) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value isNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  return arith::SelectOp::create(b, loc, isNeg, arith::AddIOp::create(b, loc, i, dim), i);
 }
 
 } // namespace kiln::conversion

@@ -1,4 +1,4 @@
-//===- Checks.h - Run-time checks of index and divisor values ----*- C++ -*-===//
+//===- ValueChecks.h - Checks of indices and divisors -----------*- C++ -*-===//
 //
 // Lowerings that index with data (Gather, Scatter, ...) or divide integers must not
 // read or write out of bounds or trap on a bad input. They check the values once,
@@ -7,11 +7,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_PASSES_ONNXTOLINALG_CHECKS_H
-#define KILN_PASSES_ONNXTOLINALG_CHECKS_H
+#ifndef KILN_PASSES_ONNXTOLINALG_SUPPORT_VALUECHECKS_H
+#define KILN_PASSES_ONNXTOLINALG_SUPPORT_VALUECHECKS_H
 
 #include "ir/kiln/KilnDialect.h"
-#include "passes/OnnxToLinalg/Common.h"
+
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace kiln::conversion {
 
@@ -38,6 +39,12 @@ mlir::LogicalResult checkIndices(mlir::ConversionPatternRewriter &rewriter, mlir
 mlir::LogicalResult checkDivisor(mlir::ConversionPatternRewriter &rewriter, mlir::Operation *op,
                                  mlir::ValueRange operands);
 
+/// Converts an ONNX index element (any integer type) to `index`, adding `dim` when it
+/// is negative: ONNX counts a negative index from the end. checkIndices has made sure
+/// that the result is in range.
+mlir::Value normalizeIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index,
+                           mlir::Value dim);
+
 } // namespace kiln::conversion
 
-#endif // KILN_PASSES_ONNXTOLINALG_CHECKS_H
+#endif // KILN_PASSES_ONNXTOLINALG_SUPPORT_VALUECHECKS_H

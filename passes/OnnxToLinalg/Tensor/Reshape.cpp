@@ -1,4 +1,4 @@
-//===- Reshape.cpp - Lower Reshape, Flatten, (Un)Squeeze and Transpose ----===//
+//===- Reshape.cpp - Lower onnx.Reshape -----------------------------------===//
 //
 // Reshapes become tensor.expand_shape / tensor.collapse_shape whenever the new shape is a
 // regrouping of the old dims that can be proven at compile time: those ops keep the
@@ -7,8 +7,16 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/ShapeChecks.h"
-#include "passes/OnnxToLinalg/TensorUtils.h"
+#include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
+
+#include "ir/onnx/OnnxDialect.h"
+#include "ir/onnx/ShapeHelpers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <numeric>
 
@@ -403,170 +411,10 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
   }
 };
 
-/// Flatten: collapse dims [0, axis) and [axis, rank) into a 2-D tensor.
-struct FlattenLowering : OpConversionPattern<FlattenOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult matchAndRewrite(FlattenOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
-    auto dataType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
-    if (!dataType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
-    int64_t rank = dataType.getRank();
-    int64_t axis = static_cast<int64_t>(op.getAxis());
-    axis = axis < 0 ? axis + rank : axis;
-    if (axis < 0 || axis > rank)
-      return reject(rewriter, op, "axis is out of range");
-    Location loc = op.getLoc();
-    Value input = adaptor.getInput();
-    if (axis == 0 || axis == rank) {
-      // One side is empty and becomes a unit dim: collapse everything, then add it.
-      if (rank > 1)
-        input = tensor::CollapseShapeOp::create(
-            rewriter, loc, input,
-            SmallVector<ReassociationIndices>{llvm::to_vector(llvm::seq<int64_t>(0, rank))});
-      SmallVector<int64_t> unitDims;
-      if (rank == 0)
-        unitDims = {0, 1};
-      else
-        unitDims = {axis == 0 ? 0 : 1};
-      rewriter.replaceOp(op, insertUnitDims(rewriter, loc, input, unitDims, resultType));
-      return success();
-    }
-    SmallVector<ReassociationIndices> groups{llvm::to_vector(llvm::seq<int64_t>(0, axis)),
-                                             llvm::to_vector(llvm::seq<int64_t>(axis, rank))};
-    Value collapsed = tensor::CollapseShapeOp::create(rewriter, loc, input, groups);
-    rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, collapsed, resultType));
-    return success();
-  }
-};
-
-/// Reads the axes of (Un)Squeeze from the `axes` input (opset 13+) or attribute (older).
-std::optional<SmallVector<int64_t>> getAxes(Operation *op, ArrayRef<Value> operands) {
-  if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>("axes"))
-    return SmallVector<int64_t>(attr.asArrayRef());
-  if (operands.size() < 2 || isa<NoneType>(operands[1].getType()))
-    return SmallVector<int64_t>{};
-  return matchConstantI64s(operands[1]);
-}
-
-/// Squeeze (all versions): drop the listed unit dims, or every static unit dim.
-struct SqueezeLowering : ConversionPattern {
-  SqueezeLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name)
-      : ConversionPattern(converter, name, /*benefit=*/1, ctx) {}
-
-  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
-    auto dataType = dyn_cast<RankedTensorType>(operands[0].getType());
-    if (!dataType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
-    std::optional<SmallVector<int64_t>> axes = getAxes(op, operands);
-    if (!axes)
-      return lowerSqueezeWithDynamicAxes(rewriter, op, operands[0], operands[1], resultType);
-    int64_t rank = dataType.getRank();
-    SmallVector<int64_t> unitDims;
-    if (axes->empty()) {
-      for (int64_t d = 0; d < rank; ++d)
-        if (dataType.getDimSize(d) == 1)
-          unitDims.push_back(d);
-      if (rank - static_cast<int64_t>(unitDims.size()) != resultType.getRank())
-        return reject(rewriter, op, "axes are absent and the input has dynamic dims");
-    } else {
-      for (int64_t axis : *axes) {
-        FailureOr<int64_t> normalized = normalizeAxis(axis, rank, /*emitError=*/nullptr);
-        if (failed(normalized))
-          return reject(rewriter, op, "an axis is out of range");
-        int64_t a = *normalized;
-        if (!dataType.isDynamicDim(a) && dataType.getDimSize(a) != 1)
-          return reject(rewriter, op, "a squeezed dim is not 1");
-        unitDims.push_back(a);
-      }
-    }
-    rewriter.replaceOp(op, dropUnitDims(rewriter, op->getLoc(), operands[0], unitDims, resultType));
-    return success();
-  }
-};
-
-/// Unsqueeze (all versions): insert unit dims at the listed result positions.
-struct UnsqueezeLowering : ConversionPattern {
-  UnsqueezeLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name)
-      : ConversionPattern(converter, name, /*benefit=*/1, ctx) {}
-
-  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
-    if (!isa<RankedTensorType>(operands[0].getType()))
-      return reject(rewriter, op, "the input is not a ranked tensor");
-    std::optional<SmallVector<int64_t>> axes = getAxes(op, operands);
-    if (!axes)
-      return lowerUnsqueezeWithDynamicAxes(rewriter, op, operands[0], operands[1], resultType);
-    SmallVector<int64_t> unitDims;
-    for (int64_t axis : *axes) {
-      FailureOr<int64_t> normalized =
-          normalizeAxis(axis, resultType.getRank(), /*emitError=*/nullptr);
-      if (failed(normalized))
-        return reject(rewriter, op, "an axis is out of range");
-      int64_t a = *normalized;
-      unitDims.push_back(a);
-    }
-    rewriter.replaceOp(op,
-                       insertUnitDims(rewriter, op->getLoc(), operands[0], unitDims, resultType));
-    return success();
-  }
-};
-
-struct TransposeLowering : OpConversionPattern<TransposeOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
-    auto dataType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
-    if (!dataType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
-    int64_t rank = dataType.getRank();
-    SmallVector<int64_t> perm;
-    if (auto attr = op.getPermAttr())
-      perm.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
-    else // ONNX default: reverse the dims
-      perm = llvm::to_vector(llvm::reverse(llvm::seq<int64_t>(0, rank)));
-    if (static_cast<int64_t>(perm.size()) != rank)
-      return reject(rewriter, op, "perm has the wrong length");
-    Location loc = op.getLoc();
-    SmallVector<int64_t> shape;
-    SmallVector<Value> dynamic;
-    for (int64_t p : perm) {
-      shape.push_back(dataType.getDimSize(p));
-      if (dataType.isDynamicDim(p))
-        dynamic.push_back(tensor::DimOp::create(rewriter, loc, adaptor.getData(), p));
-    }
-    auto type = RankedTensorType::get(shape, resultType.getElementType());
-    Value init = createEmpty(rewriter, loc, type, dynamic);
-    auto transpose = linalg::TransposeOp::create(rewriter, loc, adaptor.getData(), init, perm);
-    rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, transpose->getResult(0), resultType));
-    return success();
-  }
-};
-
 } // namespace
 
 void populateReshapePatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
-  MLIRContext *ctx = patterns.getContext();
-  patterns.add<ReshapeLowering, FlattenLowering, TransposeLowering>(converter, ctx);
-  for (StringRef name : {"onnx.Squeeze", "onnx.SqueezeV11"})
-    patterns.add<SqueezeLowering>(converter, ctx, name);
-  for (StringRef name : {"onnx.Unsqueeze", "onnx.UnsqueezeV11"})
-    patterns.add<UnsqueezeLowering>(converter, ctx, name);
+  patterns.add<ReshapeLowering>(converter, patterns.getContext());
 }
 
 } // namespace kiln::conversion
