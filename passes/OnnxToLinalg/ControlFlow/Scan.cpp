@@ -7,6 +7,7 @@
 
 #include "passes/OnnxToLinalg/ControlFlow/Regions.h"
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
@@ -59,9 +60,9 @@ struct ScanLowering : OpConversionPattern<ScanOp> {
 
     SmallVector<Value> inputs(operands.drop_front(numStates));
     for (auto [j, input] : llvm::enumerate(inputs)) {
-      auto type = dyn_cast<RankedTensorType>(input.getType());
+      RankedTensorType type = getRankedInputType(rewriter, op, input, "a scan input");
       if (!type)
-        return reject(rewriter, op, "a scan input is not a ranked tensor");
+        return failure();
       FailureOr<int64_t> normalized =
           normalizeAxis(inAxes[j], type.getRank(), /*emitError=*/nullptr);
       if (failed(normalized))

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
@@ -71,14 +72,12 @@ struct ConstantLowering : ConversionPattern {
 };
 
 /// ConstantOfShape: a linalg.fill of a tensor whose sizes are the input's values.
-struct ConstantOfShapeLowering : OpConversionPattern<ConstantOfShapeOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct ConstantOfShapeLowering : OnnxLoweringPattern<ConstantOfShapeOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(ConstantOfShapeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(ConstantOfShapeOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Type elementType = resultType.getElementType();
     TypedAttr fill;

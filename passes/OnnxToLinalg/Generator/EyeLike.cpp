@@ -1,6 +1,7 @@
 //===- EyeLike.cpp - Lower onnx.EyeLike to linalg.generic -----------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
@@ -16,14 +17,11 @@ namespace kiln::conversion {
 namespace {
 
 /// EyeLike: ones on the k-th diagonal of a 2-D tensor shaped like the input.
-struct EyeLikeLowering : OpConversionPattern<EyeLikeOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct EyeLikeLowering : OnnxLoweringPattern<EyeLikeOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(EyeLikeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(EyeLikeOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     if (resultType.getRank() != 2)
       return reject(rewriter, op, "the input is not 2-D");
     Location loc = op.getLoc();

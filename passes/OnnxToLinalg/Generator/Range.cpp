@@ -1,6 +1,7 @@
 //===- Range.cpp - Lower onnx.Range to linalg.generic ---------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
@@ -19,14 +20,11 @@ namespace kiln::conversion {
 namespace {
 
 /// Range: start + i * delta for i < max(ceil((limit - start) / delta), 0).
-struct RangeLowering : OpConversionPattern<RangeOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct RangeLowering : OnnxLoweringPattern<RangeOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(RangeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(RangeOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     if (resultType.getRank() != 1)
       return reject(rewriter, op, "the result is not 1-D");
     Location loc = op.getLoc();

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
@@ -39,14 +40,11 @@ Value toI64(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
 }
 
 /// OneHot: out[..., a, ...] = indices[...] (wrapped by depth) == a ? on : off.
-struct OneHotLowering : OpConversionPattern<OneHotOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct OneHotLowering : OnnxLoweringPattern<OneHotOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(OneHotOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(OneHotOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Value indices = adaptor.getIndices(), depth = adaptor.getDepth(),
           values = adaptor.getValues();
     auto indicesType = dyn_cast<RankedTensorType>(indices.getType());

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
@@ -98,28 +99,23 @@ LogicalResult lowerScatterElements(ConversionPatternRewriter &rewriter, Operatio
   return success();
 }
 
-struct ScatterElementsLowering : OpConversionPattern<ScatterElementsOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct ScatterElementsLowering : OnnxLoweringPattern<ScatterElementsOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(ScatterElementsOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(ScatterElementsOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     return lowerScatterElements(rewriter, op, resultType, adaptor.getData(), adaptor.getIndices(),
                                 adaptor.getUpdates(), static_cast<int64_t>(op.getAxis()),
                                 op.getReduction(), isUnsignedInt(op.getData().getType()));
   }
 };
 
-struct ScatterLowering : OpConversionPattern<ScatterOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct ScatterLowering : OnnxLoweringPattern<ScatterOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(ScatterOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(ScatterOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     return lowerScatterElements(rewriter, op, resultType, adaptor.getData(), adaptor.getIndices(),
                                 adaptor.getUpdates(), static_cast<int64_t>(op.getAxis()), "none",
                                 false);
@@ -127,14 +123,12 @@ struct ScatterLowering : OpConversionPattern<ScatterOp> {
 };
 
 /// ScatterND: data[indices[i][:k]] (op)= updates[i] for i over indices.shape[:-1], in order.
-struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct ScatterNDLowering : OnnxLoweringPattern<ScatterNDOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(ScatterNDOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(ScatterNDOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Value data = adaptor.getData(), indices = adaptor.getIndices(),
           updates = adaptor.getUpdates();
     auto dataType = dyn_cast<RankedTensorType>(data.getType());

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
@@ -24,14 +25,11 @@ namespace kiln::conversion {
 namespace {
 
 /// CumSum: y[.., i, ..] = sum of x[.., j, ..] over j <= i (j < i exclusive; >= / > reversed).
-struct CumSumLowering : OpConversionPattern<CumSumOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct CumSumLowering : OnnxLoweringPattern<CumSumOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(CumSumOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(CumSumOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Value x = adaptor.getX();
     int64_t rank = resultType.getRank();
     std::optional<SmallVector<int64_t>> axisValue = matchConstantI64s(adaptor.getAxis());

@@ -6,6 +6,7 @@
 
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
@@ -25,14 +26,11 @@ namespace kiln::conversion {
 namespace {
 
 /// Einsum as one generic: output labels are parallel loops, the other labels reductions.
-struct EinsumLowering : OpConversionPattern<EinsumOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct EinsumLowering : OnnxLoweringPattern<EinsumOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(EinsumOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(EinsumOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     std::string eq;
     for (char ch : op.getEquation())
       if (ch != ' ')
@@ -70,9 +68,9 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
       return n;
     };
     for (auto [t, v] : llvm::zip(terms, inputs)) {
-      auto type = dyn_cast<RankedTensorType>(v.getType());
+      RankedTensorType type = getRankedInputType(rewriter, op, v, "an input");
       if (!type)
-        return reject(rewriter, op, "an input is not a ranked tensor");
+        return failure();
       types.push_back(type);
       size_t ell = t.find("...");
       int64_t letters = countLetters(t);

@@ -2,6 +2,7 @@
 
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
@@ -18,19 +19,16 @@ namespace kiln::conversion {
 namespace {
 
 /// Expand: numpy-broadcast the input to max(input dims, shape values).
-struct ExpandLowering : OpConversionPattern<ExpandOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct ExpandLowering : OnnxLoweringPattern<ExpandOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(ExpandOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Value input = adaptor.getInput();
-    auto inputType = dyn_cast<RankedTensorType>(input.getType());
-    auto shapeType = dyn_cast<RankedTensorType>(adaptor.getShape().getType());
+    RankedTensorType inputType = getRankedInputType(rewriter, op, input);
     if (!inputType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
+      return failure();
+    auto shapeType = dyn_cast<RankedTensorType>(adaptor.getShape().getType());
     if (!shapeType || shapeType.getRank() != 1 || shapeType.isDynamicDim(0))
       return reject(rewriter, op, "the shape input does not have a static length");
     int64_t rank = resultType.getRank(), n = shapeType.getDimSize(0);

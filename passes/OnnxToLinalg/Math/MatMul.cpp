@@ -16,6 +16,7 @@
 
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
@@ -279,14 +280,11 @@ std::optional<StringRef> checkMatmulOperands(Value a, Value b) {
   return std::nullopt;
 }
 
-struct MatMulLowering : OpConversionPattern<MatMulOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct MatMulLowering : OnnxLoweringPattern<MatMulOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(MatMulOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     if (auto reason = checkMatmulOperands(adaptor.getA(), adaptor.getB()))
       return reject(rewriter, op, *reason);
     rewriter.replaceOp(
@@ -296,15 +294,13 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
 };
 
 /// Y = (A - a_zero_point) x (B - b_zero_point) in i32, zero points scalar.
-struct MatMulIntegerLowering : OpConversionPattern<MatMulIntegerOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct MatMulIntegerLowering : OnnxLoweringPattern<MatMulIntegerOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(MatMulIntegerOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewriteRanked(MatMulIntegerOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
     if (auto reason = checkMatmulOperands(adaptor.getA(), adaptor.getB()))
       return reject(rewriter, op, *reason);
     for (Value zp : {adaptor.getAZeroPoint(), adaptor.getBZeroPoint()}) {
@@ -340,15 +336,12 @@ struct MatMulIntegerLowering : OpConversionPattern<MatMulIntegerOp> {
   }
 };
 
-struct GemmLowering : OpConversionPattern<GemmOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct GemmLowering : OnnxLoweringPattern<GemmOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(GemmOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewriteRanked(GemmOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
     Value a = adaptor.getA(), b = adaptor.getB(), c = adaptor.getC();
     auto aType = dyn_cast<RankedTensorType>(a.getType());
     auto bType = dyn_cast<RankedTensorType>(b.getType());

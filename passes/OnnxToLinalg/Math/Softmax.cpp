@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/ReduceDims.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
@@ -53,15 +54,13 @@ int64_t getSoftmaxAxis(ConversionPatternRewriter &rewriter, Operation *op, Value
 }
 
 /// Softmax (IsLog = false) and LogSoftmax (IsLog = true).
-template <typename OpTy, bool IsLog> struct SoftmaxLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+template <typename OpTy, bool IsLog> struct SoftmaxLowering : OnnxLoweringPattern<OpTy> {
+  using OnnxLoweringPattern<OpTy>::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewriteRanked(OpTy op, typename OpTy::Adaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = getRankedResultType(rewriter, *this->getTypeConverter(), op);
-    if (!resultType)
-      return failure();
     Value x = adaptor.getInput();
     int64_t axis = getSoftmaxAxis(rewriter, op, x, resultType);
     if (axis < 0)
@@ -109,15 +108,12 @@ template <typename OpTy, bool IsLog> struct SoftmaxLowering : OpConversionPatter
   }
 };
 
-struct HardmaxLowering : OpConversionPattern<HardmaxOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct HardmaxLowering : OnnxLoweringPattern<HardmaxOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(HardmaxOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewriteRanked(HardmaxOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
     Value x = adaptor.getInput();
     int64_t axis = getSoftmaxAxis(rewriter, op, x, resultType);
     if (axis < 0)

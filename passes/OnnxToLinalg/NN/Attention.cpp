@@ -20,6 +20,7 @@
 
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/ReduceDims.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
@@ -116,16 +117,13 @@ Value mergeHeads(OpBuilder &b, Location loc, Value v) {
   return tensor::CollapseShapeOp::create(b, loc, v, headGroups());
 }
 
-struct AttentionLowering : OpConversionPattern<AttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct AttentionLowering : OnnxLoweringPattern<AttentionOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewriteRanked(AttentionOp op, OpAdaptor adaptor, RankedTensorType yType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    RankedTensorType yType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!yType)
-      return failure();
     auto qType = getStaticType(adaptor.getQ()), kType = getStaticType(adaptor.getK()),
          vType = getStaticType(adaptor.getV());
     if (!qType || !kType || !vType || !yType.hasStaticShape())

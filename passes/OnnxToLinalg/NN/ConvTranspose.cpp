@@ -7,6 +7,7 @@
 
 #include "passes/OnnxToLinalg/NN/ConvKernels.h"
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
@@ -28,14 +29,12 @@ namespace {
 /// ConvTranspose as one generic over (N, M, out spatial..., c, kernel...): each kernel tap
 /// reads the input at (o + pad_begin - k * dilation) / stride when that divides exactly
 /// and is in range.
-struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(ConvTransposeOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Value x = adaptor.getX(), w = adaptor.getW();
     auto xType = dyn_cast<RankedTensorType>(x.getType());
     auto wType = dyn_cast<RankedTensorType>(w.getType());

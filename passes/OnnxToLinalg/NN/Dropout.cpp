@@ -1,6 +1,7 @@
 //===- Dropout.cpp - Lower onnx.Dropout (inference) to its input ----------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
@@ -31,9 +32,9 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
         return reject(rewriter, op, "training mode (training_mode not a constant false) is not "
                                     "supported: Kiln compiles models for inference");
     }
-    auto type = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    RankedTensorType type = getRankedInputType(rewriter, op, adaptor.getData());
     if (!type)
-      return reject(rewriter, op, "the input is not a ranked tensor");
+      return failure();
     Location loc = op.getLoc();
     Value result = adaptor.getData();
     Type declared = getTypeConverter()->convertType(op.getOutput().getType());

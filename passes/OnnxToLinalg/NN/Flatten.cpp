@@ -1,6 +1,7 @@
 //===- Flatten.cpp - Lower onnx.Flatten to tensor.collapse_shape ----------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
@@ -17,17 +18,14 @@ namespace kiln::conversion {
 namespace {
 
 /// Flatten: collapse dims [0, axis) and [axis, rank) into a 2-D tensor.
-struct FlattenLowering : OpConversionPattern<FlattenOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct FlattenLowering : OnnxLoweringPattern<FlattenOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(FlattenOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
-    auto dataType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+  LogicalResult matchAndRewriteRanked(FlattenOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType dataType = getRankedInputType(rewriter, op, adaptor.getInput());
     if (!dataType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
+      return failure();
     int64_t rank = dataType.getRank();
     int64_t axis = static_cast<int64_t>(op.getAxis());
     axis = axis < 0 ? axis + rank : axis;

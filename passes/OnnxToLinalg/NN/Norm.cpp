@@ -10,6 +10,7 @@
 
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/ReduceDims.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
@@ -184,14 +185,12 @@ struct BatchNormLowering : OpConversionPattern<BatchNormalizationOp> {
   }
 };
 
-struct InstanceNormLowering : OpConversionPattern<InstanceNormalizationOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct InstanceNormLowering : OnnxLoweringPattern<InstanceNormalizationOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(InstanceNormalizationOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(InstanceNormalizationOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     int64_t rank = resultType.getRank();
     if (rank < 3 || !isRanked(adaptor.getInput(), rank))
       return reject(rewriter, op, "the input must be a ranked N x C x D... tensor");
@@ -211,14 +210,12 @@ struct InstanceNormLowering : OpConversionPattern<InstanceNormalizationOp> {
   }
 };
 
-struct LayerNormLowering : OpConversionPattern<LayerNormalizationOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct LayerNormLowering : OnnxLoweringPattern<LayerNormalizationOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(LayerNormalizationOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(LayerNormalizationOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     int64_t rank = resultType.getRank();
     FailureOr<int64_t> normalized =
         normalizeAxis(static_cast<int64_t>(op.getAxis()), rank, /*emitError=*/nullptr);
@@ -294,15 +291,13 @@ struct LayerNormLowering : OpConversionPattern<LayerNormalizationOp> {
 
 /// y = x / sqrt(mean(x^2 over dims axis..) + epsilon) * scale, the mean computed in f32
 /// when stash_type is 1 (the default), else in X's type.
-struct RMSNormLowering : OpConversionPattern<RMSNormalizationOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct RMSNormLowering : OnnxLoweringPattern<RMSNormalizationOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(RMSNormalizationOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewriteRanked(RMSNormalizationOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
     int64_t rank = resultType.getRank();
     Value x = adaptor.getX(), scale = adaptor.getScale();
     auto scaleType = dyn_cast<RankedTensorType>(scale.getType());
@@ -363,15 +358,12 @@ struct RMSNormLowering : OpConversionPattern<RMSNormalizationOp> {
 
 /// y = x / (bias + alpha / size * sum of x^2 over the channel window) ^ beta, the window
 /// spanning [c - floor((size - 1) / 2), c + ceil((size - 1) / 2)].
-struct LRNLowering : OpConversionPattern<LRNOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct LRNLowering : OnnxLoweringPattern<LRNOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(LRNOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewriteRanked(LRNOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
     int64_t rank = resultType.getRank(), size = static_cast<int64_t>(op.getSize());
     Value x = adaptor.getX();
     if (rank < 2 || !isRanked(x, rank) || size < 1)
@@ -427,15 +419,13 @@ struct LRNLowering : OpConversionPattern<LRNOp> {
 /// channels and the spatial dims, then scaled and shifted per channel. X is viewed as
 /// [N, G, C / G, D...] so the groups are plain dims; an opset-18 model (scale and bias
 /// per group, upgraded unchanged) is recognized by their size G != C.
-struct GroupNormLowering : OpConversionPattern<GroupNormalizationOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct GroupNormLowering : OnnxLoweringPattern<GroupNormalizationOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(GroupNormalizationOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewriteRanked(GroupNormalizationOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
     int64_t rank = resultType.getRank();
     Value x = adaptor.getX(), scale = adaptor.getScale(), bias = adaptor.getBias();
     auto xType = dyn_cast<RankedTensorType>(x.getType());
@@ -494,14 +484,12 @@ struct GroupNormLowering : OpConversionPattern<GroupNormalizationOp> {
 /// y = (x - mean) / std over `axes` (default N and the spatial dims [0, 2, 3]). The
 /// reference divides by std + 1e-9; sqrt(var + 1e-18) agrees, and a constant input
 /// gives 0 rather than NaN in both.
-struct MVNLowering : OpConversionPattern<MeanVarianceNormalizationOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct MVNLowering : OnnxLoweringPattern<MeanVarianceNormalizationOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(MeanVarianceNormalizationOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(MeanVarianceNormalizationOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     int64_t rank = resultType.getRank();
     Value x = adaptor.getX();
     if (!isRanked(x, rank))
@@ -528,15 +516,13 @@ struct MVNLowering : OpConversionPattern<MeanVarianceNormalizationOp> {
 
 /// y = x / norm(x) along `axis`, norm the L1 (p = 1) or L2 (p = 2) norm; a zero norm
 /// gives 0, as the ONNX node tests expect.
-struct LpNormLowering : OpConversionPattern<LpNormalizationOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct LpNormLowering : OnnxLoweringPattern<LpNormalizationOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(LpNormalizationOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewriteRanked(LpNormalizationOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
     int64_t rank = resultType.getRank();
     Value x = adaptor.getInput();
     if (rank < 1 || !isRanked(x, rank))

@@ -11,6 +11,7 @@
 #include "passes/OnnxToLinalg/NN/Window.h"
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/ReduceDims.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
@@ -104,9 +105,9 @@ Value buildPool(OpBuilder &b, Location loc, PoolKind kind, Value padded, Value i
 /// Reads the kernel and window of a MaxPool/AveragePool; fails with a reason.
 FailureOr<Window> getPoolWindow(ConversionPatternRewriter &rewriter, Operation *op, Value input,
                                 ArrayRef<int64_t> kernel, bool ceilMode) {
-  auto inputType = dyn_cast<RankedTensorType>(input.getType());
+  RankedTensorType inputType = getRankedInputType(rewriter, op, input, "X");
   if (!inputType)
-    return reject(rewriter, op, "X is not a ranked tensor");
+    return failure();
   if (kernel.empty() || kernel.size() > 3)
     return reject(rewriter, op, "only 1-D to 3-D pooling is supported");
   return getWindow(rewriter, op, inputType, kernel, ceilMode);
@@ -157,15 +158,13 @@ SmallVector<int64_t> countTaps(int64_t outSize, int64_t stride, int64_t dilation
   return counts;
 }
 
-struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct AveragePoolLowering : OnnxLoweringPattern<AveragePoolOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(AveragePoolOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewriteRanked(AveragePoolOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
     FailureOr<Window> window =
         getPoolWindow(rewriter, op, adaptor.getX(), op.getKernelShape(), op.getCeilMode() != 0);
     if (failed(window))
@@ -244,15 +243,13 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
 
 /// GlobalAveragePool and GlobalMaxPool: reduce all spatial dims, then reshape N x C to
 /// N x C x 1 x ... .
-template <typename OpTy, bool IsAverage> struct GlobalPoolLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+template <typename OpTy, bool IsAverage> struct GlobalPoolLowering : OnnxLoweringPattern<OpTy> {
+  using OnnxLoweringPattern<OpTy>::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewriteRanked(OpTy op, typename OpTy::Adaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = getRankedResultType(rewriter, *this->getTypeConverter(), op);
-    if (!resultType)
-      return failure();
     Value x = adaptor.getX();
     auto xType = dyn_cast<RankedTensorType>(x.getType());
     if (!xType || xType.getRank() < 3 || resultType.getRank() != xType.getRank())

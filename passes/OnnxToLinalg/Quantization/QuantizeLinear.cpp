@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
@@ -164,13 +165,11 @@ FloatType computeType(OpBuilder &b, Type element) {
   return b.getF32Type();
 }
 
-struct QuantizeLinearLowering : OpConversionPattern<QuantizeLinearOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(QuantizeLinearOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType declared = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!declared)
-      return failure();
+struct QuantizeLinearLowering : OnnxLoweringPattern<QuantizeLinearOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
+  LogicalResult matchAndRewriteRanked(QuantizeLinearOp op, OpAdaptor adaptor,
+                                      RankedTensorType declared,
+                                      ConversionPatternRewriter &rewriter) const override {
     Type dst = declared.getElementType();
     bool dstUnsigned = isUnsignedInt(op.getY().getType());
     bool saturate = op.getSaturate() != 0;
@@ -212,13 +211,11 @@ struct QuantizeLinearLowering : OpConversionPattern<QuantizeLinearOp> {
   }
 };
 
-struct DequantizeLinearLowering : OpConversionPattern<DequantizeLinearOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(DequantizeLinearOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType declared = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!declared)
-      return failure();
+struct DequantizeLinearLowering : OnnxLoweringPattern<DequantizeLinearOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
+  LogicalResult matchAndRewriteRanked(DequantizeLinearOp op, OpAdaptor adaptor,
+                                      RankedTensorType declared,
+                                      ConversionPatternRewriter &rewriter) const override {
     Type dst = declared.getElementType();
     if (!isa<FloatType>(dst))
       return reject(rewriter, op, "the output must be a float tensor");

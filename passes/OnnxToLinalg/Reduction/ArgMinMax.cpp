@@ -7,6 +7,7 @@
 
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Reduction/Reduce.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/OpAttributes.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
@@ -26,19 +27,17 @@ namespace {
 
 /// ArgMax/ArgMin: a reduction carrying (best value, its index); ties keep the first index
 /// unless select_last_index.
-struct ArgLowering : ConversionPattern {
+struct ArgLowering : OnnxNamedLoweringPattern {
   ArgLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name, bool isMax)
-      : ConversionPattern(converter, name, /*benefit=*/1, ctx), isMax(isMax) {}
+      : OnnxNamedLoweringPattern(converter, ctx, name), isMax(isMax) {}
 
-  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(Operation *op, ArrayRef<Value> operands,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Value data = operands[0];
-    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    RankedTensorType dataType = getRankedInputType(rewriter, op, data);
     if (!dataType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
+      return failure();
     int64_t rank = dataType.getRank();
     FailureOr<int64_t> normalized =
         onnxir::normalizeAxis(intAttrOr(op, "axis", 0), rank, /*emitError=*/nullptr);

@@ -12,6 +12,7 @@
 #include "passes/OnnxToLinalg/Reduction/Reduce.h"
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/OpAttributes.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
@@ -162,19 +163,17 @@ Value buildReduce(OpBuilder &b, Location loc, Value data, ArrayRef<int64_t> dims
   return generic.getResult(0);
 }
 
-struct ReduceLowering : ConversionPattern {
+struct ReduceLowering : OnnxNamedLoweringPattern {
   ReduceLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name, ReduceKind kind)
-      : ConversionPattern(converter, name, /*benefit=*/1, ctx), kind(kind) {}
+      : OnnxNamedLoweringPattern(converter, ctx, name), kind(kind) {}
 
-  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(Operation *op, ArrayRef<Value> operands,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Value data = operands[0];
-    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    RankedTensorType dataType = getRankedInputType(rewriter, op, data);
     if (!dataType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
+      return failure();
     int64_t rank = dataType.getRank();
     Type elementType = dataType.getElementType();
     bool isFloat = isa<FloatType>(elementType);

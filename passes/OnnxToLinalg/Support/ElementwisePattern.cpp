@@ -14,11 +14,10 @@ using namespace mlir;
 
 namespace kiln::conversion {
 
-LogicalResult ElementwiseLowering::matchAndRewrite(Operation *op, ArrayRef<Value> operands,
-                                                   ConversionPatternRewriter &rewriter) const {
-  RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-  if (!resultType)
-    return failure();
+LogicalResult
+ElementwiseLowering::matchAndRewriteRanked(Operation *op, ArrayRef<Value> operands,
+                                           RankedTensorType resultType,
+                                           ConversionPatternRewriter &rewriter) const {
   SmallVector<Value> inputs;
   for (Value operand : operands) {
     if (isa<NoneType>(operand.getType()))

@@ -10,6 +10,7 @@
 #ifndef KILN_PASSES_ONNXTOLINALG_SUPPORT_ELEMENTWISEPATTERN_H
 #define KILN_PASSES_ONNXTOLINALG_SUPPORT_ELEMENTWISEPATTERN_H
 
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -32,13 +33,15 @@ using ScalarFn = std::function<mlir::Value(mlir::OpBuilder &, mlir::Location, ml
                                            const ScalarContext &)>;
 
 /// Lowers any elementwise op whose non-`none` operands are all broadcast together.
-struct ElementwiseLowering : mlir::ConversionPattern {
+struct ElementwiseLowering : OnnxNamedLoweringPattern {
   ElementwiseLowering(const mlir::TypeConverter &converter, mlir::MLIRContext *ctx,
                       llvm::StringRef opName, ScalarFn fn)
-      : ConversionPattern(converter, opName, /*benefit=*/1, ctx), fn(std::move(fn)) {}
+      : OnnxNamedLoweringPattern(converter, ctx, opName), fn(std::move(fn)) {}
 
-  mlir::LogicalResult matchAndRewrite(mlir::Operation *op, llvm::ArrayRef<mlir::Value> operands,
-                                      mlir::ConversionPatternRewriter &rewriter) const override;
+  mlir::LogicalResult
+  matchAndRewriteRanked(mlir::Operation *op, llvm::ArrayRef<mlir::Value> operands,
+                        mlir::RankedTensorType resultType,
+                        mlir::ConversionPatternRewriter &rewriter) const override;
 
   ScalarFn fn;
 };

@@ -7,6 +7,7 @@
 
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
@@ -25,9 +26,9 @@ template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto inType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    RankedTensorType inType = getRankedInputType(rewriter, op, adaptor.getInput());
     if (!inType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
+      return failure();
     // The result has the input's shape; only its element type is ever in doubt.
     auto declared = dyn_cast<TensorType>(
         this->getTypeConverter()->convertType(op.getOutput().getType()));

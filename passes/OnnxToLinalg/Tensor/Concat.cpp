@@ -1,6 +1,7 @@
 //===- Concat.cpp - Lower onnx.Concat to tensor.concat --------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 
@@ -17,15 +18,12 @@ namespace kiln::conversion {
 namespace {
 
 /// Concat (all versions): tensor.concat, which bufferizes to copies into one buffer.
-struct ConcatLowering : ConversionPattern {
-  ConcatLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name)
-      : ConversionPattern(converter, name, /*benefit=*/1, ctx) {}
+struct ConcatLowering : OnnxNamedLoweringPattern {
+  using OnnxNamedLoweringPattern::OnnxNamedLoweringPattern;
 
-  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(Operation *op, ArrayRef<Value> operands,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     int64_t rank = resultType.getRank();
     int64_t axis = 0;
     if (auto attr = op->getAttrOfType<IntegerAttr>("axis"))

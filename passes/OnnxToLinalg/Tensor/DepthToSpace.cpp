@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
@@ -22,17 +23,12 @@ namespace {
 
 /// DepthToSpace (forward = true) and SpaceToDepth on NCHW: a gather whose source index
 /// splits or merges the channel dim with blocks of the spatial dims.
-template <typename OpTy, bool toSpace>
-struct BlockShuffleLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+template <typename OpTy, bool toSpace> struct BlockShuffleLowering : OnnxLoweringPattern<OpTy> {
+  using OnnxLoweringPattern<OpTy>::OnnxLoweringPattern;
   using OpAdaptor = typename OpTy::Adaptor;
 
-  LogicalResult matchAndRewrite(OpTy op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType =
-        getRankedResultType(rewriter, *this->getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(OpTy op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Value input = adaptor.getInput();
     auto inputType = dyn_cast<RankedTensorType>(input.getType());
     if (!inputType || inputType.getRank() != 4 || resultType.getRank() != 4)

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
@@ -31,19 +32,16 @@ Value cIdx(OpBuilder &b, Location loc, int64_t v) {
 
 /// Pad (opset 11+): constant mode is tensor.pad; edge and reflect modes read the source
 /// at a clamped or mirrored index.
-struct PadLowering : ConversionPattern {
-  PadLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name)
-      : ConversionPattern(converter, name, /*benefit=*/1, ctx) {}
+struct PadLowering : OnnxNamedLoweringPattern {
+  using OnnxNamedLoweringPattern::OnnxNamedLoweringPattern;
 
-  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(Operation *op, ArrayRef<Value> operands,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Value data = operands[0];
-    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    RankedTensorType dataType = getRankedInputType(rewriter, op, data);
     if (!dataType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
+      return failure();
     int64_t rank = dataType.getRank();
     StringRef mode = "constant";
     if (auto attr = op->getAttrOfType<StringAttr>("mode"))

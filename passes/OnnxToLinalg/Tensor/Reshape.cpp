@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
@@ -193,19 +194,16 @@ Value buildRegroupingReshape(OpBuilder &b, Location loc, Value data, ArrayRef<Sy
   return castWithCheck(b, loc, nullptr, current, resultType);
 }
 
-struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct ReshapeLowering : OnnxLoweringPattern<ReshapeOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(ReshapeOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Value data = adaptor.getData();
-    auto dataType = dyn_cast<RankedTensorType>(data.getType());
-    auto shapeType = dyn_cast<RankedTensorType>(adaptor.getShape().getType());
+    RankedTensorType dataType = getRankedInputType(rewriter, op, data, "the data");
     if (!dataType)
-      return reject(rewriter, op, "the data is not a ranked tensor");
+      return failure();
+    auto shapeType = dyn_cast<RankedTensorType>(adaptor.getShape().getType());
     if (!shapeType || shapeType.getRank() != 1 || shapeType.isDynamicDim(0))
       return reject(rewriter, op, "the shape input does not have a static length");
     int64_t rank = shapeType.getDimSize(0);

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
@@ -47,14 +48,11 @@ struct Axis {
   Value roiStart, roiEnd;       // f64
 };
 
-struct ResizeLowering : OpConversionPattern<ResizeOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct ResizeLowering : OnnxLoweringPattern<ResizeOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(ResizeOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Value x = adaptor.getX();
     auto xType = dyn_cast<RankedTensorType>(x.getType());
     if (!xType || xType.getRank() != resultType.getRank())

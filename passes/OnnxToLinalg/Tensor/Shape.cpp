@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
-#include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
 #include "ir/onnx/OnnxDialect.h"
@@ -26,9 +26,9 @@ struct ShapeLowering : OpConversionPattern<ShapeOp> {
 
   LogicalResult matchAndRewrite(ShapeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    RankedTensorType inputType = getRankedInputType(rewriter, op, adaptor.getData());
     if (!inputType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
+      return failure();
     int64_t rank = inputType.getRank();
     // ONNX clamps start and end into [0, rank] after adding rank to negative values.
     auto clampAxis = [&](int64_t axis) {
@@ -57,9 +57,9 @@ struct SizeLowering : OpConversionPattern<SizeOp> {
 
   LogicalResult matchAndRewrite(SizeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    RankedTensorType inputType = getRankedInputType(rewriter, op, adaptor.getData());
     if (!inputType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
+      return failure();
     Location loc = op.getLoc();
     Value size = arith::ConstantIndexOp::create(rewriter, loc, 1);
     for (int64_t d = 0; d < inputType.getRank(); ++d)

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
@@ -154,19 +155,16 @@ LogicalResult sliceAtRunTime(ConversionPatternRewriter &rewriter, SliceOp op,
   return success();
 }
 
-struct SliceLowering : OpConversionPattern<SliceOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct SliceLowering : OnnxLoweringPattern<SliceOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(SliceOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(SliceOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     Value data = adaptor.getData();
-    auto dataType = dyn_cast<RankedTensorType>(data.getType());
-    auto startsType = dyn_cast<RankedTensorType>(adaptor.getStarts().getType());
+    RankedTensorType dataType = getRankedInputType(rewriter, op, data, "the data");
     if (!dataType)
-      return reject(rewriter, op, "the data is not a ranked tensor");
+      return failure();
+    auto startsType = dyn_cast<RankedTensorType>(adaptor.getStarts().getType());
     if (!startsType || startsType.getRank() != 1 || startsType.isDynamicDim(0))
       return reject(rewriter, op, "starts does not have a static length");
     int64_t n = startsType.getDimSize(0);

@@ -1,6 +1,7 @@
 //===- Split.cpp - Lower onnx.Split to tensor.extract_slice ---------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
@@ -31,9 +32,9 @@ struct SplitLowering : ConversionPattern {
   LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
                                 ConversionPatternRewriter &rewriter) const override {
     Value data = operands[0];
-    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    RankedTensorType dataType = getRankedInputType(rewriter, op, data);
     if (!dataType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
+      return failure();
     int64_t rank = dataType.getRank();
     int64_t axis = 0;
     if (auto attr = op->getAttrOfType<IntegerAttr>("axis"))

@@ -9,6 +9,7 @@
 
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/DynamicAxes.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
@@ -92,18 +93,15 @@ std::optional<SmallVector<int64_t>> getAxes(Operation *op, ArrayRef<Value> opera
 }
 
 /// Squeeze (all versions): drop the listed unit dims, or every static unit dim.
-struct SqueezeLowering : ConversionPattern {
-  SqueezeLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name)
-      : ConversionPattern(converter, name, /*benefit=*/1, ctx) {}
+struct SqueezeLowering : OnnxNamedLoweringPattern {
+  using OnnxNamedLoweringPattern::OnnxNamedLoweringPattern;
 
-  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
-    auto dataType = dyn_cast<RankedTensorType>(operands[0].getType());
+  LogicalResult matchAndRewriteRanked(Operation *op, ArrayRef<Value> operands,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType dataType = getRankedInputType(rewriter, op, operands[0]);
     if (!dataType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
+      return failure();
     std::optional<SmallVector<int64_t>> axes = getAxes(op, operands);
     if (!axes)
       return lowerSqueezeWithDynamicAxes(rewriter, op, operands[0], operands[1], resultType);
@@ -132,17 +130,14 @@ struct SqueezeLowering : ConversionPattern {
 };
 
 /// Unsqueeze (all versions): insert unit dims at the listed result positions.
-struct UnsqueezeLowering : ConversionPattern {
-  UnsqueezeLowering(const TypeConverter &converter, MLIRContext *ctx, StringRef name)
-      : ConversionPattern(converter, name, /*benefit=*/1, ctx) {}
+struct UnsqueezeLowering : OnnxNamedLoweringPattern {
+  using OnnxNamedLoweringPattern::OnnxNamedLoweringPattern;
 
-  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
+  LogicalResult matchAndRewriteRanked(Operation *op, ArrayRef<Value> operands,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
+    if (!getRankedInputType(rewriter, op, operands[0]))
       return failure();
-    if (!isa<RankedTensorType>(operands[0].getType()))
-      return reject(rewriter, op, "the input is not a ranked tensor");
     std::optional<SmallVector<int64_t>> axes = getAxes(op, operands);
     if (!axes)
       return lowerUnsqueezeWithDynamicAxes(rewriter, op, operands[0], operands[1], resultType);

@@ -1,6 +1,7 @@
 //===- Transpose.cpp - Lower onnx.Transpose to linalg.transpose -----------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
@@ -17,17 +18,15 @@ using namespace kiln::onnxir;
 namespace kiln::conversion {
 namespace {
 
-struct TransposeLowering : OpConversionPattern<TransposeOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct TransposeLowering : OnnxLoweringPattern<TransposeOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
-    auto dataType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+  LogicalResult matchAndRewriteRanked(TransposeOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType dataType = getRankedInputType(rewriter, op, adaptor.getData());
     if (!dataType)
-      return reject(rewriter, op, "the input is not a ranked tensor");
+      return failure();
     int64_t rank = dataType.getRank();
     SmallVector<int64_t> perm;
     if (auto attr = op.getPermAttr())

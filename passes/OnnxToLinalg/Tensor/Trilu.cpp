@@ -1,6 +1,7 @@
 //===- Trilu.cpp - Lower onnx.Trilu to linalg.generic ---------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
@@ -16,14 +17,11 @@ namespace kiln::conversion {
 namespace {
 
 /// Trilu: keeps j - i >= k (upper) or j - i <= k (lower) of the last two dims.
-struct TriluLowering : OpConversionPattern<TriluOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct TriluLowering : OnnxLoweringPattern<TriluOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
 
-  LogicalResult matchAndRewrite(TriluOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
-    if (!resultType)
-      return failure();
+  LogicalResult matchAndRewriteRanked(TriluOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
     if (resultType.getRank() < 2)
       return reject(rewriter, op, "the input has rank < 2");
     Location loc = op.getLoc();
