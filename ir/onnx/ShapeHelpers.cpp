@@ -598,4 +598,43 @@ FailureOr<SmallVector<int64_t>> computeGemmShape(Type a, Type b, bool transA, bo
   return SmallVector<int64_t>{m, n};
 }
 
+LogicalResult inferUnary(Value input, Type elem, SmallVectorImpl<Type> &resultTypes) {
+  auto type = dyn_cast<TensorType>(input.getType());
+  if (!type)
+    return success();
+  resultTypes.push_back(type.clone(elem ? elem : type.getElementType()));
+  return success();
+}
+
+LogicalResult inferBroadcast(Operation *op, ValueRange operands, unsigned elemFrom, Type elem,
+                             SmallVectorImpl<Type> &resultTypes) {
+  if (operands.empty())
+    return success();
+  if (!elem)
+    elem = getTensorElementType(operands[elemFrom].getType());
+  if (!elem)
+    return success();
+  auto shape = broadcastTypes(operands.getTypes(), [&] { return op->emitOpError(); });
+  if (failed(shape))
+    return failure();
+  std::optional<ArrayRef<int64_t>> dims;
+  if (*shape)
+    dims = ArrayRef<int64_t>(**shape);
+  resultTypes.push_back(makeTensorType(dims, elem));
+  return success();
+}
+
+LogicalResult inferLikeOperand(Value shapeFrom, Value elemFrom,
+                               SmallVectorImpl<Type> &resultTypes) {
+  resultTypes.push_back(
+      makeTensorType(getRankedShape(shapeFrom.getType()), getTensorElementType(elemFrom.getType())));
+  return success();
+}
+
+Type dynamicOfRank(int64_t rank, Type elem) {
+  if (rank > kMaxDerivedRank)
+    return UnrankedTensorType::get(elem);
+  return RankedTensorType::get(SmallVector<int64_t>(rank, kDynamic), elem);
+}
+
 } // namespace kiln::onnxir

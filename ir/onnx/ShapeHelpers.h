@@ -131,6 +131,31 @@ computeMatMulShape(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs, Emi
 mlir::FailureOr<llvm::SmallVector<int64_t>>
 computeGemmShape(mlir::Type a, mlir::Type b, bool transA, bool transB, EmitErrorFn emitError);
 
+/// Shape inference rules shared by the ShapeInference<Category>.cpp files.
+
+/// The result has the shape of `input`, and its element type unless `elem` is
+/// given. Nothing is inferred for a non-tensor input (Identity of a sequence).
+mlir::LogicalResult inferUnary(mlir::Value input, mlir::Type elem,
+                               llvm::SmallVectorImpl<mlir::Type> &resultTypes);
+
+/// The result shape is the numpy broadcast of all `operands`; its element type is
+/// `elem`, or that of `operands[elemFrom]`.
+mlir::LogicalResult inferBroadcast(mlir::Operation *op, mlir::ValueRange operands,
+                                   unsigned elemFrom, mlir::Type elem,
+                                   llvm::SmallVectorImpl<mlir::Type> &resultTypes);
+
+/// The result has the element type of `elemFrom` and the shape of `shapeFrom`.
+mlir::LogicalResult inferLikeOperand(mlir::Value shapeFrom, mlir::Value elemFrom,
+                                     llvm::SmallVectorImpl<mlir::Type> &resultTypes);
+
+/// The highest rank inference derives from an operand's length (a shape or axes input).
+/// Real models stay far below it; a declared length of 2^31 must not become a type of
+/// that rank (the fuzzer's 16 GB allocation).
+constexpr int64_t kMaxDerivedRank = 256;
+
+/// `tensor<? x ... x elem>` of the given rank; unranked past kMaxDerivedRank.
+mlir::Type dynamicOfRank(int64_t rank, mlir::Type elem);
+
 } // namespace kiln::onnxir
 
 #endif // KILN_IR_ONNX_SHAPEHELPERS_H

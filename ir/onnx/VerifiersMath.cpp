@@ -66,4 +66,16 @@ LogicalResult LogSoftmaxOp::verify() {
   return verifyAxisOf(*this, getInput(), static_cast<int64_t>(getAxis()));
 }
 
+LogicalResult ExpandOp::verify() {
+  auto shapeType = getRankedShape(getShape().getType());
+  if (shapeType && shapeType->size() != 1)
+    return emitOpError() << "shape must be 1-D, got rank " << shapeType->size();
+  auto input = getRankedShape(getInput().getType());
+  auto shape = matchConstantI64s(getShape());
+  if (!input || !shape)
+    return success();
+  SmallVector<int64_t> result;
+  return broadcastShapes(*input, *shape, result, [&] { return emitOpError(); });
+}
+
 } // namespace kiln::onnxir
