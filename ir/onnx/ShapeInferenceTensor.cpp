@@ -191,7 +191,6 @@ LogicalResult ConcatOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   return success();
 }
 
-
 LogicalResult SqueezeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   Type elem = getTensorElementType(getData().getType());
   auto input = getRankedShape(getData().getType());
@@ -258,7 +257,6 @@ LogicalResult UnsqueezeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   resultTypes.push_back(RankedTensorType::get(dims, elem));
   return success();
 }
-
 
 LogicalResult SliceOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   Type elem = getTensorElementType(getData().getType());
@@ -329,7 +327,6 @@ LogicalResult SplitOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   }
   return success();
 }
-
 
 LogicalResult IdentityOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   return inferUnary(getOperation()->getOperand(0), Type(), resultTypes);

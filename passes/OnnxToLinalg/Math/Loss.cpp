@@ -8,13 +8,13 @@
 // One linalg.generic over the target shape reads the input with tensor.extract; for sum
 // and mean its iterators are reductions into 0-d accumulators (loss and weight).
 //
-// SoftmaxCrossEntropyLoss is NLL of log_softmax(scores, axis 1) (max-subtracted, as in
-// Softmax.cpp), optionally also returning the log_softmax.
+// SoftmaxCrossEntropyLoss is NLL of log_softmax(scores, axis 1) (buildSoftmax of
+// Softmax.h), optionally also returning the log_softmax.
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/Math/Softmax.h"
 #include "passes/OnnxToLinalg/Patterns.h"
-#include "passes/OnnxToLinalg/Support/ReduceDims.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
@@ -23,10 +23,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-
-#include <limits>
 
 using namespace mlir;
 using namespace kiln::onnxir;
@@ -175,43 +172,6 @@ Value buildNll(OpBuilder &b, Location loc, RankedTensorType resultType, Value in
   return result;
 }
 
-/// log_softmax of `x` along dim 1: x - max - log(sum(exp(x - max))).
-Value buildLogSoftmax(ConversionPatternRewriter &rewriter, Location loc, Value x,
-                      RankedTensorType resultType) {
-  Type elementType = resultType.getElementType();
-  int64_t rank = resultType.getRank();
-  SmallVector<bool> reduced(rank, false);
-  reduced[1] = true;
-  Value lowest = arith::ConstantOp::create(
-      rewriter, loc, rewriter.getFloatAttr(elementType, -std::numeric_limits<double>::infinity()));
-  Value max = reduceDims(rewriter, loc, x, reduced, {}, lowest,
-                         [](OpBuilder &b, Location l, Value in, ValueRange, Value acc) {
-                           return arith::MaximumFOp::create(b, l, acc, in);
-                         });
-  Value zero = createScalarConstant(rewriter, loc, elementType, 0);
-  Value sum = reduceDims(rewriter, loc, x, reduced, max, zero,
-                         [](OpBuilder &b, Location l, Value in, ValueRange kept, Value acc) {
-                           Value shifted = arith::SubFOp::create(b, l, in, kept[0]);
-                           return arith::AddFOp::create(b, l, acc,
-                                                        math::ExpOp::create(b, l, shifted));
-                         });
-  SmallVector<bool> keep(rank, true);
-  keep[1] = false;
-  AffineMap projection = getProjectionMap(rewriter.getContext(), keep);
-  AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-  Value init = createEmptyLike(rewriter, loc, resultType, x);
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{resultType}, ValueRange{x, max, sum}, ValueRange{init},
-      SmallVector<AffineMap>{identity, projection, projection, identity}, iterators,
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
-        linalg::YieldOp::create(
-            b, l, Value(arith::SubFOp::create(b, l, shifted, math::LogOp::create(b, l, args[2]))));
-      });
-  return generic.getResult(0);
-}
-
 std::optional<int64_t> getIgnoreIndex(Operation *op) {
   if (auto attr = op->getAttrOfType<IntegerAttr>("ignore_index"))
     return attr.getValue().getSExtValue();
@@ -259,7 +219,8 @@ struct SoftmaxCrossEntropyLossLowering : OpConversionPattern<SoftmaxCrossEntropy
         return reject(rewriter, op, "the log_prob type does not match the scores");
     }
     Location loc = op.getLoc();
-    Value logProb = buildLogSoftmax(rewriter, loc, scores, logProbType);
+    Value logProb =
+        buildSoftmax(rewriter, loc, scores, /*axis=*/1, logProbType, /*isLog=*/true);
     Value loss = buildNll(rewriter, loc, resultType, logProb, labels, weight, getIgnoreIndex(op),
                           reduction);
     rewriter.replaceOp(op, {loss, hasLogProb ? logProb : Value()});

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/Math/Softmax.h"
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/ReduceDims.h"
@@ -30,6 +31,49 @@ using namespace mlir;
 using namespace kiln::onnxir;
 
 namespace kiln::conversion {
+
+Value buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis,
+                   RankedTensorType resultType, bool isLog) {
+  Type elementType = resultType.getElementType();
+  SmallVector<bool> reduced(resultType.getRank(), false);
+  reduced[axis] = true;
+
+  Value lowest = arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(elementType, -std::numeric_limits<double>::infinity()));
+  Value max = reduceDims(b, loc, x, reduced, {}, lowest,
+                         [](OpBuilder &nb, Location l, Value in, ValueRange, Value acc) {
+                           return arith::MaximumFOp::create(nb, l, acc, in);
+                         });
+  Value zero = createScalarConstant(b, loc, elementType, 0);
+  Value sum = reduceDims(b, loc, x, reduced, max, zero,
+                         [](OpBuilder &nb, Location l, Value in, ValueRange kept, Value acc) {
+                           Value shifted = arith::SubFOp::create(nb, l, in, kept[0]);
+                           return arith::AddFOp::create(nb, l, acc,
+                                                        math::ExpOp::create(nb, l, shifted));
+                         });
+
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = resultType.getRank();
+  SmallVector<bool> keep(rank, true);
+  keep[axis] = false;
+  AffineMap projection = getProjectionMap(ctx, keep);
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  Value init = createEmptyLike(b, loc, resultType, x);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, ValueRange{x, max, sum}, ValueRange{init},
+      SmallVector<AffineMap>{identity, projection, projection, identity}, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value shifted = arith::SubFOp::create(nb, l, args[0], args[1]);
+        Value y =
+            isLog
+                ? Value(arith::SubFOp::create(nb, l, shifted, math::LogOp::create(nb, l, args[2])))
+                : Value(arith::DivFOp::create(nb, l, math::ExpOp::create(nb, l, shifted), args[2]));
+        linalg::YieldOp::create(nb, l, y);
+      });
+  return generic.getResult(0);
+}
+
 namespace {
 
 /// Reads the axis and checks the operand; returns the normalized axis or -1 after
@@ -65,45 +109,7 @@ template <typename OpTy, bool IsLog> struct SoftmaxLowering : OnnxLoweringPatter
     int64_t axis = getSoftmaxAxis(rewriter, op, x, resultType);
     if (axis < 0)
       return failure();
-    Type elementType = resultType.getElementType();
-    SmallVector<bool> reduced(resultType.getRank(), false);
-    reduced[axis] = true;
-
-    Value lowest = arith::ConstantOp::create(
-        rewriter, loc,
-        rewriter.getFloatAttr(elementType, -std::numeric_limits<double>::infinity()));
-    Value max = reduceDims(rewriter, loc, x, reduced, {}, lowest,
-                           [](OpBuilder &b, Location l, Value in, ValueRange, Value acc) {
-                             return arith::MaximumFOp::create(b, l, acc, in);
-                           });
-    Value zero = createScalarConstant(rewriter, loc, elementType, 0);
-    Value sum =
-        reduceDims(rewriter, loc, x, reduced, max, zero,
-                   [](OpBuilder &b, Location l, Value in, ValueRange kept, Value acc) {
-                     Value shifted = arith::SubFOp::create(b, l, in, kept[0]);
-                     return arith::AddFOp::create(b, l, acc, math::ExpOp::create(b, l, shifted));
-                   });
-
-    MLIRContext *ctx = rewriter.getContext();
-    int64_t rank = resultType.getRank();
-    SmallVector<bool> keep(rank, true);
-    keep[axis] = false;
-    AffineMap projection = getProjectionMap(ctx, keep);
-    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    Value init = createEmptyLike(rewriter, loc, resultType, x);
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{x, max, sum}, ValueRange{init},
-        SmallVector<AffineMap>{identity, projection, projection, identity}, iterators,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
-          Value y =
-              IsLog
-                  ? Value(arith::SubFOp::create(b, l, shifted, math::LogOp::create(b, l, args[2])))
-                  : Value(arith::DivFOp::create(b, l, math::ExpOp::create(b, l, shifted), args[2]));
-          linalg::YieldOp::create(b, l, y);
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, buildSoftmax(rewriter, loc, x, axis, resultType, IsLog));
     return success();
   }
 };
