@@ -10,6 +10,7 @@
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 #include "passes/OnnxToLinalg/Support/ValueChecks.h"
@@ -37,18 +38,10 @@ Value combine(OpBuilder &b, Location loc, StringRef reduction, Value old, Value 
   if (reduction == "mul")
     return f ? Value(arith::MulFOp::create(b, loc, old, upd))
              : Value(arith::MulIOp::create(b, loc, old, upd));
-  if (reduction == "max") {
-    if (f)
-      return arith::MaximumFOp::create(b, loc, old, upd);
-    return isUnsigned ? Value(arith::MaxUIOp::create(b, loc, old, upd))
-                      : Value(arith::MaxSIOp::create(b, loc, old, upd));
-  }
-  if (reduction == "min") {
-    if (f)
-      return arith::MinimumFOp::create(b, loc, old, upd);
-    return isUnsigned ? Value(arith::MinUIOp::create(b, loc, old, upd))
-                      : Value(arith::MinSIOp::create(b, loc, old, upd));
-  }
+  if (reduction == "max")
+    return maxOf(b, loc, old, upd, isUnsigned);
+  if (reduction == "min")
+    return minOf(b, loc, old, upd, isUnsigned);
   return upd;
 }
 

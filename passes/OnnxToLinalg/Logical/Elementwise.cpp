@@ -7,6 +7,7 @@
 
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/ElementwisePattern.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 

@@ -8,6 +8,7 @@
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/ElementwisePattern.h"
 #include "passes/OnnxToLinalg/Support/OpAttributes.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"

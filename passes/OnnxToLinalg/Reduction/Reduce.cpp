@@ -92,15 +92,9 @@ Value combineReduce(OpBuilder &b, Location loc, ReduceKind kind, Value x, Value 
   bool isFloat = isa<FloatType>(x.getType());
   switch (kind) {
   case ReduceKind::Max:
-    if (isFloat)
-      return arith::MaximumFOp::create(b, loc, x, acc);
-    return isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, acc))
-                      : Value(arith::MaxSIOp::create(b, loc, x, acc));
+    return maxOf(b, loc, x, acc, isUnsigned);
   case ReduceKind::Min:
-    if (isFloat)
-      return arith::MinimumFOp::create(b, loc, x, acc);
-    return isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, acc))
-                      : Value(arith::MinSIOp::create(b, loc, x, acc));
+    return minOf(b, loc, x, acc, isUnsigned);
   case ReduceKind::Prod:
     return isFloat ? Value(arith::MulFOp::create(b, loc, x, acc))
                    : Value(arith::MulIOp::create(b, loc, x, acc));

@@ -8,8 +8,6 @@
 
 #include "ir/onnx/OnnxDialect.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-
 using namespace mlir;
 
 namespace kiln::conversion {
@@ -44,27 +42,6 @@ ElementwiseLowering::matchAndRewriteRanked(Operation *op, ArrayRef<Value> operan
   replacements[0] = result;
   rewriter.replaceOp(op, replacements);
   return success();
-}
-
-Value maxOf(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
-  if (isFloat(x))
-    return arith::MaximumFOp::create(b, loc, x, y);
-  return isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, y))
-                    : Value(arith::MaxSIOp::create(b, loc, x, y));
-}
-
-Value minOf(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
-  if (isFloat(x))
-    return arith::MinimumFOp::create(b, loc, x, y);
-  return isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, y))
-                    : Value(arith::MinSIOp::create(b, loc, x, y));
-}
-
-Value compare(OpBuilder &b, Location loc, Value x, Value y, arith::CmpFPredicate fp,
-              arith::CmpIPredicate sp, arith::CmpIPredicate up, bool isUnsigned) {
-  if (isFloat(x))
-    return arith::CmpFOp::create(b, loc, fp, x, y);
-  return arith::CmpIOp::create(b, loc, isUnsigned ? up : sp, x, y);
 }
 
 } // namespace kiln::conversion

@@ -13,7 +13,6 @@
 #include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <functional>
@@ -54,19 +53,6 @@ inline mlir::Value constantLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Va
                                 double value) {
   return createScalarConstant(b, loc, like.getType(), value);
 }
-
-/// max(x, y) with ONNX semantics: NaN propagates for floats; signedness for ints.
-mlir::Value maxOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y,
-                  bool isUnsigned);
-
-/// min(x, y), like maxOf.
-mlir::Value minOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y,
-                  bool isUnsigned);
-
-/// Compares with `fp` for floats, `sp` or `up` for signed or unsigned integers.
-mlir::Value compare(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y,
-                    mlir::arith::CmpFPredicate fp, mlir::arith::CmpIPredicate sp,
-                    mlir::arith::CmpIPredicate up, bool isUnsigned);
 
 } // namespace kiln::conversion
 

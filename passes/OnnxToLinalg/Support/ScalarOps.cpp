@@ -81,4 +81,25 @@ Value castScalar(OpBuilder &b, Location loc, Value value, Type dstType, bool src
   return {};
 }
 
+Value maxOf(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  return isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, y))
+                    : Value(arith::MaxSIOp::create(b, loc, x, y));
+}
+
+Value minOf(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  return isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, y))
+                    : Value(arith::MinSIOp::create(b, loc, x, y));
+}
+
+Value compare(OpBuilder &b, Location loc, Value x, Value y, arith::CmpFPredicate fp,
+              arith::CmpIPredicate sp, arith::CmpIPredicate up, bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::CmpFOp::create(b, loc, fp, x, y);
+  return arith::CmpIOp::create(b, loc, isUnsigned ? up : sp, x, y);
+}
+
 } // namespace kiln::conversion

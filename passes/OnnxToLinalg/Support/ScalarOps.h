@@ -1,13 +1,15 @@
 //===- ScalarOps.h - Scalar code for the bodies of linalg ops ---*- C++ -*-===//
 //
-// Scalar constants, ONNX Cast semantics between element types and the multiply-add
-// body of the contractions: what the lowerings build inside linalg regions.
+// Scalar constants, ONNX Cast semantics between element types, max/min/compare with ONNX
+// semantics and the multiply-add body of the contractions: what the lowerings build
+// inside linalg regions.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_PASSES_ONNXTOLINALG_SUPPORT_SCALAROPS_H
 #define KILN_PASSES_ONNXTOLINALG_SUPPORT_SCALAROPS_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/ValueRange.h"
 
@@ -28,6 +30,19 @@ mlir::Value createScalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::T
 mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
                        mlir::Type dstType, bool srcUnsigned, bool dstUnsigned,
                        bool saturate = true, llvm::StringRef roundMode = "up");
+
+/// max(x, y) with ONNX semantics: NaN propagates for floats; signedness for ints.
+mlir::Value maxOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y,
+                  bool isUnsigned);
+
+/// min(x, y), like maxOf.
+mlir::Value minOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y,
+                  bool isUnsigned);
+
+/// Compares with `fp` for floats, `sp` or `up` for signed or unsigned integers.
+mlir::Value compare(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y,
+                    mlir::arith::CmpFPredicate fp, mlir::arith::CmpIPredicate sp,
+                    mlir::arith::CmpIPredicate up, bool isUnsigned);
 
 } // namespace kiln::conversion
 
