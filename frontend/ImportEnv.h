@@ -43,7 +43,6 @@ struct ImportEnv {
 
   /// Location for file-level errors: the model path at line 0.
   mlir::Location fileLoc() const { return mlir::FileLineColLoc::get(&ctx, sourceName, 0, 0); }
-  ErrorSite fileSite() const { return {fileLoc(), ""}; }
   mlir::InFlightDiagnostic fileError() const { return mlir::emitError(fileLoc()); }
 };
 

@@ -21,43 +21,6 @@ def Kiln_Dialect : Dialect {
 class Kiln_Op<string mnemonic, list<Trait> traits = []> :
     Op<Kiln_Dialect, mnemonic, traits>;
 
-
-def Kiln_LayerNormOp : Kiln_Op<"layer_norm", [Pure]> {
-  let summary = "Layer normalization over the trailing dimensions from `axis`";
-  let description = [{
-    `y = (x - mean(x)) / sqrt(var(x) + epsilon) * scale + bias`, with mean and variance
-    taken over the dimensions `axis..rank-1`. The fusion plugin forms it from the
-    decomposed ReduceMean/Sub/Pow/Sqrt/Div chain that PyTorch exports.
-
-    ```mlir
-    %y = kiln.layer_norm %x, %scale, %bias {axis = -1 : i64, epsilon = 1.0e-5 : f32}
-        : (tensor<?x128x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<?x128x768xf32>
-    ```
-  }];
-  let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$scale,
-                   Optional<AnyRankedTensor>:$bias,
-                   DefaultValuedAttr<I64Attr, "-1">:$axis,
-                   DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
-  let results = (outs AnyRankedTensor:$y);
-  let assemblyFormat = [{
-    $x `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
-  }];
-  let hasVerifier = 1;
-}
-
-def Kiln_GeluOp : Kiln_Op<"gelu", [Pure, SameOperandsAndResultType]> {
-  let summary = "Gaussian error linear unit, exact (erf) or tanh approximation";
-  let description = [{
-    `approximate = "none"`: `0.5 * x * (1 + erf(x / sqrt(2)))`;
-    `approximate = "tanh"`: `0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))`.
-  }];
-  let arguments = (ins TensorOf<[AnyFloat]>:$x,
-                   DefaultValuedAttr<StrAttr, "\"none\"">:$approximate);
-  let results = (outs TensorOf<[AnyFloat]>:$y);
-  let assemblyFormat = "$x attr-dict `:` type($x)";
-  let hasVerifier = 1;
-}
-
 def Kiln_ConvNhwcOp : Kiln_Op<"conv_nhwc", [Pure]> {
   let summary = "2-D convolution on NHWC activations with a prepacked [KH, KW, C/group, M] weight";
   let description = [{

@@ -1,7 +1,8 @@
 //===- OnnxBase.td - The onnx dialect, its types and op base class ---------===//
 //
-// Hand-written part of the `onnx` dialect. The op surface (OnnxOps.td) is generated
-// from the ONNX schema registry by gen_onnx_ops.py and includes this file.
+// Hand-written part of the `onnx` dialect. The op surface (OnnxOps.td and the
+// OnnxOps<Category>.td files it includes) is generated from the ONNX schema registry by
+// gen_onnx_ops.py and includes this file.
 //
 //===----------------------------------------------------------------------===//
 

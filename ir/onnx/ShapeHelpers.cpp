@@ -4,8 +4,12 @@
 
 #include "ir/onnx/OnnxDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/SmallSet.h"
+
+#include <cstring>
 
 using namespace mlir;
 
@@ -71,32 +75,56 @@ Type getElementTypeForOnnxDataType(MLIRContext *ctx, int64_t dataType) {
   }
 }
 
-/// Reads integer data out of a resource blob of the given element width.
-template <typename ResourceAttr>
-static std::optional<SmallVector<int64_t>> readResource(Attribute attr) {
-  auto resource = dyn_cast<ResourceAttr>(attr);
-  if (!resource)
-    return std::nullopt;
-  auto data = resource.tryGetAsArrayRef();
-  if (!data)
-    return std::nullopt;
-  return SmallVector<int64_t>(data->begin(), data->end());
+/// Returns the ElementsAttr behind a constant value: an `onnx.Constant` holding
+/// `value` or an `arith.constant`, looking through the casts a conversion's type
+/// converter inserts.
+static ElementsAttr getConstantElements(Value value) {
+  while (auto cast = value.getDefiningOp<UnrealizedConversionCastOp>()) {
+    if (cast.getInputs().size() != 1)
+      return {};
+    value = cast.getInputs().front();
+  }
+  Operation *op = value.getDefiningOp();
+  if (!op)
+    return {};
+  if (auto constant = dyn_cast<ConstantOp>(op))
+    return constant.getValueAttr(); // null when another value_* form is used
+  if (auto constant = dyn_cast<arith::ConstantOp>(op))
+    return dyn_cast<ElementsAttr>(constant.getValue());
+  return {};
 }
 
 std::optional<SmallVector<int64_t>> matchConstantI64s(Value value) {
-  auto constant = value.getDefiningOp<ConstantOp>();
-  if (!constant || !constant.getValueAttr())
+  ElementsAttr attr = getConstantElements(value);
+  if (!attr || !isa<IntegerType>(attr.getElementType()))
     return std::nullopt;
-  Attribute attr = constant.getValueAttr();
+  SmallVector<int64_t> result;
   if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
-    SmallVector<int64_t> values;
     for (const APInt &v : dense.getValues<APInt>())
-      values.push_back(v.getSExtValue());
-    return values;
+      result.push_back(v.getSExtValue());
+    return result;
   }
-  if (auto values = readResource<DenseI64ResourceElementsAttr>(attr))
-    return values;
-  return readResource<DenseI32ResourceElementsAttr>(attr);
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!resource)
+    return std::nullopt;
+  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+  unsigned width = attr.getElementType().getIntOrFloatBitWidth();
+  if (!blob || (width != 64 && width != 32))
+    return std::nullopt;
+  ArrayRef<char> data = blob->getData();
+  size_t n = data.size() / (width / 8);
+  for (size_t i = 0; i < n; ++i) {
+    if (width == 64) {
+      int64_t v;
+      std::memcpy(&v, data.data() + i * 8, 8);
+      result.push_back(v);
+    } else {
+      int32_t v;
+      std::memcpy(&v, data.data() + i * 4, 4);
+      result.push_back(v);
+    }
+  }
+  return result;
 }
 
 namespace {
@@ -349,6 +377,13 @@ FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank, EmitErrorFn emitErr
   return axis < 0 ? axis + rank : axis;
 }
 
+LogicalResult verifyAxisOf(Operation *op, Value input, int64_t axis) {
+  auto shape = getRankedShape(input.getType());
+  if (!shape)
+    return success();
+  return normalizeAxis(axis, shape->size(), [&] { return op->emitOpError(); });
+}
+
 FailureOr<SmallVector<int64_t>> normalizeAxes(ArrayRef<int64_t> axes, int64_t rank,
                                               EmitErrorFn emitError, StringRef what) {
   SmallVector<int64_t> result;
@@ -561,6 +596,45 @@ FailureOr<SmallVector<int64_t>> computeGemmShape(Type a, Type b, bool transA, bo
     return failure();
   }
   return SmallVector<int64_t>{m, n};
+}
+
+LogicalResult inferUnary(Value input, Type elem, SmallVectorImpl<Type> &resultTypes) {
+  auto type = dyn_cast<TensorType>(input.getType());
+  if (!type)
+    return success();
+  resultTypes.push_back(type.clone(elem ? elem : type.getElementType()));
+  return success();
+}
+
+LogicalResult inferBroadcast(Operation *op, ValueRange operands, unsigned elemFrom, Type elem,
+                             SmallVectorImpl<Type> &resultTypes) {
+  if (operands.empty())
+    return success();
+  if (!elem)
+    elem = getTensorElementType(operands[elemFrom].getType());
+  if (!elem)
+    return success();
+  auto shape = broadcastTypes(operands.getTypes(), [&] { return op->emitOpError(); });
+  if (failed(shape))
+    return failure();
+  std::optional<ArrayRef<int64_t>> dims;
+  if (*shape)
+    dims = ArrayRef<int64_t>(**shape);
+  resultTypes.push_back(makeTensorType(dims, elem));
+  return success();
+}
+
+LogicalResult inferLikeOperand(Value shapeFrom, Value elemFrom,
+                               SmallVectorImpl<Type> &resultTypes) {
+  resultTypes.push_back(
+      makeTensorType(getRankedShape(shapeFrom.getType()), getTensorElementType(elemFrom.getType())));
+  return success();
+}
+
+Type dynamicOfRank(int64_t rank, Type elem) {
+  if (rank > kMaxDerivedRank)
+    return UnrankedTensorType::get(elem);
+  return RankedTensorType::get(SmallVector<int64_t>(rank, kDynamic), elem);
 }
 
 } // namespace kiln::onnxir

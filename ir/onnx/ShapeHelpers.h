@@ -13,6 +13,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
@@ -33,8 +34,10 @@ inline constexpr int64_t kDynamic = mlir::ShapedType::kDynamic;
 mlir::Type getElementTypeForOnnxDataType(mlir::MLIRContext *ctx, int64_t dataType);
 
 /// Returns the integer elements of `value` when it is produced by an
-/// `onnx.Constant` holding an integer DenseElementsAttr or
-/// DenseResourceElementsAttr (i32 or i64), in row-major order.
+/// `onnx.Constant` (or, during lowering, an `arith.constant`, also behind the
+/// conversion casts of a type converter) holding an integer DenseElementsAttr or
+/// DenseResourceElementsAttr (32- or 64-bit), in row-major order, sign-extended.
+/// The one constant matcher of the dialect, the verifiers and the lowerings.
 std::optional<llvm::SmallVector<int64_t>> matchConstantI64s(mlir::Value value);
 
 /// Returns the values of a 0-D or 1-D integer shape tensor as far as they are
@@ -70,6 +73,10 @@ int64_t mulDims(llvm::ArrayRef<int64_t> dims);
 /// the error (e.g. "axis").
 mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank, EmitErrorFn emitError,
                                        llvm::StringRef what = "axis");
+
+/// Checks that `axis` indexes `input` (normalizeAxis against its rank) when the rank
+/// is known; the error goes to `op`.
+mlir::LogicalResult verifyAxisOf(mlir::Operation *op, mlir::Value input, int64_t axis);
 
 /// Normalizes a list of axes against `rank` and rejects duplicates.
 mlir::FailureOr<llvm::SmallVector<int64_t>> normalizeAxes(llvm::ArrayRef<int64_t> axes,
@@ -123,6 +130,31 @@ computeMatMulShape(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs, Emi
 /// when A or B is not 2-D or the contraction dimensions differ.
 mlir::FailureOr<llvm::SmallVector<int64_t>>
 computeGemmShape(mlir::Type a, mlir::Type b, bool transA, bool transB, EmitErrorFn emitError);
+
+/// Shape inference rules shared by the ShapeInference<Category>.cpp files.
+
+/// The result has the shape of `input`, and its element type unless `elem` is
+/// given. Nothing is inferred for a non-tensor input (Identity of a sequence).
+mlir::LogicalResult inferUnary(mlir::Value input, mlir::Type elem,
+                               llvm::SmallVectorImpl<mlir::Type> &resultTypes);
+
+/// The result shape is the numpy broadcast of all `operands`; its element type is
+/// `elem`, or that of `operands[elemFrom]`.
+mlir::LogicalResult inferBroadcast(mlir::Operation *op, mlir::ValueRange operands,
+                                   unsigned elemFrom, mlir::Type elem,
+                                   llvm::SmallVectorImpl<mlir::Type> &resultTypes);
+
+/// The result has the element type of `elemFrom` and the shape of `shapeFrom`.
+mlir::LogicalResult inferLikeOperand(mlir::Value shapeFrom, mlir::Value elemFrom,
+                                     llvm::SmallVectorImpl<mlir::Type> &resultTypes);
+
+/// The highest rank inference derives from an operand's length (a shape or axes input).
+/// Real models stay far below it; a declared length of 2^31 must not become a type of
+/// that rank (the fuzzer's 16 GB allocation).
+constexpr int64_t kMaxDerivedRank = 256;
+
+/// `tensor<? x ... x elem>` of the given rank; unranked past kMaxDerivedRank.
+mlir::Type dynamicOfRank(int64_t rank, mlir::Type elem);
 
 } // namespace kiln::onnxir
 

@@ -1,6 +1,7 @@
 //===- ShapeInferenceMath.cpp - Shape inference of onnx math ops ----------===//
 //
-// Elementwise (unary and broadcasting) ops, MatMul, Gemm, Softmax.
+// Elementwise math (unary, activations, broadcasting arithmetic), MatMul, Gemm, Softmax,
+// CumSum and Expand.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,41 +11,6 @@
 using namespace mlir;
 
 namespace kiln::onnxir {
-namespace {
-
-/// The result has the shape of `input`, and its element type unless `elem` is
-/// given. Nothing is inferred for a non-tensor input (Identity of a sequence).
-LogicalResult inferUnary(Value input, Type elem, SmallVectorImpl<Type> &resultTypes) {
-  auto type = dyn_cast<TensorType>(input.getType());
-  if (!type)
-    return success();
-  resultTypes.push_back(type.clone(elem ? elem : type.getElementType()));
-  return success();
-}
-
-/// The result shape is the numpy broadcast of all `operands`; its element type is
-/// `elem`, or that of `operands[elemFrom]`.
-LogicalResult inferBroadcast(Operation *op, ValueRange operands, unsigned elemFrom, Type elem,
-                             SmallVectorImpl<Type> &resultTypes) {
-  if (operands.empty())
-    return success();
-  if (!elem)
-    elem = getTensorElementType(operands[elemFrom].getType());
-  if (!elem)
-    return success();
-  auto shape = broadcastTypes(operands.getTypes(), [&] { return op->emitOpError(); });
-  if (failed(shape))
-    return failure();
-  std::optional<ArrayRef<int64_t>> dims;
-  if (*shape)
-    dims = ArrayRef<int64_t>(**shape);
-  resultTypes.push_back(makeTensorType(dims, elem));
-  return success();
-}
-
-Type i1(Operation *op) { return IntegerType::get(op->getContext(), 1); }
-
-} // namespace
 
 // Unary elementwise ops: the result is the operand type.
 #define KILN_UNARY(OP)                                                                             \
@@ -76,9 +42,6 @@ KILN_UNARY(Floor)
 KILN_UNARY(Ceil)
 KILN_UNARY(Round)
 KILN_UNARY(Sign)
-KILN_UNARY(Not)
-KILN_UNARY(BitwiseNot)
-KILN_UNARY(Identity)
 KILN_UNARY(LeakyRelu)
 KILN_UNARY(Elu)
 KILN_UNARY(Selu)
@@ -90,7 +53,6 @@ KILN_UNARY(Softsign)
 KILN_UNARY(Mish)
 KILN_UNARY(Gelu)
 KILN_UNARY(ThresholdedRelu)
-KILN_UNARY(Shrink)
 // Clip's min/max are scalars: the result follows the input alone.
 KILN_UNARY(Clip)
 // Softmax/LogSoftmax normalize along an axis without changing the shape; the
@@ -98,14 +60,6 @@ KILN_UNARY(Clip)
 KILN_UNARY(Softmax)
 KILN_UNARY(LogSoftmax)
 #undef KILN_UNARY
-
-LogicalResult IsNaNOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
-  return inferUnary(getX(), i1(*this), resultTypes);
-}
-
-LogicalResult IsInfOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
-  return inferUnary(getX(), i1(*this), resultTypes);
-}
 
 // Broadcasting ops whose result has the operands' element type.
 #define KILN_BROADCAST(OP)                                                                         \
@@ -123,31 +77,7 @@ KILN_BROADCAST(Max)
 KILN_BROADCAST(Min)
 KILN_BROADCAST(Sum)
 KILN_BROADCAST(Mean)
-KILN_BROADCAST(And)
-KILN_BROADCAST(Or)
-KILN_BROADCAST(Xor)
-KILN_BROADCAST(BitShift)
-KILN_BROADCAST(BitwiseAnd)
-KILN_BROADCAST(BitwiseOr)
-KILN_BROADCAST(BitwiseXor)
 #undef KILN_BROADCAST
-
-// Comparisons broadcast and produce i1.
-#define KILN_COMPARE(OP)                                                                           \
-  LogicalResult OP##Op::inferShapes(SmallVectorImpl<Type> &resultTypes) {                          \
-    return inferBroadcast(*this, getOperation()->getOperands(), 0, i1(*this), resultTypes);        \
-  }
-KILN_COMPARE(Equal)
-KILN_COMPARE(Less)
-KILN_COMPARE(Greater)
-KILN_COMPARE(LessOrEqual)
-KILN_COMPARE(GreaterOrEqual)
-#undef KILN_COMPARE
-
-LogicalResult WhereOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
-  // The element type is X's (condition is i1).
-  return inferBroadcast(*this, getOperation()->getOperands(), 1, Type(), resultTypes);
-}
 
 LogicalResult MatMulOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   Type elem = getTensorElementType(getA().getType());
@@ -170,6 +100,28 @@ LogicalResult GemmOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   if (failed(shape))
     return failure();
   resultTypes.push_back(RankedTensorType::get(*shape, getTensorElementType(getA().getType())));
+  return success();
+}
+
+LogicalResult CumSumOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferLikeOperand(getX(), getX(), resultTypes);
+}
+
+LogicalResult ExpandOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  Type elem = getTensorElementType(getInput().getType());
+  auto input = getRankedShape(getInput().getType());
+  auto shape = getShapeTensorValues(getShape());
+  if (!shape || !input) {
+    // Without the input's rank the result's is at least the shape's; leave it open.
+    resultTypes.push_back(UnrankedTensorType::get(elem));
+    return success();
+  }
+  // An unknown shape entry may be 1 at run time, so against a static N it gives N
+  // and against 1 or ? it stays ?: exactly broadcastShapes' rule for kDynamic.
+  SmallVector<int64_t> dims;
+  if (failed(broadcastShapes(*input, *shape, dims, [&] { return emitOpError(); })))
+    return failure();
+  resultTypes.push_back(RankedTensorType::get(dims, elem));
   return success();
 }
 

@@ -1,6 +1,6 @@
 //===- ShapeInferenceNN.cpp - Shape inference of onnx NN ops --------------===//
 //
-// Convolution, pooling, normalization and dropout.
+// Convolution, pooling, normalization, attention, Dropout, Flatten and Shrink.
 //
 //===----------------------------------------------------------------------===//
 
@@ -229,6 +229,28 @@ LogicalResult AttentionOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
       optionalResult(getPresentValue(), RankedTensorType::get({v4[0], v4[1], kvLen, v4[3]}, elem)));
   resultTypes.push_back(optionalResult(getQkMatmulOutput(),
                                        RankedTensorType::get({q4[0], q4[1], q4[2], kvLen}, elem)));
+  return success();
+}
+
+LogicalResult ShrinkOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferUnary(getOperation()->getOperand(0), Type(), resultTypes);
+}
+
+LogicalResult FlattenOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  Type elem = getTensorElementType(getInput().getType());
+  auto input = getRankedShape(getInput().getType());
+  if (!input) {
+    resultTypes.push_back(dynamicOfRank(2, elem));
+    return success();
+  }
+  // Flatten's axis may equal the rank (all dimensions go to the outer size).
+  int64_t rank = input->size(), axis = static_cast<int64_t>(getAxis());
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis > rank)
+    return success();
+  resultTypes.push_back(RankedTensorType::get(
+      {mulDims(input->take_front(axis)), mulDims(input->drop_front(axis))}, elem));
   return success();
 }
 

@@ -1,7 +1,8 @@
 //===- ShapeInferenceTensor.cpp - Shape inference of onnx tensor ops ------===//
 //
-// Data movement and shape manipulation: Cast, Shape, Size, Reshape, Transpose,
-// Concat, Flatten, Squeeze, Unsqueeze, Gather, Slice, Split, Expand. Where a
+// Data movement and shape manipulation: Cast, CastLike, Shape, Size, Reshape, Transpose,
+// Concat, Squeeze, Unsqueeze, Slice, Split, Tile, Pad, Trilu, and the elementwise Identity,
+// IsNaN, IsInf and Where. Where a
 // shape comes from a non-constant input only the element type and, if
 // possible, the rank are inferred. Attribute errors are left to the verifiers:
 // inference bails out quietly on them.
@@ -15,18 +16,6 @@ using namespace mlir;
 
 namespace kiln::onnxir {
 namespace {
-
-/// The highest rank inference derives from an operand's length (a shape or axes input).
-/// Real models stay far below it; a declared length of 2^31 must not become a type of
-/// that rank (the fuzzer's 16 GB allocation).
-constexpr int64_t kMaxDerivedRank = 256;
-
-/// `tensor<? x ... x elem>` of the given rank; unranked past kMaxDerivedRank.
-Type dynamicOfRank(int64_t rank, Type elem) {
-  if (rank > kMaxDerivedRank)
-    return UnrankedTensorType::get(elem);
-  return RankedTensorType::get(SmallVector<int64_t>(rank, kDynamic), elem);
-}
 
 /// The static length of a 1-D shape/axes operand, if known and at most kMaxDerivedRank.
 std::optional<int64_t> staticLength(Value value) {
@@ -202,24 +191,6 @@ LogicalResult ConcatOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   return success();
 }
 
-LogicalResult FlattenOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
-  Type elem = getTensorElementType(getInput().getType());
-  auto input = getRankedShape(getInput().getType());
-  if (!input) {
-    resultTypes.push_back(dynamicOfRank(2, elem));
-    return success();
-  }
-  // Flatten's axis may equal the rank (all dimensions go to the outer size).
-  int64_t rank = input->size(), axis = static_cast<int64_t>(getAxis());
-  if (axis < 0)
-    axis += rank;
-  if (axis < 0 || axis > rank)
-    return success();
-  resultTypes.push_back(RankedTensorType::get(
-      {mulDims(input->take_front(axis)), mulDims(input->drop_front(axis))}, elem));
-  return success();
-}
-
 LogicalResult SqueezeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   Type elem = getTensorElementType(getData().getType());
   auto input = getRankedShape(getData().getType());
@@ -283,25 +254,6 @@ LogicalResult UnsqueezeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   auto next = input->begin();
   for (int64_t i = 0; i < outRank; ++i)
     dims.push_back(llvm::is_contained(*normalized, i) ? 1 : *next++);
-  resultTypes.push_back(RankedTensorType::get(dims, elem));
-  return success();
-}
-
-LogicalResult GatherOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
-  Type elem = getTensorElementType(getData().getType());
-  auto data = getRankedShape(getData().getType());
-  auto indices = getRankedShape(getIndices().getType());
-  if (!data || !indices) {
-    resultTypes.push_back(UnrankedTensorType::get(elem));
-    return success();
-  }
-  auto axis = normalizeAxis(static_cast<int64_t>(getAxis()), data->size(), nullptr);
-  if (failed(axis))
-    return success();
-  // data[:axis] ++ indices ++ data[axis+1:]
-  SmallVector<int64_t> dims(data->take_front(*axis));
-  dims.append(indices->begin(), indices->end());
-  dims.append(data->begin() + *axis + 1, data->end());
   resultTypes.push_back(RankedTensorType::get(dims, elem));
   return success();
 }
@@ -376,20 +328,77 @@ LogicalResult SplitOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   return success();
 }
 
-LogicalResult ExpandOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+LogicalResult IdentityOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferUnary(getOperation()->getOperand(0), Type(), resultTypes);
+}
+
+LogicalResult IsNaNOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferUnary(getX(), IntegerType::get(getContext(), 1), resultTypes);
+}
+
+LogicalResult IsInfOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferUnary(getX(), IntegerType::get(getContext(), 1), resultTypes);
+}
+
+LogicalResult WhereOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  // The element type is X's (condition is i1).
+  return inferBroadcast(*this, getOperation()->getOperands(), 1, Type(), resultTypes);
+}
+
+LogicalResult CastLikeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferLikeOperand(getInput(), getTargetType(), resultTypes);
+}
+
+LogicalResult TriluOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferLikeOperand(getInput(), getInput(), resultTypes);
+}
+
+LogicalResult TileOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   Type elem = getTensorElementType(getInput().getType());
   auto input = getRankedShape(getInput().getType());
-  auto shape = getShapeTensorValues(getShape());
-  if (!shape || !input) {
-    // Without the input's rank the result's is at least the shape's; leave it open.
+  if (!input) {
     resultTypes.push_back(UnrankedTensorType::get(elem));
     return success();
   }
-  // An unknown shape entry may be 1 at run time, so against a static N it gives N
-  // and against 1 or ? it stays ?: exactly broadcastShapes' rule for kDynamic.
-  SmallVector<int64_t> dims;
-  if (failed(broadcastShapes(*input, *shape, dims, [&] { return emitOpError(); })))
-    return failure();
+  SmallVector<int64_t> dims(input->size(), kDynamic);
+  std::optional<SmallVector<int64_t>> repeats = getShapeTensorValues(getRepeats());
+  if (repeats && repeats->size() == input->size())
+    for (auto [i, r] : llvm::enumerate(*repeats))
+      if (!ShapedType::isDynamic(r) && !ShapedType::isDynamic((*input)[i]))
+        dims[i] = (*input)[i] * r;
+  resultTypes.push_back(RankedTensorType::get(dims, elem));
+  return success();
+}
+
+LogicalResult PadOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  Type elem = getTensorElementType(getData().getType());
+  auto input = getRankedShape(getData().getType());
+  if (!input) {
+    resultTypes.push_back(UnrankedTensorType::get(elem));
+    return success();
+  }
+  int64_t rank = input->size();
+  SmallVector<int64_t> dims(rank, kDynamic);
+  // pads = [begin_0, ..., begin_k, end_0, ..., end_k] over `axes` (default: all dims).
+  std::optional<SmallVector<int64_t>> pads = matchConstantI64s(getPads());
+  SmallVector<int64_t> axes;
+  if (isa<NoneType>(getAxes().getType())) {
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  } else if (std::optional<SmallVector<int64_t>> given = matchConstantI64s(getAxes())) {
+    for (int64_t a : *given)
+      axes.push_back(a < 0 ? a + rank : a);
+  } else {
+    pads.reset(); // which dims are padded is only known at run time
+  }
+  if (pads && pads->size() == 2 * axes.size()) {
+    dims.assign(input->begin(), input->end());
+    for (auto [i, axis] : llvm::enumerate(axes)) {
+      if (axis < 0 || axis >= rank)
+        return success();
+      if (!ShapedType::isDynamic(dims[axis]))
+        dims[axis] += (*pads)[i] + (*pads)[i + axes.size()];
+    }
+  }
   resultTypes.push_back(RankedTensorType::get(dims, elem));
   return success();
 }

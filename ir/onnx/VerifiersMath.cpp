@@ -17,14 +17,6 @@ LogicalResult verifyBroadcastable(Operation *op) {
   return broadcastTypes(op->getOperandTypes(), [&] { return op->emitOpError(); });
 }
 
-/// Softmax and LogSoftmax: the axis indexes the input.
-LogicalResult verifyAxisOf(Operation *op, Value input, int64_t axis) {
-  auto shape = getRankedShape(input.getType());
-  if (!shape)
-    return success();
-  return normalizeAxis(axis, shape->size(), [&] { return op->emitOpError(); });
-}
-
 } // namespace
 
 LogicalResult AddOp::verify() { return verifyBroadcastable(*this); }
@@ -72,6 +64,18 @@ LogicalResult SoftmaxOp::verify() {
 
 LogicalResult LogSoftmaxOp::verify() {
   return verifyAxisOf(*this, getInput(), static_cast<int64_t>(getAxis()));
+}
+
+LogicalResult ExpandOp::verify() {
+  auto shapeType = getRankedShape(getShape().getType());
+  if (shapeType && shapeType->size() != 1)
+    return emitOpError() << "shape must be 1-D, got rank " << shapeType->size();
+  auto input = getRankedShape(getInput().getType());
+  auto shape = matchConstantI64s(getShape());
+  if (!input || !shape)
+    return success();
+  SmallVector<int64_t> result;
+  return broadcastShapes(*input, *shape, result, [&] { return emitOpError(); });
 }
 
 } // namespace kiln::onnxir

@@ -137,4 +137,15 @@ LogicalResult LayerNormalizationOp::verify() {
   return normalizeAxis(static_cast<int64_t>(getAxis()), x->size(), [&] { return emitOpError(); });
 }
 
+LogicalResult FlattenOp::verify() {
+  auto shape = getRankedShape(getInput().getType());
+  if (!shape)
+    return success();
+  // Flatten's axis may be the rank itself: [-r, r].
+  int64_t rank = shape->size(), axis = static_cast<int64_t>(getAxis());
+  if (axis < -rank || axis > rank)
+    return emitOpError() << "axis " << axis << " is out of range [" << -rank << ", " << rank << "]";
+  return success();
+}
+
 } // namespace kiln::onnxir

@@ -14,17 +14,6 @@
 using namespace mlir;
 
 namespace kiln::onnxir {
-namespace {
-
-/// Checks `axis` against the rank of `input` when it is known.
-LogicalResult verifyAxisOf(Operation *op, Value input, int64_t axis) {
-  auto shape = getRankedShape(input.getType());
-  if (!shape)
-    return success();
-  return normalizeAxis(axis, shape->size(), [&] { return op->emitOpError(); });
-}
-
-} // namespace
 
 LogicalResult ReshapeOp::verify() {
   auto shape = matchConstantI64s(getShape());
@@ -84,24 +73,6 @@ LogicalResult ConcatOp::verify() {
                              << " != " << (*first)[d];
   }
   return success();
-}
-
-LogicalResult FlattenOp::verify() {
-  auto shape = getRankedShape(getInput().getType());
-  if (!shape)
-    return success();
-  // Flatten's axis may be the rank itself: [-r, r].
-  int64_t rank = shape->size(), axis = static_cast<int64_t>(getAxis());
-  if (axis < -rank || axis > rank)
-    return emitOpError() << "axis " << axis << " is out of range [" << -rank << ", " << rank << "]";
-  return success();
-}
-
-LogicalResult GatherOp::verify() {
-  auto shape = getRankedShape(getData().getType());
-  if (shape && shape->empty())
-    return emitOpError() << "data must have rank >= 1";
-  return verifyAxisOf(*this, getData(), static_cast<int64_t>(getAxis()));
 }
 
 LogicalResult SqueezeOp::verify() {
@@ -193,28 +164,6 @@ LogicalResult SliceOp::verify() {
 
 LogicalResult WhereOp::verify() {
   return broadcastTypes(getOperation()->getOperandTypes(), [&] { return emitOpError(); });
-}
-
-LogicalResult ExpandOp::verify() {
-  auto shapeType = getRankedShape(getShape().getType());
-  if (shapeType && shapeType->size() != 1)
-    return emitOpError() << "shape must be 1-D, got rank " << shapeType->size();
-  auto input = getRankedShape(getInput().getType());
-  auto shape = matchConstantI64s(getShape());
-  if (!input || !shape)
-    return success();
-  SmallVector<int64_t> result;
-  return broadcastShapes(*input, *shape, result, [&] { return emitOpError(); });
-}
-
-LogicalResult ConstantOp::verify() {
-  Attribute values[] = {getSparseValueAttr(), getValueAttr(),       getValueFloatAttr(),
-                        getValueFloatsAttr(), getValueIntAttr(),    getValueIntsAttr(),
-                        getValueStringAttr(), getValueStringsAttr()};
-  int64_t count = llvm::count_if(values, [](Attribute a) { return !!a; });
-  if (count != 1)
-    return emitOpError() << "has " << count << " value attributes, exactly one is required";
-  return success();
 }
 
 } // namespace kiln::onnxir

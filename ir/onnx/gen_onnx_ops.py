@@ -3,8 +3,17 @@
 
 Run from the repository root after changing the `onnx` Python package version:
 
-    python3 ir/onnx/gen_onnx_ops.py            # rewrites ir/onnx/OnnxOps.td and OnnxOpVersions.inc
+    python3 ir/onnx/gen_onnx_ops.py            # rewrites ir/onnx/OnnxOps*.td and OnnxOpVersions*.inc
     python3 ir/onnx/gen_onnx_ops.py --check    # exits 1 if the checked-in files are stale
+
+The ops are grouped by ONNX operator category, the onnx/defs folder of each op's schema
+(Math, NN, Tensor, ...; the Gather/Scatter family is Indexing), with the same category names
+as the verifiers and shape inference (ir/onnx/Verifiers<Category>.cpp,
+ShapeInference<Category>.cpp), the lowering (passes/OnnxToLinalg/<Category>/) and the lit
+tests (tests/lit/conversion/<Category>/): OnnxOps<Category>.td holds a category's op
+definitions and OnnxOpVersions<Category>.inc its version rows; OnnxOps.td and
+OnnxOpVersions.inc include them. A category whose .td would reach LINE_LIMIT lines is split
+by op-name range (OnnxOpsMathA-L.td, ...).
 
 One MLIR op is generated per distinct *signature* (inputs, outputs, attributes) in an op's
 history. The newest signature is `onnx.<Op>`; an older one that differs is kept as
@@ -17,6 +26,8 @@ HAS_VERIFIER / HAS_SHAPE_INFERENCE below; the C++ lives in ir/onnx/*.cpp.
 from __future__ import annotations
 
 import argparse
+import glob
+import itertools
 import os
 import sys
 from dataclasses import dataclass, field
@@ -33,42 +44,60 @@ DOMAINS = {
     "ai.onnx.preview": ("preview.", "Preview"),
 }
 
-# Ops whose hand-written verifier lives in ir/onnx/Verifiers*.cpp (newest signature only).
+# Ops whose hand-written verifier lives in ir/onnx/Verifiers<Category>.cpp (newest signature
+# only).
 HAS_VERIFIER = {
     # Math
-    "Add", "Sub", "Mul", "Div", "Pow", "MatMul", "Gemm", "Softmax", "LogSoftmax",
+    "Add", "Sub", "Mul", "Div", "Pow", "MatMul", "Gemm", "Softmax", "LogSoftmax", "Expand",
     # NN
     "Conv", "ConvTranspose", "BatchNormalization", "MaxPool", "AveragePool",
-    "LayerNormalization",
+    "LayerNormalization", "Flatten",
     # Tensor
-    "Reshape", "Transpose", "Concat", "Flatten", "Gather", "Squeeze", "Unsqueeze", "Cast",
-    "Split", "Slice", "Where", "Expand", "Constant",
+    "Reshape", "Transpose", "Concat", "Squeeze", "Unsqueeze", "Cast", "Split", "Slice", "Where",
+    # Indexing
+    "Gather",
+    # Generator
+    "Constant",
 }
 
-# Ops with shape inference (ShapeInferenceOpInterface) in ir/onnx/ShapeInference*.cpp.
+# Category names (CamelCase) of the onnx/defs folders, and of the other domains' ops.
+CATEGORIES = {
+    "math": "Math", "nn": "NN", "tensor": "Tensor", "reduction": "Reduction",
+    "logical": "Logical", "generator": "Generator", "controlflow": "ControlFlow",
+    "quantization": "Quantization", "rnn": "RNN", "sequence": "Sequence",
+    "object_detection": "ObjectDetection", "image": "Image", "optional": "Optional",
+    "text": "Text", "traditionalml": "ML", "training": "Training", "preview": "Preview",
+}
+# The Gather/Scatter family (and OneHot): category Indexing rather than onnx/defs' tensor.
+INDEXING = {"Gather", "GatherElements", "GatherND", "Scatter", "ScatterElements", "ScatterND",
+            "TensorScatter", "OneHot"}
+# A generated .td has fewer lines than this; a larger category is split by op-name range.
+LINE_LIMIT = 800
+
+# Ops with shape inference (ShapeInferenceOpInterface) in ir/onnx/ShapeInference<Category>.cpp.
 HAS_SHAPE_INFERENCE = {
-    # Indexing and padding (ShapeInferenceIndexing.cpp).
-    "CastLike", "GatherElements", "ScatterElements", "ScatterND", "Trilu", "CumSum", "Tile",
-    "Pad",
     # Math: unary elementwise (result = operand type)
     "Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Cos", "Cosh", "Sin", "Sinh",
     "Tan", "Tanh", "Relu", "Sigmoid", "Erf", "Exp", "Log", "Sqrt", "Neg", "Reciprocal",
-    "Floor", "Ceil", "Round", "Sign", "Not", "BitwiseNot", "Identity", "LeakyRelu", "Elu",
-    "Selu", "Celu", "HardSigmoid", "HardSwish", "Softplus", "Softsign", "Mish", "Gelu",
-    "ThresholdedRelu", "Shrink", "Clip", "IsNaN", "IsInf",
+    "Floor", "Ceil", "Round", "Sign", "LeakyRelu", "Elu", "Selu", "Celu", "HardSigmoid",
+    "HardSwish", "Softplus", "Softsign", "Mish", "Gelu", "ThresholdedRelu", "Clip",
     # Math: broadcasting
-    "Add", "Sub", "Mul", "Div", "Pow", "Mod", "PRelu", "Max", "Min", "Sum", "Mean", "And",
-    "Or", "Xor", "BitShift", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "Equal", "Less",
-    "Greater", "LessOrEqual", "GreaterOrEqual", "Where",
-    # Math: contractions and normalizations over an axis
-    "MatMul", "Gemm", "Softmax", "LogSoftmax",
+    "Add", "Sub", "Mul", "Div", "Pow", "Mod", "PRelu", "Max", "Min", "Sum", "Mean",
+    # Math: contractions, normalizations over an axis, and the rest
+    "MatMul", "Gemm", "Softmax", "LogSoftmax", "CumSum", "Expand",
+    # Logical
+    "Not", "BitwiseNot", "And", "Or", "Xor", "BitShift", "BitwiseAnd", "BitwiseOr",
+    "BitwiseXor", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
     # NN
     "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
     "BatchNormalization", "InstanceNormalization", "LayerNormalization", "Dropout",
-    "RMSNormalization", "Attention",
+    "RMSNormalization", "Attention", "Flatten", "Shrink",
     # Tensor
-    "Cast", "Shape", "Size", "Reshape", "Transpose", "Concat", "Flatten", "Squeeze",
-    "Unsqueeze", "Gather", "Slice", "Split", "Expand",
+    "Cast", "CastLike", "Shape", "Size", "Reshape", "Transpose", "Concat", "Squeeze",
+    "Unsqueeze", "Slice", "Split", "Tile", "Pad", "Trilu", "Identity", "IsNaN", "IsInf",
+    "Where",
+    # Indexing
+    "Gather", "GatherElements", "ScatterElements", "ScatterND",
     # Generator
     "Constant", "ConstantOfShape", "Range",
     # Reduction
@@ -131,6 +160,7 @@ class OpDef:
     schemas: list = field(default_factory=list)
     mlir_name: str = ""
     cpp_name: str = ""
+    category: str = ""
 
     @property
     def newest(self):
@@ -174,6 +204,15 @@ def signature(schema):
                attrs, graphs, frozenset(optional_graphs))
 
 
+def category_of(domain, name, newest_schema):
+    """The category of an op: Indexing for the Gather/Scatter family of the default domain,
+    else the onnx/defs folder of its newest schema (every version of an op shares it)."""
+    if domain == "" and name in INDEXING:
+        return "Indexing"
+    folder = os.path.basename(os.path.dirname(newest_schema.file))
+    return CATEGORIES[folder]
+
+
 def collect():
     by_op = {}
     for s in defs.get_all_schemas_with_history():
@@ -190,8 +229,9 @@ def collect():
             else:
                 groups.append([s])
         prefix, cpp_prefix = DOMAINS[domain]
+        category = category_of(domain, name, schemas[-1])
         for i, g in enumerate(groups):
-            op = OpDef(domain, name, g[-1].since_version, g)
+            op = OpDef(domain, name, g[-1].since_version, g, category=category)
             newest = i == len(groups) - 1
             suffix = "" if newest else f"V{g[-1].since_version}"
             op.mlir_name = f"{prefix}{name}{suffix}"
@@ -309,22 +349,73 @@ def emit_op(op, newest):
     return "\n".join(lines)
 
 
-def emit_td(ops):
-    out = [
-        "// GENERATED by ir/onnx/gen_onnx_ops.py from the ONNX schema registry of",
-        f"// onnx {onnx.__version__} (opset {defs.onnx_opset_version()}). Do not edit; rerun the generator.",
-        "",
-        "#ifndef KILN_ONNX_OPS_TD",
-        "#define KILN_ONNX_OPS_TD",
-        "",
-        "include \"ir/onnx/OnnxBase.td\"",
-        "",
-    ]
+def generated_header(what):
+    return ["// GENERATED by ir/onnx/gen_onnx_ops.py from the ONNX schema registry of",
+            f"// onnx {onnx.__version__} (opset {defs.onnx_opset_version()}). Do not edit; rerun the generator.",
+            f"// {what}."]
+
+
+def emit_category_td(part, ops, category):
+    guard = "KILN_ONNX_OPS_" + part.upper().replace("-", "_") + "_TD"
+    what = f"The ops of category {category}"
+    if part != category:
+        what += f" whose names start with {part[len(category):]}"
+    out = generated_header(what) + [
+        "", f"#ifndef {guard}", f"#define {guard}", "", "include \"ir/onnx/OnnxBase.td\"", ""]
     for op, newest in ops:
         out.append(emit_op(op, newest))
         out.append("")
-    out.append("#endif // KILN_ONNX_OPS_TD")
+    out.append(f"#endif // {guard}")
     return "\n".join(out) + "\n"
+
+
+def split_category(category, ops):
+    """[(part name, ops)]: the category whole if its .td stays under LINE_LIMIT lines, else
+    split between first letters of the op names into the fewest parts that stay under it,
+    as even as possible (CategoryA-L, CategoryM-Z, ...)."""
+    def lines(chunk):
+        return len(emit_category_td(category, chunk, category).splitlines())
+    if lines(ops) < LINE_LIMIT:
+        return [(category, ops)]
+    letters = sorted({op.name[0].upper() for op, _ in ops})
+    by_letter = [[(op, n) for op, n in ops if op.name[0].upper() == c] for c in letters]
+    for count in range(2, len(letters) + 1):
+        best = None
+        for cuts in itertools.combinations(range(1, len(letters)), count - 1):
+            bounds = (0,) + cuts + (len(letters),)
+            chunks = [sum(by_letter[lo:hi], []) for lo, hi in zip(bounds, bounds[1:])]
+            size = max(lines(chunk) for chunk in chunks)
+            if size < LINE_LIMIT and (best is None or size < best[0]):
+                best = (size, bounds, chunks)
+        if best:
+            _, bounds, chunks = best
+            return [(f"{category}{letters[lo]}-{letters[hi - 1]}" if hi - lo > 1
+                     else f"{category}{letters[lo]}", chunk)
+                    for (lo, hi), chunk in zip(zip(bounds, bounds[1:]), chunks)]
+    raise SystemExit(f"the ops of {category} starting with one letter reach {LINE_LIMIT} lines")
+
+
+def categories(ops):
+    """{category: ops} in the order of `ops` (sorted by domain and name)."""
+    result = {}
+    for op, newest in ops:
+        result.setdefault(op.category, []).append((op, newest))
+    return dict(sorted(result.items()))
+
+
+def emit_td(ops):
+    """{file name: text}: one .td per category (or category part) and OnnxOps.td."""
+    files = {}
+    includes = []
+    for category, cat_ops in categories(ops).items():
+        for part, chunk in split_category(category, cat_ops):
+            files[f"OnnxOps{part}.td"] = emit_category_td(part, chunk, category)
+            includes.append(f"include \"ir/onnx/OnnxOps{part}.td\"")
+    out = generated_header("The op surface: one file per ONNX operator category") + [
+        "", "#ifndef KILN_ONNX_OPS_TD", "#define KILN_ONNX_OPS_TD", "",
+        "include \"ir/onnx/OnnxBase.td\"", ""] + includes + ["", "#endif // KILN_ONNX_OPS_TD"]
+    files["OnnxOps.td"] = "\n".join(out) + "\n"
+    return files
 
 
 # Version changes that kept a compatible signature but changed what the op computes, so an
@@ -384,30 +475,9 @@ def upgrade_rule(old, new):
     return explicit
 
 
-def emit_versions(ops):
-    out = [
-        "// GENERATED by ir/onnx/gen_onnx_ops.py. Do not edit; rerun the generator.",
-        "//",
-        "// KILN_ONNX_OP_VERSION(domain, op_type, since_version, mlir_op_name): one row per schema",
-        "//   version; a node resolves to the row with the largest since_version <= the model's opset.",
-        "// KILN_ONNX_OP_SIG(mlir_op_name, num_inputs, last_input_variadic, num_outputs,",
-        "//   last_output_variadic, output_type_rules, region_attr_names): the formal signature.",
-        "// KILN_ONNX_OP_UPGRADE(old_mlir_op_name, newest_mlir_op_name, old_defaults): an older",
-        "//   signature that the newest op computes identically; old_defaults lists",
-        "//   `name:TYPE:value` entries (;-separated) for attributes whose default changed and",
-        "//   `name:INPUT:index` for INTS attributes that became int64 inputs.",
-        "",
-        "#ifndef KILN_ONNX_OP_VERSION",
-        "#define KILN_ONNX_OP_VERSION(DOMAIN, OP, SINCE, NAME)",
-        "#endif",
-        "#ifndef KILN_ONNX_OP_SIG",
-        "#define KILN_ONNX_OP_SIG(NAME, NIN, INVAR, NOUT, OUTVAR, RULES, REGIONS)",
-        "#endif",
-        "#ifndef KILN_ONNX_OP_UPGRADE",
-        "#define KILN_ONNX_OP_UPGRADE(OLD, NEW, OLD_DEFAULTS)",
-        "#endif",
-        "",
-    ]
+def emit_version_rows(ops, newest):
+    """The KILN_ONNX_OP_VERSION, _SIG and _UPGRADE rows of `ops`."""
+    out = []
     for op, _ in ops:
         for s in op.schemas:
             out.append(f"KILN_ONNX_OP_VERSION(\"{op.domain}\", \"{op.name}\", {s.since_version}, "
@@ -422,17 +492,59 @@ def emit_versions(ops):
         rules = ",".join(output_rule(op, o) for o in s.outputs)
         out.append(f"KILN_ONNX_OP_SIG(\"onnx.{op.mlir_name}\", {nin}, {invar}, {nout}, {outvar}, "
                    f"\"{rules}\", \"{','.join(sig.graphs)}\")")
-    out.append("")
-    newest = {(op.domain, op.name): op for op, is_newest in ops if is_newest}
+    upgrades = []
     for op, is_newest in ops:
         if is_newest:
             continue
         rule = upgrade_rule(op, newest[(op.domain, op.name)])
         if rule is not None:
-            out.append(f"KILN_ONNX_OP_UPGRADE(\"onnx.{op.mlir_name}\", "
-                       f"\"onnx.{newest[(op.domain, op.name)].mlir_name}\", \"{';'.join(rule)}\")")
-    out += ["", "#undef KILN_ONNX_OP_VERSION", "#undef KILN_ONNX_OP_SIG", "#undef KILN_ONNX_OP_UPGRADE"]
-    return "\n".join(out) + "\n"
+            upgrades.append(f"KILN_ONNX_OP_UPGRADE(\"onnx.{op.mlir_name}\", "
+                            f"\"onnx.{newest[(op.domain, op.name)].mlir_name}\", \"{';'.join(rule)}\")")
+    if upgrades:
+        out += [""] + upgrades
+    return out
+
+
+def emit_versions(ops):
+    """{file name: text}: the version rows of each category and OnnxOpVersions.inc, which
+    defines the row macros' defaults and includes them."""
+    newest = {(op.domain, op.name): op for op, is_newest in ops if is_newest}
+    files = {}
+    includes = []
+    for category, cat_ops in categories(ops).items():
+        rows = emit_version_rows(cat_ops, newest)
+        files[f"OnnxOpVersions{category}.inc"] = "\n".join(
+            ["// GENERATED by ir/onnx/gen_onnx_ops.py. Do not edit; rerun the generator.",
+             f"// The version rows of the ops of category {category}; included by OnnxOpVersions.inc.",
+             ""] + rows) + "\n"
+        includes.append(f"#include \"ir/onnx/OnnxOpVersions{category}.inc\"")
+    out = [
+        "// GENERATED by ir/onnx/gen_onnx_ops.py. Do not edit; rerun the generator.",
+        "//",
+        "// KILN_ONNX_OP_VERSION(domain, op_type, since_version, mlir_op_name): one row per schema",
+        "//   version; a node resolves to the row with the largest since_version <= the model's opset.",
+        "// KILN_ONNX_OP_SIG(mlir_op_name, num_inputs, last_input_variadic, num_outputs,",
+        "//   last_output_variadic, output_type_rules, region_attr_names): the formal signature.",
+        "// KILN_ONNX_OP_UPGRADE(old_mlir_op_name, newest_mlir_op_name, old_defaults): an older",
+        "//   signature that the newest op computes identically; old_defaults lists",
+        "//   `name:TYPE:value` entries (;-separated) for attributes whose default changed and",
+        "//   `name:INPUT:index` for INTS attributes that became int64 inputs.",
+        "// The rows of each ONNX operator category are in OnnxOpVersions<Category>.inc.",
+        "",
+        "#ifndef KILN_ONNX_OP_VERSION",
+        "#define KILN_ONNX_OP_VERSION(DOMAIN, OP, SINCE, NAME)",
+        "#endif",
+        "#ifndef KILN_ONNX_OP_SIG",
+        "#define KILN_ONNX_OP_SIG(NAME, NIN, INVAR, NOUT, OUTVAR, RULES, REGIONS)",
+        "#endif",
+        "#ifndef KILN_ONNX_OP_UPGRADE",
+        "#define KILN_ONNX_OP_UPGRADE(OLD, NEW, OLD_DEFAULTS)",
+        "#endif",
+        "",
+    ] + includes + ["", "#undef KILN_ONNX_OP_VERSION", "#undef KILN_ONNX_OP_SIG",
+                    "#undef KILN_ONNX_OP_UPGRADE"]
+    files["OnnxOpVersions.inc"] = "\n".join(out) + "\n"
+    return files
 
 
 def main():
@@ -440,8 +552,8 @@ def main():
     parser.add_argument("--check", action="store_true", help="fail if generated files are stale")
     args = parser.parse_args()
     ops = collect()
-    files = {os.path.join(HERE, "OnnxOps.td"): emit_td(ops),
-             os.path.join(HERE, "OnnxOpVersions.inc"): emit_versions(ops)}
+    files = {os.path.join(HERE, name): text
+             for name, text in {**emit_td(ops), **emit_versions(ops)}.items()}
     stale = []
     for path, text in files.items():
         old = open(path).read() if os.path.exists(path) else None
@@ -450,6 +562,13 @@ def main():
             if not args.check:
                 with open(path, "w") as f:
                     f.write(text)
+    # Files of a category (or category part) that is no longer generated.
+    for path in glob.glob(os.path.join(HERE, "OnnxOps*.td")) + glob.glob(
+            os.path.join(HERE, "OnnxOpVersions*.inc")):
+        if path not in files:
+            stale.append(path)
+            if not args.check:
+                os.remove(path)
     if args.check and stale:
         print("stale generated files (rerun ir/onnx/gen_onnx_ops.py):", *stale, sep="\n  ")
         return 1

@@ -1,7 +1,8 @@
 //===- OnnxToLinalg.cpp - The kiln-convert-onnx-to-linalg pass ------------===//
 
 #include "ir/kiln/KilnDialect.h"
-#include "passes/OnnxToLinalg/Common.h"
+#include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
@@ -44,18 +45,51 @@ struct ConvertOnnxToLinalgPass
     RewritePatternSet patterns(ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
-    populateElementwisePatterns(converter, patterns);
-    populateMatMulPatterns(converter, patterns);
-    populateNNPatterns(converter, patterns);
-    populateTensorPatterns(converter, patterns);
-    populateReductionPatterns(converter, patterns);
-    populateQuantizePatterns(converter, patterns);
-    populateControlFlowPatterns(converter, patterns);
-    populateResizePatterns(converter, patterns);
-    populateMiscPatterns(converter, patterns);
+    populateIfPatterns(converter, patterns);
+    populateLoopPatterns(converter, patterns);
+    populateScanPatterns(converter, patterns);
+    populateConstantPatterns(converter, patterns);
+    populateEyeLikePatterns(converter, patterns);
+    populateRangePatterns(converter, patterns);
+    populateGatherPatterns(converter, patterns);
+    populateOneHotPatterns(converter, patterns);
     populateScatterPatterns(converter, patterns);
+    populateLogicalElementwisePatterns(converter, patterns);
+    populateMathElementwisePatterns(converter, patterns);
+    populateActivationPatterns(converter, patterns);
+    populateCumSumPatterns(converter, patterns);
+    populateEinsumPatterns(converter, patterns);
+    populateExpandPatterns(converter, patterns);
     populateLossPatterns(converter, patterns);
-    populateKilnConvPatterns(converter, patterns);
+    populateMatMulPatterns(converter, patterns);
+    populateSoftmaxPatterns(converter, patterns);
+    populateTopKPatterns(converter, patterns);
+    populateAttentionPatterns(converter, patterns);
+    populateConvPatterns(converter, patterns);
+    populateConvNhwcPatterns(converter, patterns);
+    populateConvTransposePatterns(converter, patterns);
+    populateDropoutPatterns(converter, patterns);
+    populateFlattenPatterns(converter, patterns);
+    populateNormPatterns(converter, patterns);
+    populatePoolPatterns(converter, patterns);
+    populateShrinkPatterns(converter, patterns);
+    populateQuantizeLinearPatterns(converter, patterns);
+    populateArgMinMaxPatterns(converter, patterns);
+    populateReducePatterns(converter, patterns);
+    populateCastPatterns(converter, patterns);
+    populateConcatPatterns(converter, patterns);
+    populateDepthToSpacePatterns(converter, patterns);
+    populateTensorElementwisePatterns(converter, patterns);
+    populatePadPatterns(converter, patterns);
+    populateReshapePatterns(converter, patterns);
+    populateResizePatterns(converter, patterns);
+    populateShapePatterns(converter, patterns);
+    populateSlicePatterns(converter, patterns);
+    populateSplitPatterns(converter, patterns);
+    populateSqueezePatterns(converter, patterns);
+    populateTilePatterns(converter, patterns);
+    populateTransposePatterns(converter, patterns);
+    populateTriluPatterns(converter, patterns);
 
     // The driver reports the op it could not legalize as "failed to legalize operation
     // 'onnx.X'"; replace that with an error naming the ONNX node, its op type and the

@@ -50,7 +50,7 @@ def SinkTransposes : Pass<"kiln-sink-transposes", "mlir::ModuleOp"> {
       identity permutation;
     * `U(Transpose(x, p)) = Transpose(U(x), p)` for elementwise unary ops (Relu,
       LeakyRelu, Clip with scalar bounds, Sigmoid, Tanh, HardSigmoid, HardSwish, Neg,
-      Abs, Sqrt, Exp, Erf, Identity, Cast, and kiln.gelu);
+      Abs, Sqrt, Exp, Erf, Identity, Cast and Gelu);
     * `B(Transpose(x, p), Transpose(y, p)) = Transpose(B(x, y), p)` for Add, Sub, Mul,
       Div, Max, Min, Pow and PRelu (both operands of the same rank);
     * `B(Transpose(x, p), c) = Transpose(B(x, c'), p)` for a constant (or scalar) `c`,

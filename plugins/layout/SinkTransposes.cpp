@@ -121,7 +121,7 @@ struct SinkThroughUnary : RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
     if (!isa<ReluOp, LeakyReluOp, ClipOp, SigmoidOp, TanhOp, HardSigmoidOp, HardSwishOp, NegOp,
-             AbsOp, SqrtOp, ExpOp, ErfOp, IdentityOp, CastOp, GeluOp, kiln::kilnir::GeluOp>(op))
+             AbsOp, SqrtOp, ExpOp, ErfOp, IdentityOp, CastOp, GeluOp>(op))
       return failure();
     if (op->getNumResults() != 1 || op->getNumOperands() < 1 ||
         !isa<RankedTensorType>(op->getResult(0).getType()))

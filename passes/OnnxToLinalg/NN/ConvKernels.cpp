@@ -1,0 +1,141 @@
+//===- ConvKernels.cpp - Convolutions in the forms the CPU kernels take ---===//
+//
+// An f32 2-D convolution with group 1 becomes
+//   col[n, (c, kh, kw), (oh, ow)] = x[n, c, oh * sh + kh * dh, ow * sw + kw * dw]
+//   out[n, m, p] += w[m, k] * col[n, k, p]                  (k = (c, kh, kw), p = (oh, ow))
+// and `out` is expanded back to [N, M, OH, OW]. The contraction is what the CPU backend's
+// register-tiled kernel takes (weights as the broadcast operand, pixels along the vector
+// lanes); a 1x1 stride-1 convolution reads x itself as `col`, with no copy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/OnnxToLinalg/NN/ConvKernels.h"
+#include "passes/OnnxToLinalg/NN/Window.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace kiln::conversion {
+
+Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
+                          RankedTensorType resultType, const Window &window) {
+  MLIRContext *ctx = b.getContext();
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  Type f32 = resultType.getElementType();
+  if (!f32.isF32() || xType.getRank() != 4 || !wType.hasStaticShape() ||
+      ShapedType::isDynamicShape(resultType.getShape().drop_front()) ||
+      ShapedType::isDynamicShape(xType.getShape().drop_front()))
+    return Value();
+  int64_t c = wType.getDimSize(1), kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t m = wType.getDimSize(0), oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  int64_t batch = xType.getDimSize(0);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  auto batchSize = [&](Value like) -> SmallVector<Value> {
+    if (!ShapedType::isDynamic(batch))
+      return {};
+    return {tensor::DimOp::create(b, loc, like, 0)};
+  };
+
+  Value col;
+  bool direct = kh == 1 && kw == 1 && window.strides[0] == 1 && window.strides[1] == 1 &&
+                xType.getDimSize(2) == oh && xType.getDimSize(3) == ow;
+  if (direct) {
+    col = tensor::CollapseShapeOp::create(b, loc, x,
+                                          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  } else {
+    // (n, c, kh, kw, oh, ow) -> x[n, c, oh * sh + kh * dh, ow * sw + kw * dw]
+    auto colType = RankedTensorType::get({batch, c, kh, kw, oh, ow}, f32);
+    Value empty = tensor::EmptyOp::create(b, loc, colType, batchSize(x));
+    AffineMap read = AffineMap::get(
+        6, 0,
+        {d(0), d(1), d(4) * window.strides[0] + d(2) * window.dilations[0],
+         d(5) * window.strides[1] + d(3) * window.dilations[1]},
+        ctx);
+    SmallVector<AffineMap> maps{read, AffineMap::getMultiDimIdentityMap(6, ctx)};
+    SmallVector<utils::IteratorType> iterators(6, utils::IteratorType::parallel);
+    Value col6 = linalg::GenericOp::create(b, loc, TypeRange{colType}, ValueRange{x},
+                                           ValueRange{empty}, maps, iterators,
+                                           [](OpBuilder &nb, Location l, ValueRange args) {
+                                             linalg::YieldOp::create(nb, l, args[0]);
+                                           })
+                     .getResult(0);
+    col = tensor::CollapseShapeOp::create(b, loc, col6,
+                                          SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+  }
+  Value w2 = tensor::CollapseShapeOp::create(b, loc, w,
+                                             SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+
+  // out[n, m, p] += w[m, k] * col[n, k, p] over (n, m, p, k).
+  int64_t p = oh * ow;
+  auto outType = RankedTensorType::get({batch, m, p}, f32);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(f32));
+  Value init = fill(b, loc, tensor::EmptyOp::create(b, loc, outType, batchSize(col)), zero);
+  SmallVector<AffineMap> maps{AffineMap::get(4, 0, {d(1), d(3)}, ctx),
+                              AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
+                              AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)};
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  Value out = linalg::GenericOp::create(
+                  b, loc, TypeRange{outType}, ValueRange{w2, col}, ValueRange{init}, maps,
+                  iterators,
+                  yieldMulAdd)
+                  .getResult(0);
+  SmallVector<OpFoldResult> shape{b.getIndexAttr(batch), b.getIndexAttr(m), b.getIndexAttr(oh),
+                                  b.getIndexAttr(ow)};
+  if (ShapedType::isDynamic(batch))
+    shape[0] = tensor::DimOp::create(b, loc, out, 0).getResult();
+  return tensor::ExpandShapeOp::create(b, loc, resultType, out,
+                                       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}, shape);
+}
+
+Value buildDepthwiseConv2D(OpBuilder &b, Location loc, Value x, Value w, Value init,
+                           const Window &window) {
+  MLIRContext *ctx = b.getContext();
+  // (c, n, kh, kw, oh, ow): channels outermost so the runtime's threads split them even
+  // at batch 1; the output row innermost, so each (kh, kw) step is a vector loop.
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> maps{
+      AffineMap::get(6, 0,
+                     {d(1), d(0), d(4) * window.strides[0] + d(2) * window.dilations[0],
+                      d(5) * window.strides[1] + d(3) * window.dilations[1]},
+                     ctx),
+      AffineMap::get(6, 0, {d(0), d(2), d(3)}, ctx),
+      AffineMap::get(6, 0, {d(1), d(0), d(4), d(5)}, ctx)};
+  SmallVector<utils::IteratorType> iterators{
+      utils::IteratorType::parallel, utils::IteratorType::parallel,
+      utils::IteratorType::reduction, utils::IteratorType::reduction,
+      utils::IteratorType::parallel, utils::IteratorType::parallel};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{x, w}, ValueRange{init}, maps,
+             iterators,
+             yieldMulAdd)
+      .getResult(0);
+}
+
+Value addChannelBias(OpBuilder &b, Location loc, Value input, Value bias) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
+                              AffineMap::get(rank, 0, getAffineDimExpr(1, ctx)),
+                              b.getMultiDimIdentityMap(rank)};
+  Value init = createEmptyLike(b, loc, type, input);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{input, bias}, ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value sum = isa<FloatType>(args[0].getType())
+                               ? Value(arith::AddFOp::create(nb, nloc, args[0], args[1]))
+                               : Value(arith::AddIOp::create(nb, nloc, args[0], args[1]));
+               linalg::YieldOp::create(nb, nloc, sum);
+             })
+      .getResult(0);
+}
+
+} // namespace kiln::conversion

@@ -1,0 +1,32 @@
+//===- ConvKernels.h - Kernels of Conv and ConvTranspose --------*- C++ -*-===//
+//
+// The im2col and depthwise kernels Conv picks for 2-D convolutions, and the per-channel
+// bias Conv and ConvTranspose add.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_PASSES_ONNXTOLINALG_NN_CONVKERNELS_H
+#define KILN_PASSES_ONNXTOLINALG_NN_CONVKERNELS_H
+
+#include "passes/OnnxToLinalg/NN/Window.h"
+
+namespace kiln::conversion {
+
+/// Adds a per-channel (dim 1) `bias` of shape [C] to `input` of shape N x C x ....
+mlir::Value addChannelBias(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                           mlir::Value bias);
+
+/// A 2-D f32 convolution of the padded input `x` [N, C, H, W] with static `w` [M, C, KH,
+/// KW] as im2col + a contraction; null if the shapes do not fit.
+mlir::Value buildConv2DAsMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                                mlir::Value w, mlir::RankedTensorType resultType,
+                                const Window &window);
+
+/// A 2-D depthwise convolution (w [C, KH, KW]) as a linalg.generic whose loops run
+/// channels outermost and output rows innermost.
+mlir::Value buildDepthwiseConv2D(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                                 mlir::Value w, mlir::Value init, const Window &window);
+
+} // namespace kiln::conversion
+
+#endif // KILN_PASSES_ONNXTOLINALG_NN_CONVKERNELS_H

@@ -1,0 +1,189 @@
+//===- ConvNhwc.cpp - Lower kiln.conv_nhwc to linalg ----------------------===//
+//
+// The NHWC convolution the layout plugin makes, lowered so the CPU backend's
+// contraction kernels vectorize along the output channels (the packed weight's
+// contiguous dim) rather than along the pixels:
+//   group == 1, 1x1, stride 1, no pads -> X [N*H*W, C] x W [C, M] (linalg.matmul)
+//   group == 1, otherwise              -> im2col gather X -> [N, OH, OW, KH, KW, C]
+//                                         (a linalg.generic copying along C), viewed as
+//                                         [N*OH*OW, KH*KW*C] x W [KH*KW*C, M]
+//   depthwise (C/group == 1, M == C)   -> a linalg.generic over (n, oh, ow, kh, kw, c)
+//                                         with the channels innermost, so the loop LLVM
+//                                         vectorizes runs over contiguous channels
+// The bias is added to the [N*OH*OW, M] product (the epilogue the backend fuses into
+// the matmul's store) or to the depthwise result.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
+
+#include "ir/kiln/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace kiln::conversion {
+namespace {
+
+/// Zero-pads the spatial dims (1 and 2) of NHWC `x` by [top, left, bottom, right].
+Value padNhwc(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> pads, Value zero) {
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return x;
+  SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(pads[0]),
+                                b.getIndexAttr(pads[1]), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> high{b.getIndexAttr(0), b.getIndexAttr(pads[2]),
+                                 b.getIndexAttr(pads[3]), b.getIndexAttr(0)};
+  return tensor::PadOp::create(b, loc, Type(), x, low, high, zero);
+}
+
+/// The map (n, oh, ow, kh, kw, c) -> the NHWC input element the window reads.
+AffineMap windowInputMap(MLIRContext *ctx, ArrayRef<int64_t> strides,
+                         ArrayRef<int64_t> dilations) {
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  return AffineMap::get(6, 0,
+                        {d(0), d(1) * strides[0] + d(3) * dilations[0],
+                         d(2) * strides[1] + d(4) * dilations[1], d(5)},
+                        ctx);
+}
+
+/// Adds `bias` [M] along the last dim of `value`.
+Value addLastDimBias(OpBuilder &b, Location loc, Value value, Value bias) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return buildElementwise(b, loc, type, ValueRange{value, bias},
+                          [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+                            return arith::AddFOp::create(nb, nloc, args[0], args[1]);
+                          });
+}
+
+struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(kilnir::ConvNhwcOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto xType = cast<RankedTensorType>(adaptor.getX().getType());
+    auto wType = cast<RankedTensorType>(adaptor.getW().getType());
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    if (!xType.getElementType().isF32() || wType.getElementType() != xType.getElementType())
+      return reject(rewriter, op, "kiln.conv_nhwc is lowered for f32 only");
+    if (!wType.hasStaticShape() || ShapedType::isDynamicShape(xType.getShape().drop_front()) ||
+        ShapedType::isDynamicShape(yType.getShape().drop_front()))
+      return reject(rewriter, op, "kiln.conv_nhwc needs static shapes except the batch dim");
+    int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1), cg = wType.getDimSize(2),
+            m = wType.getDimSize(3), c = xType.getDimSize(3);
+    int64_t oh = yType.getDimSize(1), ow = yType.getDimSize(2);
+    int64_t group = op.getGroup();
+    bool depthwise = group > 1 && cg == 1 && m == group && c == group;
+    if (group != 1 && !depthwise)
+      return reject(rewriter, op, "kiln.conv_nhwc is lowered for group 1 and depthwise only");
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                      pads = op.getPads();
+
+    Type f32 = xType.getElementType();
+    Value zero = createScalarConstant(rewriter, loc, f32, 0);
+    Value x = padNhwc(rewriter, loc, adaptor.getX(), pads, zero);
+    int64_t n = xType.getDimSize(0);
+    Value batch;
+    SmallVector<Value> dynBatch;
+    if (ShapedType::isDynamic(n)) {
+      batch = tensor::DimOp::create(rewriter, loc, adaptor.getX(), 0);
+      dynBatch.push_back(batch);
+    }
+    Value result;
+
+    if (depthwise) {
+      // out[n, oh, ow, c] += x[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * w[kh, kw, c]
+      Value w = tensor::CollapseShapeOp::create(rewriter, loc, adaptor.getW(),
+                                                SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+      auto outType = RankedTensorType::get({n, oh, ow, m}, f32);
+      Value init = fill(rewriter, loc, createEmpty(rewriter, loc, outType, dynBatch), zero);
+      auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+      SmallVector<AffineMap> maps{windowInputMap(ctx, strides, dilations),
+                                  AffineMap::get(6, 0, {d(3), d(4), d(5)}, ctx),
+                                  AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx)};
+      using utils::IteratorType;
+      SmallVector<IteratorType> iterators{IteratorType::parallel,  IteratorType::parallel,
+                                          IteratorType::parallel,  IteratorType::reduction,
+                                          IteratorType::reduction, IteratorType::parallel};
+      result = linalg::GenericOp::create(
+                   rewriter, loc, TypeRange{outType}, ValueRange{x, w}, ValueRange{init}, maps,
+                   iterators,
+                   [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                     Value product = arith::MulFOp::create(nb, nloc, args[0], args[1]);
+                     linalg::YieldOp::create(
+                         nb, nloc, Value(arith::AddFOp::create(nb, nloc, args[2], product)));
+                   })
+                   .getResult(0);
+      if (Value bias = adaptor.getBias())
+        result = addLastDimBias(rewriter, loc, result, bias);
+      result = castWithCheck(rewriter, loc, op, result, yType);
+      rewriter.replaceOp(op, result);
+      return success();
+    }
+
+    // group == 1: the rows of the product are the output pixels of every image.
+    int64_t rows = ShapedType::isDynamic(n) ? ShapedType::kDynamic : n * oh * ow;
+    bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
+                     llvm::all_of(pads, [](int64_t p) { return p == 0; });
+    Value col;
+    if (pointwise) {
+      col = tensor::CollapseShapeOp::create(rewriter, loc, x,
+                                            SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    } else {
+      // col[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
+      auto colType = RankedTensorType::get({n, oh, ow, kh, kw, c}, f32);
+      Value init = createEmpty(rewriter, loc, colType, dynBatch);
+      SmallVector<AffineMap> maps{windowInputMap(ctx, strides, dilations),
+                                  AffineMap::getMultiDimIdentityMap(6, ctx)};
+      SmallVector<utils::IteratorType> iterators(6, utils::IteratorType::parallel);
+      Value gathered =
+          linalg::GenericOp::create(rewriter, loc, TypeRange{colType}, ValueRange{x},
+                                    ValueRange{init}, maps, iterators,
+                                    [](OpBuilder &nb, Location nloc, ValueRange args) {
+                                      linalg::YieldOp::create(nb, nloc, args[0]);
+                                    })
+              .getResult(0);
+      col = tensor::CollapseShapeOp::create(
+          rewriter, loc, gathered, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+    }
+    Value w = tensor::CollapseShapeOp::create(rewriter, loc, adaptor.getW(),
+                                              SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    auto productType = RankedTensorType::get({rows, m}, f32);
+    SmallVector<Value> dynRows;
+    if (ShapedType::isDynamic(rows))
+      dynRows.push_back(tensor::DimOp::create(rewriter, loc, col, 0));
+    Value init = fill(rewriter, loc, createEmpty(rewriter, loc, productType, dynRows), zero);
+    Value product = linalg::MatmulOp::create(rewriter, loc, TypeRange{productType},
+                                             ValueRange{col, w}, init)
+                        .getResult(0);
+    if (Value bias = adaptor.getBias())
+      product = addLastDimBias(rewriter, loc, product, bias);
+    auto outType = RankedTensorType::get({n, oh, ow, m}, f32);
+    OpFoldResult batchSize = ShapedType::isDynamic(n) ? OpFoldResult(batch)
+                                                      : OpFoldResult(rewriter.getIndexAttr(n));
+    SmallVector<OpFoldResult> sizes{batchSize, rewriter.getIndexAttr(oh),
+                                    rewriter.getIndexAttr(ow), rewriter.getIndexAttr(m)};
+    result = expandShape(rewriter, loc, outType, product,
+                         SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}, sizes);
+    result = castWithCheck(rewriter, loc, op, result, yType);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateConvNhwcPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<ConvNhwcLowering>(converter, patterns.getContext());
+}
+
+} // namespace kiln::conversion

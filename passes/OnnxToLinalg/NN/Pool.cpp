@@ -1,0 +1,290 @@
+//===- Pool.cpp - Lower onnx pooling ops to linalg ------------------------===//
+//
+// MaxPool and AveragePool become linalg.pooling_{ncw,nchw}_{max,sum} over an input padded
+// with the reduction's identity (-inf or 0); 3-D windows and unsigned MaxPool, which
+// have no NC-first named op, become the equivalent linalg.generic. AveragePool divides
+// the sum by how many elements each window really covers (a compile-time table when the
+// pads or ceil_mode make that vary). The global pools are plain reductions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/OnnxToLinalg/NN/Window.h"
+#include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/Support/Broadcast.h"
+#include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
+#include "passes/OnnxToLinalg/Support/ReduceDims.h"
+#include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/ScalarOps.h"
+
+#include "ir/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace kiln::onnxir;
+
+namespace kiln::conversion {
+namespace {
+
+enum class PoolKind { Max, MaxUnsigned, Sum };
+
+Value combine(OpBuilder &b, Location loc, PoolKind kind, Value acc, Value x) {
+  if (kind == PoolKind::Sum)
+    return isa<FloatType>(x.getType()) ? Value(arith::AddFOp::create(b, loc, acc, x))
+                                       : Value(arith::AddIOp::create(b, loc, acc, x));
+  if (isa<FloatType>(x.getType()))
+    return arith::MaximumFOp::create(b, loc, acc, x); // NaN propagates, as in ONNX Runtime
+  return kind == PoolKind::MaxUnsigned ? Value(arith::MaxUIOp::create(b, loc, acc, x))
+                                       : Value(arith::MaxSIOp::create(b, loc, acc, x));
+}
+
+/// The identity of the pooling reduction, also used as the pad value.
+Value getPoolIdentity(OpBuilder &b, Location loc, PoolKind kind, Type type) {
+  if (kind == PoolKind::Sum || kind == PoolKind::MaxUnsigned)
+    return createScalarConstant(b, loc, type, 0);
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(floatType, -std::numeric_limits<double>::infinity()));
+  unsigned width = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, APInt::getSignedMinValue(width)));
+}
+
+/// Pools `padded` (NC...) into `init` with `window` using a linalg named op where one
+/// exists and an equivalent linalg.generic otherwise.
+Value buildPool(OpBuilder &b, Location loc, PoolKind kind, Value padded, Value init,
+                const Window &window) {
+  MLIRContext *ctx = b.getContext();
+  Type elementType = cast<RankedTensorType>(init.getType()).getElementType();
+  int64_t spatial = window.kernel.size();
+  // The named ops take the window's shape from a (never read) tensor of the kernel's size.
+  Value kernel = tensor::EmptyOp::create(b, loc, window.kernel, elementType);
+  SmallVector<Type> resultTypes{init.getType()};
+  SmallVector<Value> ins{padded, kernel};
+  Attribute strides = getI64VectorAttr(b, window.strides);
+  Attribute dilations = getI64VectorAttr(b, window.dilations);
+  if (kind == PoolKind::Max && spatial == 2)
+    return linalg::PoolingNchwMaxOp::create(b, loc, resultTypes, ins, init, strides, dilations)
+        .getResult(0);
+  if (kind == PoolKind::Max && spatial == 1)
+    return linalg::PoolingNcwMaxOp::create(b, loc, resultTypes, ins, init, strides, dilations)
+        .getResult(0);
+  if (kind == PoolKind::Sum && spatial == 2)
+    return linalg::PoolingNchwSumOp::create(b, loc, resultTypes, ins, init, strides, dilations)
+        .getResult(0);
+  if (kind == PoolKind::Sum && spatial == 1)
+    return linalg::PoolingNcwSumOp::create(b, loc, resultTypes, ins, init, strides, dilations)
+        .getResult(0);
+
+  // out[n, c, o...] = combine over k... of x[n, c, o * stride + k * dilation...]
+  int64_t numDims = 2 + 2 * spatial;
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xExprs{dim(0), dim(1)}, kExprs, outExprs{dim(0), dim(1)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    AffineExpr o = dim(2 + i), k = dim(2 + spatial + i);
+    xExprs.push_back(o * window.strides[i] + k * window.dilations[i]);
+    kExprs.push_back(k);
+    outExprs.push_back(o);
+  }
+  SmallVector<AffineMap> maps{AffineMap::get(numDims, 0, xExprs, ctx),
+                              AffineMap::get(numDims, 0, kExprs, ctx),
+                              AffineMap::get(numDims, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
+  iterators.append(spatial, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(b, loc, resultTypes, ins, ValueRange{init}, maps, iterators,
+                                   [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                                     linalg::YieldOp::create(
+                                         nb, nloc, combine(nb, nloc, kind, args[2], args[0]));
+                                   })
+      .getResult(0);
+}
+
+/// Reads the kernel and window of a MaxPool/AveragePool; fails with a reason.
+FailureOr<Window> getPoolWindow(ConversionPatternRewriter &rewriter, Operation *op, Value input,
+                                ArrayRef<int64_t> kernel, bool ceilMode) {
+  RankedTensorType inputType = getRankedInputType(rewriter, op, input, "X");
+  if (!inputType)
+    return failure();
+  if (kernel.empty() || kernel.size() > 3)
+    return reject(rewriter, op, "only 1-D to 3-D pooling is supported");
+  return getWindow(rewriter, op, inputType, kernel, ceilMode);
+}
+
+OpFoldResult getChannels(OpBuilder &b, Location loc, Value input) {
+  return tensor::getMixedSize(b, loc, input, 1);
+}
+
+struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    if (!op.getIndices().use_empty())
+      return reject(rewriter, op, "the Indices output is used; only Y is supported");
+    RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
+    if (!resultType)
+      return failure();
+    FailureOr<Window> window =
+        getPoolWindow(rewriter, op, adaptor.getX(), op.getKernelShape(), op.getCeilMode() != 0);
+    if (failed(window))
+      return failure();
+    PoolKind kind = isUnsignedInt(op.getX().getType()) ? PoolKind::MaxUnsigned : PoolKind::Max;
+    Value lowest = getPoolIdentity(rewriter, loc, kind, resultType.getElementType());
+    Value padded = padSpatial(rewriter, loc, adaptor.getX(), *window, lowest);
+    Value init = createWindowOutput(rewriter, loc, op, resultType, adaptor.getX(),
+                                    getChannels(rewriter, loc, adaptor.getX()), *window, lowest);
+    Value result = buildPool(rewriter, loc, kind, padded, init, *window);
+    rewriter.replaceOp(op, {result, nullptr});
+    return success();
+  }
+};
+
+/// How many of the window's taps along one dim land in [lo, hi), per output position.
+SmallVector<int64_t> countTaps(int64_t outSize, int64_t stride, int64_t dilation, int64_t kernel,
+                               int64_t padBegin, int64_t lo, int64_t hi) {
+  SmallVector<int64_t> counts;
+  for (int64_t o = 0; o < outSize; ++o) {
+    int64_t count = 0;
+    for (int64_t k = 0; k < kernel; ++k) {
+      int64_t p = o * stride - padBegin + k * dilation;
+      count += p >= lo && p < hi;
+    }
+    counts.push_back(std::max<int64_t>(count, 1));
+  }
+  return counts;
+}
+
+struct AveragePoolLowering : OnnxLoweringPattern<AveragePoolOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
+
+  LogicalResult matchAndRewriteRanked(AveragePoolOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    FailureOr<Window> window =
+        getPoolWindow(rewriter, op, adaptor.getX(), op.getKernelShape(), op.getCeilMode() != 0);
+    if (failed(window))
+      return failure();
+    auto inputType = cast<RankedTensorType>(adaptor.getX().getType());
+    int64_t spatial = window->kernel.size();
+    bool includePad = op.getCountIncludePad() != 0;
+    // Every window covers the full kernel unless pads are excluded from the count or
+    // ceil_mode runs the last window past the end pads (never counted, as in ONNX Runtime).
+    bool uniform = true;
+    for (int64_t i = 0; i < spatial; ++i)
+      if (window->extraEnd[i] || (!includePad && (window->padBegin[i] || window->padEnd[i])))
+        uniform = false;
+    if (!uniform && ShapedType::isDynamicShape(inputType.getShape().drop_front(2)))
+      return reject(rewriter, 
+          op, "count_include_pad=0 with pads needs static spatial input sizes");
+
+    Type elementType = resultType.getElementType();
+    Value zero = createScalarConstant(rewriter, loc, elementType, 0);
+    Value padded = padSpatial(rewriter, loc, adaptor.getX(), *window, zero);
+    Value init = createWindowOutput(rewriter, loc, op, resultType, adaptor.getX(),
+                                    getChannels(rewriter, loc, adaptor.getX()), *window, zero);
+    Value sum = buildPool(rewriter, loc, PoolKind::Sum, padded, init, *window);
+
+    Value result;
+    if (uniform) {
+      int64_t size = 1;
+      for (int64_t k : window->kernel)
+        size *= k;
+      Value divisor = createScalarConstant(rewriter, loc, elementType, size);
+      result = buildElementwise(rewriter, loc, resultType, sum,
+                                [&](OpBuilder &b, Location l, ValueRange args) {
+                                  return arith::DivFOp::create(b, l, args[0], divisor);
+                                });
+    } else {
+      // divisor[o...] = product over dims of the taps that land in the counted range.
+      SmallVector<SmallVector<int64_t>> counts;
+      for (int64_t i = 0; i < spatial; ++i) {
+        int64_t in = inputType.getDimSize(i + 2);
+        int64_t lo = includePad ? -window->padBegin[i] : 0;
+        int64_t hi = includePad ? in + window->padEnd[i] : in;
+        counts.push_back(countTaps(window->outSizes[i], window->strides[i], window->dilations[i],
+                                   window->kernel[i], window->padBegin[i], lo, hi));
+      }
+      SmallVector<APFloat> table;
+      SmallVector<int64_t> index(spatial, 0);
+      const llvm::fltSemantics &semantics = cast<FloatType>(elementType).getFloatSemantics();
+      for (bool done = false; !done;) {
+        double count = 1;
+        for (int64_t i = 0; i < spatial; ++i)
+          count *= counts[i][index[i]];
+        APFloat value(count);
+        bool losesInfo;
+        value.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
+        table.push_back(value);
+        done = true;
+        for (int64_t i = spatial - 1; i >= 0 && done; --i) {
+          if (++index[i] < window->outSizes[i])
+            done = false;
+          else
+            index[i] = 0;
+        }
+      }
+      auto tableType = RankedTensorType::get(window->outSizes, elementType);
+      Value divisor =
+          arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(tableType, table));
+      result = buildElementwise(rewriter, loc, resultType, ValueRange{sum, divisor},
+                                [&](OpBuilder &b, Location l, ValueRange args) {
+                                  return arith::DivFOp::create(b, l, args[0], args[1]);
+                                });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// GlobalAveragePool and GlobalMaxPool: reduce all spatial dims, then reshape N x C to
+/// N x C x 1 x ... .
+template <typename OpTy, bool IsAverage> struct GlobalPoolLowering : OnnxLoweringPattern<OpTy> {
+  using OnnxLoweringPattern<OpTy>::OnnxLoweringPattern;
+
+  LogicalResult matchAndRewriteRanked(OpTy op, typename OpTy::Adaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getX();
+    auto xType = dyn_cast<RankedTensorType>(x.getType());
+    if (!xType || xType.getRank() < 3 || resultType.getRank() != xType.getRank())
+      return reject(rewriter, op, "X must be a ranked N x C x spatial... tensor");
+    Type elementType = resultType.getElementType();
+    SmallVector<bool> reduced(xType.getRank(), true);
+    reduced[0] = reduced[1] = false;
+    PoolKind kind = IsAverage ? PoolKind::Sum : PoolKind::Max;
+    Value init = getPoolIdentity(rewriter, loc, kind, elementType);
+    Value pooled = reduceDims(rewriter, loc, x, reduced, {}, init,
+                              [&](OpBuilder &b, Location l, Value in, ValueRange, Value acc) {
+                                return combine(b, l, kind, acc, in);
+                              });
+    if (IsAverage) {
+      Value count = getElementCount(rewriter, loc, x, reduced, elementType);
+      pooled = buildElementwise(rewriter, loc, cast<RankedTensorType>(pooled.getType()), pooled,
+                                [&](OpBuilder &b, Location l, ValueRange args) {
+                                  return arith::DivFOp::create(b, l, args[0], count);
+                                });
+    }
+    ReassociationIndices channelGroup;
+    for (int64_t d = 1; d < xType.getRank(); ++d)
+      channelGroup.push_back(d);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, resultType, pooled, SmallVector<ReassociationIndices>{{0}, channelGroup});
+    return success();
+  }
+};
+
+} // namespace
+
+void populatePoolPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<MaxPoolLowering, AveragePoolLowering, GlobalPoolLowering<GlobalAveragePoolOp, true>,
+               GlobalPoolLowering<GlobalMaxPoolOp, false>>(converter, ctx);
+}
+
+} // namespace kiln::conversion

@@ -1,0 +1,36 @@
+// RUN: not kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s 2>&1 | FileCheck %s
+// Tests that a MatMul whose result rank is unknown is rejected.
+// CHECK: node 'mm_unranked' (MatMul): cannot be compiled: the result type is not a ranked tensor
+func.func @matmul_unranked(%a: tensor<*xf32>, %b: tensor<4x5xf32>) -> tensor<*xf32> {
+  %0 = "onnx.MatMul"(%a, %b) : (tensor<*xf32>, tensor<4x5xf32>) -> tensor<*xf32> loc("mm_unranked")
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+// Tests that MatMulInteger with per-row zero points is rejected.
+// CHECK: node 'mmi_zp' (MatMulInteger): cannot be compiled: only scalar zero points are supported
+func.func @matmul_integer_row_zp(%a: tensor<3x4xi8>, %b: tensor<4x5xi8>, %za: tensor<3xi8>) -> tensor<3x5xi32> {
+  %none = onnx.NoValue
+  %0 = "onnx.MatMulInteger"(%a, %b, %za, %none) : (tensor<3x4xi8>, tensor<4x5xi8>, tensor<3xi8>, none) -> tensor<3x5xi32> loc("mmi_zp")
+  return %0 : tensor<3x5xi32>
+}
+
+// -----
+
+// Tests that Expand with a shape of unknown length is rejected.
+// CHECK: node 'expand_dyn' (Expand): cannot be compiled: the shape input does not have a static length
+func.func @expand_dynamic_shape(%x: tensor<3x1xf32>, %s: tensor<?xi64>) -> tensor<?x?xf32> {
+  %0 = "onnx.Expand"(%x, %s) : (tensor<3x1xf32>, tensor<?xi64>) -> tensor<?x?xf32> loc("expand_dyn")
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Tests that a constant divisor with a zero is refused at compile time.
+// CHECK: node 'div0' (Div): cannot be compiled: integer division by zero: element 1 of the constant divisor is 0
+func.func @div_by_constant_zero(%a: tensor<2xi32>) -> tensor<2xi32> {
+  %b = "onnx.Constant"() {value = dense<[3, 0]> : tensor<2xi32>} : () -> tensor<2xi32>
+  %0 = "onnx.Div"(%a, %b) : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32> loc("div0")
+  return %0 : tensor<2xi32>
+}

@@ -1,0 +1,85 @@
+// RUN: not kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s 2>&1 | FileCheck %s
+// Tests that MaxPool whose Indices output is used is rejected, naming the node.
+// CHECK: node 'maxpool_idx' (MaxPool): cannot be compiled: the Indices output is used; only Y is supported
+func.func @maxpool_indices(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xi64> {
+  %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>) loc("maxpool_idx")
+  return %0#1 : tensor<1x1x2x2xi64>
+}
+
+// -----
+
+// Tests that training-mode BatchNormalization is rejected.
+// CHECK: node 'bn_train' (BatchNormalization): cannot be compiled: training mode is not supported, only inference
+func.func @batchnorm_training(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0:3 = "onnx.BatchNormalization"(%x, %s, %s, %s, %s) {training_mode = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, none, none) loc("bn_train")
+  return %0#0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that Attention whose Q head count is not a multiple of the K/V head count is rejected.
+// CHECK: node 'attn_heads' (Attention): cannot be compiled: the number of Q heads (3) is not a multiple of the number of K/V heads (2)
+func.func @attention_heads(%q: tensor<1x3x4x8xf32>, %k: tensor<1x2x4x8xf32>) -> tensor<1x3x4x8xf32> {
+  %none = onnx.NoValue
+  %0:4 = "onnx.Attention"(%q, %k, %k, %none, %none, %none, %none) : (tensor<1x3x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, none, none, none, none) -> (tensor<1x3x4x8xf32>, none, none, none) loc("attn_heads")
+  return %0#0 : tensor<1x3x4x8xf32>
+}
+
+// -----
+
+// Tests that a Conv whose kernel spatial sizes are dynamic is rejected.
+// CHECK: node 'conv_dyn_w' (Conv): cannot be compiled: the kernel's spatial sizes (W dims 2+) are dynamic
+func.func @conv_dynamic_kernel(%x: tensor<1x2x8x8xf32>, %w: tensor<3x2x?x?xf32>) -> tensor<1x3x?x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) : (tensor<1x2x8x8xf32>, tensor<3x2x?x?xf32>, none) -> tensor<1x3x?x?xf32> loc("conv_dyn_w")
+  return %0 : tensor<1x3x?x?xf32>
+}
+
+// -----
+
+// Tests that auto_pad SAME with a stride > 1 on dynamic spatial dims is rejected (the pad
+// depends on the run-time size).
+// CHECK: node 'conv_same_s2' (Conv): cannot be compiled: auto_pad SAME with a stride > 1 needs static spatial input sizes
+func.func @conv_same_stride(%x: tensor<1x2x?x?xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x?x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {auto_pad = "SAME_UPPER", strides = array<i64: 2, 2>} : (tensor<1x2x?x?xf32>, tensor<3x2x3x3xf32>, none) -> tensor<1x3x?x?xf32> loc("conv_same_s2")
+  return %0 : tensor<1x3x?x?xf32>
+}
+
+// -----
+
+// Tests that a Conv whose W channel dims are dynamic is rejected (they fix the grouping).
+// CHECK: node 'conv_dyn_c' (Conv): cannot be compiled: W's channel dims (0 and 1) are dynamic
+func.func @conv_dynamic_channels(%x: tensor<1x?x5x5xf32>, %w: tensor<?x?x3x3xf32>) -> tensor<1x?x3x3xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) : (tensor<1x?x5x5xf32>, tensor<?x?x3x3xf32>, none) -> tensor<1x?x3x3xf32> loc("conv_dyn_c")
+  return %0 : tensor<1x?x3x3xf32>
+}
+
+// -----
+
+// Tests that ceil_mode on dynamic spatial dims is rejected.
+// CHECK: node 'avg_ceil' (AveragePool): cannot be compiled: ceil_mode needs static spatial input sizes
+func.func @avgpool_ceil_dynamic(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
+  %0 = "onnx.AveragePool"(%x) {ceil_mode = 1 : i64, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> loc("avg_ceil")
+  return %0 : tensor<1x1x?x?xf32>
+}
+
+// -----
+
+// Tests that excluding pads from the average on dynamic spatial dims is rejected (the
+// divisor table needs the sizes).
+// CHECK: node 'avg_excl' (AveragePool): cannot be compiled: count_include_pad=0 with pads needs static spatial input sizes
+func.func @avgpool_exclude_dynamic(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
+  %0 = "onnx.AveragePool"(%x) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> loc("avg_excl")
+  return %0 : tensor<1x1x?x?xf32>
+}
+
+// -----
+
+// Tests that pooling over more than three spatial dims is rejected.
+// CHECK: node 'maxpool_4d' (MaxPool): cannot be compiled: only 1-D to 3-D pooling is supported
+func.func @maxpool_4d(%x: tensor<1x1x4x4x4x4xf32>) -> tensor<1x1x2x2x2x2xf32> {
+  %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2, 2, 2, 2>, strides = array<i64: 2, 2, 2, 2>} : (tensor<1x1x4x4x4x4xf32>) -> (tensor<1x1x2x2x2x2xf32>, none) loc("maxpool_4d")
+  return %0#0 : tensor<1x1x2x2x2x2xf32>
+}

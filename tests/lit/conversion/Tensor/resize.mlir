@@ -1,0 +1,52 @@
+// RUN: kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s | FileCheck %s
+// Tests that nearest Resize with run-time scales is a generic that gathers one element.
+// CHECK-LABEL: func.func @resize_nearest
+// CHECK: linalg.generic
+// CHECK: math.floor
+// CHECK: tensor.extract %arg0
+// CHECK-NOT: tensor.extract %arg0
+// CHECK: linalg.yield
+func.func @resize_nearest(%x: tensor<1x1x2x2xf32>, %s: tensor<4xf32>) -> tensor<?x?x?x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Resize"(%x, %none, %s, %none) <{mode = "nearest"}> : (tensor<1x1x2x2xf32>, none, tensor<4xf32>, none) -> tensor<?x?x?x?xf32>
+  return %0 : tensor<?x?x?x?xf32>
+}
+
+// -----
+
+// Tests that linear Resize on two axes sums four weighted neighbours in f64.
+// CHECK-LABEL: func.func @resize_linear_axes
+// CHECK: linalg.generic
+// CHECK-COUNT-4: tensor.extract %arg0
+// CHECK: arith.truncf {{.*}} : f64 to f32
+func.func @resize_linear_axes(%x: tensor<1x1x2x2xf32>, %s: tensor<2xi64>) -> tensor<1x1x?x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Resize"(%x, %none, %none, %s) <{mode = "linear", axes = array<i64: 2, 3>}> : (tensor<1x1x2x2xf32>, none, none, tensor<2xi64>) -> tensor<1x1x?x?xf32>
+  return %0 : tensor<1x1x?x?xf32>
+}
+
+// -----
+
+// Tests that Resize checks a static output dim against the size computed from a dynamic X.
+// CHECK-LABEL: func.func @resize_static_result
+// CHECK: kiln.check {{.*}}message = "node 'rz' (Resize): the resized input has size {} in dim 3 where the model's shapes imply {}"
+// CHECK: linalg.generic
+func.func @resize_static_result(%x: tensor<1x1x1x?xf32>) -> tensor<1x1x1x6xf32> {
+  %s = "onnx.Constant"() {value = dense<[1.0, 1.0, 1.0, 2.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %none = onnx.NoValue
+  %0 = "onnx.Resize"(%x, %none, %s, %none) <{mode = "nearest"}> : (tensor<1x1x1x?xf32>, none, tensor<4xf32>, none) -> tensor<1x1x1x6xf32> loc("rz")
+  return %0 : tensor<1x1x1x6xf32>
+}
+
+// -----
+
+// Tests that Resize of a static X gets no check (the common path).
+// CHECK-LABEL: func.func @resize_static
+// CHECK-NOT: kiln.check
+// CHECK: return
+func.func @resize_static(%x: tensor<1x1x1x3xf32>) -> tensor<1x1x1x6xf32> {
+  %s = "onnx.Constant"() {value = dense<[1.0, 1.0, 1.0, 2.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %none = onnx.NoValue
+  %0 = "onnx.Resize"(%x, %none, %s, %none) <{mode = "nearest"}> : (tensor<1x1x1x3xf32>, none, tensor<4xf32>, none) -> tensor<1x1x1x6xf32> loc("rz2")
+  return %0 : tensor<1x1x1x6xf32>
+}
