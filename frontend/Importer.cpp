@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/Importer.h"
+#include "frontend/TopologicalSort.h"
 
 #include "frontend/FunctionInliner.h"
 #include "frontend/GraphImporter.h"
@@ -132,6 +133,8 @@ OwningOpRef<ModuleOp> importModel(onnxpb::ModelProto &model, ImportEnv &env,
   NodeDiagnosticRewriter rewriter(env.ctx);
   if (!model.has_graph())
     return env.fileError() << "'" << env.sourceName << "' has no graph", nullptr;
+  // Exporters do not always write nodes in order (ORT's float16 converter); ORT sorts.
+  sortNodesTopologically(*model.mutable_graph());
   if (failed(inlineModelFunctions(model, env)) || failed(checkModelVersions(model, env)) ||
       failed(checkGraphNames(model.graph(), env)))
     return nullptr;

@@ -23,8 +23,11 @@ struct ImportOptions {
   bool runChecker = true;
   /// Run libonnx shape inference to type intermediate values.
   bool runShapeInference = true;
-  /// Convert models with a default-domain opset < 17 to opset 17.
-  bool convertVersion = true;
+  /// Convert models with a default-domain opset < 17 to opset 17 with libonnx's version
+  /// converter first. Off by default: kiln-upgrade-onnx-ops upgrades every older op
+  /// signature exactly, where libonnx 1.12's adapters lose old defaults (Selu 1) and
+  /// semantics (Resize 10's asymmetric coordinates).
+  bool convertVersion = false;
 };
 
 /// Imports an ONNX model file: binary protobuf, or ONNX text syntax when the

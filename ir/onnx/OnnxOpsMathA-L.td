@@ -607,7 +607,7 @@ def ONNX_HardmaxV11Op : ONNX_Op<"HardmaxV11", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_HardmaxOp : ONNX_Op<"Hardmax", [NoMemoryEffect]> {
+def ONNX_HardmaxOp : ONNX_Op<"Hardmax", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Hardmax, versions 13";
   let description = [{
     Generated from the ONNX schema of `Hardmax` (domain `ai.onnx`, since version 13).

@@ -7,6 +7,8 @@
 
 #include "ir/onnx/OnnxDialect.h"
 
+#include "mlir/Interfaces/FunctionInterfaces.h"
+
 using namespace mlir;
 
 namespace kiln::onnxir {
@@ -36,6 +38,19 @@ static Type refineType(Type current, Type inferred) {
   return RankedTensorType::get(dims, cur.getElementType());
 }
 
+/// " (graph output 'name')" when `value` is returned as a named graph output, else "".
+static std::string graphOutputSuffix(Value value) {
+  for (OpOperand &use : value.getUses()) {
+    Operation *user = use.getOwner();
+    auto func = dyn_cast_or_null<FunctionOpInterface>(user->getParentOp());
+    if (!user->hasTrait<OpTrait::ReturnLike>() || !func)
+      continue;
+    if (auto name = func.getResultAttrOfType<StringAttr>(use.getOperandNumber(), "onnx.name"))
+      return (" (graph output '" + name.getValue() + "')").str();
+  }
+  return "";
+}
+
 LogicalResult refineResultTypes(Operation *op) {
   auto iface = dyn_cast<ShapeInferenceOpInterface>(op);
   if (!iface)
@@ -50,6 +65,18 @@ LogicalResult refineResultTypes(Operation *op) {
                              << " types for " << op->getNumResults() << " results";
   for (auto [result, type] : llvm::zip(op->getResults(), inferred)) {
     Type refined = refineType(result.getType(), type);
+    auto declared = dyn_cast<TensorType>(result.getType());
+    auto computed = dyn_cast<TensorType>(type);
+    if (!refined && declared && computed &&
+        declared.getElementType() == computed.getElementType()) {
+      // A declared shape (a graph output's, or an exporter's value_info) that the op
+      // cannot produce: as ONNX Runtime does, warn and use what the op computes.
+      op->emitWarning() << "output " << result.getResultNumber() << graphOutputSuffix(result)
+                        << " is declared as "
+                        << result.getType() << " but the op computes " << type
+                        << "; using the computed shape";
+      refined = type;
+    }
     if (!refined)
       return op->emitOpError() << "inferred type " << type
                                << " conflicts with the declared type " << result.getType();

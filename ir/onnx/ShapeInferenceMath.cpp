@@ -55,10 +55,11 @@ KILN_UNARY(Gelu)
 KILN_UNARY(ThresholdedRelu)
 // Clip's min/max are scalars: the result follows the input alone.
 KILN_UNARY(Clip)
-// Softmax/LogSoftmax normalize along an axis without changing the shape; the
+// Softmax/LogSoftmax/Hardmax normalize along an axis without changing the shape; the
 // verifier checks the axis.
 KILN_UNARY(Softmax)
 KILN_UNARY(LogSoftmax)
+KILN_UNARY(Hardmax)
 #undef KILN_UNARY
 
 // Broadcasting ops whose result has the operands' element type.

@@ -84,7 +84,7 @@ HAS_SHAPE_INFERENCE = {
     # Math: broadcasting
     "Add", "Sub", "Mul", "Div", "Pow", "Mod", "PRelu", "Max", "Min", "Sum", "Mean",
     # Math: contractions, normalizations over an axis, and the rest
-    "MatMul", "Gemm", "Softmax", "LogSoftmax", "CumSum", "Expand",
+    "MatMul", "Gemm", "Softmax", "LogSoftmax", "Hardmax", "CumSum", "Expand",
     # Logical
     "Not", "BitwiseNot", "And", "Or", "Xor", "BitShift", "BitwiseAnd", "BitwiseOr",
     "BitwiseXor", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
@@ -423,11 +423,28 @@ def emit_td(ops):
 SEMANTIC_CHANGES = {
     "Softmax", "LogSoftmax", "Hardmax",  # opset 13: one axis instead of a coerced 2-D input
     "Upsample", "Resize",                # coordinate transformation modes changed
-    "Scatter", "Slice", "Pad", "Clip",   # inputs became attributes or the reverse
+    "Scatter", "Pad", "Clip",            # float attributes became typed inputs
     "BatchNormalization",                # training outputs changed meaning (opset 14)
     "GridSample",                        # opset 20 renamed the modes (bilinear -> linear)
     "RoiAlign",                          # opset 16: new default coordinate_transformation_mode
+    # Legacy broadcasting (`broadcast`, `axis`) up to opset 6: passes/Upgrade handles these.
+    "Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Greater", "Less",
 }
+
+# Attributes of older signatures that never change what an op computes at inference, so an
+# upgrade may drop them: `consumed_inputs` (an in-place hint of opsets 1-5), Dropout's
+# `is_test` and `ratio` (Dropout is the identity at inference), Gemm's `broadcast` (C always
+# broadcasts since opset 7).
+DROPPABLE_ATTRS = {"*": {"consumed_inputs"}, "Dropout": {"is_test", "ratio"}, "Gemm": {"broadcast"}}
+
+
+def accepts_int64(schema, index):
+    """Whether input `index` of `schema` accepts an int64 tensor."""
+    formal_input = schema.inputs[index]
+    if formal_input.type_str == "tensor(int64)":
+        return True
+    return any(c.type_param_str == formal_input.type_str and "tensor(int64)" in c.allowed_type_strs
+               for c in schema.type_constraints)
 
 
 def upgrade_rule(old, new):
@@ -445,23 +462,31 @@ def upgrade_rule(old, new):
         return None
     new_attrs = {a[0]: a for a in sn.attrs}
     new_input_index = {name: i for i, (name, _) in enumerate(sn.inputs)}
+    droppable = DROPPABLE_ATTRS["*"] | DROPPABLE_ATTRS.get(old.name, set())
+    old_attrs = [a for a in so.attrs if a[0] not in droppable or a[0] in new_attrs]
     moved = {}
-    for name, t, required, default in so.attrs:
+    for name, t, required, default in old_attrs:
         if name not in new_attrs and t == "INTS" and name in new_input_index:
             index = new_input_index[name]
-            if index < len(so.inputs) or new.newest.inputs[index].type_str != "tensor(int64)":
+            if index < len(so.inputs) or not accepts_int64(new.newest, index):
                 return None
             if default is not None:
                 return None
             moved[name] = index
     for mine, theirs, is_input in ((so.inputs, sn.inputs, True), (so.outputs, sn.outputs, False)):
-        if len(mine) > len(theirs) or list(theirs[:len(mine)]) != list(mine):
+        if len(mine) > len(theirs):
             return None
+        for (old_name, old_kind), (new_name, new_kind) in zip(mine, theirs):
+            # A required input or output that became optional keeps its meaning.
+            if old_name != new_name or (old_kind != new_kind and
+                                        (old_kind, new_kind) != ("single", "optional")):
+                return None
         for i, (name, opt) in enumerate(theirs[len(mine):], start=len(mine)):
             if opt != "optional" and not (is_input and name in moved):
                 return None
     explicit = [f"{name}:INPUT:{index}" for name, index in sorted(moved.items())]
-    for name, t, required, default in so.attrs:
+    explicit += [f"{name}:DROP:" for name, *_ in so.attrs if name in droppable and name not in new_attrs]
+    for name, t, required, default in old_attrs:
         if name in moved:
             continue
         if name not in new_attrs or new_attrs[name][1] != t:

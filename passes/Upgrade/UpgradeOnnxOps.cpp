@@ -1,6 +1,12 @@
 //===- UpgradeOnnxOps.cpp - Older op signatures to the newest -------------===//
+//
+// Table-driven upgrades (generated, exact by construction) and the hand-written ones of
+// LegacyUpgrades.h for versions whose meaning changed.
+//
+//===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/Upgrade/LegacyUpgrades.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -18,31 +24,45 @@ struct Upgrade {
   StringRef oldDefaults;    // "name:TYPE:value;..."
   unsigned newInputs = 0;   // formal inputs and outputs of the newest op
   unsigned newOutputs = 0;
-  bool newVariadic = false; // its last input or output is variadic: no padding
+  bool variadicInputs = false;  // its last input is variadic: no input padding
+  bool variadicOutputs = false; // its last output is variadic: no output padding
 };
 
 const llvm::StringMap<Upgrade> &upgrades() {
   static const llvm::StringMap<Upgrade> table = [] {
     llvm::StringMap<Upgrade> t;
-    llvm::StringMap<std::tuple<unsigned, unsigned, bool>> sigs;
+    llvm::StringMap<std::tuple<unsigned, unsigned, bool, bool>> sigs;
 #define KILN_ONNX_OP_SIG(NAME, NIN, INVAR, NOUT, OUTVAR, RULES, REGIONS)                      \
-  sigs[NAME] = {NIN, NOUT, INVAR || OUTVAR};
+  sigs[NAME] = {NIN, NOUT, INVAR, OUTVAR};
 #define KILN_ONNX_OP_UPGRADE(OLD, NEW, DEFAULTS) t[OLD] = Upgrade{NEW, DEFAULTS};
 #include "ir/onnx/OnnxOpVersions.inc"
     for (auto &entry : t) {
-      auto [nin, nout, variadic] = sigs.lookup(entry.second.newName);
+      auto [nin, nout, inVariadic, outVariadic] = sigs.lookup(entry.second.newName);
       entry.second.newInputs = nin;
       entry.second.newOutputs = nout;
-      entry.second.newVariadic = variadic;
+      entry.second.variadicInputs = inVariadic;
+      entry.second.variadicOutputs = outVariadic;
     }
     return t;
   }();
   return table;
 }
 
+const llvm::StringMap<kiln::upgrade::LegacyUpgrade> &legacyUpgrades() {
+  static const llvm::StringMap<kiln::upgrade::LegacyUpgrade> table = [] {
+    llvm::StringMap<kiln::upgrade::LegacyUpgrade> t;
+    kiln::upgrade::addBroadcastUpgrades(t);
+    kiln::upgrade::addMathUpgrades(t);
+    kiln::upgrade::addNNUpgrades(t);
+    kiln::upgrade::addTensorUpgrades(t);
+    return t;
+  }();
+  return table;
+}
+
 /// Applies the rule entries: sets old defaults (`name:TYPE:value`) the node did not spell
-/// out, and moves INTS attributes that became inputs (`name:INPUT:index`) into `inputs`
-/// as int64 constants.
+/// out, drops attributes that do not change the result (`name:DROP:`), and moves INTS
+/// attributes that became inputs (`name:INPUT:index`) into `inputs` as int64 constants.
 void applyRule(OpBuilder &b, Location loc, StringRef spec, NamedAttrList &attrs,
                SmallVectorImpl<Value> &inputs) {
   SmallVector<StringRef> entries;
@@ -63,6 +83,10 @@ void applyRule(OpBuilder &b, Location loc, StringRef spec, NamedAttrList &attrs,
       inputs[index] = b.create(state)->getResult(0);
       continue;
     }
+    if (type == "DROP") {
+      attrs.erase(name);
+      continue;
+    }
     if (attrs.get(name))
       continue;
     if (type == "INT")
@@ -79,27 +103,36 @@ struct UpgradeOnnxOpsPass : kiln::impl::UpgradeOnnxOpsBase<UpgradeOnnxOpsPass> {
     MLIRContext *ctx = &getContext();
     SmallVector<Operation *> worklist;
     getOperation()->walk([&](Operation *op) {
-      if (upgrades().count(op->getName().getStringRef()))
+      StringRef name = op->getName().getStringRef();
+      if (upgrades().count(name) || legacyUpgrades().count(name))
         worklist.push_back(op);
     });
     OpBuilder b(ctx);
+    bool failed = false;
     for (Operation *op : worklist) {
+      b.setInsertionPoint(op);
+      auto legacy = legacyUpgrades().find(op->getName().getStringRef());
+      if (legacy != legacyUpgrades().end()) {
+        kiln::upgrade::OnnxBuilder onnx(b, op);
+        failed |= mlir::failed(legacy->second(op, onnx));
+        continue;
+      }
       const Upgrade &upgrade = upgrades().find(op->getName().getStringRef())->second;
       std::optional<RegisteredOperationName> newName =
           RegisteredOperationName::lookup(upgrade.newName, ctx);
       if (!newName)
         continue;
-      b.setInsertionPoint(op);
       OperationState state(op->getLoc(), *newName);
       // Inputs and outputs the newest signature added are optional: absent ones are
       // `none`, as the importer makes them.
       SmallVector<Value> inputs(op->getOperands());
       SmallVector<Type> results(op->getResultTypes());
-      if (!upgrade.newVariadic) {
+      if (!upgrade.variadicInputs && inputs.size() < upgrade.newInputs) {
         Value none = kiln::onnxir::NoValueOp::create(b, op->getLoc(), b.getNoneType());
-        inputs.resize(std::max<size_t>(inputs.size(), upgrade.newInputs), none);
-        results.resize(std::max<size_t>(results.size(), upgrade.newOutputs), b.getNoneType());
+        inputs.resize(upgrade.newInputs, none);
       }
+      if (!upgrade.variadicOutputs)
+        results.resize(std::max<size_t>(results.size(), upgrade.newOutputs), b.getNoneType());
       NamedAttrList attrs(op->getAttrDictionary());
       applyRule(b, op->getLoc(), upgrade.oldDefaults, attrs, inputs);
       state.addOperands(inputs);
@@ -111,6 +144,8 @@ struct UpgradeOnnxOpsPass : kiln::impl::UpgradeOnnxOpsBase<UpgradeOnnxOpsPass> {
       op->replaceAllUsesWith(upgraded->getResults().take_front(op->getNumResults()));
       op->erase();
     }
+    if (failed)
+      signalPassFailure();
   }
 };
 

@@ -82,8 +82,14 @@ cl::opt<bool> noChecker("no-onnx-checker",
 cl::opt<bool> noOnnxShapeInference(
     "no-onnx-shape-inference",
     cl::desc("Skip libonnx's shape inference (opsets it knows only)"), cl::cat(category));
-cl::opt<bool> noVersionConversion("no-version-conversion",
-                                  cl::desc("Keep old opsets instead of converting them to 17"),
+cl::opt<bool> convertOpset(
+    "libonnx-version-conversion",
+    cl::desc("Convert opsets older than 17 with libonnx's version converter before importing "
+             "(off: Kiln upgrades every older op version itself, exactly)"),
+    cl::cat(category));
+// The default since older op versions are upgraded in the dialect; kept for old scripts.
+cl::opt<bool> noVersionConversion("no-version-conversion", cl::Hidden,
+                                  cl::desc("Does nothing: no conversion is the default"),
                                   cl::cat(category));
 cl::opt<bool> report("report", cl::desc("Print what the compiler did (memory plan)"),
                     cl::cat(category));
@@ -271,7 +277,7 @@ int main(int argc, char **argv) {
   kiln::frontend::ImportOptions importOptions;
   importOptions.runChecker = !noChecker;
   importOptions.runShapeInference = !noOnnxShapeInference;
-  importOptions.convertVersion = !noVersionConversion;
+  importOptions.convertVersion = convertOpset && !noVersionConversion;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   {
     progressLine.setPhase("import");

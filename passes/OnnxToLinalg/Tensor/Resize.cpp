@@ -64,7 +64,8 @@ struct ResizeLowering : OnnxLoweringPattern<ResizeOp> {
     if (mode != "nearest" && mode != "linear" && mode != "cubic")
       return reject(rewriter, op, "unknown mode '" + mode + "'");
     if (!llvm::is_contained({"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel",
-                             "align_corners", "asymmetric", "tf_crop_and_resize"},
+                             "align_corners", "asymmetric", "tf_crop_and_resize",
+                             "tf_half_pixel_for_nn"},
                             ctm))
       return reject(rewriter, op, "unknown coordinate_transformation_mode '" + ctm + "'");
     if (mode == "nearest" &&
@@ -230,6 +231,8 @@ struct ResizeLowering : OnnxLoweringPattern<ResizeOp> {
           xo = select(outIsOne, c(0.0), div(mul(y, inMinus1), sub(a.outF, c(1.0))));
         } else if (ctm == "asymmetric") {
           xo = div(y, a.scale);
+        } else if (ctm == "tf_half_pixel_for_nn") { // Resize 11 only
+          xo = div(add(y, c(0.5)), a.scale);
         } else {
           Value extent = sub(a.roiEnd, a.roiStart);
           Value single = div(mul(extent, inMinus1), c(2.0));
