@@ -110,7 +110,8 @@ def op_versions(model_path):
 
 
 def failure_cause(error, model_path):
-    """(cause, op label): the error with node names replaced by the ONNX op and version."""
+    """(cause, op label): the error with the node's name replaced by its op type (the
+    cause, which groups models), and 'Op-vN', the op's version in the model."""
     m = NODE_RE.search(error)
     text = re.sub(r'^loc\([^)]*\):\s*', "", error)
     if not m:
@@ -122,7 +123,7 @@ def failure_cause(error, model_path):
     label = by_node.get(m.group(1)) or by_op.get(m.group(2)) or m.group(2)
     rest = text[text.find(m.group(0)) + len(m.group(0)):].lstrip(": ")
     rest = re.sub(r"'tensor<[^']*'", "'tensor<…>'", rest)
-    return f"{label}: {rest}", label
+    return f"{label.rsplit('-v', 1)[0]}: {rest}", label
 
 
 # ------------------------------------------------------------ running and comparing
@@ -189,6 +190,44 @@ def time_engines(engines, args):
     return times
 
 
+def handled_old_ops():
+    """Kiln's op names of old versions that compile: those UpgradeOnnxOps turns into the
+    newest op (KILN_ONNX_OP_UPGRADE rows of ir/onnx/OnnxOpVersions*.inc) and those a pass
+    under passes/ names ("onnx.PadV13"). No pattern is typed on an old version's op class."""
+    names = set()
+    for root, _, files in os.walk(os.path.join(REPO, "ir", "onnx")):
+        for f in files:
+            if f.startswith("OnnxOpVersions") and f.endswith(".inc"):
+                with open(os.path.join(root, f)) as fh:
+                    names |= set(re.findall(r'KILN_ONNX_OP_UPGRADE\("onnx\.(\w+)"', fh.read()))
+    for root, _, files in os.walk(os.path.join(REPO, "passes")):
+        for f in files:
+            if f.endswith((".cpp", ".h")):
+                with open(os.path.join(root, f)) as fh:
+                    names |= set(re.findall(r'"onnx\.([A-Za-z]+V\d+)"', fh.read()))
+    return names
+
+
+def old_versions_after_import(args, onnx_path):
+    """{Kiln op name: count} of the old op versions (Kiln's names end in V<since>) that the
+    import leaves and that neither an upgrade rule nor a lowering handles (handled_old_ops):
+    each stops compilation. None when the import itself fails."""
+    try:
+        proc = subprocess.run([args.kilnc, onnx_path, "--emit=mlir", "-o", "-"],
+                              capture_output=True, text=True, timeout=args.compile_timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    if proc.returncode != 0:
+        return None
+    found = re.findall(r'"onnx\.([A-Za-z]+V\d+)"', proc.stdout)
+    skip = handled_old_ops()
+    counts = {}
+    for name in found:
+        if name not in skip:
+            counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def compile_model(args, onnx_path, lib):
     cmd = [args.kilnc, onnx_path, "-o", lib] + shlex.split(args.kilnc_args)
     t = time.perf_counter()
@@ -206,7 +245,8 @@ def run_model(args, entry, kr, ort):
     r = {k: entry[k] for k in ("name", "package", "version", "member", "what", "opset",
                                "dynamic_dims", "input_note")}
     r.update(compiled=False, error=None, cause=None, op=None, compile_s=None, max_abs_diff=None,
-             max_rel_diff=None, ok=False, ort_ms=None, kiln_ms=None, ratio=None, note="")
+             max_rel_diff=None, ok=False, ort_ms=None, kiln_ms=None, ratio=None, note="",
+             old_ops_after_import=None)
     path = os.path.join(args.cache, "models", entry["name"] + ".onnx")
     if not os.path.isfile(path):
         r["error"] = r["cause"] = "not in the model cache (run scripts/fetch_real_models.py)"
@@ -223,6 +263,7 @@ def run_model(args, entry, kr, ort):
         f.write(log)
     if not r["compiled"]:
         r["cause"], r["op"] = failure_cause(r["error"], path)
+        r["old_ops_after_import"] = old_versions_after_import(args, path)
         print(f"[{entry['name']}] compile failed ({r['compile_s']:.1f} s): {r['error']}",
               flush=True)
     feeds = {k: aligned(v) for k, v in realistic_inputs.make_feeds(entry).items()}
@@ -276,31 +317,44 @@ def _cell(text):
 
 
 def grouped_causes(results):
-    """[(cause, [model names])], most common first, and per failing model the ops it holds
-    that stopped some model of the corpus (a hint of what comes after the first error)."""
+    """[(cause, [model names with the op version in parentheses])], most common first."""
     groups = {}
     for r in results:
         if r["cause"]:
-            groups.setdefault(r["cause"], []).append(r["name"])
-    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    return ordered
+            groups.setdefault(r["cause"], []).append(
+                f"{r['name']} ({r['op']})" if r["op"] else r["name"])
+    return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
 
 
-def also_blocked(results, args):
-    """{model: [op labels of other models' first failures that this model also holds]}."""
-    blocking = {r["op"] for r in results if r["op"] and "no lowering" in (r["cause"] or "")
-                or r["op"] and "unsupported operator" in (r["cause"] or "")}
+def behind_first_error(results, args):
+    """{model: [what else will stop it]}: the old op versions its import leaves (see
+    old_versions_after_import), and the op types it holds that have no lowering at any
+    version: another model failed with 'no lowering' on that op while its import left no old
+    version of it (so Kiln's newest op was the one refused)."""
+    no_lowering_at_all = set()
+    for r in results:
+        if r["op"] and "no lowering" in (r["cause"] or "") and ":" not in r["op"] and \
+                r["old_ops_after_import"] is not None:
+            op = r["op"].rsplit("-v", 1)[0]
+            if not any(k.startswith(op + "V") for k in r["old_ops_after_import"]):
+                no_lowering_at_all.add(op)
     out = {}
     for r in results:
-        if r["compiled"] or not r["op"]:
+        if r["compiled"] or not r["cause"]:
             continue
+        first = r["op"].rsplit("-v", 1)[0] if r["op"] else None
+        items = [f"{k} x{v}" for k, v in (r["old_ops_after_import"] or {}).items()
+                 if not (first and k.startswith(first + "V"))]
         try:
             _, by_op = op_versions(os.path.join(args.cache, "models", r["name"] + ".onnx"))
         except Exception:  # noqa: BLE001
-            continue
-        extra = sorted((set(by_op.values()) & blocking) - {r["op"]})
-        if extra:
-            out[r["name"]] = extra
+            by_op = {}
+        items += [by_op[op] + " (no lowering)" for op in sorted(no_lowering_at_all)
+                  if op in by_op and op != first]
+        if r["old_ops_after_import"] is None:
+            items.append("(import fails: old op versions unknown)")
+        if items:
+            out[r["name"]] = items
     return out
 
 
@@ -333,12 +387,13 @@ def report(results, args, info):
     lines += ["", "## What stops them, most common first", ""]
     for cause, names in grouped_causes(results):
         lines.append(f"- **{len(names)}** · `{cause}`: {', '.join(names)}")
-    extra = also_blocked(results, args)
+    extra = behind_first_error(results, args)
     if extra:
-        lines += ["", "Ops behind the first error: a failing model that also holds an op "
-                  "version which was the first error of another model (it will stop there "
-                  "next unless that op is fixed first):", ""]
-        lines += [f"- {name}: {', '.join(ops)}" for name, ops in extra.items()]
+        lines += ["", "Behind the first error (kilnc stops at one): old op versions that the "
+                  "import leaves (Kiln's names, from `kilnc --emit=mlir`) and that neither an "
+                  "upgrade rule nor a lowering handles, and ops with no lowering at any "
+                  "version:", ""]
+        lines += [f"- {name}: {', '.join(items)}" for name, items in extra.items()]
     notes = [r for r in results if r["note"]]
     if notes:
         lines += ["", "Notes:", ""] + [f"- {r['name']}: {_cell(r['note'])}" for r in notes]
@@ -352,6 +407,10 @@ def report(results, args, info):
     if info:
         import machine  # bench/machine.py
         lines += ["", "## Machine", ""] + machine.markdown(info)
+        if "load_average_1min" in info:
+            lines.append("- Load average (1 min) before and after the run: %s and %s (other "
+                         "work on the machine slows both engines alike, they alternate)"
+                         % tuple(info["load_average_1min"]))
     return "\n".join(lines) + "\n"
 
 
@@ -402,11 +461,13 @@ def main():
     import onnxruntime as ort
     ort.set_default_logger_severity(3)
 
+    load_before = os.getloadavg()[0]
     results = [run_model(args, e, kr, ort) for e in entries]
     info = None
     if args.out:
         import machine  # bench/machine.py
         info = machine.describe(REPO)
+        info["load_average_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     text = report(results, args, info)
     print(text)
     if args.out:
