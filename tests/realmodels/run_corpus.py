@@ -3,7 +3,7 @@
 
     python3 tests/realmodels/run_corpus.py --kilnc build/bin/kilnc
         [--out bench/results/realmodels.md] [--cache DIR] [--models a,b] [--work DIR]
-        [--report-only] [--skip-if-no-cache] [--kilnc-args "ARGS"]
+        [--report-only] [--skip-if-no-cache] [--kilnc-args "ARGS"] [--convert-opset N]
         [--min-runs 5] [--min-seconds 1] [--max-seconds 10] [--compile-timeout 1200]
 
 For each model of tests/realmodels/corpus.json, fetched by scripts/fetch_real_models.py into
@@ -228,6 +228,21 @@ def old_versions_after_import(args, onnx_path):
     return dict(sorted(counts.items()))
 
 
+def convert_opset(path, opset, work, name):
+    """A copy of the model converted to `opset` by onnx's version converter (for
+    --convert-opset: a diagnosis of what stops a model after the conversion, not as shipped);
+    None when the converter fails."""
+    import onnx
+    from onnx import version_converter
+    try:
+        converted = version_converter.convert_version(onnx.load(path), opset)
+    except Exception:  # noqa: BLE001
+        return None
+    out = os.path.join(work, f"{name}.opset{opset}.onnx")
+    onnx.save(converted, out)
+    return out
+
+
 def compile_model(args, onnx_path, lib):
     cmd = [args.kilnc, onnx_path, "-o", lib] + shlex.split(args.kilnc_args)
     t = time.perf_counter()
@@ -246,7 +261,7 @@ def run_model(args, entry, kr, ort):
                                "dynamic_dims", "input_note")}
     r.update(compiled=False, error=None, cause=None, op=None, compile_s=None, max_abs_diff=None,
              max_rel_diff=None, ok=False, ort_ms=None, kiln_ms=None, ratio=None, note="",
-             old_ops_after_import=None)
+             old_ops_after_import=None, converted_to_opset=None)
     path = os.path.join(args.cache, "models", entry["name"] + ".onnx")
     if not os.path.isfile(path):
         r["error"] = r["cause"] = "not in the model cache (run scripts/fetch_real_models.py)"
@@ -257,13 +272,20 @@ def run_model(args, entry, kr, ort):
     lib = os.path.join(args.work, entry["name"] + ".so")
     if os.path.exists(lib):
         os.remove(lib)
+    src = path
+    if args.convert_opset and (entry["opset"] or 0) < args.convert_opset:
+        src = convert_opset(path, args.convert_opset, args.work, entry["name"])
+        r["converted_to_opset"] = args.convert_opset if src else None
+        if not src:
+            r["error"] = r["cause"] = f"onnx's version converter fails to opset {args.convert_opset}"
+            return r
     print(f"[{entry['name']}] compiling", flush=True)
-    r["compiled"], r["compile_s"], r["error"], log = compile_model(args, path, lib)
+    r["compiled"], r["compile_s"], r["error"], log = compile_model(args, src, lib)
     with open(os.path.join(args.work, entry["name"] + ".kilnc.log"), "w") as f:
         f.write(log)
     if not r["compiled"]:
-        r["cause"], r["op"] = failure_cause(r["error"], path)
-        r["old_ops_after_import"] = old_versions_after_import(args, path)
+        r["cause"], r["op"] = failure_cause(r["error"], src)
+        r["old_ops_after_import"] = old_versions_after_import(args, src)
         print(f"[{entry['name']}] compile failed ({r['compile_s']:.1f} s): {r['error']}",
               flush=True)
     feeds = {k: aligned(v) for k, v in realistic_inputs.make_feeds(entry).items()}
@@ -362,10 +384,17 @@ def report(results, args, info):
     n = len(results)
     compiled = sum(r["compiled"] for r in results)
     ok = sum(r["ok"] for r in results)
-    lines = ["# Real models as shipped: Kiln against ONNX Runtime", "",
+    title = "# Real models as shipped: Kiln against ONNX Runtime"
+    if args.convert_opset:
+        title = (f"# Real models converted to opset {args.convert_opset} by onnx's version "
+                 "converter (a diagnosis, NOT as shipped): Kiln against ONNX Runtime")
+    lines = [title, "",
              f"{n} ONNX models from PyPI wheels (tests/realmodels/corpus.json), compiled by "
              f"`kilnc MODEL.onnx -o MODEL.so{(' ' + args.kilnc_args) if args.kilnc_args else ''}` "
-             "as shipped (dynamic dims left dynamic), run on realistic inputs at batch 1, one "
+             + ("as shipped" if not args.convert_opset else
+                f"after onnx's version converter took models of older opsets to opset "
+                f"{args.convert_opset} (ORT runs the file as shipped)") +
+             " (dynamic dims left dynamic), run on realistic inputs at batch 1, one "
              "thread (ORT: intra_op 1, sequential, spinning off; Kiln: num_threads 1), engines "
              "alternated, median wall time of the Python call. max diff: max |kiln - ort| over "
              "all outputs, (relative to max |ort| of that output); ok: relative <= 1e-3.", "",
@@ -425,6 +454,10 @@ def main():
     ap.add_argument("--work", default=os.path.join(REPO, "build", "realmodels"))
     ap.add_argument("--out", help="Markdown report (and .json next to it)")
     ap.add_argument("--kilnc-args", default="", help="extra kilnc arguments")
+    ap.add_argument("--convert-opset", type=int, metavar="N",
+                    help="diagnosis, not as shipped: compile models of an older opset after "
+                    "converting them to opset N with onnx's version converter (ORT runs the "
+                    "original)")
     ap.add_argument("--report-only", action="store_true", help="exit 0 whatever the results")
     ap.add_argument("--skip-if-no-cache", action="store_true",
                     help=f"exit {SKIP} (skipped) when the cache holds none of the models")
