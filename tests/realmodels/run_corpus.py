@@ -280,6 +280,7 @@ def run_model(args, entry, kr, ort):
             r["error"] = r["cause"] = f"onnx's version converter fails to opset {args.convert_opset}"
             return r
     print(f"[{entry['name']}] compiling", flush=True)
+    r["compiled_file"] = src
     r["compiled"], r["compile_s"], r["error"], log = compile_model(args, src, lib)
     with open(os.path.join(args.work, entry["name"] + ".kilnc.log"), "w") as f:
         f.write(log)
@@ -362,13 +363,13 @@ def behind_first_error(results, args):
                 no_lowering_at_all.add(op)
     out = {}
     for r in results:
-        if r["compiled"] or not r["cause"]:
+        if r["compiled"] or r["compile_s"] is None:  # compiled, or never tried
             continue
         first = r["op"].rsplit("-v", 1)[0] if r["op"] else None
         items = [f"{k} x{v}" for k, v in (r["old_ops_after_import"] or {}).items()
                  if not (first and k.startswith(first + "V"))]
         try:
-            _, by_op = op_versions(os.path.join(args.cache, "models", r["name"] + ".onnx"))
+            _, by_op = op_versions(r["compiled_file"])
         except Exception:  # noqa: BLE001
             by_op = {}
         items += [by_op[op] + " (no lowering)" for op in sorted(no_lowering_at_all)
