@@ -509,8 +509,9 @@ def main():
         with open(args.out, "w") as f:
             f.write(text)
         with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
+            kept = [{k: v for k, v in r.items() if k != "compiled_file"} for r in results]
             json.dump({"machine": info, "kilnc_args": args.kilnc_args, "tolerance": TOL,
-                       "results": results}, f, indent=1)
+                       "convert_opset": args.convert_opset, "results": kept}, f, indent=1)
     bad = [r["name"] for r in results if not r["ok"]]
     if bad:
         print(f"run_corpus: {len(bad)} of {len(results)} models fail: {', '.join(bad)}",
