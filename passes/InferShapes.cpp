@@ -23,15 +23,17 @@ struct InferShapesPass : kiln::impl::InferShapesBase<InferShapesPass> {
     if (result.wasInterrupted())
       return signalPassFailure();
 
-    // Function signatures follow the (possibly refined) returned values.
-    module.walk([](func::FuncOp func) {
-      if (func.isExternal())
-        return;
-      auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-      SmallVector<Type> results(ret.getOperandTypes());
-      func.setFunctionType(
-          FunctionType::get(func.getContext(), func.getArgumentTypes(), results));
-    });
+    kiln::syncFunctionResultTypes(module);
   }
 };
 } // namespace
+
+void kiln::syncFunctionResultTypes(ModuleOp module) {
+  module.walk([](func::FuncOp func) {
+    if (func.isExternal())
+      return;
+    auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+    SmallVector<Type> results(ret.getOperandTypes());
+    func.setFunctionType(FunctionType::get(func.getContext(), func.getArgumentTypes(), results));
+  });
+}

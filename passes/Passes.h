@@ -24,6 +24,10 @@ namespace kiln {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
+/// Sets each function's result types to those of the values it returns, after a pass
+/// refined them (kiln-infer-shapes, kiln-upgrade-onnx-ops).
+void syncFunctionResultTypes(mlir::ModuleOp module);
+
 } // namespace kiln
 
 #endif // KILN_PASSES_PASSES_H

@@ -98,30 +98,63 @@ void applyRule(OpBuilder &b, Location loc, StringRef spec, NamedAttrList &attrs,
   }
 }
 
+/// Records the ops an upgrade creates, in order.
+struct CreatedOps : OpBuilder::Listener {
+  SmallVector<Operation *> ops;
+  void notifyOperationInserted(Operation *op, OpBuilder::InsertPoint) override {
+    ops.push_back(op);
+  }
+};
+
 struct UpgradeOnnxOpsPass : kiln::impl::UpgradeOnnxOpsBase<UpgradeOnnxOpsPass> {
   void runOnOperation() override {
-    MLIRContext *ctx = &getContext();
-    SmallVector<Operation *> worklist;
-    getOperation()->walk([&](Operation *op) {
-      StringRef name = op->getName().getStringRef();
-      if (upgrades().count(name) || legacyUpgrades().count(name))
-        worklist.push_back(op);
-    });
-    OpBuilder b(ctx);
+    // Producers before consumers (the graph is in topological order), and every op's
+    // result types refined as the walk goes: some upgrades depend on an input's rank
+    // (a coerced Softmax, legacy broadcasting), which only the upgraded producers can tell.
+    SmallVector<Operation *> ops;
+    getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) { ops.push_back(op); });
+    OpBuilder b(&getContext());
+    CreatedOps created;
+    b.setListener(&created);
     bool failed = false;
-    for (Operation *op : worklist) {
-      b.setInsertionPoint(op);
-      auto legacy = legacyUpgrades().find(op->getName().getStringRef());
-      if (legacy != legacyUpgrades().end()) {
-        kiln::upgrade::OnnxBuilder onnx(b, op);
-        failed |= mlir::failed(legacy->second(op, onnx));
-        continue;
+    for (Operation *op : ops) {
+      created.ops.clear();
+      bool upgraded = upgradeOp(op, b, failed);
+      for (Operation *newOp : created.ops)
+        failed |= mlir::failed(kiln::onnxir::refineResultTypes(newOp));
+      if (!upgraded)
+        failed |= mlir::failed(kiln::onnxir::refineResultTypes(op));
+    }
+    if (failed)
+      return signalPassFailure();
+    if (auto module = dyn_cast<ModuleOp>(getOperation()))
+      kiln::syncFunctionResultTypes(module);
+  }
+
+  /// Rewrites `op` as the newest signature if it is an older one; returns whether it did
+  /// (`op` is then erased). Sets `failed` when a hand-written upgrade reports an error.
+  bool upgradeOp(Operation *op, OpBuilder &b, bool &failed) {
+    MLIRContext *ctx = &getContext();
+    StringRef name = op->getName().getStringRef();
+    auto legacy = legacyUpgrades().find(name);
+    auto table = upgrades().find(name);
+    if (legacy == legacyUpgrades().end() && table == upgrades().end())
+      return false;
+    b.setInsertionPoint(op);
+    if (legacy != legacyUpgrades().end()) {
+      kiln::upgrade::OnnxBuilder onnx(b, op);
+      if (mlir::failed(legacy->second(op, onnx))) {
+        failed = true;
+        return false;
       }
-      const Upgrade &upgrade = upgrades().find(op->getName().getStringRef())->second;
+      return true;
+    }
+    {
+      const Upgrade &upgrade = table->second;
       std::optional<RegisteredOperationName> newName =
           RegisteredOperationName::lookup(upgrade.newName, ctx);
       if (!newName)
-        continue;
+        return false;
       OperationState state(op->getLoc(), *newName);
       // Inputs and outputs the newest signature added are optional: absent ones are
       // `none`, as the importer makes them.
@@ -144,8 +177,7 @@ struct UpgradeOnnxOpsPass : kiln::impl::UpgradeOnnxOpsBase<UpgradeOnnxOpsPass> {
       op->replaceAllUsesWith(upgraded->getResults().take_front(op->getNumResults()));
       op->erase();
     }
-    if (failed)
-      signalPassFailure();
+    return true;
   }
 };
 

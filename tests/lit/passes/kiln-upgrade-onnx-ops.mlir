@@ -67,12 +67,26 @@ func.func @softmax_v11_coerced(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
 
 // -----
 
+// Tests that types are refined as the walk goes: an old Softmax whose input's rank is known
+// only once its producer's type is inferred is upgraded, and the function type follows.
+// CHECK-LABEL: func @softmax_v11_after_inference
+// CHECK-SAME: -> tensor<2x3x4xf32>
+func.func @softmax_v11_after_inference(%x: tensor<2x3x4xf32>) -> tensor<*xf32> {
+  // CHECK: "onnx.Relu"(%arg0) : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  // CHECK: "onnx.Flatten"
+  %0 = "onnx.Relu"(%x) : (tensor<2x3x4xf32>) -> tensor<*xf32>
+  %1 = "onnx.SoftmaxV11"(%0) {axis = 1 : i64} : (tensor<*xf32>) -> tensor<*xf32>
+  return %1 : tensor<*xf32>
+}
+
+// -----
+
 // Tests legacy broadcasting at an axis: B gets trailing 1-dims, then numpy broadcasting.
 // CHECK-LABEL: func @add_v6_axis
 func.func @add_v6_axis(%a: tensor<2x3x4x5xf32>, %b: tensor<3xf32>) -> tensor<2x3x4x5xf32> {
   // CHECK: [[AXES:%.+]] = "onnx.Constant"() <{value = dense<[1, 2]> : tensor<2xi64>}>
   // CHECK: [[B:%.+]] = "onnx.Unsqueeze"(%arg1, [[AXES]])
-  // CHECK: "onnx.Add"(%arg0, [[B]]) : (tensor<2x3x4x5xf32>, tensor<*xf32>) -> tensor<2x3x4x5xf32>
+  // CHECK: "onnx.Add"(%arg0, [[B]]) : (tensor<2x3x4x5xf32>, tensor<3x1x1xf32>) -> tensor<2x3x4x5xf32>
   %0 = "onnx.AddV6"(%a, %b) {broadcast = 1 : i64, axis = 1 : i64} : (tensor<2x3x4x5xf32>, tensor<3xf32>) -> tensor<2x3x4x5xf32>
   return %0 : tensor<2x3x4x5xf32>
 }
