@@ -424,7 +424,7 @@ def ONNX_ResizeV13Op : ONNX_Op<"ResizeV13", [NoMemoryEffect]> {
     TensorOf<[BF16, Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$Y);
 }
 
-def ONNX_ResizeOp : ONNX_Op<"Resize", [NoMemoryEffect]> {
+def ONNX_ResizeOp : ONNX_Op<"Resize", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Resize, versions 18, 19";
   let description = [{
     Generated from the ONNX schema of `Resize` (domain `ai.onnx`, since version 19).

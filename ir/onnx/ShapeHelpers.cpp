@@ -78,7 +78,7 @@ Type getElementTypeForOnnxDataType(MLIRContext *ctx, int64_t dataType) {
 /// Returns the ElementsAttr behind a constant value: an `onnx.Constant` holding
 /// `value` or an `arith.constant`, looking through the casts a conversion's type
 /// converter inserts.
-static ElementsAttr getConstantElements(Value value) {
+ElementsAttr getConstantElements(Value value) {
   while (auto cast = value.getDefiningOp<UnrealizedConversionCastOp>()) {
     if (cast.getInputs().size() != 1)
       return {};

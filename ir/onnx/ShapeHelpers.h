@@ -40,6 +40,10 @@ mlir::Type getElementTypeForOnnxDataType(mlir::MLIRContext *ctx, int64_t dataTyp
 /// The one constant matcher of the dialect, the verifiers and the lowerings.
 std::optional<llvm::SmallVector<int64_t>> matchConstantI64s(mlir::Value value);
 
+/// The elements behind `value` when it is an onnx.Constant or arith.constant (through
+/// conversion casts), else null.
+mlir::ElementsAttr getConstantElements(mlir::Value value);
+
 /// Returns the values of a 0-D or 1-D integer shape tensor as far as they are
 /// known at compile time, with kDynamic for an element that exists but is not
 /// known (e.g. a dynamic dimension read by `Shape`). This is ONNX's data

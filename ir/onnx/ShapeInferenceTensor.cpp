@@ -12,6 +12,8 @@
 #include "ir/onnx/OnnxDialect.h"
 #include "ir/onnx/ShapeHelpers.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace kiln::onnxir {
@@ -397,6 +399,51 @@ LogicalResult PadOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
         return success();
       if (!ShapedType::isDynamic(dims[axis]))
         dims[axis] += (*pads)[i] + (*pads)[i + axes.size()];
+    }
+  }
+  resultTypes.push_back(RankedTensorType::get(dims, elem));
+  return success();
+}
+
+// Resize keeps the input's rank. A resized axis is `sizes[i]` when sizes is known (and the
+// aspect-ratio policy is stretch), floor(in * scales[i]) when a constant scale and the input
+// dim are; any other resized axis is dynamic. Axes not in `axes` keep their size.
+LogicalResult ResizeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  Type elem = getTensorElementType(getX().getType());
+  auto input = getRankedShape(getX().getType());
+  if (!input) {
+    resultTypes.push_back(UnrankedTensorType::get(elem));
+    return success();
+  }
+  int64_t rank = input->size();
+  SmallVector<int64_t> axes;
+  if (std::optional<ArrayRef<int64_t>> attr = getAxes()) {
+    for (int64_t a : *attr) {
+      if (a < -rank || a >= rank) { // the verifier's and the lowering's error
+        resultTypes.push_back(UnrankedTensorType::get(elem));
+        return success();
+      }
+      axes.push_back(a < 0 ? a + rank : a);
+    }
+  } else {
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  }
+  SmallVector<int64_t> dims(*input);
+  for (int64_t a : axes)
+    dims[a] = kDynamic;
+  std::optional<SmallVector<int64_t>> sizes;
+  if (!isa<NoneType>(getSizes().getType()) && getKeepAspectRatioPolicy() == "stretch")
+    sizes = getShapeTensorValues(getSizes());
+  if (sizes && sizes->size() == axes.size()) {
+    for (auto [a, size] : llvm::zip(axes, *sizes))
+      dims[a] = size;
+  } else if (!isa<NoneType>(getScales().getType())) {
+    auto scales = dyn_cast_or_null<DenseFPElementsAttr>(getConstantElements(getScales()));
+    if (scales && static_cast<size_t>(scales.getNumElements()) == axes.size()) {
+      for (auto [a, scale] : llvm::zip(axes, scales.getValues<APFloat>()))
+        if (!ShapedType::isDynamic((*input)[a]))
+          dims[a] = static_cast<int64_t>(
+              std::floor(static_cast<double>((*input)[a]) * scale.convertToDouble()));
     }
   }
   resultTypes.push_back(RankedTensorType::get(dims, elem));

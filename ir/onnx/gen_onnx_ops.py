@@ -95,7 +95,7 @@ HAS_SHAPE_INFERENCE = {
     # Tensor
     "Cast", "CastLike", "Shape", "Size", "Reshape", "Transpose", "Concat", "Squeeze",
     "Unsqueeze", "Slice", "Split", "Tile", "Pad", "Trilu", "Identity", "IsNaN", "IsInf",
-    "Where",
+    "Where", "Resize",
     # Indexing
     "Gather", "GatherElements", "ScatterElements", "ScatterND",
     # Generator

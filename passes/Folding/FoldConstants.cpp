@@ -1,6 +1,7 @@
 //===- FoldConstants.cpp - Fold constant subgraphs --------------------------===//
 //
-// Folds ops on constants (Evaluate*.cpp) and queries of static shapes, and re-infers the
+// Folds ops on constants (Evaluate*.cpp), queries of static shapes and If ops with a
+// constant condition (the branch taken replaces the If), and re-infers the
 // types of the ops downstream of what it folded, so that shape computations simplify to
 // a fixed point in one walk: a Reshape whose target shape just became a constant gets a
 // static result type, the Shape of that result folds next, and so on.
@@ -136,6 +137,8 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
                                       "Shape, Size and Gather(Shape) of static dims folded"};
   kiln::PassStatistic numRefined{this, "refined-types",
                                  "Ops whose result types became more precise after a fold"};
+  kiln::PassStatistic numIfsFolded{this, "taken-if-branches",
+                                   "If ops with a constant condition replaced by their branch"};
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -159,9 +162,14 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
     // Values that are new constants or got a more precise type during this walk: their
     // users' types are inferred again before they are considered for folding.
     DenseSet<Value> changed;
+    DenseSet<Operation *> erased; // ops of If branches that were not taken
+    DenseSet<Operation *> inlined; // ops of taken If branches, now in the parent block
     bool anyRefined = false;
     for (Operation *op : ops) {
-      if (llvm::any_of(op->getOperands(), [&](Value v) { return changed.contains(v); })) {
+      if (erased.contains(op))
+        continue;
+      if (inlined.contains(op) ||
+          llvm::any_of(op->getOperands(), [&](Value v) { return changed.contains(v); })) {
         SmallVector<Type> before(op->getResultTypes());
         if (failed(onnxir::refineResultTypes(op)))
           return signalPassFailure();
@@ -175,6 +183,15 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
           ++numRefined;
           anyRefined = true;
         }
+      }
+      if (auto ifOp = dyn_cast<IfOp>(op)) {
+        if (isConstant(ifOp.getCond()) && read(ifOp.getCond())) {
+          inlineTakenBranch(ifOp, read(ifOp.getCond())->getDouble(0) != 0, changed, erased,
+                            inlined);
+          ++numIfsFolded;
+          anyRefined = true;
+        }
+        continue;
       }
       if (op->getNumRegions() != 0 || op->getNumResults() != 1)
         continue;
@@ -235,6 +252,29 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
         func.setFunctionType(
             FunctionType::get(func.getContext(), func.getArgumentTypes(), results));
     });
+  }
+
+  /// Replaces an If whose condition is a constant by the ops of the branch it takes (their
+  /// ops come after the If in the walk, so they are folded next); the other branch's ops
+  /// go to `erased`. Exporters write rank checks (`if x.dim() == 3`) this way, with
+  /// branches whose results differ in rank: once the ranks are known only one is left.
+  void inlineTakenBranch(IfOp op, bool condition, DenseSet<Value> &changed,
+                         DenseSet<Operation *> &erased, DenseSet<Operation *> &inlined) {
+    Region &taken = condition ? op.getThenBranch() : op.getElseBranch();
+    Region &dropped = condition ? op.getElseBranch() : op.getThenBranch();
+    dropped.walk([&](Operation *inner) { erased.insert(inner); });
+    // Their types were inferred inside the branch; infer them again where they now are.
+    taken.walk([&](Operation *inner) { inlined.insert(inner); });
+    Block &block = taken.front();
+    Operation *yield = block.getTerminator();
+    SmallVector<Value> values(yield->getOperands());
+    op->getBlock()->getOperations().splice(Block::iterator(op), block.getOperations(),
+                                           block.begin(), Block::iterator(yield));
+    for (auto [result, value] : llvm::zip(op->getResults(), values)) {
+      result.replaceAllUsesWith(value);
+      changed.insert(value);
+    }
+    op->erase();
   }
 
   /// Replaces `op`'s result by a constant holding `lit`, if the types allow; returns

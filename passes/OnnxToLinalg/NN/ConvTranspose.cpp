@@ -46,9 +46,6 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
     if (!wType.hasStaticShape() || xType.isDynamicDim(1))
       return reject(rewriter, op, "W's shape or X's channel count is not static");
     int64_t ns = xType.getRank() - 2;
-    for (int64_t i = 0; i < ns; ++i)
-      if (xType.isDynamicDim(2 + i))
-        return reject(rewriter, op, "X's spatial dims are not static");
     int64_t group = static_cast<int64_t>(op.getGroup());
     int64_t channels = xType.getDimSize(1);
     if (group <= 0 || channels % group != 0 || wType.getDimSize(0) != channels)
@@ -71,9 +68,29 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
     bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
     if (autoPad == "VALID")
       pads.assign(2 * ns, 0);
+    bool hasOutShape = outShapeAttr && static_cast<int64_t>(outShapeAttr->size()) == ns;
+    Location loc = op.getLoc();
+    // A dynamic spatial size: out = stride * (in - 1) + output_padding + extent - pads, or
+    // in * stride with SAME padding, whose total padding (output_padding + extent - stride)
+    // does not depend on the input size.
+    SmallVector<int64_t> outOffsets(ns, 0); // out = in * stride + offset, for dynamic `in`
     for (int64_t i = 0; i < ns; ++i) {
       int64_t in = xType.getDimSize(2 + i), ke = (kernel[i] - 1) * dilations[i] + 1;
-      if (outShapeAttr && static_cast<int64_t>(outShapeAttr->size()) == ns)
+      if (ShapedType::isDynamic(in)) {
+        if (hasOutShape && same)
+          return reject(rewriter, op,
+                        "output_shape with SAME padding needs static spatial input dims");
+        outShape[i] = hasOutShape ? (*outShapeAttr)[i] : ShapedType::kDynamic;
+        if (same) {
+          int64_t total = outPad[i] + ke - strides[i];
+          pads[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+          pads[ns + i] = total - pads[i];
+        } else {
+          outOffsets[i] = outPad[i] + ke - pads[i] - pads[ns + i] - strides[i];
+        }
+        continue;
+      }
+      if (hasOutShape)
         outShape[i] = (*outShapeAttr)[i];
       else if (same)
         outShape[i] = in * strides[i];
@@ -90,7 +107,19 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
     }
     if (!resultType.isDynamicDim(1) && resultType.getDimSize(1) != m)
       return reject(rewriter, op, "the result channel count is not W.shape[1] * group");
-    Location loc = op.getLoc();
+    SmallVector<Value> inSizes(ns), outSizes(ns);
+    for (int64_t i = 0; i < ns; ++i) {
+      if (!xType.isDynamicDim(2 + i)) {
+        inSizes[i] = arith::ConstantIndexOp::create(rewriter, loc, xType.getDimSize(2 + i));
+        continue;
+      }
+      inSizes[i] = tensor::DimOp::create(rewriter, loc, x, 2 + i);
+      outSizes[i] = arith::AddIOp::create(
+          rewriter, loc,
+          arith::MulIOp::create(rewriter, loc, inSizes[i],
+                                arith::ConstantIndexOp::create(rewriter, loc, strides[i])),
+          arith::ConstantIndexOp::create(rewriter, loc, outOffsets[i]));
+    }
     // Iterate over (n, g, mm, o..., c, k...) with W viewed as [g, c, mm, k...] and the
     // result as [n, g, mm, o...], so every map is a projection.
     SmallVector<int64_t> shape{xType.getDimSize(0), group, mg};
@@ -106,6 +135,9 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
     SmallVector<Value> dyn;
     if (accType.isDynamicDim(0))
       dyn.push_back(tensor::DimOp::create(rewriter, loc, x, 0));
+    for (int64_t i = 0; i < ns; ++i)
+      if (ShapedType::isDynamic(outShape[i]))
+        dyn.push_back(outSizes[i]);
     Value zero = createScalarConstant(rewriter, loc, accType.getElementType(), 0);
     Value init = linalg::FillOp::create(rewriter, loc, zero, createEmpty(rewriter, loc, accType, dyn))
                      .getResult(0);
@@ -145,8 +177,8 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
                 b, l, arith::CmpIPredicate::eq, arith::RemUIOp::create(b, l, tc, cst(strides[i])),
                 cst(0));
             Value qv = arith::DivUIOp::create(b, l, tc, cst(strides[i]));
-            Value inRange = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, qv,
-                                                  cst(xType.getDimSize(2 + i)));
+            Value inRange =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, qv, inSizes[i]);
             valid = arith::AndIOp::create(
                 b, l, valid,
                 arith::AndIOp::create(b, l, nonNeg, arith::AndIOp::create(b, l, divisible, inRange)));
