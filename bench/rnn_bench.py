@@ -98,7 +98,7 @@ def main():
                 (args.seq, batch, inp)).astype(np.float32)
             names = [o.name for o in sess.get_outputs()]
             engines = {"ort": lambda: sess.run(None, {"X": x}),
-                       "kiln": lambda: [ks.run({"X": x})[n] for n in names]}
+                       "kiln": lambda: (lambda out: [out[n] for n in names])(ks.run({"X": x}))}
             want, got = engines["ort"](), engines["kiln"]()
             diff = max(float(np.max(np.abs(g - w) / np.maximum(1.0, np.abs(w))))
                        for g, w in zip(got, want))
