@@ -5,7 +5,8 @@
 //   scf.parallel %t over batch x row groups x ceil(N / cols) x group tiles {
 //     (a row group's A rows stay in L2 while every B panel passes over them; each B
 //     panel is reused by the group's tiles in a row)
-//     if the tile is whole: tile(unmasked) else: tile(columns masked, rows clamped)
+//     if the tile is whole: tile(unmasked) else: tile(columns masked, rows clamped),
+//     or a one-row tile when a single row is left (M = 1: a GEMV)
 //   }
 //   tile: acc[rows][vectors] = init (C, or the value C was filled with)
 //         for k: b[v] = B[k, j0 + v*width ...] (a packed panel row when B is constant)
@@ -309,6 +310,19 @@ void TileEmitter::emit() {
         b.setInsertionPointToStart(ifOp.thenBlock());
         emitTile(bb, i0, j0, jp, Value(), Value());
         b.setInsertionPointToStart(ifOp.elseBlock());
+        if (tile.rows > 1) {
+          // A single row left (M = 1: the per-step matmul of a recurrent layer at batch
+          // 1, a GEMV) gets a one-row tile instead of tile.rows clamped copies of it.
+          Value oneRow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rowsLeft,
+                                               index(1));
+          auto rowIf = scf::IfOp::create(b, loc, oneRow, /*withElseRegion=*/true);
+          b.setInsertionPointToStart(rowIf.thenBlock());
+          int64_t rows = tile.rows;
+          tile.rows = 1;
+          emitTile(bb, i0, j0, jp, colsLeft, mSize);
+          tile.rows = rows;
+          b.setInsertionPointToStart(rowIf.elseBlock());
+        }
         emitTile(bb, i0, j0, jp, colsLeft, mSize);
       });
 }

@@ -80,7 +80,7 @@ def ONNX_GRUV7Op : ONNX_Op<"GRUV7", [NoMemoryEffect]> {
     AnyTypeOf<[TensorOf<[F16, F32, F64]>, NoneType]>:$Y_h);
 }
 
-def ONNX_GRUOp : ONNX_Op<"GRU", [NoMemoryEffect]> {
+def ONNX_GRUOp : ONNX_Op<"GRU", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX GRU, versions 14, 22";
   let description = [{
     Generated from the ONNX schema of `GRU` (domain `ai.onnx`, since version 22).
@@ -160,7 +160,7 @@ def ONNX_LSTMV7Op : ONNX_Op<"LSTMV7", [NoMemoryEffect]> {
     AnyTypeOf<[TensorOf<[F16, F32, F64]>, NoneType]>:$Y_c);
 }
 
-def ONNX_LSTMOp : ONNX_Op<"LSTM", [NoMemoryEffect]> {
+def ONNX_LSTMOp : ONNX_Op<"LSTM", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX LSTM, versions 14, 22";
   let description = [{
     Generated from the ONNX schema of `LSTM` (domain `ai.onnx`, since version 22).
@@ -235,7 +235,7 @@ def ONNX_RNNV7Op : ONNX_Op<"RNNV7", [NoMemoryEffect]> {
     AnyTypeOf<[TensorOf<[F16, F32, F64]>, NoneType]>:$Y_h);
 }
 
-def ONNX_RNNOp : ONNX_Op<"RNN", [NoMemoryEffect]> {
+def ONNX_RNNOp : ONNX_Op<"RNN", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX RNN, versions 14, 22";
   let description = [{
     Generated from the ONNX schema of `RNN` (domain `ai.onnx`, since version 22).

@@ -103,6 +103,8 @@ HAS_SHAPE_INFERENCE = {
     # Reduction
     "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd", "ReduceSum", "ReduceL1",
     "ReduceL2", "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "ArgMax", "ArgMin",
+    # RNN
+    "LSTM", "GRU", "RNN",
 }
 
 # Ops that are not deterministic: no NoMemoryEffect, so CSE does not merge two draws.

@@ -21,6 +21,7 @@
 #include "mlir/Analysis/SliceAnalysis.h"
 
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -86,6 +87,9 @@ struct CreateShapeFunctionPass
     RewritePatternSet patterns(&getContext());
     memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
     tensor::DimOp::getCanonicalizationPatterns(patterns, &getContext());
+    // A loop result whose yield only writes into its iter_arg (the Y of a recurrent
+    // layer, a Scan output) has the dims of the loop's init.
+    scf::populateSCFForLoopCanonicalizationPatterns(patterns);
     FrozenRewritePatternSet frozen(std::move(patterns));
     if (failed(applyPatternsGreedily(shapes, frozen)))
       return signalPassFailure();

@@ -74,6 +74,9 @@ struct ConvertOnnxToLinalgPass
     populatePoolPatterns(converter, patterns);
     populateShrinkPatterns(converter, patterns);
     populateQuantizeLinearPatterns(converter, patterns);
+    populateLSTMPatterns(converter, patterns);
+    populateGRUPatterns(converter, patterns);
+    populateRNNPatterns(converter, patterns);
     populateArgMinMaxPatterns(converter, patterns);
     populateReducePatterns(converter, patterns);
     populateCastPatterns(converter, patterns);

@@ -98,6 +98,14 @@ void populateShrinkPatterns(const OnnxTypeConverter &converter, mlir::RewritePat
 void populateQuantizeLinearPatterns(const OnnxTypeConverter &converter,
                                     mlir::RewritePatternSet &patterns);
 
+// RNN/
+/// LSTM (every version).
+void populateLSTMPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// GRU (every version).
+void populateGRUPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// RNN (every version).
+void populateRNNPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+
 // Reduction/
 /// ArgMax, ArgMin.
 void populateArgMinMaxPatterns(const OnnxTypeConverter &converter,

@@ -603,3 +603,40 @@ func.func @rmsnorm(%x: tensor<?x8xf32>, %s: tensor<8xf32>) -> tensor<*xf32> {
   %0 = "onnx.RMSNormalization"(%x, %s) : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// Tests that inference gives a bidirectional LSTM Y [T, 2, B, H] and states [2, B, H],
+// with dynamic T and B, H from R, and leaves an absent Y none.
+// CHECK-LABEL: func.func @lstm(
+// CHECK: "onnx.LSTM"{{.*}} -> (tensor<?x2x?x5xf32>, tensor<2x?x5xf32>, tensor<2x?x5xf32>)
+// CHECK: "onnx.LSTM"{{.*}} -> (none, tensor<2x?x5xf32>, none)
+func.func @lstm(%x: tensor<?x?x3xf32>, %w: tensor<2x20x3xf32>, %r: tensor<2x20x5xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %none = onnx.NoValue
+  %0:3 = "onnx.LSTM"(%x, %w, %r, %none, %none, %none, %none, %none) {direction = "bidirectional"} : (tensor<?x?x3xf32>, tensor<2x20x3xf32>, tensor<2x20x5xf32>, none, none, none, none, none) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>)
+  %1:3 = "onnx.LSTM"(%x, %w, %r, %none, %none, %none, %none, %none) {direction = "bidirectional"} : (tensor<?x?x3xf32>, tensor<2x20x3xf32>, tensor<2x20x5xf32>, none, none, none, none, none) -> (none, tensor<*xf32>, none)
+  return %0#0, %0#1, %0#2, %1#1 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Tests that inference gives a batch-first (layout 1) GRU Y [B, T, 1, H] and Y_h [B, 1, H],
+// H from hidden_size.
+// CHECK-LABEL: func.func @gru_layout1(
+// CHECK: "onnx.GRU"{{.*}} -> (tensor<4x?x1x6xf32>, tensor<4x1x6xf32>)
+func.func @gru_layout1(%x: tensor<4x?x3xf32>, %w: tensor<1x18x3xf32>, %r: tensor<*xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %none = onnx.NoValue
+  %0:2 = "onnx.GRU"(%x, %w, %r, %none, %none, %none) {hidden_size = 6 : i64, layout = 1 : i64} : (tensor<4x?x3xf32>, tensor<1x18x3xf32>, tensor<*xf32>, none, none, none) -> (tensor<*xf32>, tensor<*xf32>)
+  return %0#0, %0#1 : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Tests that inference gives a reverse RNN with an unranked X Y [?, 1, ?, H].
+// CHECK-LABEL: func.func @rnn_unranked(
+// CHECK: "onnx.RNN"{{.*}} -> (tensor<?x1x?x2xf64>, tensor<1x?x2xf64>)
+func.func @rnn_unranked(%x: tensor<*xf64>, %w: tensor<1x2x3xf64>, %r: tensor<1x2x2xf64>) -> (tensor<*xf64>, tensor<*xf64>) {
+  %none = onnx.NoValue
+  %0:2 = "onnx.RNN"(%x, %w, %r, %none, %none, %none) {direction = "reverse"} : (tensor<*xf64>, tensor<1x2x3xf64>, tensor<1x2x2xf64>, none, none, none) -> (tensor<*xf64>, tensor<*xf64>)
+  return %0#0, %0#1 : tensor<*xf64>, tensor<*xf64>
+}
