@@ -267,6 +267,7 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
     taken.walk([&](Operation *inner) { inlined.insert(inner); });
     Block &block = taken.front();
     Operation *yield = block.getTerminator();
+    erased.insert(yield); // it goes with the If
     SmallVector<Value> values(yield->getOperands());
     op->getBlock()->getOperations().splice(Block::iterator(op), block.getOperations(),
                                            block.begin(), Block::iterator(yield));

@@ -25,12 +25,26 @@ struct IfLowering : OpConversionPattern<IfOp> {
 
   LogicalResult matchAndRewrite(IfOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    // Branches that return different ranks: kiln-fold-constants keeps one when the
+    // condition is known at compile time (a rank check); a run-time choice of rank has no
+    // compiled form.
+    auto yielded = [](Region &region) { return region.front().getTerminator()->getOperandTypes(); };
+    for (auto [i, types] :
+         llvm::enumerate(llvm::zip(yielded(op.getThenBranch()), yielded(op.getElseBranch())))) {
+      auto thenType = dyn_cast<RankedTensorType>(std::get<0>(types));
+      auto elseType = dyn_cast<RankedTensorType>(std::get<1>(types));
+      if (thenType && elseType && thenType.getRank() != elseType.getRank())
+        return reject(rewriter, op,
+                      "output " + Twine(i) + " has rank " + Twine(thenType.getRank()) +
+                          " in the then branch and " + Twine(elseType.getRank()) +
+                          " in the else branch, and the condition is only known at run time");
+    }
     FailureOr<SmallVector<Type>> resultTypes =
         convertRanked(*getTypeConverter(), op.getResultTypes());
     if (failed(resultTypes) || !hasRankedBody(op.getThenBranch()) ||
         !hasRankedBody(op.getElseBranch()))
-      return reject(rewriter, op, "a branch output is not a ranked tensor (sequences and "
-                                  "optionals are not supported)");
+      return reject(rewriter, op, "a branch output's rank is unknown, or it is not a tensor "
+                                  "(sequences and optionals are not supported)");
     if (op.getNumResults() == 0)
       return reject(rewriter, op, "the op has no outputs");
     Location loc = op.getLoc();
