@@ -3,6 +3,7 @@
 Each model is compiled once with its dynamic dims left dynamic and run at several sizes with
 kiln-run; ONNX Runtime is the reference (tolerance 1e-4 relative to max(1, max |ort|)):
 
+  * Conv with dynamic H and W (im2col over a dynamic pixel count), 1x1, strided, dilated;
   * ConvTranspose with dynamic H and W: strides, pads, output_padding, dilations, groups,
     SAME_UPPER / SAME_LOWER (text detectors' upsampling heads);
   * Resize by constant scales of a dynamic-size image (detectors' feature pyramids), and to
@@ -45,7 +46,19 @@ def conv_transpose(name, channels, group, attrs):
                        [f32_info("Y", ["N", 4, "OH", "OW"])], [("W", w), ("B", b)])
 
 
+def conv(name, kernel, attrs):
+    w = rng.standard_normal((6, 3, kernel, kernel)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    node = helper.make_node("Conv", ["X", "W", "B"], ["Y"], name="/conv", **attrs)
+    return name, model([node], [f32_info("X", ["N", 3, "H", "W"])],
+                       [f32_info("Y", ["N", 6, "OH", "OW"])], [("W", w), ("B", b)])
+
+
 def cases():
+    yield conv("conv_3x3_stride2", 3, dict(strides=[2, 2], pads=[1, 1, 1, 1]))
+    yield conv("conv_1x1", 1, {})
+    yield conv("conv_3x3_dilated", 3, dict(dilations=[2, 1], pads=[2, 1, 2, 1]))
+    yield conv("conv_5x5_same", 5, dict(auto_pad="SAME_UPPER"))
     yield conv_transpose("convt_stride2_pads", 4, 1,
                          dict(strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1]))
     yield conv_transpose("convt_group_dilation", 4, 2,
@@ -89,6 +102,7 @@ def cases():
 
 SIZES = {
     "convt": [{"X": (1, None, 5, 7)}, {"X": (2, None, 8, 3)}],
+    "conv_": [{"X": (1, 3, 9, 13)}, {"X": (2, 3, 6, 5)}],
     "resize_scales": [{"X": (1, 3, 5, 7)}, {"X": (2, 3, 10, 4)}],
     "resize_to_shape_of": [{"X": (1, 3, 5, 7), "R": (1, 3, 9, 12)},
                            {"X": (1, 3, 8, 8), "R": (1, 3, 3, 5)}],

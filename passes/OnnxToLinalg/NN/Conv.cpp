@@ -151,7 +151,7 @@ struct ConvLowering : OnnxLoweringPattern<ConvOp> {
 
     Value result;
     if (group == 1 && spatial == 2 && (result = buildConv2DAsMatmul(rewriter, loc, x, w,
-                                                                     resultType, *window))) {
+                                                                     resultType, *window, init))) {
       // im2col + contraction (ConvKernels.cpp)
     } else if (group == 1 && spatial <= 3) {
       SmallVector<Value> ins{x, w};

@@ -17,10 +17,11 @@ mlir::Value addChannelBias(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i
                            mlir::Value bias);
 
 /// A 2-D f32 convolution of the padded input `x` [N, C, H, W] with static `w` [M, C, KH,
-/// KW] as im2col + a contraction; null if the shapes do not fit.
+/// KW] as im2col + a contraction; null if the shapes do not fit. `outLike` (the window's
+/// output tensor) gives the output's dynamic sizes: N, OH and OW may be dynamic.
 mlir::Value buildConv2DAsMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                                 mlir::Value w, mlir::RankedTensorType resultType,
-                                const Window &window);
+                                const Window &window, mlir::Value outLike);
 
 /// A 2-D depthwise convolution (w [C, KH, KW]) as a linalg.generic whose loops run
 /// channels outermost and output rows innermost.
