@@ -31,7 +31,9 @@ func.func @conv(%x: tensor<?x3x7x6xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf
 // -----
 
 // Tests that auto_pad SAME_UPPER with stride 1 works on dynamic spatial dims, the output
-// size computed at run time.
+// size computed at run time, and that the convolution is im2col over a dynamic pixel count
+// (indexed arithmetically: no reshape merges two dynamic dims) + the contraction, copied
+// back to [N, M, OH, OW].
 // CHECK-LABEL: func.func @conv_same_dynamic
 // CHECK-SAME: ([[X:%.+]]: tensor<?x2x?x?xf32>
 // CHECK: [[PAD:%.+]] = tensor.pad [[X]] low[0, 0, 0, 1] high[0, 0, 1, 1]
@@ -45,7 +47,14 @@ func.func @conv(%x: tensor<?x3x7x6xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf
 // CHECK: [[WD:%.+]] = arith.divsi [[W1]], %c1
 // CHECK: [[OW:%.+]] = arith.addi [[WD]], %c1
 // CHECK: tensor.empty([[N]], [[OH]], [[OW]]) : tensor<?x3x?x?xf32>
-// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins([[PAD]], %{{.+}} : tensor<?x2x?x?xf32>, tensor<3x2x2x3xf32>)
+// CHECK: [[PIXELS:%.+]] = arith.muli
+// CHECK: [[COLE:%.+]] = tensor.empty(%{{.+}}, [[PIXELS]]) : tensor<?x2x2x3x?xf32>
+// CHECK: [[COL5:%.+]] = linalg.generic {{.*}} outs([[COLE]] : tensor<?x2x2x3x?xf32>)
+// CHECK: tensor.extract [[PAD]]
+// CHECK: [[COL:%.+]] = tensor.collapse_shape [[COL5]] {{\[}}[0], [1, 2, 3], [4]] : tensor<?x2x2x3x?xf32> into tensor<?x12x?xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, [[COL]] : tensor<3x12xf32>, tensor<?x12x?xf32>) outs(%{{.+}} : tensor<?x3x?xf32>)
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x3x?x?xf32>)
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
 func.func @conv_same_dynamic(%x: tensor<?x2x?x?xf32>, %w: tensor<3x2x2x3xf32>) -> tensor<?x3x?x?xf32> {
   %none = onnx.NoValue
   %0 = "onnx.Conv"(%x, %w, %none) {auto_pad = "SAME_UPPER"} : (tensor<?x2x?x?xf32>, tensor<3x2x2x3xf32>, none) -> tensor<?x3x?x?xf32>
