@@ -416,17 +416,14 @@ LogicalResult ResizeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
     return success();
   }
   int64_t rank = input->size();
-  SmallVector<int64_t> axes;
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
   if (std::optional<ArrayRef<int64_t>> attr = getAxes()) {
-    for (int64_t a : *attr) {
-      if (a < -rank || a >= rank) { // the verifier's and the lowering's error
-        resultTypes.push_back(UnrankedTensorType::get(elem));
-        return success();
-      }
-      axes.push_back(a < 0 ? a + rank : a);
+    FailureOr<SmallVector<int64_t>> normalized = normalizeAxes(*attr, rank, nullptr);
+    if (failed(normalized)) { // the lowering reports bad axes
+      resultTypes.push_back(UnrankedTensorType::get(elem));
+      return success();
     }
-  } else {
-    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    axes = std::move(*normalized);
   }
   SmallVector<int64_t> dims(*input);
   for (int64_t a : axes)

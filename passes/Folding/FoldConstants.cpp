@@ -241,17 +241,8 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
     });
 
     // Function results follow the values they return, as after kiln-infer-shapes.
-    if (!anyRefined)
-      return;
-    module.walk([](func::FuncOp func) {
-      if (func.isExternal())
-        return;
-      auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-      SmallVector<Type> results(ret.getOperandTypes());
-      if (results != func.getResultTypes())
-        func.setFunctionType(
-            FunctionType::get(func.getContext(), func.getArgumentTypes(), results));
-    });
+    if (anyRefined)
+      kiln::syncFunctionResultTypes(module);
   }
 
   /// Replaces an If whose condition is a constant by the ops of the branch it takes (their

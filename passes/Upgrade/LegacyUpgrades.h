@@ -46,6 +46,8 @@ public:
   mlir::Value none();
   /// A 1-D int64 constant.
   mlir::Value i64s(llvm::ArrayRef<int64_t> values);
+  /// A 1-D f32 constant.
+  mlir::Value f32s(llvm::ArrayRef<float> values);
   /// A rank-0 constant of `elementType` (a float or integer type).
   mlir::Value scalar(mlir::Type elementType, double value);
 

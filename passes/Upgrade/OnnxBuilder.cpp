@@ -39,6 +39,13 @@ Value OnnxBuilder::i64s(ArrayRef<int64_t> values) {
       ->getResult(0);
 }
 
+Value OnnxBuilder::f32s(ArrayRef<float> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getF32Type());
+  return create("onnx.Constant", {}, {attr("value", DenseFPElementsAttr::get(type, values))},
+                type)
+      ->getResult(0);
+}
+
 Value OnnxBuilder::scalar(Type elementType, double value) {
   auto type = RankedTensorType::get({}, elementType);
   Attribute element;

@@ -25,14 +25,6 @@ using namespace mlir;
 namespace kiln::upgrade {
 namespace {
 
-Value f32s(OnnxBuilder &b, ArrayRef<float> values) {
-  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
-                                    b.builder().getF32Type());
-  return b.create("onnx.Constant", {}, {b.attr("value", DenseFPElementsAttr::get(type, values))},
-                  type)
-      ->getResult(0);
-}
-
 /// Resize with Upsample's semantics: asymmetric coordinates, nearest rounds down.
 LogicalResult resizeLikeUpsample(Operation *op, OnnxBuilder &b, Value x, Value scales) {
   StringRef mode = "nearest";
@@ -40,7 +32,7 @@ LogicalResult resizeLikeUpsample(Operation *op, OnnxBuilder &b, Value x, Value s
     mode = attr.getValue();
   StringRef newMode = llvm::StringSwitch<StringRef>(mode)
                           .Case("nearest", "nearest")
-                          .Cases("linear", "bilinear", "linear")
+                          .Cases({"linear", "bilinear"}, "linear")
                           .Default("");
   if (newMode.empty())
     return b.fail("unknown mode '" + mode + "' (nearest, linear or bilinear)");
@@ -59,7 +51,7 @@ LogicalResult upgradeUpsample1(Operation *op, OnnxBuilder &b) {
     return b.fail("height_scale and width_scale are required");
   if (rankOf(op->getOperand(0)) != 4)
     return b.fail("Upsample 1 scales the last two dimensions of a 4-D input");
-  Value scales = f32s(b, {1.0f, 1.0f, static_cast<float>(h.getValueAsDouble()),
+  Value scales = b.f32s({1.0f, 1.0f, static_cast<float>(h.getValueAsDouble()),
                           static_cast<float>(w.getValueAsDouble())});
   return resizeLikeUpsample(op, b, op->getOperand(0), scales);
 }
@@ -68,7 +60,7 @@ LogicalResult upgradeUpsample7(Operation *op, OnnxBuilder &b) {
   auto scales = op->getAttrOfType<DenseF32ArrayAttr>("scales");
   if (!scales)
     return b.fail("scales is required");
-  return resizeLikeUpsample(op, b, op->getOperand(0), f32s(b, scales.asArrayRef()));
+  return resizeLikeUpsample(op, b, op->getOperand(0), b.f32s(scales.asArrayRef()));
 }
 
 /// Upsample 9 and Resize 10: (X, scales).

@@ -29,12 +29,7 @@ struct RNNLowering : ConversionPattern {
       return failure();
     RecurrenceSpec spec = std::move(*parsed);
     int64_t d = spec.numDirections, hidden = spec.hidden;
-    int64_t batch = cast<RankedTensorType>(x.getType()).getDimSize(spec.batchFirst ? 0 : 1);
-    SmallVector<int64_t> stateShape = spec.batchFirst ? SmallVector<int64_t>{batch, d, hidden}
-                                                      : SmallVector<int64_t>{d, batch, hidden};
-    if (failed(checkOptionalOperand(rewriter, op, bias, "B", {d, 2 * hidden})) ||
-        failed(checkOptionalOperand(rewriter, op, lens, "sequence_lens", {batch})) ||
-        failed(checkOptionalOperand(rewriter, op, initialH, "initial_h", stateShape)))
+    if (failed(checkSharedOperands(rewriter, spec, x, bias, lens, {{initialH, "initial_h"}})))
       return failure();
 
     SmallVector<Value> rT;

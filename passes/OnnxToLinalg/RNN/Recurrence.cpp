@@ -298,6 +298,22 @@ LogicalResult checkOptionalOperand(ConversionPatternRewriter &rewriter, Operatio
   return success();
 }
 
+LogicalResult checkSharedOperands(ConversionPatternRewriter &rewriter, const RecurrenceSpec &spec,
+                                  Value x, Value bias, Value lens,
+                                  ArrayRef<std::pair<Value, StringRef>> states) {
+  int64_t d = spec.numDirections, hidden = spec.hidden;
+  int64_t batch = cast<RankedTensorType>(x.getType()).getDimSize(spec.batchFirst ? 0 : 1);
+  SmallVector<int64_t> stateShape = spec.batchFirst ? SmallVector<int64_t>{batch, d, hidden}
+                                                    : SmallVector<int64_t>{d, batch, hidden};
+  if (failed(checkOptionalOperand(rewriter, spec.op, bias, "B", {d, 2 * spec.gateWidth()})) ||
+      failed(checkOptionalOperand(rewriter, spec.op, lens, "sequence_lens", {batch})))
+    return failure();
+  for (auto [state, name] : states)
+    if (failed(checkOptionalOperand(rewriter, spec.op, state, name, stateShape)))
+      return failure();
+  return success();
+}
+
 Value clipScalar(OpBuilder &b, Location loc, const RecurrenceSpec &spec, Value x) {
   if (!spec.clip)
     return x;

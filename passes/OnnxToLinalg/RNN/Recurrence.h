@@ -61,6 +61,14 @@ mlir::LogicalResult checkOptionalOperand(mlir::ConversionPatternRewriter &rewrit
                                          mlir::Operation *op, mlir::Value value,
                                          llvm::StringRef name, llvm::ArrayRef<int64_t> shape);
 
+/// Checks the operands every recurrent op shares: B [D, 2 * gates * H], sequence_lens
+/// [batch] and the initial states ([D, batch, H], or [batch, D, H] with layout = 1), each
+/// optional; `states` pairs each state operand with its ONNX name.
+mlir::LogicalResult
+checkSharedOperands(mlir::ConversionPatternRewriter &rewriter, const RecurrenceSpec &spec,
+                    mlir::Value x, mlir::Value bias, mlir::Value lens,
+                    llvm::ArrayRef<std::pair<mlir::Value, llvm::StringRef>> states);
+
 /// `w` [D, N, K] restricted to directions [d0, d0 + dc) and rows [n0, n0 + nc), as
 /// [K, dc * nc]: out[k, j * nc + n] = w[d0 + j, n0 + n, k].
 mlir::Value weightsAsKN(mlir::OpBuilder &b, mlir::Location loc, mlir::Value w, int64_t d0,
