@@ -57,8 +57,18 @@ def conv(name, kernel, attrs):
                        [f32_info("Y", ["N", 6, "OH", "OW"])], [("W", w), ("B", b)])
 
 
+def conv_depthwise(name, attrs):
+    w = rng.standard_normal((3, 1, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(3).astype(np.float32)
+    node = helper.make_node("Conv", ["X", "W", "B"], ["Y"], name="/dw", group=3, **attrs)
+    return name, model([node], [f32_info("X", ["N", 3, "H", "W"])],
+                       [f32_info("Y", ["N", 3, "OH", "OW"])], [("W", w), ("B", b)])
+
+
 def cases():
     yield conv("conv_3x3_stride2", 3, dict(strides=[2, 2], pads=[1, 1, 1, 1]))
+    yield conv_depthwise("conv_depthwise_stride2", dict(strides=[2, 2], pads=[1, 1, 1, 1]))
+    yield conv_depthwise("conv_depthwise_same", dict(auto_pad="SAME_LOWER"))
     yield conv("conv_1x1", 1, {})
     yield conv("conv_3x3_dilated", 3, dict(dilations=[2, 1], pads=[2, 1, 2, 1]))
     yield conv("conv_5x5_same", 5, dict(auto_pad="SAME_UPPER"))
