@@ -3,7 +3,8 @@
 Each model is compiled once with its dynamic dims left dynamic and run at several sizes with
 kiln-run; ONNX Runtime is the reference (tolerance 1e-4 relative to max(1, max |ort|)):
 
-  * Conv with dynamic H and W (im2col over a dynamic pixel count), 1x1, strided, dilated;
+  * Conv with dynamic H and W: 1x1, strided, dilated, depthwise, and auto_pad SAME with a
+    stride > 1 (pads computed at run time from the size);
   * ConvTranspose with dynamic H and W: strides, pads, output_padding, dilations, groups,
     SAME_UPPER / SAME_LOWER (text detectors' upsampling heads);
   * Resize by constant scales of a dynamic-size image (detectors' feature pyramids), and to
@@ -67,7 +68,10 @@ def conv_depthwise(name, attrs):
 
 def cases():
     yield conv("conv_3x3_stride2", 3, dict(strides=[2, 2], pads=[1, 1, 1, 1]))
+    yield conv("conv_3x3_same_upper_stride2", 3, dict(strides=[2, 2], auto_pad="SAME_UPPER"))
+    yield conv("conv_4x4_same_lower_stride3", 4, dict(strides=[3, 2], auto_pad="SAME_LOWER"))
     yield conv_depthwise("conv_depthwise_stride2", dict(strides=[2, 2], pads=[1, 1, 1, 1]))
+    yield conv_depthwise("conv_depthwise_same_stride2", dict(strides=[2, 2], auto_pad="SAME_UPPER"))
     yield conv_depthwise("conv_depthwise_same", dict(auto_pad="SAME_LOWER"))
     yield conv("conv_1x1", 1, {})
     yield conv("conv_3x3_dilated", 3, dict(dilations=[2, 1], pads=[2, 1, 2, 1]))

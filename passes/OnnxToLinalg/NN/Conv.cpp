@@ -131,7 +131,10 @@ struct ConvLowering : OnnxLoweringPattern<ConvOp> {
     for (int64_t i = 0; i < spatial; ++i) {
       if (!xType.isDynamicDim(2 + i))
         continue;
-      int64_t pads = window->padBegin[i] + window->padEnd[i];
+      // SAME pads computed at run time make any size >= 1 hold it.
+      int64_t pads = window->runtimeSamePads[i]
+                         ? (kernel[i] - 1) * window->dilations[i]
+                         : window->padBegin[i] + window->padEnd[i];
       int64_t extent = (kernel[i] - 1) * window->dilations[i] + 1 - pads;
       checkSizes(rewriter, loc, op, arith::CmpIPredicate::sge,
                  tensor::getMixedSize(rewriter, loc, adaptor.getX(), 2 + i),

@@ -64,6 +64,28 @@ func.func @conv_same_dynamic(%x: tensor<?x2x?x?xf32>, %w: tensor<3x2x2x3xf32>) -
 
 // -----
 
+// Tests that auto_pad SAME_UPPER with a stride > 1 on dynamic spatial dims pads by what
+// the run-time size needs: out = ceil(in / s), total = max(0, (out - 1) * s + k - in),
+// the odd one at the end.
+// CHECK-LABEL: func.func @conv_same_stride_dynamic
+// CHECK-SAME: ([[X:%.+]]: tensor<1x2x?x?xf32>
+// CHECK: kiln.check
+// CHECK: kiln.check
+// CHECK: [[H:%.+]] = tensor.dim [[X]], %c2
+// CHECK: [[H1:%.+]] = arith.addi [[H]], %c1
+// CHECK: [[OH:%.+]] = arith.divui [[H1]], %c2
+// CHECK: [[TOTAL:%.+]] = arith.maxsi
+// CHECK: [[BEGIN:%.+]] = arith.divui [[TOTAL]], %c2
+// CHECK: [[END:%.+]] = arith.subi [[TOTAL]], [[BEGIN]]
+// CHECK: tensor.pad [[X]] low[0, 0, [[BEGIN]], %{{.+}}] high[0, 0, [[END]], %{{.+}}]
+func.func @conv_same_stride_dynamic(%x: tensor<1x2x?x?xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x?x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {auto_pad = "SAME_UPPER", strides = array<i64: 2, 2>} : (tensor<1x2x?x?xf32>, tensor<3x2x3x3xf32>, none) -> tensor<1x3x?x?xf32>
+  return %0 : tensor<1x3x?x?xf32>
+}
+
+// -----
+
 // Tests that a depthwise Conv (group == C == M) drops W's unit dim and runs as a generic
 // over (c, n, kh, kw, oh, ow): channels outermost, the output row innermost.
 // CHECK-DAG: [[DWX:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d0, d2 + d4, d3 + d5)>
