@@ -156,6 +156,9 @@ struct ConvLowering : OnnxLoweringPattern<ConvOp> {
     if (group == 1 && spatial == 2 && (result = buildConv2DAsMatmul(rewriter, loc, x, w,
                                                                      resultType, *window, init))) {
       // im2col + contraction (ConvKernels.cpp)
+    } else if (group == 1 && spatial == 1 &&
+               (result = buildConv1DAsMatmul(rewriter, loc, x, w, resultType, *window, init))) {
+      // the same over a unit height
     } else if (group == 1 && spatial <= 3) {
       SmallVector<Value> ins{x, w};
       if (spatial == 1)

@@ -147,6 +147,41 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
                                        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}, shape);
 }
 
+Value buildConv1DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
+                          RankedTensorType resultType, const Window &window, Value outLike) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  if (xType.getRank() != 3 || wType.getRank() != 3 || resultType.getRank() != 3)
+    return Value();
+  // [A, B, L] -> [A, B, 1, L], the dynamic sizes taken from `v`.
+  SmallVector<ReassociationIndices> unitHeight{{0}, {1}, {2, 3}};
+  auto withUnitHeight = [&](Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
+    sizes.insert(sizes.begin() + 2, b.getIndexAttr(1));
+    SmallVector<int64_t> shape(type.getShape());
+    shape.insert(shape.begin() + 2, 1);
+    return tensor::ExpandShapeOp::create(
+               b, loc, RankedTensorType::get(shape, type.getElementType()), v, unitHeight, sizes)
+        .getResult();
+  };
+  Window window2D;
+  window2D.kernel = {1, window.kernel[0]};
+  window2D.strides = {1, window.strides[0]};
+  window2D.dilations = {1, window.dilations[0]};
+  window2D.padBegin = window2D.padEnd = window2D.extraEnd = {0, 0}; // x is padded already
+  window2D.outSizes = {1, window.outSizes[0]};
+  window2D.runtimeSamePads = {false, false};
+  SmallVector<int64_t> shape(resultType.getShape());
+  shape.insert(shape.begin() + 2, 1);
+  auto type2D = RankedTensorType::get(shape, resultType.getElementType());
+  Value out = buildConv2DAsMatmul(b, loc, withUnitHeight(x), withUnitHeight(w), type2D,
+                                  window2D, withUnitHeight(outLike));
+  if (!out)
+    return Value();
+  return tensor::CollapseShapeOp::create(b, loc, resultType, out, unitHeight);
+}
+
 Value buildDepthwiseConv2D(OpBuilder &b, Location loc, Value x, Value w, Value init,
                            const Window &window) {
   MLIRContext *ctx = b.getContext();

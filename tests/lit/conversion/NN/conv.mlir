@@ -123,10 +123,15 @@ func.func @conv_grouped(%x: tensor<?x4x6x6xf32>, %w: tensor<6x2x3x3xf32>) -> ten
 
 // -----
 
-// Tests that a 1-D Conv uses linalg.conv_1d_ncw_fcw with its dilations.
+// Tests that a 1-D Conv is the 2-D im2col + contraction over a unit height (audio models
+// get the same kernels), its dilation in the im2col map.
+// CHECK-DAG: [[COL1D:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d5 + d3 * 2)>
 // CHECK-LABEL: func.func @conv_1d
 // CHECK-NOT: tensor.pad
-// CHECK: linalg.conv_1d_ncw_fcw {dilations = dense<2> : tensor<1xi64>, strides = dense<1> : tensor<1xi64>} ins(%{{.+}}, %{{.+}} : tensor<2x3x9xf32>, tensor<4x3x3xf32>) outs(%{{.+}} : tensor<2x4x5xf32>)
+// CHECK: [[X4:%.+]] = tensor.expand_shape %arg0 {{\[}}[0], [1], [2, 3]] output_shape [2, 3, 1, 9] : tensor<2x3x9xf32> into tensor<2x3x1x9xf32>
+// CHECK: linalg.generic {indexing_maps = {{\[}}[[COL1D]], {{.*}} ins([[X4]] : tensor<2x3x1x9xf32>) outs(%{{.+}} : tensor<2x3x1x3x1x5xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<4x9xf32>, tensor<2x9x5xf32>)
+// CHECK-NOT: linalg.conv_1d_ncw_fcw
 func.func @conv_1d(%x: tensor<2x3x9xf32>, %w: tensor<4x3x3xf32>) -> tensor<2x4x5xf32> {
   %none = onnx.NoValue
   %0 = "onnx.Conv"(%x, %w, %none) {dilations = array<i64: 2>} : (tensor<2x3x9xf32>, tensor<4x3x3xf32>, none) -> tensor<2x4x5xf32>
