@@ -63,6 +63,40 @@ LogicalResult ConvNhwcOp::verify() {
   return success();
 }
 
+LogicalResult PoolNhwcOp::verify() {
+  auto xType = cast<RankedTensorType>(getX().getType());
+  auto yType = cast<RankedTensorType>(getY().getType());
+  if (xType.getRank() != 4 || yType.getRank() != 4)
+    return emitOpError() << "x and y must have rank 4, got " << xType.getRank() << " and "
+                         << yType.getRank();
+  if (getKind() != "max" && getKind() != "avg")
+    return emitOpError() << "kind must be \"max\" or \"avg\", got \"" << getKind() << "\"";
+  if (getKernel().size() != 2 || getStrides().size() != 2 || getDilations().size() != 2 ||
+      getPads().size() != 4)
+    return emitOpError() << "expects 2 kernel sizes, 2 strides, 2 dilations and 4 pads";
+  if (llvm::any_of(getKernel(), [](int64_t k) { return k < 1; }) ||
+      llvm::any_of(getStrides(), [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(getDilations(), [](int64_t d) { return d < 1; }) ||
+      llvm::any_of(getPads(), [](int64_t p) { return p < 0; }))
+    return emitOpError() << "kernel sizes, strides and dilations must be >= 1 and pads >= 0";
+  if (!xType.isDynamicDim(3) && !yType.isDynamicDim(3) &&
+      xType.getDimSize(3) != yType.getDimSize(3))
+    return emitOpError() << "result channels " << yType.getDimSize(3) << " != input channels "
+                         << xType.getDimSize(3);
+  for (int64_t i = 0; i < 2; ++i) {
+    int64_t in = xType.getDimSize(1 + i), out = yType.getDimSize(1 + i);
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(out))
+      continue;
+    int64_t span = in + getPads()[i] + getPads()[2 + i] -
+                   (getKernel()[i] - 1) * getDilations()[i] - 1;
+    int64_t want = span < 0 ? 0 : span / getStrides()[i] + 1;
+    if (out != want)
+      return emitOpError() << "result spatial dim " << i << " is " << out << ", expected "
+                           << want;
+  }
+  return success();
+}
+
 LogicalResult CheckOp::verify() {
   int32_t code = getCode();
   if (code != kCheckShape && code != kCheckMemory && code != kCheckIndex &&

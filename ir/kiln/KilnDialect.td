@@ -50,6 +50,32 @@ def Kiln_ConvNhwcOp : Kiln_Op<"conv_nhwc", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Kiln_PoolNhwcOp : Kiln_Op<"pool_nhwc", [Pure]> {
+  let summary = "2-D max or average pooling on NHWC activations";
+  let description = [{
+    The NHWC form of a 2-D ONNX MaxPool or AveragePool, made by the layout plugin's
+    `kiln-sink-transposes` when the pool reads an NHWC tensor through a Transpose: `x`
+    is [N, H, W, C] and the result [N, OH, OW, C]. `pads` is [top, left, bottom, right]
+    and already holds what auto_pad and ceil_mode add, so
+    `OH = (H + top + bottom - ((KH - 1) * DH + 1)) / SH + 1`. `kind` is "max" (padding
+    never wins) or "avg"; an average divides by the window's taps inside the padded input
+    when `count_include_pad` is set, else by those inside `x`.
+
+    ```mlir
+    %y = kiln.pool_nhwc %x {kind = "max", kernel = array<i64: 3, 3>,
+        strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>,
+        dilations = array<i64: 1, 1>} : (tensor<1x8x8x16xf32>) -> tensor<1x4x4x16xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$x, StrAttr:$kind, DenseI64ArrayAttr:$kernel,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations,
+                   DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Kiln_CheckOp : Kiln_Op<"check", [MemoryEffects<[MemRead, MemWrite]>]> {
   let summary = "Stop the run with an error status unless a run-time condition holds";
   let description = [{

@@ -30,7 +30,7 @@ struct ConvertOnnxToLinalgPass
                            tensor::TensorDialect, scf::SCFDialect,
                            bufferization::BufferizationDialect, complex::ComplexDialect>();
     target.addIllegalDialect<kiln::onnxir::ONNXDialect>();
-    target.addIllegalOp<kiln::kilnir::ConvNhwcOp>();
+    target.addIllegalOp<kiln::kilnir::ConvNhwcOp, kiln::kilnir::PoolNhwcOp>();
     // Run-time checks of indices and divisors that the lowerings emit.
     target.addLegalOp<kiln::kilnir::CheckOp>();
     // Omitted optional inputs: they die with their users and are erased below.
@@ -67,6 +67,7 @@ struct ConvertOnnxToLinalgPass
     populateAttentionPatterns(converter, patterns);
     populateConvPatterns(converter, patterns);
     populateConvNhwcPatterns(converter, patterns);
+    populatePoolNhwcPatterns(converter, patterns);
     populateConvTransposePatterns(converter, patterns);
     populateDropoutPatterns(converter, patterns);
     populateFlattenPatterns(converter, patterns);

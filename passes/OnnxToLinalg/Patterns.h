@@ -79,6 +79,8 @@ void populateConvPatterns(const OnnxTypeConverter &converter, mlir::RewritePatte
 /// kiln.conv_nhwc, the layout plugin's NHWC Conv.
 void populateConvNhwcPatterns(const OnnxTypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
+void populatePoolNhwcPatterns(const OnnxTypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 /// ConvTranspose.
 void populateConvTransposePatterns(const OnnxTypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);

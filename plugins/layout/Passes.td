@@ -55,7 +55,11 @@ def SinkTransposes : Pass<"kiln-sink-transposes", "mlir::ModuleOp"> {
       Div, Max, Min, Pow and PRelu (both operands of the same rank);
     * `B(Transpose(x, p), c) = Transpose(B(x, c'), p)` for a constant (or scalar) `c`,
       where `c'` is `c` raised to the same rank and transposed by the inverse of `p`
-      (a per-channel [C, 1, 1] constant becomes [1, 1, C]); either operand order.
+      (a per-channel [C, 1, 1] constant becomes [1, 1, C]); either operand order;
+    * `Concat(Transpose(x_i, p), axis a) = Transpose(Concat(x_i, axis p[a]), p)` when
+      every input is transposed by the same `p`;
+    * `MaxPool/AveragePool(Transpose(x, NHWC -> NCHW)) = Transpose(kiln.pool_nhwc(x))`
+      for 2-D pools whose pads are known at compile time.
     Transposes so move toward the graph's outputs until they meet their inverse or an
     op that needs the original layout.
 
@@ -70,7 +74,7 @@ def SinkTransposes : Pass<"kiln-sink-transposes", "mlir::ModuleOp"> {
     %u = "onnx.Relu"(%c) : (tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
     ```
   }];
-  let dependentDialects = ["kiln::onnxir::ONNXDialect"];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect", "kiln::kilnir::KilnDialect"];
 }
 
 #endif // KILN_PLUGINS_LAYOUT_PASSES_TD

@@ -247,20 +247,101 @@ struct SinkThroughConcat : OpRewritePattern<ConcatOp> {
   kiln::PassStatistic &numSunk;
 };
 
+// MaxPool/AveragePool(Transpose(x, NHWC -> NCHW)) = Transpose(kiln.pool_nhwc(x)): the
+// pool runs on the NHWC tensor, so CNNs keep NHWC across their pooling layers. Pads must
+// be known at compile time (auto_pad SAME with a stride, and ceil_mode, need static
+// sizes); an average with ceil_mode's extra end padding stays NCHW.
+template <typename PoolOp>
+struct SinkThroughPool : OpRewritePattern<PoolOp> {
+  SinkThroughPool(MLIRContext *ctx, kiln::PassStatistic &count)
+      : OpRewritePattern<PoolOp>(ctx), numSunk(count) {}
+
+  LogicalResult matchAndRewrite(PoolOp op, PatternRewriter &rewriter) const override {
+    constexpr bool isMax = std::is_same_v<PoolOp, MaxPoolOp>;
+    if constexpr (isMax)
+      if (!op.getIndices().use_empty())
+        return rewriter.notifyMatchFailure(op, "the Indices output is used");
+    TransposeOp t;
+    std::optional<SmallVector<int64_t>> perm = transposePerm(op.getX(), t);
+    if (!perm || *perm != ArrayRef<int64_t>{0, 3, 1, 2})
+      return rewriter.notifyMatchFailure(op, "X is not an NHWC tensor transposed to NCHW");
+    auto xType = cast<RankedTensorType>(t.getData().getType());
+    auto yType = dyn_cast<RankedTensorType>(op.getY().getType());
+    ArrayRef<int64_t> kernel = op.getKernelShape();
+    if (!yType || yType.getRank() != 4 || kernel.size() != 2)
+      return rewriter.notifyMatchFailure(op, "not a 2-D pool with a ranked result");
+    SmallVector<int64_t> strides(op.getStrides().value_or(ArrayRef<int64_t>{1, 1}));
+    SmallVector<int64_t> dilations(op.getDilations().value_or(ArrayRef<int64_t>{1, 1}));
+    SmallVector<int64_t> pads(op.getPads().value_or(ArrayRef<int64_t>{0, 0, 0, 0}));
+    if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+      return rewriter.notifyMatchFailure(op, "malformed strides, dilations or pads");
+    StringRef autoPad = op.getAutoPad();
+    bool ceil = op.getCeilMode() != 0;
+    for (int64_t i = 0; i < 2; ++i) {
+      int64_t in = xType.getDimSize(1 + i), s = strides[i];
+      int64_t effective = (kernel[i] - 1) * dilations[i] + 1;
+      if (autoPad == "VALID") {
+        pads[i] = pads[2 + i] = 0;
+      } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+        if (s != 1 && ShapedType::isDynamic(in))
+          return rewriter.notifyMatchFailure(op, "SAME pads of a strided window on a dynamic size");
+        int64_t total = s == 1 ? effective - 1
+                               : std::max<int64_t>(0, ((in + s - 1) / s - 1) * s + effective - in);
+        pads[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+        pads[2 + i] = total - pads[i];
+      } else if (autoPad != "NOTSET") {
+        return rewriter.notifyMatchFailure(op, "unknown auto_pad");
+      }
+      if (!ceil)
+        continue;
+      if (ShapedType::isDynamic(in))
+        return rewriter.notifyMatchFailure(op, "ceil_mode on a dynamic size");
+      int64_t span = in + pads[i] + pads[2 + i] - effective;
+      if (span < 0)
+        return rewriter.notifyMatchFailure(op, "the window is larger than the padded input");
+      int64_t out = (span + s - 1) / s + 1;
+      if ((out - 1) * s >= in + pads[i])
+        --out;
+      int64_t extra = std::max<int64_t>(0, (out - 1) * s + effective - (in + pads[i] + pads[2 + i]));
+      if (extra && !isMax)
+        return rewriter.notifyMatchFailure(op, "an average over ceil_mode's extra padding");
+      pads[2 + i] += extra;
+    }
+    bool includePad = false;
+    if constexpr (!isMax)
+      includePad = op.getCountIncludePad() != 0;
+    auto nhwcType = RankedTensorType::get(permuteShape(yType.getShape(), {0, 2, 3, 1}),
+                                          yType.getElementType());
+    Location loc = kiln::replacedNodesLoc(op.getOperation());
+    auto pool = kiln::kilnir::PoolNhwcOp::create(
+        rewriter, loc, nhwcType, t.getData(), rewriter.getStringAttr(isMax ? "max" : "avg"),
+        rewriter.getDenseI64ArrayAttr(kernel), rewriter.getDenseI64ArrayAttr(strides),
+        rewriter.getDenseI64ArrayAttr(pads), rewriter.getDenseI64ArrayAttr(dilations),
+        rewriter.getBoolAttr(includePad));
+    rewriter.replaceAllUsesWith(op.getY(), createTranspose(rewriter, loc, pool.getY(), *perm));
+    rewriter.eraseOp(op);
+    ++numSunk;
+    return success();
+  }
+
+  kiln::PassStatistic &numSunk;
+};
+
 } // namespace
 
 namespace kiln::layout {
 /// Named (not anonymous): MLIR derives implicit pass TypeIDs from the class name.
 struct SinkTransposesPass : impl::SinkTransposesBase<SinkTransposesPass> {
   kiln::PassStatistic numCancelled{this, "cancelled-pairs", "Inverse Transpose pairs removed"};
-  kiln::PassStatistic numSunk{this, "sunk", "Transposes moved below an elementwise op or a Concat"};
+  kiln::PassStatistic numSunk{this, "sunk", "Transposes moved below an elementwise op, a Concat or a pool"};
 
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns.add<ComposeTransposes>(ctx, numCancelled);
     patterns.add<DropIdentityTranspose>(ctx);
-    patterns.add<SinkThroughUnary, SinkThroughBinary, SinkThroughConcat>(ctx, numSunk);
+    patterns.add<SinkThroughUnary, SinkThroughBinary, SinkThroughConcat,
+                 SinkThroughPool<MaxPoolOp>, SinkThroughPool<AveragePoolOp>>(ctx, numSunk);
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns), config)))

@@ -5,6 +5,8 @@ kiln-run; ONNX Runtime is the reference (tolerance 1e-4 relative to max(1, max |
 
   * Conv with dynamic H and W: 1x1, strided, dilated, depthwise, and auto_pad SAME with a
     stride > 1 (pads computed at run time from the size);
+  * Conv -> MaxPool/AveragePool -> Conv (the pool runs on NHWC between the NHWC
+    convolutions): pads, SAME, count_include_pad 0 and 1, ceil_mode on a fixed size;
   * ConvTranspose with dynamic H and W: strides, pads, output_padding, dilations, groups,
     SAME_UPPER / SAME_LOWER (text detectors' upsampling heads);
   * Resize by constant scales of a dynamic-size image (detectors' feature pyramids), and to
@@ -66,7 +68,29 @@ def conv_depthwise(name, attrs):
                        [f32_info("Y", ["N", 3, "OH", "OW"])], [("W", w), ("B", b)])
 
 
+def conv_pool(name, pool, attrs, dims=("N", 3, "H", "W")):
+    """Conv -> pool -> Conv: the layout plugin runs the pool on NHWC (kiln.pool_nhwc)."""
+    w1 = rng.standard_normal((8, 3, 3, 3)).astype(np.float32)
+    w2 = rng.standard_normal((4, 8, 1, 1)).astype(np.float32)
+    nodes = [helper.make_node("Conv", ["X", "W1"], ["a"], name="/c1", pads=[1, 1, 1, 1]),
+             helper.make_node(pool, ["a"], ["p"], name="/pool", **attrs),
+             helper.make_node("Conv", ["p", "W2"], ["Y"], name="/c2")]
+    return name, model(nodes, [f32_info("X", list(dims))], [f32_info("Y", ["N", 4, "OH", "OW"])],
+                       [("W1", w1), ("W2", w2)])
+
+
 def cases():
+    yield conv_pool("pool_max_k3s2", "MaxPool", dict(kernel_shape=[3, 3], strides=[2, 2],
+                                                     pads=[1, 1, 1, 1]))
+    yield conv_pool("pool_avg_exclude_pad", "AveragePool",
+                    dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=0))
+    yield conv_pool("pool_avg_include_pad", "AveragePool",
+                    dict(kernel_shape=[3, 2], strides=[2, 2], pads=[1, 0, 1, 1],
+                         count_include_pad=1))
+    yield conv_pool("pool_max_same_upper", "MaxPool",
+                    dict(kernel_shape=[5, 5], auto_pad="SAME_UPPER"))
+    yield conv_pool("pool_max_ceil_static", "MaxPool",
+                    dict(kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1), dims=(1, 3, 9, 13))
     yield conv("conv_3x3_stride2", 3, dict(strides=[2, 2], pads=[1, 1, 1, 1]))
     yield conv("conv_3x3_same_upper_stride2", 3, dict(strides=[2, 2], auto_pad="SAME_UPPER"))
     yield conv("conv_4x4_same_lower_stride3", 4, dict(strides=[3, 2], auto_pad="SAME_LOWER"))
@@ -140,6 +164,8 @@ SIZES = {
     "resize_to_shape_of": [{"X": (1, 3, 5, 7), "R": (1, 3, 9, 12)},
                            {"X": (1, 3, 8, 8), "R": (1, 3, 3, 5)}],
     "if_rank_check": [{"X": (1, 4, 8)}, {"X": (1, 9, 8)}],
+    "pool_max_ceil_static": [{"X": (1, 3, 9, 13)}],
+    "pool_": [{"X": (1, 3, 9, 13)}, {"X": (2, 3, 6, 5)}],
     "if_runtime": [{"X": (3, 8)}, {"X": (6, 8)}],
     "if_squeeze_gemm": [{"X": (2, 8, 1)}, {"X": (5, 8, 1)}],
 }

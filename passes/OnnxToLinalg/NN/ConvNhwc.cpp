@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/NN/NhwcWindow.h"
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/Broadcast.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
@@ -35,27 +36,6 @@ using namespace mlir;
 
 namespace kiln::conversion {
 namespace {
-
-/// Zero-pads the spatial dims (1 and 2) of NHWC `x` by [top, left, bottom, right].
-Value padNhwc(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> pads, Value zero) {
-  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
-    return x;
-  SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(pads[0]),
-                                b.getIndexAttr(pads[1]), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> high{b.getIndexAttr(0), b.getIndexAttr(pads[2]),
-                                 b.getIndexAttr(pads[3]), b.getIndexAttr(0)};
-  return tensor::PadOp::create(b, loc, Type(), x, low, high, zero);
-}
-
-/// The map (n, oh, ow, kh, kw, c) -> the NHWC input element the window reads.
-AffineMap windowInputMap(MLIRContext *ctx, ArrayRef<int64_t> strides,
-                         ArrayRef<int64_t> dilations) {
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  return AffineMap::get(6, 0,
-                        {d(0), d(1) * strides[0] + d(3) * dilations[0],
-                         d(2) * strides[1] + d(4) * dilations[1], d(5)},
-                        ctx);
-}
 
 /// Adds `bias` [M] along the last dim of `value`.
 Value addLastDimBias(OpBuilder &b, Location loc, Value value, Value bias) {
@@ -209,24 +189,8 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
     Value x = padNhwc(rewriter, loc, adaptor.getX(), pads, zero);
 
     // OH and OW from the padded sizes, after checking that the dilated kernel fits.
-    SmallVector<OpFoldResult> outSizes{tensor::getMixedSize(rewriter, loc, x, 0)};
-    for (int64_t i = 0; i < 2; ++i) {
-      int64_t extent = (kernel[i] - 1) * dilations[i] + 1;
-      OpFoldResult padded = tensor::getMixedSize(rewriter, loc, x, 1 + i);
-      checkSizes(rewriter, loc, op, arith::CmpIPredicate::sge, padded,
-                 rewriter.getIndexAttr(extent),
-                 "X has size {} in spatial dim " + Twine(i) +
-                     " once padded, less than the dilated kernel needs ({})");
-      Value span = arith::SubIOp::create(
-          rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, padded),
-          arith::ConstantIndexOp::create(rewriter, loc, extent));
-      Value steps = arith::DivUIOp::create(
-          rewriter, loc, span, arith::ConstantIndexOp::create(rewriter, loc, strides[i]));
-      outSizes.push_back(
-          arith::AddIOp::create(rewriter, loc, steps,
-                                arith::ConstantIndexOp::create(rewriter, loc, 1))
-              .getResult());
-    }
+    SmallVector<OpFoldResult> outSizes =
+        nhwcWindowSizes(rewriter, loc, op, x, kernel, strides, dilations);
     outSizes.push_back(rewriter.getIndexAttr(m));
     auto empty = [&](ArrayRef<OpFoldResult> sizes) {
       return tensor::EmptyOp::create(rewriter, loc, sizes, f32).getResult();

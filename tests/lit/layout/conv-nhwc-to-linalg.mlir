@@ -83,3 +83,34 @@ func.func @pointwise_dynamic(%x: tensor<?x?x?x4xf32>, %w: tensor<1x1x4x8xf32>) -
   %y = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x?x?x4xf32>, tensor<1x1x4x8xf32>) -> tensor<?x?x?x8xf32>
   return %y : tensor<?x?x?x8xf32>
 }
+
+// -----
+
+// Tests that a max kiln.pool_nhwc pads with -inf and reduces the window with the
+// channels innermost.
+// CHECK-DAG: #[[PX:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
+// CHECK-DAG: #[[PO:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
+// CHECK: func.func @maxpool
+// CHECK: tensor.pad %{{.+}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: tensor.yield %cst
+// CHECK: linalg.generic {indexing_maps = [#[[PX]], #{{.+}}, #[[PO]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} {{.+}} outs(%{{.+}} : tensor<1x4x4x8xf32>)
+// CHECK: arith.maximumf
+func.func @maxpool(%x: tensor<1x8x8x8xf32>) -> tensor<1x4x4x8xf32> {
+  %y = kiln.pool_nhwc %x {kind = "max", kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x8x8x8xf32>) -> tensor<1x4x4x8xf32>
+  return %y : tensor<1x4x4x8xf32>
+}
+
+// -----
+
+// Tests that an average kiln.pool_nhwc that does not count padding divides by the taps
+// of a padded one-channel mask of ones, per output pixel.
+// CHECK: func.func @avgpool_exclude_pad
+// CHECK: %[[MASK:.+]] = linalg.fill {{.+}} -> tensor<1x?x?x1xf32>
+// CHECK: tensor.pad %[[MASK]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[COUNT:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<1x?x?x1xf32>)
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[COUNT]] : tensor<?x?x?x8xf32>, tensor<1x?x?x1xf32>)
+// CHECK: arith.divf
+func.func @avgpool_exclude_pad(%x: tensor<?x?x?x8xf32>) -> tensor<?x?x?x8xf32> {
+  %y = kiln.pool_nhwc %x {kind = "avg", kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<?x?x?x8xf32>) -> tensor<?x?x?x8xf32>
+  return %y : tensor<?x?x?x8xf32>
+}

@@ -65,20 +65,21 @@ func.func @compose(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
 // -----
 
 // Tests near misses: Add of a Transpose and a non-constant tensor, Add of Transposes with
-// different perms, and MaxPool (which needs NCHW) keep their Transposes in place.
+// different perms, and a MaxPool whose Indices (NCHW offsets) are used keep their
+// Transposes in place.
 // CHECK-LABEL: func.func @near_misses
 // CHECK: "onnx.Transpose"(%{{.+}}) <{perm = array<i64: 0, 3, 1, 2>}>
 // CHECK-NEXT: "onnx.Add"(%{{.+}}, %{{.+}}) : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>)
 // CHECK-NEXT: "onnx.Transpose"(%{{.+}}) <{perm = array<i64: 0, 2, 1, 3>}>
 // CHECK-NEXT: "onnx.Add"(%{{.+}}, %{{.+}}) : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>)
 // CHECK-NEXT: "onnx.MaxPool"(%{{.+}}) {{.*}} : (tensor<1x4x2x2xf32>)
-func.func @near_misses(%x: tensor<1x2x2x4xf32>, %y: tensor<1x4x2x2xf32>, %z: tensor<1x2x4x2xf32>) -> (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>) {
+func.func @near_misses(%x: tensor<1x2x2x4xf32>, %y: tensor<1x4x2x2xf32>, %z: tensor<1x2x4x2xf32>) -> (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>, tensor<1x4x1x1xi64>) {
   %t = "onnx.Transpose"(%x) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x2x2x4xf32>) -> tensor<1x4x2x2xf32>
   %a = "onnx.Add"(%t, %y) : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
   %tz = "onnx.Transpose"(%z) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x4x2xf32>) -> tensor<1x4x2x2xf32>
   %b = "onnx.Add"(%t, %tz) : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
-  %p, %i = "onnx.MaxPool"(%t) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x2x2xf32>) -> (tensor<1x4x1x1xf32>, none)
-  return %a, %b, %p : tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>
+  %p, %i = "onnx.MaxPool"(%t) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x2x2xf32>) -> (tensor<1x4x1x1xf32>, tensor<1x4x1x1xi64>)
+  return %a, %b, %p, %i : tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>, tensor<1x4x1x1xi64>
 }
 
 // -----
@@ -108,4 +109,37 @@ func.func @concat_mixed(%a: tensor<1x4x4x8xf32>, %b: tensor<1x16x4x4xf32>) -> te
   %ta = "onnx.Transpose"(%a) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
   %c = "onnx.Concat"(%ta, %b) {axis = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<1x16x4x4xf32>) -> tensor<1x24x4x4xf32>
   return %c : tensor<1x24x4x4xf32>
+}
+
+// -----
+
+// Tests that a MaxPool reading an NHWC tensor through a Transpose runs on NHWC as
+// kiln.pool_nhwc (its pads resolved: SAME_UPPER with stride 1 on a dynamic size), and that
+// the Transpose moves below it and cancels.
+// CHECK-LABEL: func.func @maxpool_nhwc
+// CHECK-SAME: (%[[X:.+]]: tensor<1x?x?x8xf32>)
+// CHECK-NEXT: %[[P:.+]] = kiln.pool_nhwc %[[X]] {dilations = array<i64: 1, 1>, kernel = array<i64: 5, 5>, kind = "max", pads = array<i64: 2, 2, 2, 2>, strides = array<i64: 1, 1>} : (tensor<1x?x?x8xf32>) -> tensor<1x?x?x8xf32>
+// CHECK-NEXT: return %[[P]]
+func.func @maxpool_nhwc(%x: tensor<1x?x?x8xf32>) -> tensor<1x?x?x8xf32> {
+  %t = "onnx.Transpose"(%x) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x?x?x8xf32>) -> tensor<1x8x?x?xf32>
+  %p, %i = "onnx.MaxPool"(%t) {auto_pad = "SAME_UPPER", kernel_shape = array<i64: 5, 5>} : (tensor<1x8x?x?xf32>) -> (tensor<1x8x?x?xf32>, none)
+  %u = "onnx.Transpose"(%p) {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x?x?xf32>) -> tensor<1x?x?x8xf32>
+  return %u : tensor<1x?x?x8xf32>
+}
+
+// -----
+
+// Tests that an AveragePool with ceil_mode on a fixed size gets the end padding it adds
+// only when it would average over it (it stays NCHW), while a MaxPool takes it as pads;
+// count_include_pad is carried.
+// CHECK-LABEL: func.func @ceil_mode
+// CHECK: kiln.pool_nhwc %{{.+}} {{{.+}} kind = "max", pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32>
+// CHECK: "onnx.AveragePool"
+// CHECK: kiln.pool_nhwc %{{.+}} {count_include_pad = true, {{.+}} kind = "avg", pads = array<i64: 1, 1, 1, 1>
+func.func @ceil_mode(%x: tensor<1x8x8x4xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x4x8x8xf32>) {
+  %t = "onnx.Transpose"(%x) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x4xf32>) -> tensor<1x4x8x8xf32>
+  %m, %i = "onnx.MaxPool"(%t) {ceil_mode = 1 : i64, kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>) -> (tensor<1x4x4x4xf32>, none)
+  %a = "onnx.AveragePool"(%t) {ceil_mode = 1 : i64, kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  %b = "onnx.AveragePool"(%t) {count_include_pad = 1 : i64, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return %m, %a, %b : tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x4x8x8xf32>
 }
