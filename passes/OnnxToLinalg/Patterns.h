@@ -79,6 +79,9 @@ void populateConvPatterns(const OnnxTypeConverter &converter, mlir::RewritePatte
 /// kiln.conv_nhwc, the layout plugin's NHWC Conv.
 void populateConvNhwcPatterns(const OnnxTypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
+/// ConvInteger and QLinearConv.
+void populateConvIntegerPatterns(const OnnxTypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
 /// ConvTranspose.
 void populateConvTransposePatterns(const OnnxTypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
@@ -94,6 +97,9 @@ void populatePoolPatterns(const OnnxTypeConverter &converter, mlir::RewritePatte
 void populateShrinkPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 
 // Quantization/
+/// DynamicQuantizeLinear.
+void populateDynamicQuantizeLinearPatterns(const OnnxTypeConverter &converter,
+                                           mlir::RewritePatternSet &patterns);
 /// QuantizeLinear, DequantizeLinear.
 void populateQuantizeLinearPatterns(const OnnxTypeConverter &converter,
                                     mlir::RewritePatternSet &patterns);
