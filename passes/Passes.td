@@ -65,6 +65,33 @@ def FoldConstants : Pass<"kiln-fold-constants", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::onnxir::ONNXDialect", "mlir::func::FuncDialect"];
 }
 
+def PruneInvalidBranches : Pass<"kiln-prune-invalid-branches", "mlir::ModuleOp"> {
+  let summary = "Replace an If by its only branch that gives a valid model, behind a run-time check";
+  let description = [{
+    For each `onnx.If` whose condition is not a constant and whose branches yield
+    different ranks, tries both branches on a copy of the module (the branch replaces the
+    If, then kiln-infer-shapes and kiln-fold-constants run). When exactly one branch gives
+    a valid module, it replaces the If behind a `kiln.check` of the condition (code
+    KILN_MODEL_ERROR_SHAPE, the message names the If and why the other branch cannot run),
+    and the pass warns. Exporters write `x.squeeze(d)` on a dynamic size this way, and the
+    code after it often works for one rank only, as in silero-vad.
+
+    Before (`%r` feeds an op that only takes rank 2):
+    ```mlir
+    %r = "onnx.If"(%c) ({ ... onnx.Yield %sq : tensor<1x128xf32> },
+                        { onnx.Yield %x : tensor<1x128x?xf32> })
+    ```
+    After:
+    ```mlir
+    %f = tensor.extract %c[] : tensor<i1>
+    kiln.check %f, %c0, %c0 {code = 1 : i32, message = "node 'If' (If): the model can only run when ..."}
+    ... the then branch's ops; %sq replaces %r ...
+    ```
+  }];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect", "kiln::kilnir::KilnDialect",
+                           "mlir::arith::ArithDialect", "mlir::tensor::TensorDialect"];
+}
+
 def UpgradeOnnxOps : Pass<"kiln-upgrade-onnx-ops"> {
   let summary = "Rewrite older ONNX op signatures as the newest op where that is exact";
   let description = [{

@@ -43,7 +43,8 @@ public:
       p += "kiln-lower-contractions{tile-rows=" + std::to_string(tile.rows) +
            " tile-vectors=" + std::to_string(tile.vectors) +
            " vector-width=" + std::to_string(tile.width) + "},canonicalize,cse,";
-      p += "kiln-approximate-math,kiln-lower-copies,kiln-relax-reductions,";
+      p += "kiln-approximate-math,kiln-lower-copies,kiln-tile-transposes,"
+           "kiln-relax-reductions,";
     }
     if (options.profile)
       p += "kiln-instrument-profile,";

@@ -5,6 +5,8 @@
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -127,6 +129,19 @@ std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMCo
                                                    std::string &targetCpuUsed) {
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
+  // The entry's argument attributes that describe the model's tensors (onnx.name,
+  // onnx.dim_params) were read into the signature; LLVM IR has no place for them.
+  module.walk([](LLVM::LLVMFuncOp fn) {
+    auto function = cast<FunctionOpInterface>(fn.getOperation());
+    for (unsigned i = 0, e = function.getNumArguments(); i < e; ++i) {
+      SmallVector<StringAttr> names;
+      for (NamedAttribute attr : function.getArgAttrs(i))
+        if (attr.getName().strref().starts_with("onnx."))
+          names.push_back(attr.getName());
+      for (StringAttr name : names)
+        function.removeArgAttr(i, name);
+    }
+  });
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "kiln_model");
   if (!llvmModule) {

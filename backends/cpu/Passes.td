@@ -54,6 +54,22 @@ def LowerCopies : Pass<"kiln-lower-copies", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def TileTransposes : Pass<"kiln-tile-transposes", "mlir::ModuleOp"> {
+  let summary = "Tile linalg.transpose on buffers into square blocks of the two dims it swaps";
+  let description = [{
+    A transpose that moves the input's innermost dim (NHWC <-> NCHW around a layout
+    change) reads one element per cache line when it walks the output row by row. Tiled
+    into `tile-size` x `tile-size` blocks of the output's innermost dim and the dim that
+    reads the input's innermost one, each block reads and writes whole cache lines. The
+    block loops are parallel loops, so the runtime's threads split them.
+  }];
+  let options = [
+    Option<"tileSize", "tile-size", "int64_t", "32", "Block edge, in elements">
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def RelaxReductions : Pass<"kiln-relax-reductions", "mlir::ModuleOp"> {
   let summary = "Mark float reductions in linalg ops reassociable so they vectorize";
   let description = [{

@@ -4,8 +4,9 @@
 // exports kiln_model_output_dims. It is compiled from a clone of the entry function
 // whose results are replaced by their dimensions; `tensor.dim` of a linalg result then
 // resolves to the dims of its operands (ReifyRankedShapedTypeOpInterface) and the
-// computation itself becomes dead. A data-dependent shape keeps the computation alive:
-// still correct, only slower.
+// computation itself becomes dead; the dim of an scf.if result becomes a result of the
+// if, each branch yielding the dim of what it yields. A data-dependent shape keeps the
+// computation alive: still correct, only slower (the model then runs twice).
 //
 // The clone also carries the entry's kiln.check ops, so a bad input shape is refused
 // before any kernel runs. Only the shape checks whose operands resolve to input dims and
@@ -33,6 +34,46 @@ namespace kiln {
 using namespace mlir;
 
 namespace {
+
+/// tensor.dim of an scf.if result (a broadcast that only some sizes need) becomes one
+/// more result of the if, each branch yielding the dim of what it yields: the dims then
+/// resolve inside the branches and the tensors they computed become dead.
+struct DimOfIfResult : OpRewritePattern<tensor::DimOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::DimOp dim, PatternRewriter &rewriter) const override {
+    auto result = dyn_cast<OpResult>(dim.getSource());
+    auto ifOp = result ? dyn_cast<scf::IfOp>(result.getOwner()) : scf::IfOp();
+    if (!ifOp || ifOp.getElseRegion().empty())
+      return failure();
+    // The index must be visible in the branches.
+    if (!dim.getIndex().getParentRegion()->isAncestor(ifOp->getParentRegion()))
+      return failure();
+    SmallVector<Type> types(ifOp.getResultTypes());
+    types.push_back(rewriter.getIndexType());
+    rewriter.setInsertionPoint(ifOp);
+    auto newIf = scf::IfOp::create(rewriter, ifOp.getLoc(), types, ifOp.getCondition(),
+                                   /*withElseRegion=*/true);
+    for (auto [from, to] : {std::pair<Region *, Region *>{&ifOp.getThenRegion(),
+                                                          &newIf.getThenRegion()},
+                            {&ifOp.getElseRegion(), &newIf.getElseRegion()}}) {
+      if (!to->empty())
+        rewriter.eraseBlock(&to->front());
+      rewriter.inlineRegionBefore(*from, *to, to->end());
+      auto yield = cast<scf::YieldOp>(to->front().getTerminator());
+      rewriter.setInsertionPoint(yield);
+      Value size = tensor::DimOp::create(rewriter, dim.getLoc(),
+                                         yield.getOperand(result.getResultNumber()),
+                                         dim.getIndex());
+      SmallVector<Value> values(yield.getOperands());
+      values.push_back(size);
+      rewriter.replaceOpWithNewOp<scf::YieldOp>(yield, values);
+    }
+    rewriter.replaceOp(dim, newIf.getResults().back());
+    rewriter.replaceOp(ifOp, newIf.getResults().drop_back());
+    return success();
+  }
+};
 
 struct CreateShapeFunctionPass
     : kiln::impl::CreateShapeFunctionBase<CreateShapeFunctionPass> {
@@ -90,6 +131,8 @@ struct CreateShapeFunctionPass
     // A loop result whose yield only writes into its iter_arg (the Y of a recurrent
     // layer, a Scan output) has the dims of the loop's init.
     scf::populateSCFForLoopCanonicalizationPatterns(patterns);
+    patterns.add<DimOfIfResult>(&getContext());
+    scf::IfOp::getCanonicalizationPatterns(patterns, &getContext());
     FrozenRewritePatternSet frozen(std::move(patterns));
     if (failed(applyPatternsGreedily(shapes, frozen)))
       return signalPassFailure();

@@ -195,6 +195,14 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
       }
       if (op->getNumRegions() != 0 || op->getNumResults() != 1)
         continue;
+      // A ConstantOfShape of a constant shape is a splat, whatever its size: no Literal.
+      if (auto fill = dyn_cast<ConstantOfShapeOp>(op)) {
+        if (Value splat = foldConstantOfShape(fill, read(fill.getInput()))) {
+          changed.insert(splat);
+          ++numFolded;
+        }
+        continue;
+      }
       std::optional<Literal> result = foldShapeQuery(op);
       bool isShapeQuery = result.has_value();
       if (!result) {
@@ -267,6 +275,42 @@ struct FoldConstantsPass : impl::FoldConstantsBase<FoldConstantsPass> {
       changed.insert(value);
     }
     op->erase();
+  }
+
+  /// Replaces a ConstantOfShape whose shape is the constant `shape` by a splat constant
+  /// (O(1) memory however large; weights of exported "light" models are written so);
+  /// returns it, or null.
+  Value foldConstantOfShape(ConstantOfShapeOp op, const std::optional<Literal> &shape) {
+    if (!shape || shape->isFloat() || shape->shape.size() != 1 ||
+        llvm::any_of(shape->ints, [](int64_t d) { return d < 0; }))
+      return {};
+    auto oldType = dyn_cast<TensorType>(op.getResult().getType());
+    Attribute element;
+    if (auto value = op.getValueAttr()) {
+      auto dense = dyn_cast<DenseElementsAttr>(value);
+      if (!dense || dense.getNumElements() != 1)
+        return {};
+      element = dense.getSplatValue<Attribute>();
+    } else {
+      element = FloatAttr::get(Float32Type::get(op.getContext()), 0.0);
+    }
+    auto type = RankedTensorType::get(shape->ints, cast<TypedAttr>(element).getType());
+    if (!oldType || oldType.getElementType() != type.getElementType() ||
+        (oldType.hasRank() && failed(verifyCompatibleShape(oldType.getShape(), type.getShape()))))
+      return {};
+    if (oldType != type)
+      for (Operation *user : op->getUsers())
+        if (!isa<ONNXDialect>(user->getDialect()) || isa<YieldOp>(user))
+          return {};
+    OpBuilder b(op);
+    Value folded = onnxir::ConstantOp::create(
+                       b, kiln::replacedNodesLoc(op.getOperation()), TypeRange{type}, ValueRange{},
+                       ArrayRef<NamedAttribute>{
+                           b.getNamedAttr("value", DenseElementsAttr::get(type, element))})
+                       .getResult();
+    op.getResult().replaceAllUsesWith(folded);
+    op->erase();
+    return folded;
   }
 
   /// Replaces `op`'s result by a constant holding `lit`, if the types allow; returns

@@ -27,6 +27,7 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
   pm.addPass(createUpgradeOnnxOps());
   pm.addPass(createInferShapes());
   pm.addPass(createFoldConstants());
+  pm.addPass(createPruneInvalidBranches());
   auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
   if (afterImport == options.extensions.end() || afterImport->second.empty())
     return success();

@@ -45,9 +45,12 @@ struct ConvToNhwc : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(op, "not a 2-D Conv with ranked input and result");
     if (!xType.getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "input is not f32");
-    if (ShapedType::isDynamicShape(xType.getShape().drop_front()) ||
-        ShapedType::isDynamicShape(yType.getShape().drop_front()))
-      return rewriter.notifyMatchFailure(op, "channel or spatial sizes are dynamic");
+    // Dynamic image sizes are fine (kiln.conv_nhwc takes them) as long as the pads do
+    // not depend on them.
+    if (xType.isDynamicDim(1) || yType.isDynamicDim(1))
+      return rewriter.notifyMatchFailure(op, "channel sizes are dynamic");
+    bool dynamicSpatial = ShapedType::isDynamicShape(xType.getShape().drop_front(2)) ||
+                          ShapedType::isDynamicShape(yType.getShape().drop_front(2));
     ElementsAttr weight = kiln::layout::getConstantValue(op.getW());
     if (!weight)
       return rewriter.notifyMatchFailure(op, "W is not a readable constant");
@@ -79,8 +82,12 @@ struct ConvToNhwc : OpRewritePattern<ConvOp> {
     int64_t kernel[2] = {kh, kw};
     StringRef autoPad = op.getAutoPad();
     if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      // With stride 1 the total pad is the dilated kernel's extent less 1, whatever the
+      // size; otherwise it depends on the size, which must then be static.
+      if (dynamicSpatial && llvm::any_of(strides, [](int64_t s) { return s != 1; }))
+        return rewriter.notifyMatchFailure(op, "SAME pads of a strided window on a dynamic size");
       for (int64_t i = 0; i < 2; ++i) {
-        int64_t in = xType.getDimSize(2 + i);
+        int64_t in = dynamicSpatial ? 0 : xType.getDimSize(2 + i);
         int64_t out = (in + strides[i] - 1) / strides[i];
         int64_t total = std::max<int64_t>(
             0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in);
@@ -98,6 +105,8 @@ struct ConvToNhwc : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(op, "unknown auto_pad");
     }
     for (int64_t i = 0; i < 2; ++i) {
+      if (xType.isDynamicDim(2 + i) || yType.isDynamicDim(2 + i))
+        continue; // the lowering checks the size at run time
       int64_t span = xType.getDimSize(2 + i) + pads[i] + pads[2 + i] -
                      (kernel[i] - 1) * dilations[i] - 1;
       if (span < 0 || span / strides[i] + 1 != yType.getDimSize(2 + i))

@@ -205,20 +205,62 @@ struct SinkThroughBinary : RewritePattern {
   kiln::PassStatistic &numSunk;
 };
 
+// Concat(Transpose(x_i, p), axis a) = Transpose(Concat(x_i, axis p[a]), p) when every
+// input is transposed the same way: the channel concatenations of NHWC convolutions
+// (Inception, SqueezeNet's Fire, CSP blocks) stay NHWC.
+struct SinkThroughConcat : OpRewritePattern<ConcatOp> {
+  SinkThroughConcat(MLIRContext *ctx, kiln::PassStatistic &count)
+      : OpRewritePattern(ctx), numSunk(count) {}
+
+  LogicalResult matchAndRewrite(ConcatOp op, PatternRewriter &rewriter) const override {
+    auto resultType = dyn_cast<RankedTensorType>(op.getResult().getType());
+    if (!resultType || op->getNumOperands() == 0)
+      return rewriter.notifyMatchFailure(op, "not a ranked Concat");
+    int64_t rank = resultType.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    if (axis < 0 || axis >= rank)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    SmallVector<Value> inputs;
+    std::optional<SmallVector<int64_t>> perm;
+    for (Value operand : op->getOperands()) {
+      TransposeOp t;
+      std::optional<SmallVector<int64_t>> p = transposePerm(operand, t);
+      if (!p || static_cast<int64_t>(p->size()) != rank || (perm && *perm != *p))
+        return rewriter.notifyMatchFailure(op, "inputs are not all transposed the same way");
+      perm = std::move(p);
+      inputs.push_back(t.getData());
+    }
+    IRMapping mapping;
+    for (auto [from, to] : llvm::zip(op->getOperands(), inputs))
+      mapping.map(from, to);
+    Operation *clone = rewriter.clone(*op, mapping);
+    clone->setAttr("axis", rewriter.getIntegerAttr(op.getAxisAttr().getType(), (*perm)[axis]));
+    clone->getResult(0).setType(RankedTensorType::get(
+        permuteShape(resultType.getShape(), invertPermutation(*perm)),
+        resultType.getElementType()));
+    rewriter.replaceOp(op, createTranspose(rewriter, kiln::replacedNodesLoc(op.getOperation()),
+                                           clone->getResult(0), *perm));
+    ++numSunk;
+    return success();
+  }
+
+  kiln::PassStatistic &numSunk;
+};
+
 } // namespace
 
 namespace kiln::layout {
 /// Named (not anonymous): MLIR derives implicit pass TypeIDs from the class name.
 struct SinkTransposesPass : impl::SinkTransposesBase<SinkTransposesPass> {
   kiln::PassStatistic numCancelled{this, "cancelled-pairs", "Inverse Transpose pairs removed"};
-  kiln::PassStatistic numSunk{this, "sunk", "Transposes moved below an elementwise op"};
+  kiln::PassStatistic numSunk{this, "sunk", "Transposes moved below an elementwise op or a Concat"};
 
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns.add<ComposeTransposes>(ctx, numCancelled);
     patterns.add<DropIdentityTranspose>(ctx);
-    patterns.add<SinkThroughUnary, SinkThroughBinary>(ctx, numSunk);
+    patterns.add<SinkThroughUnary, SinkThroughBinary, SinkThroughConcat>(ctx, numSunk);
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns), config)))

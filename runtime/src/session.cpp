@@ -40,6 +40,7 @@ void kiln::runtime::freeBuffer(const kiln_allocator &allocator, GrowableBuffer &
 
 kiln_session::~kiln_session() {
   freeScratch(*this);
+  releaseCachedBlocks(*this);
   freeBuffer(allocator, arena);
   for (auto &b : inputStaging)
     freeBuffer(allocator, b);

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -57,7 +58,14 @@ struct kiln_session {
   // Host hooks given to the model.
   kiln_host_hooks hooks{};
   std::mutex scratchMutex;
-  std::vector<void *> scratch; // live hook allocations of the current run
+  /// Live hook allocations of the current run, with their sizes.
+  std::vector<std::pair<void *, size_t>> scratch;
+  /// Blocks the model freed, by size, for its next allocations (this run's or a later
+  /// one's): with dynamic shapes the model allocates its intermediates on every run, and
+  /// fresh memory costs a page fault per page. At most `peakScratchBytes` are kept (the
+  /// most the model ever had live at once), so the cache never outgrows one run's need.
+  std::multimap<size_t, void *> cachedBlocks;
+  size_t cachedBytes = 0, liveScratchBytes = 0, peakScratchBytes = 0;
   std::atomic<bool> hookFailed{false};
 
   // Profiling (models compiled with --profile): per kernel id. Only the thread
@@ -103,6 +111,9 @@ void initHooks(kiln_session &session);
 void initProfileHooks(kiln_session &session);
 /// Frees whatever the model left allocated through the hooks.
 void freeScratch(kiln_session &session);
+
+/// Frees the blocks the session keeps for reuse (session destruction).
+void releaseCachedBlocks(kiln_session &session);
 
 } // namespace kiln::runtime
 

@@ -135,16 +135,18 @@ TEST(Session, AllocatorAccountsForEverything) {
     int64_t afterCreate = counter.live;
     EXPECT_EQ(afterCreate, 1); // the arena
     runAdd(session.get(), 4);  // creates and releases an output
-    // The model leaves one scratch block; the runtime frees it after the run.
-    EXPECT_EQ(counter.live, afterCreate);
-    // Steady state with caller outputs: no allocation at all.
+    // The model's two scratch blocks (one it frees, one it leaves) are kept for the next
+    // run, never more than it had live at once.
+    EXPECT_GE(counter.live, afterCreate);
+    EXPECT_LE(counter.live, afterCreate + 2);
+    // Steady state with caller outputs: no allocation at all, the cached blocks serve.
     TensorPtr y = floatTensor({4, 4});
     runAdd(session.get(), 4, y.get());
     int64_t totalBefore = counter.total;
     runAdd(session.get(), 4, y.get());
-    // Only the model's two scratch blocks per run.
-    EXPECT_EQ(counter.total - totalBefore, 2);
+    EXPECT_EQ(counter.total - totalBefore, 0);
   }
+  // Destroying the session frees the cache too.
   EXPECT_EQ(counter.live, 0);
 }
 

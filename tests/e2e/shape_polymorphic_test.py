@@ -3,13 +3,17 @@
 Each model is compiled once with its dynamic dims left dynamic and run at several sizes with
 kiln-run; ONNX Runtime is the reference (tolerance 1e-4 relative to max(1, max |ort|)):
 
-  * Conv with dynamic H and W (im2col over a dynamic pixel count), 1x1, strided, dilated;
+  * Conv with dynamic H and W: 1x1, strided, dilated, depthwise, and auto_pad SAME with a
+    stride > 1 (pads computed at run time from the size);
   * ConvTranspose with dynamic H and W: strides, pads, output_padding, dilations, groups,
     SAME_UPPER / SAME_LOWER (text detectors' upsampling heads);
   * Resize by constant scales of a dynamic-size image (detectors' feature pyramids), and to
     sizes computed from another tensor's Shape;
   * an If on a rank check (`if x.dim() == 3`, torch.jit export) whose branches return
-    different ranks, and an If on a run-time value with same-rank branches.
+    different ranks, and an If on a run-time value with same-rank branches;
+  * an If on a run-time size (`x.squeeze(-1)` exported: squeeze when the last dim is 1)
+    followed by a Gemm that only the squeezed rank fits (silero-vad's decoder): compiled
+    for the valid branch; an input that takes the other returns an error, as in ORT.
 
 Usage: shape_polymorphic_test.py --kilnc KILNC --kiln-run KILN_RUN --work DIR
 """
@@ -54,8 +58,21 @@ def conv(name, kernel, attrs):
                        [f32_info("Y", ["N", 6, "OH", "OW"])], [("W", w), ("B", b)])
 
 
+def conv_depthwise(name, attrs):
+    w = rng.standard_normal((3, 1, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(3).astype(np.float32)
+    node = helper.make_node("Conv", ["X", "W", "B"], ["Y"], name="/dw", group=3, **attrs)
+    return name, model([node], [f32_info("X", ["N", 3, "H", "W"])],
+                       [f32_info("Y", ["N", 3, "OH", "OW"])], [("W", w), ("B", b)])
+
+
 def cases():
     yield conv("conv_3x3_stride2", 3, dict(strides=[2, 2], pads=[1, 1, 1, 1]))
+    yield conv("conv_3x3_same_upper_stride2", 3, dict(strides=[2, 2], auto_pad="SAME_UPPER"))
+    yield conv("conv_4x4_same_lower_stride3", 4, dict(strides=[3, 2], auto_pad="SAME_LOWER"))
+    yield conv_depthwise("conv_depthwise_stride2", dict(strides=[2, 2], pads=[1, 1, 1, 1]))
+    yield conv_depthwise("conv_depthwise_same_stride2", dict(strides=[2, 2], auto_pad="SAME_UPPER"))
+    yield conv_depthwise("conv_depthwise_same", dict(auto_pad="SAME_LOWER"))
     yield conv("conv_1x1", 1, {})
     yield conv("conv_3x3_dilated", 3, dict(dilations=[2, 1], pads=[2, 1, 2, 1]))
     yield conv("conv_5x5_same", 5, dict(auto_pad="SAME_UPPER"))
@@ -99,6 +116,22 @@ def cases():
         [f32_info("X", ["T", 8])], [f32_info("Y", ["T", 8])],
         [("zero", np.array(0, np.float32))])
 
+    w = rng.standard_normal((8, 4)).astype(np.float32)
+    squeeze = helper.make_graph(
+        [helper.make_node("Squeeze", ["X", "last"], ["sq"])], "squeeze", [], [f32_info("sq", None)])
+    identity = helper.make_graph(
+        [helper.make_node("Identity", ["X"], ["id"])], "identity", [], [f32_info("id", None)])
+    yield "if_squeeze_gemm", model(
+        [helper.make_node("Shape", ["X"], ["s"]),
+         helper.make_node("Gather", ["s", "minus1"], ["t"], axis=0),
+         helper.make_node("Equal", ["t", "one"], ["c"]),
+         helper.make_node("If", ["c"], ["h"], name="/if", then_branch=squeeze,
+                          else_branch=identity),
+         helper.make_node("Gemm", ["h", "W"], ["Y"], name="/gemm")],
+        [f32_info("X", ["N", 8, "T"])], [f32_info("Y", ["N", 4])],
+        [("last", np.array([-1], np.int64)), ("minus1", np.array(-1, np.int64)),
+         ("one", np.array(1, np.int64)), ("W", w)])
+
 
 SIZES = {
     "convt": [{"X": (1, None, 5, 7)}, {"X": (2, None, 8, 3)}],
@@ -108,12 +141,17 @@ SIZES = {
                            {"X": (1, 3, 8, 8), "R": (1, 3, 3, 5)}],
     "if_rank_check": [{"X": (1, 4, 8)}, {"X": (1, 9, 8)}],
     "if_runtime": [{"X": (3, 8)}, {"X": (6, 8)}],
+    "if_squeeze_gemm": [{"X": (2, 8, 1)}, {"X": (5, 8, 1)}],
+}
+# Sizes ONNX Runtime refuses at run time too: kiln-run must return an error, not crash.
+REFUSED = {
+    "if_squeeze_gemm": [{"X": (2, 8, 3)}],
 }
 
 
-def feeds_for(name, m):
-    key = next(k for k in SIZES if name.startswith(k))
-    for sizes in SIZES[key]:
+def feeds_for(name, m, table=SIZES):
+    key = next((k for k in table if name.startswith(k)), None)
+    for sizes in table.get(key, []):
         feeds = {}
         for inp in m.graph.input:
             shape = list(sizes[inp.name])
@@ -152,6 +190,15 @@ def run(name, m, kilnc, kiln_run, work):
         diff = float(np.max(np.abs(got - want))) if want.size else 0.0
         if diff > TOL * max(1.0, float(np.max(np.abs(want)))):
             errors.append(f"sizes {i}: max |kiln - ort| = {diff:.3g}")
+    for i, feeds in enumerate(feeds_for(name, m, REFUSED)):
+        args = [kiln_run, so, "--threads", "1"]
+        for k, v in feeds.items():
+            np.save(os.path.join(folder, f"{k}_refused{i}.npy"), v)
+            args += ["--input", f"{k}={folder}/{k}_refused{i}.npy"]
+        r = subprocess.run(args, capture_output=True, text=True)
+        if r.returncode <= 0 or "model" not in r.stderr:
+            errors.append(f"refused sizes {i}: want an error status, got exit code "
+                          f"{r.returncode}: {r.stderr.strip()}")
     return errors
 
 

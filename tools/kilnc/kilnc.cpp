@@ -263,9 +263,14 @@ int main(int argc, char **argv) {
                                                 : progress == cl::BOU_TRUE;
   kiln::Progress progressLine(sys::path::filename(inputFile.getValue()), showProgress);
   // A message erases the progress line first, so the two never share a line.
-  context.getDiagEngine().registerHandler([&](mlir::Diagnostic &) {
+  // MLIR's fallback prints errors only; warnings (a declared output shape that the
+  // inferred one overrides, a pruned If branch) are printed here the same way.
+  context.getDiagEngine().registerHandler([&](mlir::Diagnostic &diag) {
     progressLine.clear();
-    return mlir::failure(); // printed by the next handler
+    if (diag.getSeverity() != mlir::DiagnosticSeverity::Warning)
+      return mlir::failure(); // printed by the next handler
+    llvm::errs() << diag.getLocation() << ": warning: " << diag << "\n";
+    return mlir::success();
   });
 
   mlir::DefaultTimingManager timingManager;

@@ -9,6 +9,8 @@
 //   other groups, 2-D             -> linalg.conv_2d_ngchw_gfchw on expanded operands
 //   anything else                 -> an equivalent grouped linalg.generic
 // Pads become a zero tensor.pad of X; the bias is a per-channel elementwise epilogue.
+// buildConvolution (ConvKernels.h) does all of it for any element type, so ConvInteger and
+// QLinearConv (ConvInteger.cpp) reuse it on their i32 operands.
 //
 //===----------------------------------------------------------------------===//
 
@@ -131,7 +133,9 @@ FailureOr<Value> buildConvolution(ConversionPatternRewriter &rewriter, Operation
   for (int64_t i = 0; i < spatial; ++i) {
     if (!xType.isDynamicDim(2 + i))
       continue;
-    int64_t pads = window->padBegin[i] + window->padEnd[i];
+    // SAME pads computed at run time make any size >= 1 hold it.
+    int64_t pads = window->runtimeSamePads[i] ? (kernel[i] - 1) * window->dilations[i]
+                                              : window->padBegin[i] + window->padEnd[i];
     int64_t extent = (kernel[i] - 1) * window->dilations[i] + 1 - pads;
     checkSizes(rewriter, loc, op, arith::CmpIPredicate::sge,
                tensor::getMixedSize(rewriter, loc, xIn, 2 + i),
@@ -152,6 +156,9 @@ FailureOr<Value> buildConvolution(ConversionPatternRewriter &rewriter, Operation
   if (group == 1 && spatial == 2 && (result = buildConv2DAsMatmul(rewriter, loc, x, w,
                                                                    resultType, *window, init))) {
     // im2col + contraction (ConvKernels.cpp)
+  } else if (group == 1 && spatial == 1 &&
+             (result = buildConv1DAsMatmul(rewriter, loc, x, w, resultType, *window, init))) {
+    // the same over a unit height
   } else if (group == 1 && spatial <= 3) {
     SmallVector<Value> ins{x, w};
     if (spatial == 1)

@@ -6,7 +6,8 @@
 // and `out` is expanded back to [N, M, OH, OW]. The contraction is what the CPU backend's
 // register-tiled kernel takes (weights as the broadcast operand, pixels along the vector
 // lanes); a 1x1 stride-1 convolution reads x itself as `col`, with no copy. N, OH and OW
-// may be dynamic (dynamic image sizes): the pixel dim p is then a dynamic size.
+// may be dynamic (dynamic image sizes): p then stays two dims (oh, ow), the contraction
+// walks the rows oh like a batch dim, and its result is [N, M, OH, OW] as it is.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,36 @@
 using namespace mlir;
 
 namespace kiln::conversion {
+
+/// col[n, c, kh, kw, oh, ow] = x[n, c, oh * sh + kh * dh, ow * sw + kw * dw] (x padded),
+/// with `shape` [N, C, KH, KW, OH, OW]; `batchSize` and `pixelSizes` give N and OH, OW
+/// where they are dynamic.
+static Value im2col(OpBuilder &b, Location loc, Value x, const Window &window,
+                    ArrayRef<int64_t> shape, ArrayRef<Value> batchSize,
+                    ArrayRef<OpFoldResult> pixelSizes) {
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  Type elementType = cast<RankedTensorType>(x.getType()).getElementType();
+  auto colType = RankedTensorType::get(shape, elementType);
+  SmallVector<Value> colSizes(batchSize);
+  for (OpFoldResult size : pixelSizes)
+    if (auto value = dyn_cast<Value>(size))
+      colSizes.push_back(value);
+  Value empty = tensor::EmptyOp::create(b, loc, colType, colSizes);
+  AffineMap read = AffineMap::get(
+      6, 0,
+      {d(0), d(1), d(4) * window.strides[0] + d(2) * window.dilations[0],
+       d(5) * window.strides[1] + d(3) * window.dilations[1]},
+      ctx);
+  SmallVector<AffineMap> maps{read, AffineMap::getMultiDimIdentityMap(6, ctx)};
+  SmallVector<utils::IteratorType> iterators(6, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(b, loc, TypeRange{colType}, ValueRange{x}, ValueRange{empty},
+                                   maps, iterators,
+                                   [](OpBuilder &nb, Location l, ValueRange args) {
+                                     linalg::YieldOp::create(nb, l, args[0]);
+                                   })
+      .getResult(0);
+}
 
 Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
                           RankedTensorType resultType, const Window &window, Value outLike) {
@@ -50,88 +81,54 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
   };
   OpFoldResult ohSize = outSize(2), owSize = outSize(3);
 
-  // With a dynamic OH or OW, the pixels p = oh * OW + ow are indexed arithmetically: a
-  // reshape that merges or splits two dynamic dims is what upstream expand-strided-metadata
-  // cannot lower.
-  bool dynamicPixels = ShapedType::isDynamic(oh) || ShapedType::isDynamic(ow);
-  Value owValue = getValueOrCreateConstantIndexOp(b, loc, owSize);
+  Value w2 = tensor::CollapseShapeOp::create(b, loc, w,
+                                             SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(f32));
+  bool unitWindow = kh == 1 && kw == 1 && window.strides[0] == 1 && window.strides[1] == 1;
+
+  // With a dynamic OH or OW, the pixels stay two dims: a reshape that merges two dynamic
+  // dims is what upstream expand-strided-metadata cannot lower. Each output row is then
+  // one n of the contraction (out[n, m, oh, ow] += w[m, k] * col[n, k, oh, ow], oh walked
+  // like a batch dim, ow along the vector lanes), and the result needs no reshape.
+  if (ShapedType::isDynamic(oh) || ShapedType::isDynamic(ow)) {
+    Value col4 = x; // a 1x1 stride-1 window over the padded input covers it: OH = H, OW = W
+    if (!unitWindow) {
+      Value col6 = im2col(b, loc, x, window, {batch, c, kh, kw, oh, ow}, batchSize(x),
+                          {ohSize, owSize});
+      col4 = tensor::CollapseShapeOp::create(
+          b, loc, col6, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4}, {5}});
+    }
+    SmallVector<Value> resultSizes;
+    for (int64_t i = 0; i < 4; ++i)
+      if (resultType.isDynamicDim(i))
+        resultSizes.push_back(i == 0 ? tensor::DimOp::create(b, loc, x, 0).getResult()
+                                     : getValueOrCreateConstantIndexOp(b, loc, outSize(i)));
+    Value init = fill(b, loc, tensor::EmptyOp::create(b, loc, resultType, resultSizes), zero);
+    // Iteration dims (n, m, oh, ow, k).
+    SmallVector<AffineMap> maps{AffineMap::get(5, 0, {d(1), d(4)}, ctx),
+                                AffineMap::get(5, 0, {d(0), d(4), d(2), d(3)}, ctx),
+                                AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+    SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    return linalg::GenericOp::create(b, loc, TypeRange{resultType}, ValueRange{w2, col4},
+                                     ValueRange{init}, maps, iterators, yieldMulAdd)
+        .getResult(0);
+  }
+
   Value col;
   // A 1x1 stride-1 window over the padded input covers it exactly: OH = H, OW = W.
-  bool direct = !dynamicPixels && kh == 1 && kw == 1 && window.strides[0] == 1 &&
-                window.strides[1] == 1 && xType.getDimSize(2) == oh &&
-                xType.getDimSize(3) == ow;
-  if (direct) {
+  if (unitWindow && xType.getDimSize(2) == oh && xType.getDimSize(3) == ow) {
     col = tensor::CollapseShapeOp::create(b, loc, x,
                                           SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
-  } else if (dynamicPixels) {
-    // (n, c, kh, kw, p) -> x[n, c, (p / OW) * sh + kh * dh, (p % OW) * sw + kw * dw]
-    Value pixels = arith::MulIOp::create(b, loc, getValueOrCreateConstantIndexOp(b, loc, ohSize),
-                                         owValue);
-    auto colType = RankedTensorType::get({batch, c, kh, kw, ShapedType::kDynamic}, f32);
-    SmallVector<Value> colSizes = batchSize(x);
-    colSizes.push_back(pixels);
-    Value empty = tensor::EmptyOp::create(b, loc, colType, colSizes);
-    SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(5, ctx)};
-    SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
-    Value col5 =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{colType}, ValueRange{}, ValueRange{empty}, maps, iterators,
-            [&](OpBuilder &nb, Location l, ValueRange) {
-              auto idx = [&](unsigned i) { return Value(linalg::IndexOp::create(nb, l, i)); };
-              auto cst = [&](int64_t v) { return Value(arith::ConstantIndexOp::create(nb, l, v)); };
-              auto mulAdd = [&](Value a, int64_t s, Value k, int64_t dil) {
-                return Value(arith::AddIOp::create(
-                    nb, l, arith::MulIOp::create(nb, l, a, cst(s)),
-                    arith::MulIOp::create(nb, l, k, cst(dil))));
-              };
-              Value pix = idx(4);
-              Value row = arith::DivUIOp::create(nb, l, pix, owValue);
-              Value column = arith::RemUIOp::create(nb, l, pix, owValue);
-              Value v = tensor::ExtractOp::create(
-                  nb, l, x,
-                  ValueRange{idx(0), idx(1),
-                             mulAdd(row, window.strides[0], idx(2), window.dilations[0]),
-                             mulAdd(column, window.strides[1], idx(3), window.dilations[1])});
-              linalg::YieldOp::create(nb, l, v);
-            })
-            .getResult(0);
-    col = tensor::CollapseShapeOp::create(b, loc, col5,
-                                          SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4}});
   } else {
-    // (n, c, kh, kw, oh, ow) -> x[n, c, oh * sh + kh * dh, ow * sw + kw * dw]
-    auto colType = RankedTensorType::get({batch, c, kh, kw, oh, ow}, f32);
-    SmallVector<Value> colSizes = batchSize(x);
-    for (OpFoldResult size : {ohSize, owSize})
-      if (auto value = dyn_cast<Value>(size))
-        colSizes.push_back(value);
-    Value empty = tensor::EmptyOp::create(b, loc, colType, colSizes);
-    AffineMap read = AffineMap::get(
-        6, 0,
-        {d(0), d(1), d(4) * window.strides[0] + d(2) * window.dilations[0],
-         d(5) * window.strides[1] + d(3) * window.dilations[1]},
-        ctx);
-    SmallVector<AffineMap> maps{read, AffineMap::getMultiDimIdentityMap(6, ctx)};
-    SmallVector<utils::IteratorType> iterators(6, utils::IteratorType::parallel);
-    Value col6 = linalg::GenericOp::create(b, loc, TypeRange{colType}, ValueRange{x},
-                                           ValueRange{empty}, maps, iterators,
-                                           [](OpBuilder &nb, Location l, ValueRange args) {
-                                             linalg::YieldOp::create(nb, l, args[0]);
-                                           })
-                     .getResult(0);
+    Value col6 = im2col(b, loc, x, window, {batch, c, kh, kw, oh, ow}, batchSize(x), {});
     col = tensor::CollapseShapeOp::create(b, loc, col6,
                                           SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
   }
-  Value w2 = tensor::CollapseShapeOp::create(b, loc, w,
-                                             SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
 
   // out[n, m, p] += w[m, k] * col[n, k, p] over (n, m, p, k).
-  int64_t p = ShapedType::isDynamic(oh) || ShapedType::isDynamic(ow) ? ShapedType::kDynamic
-                                                                       : oh * ow;
-  auto outType = RankedTensorType::get({batch, m, p}, f32);
-  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(f32));
+  auto outType = RankedTensorType::get({batch, m, oh * ow}, f32);
   SmallVector<Value> outSizes = batchSize(col);
-  if (ShapedType::isDynamic(p))
-    outSizes.push_back(tensor::DimOp::create(b, loc, col, 2));
   Value init = fill(b, loc, tensor::EmptyOp::create(b, loc, outType, outSizes), zero);
   SmallVector<AffineMap> maps{AffineMap::get(4, 0, {d(1), d(3)}, ctx),
                               AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
@@ -146,29 +143,43 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
   SmallVector<OpFoldResult> shape{b.getIndexAttr(batch), b.getIndexAttr(m), ohSize, owSize};
   if (ShapedType::isDynamic(batch))
     shape[0] = tensor::DimOp::create(b, loc, out, 0).getResult();
-  if (!dynamicPixels)
-    return tensor::ExpandShapeOp::create(b, loc, resultType, out,
-                                         SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
-                                         shape);
-  SmallVector<Value> resultSizes;
-  for (auto [i, size] : llvm::enumerate(shape))
-    if (resultType.isDynamicDim(i))
-      resultSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
-  Value result = tensor::EmptyOp::create(b, loc, resultType, resultSizes);
-  SmallVector<AffineMap> resultMaps{AffineMap::getMultiDimIdentityMap(4, ctx)};
-  SmallVector<utils::IteratorType> resultIterators(4, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{result}, resultMaps,
-             resultIterators,
-             [&](OpBuilder &nb, Location l, ValueRange) {
-               auto idx = [&](unsigned i) { return Value(linalg::IndexOp::create(nb, l, i)); };
-               Value pix = arith::AddIOp::create(
-                   nb, l, arith::MulIOp::create(nb, l, idx(2), owValue), idx(3));
-               linalg::YieldOp::create(
-                   nb, l, tensor::ExtractOp::create(nb, l, out, ValueRange{idx(0), idx(1), pix})
-                              .getResult());
-             })
-      .getResult(0);
+  return tensor::ExpandShapeOp::create(b, loc, resultType, out,
+                                       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}, shape);
+}
+
+Value buildConv1DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
+                          RankedTensorType resultType, const Window &window, Value outLike) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  if (xType.getRank() != 3 || wType.getRank() != 3 || resultType.getRank() != 3)
+    return Value();
+  // [A, B, L] -> [A, B, 1, L], the dynamic sizes taken from `v`.
+  SmallVector<ReassociationIndices> unitHeight{{0}, {1}, {2, 3}};
+  auto withUnitHeight = [&](Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
+    sizes.insert(sizes.begin() + 2, b.getIndexAttr(1));
+    SmallVector<int64_t> shape(type.getShape());
+    shape.insert(shape.begin() + 2, 1);
+    return tensor::ExpandShapeOp::create(
+               b, loc, RankedTensorType::get(shape, type.getElementType()), v, unitHeight, sizes)
+        .getResult();
+  };
+  Window window2D;
+  window2D.kernel = {1, window.kernel[0]};
+  window2D.strides = {1, window.strides[0]};
+  window2D.dilations = {1, window.dilations[0]};
+  window2D.padBegin = window2D.padEnd = window2D.extraEnd = {0, 0}; // x is padded already
+  window2D.outSizes = {1, window.outSizes[0]};
+  window2D.runtimeSamePads = {false, false};
+  SmallVector<int64_t> shape(resultType.getShape());
+  shape.insert(shape.begin() + 2, 1);
+  auto type2D = RankedTensorType::get(shape, resultType.getElementType());
+  Value out = buildConv2DAsMatmul(b, loc, withUnitHeight(x), withUnitHeight(w), type2D,
+                                  window2D, withUnitHeight(outLike));
+  if (!out)
+    return Value();
+  return tensor::CollapseShapeOp::create(b, loc, resultType, out, unitHeight);
 }
 
 Value buildDepthwiseConv2D(OpBuilder &b, Location loc, Value x, Value w, Value init,

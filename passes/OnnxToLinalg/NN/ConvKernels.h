@@ -36,6 +36,13 @@ mlir::Value buildConv2DAsMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Va
                                 mlir::Value w, mlir::RankedTensorType resultType,
                                 const Window &window, mlir::Value outLike);
 
+/// A 1-D f32 convolution (`x` [N, C, L] padded, `w` [M, C, K]) as the 2-D one over a
+/// unit height, so audio models get the same im2col + contraction kernels; null if the
+/// shapes do not fit.
+mlir::Value buildConv1DAsMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                                mlir::Value w, mlir::RankedTensorType resultType,
+                                const Window &window, mlir::Value outLike);
+
 /// A 2-D depthwise convolution (w [C, KH, KW]) as a linalg.generic whose loops run
 /// channels outermost and output rows innermost.
 mlir::Value buildDepthwiseConv2D(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,

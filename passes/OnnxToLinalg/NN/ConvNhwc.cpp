@@ -10,6 +10,8 @@
 //   depthwise (C/group == 1, M == C)   -> a linalg.generic over (n, oh, ow, kh, kw, c)
 //                                         with the channels innermost, so the loop LLVM
 //                                         vectorizes runs over contiguous channels
+// With dynamic image sizes the group-1 product is a contraction generic over the pixel
+// dims (n, oh, ow) as they are (see lowerDynamicSpatial), not a reshaped matmul.
 // The bias is added to the [N*OH*OW, M] product (the epilogue the backend fuses into
 // the matmul's store) or to the depthwise result.
 //
@@ -25,6 +27,7 @@
 #include "ir/kiln/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -75,9 +78,11 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
     auto yType = cast<RankedTensorType>(op.getY().getType());
     if (!xType.getElementType().isF32() || wType.getElementType() != xType.getElementType())
       return reject(rewriter, op, "kiln.conv_nhwc is lowered for f32 only");
-    if (!wType.hasStaticShape() || ShapedType::isDynamicShape(xType.getShape().drop_front()) ||
-        ShapedType::isDynamicShape(yType.getShape().drop_front()))
-      return reject(rewriter, op, "kiln.conv_nhwc needs static shapes except the batch dim");
+    if (!wType.hasStaticShape() || xType.isDynamicDim(3) || yType.isDynamicDim(3))
+      return reject(rewriter, op, "kiln.conv_nhwc needs static weights and channel counts");
+    if (ShapedType::isDynamicShape(xType.getShape().slice(1, 2)) ||
+        ShapedType::isDynamicShape(yType.getShape().slice(1, 2)))
+      return lowerDynamicSpatial(op, adaptor, rewriter);
     int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1), cg = wType.getDimSize(2),
             m = wType.getDimSize(3), c = xType.getDimSize(3);
     int64_t oh = yType.getDimSize(1), ow = yType.getDimSize(2);
@@ -176,6 +181,117 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
                          SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}, sizes);
     result = castWithCheck(rewriter, loc, op, result, yType);
     rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// Dynamic image sizes: the same kernels with the pixel dims kept apart (merging two
+  /// dynamic dims in a reshape is what upstream expand-strided-metadata cannot lower).
+  /// The product is a contraction generic whose m dims are (n, oh, ow), k dims the window
+  /// (kh, kw, c) and n dim the output channels, so the CPU backend still packs W and
+  /// vectorizes along the output channels.
+  LogicalResult lowerDynamicSpatial(kilnir::ConvNhwcOp op, OpAdaptor adaptor,
+                                    ConversionPatternRewriter &rewriter) const {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto xType = cast<RankedTensorType>(adaptor.getX().getType());
+    auto wType = cast<RankedTensorType>(adaptor.getW().getType());
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    int64_t kernel[2] = {wType.getDimSize(0), wType.getDimSize(1)};
+    int64_t cg = wType.getDimSize(2), m = wType.getDimSize(3), c = xType.getDimSize(3);
+    int64_t group = op.getGroup();
+    bool depthwise = group > 1 && cg == 1 && m == group && c == group;
+    if (group != 1 && !depthwise)
+      return reject(rewriter, op, "kiln.conv_nhwc is lowered for group 1 and depthwise only");
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                      pads = op.getPads();
+    Type f32 = xType.getElementType();
+    Value zero = createScalarConstant(rewriter, loc, f32, 0);
+    Value x = padNhwc(rewriter, loc, adaptor.getX(), pads, zero);
+
+    // OH and OW from the padded sizes, after checking that the dilated kernel fits.
+    SmallVector<OpFoldResult> outSizes{tensor::getMixedSize(rewriter, loc, x, 0)};
+    for (int64_t i = 0; i < 2; ++i) {
+      int64_t extent = (kernel[i] - 1) * dilations[i] + 1;
+      OpFoldResult padded = tensor::getMixedSize(rewriter, loc, x, 1 + i);
+      checkSizes(rewriter, loc, op, arith::CmpIPredicate::sge, padded,
+                 rewriter.getIndexAttr(extent),
+                 "X has size {} in spatial dim " + Twine(i) +
+                     " once padded, less than the dilated kernel needs ({})");
+      Value span = arith::SubIOp::create(
+          rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, padded),
+          arith::ConstantIndexOp::create(rewriter, loc, extent));
+      Value steps = arith::DivUIOp::create(
+          rewriter, loc, span, arith::ConstantIndexOp::create(rewriter, loc, strides[i]));
+      outSizes.push_back(
+          arith::AddIOp::create(rewriter, loc, steps,
+                                arith::ConstantIndexOp::create(rewriter, loc, 1))
+              .getResult());
+    }
+    outSizes.push_back(rewriter.getIndexAttr(m));
+    auto empty = [&](ArrayRef<OpFoldResult> sizes) {
+      return tensor::EmptyOp::create(rewriter, loc, sizes, f32).getResult();
+    };
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    using utils::IteratorType;
+    Value init = fill(rewriter, loc, empty(outSizes), zero);
+    Value result;
+    if (depthwise) {
+      // out[n, oh, ow, c] += x[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * w[kh, kw, c]
+      Value w = tensor::CollapseShapeOp::create(rewriter, loc, adaptor.getW(),
+                                                SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+      SmallVector<AffineMap> maps{windowInputMap(ctx, strides, dilations),
+                                  AffineMap::get(6, 0, {d(3), d(4), d(5)}, ctx),
+                                  AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx)};
+      SmallVector<IteratorType> iterators{IteratorType::parallel,  IteratorType::parallel,
+                                          IteratorType::parallel,  IteratorType::reduction,
+                                          IteratorType::reduction, IteratorType::parallel};
+      result = linalg::GenericOp::create(rewriter, loc, TypeRange{init.getType()},
+                                         ValueRange{x, w}, ValueRange{init}, maps, iterators,
+                                         yieldMulAdd)
+                   .getResult(0);
+    } else {
+      bool pointwise = kernel[0] == 1 && kernel[1] == 1 && strides[0] == 1 && strides[1] == 1;
+      Value a = x; // a 1x1 stride-1 window reads the padded input as it is
+      Value w = adaptor.getW();
+      SmallVector<AffineMap> maps;
+      if (pointwise) {
+        w = tensor::CollapseShapeOp::create(rewriter, loc, w,
+                                            SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+        // (n, oh, ow, m, c)
+        maps = {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx),
+                AffineMap::get(5, 0, {d(4), d(3)}, ctx),
+                AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+      } else {
+        // col[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
+        SmallVector<OpFoldResult> colSizes{outSizes[0], outSizes[1], outSizes[2],
+                                           rewriter.getIndexAttr(kernel[0]),
+                                           rewriter.getIndexAttr(kernel[1]),
+                                           rewriter.getIndexAttr(c)};
+        SmallVector<AffineMap> copyMaps{windowInputMap(ctx, strides, dilations),
+                                        AffineMap::getMultiDimIdentityMap(6, ctx)};
+        Value colInit = empty(colSizes);
+        a = linalg::GenericOp::create(rewriter, loc, TypeRange{colInit.getType()}, ValueRange{x},
+                                      ValueRange{colInit}, copyMaps,
+                                      SmallVector<IteratorType>(6, IteratorType::parallel),
+                                      [](OpBuilder &nb, Location nloc, ValueRange args) {
+                                        linalg::YieldOp::create(nb, nloc, args[0]);
+                                      })
+                .getResult(0);
+        // (n, oh, ow, m, kh, kw, c)
+        maps = {AffineMap::get(7, 0, {d(0), d(1), d(2), d(4), d(5), d(6)}, ctx),
+                AffineMap::get(7, 0, {d(4), d(5), d(6), d(3)}, ctx),
+                AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+      }
+      SmallVector<IteratorType> iterators(4, IteratorType::parallel);
+      iterators.resize(maps[0].getNumDims(), IteratorType::reduction);
+      result = linalg::GenericOp::create(rewriter, loc, TypeRange{init.getType()},
+                                         ValueRange{a, w}, ValueRange{init}, maps,
+                                         iterators, yieldMulAdd)
+                   .getResult(0);
+    }
+    if (Value bias = adaptor.getBias())
+      result = addLastDimBias(rewriter, loc, result, bias);
+    rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, result, yType));
     return success();
   }
 };

@@ -110,7 +110,10 @@ FailureOr<Window> getPoolWindow(ConversionPatternRewriter &rewriter, Operation *
     return failure();
   if (kernel.empty() || kernel.size() > 3)
     return reject(rewriter, op, "only 1-D to 3-D pooling is supported");
-  return getWindow(rewriter, op, inputType, kernel, ceilMode);
+  FailureOr<Window> window = getWindow(rewriter, op, inputType, kernel, ceilMode);
+  if (succeeded(window) && window->hasRuntimePads())
+    return reject(rewriter, op, "auto_pad SAME with a stride > 1 needs static spatial input sizes");
+  return window;
 }
 
 OpFoldResult getChannels(OpBuilder &b, Location loc, Value input) {

@@ -16,7 +16,7 @@ namespace kiln::conversion {
 
 bool Window::isPadded() const {
   for (size_t i = 0; i < kernel.size(); ++i)
-    if (padBegin[i] || padEnd[i] || extraEnd[i])
+    if (padBegin[i] || padEnd[i] || extraEnd[i] || runtimeSamePads[i])
       return true;
   return false;
 }
@@ -61,8 +61,10 @@ FailureOr<Window> getWindow(ConversionPatternRewriter &rewriter, Operation *op,
   if (!same && autoPad != "NOTSET" && autoPad != "VALID")
     return reject(rewriter, op, "unknown auto_pad '" + autoPad.str() + "'");
 
+  w.sameUpper = autoPad == "SAME_UPPER";
   for (int64_t i = 0; i < n; ++i) {
     int64_t in = inputType.getDimSize(i + 2);
+    bool runtimePads = false;
     int64_t s = w.strides[i];
     int64_t effective = (w.kernel[i] - 1) * w.dilations[i] + 1;
     int64_t begin = pads[i], end = pads[n + i];
@@ -75,8 +77,8 @@ FailureOr<Window> getWindow(ConversionPatternRewriter &rewriter, Operation *op,
       if (s == 1) {
         total = effective - 1;
       } else if (ShapedType::isDynamic(in)) {
-        return reject(rewriter, 
-            op, "auto_pad SAME with a stride > 1 needs static spatial input sizes");
+        total = 0;
+        runtimePads = true; // padSpatial computes them
       } else {
         total = std::max<int64_t>(0, (ceilDiv(in, s) - 1) * s + effective - in);
       }
@@ -86,6 +88,7 @@ FailureOr<Window> getWindow(ConversionPatternRewriter &rewriter, Operation *op,
     }
     w.padBegin.push_back(begin);
     w.padEnd.push_back(end);
+    w.runtimeSamePads.push_back(runtimePads);
 
     if (ShapedType::isDynamic(in)) {
       if (ceilMode)
@@ -107,13 +110,39 @@ FailureOr<Window> getWindow(ConversionPatternRewriter &rewriter, Operation *op,
   return w;
 }
 
+/// ceil(in / stride) for the run-time SAME pads.
+static Value sameOutSize(OpBuilder &b, Location loc, Value in, int64_t stride) {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  return arith::DivUIOp::create(b, loc, arith::AddIOp::create(b, loc, in, cst(stride - 1)),
+                                cst(stride));
+}
+
 Value padSpatial(OpBuilder &b, Location loc, Value input, const Window &window, Value padValue) {
   if (!window.isPadded())
     return input;
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
   for (size_t i = 0; i < window.kernel.size(); ++i) {
-    low.push_back(b.getIndexAttr(window.padBegin[i]));
-    high.push_back(b.getIndexAttr(window.padEnd[i] + window.extraEnd[i]));
+    if (!window.runtimeSamePads[i]) {
+      low.push_back(b.getIndexAttr(window.padBegin[i]));
+      high.push_back(b.getIndexAttr(window.padEnd[i] + window.extraEnd[i]));
+      continue;
+    }
+    // total = max(0, (ceil(in / s) - 1) * s + effective - in); SAME_UPPER puts the odd
+    // one at the end.
+    int64_t s = window.strides[i];
+    int64_t effective = (window.kernel[i] - 1) * window.dilations[i] + 1;
+    Value in = tensor::DimOp::create(b, loc, input, i + 2);
+    Value out = sameOutSize(b, loc, in, s);
+    Value covered = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, out, cst(1)), cst(s)),
+        cst(effective));
+    Value total = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, covered, in),
+                                         cst(0));
+    Value half = arith::DivUIOp::create(b, loc, total, cst(2));
+    Value begin = window.sameUpper ? half : Value(arith::SubIOp::create(b, loc, total, half));
+    low.push_back(begin);
+    high.push_back(arith::SubIOp::create(b, loc, total, begin).getResult());
   }
   return tensor::PadOp::create(b, loc, Type(), input, low, high, padValue);
 }
@@ -141,6 +170,16 @@ Value createWindowOutput(OpBuilder &b, Location loc, Operation *node, RankedTens
       int64_t effective = (window.kernel[i] - 1) * window.dilations[i] + 1;
       Value in = tensor::DimOp::create(b, loc, input, d);
       auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+      if (window.runtimeSamePads[i]) {
+        want = OpFoldResult(sameOutSize(b, loc, in, window.strides[i]));
+        if (resultType.isDynamicDim(d))
+          dynamicSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, want));
+        else
+          checkSizesEqual(b, loc, node, want, b.getIndexAttr(resultType.getDimSize(d)),
+                          "the input implies size {} in dim " + Twine(d) +
+                              " of the output where the model's shapes imply {}");
+        continue;
+      }
       Value span = arith::AddIOp::create(
           b, loc, in, cst(window.padBegin[i] + window.padEnd[i] + window.extraEnd[i] - effective));
       Value out = arith::DivSIOp::create(b, loc, span, cst(window.strides[i]));

@@ -23,9 +23,16 @@ namespace kiln::conversion {
 /// is only known at run time.
 struct Window {
   llvm::SmallVector<int64_t> kernel, strides, dilations, padBegin, padEnd, extraEnd, outSizes;
+  /// auto_pad SAME_UPPER/SAME_LOWER (`sameUpper` tells which) of a strided window on a
+  /// dynamic size: the pads depend on the size, so padBegin/padEnd are 0 there and
+  /// padSpatial and createWindowOutput compute them at run time (out = ceil(in / stride)).
+  llvm::SmallVector<bool> runtimeSamePads;
+  bool sameUpper = true;
 
   /// Whether any padding (explicit, automatic or from ceil_mode) is applied.
   bool isPadded() const;
+  /// Whether some pads are only known at run time (runtimeSamePads).
+  bool hasRuntimePads() const { return llvm::is_contained(runtimeSamePads, true); }
 };
 
 /// Reads strides, dilations, pads, auto_pad (and ceil_mode if `ceilMode`) of `op` for an

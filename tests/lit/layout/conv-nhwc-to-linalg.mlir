@@ -49,3 +49,37 @@ func.func @depthwise(%x: tensor<1x5x5x6xf32>, %w: tensor<3x3x1x6xf32>) -> tensor
   return %y : tensor<1x5x5x6xf32>
 }
 
+
+// -----
+
+// Tests that on dynamic image sizes the output size is computed from the padded input
+// after a check that the dilated kernel fits, and that the product is a contraction
+// generic over (n, oh, ow, m, kh, kw, c) on the im2col copy: the pixel dims are never
+// merged, W is read as it is (packed by the backend) and the output channels are C's
+// innermost dim.
+// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d4, d5, d6)>
+// CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d3)>
+// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK: func.func @window_dynamic
+// CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: kiln.check {{.+}} message = "node (conv_nhwc): X has size {} in spatial dim 0 once padded, less than the dilated kernel needs ({})"
+// CHECK: %[[COL:.+]] = linalg.generic {{.+}} ins(%[[PAD]] : tensor<1x?x?x4xf32>) outs(%{{.+}} : tensor<1x?x?x3x3x4xf32>)
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[COL]], %{{.+}} : tensor<1x?x?x3x3x4xf32>, tensor<3x3x4x8xf32>) outs(%{{.+}} : tensor<1x?x?x8xf32>)
+func.func @window_dynamic(%x: tensor<1x?x?x4xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<1x?x?x8xf32> {
+  %y = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x?x?x4xf32>, tensor<3x3x4x8xf32>) -> tensor<1x?x?x8xf32>
+  return %y : tensor<1x?x?x8xf32>
+}
+
+// -----
+
+// Tests that a 1x1 kiln.conv_nhwc on dynamic image sizes reads the input as it is, with
+// W viewed as [C, M].
+// CHECK: func.func @pointwise_dynamic
+// CHECK-NOT: tensor.pad
+// CHECK: %[[W:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] : tensor<1x1x4x8xf32> into tensor<4x8xf32>
+// CHECK: linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}}, %[[W]] : tensor<?x?x?x4xf32>, tensor<4x8xf32>) outs(%{{.+}} : tensor<?x?x?x8xf32>)
+func.func @pointwise_dynamic(%x: tensor<?x?x?x4xf32>, %w: tensor<1x1x4x8xf32>) -> tensor<?x?x?x8xf32> {
+  %y = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x?x?x4xf32>, tensor<1x1x4x8xf32>) -> tensor<?x?x?x8xf32>
+  return %y : tensor<?x?x?x8xf32>
+}

@@ -1,10 +1,10 @@
 // RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-layout.so --split-input-file --kiln-convert-layout-nhwc %s | FileCheck %s
 // RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-layout.so --split-input-file --kiln-convert-layout-nhwc --kiln-stats %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
 
-// Tests that --kiln-stats counts the rewritten convolutions: @pads, @same_upper and @pointwise
-// (group 1), @depthwise.
+// Tests that --kiln-stats counts the rewritten convolutions: @pads, @same_upper, @pointwise
+// and the two of @dynamic_sizes (group 1), @depthwise.
 // STATS-LABEL: {{^}}kiln-convert-layout-nhwc{{$}}
-// STATS-NEXT: (S) 3 conv-nhwc -
+// STATS-NEXT: (S) 5 conv-nhwc -
 // STATS-NEXT: (S) 1 depthwise-nhwc -
 
 // Tests that a padded Conv with bias becomes Transpose -> kiln.conv_nhwc -> Transpose, with
@@ -78,8 +78,8 @@ func.func @grouped(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
 
 // -----
 
-// Tests that a Conv whose weight is not a constant, or whose spatial sizes are dynamic,
-// is left NCHW.
+// Tests that a Conv whose weight is not a constant, or whose SAME pads of a strided
+// window depend on a dynamic size, is left NCHW.
 // CHECK-LABEL: func.func @near_misses
 // CHECK-NOT: kiln.conv_nhwc
 // CHECK-COUNT-2: "onnx.Conv"
@@ -87,6 +87,23 @@ func.func @near_misses(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %d: ten
   %none = "onnx.NoValue"() {value} : () -> none
   %y = "onnx.Conv"(%x, %w, %none) : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>, none) -> tensor<1x4x6x6xf32>
   %c = "onnx.Constant"() {value = dense<1.0> : tensor<4x4x3x3xf32>} : () -> tensor<4x4x3x3xf32>
-  %z = "onnx.Conv"(%d, %c, %none) : (tensor<1x4x?x?xf32>, tensor<4x4x3x3xf32>, none) -> tensor<1x4x?x?xf32>
+  %z = "onnx.Conv"(%d, %c, %none) {auto_pad = "SAME_UPPER", strides = array<i64: 2, 2>} : (tensor<1x4x?x?xf32>, tensor<4x4x3x3xf32>, none) -> tensor<1x4x?x?xf32>
   return %y, %z : tensor<1x4x6x6xf32>, tensor<1x4x?x?xf32>
+}
+
+// -----
+
+// Tests that a Conv on dynamic image sizes becomes kiln.conv_nhwc when its pads do not
+// depend on the size: explicit pads, or SAME with stride 1 (the total pad is the kernel
+// extent less 1).
+// CHECK-LABEL: func.func @dynamic_sizes
+// CHECK: kiln.conv_nhwc %{{.+}}, %{{.+}} {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x?x?x4xf32>, tensor<3x3x4x4xf32>) -> tensor<1x?x?x4xf32>
+// CHECK: kiln.conv_nhwc %{{.+}}, %{{.+}} {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x?x?x4xf32>, tensor<3x3x4x4xf32>) -> tensor<1x?x?x4xf32>
+// CHECK-NOT: "onnx.Conv"
+func.func @dynamic_sizes(%d: tensor<1x4x?x?xf32>) -> (tensor<1x4x?x?xf32>, tensor<1x4x?x?xf32>) {
+  %none = "onnx.NoValue"() {value} : () -> none
+  %c = "onnx.Constant"() {value = dense<1.0> : tensor<4x4x3x3xf32>} : () -> tensor<4x4x3x3xf32>
+  %y = "onnx.Conv"(%d, %c, %none) {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x?x?xf32>, tensor<4x4x3x3xf32>, none) -> tensor<1x4x?x?xf32>
+  %z = "onnx.Conv"(%d, %c, %none) {auto_pad = "SAME_UPPER"} : (tensor<1x4x?x?xf32>, tensor<4x4x3x3xf32>, none) -> tensor<1x4x?x?xf32>
+  return %y, %z : tensor<1x4x?x?xf32>, tensor<1x4x?x?xf32>
 }

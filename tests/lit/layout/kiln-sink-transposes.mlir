@@ -80,3 +80,32 @@ func.func @near_misses(%x: tensor<1x2x2x4xf32>, %y: tensor<1x4x2x2xf32>, %z: ten
   %p, %i = "onnx.MaxPool"(%t) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x2x2xf32>) -> (tensor<1x4x1x1xf32>, none)
   return %a, %b, %p : tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>
 }
+
+// -----
+
+// Tests that a Concat of inputs transposed the same way (NHWC convolutions concatenated on
+// channels, as SqueezeNet's Fire module) concatenates the untransposed inputs on the
+// permuted axis, and its Transpose moves below it and cancels.
+// CHECK-LABEL: func.func @concat_channels
+// CHECK-SAME: (%[[A:.+]]: tensor<1x4x4x8xf32>, %[[B:.+]]: tensor<1x4x4x16xf32>)
+// CHECK-NEXT: %[[C:.+]] = "onnx.Concat"(%[[A]], %[[B]]) <{axis = 3 : i64}> : (tensor<1x4x4x8xf32>, tensor<1x4x4x16xf32>) -> tensor<1x4x4x24xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @concat_channels(%a: tensor<1x4x4x8xf32>, %b: tensor<1x4x4x16xf32>) -> tensor<1x4x4x24xf32> {
+  %ta = "onnx.Transpose"(%a) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
+  %tb = "onnx.Transpose"(%b) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x4x4x16xf32>) -> tensor<1x16x4x4xf32>
+  %c = "onnx.Concat"(%ta, %tb) {axis = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<1x16x4x4xf32>) -> tensor<1x24x4x4xf32>
+  %u = "onnx.Transpose"(%c) {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x24x4x4xf32>) -> tensor<1x4x4x24xf32>
+  return %u : tensor<1x4x4x24xf32>
+}
+
+// -----
+
+// Tests that a Concat with an input that is not transposed (or transposed another way)
+// stays as it is.
+// CHECK-LABEL: func.func @concat_mixed
+// CHECK: "onnx.Concat"(%{{.+}}, %{{.+}}) <{axis = 1 : i64}>
+func.func @concat_mixed(%a: tensor<1x4x4x8xf32>, %b: tensor<1x16x4x4xf32>) -> tensor<1x24x4x4xf32> {
+  %ta = "onnx.Transpose"(%a) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
+  %c = "onnx.Concat"(%ta, %b) {axis = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<1x16x4x4xf32>) -> tensor<1x24x4x4xf32>
+  return %c : tensor<1x24x4x4xf32>
+}

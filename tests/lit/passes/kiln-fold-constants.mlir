@@ -3,10 +3,10 @@
 // RUN: kiln-opt --split-input-file --kiln-fold-constants --kiln-stats %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
 
 // Tests that --kiln-stats prints the counts summed over the cases below:
-// folded-ops 23 (all cases), folded-shapes 2 (@shapes, @simplify), refined-types 1
+// folded-ops 24 (all cases), folded-shapes 2 (@shapes, @simplify), refined-types 1
 // (@simplify).
 // STATS-LABEL: {{^}}kiln-fold-constants{{$}}
-// STATS-NEXT: (S) 23 folded-ops -
+// STATS-NEXT: (S) 24 folded-ops -
 // STATS-NEXT: (S) 2 folded-shapes -
 // STATS-NEXT: (S) 1 refined-types -
 
@@ -110,20 +110,27 @@ func.func @movement() -> (tensor<3x2xf32>, tensor<2xi64>, tensor<3xi32>, tensor<
 
 // -----
 
-// Tests that an op with a non-constant input stays, and that a small constant is not
-// expanded past max-elements (4 in the second RUN) while one within the limit is.
+// Tests that an op with a non-constant input stays, that a small constant is not
+// expanded past max-elements (4 in the second RUN) while one within the limit is, and
+// that a ConstantOfShape is a splat constant whatever its size (no memory to bound).
 // CHECK-LABEL: func.func @limits
 // CHECK: "onnx.Add"(%arg0
+// CHECK: dense<[1.000000e+00, 2.000000e+00, 1.000000e+00, 2.000000e+00, 1.000000e+00, 2.000000e+00]> : tensor<6xf32>
 // CHECK: dense<1.000000e+00> : tensor<3x3xf32>
 // LIMIT-LABEL: func.func @limits
 // LIMIT: "onnx.Add"(%arg0
-// LIMIT: "onnx.ConstantOfShape"
-func.func @limits(%x: tensor<2xf32>) -> (tensor<2xf32>, tensor<3x3xf32>) {
+// LIMIT: "onnx.Tile"
+// LIMIT: dense<1.000000e+00> : tensor<3x3xf32>
+// LIMIT-NOT: "onnx.ConstantOfShape"
+func.func @limits(%x: tensor<2xf32>) -> (tensor<2xf32>, tensor<6xf32>, tensor<3x3xf32>) {
   %c = "onnx.Constant"() <{value = dense<1.0> : tensor<2xf32>}> : () -> tensor<2xf32>
   %0 = "onnx.Add"(%x, %c) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %row = "onnx.Constant"() <{value = dense<[1.0, 2.0]> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %r = "onnx.Constant"() <{value = dense<3> : tensor<1xi64>}> : () -> tensor<1xi64>
+  %t = "onnx.Tile"(%row, %r) : (tensor<2xf32>, tensor<1xi64>) -> tensor<6xf32>
   %s = "onnx.Constant"() <{value = dense<[3, 3]> : tensor<2xi64>}> : () -> tensor<2xi64>
   %1 = "onnx.ConstantOfShape"(%s) <{value = dense<1.0> : tensor<1xf32>}> : (tensor<2xi64>) -> tensor<3x3xf32>
-  return %0, %1 : tensor<2xf32>, tensor<3x3xf32>
+  return %0, %t, %1 : tensor<2xf32>, tensor<6xf32>, tensor<3x3xf32>
 }
 
 // -----

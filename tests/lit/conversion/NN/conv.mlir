@@ -12,9 +12,9 @@
 // CHECK-SAME: ([[X:%.+]]: tensor<?x3x7x6xf32>, [[W:%.+]]: tensor<4x3x3x3xf32>, [[B:%.+]]: tensor<4xf32>)
 // CHECK: [[PAD:%.+]] = tensor.pad [[X]] low[0, 0, 1, 0] high[0, 0, 2, 1]
 // CHECK: } : tensor<?x3x7x6xf32> to tensor<?x3x10x7xf32>
+// CHECK: [[W2:%.+]] = tensor.collapse_shape [[W]] {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
 // CHECK: [[COL6:%.+]] = linalg.generic {indexing_maps = {{\[}}[[IM2COL]], {{.*}} ins([[PAD]] : tensor<?x3x10x7xf32>) outs(%{{.+}} : tensor<?x3x3x3x4x5xf32>)
 // CHECK: [[COL:%.+]] = tensor.collapse_shape [[COL6]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<?x3x3x3x4x5xf32> into tensor<?x27x20xf32>
-// CHECK: [[W2:%.+]] = tensor.collapse_shape [[W]] {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
 // CHECK: [[ACC:%.+]] = linalg.fill {{.*}} -> tensor<?x4x20xf32>
 // CHECK: [[MM:%.+]] = linalg.generic {indexing_maps = {{\[}}[[WMAP]], [[COLMAP]], [[OUTMAP]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins([[W2]], [[COL]] : tensor<4x27xf32>, tensor<?x27x20xf32>) outs([[ACC]] : tensor<?x4x20xf32>)
 // CHECK: arith.mulf
@@ -31,9 +31,12 @@ func.func @conv(%x: tensor<?x3x7x6xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf
 // -----
 
 // Tests that auto_pad SAME_UPPER with stride 1 works on dynamic spatial dims, the output
-// size computed at run time, and that the convolution is im2col over a dynamic pixel count
-// (indexed arithmetically: no reshape merges two dynamic dims) + the contraction, copied
-// back to [N, M, OH, OW].
+// size computed at run time, and that the convolution is the im2col copy + a contraction
+// whose pixel dims stay two dims (no reshape merges two dynamic dims), its result
+// [N, M, OH, OW] as it is.
+// CHECK-DAG: [[WMAPD:#.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d4)>
+// CHECK-DAG: [[COLMAPD:#.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d2, d3)>
+// CHECK-DAG: [[OUTMAPD:#.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @conv_same_dynamic
 // CHECK-SAME: ([[X:%.+]]: tensor<?x2x?x?xf32>
 // CHECK: [[PAD:%.+]] = tensor.pad [[X]] low[0, 0, 0, 1] high[0, 0, 1, 1]
@@ -47,18 +50,38 @@ func.func @conv(%x: tensor<?x3x7x6xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf
 // CHECK: [[WD:%.+]] = arith.divsi [[W1]], %c1
 // CHECK: [[OW:%.+]] = arith.addi [[WD]], %c1
 // CHECK: tensor.empty([[N]], [[OH]], [[OW]]) : tensor<?x3x?x?xf32>
-// CHECK: [[PIXELS:%.+]] = arith.muli
-// CHECK: [[COLE:%.+]] = tensor.empty(%{{.+}}, [[PIXELS]]) : tensor<?x2x2x3x?xf32>
-// CHECK: [[COL5:%.+]] = linalg.generic {{.*}} outs([[COLE]] : tensor<?x2x2x3x?xf32>)
-// CHECK: tensor.extract [[PAD]]
-// CHECK: [[COL:%.+]] = tensor.collapse_shape [[COL5]] {{\[}}[0], [1, 2, 3], [4]] : tensor<?x2x2x3x?xf32> into tensor<?x12x?xf32>
-// CHECK: linalg.generic {{.*}} ins(%{{.+}}, [[COL]] : tensor<3x12xf32>, tensor<?x12x?xf32>) outs(%{{.+}} : tensor<?x3x?xf32>)
-// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x3x?x?xf32>)
+// CHECK: [[COL6:%.+]] = linalg.generic {{.*}} ins([[PAD]] : tensor<?x2x?x?xf32>) outs(%{{.+}} : tensor<?x2x2x3x?x?xf32>)
+// CHECK: [[COL:%.+]] = tensor.collapse_shape [[COL6]] {{\[}}[0], [1, 2, 3], [4], [5]] : tensor<?x2x2x3x?x?xf32> into tensor<?x12x?x?xf32>
+// CHECK: [[R:%.+]] = linalg.generic {indexing_maps = {{\[}}[[WMAPD]], [[COLMAPD]], [[OUTMAPD]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}}, [[COL]] : tensor<3x12xf32>, tensor<?x12x?x?xf32>) outs(%{{.+}} : tensor<?x3x?x?xf32>)
+// CHECK-NOT: tensor.extract
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: return [[R]]
 func.func @conv_same_dynamic(%x: tensor<?x2x?x?xf32>, %w: tensor<3x2x2x3xf32>) -> tensor<?x3x?x?xf32> {
   %none = onnx.NoValue
   %0 = "onnx.Conv"(%x, %w, %none) {auto_pad = "SAME_UPPER"} : (tensor<?x2x?x?xf32>, tensor<3x2x2x3xf32>, none) -> tensor<?x3x?x?xf32>
   return %0 : tensor<?x3x?x?xf32>
+}
+
+// -----
+
+// Tests that auto_pad SAME_UPPER with a stride > 1 on dynamic spatial dims pads by what
+// the run-time size needs: out = ceil(in / s), total = max(0, (out - 1) * s + k - in),
+// the odd one at the end.
+// CHECK-LABEL: func.func @conv_same_stride_dynamic
+// CHECK-SAME: ([[X:%.+]]: tensor<1x2x?x?xf32>
+// CHECK: kiln.check
+// CHECK: kiln.check
+// CHECK: [[H:%.+]] = tensor.dim [[X]], %c2
+// CHECK: [[H1:%.+]] = arith.addi [[H]], %c1
+// CHECK: [[OH:%.+]] = arith.divui [[H1]], %c2
+// CHECK: [[TOTAL:%.+]] = arith.maxsi
+// CHECK: [[BEGIN:%.+]] = arith.divui [[TOTAL]], %c2
+// CHECK: [[END:%.+]] = arith.subi [[TOTAL]], [[BEGIN]]
+// CHECK: tensor.pad [[X]] low[0, 0, [[BEGIN]], %{{.+}}] high[0, 0, [[END]], %{{.+}}]
+func.func @conv_same_stride_dynamic(%x: tensor<1x2x?x?xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x?x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {auto_pad = "SAME_UPPER", strides = array<i64: 2, 2>} : (tensor<1x2x?x?xf32>, tensor<3x2x3x3xf32>, none) -> tensor<1x3x?x?xf32>
+  return %0 : tensor<1x3x?x?xf32>
 }
 
 // -----
@@ -100,10 +123,15 @@ func.func @conv_grouped(%x: tensor<?x4x6x6xf32>, %w: tensor<6x2x3x3xf32>) -> ten
 
 // -----
 
-// Tests that a 1-D Conv uses linalg.conv_1d_ncw_fcw with its dilations.
+// Tests that a 1-D Conv is the 2-D im2col + contraction over a unit height (audio models
+// get the same kernels), its dilation in the im2col map.
+// CHECK-DAG: [[COL1D:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d5 + d3 * 2)>
 // CHECK-LABEL: func.func @conv_1d
 // CHECK-NOT: tensor.pad
-// CHECK: linalg.conv_1d_ncw_fcw {dilations = dense<2> : tensor<1xi64>, strides = dense<1> : tensor<1xi64>} ins(%{{.+}}, %{{.+}} : tensor<2x3x9xf32>, tensor<4x3x3xf32>) outs(%{{.+}} : tensor<2x4x5xf32>)
+// CHECK: [[X4:%.+]] = tensor.expand_shape %arg0 {{\[}}[0], [1], [2, 3]] output_shape [2, 3, 1, 9] : tensor<2x3x9xf32> into tensor<2x3x1x9xf32>
+// CHECK: linalg.generic {indexing_maps = {{\[}}[[COL1D]], {{.*}} ins([[X4]] : tensor<2x3x1x9xf32>) outs(%{{.+}} : tensor<2x3x1x3x1x5xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<4x9xf32>, tensor<2x9x5xf32>)
+// CHECK-NOT: linalg.conv_1d_ncw_fcw
 func.func @conv_1d(%x: tensor<2x3x9xf32>, %w: tensor<4x3x3xf32>) -> tensor<2x4x5xf32> {
   %none = onnx.NoValue
   %0 = "onnx.Conv"(%x, %w, %none) {dilations = array<i64: 2>} : (tensor<2x3x9xf32>, tensor<4x3x3xf32>, none) -> tensor<2x4x5xf32>
