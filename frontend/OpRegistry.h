@@ -23,7 +23,8 @@ struct OpSignature {
   bool lastInputVariadic = false;
   unsigned numOutputs = 0;
   bool lastOutputVariadic = false;
-  /// One rule per formal output: "inN", an MLIR element type, or "?".
+  /// One rule per formal output: "inN", "inN|<type>" (input N's element type, or the
+  /// MLIR element type when input N is absent), an MLIR element type, or "?".
   llvm::SmallVector<llvm::StringRef> outputTypeRules;
   /// GRAPH attribute names, in region order.
   llvm::SmallVector<llvm::StringRef> regionAttrNames;

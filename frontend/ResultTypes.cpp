@@ -149,7 +149,8 @@ static Type typeFromRule(const ResultTypeQuery &q, MLIRContext &ctx) {
   unsigned index = std::min<unsigned>(q.resultIndex, rules.size() - 1);
   if (q.resultIndex >= rules.size() && !q.sig.lastOutputVariadic)
     return {};
-  StringRef rule = rules[index];
+  // "inN|type": input N's element type, or `type` when input N is absent.
+  auto [rule, fallback] = rules[index].split('|');
   if (rule.empty() || rule == "?")
     return {};
   unsigned operand;
@@ -160,9 +161,12 @@ static Type typeFromRule(const ResultTypeQuery &q, MLIRContext &ctx) {
     // is what the few ops with such a rule (Identity, If) do.
     if (operand < q.operands.size() && !isa<NoneType>(q.operands[operand].getType()))
       return q.operands[operand].getType();
-    return {};
+    if (fallback.empty())
+      return {};
+    rule = fallback;
+  } else {
+    rule = rules[index];
   }
-  rule = rules[index];
   ScopedDiagnosticHandler silence(&ctx, [](Diagnostic &) { return success(); });
   size_t read = 0;
   Type elem = parseType(rule, &ctx, &read);

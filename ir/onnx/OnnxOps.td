@@ -7,6 +7,7 @@
 
 include "ir/onnx/OnnxBase.td"
 
+include "ir/onnx/OnnxOpsContrib.td"
 include "ir/onnx/OnnxOpsControlFlow.td"
 include "ir/onnx/OnnxOpsGenerator.td"
 include "ir/onnx/OnnxOpsImage.td"

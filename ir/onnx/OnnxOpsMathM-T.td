@@ -20,7 +20,7 @@ def ONNX_MatMulOp : ONNX_Op<"MatMul", [NoMemoryEffect, DeclareOpInterfaceMethods
   let hasVerifier = 1;
 }
 
-def ONNX_MatMulIntegerOp : ONNX_Op<"MatMulInteger", [NoMemoryEffect]> {
+def ONNX_MatMulIntegerOp : ONNX_Op<"MatMulInteger", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX MatMulInteger, versions 10";
   let description = [{
     Generated from the ONNX schema of `MatMulInteger` (domain `ai.onnx`, since version 10).
@@ -275,7 +275,7 @@ def ONNX_PowOp : ONNX_Op<"Pow", [NoMemoryEffect, DeclareOpInterfaceMethods<Shape
   let hasVerifier = 1;
 }
 
-def ONNX_QLinearMatMulOp : ONNX_Op<"QLinearMatMul", [NoMemoryEffect]> {
+def ONNX_QLinearMatMulOp : ONNX_Op<"QLinearMatMul", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX QLinearMatMul, versions 10, 21";
   let description = [{
     Generated from the ONNX schema of `QLinearMatMul` (domain `ai.onnx`, since version 21).

@@ -319,7 +319,7 @@ def ONNX_ConvOp : ONNX_Op<"Conv", [NoMemoryEffect, DeclareOpInterfaceMethods<Sha
   let hasVerifier = 1;
 }
 
-def ONNX_ConvIntegerOp : ONNX_Op<"ConvInteger", [NoMemoryEffect]> {
+def ONNX_ConvIntegerOp : ONNX_Op<"ConvInteger", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ConvInteger, versions 10";
   let description = [{
     Generated from the ONNX schema of `ConvInteger` (domain `ai.onnx`, since version 10).

@@ -339,7 +339,7 @@ def ONNX_MeanVarianceNormalizationOp : ONNX_Op<"MeanVarianceNormalization", [NoM
     TensorOf<[BF16, F16, F32, F64]>:$Y);
 }
 
-def ONNX_QLinearConvOp : ONNX_Op<"QLinearConv", [NoMemoryEffect]> {
+def ONNX_QLinearConvOp : ONNX_Op<"QLinearConv", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX QLinearConv, versions 10";
   let description = [{
     Generated from the ONNX schema of `QLinearConv` (domain `ai.onnx`, since version 10).

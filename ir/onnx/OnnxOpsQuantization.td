@@ -65,7 +65,7 @@ def ONNX_DequantizeLinearOp : ONNX_Op<"DequantizeLinear", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32]>:$y);
 }
 
-def ONNX_DynamicQuantizeLinearOp : ONNX_Op<"DynamicQuantizeLinear", [NoMemoryEffect]> {
+def ONNX_DynamicQuantizeLinearOp : ONNX_Op<"DynamicQuantizeLinear", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX DynamicQuantizeLinear, versions 11";
   let description = [{
     Generated from the ONNX schema of `DynamicQuantizeLinear` (domain `ai.onnx`, since version 11).

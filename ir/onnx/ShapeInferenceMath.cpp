@@ -95,6 +95,32 @@ LogicalResult MatMulOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   return success();
 }
 
+/// A numpy matmul of `a` and `b` with result element type `elem`: MatMulInteger's i32,
+/// QLinearMatMul's output type.
+static LogicalResult inferMatMulShape(Operation *op, Value a, Value b, Type elem,
+                                      SmallVectorImpl<Type> &resultTypes) {
+  auto lhs = getRankedShape(a.getType());
+  auto rhs = getRankedShape(b.getType());
+  if (!lhs || !rhs) {
+    resultTypes.push_back(UnrankedTensorType::get(elem));
+    return success();
+  }
+  auto shape = computeMatMulShape(*lhs, *rhs, [&] { return op->emitOpError(); });
+  if (failed(shape))
+    return failure();
+  resultTypes.push_back(RankedTensorType::get(*shape, elem));
+  return success();
+}
+
+LogicalResult MatMulIntegerOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferMatMulShape(*this, getA(), getB(), IntegerType::get(getContext(), 32), resultTypes);
+}
+
+LogicalResult QLinearMatMulOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferMatMulShape(*this, getA(), getB(), getTensorElementType(getYZeroPoint().getType()),
+                          resultTypes);
+}
+
 LogicalResult GemmOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   auto shape = computeGemmShape(getA().getType(), getB().getType(), getTransA() != 0,
                                 getTransB() != 0, [&] { return emitOpError(); });

@@ -63,31 +63,30 @@ LogicalResult inferGlobalPool(Value x, SmallVectorImpl<Type> &resultTypes) {
   return success();
 }
 
-} // namespace
-
-LogicalResult ConvOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
-  Type elem = getTensorElementType(getX().getType());
-  auto xShape = getRankedShape(getX().getType());
-  auto wShape = getRankedShape(getW().getType());
+/// Conv's output shape, shared with ConvInteger and QLinearConv (whose element type differs).
+template <typename OpTy>
+LogicalResult inferConvShape(OpTy op, Type elem, SmallVectorImpl<Type> &resultTypes) {
+  auto xShape = getRankedShape(op.getX().getType());
+  auto wShape = getRankedShape(op.getW().getType());
   int64_t rank = xShape ? xShape->size() : wShape ? wShape->size() : 0;
-  if (rank == 0 && getKernelShape())
-    rank = getKernelShape()->size() + 2;
+  if (rank == 0 && op.getKernelShape())
+    rank = op.getKernelShape()->size() + 2;
   if (rank == 0) {
     resultTypes.push_back(UnrankedTensorType::get(elem));
     return success();
   }
   // Rank mismatches are the verifier's to report; nothing to infer from them.
-  SmallVector<int64_t> x = shapeOrDynamic(getX(), rank);
-  SmallVector<int64_t> w = shapeOrDynamic(getW(), rank);
+  SmallVector<int64_t> x = shapeOrDynamic(op.getX(), rank);
+  SmallVector<int64_t> w = shapeOrDynamic(op.getW(), rank);
   if (rank < 3 || static_cast<int64_t>(w.size()) != rank)
     return success();
   SmallVector<int64_t> kernel(ArrayRef(w).drop_front(2));
-  if (getKernelShape())
-    kernel.assign(getKernelShape()->begin(), getKernelShape()->end());
-  auto emit = [&] { return emitOpError(); };
+  if (op.getKernelShape())
+    kernel.assign(op.getKernelShape()->begin(), op.getKernelShape()->end());
+  auto emit = [&] { return op.emitOpError(); };
   WindowParams params;
-  if (failed(getWindowParams(rank - 2, kernel, getStrides(), getDilations(), getPads(),
-                             getAutoPad(), false, params, emit)))
+  if (failed(getWindowParams(rank - 2, kernel, op.getStrides(), op.getDilations(), op.getPads(),
+                             op.getAutoPad(), false, params, emit)))
     return failure();
   auto spatial = computeWindowOutputDims(ArrayRef(x).drop_front(2), params, emit);
   if (failed(spatial))
@@ -96,6 +95,20 @@ LogicalResult ConvOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   dims.append(*spatial);
   resultTypes.push_back(RankedTensorType::get(dims, elem));
   return success();
+}
+
+} // namespace
+
+LogicalResult ConvOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferConvShape(*this, getTensorElementType(getX().getType()), resultTypes);
+}
+
+LogicalResult ConvIntegerOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferConvShape(*this, IntegerType::get(getContext(), 32), resultTypes);
+}
+
+LogicalResult QLinearConvOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferConvShape(*this, getTensorElementType(getYZeroPoint().getType()), resultTypes);
 }
 
 LogicalResult MaxPoolOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {

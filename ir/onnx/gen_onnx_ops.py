@@ -35,6 +35,9 @@ from dataclasses import dataclass, field
 import onnx
 from onnx import defs, helper
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import contrib_schemas  # noqa: E402  (hand-written ONNX Runtime contrib schemas)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 DOMAINS = {
@@ -68,6 +71,8 @@ CATEGORIES = {
     "object_detection": "ObjectDetection", "image": "Image", "optional": "Optional",
     "text": "Text", "traditionalml": "ML", "training": "Training", "preview": "Preview",
 }
+# The ONNX Runtime contrib ops of contrib_schemas.py: category Contrib, `onnx.ms.<Op>`.
+CONTRIB = ("ms.", "MS", "Contrib")
 # The Gather/Scatter family (and OneHot): category Indexing rather than onnx/defs' tensor.
 INDEXING = {"Gather", "GatherElements", "GatherND", "Scatter", "ScatterElements", "ScatterND",
             "TensorScatter", "OneHot"}
@@ -85,13 +90,14 @@ HAS_SHAPE_INFERENCE = {
     "Add", "Sub", "Mul", "Div", "Pow", "Mod", "PRelu", "Max", "Min", "Sum", "Mean",
     # Math: contractions, normalizations over an axis, and the rest
     "MatMul", "Gemm", "Softmax", "LogSoftmax", "Hardmax", "CumSum", "Expand",
+    "MatMulInteger", "QLinearMatMul",
     # Logical
     "Not", "BitwiseNot", "And", "Or", "Xor", "BitShift", "BitwiseAnd", "BitwiseOr",
     "BitwiseXor", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
     # NN
     "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
     "BatchNormalization", "InstanceNormalization", "LayerNormalization", "Dropout",
-    "RMSNormalization", "Attention", "Flatten", "Shrink",
+    "RMSNormalization", "Attention", "Flatten", "Shrink", "ConvInteger", "QLinearConv",
     # Tensor
     "Cast", "CastLike", "Shape", "Size", "Reshape", "Transpose", "Concat", "Squeeze",
     "Unsqueeze", "Slice", "Split", "Tile", "Pad", "Trilu", "Identity", "IsNaN", "IsInf",
@@ -105,6 +111,8 @@ HAS_SHAPE_INFERENCE = {
     "ReduceL2", "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "ArgMax", "ArgMin",
     # RNN
     "LSTM", "GRU", "RNN",
+    # Quantization
+    "DynamicQuantizeLinear",
 }
 
 # Ops that are not deterministic: no NoMemoryEffect, so CSE does not merge two draws.
@@ -163,6 +171,7 @@ class OpDef:
     mlir_name: str = ""
     cpp_name: str = ""
     category: str = ""
+    contrib: bool = False  # hand-written in contrib_schemas.py
 
     @property
     def newest(self):
@@ -222,6 +231,11 @@ def collect():
             continue
         by_op.setdefault((s.domain, s.name), []).append(s)
     ops = []
+    for s in sorted(contrib_schemas.schemas(), key=lambda s: s.name):
+        prefix, cpp_prefix, category = CONTRIB
+        op = OpDef(s.domain, s.name, s.since_version, [s], f"{prefix}{s.name}",
+                   f"{cpp_prefix}{s.name}", category, contrib=True)
+        ops.append((op, True))
     for (domain, name), schemas in sorted(by_op.items()):
         schemas.sort(key=lambda s: s.since_version)
         groups = []  # consecutive versions with one signature
@@ -280,6 +294,8 @@ def output_rule(op, out):
     """How the importer derives an output's element type without shape inference:
     `in<i>` (same as input i), an MLIR element type, or `?`."""
     s = op.newest
+    if op.contrib and op.name in contrib_schemas.OUTPUT_RULES:
+        return contrib_schemas.OUTPUT_RULES[op.name][[o.name for o in s.outputs].index(out.name)]
     for i, inp in enumerate(s.inputs):
         if inp.type_str == out.type_str:
             return f"in{i}"
@@ -301,7 +317,7 @@ def emit_op(op, newest):
         traits.append("RecursiveMemoryEffects")
     elif op.name not in NONDETERMINISTIC:
         traits.append("NoMemoryEffect")
-    if newest and op.domain == "" and op.name in HAS_SHAPE_INFERENCE:
+    if newest and op.domain == "" and not op.contrib and op.name in HAS_SHAPE_INFERENCE:
         traits.append("DeclareOpInterfaceMethods<ShapeInferenceOpInterface>")
     lines = [f"def ONNX_{op.cpp_name}Op : ONNX_Op<\"{op.mlir_name}\", [{', '.join(traits)}]> {{"]
     versions = sorted({x.since_version for x in op.schemas})
@@ -309,8 +325,16 @@ def emit_op(op, newest):
     if s.deprecated:
         summary += " (deprecated)"
     lines.append(f"  let summary = \"{summary}\";")
-    lines.append(f"  let description = [{{\n    Generated from the ONNX schema of `{op.name}` "
-                 f"(domain `{op.domain or 'ai.onnx'}`, since version {s.since_version}).\n  }}];")
+    if op.contrib:
+        summary = f"ONNX Runtime contrib op {op.domain + '::' if op.domain else ''}{op.name}"
+        lines[-1:] = [f"  let summary = \"{summary}\";"]
+        lines.append(f"  let description = [{{\n    Generated from the hand-written schema of ONNX "
+                     f"Runtime's `{op.name}` (domain `{op.domain or 'ai.onnx'}`) in "
+                     f"ir/onnx/contrib_schemas.py;\n    kiln-upgrade-onnx-ops expands it into "
+                     f"default-domain ops.\n  }}];")
+    else:
+        lines.append(f"  let description = [{{\n    Generated from the ONNX schema of `{op.name}` "
+                     f"(domain `{op.domain or 'ai.onnx'}`, since version {s.since_version}).\n  }}];")
     args = []
     for p in s.inputs:
         name, opt = formal(p)
@@ -345,7 +369,7 @@ def emit_op(op, newest):
             f"{'MaxSizedRegion<1>' if g in sig.optional_graphs else 'SizedRegion<1>'}:${ods_name(g, used)}"
             for g in sig.graphs)
         lines.append(f"  let regions = (region {regions});")
-    if newest and op.domain == "" and op.name in HAS_VERIFIER:
+    if newest and op.domain == "" and not op.contrib and op.name in HAS_VERIFIER:
         lines.append("  let hasVerifier = 1;")
     lines.append("}")
     return "\n".join(lines)
@@ -529,6 +553,9 @@ def emit_version_rows(ops, newest):
                             f"\"onnx.{newest[(op.domain, op.name)].mlir_name}\", \"{';'.join(rule)}\")")
     if upgrades:
         out += [""] + upgrades
+    if any(op.contrib for op, _ in ops):
+        out += [""] + [f"KILN_ONNX_OP_VERSION(\"{domain}\", \"{name}\", {since}, \"onnx.{target}\")"
+                       for domain, name, since, target in contrib_schemas.ALIASES]
     return out
 
 

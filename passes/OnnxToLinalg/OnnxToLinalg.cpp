@@ -66,6 +66,7 @@ struct ConvertOnnxToLinalgPass
     populateTopKPatterns(converter, patterns);
     populateAttentionPatterns(converter, patterns);
     populateConvPatterns(converter, patterns);
+    populateConvIntegerPatterns(converter, patterns);
     populateConvNhwcPatterns(converter, patterns);
     populatePoolNhwcPatterns(converter, patterns);
     populateConvTransposePatterns(converter, patterns);
@@ -75,6 +76,7 @@ struct ConvertOnnxToLinalgPass
     populatePoolPatterns(converter, patterns);
     populateShrinkPatterns(converter, patterns);
     populateQuantizeLinearPatterns(converter, patterns);
+    populateDynamicQuantizeLinearPatterns(converter, patterns);
     populateLSTMPatterns(converter, patterns);
     populateGRUPatterns(converter, patterns);
     populateRNNPatterns(converter, patterns);

@@ -81,6 +81,9 @@ void populateConvNhwcPatterns(const OnnxTypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
 void populatePoolNhwcPatterns(const OnnxTypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
+/// ConvInteger and QLinearConv.
+void populateConvIntegerPatterns(const OnnxTypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
 /// ConvTranspose.
 void populateConvTransposePatterns(const OnnxTypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
@@ -96,6 +99,9 @@ void populatePoolPatterns(const OnnxTypeConverter &converter, mlir::RewritePatte
 void populateShrinkPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 
 // Quantization/
+/// DynamicQuantizeLinear.
+void populateDynamicQuantizeLinearPatterns(const OnnxTypeConverter &converter,
+                                           mlir::RewritePatternSet &patterns);
 /// QuantizeLinear, DequantizeLinear.
 void populateQuantizeLinearPatterns(const OnnxTypeConverter &converter,
                                     mlir::RewritePatternSet &patterns);

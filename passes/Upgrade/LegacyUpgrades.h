@@ -14,6 +14,16 @@
 //   UpgradeTensor.cpp     Upsample, Resize 10/11/13, Pad before 18, Cast 1, Concat 1, Split 1,
 //                         Tile 1, TopK 1
 //
+// The same pass expands ONNX Runtime's contrib ops (`onnx.ms.*`), which have no lowering of
+// their own, into the default-domain ops that compute them:
+//
+//   UpgradeContribQuantization.cpp  DequantizeLinear, QuantizeLinear, QLinearConv,
+//                                   QLinearAdd, QLinearMul, QGemm, DynamicQuantizeLSTM,
+//                                   MatMulNBits
+//   UpgradeContribTransformer.cpp   Gelu, BiasGelu, FastGelu, QuickGelu, FusedMatMul,
+//                                   SkipLayerNormalization, SkipSimplifiedLayerNormalization,
+//                                   SimplifiedLayerNormalization, Attention
+//
 // New values get unranked result types; kiln-infer-shapes, which runs next, refines them.
 //
 //===----------------------------------------------------------------------===//
@@ -86,6 +96,10 @@ void addBroadcastUpgrades(llvm::StringMap<LegacyUpgrade> &table);
 void addMathUpgrades(llvm::StringMap<LegacyUpgrade> &table);
 void addNNUpgrades(llvm::StringMap<LegacyUpgrade> &table);
 void addTensorUpgrades(llvm::StringMap<LegacyUpgrade> &table);
+/// ONNX Runtime's contrib ops (`onnx.ms.*`, ir/onnx/contrib_schemas.py), expanded into
+/// default-domain ops: UpgradeContribQuantization.cpp and UpgradeContribTransformer.cpp.
+void addContribQuantizationUpgrades(llvm::StringMap<LegacyUpgrade> &table);
+void addContribTransformerUpgrades(llvm::StringMap<LegacyUpgrade> &table);
 
 /// The integer attribute `name` of `op`, or `fallback` when it is absent.
 int64_t intAttrOr(mlir::Operation *op, llvm::StringRef name, int64_t fallback);

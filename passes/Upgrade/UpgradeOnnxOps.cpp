@@ -55,6 +55,8 @@ const llvm::StringMap<kiln::upgrade::LegacyUpgrade> &legacyUpgrades() {
     kiln::upgrade::addMathUpgrades(t);
     kiln::upgrade::addNNUpgrades(t);
     kiln::upgrade::addTensorUpgrades(t);
+    kiln::upgrade::addContribQuantizationUpgrades(t);
+    kiln::upgrade::addContribTransformerUpgrades(t);
     return t;
   }();
   return table;

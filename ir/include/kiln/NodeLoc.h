@@ -86,9 +86,11 @@ inline mlir::Location replacedNodesLoc(llvm::ArrayRef<mlir::Operation *> nodes) 
 }
 
 /// The ONNX op type of an op name: "onnx.ResizeV13" -> "Resize" (older signatures are
-/// separate ops, onnx.<Op>V<n>, of the same ONNX op type; users never see that suffix).
+/// separate ops, onnx.<Op>V<n>, of the same ONNX op type; users never see that suffix), and
+/// "onnx.ms.Attention" -> "Attention" (ONNX Runtime's contrib ops).
 inline llvm::StringRef onnxOpType(llvm::StringRef opName) {
   opName.consume_front("onnx.");
+  opName.consume_front("ms.");
   opName.consume_front("kiln.");
   size_t v = opName.rfind('V');
   if (v != llvm::StringRef::npos && v > 0 && v + 1 < opName.size() &&

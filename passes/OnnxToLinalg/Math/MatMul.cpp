@@ -1,4 +1,4 @@
-//===- MatMul.cpp - Lower MatMul, Gemm, MatMulInteger to linalg -----------===//
+//===- MatMul.cpp - Lower MatMul, Gemm, MatMulInteger, QLinearMatMul to linalg -===//
 //
 // MatMul follows numpy: 1-D operands get a unit dim (removed again from the result),
 // leading dims broadcast. The common shapes become linalg named ops so later tiling and
@@ -10,13 +10,16 @@
 //   anything that broadcasts, or  -> a linalg.generic contraction with broadcast maps
 //   merges two dynamic dims
 // Gemm is a linalg.matmul with transposing indexing maps plus an elementwise epilogue
-// for alpha, beta and C.
+// for alpha, beta and C. MatMulInteger is the same product of the operands widened to i32
+// minus their zero points (per tensor, per row of A, per column of B); QLinearMatMul
+// requantizes that product (Support/QuantizedArithmetic.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/Broadcast.h"
 #include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
+#include "passes/OnnxToLinalg/Support/QuantizedArithmetic.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
@@ -293,45 +296,76 @@ struct MatMulLowering : OnnxLoweringPattern<MatMulOp> {
   }
 };
 
-/// Y = (A - a_zero_point) x (B - b_zero_point) in i32, zero points scalar.
+/// The axes of A and B along which a 1-D zero point or scale varies: A's rows (dim
+/// rank - 2) and B's columns (the last dim); -1 (scalars only) for a 1-D operand.
+int64_t rowAxis(Value a) { return getType(a).getRank() >= 2 ? getType(a).getRank() - 2 : -1; }
+int64_t columnAxis(Value b) { return getType(b).getRank() >= 2 ? getType(b).getRank() - 1 : -1; }
+
+/// (A - a_zero_point) x (B - b_zero_point) in i32: the zero points are scalars, per row of
+/// A or per column of B. Null after a rejection.
+Value buildIntegerMatmul(ConversionPatternRewriter &rewriter, Operation *op, Value a,
+                         Value aOriginal, Value aZero, Value b, Value bOriginal, Value bZero,
+                         RankedTensorType resultType) {
+  Location loc = op->getLoc();
+  Value aw = widenMinusZeroPoint(rewriter, loc, op, a, isUnsignedInt(aOriginal.getType()), aZero,
+                                 rowAxis(a));
+  if (!aw)
+    return {};
+  Value bw = widenMinusZeroPoint(rewriter, loc, op, b, isUnsignedInt(bOriginal.getType()), bZero,
+                                 columnAxis(b));
+  if (!bw)
+    return {};
+  return buildNumpyMatmul(rewriter, loc, op, aw, bw, resultType);
+}
+
+/// Y = (A - a_zero_point) x (B - b_zero_point) in i32.
 struct MatMulIntegerLowering : OnnxLoweringPattern<MatMulIntegerOp> {
   using OnnxLoweringPattern::OnnxLoweringPattern;
 
   LogicalResult matchAndRewriteRanked(MatMulIntegerOp op, OpAdaptor adaptor,
                                       RankedTensorType resultType,
                                       ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
     if (auto reason = checkMatmulOperands(adaptor.getA(), adaptor.getB()))
       return reject(rewriter, op, *reason);
-    for (Value zp : {adaptor.getAZeroPoint(), adaptor.getBZeroPoint()}) {
-      auto type = dyn_cast<RankedTensorType>(zp.getType());
-      if (!isa<NoneType>(zp.getType()) && (!type || type.getNumElements() != 1))
-        return reject(rewriter, op, "only scalar zero points are supported");
-    }
-    Type i32 = rewriter.getI32Type();
-    // Widen to i32 and subtract the zero point, honouring the ONNX signedness.
-    auto widen = [&](Value v, Value originalV, Value zp) {
-      bool isUnsigned = isUnsignedInt(originalV.getType());
-      auto type = RankedTensorType::get(getType(v).getShape(), i32);
-      SmallVector<Value> inputs{v};
-      // A one-element [1] zero point becomes a scalar so it broadcasts over every dim.
-      if (!isa<NoneType>(zp.getType()))
-        inputs.push_back(getType(zp).getRank() == 0
-                             ? zp
-                             : Value(tensor::CollapseShapeOp::create(
-                                   rewriter, loc, zp, SmallVector<ReassociationIndices>{})));
-      return buildElementwise(rewriter, loc, type, inputs,
-                              [&](OpBuilder &b, Location l, ValueRange args) {
-                                Value x = castScalar(b, l, args[0], i32, isUnsigned, false);
-                                if (args.size() == 1)
-                                  return x;
-                                Value z = castScalar(b, l, args[1], i32, isUnsigned, false);
-                                return Value(arith::SubIOp::create(b, l, x, z));
-                              });
-    };
-    Value a = widen(adaptor.getA(), op.getA(), adaptor.getAZeroPoint());
-    Value b = widen(adaptor.getB(), op.getB(), adaptor.getBZeroPoint());
-    rewriter.replaceOp(op, buildNumpyMatmul(rewriter, loc, op, a, b, resultType));
+    Value y = buildIntegerMatmul(rewriter, op, adaptor.getA(), op.getA(), adaptor.getAZeroPoint(),
+                                 adaptor.getB(), op.getB(), adaptor.getBZeroPoint(), resultType);
+    if (!y)
+      return failure();
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// The integer product requantized: round(acc * a_scale * b_scale / y_scale) + y_zero_point,
+/// the scales per tensor, a_scale per row and b_scale per column allowed.
+struct QLinearMatMulLowering : OnnxLoweringPattern<QLinearMatMulOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
+
+  LogicalResult matchAndRewriteRanked(QLinearMatMulOp op, OpAdaptor adaptor,
+                                      RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
+    if (auto reason = checkMatmulOperands(adaptor.getA(), adaptor.getB()))
+      return reject(rewriter, op, *reason);
+    for (Value v : {adaptor.getA(), adaptor.getB()})
+      if (getType(v).getElementType().getIntOrFloatBitWidth() != 8 ||
+          !isa<IntegerType>(getType(v).getElementType()))
+        return reject(rewriter, op, "only int8 and uint8 operands are supported");
+    if (!isa<IntegerType>(resultType.getElementType()))
+      return reject(rewriter, op, "only int8 and uint8 results are supported");
+    auto accType = RankedTensorType::get(resultType.getShape(), rewriter.getI32Type());
+    Value acc = buildIntegerMatmul(rewriter, op, adaptor.getA(), op.getA(), adaptor.getAZeroPoint(),
+                                   adaptor.getB(), op.getB(), adaptor.getBZeroPoint(), accType);
+    if (!acc)
+      return failure();
+    int64_t rank = resultType.getRank();
+    int64_t aAxis = rowAxis(adaptor.getA()) >= 0 && rank >= 2 ? rank - 2 : -1;
+    int64_t bAxis = columnAxis(adaptor.getB()) >= 0 ? rank - 1 : -1;
+    Value y = requantize(rewriter, op.getLoc(), op, acc, adaptor.getAScale(), aAxis,
+                         adaptor.getBScale(), bAxis, adaptor.getYScale(),
+                         adaptor.getYZeroPoint(), isUnsignedInt(op.getY().getType()), resultType);
+    if (!y)
+      return failure();
+    rewriter.replaceOp(op, y);
     return success();
   }
 };
@@ -413,8 +447,8 @@ struct GemmLowering : OnnxLoweringPattern<GemmOp> {
 } // namespace
 
 void populateMatMulPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, MatMulIntegerLowering, GemmLowering>(converter,
-                                                                    patterns.getContext());
+  patterns.add<MatMulLowering, MatMulIntegerLowering, QLinearMatMulLowering, GemmLowering>(
+      converter, patterns.getContext());
 }
 
 } // namespace kiln::conversion

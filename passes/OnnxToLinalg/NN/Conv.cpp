@@ -9,6 +9,8 @@
 //   other groups, 2-D             -> linalg.conv_2d_ngchw_gfchw on expanded operands
 //   anything else                 -> an equivalent grouped linalg.generic
 // Pads become a zero tensor.pad of X; the bias is a per-channel elementwise epilogue.
+// buildConvolution (ConvKernels.h) does all of it for any element type, so ConvInteger and
+// QLinearConv (ConvInteger.cpp) reuse it on their i32 operands.
 //
 //===----------------------------------------------------------------------===//
 
@@ -80,139 +82,155 @@ Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value x, Value w, Valu
       .getResult(0);
 }
 
+} // namespace
+
+FailureOr<Value> buildConvolution(ConversionPatternRewriter &rewriter, Operation *op, Value xIn,
+                                  Value w, Value bias, int64_t group,
+                                  std::optional<ArrayRef<int64_t>> kernelShape,
+                                  RankedTensorType resultType) {
+  Location loc = op->getLoc();
+  auto xType = dyn_cast<RankedTensorType>(xIn.getType());
+  auto wType = dyn_cast<RankedTensorType>(w.getType());
+  if (!xType || !wType)
+    return reject(rewriter, op, "X and W must be ranked tensors");
+  int64_t rank = xType.getRank(), spatial = rank - 2;
+  if (spatial < 1 || wType.getRank() != rank || resultType.getRank() != rank)
+    return reject(rewriter, op, "X, W and Y must have the same rank, at least 3");
+  ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
+  if (ShapedType::isDynamicShape(kernel))
+    return reject(rewriter, op, "the kernel's spatial sizes (W dims 2+) are dynamic");
+  if (kernelShape && *kernelShape != kernel)
+    return reject(rewriter, op, "kernel_shape does not match the shape of W");
+  int64_t m = wType.getDimSize(0), cg = wType.getDimSize(1);
+  if (ShapedType::isDynamic(m) || ShapedType::isDynamic(cg))
+    return reject(rewriter, op, "W's channel dims (0 and 1) are dynamic");
+  if (group < 1 || m % group != 0)
+    return reject(rewriter, op, "W's output channels are not divisible by group");
+  if (!xType.isDynamicDim(1) && xType.getDimSize(1) != cg * group)
+    return reject(rewriter, op,
+                  "X has " + Twine(xType.getDimSize(1)) + " channels but W and group expect " +
+                      Twine(cg * group));
+  if (resultType.getDimSize(1) != m && !resultType.isDynamicDim(1))
+    return reject(rewriter, op, "Y's channel count differs from W's");
+  bool hasBias = bias && !isa<NoneType>(bias.getType());
+  if (hasBias) {
+    auto bType = dyn_cast<RankedTensorType>(bias.getType());
+    if (!bType || bType.getRank() != 1)
+      return reject(rewriter, op, "the bias B is not a 1-D tensor");
+  }
+  FailureOr<Window> window = getWindow(rewriter, op, xType, kernel, /*ceilMode=*/false);
+  if (failed(window))
+    return failure();
+
+  // The kernels index X's channels and B by W's counts.
+  checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, xIn, 1),
+                  rewriter.getIndexAttr(cg * group),
+                  "X has {} channels but W and group expect {}");
+  if (hasBias)
+    checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, bias, 0),
+                    rewriter.getIndexAttr(m), "B has {} entries but W has {} output channels");
+  // A dynamic spatial dim must hold the dilated kernel once padded.
+  for (int64_t i = 0; i < spatial; ++i) {
+    if (!xType.isDynamicDim(2 + i))
+      continue;
+    // SAME pads computed at run time make any size >= 1 hold it.
+    int64_t pads = window->runtimeSamePads[i] ? (kernel[i] - 1) * window->dilations[i]
+                                              : window->padBegin[i] + window->padEnd[i];
+    int64_t extent = (kernel[i] - 1) * window->dilations[i] + 1 - pads;
+    checkSizes(rewriter, loc, op, arith::CmpIPredicate::sge,
+               tensor::getMixedSize(rewriter, loc, xIn, 2 + i),
+               rewriter.getIndexAttr(extent),
+               "X has size {} in spatial dim " + Twine(i) +
+                   ", less than the padded kernel needs ({})");
+  }
+  Type elementType = resultType.getElementType();
+  Value zero = createScalarConstant(rewriter, loc, elementType, 0);
+  Value x = padSpatial(rewriter, loc, xIn, *window, zero);
+  Value init = createWindowOutput(rewriter, loc, op, resultType, xIn,
+                                  rewriter.getIndexAttr(m), *window, zero);
+  Attribute strides = getI64VectorAttr(rewriter, window->strides);
+  Attribute dilations = getI64VectorAttr(rewriter, window->dilations);
+  SmallVector<Type> resultTypes{resultType};
+
+  Value result;
+  if (group == 1 && spatial == 2 && (result = buildConv2DAsMatmul(rewriter, loc, x, w,
+                                                                   resultType, *window, init))) {
+    // im2col + contraction (ConvKernels.cpp)
+  } else if (group == 1 && spatial == 1 &&
+             (result = buildConv1DAsMatmul(rewriter, loc, x, w, resultType, *window, init))) {
+    // the same over a unit height
+  } else if (group == 1 && spatial <= 3) {
+    SmallVector<Value> ins{x, w};
+    if (spatial == 1)
+      result = linalg::Conv1DNcwFcwOp::create(rewriter, loc, resultTypes, ins, init, strides,
+                                              dilations)
+                   .getResult(0);
+    else if (spatial == 2)
+      result = linalg::Conv2DNchwFchwOp::create(rewriter, loc, resultTypes, ins, init, strides,
+                                                dilations)
+                   .getResult(0);
+    else
+      result = linalg::Conv3DNcdhwFcdhwOp::create(rewriter, loc, resultTypes, ins, init, strides,
+                                                  dilations)
+                   .getResult(0);
+  } else if (cg == 1 && m == group && spatial <= 3) {
+    // Depthwise: W [C, 1, k...] drops its unit dim to the [C, k...] the op takes.
+    SmallVector<ReassociationIndices> reassociation = pairAt(0, rank);
+    Value wc = tensor::CollapseShapeOp::create(rewriter, loc, w, reassociation);
+    SmallVector<Value> ins{x, wc};
+    if (spatial == 2)
+      result = buildDepthwiseConv2D(rewriter, loc, x, wc, init, *window);
+    else if (spatial == 1)
+      result = linalg::DepthwiseConv1DNcwCwOp::create(rewriter, loc, resultTypes, ins, init,
+                                                      strides, dilations)
+                   .getResult(0);
+    else
+      result = linalg::DepthwiseConv3DNcdhwCdhwOp::create(rewriter, loc, resultTypes, ins, init,
+                                                          strides, dilations)
+                   .getResult(0);
+  } else {
+    // Split channels into groups: X [N, G, C/G, ...], W [G, M/G, C/G, ...],
+    // Y [N, G, M/G, ...], then merge Y's group dims back.
+    auto paddedType = cast<RankedTensorType>(x.getType());
+    Value xg = tensor::ExpandShapeOp::create(rewriter, loc, splitDim(paddedType, 1, group, cg), x,
+                                             pairAt(1, rank + 1));
+    Value wg = tensor::ExpandShapeOp::create(rewriter, loc, splitDim(wType, 0, group, m / group),
+                                             w, pairAt(0, rank + 1));
+    auto initType = cast<RankedTensorType>(init.getType());
+    Value initg = tensor::ExpandShapeOp::create(
+        rewriter, loc, splitDim(initType, 1, group, m / group), init, pairAt(1, rank + 1));
+    Value resultg;
+    if (spatial == 2)
+      resultg = linalg::Conv2DNgchwGfchwOp::create(rewriter, loc, TypeRange{initg.getType()},
+                                                   ValueRange{xg, wg}, initg, strides, dilations)
+                    .getResult(0);
+    else
+      resultg = buildGroupedConvGeneric(rewriter, loc, xg, wg, initg, *window);
+    result =
+        tensor::CollapseShapeOp::create(rewriter, loc, resultType, resultg, pairAt(1, rank + 1));
+  }
+
+  if (hasBias)
+    result = addChannelBias(rewriter, loc, result, bias);
+  return result;
+}
+
+namespace {
+
 struct ConvLowering : OnnxLoweringPattern<ConvOp> {
   using OnnxLoweringPattern::OnnxLoweringPattern;
 
   LogicalResult matchAndRewriteRanked(ConvOp op, OpAdaptor adaptor, RankedTensorType resultType,
                                       ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    auto wType = dyn_cast<RankedTensorType>(adaptor.getW().getType());
-    if (!xType || !wType)
-      return reject(rewriter, op, "X and W must be ranked tensors");
-    int64_t rank = xType.getRank(), spatial = rank - 2;
-    if (spatial < 1 || wType.getRank() != rank || resultType.getRank() != rank)
-      return reject(rewriter, op, "X, W and Y must have the same rank, at least 3");
-    ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
-    if (ShapedType::isDynamicShape(kernel))
-      return reject(rewriter, op, "the kernel's spatial sizes (W dims 2+) are dynamic");
-    if (auto kernelShape = op.getKernelShape(); kernelShape && *kernelShape != kernel)
-      return reject(rewriter, op, "kernel_shape does not match the shape of W");
-    int64_t group = static_cast<int64_t>(op.getGroup());
-    int64_t m = wType.getDimSize(0), cg = wType.getDimSize(1);
-    if (ShapedType::isDynamic(m) || ShapedType::isDynamic(cg))
-      return reject(rewriter, op, "W's channel dims (0 and 1) are dynamic");
-    if (group < 1 || m % group != 0)
-      return reject(rewriter, op, "W's output channels are not divisible by group");
-    if (!xType.isDynamicDim(1) && xType.getDimSize(1) != cg * group)
-      return reject(rewriter, op,
-                    "X has " + Twine(xType.getDimSize(1)) + " channels but W and group expect " +
-                        Twine(cg * group));
-    if (resultType.getDimSize(1) != m && !resultType.isDynamicDim(1))
-      return reject(rewriter, op, "Y's channel count differs from W's");
-    bool hasBias = !isa<NoneType>(adaptor.getB().getType());
-    if (hasBias) {
-      auto bType = dyn_cast<RankedTensorType>(adaptor.getB().getType());
-      if (!bType || bType.getRank() != 1)
-        return reject(rewriter, op, "the bias B is not a 1-D tensor");
-    }
-    FailureOr<Window> window = getWindow(rewriter, op, xType, kernel, /*ceilMode=*/false);
-    if (failed(window))
+    std::optional<ArrayRef<int64_t>> kernelShape;
+    if (auto attr = op.getKernelShape())
+      kernelShape = *attr;
+    FailureOr<Value> result =
+        buildConvolution(rewriter, op, adaptor.getX(), adaptor.getW(), adaptor.getB(),
+                         static_cast<int64_t>(op.getGroup()), kernelShape, resultType);
+    if (failed(result))
       return failure();
-
-    // The kernels index X's channels and B by W's counts.
-    checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, adaptor.getX(), 1),
-                    rewriter.getIndexAttr(cg * group),
-                    "X has {} channels but W and group expect {}");
-    if (hasBias)
-      checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, adaptor.getB(), 0),
-                      rewriter.getIndexAttr(m), "B has {} entries but W has {} output channels");
-    // A dynamic spatial dim must hold the dilated kernel once padded.
-    for (int64_t i = 0; i < spatial; ++i) {
-      if (!xType.isDynamicDim(2 + i))
-        continue;
-      // SAME pads computed at run time make any size >= 1 hold it.
-      int64_t pads = window->runtimeSamePads[i]
-                         ? (kernel[i] - 1) * window->dilations[i]
-                         : window->padBegin[i] + window->padEnd[i];
-      int64_t extent = (kernel[i] - 1) * window->dilations[i] + 1 - pads;
-      checkSizes(rewriter, loc, op, arith::CmpIPredicate::sge,
-                 tensor::getMixedSize(rewriter, loc, adaptor.getX(), 2 + i),
-                 rewriter.getIndexAttr(extent),
-                 "X has size {} in spatial dim " + Twine(i) +
-                     ", less than the padded kernel needs ({})");
-    }
-    Type elementType = resultType.getElementType();
-    Value zero = createScalarConstant(rewriter, loc, elementType, 0);
-    Value x = padSpatial(rewriter, loc, adaptor.getX(), *window, zero);
-    Value w = adaptor.getW();
-    Value init = createWindowOutput(rewriter, loc, op, resultType, adaptor.getX(),
-                                    rewriter.getIndexAttr(m), *window, zero);
-    Attribute strides = getI64VectorAttr(rewriter, window->strides);
-    Attribute dilations = getI64VectorAttr(rewriter, window->dilations);
-    SmallVector<Type> resultTypes{resultType};
-
-    Value result;
-    if (group == 1 && spatial == 2 && (result = buildConv2DAsMatmul(rewriter, loc, x, w,
-                                                                     resultType, *window, init))) {
-      // im2col + contraction (ConvKernels.cpp)
-    } else if (group == 1 && spatial == 1 &&
-               (result = buildConv1DAsMatmul(rewriter, loc, x, w, resultType, *window, init))) {
-      // the same over a unit height
-    } else if (group == 1 && spatial <= 3) {
-      SmallVector<Value> ins{x, w};
-      if (spatial == 1)
-        result = linalg::Conv1DNcwFcwOp::create(rewriter, loc, resultTypes, ins, init, strides,
-                                                dilations)
-                     .getResult(0);
-      else if (spatial == 2)
-        result = linalg::Conv2DNchwFchwOp::create(rewriter, loc, resultTypes, ins, init, strides,
-                                                  dilations)
-                     .getResult(0);
-      else
-        result = linalg::Conv3DNcdhwFcdhwOp::create(rewriter, loc, resultTypes, ins, init, strides,
-                                                    dilations)
-                     .getResult(0);
-    } else if (cg == 1 && m == group && spatial <= 3) {
-      // Depthwise: W [C, 1, k...] drops its unit dim to the [C, k...] the op takes.
-      SmallVector<ReassociationIndices> reassociation = pairAt(0, rank);
-      Value wc = tensor::CollapseShapeOp::create(rewriter, loc, w, reassociation);
-      SmallVector<Value> ins{x, wc};
-      if (spatial == 2)
-        result = buildDepthwiseConv2D(rewriter, loc, x, wc, init, *window);
-      else if (spatial == 1)
-        result = linalg::DepthwiseConv1DNcwCwOp::create(rewriter, loc, resultTypes, ins, init,
-                                                        strides, dilations)
-                     .getResult(0);
-      else
-        result = linalg::DepthwiseConv3DNcdhwCdhwOp::create(rewriter, loc, resultTypes, ins, init,
-                                                            strides, dilations)
-                     .getResult(0);
-    } else {
-      // Split channels into groups: X [N, G, C/G, ...], W [G, M/G, C/G, ...],
-      // Y [N, G, M/G, ...], then merge Y's group dims back.
-      auto paddedType = cast<RankedTensorType>(x.getType());
-      Value xg = tensor::ExpandShapeOp::create(rewriter, loc, splitDim(paddedType, 1, group, cg), x,
-                                               pairAt(1, rank + 1));
-      Value wg = tensor::ExpandShapeOp::create(rewriter, loc, splitDim(wType, 0, group, m / group),
-                                               w, pairAt(0, rank + 1));
-      auto initType = cast<RankedTensorType>(init.getType());
-      Value initg = tensor::ExpandShapeOp::create(
-          rewriter, loc, splitDim(initType, 1, group, m / group), init, pairAt(1, rank + 1));
-      Value resultg;
-      if (spatial == 2)
-        resultg = linalg::Conv2DNgchwGfchwOp::create(rewriter, loc, TypeRange{initg.getType()},
-                                                     ValueRange{xg, wg}, initg, strides, dilations)
-                      .getResult(0);
-      else
-        resultg = buildGroupedConvGeneric(rewriter, loc, xg, wg, initg, *window);
-      result =
-          tensor::CollapseShapeOp::create(rewriter, loc, resultType, resultg, pairAt(1, rank + 1));
-    }
-
-    if (hasBias)
-      result = addChannelBias(rewriter, loc, result, adaptor.getB());
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, *result);
     return success();
   }
 };

@@ -10,7 +10,20 @@
 
 #include "passes/OnnxToLinalg/NN/Window.h"
 
+#include <optional>
+
 namespace kiln::conversion {
+
+/// The convolution of `x` (N x C x spatial...) with `w` (M x C/group x kernel...) plus the
+/// optional per-channel `bias` (null or none: no bias), as Conv computes it with `op`'s
+/// strides, dilations, pads and auto_pad, in `resultType`'s element type (which X, W and
+/// the bias share; zero padding). Rejects, naming `op`, what it cannot lower. Conv,
+/// ConvInteger and QLinearConv share it.
+llvm::FailureOr<mlir::Value>
+buildConvolution(mlir::ConversionPatternRewriter &rewriter, mlir::Operation *op, mlir::Value x,
+                 mlir::Value w, mlir::Value bias, int64_t group,
+                 std::optional<llvm::ArrayRef<int64_t>> kernelShape,
+                 mlir::RankedTensorType resultType);
 
 /// Adds a per-channel (dim 1) `bias` of shape [C] to `input` of shape N x C x ....
 mlir::Value addChannelBias(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,

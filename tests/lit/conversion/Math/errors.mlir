@@ -8,11 +8,12 @@ func.func @matmul_unranked(%a: tensor<*xf32>, %b: tensor<4x5xf32>) -> tensor<*xf
 
 // -----
 
-// Tests that MatMulInteger with per-row zero points is rejected.
-// CHECK: node 'mmi_zp' (MatMulInteger): cannot be compiled: only scalar zero points are supported
-func.func @matmul_integer_row_zp(%a: tensor<3x4xi8>, %b: tensor<4x5xi8>, %za: tensor<3xi8>) -> tensor<3x5xi32> {
+// Tests that MatMulInteger with a zero point that is neither a scalar, per row of A nor per
+// column of B is rejected.
+// CHECK: node 'mmi_zp' (MatMulInteger): cannot be compiled: the zero point must be a scalar or 1-D along its axis
+func.func @matmul_integer_2d_zp(%a: tensor<3x4xi8>, %b: tensor<4x5xi8>, %za: tensor<3x4xi8>) -> tensor<3x5xi32> {
   %none = onnx.NoValue
-  %0 = "onnx.MatMulInteger"(%a, %b, %za, %none) : (tensor<3x4xi8>, tensor<4x5xi8>, tensor<3xi8>, none) -> tensor<3x5xi32> loc("mmi_zp")
+  %0 = "onnx.MatMulInteger"(%a, %b, %za, %none) : (tensor<3x4xi8>, tensor<4x5xi8>, tensor<3x4xi8>, none) -> tensor<3x5xi32> loc("mmi_zp")
   return %0 : tensor<3x5xi32>
 }
 
@@ -33,4 +34,13 @@ func.func @div_by_constant_zero(%a: tensor<2xi32>) -> tensor<2xi32> {
   %b = "onnx.Constant"() {value = dense<[3, 0]> : tensor<2xi32>} : () -> tensor<2xi32>
   %0 = "onnx.Div"(%a, %b) : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32> loc("div0")
   return %0 : tensor<2xi32>
+}
+
+// -----
+
+// Tests that QLinearMatMul on float8 operands is rejected, naming the node.
+// CHECK: node 'qmm_f8' (QLinearMatMul): cannot be compiled: only int8 and uint8 operands are supported
+func.func @qlinear_matmul_f8(%a: tensor<2x4xf8E4M3FN>, %s: tensor<f32>, %z: tensor<f8E4M3FN>, %b: tensor<4x2xf8E4M3FN>) -> tensor<2x2xf8E4M3FN> {
+  %0 = "onnx.QLinearMatMul"(%a, %s, %z, %b, %s, %z, %s, %z) : (tensor<2x4xf8E4M3FN>, tensor<f32>, tensor<f8E4M3FN>, tensor<4x2xf8E4M3FN>, tensor<f32>, tensor<f8E4M3FN>, tensor<f32>, tensor<f8E4M3FN>) -> tensor<2x2xf8E4M3FN> loc("qmm_f8")
+  return %0 : tensor<2x2xf8E4M3FN>
 }

@@ -222,3 +222,34 @@ func.func @gemm_inner(%a: tensor<?x?xf32>, %b: tensor<5x?xf32>) -> tensor<?x5xf3
   %0 = "onnx.Gemm"(%a, %b, %none) {transB = 1 : i64} : (tensor<?x?xf32>, tensor<5x?xf32>, none) -> tensor<?x5xf32> loc("g")
   return %0 : tensor<?x5xf32>
 }
+
+// -----
+
+// Tests that a per-column zero point of MatMulInteger's B is read along B's last dim.
+// CHECK-DAG: [[COL:#.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @matmul_integer_per_column
+// CHECK: linalg.generic {indexing_maps = [{{.+}}, [[COL]], {{.+}}]
+// CHECK: linalg.matmul
+func.func @matmul_integer_per_column(%a: tensor<3x4xui8>, %b: tensor<4x5xi8>, %zb: tensor<5xi8>) -> tensor<3x5xi32> {
+  %none = onnx.NoValue
+  %0 = "onnx.MatMulInteger"(%a, %b, %none, %zb) : (tensor<3x4xui8>, tensor<4x5xi8>, none, tensor<5xi8>) -> tensor<3x5xi32>
+  return %0 : tensor<3x5xi32>
+}
+
+// -----
+
+// Tests that QLinearMatMul multiplies the widened operands in i32 and requantizes:
+// acc * (a_scale * b_scale / y_scale) in f64, plus the zero point, rounded half to even
+// and clamped to [0, 255].
+// CHECK-LABEL: func.func @qlinear_matmul
+// CHECK: linalg.matmul ins({{.+}} : tensor<2x4xi32>, tensor<4x3xi32>)
+// CHECK: linalg.generic
+// CHECK: arith.mulf {{.+}} : f32
+// CHECK: arith.divf {{.+}} : f32
+// CHECK: arith.sitofp {{.+}} : i32 to f64
+// CHECK: math.roundeven {{.+}} : f64
+// CHECK: arith.fptoui {{.+}} : f64 to i8
+func.func @qlinear_matmul(%a: tensor<2x4xui8>, %s: tensor<f32>, %z: tensor<ui8>, %b: tensor<4x3xui8>) -> tensor<2x3xui8> {
+  %0 = "onnx.QLinearMatMul"(%a, %s, %z, %b, %s, %z, %s, %z) : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4x3xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
+  return %0 : tensor<2x3xui8>
+}

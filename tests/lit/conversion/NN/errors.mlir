@@ -82,3 +82,14 @@ func.func @maxpool_4d(%x: tensor<1x1x4x4x4x4xf32>) -> tensor<1x1x2x2x2x2xf32> {
   %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2, 2, 2, 2>, strides = array<i64: 2, 2, 2, 2>} : (tensor<1x1x4x4x4x4xf32>) -> (tensor<1x1x2x2x2x2xf32>, none) loc("maxpool_4d")
   return %0#0 : tensor<1x1x2x2x2x2xf32>
 }
+
+// -----
+
+// Tests that ConvInteger with a weight zero point that is neither a scalar nor per output
+// channel is rejected, naming the node.
+// CHECK: node 'convint_zp' (ConvInteger): cannot be compiled: the zero point must be a scalar or 1-D along its axis
+func.func @conv_integer_bad_zero_point(%x: tensor<1x2x5x5xui8>, %w: tensor<4x2x3x3xui8>, %wz: tensor<4x2xui8>) -> tensor<1x4x3x3xi32> {
+  %none = onnx.NoValue
+  %0 = "onnx.ConvInteger"(%x, %w, %none, %wz) : (tensor<1x2x5x5xui8>, tensor<4x2x3x3xui8>, none, tensor<4x2xui8>) -> tensor<1x4x3x3xi32> loc("convint_zp")
+  return %0 : tensor<1x4x3x3xi32>
+}
