@@ -83,6 +83,7 @@ struct ConvertOnnxToLinalgPass
     populateConcatPatterns(converter, patterns);
     populateDepthToSpacePatterns(converter, patterns);
     populateTensorElementwisePatterns(converter, patterns);
+    populateGridSamplePatterns(converter, patterns);
     populatePadPatterns(converter, patterns);
     populateReshapePatterns(converter, patterns);
     populateResizePatterns(converter, patterns);

@@ -88,7 +88,7 @@ void populateDropoutPatterns(const OnnxTypeConverter &converter, mlir::RewritePa
 void populateFlattenPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// BatchNormalization ... LpNormalization.
 void populateNormPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-/// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool.
+/// MaxPool, AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool, GlobalLpPool.
 void populatePoolPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Shrink.
 void populateShrinkPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
@@ -124,6 +124,9 @@ void populateDepthToSpacePatterns(const OnnxTypeConverter &converter,
 /// Elementwise.cpp: Identity, IsNaN, IsInf, Where.
 void populateTensorElementwisePatterns(const OnnxTypeConverter &converter,
                                        mlir::RewritePatternSet &patterns);
+/// GridSample.
+void populateGridSamplePatterns(const OnnxTypeConverter &converter,
+                                mlir::RewritePatternSet &patterns);
 /// Pad.
 void populatePadPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Reshape.

@@ -4,7 +4,8 @@
 // with the reduction's identity (-inf or 0); 3-D windows and unsigned MaxPool, which
 // have no NC-first named op, become the equivalent linalg.generic. AveragePool divides
 // the sum by how many elements each window really covers (a compile-time table when the
-// pads or ceil_mode make that vary). The global pools are plain reductions.
+// pads or ceil_mode make that vary). LpPool sums |x|^p over the window (pads add 0) and
+// takes the p-th root. The global pools are plain reductions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +21,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <limits>
@@ -241,9 +243,61 @@ struct AveragePoolLowering : OnnxLoweringPattern<AveragePoolOp> {
   }
 };
 
-/// GlobalAveragePool and GlobalMaxPool: reduce all spatial dims, then reshape N x C to
-/// N x C x 1 x ... .
-template <typename OpTy, bool IsAverage> struct GlobalPoolLowering : OnnxLoweringPattern<OpTy> {
+/// |x|^p, elementwise, for LpPool and GlobalLpPool.
+Value powAbs(OpBuilder &b, Location loc, Value x, int64_t p) {
+  Value a = math::AbsFOp::create(b, loc, x);
+  if (p == 1)
+    return a;
+  if (p == 2)
+    return arith::MulFOp::create(b, loc, a, a);
+  return math::PowFOp::create(b, loc, a, createScalarConstant(b, loc, x.getType(), p));
+}
+
+/// The p-th root of a sum of |x|^p, for LpPool and GlobalLpPool.
+Value root(OpBuilder &b, Location loc, Value sum, int64_t p) {
+  if (p == 1)
+    return sum;
+  if (p == 2)
+    return math::SqrtOp::create(b, loc, sum);
+  return math::PowFOp::create(b, loc, sum, createScalarConstant(b, loc, sum.getType(), 1.0 / p));
+}
+
+struct LpPoolLowering : OnnxLoweringPattern<LpPoolOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
+
+  LogicalResult matchAndRewriteRanked(LpPoolOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t p = op.getP();
+    if (p <= 0)
+      return reject(rewriter, op, "p must be positive, not " + Twine(p));
+    FailureOr<Window> window =
+        getPoolWindow(rewriter, op, adaptor.getX(), op.getKernelShape(), op.getCeilMode() != 0);
+    if (failed(window))
+      return failure();
+    Value x = adaptor.getX();
+    Value powered = buildElementwise(rewriter, loc, cast<RankedTensorType>(x.getType()), x,
+                                     [&](OpBuilder &b, Location l, ValueRange args) {
+                                       return powAbs(b, l, args[0], p);
+                                     });
+    Value zero = createScalarConstant(rewriter, loc, resultType.getElementType(), 0);
+    Value padded = padSpatial(rewriter, loc, powered, *window, zero);
+    Value init = createWindowOutput(rewriter, loc, op, resultType, x,
+                                    getChannels(rewriter, loc, x), *window, zero);
+    Value sum = buildPool(rewriter, loc, PoolKind::Sum, padded, init, *window);
+    rewriter.replaceOp(op, buildElementwise(rewriter, loc, resultType, sum,
+                                            [&](OpBuilder &b, Location l, ValueRange args) {
+                                              return root(b, l, args[0], p);
+                                            }));
+    return success();
+  }
+};
+
+/// GlobalAveragePool, GlobalMaxPool and GlobalLpPool: reduce all spatial dims, then
+/// reshape N x C to N x C x 1 x ... .
+enum class GlobalKind { Average, Max, Lp };
+
+template <typename OpTy, GlobalKind Kind> struct GlobalPoolLowering : OnnxLoweringPattern<OpTy> {
   using OnnxLoweringPattern<OpTy>::OnnxLoweringPattern;
 
   LogicalResult matchAndRewriteRanked(OpTy op, typename OpTy::Adaptor adaptor,
@@ -257,13 +311,26 @@ template <typename OpTy, bool IsAverage> struct GlobalPoolLowering : OnnxLowerin
     Type elementType = resultType.getElementType();
     SmallVector<bool> reduced(xType.getRank(), true);
     reduced[0] = reduced[1] = false;
-    PoolKind kind = IsAverage ? PoolKind::Sum : PoolKind::Max;
+    PoolKind kind = Kind == GlobalKind::Max ? PoolKind::Max : PoolKind::Sum;
+    int64_t p = 1;
+    if constexpr (Kind == GlobalKind::Lp) {
+      p = op.getP();
+      if (p <= 0)
+        return reject(rewriter, op, "p must be positive, not " + Twine(p));
+    }
     Value init = getPoolIdentity(rewriter, loc, kind, elementType);
     Value pooled = reduceDims(rewriter, loc, x, reduced, {}, init,
                               [&](OpBuilder &b, Location l, Value in, ValueRange, Value acc) {
+                                if (Kind == GlobalKind::Lp)
+                                  in = powAbs(b, l, in, p);
                                 return combine(b, l, kind, acc, in);
                               });
-    if (IsAverage) {
+    if (Kind == GlobalKind::Lp)
+      pooled = buildElementwise(rewriter, loc, cast<RankedTensorType>(pooled.getType()), pooled,
+                                [&](OpBuilder &b, Location l, ValueRange args) {
+                                  return root(b, l, args[0], p);
+                                });
+    if (Kind == GlobalKind::Average) {
       Value count = getElementCount(rewriter, loc, x, reduced, elementType);
       pooled = buildElementwise(rewriter, loc, cast<RankedTensorType>(pooled.getType()), pooled,
                                 [&](OpBuilder &b, Location l, ValueRange args) {
@@ -283,8 +350,10 @@ template <typename OpTy, bool IsAverage> struct GlobalPoolLowering : OnnxLowerin
 
 void populatePoolPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<MaxPoolLowering, AveragePoolLowering, GlobalPoolLowering<GlobalAveragePoolOp, true>,
-               GlobalPoolLowering<GlobalMaxPoolOp, false>>(converter, ctx);
+  patterns.add<MaxPoolLowering, AveragePoolLowering, LpPoolLowering,
+               GlobalPoolLowering<GlobalAveragePoolOp, GlobalKind::Average>,
+               GlobalPoolLowering<GlobalMaxPoolOp, GlobalKind::Max>,
+               GlobalPoolLowering<GlobalLpPoolOp, GlobalKind::Lp>>(converter, ctx);
 }
 
 } // namespace kiln::conversion

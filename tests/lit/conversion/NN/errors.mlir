@@ -83,3 +83,12 @@ func.func @maxpool_4d(%x: tensor<1x1x4x4x4x4xf32>) -> tensor<1x1x2x2x2x2xf32> {
   %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2, 2, 2, 2>, strides = array<i64: 2, 2, 2, 2>} : (tensor<1x1x4x4x4x4xf32>) -> (tensor<1x1x2x2x2x2xf32>, none) loc("maxpool_4d")
   return %0#0 : tensor<1x1x2x2x2x2xf32>
 }
+
+// -----
+
+// Tests that LpPool with a p that is not positive is rejected.
+// CHECK: node 'lp0' (LpPool): cannot be compiled: p must be positive, not 0
+func.func @lppool_p0(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> {
+  %0 = "onnx.LpPool"(%x) {kernel_shape = array<i64: 2, 2>, p = 0 : i64} : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> loc("lp0")
+  return %0 : tensor<1x1x3x3xf32>
+}

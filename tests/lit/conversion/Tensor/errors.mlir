@@ -36,3 +36,12 @@ func.func @reshape_unranked(%x: tensor<2x3xf32>, %s: tensor<?xi64>) -> tensor<*x
   %0 = "onnx.Reshape"(%x, %s) : (tensor<2x3xf32>, tensor<?xi64>) -> tensor<*xf32> loc("reshape_unranked")
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// Tests that linear GridSample of an integer X is rejected.
+// CHECK: node 'gs_int' (GridSample): cannot be compiled: linear and cubic modes need a float X
+func.func @grid_sample_int(%x: tensor<1x1x4x4xi32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xi32> {
+  %0 = "onnx.GridSample"(%x, %g) : (tensor<1x1x4x4xi32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xi32> loc("gs_int")
+  return %0 : tensor<1x1x2x2xi32>
+}
