@@ -65,14 +65,18 @@ struct ConvertOnnxToLinalgPass
     populateSoftmaxPatterns(converter, patterns);
     populateTopKPatterns(converter, patterns);
     populateAttentionPatterns(converter, patterns);
+    populateCol2ImPatterns(converter, patterns);
     populateConvPatterns(converter, patterns);
     populateConvNhwcPatterns(converter, patterns);
     populateConvTransposePatterns(converter, patterns);
+    populateDeformConvPatterns(converter, patterns);
     populateDropoutPatterns(converter, patterns);
     populateFlattenPatterns(converter, patterns);
     populateNormPatterns(converter, patterns);
     populatePoolPatterns(converter, patterns);
+    populateMaxUnpoolPatterns(converter, patterns);
     populateShrinkPatterns(converter, patterns);
+    populateRoiAlignPatterns(converter, patterns);
     populateQuantizeLinearPatterns(converter, patterns);
     populateLSTMPatterns(converter, patterns);
     populateGRUPatterns(converter, patterns);
@@ -80,6 +84,8 @@ struct ConvertOnnxToLinalgPass
     populateArgMinMaxPatterns(converter, patterns);
     populateReducePatterns(converter, patterns);
     populateCastPatterns(converter, patterns);
+    populateAffineGridPatterns(converter, patterns);
+    populateCenterCropPadPatterns(converter, patterns);
     populateConcatPatterns(converter, patterns);
     populateDepthToSpacePatterns(converter, patterns);
     populateTensorElementwisePatterns(converter, patterns);

@@ -5,7 +5,8 @@
 // have no NC-first named op, become the equivalent linalg.generic. AveragePool divides
 // the sum by how many elements each window really covers (a compile-time table when the
 // pads or ceil_mode make that vary). LpPool sums |x|^p over the window (pads add 0) and
-// takes the p-th root. The global pools are plain reductions.
+// takes the p-th root. MaxPool's Indices output comes from a generic that carries the
+// largest element and its flat index. The global pools are plain reductions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +17,7 @@
 #include "passes/OnnxToLinalg/Support/ReduceDims.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
 #include "ir/onnx/OnnxDialect.h"
 
@@ -119,14 +121,93 @@ OpFoldResult getChannels(OpBuilder &b, Location loc, Value input) {
   return tensor::getMixedSize(b, loc, input, 1);
 }
 
+/// MaxPool with its Indices output: one generic over (n, c, out..., kernel...) reading the
+/// unpadded input with tensor.extract (taps in the pads are skipped) and keeping, per
+/// output, the first largest element and its flat index into X (row-major, or with
+/// `columnMajor` the spatial dims first-fastest, as storage_order = 1 asks).
+std::pair<Value, Value> buildArgMaxPool(OpBuilder &b, Location loc, Operation *node, Value x,
+                                        RankedTensorType valuesType, RankedTensorType indicesType,
+                                        const Window &window, Value lowest, bool isUnsigned,
+                                        bool columnMajor) {
+  MLIRContext *ctx = b.getContext();
+  int64_t spatial = window.kernel.size(), rank = spatial + 2;
+  OpFoldResult channels = tensor::getMixedSize(b, loc, x, 1);
+  Value values = createWindowOutput(b, loc, node, valuesType, x, channels, window, lowest);
+  // -1 until the window's first tap inside X is taken, so an X element equal to the
+  // initial `lowest` still gives its index.
+  Value none =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(indicesType.getElementType(), -1));
+  Value indices = createWindowOutput(b, loc, node, indicesType, x, channels, window, none);
+  Value kernel = tensor::EmptyOp::create(b, loc, window.kernel, b.getI1Type());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(getDimValue(b, loc, x, d));
+  SmallVector<AffineExpr> kExprs, outExprs;
+  for (int64_t d = 0; d < rank; ++d)
+    outExprs.push_back(getAffineDimExpr(d, ctx));
+  for (int64_t i = 0; i < spatial; ++i)
+    kExprs.push_back(getAffineDimExpr(rank + i, ctx));
+  AffineMap outMap = AffineMap::get(rank + spatial, 0, outExprs, ctx);
+  SmallVector<AffineMap> maps{AffineMap::get(rank + spatial, 0, kExprs, ctx), outMap, outMap};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators.append(spatial, utils::IteratorType::reduction);
+  auto body = [&](OpBuilder &nb, Location nloc, ValueRange args) {
+    auto cIdx = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(nb, nloc, v); };
+    auto cmp = [&](arith::CmpIPredicate p, Value l, Value r) -> Value {
+      return arith::CmpIOp::create(nb, nloc, p, l, r);
+    };
+    SmallVector<Value> at{linalg::IndexOp::create(nb, nloc, 0),
+                          linalg::IndexOp::create(nb, nloc, 1)};
+    Value inside;
+    for (int64_t i = 0; i < spatial; ++i) {
+      // p = o * stride - pad_begin + k * dilation, read only inside X.
+      Value o = linalg::IndexOp::create(nb, nloc, 2 + i);
+      Value k = linalg::IndexOp::create(nb, nloc, rank + i);
+      Value p = arith::SubIOp::create(
+          nb, nloc,
+          arith::AddIOp::create(nb, nloc,
+                                arith::MulIOp::create(nb, nloc, o, cIdx(window.strides[i])),
+                                arith::MulIOp::create(nb, nloc, k, cIdx(window.dilations[i]))),
+          cIdx(window.padBegin[i]));
+      Value in = arith::AndIOp::create(nb, nloc, cmp(arith::CmpIPredicate::sge, p, cIdx(0)),
+                                       cmp(arith::CmpIPredicate::slt, p, sizes[2 + i]));
+      inside = inside ? arith::AndIOp::create(nb, nloc, inside, in).getResult() : in;
+      Value last = arith::SubIOp::create(nb, nloc, sizes[2 + i], cIdx(1));
+      at.push_back(clampIdx(nb, nloc, p, cIdx(0), last));
+    }
+    // Flat index: (n * C + c) * spatial size + the spatial position in storage order.
+    Value flat =
+        arith::AddIOp::create(nb, nloc, arith::MulIOp::create(nb, nloc, at[0], sizes[1]), at[1]);
+    for (int64_t j = 0; j < spatial; ++j) {
+      int64_t i = columnMajor ? spatial - 1 - j : j;
+      flat = arith::AddIOp::create(nb, nloc, arith::MulIOp::create(nb, nloc, flat, sizes[2 + i]),
+                                   at[2 + i]);
+    }
+    Value v = tensor::ExtractOp::create(nb, nloc, x, at);
+    Value greater = compare(nb, nloc, v, args[1], arith::CmpFPredicate::OGT,
+                            arith::CmpIPredicate::sgt, arith::CmpIPredicate::ugt, isUnsigned);
+    Value first = arith::CmpIOp::create(
+        nb, nloc, arith::CmpIPredicate::slt, args[2],
+        arith::ConstantOp::create(nb, nloc, nb.getIntegerAttr(indicesType.getElementType(), 0)));
+    Value take =
+        arith::AndIOp::create(nb, nloc, inside, arith::OrIOp::create(nb, nloc, greater, first));
+    Value index = arith::IndexCastOp::create(nb, nloc, indicesType.getElementType(), flat);
+    linalg::YieldOp::create(nb, nloc,
+                            ValueRange{arith::SelectOp::create(nb, nloc, take, v, args[1]),
+                                       arith::SelectOp::create(nb, nloc, take, index, args[2])});
+  };
+  auto generic =
+      linalg::GenericOp::create(b, loc, TypeRange{valuesType, indicesType}, ValueRange{kernel},
+                                ValueRange{values, indices}, maps, iterators, body);
+  return {generic.getResult(0), generic.getResult(1)};
+}
+
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    if (!op.getIndices().use_empty())
-      return reject(rewriter, op, "the Indices output is used; only Y is supported");
     RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
     if (!resultType)
       return failure();
@@ -136,6 +217,18 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
       return failure();
     PoolKind kind = isUnsignedInt(op.getX().getType()) ? PoolKind::MaxUnsigned : PoolKind::Max;
     Value lowest = getPoolIdentity(rewriter, loc, kind, resultType.getElementType());
+    if (!op.getIndices().use_empty()) {
+      RankedTensorType indicesType = getRankedResultType(rewriter, *getTypeConverter(), op, 1);
+      if (!indicesType)
+        return failure();
+      if (op.getStorageOrder() != 0 && op.getStorageOrder() != 1)
+        return reject(rewriter, op, "storage_order must be 0 or 1");
+      auto [values, indices] =
+          buildArgMaxPool(rewriter, loc, op, adaptor.getX(), resultType, indicesType, *window,
+                          lowest, kind == PoolKind::MaxUnsigned, op.getStorageOrder() == 1);
+      rewriter.replaceOp(op, {values, indices});
+      return success();
+    }
     Value padded = padSpatial(rewriter, loc, adaptor.getX(), *window, lowest);
     Value init = createWindowOutput(rewriter, loc, op, resultType, adaptor.getX(),
                                     getChannels(rewriter, loc, adaptor.getX()), *window, lowest);

@@ -142,8 +142,7 @@ struct GridSampleLowering : OnnxLoweringPattern<GridSampleOp> {
     checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, grid, rank - 1),
                     rewriter.getIndexAttr(spatial),
                     "the last dim of grid is {} where X has {} spatial dims");
-    SmallVector<Value> outSizes{getDimValue(rewriter, loc, x, 0),
-                                getDimValue(rewriter, loc, x, 1)};
+    SmallVector<Value> outSizes{getDimValue(rewriter, loc, x, 0), getDimValue(rewriter, loc, x, 1)};
     for (int64_t d = 1; d <= spatial; ++d)
       outSizes.push_back(getDimValue(rewriter, loc, grid, d));
     for (int64_t d = 0; d < rank; ++d)
@@ -191,9 +190,9 @@ struct GridSampleLowering : OnnxLoweringPattern<GridSampleOp> {
         g = g.getType() == computeType ? g : arith::ExtFOp::create(b, nloc, computeType, g);
         // Denormalize: align_corners maps [-1, 1] to the centers of the corner pixels,
         // otherwise to their outer edges.
-        Value coord = alignCorners ? f.mul(f.div(f.add(g, f.c(1.0)), f.c(2.0)), last)
-                                   : f.div(f.sub(f.mul(f.add(g, f.c(1.0)), size), f.c(1.0)),
-                                           f.c(2.0));
+        Value coord = alignCorners
+                          ? f.mul(f.div(f.add(g, f.c(1.0)), f.c(2.0)), last)
+                          : f.div(f.sub(f.mul(f.add(g, f.c(1.0)), size), f.c(1.0)), f.c(2.0));
         if (nearest)
           coord = math::RoundEvenOp::create(b, nloc, coord);
         Value outside = arith::OrIOp::create(b, nloc, f.lt(coord, lo), f.gt(coord, hi));
@@ -291,8 +290,8 @@ struct GridSampleLowering : OnnxLoweringPattern<GridSampleOp> {
       linalg::YieldOp::create(b, nloc, acc);
     };
 
-    Value init = createEmpty(rewriter, loc, resultType,
-                             dynamicSizesOf(rewriter, loc, resultType, outSizes));
+    Value init =
+        createEmpty(rewriter, loc, resultType, dynamicSizesOf(rewriter, loc, resultType, outSizes));
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(rewriter, loc, TypeRange{resultType}, ins,
                                              ValueRange{init}, maps, iterators, body);
@@ -303,8 +302,7 @@ struct GridSampleLowering : OnnxLoweringPattern<GridSampleOp> {
 
 } // namespace
 
-void populateGridSamplePatterns(const OnnxTypeConverter &converter,
-                                RewritePatternSet &patterns) {
+void populateGridSamplePatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<GridSampleLowering>(converter, patterns.getContext());
 }
 

@@ -143,3 +143,20 @@ func.func @global_lppool(%x: tensor<2x3x4x5xf32>) -> tensor<2x3x1x1xf32> {
   %0 = "onnx.GlobalLpPool"(%x) : (tensor<2x3x4x5xf32>) -> tensor<2x3x1x1xf32>
   return %0 : tensor<2x3x1x1xf32>
 }
+
+// -----
+
+// Tests that MaxPool with its Indices output keeps the largest element and its flat index
+// in one generic over the window, skipping taps in the pads.
+// CHECK-LABEL: func.func @maxpool_indices
+// CHECK: linalg.generic
+// CHECK-SAME: "reduction", "reduction"
+// CHECK: tensor.extract %arg0
+// CHECK: arith.cmpf ogt
+// CHECK: arith.select
+// CHECK: arith.select
+// CHECK: linalg.yield
+func.func @maxpool_indices(%x: tensor<1x1x5x5xf32>) -> (tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>) {
+  %y, %i = "onnx.MaxPool"(%x) <{kernel_shape = array<i64: 5, 5>, pads = array<i64: 2, 2, 2, 2>}> : (tensor<1x1x5x5xf32>) -> (tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>)
+  return %y, %i : tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>
+}
