@@ -3,7 +3,8 @@
 // GridSample (opset 20+; GridSample 16 is upgraded to it) as one linalg.generic over the
 // N x C x out... result. Each output element reads its D grid coordinates (the grid lists
 // them innermost spatial axis first), denormalizes them (align_corners), folds a
-// coordinate outside the image back in for the border and reflection padding modes, and
+// coordinate outside the image back in for the border and reflection padding modes
+// (nearest and linear; cubic pads each tap, as PyTorch and ONNX Runtime do), and
 // sums the 1 (nearest), 2 (linear) or 4 (cubic) taps per axis read with tensor.extract,
 // weighted by the product of the per-axis coefficients. Every tap index is clamped into
 // the image before it is read; with zeros padding a tap outside the image contributes 0.
@@ -195,14 +196,19 @@ struct GridSampleLowering : OnnxLoweringPattern<GridSampleOp> {
                           : f.div(f.sub(f.mul(f.add(g, f.c(1.0)), size), f.c(1.0)), f.c(2.0));
         if (nearest)
           coord = math::RoundEvenOp::create(b, nloc, coord);
+        // Nearest and linear fold a coordinate outside the image back in; cubic leaves it
+        // and pads each of its taps instead (PyTorch and ONNX Runtime; the reference also
+        // folds the coordinate, which differs from them with border padding).
         Value outside = arith::OrIOp::create(b, nloc, f.lt(coord, lo), f.gt(coord, hi));
-        if (padding == Padding::Border)
+        if (padding == Padding::Border && !cubic)
           coord = f.select(outside, f.clamp(coord, f.c(0.0), last), coord);
-        else if (padding == Padding::Reflection)
+        else if (padding == Padding::Reflection && !cubic)
           coord = f.reflect(coord, lo, hi);
-        // Far outside the image (or NaN) every tap is outside: keep the conversion to an
-        // integer defined.
-        coord = f.clamp(coord, f.c(-4.0), f.add(size, f.c(3.0)));
+        // Far outside the image (or NaN) keep the conversion to an integer defined: with
+        // zeros padding every tap is outside either way, and a reflected tap stays exact.
+        const double far = 1 << 22;
+        coord = padding == Padding::Zeros ? f.clamp(coord, f.c(-4.0), f.add(size, f.c(3.0)))
+                                          : f.clamp(coord, f.c(-far), f.c(far));
 
         // The index to read for integer position `i` and whether it is inside the image.
         auto tapAt = [&](Value i, Value weight) {
