@@ -7,7 +7,8 @@
 // keeps the last element, as the reference does; I is checked against the size first.
 // The flat tensor is then expanded to the unpooled shape and, when output_shape asks for
 // larger spatial sizes, zero-padded at the end (the reference places the unpooled tensor
-// at the origin of the output).
+// at the origin of the output, and the ONNX node tests expect that; ONNX Runtime instead
+// reads the indices as positions in the output_shape tensor).
 //
 //===----------------------------------------------------------------------===//
 

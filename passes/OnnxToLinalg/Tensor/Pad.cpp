@@ -52,7 +52,7 @@ struct PadLowering : OnnxNamedLoweringPattern {
       return reject(rewriter, op, "unknown pad mode '" + mode + "'");
     Location loc = op->getLoc();
     SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-    // Run-time axes: their count, and each axis as an index in [0, rank).
+    // Run-time axes, each normalized into [0, rank) (checkIndices has bounded them).
     SmallVector<Value> runtimeAxes;
     if (operands.size() > 3 && !isa<NoneType>(operands[3].getType())) {
       if (std::optional<SmallVector<int64_t>> c = matchConstantI64s(operands[3])) {
@@ -109,8 +109,7 @@ struct PadLowering : OnnxNamedLoweringPattern {
       for (Value p : pads)
         checkSizes(rewriter, loc, op, arith::CmpIPredicate::sge, getAsOpFoldResult(p),
                    rewriter.getIndexAttr(0),
-                   "a pad is {}; negative pads (below {}) are not "
-                   "supported");
+                   "a pad is {}; negative pads (below {}) are not supported");
     if (mode == "constant") {
       Type elementType = resultType.getElementType();
       Value padValue =
