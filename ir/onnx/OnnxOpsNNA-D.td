@@ -283,7 +283,7 @@ def ONNX_CausalConvWithStateOp : ONNX_Op<"CausalConvWithState", [NoMemoryEffect]
     TensorOf<[BF16, F16, F32]>:$present_state);
 }
 
-def ONNX_Col2ImOp : ONNX_Op<"Col2Im", [NoMemoryEffect]> {
+def ONNX_Col2ImOp : ONNX_Op<"Col2Im", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Col2Im, versions 18";
   let description = [{
     Generated from the ONNX schema of `Col2Im` (domain `ai.onnx`, since version 18).
@@ -361,7 +361,7 @@ def ONNX_ConvTransposeOp : ONNX_Op<"ConvTranspose", [NoMemoryEffect]> {
   let hasVerifier = 1;
 }
 
-def ONNX_DeformConvOp : ONNX_Op<"DeformConv", [NoMemoryEffect]> {
+def ONNX_DeformConvOp : ONNX_Op<"DeformConv", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX DeformConv, versions 19, 22";
   let description = [{
     Generated from the ONNX schema of `DeformConv` (domain `ai.onnx`, since version 22).

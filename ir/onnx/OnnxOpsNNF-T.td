@@ -43,7 +43,7 @@ def ONNX_GlobalLpPoolV1Op : ONNX_Op<"GlobalLpPoolV1", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_GlobalLpPoolOp : ONNX_Op<"GlobalLpPool", [NoMemoryEffect]> {
+def ONNX_GlobalLpPoolOp : ONNX_Op<"GlobalLpPool", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX GlobalLpPool, versions 2, 22";
   let description = [{
     Generated from the ONNX schema of `GlobalLpPool` (domain `ai.onnx`, since version 22).
@@ -227,7 +227,7 @@ def ONNX_LpPoolV11Op : ONNX_Op<"LpPoolV11", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_LpPoolOp : ONNX_Op<"LpPool", [NoMemoryEffect]> {
+def ONNX_LpPoolOp : ONNX_Op<"LpPool", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX LpPool, versions 18, 22";
   let description = [{
     Generated from the ONNX schema of `LpPool` (domain `ai.onnx`, since version 22).
@@ -311,7 +311,7 @@ def ONNX_MaxRoiPoolOp : ONNX_Op<"MaxRoiPool", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$Y);
 }
 
-def ONNX_MaxUnpoolOp : ONNX_Op<"MaxUnpool", [NoMemoryEffect]> {
+def ONNX_MaxUnpoolOp : ONNX_Op<"MaxUnpool", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX MaxUnpool, versions 9, 11, 22";
   let description = [{
     Generated from the ONNX schema of `MaxUnpool` (domain `ai.onnx`, since version 22).

@@ -41,7 +41,7 @@ def ONNX_RoiAlignV10Op : ONNX_Op<"RoiAlignV10", [NoMemoryEffect]> {
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_RoiAlignOp : ONNX_Op<"RoiAlign", [NoMemoryEffect]> {
+def ONNX_RoiAlignOp : ONNX_Op<"RoiAlign", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX RoiAlign, versions 16, 22";
   let description = [{
     Generated from the ONNX schema of `RoiAlign` (domain `ai.onnx`, since version 22).

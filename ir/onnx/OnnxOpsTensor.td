@@ -7,7 +7,7 @@
 
 include "ir/onnx/OnnxBase.td"
 
-def ONNX_AffineGridOp : ONNX_Op<"AffineGrid", [NoMemoryEffect]> {
+def ONNX_AffineGridOp : ONNX_Op<"AffineGrid", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX AffineGrid, versions 20";
   let description = [{
     Generated from the ONNX schema of `AffineGrid` (domain `ai.onnx`, since version 20).
@@ -123,7 +123,7 @@ def ONNX_CastLikeOp : ONNX_Op<"CastLike", [NoMemoryEffect, DeclareOpInterfaceMet
     TensorOf<[BF16, F16, F32, F4E2M1FN, F64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, I1, I16, I32, I64, I8, I<2>, I<4>, ONNX_StringType, UI16, UI32, UI64, UI8, UI<2>, UI<4>]>:$output);
 }
 
-def ONNX_CenterCropPadOp : ONNX_Op<"CenterCropPad", [NoMemoryEffect]> {
+def ONNX_CenterCropPadOp : ONNX_Op<"CenterCropPad", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX CenterCropPad, versions 18";
   let description = [{
     Generated from the ONNX schema of `CenterCropPad` (domain `ai.onnx`, since version 18).
@@ -214,7 +214,7 @@ def ONNX_GridSampleV16Op : ONNX_Op<"GridSampleV16", [NoMemoryEffect]> {
     TensorOf<[Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$Y);
 }
 
-def ONNX_GridSampleOp : ONNX_Op<"GridSample", [NoMemoryEffect]> {
+def ONNX_GridSampleOp : ONNX_Op<"GridSample", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX GridSample, versions 20, 22";
   let description = [{
     Generated from the ONNX schema of `GridSample` (domain `ai.onnx`, since version 22).

@@ -87,8 +87,27 @@ ElementsAttr getConstantElements(Value value) {
   Operation *op = value.getDefiningOp();
   if (!op)
     return {};
-  if (auto constant = dyn_cast<ConstantOp>(op))
-    return constant.getValueAttr(); // null when another value_* form is used
+  if (auto constant = dyn_cast<ConstantOp>(op)) {
+    if (ElementsAttr value = constant.getValueAttr())
+      return value;
+    // The scalar and list forms (value_int, value_ints, value_float, value_floats) as the
+    // tensor they stand for; sparse_value and the string forms stay unmatched.
+    Builder b(op->getContext());
+    if (IntegerAttr i = constant.getValueIntAttr())
+      return DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()), i.getInt());
+    if (FloatAttr f = constant.getValueFloatAttr())
+      return DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
+                                    static_cast<float>(f.getValueAsDouble()));
+    if (auto ints = constant.getValueIntsAttr())
+      return DenseElementsAttr::get(
+          RankedTensorType::get({static_cast<int64_t>(ints.size())}, b.getI64Type()),
+          ints.asArrayRef());
+    if (auto floats = constant.getValueFloatsAttr())
+      return DenseElementsAttr::get(
+          RankedTensorType::get({static_cast<int64_t>(floats.size())}, b.getF32Type()),
+          floats.asArrayRef());
+    return {};
+  }
   if (auto constant = dyn_cast<arith::ConstantOp>(op))
     return dyn_cast<ElementsAttr>(constant.getValue());
   return {};

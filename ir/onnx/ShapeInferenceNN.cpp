@@ -1,6 +1,7 @@
 //===- ShapeInferenceNN.cpp - Shape inference of onnx NN ops --------------===//
 //
-// Convolution, pooling, normalization, attention, Dropout, Flatten and Shrink.
+// Convolution (and DeformConv), pooling (and LpPool, MaxUnpool), Col2Im, normalization,
+// attention, Dropout, Flatten and Shrink.
 //
 //===----------------------------------------------------------------------===//
 
@@ -264,6 +265,109 @@ LogicalResult FlattenOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
     return success();
   resultTypes.push_back(RankedTensorType::get(
       {mulDims(input->take_front(axis)), mulDims(input->drop_front(axis))}, elem));
+  return success();
+}
+
+LogicalResult LpPoolOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  FailureOr<TensorType> y = inferPool(*this);
+  if (failed(y))
+    return failure();
+  resultTypes.push_back(*y);
+  return success();
+}
+
+LogicalResult GlobalLpPoolOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferGlobalPool(getX(), resultTypes);
+}
+
+/// Col2Im: N x C x image..., C = dim 1 of the input / the block size, one image dim per
+/// entry of image_shape.
+LogicalResult Col2ImOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  Type elem = getTensorElementType(getInput().getType());
+  auto imageShape = getRankedShape(getImageShape().getType());
+  if (!imageShape || imageShape->size() != 1 || (*imageShape)[0] == kDynamic ||
+      (*imageShape)[0] > kMaxDerivedRank)
+    return success();
+  int64_t spatial = (*imageShape)[0];
+  SmallVector<int64_t> dims(spatial + 2, kDynamic);
+  auto input = getRankedShape(getInput().getType());
+  if (input && input->size() == 3) {
+    dims[0] = (*input)[0];
+    auto block = matchConstantI64s(getBlockShape());
+    int64_t blockSize = 1;
+    for (int64_t b : block ? *block : SmallVector<int64_t>{})
+      blockSize *= b;
+    if (block && blockSize > 0 && (*input)[1] != kDynamic && (*input)[1] % blockSize == 0)
+      dims[1] = (*input)[1] / blockSize;
+  }
+  if (auto image = matchConstantI64s(getImageShape()))
+    for (int64_t d = 0; d < spatial; ++d)
+      dims[d + 2] = (*image)[d] >= 0 ? (*image)[d] : kDynamic;
+  resultTypes.push_back(RankedTensorType::get(dims, elem));
+  return success();
+}
+
+/// DeformConv: N (from X) x M (from W) x the offset's spatial dims.
+LogicalResult DeformConvOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  Type elem = getTensorElementType(getX().getType());
+  auto x = getRankedShape(getX().getType());
+  auto w = getRankedShape(getW().getType());
+  auto offset = getRankedShape(getOffset().getType());
+  std::optional<int64_t> rank;
+  for (auto shape : {x, w, offset})
+    if (shape)
+      rank = shape->size();
+  if (!rank || *rank < 3)
+    return success();
+  SmallVector<int64_t> dims(*rank, kDynamic);
+  if (x && static_cast<int64_t>(x->size()) == *rank)
+    dims[0] = (*x)[0];
+  if (w && static_cast<int64_t>(w->size()) == *rank)
+    dims[1] = (*w)[0];
+  if (offset && static_cast<int64_t>(offset->size()) == *rank) {
+    if (dims[0] == kDynamic)
+      dims[0] = (*offset)[0];
+    for (int64_t d = 2; d < *rank; ++d)
+      dims[d] = (*offset)[d];
+  }
+  resultTypes.push_back(RankedTensorType::get(dims, elem));
+  return success();
+}
+
+/// MaxUnpool: output_shape when it is a constant, else N x C x ((in - 1) * stride - pads +
+/// kernel) per spatial dim.
+LogicalResult MaxUnpoolOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  Type elem = getTensorElementType(getX().getType());
+  ArrayRef<int64_t> kernel = getKernelShape();
+  int64_t spatial = kernel.size(), rank = spatial + 2;
+  if (!isa<NoneType>(getOutputShape().getType())) {
+    auto wanted = matchConstantI64s(getOutputShape());
+    SmallVector<int64_t> dims(rank, kDynamic);
+    if (wanted && static_cast<int64_t>(wanted->size()) == rank)
+      for (int64_t d = 0; d < rank; ++d)
+        dims[d] = (*wanted)[d] >= 0 ? (*wanted)[d] : kDynamic;
+    resultTypes.push_back(RankedTensorType::get(dims, elem));
+    return success();
+  }
+  SmallVector<int64_t> x = shapeOrDynamic(getX(), rank);
+  if (static_cast<int64_t>(x.size()) != rank)
+    return success();
+  SmallVector<int64_t> strides(spatial, 1), pads(2 * spatial, 0);
+  if (auto attr = getStrides())
+    strides.assign(attr->begin(), attr->end());
+  if (auto attr = getPads())
+    pads.assign(attr->begin(), attr->end());
+  if (static_cast<int64_t>(strides.size()) != spatial ||
+      static_cast<int64_t>(pads.size()) != 2 * spatial)
+    return success();
+  SmallVector<int64_t> dims{x[0], x[1]};
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t in = x[i + 2];
+    dims.push_back(in == kDynamic
+                       ? kDynamic
+                       : (in - 1) * strides[i] - pads[i] - pads[spatial + i] + kernel[i]);
+  }
+  resultTypes.push_back(RankedTensorType::get(dims, elem));
   return success();
 }
 

@@ -1,8 +1,8 @@
 //===- ShapeInferenceTensor.cpp - Shape inference of onnx tensor ops ------===//
 //
 // Data movement and shape manipulation: Cast, CastLike, Shape, Size, Reshape, Transpose,
-// Concat, Squeeze, Unsqueeze, Slice, Split, Tile, Pad, Trilu, and the elementwise Identity,
-// IsNaN, IsInf and Where. Where a
+// Concat, Squeeze, Unsqueeze, Slice, Split, Tile, Pad, Trilu, Resize, GridSample, AffineGrid,
+// CenterCropPad, and the elementwise Identity, IsNaN, IsInf and Where. Where a
 // shape comes from a non-constant input only the element type and, if
 // possible, the rank are inferred. Attribute errors are left to the verifiers:
 // inference bails out quietly on them.
@@ -443,6 +443,75 @@ LogicalResult ResizeOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
               std::floor(static_cast<double>((*input)[a]) * scale.convertToDouble()));
     }
   }
+  resultTypes.push_back(RankedTensorType::get(dims, elem));
+  return success();
+}
+
+/// GridSample: Y is N x C x (the grid's output dims), N and C from X.
+LogicalResult GridSampleOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  Type elem = getTensorElementType(getX().getType());
+  auto x = getRankedShape(getX().getType());
+  auto grid = getRankedShape(getGrid().getType());
+  if (!x && !grid)
+    return success();
+  int64_t rank = x ? x->size() : grid->size();
+  if (rank < 3 || (grid && static_cast<int64_t>(grid->size()) != rank))
+    return success();
+  SmallVector<int64_t> dims(rank, kDynamic);
+  if (x) {
+    dims[0] = (*x)[0];
+    dims[1] = (*x)[1];
+  }
+  if (grid) {
+    if (dims[0] == kDynamic)
+      dims[0] = (*grid)[0];
+    for (int64_t d = 2; d < rank; ++d)
+      dims[d] = (*grid)[d - 1];
+  }
+  resultTypes.push_back(RankedTensorType::get(dims, elem));
+  return success();
+}
+
+/// AffineGrid: size (N, C, spatial...) gives N x spatial... x (number of spatial dims).
+LogicalResult AffineGridOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  Type elem = getTensorElementType(getTheta().getType());
+  std::optional<int64_t> length = staticLength(getSize());
+  if (!length || *length < 3)
+    return success();
+  int64_t spatial = *length - 2;
+  SmallVector<int64_t> dims(spatial + 2, kDynamic);
+  dims.back() = spatial;
+  if (auto size = matchConstantI64s(getSize())) {
+    dims[0] = (*size)[0];
+    for (int64_t d = 0; d < spatial; ++d)
+      dims[d + 1] = (*size)[d + 2];
+  } else if (auto theta = getRankedShape(getTheta().getType()); theta && !theta->empty()) {
+    dims[0] = (*theta)[0];
+  }
+  resultTypes.push_back(RankedTensorType::get(dims, elem));
+  return success();
+}
+
+/// CenterCropPad: the input's shape with each listed axis set to its entry of `shape`.
+LogicalResult CenterCropPadOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  Type elem = getTensorElementType(getInputData().getType());
+  auto input = getRankedShape(getInputData().getType());
+  if (!input)
+    return success();
+  int64_t rank = input->size();
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  if (std::optional<ArrayRef<int64_t>> attr = getAxes()) {
+    FailureOr<SmallVector<int64_t>> normalized = normalizeAxes(*attr, rank, nullptr);
+    if (failed(normalized))
+      return success();
+    axes = *normalized;
+  }
+  SmallVector<int64_t> dims(*input);
+  auto sizes = matchConstantI64s(getShape());
+  if (sizes && sizes->size() != axes.size())
+    return success();
+  for (auto [i, a] : llvm::enumerate(axes))
+    dims[a] = sizes && (*sizes)[i] >= 0 ? (*sizes)[i] : kDynamic;
   resultTypes.push_back(RankedTensorType::get(dims, elem));
   return success();
 }

@@ -98,10 +98,13 @@ HAS_SHAPE_INFERENCE = {
     "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
     "BatchNormalization", "InstanceNormalization", "LayerNormalization", "Dropout",
     "RMSNormalization", "Attention", "Flatten", "Shrink", "ConvInteger", "QLinearConv",
+    "LpPool", "GlobalLpPool", "Col2Im", "DeformConv", "MaxUnpool",
     # Tensor
     "Cast", "CastLike", "Shape", "Size", "Reshape", "Transpose", "Concat", "Squeeze",
     "Unsqueeze", "Slice", "Split", "Tile", "Pad", "Trilu", "Identity", "IsNaN", "IsInf",
-    "Where", "Resize",
+    "Where", "Resize", "GridSample", "AffineGrid", "CenterCropPad",
+    # ObjectDetection
+    "RoiAlign",
     # Indexing
     "Gather", "GatherElements", "ScatterElements", "ScatterND",
     # Generator

@@ -74,6 +74,8 @@ void populateTopKPatterns(const OnnxTypeConverter &converter, mlir::RewritePatte
 /// Attention.
 void populateAttentionPatterns(const OnnxTypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
+/// Col2Im.
+void populateCol2ImPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Conv.
 void populateConvPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// kiln.conv_nhwc, the layout plugin's NHWC Conv.
@@ -87,16 +89,27 @@ void populateConvIntegerPatterns(const OnnxTypeConverter &converter,
 /// ConvTranspose.
 void populateConvTransposePatterns(const OnnxTypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
+/// DeformConv.
+void populateDeformConvPatterns(const OnnxTypeConverter &converter,
+                                mlir::RewritePatternSet &patterns);
 /// Dropout.
 void populateDropoutPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Flatten.
 void populateFlattenPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// BatchNormalization ... LpNormalization.
 void populateNormPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-/// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool.
+/// MaxPool, AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool, GlobalLpPool.
 void populatePoolPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// MaxUnpool.
+void populateMaxUnpoolPatterns(const OnnxTypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
 /// Shrink.
 void populateShrinkPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+
+// ObjectDetection/
+/// RoiAlign.
+void populateRoiAlignPatterns(const OnnxTypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 
 // Quantization/
 /// DynamicQuantizeLinear.
@@ -124,6 +137,12 @@ void populateReducePatterns(const OnnxTypeConverter &converter, mlir::RewritePat
 // Tensor/
 /// Cast, CastLike.
 void populateCastPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// AffineGrid.
+void populateAffineGridPatterns(const OnnxTypeConverter &converter,
+                                mlir::RewritePatternSet &patterns);
+/// CenterCropPad.
+void populateCenterCropPadPatterns(const OnnxTypeConverter &converter,
+                                   mlir::RewritePatternSet &patterns);
 /// Concat.
 void populateConcatPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// DepthToSpace, SpaceToDepth.
@@ -132,6 +151,9 @@ void populateDepthToSpacePatterns(const OnnxTypeConverter &converter,
 /// Elementwise.cpp: Identity, IsNaN, IsInf, Where.
 void populateTensorElementwisePatterns(const OnnxTypeConverter &converter,
                                        mlir::RewritePatternSet &patterns);
+/// GridSample.
+void populateGridSamplePatterns(const OnnxTypeConverter &converter,
+                                mlir::RewritePatternSet &patterns);
 /// Pad.
 void populatePadPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Reshape.

@@ -152,6 +152,21 @@ def cases():
                {"mode": "cubic", "coordinate_transformation_mode": "align_corners"},
                consts={"": None, "scales": np.array([1, 1, 2, 2], np.float32)},
                input_order=["X", "", "scales"])
+    # LpPool and GlobalLpPool 1: p is a float (an integer since 2); GridSample 16 names its
+    # modes bilinear/bicubic; RoiAlign 10 computes output_half_pixel.
+    yield Case("lppool_1", "LpPool", 1, {"X": img}, {"kernel_shape": [2, 2], "p": 3.0},
+               ref=lambda X: np.stack([np.stack([
+                   (np.abs(X[:, :, i:i + 2, j:j + 2]) ** 3).sum((2, 3)) ** (1 / 3)
+                   for j in range(3)], -1) for i in range(2)], -2))
+    yield Case("global_lppool_1", "GlobalLpPool", 1, {"X": img},
+               ref=lambda X: np.sqrt((X * X).sum((2, 3), keepdims=True)))
+    yield Case("gridsample_16_bicubic", "GridSample", 16,
+               {"X": img, "G": (rng.random((1, 3, 2, 2)) * 2.4 - 1.2).astype(np.float32)},
+               {"mode": "bicubic", "padding_mode": "border"})
+    yield Case("roialign_10", "RoiAlign", 10, {"X": f32(1, 2, 6, 6)},
+               {"output_height": 2, "output_width": 3, "sampling_ratio": 2},
+               consts={"rois": np.array([[0.5, 1, 4, 5], [1, 0, 6, 3]], np.float32),
+                       "batch": np.array([0, 0], np.int64)})
     # Pad: attributes before 11, no axes before 18.
     yield Case("pad_2_constant", "Pad", 7, {"X": f32(2, 3)},
                {"pads": [0, 1, 1, 2], "value": 1.5})

@@ -4,7 +4,9 @@
 // with the reduction's identity (-inf or 0); 3-D windows and unsigned MaxPool, which
 // have no NC-first named op, become the equivalent linalg.generic. AveragePool divides
 // the sum by how many elements each window really covers (a compile-time table when the
-// pads or ceil_mode make that vary). The global pools are plain reductions.
+// pads or ceil_mode make that vary). LpPool sums |x|^p over the window (pads add 0) and
+// takes the p-th root. MaxPool's Indices output comes from a generic that carries the
+// largest element and its flat index. The global pools are plain reductions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,11 +17,13 @@
 #include "passes/OnnxToLinalg/Support/ReduceDims.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
 #include "ir/onnx/OnnxDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <limits>
@@ -120,14 +124,93 @@ OpFoldResult getChannels(OpBuilder &b, Location loc, Value input) {
   return tensor::getMixedSize(b, loc, input, 1);
 }
 
+/// MaxPool with its Indices output: one generic over (n, c, out..., kernel...) reading the
+/// unpadded input with tensor.extract (taps in the pads are skipped) and keeping, per
+/// output, the first largest element and its flat index into X (row-major, or with
+/// `columnMajor` the spatial dims first-fastest, as storage_order = 1 asks).
+std::pair<Value, Value> buildArgMaxPool(OpBuilder &b, Location loc, Operation *node, Value x,
+                                        RankedTensorType valuesType, RankedTensorType indicesType,
+                                        const Window &window, Value lowest, bool isUnsigned,
+                                        bool columnMajor) {
+  MLIRContext *ctx = b.getContext();
+  int64_t spatial = window.kernel.size(), rank = spatial + 2;
+  OpFoldResult channels = tensor::getMixedSize(b, loc, x, 1);
+  Value values = createWindowOutput(b, loc, node, valuesType, x, channels, window, lowest);
+  // -1 until the window's first tap inside X is taken, so an X element equal to the
+  // initial `lowest` still gives its index.
+  Value none =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(indicesType.getElementType(), -1));
+  Value indices = createWindowOutput(b, loc, node, indicesType, x, channels, window, none);
+  Value kernel = tensor::EmptyOp::create(b, loc, window.kernel, b.getI1Type());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(getDimValue(b, loc, x, d));
+  SmallVector<AffineExpr> kExprs, outExprs;
+  for (int64_t d = 0; d < rank; ++d)
+    outExprs.push_back(getAffineDimExpr(d, ctx));
+  for (int64_t i = 0; i < spatial; ++i)
+    kExprs.push_back(getAffineDimExpr(rank + i, ctx));
+  AffineMap outMap = AffineMap::get(rank + spatial, 0, outExprs, ctx);
+  SmallVector<AffineMap> maps{AffineMap::get(rank + spatial, 0, kExprs, ctx), outMap, outMap};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators.append(spatial, utils::IteratorType::reduction);
+  auto body = [&](OpBuilder &nb, Location nloc, ValueRange args) {
+    auto cIdx = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(nb, nloc, v); };
+    auto cmp = [&](arith::CmpIPredicate p, Value l, Value r) -> Value {
+      return arith::CmpIOp::create(nb, nloc, p, l, r);
+    };
+    SmallVector<Value> at{linalg::IndexOp::create(nb, nloc, 0),
+                          linalg::IndexOp::create(nb, nloc, 1)};
+    Value inside;
+    for (int64_t i = 0; i < spatial; ++i) {
+      // p = o * stride - pad_begin + k * dilation, read only inside X.
+      Value o = linalg::IndexOp::create(nb, nloc, 2 + i);
+      Value k = linalg::IndexOp::create(nb, nloc, rank + i);
+      Value p = arith::SubIOp::create(
+          nb, nloc,
+          arith::AddIOp::create(nb, nloc,
+                                arith::MulIOp::create(nb, nloc, o, cIdx(window.strides[i])),
+                                arith::MulIOp::create(nb, nloc, k, cIdx(window.dilations[i]))),
+          cIdx(window.padBegin[i]));
+      Value in = arith::AndIOp::create(nb, nloc, cmp(arith::CmpIPredicate::sge, p, cIdx(0)),
+                                       cmp(arith::CmpIPredicate::slt, p, sizes[2 + i]));
+      inside = inside ? arith::AndIOp::create(nb, nloc, inside, in).getResult() : in;
+      Value last = arith::SubIOp::create(nb, nloc, sizes[2 + i], cIdx(1));
+      at.push_back(clampIdx(nb, nloc, p, cIdx(0), last));
+    }
+    // Flat index: (n * C + c) * spatial size + the spatial position in storage order.
+    Value flat =
+        arith::AddIOp::create(nb, nloc, arith::MulIOp::create(nb, nloc, at[0], sizes[1]), at[1]);
+    for (int64_t j = 0; j < spatial; ++j) {
+      int64_t i = columnMajor ? spatial - 1 - j : j;
+      flat = arith::AddIOp::create(nb, nloc, arith::MulIOp::create(nb, nloc, flat, sizes[2 + i]),
+                                   at[2 + i]);
+    }
+    Value v = tensor::ExtractOp::create(nb, nloc, x, at);
+    Value greater = compare(nb, nloc, v, args[1], arith::CmpFPredicate::OGT,
+                            arith::CmpIPredicate::sgt, arith::CmpIPredicate::ugt, isUnsigned);
+    Value first = arith::CmpIOp::create(
+        nb, nloc, arith::CmpIPredicate::slt, args[2],
+        arith::ConstantOp::create(nb, nloc, nb.getIntegerAttr(indicesType.getElementType(), 0)));
+    Value take =
+        arith::AndIOp::create(nb, nloc, inside, arith::OrIOp::create(nb, nloc, greater, first));
+    Value index = arith::IndexCastOp::create(nb, nloc, indicesType.getElementType(), flat);
+    linalg::YieldOp::create(nb, nloc,
+                            ValueRange{arith::SelectOp::create(nb, nloc, take, v, args[1]),
+                                       arith::SelectOp::create(nb, nloc, take, index, args[2])});
+  };
+  auto generic =
+      linalg::GenericOp::create(b, loc, TypeRange{valuesType, indicesType}, ValueRange{kernel},
+                                ValueRange{values, indices}, maps, iterators, body);
+  return {generic.getResult(0), generic.getResult(1)};
+}
+
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    if (!op.getIndices().use_empty())
-      return reject(rewriter, op, "the Indices output is used; only Y is supported");
     RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
     if (!resultType)
       return failure();
@@ -137,6 +220,18 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
       return failure();
     PoolKind kind = isUnsignedInt(op.getX().getType()) ? PoolKind::MaxUnsigned : PoolKind::Max;
     Value lowest = getPoolIdentity(rewriter, loc, kind, resultType.getElementType());
+    if (!op.getIndices().use_empty()) {
+      RankedTensorType indicesType = getRankedResultType(rewriter, *getTypeConverter(), op, 1);
+      if (!indicesType)
+        return failure();
+      if (op.getStorageOrder() != 0 && op.getStorageOrder() != 1)
+        return reject(rewriter, op, "storage_order must be 0 or 1");
+      auto [values, indices] =
+          buildArgMaxPool(rewriter, loc, op, adaptor.getX(), resultType, indicesType, *window,
+                          lowest, kind == PoolKind::MaxUnsigned, op.getStorageOrder() == 1);
+      rewriter.replaceOp(op, {values, indices});
+      return success();
+    }
     Value padded = padSpatial(rewriter, loc, adaptor.getX(), *window, lowest);
     Value init = createWindowOutput(rewriter, loc, op, resultType, adaptor.getX(),
                                     getChannels(rewriter, loc, adaptor.getX()), *window, lowest);
@@ -244,9 +339,61 @@ struct AveragePoolLowering : OnnxLoweringPattern<AveragePoolOp> {
   }
 };
 
-/// GlobalAveragePool and GlobalMaxPool: reduce all spatial dims, then reshape N x C to
-/// N x C x 1 x ... .
-template <typename OpTy, bool IsAverage> struct GlobalPoolLowering : OnnxLoweringPattern<OpTy> {
+/// |x|^p, elementwise, for LpPool and GlobalLpPool.
+Value powAbs(OpBuilder &b, Location loc, Value x, int64_t p) {
+  Value a = math::AbsFOp::create(b, loc, x);
+  if (p == 1)
+    return a;
+  if (p == 2)
+    return arith::MulFOp::create(b, loc, a, a);
+  return math::PowFOp::create(b, loc, a, createScalarConstant(b, loc, x.getType(), p));
+}
+
+/// The p-th root of a sum of |x|^p, for LpPool and GlobalLpPool.
+Value root(OpBuilder &b, Location loc, Value sum, int64_t p) {
+  if (p == 1)
+    return sum;
+  if (p == 2)
+    return math::SqrtOp::create(b, loc, sum);
+  return math::PowFOp::create(b, loc, sum, createScalarConstant(b, loc, sum.getType(), 1.0 / p));
+}
+
+struct LpPoolLowering : OnnxLoweringPattern<LpPoolOp> {
+  using OnnxLoweringPattern::OnnxLoweringPattern;
+
+  LogicalResult matchAndRewriteRanked(LpPoolOp op, OpAdaptor adaptor, RankedTensorType resultType,
+                                      ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t p = op.getP();
+    if (p <= 0)
+      return reject(rewriter, op, "p must be positive, not " + Twine(p));
+    FailureOr<Window> window =
+        getPoolWindow(rewriter, op, adaptor.getX(), op.getKernelShape(), op.getCeilMode() != 0);
+    if (failed(window))
+      return failure();
+    Value x = adaptor.getX();
+    Value powered = buildElementwise(rewriter, loc, cast<RankedTensorType>(x.getType()), x,
+                                     [&](OpBuilder &b, Location l, ValueRange args) {
+                                       return powAbs(b, l, args[0], p);
+                                     });
+    Value zero = createScalarConstant(rewriter, loc, resultType.getElementType(), 0);
+    Value padded = padSpatial(rewriter, loc, powered, *window, zero);
+    Value init = createWindowOutput(rewriter, loc, op, resultType, x,
+                                    getChannels(rewriter, loc, x), *window, zero);
+    Value sum = buildPool(rewriter, loc, PoolKind::Sum, padded, init, *window);
+    rewriter.replaceOp(op, buildElementwise(rewriter, loc, resultType, sum,
+                                            [&](OpBuilder &b, Location l, ValueRange args) {
+                                              return root(b, l, args[0], p);
+                                            }));
+    return success();
+  }
+};
+
+/// GlobalAveragePool, GlobalMaxPool and GlobalLpPool: reduce all spatial dims, then
+/// reshape N x C to N x C x 1 x ... .
+enum class GlobalKind { Average, Max, Lp };
+
+template <typename OpTy, GlobalKind Kind> struct GlobalPoolLowering : OnnxLoweringPattern<OpTy> {
   using OnnxLoweringPattern<OpTy>::OnnxLoweringPattern;
 
   LogicalResult matchAndRewriteRanked(OpTy op, typename OpTy::Adaptor adaptor,
@@ -260,13 +407,26 @@ template <typename OpTy, bool IsAverage> struct GlobalPoolLowering : OnnxLowerin
     Type elementType = resultType.getElementType();
     SmallVector<bool> reduced(xType.getRank(), true);
     reduced[0] = reduced[1] = false;
-    PoolKind kind = IsAverage ? PoolKind::Sum : PoolKind::Max;
+    PoolKind kind = Kind == GlobalKind::Max ? PoolKind::Max : PoolKind::Sum;
+    int64_t p = 1;
+    if constexpr (Kind == GlobalKind::Lp) {
+      p = op.getP();
+      if (p <= 0)
+        return reject(rewriter, op, "p must be positive, not " + Twine(p));
+    }
     Value init = getPoolIdentity(rewriter, loc, kind, elementType);
     Value pooled = reduceDims(rewriter, loc, x, reduced, {}, init,
                               [&](OpBuilder &b, Location l, Value in, ValueRange, Value acc) {
+                                if (Kind == GlobalKind::Lp)
+                                  in = powAbs(b, l, in, p);
                                 return combine(b, l, kind, acc, in);
                               });
-    if (IsAverage) {
+    if (Kind == GlobalKind::Lp)
+      pooled = buildElementwise(rewriter, loc, cast<RankedTensorType>(pooled.getType()), pooled,
+                                [&](OpBuilder &b, Location l, ValueRange args) {
+                                  return root(b, l, args[0], p);
+                                });
+    if (Kind == GlobalKind::Average) {
       Value count = getElementCount(rewriter, loc, x, reduced, elementType);
       pooled = buildElementwise(rewriter, loc, cast<RankedTensorType>(pooled.getType()), pooled,
                                 [&](OpBuilder &b, Location l, ValueRange args) {
@@ -286,8 +446,10 @@ template <typename OpTy, bool IsAverage> struct GlobalPoolLowering : OnnxLowerin
 
 void populatePoolPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<MaxPoolLowering, AveragePoolLowering, GlobalPoolLowering<GlobalAveragePoolOp, true>,
-               GlobalPoolLowering<GlobalMaxPoolOp, false>>(converter, ctx);
+  patterns.add<MaxPoolLowering, AveragePoolLowering, LpPoolLowering,
+               GlobalPoolLowering<GlobalAveragePoolOp, GlobalKind::Average>,
+               GlobalPoolLowering<GlobalMaxPoolOp, GlobalKind::Max>,
+               GlobalPoolLowering<GlobalLpPoolOp, GlobalKind::Lp>>(converter, ctx);
 }
 
 } // namespace kiln::conversion

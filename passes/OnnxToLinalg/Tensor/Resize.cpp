@@ -4,8 +4,11 @@
 // index on every resized axis to a source coordinate (coordinate_transformation_mode), takes
 // the 1 (nearest), 2 (linear) or 4 (cubic) neighbours of that coordinate per axis, clamped
 // to the input (the reference's edge padding), and sums the tensor.extract'ed neighbours
-// weighted by the product of the per-axis coefficients. Scales and sizes may be run-time
-// values; the arithmetic is in f64, as in onnx/reference/ops/op_resize.py.
+// weighted by the product of the per-axis coefficients. With antialias, linear and cubic
+// downsampling stretch their filter by 1 / scale: the number of taps per axis then depends
+// on the scale (2 - 2 * (floor(-support / scale) + 1)), so an scf.for nest in the body walks
+// them, with coefficients normalized by their sum per axis. Scales and sizes may be
+// run-time values; the arithmetic is in f64, as in onnx/reference/ops/op_resize.py.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +49,13 @@ struct Axis {
   Value inSize, outSize;        // index
   Value inF, outF, outIntF, scale; // f64; outF = scale * in, as the reference computes it
   Value roiStart, roiEnd;       // f64
+  Value filterScale, firstTap, tapCount; // antialias: min(scale, 1) (f64), i64, index
+};
+
+/// The antialiased taps of one axis for one output element: tap j reads base + first + j
+/// with weight filter(filterScale * (first + j - ratio)) / sum.
+struct AntialiasAxis {
+  Value base, ratio, last, filterScale, firstTap, tapCount, sum;
 };
 
 struct ResizeLowering : OnnxLoweringPattern<ResizeOp> {
@@ -57,8 +67,6 @@ struct ResizeLowering : OnnxLoweringPattern<ResizeOp> {
     auto xType = dyn_cast<RankedTensorType>(x.getType());
     if (!xType || xType.getRank() != resultType.getRank())
       return reject(rewriter, op, "the input is not ranked like the result");
-    if (op.getAntialias() != 0)
-      return reject(rewriter, op, "antialias is not supported");
     StringRef mode = op.getMode(), ctm = op.getCoordinateTransformationMode();
     StringRef nearestMode = op.getNearestMode(), policy = op.getKeepAspectRatioPolicy();
     if (mode != "nearest" && mode != "linear" && mode != "cubic")
@@ -172,10 +180,31 @@ struct ResizeLowering : OnnxLoweringPattern<ResizeOp> {
         a.outSize = floorToIndex(arith::MulFOp::create(rewriter, loc, a.scale, a.inF));
       }
     }
+    // antialias widens the filter when downsampling: its support (1 for linear, 2 for
+    // cubic) is divided by min(scale, 1).
+    bool antialias = op.getAntialias() != 0 && mode != "nearest";
     for (int64_t d : axes) {
       Axis &a = info[d];
       a.outF = arith::MulFOp::create(rewriter, loc, a.scale, a.inF);
       a.outIntF = toF64(a.outSize);
+      if (!antialias)
+        continue;
+      a.filterScale = arith::MinimumFOp::create(rewriter, loc, a.scale, cst(1.0));
+      Value reach =
+          arith::DivFOp::create(rewriter, loc, cst(mode == "linear" ? -1.0 : -2.0), a.filterScale);
+      // A scale of 0 or less leaves no output element; keep the tap count finite.
+      reach = arith::MaximumFOp::create(rewriter, loc, reach, cst(-(1 << 20)));
+      Value first = arith::FPToSIOp::create(
+          rewriter, loc, rewriter.getI64Type(),
+          arith::AddFOp::create(rewriter, loc, math::FloorOp::create(rewriter, loc, reach),
+                                cst(1.0)));
+      a.firstTap = first;
+      Value count = arith::SubIOp::create(
+          rewriter, loc, arith::ConstantIntOp::create(rewriter, loc, rewriter.getI64Type(), 2),
+          arith::MulIOp::create(
+              rewriter, loc, first,
+              arith::ConstantIntOp::create(rewriter, loc, rewriter.getI64Type(), 2)));
+      a.tapCount = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), count);
     }
 
     SmallVector<Value> outSizes;
@@ -205,6 +234,7 @@ struct ResizeLowering : OnnxLoweringPattern<ResizeOp> {
 
       // Per axis: the neighbour indices (clamped, index type) and their weights (f64).
       SmallVector<SmallVector<Value>> taps(rank), weights(rank);
+      SmallVector<std::optional<AntialiasAxis>> wide(rank);
       Value outside; // tf_crop_and_resize: the coordinate falls outside the input
       for (int64_t d = 0; d < rank; ++d) {
         Value o = linalg::IndexOp::create(b, nloc, d);
@@ -278,6 +308,10 @@ struct ResizeLowering : OnnxLoweringPattern<ResizeOp> {
           taps[d].push_back(clampToIndex(select(second, tapAt(1), tapAt(0))));
           continue;
         }
+        if (antialias) {
+          wide[d] = AntialiasAxis{base, r, last, a.filterScale, a.firstTap, a.tapCount, Value()};
+          continue;
+        }
         SmallVector<Value> raw, coeffs;
         if (mode == "linear") {
           raw = {tapAt(0), tapAt(1)};
@@ -311,6 +345,104 @@ struct ResizeLowering : OnnxLoweringPattern<ResizeOp> {
           taps[d].push_back(clampToIndex(i));
           weights[d].push_back(w);
         }
+      }
+
+      // Antialias: the filter's weight of tap j of axis d (0 for a tap outside the input
+      // with exclude_outside), its index, and the sum of the weights per axis.
+      auto tapIndex = [&](OpBuilder &tb, const AntialiasAxis &w, Value j) -> Value {
+        Value jj = arith::AddIOp::create(tb, nloc, w.firstTap,
+                                         arith::IndexCastOp::create(tb, nloc, i64, j));
+        return arith::AddIOp::create(tb, nloc, w.base, jj);
+      };
+      auto tapWeight = [&](OpBuilder &tb, const AntialiasAxis &w, Value j) -> Value {
+        auto tc = [&](double v) -> Value {
+          return arith::ConstantOp::create(tb, nloc, tb.getF64FloatAttr(v));
+        };
+        Value jj = arith::AddIOp::create(tb, nloc, w.firstTap,
+                                         arith::IndexCastOp::create(tb, nloc, i64, j));
+        Value arg = arith::MulFOp::create(
+            tb, nloc, w.filterScale,
+            arith::SubFOp::create(tb, nloc, arith::SIToFPOp::create(tb, nloc, tb.getF64Type(), jj),
+                                  w.ratio));
+        Value t = math::AbsFOp::create(tb, nloc, arg);
+        Value weight;
+        if (mode == "linear") {
+          weight = arith::MaximumFOp::create(tb, nloc, arith::SubFOp::create(tb, nloc, tc(1.0), t),
+                                             tc(0.0));
+        } else {
+          double A = cubicA;
+          auto tmul = [&](Value lhs, Value rhs) -> Value {
+            return arith::MulFOp::create(tb, nloc, lhs, rhs);
+          };
+          auto tadd = [&](Value lhs, Value rhs) -> Value {
+            return arith::AddFOp::create(tb, nloc, lhs, rhs);
+          };
+          Value t2 = tmul(t, t), t3 = tmul(t2, t);
+          Value near = tadd(tadd(tmul(tc(A + 2), t3), tmul(tc(-(A + 3)), t2)), tc(1.0));
+          Value far = tadd(tadd(tadd(tmul(tc(A), t3), tmul(tc(-5 * A), t2)), tmul(tc(8 * A), t)),
+                           tc(-4 * A));
+          weight = arith::SelectOp::create(
+              tb, nloc, arith::CmpFOp::create(tb, nloc, arith::CmpFPredicate::OLE, t, tc(1.0)),
+              near,
+              arith::SelectOp::create(
+                  tb, nloc, arith::CmpFOp::create(tb, nloc, arith::CmpFPredicate::OLT, t, tc(2.0)),
+                  far, tc(0.0)));
+        }
+        if (excludeOutside) {
+          Value i = tapIndex(tb, w, j);
+          Value in = arith::AndIOp::create(
+              tb, nloc, arith::CmpIOp::create(tb, nloc, arith::CmpIPredicate::sge, i, zeroI),
+              arith::CmpIOp::create(tb, nloc, arith::CmpIPredicate::sle, i, w.last));
+          weight = arith::SelectOp::create(tb, nloc, in, weight, tc(0.0));
+        }
+        return weight;
+      };
+      if (antialias) {
+        SmallVector<Value> counts;
+        SmallVector<int64_t> wideDims;
+        for (int64_t d = 0; d < rank; ++d) {
+          if (!wide[d])
+            continue;
+          Value sum = loopNest(b, nloc, {wide[d]->tapCount}, ValueRange{c(0.0)},
+                               [&](OpBuilder &lb, Location, ValueRange ivs, ValueRange iters) {
+                                 return SmallVector<Value>{arith::AddFOp::create(
+                                     lb, nloc, iters[0], tapWeight(lb, *wide[d], ivs[0]))};
+                               })[0];
+          wide[d]->sum = select(eq(sum, c(0.0)), c(1.0), sum);
+          counts.push_back(wide[d]->tapCount);
+          wideDims.push_back(d);
+        }
+        Value acc =
+            loopNest(b, nloc, counts, ValueRange{c(0.0)},
+                     [&](OpBuilder &lb, Location, ValueRange ivs, ValueRange iters) {
+                       SmallVector<Value> idx;
+                       Value w;
+                       for (int64_t d = 0, k = 0; d < rank; ++d) {
+                         if (!wide[d]) {
+                           idx.push_back(taps[d][0]);
+                           continue;
+                         }
+                         Value j = ivs[k++];
+                         Value i = tapIndex(lb, *wide[d], j);
+                         i = arith::MaxSIOp::create(
+                             lb, nloc, arith::MinSIOp::create(lb, nloc, i, wide[d]->last), zeroI);
+                         idx.push_back(arith::IndexCastOp::create(lb, nloc, lb.getIndexType(), i));
+                         Value wd = arith::DivFOp::create(lb, nloc, tapWeight(lb, *wide[d], j),
+                                                          wide[d]->sum);
+                         w = w ? arith::MulFOp::create(lb, nloc, w, wd).getResult() : wd;
+                       }
+                       Value v = tensor::ExtractOp::create(lb, nloc, x, idx);
+                       if (floatElem != lb.getF64Type())
+                         v = arith::ExtFOp::create(lb, nloc, lb.getF64Type(), v);
+                       Value term = w ? arith::MulFOp::create(lb, nloc, w, v).getResult() : v;
+                       return SmallVector<Value>{arith::AddFOp::create(lb, nloc, iters[0], term)};
+                     })[0];
+        if (floatElem != b.getF64Type())
+          acc = arith::TruncFOp::create(b, nloc, floatElem, acc);
+        if (outside)
+          acc = select(outside, createScalarConstant(b, nloc, elemType, extrapolation), acc);
+        linalg::YieldOp::create(b, nloc, acc);
+        return;
       }
 
       // Sum over every combination of the per-axis neighbours.

@@ -640,3 +640,50 @@ func.func @rnn_unranked(%x: tensor<*xf64>, %w: tensor<1x2x3xf64>, %r: tensor<1x2
   %0:2 = "onnx.RNN"(%x, %w, %r, %none, %none, %none) {direction = "reverse"} : (tensor<*xf64>, tensor<1x2x3xf64>, tensor<1x2x2xf64>, none, none, none) -> (tensor<*xf64>, tensor<*xf64>)
   return %0#0, %0#1 : tensor<*xf64>, tensor<*xf64>
 }
+
+// -----
+
+// Tests that the image ops opset 17's libonnx cannot type get their result shapes:
+// GridSample takes N and C from X and the rest from the grid, AffineGrid and Col2Im
+// read their constant shape inputs, CenterCropPad sets its axes, LpPool follows its
+// window and GlobalLpPool keeps N and C.
+// CHECK-LABEL: func.func @image_ops(
+// CHECK: "onnx.GridSample"{{.*}} -> tensor<?x3x6x7xf32>
+// CHECK: "onnx.AffineGrid"{{.*}} -> tensor<2x5x6x2xf32>
+// CHECK: "onnx.Col2Im"{{.*}} -> tensor<1x2x5x5xf32>
+// CHECK: "onnx.CenterCropPad"{{.*}} -> tensor<?x?x3xf32>
+// CHECK: "onnx.LpPool"{{.*}} -> tensor<?x3x3x4xf32>
+// CHECK: "onnx.GlobalLpPool"{{.*}} -> tensor<?x3x1x1xf32>
+func.func @image_ops(%x: tensor<?x3x4x5xf32>, %g: tensor<?x6x7x2xf32>, %t: tensor<2x2x3xf32>,
+                     %c: tensor<1x8x16xf32>, %y: tensor<20x8x3xf32>, %s: tensor<2xi64>)
+    -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %0 = "onnx.GridSample"(%x, %g) : (tensor<?x3x4x5xf32>, tensor<?x6x7x2xf32>) -> tensor<*xf32>
+  %size = "onnx.Constant"() {value = dense<[2, 3, 5, 6]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %1 = "onnx.AffineGrid"(%t, %size) : (tensor<2x2x3xf32>, tensor<4xi64>) -> tensor<*xf32>
+  %image = "onnx.Constant"() {value_ints = array<i64: 5, 5>} : () -> tensor<2xi64>
+  %block = "onnx.Constant"() {value_ints = array<i64: 2, 2>} : () -> tensor<2xi64>
+  %2 = "onnx.Col2Im"(%c, %image, %block) : (tensor<1x8x16xf32>, tensor<2xi64>, tensor<2xi64>) -> tensor<*xf32>
+  %3 = "onnx.CenterCropPad"(%y, %s) {axes = array<i64: 0, 1>} : (tensor<20x8x3xf32>, tensor<2xi64>) -> tensor<*xf32>
+  %4 = "onnx.LpPool"(%x) {kernel_shape = array<i64: 2, 2>} : (tensor<?x3x4x5xf32>) -> tensor<*xf32>
+  %5 = "onnx.GlobalLpPool"(%x) : (tensor<?x3x4x5xf32>) -> tensor<*xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Tests that DeformConv takes N from X, M from W and the spatial dims from the offsets,
+// MaxUnpool computes the unpooled size, and RoiAlign gives regions x channels x the
+// output size.
+// CHECK-LABEL: func.func @sampling_ops(
+// CHECK: "onnx.DeformConv"{{.*}} -> tensor<?x4x3x3xf32>
+// CHECK: "onnx.MaxUnpool"{{.*}} -> tensor<?x3x8x10xf32>
+// CHECK: "onnx.RoiAlign"{{.*}} -> tensor<7x3x2x3xf32>
+func.func @sampling_ops(%x: tensor<?x3x4x5xf32>, %w: tensor<4x3x2x2xf32>, %o: tensor<?x8x3x3xf32>,
+                        %i: tensor<?x3x4x5xi64>, %r: tensor<7x4xf32>, %b: tensor<7xi64>)
+    -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %none = onnx.NoValue
+  %0 = "onnx.DeformConv"(%x, %w, %o, %none, %none) : (tensor<?x3x4x5xf32>, tensor<4x3x2x2xf32>, tensor<?x8x3x3xf32>, none, none) -> tensor<*xf32>
+  %1 = "onnx.MaxUnpool"(%x, %i, %none) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x3x4x5xf32>, tensor<?x3x4x5xi64>, none) -> tensor<*xf32>
+  %2 = "onnx.RoiAlign"(%x, %r, %b) {output_height = 2 : i64, output_width = 3 : i64} : (tensor<?x3x4x5xf32>, tensor<7x4xf32>, tensor<7xi64>) -> tensor<*xf32>
+  return %0, %1, %2 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}

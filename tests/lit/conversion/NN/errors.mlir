@@ -1,8 +1,9 @@
 // RUN: not kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s 2>&1 | FileCheck %s
-// Tests that MaxPool whose Indices output is used is rejected, naming the node.
-// CHECK: node 'maxpool_idx' (MaxPool): cannot be compiled: the Indices output is used; only Y is supported
+// Tests that MaxPool whose Indices output is used with an unknown storage_order is
+// rejected, naming the node.
+// CHECK: node 'maxpool_idx' (MaxPool): cannot be compiled: storage_order must be 0 or 1
 func.func @maxpool_indices(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xi64> {
-  %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>) loc("maxpool_idx")
+  %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, storage_order = 2 : i64} : (tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>) loc("maxpool_idx")
   return %0#1 : tensor<1x1x2x2xi64>
 }
 
@@ -92,4 +93,32 @@ func.func @conv_integer_bad_zero_point(%x: tensor<1x2x5x5xui8>, %w: tensor<4x2x3
   %none = onnx.NoValue
   %0 = "onnx.ConvInteger"(%x, %w, %none, %wz) : (tensor<1x2x5x5xui8>, tensor<4x2x3x3xui8>, none, tensor<4x2xui8>) -> tensor<1x4x3x3xi32> loc("convint_zp")
   return %0 : tensor<1x4x3x3xi32>
+}
+
+// -----
+
+// Tests that LpPool with a p that is not positive is rejected.
+// CHECK: node 'lp0' (LpPool): cannot be compiled: p must be positive, not 0
+func.func @lppool_p0(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> {
+  %0 = "onnx.LpPool"(%x) {kernel_shape = array<i64: 2, 2>, p = 0 : i64} : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> loc("lp0")
+  return %0 : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// Tests that Col2Im with an image_shape of run-time length is rejected.
+// CHECK: node 'c2i' (Col2Im): cannot be compiled: image_shape must be a 1-D tensor of static length
+func.func @col2im_dynamic_rank(%x: tensor<1x4x9xf32>, %i: tensor<?xi64>, %b: tensor<2xi64>) -> tensor<1x1x5x5xf32> {
+  %0 = "onnx.Col2Im"(%x, %i, %b) : (tensor<1x4x9xf32>, tensor<?xi64>, tensor<2xi64>) -> tensor<1x1x5x5xf32> loc("c2i")
+  return %0 : tensor<1x1x5x5xf32>
+}
+
+// -----
+
+// Tests that DeformConv with a dynamic W is rejected.
+// CHECK: node 'dc' (DeformConv): cannot be compiled: W's shape is dynamic
+func.func @deform_conv_dynamic_w(%x: tensor<1x1x3x3xf32>, %w: tensor<?x1x2x2xf32>, %o: tensor<1x8x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %n = onnx.NoValue
+  %0 = "onnx.DeformConv"(%x, %w, %o, %n, %n) : (tensor<1x1x3x3xf32>, tensor<?x1x2x2xf32>, tensor<1x8x2x2xf32>, none, none) -> tensor<1x1x2x2xf32> loc("dc")
+  return %0 : tensor<1x1x2x2xf32>
 }

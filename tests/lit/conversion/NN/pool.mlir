@@ -100,3 +100,63 @@ func.func @maxpool_static_result(%x: tensor<1x1x?xf32>) -> tensor<1x1x3xf32> {
   %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2>} : (tensor<1x1x?xf32>) -> (tensor<1x1x3xf32>, none) loc("mp")
   return %0#0 : tensor<1x1x3xf32>
 }
+
+// -----
+
+// Tests that LpPool sums |x|^p over the zero-padded window and takes the p-th root.
+// CHECK-LABEL: func.func @lppool_p3
+// CHECK: math.absf
+// CHECK: math.powf
+// CHECK: tensor.pad
+// CHECK: linalg.pooling_nchw_sum
+// CHECK: arith.constant 0.333333
+// CHECK: math.powf
+func.func @lppool_p3(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32> {
+  %0 = "onnx.LpPool"(%x) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, p = 3 : i64} : (tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  return %0 : tensor<1x2x5x5xf32>
+}
+
+// -----
+
+// Tests that LpPool with p = 2 squares, sums (a generic for a 3-D window) and takes sqrt.
+// CHECK-LABEL: func.func @lppool_3d
+// CHECK: math.absf
+// CHECK: arith.mulf
+// CHECK: linalg.generic
+// CHECK-SAME: "reduction", "reduction", "reduction"
+// CHECK: math.sqrt
+func.func @lppool_3d(%x: tensor<1x1x4x4x4xf32>) -> tensor<1x1x3x3x3xf32> {
+  %0 = "onnx.LpPool"(%x) {kernel_shape = array<i64: 2, 2, 2>} : (tensor<1x1x4x4x4xf32>) -> tensor<1x1x3x3x3xf32>
+  return %0 : tensor<1x1x3x3x3xf32>
+}
+
+// -----
+
+// Tests that GlobalLpPool reduces |x|^p over the spatial dims and takes the p-th root.
+// CHECK-LABEL: func.func @global_lppool
+// CHECK: linalg.generic
+// CHECK: math.absf
+// CHECK: arith.addf
+// CHECK: math.sqrt
+// CHECK: tensor.expand_shape
+func.func @global_lppool(%x: tensor<2x3x4x5xf32>) -> tensor<2x3x1x1xf32> {
+  %0 = "onnx.GlobalLpPool"(%x) : (tensor<2x3x4x5xf32>) -> tensor<2x3x1x1xf32>
+  return %0 : tensor<2x3x1x1xf32>
+}
+
+// -----
+
+// Tests that MaxPool with its Indices output keeps the largest element and its flat index
+// in one generic over the window, skipping taps in the pads.
+// CHECK-LABEL: func.func @maxpool_indices
+// CHECK: linalg.generic
+// CHECK-SAME: "reduction", "reduction"
+// CHECK: tensor.extract %arg0
+// CHECK: arith.cmpf ogt
+// CHECK: arith.select
+// CHECK: arith.select
+// CHECK: linalg.yield
+func.func @maxpool_indices(%x: tensor<1x1x5x5xf32>) -> (tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>) {
+  %y, %i = "onnx.MaxPool"(%x) <{kernel_shape = array<i64: 5, 5>, pads = array<i64: 2, 2, 2, 2>}> : (tensor<1x1x5x5xf32>) -> (tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>)
+  return %y, %i : tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>
+}

@@ -44,3 +44,31 @@ func.func @pad_static(%x: tensor<3xf32>) -> (tensor<5xf32>, tensor<5xf32>) {
   %1 = "onnx.Pad"(%x, %p, %n, %n) {mode = "edge"} : (tensor<3xf32>, tensor<2xi64>, none, none) -> tensor<5xf32> loc("pe2")
   return %0, %1 : tensor<5xf32>, tensor<5xf32>
 }
+
+// -----
+
+// Tests that Pad with run-time axes checks them and gives each dim the pads of the entry
+// that names it.
+// CHECK-LABEL: func.func @pad_runtime_axes
+// CHECK: kiln.check
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+// CHECK: tensor.pad
+func.func @pad_runtime_axes(%x: tensor<1x3x4x5xf32>, %p: tensor<4xi64>, %v: tensor<f32>, %a: tensor<2xi64>) -> tensor<1x3x4x12xf32> {
+  %0 = "onnx.Pad"(%x, %p, %v, %a) <{mode = "constant"}> : (tensor<1x3x4x5xf32>, tensor<4xi64>, tensor<f32>, tensor<2xi64>) -> tensor<1x3x4x12xf32>
+  return %0 : tensor<1x3x4x12xf32>
+}
+
+// -----
+
+// Tests that wrap Pad reads the source at the index modulo the dim size.
+// CHECK-LABEL: func.func @pad_wrap
+// CHECK: linalg.generic
+// CHECK: arith.remsi
+// CHECK: tensor.extract %arg0
+func.func @pad_wrap(%x: tensor<1x3x4x5xi32>) -> tensor<1x3x6x7xi32> {
+  %p = "onnx.Constant"() {value = dense<[0, 0, 1, 1, 0, 0, 1, 1]> : tensor<8xi64>} : () -> tensor<8xi64>
+  %n = onnx.NoValue
+  %0 = "onnx.Pad"(%x, %p, %n, %n) <{mode = "wrap"}> : (tensor<1x3x4x5xi32>, tensor<8xi64>, none, none) -> tensor<1x3x6x7xi32>
+  return %0 : tensor<1x3x6x7xi32>
+}

@@ -50,3 +50,21 @@ func.func @resize_static(%x: tensor<1x1x1x3xf32>) -> tensor<1x1x1x6xf32> {
   %0 = "onnx.Resize"(%x, %none, %s, %none) <{mode = "nearest"}> : (tensor<1x1x1x3xf32>, none, tensor<4xf32>, none) -> tensor<1x1x1x6xf32> loc("rz2")
   return %0 : tensor<1x1x1x6xf32>
 }
+
+// -----
+
+// Tests that antialiased linear Resize walks a run-time number of taps per axis (the
+// filter widens by 1 / scale) and normalizes the weights.
+// CHECK-LABEL: func.func @resize_linear_antialias
+// CHECK: math.floor
+// CHECK: linalg.generic
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: arith.divf
+// CHECK: tensor.extract %arg0
+func.func @resize_linear_antialias(%x: tensor<1x1x4x4xf32>, %s: tensor<4xi64>) -> tensor<1x1x3x3xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Resize"(%x, %none, %none, %s) <{antialias = 1 : i64, mode = "linear"}> : (tensor<1x1x4x4xf32>, none, none, tensor<4xi64>) -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
