@@ -93,6 +93,8 @@ struct ConvertOnnxToLinalgPass
     populateTilePatterns(converter, patterns);
     populateTransposePatterns(converter, patterns);
     populateTriluPatterns(converter, patterns);
+    populateWindowFunctionPatterns(converter, patterns);
+    populateBitCastPatterns(converter, patterns);
 
     // The driver reports the op it could not legalize as "failed to legalize operation
     // 'onnx.X'"; replace that with an error naming the ONNX node, its op type and the

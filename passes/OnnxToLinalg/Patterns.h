@@ -49,13 +49,15 @@ void populateLogicalElementwisePatterns(const OnnxTypeConverter &converter,
                                         mlir::RewritePatternSet &patterns);
 
 // Math/
+/// HannWindow, HammingWindow, BlackmanWindow.
+void populateWindowFunctionPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Elementwise.cpp: unary math, Add ... Mod, Max, Min, Sum, Mean.
 void populateMathElementwisePatterns(const OnnxTypeConverter &converter,
                                      mlir::RewritePatternSet &patterns);
 /// Relu ... Gelu, Clip.
 void populateActivationPatterns(const OnnxTypeConverter &converter,
                                 mlir::RewritePatternSet &patterns);
-/// CumSum.
+/// CumSum, CumProd.
 void populateCumSumPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Einsum.
 void populateEinsumPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
@@ -114,6 +116,8 @@ void populateArgMinMaxPatterns(const OnnxTypeConverter &converter,
 void populateReducePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 
 // Tensor/
+/// BitCast.
+void populateBitCastPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Cast, CastLike.
 void populateCastPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Concat.
