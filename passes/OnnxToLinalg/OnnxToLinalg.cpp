@@ -93,6 +93,7 @@ struct ConvertOnnxToLinalgPass
     populateTilePatterns(converter, patterns);
     populateTransposePatterns(converter, patterns);
     populateTriluPatterns(converter, patterns);
+    populateNonMaxSuppressionPatterns(converter, patterns);
     populateWindowFunctionPatterns(converter, patterns);
     populateBitCastPatterns(converter, patterns);
 

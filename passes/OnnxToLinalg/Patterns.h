@@ -149,6 +149,10 @@ void populateTransposePatterns(const OnnxTypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 /// Trilu.
 void populateTriluPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+// ObjectDetection/
+/// NonMaxSuppression.
+void populateNonMaxSuppressionPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+
 } // namespace kiln::conversion
 
 #endif // KILN_PASSES_ONNXTOLINALG_PATTERNS_H
