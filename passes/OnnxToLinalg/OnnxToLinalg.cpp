@@ -54,16 +54,21 @@ struct ConvertOnnxToLinalgPass
     populateGatherPatterns(converter, patterns);
     populateOneHotPatterns(converter, patterns);
     populateScatterPatterns(converter, patterns);
+    populateTensorScatterPatterns(converter, patterns);
     populateLogicalElementwisePatterns(converter, patterns);
     populateMathElementwisePatterns(converter, patterns);
     populateActivationPatterns(converter, patterns);
     populateCumSumPatterns(converter, patterns);
+    populateDetPatterns(converter, patterns);
+    populateDFTPatterns(converter, patterns);
     populateEinsumPatterns(converter, patterns);
     populateExpandPatterns(converter, patterns);
     populateLossPatterns(converter, patterns);
     populateMatMulPatterns(converter, patterns);
+    populateMelWeightMatrixPatterns(converter, patterns);
     populateSoftmaxPatterns(converter, patterns);
     populateTopKPatterns(converter, patterns);
+    populateWindowFunctionPatterns(converter, patterns);
     populateAttentionPatterns(converter, patterns);
     populateConvPatterns(converter, patterns);
     populateConvNhwcPatterns(converter, patterns);
@@ -73,19 +78,24 @@ struct ConvertOnnxToLinalgPass
     populateNormPatterns(converter, patterns);
     populatePoolPatterns(converter, patterns);
     populateShrinkPatterns(converter, patterns);
+    populateNonMaxSuppressionPatterns(converter, patterns);
     populateQuantizeLinearPatterns(converter, patterns);
     populateLSTMPatterns(converter, patterns);
     populateGRUPatterns(converter, patterns);
     populateRNNPatterns(converter, patterns);
     populateArgMinMaxPatterns(converter, patterns);
     populateReducePatterns(converter, patterns);
+    populateBitCastPatterns(converter, patterns);
     populateCastPatterns(converter, patterns);
+    populateCompressPatterns(converter, patterns);
     populateConcatPatterns(converter, patterns);
     populateDepthToSpacePatterns(converter, patterns);
     populateTensorElementwisePatterns(converter, patterns);
+    populateNonZeroPatterns(converter, patterns);
     populatePadPatterns(converter, patterns);
     populateReshapePatterns(converter, patterns);
     populateResizePatterns(converter, patterns);
+    populateReverseSequencePatterns(converter, patterns);
     populateShapePatterns(converter, patterns);
     populateSlicePatterns(converter, patterns);
     populateSplitPatterns(converter, patterns);
@@ -93,9 +103,7 @@ struct ConvertOnnxToLinalgPass
     populateTilePatterns(converter, patterns);
     populateTransposePatterns(converter, patterns);
     populateTriluPatterns(converter, patterns);
-    populateNonMaxSuppressionPatterns(converter, patterns);
-    populateWindowFunctionPatterns(converter, patterns);
-    populateBitCastPatterns(converter, patterns);
+    populateUniquePatterns(converter, patterns);
 
     // The driver reports the op it could not legalize as "failed to legalize operation
     // 'onnx.X'"; replace that with an error naming the ONNX node, its op type and the

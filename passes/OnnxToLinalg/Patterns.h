@@ -42,6 +42,9 @@ void populateGatherPatterns(const OnnxTypeConverter &converter, mlir::RewritePat
 void populateOneHotPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// ScatterElements, Scatter, ScatterND.
 void populateScatterPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// TensorScatter.
+void populateTensorScatterPatterns(const OnnxTypeConverter &converter,
+                                   mlir::RewritePatternSet &patterns);
 
 // Logical/
 /// Elementwise.cpp: And, Or, Xor, Not, Bitwise*, BitShift, comparisons.
@@ -49,15 +52,17 @@ void populateLogicalElementwisePatterns(const OnnxTypeConverter &converter,
                                         mlir::RewritePatternSet &patterns);
 
 // Math/
-/// HannWindow, HammingWindow, BlackmanWindow.
-void populateWindowFunctionPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// Det.
+void populateDetPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// DFT, STFT.
+void populateDFTPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Elementwise.cpp: unary math, Add ... Mod, Max, Min, Sum, Mean.
 void populateMathElementwisePatterns(const OnnxTypeConverter &converter,
                                      mlir::RewritePatternSet &patterns);
 /// Relu ... Gelu, Clip.
 void populateActivationPatterns(const OnnxTypeConverter &converter,
                                 mlir::RewritePatternSet &patterns);
-/// CumSum, CumProd.
+/// CumSum.
 void populateCumSumPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Einsum.
 void populateEinsumPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
@@ -67,10 +72,16 @@ void populateExpandPatterns(const OnnxTypeConverter &converter, mlir::RewritePat
 void populateLossPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// MatMul, MatMulInteger, Gemm.
 void populateMatMulPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// MelWeightMatrix.
+void populateMelWeightMatrixPatterns(const OnnxTypeConverter &converter,
+                                     mlir::RewritePatternSet &patterns);
 /// Softmax, LogSoftmax, Hardmax.
 void populateSoftmaxPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// TopK.
 void populateTopKPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// HannWindow, HammingWindow, BlackmanWindow.
+void populateWindowFunctionPatterns(const OnnxTypeConverter &converter,
+                                    mlir::RewritePatternSet &patterns);
 
 // NN/
 /// Attention.
@@ -94,6 +105,11 @@ void populateNormPatterns(const OnnxTypeConverter &converter, mlir::RewritePatte
 void populatePoolPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Shrink.
 void populateShrinkPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+
+// ObjectDetection/
+/// NonMaxSuppression.
+void populateNonMaxSuppressionPatterns(const OnnxTypeConverter &converter,
+                                       mlir::RewritePatternSet &patterns);
 
 // Quantization/
 /// QuantizeLinear, DequantizeLinear.
@@ -120,6 +136,9 @@ void populateReducePatterns(const OnnxTypeConverter &converter, mlir::RewritePat
 void populateBitCastPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Cast, CastLike.
 void populateCastPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// Compress.
+void populateCompressPatterns(const OnnxTypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 /// Concat.
 void populateConcatPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// DepthToSpace, SpaceToDepth.
@@ -128,12 +147,17 @@ void populateDepthToSpacePatterns(const OnnxTypeConverter &converter,
 /// Elementwise.cpp: Identity, IsNaN, IsInf, Where.
 void populateTensorElementwisePatterns(const OnnxTypeConverter &converter,
                                        mlir::RewritePatternSet &patterns);
+/// NonZero.
+void populateNonZeroPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Pad.
 void populatePadPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Reshape.
 void populateReshapePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Resize.
 void populateResizePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// ReverseSequence.
+void populateReverseSequencePatterns(const OnnxTypeConverter &converter,
+                                     mlir::RewritePatternSet &patterns);
 /// Shape, Size.
 void populateShapePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Slice.
@@ -149,10 +173,8 @@ void populateTransposePatterns(const OnnxTypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 /// Trilu.
 void populateTriluPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-// ObjectDetection/
-/// NonMaxSuppression.
-void populateNonMaxSuppressionPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-
+/// Unique.
+void populateUniquePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 } // namespace kiln::conversion
 
 #endif // KILN_PASSES_ONNXTOLINALG_PATTERNS_H

@@ -10,8 +10,8 @@
 #include "passes/OnnxToLinalg/Support/DynamicAxes.h"
 #include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
-#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
+#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
 #include "ir/onnx/OnnxDialect.h"
@@ -102,12 +102,12 @@ template <typename OpTy, bool Product> struct ScanLowering : OnnxLoweringPattern
       auto axisType = dyn_cast<RankedTensorType>(adaptor.getAxis().getType());
       if (!axisType || !axisType.hasStaticShape() || axisType.getNumElements() != 1)
         return reject(rewriter, op, "axis is not a scalar");
-      result = switchOnAxis(rewriter, loc, op, adaptor.getAxis(), rank, TypeRange{scanType},
-                            [&](OpBuilder &b, Location l, int64_t axis) -> SmallVector<Value> {
-                              return {buildScan(b, l, x, scanType, axis, Product, exclusive,
-                                                reverse)};
-                            })
-                   .front();
+      result =
+          switchOnAxis(rewriter, loc, op, adaptor.getAxis(), rank, TypeRange{scanType},
+                       [&](OpBuilder &b, Location l, int64_t axis) -> SmallVector<Value> {
+                         return {buildScan(b, l, x, scanType, axis, Product, exclusive, reverse)};
+                       })
+              .front();
     }
     rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, result, resultType));
     return success();
@@ -117,8 +117,8 @@ template <typename OpTy, bool Product> struct ScanLowering : OnnxLoweringPattern
 } // namespace
 
 void populateCumSumPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<ScanLowering<CumSumOp, false>, ScanLowering<CumProdOp, true>>(
-      converter, patterns.getContext());
+  patterns.add<ScanLowering<CumSumOp, false>, ScanLowering<CumProdOp, true>>(converter,
+                                                                             patterns.getContext());
 }
 
 } // namespace kiln::conversion

@@ -45,17 +45,19 @@ template <typename OpTy> struct WindowLowering : OnnxLoweringPattern<OpTy> {
     if (size.getType() != i64)
       size = arith::ExtSIOp::create(rewriter, loc, i64, size);
     Value zero = arith::ConstantIntOp::create(rewriter, loc, i64, 0);
-    emitCheck(rewriter, op, arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge, size, zero),
-              size, zero, kilnir::kCheckShape, "size {} is negative");
+    emitCheck(rewriter, op,
+              arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge, size, zero), size,
+              zero, kilnir::kCheckShape, "size {} is negative");
     Value denom = size;
     if (op.getPeriodic() == 0)
       denom = arith::SubIOp::create(rewriter, loc, size,
                                     arith::ConstantIntOp::create(rewriter, loc, i64, 1));
     // 2 * pi / N: N = 0 (a symmetric window of one element) gives NaN, as the reference.
-    Value step = arith::DivFOp::create(
-        rewriter, loc, arith::ConstantFloatOp::create(rewriter, loc, cast<FloatType>(f64),
-                                                      APFloat(2 * llvm::numbers::pi)),
-        arith::SIToFPOp::create(rewriter, loc, f64, denom));
+    Value step =
+        arith::DivFOp::create(rewriter, loc,
+                              arith::ConstantFloatOp::create(rewriter, loc, cast<FloatType>(f64),
+                                                             APFloat(2 * llvm::numbers::pi)),
+                              arith::SIToFPOp::create(rewriter, loc, f64, denom));
     auto type = RankedTensorType::get({ShapedType::kDynamic}, resultType.getElementType());
     Value init = createEmpty(
         rewriter, loc, type,
@@ -80,8 +82,8 @@ template <typename OpTy> struct WindowLowering : OnnxLoweringPattern<OpTy> {
                                                createScalarConstant(b, l, f64, coefficients[k]));
             sum = arith::AddFOp::create(b, l, sum, term);
           }
-          linalg::YieldOp::create(
-              b, l, castScalar(b, l, sum, type.getElementType(), false, dstUnsigned));
+          linalg::YieldOp::create(b, l,
+                                  castScalar(b, l, sum, type.getElementType(), false, dstUnsigned));
         });
     rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, generic.getResult(0), resultType));
     return success();

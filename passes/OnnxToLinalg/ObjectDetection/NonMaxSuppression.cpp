@@ -44,15 +44,13 @@ Corners getCorners(OpBuilder &b, Location loc, ArrayRef<Value> c, bool centerPoi
             arith::SubFOp::create(b, loc, c[1], hh), arith::AddFOp::create(b, loc, c[1], hh)};
   }
   // [y1, x1, y2, x2], either diagonal.
-  return {arith::MinimumFOp::create(b, loc, c[1], c[3]),
-          arith::MaximumFOp::create(b, loc, c[1], c[3]),
-          arith::MinimumFOp::create(b, loc, c[0], c[2]),
-          arith::MaximumFOp::create(b, loc, c[0], c[2])};
+  return {
+      arith::MinimumFOp::create(b, loc, c[1], c[3]), arith::MaximumFOp::create(b, loc, c[1], c[3]),
+      arith::MinimumFOp::create(b, loc, c[0], c[2]), arith::MaximumFOp::create(b, loc, c[0], c[2])};
 }
 
 /// Whether the IOU of boxes p and q exceeds `threshold`; false when an area is not positive.
-Value iouExceeds(OpBuilder &b, Location loc, const Corners &p, const Corners &q,
-                 Value threshold) {
+Value iouExceeds(OpBuilder &b, Location loc, const Corners &p, const Corners &q, Value threshold) {
   Value zero = createScalarConstant(b, loc, threshold.getType(), 0);
   auto extent = [&](Value lo0, Value hi0, Value lo1, Value hi1) {
     Value lo = arith::MaximumFOp::create(b, loc, lo0, lo1);
@@ -70,9 +68,9 @@ Value iouExceeds(OpBuilder &b, Location loc, const Corners &p, const Corners &q,
   auto positive = [&](Value v) {
     return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, v, zero);
   };
-  Value valid = arith::AndIOp::create(
-      b, loc, arith::AndIOp::create(b, loc, positive(inter), positive(areaP)),
-      arith::AndIOp::create(b, loc, positive(areaQ), positive(uni)));
+  Value valid =
+      arith::AndIOp::create(b, loc, arith::AndIOp::create(b, loc, positive(inter), positive(areaP)),
+                            arith::AndIOp::create(b, loc, positive(areaQ), positive(uni)));
   Value iou = arith::DivFOp::create(b, loc, inter, uni);
   return arith::AndIOp::create(
       b, loc, valid, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, iou, threshold));
@@ -104,8 +102,7 @@ struct NonMaxSuppressionLowering : OnnxLoweringPattern<NonMaxSuppressionOp> {
     checkSizesEqual(rewriter, loc, op, getAsOpFoldResult(getDimValue(rewriter, loc, boxes, 2)),
                     rewriter.getIndexAttr(4), "boxes has {} coordinates per box, not {}");
     checkSizesEqual(rewriter, loc, op, getAsOpFoldResult(getDimValue(rewriter, loc, scores, 0)),
-                    getAsOpFoldResult(numBatches),
-                    "scores has {} batches where boxes has {}");
+                    getAsOpFoldResult(numBatches), "scores has {} batches where boxes has {}");
     checkSizesEqual(rewriter, loc, op, getAsOpFoldResult(getDimValue(rewriter, loc, scores, 2)),
                     getAsOpFoldResult(numBoxes), "scores has {} boxes where boxes has {}");
 
@@ -116,7 +113,8 @@ struct NonMaxSuppressionLowering : OnnxLoweringPattern<NonMaxSuppressionOp> {
     Value maxOut = zeroIdx;
     if (present(adaptor.getMaxOutputBoxesPerClass())) {
       Value m = extractScalar(rewriter, loc, adaptor.getMaxOutputBoxesPerClass());
-      m = arith::MaxSIOp::create(rewriter, loc, m, arith::ConstantIntOp::create(rewriter, loc, i64, 0));
+      m = arith::MaxSIOp::create(rewriter, loc, m,
+                                 arith::ConstantIntOp::create(rewriter, loc, i64, 0));
       // Clamp in i64 before the cast: a huge limit means "all boxes".
       Value n64 = arith::IndexCastOp::create(rewriter, loc, i64, numBoxes);
       maxOut = arith::IndexCastOp::create(rewriter, loc, indexType,
@@ -160,14 +158,13 @@ struct NonMaxSuppressionLowering : OnnxLoweringPattern<NonMaxSuppressionOp> {
                 if (scoreThreshold) {
                   Value j = linalg::IndexOp::create(gb, gl, 0);
                   Value s = tensor::ExtractOp::create(gb, gl, scores, ValueRange{batch, cls, j});
-                  keep = arith::CmpFOp::create(gb, gl, arith::CmpFPredicate::OGT, s,
-                                               scoreThreshold);
+                  keep =
+                      arith::CmpFOp::create(gb, gl, arith::CmpFPredicate::OGT, s, scoreThreshold);
                 }
                 linalg::YieldOp::create(gb, gl, keep);
               });
           auto select = scf::ForOp::create(
-              b, l, zeroIdx, maxOut, oneIdx,
-              ValueRange{iters[0], iters[1], alive0.getResult(0)},
+              b, l, zeroIdx, maxOut, oneIdx, ValueRange{iters[0], iters[1], alive0.getResult(0)},
               [&](OpBuilder &sb, Location sl, Value, ValueRange state) {
                 Value alive = state[2];
                 // The best alive box: the highest score, the lowest index among equals.
@@ -177,7 +174,8 @@ struct NonMaxSuppressionLowering : OnnxLoweringPattern<NonMaxSuppressionOp> {
                     sb, sl, zeroIdx, numBoxes, oneIdx, ValueRange{lowest, zeroIdx, falseV},
                     [&](OpBuilder &fb, Location fl, Value j, ValueRange acc) {
                       Value isAlive = tensor::ExtractOp::create(fb, fl, alive, ValueRange{j});
-                      Value s = tensor::ExtractOp::create(fb, fl, scores, ValueRange{batch, cls, j});
+                      Value s =
+                          tensor::ExtractOp::create(fb, fl, scores, ValueRange{batch, cls, j});
                       Value better = arith::OrIOp::create(
                           fb, fl,
                           arith::XOrIOp::create(

@@ -40,13 +40,15 @@ bool isRankedVector(mlir::Value v);
 
 /// Builds the op for a single axis only known at run time: reads the integer scalar (or
 /// one-element tensor) `axis`, checks at run time that it lies in [-rank, rank) (naming
-/// `node`), and switches (scf.index_switch) on it, normalized, with one case per dim d in
-/// which `build(b, loc, d)` returns values castable to `resultTypes`. Returns the results.
+/// `node`) and, normalized, below `numAxes` (default `rank`: every dim may be the axis),
+/// and switches (scf.index_switch) on it with one case per d < numAxes in which
+/// `build(b, loc, d)` returns values castable to `resultTypes`. Returns the results.
 llvm::SmallVector<mlir::Value> switchOnAxis(
-    mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node, mlir::Value axis,
-    int64_t rank, mlir::TypeRange resultTypes,
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node, mlir::Value axis, int64_t rank,
+    mlir::TypeRange resultTypes,
     llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::OpBuilder &, mlir::Location, int64_t)>
-        build);
+        build,
+    int64_t numAxes = -1);
 
 /// Returns the run-time sizes of `x`, one index Value per dim (constants where static).
 llvm::SmallVector<mlir::Value> getSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x);

@@ -34,3 +34,23 @@ func.func @div_by_constant_zero(%a: tensor<2xi32>) -> tensor<2xi32> {
   %0 = "onnx.Div"(%a, %b) : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32> loc("div0")
   return %0 : tensor<2xi32>
 }
+
+// -----
+
+// Tests that DFT along the last dim (the real and imaginary parts) is rejected.
+// CHECK: node 'dft_last' (DFT): cannot be compiled: axis -1 is out of range for rank 3
+func.func @dft_last(%x: tensor<1x8x1xf32>) -> tensor<1x8x2xf32> {
+  %n = onnx.NoValue
+  %a = "onnx.Constant"() <{value = dense<-1> : tensor<i64>}> : () -> tensor<i64>
+  %0 = "onnx.DFT"(%x, %n, %a) : (tensor<1x8x1xf32>, none, tensor<i64>) -> tensor<1x8x2xf32> loc("dft_last")
+  return %0 : tensor<1x8x2xf32>
+}
+
+// -----
+
+// Tests that Det of a vector is rejected.
+// CHECK: node 'det_vector' (Det): cannot be compiled: the input has rank < 2
+func.func @det_vector(%x: tensor<4xf32>) -> tensor<f32> {
+  %0 = "onnx.Det"(%x) : (tensor<4xf32>) -> tensor<f32> loc("det_vector")
+  return %0 : tensor<f32>
+}
