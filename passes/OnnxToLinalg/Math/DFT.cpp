@@ -58,7 +58,8 @@ Value buildFourierSum(OpBuilder &b, Location loc, Type computeType, ArrayRef<Val
   auto type = RankedTensorType::get(shape, computeType);
   Value init = fill(b, loc, createEmpty(b, loc, type, dynamic),
                     createScalarConstant(b, loc, computeType, 0));
-  // The reduction dim q only bounds the iteration; the samples are read by index.
+  // The samples are read by index (two components, a strided frame); the reduction dim
+  // q takes its size from a shape-only operand, as the window of linalg's pooling ops.
   auto boundType = RankedTensorType::get({ShapedType::kDynamic}, b.getI1Type());
   Value bound = createEmpty(b, loc, boundType, ValueRange{terms});
   MLIRContext *ctx = b.getContext();

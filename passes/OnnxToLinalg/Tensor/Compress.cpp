@@ -28,21 +28,6 @@ using namespace kiln::onnxir;
 namespace kiln::conversion {
 namespace {
 
-/// `x` as a 1-D tensor of all its elements.
-Value flattenAll(OpBuilder &b, Location loc, Value x) {
-  auto type = cast<RankedTensorType>(x.getType());
-  if (type.getRank() == 1)
-    return x;
-  if (type.getRank() == 0)
-    return tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get({1}, type.getElementType()),
-                                         x, ArrayRef<ReassociationIndices>{},
-                                         ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-  ReassociationIndices all;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    all.push_back(d);
-  return tensor::CollapseShapeOp::create(b, loc, x, ArrayRef<ReassociationIndices>{all});
-}
-
 struct CompressLowering : OnnxLoweringPattern<CompressOp> {
   using OnnxLoweringPattern::OnnxLoweringPattern;
 

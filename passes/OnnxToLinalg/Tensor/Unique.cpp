@@ -50,21 +50,6 @@ forLoop(OpBuilder &b, Location loc, Value ub, ValueRange inits,
   return loop.getResults();
 }
 
-/// `x` as a 1-D tensor of all its elements.
-Value flattenAll(OpBuilder &b, Location loc, Value x) {
-  auto type = cast<RankedTensorType>(x.getType());
-  if (type.getRank() == 1)
-    return x;
-  if (type.getRank() == 0)
-    return tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get({1}, type.getElementType()),
-                                         x, ArrayRef<ReassociationIndices>{},
-                                         ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-  ReassociationIndices all;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    all.push_back(d);
-  return tensor::CollapseShapeOp::create(b, loc, x, ArrayRef<ReassociationIndices>{all});
-}
-
 /// Compares slices of `x` along `axis`: the sign (-1, 0, 1 as i8) of slice i - slice j.
 struct SliceComparator {
   Value x;
@@ -94,12 +79,12 @@ struct SliceComparator {
     return forLoop(b, loc, sliceElements, ValueRange{zero},
                    [&](OpBuilder &nb, Location l, Value e, ValueRange acc) -> SmallVector<Value> {
                      Value vi = read(nb, l, i, e), vj = read(nb, l, j, e);
-                     Value lt =
-                         compare(nb, l, vi, vj, arith::CmpFPredicate::OLT,
-                                 arith::CmpIPredicate::slt, arith::CmpIPredicate::ult, isUnsigned);
-                     Value gt =
-                         compare(nb, l, vi, vj, arith::CmpFPredicate::OGT,
-                                 arith::CmpIPredicate::sgt, arith::CmpIPredicate::ugt, isUnsigned);
+                     Value lt = kiln::conversion::compare(nb, l, vi, vj, arith::CmpFPredicate::OLT,
+                                                          arith::CmpIPredicate::slt,
+                                                          arith::CmpIPredicate::ult, isUnsigned);
+                     Value gt = kiln::conversion::compare(nb, l, vi, vj, arith::CmpFPredicate::OGT,
+                                                          arith::CmpIPredicate::sgt,
+                                                          arith::CmpIPredicate::ugt, isUnsigned);
                      Value sign = arith::SelectOp::create(
                          nb, l, lt, arith::ConstantIntOp::create(nb, l, i8, -1),
                          arith::SelectOp::create(nb, l, gt,
@@ -111,11 +96,6 @@ struct SliceComparator {
                      return {arith::SelectOp::create(nb, l, undecided, sign, acc[0])};
                    })
         .front();
-  }
-
-  static Value compare(OpBuilder &b, Location loc, Value x, Value y, arith::CmpFPredicate fp,
-                       arith::CmpIPredicate sp, arith::CmpIPredicate up, bool isUnsigned) {
-    return kiln::conversion::compare(b, loc, x, y, fp, sp, up, isUnsigned);
   }
 };
 
