@@ -19,6 +19,7 @@
 #include "ir/onnx/OnnxDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -108,6 +109,24 @@ struct NonMaxSuppressionLowering : OnnxLoweringPattern<NonMaxSuppressionOp> {
 
     // The optional scalars: no max_output_boxes_per_class selects nothing.
     auto present = [](Value v) { return v && !isa<NoneType>(v.getType()); };
+    // Each optional input is a scalar: one element, checked at run time where not static.
+    for (auto [v, name] :
+         {std::pair(adaptor.getMaxOutputBoxesPerClass(), "max_output_boxes_per_class"),
+          std::pair(adaptor.getIouThreshold(), "iou_threshold"),
+          std::pair(adaptor.getScoreThreshold(), "score_threshold")}) {
+      if (!present(v))
+        continue;
+      auto type = getRankedInputType(rewriter, op, v, name);
+      if (!type)
+        return failure();
+      OpFoldResult count = rewriter.getIndexAttr(1);
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        count = getAsOpFoldResult(rewriter.createOrFold<arith::MulIOp>(
+            loc, getValueOrCreateConstantIndexOp(rewriter, loc, count),
+            getDimValue(rewriter, loc, v, d)));
+      checkSizesEqual(rewriter, loc, op, count, rewriter.getIndexAttr(1),
+                      Twine(name) + " has {} elements, not {}");
+    }
     Value zeroIdx = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value oneIdx = arith::ConstantIndexOp::create(rewriter, loc, 1);
     Value maxOut = zeroIdx;

@@ -36,3 +36,14 @@ func.func @nms_center_no_max(%boxes: tensor<1x?x4xf32>, %scores: tensor<1x2x?xf3
   %0 = "onnx.NonMaxSuppression"(%boxes, %scores, %none, %none, %none) <{center_point_box = 1 : i64}> : (tensor<1x?x4xf32>, tensor<1x2x?xf32>, none, none, none) -> tensor<?x3xi64>
   return %0 : tensor<?x3xi64>
 }
+
+// -----
+
+// Tests that an optional scalar input of run-time length is checked to hold one element.
+// CHECK-LABEL: func.func @nms_dynamic_max
+// CHECK: kiln.check {{.*}}max_output_boxes_per_class has {} elements, not {}
+func.func @nms_dynamic_max(%boxes: tensor<1x?x4xf32>, %scores: tensor<1x1x?xf32>, %max: tensor<?xi64>) -> tensor<?x3xi64> {
+  %none = onnx.NoValue
+  %0 = "onnx.NonMaxSuppression"(%boxes, %scores, %max, %none, %none) : (tensor<1x?x4xf32>, tensor<1x1x?xf32>, tensor<?xi64>, none, none) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}
