@@ -54,16 +54,21 @@ struct ConvertOnnxToLinalgPass
     populateGatherPatterns(converter, patterns);
     populateOneHotPatterns(converter, patterns);
     populateScatterPatterns(converter, patterns);
+    populateTensorScatterPatterns(converter, patterns);
     populateLogicalElementwisePatterns(converter, patterns);
     populateMathElementwisePatterns(converter, patterns);
     populateActivationPatterns(converter, patterns);
     populateCumSumPatterns(converter, patterns);
+    populateDetPatterns(converter, patterns);
+    populateDFTPatterns(converter, patterns);
     populateEinsumPatterns(converter, patterns);
     populateExpandPatterns(converter, patterns);
     populateLossPatterns(converter, patterns);
     populateMatMulPatterns(converter, patterns);
+    populateMelWeightMatrixPatterns(converter, patterns);
     populateSoftmaxPatterns(converter, patterns);
     populateTopKPatterns(converter, patterns);
+    populateWindowFunctionPatterns(converter, patterns);
     populateAttentionPatterns(converter, patterns);
     populateCol2ImPatterns(converter, patterns);
     populateConvPatterns(converter, patterns);
@@ -79,6 +84,7 @@ struct ConvertOnnxToLinalgPass
     populateMaxUnpoolPatterns(converter, patterns);
     populateShrinkPatterns(converter, patterns);
     populateRoiAlignPatterns(converter, patterns);
+    populateNonMaxSuppressionPatterns(converter, patterns);
     populateQuantizeLinearPatterns(converter, patterns);
     populateDynamicQuantizeLinearPatterns(converter, patterns);
     populateLSTMPatterns(converter, patterns);
@@ -86,6 +92,7 @@ struct ConvertOnnxToLinalgPass
     populateRNNPatterns(converter, patterns);
     populateArgMinMaxPatterns(converter, patterns);
     populateReducePatterns(converter, patterns);
+    populateBitCastPatterns(converter, patterns);
     populateCastPatterns(converter, patterns);
     populateAffineGridPatterns(converter, patterns);
     populateCenterCropPadPatterns(converter, patterns);
@@ -93,9 +100,12 @@ struct ConvertOnnxToLinalgPass
     populateDepthToSpacePatterns(converter, patterns);
     populateTensorElementwisePatterns(converter, patterns);
     populateGridSamplePatterns(converter, patterns);
+    populateCompressPatterns(converter, patterns);
+    populateNonZeroPatterns(converter, patterns);
     populatePadPatterns(converter, patterns);
     populateReshapePatterns(converter, patterns);
     populateResizePatterns(converter, patterns);
+    populateReverseSequencePatterns(converter, patterns);
     populateShapePatterns(converter, patterns);
     populateSlicePatterns(converter, patterns);
     populateSplitPatterns(converter, patterns);
@@ -103,6 +113,7 @@ struct ConvertOnnxToLinalgPass
     populateTilePatterns(converter, patterns);
     populateTransposePatterns(converter, patterns);
     populateTriluPatterns(converter, patterns);
+    populateUniquePatterns(converter, patterns);
 
     // The driver reports the op it could not legalize as "failed to legalize operation
     // 'onnx.X'"; replace that with an error naming the ONNX node, its op type and the

@@ -42,6 +42,9 @@ void populateGatherPatterns(const OnnxTypeConverter &converter, mlir::RewritePat
 void populateOneHotPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// ScatterElements, Scatter, ScatterND.
 void populateScatterPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// TensorScatter.
+void populateTensorScatterPatterns(const OnnxTypeConverter &converter,
+                                   mlir::RewritePatternSet &patterns);
 
 // Logical/
 /// Elementwise.cpp: And, Or, Xor, Not, Bitwise*, BitShift, comparisons.
@@ -49,6 +52,10 @@ void populateLogicalElementwisePatterns(const OnnxTypeConverter &converter,
                                         mlir::RewritePatternSet &patterns);
 
 // Math/
+/// Det.
+void populateDetPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// DFT, STFT.
+void populateDFTPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Elementwise.cpp: unary math, Add ... Mod, Max, Min, Sum, Mean.
 void populateMathElementwisePatterns(const OnnxTypeConverter &converter,
                                      mlir::RewritePatternSet &patterns);
@@ -65,10 +72,16 @@ void populateExpandPatterns(const OnnxTypeConverter &converter, mlir::RewritePat
 void populateLossPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// MatMul, MatMulInteger, Gemm.
 void populateMatMulPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// MelWeightMatrix.
+void populateMelWeightMatrixPatterns(const OnnxTypeConverter &converter,
+                                     mlir::RewritePatternSet &patterns);
 /// Softmax, LogSoftmax, Hardmax.
 void populateSoftmaxPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// TopK.
 void populateTopKPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// HannWindow, HammingWindow, BlackmanWindow.
+void populateWindowFunctionPatterns(const OnnxTypeConverter &converter,
+                                    mlir::RewritePatternSet &patterns);
 
 // NN/
 /// Attention.
@@ -110,6 +123,9 @@ void populateShrinkPatterns(const OnnxTypeConverter &converter, mlir::RewritePat
 /// RoiAlign.
 void populateRoiAlignPatterns(const OnnxTypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
+/// NonMaxSuppression.
+void populateNonMaxSuppressionPatterns(const OnnxTypeConverter &converter,
+                                       mlir::RewritePatternSet &patterns);
 
 // Quantization/
 /// DynamicQuantizeLinear.
@@ -135,6 +151,8 @@ void populateArgMinMaxPatterns(const OnnxTypeConverter &converter,
 void populateReducePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 
 // Tensor/
+/// BitCast.
+void populateBitCastPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Cast, CastLike.
 void populateCastPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// AffineGrid.
@@ -143,6 +161,9 @@ void populateAffineGridPatterns(const OnnxTypeConverter &converter,
 /// CenterCropPad.
 void populateCenterCropPadPatterns(const OnnxTypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
+/// Compress.
+void populateCompressPatterns(const OnnxTypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 /// Concat.
 void populateConcatPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// DepthToSpace, SpaceToDepth.
@@ -154,12 +175,17 @@ void populateTensorElementwisePatterns(const OnnxTypeConverter &converter,
 /// GridSample.
 void populateGridSamplePatterns(const OnnxTypeConverter &converter,
                                 mlir::RewritePatternSet &patterns);
+/// NonZero.
+void populateNonZeroPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Pad.
 void populatePadPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Reshape.
 void populateReshapePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Resize.
 void populateResizePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// ReverseSequence.
+void populateReverseSequencePatterns(const OnnxTypeConverter &converter,
+                                     mlir::RewritePatternSet &patterns);
 /// Shape, Size.
 void populateShapePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Slice.
@@ -175,6 +201,8 @@ void populateTransposePatterns(const OnnxTypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 /// Trilu.
 void populateTriluPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// Unique.
+void populateUniquePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 } // namespace kiln::conversion
 
 #endif // KILN_PASSES_ONNXTOLINALG_PATTERNS_H

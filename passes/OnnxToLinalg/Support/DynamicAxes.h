@@ -14,6 +14,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Operation.h"
 
 namespace kiln::conversion {
 
@@ -36,6 +37,18 @@ mlir::Value reshapeToSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value s
 
 /// Whether `v` is a ranked 1-D tensor (the only axes form the flags are computed from).
 bool isRankedVector(mlir::Value v);
+
+/// Builds the op for a single axis only known at run time: reads the integer scalar (or
+/// one-element tensor) `axis`, checks at run time that it lies in [-rank, rank) (naming
+/// `node`) and, normalized, below `numAxes` (default `rank`: every dim may be the axis),
+/// and switches (scf.index_switch) on it with one case per d < numAxes in which
+/// `build(b, loc, d)` returns values castable to `resultTypes`. Returns the results.
+llvm::SmallVector<mlir::Value> switchOnAxis(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node, mlir::Value axis, int64_t rank,
+    mlir::TypeRange resultTypes,
+    llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::OpBuilder &, mlir::Location, int64_t)>
+        build,
+    int64_t numAxes = -1);
 
 /// Returns the run-time sizes of `x`, one index Value per dim (constants where static).
 llvm::SmallVector<mlir::Value> getSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x);

@@ -253,4 +253,18 @@ Value clampIdx(OpBuilder &b, Location loc, Value v, Value lo, Value hi) {
   return b.createOrFold<arith::MinSIOp>(loc, r, hi);
 }
 
+Value flattenAll(OpBuilder &b, Location loc, Value x) {
+  auto type = cast<RankedTensorType>(x.getType());
+  if (type.getRank() == 1)
+    return x;
+  if (type.getRank() == 0)
+    return tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get({1}, type.getElementType()),
+                                         x, ArrayRef<ReassociationIndices>{},
+                                         ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  ReassociationIndices all;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    all.push_back(d);
+  return tensor::CollapseShapeOp::create(b, loc, x, ArrayRef<ReassociationIndices>{all});
+}
+
 } // namespace kiln::conversion

@@ -65,6 +65,10 @@ mlir::Value insertUnitDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value s
 mlir::Value dropUnitDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value src,
                          llvm::ArrayRef<int64_t> unitDims, mlir::RankedTensorType resultType);
 
+/// Returns `value` as a 1-D tensor of all its elements in row-major order (a rank-0
+/// tensor becomes one element; a 1-D one is returned as is).
+mlir::Value flattenAll(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
+
 /// Casts `value` to `type` with tensor.cast when their static shapes differ.
 mlir::Value castTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value, mlir::Type type);
 

@@ -136,6 +136,46 @@ LogicalResult checkIndices(ConversionPatternRewriter &rewriter, Operation *op, V
   return success();
 }
 
+LogicalResult checkValuesInRange(ConversionPatternRewriter &rewriter, Operation *op, Value values,
+                                 int64_t lo, Value hi, StringRef name) {
+  Location loc = op->getLoc();
+  std::optional<int64_t> hiConst = getConstantIntValue(hi);
+  if (std::optional<SmallVector<int64_t>> consts = onnxir::matchConstantI64s(values);
+      consts && hiConst) {
+    for (int64_t v : *consts)
+      if (v < lo || v > *hiConst)
+        return reject(rewriter, op,
+                      "constant " + name + " value " + Twine(v) + " is out of range [" + Twine(lo) +
+                          ", " + Twine(*hiConst) + "]");
+    return success();
+  }
+  Value flat = flatten(rewriter, loc, values);
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  Value count = tensor::DimOp::create(rewriter, loc, flat, 0);
+  Value minInit =
+      arith::ConstantIntOp::create(rewriter, loc, std::numeric_limits<int64_t>::max(), 64);
+  Value maxInit =
+      arith::ConstantIntOp::create(rewriter, loc, std::numeric_limits<int64_t>::min(), 64);
+  auto loop = scf::ForOp::create(rewriter, loc, zero, count, one, ValueRange{minInit, maxInit},
+                                 [&](OpBuilder &b, Location l, Value i, ValueRange acc) {
+                                   Value v = toI64(b, l, tensor::ExtractOp::create(b, l, flat, i));
+                                   scf::YieldOp::create(
+                                       b, l,
+                                       ValueRange{arith::MinSIOp::create(b, l, acc[0], v),
+                                                  arith::MaxSIOp::create(b, l, acc[1], v)});
+                                 });
+  Value lowest = loop.getResult(0), highest = loop.getResult(1);
+  Value hi64 = toI64(rewriter, loc, hi);
+  Value loOk = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge, lowest,
+                                     arith::ConstantIntOp::create(rewriter, loc, lo, 64));
+  Value hiOk = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sle, highest, hi64);
+  Value bad = arith::SelectOp::create(rewriter, loc, loOk, highest, lowest);
+  emitCheck(rewriter, op, arith::AndIOp::create(rewriter, loc, loOk, hiOk), bad, hi64,
+            kilnir::kCheckIndex, name + " value {} is out of range [" + Twine(lo) + ", {}]");
+  return success();
+}
+
 LogicalResult checkDivisor(ConversionPatternRewriter &rewriter, Operation *op,
                            ValueRange operands) {
   if (operands.size() < 2)

@@ -33,6 +33,15 @@ mlir::LogicalResult checkIndices(mlir::ConversionPatternRewriter &rewriter, mlir
                                  mlir::Value indices, llvm::ArrayRef<mlir::Value> dims,
                                  llvm::ArrayRef<int64_t> axes);
 
+/// Checks that every element of the integer tensor `values` (named `name` in the
+/// messages) lies in [lo, hi], `hi` an index or integer Value: values used as counts or
+/// offsets rather than as indices (ReverseSequence's lengths, TensorScatter's write
+/// positions). Constant values against a constant `hi` are decided now (an invalid one
+/// rejects the op); otherwise one min/max loop and one kiln.check.
+mlir::LogicalResult checkValuesInRange(mlir::ConversionPatternRewriter &rewriter,
+                                       mlir::Operation *op, mlir::Value values, int64_t lo,
+                                       mlir::Value hi, llvm::StringRef name);
+
 /// For an integer Div or Mod, checks that the divisor tensor (operand 1 of
 /// `operands`) has no zero: at compile time when it is a constant (rejecting the op),
 /// else with one loop over it and one kiln.check. Does nothing for floats.

@@ -16,3 +16,13 @@ func.func @gather_nd_constant_oob(%x: tensor<5x3xf32>) -> tensor<1xf32> {
   %0 = "onnx.GatherND"(%x, %i) {batch_dims = 0 : i64} : (tensor<5x3xf32>, tensor<1x2xi64>) -> tensor<1xf32> loc("gnd_oob")
   return %0 : tensor<1xf32>
 }
+
+// -----
+
+// Tests that TensorScatter along the batch dim is rejected.
+// CHECK: node 'scatter_batch' (TensorScatter): cannot be compiled: axis must name a dim after the batch dim
+func.func @scatter_batch(%p: tensor<2x4xf32>, %u: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %n = onnx.NoValue
+  %0 = "onnx.TensorScatter"(%p, %u, %n) <{axis = 0 : i64}> : (tensor<2x4xf32>, tensor<2x4xf32>, none) -> tensor<2x4xf32> loc("scatter_batch")
+  return %0 : tensor<2x4xf32>
+}

@@ -44,3 +44,23 @@ func.func @qlinear_matmul_f8(%a: tensor<2x4xf8E4M3FN>, %s: tensor<f32>, %z: tens
   %0 = "onnx.QLinearMatMul"(%a, %s, %z, %b, %s, %z, %s, %z) : (tensor<2x4xf8E4M3FN>, tensor<f32>, tensor<f8E4M3FN>, tensor<4x2xf8E4M3FN>, tensor<f32>, tensor<f8E4M3FN>, tensor<f32>, tensor<f8E4M3FN>) -> tensor<2x2xf8E4M3FN> loc("qmm_f8")
   return %0 : tensor<2x2xf8E4M3FN>
 }
+
+// -----
+
+// Tests that DFT along the last dim (the real and imaginary parts) is rejected.
+// CHECK: node 'dft_last' (DFT): cannot be compiled: axis -1 is out of range for rank 3
+func.func @dft_last(%x: tensor<1x8x1xf32>) -> tensor<1x8x2xf32> {
+  %n = onnx.NoValue
+  %a = "onnx.Constant"() <{value = dense<-1> : tensor<i64>}> : () -> tensor<i64>
+  %0 = "onnx.DFT"(%x, %n, %a) : (tensor<1x8x1xf32>, none, tensor<i64>) -> tensor<1x8x2xf32> loc("dft_last")
+  return %0 : tensor<1x8x2xf32>
+}
+
+// -----
+
+// Tests that Det of a vector is rejected.
+// CHECK: node 'det_vector' (Det): cannot be compiled: the input has rank < 2
+func.func @det_vector(%x: tensor<4xf32>) -> tensor<f32> {
+  %0 = "onnx.Det"(%x) : (tensor<4xf32>) -> tensor<f32> loc("det_vector")
+  return %0 : tensor<f32>
+}

@@ -48,9 +48,38 @@ func.func @grid_sample_int(%x: tensor<1x1x4x4xi32>, %g: tensor<1x2x2x2xf32>) -> 
 
 // -----
 
+// Tests that BitCast between types of different widths is rejected.
+// CHECK: node 'bitcast_width' (BitCast): cannot be compiled: the element types have different widths (32 and 64 bits)
+func.func @bitcast_width(%x: tensor<4xf32>) -> tensor<4xi64> {
+  %0 = "onnx.BitCast"(%x) <{to = 7 : i64}> : (tensor<4xf32>) -> tensor<4xi64> loc("bitcast_width")
+  return %0 : tensor<4xi64>
+}
+
+// -----
+
 // Tests that CenterCropPad with a shape of the wrong length is rejected.
 // CHECK: node 'ccp' (CenterCropPad): cannot be compiled: shape must be a 1-D tensor with one size per axis (2)
 func.func @center_crop_pad_shape(%x: tensor<4x4xf32>, %s: tensor<3xi64>) -> tensor<2x2xf32> {
   %0 = "onnx.CenterCropPad"(%x, %s) : (tensor<4x4xf32>, tensor<3xi64>) -> tensor<2x2xf32> loc("ccp")
   return %0 : tensor<2x2xf32>
 }
+
+// -----
+
+// Tests that ReverseSequence with a constant length beyond the time axis is rejected.
+// CHECK: node 'reverse_long' (ReverseSequence): cannot be compiled: constant sequence_lens value 5 is out of range [0, 4]
+func.func @reverse_long(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %l = "onnx.Constant"() <{value = dense<[1, 5]> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %0 = "onnx.ReverseSequence"(%x, %l) <{batch_axis = 0 : i64, time_axis = 1 : i64}> : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<2x4xf32> loc("reverse_long")
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// Tests that ReverseSequence with one axis for batch and time is rejected.
+// CHECK: node 'reverse_axes' (ReverseSequence): cannot be compiled: batch_axis and time_axis must be 0 and 1 or 1 and 0
+func.func @reverse_axes(%x: tensor<2x4xf32>, %l: tensor<2xi64>) -> tensor<2x4xf32> {
+  %0 = "onnx.ReverseSequence"(%x, %l) <{batch_axis = 1 : i64, time_axis = 1 : i64}> : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<2x4xf32> loc("reverse_axes")
+  return %0 : tensor<2x4xf32>
+}
+
