@@ -65,13 +65,16 @@ struct ConvertOnnxToLinalgPass
     populateSoftmaxPatterns(converter, patterns);
     populateTopKPatterns(converter, patterns);
     populateAttentionPatterns(converter, patterns);
+    populateCausalConvPatterns(converter, patterns);
     populateConvPatterns(converter, patterns);
     populateConvNhwcPatterns(converter, patterns);
     populateConvTransposePatterns(converter, patterns);
     populateDropoutPatterns(converter, patterns);
     populateFlattenPatterns(converter, patterns);
+    populateLinearAttentionPatterns(converter, patterns);
     populateNormPatterns(converter, patterns);
     populatePoolPatterns(converter, patterns);
+    populateRotaryEmbeddingPatterns(converter, patterns);
     populateShrinkPatterns(converter, patterns);
     populateQuantizeLinearPatterns(converter, patterns);
     populateLSTMPatterns(converter, patterns);

@@ -74,6 +74,9 @@ void populateTopKPatterns(const OnnxTypeConverter &converter, mlir::RewritePatte
 /// Attention.
 void populateAttentionPatterns(const OnnxTypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
+/// CausalConvWithState.
+void populateCausalConvPatterns(const OnnxTypeConverter &converter,
+                                mlir::RewritePatternSet &patterns);
 /// Conv.
 void populateConvPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// kiln.conv_nhwc, the layout plugin's NHWC Conv.
@@ -86,10 +89,16 @@ void populateConvTransposePatterns(const OnnxTypeConverter &converter,
 void populateDropoutPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Flatten.
 void populateFlattenPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// LinearAttention.
+void populateLinearAttentionPatterns(const OnnxTypeConverter &converter,
+                                     mlir::RewritePatternSet &patterns);
 /// BatchNormalization ... LpNormalization.
 void populateNormPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool.
 void populatePoolPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// RotaryEmbedding.
+void populateRotaryEmbeddingPatterns(const OnnxTypeConverter &converter,
+                                     mlir::RewritePatternSet &patterns);
 /// Shrink.
 void populateShrinkPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 
