@@ -222,3 +222,17 @@ func.func @gemm_inner(%a: tensor<?x?xf32>, %b: tensor<5x?xf32>) -> tensor<?x5xf3
   %0 = "onnx.Gemm"(%a, %b, %none) {transB = 1 : i64} : (tensor<?x?xf32>, tensor<5x?xf32>, none) -> tensor<?x5xf32> loc("g")
   return %0 : tensor<?x5xf32>
 }
+
+// -----
+
+// Tests that an f16 MatMul sums its products in f32 (linalg.matmul with an f32 accumulator)
+// and rounds the result to f16 once, as numpy and ONNX Runtime do.
+// CHECK-LABEL: func.func @matmul_f16_accumulates_in_f32
+// CHECK: [[ACC:%.+]] = linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<6x4xf16>, tensor<4x5xf16>) outs(%{{.+}} : tensor<6x5xf32>) -> tensor<6x5xf32>
+// CHECK: [[WIDE:%.+]] = tensor.expand_shape [[ACC]]
+// CHECK: linalg.generic {{.*}} ins([[WIDE]] : tensor<2x3x5xf32>) outs(%{{.+}} : tensor<2x3x5xf16>)
+// CHECK: arith.truncf %{{.+}} : f32 to f16
+func.func @matmul_f16_accumulates_in_f32(%a: tensor<2x3x4xf16>, %b: tensor<4x5xf16>) -> tensor<2x3x5xf16> {
+  %0 = "onnx.MatMul"(%a, %b) : (tensor<2x3x4xf16>, tensor<4x5xf16>) -> tensor<2x3x5xf16>
+  return %0 : tensor<2x3x5xf16>
+}
