@@ -63,8 +63,8 @@ private:
   LogicalResult importNodes(Scope &scope, OpBuilder &b);
   LogicalResult importNode(const NodeProto &node, int index, Scope &scope, OpBuilder &b);
   LogicalResult importSubgraph(const GraphProto &graph, Region &region, Scope &parent,
-                               const NodeProto &owner, StringRef ownerOp,
-                               ValueRange ownerOperands, const ErrorSite &site);
+                               const NodeProto &owner, StringRef ownerOp, ValueRange ownerOperands,
+                               const ErrorSite &site);
   Value noValue(Scope &scope, OpBuilder &b, Location loc);
 
   ErrorSite nodeSite(const NodeProto &node, int index) const {

@@ -122,7 +122,7 @@ static Type typeFromRegions(const ResultTypeQuery &q) {
     // Loop bodies yield (cond, carried..., scan...); Scan bodies (carried...,
     // scan...). Carried values keep their type; scan outputs gain a dimension.
     unsigned first = op == "Loop" ? 1 : 0;
-    unsigned skip = 2; // Loop: M and cond.
+    unsigned skip = 2;    // Loop: M and cond.
     bool batched = false; // Scan-8: states [B, ...], scan outputs [B, T, ...].
     if (op == "Scan") {
       // Scan: everything but the num_scan_inputs scanned operands (and

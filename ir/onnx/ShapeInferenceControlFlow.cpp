@@ -281,8 +281,7 @@ LogicalResult IfOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
 LogicalResult LoopOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   TypeRange yielded = yieldedTypes(getBody());
   unsigned numCarried = getVInitial().size();
-  if (yielded.size() != 1 + getNumResults() || getNumResults() < numCarried ||
-      getBody().empty())
+  if (yielded.size() != 1 + getNumResults() || getNumResults() < numCarried || getBody().empty())
     return success();
   inferCarried(getBody().front(), 2, yielded, 1, numCarried, getVInitial(), resultTypes);
   // Scan outputs stack one value per iteration; the count is only known at run time.

@@ -85,16 +85,16 @@ struct CausalConvWithStateLowering : OnnxLoweringPattern<CausalConvWithStateOp> 
       for (int64_t d = 0; d < 3; ++d)
         checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, past, d),
                         stateSizes[d], "past_state's dim " + Twine(d) + " is {}, expected {}");
-      auto staticState = RankedTensorType::get(
-          {inType.getDimSize(0), inType.getDimSize(1), k - 1}, elementType);
+      auto staticState =
+          RankedTensorType::get({inType.getDimSize(0), inType.getDimSize(1), k - 1}, elementType);
       past = castTo(rewriter, loc, past, staticState);
     } else {
       past = fill(rewriter, loc, tensor::EmptyOp::create(rewriter, loc, stateSizes, elementType),
                   createScalarConstant(rewriter, loc, elementType, 0));
     }
-    Value padded = k == 1 ? input
-                          : tensor::ConcatOp::create(rewriter, loc, 2, ValueRange{past, input})
-                                .getResult();
+    Value padded =
+        k == 1 ? input
+               : tensor::ConcatOp::create(rewriter, loc, 2, ValueRange{past, input}).getResult();
 
     // out[b, c, l] = sum_j padded[b, c, l + j] * w[c, j]; loops b, c, l, j.
     SmallVector<OpFoldResult> outSizes{batch, channels, length};
@@ -106,18 +106,18 @@ struct CausalConvWithStateLowering : OnnxLoweringPattern<CausalConvWithStateOp> 
                                 AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)};
     SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
-    Value conv = linalg::GenericOp::create(
-                     rewriter, loc, TypeRange{acc.getType()}, ValueRange{padded, w},
-                     ValueRange{acc}, maps, iterators,
-                     [&](OpBuilder &b, Location l, ValueRange a) {
-                       Value x = castScalar(b, l, a[0], f32, false, false);
-                       Value y = castScalar(b, l, a[1], f32, false, false);
-                       linalg::YieldOp::create(
-                           b, l,
-                           ValueRange{arith::AddFOp::create(b, l, a[2],
-                                                            arith::MulFOp::create(b, l, x, y))});
-                     })
-                     .getResult(0);
+    Value conv =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{acc.getType()}, ValueRange{padded, w}, ValueRange{acc}, maps,
+            iterators,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value x = castScalar(b, l, a[0], f32, false, false);
+              Value y = castScalar(b, l, a[1], f32, false, false);
+              linalg::YieldOp::create(
+                  b, l,
+                  ValueRange{arith::AddFOp::create(b, l, a[2], arith::MulFOp::create(b, l, x, y))});
+            })
+            .getResult(0);
 
     // Bias, rounding to the element type, activation.
     SmallVector<Value> inputs{conv};
@@ -163,15 +163,13 @@ struct CausalConvWithStateLowering : OnnxLoweringPattern<CausalConvWithStateOp> 
     if (k == 1) {
       present = tensor::EmptyOp::create(rewriter, loc, stateSizes, elementType);
     } else {
-      SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
-                                        length};
-      present = tensor::ExtractSliceOp::create(
-          rewriter, loc, padded, offsets, stateSizes,
-          SmallVector<OpFoldResult>(3, rewriter.getIndexAttr(1)));
+      SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0), length};
+      present =
+          tensor::ExtractSliceOp::create(rewriter, loc, padded, offsets, stateSizes,
+                                         SmallVector<OpFoldResult>(3, rewriter.getIndexAttr(1)));
     }
     rewriter.replaceOp(op, {castWithCheck(rewriter, loc, op, out, outType, "output"),
-                            castWithCheck(rewriter, loc, op, present, stateType,
-                                          "present_state")});
+                            castWithCheck(rewriter, loc, op, present, stateType, "present_state")});
     return success();
   }
 
@@ -180,8 +178,7 @@ struct CausalConvWithStateLowering : OnnxLoweringPattern<CausalConvWithStateOp> 
 
 } // namespace
 
-void populateCausalConvPatterns(const OnnxTypeConverter &converter,
-                                RewritePatternSet &patterns) {
+void populateCausalConvPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<CausalConvWithStateLowering>(converter, patterns.getContext());
 }
 

@@ -90,29 +90,31 @@ struct LinearAttentionLowering : OnnxLoweringPattern<LinearAttentionOp> {
                                       RankedTensorType outType,
                                       ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto stateType =
-        dyn_cast_or_null<RankedTensorType>(getTypeConverter()->convertType(op.getPresentState().getType()));
+    auto stateType = dyn_cast_or_null<RankedTensorType>(
+        getTypeConverter()->convertType(op.getPresentState().getType()));
     if (!stateType)
       return reject(rewriter, op, "present_state is not a ranked tensor");
     StringRef rule = op.getUpdateRule();
     if (rule != "linear" && rule != "gated" && rule != "delta" && rule != "gated_delta")
-      return reject(rewriter, op, "update_rule '" + rule +
-                                      "' is not linear, gated, delta or gated_delta");
+      return reject(rewriter, op,
+                    "update_rule '" + rule + "' is not linear, gated, delta or gated_delta");
     bool gating = rule == "gated" || rule == "gated_delta";
     bool delta = rule == "delta" || rule == "gated_delta";
     Value decayIn = adaptor.getDecay(), betaIn = adaptor.getBeta();
     bool hasDecay = !isa<NoneType>(decayIn.getType()), hasBeta = !isa<NoneType>(betaIn.getType());
     if (gating != hasDecay)
-      return reject(rewriter, op, "update_rule '" + rule + "' " +
-                                      (gating ? "requires" : "forbids") + " the decay input");
+      return reject(rewriter, op,
+                    "update_rule '" + rule + "' " + (gating ? "requires" : "forbids") +
+                        " the decay input");
     if (delta != hasBeta)
-      return reject(rewriter, op, "update_rule '" + rule + "' " +
-                                      (delta ? "requires" : "forbids") + " the beta input");
+      return reject(rewriter, op,
+                    "update_rule '" + rule + "' " + (delta ? "requires" : "forbids") +
+                        " the beta input");
     int64_t hq = op.getQNumHeads(), hkv = op.getKvNumHeads();
     if (hq <= 0 || hkv <= 0 || hq % hkv != 0)
-      return reject(rewriter, op, "q_num_heads (" + Twine(hq) +
-                                      ") must be a positive multiple of kv_num_heads (" +
-                                      Twine(hkv) + ")");
+      return reject(rewriter, op,
+                    "q_num_heads (" + Twine(hq) +
+                        ") must be a positive multiple of kv_num_heads (" + Twine(hkv) + ")");
     int64_t reps = hq / hkv;
 
     // Q, K, V: [B, T, H * D] with a static H * D divisible by H.
@@ -122,8 +124,11 @@ struct LinearAttentionLowering : OnnxLoweringPattern<LinearAttentionOp> {
       if (!type)
         return {};
       if (type.getRank() != 3 || type.isDynamicDim(2) || type.getDimSize(2) % heads != 0) {
-        (void)reject(rewriter, op, name + " must be [B, T, H * D] with a static last dim "
-                                          "divisible by its head count " + Twine(heads));
+        (void)reject(rewriter, op,
+                     name +
+                         " must be [B, T, H * D] with a static last dim "
+                         "divisible by its head count " +
+                         Twine(heads));
         return {};
       }
       headSize = type.getDimSize(2) / heads;
@@ -158,8 +163,8 @@ struct LinearAttentionLowering : OnnxLoweringPattern<LinearAttentionOp> {
       SmallVector<OpFoldResult> sizes{tensor::getMixedSize(rewriter, loc, v, 0),
                                       tensor::getMixedSize(rewriter, loc, v, 1),
                                       rewriter.getIndexAttr(heads), rewriter.getIndexAttr(size)};
-      auto expanded = RankedTensorType::get(
-          {type.getDimSize(0), type.getDimSize(1), heads, size}, type.getElementType());
+      auto expanded = RankedTensorType::get({type.getDimSize(0), type.getDimSize(1), heads, size},
+                                            type.getElementType());
       Value e = expandShape(rewriter, loc, expanded, v,
                             SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}, sizes);
       return convertTo(rewriter, loc, e, sizes, f32);
@@ -179,8 +184,9 @@ struct LinearAttentionLowering : OnnxLoweringPattern<LinearAttentionOp> {
         return failure();
       if (type.getRank() != 3 || type.isDynamicDim(2) ||
           (type.getDimSize(2) != hkv && type.getDimSize(2) != hkv * dk))
-        return reject(rewriter, op, "decay must be [B, T, Hkv] or [B, T, Hkv * Dk] with Hkv = " +
-                                        Twine(hkv) + " and Dk = " + Twine(dk));
+        return reject(rewriter, op,
+                      "decay must be [B, T, Hkv] or [B, T, Hkv * Dk] with Hkv = " + Twine(hkv) +
+                          " and Dk = " + Twine(dk));
       decaySize = type.getDimSize(2) / hkv;
       checkBatchAndLength(decayIn, "decay");
       decay = unpack(decayIn, hkv, decaySize);
@@ -192,8 +198,8 @@ struct LinearAttentionLowering : OnnxLoweringPattern<LinearAttentionOp> {
         return failure();
       if (type.getRank() != 3 || type.isDynamicDim(2) ||
           (type.getDimSize(2) != hkv && type.getDimSize(2) != 1))
-        return reject(rewriter, op, "beta must be [B, T, Hkv] or [B, T, 1] with Hkv = " +
-                                        Twine(hkv));
+        return reject(rewriter, op,
+                      "beta must be [B, T, Hkv] or [B, T, 1] with Hkv = " + Twine(hkv));
       betaHeads = type.getDimSize(2);
       checkBatchAndLength(betaIn, "beta");
       beta = unpack(betaIn, betaHeads, 1);
@@ -202,8 +208,7 @@ struct LinearAttentionLowering : OnnxLoweringPattern<LinearAttentionOp> {
     // The state, [B, Hkv, Dk, Dv] in f32: past_state or zeros.
     SmallVector<OpFoldResult> stateSizes{batch, rewriter.getIndexAttr(hkv),
                                          rewriter.getIndexAttr(dk), rewriter.getIndexAttr(dv)};
-    auto stateF32 = RankedTensorType::get(
-        {qType.getDimSize(0), hkv, dk, dv}, f32);
+    auto stateF32 = RankedTensorType::get({qType.getDimSize(0), hkv, dk, dv}, f32);
     Value state;
     if (!isa<NoneType>(adaptor.getPastState().getType())) {
       Value past = adaptor.getPastState();
@@ -211,13 +216,13 @@ struct LinearAttentionLowering : OnnxLoweringPattern<LinearAttentionOp> {
       if (!type)
         return failure();
       if (type.getRank() != 4 ||
-          !llvm::all_of(llvm::zip(type.getShape().drop_front(), ArrayRef<int64_t>{hkv, dk, dv}),
-                        [](auto p) {
-                          return ShapedType::isDynamic(std::get<0>(p)) ||
-                                 std::get<0>(p) == std::get<1>(p);
-                        }))
-        return reject(rewriter, op, "past_state must be [B, " + Twine(hkv) + ", " + Twine(dk) +
-                                        ", " + Twine(dv) + "]");
+          !llvm::all_of(
+              llvm::zip(type.getShape().drop_front(), ArrayRef<int64_t>{hkv, dk, dv}), [](auto p) {
+                return ShapedType::isDynamic(std::get<0>(p)) || std::get<0>(p) == std::get<1>(p);
+              }))
+        return reject(rewriter, op,
+                      "past_state must be [B, " + Twine(hkv) + ", " + Twine(dk) + ", " + Twine(dv) +
+                          "]");
       checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, past, 0), batch,
                       "past_state's batch size {} != query's {}");
       for (int64_t d = 1; d < 4; ++d)
@@ -269,8 +274,8 @@ struct LinearAttentionLowering : OnnxLoweringPattern<LinearAttentionOp> {
         if (decaySize == 1)
           gt = tensor::CollapseShapeOp::create(rewriter, loc, gt,
                                                SmallVector<ReassociationIndices>{{0}, {1, 2}});
-        s = generic(rewriter, loc, ValueRange{s, gt}, s, 4, {{0, 1, 2, 3}, gDims, {0, 1, 2, 3}},
-                    0, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+        s = generic(rewriter, loc, ValueRange{s, gt}, s, 4, {{0, 1, 2, 3}, gDims, {0, 1, 2, 3}}, 0,
+                    [](OpBuilder &b, Location l, ValueRange a) -> Value {
                       return arith::MulFOp::create(b, l, a[0], math::ExpOp::create(b, l, a[1]));
                     });
       }
@@ -307,8 +312,7 @@ struct LinearAttentionLowering : OnnxLoweringPattern<LinearAttentionOp> {
       Value qt = token(q); // [B, Hq, Dk]
       auto qtType = cast<RankedTensorType>(qt.getType());
       qt = tensor::ExpandShapeOp::create(
-          rewriter, loc,
-          RankedTensorType::get({qtType.getDimSize(0), hkv, reps, dk}, f32), qt,
+          rewriter, loc, RankedTensorType::get({qtType.getDimSize(0), hkv, reps, dk}, f32), qt,
           SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}});
       SmallVector<OpFoldResult> oSizes{batch, rewriter.getIndexAttr(hkv),
                                        rewriter.getIndexAttr(reps), rewriter.getIndexAttr(dv)};
@@ -331,8 +335,8 @@ struct LinearAttentionLowering : OnnxLoweringPattern<LinearAttentionOp> {
     }
 
     // [B, T, Hkv, reps, Dv] -> [B, T, Hq * Dv] in the output type; the state in its own.
-    Value out = tensor::CollapseShapeOp::create(rewriter, loc, loop.getResult(1),
-                                                SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}});
+    Value out = tensor::CollapseShapeOp::create(
+        rewriter, loc, loop.getResult(1), SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}});
     SmallVector<OpFoldResult> packedSizes{batch, length, rewriter.getIndexAttr(hq * dv)};
     out = convertTo(rewriter, loc, out, packedSizes, outType.getElementType());
     Value present =

@@ -62,17 +62,17 @@ struct RotaryEmbeddingLowering : OnnxLoweringPattern<RotaryEmbeddingOp> {
       if (!heads || *heads == 0)
         return reject(rewriter, op, "a 3-D X needs a positive num_heads");
       if (xType.isDynamicDim(2) || xType.getDimSize(2) % static_cast<int64_t>(*heads) != 0)
-        return reject(rewriter, op, "X's hidden size must be static and divisible by num_heads " +
-                                        Twine(*heads));
+        return reject(rewriter, op,
+                      "X's hidden size must be static and divisible by num_heads " + Twine(*heads));
       headSize = xType.getDimSize(2) / static_cast<int64_t>(*heads);
     }
     int64_t rotary = op.getRotaryEmbeddingDim();
     if (rotary == 0)
       rotary = headSize;
     if (rotary < 0 || rotary > headSize || rotary % 2 != 0)
-      return reject(rewriter, op, "rotary_embedding_dim " + Twine(rotary) +
-                                      " must be even and at most the head size " +
-                                      Twine(headSize));
+      return reject(rewriter, op,
+                    "rotary_embedding_dim " + Twine(rotary) +
+                        " must be even and at most the head size " + Twine(headSize));
     int64_t half = rotary / 2;
     bool interleaved = op.getInterleaved() != 0;
 
@@ -85,9 +85,10 @@ struct RotaryEmbeddingLowering : OnnxLoweringPattern<RotaryEmbeddingOp> {
     for (auto [cache, name] : {std::pair{cosCache, "cos_cache"}, {sinCache, "sin_cache"}}) {
       auto type = cast<RankedTensorType>(cache.getType());
       if (type.getRank() != cacheRank)
-        return reject(rewriter, op, Twine(name) + " must be " +
-                                        (hasPositions ? "2-D [P, R/2] with position_ids"
-                                                      : "3-D [B, S, R/2] without position_ids"));
+        return reject(rewriter, op,
+                      Twine(name) + " must be " +
+                          (hasPositions ? "2-D [P, R/2] with position_ids"
+                                        : "3-D [B, S, R/2] without position_ids"));
       checkSizesEqual(rewriter, loc, op, tensor::getMixedSize(rewriter, loc, cache, cacheRank - 1),
                       rewriter.getIndexAttr(half),
                       Twine(name) + "'s last dim is {}, not rotary_embedding_dim / 2 = {}");
@@ -147,8 +148,9 @@ struct RotaryEmbeddingLowering : OnnxLoweringPattern<RotaryEmbeddingOp> {
                 p = arith::DivUIOp::create(b, l, i, cst(2));
                 second = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne,
                                                arith::RemUIOp::create(b, l, i, cst(2)), cst(0));
-                partner = arith::SelectOp::create(b, l, second, arith::SubIOp::create(b, l, i, cst(1)),
-                                                  arith::AddIOp::create(b, l, i, cst(1)));
+                partner =
+                    arith::SelectOp::create(b, l, second, arith::SubIOp::create(b, l, i, cst(1)),
+                                            arith::AddIOp::create(b, l, i, cst(1)));
               } else {
                 second = arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge, i, cst(half));
                 p = arith::SelectOp::create(b, l, second, arith::SubIOp::create(b, l, i, cst(half)),
@@ -156,7 +158,8 @@ struct RotaryEmbeddingLowering : OnnxLoweringPattern<RotaryEmbeddingOp> {
                 partner = arith::SelectOp::create(b, l, second, p,
                                                   arith::AddIOp::create(b, l, i, cst(half)));
               }
-              Value rotates = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, i, cst(rotary));
+              Value rotates =
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, i, cst(rotary));
               // Out-of-range reads are avoided for the entries that do not rotate.
               p = arith::SelectOp::create(b, l, rotates, p, cst(0));
               partner = arith::SelectOp::create(b, l, rotates, partner, i);
@@ -174,8 +177,8 @@ struct RotaryEmbeddingLowering : OnnxLoweringPattern<RotaryEmbeddingOp> {
               // First of the pair: cos x1 - sin x2; second: sin x1 + cos x2 (x1 = other).
               Value first = arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, c, self),
                                                   arith::MulFOp::create(b, l, s, other));
-              Value secondValue = arith::AddFOp::create(
-                  b, l, arith::MulFOp::create(b, l, s, other), arith::MulFOp::create(b, l, c, self));
+              Value secondValue = arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, s, other),
+                                                        arith::MulFOp::create(b, l, c, self));
               Value rotated = arith::SelectOp::create(b, l, second, secondValue, first);
               linalg::YieldOp::create(
                   b, l, ValueRange{arith::SelectOp::create(b, l, rotates, rotated, self)});
