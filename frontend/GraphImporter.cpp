@@ -63,7 +63,7 @@ private:
   LogicalResult importNodes(Scope &scope, OpBuilder &b);
   LogicalResult importNode(const NodeProto &node, int index, Scope &scope, OpBuilder &b);
   LogicalResult importSubgraph(const GraphProto &graph, Region &region, Scope &parent,
-                               const NodeProto &owner, ValueRange ownerOperands,
+                               const NodeProto &owner, StringRef ownerOp, ValueRange ownerOperands,
                                const ErrorSite &site);
   Value noValue(Scope &scope, OpBuilder &b, Location loc);
 
@@ -170,7 +170,7 @@ LogicalResult GraphImporter::importNode(const NodeProto &node, int index, Scope 
     Region *region = state.addRegion();
     for (const AttributeProto &attr : node.attribute())
       if (attr.name() == regionName &&
-          failed(importSubgraph(attr.g(), *region, scope, node, operands, site)))
+          failed(importSubgraph(attr.g(), *region, scope, node, sig.mlirName, operands, site)))
         return failure();
     yieldTypes.push_back(region->empty()
                              ? TypeRange()
@@ -208,8 +208,10 @@ LogicalResult GraphImporter::importNode(const NodeProto &node, int index, Scope 
 }
 
 /// Loop and Scan bodies may leave their inputs untyped (ONNX allows it); their
-/// types follow from the owner's operands. Null when they do not.
-static Type untypedBodyInputType(const NodeProto &owner, ValueRange operands, int index) {
+/// types follow from the owner's operands (`ownerOp` is its dialect op: onnx.ScanV8 runs
+/// its body per batch entry). Null when they do not; kiln-infer-shapes refines them.
+static Type untypedBodyInputType(const NodeProto &owner, StringRef ownerOp, ValueRange operands,
+                                 int index) {
   if (!normalizeDomain(owner.domain()).empty())
     return {};
   MLIRContext *ctx =
@@ -231,7 +233,11 @@ static Type untypedBodyInputType(const NodeProto &owner, ValueRange operands, in
     return i < operands.size() ? operands[i].getType() : Type();
   }
   if (owner.op_type() == "Scan") {
-    // Body inputs: (carried values..., one slice of each scanned input).
+    // Body inputs: (carried values..., one slice of each scanned input). Scan-8's first
+    // operand is sequence_lens, and its states and inputs lead with the batch dim.
+    bool batched = ownerOp == "onnx.ScanV8";
+    if (batched)
+      operands = operands.drop_front();
     int64_t numScan = -1;
     for (const AttributeProto &attr : owner.attribute())
       if (attr.name() == "num_scan_inputs")
@@ -241,14 +247,14 @@ static Type untypedBodyInputType(const NodeProto &owner, ValueRange operands, in
     unsigned numCarried = operands.size() - numScan;
     if (i >= operands.size())
       return {};
-    return i < numCarried ? operands[i].getType() : elementOf(operands[i]);
+    return i < numCarried && !batched ? operands[i].getType() : elementOf(operands[i]);
   }
   return {};
 }
 
 LogicalResult GraphImporter::importSubgraph(const GraphProto &graph, Region &region, Scope &parent,
-                                            const NodeProto &owner, ValueRange ownerOperands,
-                                            const ErrorSite &site) {
+                                            const NodeProto &owner, StringRef ownerOp,
+                                            ValueRange ownerOperands, const ErrorSite &site) {
   Scope scope(graph, &parent);
   Block *block = new Block();
   region.push_back(block);
@@ -262,7 +268,7 @@ LogicalResult GraphImporter::importSubgraph(const GraphProto &graph, Region &reg
         return failure();
       type = *imported;
     } else {
-      type = untypedBodyInputType(owner, ownerOperands, i);
+      type = untypedBodyInputType(owner, ownerOp, ownerOperands, i);
       if (!type)
         return site.emit() << "subgraph input '" << input.name() << "' has no type", failure();
     }

@@ -122,20 +122,24 @@ static Type typeFromRegions(const ResultTypeQuery &q) {
     // Loop bodies yield (cond, carried..., scan...); Scan bodies (carried...,
     // scan...). Carried values keep their type; scan outputs gain a dimension.
     unsigned first = op == "Loop" ? 1 : 0;
-    unsigned skip = 2; // Loop: M and cond.
+    unsigned skip = 2;    // Loop: M and cond.
+    bool batched = false; // Scan-8: states [B, ...], scan outputs [B, T, ...].
     if (op == "Scan") {
       // Scan: everything but the num_scan_inputs scanned operands (and
       // Scan-8's sequence_lens) is carried.
       auto numScan = dyn_cast_or_null<IntegerAttr>(q.attrs.get("num_scan_inputs"));
       if (!numScan || numScan.getInt() < 0)
         return {};
-      skip = numScan.getInt() + (q.sig.mlirName.ends_with("V8") ? 1 : 0);
+      batched = q.sig.mlirName.ends_with("V8");
+      skip = numScan.getInt() + (batched ? 1 : 0);
     }
     if (skip > q.operands.size())
       return {};
     unsigned numCarried = q.operands.size() - skip;
     if (first + i >= body.size())
       return {};
+    if (batched) // A state keeps its initial value's type.
+      return i < numCarried ? q.operands[1 + i].getType() : elementOf(body[first + i]);
     return i < numCarried ? body[first + i] : elementOf(body[first + i]);
   }
   return {};

@@ -13,16 +13,11 @@ namespace {
 struct InferShapesPass : kiln::impl::InferShapesBase<InferShapesPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    // Pre-order walk visits producers before consumers inside each block, and an op
-    // before the ops in its regions: the graph is already in topological order.
-    WalkResult result = module.walk<WalkOrder::PreOrder>([](Operation *op) {
-      if (failed(kiln::onnxir::refineResultTypes(op)))
-        return WalkResult::interrupt();
-      return WalkResult::advance();
-    });
-    if (result.wasInterrupted())
-      return signalPassFailure();
-
+    // The graph is in topological order: each block is visited producers first. An op
+    // with regions (If, Loop, Scan) comes after its regions, which it types first.
+    for (Region &region : module->getRegions())
+      if (failed(kiln::onnxir::inferShapesInRegion(region)))
+        return signalPassFailure();
     kiln::syncFunctionResultTypes(module);
   }
 };

@@ -33,6 +33,11 @@ namespace kiln::onnxir {
 /// returns failure if inference reported an inconsistency.
 mlir::LogicalResult refineResultTypes(mlir::Operation *op);
 
+/// Refines the result types of every op in `region`, producers first. The bodies of Loop
+/// and Scan are typed from their operands first (ShapeInferenceControlFlow.cpp), and an
+/// op with regions is refined after the ops of its regions, from what they yield.
+mlir::LogicalResult inferShapesInRegion(mlir::Region &region);
+
 } // namespace kiln::onnxir
 
 #endif // KILN_IR_ONNX_ONNXDIALECT_H

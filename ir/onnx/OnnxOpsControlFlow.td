@@ -7,7 +7,7 @@
 
 include "ir/onnx/OnnxBase.td"
 
-def ONNX_IfOp : ONNX_Op<"If", [RecursiveMemoryEffects]> {
+def ONNX_IfOp : ONNX_Op<"If", [RecursiveMemoryEffects, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX If, versions 1, 11, 13, 16, 19, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `If` (domain `ai.onnx`, since version 25).
@@ -19,7 +19,7 @@ def ONNX_IfOp : ONNX_Op<"If", [RecursiveMemoryEffects]> {
   let regions = (region SizedRegion<1>:$then_branch, SizedRegion<1>:$else_branch);
 }
 
-def ONNX_LoopOp : ONNX_Op<"Loop", [RecursiveMemoryEffects]> {
+def ONNX_LoopOp : ONNX_Op<"Loop", [RecursiveMemoryEffects, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Loop, versions 1, 11, 13, 16, 19, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `Loop` (domain `ai.onnx`, since version 25).
@@ -33,7 +33,7 @@ def ONNX_LoopOp : ONNX_Op<"Loop", [RecursiveMemoryEffects]> {
   let regions = (region SizedRegion<1>:$body);
 }
 
-def ONNX_ScanV8Op : ONNX_Op<"ScanV8", [RecursiveMemoryEffects]> {
+def ONNX_ScanV8Op : ONNX_Op<"ScanV8", [RecursiveMemoryEffects, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Scan, versions 8";
   let description = [{
     Generated from the ONNX schema of `Scan` (domain `ai.onnx`, since version 8).
@@ -48,7 +48,7 @@ def ONNX_ScanV8Op : ONNX_Op<"ScanV8", [RecursiveMemoryEffects]> {
   let regions = (region SizedRegion<1>:$body);
 }
 
-def ONNX_ScanOp : ONNX_Op<"Scan", [RecursiveMemoryEffects]> {
+def ONNX_ScanOp : ONNX_Op<"Scan", [RecursiveMemoryEffects, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Scan, versions 9, 11, 16, 19, 21, 23, 24, 25";
   let description = [{
     Generated from the ONNX schema of `Scan` (domain `ai.onnx`, since version 25).

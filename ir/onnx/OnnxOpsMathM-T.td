@@ -599,7 +599,7 @@ def ONNX_SumOp : ONNX_Op<"Sum", [NoMemoryEffect, DeclareOpInterfaceMethods<Shape
     TensorOf<[BF16, F16, F32, F64]>:$sum);
 }
 
-def ONNX_SwiGLUOp : ONNX_Op<"SwiGLU", [NoMemoryEffect]> {
+def ONNX_SwiGLUOp : ONNX_Op<"SwiGLU", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX SwiGLU, versions 28";
   let description = [{
     Generated from the ONNX schema of `SwiGLU` (domain `ai.onnx`, since version 28).
@@ -612,7 +612,7 @@ def ONNX_SwiGLUOp : ONNX_Op<"SwiGLU", [NoMemoryEffect]> {
     TensorOf<[BF16, F16, F32, F64]>:$Y);
 }
 
-def ONNX_SwishOp : ONNX_Op<"Swish", [NoMemoryEffect]> {
+def ONNX_SwishOp : ONNX_Op<"Swish", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX Swish, versions 24";
   let description = [{
     Generated from the ONNX schema of `Swish` (domain `ai.onnx`, since version 24).

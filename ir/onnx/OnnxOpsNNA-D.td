@@ -267,7 +267,7 @@ def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization", [NoMemoryEffect, D
   let hasVerifier = 1;
 }
 
-def ONNX_CausalConvWithStateOp : ONNX_Op<"CausalConvWithState", [NoMemoryEffect]> {
+def ONNX_CausalConvWithStateOp : ONNX_Op<"CausalConvWithState", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX CausalConvWithState, versions 27";
   let description = [{
     Generated from the ONNX schema of `CausalConvWithState` (domain `ai.onnx`, since version 27).

@@ -160,7 +160,7 @@ def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization", [NoMemoryEffect, D
   let hasVerifier = 1;
 }
 
-def ONNX_LinearAttentionOp : ONNX_Op<"LinearAttention", [NoMemoryEffect]> {
+def ONNX_LinearAttentionOp : ONNX_Op<"LinearAttention", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX LinearAttention, versions 27";
   let description = [{
     Generated from the ONNX schema of `LinearAttention` (domain `ai.onnx`, since version 27).
@@ -379,7 +379,7 @@ def ONNX_RMSNormalizationOp : ONNX_Op<"RMSNormalization", [NoMemoryEffect, Decla
     TensorOf<[BF16, F16, F32, F64]>:$Y);
 }
 
-def ONNX_RotaryEmbeddingOp : ONNX_Op<"RotaryEmbedding", [NoMemoryEffect]> {
+def ONNX_RotaryEmbeddingOp : ONNX_Op<"RotaryEmbedding", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX RotaryEmbedding, versions 23";
   let description = [{
     Generated from the ONNX schema of `RotaryEmbedding` (domain `ai.onnx`, since version 23).

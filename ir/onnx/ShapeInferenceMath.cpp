@@ -53,6 +53,7 @@ KILN_UNARY(Softsign)
 KILN_UNARY(Mish)
 KILN_UNARY(Gelu)
 KILN_UNARY(ThresholdedRelu)
+KILN_UNARY(Swish)
 // Clip's min/max are scalars: the result follows the input alone.
 KILN_UNARY(Clip)
 // Softmax/LogSoftmax/Hardmax normalize along an axis without changing the shape; the
@@ -62,7 +63,26 @@ KILN_UNARY(LogSoftmax)
 KILN_UNARY(Hardmax)
 #undef KILN_UNARY
 
-// Broadcasting ops whose result has the operands' element type.
+// SwiGLU's A and B have one shape (no broadcasting): the result is their common shape.
+LogicalResult SwiGLUOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  Type elem = getTensorElementType(getA().getType());
+  auto a = getRankedShape(getA().getType()), b = getRankedShape(getB().getType());
+  if (!a || !b) {
+    resultTypes.push_back(makeTensorType(a ? a : b, elem));
+    return success();
+  }
+  if (a->size() != b->size() || !llvm::all_of(llvm::zip(*a, *b), [](auto p) {
+        return dimsCompatible(std::get<0>(p), std::get<1>(p));
+      }))
+    return emitOpError() << "A and B must have the same shape (SwiGLU does not broadcast), got "
+                         << getA().getType() << " and " << getB().getType();
+  SmallVector<int64_t> dims;
+  for (auto [x, y] : llvm::zip(*a, *b))
+    dims.push_back(ShapedType::isDynamic(x) ? y : x);
+  resultTypes.push_back(RankedTensorType::get(dims, elem));
+  return success();
+}
+
 #define KILN_BROADCAST(OP)                                                                         \
   LogicalResult OP##Op::inferShapes(SmallVectorImpl<Type> &resultTypes) {                          \
     return inferBroadcast(*this, getOperation()->getOperands(), 0, Type(), resultTypes);           \

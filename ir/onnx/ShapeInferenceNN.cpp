@@ -246,6 +246,50 @@ LogicalResult AttentionOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   return success();
 }
 
+/// Q, K, V are [B, T, H * D] (H = q_num_heads for Q, kv_num_heads for K and V): the
+/// output is [B, T, Hq * Dv], the state [B, Hkv, Dk, Dv] with Dk from Q.
+LogicalResult LinearAttentionOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  int64_t hq = getQNumHeads(), hkv = getKvNumHeads();
+  if (hq <= 0 || hkv <= 0 || hq % hkv != 0)
+    return emitOpError() << "q_num_heads (" << hq << ") must be a positive multiple of "
+                         << "kv_num_heads (" << hkv << ")";
+  SmallVector<int64_t> q = shapeOrDynamic(getQuery(), 3), v = shapeOrDynamic(getValue(), 3);
+  if (q.size() != 3 || v.size() != 3)
+    return emitOpError() << "query and value must be 3-D [B, T, H * D], got ranks " << q.size()
+                         << " and " << v.size();
+  auto divide = [](int64_t size, int64_t by) {
+    return ShapedType::isDynamic(size) ? kDynamic : size / by;
+  };
+  int64_t dk = divide(q[2], hq), dv = divide(v[2], hkv);
+  Type elem = getTensorElementType(getQuery().getType());
+  Type stateElem = isa<NoneType>(getPastState().getType())
+                       ? elem
+                       : getTensorElementType(getPastState().getType());
+  resultTypes.push_back(
+      RankedTensorType::get({q[0], q[1], ShapedType::isDynamic(dv) ? kDynamic : hq * dv}, elem));
+  resultTypes.push_back(RankedTensorType::get({q[0], hkv, dk, dv}, stateElem));
+  return success();
+}
+
+/// input [B, C, L] and weight [C, 1, K]: the output has the input's shape, the state is
+/// [B, C, K - 1].
+LogicalResult CausalConvWithStateOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  SmallVector<int64_t> x = shapeOrDynamic(getInput(), 3), w = shapeOrDynamic(getWeight(), 3);
+  if (x.size() != 3 || w.size() != 3)
+    return emitOpError() << "input and weight must be 3-D, got ranks " << x.size() << " and "
+                         << w.size();
+  Type elem = getTensorElementType(getInput().getType());
+  resultTypes.push_back(RankedTensorType::get(x, elem));
+  int64_t k = w[2];
+  resultTypes.push_back(RankedTensorType::get(
+      {x[0], x[1], ShapedType::isDynamic(k) || k < 1 ? kDynamic : k - 1}, elem));
+  return success();
+}
+
+LogicalResult RotaryEmbeddingOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  return inferUnary(getX(), Type(), resultTypes);
+}
+
 LogicalResult ShrinkOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
   return inferUnary(getOperation()->getOperand(0), Type(), resultTypes);
 }

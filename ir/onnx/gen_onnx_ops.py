@@ -85,7 +85,8 @@ HAS_SHAPE_INFERENCE = {
     "Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Cos", "Cosh", "Sin", "Sinh",
     "Tan", "Tanh", "Relu", "Sigmoid", "Erf", "Exp", "Log", "Sqrt", "Neg", "Reciprocal",
     "Floor", "Ceil", "Round", "Sign", "LeakyRelu", "Elu", "Selu", "Celu", "HardSigmoid",
-    "HardSwish", "Softplus", "Softsign", "Mish", "Gelu", "ThresholdedRelu", "Clip",
+    "HardSwish", "Softplus", "Softsign", "Mish", "Gelu", "ThresholdedRelu", "Clip", "Swish",
+    "SwiGLU",
     # Math: broadcasting
     "Add", "Sub", "Mul", "Div", "Pow", "Mod", "PRelu", "Max", "Min", "Sum", "Mean",
     # Math: contractions, normalizations over an axis, and the rest
@@ -99,6 +100,7 @@ HAS_SHAPE_INFERENCE = {
     "BatchNormalization", "InstanceNormalization", "LayerNormalization", "Dropout",
     "RMSNormalization", "Attention", "Flatten", "Shrink", "ConvInteger", "QLinearConv",
     "LpPool", "GlobalLpPool", "Col2Im", "DeformConv", "MaxUnpool",
+    "LinearAttention", "CausalConvWithState", "RotaryEmbedding",
     # Tensor
     "Cast", "CastLike", "Shape", "Size", "Reshape", "Transpose", "Concat", "Squeeze",
     "Unsqueeze", "Slice", "Split", "Tile", "Pad", "Trilu", "Identity", "IsNaN", "IsInf",
@@ -116,7 +118,13 @@ HAS_SHAPE_INFERENCE = {
     "LSTM", "GRU", "RNN",
     # Quantization
     "DynamicQuantizeLinear",
+    # ControlFlow
+    "If", "Loop", "Scan",
 }
+
+# Older signatures (by MLIR op name) that keep their own lowering and so need their own
+# shape inference: Scan-8 runs its body per batch entry.
+OLD_SIGNATURES_WITH_SHAPE_INFERENCE = {"ScanV8"}
 
 # Ops that are not deterministic: no NoMemoryEffect, so CSE does not merge two draws.
 NONDETERMINISTIC = {"RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike",
@@ -320,7 +328,9 @@ def emit_op(op, newest):
         traits.append("RecursiveMemoryEffects")
     elif op.name not in NONDETERMINISTIC:
         traits.append("NoMemoryEffect")
-    if newest and op.domain == "" and not op.contrib and op.name in HAS_SHAPE_INFERENCE:
+    if op.domain == "" and not op.contrib and (
+            (newest and op.name in HAS_SHAPE_INFERENCE) or
+            op.mlir_name in OLD_SIGNATURES_WITH_SHAPE_INFERENCE):
         traits.append("DeclareOpInterfaceMethods<ShapeInferenceOpInterface>")
     lines = [f"def ONNX_{op.cpp_name}Op : ONNX_Op<\"{op.mlir_name}\", [{', '.join(traits)}]> {{"]
     versions = sorted({x.since_version for x in op.schemas})

@@ -71,6 +71,7 @@ struct ConvertOnnxToLinalgPass
     populateWindowFunctionPatterns(converter, patterns);
     populateAttentionPatterns(converter, patterns);
     populateCol2ImPatterns(converter, patterns);
+    populateCausalConvPatterns(converter, patterns);
     populateConvPatterns(converter, patterns);
     populateConvIntegerPatterns(converter, patterns);
     populateConvNhwcPatterns(converter, patterns);
@@ -79,9 +80,11 @@ struct ConvertOnnxToLinalgPass
     populateDeformConvPatterns(converter, patterns);
     populateDropoutPatterns(converter, patterns);
     populateFlattenPatterns(converter, patterns);
+    populateLinearAttentionPatterns(converter, patterns);
     populateNormPatterns(converter, patterns);
     populatePoolPatterns(converter, patterns);
     populateMaxUnpoolPatterns(converter, patterns);
+    populateRotaryEmbeddingPatterns(converter, patterns);
     populateShrinkPatterns(converter, patterns);
     populateRoiAlignPatterns(converter, patterns);
     populateNonMaxSuppressionPatterns(converter, patterns);

@@ -89,6 +89,9 @@ void populateAttentionPatterns(const OnnxTypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 /// Col2Im.
 void populateCol2ImPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// CausalConvWithState.
+void populateCausalConvPatterns(const OnnxTypeConverter &converter,
+                                mlir::RewritePatternSet &patterns);
 /// Conv.
 void populateConvPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// kiln.conv_nhwc, the layout plugin's NHWC Conv.
@@ -109,6 +112,9 @@ void populateDeformConvPatterns(const OnnxTypeConverter &converter,
 void populateDropoutPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Flatten.
 void populateFlattenPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// LinearAttention.
+void populateLinearAttentionPatterns(const OnnxTypeConverter &converter,
+                                     mlir::RewritePatternSet &patterns);
 /// BatchNormalization ... LpNormalization.
 void populateNormPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// MaxPool, AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool, GlobalLpPool.
@@ -116,6 +122,9 @@ void populatePoolPatterns(const OnnxTypeConverter &converter, mlir::RewritePatte
 /// MaxUnpool.
 void populateMaxUnpoolPatterns(const OnnxTypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
+/// RotaryEmbedding.
+void populateRotaryEmbeddingPatterns(const OnnxTypeConverter &converter,
+                                     mlir::RewritePatternSet &patterns);
 /// Shrink.
 void populateShrinkPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 

@@ -1,7 +1,7 @@
 //===- Activation.cpp - Lower onnx activation functions to linalg.generic -===//
 //
-// Relu and its relatives, Sigmoid, Gelu and Clip: elementwise ops of the Math category
-// whose scalar bodies read attributes (alpha, beta, approximate, ...).
+// Relu and its relatives, Sigmoid, Swish, SwiGLU, Gelu and Clip: elementwise ops of the
+// Math category whose scalar bodies read attributes (alpha, beta, approximate, ...).
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +37,18 @@ void populateActivationPatterns(const OnnxTypeConverter &converter, RewritePatte
   });
   add("onnx.Sigmoid", [](OpBuilder &b, Location loc, ValueRange a, const ScalarContext &) {
     return sigmoid(b, loc, a[0]);
+  });
+  // Swish(x) = x * sigmoid(alpha * x); SwiGLU(a, b) = Swish(a) * b (equal shapes).
+  add("onnx.Swish", [](OpBuilder &b, Location loc, ValueRange a, const ScalarContext &sc) {
+    Value alpha = constantLike(b, loc, a[0], floatAttrOr(sc.op, "alpha", 1.0));
+    return Value(arith::MulFOp::create(
+        b, loc, a[0], sigmoid(b, loc, arith::MulFOp::create(b, loc, alpha, a[0]))));
+  });
+  add("onnx.SwiGLU", [](OpBuilder &b, Location loc, ValueRange a, const ScalarContext &sc) {
+    Value alpha = constantLike(b, loc, a[0], floatAttrOr(sc.op, "alpha", 1.0));
+    Value swish = arith::MulFOp::create(
+        b, loc, a[0], sigmoid(b, loc, arith::MulFOp::create(b, loc, alpha, a[0])));
+    return Value(arith::MulFOp::create(b, loc, swish, a[1]));
   });
   add("onnx.LeakyRelu", [](OpBuilder &b, Location loc, ValueRange a, const ScalarContext &sc) {
     Value zero = constantLike(b, loc, a[0], 0);

@@ -290,8 +290,33 @@ struct MatMulLowering : OnnxLoweringPattern<MatMulOp> {
                                       ConversionPatternRewriter &rewriter) const override {
     if (auto reason = checkMatmulOperands(adaptor.getA(), adaptor.getB()))
       return reject(rewriter, op, *reason);
-    rewriter.replaceOp(
-        op, buildNumpyMatmul(rewriter, op.getLoc(), op, adaptor.getA(), adaptor.getB(), resultType));
+    Location loc = op.getLoc();
+    Type elementType = resultType.getElementType();
+    if (!elementType.isF16() && !elementType.isBF16()) {
+      rewriter.replaceOp(
+          op, buildNumpyMatmul(rewriter, loc, op, adaptor.getA(), adaptor.getB(), resultType));
+      return success();
+    }
+    // f16 and bf16 products are summed in f32 and rounded once, as numpy (the ONNX
+    // reference) and ONNX Runtime do: rounding every partial sum loses bits with K.
+    Type f32 = rewriter.getF32Type();
+    Value wide = buildNumpyMatmul(rewriter, loc, op, adaptor.getA(), adaptor.getB(),
+                                  resultType.clone(f32));
+    SmallVector<OpFoldResult> sizes = getMixedSizes(rewriter, loc, wide);
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes, elementType);
+    int64_t rank = resultType.getRank();
+    SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(rank));
+    Value narrow =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{init.getType()}, ValueRange{wide}, ValueRange{init}, maps,
+            SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              linalg::YieldOp::create(b, l,
+                                      ValueRange{arith::TruncFOp::create(b, l, elementType,
+                                                                          args[0])});
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, castTo(rewriter, loc, narrow, resultType));
     return success();
   }
 };

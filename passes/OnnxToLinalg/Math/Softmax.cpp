@@ -44,10 +44,18 @@ Value buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis,
                          [](OpBuilder &nb, Location l, Value in, ValueRange, Value acc) {
                            return arith::MaximumFOp::create(nb, l, acc, in);
                          });
-  Value zero = createScalarConstant(b, loc, elementType, 0);
+  // f16 and bf16 are exponentiated and summed in f32, rounded once at the end: a sum
+  // rounded to 11 bits after every term loses the small ones (numpy and ONNX Runtime sum
+  // in f32 too).
+  Type computeType = elementType.isF16() || elementType.isBF16() ? b.getF32Type() : elementType;
+  auto widen = [computeType](OpBuilder &nb, Location l, Value v) {
+    return v.getType() == computeType ? v : Value(arith::ExtFOp::create(nb, l, computeType, v));
+  };
+  Value zero = createScalarConstant(b, loc, computeType, 0);
   Value sum = reduceDims(b, loc, x, reduced, max, zero,
-                         [](OpBuilder &nb, Location l, Value in, ValueRange kept, Value acc) {
-                           Value shifted = arith::SubFOp::create(nb, l, in, kept[0]);
+                         [&](OpBuilder &nb, Location l, Value in, ValueRange kept, Value acc) {
+                           Value shifted = arith::SubFOp::create(nb, l, widen(nb, l, in),
+                                                                 widen(nb, l, kept[0]));
                            return arith::AddFOp::create(nb, l, acc,
                                                         math::ExpOp::create(nb, l, shifted));
                          });
@@ -64,11 +72,14 @@ Value buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis,
       b, loc, TypeRange{resultType}, ValueRange{x, max, sum}, ValueRange{init},
       SmallVector<AffineMap>{identity, projection, projection, identity}, iterators,
       [&](OpBuilder &nb, Location l, ValueRange args) {
-        Value shifted = arith::SubFOp::create(nb, l, args[0], args[1]);
+        Value shifted =
+            arith::SubFOp::create(nb, l, widen(nb, l, args[0]), widen(nb, l, args[1]));
         Value y =
             isLog
                 ? Value(arith::SubFOp::create(nb, l, shifted, math::LogOp::create(nb, l, args[2])))
                 : Value(arith::DivFOp::create(nb, l, math::ExpOp::create(nb, l, shifted), args[2]));
+        if (y.getType() != elementType)
+          y = arith::TruncFOp::create(nb, l, elementType, y);
         linalg::YieldOp::create(nb, l, y);
       });
   return generic.getResult(0);

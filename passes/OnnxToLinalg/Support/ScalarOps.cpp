@@ -12,8 +12,14 @@ namespace kiln::conversion {
 
 void yieldMulAdd(OpBuilder &b, Location loc, ValueRange args) {
   Value sum;
-  if (isa<FloatType>(args[2].getType()))
-    sum = arith::AddFOp::create(b, loc, args[2], arith::MulFOp::create(b, loc, args[0], args[1]));
+  if (auto accType = dyn_cast<FloatType>(args[2].getType())) {
+    // A wider accumulator (f16 operands summed in f32) multiplies in its own type.
+    auto widen = [&](Value v) {
+      return v.getType() == accType ? v : Value(arith::ExtFOp::create(b, loc, accType, v));
+    };
+    sum = arith::AddFOp::create(b, loc, args[2],
+                                arith::MulFOp::create(b, loc, widen(args[0]), widen(args[1])));
+  }
   else
     sum = arith::AddIOp::create(b, loc, args[2], arith::MulIOp::create(b, loc, args[0], args[1]));
   linalg::YieldOp::create(b, loc, sum);

@@ -16,7 +16,8 @@
 namespace kiln::conversion {
 
 /// The body of a multiply-accumulate linalg op over (a, b, acc): yields acc + a * b, with
-/// float or integer arithmetic as the element type asks.
+/// float or integer arithmetic as the element type asks; float operands narrower than the
+/// accumulator are widened to it first.
 void yieldMulAdd(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange args);
 
 /// Creates a scalar arith.constant of `elementType` holding `value`.

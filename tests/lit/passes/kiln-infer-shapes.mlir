@@ -671,6 +671,27 @@ func.func @image_ops(%x: tensor<?x3x4x5xf32>, %g: tensor<?x6x7x2xf32>, %t: tenso
 
 // -----
 
+// Tests that a Scan body is typed from the initial state and one slice of the scanned
+// input (axis 1 removed), and the results from what the body yields: the state keeps its
+// type, the scan output gains the scan length at scan_output_axes.
+// CHECK-LABEL: func.func @scan_body_types(
+// CHECK: ^bb0(%{{.+}}: tensor<2x4xf32>, %{{.+}}: tensor<2x4xf32>):
+// CHECK: "onnx.Add"{{.*}} -> tensor<2x4xf32>
+// CHECK: "onnx.ReduceSum"{{.*}} -> tensor<2xf32>
+// CHECK: -> (tensor<2x4xf32>, tensor<2x3xf32>)
+func.func @scan_body_types(%init: tensor<2x4xf32>, %x: tensor<2x3x4xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %0:2 = "onnx.Scan"(%init, %x) <{num_scan_inputs = 1 : i64, scan_input_axes = array<i64: 1>, scan_output_axes = array<i64: -1>}> ({
+  ^bb0(%s: tensor<*xf32>, %e: tensor<*xf32>):
+    %axes = "onnx.Constant"() <{value = dense<1> : tensor<1xi64>}> : () -> tensor<1xi64>
+    %1 = "onnx.Add"(%s, %e) : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+    %2 = "onnx.ReduceSum"(%1, %axes) <{keepdims = 0 : i64}> : (tensor<*xf32>, tensor<1xi64>) -> tensor<*xf32>
+    onnx.Yield %1, %2 : tensor<*xf32>, tensor<*xf32>
+  }) : (tensor<2x4xf32>, tensor<2x3x4xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  return %0#0, %0#1 : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
 // Tests that DeformConv takes N from X, M from W and the spatial dims from the offsets,
 // MaxUnpool computes the unpooled size, and RoiAlign gives regions x channels x the
 // output size.
@@ -686,4 +707,80 @@ func.func @sampling_ops(%x: tensor<?x3x4x5xf32>, %w: tensor<4x3x2x2xf32>, %o: te
   %1 = "onnx.MaxUnpool"(%x, %i, %none) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x3x4x5xf32>, tensor<?x3x4x5xi64>, none) -> tensor<*xf32>
   %2 = "onnx.RoiAlign"(%x, %r, %b) {output_height = 2 : i64, output_width = 3 : i64} : (tensor<?x3x4x5xf32>, tensor<7x4xf32>, tensor<7xi64>) -> tensor<*xf32>
   return %0, %1, %2 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Tests that a Loop-carried value whose shape changes from one iteration to the next (a
+// Concat grows it) gets a dynamic dim in the body and in the result, while a carried
+// scalar keeps its static type, and that the scan output stacks the yielded rows.
+// CHECK-LABEL: func.func @loop_growing_carried(
+// CHECK: ^bb0(%{{.+}}: tensor<i64>, %{{.+}}: tensor<i1>, %{{.+}}: tensor<f32>, %{{.+}}: tensor<?xf32>):
+// CHECK: "onnx.Concat"{{.*}} -> tensor<?xf32>
+// CHECK: -> (tensor<f32>, tensor<?xf32>, tensor<?x3xf32>)
+func.func @loop_growing_carried(%m: tensor<i64>, %c: tensor<i1>, %a: tensor<f32>, %v: tensor<2xf32>, %row: tensor<3xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %0:3 = "onnx.Loop"(%m, %c, %a, %v) ({
+  ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %x: tensor<*xf32>, %y: tensor<*xf32>):
+    %one = "onnx.Constant"() <{value = dense<1.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+    %1 = "onnx.Add"(%x, %x) : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+    %2 = "onnx.Concat"(%y, %one) <{axis = 0 : i64}> : (tensor<*xf32>, tensor<1xf32>) -> tensor<*xf32>
+    %3 = "onnx.Identity"(%row) : (tensor<3xf32>) -> tensor<*xf32>
+    onnx.Yield %cond, %1, %2, %3 : tensor<i1>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+  }) : (tensor<i64>, tensor<i1>, tensor<f32>, tensor<2xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>)
+  return %0#0, %0#1, %0#2 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Tests that If's results join what its branches yield: equal dims stay, differing ones
+// become dynamic.
+// CHECK-LABEL: func.func @if_join(
+// CHECK: -> tensor<2x?xf32>
+func.func @if_join(%c: tensor<i1>, %a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> tensor<*xf32> {
+  %0 = "onnx.If"(%c) ({
+    %1 = "onnx.Relu"(%a) : (tensor<2x3xf32>) -> tensor<*xf32>
+    onnx.Yield %1 : tensor<*xf32>
+  }, {
+    %1 = "onnx.Relu"(%b) : (tensor<2x5xf32>) -> tensor<*xf32>
+    onnx.Yield %1 : tensor<*xf32>
+  }) : (tensor<i1>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+// Tests that Scan-8's body is typed per batch entry (states without dim 0, inputs without
+// dims 0 and 1) and its scan outputs are [B, T, ...].
+// CHECK-LABEL: func.func @scan8(
+// CHECK: ^bb0(%{{.+}}: tensor<2xf32>, %{{.+}}: tensor<2xf32>):
+// CHECK: -> (tensor<1x2xf32>, tensor<1x3x2xf32>)
+func.func @scan8(%init: tensor<1x2xf32>, %x: tensor<1x3x2xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %none = onnx.NoValue
+  %0:2 = "onnx.ScanV8"(%none, %init, %x) <{num_scan_inputs = 1 : i64}> ({
+  ^bb0(%s: tensor<*xf32>, %e: tensor<*xf32>):
+    %1 = "onnx.Add"(%s, %e) : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+    onnx.Yield %1, %1 : tensor<*xf32>, tensor<*xf32>
+  }) : (none, tensor<1x2xf32>, tensor<1x3x2xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  return %0#0, %0#1 : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Tests the result types of the sequence-model ops: LinearAttention's output [B, T, Hq * Dv]
+// and state [B, Hkv, Dk, Dv], CausalConvWithState's state [B, C, K - 1], RotaryEmbedding,
+// Swish and SwiGLU keeping the input's shape.
+// CHECK-LABEL: func.func @sequence_model_ops(
+// CHECK: "onnx.LinearAttention"{{.*}} -> (tensor<2x?x32xf32>, tensor<2x2x8x8xf32>)
+// CHECK: "onnx.CausalConvWithState"{{.*}} -> (tensor<2x16x?xf32>, tensor<2x16x3xf32>)
+// CHECK: "onnx.RotaryEmbedding"{{.*}} -> tensor<2x?x32xf32>
+// CHECK: "onnx.Swish"{{.*}} -> tensor<2x?x32xf32>
+// CHECK: "onnx.SwiGLU"{{.*}} -> tensor<2x?x32xf32>
+func.func @sequence_model_ops(%q: tensor<2x?x32xf32>, %kv: tensor<2x?x16xf32>, %x: tensor<2x16x?xf32>, %w: tensor<16x1x4xf32>, %cos: tensor<8x4xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %none = onnx.NoValue
+  %0:2 = "onnx.LinearAttention"(%q, %kv, %kv, %none, %none, %none) {q_num_heads = 4 : i64, kv_num_heads = 2 : i64, update_rule = "linear"} : (tensor<2x?x32xf32>, tensor<2x?x16xf32>, tensor<2x?x16xf32>, none, none, none) -> (tensor<*xf32>, tensor<*xf32>)
+  %1:2 = "onnx.CausalConvWithState"(%x, %w, %none, %none) : (tensor<2x16x?xf32>, tensor<16x1x4xf32>, none, none) -> (tensor<*xf32>, tensor<*xf32>)
+  %2 = "onnx.RotaryEmbedding"(%q, %cos, %cos, %none) {num_heads = 4 : i64} : (tensor<2x?x32xf32>, tensor<8x4xf32>, tensor<8x4xf32>, none) -> tensor<*xf32>
+  %3 = "onnx.Swish"(%q) : (tensor<2x?x32xf32>) -> tensor<*xf32>
+  %4 = "onnx.SwiGLU"(%q, %3) : (tensor<2x?x32xf32>, tensor<*xf32>) -> tensor<*xf32>
+  return %0#0, %0#1, %1#0, %1#1, %2, %3, %4 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
 }

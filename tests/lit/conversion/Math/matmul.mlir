@@ -253,3 +253,17 @@ func.func @qlinear_matmul(%a: tensor<2x4xui8>, %s: tensor<f32>, %z: tensor<ui8>,
   %0 = "onnx.QLinearMatMul"(%a, %s, %z, %b, %s, %z, %s, %z) : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4x3xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
   return %0 : tensor<2x3xui8>
 }
+
+// -----
+
+// Tests that an f16 MatMul sums its products in f32 (linalg.matmul with an f32 accumulator)
+// and rounds the result to f16 once, as numpy and ONNX Runtime do.
+// CHECK-LABEL: func.func @matmul_f16_accumulates_in_f32
+// CHECK: [[ACC:%.+]] = linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<6x4xf16>, tensor<4x5xf16>) outs(%{{.+}} : tensor<6x5xf32>) -> tensor<6x5xf32>
+// CHECK: [[WIDE:%.+]] = tensor.expand_shape [[ACC]]
+// CHECK: linalg.generic {{.*}} ins([[WIDE]] : tensor<2x3x5xf32>) outs(%{{.+}} : tensor<2x3x5xf16>)
+// CHECK: arith.truncf %{{.+}} : f32 to f16
+func.func @matmul_f16_accumulates_in_f32(%a: tensor<2x3x4xf16>, %b: tensor<4x5xf16>) -> tensor<2x3x5xf16> {
+  %0 = "onnx.MatMul"(%a, %b) : (tensor<2x3x4xf16>, tensor<4x5xf16>) -> tensor<2x3x5xf16>
+  return %0 : tensor<2x3x5xf16>
+}

@@ -56,3 +56,21 @@ func.func @softmax_static_result(%x: tensor<?xf32>) -> tensor<3xf32> {
   %0 = "onnx.Softmax"(%x) <{axis = -1 : i64}> : (tensor<?xf32>) -> tensor<3xf32> loc("sm")
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+// Tests that an f16 Softmax takes the max in f16 but exponentiates and sums in f32, rounding
+// to f16 once at the end.
+// CHECK-LABEL: func.func @softmax_f16_sums_in_f32
+// CHECK: arith.maximumf %{{.+}}, %{{.+}} : f16
+// CHECK: [[SUM:%.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<2xf32>)
+// CHECK: arith.extf %{{.+}} : f16 to f32
+// CHECK: math.exp %{{.+}} : f32
+// CHECK: arith.addf %{{.+}}, %{{.+}} : f32
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %{{.+}}, [[SUM]] : tensor<2x5xf16>, tensor<2xf16>, tensor<2xf32>)
+// CHECK: arith.divf %{{.+}}, %{{.+}} : f32
+// CHECK: arith.truncf %{{.+}} : f32 to f16
+func.func @softmax_f16_sums_in_f32(%x: tensor<2x5xf16>) -> tensor<2x5xf16> {
+  %0 = "onnx.Softmax"(%x) {axis = -1 : i64} : (tensor<2x5xf16>) -> tensor<2x5xf16>
+  return %0 : tensor<2x5xf16>
+}

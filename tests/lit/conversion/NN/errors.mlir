@@ -97,11 +97,31 @@ func.func @conv_integer_bad_zero_point(%x: tensor<1x2x5x5xui8>, %w: tensor<4x2x3
 
 // -----
 
+// Tests that gated LinearAttention without the decay input is rejected.
+// CHECK: node 'la_gated' (LinearAttention): cannot be compiled: update_rule 'gated' requires the decay input
+func.func @linear_attention_no_decay(%q: tensor<1x2x8xf32>) -> tensor<1x2x8xf32> {
+  %none = onnx.NoValue
+  %0:2 = "onnx.LinearAttention"(%q, %q, %q, %none, %none, %none) {q_num_heads = 2 : i64, kv_num_heads = 2 : i64, update_rule = "gated"} : (tensor<1x2x8xf32>, tensor<1x2x8xf32>, tensor<1x2x8xf32>, none, none, none) -> (tensor<1x2x8xf32>, tensor<1x2x4x4xf32>) loc("la_gated")
+  return %0#0 : tensor<1x2x8xf32>
+}
+
+// -----
+
 // Tests that LpPool with a p that is not positive is rejected.
 // CHECK: node 'lp0' (LpPool): cannot be compiled: p must be positive, not 0
 func.func @lppool_p0(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> {
   %0 = "onnx.LpPool"(%x) {kernel_shape = array<i64: 2, 2>, p = 0 : i64} : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> loc("lp0")
   return %0 : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// Tests that LinearAttention whose hidden size is not divisible by its head count is rejected.
+// CHECK: node 'la_heads' (LinearAttention): cannot be compiled: query must be [B, T, H * D] with a static last dim divisible by its head count 3
+func.func @linear_attention_heads(%q: tensor<1x2x8xf32>) -> tensor<1x2x8xf32> {
+  %none = onnx.NoValue
+  %0:2 = "onnx.LinearAttention"(%q, %q, %q, %none, %none, %none) {q_num_heads = 3 : i64, kv_num_heads = 3 : i64, update_rule = "linear"} : (tensor<1x2x8xf32>, tensor<1x2x8xf32>, tensor<1x2x8xf32>, none, none, none) -> (tensor<1x2x8xf32>, tensor<1x3x2x2xf32>) loc("la_heads")
+  return %0#0 : tensor<1x2x8xf32>
 }
 
 // -----
@@ -115,10 +135,30 @@ func.func @col2im_dynamic_rank(%x: tensor<1x4x9xf32>, %i: tensor<?xi64>, %b: ten
 
 // -----
 
+// Tests that CausalConvWithState with an unknown activation is rejected.
+// CHECK: node 'cc_act' (CausalConvWithState): cannot be compiled: activation 'relu' is not none, silu or swish
+func.func @causal_conv_activation(%x: tensor<1x2x5xf32>, %w: tensor<2x1x3xf32>) -> tensor<1x2x5xf32> {
+  %none = onnx.NoValue
+  %0:2 = "onnx.CausalConvWithState"(%x, %w, %none, %none) {activation = "relu"} : (tensor<1x2x5xf32>, tensor<2x1x3xf32>, none, none) -> (tensor<1x2x5xf32>, tensor<1x2x2xf32>) loc("cc_act")
+  return %0#0 : tensor<1x2x5xf32>
+}
+
+// -----
+
 // Tests that DeformConv with a dynamic W is rejected.
 // CHECK: node 'dc' (DeformConv): cannot be compiled: W's shape is dynamic
 func.func @deform_conv_dynamic_w(%x: tensor<1x1x3x3xf32>, %w: tensor<?x1x2x2xf32>, %o: tensor<1x8x2x2xf32>) -> tensor<1x1x2x2xf32> {
   %n = onnx.NoValue
   %0 = "onnx.DeformConv"(%x, %w, %o, %n, %n) : (tensor<1x1x3x3xf32>, tensor<?x1x2x2xf32>, tensor<1x8x2x2xf32>, none, none) -> tensor<1x1x2x2xf32> loc("dc")
   return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// Tests that a 3-D RotaryEmbedding without num_heads is rejected.
+// CHECK: node 'rope_heads' (RotaryEmbedding): cannot be compiled: a 3-D X needs a positive num_heads
+func.func @rotary_no_heads(%x: tensor<1x5x16xf32>, %cos: tensor<1x5x8xf32>) -> tensor<1x5x16xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.RotaryEmbedding"(%x, %cos, %cos, %none) : (tensor<1x5x16xf32>, tensor<1x5x8xf32>, tensor<1x5x8xf32>, none) -> tensor<1x5x16xf32> loc("rope_heads")
+  return %0 : tensor<1x5x16xf32>
 }
