@@ -105,43 +105,6 @@ Value reshapeToSizes(OpBuilder &b, Location loc, Value src, ArrayRef<Value> size
 
 SmallVector<Value> switchOnAxis(
     OpBuilder &b, Location loc, Operation *node, Value axis, int64_t rank, TypeRange resultTypes,
-    function_ref<SmallVector<Value>(OpBuilder &, Location, int64_t)> build) {
-  Type i64 = b.getI64Type();
-  Value raw = extractScalar(b, loc, axis);
-  if (raw.getType() != i64)
-    raw = arith::ExtSIOp::create(b, loc, i64, raw);
-  Value n = arith::ConstantIntOp::create(b, loc, i64, rank);
-  Value negN = arith::ConstantIntOp::create(b, loc, i64, -rank);
-  Value ok = arith::AndIOp::create(
-      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, raw, negN),
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, raw, n));
-  emitCheck(b, node, ok, raw, n, kilnir::kCheckIndex, "axis {} is out of range for rank {}");
-  Value isNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, raw,
-                                      arith::ConstantIntOp::create(b, loc, i64, 0));
-  Value normalized =
-      arith::SelectOp::create(b, loc, isNeg, arith::AddIOp::create(b, loc, raw, n), raw);
-  Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), normalized);
-  // Cases 1 .. rank-1; the default region builds axis 0 (the check rules out the rest).
-  SmallVector<int64_t> cases;
-  for (int64_t d = 1; d < rank; ++d)
-    cases.push_back(d);
-  auto sw = scf::IndexSwitchOp::create(b, loc, resultTypes, index, cases, cases.size());
-  auto fillRegion = [&](Region &region, int64_t d) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&region.emplaceBlock());
-    SmallVector<Value> values = build(b, loc, d);
-    for (auto [v, t] : llvm::zip_equal(values, resultTypes))
-      v = castTo(b, loc, v, t);
-    scf::YieldOp::create(b, loc, values);
-  };
-  fillRegion(sw.getDefaultRegion(), 0);
-  for (int64_t d = 1; d < rank; ++d)
-    fillRegion(sw.getCaseRegions()[d - 1], d);
-  return SmallVector<Value>(sw.getResults());
-}
-
-SmallVector<Value> switchOnAxis(
-    OpBuilder &b, Location loc, Operation *node, Value axis, int64_t rank, TypeRange resultTypes,
     function_ref<SmallVector<Value>(OpBuilder &, Location, int64_t)> build, int64_t numAxes) {
   if (numAxes < 0)
     numAxes = rank;
