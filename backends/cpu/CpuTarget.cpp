@@ -36,13 +36,22 @@ public:
       recordNodeOpTypes(module);
   }
 
+  // Contractions and depthwise convolutions take their elementwise consumer as an
+  // epilogue; lowered before the arena is planned, the consumer's output is seen live
+  // while the kernel still reads its inputs, so the planner never overlaps them (which
+  // would forbid the fusion).
+  std::string buildBeforePlanningPipeline(const CompileOptions &options) const override {
+    if (options.optLevel == 0)
+      return "";
+    TileShape tile = chooseTileShape(options);
+    return "kiln-lower-contractions{tile-rows=" + std::to_string(tile.rows) +
+           " tile-vectors=" + std::to_string(tile.vectors) +
+           " vector-width=" + std::to_string(tile.width) + "},canonicalize,cse";
+  }
+
   std::string buildLoweringPipeline(const CompileOptions &options) const override {
     std::string p;
     if (options.optLevel > 0) {
-      TileShape tile = chooseTileShape(options);
-      p += "kiln-lower-contractions{tile-rows=" + std::to_string(tile.rows) +
-           " tile-vectors=" + std::to_string(tile.vectors) +
-           " vector-width=" + std::to_string(tile.width) + "},canonicalize,cse,";
       p += "kiln-approximate-math,kiln-lower-copies,kiln-tile-transposes,"
            "kiln-relax-reductions,";
     }

@@ -72,6 +72,13 @@ public:
   /// Sees the module after import and shape refinement, before it is lowered.
   virtual void prepareModule(mlir::ModuleOp module, const CompileOptions &options) const {}
 
+  /// Passes on the bufferized module before the arena is planned (kernels that fuse
+  /// several linalg ops, so each fused output's lifetime starts with its kernel), as
+  /// text; may be empty.
+  virtual std::string buildBeforePlanningPipeline(const CompileOptions &options) const {
+    return "";
+  }
+
   /// The passes after the shared pipeline (buildBufferizationPipeline), as text.
   virtual std::string buildLoweringPipeline(const CompileOptions &options) const = 0;
 

@@ -60,6 +60,17 @@ def FuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::ModuleOp"> {
                            "mlir::affine::AffineDialect"];
 }
 
+def DecomposePads : Pass<"kiln-decompose-pads", "mlir::ModuleOp"> {
+  let summary = "Rewrite tensor.pad as a fill and an insert_slice, so producers write into the padded buffer";
+  let description = [{
+    Upstream's DecomposePadOpPattern: `tensor.pad %x low[..] high[..] { yield %v }`
+    becomes `tensor.insert_slice %x into (linalg.fill %v into tensor.empty)`. Followed by
+    `eliminate-empty-tensors`, the op producing `%x` then computes into the interior of
+    the padded buffer instead of a buffer of its own that is copied there.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def ElideOutputCopies : Pass<"kiln-elide-output-copies", "mlir::ModuleOp"> {
   let summary = "Compute model outputs directly in the caller's output buffers";
   let description = [{

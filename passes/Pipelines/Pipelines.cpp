@@ -35,7 +35,8 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
   return parsePassPipeline(afterImport->second, pm, errorStream);
 }
 
-std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned numModelInputs) {
+std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned numModelInputs,
+                                       const std::string &beforePlanning) {
   auto extension = [&](ExtensionPoint point) {
     auto it = options.extensions.find(point);
     return it == options.extensions.end() || it->second.empty() ? "" : "," + it->second;
@@ -47,12 +48,17 @@ std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned 
   p += extension(ExtensionPoint::BeforeBufferize);
   // The shape function is cut from the entry function while both are still on tensors.
   p += ",kiln-create-shape-function,canonicalize,cse";
+  // Padded convolution inputs: the producer writes into the padded buffer (no copy).
+  if (options.optLevel > 0)
+    p += ",kiln-decompose-pads,eliminate-empty-tensors,canonicalize";
   // Loop-carried tensors (Loop/Scan bodies) may yield fresh buffers each iteration.
   p += ",one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
        "function-boundary-type-conversion=identity-layout-map},canonicalize,cse";
   p += ",buffer-results-to-out-params{modify-public-functions}";
   if (options.optLevel > 0)
     p += ",kiln-elide-output-copies";
+  if (!beforePlanning.empty())
+    p += "," + beforePlanning;
   p += ",kiln-plan-arena{num-model-inputs=" + std::to_string(numModelInputs) + "}";
   p += ",buffer-deallocation-pipeline";
   return p;

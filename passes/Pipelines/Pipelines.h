@@ -50,8 +50,11 @@ mlir::LogicalResult addAfterImportPasses(mlir::OpPassManager &pm, const Pipeline
 
 /// The passes from the onnx dialect (after import) to bufferized linalg with the arena
 /// planned, as a textual pipeline. `numModelInputs` tells kiln-plan-arena which
-/// arguments of the entry function are model inputs.
-std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned numModelInputs);
+/// arguments of the entry function are model inputs. `beforePlanning` (a target's
+/// pipeline, may be empty) runs on the buffers before the arena is planned, so the
+/// planner sees the lifetimes of the target's fused kernels.
+std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned numModelInputs,
+                                       const std::string &beforePlanning = "");
 
 } // namespace kiln
 

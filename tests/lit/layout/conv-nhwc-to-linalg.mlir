@@ -16,14 +16,16 @@ func.func @pointwise(%x: tensor<2x4x4x8xf32>, %w: tensor<1x1x8x16xf32>, %b: tens
 // -----
 
 // Tests that a padded, strided 3x3 kiln.conv_nhwc gathers the windows into
-// [N, OH, OW, KH, KW, C] (copying along C) and multiplies [N*OH*OW, KH*KW*C] by the weight
-// viewed as [KH*KW*C, M].
-// CHECK-DAG: #[[XMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
-// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+// [N, OH, OW, KH, KW*C] (x viewed as [N, H, W*C]: each kernel row's KW*C floats are one
+// contiguous run, copied along j = kw*C + c) and multiplies [N*OH*OW, KH*KW*C] by the
+// weight viewed as [KH*KW*C, M].
+// CHECK-DAG: #[[XMAP:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 * 2 + d3, d2 * 8 + d4)>
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
 // CHECK: func.func @window
 // CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 1, 1, 0] high[0, 1, 1, 0]
-// CHECK: %[[COL:.+]] = linalg.generic {indexing_maps = [#[[XMAP]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[PAD]] : tensor<?x10x10x4xf32>) outs(%{{.+}} : tensor<?x4x4x3x3x4xf32>)
-// CHECK: %[[C2:.+]] = tensor.collapse_shape %[[COL]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<?x4x4x3x3x4xf32> into tensor<?x36xf32>
+// CHECK: %[[ROWS:.+]] = tensor.collapse_shape %[[PAD]] {{\[\[}}0], [1], [2, 3]] : tensor<?x10x10x4xf32> into tensor<?x10x40xf32>
+// CHECK: %[[COL:.+]] = linalg.generic {indexing_maps = [#[[XMAP]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[ROWS]] : tensor<?x10x40xf32>) outs(%{{.+}} : tensor<?x4x4x3x12xf32>)
+// CHECK: %[[C2:.+]] = tensor.collapse_shape %[[COL]] {{\[\[}}0, 1, 2], [3, 4]] : tensor<?x4x4x3x12xf32> into tensor<?x36xf32>
 // CHECK: %[[W2:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] : tensor<3x3x4x8xf32> into tensor<36x8xf32>
 // CHECK: linalg.matmul ins(%[[C2]], %[[W2]] : tensor<?x36xf32>, tensor<36x8xf32>) outs(%{{.+}} : tensor<?x8xf32>)
 // CHECK: tensor.expand_shape

@@ -1,0 +1,35 @@
+// RUN: kiln-opt --kiln-decompose-pads %s | FileCheck %s
+// RUN: kiln-opt --kiln-decompose-pads --eliminate-empty-tensors --one-shot-bufferize="bufferize-function-boundaries" --cse --canonicalize %s | FileCheck %s --check-prefix=BUF
+
+// Tests that a constant tensor.pad becomes a fill of the padded shape and an
+// insert_slice of the source, and that after empty-tensor elimination the producer (the
+// Relu generic) writes into a subview of the padded buffer: no copy of its result.
+// CHECK-LABEL: func.func @pad_after_relu
+// CHECK: %[[R:.+]] = linalg.generic
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<1x6x6x3xf32>
+// CHECK: %[[F:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[E]] : tensor<1x6x6x3xf32>)
+// CHECK: tensor.insert_slice %[[R]] into %[[F]][0, 1, 1, 0] [1, 4, 4, 3] [1, 1, 1, 1]
+// CHECK-NOT: tensor.pad
+// BUF-LABEL: func.func @pad_after_relu
+// BUF: %[[A:.+]] = memref.alloc() {{.*}} : memref<1x6x6x3xf32>
+// BUF: linalg.fill {{.*}} outs(%[[A]] : memref<1x6x6x3xf32>)
+// BUF: %[[S:.+]] = memref.subview %[[A]][0, 1, 1, 0] [1, 4, 4, 3] [1, 1, 1, 1]
+// BUF: linalg.generic {{.*}} outs(%[[S]] :
+// BUF-NOT: memref.copy
+// BUF: return
+func.func @pad_after_relu(%x: tensor<1x4x4x3xf32>) -> tensor<1x6x6x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x4x3xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x4x4x3xf32>) outs(%e : tensor<1x4x4x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x4x3xf32>
+  %p = tensor.pad %r low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x4x3xf32> to tensor<1x6x6x3xf32>
+  return %p : tensor<1x6x6x3xf32>
+}
