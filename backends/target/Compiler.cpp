@@ -78,7 +78,7 @@ LogicalResult lowerModel(ModuleOp module, const Target &target, const CompileOpt
   PassManager pm(ctx);
   if (options.configurePassManager)
     options.configurePassManager(pm);
-  std::string pipeline = buildBufferizationPipeline(options, signature.inputs.size()) + "," +
+  std::string pipeline = buildBufferizationPipeline(options, signature.numInputArguments()) + "," +
                          target.buildLoweringPipeline(options);
   std::string error;
   llvm::raw_string_ostream errorStream(error);

@@ -25,6 +25,7 @@ void registerPipelinePasses() {
 LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &options,
                                    std::string &error) {
   pm.addPass(createUpgradeOnnxOps());
+  pm.addPass(createLowerOptionals());
   pm.addPass(createInferShapes());
   pm.addPass(createFoldConstants());
   pm.addPass(createPruneInvalidBranches());

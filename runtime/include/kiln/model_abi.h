@@ -21,12 +21,14 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of this file. */
-#define KILN_MODEL_ABI_VERSION 3
+#define KILN_MODEL_ABI_VERSION 4
 /* Version 2: kiln_model_output_dims, kiln_model_run and kiln_model_run_profiled take a
    kiln_model_error out-parameter that receives the message of a failed run-time check.
    Version 3: kiln_model_info ends with `device`, the kind of device the model's code
    runs on (kiln_model_device). A runtime refuses a model for a device it does not
-   support before calling anything but kiln_model_get_info. */
+   support before calling anything but kiln_model_get_info.
+   Version 4: kiln_model_tensor_desc ends with `optional`; an optional input may be
+   absent, passed as a kiln_model_buffer whose data and dims are NULL. */
 
 /* Where a model's code runs, and so where its buffers (inputs, outputs, arena) live. */
 typedef enum kiln_model_device {
@@ -46,6 +48,11 @@ typedef struct kiln_model_tensor_desc {
   int32_t rank;
   const int64_t *dims;           /* rank entries; -1 = dynamic */
   const char *const *dim_params; /* rank entries; NULL or "" when unnamed */
+  int32_t optional;              /* inputs only (version 4): 1 for an ONNX optional<tensor>
+                                    input, which may be absent: its kiln_model_buffer then
+                                    has data and dims NULL, the model sees an empty
+                                    optional (OptionalHasElement false). 0 otherwise: the
+                                    buffer must be present. */
 } kiln_model_tensor_desc;
 
 /* Static facts about a compiled model. */
