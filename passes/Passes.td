@@ -95,6 +95,35 @@ def LowerOptionals : Pass<"kiln-lower-optionals", "mlir::ModuleOp"> {
                            "mlir::func::FuncDialect"];
 }
 
+def ResolveRuntimeRanks : Pass<"kiln-resolve-runtime-ranks", "mlir::ModuleOp"> {
+  let summary = "Give a fixed rank to values whose ONNX rank depends on run-time data";
+  let description = [{
+    Two rewrites, each followed by kiln-infer-shapes and kiln-fold-constants:
+
+    * An `onnx.If` result whose branches differ in rank only by leading 1 dims, and
+      whose every use broadcasts it (numpy style) against operands of at least the
+      larger rank (Add, Mul, Where, the comparisons, ..., or CastLike's target type):
+      the branch of smaller rank unsqueezes its value to the larger rank, which
+      changes no user's result.
+    * An `onnx.Squeeze` without axes of a tensor with dynamic dims: compiled as the
+      Squeeze of its static 1 dims, behind one `kiln.check` per dynamic dim that it
+      is not 1 (code KILN_MODEL_ERROR_SHAPE), since a 1 there would change the rank.
+
+    Before:
+    ```mlir
+    %s = "onnx.Squeeze"(%x, %none) : (tensor<?x1x3xf32>, none) -> tensor<*xf32>
+    ```
+    After:
+    ```mlir
+    %d = tensor.dim %x, %c0 : tensor<?x1x3xf32>
+    kiln.check %ne1, %c0, %d {code = 1 : i32, message = "node 's' (Squeeze): ..."}
+    %s = "onnx.Squeeze"(%x, %axes_1) : (tensor<?x1x3xf32>, tensor<1xi64>) -> tensor<?x3xf32>
+    ```
+  }];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect", "kiln::kilnir::KilnDialect",
+                           "mlir::arith::ArithDialect", "mlir::tensor::TensorDialect"];
+}
+
 def PruneInvalidBranches : Pass<"kiln-prune-invalid-branches", "mlir::ModuleOp"> {
   let summary = "Replace an If by its only branch that gives a valid model, behind a run-time check";
   let description = [{

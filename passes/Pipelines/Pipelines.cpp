@@ -28,6 +28,7 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
   pm.addPass(createLowerOptionals());
   pm.addPass(createInferShapes());
   pm.addPass(createFoldConstants());
+  pm.addPass(createResolveRuntimeRanks());
   pm.addPass(createPruneInvalidBranches());
   auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
   if (afterImport == options.extensions.end() || afterImport->second.empty())
