@@ -402,14 +402,13 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
   os << "int32_t kiln_model_run(const kiln_host_hooks *hooks, const kiln_model_buffer *inputs,\n"
         "                       const kiln_model_buffer *outputs, void *arena,\n"
         "                       kiln_model_error *error) {\n";
-  // The batch N sizes the arena: the first dynamic dim of the first input that has one.
+  // The batch N sizes the arena: the first dynamic dim of the first input that has one,
+  // optional inputs (which may be absent) aside, as kiln-plan-arena chose it.
   std::string batch = "0";
   for (auto [i, t] : llvm::enumerate(sig.inputs)) {
     auto it = llvm::find(t.dims, -1);
-    if (it != t.dims.end()) {
+    if (it != t.dims.end() && !t.optional) {
       batch = ("inputs[" + Twine(i) + "].dims[" + Twine(it - t.dims.begin()) + "]").str();
-      if (t.optional) // an absent input has 0 in its dynamic dims
-        batch = ("(inputs[" + Twine(i) + "].data ? " + batch + " : 0)").str();
       break;
     }
   }

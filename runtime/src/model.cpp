@@ -84,7 +84,8 @@ kiln_status *readInfo(kiln_model &model, const kiln_model_info &info) {
       // Only dynamic dims take part in the dim_param consistency check.
       bool named = in.dims[d] < 0 && !in.dimParams[d].empty();
       in.dimParamIds.push_back(named ? internDimParam(model, in.dimParams[d]) : -1);
-      if (in.dims[d] < 0 && model.batchInput < 0) {
+      // An optional input may be absent: the batch comes from another (model_abi.h).
+      if (in.dims[d] < 0 && model.batchInput < 0 && !in.optional) {
         model.batchInput = static_cast<int32_t>(i);
         model.batchDim = static_cast<int32_t>(d);
       }

@@ -122,8 +122,7 @@ struct RunGuard {
 kiln_status *prepareArena(kiln_session &s, const kiln_tensor *const *inputs) {
   const kiln_model &m = *s.model;
   uint64_t batch = 0;
-  // An absent optional input has 0 in its dynamic dims (model_abi.h).
-  if (m.batchInput >= 0 && inputs[m.batchInput])
+  if (m.batchInput >= 0) // never an optional input, so never absent
     batch = static_cast<uint64_t>(inputs[m.batchInput]->dims[m.batchDim]);
   if (batch && m.arenaPerBatchBytes > (UINT64_MAX - m.arenaBaseBytes) / batch)
     return error(KILN_STATUS_RESOURCE_EXHAUSTED, "arena size overflows for batch ", batch);

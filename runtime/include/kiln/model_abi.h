@@ -68,7 +68,7 @@ typedef struct kiln_model_info {
   /* Activation arena: intermediate tensors live in one buffer whose offsets were
      planned at compile time. Its size is arena_base_bytes + arena_per_batch_bytes * N,
      where N is the value of the first dynamic dimension of the first input that has
-     one (the batch), or 0 when all shapes are static. */
+     one (the batch), optional inputs aside, or 0 when there is none. */
   uint64_t arena_base_bytes;
   uint64_t arena_per_batch_bytes;
   /* The sum of all intermediate tensor sizes at batch 1, for reporting the saving. */
@@ -96,8 +96,8 @@ typedef struct kiln_host_hooks {
 
 /* One tensor buffer passed to or from the model. */
 typedef struct kiln_model_buffer {
-  void *data;          /* dense row-major data */
-  const int64_t *dims; /* `rank` actual dimensions (no -1) */
+  void *data;          /* dense row-major data; NULL only for an absent optional input */
+  const int64_t *dims; /* `rank` actual dimensions (no -1); NULL when data is */
 } kiln_model_buffer;
 
 /* Status codes returned by the model's entry points. */
