@@ -1,6 +1,7 @@
 //===- ModelSignature.cpp - What a compiled model exposes -----------------===//
 
 #include "backends/target/ModelSignature.h"
+#include "ir/onnx/OnnxDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -64,6 +65,11 @@ static FailureOr<TensorSignature> readTensor(func::FuncOp func, Type type, Dicti
   else
     sig.name = (role + Twine(index)).str();
   auto tensor = dyn_cast<RankedTensorType>(type);
+  if (isa<onnxir::OptType>(type))
+    return func.emitError() << role << " '" << sig.name << "' has type " << type
+                            << ", which a compiled model cannot take or return yet (an "
+                               "optional tensor input is supported where only "
+                               "OptionalHasElement, OptionalGetElement and Identity use it)";
   if (!tensor)
     return func.emitError() << role << " '" << sig.name << "' has type " << type
                             << ", which a compiled model cannot take or return yet "
