@@ -29,10 +29,16 @@ std::optional<double> matchConstantScalar(Value value) {
   if (!elements || elements.getNumElements() != 1)
     return std::nullopt;
   Type element = elements.getElementType();
-  if (isa<FloatType>(element))
-    return (*elements.value_begin<APFloat>()).convertToDouble();
-  if (element.isInteger(1))
-    return *elements.value_begin<bool>() ? 1.0 : 0.0;
+  if (isa<FloatType>(element)) {
+    if (auto it = elements.try_value_begin<APFloat>())
+      return (**it).convertToDouble();
+    return std::nullopt;
+  }
+  if (element.isInteger(1)) {
+    if (auto it = elements.try_value_begin<bool>())
+      return **it ? 1.0 : 0.0;
+    return std::nullopt;
+  }
   if (std::optional<SmallVector<int64_t>> ints = matchConstantI64s(value))
     return static_cast<double>((*ints)[0]);
   return std::nullopt;
