@@ -65,6 +65,39 @@ void emitContraction(mlir::OpBuilder &builder, const Contraction &contraction,
                      const Epilogue *epilogue, const TileShape &tile);
 
 
+/// A `width`-lane vector of `memref` at `idx` (innermost dim contiguous); masked lanes
+/// (where `mask` is false) read as zero.
+mlir::Value loadVector(mlir::OpBuilder &b, mlir::Location loc, mlir::Value memref,
+                       mlir::ValueRange idx, int64_t width, mlir::Value mask);
+void storeVector(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                 mlir::Value memref, mlir::ValueRange idx, mlir::Value mask);
+
+/// `epi`'s body on `width`-lane vectors: `acc` stands for C's element; every other
+/// input is read at `indices(map)` (its map over the kernel's iteration dims), as a
+/// vector when the map ends with iteration dim `vectorDim`, else as a broadcast scalar.
+/// Returns the value to store.
+mlir::Value emitVectorEpilogue(mlir::OpBuilder &b, mlir::Location loc, const Epilogue &epi,
+                               mlir::Value acc, unsigned vectorDim, int64_t width,
+                               mlir::Value mask,
+                               llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::AffineMap)>
+                                   indices);
+
+/// f32 depthwise convolution on NHWC buffers, as kiln-convert-onnx-to-linalg emits it:
+///   out[n, oh, ow, c] += in[n, oh * sh + kh * dh, ow * sw + kw * dw, c] * w[kh, kw, c]
+/// with `in` already padded.
+struct Depthwise {
+  mlir::linalg::GenericOp op;
+  mlir::Value input, filter, output;
+  int64_t strides[2] = {1, 1}, dilations[2] = {1, 1};
+  /// As Contraction::initValue.
+  std::optional<mlir::TypedAttr> initValue;
+};
+
+/// Emits the vectorized depthwise kernel (DepthwiseKernel.cpp) before `dw.op`, with
+/// `epilogue` applied in registers; `width` f32 lanes per vector.
+void emitDepthwise(mlir::OpBuilder &builder, const Depthwise &dw, const Epilogue *epilogue,
+                   int64_t width);
+
 /// The register tile for the compile target's vector ISA (AVX-512, AVX2 or SSE).
 TileShape chooseTileShape(const CompileOptions &options);
 

@@ -23,6 +23,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
+#include <functional>
 #include <map>
 
 namespace kiln::cpu {
@@ -32,6 +33,7 @@ namespace kiln::cpu {
 
 using namespace mlir;
 using kiln::cpu::Contraction;
+using kiln::cpu::Depthwise;
 using kiln::cpu::Epilogue;
 using kiln::cpu::TileShape;
 
@@ -452,6 +454,96 @@ linalg::FillOp precedingZeroFill(const Contraction &ct, std::optional<TypedAttr>
   return fill;
 }
 
+/// `expr` as sum(coeffs[d] * d) over `numDims` dims (no constant term), or nullopt when
+/// it is not such a linear combination.
+std::optional<SmallVector<int64_t>> linearCoefficients(AffineExpr expr, unsigned numDims) {
+  SmallVector<int64_t> coeffs(numDims, 0);
+  std::function<bool(AffineExpr, int64_t)> walk = [&](AffineExpr e, int64_t scale) {
+    if (auto d = dyn_cast<AffineDimExpr>(e)) {
+      coeffs[d.getPosition()] += scale;
+      return true;
+    }
+    auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+    if (!bin)
+      return false;
+    if (bin.getKind() == AffineExprKind::Add)
+      return walk(bin.getLHS(), scale) && walk(bin.getRHS(), scale);
+    if (bin.getKind() == AffineExprKind::Mul) {
+      if (auto c = dyn_cast<AffineConstantExpr>(bin.getRHS()))
+        return walk(bin.getLHS(), scale * c.getValue());
+      if (auto c = dyn_cast<AffineConstantExpr>(bin.getLHS()))
+        return walk(bin.getRHS(), scale * c.getValue());
+    }
+    return false;
+  };
+  if (!walk(expr, 1))
+    return std::nullopt;
+  return coeffs;
+}
+
+/// The f32 NHWC depthwise convolution generic the Conv lowering emits (see Depthwise in
+/// Contraction.h): loops (n, oh, ow, kh, kw, c), body out + in * w.
+std::optional<Depthwise> matchDepthwise(linalg::LinalgOp linalgOp) {
+  auto op = dyn_cast<linalg::GenericOp>(linalgOp.getOperation());
+  if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 6 || op.hasIndexSemantics())
+    return std::nullopt;
+  using utils::IteratorType;
+  SmallVector<IteratorType> expected = {IteratorType::parallel,  IteratorType::parallel,
+                                        IteratorType::parallel,  IteratorType::reduction,
+                                        IteratorType::reduction, IteratorType::parallel};
+  if (op.getIteratorTypesArray() != expected)
+    return std::nullopt;
+  Value in = op.getDpsInputOperand(0)->get(), w = op.getDpsInputOperand(1)->get();
+  Value out = op.getDpsInitOperand(0)->get();
+  for (Value v : {in, w, out})
+    if (!hasF32Elements(v) || !innermostContiguous(v))
+      return std::nullopt;
+  // Body: yield(out + in * w), in either operand order.
+  Block *body = op.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto addOp = yield.getNumOperands() == 1 ? yield.getOperand(0).getDefiningOp<arith::AddFOp>()
+                                           : nullptr;
+  if (!addOp || body->getOperations().size() != 3)
+    return std::nullopt;
+  Value acc = body->getArgument(2);
+  Value product = addOp.getLhs() == acc ? addOp.getRhs() : addOp.getLhs();
+  auto mulOp = product.getDefiningOp<arith::MulFOp>();
+  if (!mulOp || (addOp.getLhs() != acc && addOp.getRhs() != acc))
+    return std::nullopt;
+  Value a0 = body->getArgument(0), a1 = body->getArgument(1);
+  if (!((mulOp.getLhs() == a0 && mulOp.getRhs() == a1) ||
+        (mulOp.getLhs() == a1 && mulOp.getRhs() == a0)))
+    return std::nullopt;
+  // Maps: out (n, oh, ow, c), w (kh, kw, c), in (n, oh*sh + kh*dh, ow*sw + kw*dw, c).
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[2] != AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx) ||
+      maps[1] != AffineMap::get(6, 0, {d(3), d(4), d(5)}, ctx) || maps[0].getNumResults() != 4 ||
+      maps[0].getResult(0) != d(0) || maps[0].getResult(3) != d(5))
+    return std::nullopt;
+  Depthwise dw;
+  dw.op = op;
+  dw.input = in;
+  dw.filter = w;
+  dw.output = out;
+  for (int i = 0; i < 2; ++i) {
+    std::optional<SmallVector<int64_t>> coeffs = linearCoefficients(maps[0].getResult(1 + i), 6);
+    if (!coeffs)
+      return std::nullopt;
+    unsigned outDim = 1 + i, tapDim = 3 + i;
+    for (unsigned j = 0; j < 6; ++j)
+      if (j != outDim && j != tapDim && (*coeffs)[j] != 0)
+        return std::nullopt;
+    if ((*coeffs)[outDim] < 1 || (*coeffs)[tapDim] < 1)
+      return std::nullopt;
+    dw.strides[i] = (*coeffs)[outDim];
+    dw.dilations[i] = (*coeffs)[tapDim];
+  }
+  return dw;
+}
+
 struct LowerContractionsPass
     : kiln::cpu::impl::LowerContractionsBase<LowerContractionsPass> {
   using LowerContractionsBase::LowerContractionsBase;
@@ -461,6 +553,39 @@ struct LowerContractionsPass
                                    "Elementwise consumers fused as tile epilogues"};
   kiln::PassStatistic numPacked{this, "packed-weights",
                                 "Constant B operands packed at compile time"};
+
+  kiln::PassStatistic numDepthwise{this, "depthwise",
+                                   "Depthwise convolutions lowered to register tiles"};
+
+  /// Lowers `dw` with its zero fill and elementwise consumer (matched as for a
+  /// contraction whose C is the output and whose vector dim is the channel dim).
+  void lowerDepthwise(Depthwise &dw, llvm::SmallPtrSetImpl<Operation *> &erased) {
+    Contraction asContraction;
+    asContraction.op = dw.op;
+    asContraction.a = dw.input;
+    asContraction.b = dw.filter;
+    asContraction.c = dw.output;
+    asContraction.mapC = dw.op.getIndexingMapsArray()[2];
+    asContraction.n = 5;
+    asContraction.numLoops = 6;
+    std::optional<Epilogue> epi = matchEpilogue(asContraction);
+    linalg::FillOp fill = precedingZeroFill(asContraction, dw.initValue);
+    OpBuilder b(dw.op);
+    if (epi)
+      b.setInsertionPoint(epi->op);
+    emitDepthwise(b, dw, epi ? &*epi : nullptr, vectorWidth);
+    Operation *epilogueOp = epi ? epi->op.getOperation() : nullptr;
+    Operation *fillOp = fill ? fill.getOperation() : nullptr;
+    for (Operation *dead : {epilogueOp, dw.op.getOperation(), fillOp}) {
+      if (!dead)
+        continue;
+      erased.insert(dead);
+      dead->erase();
+    }
+    ++numDepthwise;
+    if (epi)
+      ++numEpilogues;
+  }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -484,8 +609,11 @@ struct LowerContractionsPass
       if (erased.contains(op))
         continue;
       std::optional<Contraction> ct = matchContraction(op);
-      if (!ct)
+      if (!ct) {
+        if (std::optional<Depthwise> dw = matchDepthwise(op))
+          lowerDepthwise(*dw, erased);
         continue;
+      }
       OpBuilder b(op);
       if (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b) || packWeights) {
         ct->packedB = packWeights ? packer.pack(b, *ct, tile.cols()) : Value();

@@ -79,18 +79,11 @@ private:
   }
 
   Value loadVector(Value memref, ValueRange idx, Value mask) {
-    auto type = VectorType::get({tile.width}, cast<MemRefType>(memref.getType()).getElementType());
-    if (!mask)
-      return vector::LoadOp::create(b, loc, type, memref, idx);
-    Value zero = arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
-    return vector::MaskedLoadOp::create(b, loc, type, memref, idx, mask, zero);
+    return kiln::cpu::loadVector(b, loc, memref, idx, tile.width, mask);
   }
 
   void storeVector(Value value, Value memref, ValueRange idx, Value mask) {
-    if (!mask)
-      vector::StoreOp::create(b, loc, value, memref, idx);
-    else
-      vector::MaskedStoreOp::create(b, loc, memref, idx, mask, value);
+    kiln::cpu::storeVector(b, loc, value, memref, idx, mask);
   }
 
   /// The epilogue's body on vectors: `acc` stands for C's element.
@@ -113,45 +106,9 @@ private:
 
 Value TileEmitter::applyEpilogue(Value acc, ArrayRef<Value> batchIv, ArrayRef<Value> rowIv,
                                  Value j, Value mask) {
-  linalg::GenericOp op = epi->op;
-  Block *body = op.getBody();
-  IRMapping map;
-  for (auto [q, input] : llvm::enumerate(epi->inputs)) {
-    Value arg = body->getArgument(q);
-    if (q == epi->cInput) {
-      map.map(arg, acc);
-      continue;
-    }
-    AffineMap m = epi->inputMaps[q];
-    SmallVector<Value> idx = indices(m, batchIv, rowIv, j, {});
-    if (m.getNumResults() > 0 && m.getResults().back() == b.getAffineDimExpr(ct.n)) {
-      map.map(arg, loadVector(input, idx, mask));
-    } else {
-      Value scalar = memref::LoadOp::create(b, loc, input, idx);
-      map.map(arg, vector::BroadcastOp::create(
-                       b, loc, VectorType::get({tile.width}, scalar.getType()), scalar));
-    }
-  }
-  for (Operation &inner : body->without_terminator()) {
-    SmallVector<Value> operands;
-    for (Value v : inner.getOperands()) {
-      if (Value mapped = map.lookupOrNull(v)) {
-        operands.push_back(mapped);
-        continue;
-      }
-      // Defined above the body (a constant): splat it.
-      operands.push_back(
-          vector::BroadcastOp::create(b, loc, VectorType::get({tile.width}, v.getType()), v));
-    }
-    OperationState state(loc, inner.getName());
-    state.addOperands(operands);
-    state.addAttributes(inner.getAttrs());
-    for (Type t : inner.getResultTypes())
-      state.addTypes(VectorType::get({tile.width}, t));
-    Operation *vectorOp = b.create(state);
-    map.map(inner.getResults(), vectorOp->getResults());
-  }
-  return map.lookup(body->getTerminator()->getOperand(0));
+  return emitVectorEpilogue(b, loc, *epi, acc, ct.n, tile.width, mask, [&](AffineMap m) {
+    return indices(m, batchIv, rowIv, j, {});
+  });
 }
 
 void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Value colsLeft,
@@ -328,6 +285,66 @@ void TileEmitter::emit() {
 }
 
 } // namespace
+
+Value loadVector(OpBuilder &b, Location loc, Value memref, ValueRange idx, int64_t width,
+                 Value mask) {
+  auto type = VectorType::get({width}, cast<MemRefType>(memref.getType()).getElementType());
+  if (!mask)
+    return vector::LoadOp::create(b, loc, type, memref, idx);
+  Value zero = arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
+  return vector::MaskedLoadOp::create(b, loc, type, memref, idx, mask, zero);
+}
+
+void storeVector(OpBuilder &b, Location loc, Value value, Value memref, ValueRange idx,
+                 Value mask) {
+  if (!mask)
+    vector::StoreOp::create(b, loc, value, memref, idx);
+  else
+    vector::MaskedStoreOp::create(b, loc, memref, idx, mask, value);
+}
+
+Value emitVectorEpilogue(OpBuilder &b, Location loc, const Epilogue &epi, Value acc,
+                         unsigned vectorDim, int64_t width, Value mask,
+                         llvm::function_ref<SmallVector<Value>(AffineMap)> indices) {
+  Block *body = linalg::GenericOp(epi.op).getBody();
+  IRMapping map;
+  for (auto [q, input] : llvm::enumerate(epi.inputs)) {
+    Value arg = body->getArgument(q);
+    if (q == epi.cInput) {
+      map.map(arg, acc);
+      continue;
+    }
+    AffineMap m = epi.inputMaps[q];
+    SmallVector<Value> idx = indices(m);
+    if (m.getNumResults() > 0 && m.getResults().back() == b.getAffineDimExpr(vectorDim)) {
+      map.map(arg, loadVector(b, loc, input, idx, width, mask));
+    } else {
+      Value scalar = memref::LoadOp::create(b, loc, input, idx);
+      map.map(arg, vector::BroadcastOp::create(
+                       b, loc, VectorType::get({width}, scalar.getType()), scalar));
+    }
+  }
+  for (Operation &inner : body->without_terminator()) {
+    SmallVector<Value> operands;
+    for (Value v : inner.getOperands()) {
+      if (Value mapped = map.lookupOrNull(v)) {
+        operands.push_back(mapped);
+        continue;
+      }
+      // Defined above the body (a constant): splat it.
+      operands.push_back(
+          vector::BroadcastOp::create(b, loc, VectorType::get({width}, v.getType()), v));
+    }
+    OperationState state(loc, inner.getName());
+    state.addOperands(operands);
+    state.addAttributes(inner.getAttrs());
+    for (Type t : inner.getResultTypes())
+      state.addTypes(VectorType::get({width}, t));
+    Operation *vectorOp = b.create(state);
+    map.map(inner.getResults(), vectorOp->getResults());
+  }
+  return map.lookup(body->getTerminator()->getOperand(0));
+}
 
 void emitContraction(OpBuilder &builder, const Contraction &contraction,
                      const Epilogue *epilogue, const TileShape &tile) {

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -34,9 +35,17 @@ bool isContraction(Operation *op) {
 struct FuseElementwisePass : kiln::impl::FuseElementwiseBase<FuseElementwisePass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    // With dynamic sizes a producer's result also feeds the tensor.dim ops that size its
+    // consumers' outputs; those are resolved to the producer's own operands (the
+    // ResolveShapedTypeResultDims patterns below) and do not count as uses.
     linalg::ControlFusionFn control = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
-      if (!producer || !producer->hasOneUse())
+      if (!producer || producer->getNumResults() != 1)
+        return false;
+      int64_t uses = llvm::count_if(producer->getUses(), [](OpOperand &use) {
+        return !isa<tensor::DimOp>(use.getOwner());
+      });
+      if (uses != 1)
         return false;
       return !isContraction(producer) && !isContraction(fused->getOwner());
     };
@@ -44,6 +53,8 @@ struct FuseElementwisePass : kiln::impl::FuseElementwiseBase<FuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
     tensor::populateBubbleUpExpandShapePatterns(patterns);
+    memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+    memref::populateResolveShapedTypeResultDimsPatterns(patterns);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
     tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);

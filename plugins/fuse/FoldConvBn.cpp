@@ -73,6 +73,62 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormalizationOp> {
   kiln::PassStatistic &count;
 };
 
+// BatchNormalization(x) in inference mode with constant statistics, when it does not
+// follow a foldable Conv (DenseNet's pre-activation BN, a BN after a Concat or a pool),
+// = Add(Mul(x, s), t) with s = scale / sqrt(var + epsilon), t = B - mean * s, both
+// [C, 1, ..., 1] and computed in double, rounded once. The two elementwise ops fuse
+// with their neighbours and let the layout plugin move Transposes through them.
+struct BatchNormToAffine : OpRewritePattern<BatchNormalizationOp> {
+  BatchNormToAffine(MLIRContext *ctx, kiln::PassStatistic &count)
+      : OpRewritePattern(ctx, /*benefit=*/1), count(count) {}
+
+  LogicalResult matchAndRewrite(BatchNormalizationOp bn,
+                                PatternRewriter &rewriter) const override {
+    if (bn.getTrainingMode() != 0)
+      return rewriter.notifyMatchFailure(bn, "training mode");
+    if (!bn.getRunningMean().use_empty() || !bn.getRunningVar().use_empty())
+      return rewriter.notifyMatchFailure(bn, "running statistics are used");
+    if (matchConstConv(bn.getX()))
+      return rewriter.notifyMatchFailure(bn, "FoldBatchNorm folds it into the Conv");
+    auto xType = dyn_cast<RankedTensorType>(bn.getX().getType());
+    if (!xType || xType.getRank() < 2 || ShapedType::isDynamic(xType.getDimSize(1)) ||
+        xType.getElementType() != bn.getY().getType().getElementType())
+      return rewriter.notifyMatchFailure(bn, "X is not ranked with a static channel dim");
+    int64_t channels = xType.getDimSize(1);
+    SmallVector<Literal> params;
+    for (Value v : {bn.getScale(), bn.getB(), bn.getInputMean(), bn.getInputVar()}) {
+      std::optional<Literal> p = isConstant(v) ? readConstant(v) : std::nullopt;
+      if (!p || !p->isFloat() || p->numElements() != channels || p->shape.size() != 1)
+        return rewriter.notifyMatchFailure(bn, "scale, B, mean and var are not constant [C]");
+      params.push_back(std::move(*p));
+    }
+    double epsilon = bn.getEpsilon().convertToDouble();
+    SmallVector<int64_t> shape(xType.getRank() - 1, 1);
+    shape[0] = channels;
+    Literal s = Literal::zeros(shape, xType.getElementType());
+    Literal t = Literal::zeros(shape, xType.getElementType());
+    for (int64_t c = 0; c < channels; ++c) {
+      double scale = params[0].floats[c] / std::sqrt(params[3].floats[c] + epsilon);
+      s.floats[c] = roundToFloatType(scale, s.elementType);
+      t.floats[c] = roundToFloatType(params[1].floats[c] - params[2].floats[c] * scale,
+                                     t.elementType);
+    }
+    Location loc = bn.getLoc();
+    Value scaled = MulOp::create(rewriter, loc, TypeRange{bn.getY().getType()},
+                                 ValueRange{bn.getX(), createConstant(rewriter, loc, s)})
+                       .getResult();
+    Value shifted = AddOp::create(rewriter, loc, TypeRange{bn.getY().getType()},
+                                  ValueRange{scaled, createConstant(rewriter, loc, t)})
+                        .getResult();
+    rewriter.replaceAllUsesWith(bn.getY(), shifted);
+    rewriter.eraseOp(bn);
+    ++count;
+    return success();
+  }
+
+  kiln::PassStatistic &count;
+};
+
 // Mul(Conv(x, W, B), c) = Conv(x, W * c, B * c) for c constant per output channel.
 struct FoldMul : OpRewritePattern<MulOp> {
   FoldMul(MLIRContext *ctx, kiln::PassStatistic &count) : OpRewritePattern(ctx), count(count) {}
@@ -108,11 +164,14 @@ namespace kiln::fuse {
 struct FoldConvBnPass : impl::FoldConvBnBase<FoldConvBnPass> {
   kiln::PassStatistic numBatchNorm{this, "conv-batchnorm", "BatchNormalization folded into Conv"};
   kiln::PassStatistic numMul{this, "conv-mul", "Per-channel Mul folded into Conv"};
+  kiln::PassStatistic numAffine{this, "batchnorm-affine",
+                                "BatchNormalization without a Conv rewritten as Mul and Add"};
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldBatchNorm>(&getContext(), numBatchNorm);
     patterns.add<FoldMul>(&getContext(), numMul);
+    patterns.add<BatchNormToAffine>(&getContext(), numAffine);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -17,7 +17,7 @@
 include "mlir/Pass/PassBase.td"
 
 def FoldConvBn : Pass<"kiln-fold-conv-bn", "mlir::ModuleOp"> {
-  let summary = "Fold inference BatchNormalization and per-channel Mul into Conv";
+  let summary = "Fold inference BatchNormalization and per-channel Mul into Conv, or into Mul and Add";
   let description = [{
     `BatchNormalization(Conv(x, W, B), scale, bias, mean, var)` with constant W, B and
     statistics, in inference mode, becomes `Conv(x, W', B')` with
@@ -25,6 +25,10 @@ def FoldConvBn : Pass<"kiln-fold-conv-bn", "mlir::ModuleOp"> {
     `B' = (B - mean) * s + bias` (computed in double, rounded once). Likewise
     `Mul(Conv(x, W, B), c)` with a constant `c` that is per output channel or a scalar
     becomes `Conv(x, W * c, B * c)`. The Conv must have no other users.
+    Any other inference BatchNormalization with constant [C] statistics (after a
+    Concat, a pool or a Conv with several users) becomes `Add(Mul(x, s), t)` with
+    per-channel constants `s` and `t = bias - mean * s`, which fuse with the ops around
+    them.
 
     Before:
     ```mlir

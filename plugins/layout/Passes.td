@@ -51,15 +51,22 @@ def SinkTransposes : Pass<"kiln-sink-transposes", "mlir::ModuleOp"> {
     * `U(Transpose(x, p)) = Transpose(U(x), p)` for elementwise unary ops (Relu,
       LeakyRelu, Clip with scalar bounds, Sigmoid, Tanh, HardSigmoid, HardSwish, Neg,
       Abs, Sqrt, Exp, Erf, Identity, Cast and Gelu);
-    * `B(Transpose(x, p), Transpose(y, p)) = Transpose(B(x, y), p)` for Add, Sub, Mul,
-      Div, Max, Min, Pow and PRelu (both operands of the same rank);
-    * `B(Transpose(x, p), c) = Transpose(B(x, c'), p)` for a constant (or scalar) `c`,
-      where `c'` is `c` raised to the same rank and transposed by the inverse of `p`
-      (a per-channel [C, 1, 1] constant becomes [1, 1, C]); either operand order;
+    * `E(Transpose(x, p), ...) = Transpose(E(x, ...), p)` for the elementwise ops with
+      several operands (Add, Sub, Mul, Div, Max, Min, Pow, PRelu, Sum, Mean, Where, the
+      comparisons, And, Or, Xor) when each other operand is transposed by the same
+      `p`, a scalar, a constant (raised to the result's rank and transposed by the
+      inverse of `p` at compile time: a per-channel [C, 1, 1] constant becomes
+      [1, 1, C]) or small (at most 1/8 of the result, transposed at run time: the
+      squeeze-excite scale); at least one full-size operand must be transposed;
     * `Concat(Transpose(x_i, p), axis a) = Transpose(Concat(x_i, axis p[a]), p)` when
-      every input is transposed by the same `p`;
+      every input is transposed by the same `p`; likewise Split, Slice (constant
+      axes), Softmax and LogSoftmax with their axes mapped through `p`;
     * `MaxPool/AveragePool(Transpose(x, NHWC -> NCHW)) = Transpose(kiln.pool_nhwc(x))`
-      for 2-D pools whose pads are known at compile time.
+      for 2-D pools whose pads are known at compile time;
+    * GlobalAveragePool/GlobalMaxPool become ReduceMean/ReduceMax over the untransposed
+      spatial axes, and the Reduce ops with constant axes reduce `p[axes]`;
+    * Resize and Pad take their per-axis constants (scales, sizes, roi, pads) or their
+      `axes` permuted.
     Transposes so move toward the graph's outputs until they meet their inverse or an
     op that needs the original layout.
 

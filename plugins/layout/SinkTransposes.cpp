@@ -2,6 +2,7 @@
 
 #include "plugins/layout/ConstantPermute.h"
 #include "plugins/layout/Passes.h"
+#include "plugins/layout/TransposeSinking.h"
 
 #include "kiln/NodeLoc.h"
 #include "kiln/Statistic.h"
@@ -18,34 +19,11 @@ using namespace mlir;
 using namespace kiln::onnxir;
 using kiln::layout::invertPermutation;
 using kiln::layout::permuteShape;
+using kiln::layout::createTranspose;
+using kiln::layout::isScalarLike;
+using kiln::layout::transposePerm;
 
 namespace {
-
-/// The permutation of a ranked onnx.Transpose producing `v` (ONNX's default reverses
-/// the dims), or nullopt.
-std::optional<SmallVector<int64_t>> transposePerm(Value v, TransposeOp &op) {
-  op = v.getDefiningOp<TransposeOp>();
-  if (!op)
-    return std::nullopt;
-  auto type = dyn_cast<RankedTensorType>(op.getData().getType());
-  if (!type)
-    return std::nullopt;
-  if (std::optional<ArrayRef<int64_t>> perm = op.getPerm())
-    return SmallVector<int64_t>(*perm);
-  SmallVector<int64_t> reversed;
-  for (int64_t d = type.getRank() - 1; d >= 0; --d)
-    reversed.push_back(d);
-  return reversed;
-}
-
-Value createTranspose(PatternRewriter &rewriter, Location loc, Value x, ArrayRef<int64_t> perm) {
-  auto type = cast<RankedTensorType>(x.getType());
-  auto resultType = RankedTensorType::get(permuteShape(type.getShape(), perm), type.getElementType());
-  return TransposeOp::create(rewriter, loc, TypeRange{resultType}, ValueRange{x},
-                             ArrayRef<NamedAttribute>{
-                                 rewriter.getNamedAttr("perm", rewriter.getDenseI64ArrayAttr(perm))})
-      .getResult();
-}
 
 /// Clones single-result `op` with `operands`, its result of shape `shape` (keeping the
 /// element type), and replaces `op` by Transpose(clone, perm).
@@ -58,8 +36,7 @@ void sinkBelow(PatternRewriter &rewriter, Operation *op, ValueRange operands,
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   clone->getResult(0).setType(RankedTensorType::get(shape, resultType.getElementType()));
   // The moved Transpose now computes part of `op`'s node.
-  rewriter.replaceOp(op, createTranspose(rewriter, kiln::replacedNodesLoc(op),
-                                         clone->getResult(0), perm));
+  kiln::layout::replaceWithTransposed(rewriter, op, clone, perm);
 }
 
 // Transpose(Transpose(x, p), q) = Transpose(x, p[q]), = x when p[q] is the identity.
@@ -106,13 +83,6 @@ struct DropIdentityTranspose : OpRewritePattern<TransposeOp> {
   }
 };
 
-/// Whether `v` is a scalar-like operand (one element) that broadcasts the same in any
-/// layout.
-bool isScalarLike(Value v) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  return type && type.hasStaticShape() && type.getNumElements() == 1;
-}
-
 // U(Transpose(x, p)) = Transpose(U(x), p) for elementwise unary U; Clip's bounds are
 // scalars.
 struct SinkThroughUnary : RewritePattern {
@@ -144,182 +114,98 @@ struct SinkThroughUnary : RewritePattern {
   kiln::PassStatistic &numSunk;
 };
 
-// B(Transpose(x, p), Transpose(y, p)) = Transpose(B(x, y), p);
-// B(Transpose(x, p), c) = Transpose(B(x, Transpose(c, inverse(p))), p) for constant c
-// (raised to x's rank first), and likewise with the operands swapped.
-struct SinkThroughBinary : RewritePattern {
-  SinkThroughBinary(MLIRContext *ctx, kiln::PassStatistic &count)
+/// Whether `v` (an operand of an elementwise op whose result is `result`) is small
+/// enough that transposing it costs little: statically shaped and at most 1/8 of the
+/// result (at most 4096 elements when the result's size is not static).
+bool isSmallOperand(Value v, RankedTensorType result) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !type.hasStaticShape())
+    return false;
+  if (result.hasStaticShape())
+    return type.getNumElements() * 8 <= result.getNumElements();
+  return type.getNumElements() <= 4096;
+}
+
+/// `v` of rank at most `rank` raised to `rank` with leading 1s (numpy broadcasting), as
+/// a static shape; nullopt when `v` is not statically shaped or has a higher rank.
+std::optional<SmallVector<int64_t>> raisedShape(Value v, int64_t rank) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !type.hasStaticShape() || type.getRank() > rank)
+    return std::nullopt;
+  SmallVector<int64_t> shape(rank - type.getRank(), 1);
+  llvm::append_range(shape, type.getShape());
+  return shape;
+}
+
+// E(Transpose(x, p), ..., c, ..., s) = Transpose(E(x, ..., c', ..., s'), p) for an
+// elementwise (broadcasting) op E when every operand is one of: a Transpose by the
+// same p; a one-element tensor; a constant (c' is c raised to the result's rank and
+// transposed by inverse(p) at compile time); a small tensor (s' = Transpose(s,
+// inverse(p)) at run time: the squeeze-excite scale, a [N, C, 1, 1] statistic). At least
+// one operand must be a full-size Transpose, so the small ones never drive a rewrite.
+struct SinkThroughElementwise : RewritePattern {
+  SinkThroughElementwise(MLIRContext *ctx, kiln::PassStatistic &count)
       : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx), numSunk(count) {}
 
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
-    if (!isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp, PReluOp>(op))
+    if (!isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp, PReluOp, SumOp, MeanOp, WhereOp,
+             EqualOp, LessOp, LessOrEqualOp, GreaterOp, GreaterOrEqualOp, AndOp, OrOp, XorOp>(op))
       return failure();
     auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-    if (op->getNumOperands() != 2 || op->getNumResults() != 1 || !resultType)
-      return rewriter.notifyMatchFailure(op, "not a ranked two-operand op");
+    if (op->getNumOperands() == 0 || op->getNumResults() != 1 || !resultType)
+      return rewriter.notifyMatchFailure(op, "not a ranked single-result op");
     int64_t rank = resultType.getRank();
-    TransposeOp ta, tb;
-    std::optional<SmallVector<int64_t>> pa = transposePerm(op->getOperand(0), ta);
-    std::optional<SmallVector<int64_t>> pb = transposePerm(op->getOperand(1), tb);
-    auto rankOf = [](Value v) { return cast<RankedTensorType>(v.getType()).getRank(); };
-    if (pa && rankOf(ta.getData()) != rank)
-      pa.reset();
-    if (pb && rankOf(tb.getData()) != rank)
-      pb.reset();
-    SmallVector<Value> operands(op->getOperands());
-    SmallVector<int64_t> perm;
-    if (pa && pb) {
-      if (*pa != *pb)
-        return rewriter.notifyMatchFailure(op, "operands are transposed differently");
-      perm = *pa;
-      operands = {ta.getData(), tb.getData()};
-    } else if (pa || pb) {
-      perm = pa ? *pa : *pb;
-      unsigned moved = pa ? 0 : 1, other = 1 - moved;
-      operands[moved] = pa ? ta.getData() : tb.getData();
-      Value c = op->getOperand(other);
-      if (!isScalarLike(c)) {
-        ElementsAttr value = kiln::layout::getConstantValue(c);
-        if (!value)
-          return rewriter.notifyMatchFailure(op, "the other operand is neither transposed "
-                                                 "nor a constant");
-        ArrayRef<int64_t> shape = value.getShapedType().getShape();
-        if (static_cast<int64_t>(shape.size()) > rank)
-          return rewriter.notifyMatchFailure(op, "the constant has a higher rank");
-        SmallVector<int64_t> raised(rank - shape.size(), 1);
-        raised.append(shape.begin(), shape.end());
-        operands[other] = kiln::layout::createPermutedConstant(rewriter, c.getLoc(), value, raised,
-                                                               invertPermutation(perm));
-        if (!operands[other])
-          return rewriter.notifyMatchFailure(op, "the constant's data cannot be read");
-      }
-    } else {
-      return rewriter.notifyMatchFailure(op, "no operand is a ranked Transpose");
-    }
-    sinkBelow(rewriter, op, operands, permuteShape(resultType.getShape(), invertPermutation(perm)),
-              perm);
-    ++numSunk;
-    return success();
-  }
-
-  kiln::PassStatistic &numSunk;
-};
-
-// Concat(Transpose(x_i, p), axis a) = Transpose(Concat(x_i, axis p[a]), p) when every
-// input is transposed the same way: the channel concatenations of NHWC convolutions
-// (Inception, SqueezeNet's Fire, CSP blocks) stay NHWC.
-struct SinkThroughConcat : OpRewritePattern<ConcatOp> {
-  SinkThroughConcat(MLIRContext *ctx, kiln::PassStatistic &count)
-      : OpRewritePattern(ctx), numSunk(count) {}
-
-  LogicalResult matchAndRewrite(ConcatOp op, PatternRewriter &rewriter) const override {
-    auto resultType = dyn_cast<RankedTensorType>(op.getResult().getType());
-    if (!resultType || op->getNumOperands() == 0)
-      return rewriter.notifyMatchFailure(op, "not a ranked Concat");
-    int64_t rank = resultType.getRank();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
-    if (axis < 0 || axis >= rank)
-      return rewriter.notifyMatchFailure(op, "axis out of range");
-    SmallVector<Value> inputs;
+    // The driving permutation: the first full-size operand transposed at the result's rank.
     std::optional<SmallVector<int64_t>> perm;
     for (Value operand : op->getOperands()) {
       TransposeOp t;
       std::optional<SmallVector<int64_t>> p = transposePerm(operand, t);
-      if (!p || static_cast<int64_t>(p->size()) != rank || (perm && *perm != *p))
-        return rewriter.notifyMatchFailure(op, "inputs are not all transposed the same way");
-      perm = std::move(p);
-      inputs.push_back(t.getData());
-    }
-    IRMapping mapping;
-    for (auto [from, to] : llvm::zip(op->getOperands(), inputs))
-      mapping.map(from, to);
-    Operation *clone = rewriter.clone(*op, mapping);
-    clone->setAttr("axis", rewriter.getIntegerAttr(op.getAxisAttr().getType(), (*perm)[axis]));
-    clone->getResult(0).setType(RankedTensorType::get(
-        permuteShape(resultType.getShape(), invertPermutation(*perm)),
-        resultType.getElementType()));
-    rewriter.replaceOp(op, createTranspose(rewriter, kiln::replacedNodesLoc(op.getOperation()),
-                                           clone->getResult(0), *perm));
-    ++numSunk;
-    return success();
-  }
-
-  kiln::PassStatistic &numSunk;
-};
-
-// MaxPool/AveragePool(Transpose(x, NHWC -> NCHW)) = Transpose(kiln.pool_nhwc(x)): the
-// pool runs on the NHWC tensor, so CNNs keep NHWC across their pooling layers. Pads must
-// be known at compile time (auto_pad SAME with a stride, and ceil_mode, need static
-// sizes); an average with ceil_mode's extra end padding stays NCHW.
-template <typename PoolOp>
-struct SinkThroughPool : OpRewritePattern<PoolOp> {
-  SinkThroughPool(MLIRContext *ctx, kiln::PassStatistic &count)
-      : OpRewritePattern<PoolOp>(ctx), numSunk(count) {}
-
-  LogicalResult matchAndRewrite(PoolOp op, PatternRewriter &rewriter) const override {
-    constexpr bool isMax = std::is_same_v<PoolOp, MaxPoolOp>;
-    if constexpr (isMax)
-      if (!op.getIndices().use_empty())
-        return rewriter.notifyMatchFailure(op, "the Indices output is used");
-    TransposeOp t;
-    std::optional<SmallVector<int64_t>> perm = transposePerm(op.getX(), t);
-    if (!perm || *perm != ArrayRef<int64_t>{0, 3, 1, 2})
-      return rewriter.notifyMatchFailure(op, "X is not an NHWC tensor transposed to NCHW");
-    auto xType = cast<RankedTensorType>(t.getData().getType());
-    auto yType = dyn_cast<RankedTensorType>(op.getY().getType());
-    ArrayRef<int64_t> kernel = op.getKernelShape();
-    if (!yType || yType.getRank() != 4 || kernel.size() != 2)
-      return rewriter.notifyMatchFailure(op, "not a 2-D pool with a ranked result");
-    SmallVector<int64_t> strides(op.getStrides().value_or(ArrayRef<int64_t>{1, 1}));
-    SmallVector<int64_t> dilations(op.getDilations().value_or(ArrayRef<int64_t>{1, 1}));
-    SmallVector<int64_t> pads(op.getPads().value_or(ArrayRef<int64_t>{0, 0, 0, 0}));
-    if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
-      return rewriter.notifyMatchFailure(op, "malformed strides, dilations or pads");
-    StringRef autoPad = op.getAutoPad();
-    bool ceil = op.getCeilMode() != 0;
-    for (int64_t i = 0; i < 2; ++i) {
-      int64_t in = xType.getDimSize(1 + i), s = strides[i];
-      int64_t effective = (kernel[i] - 1) * dilations[i] + 1;
-      if (autoPad == "VALID") {
-        pads[i] = pads[2 + i] = 0;
-      } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-        if (s != 1 && ShapedType::isDynamic(in))
-          return rewriter.notifyMatchFailure(op, "SAME pads of a strided window on a dynamic size");
-        int64_t total = s == 1 ? effective - 1
-                               : std::max<int64_t>(0, ((in + s - 1) / s - 1) * s + effective - in);
-        pads[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
-        pads[2 + i] = total - pads[i];
-      } else if (autoPad != "NOTSET") {
-        return rewriter.notifyMatchFailure(op, "unknown auto_pad");
+      if (p && static_cast<int64_t>(p->size()) == rank &&
+          !isSmallOperand(t.getData(), resultType)) {
+        perm = std::move(p);
+        break;
       }
-      if (!ceil)
-        continue;
-      if (ShapedType::isDynamic(in))
-        return rewriter.notifyMatchFailure(op, "ceil_mode on a dynamic size");
-      int64_t span = in + pads[i] + pads[2 + i] - effective;
-      if (span < 0)
-        return rewriter.notifyMatchFailure(op, "the window is larger than the padded input");
-      int64_t out = (span + s - 1) / s + 1;
-      if ((out - 1) * s >= in + pads[i])
-        --out;
-      int64_t extra = std::max<int64_t>(0, (out - 1) * s + effective - (in + pads[i] + pads[2 + i]));
-      if (extra && !isMax)
-        return rewriter.notifyMatchFailure(op, "an average over ceil_mode's extra padding");
-      pads[2 + i] += extra;
     }
-    bool includePad = false;
-    if constexpr (!isMax)
-      includePad = op.getCountIncludePad() != 0;
-    auto nhwcType = RankedTensorType::get(permuteShape(yType.getShape(), {0, 2, 3, 1}),
-                                          yType.getElementType());
-    Location loc = kiln::replacedNodesLoc(op.getOperation());
-    auto pool = kiln::kilnir::PoolNhwcOp::create(
-        rewriter, loc, nhwcType, t.getData(), rewriter.getStringAttr(isMax ? "max" : "avg"),
-        rewriter.getDenseI64ArrayAttr(kernel), rewriter.getDenseI64ArrayAttr(strides),
-        rewriter.getDenseI64ArrayAttr(pads), rewriter.getDenseI64ArrayAttr(dilations),
-        rewriter.getBoolAttr(includePad));
-    rewriter.replaceAllUsesWith(op.getY(), createTranspose(rewriter, loc, pool.getY(), *perm));
-    rewriter.eraseOp(op);
+    if (!perm)
+      return rewriter.notifyMatchFailure(op, "no full-size operand is a ranked Transpose");
+    SmallVector<int64_t> inverse = invertPermutation(*perm);
+    Location loc = op->getLoc();
+    SmallVector<Value> operands;
+    for (Value operand : op->getOperands()) {
+      TransposeOp t;
+      std::optional<SmallVector<int64_t>> p = transposePerm(operand, t);
+      if (p && *p == *perm) {
+        operands.push_back(t.getData());
+        continue;
+      }
+      if (isScalarLike(operand)) {
+        operands.push_back(operand);
+        continue;
+      }
+      std::optional<SmallVector<int64_t>> raised = raisedShape(operand, rank);
+      if (!raised)
+        return rewriter.notifyMatchFailure(op, "an operand is neither transposed alike nor "
+                                               "statically shaped");
+      if (ElementsAttr value = kiln::layout::getConstantValue(operand)) {
+        Value permuted =
+            kiln::layout::createPermutedConstant(rewriter, operand.getLoc(), value, *raised, inverse);
+        if (!permuted)
+          return rewriter.notifyMatchFailure(op, "a constant's data cannot be read");
+        operands.push_back(permuted);
+        continue;
+      }
+      if (!isSmallOperand(operand, resultType))
+        return rewriter.notifyMatchFailure(op, "an operand is large and not transposed alike");
+      Value v = operand;
+      auto type = cast<RankedTensorType>(v.getType());
+      if (type.getRank() != rank)
+        v = ReshapeOp::create(rewriter, loc,
+                              TypeRange{RankedTensorType::get(*raised, type.getElementType())},
+                              ValueRange{v, kiln::layout::createI64Constant(rewriter, loc, *raised)})
+                .getResult();
+      operands.push_back(createTranspose(rewriter, loc, v, inverse));
+    }
+    sinkBelow(rewriter, op, operands, permuteShape(resultType.getShape(), inverse), *perm);
     ++numSunk;
     return success();
   }
@@ -340,8 +226,8 @@ struct SinkTransposesPass : impl::SinkTransposesBase<SinkTransposesPass> {
     RewritePatternSet patterns(ctx);
     patterns.add<ComposeTransposes>(ctx, numCancelled);
     patterns.add<DropIdentityTranspose>(ctx);
-    patterns.add<SinkThroughUnary, SinkThroughBinary, SinkThroughConcat,
-                 SinkThroughPool<MaxPoolOp>, SinkThroughPool<AveragePoolOp>>(ctx, numSunk);
+    patterns.add<SinkThroughUnary, SinkThroughElementwise>(ctx, numSunk);
+    kiln::layout::populateStructuralSinkPatterns(patterns, numSunk);
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns), config)))

@@ -123,6 +123,30 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
     if (pointwise) {
       col = tensor::CollapseShapeOp::create(rewriter, loc, x,
                                             SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    } else if (dilations[1] == 1) {
+      // col[n, oh, ow, kh, j] = x[n, oh*sh + kh*dh, ow*sw*C + j] for j < KW*C, x viewed as
+      // [N, H, W*C]: without a dilation along W, a kernel row's KW taps of C channels
+      // are one contiguous run, so the copy's inner loop is KW*C long (21 for a 7x7
+      // RGB stem) rather than C (3).
+      Value rowsView = tensor::CollapseShapeOp::create(
+          rewriter, loc, x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+      auto colType = RankedTensorType::get({n, oh, ow, kh, kw * c}, f32);
+      Value init = createEmpty(rewriter, loc, colType, dynBatch);
+      auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+      AffineMap inputMap = AffineMap::get(
+          5, 0, {d(0), d(1) * strides[0] + d(3) * dilations[0], d(2) * (strides[1] * c) + d(4)},
+          ctx);
+      SmallVector<AffineMap> maps{inputMap, AffineMap::getMultiDimIdentityMap(5, ctx)};
+      SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
+      Value gathered =
+          linalg::GenericOp::create(rewriter, loc, TypeRange{colType}, ValueRange{rowsView},
+                                    ValueRange{init}, maps, iterators,
+                                    [](OpBuilder &nb, Location nloc, ValueRange args) {
+                                      linalg::YieldOp::create(nb, nloc, args[0]);
+                                    })
+              .getResult(0);
+      col = tensor::CollapseShapeOp::create(
+          rewriter, loc, gathered, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4}});
     } else {
       // col[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
       auto colType = RankedTensorType::get({n, oh, ow, kh, kw, c}, f32);

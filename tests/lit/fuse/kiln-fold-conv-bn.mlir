@@ -2,8 +2,10 @@
 // RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-fuse.so --split-input-file --kiln-fold-conv-bn --kiln-stats %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
 
 // Tests that --kiln-stats prints the counts summed over the cases below:
-// one of each (@batchnorm, @mul); @near_misses adds none.
+// one of each (@batchnorm, @mul) and two BatchNormalizations as Mul and Add
+// (@batchnorm_affine, the second Conv of @near_misses).
 // STATS-LABEL: {{^}}kiln-fold-conv-bn{{$}}
+// STATS-NEXT: (S) 2 batchnorm-affine -
 // STATS-NEXT: (S) 1 conv-batchnorm -
 // STATS-NEXT: (S) 1 conv-mul -
 
@@ -47,12 +49,16 @@ func.func @mul(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
 
 // -----
 
-// Tests near misses that must not fold: BatchNorm statistics that are not constants, a
-// Conv with a second user, and a Mul that varies along the width, not the channels.
+// Tests near misses that must not fold into the Conv: BatchNorm statistics that are not
+// constants (kept), a Conv with a second user (its BatchNorm becomes Mul and Add), and a
+// Mul that varies along the width, not the channels.
 // CHECK: {{^}}module {
 // CHECK-LABEL: func.func @near_misses
 // CHECK: "onnx.BatchNormalization"
-// CHECK: "onnx.BatchNormalization"
+// CHECK: %[[C1:.+]] = "onnx.Conv"
+// CHECK: %[[M1:.+]] = "onnx.Mul"(%[[C1]],
+// CHECK: %[[A1:.+]] = "onnx.Add"(%[[M1]],
+// CHECK: "onnx.Add"(%[[A1]], %[[C1]])
 // CHECK: "onnx.Mul"
 func.func @near_misses(%x: tensor<1x1x4x4xf32>, %mean: tensor<2xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
   %none = onnx.NoValue
@@ -69,4 +75,25 @@ func.func @near_misses(%x: tensor<1x1x4x4xf32>, %mean: tensor<2xf32>) -> (tensor
   %k = "onnx.Constant"() <{value = dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>}> : () -> tensor<4xf32>
   %y2 = "onnx.Mul"(%c2, %k) : (tensor<1x2x4x4xf32>, tensor<4xf32>) -> tensor<1x2x4x4xf32>
   return %y0#0, %sum, %y2 : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Tests that a BatchNormalization with no Conv before it becomes x * s + t with
+// s = [4, 3] / sqrt([3, 8] + 1) = [2, 1] and t = B - mean * s = [0.5 - 2, 1 - 2], both
+// [C, 1, 1] so they broadcast over the channels.
+// CHECK-LABEL: func.func @batchnorm_affine
+// CHECK-DAG: %[[S:.+]] = "onnx.Constant"() <{value = dense<{{\[\[\[}}2.000000e+00]], {{\[\[}}1.000000e+00]]]> : tensor<2x1x1xf32>}>
+// CHECK-DAG: %[[T:.+]] = "onnx.Constant"() <{value = dense<{{\[\[\[}}-1.500000e+00]], {{\[\[}}-1.000000e+00]]]> : tensor<2x1x1xf32>}>
+// CHECK-DAG: %[[M:.+]] = "onnx.Mul"(%arg0, %[[S]])
+// CHECK-DAG: %[[A:.+]] = "onnx.Add"(%[[M]], %[[T]])
+// CHECK-NOT: onnx.BatchNormalization
+// CHECK: return %[[A]]
+func.func @batchnorm_affine(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %s = "onnx.Constant"() <{value = dense<[4.0, 3.0]> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %b = "onnx.Constant"() <{value = dense<[0.5, 1.0]> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %m = "onnx.Constant"() <{value = dense<[1.0, 2.0]> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %v = "onnx.Constant"() <{value = dense<[3.0, 8.0]> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %y:3 = "onnx.BatchNormalization"(%x, %s, %b, %m, %v) <{epsilon = 1.0 : f32}> : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<1x2x4x4xf32>, none, none)
+  return %y#0 : tensor<1x2x4x4xf32>
 }

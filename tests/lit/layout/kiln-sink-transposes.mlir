@@ -143,3 +143,114 @@ func.func @ceil_mode(%x: tensor<1x8x8x4xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x
   %b = "onnx.AveragePool"(%t) {count_include_pad = 1 : i64, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
   return %m, %a, %b : tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x4x8x8xf32>
 }
+
+// -----
+
+// Tests that a variadic Sum of three Transposes by the same perm (a residual join)
+// becomes one Transpose of the Sum, which cancels with its inverse.
+// CHECK-LABEL: func.func @sum_variadic
+// CHECK-SAME: (%[[A:.+]]: tensor<1x3x3x4xf32>, %[[B:.+]]: tensor<1x3x3x4xf32>, %[[C:.+]]: tensor<1x3x3x4xf32>)
+// CHECK-NEXT: %[[S:.+]] = "onnx.Sum"(%[[A]], %[[B]], %[[C]]) : (tensor<1x3x3x4xf32>, tensor<1x3x3x4xf32>, tensor<1x3x3x4xf32>) -> tensor<1x3x3x4xf32>
+// CHECK-NEXT: return %[[S]]
+func.func @sum_variadic(%a: tensor<1x3x3x4xf32>, %b: tensor<1x3x3x4xf32>, %c: tensor<1x3x3x4xf32>) -> tensor<1x3x3x4xf32> {
+  %ta = "onnx.Transpose"(%a) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x3x3x4xf32>) -> tensor<1x4x3x3xf32>
+  %tb = "onnx.Transpose"(%b) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x3x3x4xf32>) -> tensor<1x4x3x3xf32>
+  %tc = "onnx.Transpose"(%c) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x3x3x4xf32>) -> tensor<1x4x3x3xf32>
+  %s = "onnx.Sum"(%ta, %tb, %tc) : (tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %u = "onnx.Transpose"(%s) {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x4x3x3xf32>) -> tensor<1x3x3x4xf32>
+  return %u : tensor<1x3x3x4xf32>
+}
+
+// -----
+
+// Tests a squeeze-excite block: GlobalAveragePool of an NHWC tensor becomes ReduceMean
+// over H and W (axes [1, 2]) with keepdims, and the Mul by the small [1, 8, 1, 1] scale
+// transposes the scale (not the large tensor): no full-size Transpose is left.
+// CHECK-LABEL: func.func @squeeze_excite
+// CHECK-SAME: (%[[X:.+]]: tensor<1x16x16x8xf32>
+// CHECK-DAG: %[[AXES:.+]] = "onnx.Constant"() <{value = dense<[1, 2]> : tensor<2xi64>}>
+// CHECK: %[[M:.+]] = "onnx.ReduceMean"(%[[X]], %[[AXES]]) <{keepdims = 1 : i64}> : (tensor<1x16x16x8xf32>, tensor<2xi64>) -> tensor<1x1x1x8xf32>
+// CHECK: %[[G:.+]] = "onnx.Sigmoid"(%[[M]]) : (tensor<1x1x1x8xf32>) -> tensor<1x1x1x8xf32>
+// CHECK: %[[Y:.+]] = "onnx.Mul"(%[[X]], %[[G]]) : (tensor<1x16x16x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x16x16x8xf32>
+// CHECK-NOT: onnx.Transpose
+// CHECK: return %[[Y]]
+func.func @squeeze_excite(%x: tensor<1x16x16x8xf32>) -> tensor<1x16x16x8xf32> {
+  %t = "onnx.Transpose"(%x) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x16x16x8xf32>) -> tensor<1x8x16x16xf32>
+  %p = "onnx.GlobalAveragePool"(%t) : (tensor<1x8x16x16xf32>) -> tensor<1x8x1x1xf32>
+  %g = "onnx.Sigmoid"(%p) : (tensor<1x8x1x1xf32>) -> tensor<1x8x1x1xf32>
+  %y = "onnx.Mul"(%t, %g) : (tensor<1x8x16x16xf32>, tensor<1x8x1x1xf32>) -> tensor<1x8x16x16xf32>
+  %u = "onnx.Transpose"(%y) {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x16x16xf32>) -> tensor<1x16x16x8xf32>
+  return %u : tensor<1x16x16x8xf32>
+}
+
+// -----
+
+// Tests that a Mul by a large tensor that is not transposed alike blocks the sinking
+// (transposing it would cost as much as the Transpose saved).
+// CHECK-LABEL: func.func @large_other_operand
+// CHECK: %[[T:.+]] = "onnx.Transpose"
+// CHECK: "onnx.Mul"(%[[T]], %arg1)
+func.func @large_other_operand(%x: tensor<1x4x4x8xf32>, %y: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
+  %t = "onnx.Transpose"(%x) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
+  %m = "onnx.Mul"(%t, %y) : (tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  return %m : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// Tests ReduceSum over C without keepdims: the axis maps to NHWC's dim 3 and the result
+// [N, H, W] needs no Transpose.
+// CHECK-LABEL: func.func @reduce_no_keepdims
+// CHECK-SAME: (%[[X:.+]]: tensor<2x5x6x3xf32>)
+// CHECK-DAG: %[[AXES:.+]] = "onnx.Constant"() <{value = dense<3> : tensor<1xi64>}>
+// CHECK: %[[R:.+]] = "onnx.ReduceSum"(%[[X]], %[[AXES]]) <{keepdims = 0 : i64}> : (tensor<2x5x6x3xf32>, tensor<1xi64>) -> tensor<2x5x6xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @reduce_no_keepdims(%x: tensor<2x5x6x3xf32>) -> tensor<2x5x6xf32> {
+  %t = "onnx.Transpose"(%x) {perm = array<i64: 0, 3, 1, 2>} : (tensor<2x5x6x3xf32>) -> tensor<2x3x5x6xf32>
+  %axes = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %r = "onnx.ReduceSum"(%t, %axes) {keepdims = 0 : i64} : (tensor<2x3x5x6xf32>, tensor<1xi64>) -> tensor<2x5x6xf32>
+  return %r : tensor<2x5x6xf32>
+}
+
+// -----
+
+// Tests Split along C (axis 1 of NCHW = axis 3 of NHWC), Slice along W (axis -1 = 2),
+// Softmax over C: each rebuilt on the NHWC tensor with the axis mapped.
+// CHECK-LABEL: func.func @split_slice_softmax
+// CHECK-SAME: (%[[X:.+]]: tensor<1x4x6x8xf32>
+// CHECK: %[[S:.+]]:2 = "onnx.Split"(%[[X]], %{{.+}}) <{axis = 3 : i64}> : (tensor<1x4x6x8xf32>, tensor<2xi64>) -> (tensor<1x4x6x2xf32>, tensor<1x4x6x6xf32>)
+// CHECK: "onnx.Slice"(%[[S]]#1, %{{.+}}, %{{.+}}, %[[AX:.+]], %{{.+}}) : (tensor<1x4x6x6xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x4x3x6xf32>
+// CHECK: "onnx.Softmax"(%[[S]]#0) <{axis = 3 : i64}> : (tensor<1x4x6x2xf32>) -> tensor<1x4x6x2xf32>
+func.func @split_slice_softmax(%x: tensor<1x4x6x8xf32>) -> (tensor<1x2x4x6xf32>, tensor<1x6x4x3xf32>) {
+  %t = "onnx.Transpose"(%x) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x4x6x8xf32>) -> tensor<1x8x4x6xf32>
+  %split = "onnx.Constant"() {value = dense<[2, 6]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %s:2 = "onnx.Split"(%t, %split) {axis = 1 : i64} : (tensor<1x8x4x6xf32>, tensor<2xi64>) -> (tensor<1x2x4x6xf32>, tensor<1x6x4x6xf32>)
+  %starts = "onnx.Constant"() {value = dense<[0]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %ends = "onnx.Constant"() {value = dense<[3]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %axes = "onnx.Constant"() {value = dense<[-1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %steps = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %sl = "onnx.Slice"(%s#1, %starts, %ends, %axes, %steps) : (tensor<1x6x4x6xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x6x4x3xf32>
+  %sm = "onnx.Softmax"(%s#0) {axis = 1 : i64} : (tensor<1x2x4x6xf32>) -> tensor<1x2x4x6xf32>
+  return %sm, %sl : tensor<1x2x4x6xf32>, tensor<1x6x4x3xf32>
+}
+
+// -----
+
+// Tests that Resize's scales and Pad's pads follow the dims: NCHW scales [1, 1, 2, 3]
+// become NHWC [1, 2, 3, 1]; NCHW pads (begins [0, 0, 1, 2], ends [0, 0, 3, 4]) become
+// [0, 1, 2, 0, 0, 3, 4, 0].
+// CHECK-LABEL: func.func @resize_pad
+// CHECK: %[[SC:.+]] = "onnx.Constant"() <{value = dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 1.000000e+00]> : tensor<4xf32>}>
+// CHECK: %[[R:.+]] = "onnx.Resize"(%arg0, %{{.+}}, %[[SC]], %{{.+}}) <{mode = "nearest"}> : (tensor<1x2x2x5xf32>, none, tensor<4xf32>, none) -> tensor<1x4x6x5xf32>
+// CHECK: %[[PADS:.+]] = "onnx.Constant"() <{value = dense<[0, 1, 2, 0, 0, 3, 4, 0]> : tensor<8xi64>}>
+// CHECK: %[[P:.+]] = "onnx.Pad"(%[[R]], %[[PADS]], %{{.+}}, %{{.+}}) : (tensor<1x4x6x5xf32>, tensor<8xi64>, none, none) -> tensor<1x8x12x5xf32>
+// CHECK: "onnx.Transpose"(%[[P]]) <{perm = array<i64: 0, 3, 1, 2>}>
+func.func @resize_pad(%x: tensor<1x2x2x5xf32>) -> tensor<1x5x8x12xf32> {
+  %none = onnx.NoValue
+  %t = "onnx.Transpose"(%x) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x2x2x5xf32>) -> tensor<1x5x2x2xf32>
+  %scales = "onnx.Constant"() {value = dense<[1.0, 1.0, 2.0, 3.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %r = "onnx.Resize"(%t, %none, %scales, %none) {mode = "nearest"} : (tensor<1x5x2x2xf32>, none, tensor<4xf32>, none) -> tensor<1x5x4x6xf32>
+  %pads = "onnx.Constant"() {value = dense<[0, 0, 1, 2, 0, 0, 3, 4]> : tensor<8xi64>} : () -> tensor<8xi64>
+  %p = "onnx.Pad"(%r, %pads, %none, %none) : (tensor<1x5x4x6xf32>, tensor<8xi64>, none, none) -> tensor<1x5x8x12xf32>
+  return %p : tensor<1x5x8x12xf32>
+}

@@ -139,3 +139,60 @@ func.func @expanded_epilogue(%a: memref<4x8xf32>, %b: memref<8x12xf32>, %bias: m
   }
   return
 }
+
+// -----
+
+// A depthwise convolution on NHWC buffers (stride 2 along H, dilation 2 along W, C = 6
+// not a multiple of the 4-lane vector): the zero fill is dropped, each tile keeps one
+// accumulator per output pixel over the KH x KW window (vector.fma on masked channel
+// vectors), the bias + ReLU consumer is its epilogue, and the OW remainder gets
+// one-pixel tiles.
+// CHECK-LABEL: func @depthwise
+// CHECK-NOT: linalg.
+// CHECK: scf.parallel
+// CHECK: arith.divui
+// CHECK: arith.remui
+// CHECK: scf.for
+// CHECK: vector.create_mask
+// CHECK: scf.for
+// CHECK: %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<4xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]])
+// CHECK: arith.muli %{{.+}}, %c2
+// CHECK: scf.for
+// CHECK: vector.maskedload %arg1
+// CHECK: vector.maskedload %arg0
+// CHECK: vector.fma
+// CHECK: vector.maskedload %arg2
+// CHECK: arith.addf {{.*}} : vector<4xf32>
+// CHECK: arith.maximumf {{.*}} : vector<4xf32>
+// CHECK: vector.maskedstore %arg3
+// The one-pixel tiles of the OW remainder.
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} iter_args(%{{.+}} = %[[ZERO]]) -> (vector<4xf32>)
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @depthwise(%in: memref<?x11x13x6xf32>, %w: memref<3x3x6xf32>, %bias: memref<6xf32>,
+                     %out: memref<?x5x9x6xf32>) {
+  %cst = arith.constant 0.0 : f32
+  linalg.fill ins(%cst : f32) outs(%out : memref<?x5x9x6xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 + d4 * 2, d5)>,
+                                   affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4, d5)>,
+                                   affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+      ins(%in, %w : memref<?x11x13x6xf32>, memref<3x3x6xf32>) outs(%out : memref<?x5x9x6xf32>) {
+  ^bb0(%x: f32, %k: f32, %acc: f32):
+    %p = arith.mulf %x, %k : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d3)>,
+                                   affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%out, %bias : memref<?x5x9x6xf32>, memref<6xf32>) outs(%out : memref<?x5x9x6xf32>) {
+  ^bb0(%v: f32, %b: f32, %o: f32):
+    %s = arith.addf %v, %b : f32
+    %r = arith.maximumf %s, %cst : f32
+    linalg.yield %r : f32
+  }
+  return
+}
