@@ -65,6 +65,65 @@ def FoldConstants : Pass<"kiln-fold-constants", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::onnxir::ONNXDialect", "mlir::func::FuncDialect"];
 }
 
+def LowerOptionals : Pass<"kiln-lower-optionals", "mlir::ModuleOp"> {
+  let summary = "Pass optional tensors as a tensor and a presence flag";
+  let description = [{
+    Replaces each `!onnx.opt<tensor<...>>` value whose uses are OptionalHasElement,
+    OptionalGetElement and Identity by the pair (tensor, tensor<i1> presence flag). An
+    optional tensor argument of a function becomes the tensor argument, marked
+    `kiln.optional`, followed by its presence argument, marked `kiln.presence` (the
+    model ABI of an optional input: the C glue passes false and a buffer never read
+    for an absent input). Optional builds a pair (an absent one holds a placeholder),
+    OptionalHasElement reads the flag (true for a plain tensor, false for no input),
+    and OptionalGetElement reads the tensor after a `kiln.check` of the flag (code
+    KILN_MODEL_ERROR_SHAPE: the element of an empty optional is an error). Optional
+    values that reach other ops (If, Loop, sequences, model outputs) are left alone.
+
+    Before:
+    ```mlir
+    func.func @main(%x: !onnx.opt<tensor<4xf32>>) -> tensor<i1> {
+      %0 = "onnx.OptionalHasElement"(%x) : (!onnx.opt<tensor<4xf32>>) -> tensor<i1>
+    ```
+    After:
+    ```mlir
+    func.func @main(%x: tensor<4xf32> {kiln.optional}, %p: tensor<i1> {kiln.presence}) -> tensor<i1> {
+      return %p : tensor<i1>
+    ```
+  }];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect", "kiln::kilnir::KilnDialect",
+                           "mlir::arith::ArithDialect", "mlir::tensor::TensorDialect",
+                           "mlir::func::FuncDialect"];
+}
+
+def ResolveRuntimeRanks : Pass<"kiln-resolve-runtime-ranks", "mlir::ModuleOp"> {
+  let summary = "Give a fixed rank to values whose ONNX rank depends on run-time data";
+  let description = [{
+    Two rewrites, each followed by kiln-infer-shapes and kiln-fold-constants:
+
+    * An `onnx.If` result whose branches differ in rank only by leading 1 dims, and
+      whose every use broadcasts it (numpy style) against operands of at least the
+      larger rank (Add, Mul, Where, the comparisons, ..., or CastLike's target type):
+      the branch of smaller rank unsqueezes its value to the larger rank, which
+      changes no user's result.
+    * An `onnx.Squeeze` without axes of a tensor with dynamic dims: compiled as the
+      Squeeze of its static 1 dims, behind one `kiln.check` per dynamic dim that it
+      is not 1 (code KILN_MODEL_ERROR_SHAPE), since a 1 there would change the rank.
+
+    Before:
+    ```mlir
+    %s = "onnx.Squeeze"(%x, %none) : (tensor<?x1x3xf32>, none) -> tensor<*xf32>
+    ```
+    After:
+    ```mlir
+    %d = tensor.dim %x, %c0 : tensor<?x1x3xf32>
+    kiln.check %ne1, %c0, %d {code = 1 : i32, message = "node 's' (Squeeze): ..."}
+    %s = "onnx.Squeeze"(%x, %axes_1) : (tensor<?x1x3xf32>, tensor<1xi64>) -> tensor<?x3xf32>
+    ```
+  }];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect", "kiln::kilnir::KilnDialect",
+                           "mlir::arith::ArithDialect", "mlir::tensor::TensorDialect"];
+}
+
 def PruneInvalidBranches : Pass<"kiln-prune-invalid-branches", "mlir::ModuleOp"> {
   let summary = "Replace an If by its only branch that gives a valid model, behind a run-time check";
   let description = [{

@@ -130,13 +130,15 @@ std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMCo
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
   // The entry's argument attributes that describe the model's tensors (onnx.name,
-  // onnx.dim_params) were read into the signature; LLVM IR has no place for them.
+  // onnx.dim_params, kiln.optional, kiln.presence) were read into the signature; LLVM IR
+  // has no place for them.
   module.walk([](LLVM::LLVMFuncOp fn) {
     auto function = cast<FunctionOpInterface>(fn.getOperation());
     for (unsigned i = 0, e = function.getNumArguments(); i < e; ++i) {
       SmallVector<StringAttr> names;
       for (NamedAttribute attr : function.getArgAttrs(i))
-        if (attr.getName().strref().starts_with("onnx."))
+        if (attr.getName().strref().starts_with("onnx.") ||
+            attr.getName().strref().starts_with("kiln."))
           names.push_back(attr.getName());
       for (StringAttr name : names)
         function.removeArgAttr(i, name);

@@ -49,9 +49,9 @@ static void emitDescTable(raw_ostream &os, StringRef prefix, ArrayRef<TensorSign
   os << "static const kiln_model_tensor_desc " << prefix << "s[] = {\n";
   for (auto [i, t] : llvm::enumerate(tensors))
     os << "  {" << cString(t.name) << ", " << t.dtype << ", " << t.dims.size() << ", " << prefix
-       << i << "_dims, " << prefix << i << "_params},\n";
+       << i << "_dims, " << prefix << i << "_params, " << (t.optional ? 1 : 0) << "},\n";
   if (tensors.empty())
-    os << "  {NULL, 0, 0, NULL, NULL},\n";
+    os << "  {NULL, 0, 0, NULL, NULL, 0},\n";
   os << "};\n\n";
 }
 
@@ -64,6 +64,40 @@ static void emitDescriptor(raw_ostream &os, StringRef name, StringRef data, Stri
   if (rank > 0)
     os << "  kiln_fill_shape(" << name << ".sizes, " << name << ".strides, " << dims << ", "
        << rank << ");\n";
+}
+
+/// Declares the descriptor `in<i>` of model input `i`, and for an optional input also
+/// `in<i>_present`, the rank-0 i1 memref of its presence flag. An absent optional input
+/// (a NULL buffer) is passed as a buffer that is never read, with its static dims and 0
+/// for the dynamic ones: the generated code reads it only after checking the flag.
+static void emitInputDescriptor(raw_ostream &os, size_t i, const TensorSignature &t) {
+  std::string name = ("in" + Twine(i)).str();
+  std::string input = ("inputs[" + Twine(i) + "]").str();
+  size_t rank = t.dims.size();
+  if (!t.optional) {
+    emitDescriptor(os, name, input + ".data", input + ".dims", rank);
+    return;
+  }
+  os << "  static const int64_t " << name << "_absent_dims[" << std::max<size_t>(rank, 1)
+     << "] = {";
+  for (int64_t d : t.dims)
+    os << (d < 0 ? 0 : d) << ", ";
+  os << "0};\n";
+  os << "  _Bool " << name << "_flag = " << input << ".data != NULL;\n";
+  emitDescriptor(os, name, name + "_flag ? " + input + ".data : (void *)kiln_absent_data",
+                 name + "_flag ? " + input + ".dims : " + name + "_absent_dims", rank);
+  os << "  kiln_memref0 " << name << "_present = {&" << name << "_flag, &" << name
+     << "_flag, 0};\n";
+}
+
+/// The arguments `&in<i>` (and `&in<i>_present`) of the generated functions.
+static void emitInputArguments(raw_ostream &os, ArrayRef<TensorSignature> inputs, bool &first) {
+  for (auto [i, t] : llvm::enumerate(inputs)) {
+    os << (first ? "" : ", ") << "&in" << i;
+    if (t.optional)
+      os << ", &in" << i << "_present";
+    first = false;
+  }
 }
 
 /// The optional profiling entry points of model_abi.h, for a model compiled with
@@ -112,6 +146,9 @@ std::string generateAbiGlue(const ModelSignature &sig, const GlueOptions &option
   // One descriptor struct per rank in use (MLIR's C interface layout).
   llvm::SmallSet<size_t, 8> ranks;
   ranks.insert(1); // the shape function's output
+  for (const TensorSignature &t : sig.inputs)
+    if (t.optional)
+      ranks.insert(0); // presence flags
   for (const TensorSignature &t : sig.inputs)
     ranks.insert(t.dims.size());
   for (const TensorSignature &t : sig.outputs)
@@ -301,6 +338,9 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
      << " && KILN_MODEL_ERROR_INDEX == " << kiln::kilnir::kCheckIndex
      << " && KILN_MODEL_ERROR_ARITHMETIC == " << kiln::kilnir::kCheckArithmetic
      << ", \"kiln.check codes differ from kiln_model_abi.h\");\n\n";
+  // What an absent optional input's descriptor points to; never read.
+  if (llvm::any_of(sig.inputs, [](const TensorSignature &t) { return t.optional; }))
+    os << "static _Alignas(64) char kiln_absent_data[64];\n\n";
   emitDescTable(os, "kiln_input", sig.inputs);
   emitDescTable(os, "kiln_output", sig.outputs);
   os << "static const kiln_model_info kiln_info = {\n  KILN_MODEL_ABI_VERSION, " << sig.inputs.size()
@@ -316,6 +356,8 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
     bool first = true;
     for (const TensorSignature &t : sig.inputs) {
       os << (first ? "" : ", ") << "kiln_memref" << t.dims.size() << " *";
+      if (t.optional)
+        os << ", kiln_memref0 *";
       first = false;
     }
     if (shapes) {
@@ -341,14 +383,13 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
   os << "  int64_t dims[" << std::max<size_t>(totalOutputRank, 1) << "];\n";
   os << "  kiln_memref1 out = {dims, dims, 0, {" << totalOutputRank << "}, {1}};\n";
   for (auto [i, t] : llvm::enumerate(sig.inputs))
-    emitDescriptor(os, ("in" + Twine(i)).str(), ("inputs[" + Twine(i) + "].data").str(),
-                   ("inputs[" + Twine(i) + "].dims").str(), t.dims.size());
+    emitInputDescriptor(os, i, t);
   os << "  kiln_run_state run = {NULL, KILN_MODEL_OK, error, NULL};\n";
   os << "  kiln_run_state *saved = kiln_tls_run;\n  kiln_tls_run = &run;\n";
   os << "  _mlir_ciface_kiln_output_dims(";
-  for (size_t i = 0; i < sig.inputs.size(); ++i)
-    os << "&in" << i << ", ";
-  os << "&out);\n";
+  bool firstShapeArg = true;
+  emitInputArguments(os, sig.inputs, firstShapeArg);
+  os << (firstShapeArg ? "" : ", ") << "&out);\n";
   os << "  kiln_tls_run = saved;\n  kiln_free_heap(&run);\n  if (run.code != KILN_MODEL_OK)\n    return run.code;\n";
   size_t offset = 0;
   for (auto [i, t] : llvm::enumerate(sig.outputs)) {
@@ -361,11 +402,12 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
   os << "int32_t kiln_model_run(const kiln_host_hooks *hooks, const kiln_model_buffer *inputs,\n"
         "                       const kiln_model_buffer *outputs, void *arena,\n"
         "                       kiln_model_error *error) {\n";
-  // The batch N sizes the arena: the first dynamic dim of the first input that has one.
+  // The batch N sizes the arena: the first dynamic dim of the first input that has one,
+  // optional inputs (which may be absent) aside, as kiln-plan-arena chose it.
   std::string batch = "0";
   for (auto [i, t] : llvm::enumerate(sig.inputs)) {
     auto it = llvm::find(t.dims, -1);
-    if (it != t.dims.end()) {
+    if (it != t.dims.end() && !t.optional) {
       batch = ("inputs[" + Twine(i) + "].dims[" + Twine(it - t.dims.begin()) + "]").str();
       break;
     }
@@ -375,8 +417,7 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
      << batch << ";\n";
   os << "  kiln_memref1 arena_desc = {arena, arena, 0, {arena_bytes}, {1}};\n";
   for (auto [i, t] : llvm::enumerate(sig.inputs))
-    emitDescriptor(os, ("in" + Twine(i)).str(), ("inputs[" + Twine(i) + "].data").str(),
-                   ("inputs[" + Twine(i) + "].dims").str(), t.dims.size());
+    emitInputDescriptor(os, i, t);
   for (auto [i, t] : llvm::enumerate(sig.outputs))
     emitDescriptor(os, ("out" + Twine(i)).str(), ("outputs[" + Twine(i) + "].data").str(),
                    ("outputs[" + Twine(i) + "].dims").str(), t.dims.size());
@@ -384,8 +425,7 @@ void memrefCopy(int64_t elemSize, kiln_unranked_memref *src, kiln_unranked_memre
   os << "  kiln_run_state *saved = kiln_tls_run;\n  kiln_tls_run = &run;\n";
   os << "  _mlir_ciface_kiln_main(";
   bool first = true;
-  for (size_t i = 0; i < sig.inputs.size(); ++i, first = false)
-    os << (first ? "" : ", ") << "&in" << i;
+  emitInputArguments(os, sig.inputs, first);
   for (size_t i = 0; i < sig.outputs.size(); ++i, first = false)
     os << (first ? "" : ", ") << "&out" << i;
   os << (first ? "" : ", ") << "&arena_desc";

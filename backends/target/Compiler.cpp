@@ -78,9 +78,10 @@ LogicalResult lowerModel(ModuleOp module, const Target &target, const CompileOpt
   PassManager pm(ctx);
   if (options.configurePassManager)
     options.configurePassManager(pm);
-  std::string pipeline = buildBufferizationPipeline(options, signature.inputs.size(),
-                                                    target.buildBeforePlanningPipeline(options)) +
-                         "," + target.buildLoweringPipeline(options);
+  std::string pipeline =
+      buildBufferizationPipeline(options, signature.numInputArguments(),
+                                 target.buildBeforePlanningPipeline(options)) +
+      "," + target.buildLoweringPipeline(options);
   std::string error;
   llvm::raw_string_ostream errorStream(error);
   if (failed(parsePassPipeline(pipeline, pm, errorStream)))

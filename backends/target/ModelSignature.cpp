@@ -1,6 +1,7 @@
 //===- ModelSignature.cpp - What a compiled model exposes -----------------===//
 
 #include "backends/target/ModelSignature.h"
+#include "ir/onnx/OnnxDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -64,6 +65,11 @@ static FailureOr<TensorSignature> readTensor(func::FuncOp func, Type type, Dicti
   else
     sig.name = (role + Twine(index)).str();
   auto tensor = dyn_cast<RankedTensorType>(type);
+  if (isa<onnxir::OptType>(type))
+    return func.emitError() << role << " '" << sig.name << "' has type " << type
+                            << ", which a compiled model cannot take or return yet (an "
+                               "optional tensor input is supported where only "
+                               "OptionalHasElement, OptionalGetElement and Identity use it)";
   if (!tensor)
     return func.emitError() << role << " '" << sig.name << "' has type " << type
                             << ", which a compiled model cannot take or return yet "
@@ -94,10 +100,21 @@ FailureOr<ModelSignature> readModelSignature(ModuleOp module) {
     sig.graphName = name.str();
   FunctionType type = main.getFunctionType();
   for (unsigned i = 0; i < type.getNumInputs(); ++i) {
-    FailureOr<TensorSignature> t =
-        readTensor(main, type.getInput(i), main.getArgAttrDict(i), "input", i);
+    FailureOr<TensorSignature> t = readTensor(main, type.getInput(i), main.getArgAttrDict(i),
+                                              "input", sig.inputs.size());
     if (failed(t))
       return failure();
+    // An optional input's presence flag follows it (kiln-lower-optionals).
+    if (main.getArgAttr(i, "kiln.optional")) {
+      auto flag = i + 1 < type.getNumInputs() ? dyn_cast<RankedTensorType>(type.getInput(i + 1))
+                                              : RankedTensorType();
+      if (!flag || flag.getRank() != 0 || !flag.getElementType().isInteger(1) ||
+          !main.getArgAttr(i + 1, "kiln.presence"))
+        return main.emitError() << "optional input '" << t->name
+                                << "' is not followed by its tensor<i1> presence argument";
+      t->optional = true;
+      ++i;
+    }
     sig.inputs.push_back(std::move(*t));
   }
   for (unsigned i = 0; i < type.getNumResults(); ++i) {

@@ -18,6 +18,9 @@ struct TensorSignature {
   int32_t dtype = 0;                     ///< ONNX TensorProto.DataType
   llvm::SmallVector<int64_t> dims;       ///< -1 = dynamic
   llvm::SmallVector<std::string> dimParams; ///< "" = unnamed
+  /// An optional input (ONNX optional<tensor>): the entry function takes it and, right
+  /// after it, a tensor<i1> that says whether it is present (kiln-lower-optionals).
+  bool optional = false;
 };
 
 /// Where a compiled model keeps its intermediate tensors (see PlanArena.cpp).
@@ -48,6 +51,15 @@ struct ModelSignature {
   llvm::SmallVector<TensorSignature> outputs;
   MemoryPlan memory; ///< filled in by lowering
   llvm::SmallVector<ProfileKernel> profileKernels; ///< by kernel id; empty unless profiled
+
+  /// The entry function's arguments that are inputs: one per input, plus the presence
+  /// flag of each optional input.
+  unsigned numInputArguments() const {
+    unsigned n = inputs.size();
+    for (const TensorSignature &t : inputs)
+      n += t.optional;
+    return n;
+  }
 };
 
 /// Reads the signature of the entry function `@main` of an imported module. Emits an

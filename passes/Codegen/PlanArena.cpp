@@ -69,7 +69,8 @@ StringRef dimParam(func::FuncOp func, unsigned arg, int64_t dim) {
 std::optional<BatchSource> findBatch(func::FuncOp func, unsigned numInputs) {
   for (unsigned i = 0; i < numInputs; ++i) {
     auto type = dyn_cast<MemRefType>(func.getArgument(i).getType());
-    if (!type)
+    // An optional input may be absent (its dims 0): it cannot give the batch.
+    if (!type || func.getArgAttr(i, "kiln.optional"))
       continue;
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (type.isDynamicDim(d))

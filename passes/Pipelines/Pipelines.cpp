@@ -25,8 +25,10 @@ void registerPipelinePasses() {
 LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &options,
                                    std::string &error) {
   pm.addPass(createUpgradeOnnxOps());
+  pm.addPass(createLowerOptionals());
   pm.addPass(createInferShapes());
   pm.addPass(createFoldConstants());
+  pm.addPass(createResolveRuntimeRanks());
   pm.addPass(createPruneInvalidBranches());
   auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
   if (afterImport == options.extensions.end() || afterImport->second.empty())

@@ -235,7 +235,8 @@ class Session:
         _library().kiln_session_profile_reset(self._handle)
 
     def run(self, feeds):
-        """Runs on a dict name -> array; returns a dict name -> numpy array."""
+        """Runs on a dict name -> array; returns a dict name -> numpy array. None for an
+        optional input leaves it absent (see kiln_model_input_is_optional)."""
         lib = _library()
         unknown = set(feeds) - {i.name for i in self._inputs}
         if unknown:
@@ -246,6 +247,9 @@ class Session:
             for info in self._inputs:
                 if info.name not in feeds:
                     raise KilnError("INVALID_ARGUMENT", f"missing input '{info.name}'")
+                if feeds[info.name] is None:  # absent: kiln_session_run checks it is optional
+                    tensors.append(_P())
+                    continue
                 array = _as_input(info.name, feeds[info.name])
                 arrays.append(array)
                 dims = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
@@ -267,7 +271,8 @@ class Session:
             return results
         finally:
             for t in tensors:
-                lib.kiln_tensor_release(t)
+                if t:
+                    lib.kiln_tensor_release(t)
 
     def __del__(self):
         if getattr(self, "_handle", None):

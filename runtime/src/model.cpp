@@ -39,6 +39,7 @@ kiln_status *copyDesc(const kiln_model &model, const char *what, uint32_t index,
                  "' has dtype ", src.dtype, " (", kiln_dtype_name(src.dtype),
                  ") which the runtime does not support");
   dst.dtype = src.dtype;
+  dst.optional = src.optional != 0;
   dst.dims.assign(src.dims, src.dims + src.rank);
   for (int64_t d : dst.dims)
     if (d < -1)
@@ -70,16 +71,21 @@ kiln_status *readInfo(kiln_model &model, const kiln_model_info &info) {
   for (uint32_t i = 0; i < info.num_inputs; ++i)
     if (kiln_status *s = copyDesc(model, "input", i, info.inputs[i], model.inputs[i]))
       return s;
-  for (uint32_t i = 0; i < info.num_outputs; ++i)
+  for (uint32_t i = 0; i < info.num_outputs; ++i) {
     if (kiln_status *s = copyDesc(model, "output", i, info.outputs[i], model.outputs[i]))
       return s;
+    if (model.outputs[i].optional)
+      return error(KILN_STATUS_UNIMPLEMENTED, "model '", model.path, "': output '",
+                   model.outputs[i].name, "' is optional, which this runtime does not support");
+  }
   for (size_t i = 0; i < model.inputs.size(); ++i) {
     TensorDesc &in = model.inputs[i];
     for (size_t d = 0; d < in.dims.size(); ++d) {
       // Only dynamic dims take part in the dim_param consistency check.
       bool named = in.dims[d] < 0 && !in.dimParams[d].empty();
       in.dimParamIds.push_back(named ? internDimParam(model, in.dimParams[d]) : -1);
-      if (in.dims[d] < 0 && model.batchInput < 0) {
+      // An optional input may be absent: the batch comes from another (model_abi.h).
+      if (in.dims[d] < 0 && model.batchInput < 0 && !in.optional) {
         model.batchInput = static_cast<int32_t>(i);
         model.batchDim = static_cast<int32_t>(d);
       }
@@ -260,6 +266,10 @@ kiln_status *kiln_model_input_info(const kiln_model *model, size_t index, kiln_t
   KILN_API_GUARD_BEGIN
   return getInfo(model, index, info, /*input=*/true);
   KILN_API_GUARD_END("kiln_model_input_info")
+}
+
+int kiln_model_input_is_optional(const kiln_model *model, size_t index) {
+  return model && index < model->inputs.size() && model->inputs[index].optional ? 1 : 0;
 }
 
 kiln_status *kiln_model_output_info(const kiln_model *model, size_t index, kiln_tensor_info *info) {

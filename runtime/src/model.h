@@ -40,6 +40,8 @@ struct TensorDesc {
   std::vector<const char *> dimParamPtrs; // into dimParams, for kiln_tensor_info
   /// Per dim: index into kiln_model::dimParamNames, or -1 when unnamed.
   std::vector<int32_t> dimParamIds;
+  /// An optional input: kiln_session_run takes a NULL tensor for it (absent).
+  bool optional = false;
 };
 
 } // namespace kiln::runtime

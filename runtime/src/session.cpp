@@ -57,6 +57,10 @@ bool isAligned(const void *p) { return reinterpret_cast<uintptr_t>(p) % kBufferA
 kiln_status *kiln::runtime::prepareInputBuffers(kiln_session &s, const kiln_tensor *const *inputs) {
   for (size_t i = 0; i < s.inputBuffers.size(); ++i) {
     const kiln_tensor *t = inputs[i];
+    if (!t) { // an absent optional input (validateInputs allowed it)
+      s.inputBuffers[i] = kiln_model_buffer{nullptr, nullptr};
+      continue;
+    }
     void *data = t->data;
     if (!isAligned(data) || !data) {
       if (!growBuffer(s.allocator, s.inputStaging[i], t->byteSize))
@@ -118,7 +122,7 @@ struct RunGuard {
 kiln_status *prepareArena(kiln_session &s, const kiln_tensor *const *inputs) {
   const kiln_model &m = *s.model;
   uint64_t batch = 0;
-  if (m.batchInput >= 0)
+  if (m.batchInput >= 0) // never an optional input, so never absent
     batch = static_cast<uint64_t>(inputs[m.batchInput]->dims[m.batchDim]);
   if (batch && m.arenaPerBatchBytes > (UINT64_MAX - m.arenaBaseBytes) / batch)
     return error(KILN_STATUS_RESOURCE_EXHAUSTED, "arena size overflows for batch ", batch);

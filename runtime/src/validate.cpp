@@ -19,7 +19,8 @@ namespace {
 std::string describeInputs(const kiln_model &model, const kiln_tensor *const *inputs) {
   std::string s;
   for (size_t i = 0; i < model.inputs.size(); ++i)
-    s += (i ? ", '" : "'") + model.inputs[i].name + "' " + formatDims(inputs[i]->dims);
+    s += (i ? ", '" : "'") + model.inputs[i].name + "' " +
+         (inputs[i] ? formatDims(inputs[i]->dims) : std::string("absent"));
   return s;
 }
 } // namespace
@@ -36,9 +37,11 @@ kiln_status *kiln::runtime::validateInputs(kiln_session &session, const kiln_ten
   for (size_t i = 0; i < numInputs; ++i) {
     const TensorDesc &desc = model.inputs[i];
     const kiln_tensor *t = inputs[i];
+    if (!t && desc.optional)
+      continue; // an absent optional input
     if (!t)
       return error(KILN_STATUS_INVALID_ARGUMENT, "input '", desc.name, "' (index ", i,
-                   "): tensor is NULL");
+                   "): tensor is NULL, but only an optional input may be absent");
     if (t->dtype != desc.dtype)
       return error(KILN_STATUS_INVALID_ARGUMENT, "input '", desc.name, "': expected dtype ",
                    kiln_dtype_name(desc.dtype), ", got ", kiln_dtype_name(t->dtype));

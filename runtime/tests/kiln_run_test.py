@@ -1,8 +1,9 @@
-"""Runs kiln-run on the add model: kiln_run_test.py KILN_RUN ADD_MODEL WORKDIR.
+"""Runs kiln-run on the add model: kiln_run_test.py KILN_RUN ADD_MODEL WORKDIR OPTIONAL_MODEL.
 
 Checks .npy inputs, the .npy output file and the printed checksum, random
 inputs (only with --random-inputs) with --batch, and the errors for a wrong,
-missing, duplicate or unknown --input: one line each, exit code 1.
+missing, duplicate or unknown --input: one line each, exit code 1. On the optional
+model: --absent leaves its optional input absent, and is refused for another input.
 """
 
 import os
@@ -13,7 +14,7 @@ import sys
 
 import numpy as np
 
-kiln_run, model, work = sys.argv[1:4]
+kiln_run, model, work, optional_model = sys.argv[1:5]
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 
@@ -112,6 +113,26 @@ if onnx is not None:
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     np.testing.assert_array_equal(np.load(os.path.join(outpb, "y.npy")), expected)
+
+# --absent: only for an optional input (the add model has none).
+expect_error(["--absent", "a", "--input", a_arg, "--input", b_arg],
+             "--absent a: input 'a' is not optional, only an optional input may be absent")
+expect_error(["--absent", "c"], "--absent c: the model has no input 'c'; its inputs are 'a', 'b'")
+np.save(os.path.join(work, "s.npy"), np.array(2, np.float32))
+np.save(os.path.join(work, "x.npy"), np.arange(3, dtype=np.float32))
+s_arg, x_arg = "s=" + os.path.join(work, "s.npy"), "x=" + os.path.join(work, "x.npy")
+proc = subprocess.run([kiln_run, optional_model, "--absent", "x", "--input", s_arg],
+                      capture_output=True, text=True)
+assert proc.returncode == 0, proc.stderr
+assert "output 'y': dims [0] dtype float32" in proc.stdout, proc.stdout
+assert "output 'present': dims [] dtype bool sum 0" in proc.stdout, proc.stdout
+proc = subprocess.run([kiln_run, optional_model, "--input", x_arg, "--input", s_arg],
+                      capture_output=True, text=True)
+assert proc.returncode == 0, proc.stderr
+assert "output 'present': dims [] dtype bool sum 1" in proc.stdout, proc.stdout
+proc = subprocess.run([kiln_run, optional_model, "--absent", "x", "--input", x_arg,
+                       "--input", s_arg], capture_output=True, text=True)
+assert proc.returncode == 1 and "is also given as --absent" in proc.stderr, proc.stderr
 
 proc = subprocess.run([kiln_run, "/nonexistent.so"], capture_output=True, text=True)
 assert proc.returncode == 1 and "does not exist" in proc.stderr, proc.stderr

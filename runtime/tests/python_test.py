@@ -1,7 +1,7 @@
 """Tests the ctypes binding: python_test.py LIBKILN_RUNTIME ADD_MODEL STATIC_MODEL [KILNC WORK].
 
 With KILNC and WORK (and the onnx package), also compiles a model with a rank-0
-input and runs it through the binding.
+input and one with an optional input, and runs them through the binding.
 """
 
 import os
@@ -15,7 +15,7 @@ import kiln_runtime as kr  # noqa: E402
 
 add_path, static_path = sys.argv[2], sys.argv[3]
 
-assert "model ABI 3" in kr.version(), kr.version()
+assert "model ABI 4" in kr.version(), kr.version()
 assert kr.devices() == ["host"], kr.devices()
 model = kr.Model(add_path)
 assert model.device == "host", model.device
@@ -106,4 +106,23 @@ if len(sys.argv) > 5:
                  scalar)
     expect_error({"s": 2.5, "x": x}, "INVALID_ARGUMENT", "input 's'", scalar)  # float64
     print("python binding, rank-0 inputs: OK")
+
+    # An optional input (ONNX optional<tensor>): None leaves it absent. The model
+    # returns whether x is present and its element (an error when it is absent).
+    opt_type = helper.make_optional_type_proto(
+        helper.make_tensor_type_proto(TensorProto.FLOAT, [3]))
+    graph = helper.make_graph(
+        [helper.make_node("OptionalHasElement", ["x"], ["present"])],
+        "optional", [helper.make_value_info("x", opt_type)],
+        [helper.make_tensor_value_info("present", TensorProto.BOOL, [])])
+    onnx_path, lib = os.path.join(work, "optional.onnx"), os.path.join(work, "optional.so")
+    save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), onnx_path)
+    subprocess.run([kilnc, onnx_path, "-o", lib], check=True)
+    optional = kr.Session(kr.Model(lib), num_threads=1)
+    assert bool(optional.run({"x": None})["present"]) is False
+    assert bool(optional.run({"x": x})["present"]) is True
+    expect_error({"s": None, "x": x}, "INVALID_ARGUMENT",
+                 "input 's' (index 0): tensor is NULL, but only an optional input may be absent",
+                 scalar)
+    print("python binding, optional inputs: OK")
 print("python binding: OK")

@@ -146,10 +146,25 @@ def run_test(kilnc, kiln_run, test_dir, work_dir, kilnc_args=()):
     inputs = sorted((f for f in os.listdir(data_dir) if f.startswith("input_")),
                     key=lambda f: int(f[6:-3]))
     initializers = {i.name for i in model.graph.initializer}
-    graph_inputs = [i.name for i in model.graph.input if i.name not in initializers]
+    graph_inputs = [i for i in model.graph.input if i.name not in initializers]
     args = [kiln_run, lib, "--output-dir", os.path.join(work, "out"), "--threads", "2"]
+    input_values = []
     for index, f in enumerate(inputs):
-        args += ["--input", f"{graph_inputs[index]}={os.path.join(data_dir, f)}"]
+        name = graph_inputs[index].name
+        path = os.path.join(data_dir, f)
+        if graph_inputs[index].type.WhichOneof("value") == "optional_type":
+            # An OptionalProto: an empty one is an absent input (kiln-run --absent),
+            # one holding a tensor is that tensor.
+            opt = onnx.OptionalProto()
+            with open(path, "rb") as fh:
+                opt.ParseFromString(fh.read())
+            if not opt.HasField("tensor_value"):
+                args += ["--absent", name]
+                continue
+            path = os.path.join(work, f"optional_{f}")
+            onnx.save_tensor(opt.tensor_value, path)
+        args += ["--input", f"{name}={path}"]
+        input_values.append(numpy_helper.to_array(onnx.load_tensor(path)))
     try:
         proc = subprocess.run(args, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -159,8 +174,6 @@ def run_test(kilnc, kiln_run, test_dir, work_dir, kilnc_args=()):
             return "crash", f"kiln-run: signal {-proc.returncode}: {proc.stderr[-500:]}"
         return "run", first_error(proc.stderr) if "error" in proc.stderr else proc.stderr.strip()[-300:]
 
-    input_values = [numpy_helper.to_array(onnx.load_tensor(os.path.join(data_dir, f)))
-                    for f in inputs]
     defined = spec_defined_mask(model, input_values)
     for index, out in enumerate(model.graph.output):
         want_path = os.path.join(data_dir, f"output_{index}.pb")

@@ -2,13 +2,14 @@
 //
 // Part of Kiln.
 //
-//   kiln-run MODEL.so [--input NAME=FILE ...] [--random-inputs [--batch N]]
+//   kiln-run MODEL.so [--input NAME=FILE ...] [--absent NAME ...] [--random-inputs [--batch N]]
 //            [--output-dir DIR] [--threads T] [--repeat R] [--profile [--profile-top N]]
 //
 // Inputs come from .npy or ONNX TensorProto .pb files, one --input per model input.
 // With --random-inputs, inputs not given are random (fixed seed) with dynamic dims
 // taken from the given inputs sharing their dim_param, else set to --batch (dim 0 and
 // dims sharing the batch's dim_param) or 1; without it a missing input is an error.
+// --absent NAME leaves the optional input NAME (an ONNX optional<tensor>) absent.
 // Prints each output's name, dims, dtype and checksum; writes outputs as .npy into
 // --output-dir. Errors are one line; exit code 1.
 //
@@ -106,12 +107,26 @@ std::string inputNames(kiln_model *model) {
 }
 
 /// Builds the model's inputs from files (NAME=FILE) and, with `random`, random data
-/// for the inputs not given.
+/// for the inputs not given; the optional inputs named in `absent` stay NULL.
 std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::string> &specs,
-                                   bool random, int64_t batch) {
+                                   const std::vector<std::string> &absent, bool random,
+                                   int64_t batch) {
   size_t n = kiln_model_num_inputs(model);
   std::vector<TensorPtr> inputs(n);
   std::vector<std::string> sources(n); // the --input that gave each one
+  std::vector<bool> isAbsent(n, false);
+  for (const std::string &name : absent) {
+    size_t index = 0;
+    if (kiln_status *status = kiln_model_find_input(model, name.c_str(), &index)) {
+      kiln_status_free(status);
+      throw Error{"--absent " + name + ": the model has no input '" + name +
+                  "'; its inputs are " + inputNames(model)};
+    }
+    if (!kiln_model_input_is_optional(model, index))
+      throw Error{"--absent " + name + ": input '" + name +
+                  "' is not optional, only an optional input may be absent"};
+    isAbsent[index] = true;
+  }
   // Named dynamic dims fixed by the files, which random inputs sharing them follow.
   std::map<std::string, int64_t> bound;
   for (const std::string &spec : specs) {
@@ -133,6 +148,8 @@ std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::str
     if (inputs[index])
       throw Error{"--input " + spec + ": input '" + name + "' is already given by --input " +
                   sources[index]};
+    if (isAbsent[index])
+      throw Error{"--input " + spec + ": input '" + name + "' is also given as --absent"};
     // The runtime checks dims (with the dim_params inputs share) when the model runs;
     // dtype and rank are checked here, where the message can name the file.
     kiln_tensor_info info;
@@ -157,7 +174,7 @@ std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::str
     for (int32_t d = 0; d < info.rank && batchParam.empty(); ++d)
       if (info.dims[d] < 0 && info.dim_params[d][0])
         batchParam = info.dim_params[d];
-    if (inputs[i])
+    if (inputs[i] || isAbsent[i])
       continue;
     if (!random) {
       missing += (missing.empty() ? "'" : ", '") + std::string(info.name) + "'";
@@ -229,8 +246,12 @@ int run(const po::variables_map &vm) {
   std::vector<std::string> specs;
   if (vm.count("input"))
     specs = vm["input"].as<std::vector<std::string>>();
-  std::vector<TensorPtr> inputs =
-      buildInputs(model.get(), specs, vm.count("random-inputs") > 0, vm["batch"].as<int64_t>());
+  std::vector<std::string> absent;
+  if (vm.count("absent"))
+    absent = vm["absent"].as<std::vector<std::string>>();
+  std::vector<TensorPtr> inputs = buildInputs(model.get(), specs, absent,
+                                              vm.count("random-inputs") > 0,
+                                              vm["batch"].as<int64_t>());
 
   kiln_session_options options;
   kiln_session_options_initialize(&options);
@@ -295,6 +316,8 @@ int main(int argc, char **argv) {
   visible.add_options()("help,h", "show this help")(
       "input,i", po::value<std::vector<std::string>>(),
       "NAME=FILE (.npy or TensorProto .pb), one per model input; repeatable")(
+      "absent", po::value<std::vector<std::string>>(),
+      "NAME: leave the optional input NAME absent; repeatable")(
       "random-inputs", "random data (fixed seed) for the inputs no --input gives")(
       "output-dir,o", po::value<std::string>(), "write outputs as NAME.npy here")(
       "threads,t", po::value<int32_t>()->default_value(0), "threads (0 = all cores)")(

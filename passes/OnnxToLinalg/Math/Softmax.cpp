@@ -44,21 +44,29 @@ Value buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis,
                          [](OpBuilder &nb, Location l, Value in, ValueRange, Value acc) {
                            return arith::MaximumFOp::create(nb, l, acc, in);
                          });
-  // f16 and bf16 are exponentiated and summed in f32, rounded once at the end: a sum
-  // rounded to 11 bits after every term loses the small ones (numpy and ONNX Runtime sum
-  // in f32 too).
+  // f16 and bf16 are summed in f32 and the sum rounded once (a sum rounded to 11 bits
+  // after every term loses the small ones; numpy and ONNX Runtime sum in f32 too). The
+  // other intermediates are rounded to the element type where the ONNX function body
+  // of Softmax (Sub, Exp, ReduceSum, Div) and LogSoftmax (Sub, Exp, ReduceSum, Log,
+  // Sub) has T-typed values between its ops, as the ONNX reference computes them.
   Type computeType = elementType.isF16() || elementType.isBF16() ? b.getF32Type() : elementType;
   auto widen = [computeType](OpBuilder &nb, Location l, Value v) {
     return v.getType() == computeType ? v : Value(arith::ExtFOp::create(nb, l, computeType, v));
   };
+  auto round = [&](OpBuilder &nb, Location l, Value v) -> Value {
+    if (computeType == elementType)
+      return v;
+    Value rounded = arith::TruncFOp::create(nb, l, elementType, v);
+    return arith::ExtFOp::create(nb, l, computeType, rounded);
+  };
   Value zero = createScalarConstant(b, loc, computeType, 0);
-  Value sum = reduceDims(b, loc, x, reduced, max, zero,
-                         [&](OpBuilder &nb, Location l, Value in, ValueRange kept, Value acc) {
-                           Value shifted = arith::SubFOp::create(nb, l, widen(nb, l, in),
-                                                                 widen(nb, l, kept[0]));
-                           return arith::AddFOp::create(nb, l, acc,
-                                                        math::ExpOp::create(nb, l, shifted));
-                         });
+  Value sum = reduceDims(
+      b, loc, x, reduced, max, zero,
+      [&](OpBuilder &nb, Location l, Value in, ValueRange kept, Value acc) -> Value {
+        Value shifted =
+            round(nb, l, arith::SubFOp::create(nb, l, widen(nb, l, in), widen(nb, l, kept[0])));
+        return arith::AddFOp::create(nb, l, acc, round(nb, l, math::ExpOp::create(nb, l, shifted)));
+      });
 
   MLIRContext *ctx = b.getContext();
   int64_t rank = resultType.getRank();
@@ -72,12 +80,13 @@ Value buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis,
       b, loc, TypeRange{resultType}, ValueRange{x, max, sum}, ValueRange{init},
       SmallVector<AffineMap>{identity, projection, projection, identity}, iterators,
       [&](OpBuilder &nb, Location l, ValueRange args) {
-        Value shifted =
-            arith::SubFOp::create(nb, l, widen(nb, l, args[0]), widen(nb, l, args[1]));
-        Value y =
-            isLog
-                ? Value(arith::SubFOp::create(nb, l, shifted, math::LogOp::create(nb, l, args[2])))
-                : Value(arith::DivFOp::create(nb, l, math::ExpOp::create(nb, l, shifted), args[2]));
+        Value shifted = round(
+            nb, l, arith::SubFOp::create(nb, l, widen(nb, l, args[0]), widen(nb, l, args[1])));
+        Value total = round(nb, l, args[2]);
+        Value y = isLog ? Value(arith::SubFOp::create(
+                              nb, l, shifted, round(nb, l, math::LogOp::create(nb, l, total))))
+                        : Value(arith::DivFOp::create(
+                              nb, l, round(nb, l, math::ExpOp::create(nb, l, shifted)), total));
         if (y.getType() != elementType)
           y = arith::TruncFOp::create(nb, l, elementType, y);
         linalg::YieldOp::create(nb, l, y);

@@ -9,6 +9,7 @@
 //   other groups, 2-D             -> linalg.conv_2d_ngchw_gfchw on expanded operands
 //   anything else                 -> an equivalent grouped linalg.generic
 // Pads become a zero tensor.pad of X; the bias is a per-channel elementwise epilogue.
+// f16 and bf16 convolutions compute in f32 and round once.
 // buildConvolution (ConvKernels.h) does all of it for any element type, so ConvInteger and
 // QLinearConv (ConvInteger.cpp) reuse it on their i32 operands.
 //
@@ -21,6 +22,7 @@
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
 #include "ir/onnx/OnnxDialect.h"
 
@@ -217,6 +219,25 @@ FailureOr<Value> buildConvolution(ConversionPatternRewriter &rewriter, Operation
 
 namespace {
 
+/// `value` (a ranked tensor, or none) with its float elements converted to `element`.
+Value convertFloatElements(OpBuilder &b, Location loc, Value value, Type element) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || type.getElementType() == element)
+    return value;
+  auto resultType = type.clone(element);
+  int64_t rank = type.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{value},
+             ValueRange{createEmptyLike(b, loc, resultType, value)},
+             ArrayRef<AffineMap>{identity, identity},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, castScalar(nb, l, args[0], element, false, false));
+             })
+      .getResult(0);
+}
+
 struct ConvLowering : OnnxLoweringPattern<ConvOp> {
   using OnnxLoweringPattern::OnnxLoweringPattern;
 
@@ -225,12 +246,27 @@ struct ConvLowering : OnnxLoweringPattern<ConvOp> {
     std::optional<ArrayRef<int64_t>> kernelShape;
     if (auto attr = op.getKernelShape())
       kernelShape = *attr;
+    Location loc = op.getLoc();
+    Value x = adaptor.getX(), w = adaptor.getW(), b = adaptor.getB();
+    Type element = resultType.getElementType();
+    // f16 and bf16 accumulate in f32 and round once at the end, as ONNX Runtime and the
+    // ONNX reference (numpy's half-precision matmul sums in float) do: summing hundreds
+    // of products in 11 bits of precision would drift by several ulps.
+    bool widen = isa<FloatType>(element) && element.getIntOrFloatBitWidth() < 32;
+    RankedTensorType computeType = resultType;
+    if (widen) {
+      Type f32 = rewriter.getF32Type();
+      x = convertFloatElements(rewriter, loc, x, f32);
+      w = convertFloatElements(rewriter, loc, w, f32);
+      b = convertFloatElements(rewriter, loc, b, f32);
+      computeType = resultType.clone(f32);
+    }
     FailureOr<Value> result =
-        buildConvolution(rewriter, op, adaptor.getX(), adaptor.getW(), adaptor.getB(),
-                         static_cast<int64_t>(op.getGroup()), kernelShape, resultType);
+        buildConvolution(rewriter, op, x, w, b, static_cast<int64_t>(op.getGroup()), kernelShape,
+                         computeType);
     if (failed(result))
       return failure();
-    rewriter.replaceOp(op, *result);
+    rewriter.replaceOp(op, widen ? convertFloatElements(rewriter, loc, *result, element) : *result);
     return success();
   }
 };

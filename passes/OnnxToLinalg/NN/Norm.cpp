@@ -1,7 +1,8 @@
 //===- Norm.cpp - Lower onnx normalization ops to linalg ------------------===//
 //
 // BatchNormalization (inference) is one elementwise linalg.generic with per-channel
-// operands. InstanceNormalization and LayerNormalization reduce the normalized dims
+// operands; in training mode it normalizes like InstanceNormalization over N and the
+// spatial dims and updates the running statistics. InstanceNormalization and LayerNormalization reduce the normalized dims
 // twice (sum, then the sum of squared deviations: two passes are more accurate than
 // E[x^2] - E[x]^2) and finish with one elementwise generic. LRN sums squares over a
 // channel window of a zero-padded input.
@@ -141,9 +142,9 @@ struct BatchNormLowering : OpConversionPattern<BatchNormalizationOp> {
   LogicalResult matchAndRewrite(BatchNormalizationOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    if (op.getTrainingMode() != 0 || !op.getRunningMean().use_empty() ||
-        !op.getRunningVar().use_empty())
-      return reject(rewriter, op, "training mode is not supported, only inference");
+    if (op.getTrainingMode() == 0 &&
+        (!op.getRunningMean().use_empty() || !op.getRunningVar().use_empty()))
+      return reject(rewriter, op, "running_mean and running_var are outputs of training mode only");
     RankedTensorType resultType = getRankedResultType(rewriter, *getTypeConverter(), op);
     if (!resultType)
       return failure();
@@ -165,6 +166,8 @@ struct BatchNormLowering : OpConversionPattern<BatchNormalizationOp> {
     int64_t rank = resultType.getRank();
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(1, ctx));
+    if (op.getTrainingMode() != 0)
+      return rewriteTraining(op, inputs, resultType, channel, rewriter);
     SmallVector<AffineMap> maps{identity, channel, channel, channel, channel, identity};
     Value init = createEmptyLike(rewriter, loc, resultType, inputs[0]);
     Value eps = createScalarConstant(rewriter, loc, resultType.getElementType(),
@@ -181,6 +184,64 @@ struct BatchNormLowering : OpConversionPattern<BatchNormalizationOp> {
           linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, scaled, args[2])));
         });
     rewriter.replaceOp(op, {generic.getResult(0), nullptr, nullptr});
+    return success();
+  }
+
+  /// Training mode (opset 14+): Y is normalized with the batch statistics, the mean and
+  /// the population variance of X over every dim but the channel, and the outputs
+  /// running_mean = input_mean * momentum + mean * (1 - momentum) and running_var =
+  /// input_var * momentum + var * (1 - momentum). The statistics are computed in f32 for
+  /// narrower float types (as ONNX Runtime does) and in X's type otherwise.
+  LogicalResult rewriteTraining(BatchNormalizationOp op, ArrayRef<Value> inputs,
+                                RankedTensorType resultType, AffineMap channel,
+                                ConversionPatternRewriter &rewriter) const {
+    Location loc = op.getLoc();
+    Type elementType = resultType.getElementType();
+    Type computeType = elementType.getIntOrFloatBitWidth() < 32 ? Type(rewriter.getF32Type())
+                                                                 : elementType;
+    for (Value v : inputs.drop_front())
+      if (cast<RankedTensorType>(v.getType()).getElementType() != elementType)
+        return reject(rewriter, op, "scale, B, mean and var must have X's element type");
+    int64_t rank = resultType.getRank();
+    SmallVector<bool> reduced(rank, true);
+    reduced[1] = false;
+    NormStats stats;
+    Value y = buildNormalization(rewriter, loc, resultType, inputs[0], reduced, inputs[1],
+                                 channel, inputs[2], channel, op.getEpsilon().convertToDouble(),
+                                 computeType, &stats);
+    double momentum = op.getMomentum().convertToDouble();
+    // running = input * momentum + batch * (1 - momentum), batch = stat / count.
+    auto running = [&](unsigned index, Value input, Value stat) -> FailureOr<Value> {
+      if (op->getResult(index).use_empty())
+        return Value();
+      RankedTensorType type = getRankedResultType(rewriter, *getTypeConverter(), op, index);
+      if (!type)
+        return failure();
+      auto inputType = cast<RankedTensorType>(input.getType());
+      AffineMap id = rewriter.getMultiDimIdentityMap(1);
+      Value init = createEmptyLike(rewriter, loc, inputType, input);
+      Value m = createScalarConstant(rewriter, loc, computeType, momentum);
+      Value rest = createScalarConstant(rewriter, loc, computeType, 1.0 - momentum);
+      Value result =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{inputType}, ValueRange{input, stat}, ValueRange{init},
+              ArrayRef<AffineMap>{id, id, id}, {utils::IteratorType::parallel},
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value batch = arith::DivFOp::create(b, l, args[1], stats.count);
+                Value old = arith::MulFOp::create(b, l, extendTo(b, l, args[0], computeType), m);
+                Value update = arith::MulFOp::create(b, l, batch, rest);
+                Value sum = arith::AddFOp::create(b, l, old, update);
+                linalg::YieldOp::create(b, l, extendTo(b, l, sum, inputType.getElementType()));
+              })
+              .getResult(0);
+      return castWithCheck(rewriter, loc, op, result, type,
+                           index == 1 ? "running_mean" : "running_var");
+    };
+    FailureOr<Value> mean = running(1, inputs[3], stats.sum);
+    FailureOr<Value> var = running(2, inputs[4], stats.squares);
+    if (failed(mean) || failed(var))
+      return failure();
+    rewriter.replaceOp(op, {y, *mean, *var});
     return success();
   }
 };

@@ -21,12 +21,14 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of this file. */
-#define KILN_MODEL_ABI_VERSION 3
+#define KILN_MODEL_ABI_VERSION 4
 /* Version 2: kiln_model_output_dims, kiln_model_run and kiln_model_run_profiled take a
    kiln_model_error out-parameter that receives the message of a failed run-time check.
    Version 3: kiln_model_info ends with `device`, the kind of device the model's code
    runs on (kiln_model_device). A runtime refuses a model for a device it does not
-   support before calling anything but kiln_model_get_info. */
+   support before calling anything but kiln_model_get_info.
+   Version 4: kiln_model_tensor_desc ends with `optional`; an optional input may be
+   absent, passed as a kiln_model_buffer whose data and dims are NULL. */
 
 /* Where a model's code runs, and so where its buffers (inputs, outputs, arena) live. */
 typedef enum kiln_model_device {
@@ -46,6 +48,11 @@ typedef struct kiln_model_tensor_desc {
   int32_t rank;
   const int64_t *dims;           /* rank entries; -1 = dynamic */
   const char *const *dim_params; /* rank entries; NULL or "" when unnamed */
+  int32_t optional;              /* inputs only (version 4): 1 for an ONNX optional<tensor>
+                                    input, which may be absent: its kiln_model_buffer then
+                                    has data and dims NULL, the model sees an empty
+                                    optional (OptionalHasElement false). 0 otherwise: the
+                                    buffer must be present. */
 } kiln_model_tensor_desc;
 
 /* Static facts about a compiled model. */
@@ -61,7 +68,7 @@ typedef struct kiln_model_info {
   /* Activation arena: intermediate tensors live in one buffer whose offsets were
      planned at compile time. Its size is arena_base_bytes + arena_per_batch_bytes * N,
      where N is the value of the first dynamic dimension of the first input that has
-     one (the batch), or 0 when all shapes are static. */
+     one (the batch), optional inputs aside, or 0 when there is none. */
   uint64_t arena_base_bytes;
   uint64_t arena_per_batch_bytes;
   /* The sum of all intermediate tensor sizes at batch 1, for reporting the saving. */
@@ -89,8 +96,8 @@ typedef struct kiln_host_hooks {
 
 /* One tensor buffer passed to or from the model. */
 typedef struct kiln_model_buffer {
-  void *data;          /* dense row-major data */
-  const int64_t *dims; /* `rank` actual dimensions (no -1) */
+  void *data;          /* dense row-major data; NULL only for an absent optional input */
+  const int64_t *dims; /* `rank` actual dimensions (no -1); NULL when data is */
 } kiln_model_buffer;
 
 /* Status codes returned by the model's entry points. */

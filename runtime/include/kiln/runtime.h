@@ -228,6 +228,12 @@ KILN_API kiln_status *kiln_model_input_info(const kiln_model *model, size_t inde
                                             kiln_tensor_info *info);
 KILN_API kiln_status *kiln_model_output_info(const kiln_model *model, size_t index,
                                              kiln_tensor_info *info);
+/** Returns 1 when input `index` is optional (an ONNX optional<tensor> graph input),
+    else 0 (also for a NULL model or an index out of range). kiln_session_run takes a
+    NULL tensor for an optional input to leave it absent: the model then sees an empty
+    optional (OptionalHasElement is false; OptionalGetElement fails the run with
+    INVALID_ARGUMENT). Thread-safe. */
+KILN_API int kiln_model_input_is_optional(const kiln_model *model, size_t index);
 /** Finds an input/output by name. Errors: NOT_FOUND (naming the known names). */
 KILN_API kiln_status *kiln_model_find_input(const kiln_model *model, const char *name,
                                             size_t *index);
@@ -275,7 +281,8 @@ KILN_API void kiln_session_release(kiln_session *session);
 
 /** Runs the model. `inputs` has one tensor per model input in model order (see
     kiln_model_find_input), each on the session's device; they are read, not
-    retained. Each outputs[i] is either NULL on entry, in which case the runtime
+    retained. inputs[i] may be NULL only for an optional input
+    (kiln_model_input_is_optional), which leaves it absent. Each outputs[i] is either NULL on entry, in which case the runtime
     creates it (with the session allocator, on the session's device) and the
     caller owns and releases it, or a caller-provided tensor whose dtype, dims and
     device must be exactly the output's. Everything is checked before the model

@@ -19,9 +19,9 @@
 
 static const int64_t kDims[2] = {-1, COLS};
 static const char *const kParams[2] = {"N", NULL};
-static const kiln_model_tensor_desc kInputs[2] = {{"a", 1, 2, kDims, kParams},
-                                                  {"b", 1, 2, kDims, kParams}};
-static const kiln_model_tensor_desc kOutputs[1] = {{"y", 1, 2, kDims, kParams}};
+static const kiln_model_tensor_desc kInputs[2] = {{"a", 1, 2, kDims, kParams, 0},
+                                                  {"b", 1, 2, kDims, kParams, 0}};
+static const kiln_model_tensor_desc kOutputs[1] = {{"y", 1, 2, kDims, kParams, 0}};
 static const kiln_model_info kInfo = {KILN_MODEL_ABI_VERSION,
                                       2,
                                       1,

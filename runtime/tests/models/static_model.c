@@ -11,9 +11,9 @@
 #include <string.h>
 
 static const int64_t kDims[2] = {2, 3};
-static const kiln_model_tensor_desc kInputs[1] = {{"x", 1, 2, kDims, NULL}};
-static const kiln_model_tensor_desc kOutputs[2] = {{"y", 1, 2, kDims, NULL},
-                                                   {"positives", 7, 0, NULL, NULL}};
+static const kiln_model_tensor_desc kInputs[1] = {{"x", 1, 2, kDims, NULL, 0}};
+static const kiln_model_tensor_desc kOutputs[2] = {{"y", 1, 2, kDims, NULL, 0},
+                                                   {"positives", 7, 0, NULL, NULL, 0}};
 #ifndef STATIC_MODEL_ABI
 #define STATIC_MODEL_ABI KILN_MODEL_ABI_VERSION
 #endif

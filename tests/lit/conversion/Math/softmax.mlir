@@ -59,17 +59,27 @@ func.func @softmax_static_result(%x: tensor<?xf32>) -> tensor<3xf32> {
 
 // -----
 
-// Tests that an f16 Softmax takes the max in f16 but exponentiates and sums in f32, rounding
-// to f16 once at the end.
+// Tests that an f16 Softmax takes the max in f16 and sums in f32, rounding to f16 where
+// the ONNX function body has f16 values: x - max, each exp, the sum, the quotient.
 // CHECK-LABEL: func.func @softmax_f16_sums_in_f32
 // CHECK: arith.maximumf %{{.+}}, %{{.+}} : f16
 // CHECK: [[SUM:%.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<2xf32>)
-// CHECK: arith.extf %{{.+}} : f16 to f32
-// CHECK: math.exp %{{.+}} : f32
-// CHECK: arith.addf %{{.+}}, %{{.+}} : f32
+// CHECK: [[D:%.+]] = arith.subf %{{.+}}, %{{.+}} : f32
+// CHECK: [[DH:%.+]] = arith.truncf [[D]] : f32 to f16
+// CHECK: [[DF:%.+]] = arith.extf [[DH]] : f16 to f32
+// CHECK: [[E:%.+]] = math.exp [[DF]] : f32
+// CHECK: [[EH:%.+]] = arith.truncf [[E]] : f32 to f16
+// CHECK: [[EF:%.+]] = arith.extf [[EH]] : f16 to f32
+// CHECK: arith.addf %{{.+}}, [[EF]] : f32
 // CHECK: linalg.generic {{.*}} ins(%{{.+}}, %{{.+}}, [[SUM]] : tensor<2x5xf16>, tensor<2xf16>, tensor<2xf32>)
-// CHECK: arith.divf %{{.+}}, %{{.+}} : f32
-// CHECK: arith.truncf %{{.+}} : f32 to f16
+// CHECK: ^bb0(%{{.+}}: f16, %{{.+}}: f16, [[S:%.+]]: f32, %{{.+}}: f16):
+// CHECK: [[SH:%.+]] = arith.truncf [[S]] : f32 to f16
+// CHECK: [[SF:%.+]] = arith.extf [[SH]] : f16 to f32
+// CHECK: [[E2:%.+]] = math.exp
+// CHECK: [[E2H:%.+]] = arith.truncf [[E2]] : f32 to f16
+// CHECK: [[E2F:%.+]] = arith.extf [[E2H]] : f16 to f32
+// CHECK: [[Q:%.+]] = arith.divf [[E2F]], [[SF]] : f32
+// CHECK: arith.truncf [[Q]] : f32 to f16
 func.func @softmax_f16_sums_in_f32(%x: tensor<2x5xf16>) -> tensor<2x5xf16> {
   %0 = "onnx.Softmax"(%x) {axis = -1 : i64} : (tensor<2x5xf16>) -> tensor<2x5xf16>
   return %0 : tensor<2x5xf16>

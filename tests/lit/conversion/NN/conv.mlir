@@ -152,3 +152,22 @@ func.func @conv_3d_grouped(%x: tensor<1x4x4x4x4xf32>, %w: tensor<4x2x2x2x2xf32>)
   %0 = "onnx.Conv"(%x, %w, %none) {group = 2 : i64, strides = array<i64: 2, 1, 1>} : (tensor<1x4x4x4x4xf32>, tensor<4x2x2x2x2xf32>, none) -> tensor<1x4x2x3x3xf32>
   return %0 : tensor<1x4x2x3x3xf32>
 }
+
+// -----
+
+// Tests that an f16 Conv widens X and W to f32, convolves (accumulates) in f32 and
+// rounds the result to f16 once.
+// CHECK-LABEL: func.func @conv_f16
+// CHECK-SAME: ([[X:%.+]]: tensor<1x2x5xf16>, [[W:%.+]]: tensor<2x1x3xf16>)
+// CHECK: [[XF:%.+]] = linalg.generic {{.*}} ins([[X]] : tensor<1x2x5xf16>) outs(%{{.+}} : tensor<1x2x5xf32>)
+// CHECK: arith.extf %{{.+}} : f16 to f32
+// CHECK: [[WF:%.+]] = linalg.generic {{.*}} ins([[W]] : tensor<2x1x3xf16>) outs(%{{.+}} : tensor<2x1x3xf32>)
+// CHECK: [[ACC:%.+]] = linalg.depthwise_conv_1d_ncw_cw {{.*}} ins([[XF]], %{{.+}} : tensor<1x2x5xf32>, tensor<2x3xf32>)
+// CHECK: [[Y:%.+]] = linalg.generic {{.*}} ins([[ACC]] : tensor<1x2x3xf32>) outs(%{{.+}} : tensor<1x2x3xf16>)
+// CHECK: arith.truncf %{{.+}} : f32 to f16
+// CHECK: return [[Y]]
+func.func @conv_f16(%x: tensor<1x2x5xf16>, %w: tensor<2x1x3xf16>) -> tensor<1x2x3xf16> {
+  %none = "onnx.NoValue"() {value} : () -> none
+  %0 = "onnx.Conv"(%x, %w, %none) {group = 2 : i64} : (tensor<1x2x5xf16>, tensor<2x1x3xf16>, none) -> tensor<1x2x3xf16>
+  return %0 : tensor<1x2x3xf16>
+}

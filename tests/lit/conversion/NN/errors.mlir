@@ -9,10 +9,23 @@ func.func @maxpool_indices(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xi64> {
 
 // -----
 
-// Tests that training-mode BatchNormalization is rejected.
-// CHECK: node 'bn_train' (BatchNormalization): cannot be compiled: training mode is not supported, only inference
-func.func @batchnorm_training(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x3xf32> {
-  %0:3 = "onnx.BatchNormalization"(%x, %s, %s, %s, %s) {training_mode = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, none, none) loc("bn_train")
+// Tests that training-mode BatchNormalization with statistics of another type than X is
+// rejected.
+// CHECK: node 'bn_train' (BatchNormalization): cannot be compiled: scale, B, mean and var must have X's element type
+func.func @batchnorm_training(%x: tensor<2x3xf16>, %s: tensor<3xf16>, %m: tensor<3xf32>) -> tensor<2x3xf16> {
+  %0:3 = "onnx.BatchNormalization"(%x, %s, %s, %m, %m) {training_mode = 1 : i64} : (tensor<2x3xf16>, tensor<3xf16>, tensor<3xf16>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3xf16>, tensor<3xf32>, tensor<3xf32>) loc("bn_train")
+  return %0#0 : tensor<2x3xf16>
+}
+
+// -----
+
+// Tests that training-mode Dropout with a constant nonzero ratio is rejected: its mask
+// is random.
+// CHECK: node 'drop_train' (Dropout): cannot be compiled: training mode with ratio 0.25 draws a random mask, which a compiled model does not compute
+func.func @dropout_training(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %r = "onnx.Constant"() {value = dense<0.25> : tensor<f32>} : () -> tensor<f32>
+  %t = "onnx.Constant"() {value = dense<true> : tensor<i1>} : () -> tensor<i1>
+  %0:2 = "onnx.Dropout"(%x, %r, %t) : (tensor<2x3xf32>, tensor<f32>, tensor<i1>) -> (tensor<2x3xf32>, none) loc("drop_train")
   return %0#0 : tensor<2x3xf32>
 }
 

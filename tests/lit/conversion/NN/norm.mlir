@@ -272,3 +272,24 @@ func.func @batch_norm_static_channels(%x: tensor<?x3x4xf32>, %s: tensor<3xf32>) 
   %0:3 = "onnx.BatchNormalization"(%x, %s, %s, %s, %s) {epsilon = 1.000000e-03 : f32} : (tensor<?x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<?x3x4xf32>, none, none) loc("bn2")
   return %0#0 : tensor<?x3x4xf32>
 }
+
+// -----
+
+// Tests that training-mode BatchNormalization normalizes with the batch mean and
+// population variance over N and the spatial dims, and blends them into the running
+// statistics with the momentum.
+// CHECK-LABEL: func.func @batchnorm_training
+// CHECK-SAME: ([[X:%.+]]: tensor<2x3x4xf32>, [[S:%.+]]: tensor<3xf32>, [[B:%.+]]: tensor<3xf32>, [[M:%.+]]: tensor<3xf32>, [[V:%.+]]: tensor<3xf32>)
+// CHECK-DAG: [[N:%.+]] = arith.constant 8.000000e+00 : f32
+// CHECK: [[SUM:%.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "reduction"]{{.*}} ins([[X]] : tensor<2x3x4xf32>)
+// CHECK: [[SQ:%.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "reduction"]{{.*}} ins([[X]], [[SUM]] :
+// CHECK: [[Y:%.+]] = linalg.generic {{.*}} ins([[X]], [[SUM]], [[SQ]], [[S]], [[B]] :
+// CHECK-DAG: [[MOM:%.+]] = arith.constant 0.899999976 : f32
+// CHECK: [[RM:%.+]] = linalg.generic {{.*}} ins([[M]], [[SUM]] :
+// CHECK: arith.divf %{{.+}}, [[N]]
+// CHECK: [[RV:%.+]] = linalg.generic {{.*}} ins([[V]], [[SQ]] :
+// CHECK: return [[Y]], [[RM]], [[RV]]
+func.func @batchnorm_training(%x: tensor<2x3x4xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %0:3 = "onnx.BatchNormalization"(%x, %s, %b, %m, %v) {training_mode = 1 : i64} : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %0#0, %0#1, %0#2 : tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>
+}
