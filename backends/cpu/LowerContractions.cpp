@@ -1,6 +1,6 @@
 //===- LowerContractions.cpp - Matmul-like ops to register-tiled kernels ---===//
 //
-// Runs on buffers, after arena planning and before linalg becomes loops. For each f32
+// Runs on buffers, before arena planning and before linalg becomes loops. For each f32 (or i32)
 // contraction with one m, one n and one k dimension (linalg.matmul in any orientation,
 // linalg.batch_matmul, contraction generics):
 //   - B constant (a weight): packed at compile time into [ceil(N/cols)][K][cols] panels;
@@ -100,7 +100,11 @@ std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
   ct.mapA = op.getMatchingIndexingMap(a);
   ct.mapB = op.getMatchingIndexingMap(b);
   ct.mapC = op.getMatchingIndexingMap(c);
-  if (!hasF32Elements(ct.a) || !hasF32Elements(ct.b) || !hasF32Elements(ct.c))
+  // f32, or i32 throughout (the integer products of MatMulInteger and ConvInteger).
+  auto elementOf = [](Value v) { return cast<MemRefType>(v.getType()).getElementType(); };
+  Type element = elementOf(ct.c);
+  if (!(element.isF32() || element.isInteger(32)) || elementOf(ct.a) != element ||
+      elementOf(ct.b) != element)
     return std::nullopt;
   if (!isDimOrZeroMap(ct.mapA) || !isDimOrZeroMap(ct.mapB) || !isDimOrZeroMap(ct.mapC))
     return std::nullopt;

@@ -114,8 +114,10 @@ Value TileEmitter::applyEpilogue(Value acc, ArrayRef<Value> batchIv, ArrayRef<Va
 void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Value colsLeft,
                            Value mSize) {
   int64_t rows = tile.rows;
-  Type f32 = b.getF32Type();
-  auto vecType = VectorType::get({tile.width}, f32);
+  // f32 (vector FMAs) or i32 (multiply and add: integer matmuls and convolutions of
+  // widened 8-bit operands, which sum exactly).
+  Type elementType = cast<MemRefType>(ct.c.getType()).getElementType();
+  auto vecType = VectorType::get({tile.width}, elementType);
   SmallVector<Value> masks(tile.vectors), col(tile.vectors);
   SmallVector<SmallVector<Value>> row(rows);
   for (int64_t v = 0; v < tile.vectors; ++v) {
@@ -178,7 +180,11 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Val
                 Value splat = vector::BroadcastOp::create(b, loc, vecType, a);
                 for (int64_t v = 0; v < tile.vectors; ++v) {
                   Value &slot = next[r * tile.vectors + v];
-                  slot = vector::FMAOp::create(b, loc, splat, bv[v], slot);
+                  if (isa<FloatType>(elementType))
+                    slot = vector::FMAOp::create(b, loc, splat, bv[v], slot);
+                  else
+                    slot = arith::AddIOp::create(
+                        b, loc, arith::MulIOp::create(b, loc, splat, bv[v]), slot);
                 }
               }
               scf::YieldOp::create(b, loc, next);

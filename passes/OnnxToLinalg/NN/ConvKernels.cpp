@@ -1,6 +1,6 @@
 //===- ConvKernels.cpp - Convolutions in the forms the CPU kernels take ---===//
 //
-// An f32 2-D convolution with group 1 becomes
+// An f32 (or i32, ConvInteger's widened operands) 2-D convolution with group 1 becomes
 //   col[n, (c, kh, kw), (oh, ow)] = x[n, c, oh * sh + kh * dh, ow * sw + kw * dw]
 //   out[n, m, p] += w[m, k] * col[n, k, p]                  (k = (c, kh, kw), p = (oh, ow))
 // and `out` is expanded back to [N, M, OH, OW]. The contraction is what the CPU backend's
@@ -60,8 +60,9 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
   MLIRContext *ctx = b.getContext();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
+  // f32, or the i32 accumulation of ConvInteger/QLinearConv (exact in any order).
   Type f32 = resultType.getElementType();
-  if (!f32.isF32() || xType.getRank() != 4 || !wType.hasStaticShape() ||
+  if (!(f32.isF32() || f32.isInteger(32)) || xType.getRank() != 4 || !wType.hasStaticShape() ||
       resultType.isDynamicDim(1))
     return Value();
   int64_t c = wType.getDimSize(1), kh = wType.getDimSize(2), kw = wType.getDimSize(3);

@@ -74,15 +74,22 @@ func.func @batched(%a: memref<4x8x16xf32>, %b: memref<4x16x8xf32>, %c: memref<4x
 
 // -----
 
-// Not lowered: integer contractions, and a non-constant B whose n dim is not
-// innermost (it would need a run-time transpose).
-// CHECK-LABEL: func @left_alone
-// CHECK: linalg.matmul {{.*}} memref<8x8xi32>
+// An i32 contraction (MatMulInteger's widened operands) uses the same tiles with integer
+// multiply-adds; mixed element types (i8 x i8 -> i32) and a non-constant B whose n dim
+// is not innermost (it would need a run-time transpose) are left alone.
+// CHECK-LABEL: func @integer_and_left_alone
+// CHECK: scf.parallel
+// CHECK: memref.load %arg0{{.*}} : memref<8x8xi32>
+// CHECK: vector.broadcast {{.*}} : i32 to vector<4xi32>
+// CHECK: arith.muli {{.*}} : vector<4xi32>
+// CHECK: arith.addi {{.*}} : vector<4xi32>
+// CHECK: linalg.matmul {{.*}} memref<8x8xi8>
 // CHECK: linalg.matmul indexing_maps
 // CHECK-NOT: scf.parallel
-func.func @left_alone(%a: memref<8x8xi32>, %c: memref<8x8xi32>, %x: memref<8x8xf32>,
-                      %bt: memref<8x8xf32>, %y: memref<8x8xf32>) {
+func.func @integer_and_left_alone(%a: memref<8x8xi32>, %c: memref<8x8xi32>, %x: memref<8x8xf32>,
+                      %bt: memref<8x8xf32>, %y: memref<8x8xf32>, %a8: memref<8x8xi8>) {
   linalg.matmul ins(%a, %a : memref<8x8xi32>, memref<8x8xi32>) outs(%c : memref<8x8xi32>)
+  linalg.matmul ins(%a8, %a8 : memref<8x8xi8>, memref<8x8xi8>) outs(%c : memref<8x8xi32>)
   linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>,
                                  affine_map<(d0, d1, d2) -> (d1, d2)>,
                                  affine_map<(d0, d1, d2) -> (d0, d1)>]
