@@ -80,10 +80,135 @@ Value rootOf(Value v) {
   return v;
 }
 
-std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      !linalg::isaContractionOpInterface(op))
+/// `expr` as sum(coeffs[d] * d) over `numDims` dims (no constant term), or nullopt when
+/// it is not such a linear combination.
+std::optional<SmallVector<int64_t>> linearCoefficients(AffineExpr expr, unsigned numDims) {
+  SmallVector<int64_t> coeffs(numDims, 0);
+  std::function<bool(AffineExpr, int64_t)> walk = [&](AffineExpr e, int64_t scale) {
+    if (auto d = dyn_cast<AffineDimExpr>(e)) {
+      coeffs[d.getPosition()] += scale;
+      return true;
+    }
+    auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+    if (!bin)
+      return false;
+    if (bin.getKind() == AffineExprKind::Add)
+      return walk(bin.getLHS(), scale) && walk(bin.getRHS(), scale);
+    if (bin.getKind() == AffineExprKind::Mul) {
+      if (auto c = dyn_cast<AffineConstantExpr>(bin.getRHS()))
+        return walk(bin.getLHS(), scale * c.getValue());
+      if (auto c = dyn_cast<AffineConstantExpr>(bin.getLHS()))
+        return walk(bin.getRHS(), scale * c.getValue());
+    }
+    return false;
+  };
+  if (!walk(expr, 1))
     return std::nullopt;
+  return coeffs;
+}
+
+/// Whether `op`'s body is yield(out + in0 * in1) (either order), in f32 or i32.
+bool isMulAddBody(linalg::GenericOp op) {
+  Block *body = op.getBody();
+  if (body->getOperations().size() != 3 || body->getNumArguments() != 3)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  if (yield.getNumOperands() != 1)
+    return false;
+  Operation *add = yield.getOperand(0).getDefiningOp();
+  if (!add || !isa<arith::AddFOp, arith::AddIOp>(add))
+    return false;
+  Value acc = body->getArgument(2);
+  Value product = add->getOperand(0) == acc ? add->getOperand(1) : add->getOperand(0);
+  Operation *mul = product.getDefiningOp();
+  if (!mul || !isa<arith::MulFOp, arith::MulIOp>(mul) ||
+      (add->getOperand(0) != acc && add->getOperand(1) != acc))
+    return false;
+  Value a0 = body->getArgument(0), a1 = body->getArgument(1);
+  return (mul->getOperand(0) == a0 && mul->getOperand(1) == a1) ||
+         (mul->getOperand(0) == a1 && mul->getOperand(1) == a0);
+}
+
+/// An implicit-GEMM convolution: a mul-add generic whose A map has window sums such as
+/// oh * sh + kh * dh (A is read element by element, so any affine address works), while
+/// B and C are read through plain dims. m dims are C's parallel dims that B lacks, n dims
+/// those B and C share, k dims the reductions; linalg's contraction interface rejects
+/// such maps, so they are classified here.
+std::optional<Contraction> matchWindowContraction(linalg::LinalgOp linalgOp) {
+  auto op = dyn_cast<linalg::GenericOp>(linalgOp.getOperation());
+  if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.hasIndexSemantics() || !isMulAddBody(op))
+    return std::nullopt;
+  Contraction ct;
+  ct.op = op;
+  ct.numLoops = op.getNumLoops();
+  ct.a = op.getDpsInputOperand(0)->get();
+  ct.b = op.getDpsInputOperand(1)->get();
+  ct.c = op.getDpsInitOperand(0)->get();
+  ct.mapA = op.getIndexingMapsArray()[0];
+  ct.mapB = op.getIndexingMapsArray()[1];
+  ct.mapC = op.getIndexingMapsArray()[2];
+  auto elementOf = [](Value v) { return cast<MemRefType>(v.getType()).getElementType(); };
+  Type element = elementOf(ct.c);
+  if (!(element.isF32() || element.isInteger(32)) || elementOf(ct.a) != element ||
+      elementOf(ct.b) != element)
+    return std::nullopt;
+  if (!isDimOrZeroMap(ct.mapB) || !ct.mapC.isProjectedPermutation() ||
+      ct.mapC.getNumResults() == 0 || !innermostContiguous(ct.c))
+    return std::nullopt;
+  SmallVector<bool> inA(ct.numLoops, false), inB(ct.numLoops, false), inC(ct.numLoops, false);
+  for (AffineExpr e : ct.mapA.getResults()) {
+    std::optional<SmallVector<int64_t>> coeffs = linearCoefficients(e, ct.numLoops);
+    if (!coeffs)
+      return std::nullopt;
+    for (unsigned d = 0; d < ct.numLoops; ++d)
+      if ((*coeffs)[d] != 0) {
+        if ((*coeffs)[d] < 0)
+          return std::nullopt;
+        inA[d] = true;
+      }
+  }
+  for (AffineExpr e : ct.mapB.getResults())
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      inB[d.getPosition()] = true;
+  for (AffineExpr e : ct.mapC.getResults())
+    inC[cast<AffineDimExpr>(e).getPosition()] = true;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  ct.n = cast<AffineDimExpr>(ct.mapC.getResults().back()).getPosition();
+  if (inA[ct.n] || !inB[ct.n])
+    return std::nullopt;
+  for (AffineExpr e : ct.mapC.getResults()) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    if (d == ct.n)
+      continue;
+    if (inA[d] && !inB[d])
+      ct.m.push_back(d);
+    else
+      ct.batch.push_back(d); // in B and C (and A or not): walked like batch dims
+  }
+  for (unsigned d = 0; d < ct.numLoops; ++d) {
+    bool reduction = iterators[d] == utils::IteratorType::reduction;
+    if (reduction != !inC[d] || (reduction && (!inA[d] || !inB[d])))
+      return std::nullopt;
+  }
+  // k dims in A's order: by the first result of A each appears in.
+  for (AffineExpr e : ct.mapA.getResults()) {
+    SmallVector<int64_t> coeffs = *linearCoefficients(e, ct.numLoops);
+    for (unsigned d = 0; d < ct.numLoops; ++d)
+      if (coeffs[d] != 0 && iterators[d] == utils::IteratorType::reduction &&
+          !llvm::is_contained(ct.k, static_cast<int64_t>(d)))
+        ct.k.push_back(d);
+  }
+  if (ct.m.empty() || ct.k.empty())
+    return std::nullopt;
+  return ct;
+}
+
+std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return std::nullopt;
+  if (!linalg::isaContractionOpInterface(op))
+    return matchWindowContraction(op);
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
   if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
     return std::nullopt;
@@ -326,7 +451,17 @@ bool needsCollapse(ArrayRef<ReassociationIndices> collapse) {
 /// a [b, s, 768] MatMul result is read as [b, s, 12, 64] heads) and, on success, creates
 /// the collapse_shape views that give every operand C's shape.
 std::optional<Epilogue> matchEpilogue(const Contraction &ct) {
-  auto op = dyn_cast_or_null<linalg::GenericOp>(nextEffectfulOp(ct.op));
+  // Skip the fills of other buffers in between (the padded input of the next convolution,
+  // which the epilogue then writes into): the fused kernel runs where the epilogue was,
+  // after them, and they touch none of the contraction's operands.
+  Operation *next = nextEffectfulOp(ct.op);
+  while (auto fill = dyn_cast_or_null<linalg::FillOp>(next)) {
+    Value root = rootOf(fill.getDpsInitOperand(0)->get());
+    if (root == rootOf(ct.a) || root == rootOf(ct.b) || root == rootOf(ct.c))
+      break;
+    next = nextEffectfulOp(fill);
+  }
+  auto op = dyn_cast_or_null<linalg::GenericOp>(next);
   if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() != 0 || op.hasIndexSemantics() || op.getNumResults() != 0)
     return std::nullopt;
@@ -456,33 +591,6 @@ linalg::FillOp precedingZeroFill(const Contraction &ct, std::optional<TypedAttr>
     return nullptr;
   value = cast<TypedAttr>(cst.getValue());
   return fill;
-}
-
-/// `expr` as sum(coeffs[d] * d) over `numDims` dims (no constant term), or nullopt when
-/// it is not such a linear combination.
-std::optional<SmallVector<int64_t>> linearCoefficients(AffineExpr expr, unsigned numDims) {
-  SmallVector<int64_t> coeffs(numDims, 0);
-  std::function<bool(AffineExpr, int64_t)> walk = [&](AffineExpr e, int64_t scale) {
-    if (auto d = dyn_cast<AffineDimExpr>(e)) {
-      coeffs[d.getPosition()] += scale;
-      return true;
-    }
-    auto bin = dyn_cast<AffineBinaryOpExpr>(e);
-    if (!bin)
-      return false;
-    if (bin.getKind() == AffineExprKind::Add)
-      return walk(bin.getLHS(), scale) && walk(bin.getRHS(), scale);
-    if (bin.getKind() == AffineExprKind::Mul) {
-      if (auto c = dyn_cast<AffineConstantExpr>(bin.getRHS()))
-        return walk(bin.getLHS(), scale * c.getValue());
-      if (auto c = dyn_cast<AffineConstantExpr>(bin.getLHS()))
-        return walk(bin.getRHS(), scale * c.getValue());
-    }
-    return false;
-  };
-  if (!walk(expr, 1))
-    return std::nullopt;
-  return coeffs;
 }
 
 /// The f32 NHWC depthwise convolution generic the Conv lowering emits (see Depthwise in

@@ -61,13 +61,24 @@ private:
     for (auto [d, v] : llvm::zip(ct.k, kIv))
       iv[d] = v;
     SmallVector<Value> result;
-    for (AffineExpr e : map.getResults()) {
-      if (auto d = dyn_cast<AffineDimExpr>(e))
-        result.push_back(iv[d.getPosition()]);
-      else
-        result.push_back(index(cast<AffineConstantExpr>(e).getValue()));
-    }
+    for (AffineExpr e : map.getResults())
+      result.push_back(evaluate(e, iv));
     return result;
+  }
+
+  /// An index expression of dims, constants, + and * (a convolution window's
+  /// oh * sh + kh * dh) on the iteration values.
+  Value evaluate(AffineExpr e, ArrayRef<Value> iv) {
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      return iv[d.getPosition()];
+    if (auto c = dyn_cast<AffineConstantExpr>(e))
+      return index(c.getValue());
+    auto bin = cast<AffineBinaryOpExpr>(e);
+    Value lhs = evaluate(bin.getLHS(), iv), rhs = evaluate(bin.getRHS(), iv);
+    if (bin.getKind() == AffineExprKind::Add)
+      return arith::AddIOp::create(b, loc, lhs, rhs);
+    assert(bin.getKind() == AffineExprKind::Mul && "the matcher admits only + and *");
+    return arith::MulIOp::create(b, loc, lhs, rhs);
   }
 
   /// Splits a linear index over `sizes` (outermost first).

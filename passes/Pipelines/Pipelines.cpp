@@ -55,7 +55,7 @@ std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned 
     p += ",kiln-decompose-pads,eliminate-empty-tensors,canonicalize";
   // Loop-carried tensors (Loop/Scan bodies) may yield fresh buffers each iteration.
   p += ",one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
-       "function-boundary-type-conversion=identity-layout-map},canonicalize,cse";
+       "function-boundary-type-conversion=identity-layout-map},canonicalize,cse,canonicalize";
   p += ",buffer-results-to-out-params{modify-public-functions}";
   if (options.optLevel > 0)
     p += ",kiln-elide-output-copies";

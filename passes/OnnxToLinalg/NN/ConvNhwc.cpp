@@ -4,14 +4,13 @@
 // contraction kernels vectorize along the output channels (the packed weight's
 // contiguous dim) rather than along the pixels:
 //   group == 1, 1x1, stride 1, no pads -> X [N*H*W, C] x W [C, M] (linalg.matmul)
-//   group == 1, otherwise              -> im2col gather X -> [N, OH, OW, KH, KW, C]
-//                                         (a linalg.generic copying along C), viewed as
-//                                         [N*OH*OW, KH*KW*C] x W [KH*KW*C, M]
+//   group == 1, otherwise              -> an implicit GEMM: a contraction generic over
+//                                         (n, oh, ow, m, kh, kw, c) reading the padded X
+//                                         through the window map (no im2col copy)
 //   depthwise (C/group == 1, M == C)   -> a linalg.generic over (n, oh, ow, kh, kw, c)
-//                                         with the channels innermost, so the loop LLVM
-//                                         vectorizes runs over contiguous channels
-// With dynamic image sizes the group-1 product is a contraction generic over the pixel
-// dims (n, oh, ow) as they are (see lowerDynamicSpatial), not a reshaped matmul.
+//                                         with the channels innermost (the backend's
+//                                         depthwise kernel)
+// With dynamic image sizes the 1x1 case is the same generic too (see lowerWindowed).
 // The bias is added to the [N*OH*OW, M] product (the epilogue the backend fuses into
 // the matmul's store) or to the depthwise result.
 //
@@ -62,7 +61,7 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
       return reject(rewriter, op, "kiln.conv_nhwc needs static weights and channel counts");
     if (ShapedType::isDynamicShape(xType.getShape().slice(1, 2)) ||
         ShapedType::isDynamicShape(yType.getShape().slice(1, 2)))
-      return lowerDynamicSpatial(op, adaptor, rewriter);
+      return lowerWindowed(op, adaptor, rewriter);
     int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1), cg = wType.getDimSize(2),
             m = wType.getDimSize(3), c = xType.getDimSize(3);
     int64_t oh = yType.getDimSize(1), ow = yType.getDimSize(2);
@@ -72,6 +71,10 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
       return reject(rewriter, op, "kiln.conv_nhwc is lowered for group 1 and depthwise only");
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
                       pads = op.getPads();
+    bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
+                     llvm::all_of(pads, [](int64_t p) { return p == 0; });
+    if (group == 1 && !pointwise)
+      return lowerWindowed(op, adaptor, rewriter);
 
     Type f32 = xType.getElementType();
     Value zero = createScalarConstant(rewriter, loc, f32, 0);
@@ -115,55 +118,10 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
       return success();
     }
 
-    // group == 1: the rows of the product are the output pixels of every image.
+    // group == 1, 1x1 stride 1: the rows of the product are the pixels of every image.
     int64_t rows = ShapedType::isDynamic(n) ? ShapedType::kDynamic : n * oh * ow;
-    bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
-                     llvm::all_of(pads, [](int64_t p) { return p == 0; });
-    Value col;
-    if (pointwise) {
-      col = tensor::CollapseShapeOp::create(rewriter, loc, x,
-                                            SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
-    } else if (dilations[1] == 1) {
-      // col[n, oh, ow, kh, j] = x[n, oh*sh + kh*dh, ow*sw*C + j] for j < KW*C, x viewed as
-      // [N, H, W*C]: without a dilation along W, a kernel row's KW taps of C channels
-      // are one contiguous run, so the copy's inner loop is KW*C long (21 for a 7x7
-      // RGB stem) rather than C (3).
-      Value rowsView = tensor::CollapseShapeOp::create(
-          rewriter, loc, x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
-      auto colType = RankedTensorType::get({n, oh, ow, kh, kw * c}, f32);
-      Value init = createEmpty(rewriter, loc, colType, dynBatch);
-      auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-      AffineMap inputMap = AffineMap::get(
-          5, 0, {d(0), d(1) * strides[0] + d(3) * dilations[0], d(2) * (strides[1] * c) + d(4)},
-          ctx);
-      SmallVector<AffineMap> maps{inputMap, AffineMap::getMultiDimIdentityMap(5, ctx)};
-      SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
-      Value gathered =
-          linalg::GenericOp::create(rewriter, loc, TypeRange{colType}, ValueRange{rowsView},
-                                    ValueRange{init}, maps, iterators,
-                                    [](OpBuilder &nb, Location nloc, ValueRange args) {
-                                      linalg::YieldOp::create(nb, nloc, args[0]);
-                                    })
-              .getResult(0);
-      col = tensor::CollapseShapeOp::create(
-          rewriter, loc, gathered, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4}});
-    } else {
-      // col[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
-      auto colType = RankedTensorType::get({n, oh, ow, kh, kw, c}, f32);
-      Value init = createEmpty(rewriter, loc, colType, dynBatch);
-      SmallVector<AffineMap> maps{windowInputMap(ctx, strides, dilations),
-                                  AffineMap::getMultiDimIdentityMap(6, ctx)};
-      SmallVector<utils::IteratorType> iterators(6, utils::IteratorType::parallel);
-      Value gathered =
-          linalg::GenericOp::create(rewriter, loc, TypeRange{colType}, ValueRange{x},
-                                    ValueRange{init}, maps, iterators,
-                                    [](OpBuilder &nb, Location nloc, ValueRange args) {
-                                      linalg::YieldOp::create(nb, nloc, args[0]);
-                                    })
-              .getResult(0);
-      col = tensor::CollapseShapeOp::create(
-          rewriter, loc, gathered, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
-    }
+    Value col = tensor::CollapseShapeOp::create(rewriter, loc, x,
+                                                SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
     Value w = tensor::CollapseShapeOp::create(rewriter, loc, adaptor.getW(),
                                               SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
     auto productType = RankedTensorType::get({rows, m}, f32);
@@ -188,12 +146,14 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
     return success();
   }
 
-  /// Dynamic image sizes: the same kernels with the pixel dims kept apart (merging two
-  /// dynamic dims in a reshape is what upstream expand-strided-metadata cannot lower).
-  /// The product is a contraction generic whose m dims are (n, oh, ow), k dims the window
-  /// (kh, kw, c) and n dim the output channels, so the CPU backend still packs W and
-  /// vectorizes along the output channels.
-  LogicalResult lowerDynamicSpatial(kilnir::ConvNhwcOp op, OpAdaptor adaptor,
+  /// Every windowed group-1 convolution, and any with dynamic image sizes: a contraction
+  /// generic whose m dims are (n, oh, ow), k dims the window (kh, kw, c) and n dim the
+  /// output channels, reading the padded X through the window map directly (an implicit
+  /// GEMM: no im2col copy). The CPU backend packs W and vectorizes along the output
+  /// channels; its A operand is read by address anyway, so the window costs nothing.
+  /// The pixel dims stay apart (merging two dynamic dims in a reshape is what upstream
+  /// expand-strided-metadata cannot lower).
+  LogicalResult lowerWindowed(kilnir::ConvNhwcOp op, OpAdaptor adaptor,
                                     ConversionPatternRewriter &rewriter) const {
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
@@ -250,23 +210,12 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
                 AffineMap::get(5, 0, {d(4), d(3)}, ctx),
                 AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)};
       } else {
-        // col[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
-        SmallVector<OpFoldResult> colSizes{outSizes[0], outSizes[1], outSizes[2],
-                                           rewriter.getIndexAttr(kernel[0]),
-                                           rewriter.getIndexAttr(kernel[1]),
-                                           rewriter.getIndexAttr(c)};
-        SmallVector<AffineMap> copyMaps{windowInputMap(ctx, strides, dilations),
-                                        AffineMap::getMultiDimIdentityMap(6, ctx)};
-        Value colInit = empty(colSizes);
-        a = linalg::GenericOp::create(rewriter, loc, TypeRange{colInit.getType()}, ValueRange{x},
-                                      ValueRange{colInit}, copyMaps,
-                                      SmallVector<IteratorType>(6, IteratorType::parallel),
-                                      [](OpBuilder &nb, Location nloc, ValueRange args) {
-                                        linalg::YieldOp::create(nb, nloc, args[0]);
-                                      })
-                .getResult(0);
-        // (n, oh, ow, m, kh, kw, c)
-        maps = {AffineMap::get(7, 0, {d(0), d(1), d(2), d(4), d(5), d(6)}, ctx),
+        // (n, oh, ow, m, kh, kw, c): y[n, oh, ow, m] +=
+        //   x[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * w[kh, kw, c, m]
+        maps = {AffineMap::get(7, 0,
+                               {d(0), d(1) * strides[0] + d(4) * dilations[0],
+                                d(2) * strides[1] + d(5) * dilations[1], d(6)},
+                               ctx),
                 AffineMap::get(7, 0, {d(4), d(5), d(6), d(3)}, ctx),
                 AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
       }
