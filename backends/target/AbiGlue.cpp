@@ -49,9 +49,9 @@ static void emitDescTable(raw_ostream &os, StringRef prefix, ArrayRef<TensorSign
   os << "static const kiln_model_tensor_desc " << prefix << "s[] = {\n";
   for (auto [i, t] : llvm::enumerate(tensors))
     os << "  {" << cString(t.name) << ", " << t.dtype << ", " << t.dims.size() << ", " << prefix
-       << i << "_dims, " << prefix << i << "_params},\n";
+       << i << "_dims, " << prefix << i << "_params, " << t.kind << "},\n";
   if (tensors.empty())
-    os << "  {NULL, 0, 0, NULL, NULL},\n";
+    os << "  {NULL, 0, 0, NULL, NULL, 0},\n";
   os << "};\n\n";
 }
 

@@ -40,6 +40,8 @@ struct TensorDesc {
   std::vector<const char *> dimParamPtrs; // into dimParams, for kiln_tensor_info
   /// Per dim: index into kiln_model::dimParamNames, or -1 when unnamed.
   std::vector<int32_t> dimParamIds;
+  /// kiln_model_value_kind: a tensor, or the data or shape table of a sequence.
+  int32_t kind = KILN_MODEL_VALUE_TENSOR;
 };
 
 } // namespace kiln::runtime

@@ -113,7 +113,7 @@ TEST(ModelError, FailingAllocatorIsResourceExhaustedAndLeaksNothing) {
 TEST(ModelError, RefusesAbiVersion1) {
   kiln_model *m = nullptr;
   expectError(kiln_model_load(KILN_TEST_ABI_V1_MODEL, nullptr, &m), KILN_STATUS_ABI_MISMATCH,
-              "was built for Kiln model ABI version 1, but this runtime supports version 3; "
+              "was built for Kiln model ABI version 1, but this runtime supports version 4; "
               "compile the model again");
   EXPECT_EQ(m, nullptr);
 }

@@ -21,7 +21,7 @@ TEST(Model, LoadsAddModel) {
 TEST(Model, WrongAbiVersion) {
   kiln_model *m = nullptr;
   expectError(kiln_model_load(KILN_TEST_BAD_ABI_MODEL, nullptr, &m), KILN_STATUS_ABI_MISMATCH,
-              "was built for Kiln model ABI version 999, but this runtime supports version 3");
+              "was built for Kiln model ABI version 999, but this runtime supports version 4");
   EXPECT_EQ(m, nullptr);
 }
 
@@ -29,7 +29,7 @@ TEST(Model, RefusesAbiVersion2) {
   // Version 2's kiln_model_info has no `device`: the runtime must not read past it.
   kiln_model *m = nullptr;
   expectError(kiln_model_load(KILN_TEST_ABI_V2_MODEL, nullptr, &m), KILN_STATUS_ABI_MISMATCH,
-              "was built for Kiln model ABI version 2, but this runtime supports version 3; "
+              "was built for Kiln model ABI version 2, but this runtime supports version 4; "
               "compile the model again");
   EXPECT_EQ(m, nullptr);
 }

@@ -124,6 +124,26 @@ def compare(name, got, want, defined=None):
     return None
 
 
+def compare_sequence(name, want_path, work):
+    """Compares a sequence output, which kiln-run writes as the folder NAME.seq holding
+    0.npy, 1.npy, ..., with the onnx.SequenceProto at want_path."""
+    seq = onnx.SequenceProto()
+    with open(want_path, "rb") as f:
+        seq.ParseFromString(f.read())
+    want = numpy_helper.to_list(seq)
+    got_dir = os.path.join(work, "out", file_name_for(name)[:-len(".npy")] + ".seq")
+    if not os.path.isdir(got_dir):
+        return f"output '{name}' was not written"
+    count = len([f for f in os.listdir(got_dir) if f.endswith(".npy")])
+    if count != len(want):
+        return f"output '{name}': sequence of {count} elements != expected {len(want)}"
+    for k, w in enumerate(want):
+        problem = compare(f"{name}[{k}]", np.load(os.path.join(got_dir, f"{k}.npy")), w)
+        if problem:
+            return problem
+    return None
+
+
 def run_test(kilnc, kiln_run, test_dir, work_dir, kilnc_args=()):
     """Returns (outcome, detail)."""
     name = os.path.basename(test_dir)
@@ -159,11 +179,18 @@ def run_test(kilnc, kiln_run, test_dir, work_dir, kilnc_args=()):
             return "crash", f"kiln-run: signal {-proc.returncode}: {proc.stderr[-500:]}"
         return "run", first_error(proc.stderr) if "error" in proc.stderr else proc.stderr.strip()[-300:]
 
-    input_values = [numpy_helper.to_array(onnx.load_tensor(os.path.join(data_dir, f)))
-                    for f in inputs]
+    graph_input_types = {i.name: i.type for i in model.graph.input}
+    input_values = [None if graph_input_types[graph_inputs[index]].HasField("sequence_type")
+                    else numpy_helper.to_array(onnx.load_tensor(os.path.join(data_dir, f)))
+                    for index, f in enumerate(inputs)]
     defined = spec_defined_mask(model, input_values)
     for index, out in enumerate(model.graph.output):
         want_path = os.path.join(data_dir, f"output_{index}.pb")
+        if out.type.HasField("sequence_type"):
+            problem = compare_sequence(out.name, want_path, work)
+            if problem:
+                return ("run" if "was not written" in problem else "mismatch"), problem
+            continue
         tensor = onnx.TensorProto()
         with open(want_path, "rb") as f:
             tensor.ParseFromString(f.read())

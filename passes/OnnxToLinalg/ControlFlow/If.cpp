@@ -1,12 +1,14 @@
 //===- If.cpp - Lower onnx.If to scf.if -----------------------------------===//
 //
-// Each branch's results are cast to the op's result types.
+// Each branch's results are cast to the op's result types; a sequence output is the two
+// tensors of its packed form (SequenceValue.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/ControlFlow/Regions.h"
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
+#include "passes/OnnxToLinalg/Support/SequenceValue.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
 #include "ir/onnx/OnnxDialect.h"
@@ -19,6 +21,38 @@ using namespace kiln::onnxir;
 
 namespace kiln::conversion {
 namespace {
+
+/// The lowered types of each output: one ranked tensor, or the two of a sequence.
+FailureOr<SmallVector<SmallVector<Type, 2>>> convertBranchTypes(const TypeConverter &converter,
+                                                                 TypeRange types) {
+  SmallVector<SmallVector<Type, 2>> result;
+  for (Type type : types) {
+    if (isa<SeqType>(type)) {
+      RankedTensorType element = getSequenceElementType(converter, type);
+      if (!element)
+        return failure();
+      result.push_back(getPackedSequenceTypes(element));
+      continue;
+    }
+    auto converted = dyn_cast_or_null<RankedTensorType>(converter.convertType(type));
+    if (!converted)
+      return failure();
+    result.push_back({converted});
+  }
+  return result;
+}
+
+/// Every body argument and yielded value is a ranked tensor or a sequence of them.
+bool hasRankedOrSequenceBody(Region &region) {
+  auto ok = [](Type type) {
+    if (auto seq = dyn_cast<SeqType>(type))
+      type = seq.getElementType();
+    return isa<RankedTensorType>(type);
+  };
+  Block &body = region.front();
+  return llvm::all_of(body.getArgumentTypes(), ok) &&
+         llvm::all_of(body.getTerminator()->getOperandTypes(), ok);
+}
 
 struct IfLowering : OpConversionPattern<IfOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -39,17 +73,22 @@ struct IfLowering : OpConversionPattern<IfOp> {
                           " in the then branch and " + Twine(elseType.getRank()) +
                           " in the else branch, and the condition is only known at run time");
     }
-    FailureOr<SmallVector<Type>> resultTypes =
-        convertRanked(*getTypeConverter(), op.getResultTypes());
-    if (failed(resultTypes) || !hasRankedBody(op.getThenBranch()) ||
-        !hasRankedBody(op.getElseBranch()))
+    // A sequence output takes two results of the scf.if (SequenceValue.h).
+    FailureOr<SmallVector<SmallVector<Type, 2>>> resultTypes =
+        convertBranchTypes(*getTypeConverter(), op.getResultTypes());
+    if (failed(resultTypes) || !hasRankedOrSequenceBody(op.getThenBranch()) ||
+        !hasRankedOrSequenceBody(op.getElseBranch()))
       return reject(rewriter, op, "a branch output's rank is unknown, or it is not a tensor "
-                                  "(sequences and optionals are not supported)");
+                                  "or a sequence of tensors of known rank (optionals are not "
+                                  "supported)");
+    SmallVector<Type> flatTypes;
+    for (const SmallVector<Type, 2> &types : *resultTypes)
+      llvm::append_range(flatTypes, types);
     if (op.getNumResults() == 0)
       return reject(rewriter, op, "the op has no outputs");
     Location loc = op.getLoc();
     Value cond = extractScalar(rewriter, loc, adaptor.getCond());
-    auto ifOp = scf::IfOp::create(rewriter, loc, *resultTypes, cond, /*addThenBlock=*/true,
+    auto ifOp = scf::IfOp::create(rewriter, loc, flatTypes, cond, /*addThenBlock=*/true,
                                   /*addElseBlock=*/true);
     for (auto [from, to] : {std::pair<Region *, Region *>{&op.getThenBranch(),
                                                           &ifOp.getThenRegion()},
@@ -58,12 +97,27 @@ struct IfLowering : OpConversionPattern<IfOp> {
       YieldOp yield = mergeBody(rewriter, loc, *from, dest, {});
       rewriter.setInsertionPoint(yield);
       SmallVector<Value> values;
-      for (auto [value, type] : llvm::zip(yield.getValues(), *resultTypes))
-        values.push_back(adapt(rewriter, loc, value, type));
+      for (auto [value, types] : llvm::zip(yield.getValues(), *resultTypes)) {
+        if (types.size() == 1) {
+          values.push_back(adapt(rewriter, loc, value, types.front()));
+          continue;
+        }
+        // A sequence, split into its two tensors (the casts cancel once its producer
+        // is lowered).
+        llvm::append_range(values,
+                           UnrealizedConversionCastOp::create(rewriter, loc, types, value)
+                               .getResults());
+      }
       scf::YieldOp::create(rewriter, loc, values);
       rewriter.eraseOp(yield);
     }
-    rewriter.replaceOp(op, ifOp.getResults());
+    SmallVector<SmallVector<Value>> replacements;
+    unsigned next = 0;
+    for (const SmallVector<Type, 2> &types : *resultTypes) {
+      replacements.emplace_back(ifOp.getResults().slice(next, types.size()));
+      next += types.size();
+    }
+    rewriter.replaceOpWithMultiple(op, replacements);
     return success();
   }
 };

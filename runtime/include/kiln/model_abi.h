@@ -21,12 +21,28 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of this file. */
-#define KILN_MODEL_ABI_VERSION 3
+#define KILN_MODEL_ABI_VERSION 4
 /* Version 2: kiln_model_output_dims, kiln_model_run and kiln_model_run_profiled take a
    kiln_model_error out-parameter that receives the message of a failed run-time check.
    Version 3: kiln_model_info ends with `device`, the kind of device the model's code
    runs on (kiln_model_device). A runtime refuses a model for a device it does not
-   support before calling anything but kiln_model_get_info. */
+   support before calling anything but kiln_model_get_info.
+   Version 4: kiln_model_tensor_desc ends with `kind` (kiln_model_value_kind): an ONNX
+   sequence input or output takes two consecutive buffers, its packed data and its
+   shape table. */
+
+/* What one input or output buffer holds. An ONNX sequence of tensors (one element type,
+   one rank R, shapes that may differ) is two consecutive buffers of the same `name`:
+     SEQUENCE_DATA:   dtype = the elements' type, rank 1, dims {-1}: every element's
+                      values, row-major, one after the other (element 0 first);
+     SEQUENCE_SHAPES: dtype int64 (7), rank 2, dims {-1, R}: row k holds element k's
+                      dims (the row count is the sequence length).
+   The runtime's kiln_sequence_pack / kiln_sequence_unpack convert lists of tensors. */
+typedef enum kiln_model_value_kind {
+  KILN_MODEL_VALUE_TENSOR = 0,
+  KILN_MODEL_VALUE_SEQUENCE_DATA = 1,
+  KILN_MODEL_VALUE_SEQUENCE_SHAPES = 2
+} kiln_model_value_kind;
 
 /* Where a model's code runs, and so where its buffers (inputs, outputs, arena) live. */
 typedef enum kiln_model_device {
@@ -46,6 +62,7 @@ typedef struct kiln_model_tensor_desc {
   int32_t rank;
   const int64_t *dims;           /* rank entries; -1 = dynamic */
   const char *const *dim_params; /* rank entries; NULL or "" when unnamed */
+  int32_t kind;                  /* a kiln_model_value_kind (version 4) */
 } kiln_model_tensor_desc;
 
 /* Static facts about a compiled model. */
