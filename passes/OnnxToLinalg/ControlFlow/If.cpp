@@ -95,19 +95,14 @@ struct IfLowering : OpConversionPattern<IfOp> {
                             {&op.getElseBranch(), &ifOp.getElseRegion()}}) {
       Block *dest = &to->front();
       YieldOp yield = mergeBody(rewriter, loc, *from, dest, {});
+      // A yielded sequence has its two tensors only once its producer is lowered: the
+      // onnx.Yield stays, for YieldInIfLowering.
+      if (flatTypes.size() != op.getNumResults())
+        continue;
       rewriter.setInsertionPoint(yield);
       SmallVector<Value> values;
-      for (auto [value, types] : llvm::zip(yield.getValues(), *resultTypes)) {
-        if (types.size() == 1) {
-          values.push_back(adapt(rewriter, loc, value, types.front()));
-          continue;
-        }
-        // A sequence, split into its two tensors (the casts cancel once its producer
-        // is lowered).
-        llvm::append_range(values,
-                           UnrealizedConversionCastOp::create(rewriter, loc, types, value)
-                               .getResults());
-      }
+      for (auto [value, types] : llvm::zip(yield.getValues(), *resultTypes))
+        values.push_back(adapt(rewriter, loc, value, types.front()));
       scf::YieldOp::create(rewriter, loc, values);
       rewriter.eraseOp(yield);
     }
@@ -122,12 +117,34 @@ struct IfLowering : OpConversionPattern<IfOp> {
   }
 };
 
+/// The onnx.Yield of a branch that yields a sequence, once in its scf.if: an scf.yield of
+/// the lowered values (a sequence's two tensors), cast to the scf.if's result types.
+struct YieldInIfLowering : OpConversionPattern<YieldOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(YieldOp op, OneToNOpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto ifOp = dyn_cast<scf::IfOp>(op->getParentOp());
+    if (!ifOp)
+      return failure();
+    SmallVector<Value> values;
+    for (ValueRange converted : adaptor.getOperands())
+      llvm::append_range(values, converted);
+    if (values.size() != ifOp.getNumResults())
+      return reject(rewriter, op, "the branch yields values of other kinds than the If's outputs");
+    for (unsigned i = 0; i < values.size(); ++i)
+      values[i] = castTo(rewriter, op.getLoc(), values[i], ifOp.getResultTypes()[i]);
+    rewriter.replaceOpWithNewOp<scf::YieldOp>(op, values);
+    return success();
+  }
+};
+
 /// Loop: while (i < M && cond) { cond, v... = body(i, cond, v...); scan[i] = ...; ++i }.
 
 } // namespace
 
 void populateIfPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<IfLowering>(converter, patterns.getContext());
+  patterns.add<IfLowering, YieldInIfLowering>(converter, patterns.getContext());
 }
 
 } // namespace kiln::conversion

@@ -1,7 +1,7 @@
-//===- SequenceMap.cpp - Lower onnx.SequenceMap to an scf.for -------------===//
+//===- SequenceMap.cpp - Lower onnx.SequenceMap to an scf.while -----------===//
 //
-// out_j = [body(s_0[k], ..., t, ...)_j for k in 0..n): one iteration per element of the
-// input sequence. The body's inputs are element k of each sequence input (every one of
+// out_j = [body(s_0[k], ..., t, ...)_j for k in 0..n): one loop iteration per element of
+// the input sequence. The body's inputs are element k of each sequence input (every one of
 // length n, checked at run time) and each tensor input as is; each output sequence is
 // carried by the loop in its packed form (SequenceValue.h) and grows by the element the
 // body yields. The body's onnx ops are moved into the loop and lowered by the same
@@ -14,6 +14,7 @@
 #include "passes/OnnxToLinalg/Support/Rejection.h"
 #include "passes/OnnxToLinalg/Support/SequenceValue.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
+#include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
 #include "ir/onnx/OnnxDialect.h"
 
@@ -69,17 +70,26 @@ struct SequenceMapLowering : OpConversionPattern<SequenceMapOp> {
                         sequenceLength(rewriter, loc, unpackOperand(converted[i])),
                         "the sequence inputs have lengths {} and {}");
 
-    SmallVector<Value> init;
+    // An scf.while, not an scf.for: the outputs grow, and the canonicalizer would give an
+    // scf.for's carried tensors the static size of their (empty) initial values.
+    SmallVector<Value> init{arith::ConstantIndexOp::create(rewriter, loc, 0)};
     for (RankedTensorType element : outElements) {
       PackedSequence empty = packTensors(rewriter, loc, {}, element);
       init.push_back(empty.data);
       init.push_back(empty.shapes);
     }
-    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    auto loop = scf::ForOp::create(rewriter, loc, zero, count, one, init);
-    Block *loopBody = loop.getBody();
-    Value k = loop.getInductionVar();
+    SmallVector<Type> types;
+    for (Value v : init)
+      types.push_back(v.getType());
+    auto loop = scf::WhileOp::create(
+        rewriter, loc, types, init,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value more = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, args[0], count);
+          scf::ConditionOp::create(b, l, more, args);
+        },
+        [](OpBuilder &, Location, ValueRange) {});
+    Block *loopBody = loop.getAfterBody();
+    Value k = loopBody->getArgument(0);
 
     SmallVector<Value> args;
     {
@@ -92,7 +102,6 @@ struct SequenceMapLowering : OpConversionPattern<SequenceMapOp> {
           args.push_back(values.front());
       }
     }
-    // Body argument types are onnx types: give them the converted values' static shapes.
     for (auto [arg, value] : llvm::zip(body.getArguments(), args)) {
       auto argType = dyn_cast<RankedTensorType>(arg.getType());
       auto valueType = dyn_cast<RankedTensorType>(value.getType());
@@ -101,21 +110,22 @@ struct SequenceMapLowering : OpConversionPattern<SequenceMapOp> {
     }
     YieldOp yield = mergeBody(rewriter, loc, op.getBody(), loopBody, args);
     rewriter.setInsertionPoint(yield);
-    SmallVector<Value> next;
+    SmallVector<Value> next{
+        arith::AddIOp::create(rewriter, loc, k, arith::ConstantIndexOp::create(rewriter, loc, 1))};
     for (auto [j, value] : llvm::enumerate(yield.getValues())) {
       auto yieldType = cast<RankedTensorType>(converter.convertType(value.getType()));
       Value tensor = adapt(rewriter, loc, value, yieldType);
-      PackedSequence acc{loop.getRegionIterArgs()[2 * j], loop.getRegionIterArgs()[2 * j + 1]};
+      PackedSequence acc{loopBody->getArgument(1 + 2 * j), loopBody->getArgument(2 + 2 * j)};
       PackedSequence grown = insertElement(rewriter, loc, acc, k, tensor);
-      next.push_back(grown.data);
-      next.push_back(grown.shapes);
+      next.push_back(castTo(rewriter, loc, grown.data, types[1 + 2 * j]));
+      next.push_back(castTo(rewriter, loc, grown.shapes, types[2 + 2 * j]));
     }
     scf::YieldOp::create(rewriter, loc, next);
     rewriter.eraseOp(yield);
 
     SmallVector<SmallVector<Value>> replacements;
     for (unsigned j = 0; j < op.getNumResults(); ++j)
-      replacements.push_back({loop.getResult(2 * j), loop.getResult(2 * j + 1)});
+      replacements.push_back({loop.getResult(1 + 2 * j), loop.getResult(2 + 2 * j)});
     rewriter.replaceOpWithMultiple(op, replacements);
     return success();
   }
