@@ -87,24 +87,28 @@ Value extractElement(OpBuilder &b, Location loc, Operation *node, const PackedSe
       b, loc, RankedTensorType::get({ShapedType::kDynamic}, elemType), seq.data,
       ArrayRef<OpFoldResult>{offset}, ArrayRef<OpFoldResult>{numel},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-  SmallVector<OpFoldResult> dims;
-  SmallVector<int64_t> dynShape;
-  ReassociationIndices all;
-  for (int64_t d = 0; d < element.getRank(); ++d) {
-    Value dim = dimAt(b, loc, seq.shapes, k, d);
+  for (int64_t d = 0; d < element.getRank(); ++d)
     if (!element.isDynamicDim(d))
-      checkSizesEqual(b, loc, node, dim, b.getIndexAttr(element.getDimSize(d)),
+      checkSizesEqual(b, loc, node, dimAt(b, loc, seq.shapes, k, d),
+                      b.getIndexAttr(element.getDimSize(d)),
                       "dim " + Twine(d) + " of a sequence element is {}, the model expects {}");
-    dims.push_back(dim);
-    all.push_back(d);
-  }
   if (element.getRank() == 1)
     return castTo(b, loc, flat, element);
+  // tensor.reshape by the element's row of the table, not tensor.expand_shape: MLIR 22's
+  // expand-strided-metadata crashes on an expand_shape with several dynamic dims in one
+  // group.
+  Value row = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({1, element.getRank()}, b.getI64Type()), seq.shapes,
+      ArrayRef<OpFoldResult>{k, b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(element.getRank())},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  Value shape = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({element.getRank()}, b.getI64Type()), row,
+      ArrayRef<ReassociationIndices>{{0, 1}});
   auto dynamic = RankedTensorType::get(
       SmallVector<int64_t>(element.getRank(), ShapedType::kDynamic), element.getElementType());
-  Value expanded = tensor::ExpandShapeOp::create(b, loc, dynamic, flat,
-                                                 ArrayRef<ReassociationIndices>{all}, dims);
-  return castTo(b, loc, expanded, element);
+  Value reshaped = tensor::ReshapeOp::create(b, loc, dynamic, flat, shape);
+  return castTo(b, loc, reshaped, element);
 }
 
 Value shapeRow(OpBuilder &b, Location loc, Value tensor) {
