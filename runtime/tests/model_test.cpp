@@ -125,7 +125,7 @@ TEST(Model, SessionKeepsModelAlive) {
 }
 
 TEST(Runtime, Version) {
-  EXPECT_NE(std::string(kiln_runtime_version()).find("model ABI 3"), std::string::npos);
+  EXPECT_NE(std::string(kiln_runtime_version()).find("model ABI 4"), std::string::npos);
   EXPECT_STREQ(kiln_status_message(nullptr), "");
   EXPECT_EQ(kiln_status_code(nullptr), KILN_STATUS_OK);
 }

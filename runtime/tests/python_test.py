@@ -15,7 +15,7 @@ import kiln_runtime as kr  # noqa: E402
 
 add_path, static_path = sys.argv[2], sys.argv[3]
 
-assert "model ABI 3" in kr.version(), kr.version()
+assert "model ABI 4" in kr.version(), kr.version()
 assert kr.devices() == ["host"], kr.devices()
 model = kr.Model(add_path)
 assert model.device == "host", model.device
