@@ -10,9 +10,49 @@ namespace kiln {
 using namespace mlir;
 
 namespace {
+
+/// A graph input declared as a sequence of tensors of unknown rank takes the rank of the
+/// tensors the graph inserts into it: a compiled sequence holds tensors of one rank
+/// (docs/sequences.md), so that is the only rank it can have.
+void refineSequenceArguments(func::FuncOp func) {
+  if (func.isExternal())
+    return;
+  bool changed = false;
+  for (BlockArgument arg : func.getArguments()) {
+    auto seq = dyn_cast<kiln::onnxir::SeqType>(arg.getType());
+    auto element = seq ? dyn_cast<UnrankedTensorType>(seq.getElementType())
+                       : UnrankedTensorType();
+    if (!element)
+      continue;
+    std::optional<int64_t> rank;
+    bool agree = true;
+    for (Operation *user : arg.getUsers()) {
+      auto insert = dyn_cast<kiln::onnxir::SequenceInsertOp>(user);
+      auto tensor = insert && insert.getInputSequence() == arg
+                        ? dyn_cast<RankedTensorType>(insert.getTensor().getType())
+                        : RankedTensorType();
+      if (!tensor || tensor.getElementType() != element.getElementType())
+        continue;
+      agree &= !rank || *rank == tensor.getRank();
+      rank = tensor.getRank();
+    }
+    if (!rank || !agree)
+      continue;
+    arg.setType(kiln::onnxir::SeqType::get(
+        func.getContext(),
+        RankedTensorType::get(SmallVector<int64_t>(*rank, ShapedType::kDynamic),
+                              element.getElementType())));
+    changed = true;
+  }
+  if (changed)
+    func.setFunctionType(FunctionType::get(func.getContext(), func.getBody().getArgumentTypes(),
+                                           func.getResultTypes()));
+}
+
 struct InferShapesPass : kiln::impl::InferShapesBase<InferShapesPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    module.walk([](func::FuncOp func) { refineSequenceArguments(func); });
     // The graph is in topological order: each block is visited producers first. An op
     // with regions (If, Loop, Scan) comes after its regions, which it types first.
     for (Region &region : module->getRegions())

@@ -39,3 +39,16 @@ func.func @construct(%a: tensor<2x4xf32>, %b: tensor<3x4xf32>) -> !onnx.seq<tens
   %0 = "onnx.SequenceConstruct"(%a, %b) : (tensor<2x4xf32>, tensor<3x4xf32>) -> !onnx.seq<tensor<*xf32>>
   return %0 : !onnx.seq<tensor<*xf32>>
 }
+
+// -----
+
+// Tests that a graph input declared as a sequence of unknown rank takes the rank of the
+// tensor inserted into it (a compiled sequence holds one rank), and that one nothing is
+// inserted into stays unranked.
+// CHECK-LABEL: func.func @input_rank_from_insert
+// CHECK-SAME: (%{{.+}}: !onnx.seq<tensor<?xi64>>, %{{.+}}: tensor<3xi64>, %{{.+}}: !onnx.seq<tensor<*xf32>>)
+func.func @input_rank_from_insert(%s: !onnx.seq<tensor<*xi64>>, %t: tensor<3xi64>, %u: !onnx.seq<tensor<*xf32>>) -> (!onnx.seq<tensor<*xi64>>, !onnx.seq<tensor<*xf32>>) {
+  %n = onnx.NoValue
+  %0 = "onnx.SequenceInsert"(%s, %t, %n) : (!onnx.seq<tensor<*xi64>>, tensor<3xi64>, none) -> !onnx.seq<tensor<*xi64>>
+  return %0, %u : !onnx.seq<tensor<*xi64>>, !onnx.seq<tensor<*xf32>>
+}
