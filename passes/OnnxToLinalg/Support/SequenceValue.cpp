@@ -236,10 +236,18 @@ Value sequencePosition(OpBuilder &b, Location loc, Operation *op, Value position
   Value belowEnd = arith::CmpIOp::create(
       b, loc, allowEnd ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt, normalized, len64);
   Value ok = arith::AndIOp::create(b, loc, geZero, belowEnd);
+  if (!allowEnd) {
+    // A shape check on the length alone, which the shape function keeps (it drops index
+    // checks): with it and the clamp below, no read of the table is out of bounds there.
+    emitCheck(b, op, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, len64, zero),
+              p64, len64, kilnir::kCheckShape,
+              "position {} of an empty sequence (length {}): it has no elements");
+  }
   emitCheck(b, op, ok, p64, len64, kilnir::kCheckIndex,
             allowEnd ? "position {} is out of range for a sequence of length {} (insert)"
                      : "position {} is out of range for a sequence of length {}");
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), normalized);
+  Value safe = arith::SelectOp::create(b, loc, ok, normalized, zero);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), safe);
 }
 
 } // namespace kiln::conversion

@@ -80,7 +80,9 @@ PackedSequence eraseElement(mlir::OpBuilder &b, mlir::Location loc, const Packed
 
 /// Converts the ONNX position tensor (scalar i32/i64) to an index in [0, length) (or
 /// [0, length] when `allowEnd`), counting a negative one from the end, with a run-time
-/// check (KILN_MODEL_ERROR_INDEX) that it is in range.
+/// check (KILN_MODEL_ERROR_INDEX) that it is in range; without `allowEnd` also a shape
+/// check that the sequence is not empty. The index is clamped to 0 when out of range, so
+/// that the shape function (which keeps only shape checks) never reads out of bounds.
 mlir::Value sequencePosition(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *op,
                              mlir::Value position, mlir::Value length, bool allowEnd);
 
