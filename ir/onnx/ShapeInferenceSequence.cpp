@@ -100,8 +100,7 @@ LogicalResult SplitToSequenceOp::inferShapes(SmallVectorImpl<Type> &resultTypes)
     std::optional<SmallVector<int64_t>> sizes = matchConstantI64s(getSplit());
     int64_t size = ShapedType::kDynamic;
     auto splitShape = getRankedShape(getSplit().getType());
-    if (sizes && !sizes->empty() && splitShape && !splitShape->empty() &&
-        llvm::all_equal(*sizes))
+    if (sizes && !sizes->empty() && splitShape && !splitShape->empty() && llvm::all_equal(*sizes))
       size = sizes->front();
     else if (sizes && sizes->size() == 1 && splitShape && splitShape->empty() &&
              (*shape)[*axis] != ShapedType::kDynamic && (*sizes)[0] > 0 &&

@@ -120,8 +120,8 @@ kiln_status *kiln_sequence_unpack(const kiln_tensor *data, const kiln_tensor *sh
   const char *in = static_cast<const char *>(data->data);
   kiln_allocator a = kiln_allocator_default();
   for (int64_t k = 0; k < n; ++k) {
-    if (kiln_status *s = createTensor(data->dtype, static_cast<int32_t>(rank), table + k * rank,
-                                      a, &elements[k])) {
+    if (kiln_status *s = createTensor(data->dtype, static_cast<int32_t>(rank), table + k * rank, a,
+                                      &elements[k])) {
       for (int64_t j = 0; j < k; ++j) {
         kiln_tensor_release(elements[j]);
         elements[j] = nullptr;

@@ -17,9 +17,9 @@ namespace {
 
 TensorPtr floats(std::vector<int64_t> dims, std::vector<float> values) {
   kiln_tensor *t = nullptr;
-  EXPECT_EQ(describe(kiln_tensor_create(1, static_cast<int32_t>(dims.size()), dims.data(),
-                                        nullptr, &t)),
-            "OK");
+  EXPECT_EQ(
+      describe(kiln_tensor_create(1, static_cast<int32_t>(dims.size()), dims.data(), nullptr, &t)),
+      "OK");
   float *data = static_cast<float *>(kiln_tensor_data(t));
   for (size_t i = 0; i < values.size(); ++i)
     data[i] = values[i];
@@ -29,8 +29,7 @@ TensorPtr floats(std::vector<int64_t> dims, std::vector<float> values) {
 } // namespace
 
 TEST(Sequence, PackAndUnpackRoundTrip) {
-  TensorPtr a = floats({2, 2}, {1, 2, 3, 4}), b = floats({1, 3}, {5, 6, 7}),
-            c = floats({0, 3}, {});
+  TensorPtr a = floats({2, 2}, {1, 2, 3, 4}), b = floats({1, 3}, {5, 6, 7}), c = floats({0, 3}, {});
   const kiln_tensor *elements[] = {a.get(), b.get(), c.get()};
   kiln_tensor *data = nullptr, *shapes = nullptr;
   KILN_ASSERT_OK(kiln_sequence_pack(elements, 3, 1, 2, &data, &shapes));

@@ -120,8 +120,9 @@ struct SequenceEraseLowering : OpConversionPattern<SequenceEraseOp> {
     if (isa<NoneType>(op.getPosition().getType())) {
       // The last element; an empty sequence has none.
       Value minusOne = arith::ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(RankedTensorType::get({}, rewriter.getI64Type()),
-                                                rewriter.getI64IntegerAttr(-1).getValue()));
+          rewriter, loc,
+          DenseElementsAttr::get(RankedTensorType::get({}, rewriter.getI64Type()),
+                                 rewriter.getI64IntegerAttr(-1).getValue()));
       pos = sequencePosition(rewriter, loc, op, minusOne, length, /*allowEnd=*/false);
     } else {
       pos = sequencePosition(rewriter, loc, op, adaptor.getPosition().front(), length,
@@ -159,8 +160,7 @@ struct SequenceLengthLowering : OpConversionPattern<SequenceLengthOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(SequenceLengthOp op, OneToNOpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(elementTypeOf(rewriter, *getTypeConverter(), op,
-                             op.getInputSequence().getType())))
+    if (failed(elementTypeOf(rewriter, *getTypeConverter(), op, op.getInputSequence().getType())))
       return failure();
     Location loc = op.getLoc();
     PackedSequence seq = unpackOperand(adaptor.getInputSequence());

@@ -56,8 +56,9 @@ struct SequenceMapLowering : OpConversionPattern<SequenceMapOp> {
       RankedTensorType element = getSequenceElementType(converter, result.getType());
       auto yieldType = dyn_cast_or_null<RankedTensorType>(converter.convertType(yielded));
       if (!element || !yieldType || yieldType.getRank() != element.getRank())
-        return reject(rewriter, op, "the rank of an output sequence's elements is unknown or "
-                                    "differs from what the body yields");
+        return reject(rewriter, op,
+                      "the rank of an output sequence's elements is unknown or "
+                      "differs from what the body yields");
       outElements.push_back(element);
     }
 

@@ -52,8 +52,8 @@ struct SplitToSequenceLowering : OpConversionPattern<SplitToSequenceOp> {
     int64_t rank = inputType.getRank();
     int64_t axis = op.getAxis();
     if (axis < -rank || axis >= rank)
-      return reject(rewriter, op, "axis " + Twine(axis) + " is out of range for rank " +
-                                      Twine(rank));
+      return reject(rewriter, op,
+                    "axis " + Twine(axis) + " is out of range for rank " + Twine(rank));
     if (axis < 0)
       axis += rank;
     bool noSplit = isa<NoneType>(op.getSplit().getType());
@@ -62,8 +62,8 @@ struct SplitToSequenceLowering : OpConversionPattern<SplitToSequenceOp> {
       return reject(rewriter, op, "the result's element rank does not match the input");
     Location loc = op.getLoc();
     Value splitTensor = noSplit ? Value() : adaptor.getSplit().front();
-    auto splitType = splitTensor ? cast<RankedTensorType>(splitTensor.getType())
-                                 : RankedTensorType();
+    auto splitType =
+        splitTensor ? cast<RankedTensorType>(splitTensor.getType()) : RankedTensorType();
     if (splitType && splitType.getRank() > 1)
       return reject(rewriter, op, "'split' must be a scalar or a 1-D tensor");
     bool scalarSplit = splitType && splitType.getRank() == 0;
@@ -77,8 +77,8 @@ struct SplitToSequenceLowering : OpConversionPattern<SplitToSequenceOp> {
       count = size;
     } else if (scalarSplit) {
       chunk = toI64(rewriter, loc, extractScalar(rewriter, loc, splitTensor));
-      Value positive = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sgt, chunk,
-                                             zero64);
+      Value positive =
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sgt, chunk, zero64);
       emitCheck(rewriter, op, positive, chunk, size64, kilnir::kCheckShape,
                 "split size {} must be positive (axis of size {})");
       // A zero chunk only reaches the division when the check failed; keep it defined.
@@ -86,9 +86,8 @@ struct SplitToSequenceLowering : OpConversionPattern<SplitToSequenceOp> {
           rewriter, loc, positive, chunk,
           arith::ConstantIntOp::create(rewriter, loc, rewriter.getI64Type(), 1));
       chunk = safe;
-      count = arith::IndexCastOp::create(
-          rewriter, loc, rewriter.getIndexType(),
-          arith::CeilDivSIOp::create(rewriter, loc, size64, safe));
+      count = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
+                                         arith::CeilDivSIOp::create(rewriter, loc, size64, safe));
     } else {
       count = getDimValue(rewriter, loc, splitTensor, 0);
       // Each size >= 0 and their sum is the axis.
@@ -100,8 +99,8 @@ struct SplitToSequenceLowering : OpConversionPattern<SplitToSequenceOp> {
             Value s = toI64(b, l, tensor::ExtractOp::create(b, l, splitTensor, k));
             scf::YieldOp::create(b, l, ValueRange{arith::AddIOp::create(b, l, acc[0], s)});
           });
-      Value ok = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
-                                       sum.getResult(0), size64);
+      Value ok =
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, sum.getResult(0), size64);
       emitCheck(rewriter, op, ok, sum.getResult(0), size64, kilnir::kCheckShape,
                 "the split sizes add up to {}, not to the axis size {}");
     }
@@ -115,7 +114,8 @@ struct SplitToSequenceLowering : OpConversionPattern<SplitToSequenceOp> {
         inner = arith::MulIOp::create(rewriter, loc, inner, getDimValue(rewriter, loc, input, d));
     }
     SmallVector<Type, 2> types = getPackedSequenceTypes(element);
-    Value total = arith::MulIOp::create(rewriter, loc, arith::MulIOp::create(rewriter, loc, outer, size), inner);
+    Value total = arith::MulIOp::create(rewriter, loc,
+                                        arith::MulIOp::create(rewriter, loc, outer, size), inner);
     Value data = tensor::EmptyOp::create(rewriter, loc, ArrayRef<OpFoldResult>{total},
                                          element.getElementType());
     Value shapes = tensor::EmptyOp::create(
@@ -189,8 +189,8 @@ struct ConcatFromSequenceLowering : OpConversionPattern<ConcatFromSequenceOp> {
       return reject(rewriter, op, "the result's rank does not match the elements'");
     int64_t axis = op.getAxis();
     if (axis < -outRank || axis >= outRank)
-      return reject(rewriter, op, "axis " + Twine(axis) + " is out of range for rank " +
-                                      Twine(outRank));
+      return reject(rewriter, op,
+                    "axis " + Twine(axis) + " is out of range for rank " + Twine(outRank));
     if (axis < 0)
       axis += outRank;
     Location loc = op.getLoc();
@@ -206,27 +206,26 @@ struct ConcatFromSequenceLowering : OpConversionPattern<ConcatFromSequenceOp> {
     // Elements agree on every dim but the axis (every dim with new_axis); the axis of
     // the result is the sum of theirs (their count with new_axis).
     auto dimOf = [&](OpBuilder &b, Location l, Value k, int64_t d) {
-      return tensor::ExtractOp::create(b, l, seq.shapes, ValueRange{k, cIdx(b, l, d)})
-          .getResult();
+      return tensor::ExtractOp::create(b, l, seq.shapes, ValueRange{k, cIdx(b, l, d)}).getResult();
     };
     Value safeFirst = zero;
     Value trueV = arith::ConstantIntOp::create(rewriter, loc, rewriter.getI1Type(), 1);
-    auto scan = scf::ForOp::create(
-        rewriter, loc, zero, count, one, ValueRange{trueV, zero64},
-        [&](OpBuilder &b, Location l, Value k, ValueRange acc) {
-          Value ok = acc[0];
-          for (int64_t d = 0; d < rank; ++d) {
-            if (!newAxis && d == axis)
-              continue;
-            Value same = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, dimOf(b, l, k, d),
-                                               dimOf(b, l, safeFirst, d));
-            ok = arith::AndIOp::create(b, l, ok, same);
-          }
-          Value sum = acc[1];
-          if (!newAxis)
-            sum = arith::AddIOp::create(b, l, sum, dimOf(b, l, k, axis));
-          scf::YieldOp::create(b, l, ValueRange{ok, sum});
-        });
+    auto scan = scf::ForOp::create(rewriter, loc, zero, count, one, ValueRange{trueV, zero64},
+                                   [&](OpBuilder &b, Location l, Value k, ValueRange acc) {
+                                     Value ok = acc[0];
+                                     for (int64_t d = 0; d < rank; ++d) {
+                                       if (!newAxis && d == axis)
+                                         continue;
+                                       Value same = arith::CmpIOp::create(
+                                           b, l, arith::CmpIPredicate::eq, dimOf(b, l, k, d),
+                                           dimOf(b, l, safeFirst, d));
+                                       ok = arith::AndIOp::create(b, l, ok, same);
+                                     }
+                                     Value sum = acc[1];
+                                     if (!newAxis)
+                                       sum = arith::AddIOp::create(b, l, sum, dimOf(b, l, k, axis));
+                                     scf::YieldOp::create(b, l, ValueRange{ok, sum});
+                                   });
     emitCheck(rewriter, op, scan.getResult(0), count64, zero64, kilnir::kCheckShape,
               "the sequence's {} elements differ in a dimension other than the axis");
 
@@ -234,9 +233,8 @@ struct ConcatFromSequenceLowering : OpConversionPattern<ConcatFromSequenceOp> {
     for (int64_t d = 0, src = 0; d < outRank; ++d) {
       if (d == axis) {
         outSizes.push_back(newAxis ? count
-                                   : arith::IndexCastOp::create(rewriter, loc,
-                                                                rewriter.getIndexType(),
-                                                                scan.getResult(1))
+                                   : arith::IndexCastOp::create(
+                                         rewriter, loc, rewriter.getIndexType(), scan.getResult(1))
                                          .getResult());
         if (!newAxis)
           ++src;

@@ -27,9 +27,9 @@ RankedTensorType getSequenceElementType(const TypeConverter &converter, Type typ
 
 SmallVector<Type, 2> getPackedSequenceTypes(RankedTensorType element) {
   MLIRContext *ctx = element.getContext();
-  return {RankedTensorType::get({ShapedType::kDynamic}, element.getElementType()),
-          RankedTensorType::get({ShapedType::kDynamic, element.getRank()},
-                                IntegerType::get(ctx, 64))};
+  return {
+      RankedTensorType::get({ShapedType::kDynamic}, element.getElementType()),
+      RankedTensorType::get({ShapedType::kDynamic, element.getRank()}, IntegerType::get(ctx, 64))};
 }
 
 PackedSequence unpackOperand(ValueRange converted) {
@@ -62,12 +62,12 @@ Value elementNumel(OpBuilder &b, Location loc, Value shapes, Value k) {
 Value elementOffset(OpBuilder &b, Location loc, Value shapes, Value k) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  auto loop = scf::ForOp::create(
-      b, loc, zero, k, one, ValueRange{zero},
-      [&](OpBuilder &nb, Location nloc, Value j, ValueRange acc) {
-        Value sum = arith::AddIOp::create(nb, nloc, acc[0], elementNumel(nb, nloc, shapes, j));
-        scf::YieldOp::create(nb, nloc, sum);
-      });
+  auto loop = scf::ForOp::create(b, loc, zero, k, one, ValueRange{zero},
+                                 [&](OpBuilder &nb, Location nloc, Value j, ValueRange acc) {
+                                   Value sum = arith::AddIOp::create(
+                                       nb, nloc, acc[0], elementNumel(nb, nloc, shapes, j));
+                                   scf::YieldOp::create(nb, nloc, sum);
+                                 });
   return loop.getResult(0);
 }
 
@@ -79,8 +79,7 @@ Value extractElement(OpBuilder &b, Location loc, Operation *node, const PackedSe
     Value one = tensor::ExtractSliceOp::create(
         b, loc, RankedTensorType::get({1}, elemType), seq.data, ArrayRef<OpFoldResult>{offset},
         ArrayRef<OpFoldResult>{b.getIndexAttr(1)}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-    return tensor::CollapseShapeOp::create(b, loc, element, one,
-                                           ArrayRef<ReassociationIndices>{});
+    return tensor::CollapseShapeOp::create(b, loc, element, one, ArrayRef<ReassociationIndices>{});
   }
   Value numel = elementNumel(b, loc, seq.shapes, k);
   Value flat = tensor::ExtractSliceOp::create(
@@ -115,8 +114,8 @@ Value shapeRow(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   SmallVector<Value> dims;
   for (int64_t d = 0; d < type.getRank(); ++d)
-    dims.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(),
-                                              getDimValue(b, loc, tensor, d)));
+    dims.push_back(
+        arith::IndexCastOp::create(b, loc, b.getI64Type(), getDimValue(b, loc, tensor, d)));
   auto rowType = RankedTensorType::get({1, type.getRank()}, b.getI64Type());
   if (dims.empty())
     return tensor::EmptyOp::create(b, loc, rowType.getShape(), b.getI64Type());
@@ -161,8 +160,8 @@ PackedSequence packTensors(OpBuilder &b, Location loc, ValueRange tensors,
   SmallVector<Type, 2> types = getPackedSequenceTypes(element);
   if (tensors.empty()) {
     Value data = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{0}, element.getElementType());
-    Value shapes = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{0, element.getRank()},
-                                           b.getI64Type());
+    Value shapes =
+        tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{0, element.getRank()}, b.getI64Type());
     return {castTo(b, loc, data, types[0]), castTo(b, loc, shapes, types[1])};
   }
   SmallVector<Value> flats, rows;
@@ -183,8 +182,8 @@ static Value slice0(OpBuilder &b, Location loc, Value t, Value begin, Value end)
   sizes[0] = arith::SubIOp::create(b, loc, end, begin).getResult();
   SmallVector<int64_t> shape(type.getShape());
   shape[0] = ShapedType::kDynamic;
-  return tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), t, offsets, sizes, strides);
+  return tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get(shape, type.getElementType()),
+                                        t, offsets, sizes, strides);
 }
 
 PackedSequence insertElement(OpBuilder &b, Location loc, const PackedSequence &seq, Value pos,
@@ -195,14 +194,14 @@ PackedSequence insertElement(OpBuilder &b, Location loc, const PackedSequence &s
   Value count = sequenceLength(b, loc, seq);
   Value flat = castTo(b, loc, flattenAll(b, loc, tensor), seq.data.getType());
   Value row = shapeRow(b, loc, tensor);
-  Value data = concat1D(b, loc,
-                        {slice0(b, loc, seq.data, zero, offset), flat,
-                         slice0(b, loc, seq.data, offset, total)});
-  Value shapes = concatRows(b, loc,
-                            {slice0(b, loc, seq.shapes, zero, pos),
-                             castTo(b, loc, row, RankedTensorType::get(
-                                                     {1, rankOf(seq.shapes)}, b.getI64Type())),
-                             slice0(b, loc, seq.shapes, pos, count)});
+  Value data = concat1D(
+      b, loc,
+      {slice0(b, loc, seq.data, zero, offset), flat, slice0(b, loc, seq.data, offset, total)});
+  Value shapes = concatRows(
+      b, loc,
+      {slice0(b, loc, seq.shapes, zero, pos),
+       castTo(b, loc, row, RankedTensorType::get({1, rankOf(seq.shapes)}, b.getI64Type())),
+       slice0(b, loc, seq.shapes, pos, count)});
   return {data, castTo(b, loc, shapes, seq.shapes.getType())};
 }
 
@@ -239,8 +238,8 @@ Value sequencePosition(OpBuilder &b, Location loc, Operation *op, Value position
   if (!allowEnd) {
     // A shape check on the length alone, which the shape function keeps (it drops index
     // checks): with it and the clamp below, no read of the table is out of bounds there.
-    emitCheck(b, op, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, len64, zero),
-              p64, len64, kilnir::kCheckShape,
+    emitCheck(b, op, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, len64, zero), p64,
+              len64, kilnir::kCheckShape,
               "position {} of an empty sequence (length {}): it has no elements");
   }
   emitCheck(b, op, ok, p64, len64, kilnir::kCheckIndex,

@@ -43,8 +43,7 @@ PackedSequence unpackOperand(mlir::ValueRange converted);
 mlir::Value sequenceLength(mlir::OpBuilder &b, mlir::Location loc, const PackedSequence &seq);
 
 /// The number of values of element `k` (index): the product of its row of `shapes`.
-mlir::Value elementNumel(mlir::OpBuilder &b, mlir::Location loc, mlir::Value shapes,
-                         mlir::Value k);
+mlir::Value elementNumel(mlir::OpBuilder &b, mlir::Location loc, mlir::Value shapes, mlir::Value k);
 
 /// Where element `k` starts in the data (index): the sum of the sizes before it.
 mlir::Value elementOffset(mlir::OpBuilder &b, mlir::Location loc, mlir::Value shapes,
