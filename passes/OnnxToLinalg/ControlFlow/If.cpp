@@ -22,38 +22,6 @@ using namespace kiln::onnxir;
 namespace kiln::conversion {
 namespace {
 
-/// The lowered types of each output: one ranked tensor, or the two of a sequence.
-FailureOr<SmallVector<SmallVector<Type, 2>>> convertBranchTypes(const TypeConverter &converter,
-                                                                 TypeRange types) {
-  SmallVector<SmallVector<Type, 2>> result;
-  for (Type type : types) {
-    if (isa<SeqType>(type)) {
-      RankedTensorType element = getSequenceElementType(converter, type);
-      if (!element)
-        return failure();
-      result.push_back(getPackedSequenceTypes(element));
-      continue;
-    }
-    auto converted = dyn_cast_or_null<RankedTensorType>(converter.convertType(type));
-    if (!converted)
-      return failure();
-    result.push_back({converted});
-  }
-  return result;
-}
-
-/// Every body argument and yielded value is a ranked tensor or a sequence of them.
-bool hasRankedOrSequenceBody(Region &region) {
-  auto ok = [](Type type) {
-    if (auto seq = dyn_cast<SeqType>(type))
-      type = seq.getElementType();
-    return isa<RankedTensorType>(type);
-  };
-  Block &body = region.front();
-  return llvm::all_of(body.getArgumentTypes(), ok) &&
-         llvm::all_of(body.getTerminator()->getOperandTypes(), ok);
-}
-
 struct IfLowering : OpConversionPattern<IfOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -75,7 +43,7 @@ struct IfLowering : OpConversionPattern<IfOp> {
     }
     // A sequence output takes two results of the scf.if (SequenceValue.h).
     FailureOr<SmallVector<SmallVector<Type, 2>>> resultTypes =
-        convertBranchTypes(*getTypeConverter(), op.getResultTypes());
+        convertValueTypes(*getTypeConverter(), op.getResultTypes());
     if (failed(resultTypes) || !hasRankedOrSequenceBody(op.getThenBranch()) ||
         !hasRankedOrSequenceBody(op.getElseBranch()))
       return reject(rewriter, op, "a branch output's rank is unknown, or it is not a tensor "
