@@ -52,3 +52,20 @@ func.func @input_rank_from_insert(%s: !onnx.seq<tensor<*xi64>>, %t: tensor<3xi64
   %0 = "onnx.SequenceInsert"(%s, %t, %n) : (!onnx.seq<tensor<*xi64>>, tensor<3xi64>, none) -> !onnx.seq<tensor<*xi64>>
   return %0, %u : !onnx.seq<tensor<*xi64>>, !onnx.seq<tensor<*xf32>>
 }
+
+// -----
+
+// Tests that a SequenceEmpty of unknown rank takes the element type of the Loop body input
+// it initializes.
+// CHECK-LABEL: func.func @empty_from_loop
+// CHECK: "onnx.SequenceEmpty"() {{.*}} -> !onnx.seq<tensor<?xf32>>
+func.func @empty_from_loop(%m: tensor<i64>, %c: tensor<i1>, %x: tensor<?xf32>) -> !onnx.seq<tensor<?xf32>> {
+  %e = "onnx.SequenceEmpty"() <{dtype = 1 : i64}> : () -> !onnx.seq<tensor<*xf32>>
+  %0 = "onnx.Loop"(%m, %c, %e) ({
+  ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %s: !onnx.seq<tensor<?xf32>>):
+    %n = onnx.NoValue
+    %1 = "onnx.SequenceInsert"(%s, %x, %n) : (!onnx.seq<tensor<?xf32>>, tensor<?xf32>, none) -> !onnx.seq<tensor<?xf32>>
+    onnx.Yield %cond, %1 : tensor<i1>, !onnx.seq<tensor<?xf32>>
+  }) : (tensor<i64>, tensor<i1>, !onnx.seq<tensor<*xf32>>) -> !onnx.seq<tensor<?xf32>>
+  return %0 : !onnx.seq<tensor<?xf32>>
+}

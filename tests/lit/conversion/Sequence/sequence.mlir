@@ -163,3 +163,24 @@ func.func @if_seq(%c: tensor<i1>, %s: !onnx.seq<tensor<?xf32>>, %t: !onnx.seq<te
   }) : (tensor<i1>) -> !onnx.seq<tensor<?xf32>>
   return %0 : !onnx.seq<tensor<?xf32>>
 }
+
+// -----
+
+// Tests that a Loop carrying a sequence carries its two tensors in the scf.while, the body
+// seeing them as the sequence (SequenceInsert appends to the carried pair).
+// CHECK-LABEL: func.func @loop_carried
+// CHECK: scf.while {{.*}} : (i64, i1, tensor<?xf32>, tensor<?x1xi64>) -> (i64, i1, tensor<?xf32>, tensor<?x1xi64>)
+// CHECK: tensor.insert_slice {{.*}} : tensor<1x1xi64> into tensor<?x1xi64>
+// CHECK: scf.yield {{.*}} : i64, i1, tensor<?xf32>, tensor<?x1xi64>
+// CHECK-NOT: kiln.loop_scan_outputs
+func.func @loop_carried(%m: tensor<i64>, %x: tensor<?xf32>) -> !onnx.seq<tensor<?xf32>> {
+  %c = "onnx.Constant"() <{value = dense<true> : tensor<i1>}> : () -> tensor<i1>
+  %e = "onnx.SequenceEmpty"() <{dtype = 1 : i64}> : () -> !onnx.seq<tensor<?xf32>>
+  %0 = "onnx.Loop"(%m, %c, %e) ({
+  ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %s: !onnx.seq<tensor<?xf32>>):
+    %n = onnx.NoValue
+    %1 = "onnx.SequenceInsert"(%s, %x, %n) : (!onnx.seq<tensor<?xf32>>, tensor<?xf32>, none) -> !onnx.seq<tensor<?xf32>>
+    onnx.Yield %cond, %1 : tensor<i1>, !onnx.seq<tensor<?xf32>>
+  }) : (tensor<i64>, tensor<i1>, !onnx.seq<tensor<?xf32>>) -> !onnx.seq<tensor<?xf32>>
+  return %0 : !onnx.seq<tensor<?xf32>>
+}
