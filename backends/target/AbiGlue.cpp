@@ -49,9 +49,10 @@ static void emitDescTable(raw_ostream &os, StringRef prefix, ArrayRef<TensorSign
   os << "static const kiln_model_tensor_desc " << prefix << "s[] = {\n";
   for (auto [i, t] : llvm::enumerate(tensors))
     os << "  {" << cString(t.name) << ", " << t.dtype << ", " << t.dims.size() << ", " << prefix
-       << i << "_dims, " << prefix << i << "_params, " << (t.optional ? 1 : 0) << "},\n";
+       << i << "_dims, " << prefix << i << "_params, " << t.kind << ", " << (t.optional ? 1 : 0)
+       << "},\n";
   if (tensors.empty())
-    os << "  {NULL, 0, 0, NULL, NULL, 0},\n";
+    os << "  {NULL, 0, 0, NULL, NULL, 0, 0},\n";
   os << "};\n\n";
 }
 

@@ -1,6 +1,7 @@
 //===- ModelSignature.cpp - What a compiled model exposes -----------------===//
 
 #include "backends/target/ModelSignature.h"
+
 #include "ir/onnx/OnnxDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -56,7 +57,52 @@ int32_t getOnnxDataType(Type type) {
   return 0;
 }
 
-/// Reads one argument or result of the entry function.
+static FailureOr<TensorSignature> readTensor(func::FuncOp func, Type type, DictionaryAttr attrs,
+                                             StringRef role, unsigned index);
+
+/// Reads one argument or result of the entry function: one entry, or the two of a
+/// sequence.
+static LogicalResult readValue(func::FuncOp func, Type type, DictionaryAttr attrs,
+                               StringRef role, unsigned index,
+                               SmallVectorImpl<TensorSignature> &out) {
+  auto seq = dyn_cast<onnxir::SeqType>(type);
+  if (!seq) {
+    FailureOr<TensorSignature> t = readTensor(func, type, attrs, role, index);
+    if (failed(t))
+      return failure();
+    out.push_back(std::move(*t));
+    return success();
+  }
+  std::string name = (role + Twine(index)).str();
+  if (auto n = attrs ? attrs.getAs<StringAttr>("onnx.name") : StringAttr())
+    name = n.str();
+  auto element = dyn_cast<RankedTensorType>(seq.getElementType());
+  if (!element)
+    return func.emitError() << role << " '" << name << "' has type " << type
+                            << ", which a compiled model cannot take or return: the rank of "
+                               "the sequence's elements is unknown";
+  TensorSignature data;
+  data.name = name;
+  data.dtype = getOnnxDataType(element.getElementType());
+  if (!data.dtype)
+    return func.emitError() << role << " '" << name << "' has element type "
+                            << element.getElementType()
+                            << ", which a compiled model cannot take or return yet";
+  data.dims = {-1};
+  data.dimParams = {""};
+  data.kind = 1;
+  TensorSignature shapes;
+  shapes.name = name;
+  shapes.dtype = 7;
+  shapes.dims = {-1, element.getRank()};
+  shapes.dimParams = {"", ""};
+  shapes.kind = 2;
+  out.push_back(std::move(data));
+  out.push_back(std::move(shapes));
+  return success();
+}
+
+/// Reads one tensor argument or result of the entry function.
 static FailureOr<TensorSignature> readTensor(func::FuncOp func, Type type, DictionaryAttr attrs,
                                              StringRef role, unsigned index) {
   TensorSignature sig;
@@ -100,12 +146,12 @@ FailureOr<ModelSignature> readModelSignature(ModuleOp module) {
     sig.graphName = name.str();
   FunctionType type = main.getFunctionType();
   for (unsigned i = 0; i < type.getNumInputs(); ++i) {
-    FailureOr<TensorSignature> t = readTensor(main, type.getInput(i), main.getArgAttrDict(i),
-                                              "input", sig.inputs.size());
-    if (failed(t))
-      return failure();
     // An optional input's presence flag follows it (kiln-lower-optionals).
     if (main.getArgAttr(i, "kiln.optional")) {
+      FailureOr<TensorSignature> t = readTensor(main, type.getInput(i), main.getArgAttrDict(i),
+                                                "input", sig.inputs.size());
+      if (failed(t))
+        return failure();
       auto flag = i + 1 < type.getNumInputs() ? dyn_cast<RankedTensorType>(type.getInput(i + 1))
                                               : RankedTensorType();
       if (!flag || flag.getRank() != 0 || !flag.getElementType().isInteger(1) ||
@@ -114,16 +160,17 @@ FailureOr<ModelSignature> readModelSignature(ModuleOp module) {
                                 << "' is not followed by its tensor<i1> presence argument";
       t->optional = true;
       ++i;
+      sig.inputs.push_back(std::move(*t));
+      continue;
     }
-    sig.inputs.push_back(std::move(*t));
-  }
-  for (unsigned i = 0; i < type.getNumResults(); ++i) {
-    FailureOr<TensorSignature> t =
-        readTensor(main, type.getResult(i), main.getResultAttrDict(i), "output", i);
-    if (failed(t))
+    if (failed(readValue(main, type.getInput(i), main.getArgAttrDict(i), "input", i,
+                         sig.inputs)))
       return failure();
-    sig.outputs.push_back(std::move(*t));
   }
+  for (unsigned i = 0; i < type.getNumResults(); ++i)
+    if (failed(readValue(main, type.getResult(i), main.getResultAttrDict(i), "output", i,
+                         sig.outputs)))
+      return failure();
   return sig;
 }
 

@@ -21,6 +21,9 @@ struct TensorSignature {
   /// An optional input (ONNX optional<tensor>): the entry function takes it and, right
   /// after it, a tensor<i1> that says whether it is present (kiln-lower-optionals).
   bool optional = false;
+  /// kiln_model_value_kind: 0 a tensor; 1 and 2 the packed data and the shape table of
+  /// a sequence (two consecutive entries of one name, see model_abi.h).
+  int32_t kind = 0;
 };
 
 /// Where a compiled model keeps its intermediate tensors (see PlanArena.cpp).
@@ -63,8 +66,10 @@ struct ModelSignature {
 };
 
 /// Reads the signature of the entry function `@main` of an imported module. Emits an
-/// error (naming the value) for inputs/outputs the C ABI cannot carry (sequences,
-/// maps, strings, unranked tensors).
+/// error (naming the value) for inputs/outputs the C ABI cannot carry (maps, optionals,
+/// strings, unranked tensors, sequences of elements of unknown rank). A sequence
+/// becomes two entries, its packed data and its shape table (as the lowering's
+/// 1:N conversion of the entry function's signature, SequenceValue.h).
 mlir::FailureOr<ModelSignature> readModelSignature(mlir::ModuleOp module);
 
 /// Returns the ONNX TensorProto.DataType of an MLIR element type, or 0 if it has none

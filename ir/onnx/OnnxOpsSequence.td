@@ -7,7 +7,7 @@
 
 include "ir/onnx/OnnxBase.td"
 
-def ONNX_ConcatFromSequenceOp : ONNX_Op<"ConcatFromSequence", [NoMemoryEffect]> {
+def ONNX_ConcatFromSequenceOp : ONNX_Op<"ConcatFromSequence", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ConcatFromSequence, versions 11";
   let description = [{
     Generated from the ONNX schema of `ConcatFromSequence` (domain `ai.onnx`, since version 11).
@@ -20,7 +20,7 @@ def ONNX_ConcatFromSequenceOp : ONNX_Op<"ConcatFromSequence", [NoMemoryEffect]> 
     TensorOf<[Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$concat_result);
 }
 
-def ONNX_SequenceAtOp : ONNX_Op<"SequenceAt", [NoMemoryEffect]> {
+def ONNX_SequenceAtOp : ONNX_Op<"SequenceAt", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX SequenceAt, versions 11";
   let description = [{
     Generated from the ONNX schema of `SequenceAt` (domain `ai.onnx`, since version 11).
@@ -32,7 +32,7 @@ def ONNX_SequenceAtOp : ONNX_Op<"SequenceAt", [NoMemoryEffect]> {
     TensorOf<[Complex<F32>, Complex<F64>, F16, F32, F64, I1, I16, I32, I64, I8, ONNX_StringType, UI16, UI32, UI64, UI8]>:$tensor);
 }
 
-def ONNX_SequenceConstructOp : ONNX_Op<"SequenceConstruct", [NoMemoryEffect]> {
+def ONNX_SequenceConstructOp : ONNX_Op<"SequenceConstruct", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX SequenceConstruct, versions 11";
   let description = [{
     Generated from the ONNX schema of `SequenceConstruct` (domain `ai.onnx`, since version 11).
@@ -54,7 +54,7 @@ def ONNX_SequenceEmptyOp : ONNX_Op<"SequenceEmpty", [NoMemoryEffect]> {
     ONNX_SeqType:$output);
 }
 
-def ONNX_SequenceEraseOp : ONNX_Op<"SequenceErase", [NoMemoryEffect]> {
+def ONNX_SequenceEraseOp : ONNX_Op<"SequenceErase", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX SequenceErase, versions 11";
   let description = [{
     Generated from the ONNX schema of `SequenceErase` (domain `ai.onnx`, since version 11).
@@ -66,7 +66,7 @@ def ONNX_SequenceEraseOp : ONNX_Op<"SequenceErase", [NoMemoryEffect]> {
     ONNX_SeqType:$output_sequence);
 }
 
-def ONNX_SequenceInsertOp : ONNX_Op<"SequenceInsert", [NoMemoryEffect]> {
+def ONNX_SequenceInsertOp : ONNX_Op<"SequenceInsert", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX SequenceInsert, versions 11";
   let description = [{
     Generated from the ONNX schema of `SequenceInsert` (domain `ai.onnx`, since version 11).
@@ -103,7 +103,7 @@ def ONNX_SequenceMapOp : ONNX_Op<"SequenceMap", [RecursiveMemoryEffects]> {
   let regions = (region SizedRegion<1>:$body);
 }
 
-def ONNX_SplitToSequenceOp : ONNX_Op<"SplitToSequence", [NoMemoryEffect]> {
+def ONNX_SplitToSequenceOp : ONNX_Op<"SplitToSequence", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX SplitToSequence, versions 11, 24";
   let description = [{
     Generated from the ONNX schema of `SplitToSequence` (domain `ai.onnx`, since version 24).

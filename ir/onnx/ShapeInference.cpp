@@ -17,6 +17,14 @@ namespace kiln::onnxir {
 static Type refineType(Type current, Type inferred) {
   if (current == inferred || !inferred)
     return current;
+  // A sequence refines like its element type.
+  if (auto curSeq = dyn_cast<SeqType>(current)) {
+    auto infSeq = dyn_cast<SeqType>(inferred);
+    if (!infSeq)
+      return current;
+    Type element = refineType(curSeq.getElementType(), infSeq.getElementType());
+    return element ? SeqType::get(current.getContext(), element) : Type();
+  }
   auto cur = dyn_cast<TensorType>(current);
   auto inf = dyn_cast<TensorType>(inferred);
   if (!cur || !inf)

@@ -120,6 +120,9 @@ HAS_SHAPE_INFERENCE = {
     "DynamicQuantizeLinear",
     # ControlFlow
     "If", "Loop", "Scan",
+    # Sequence
+    "SplitToSequence", "ConcatFromSequence", "SequenceConstruct", "SequenceInsert",
+    "SequenceErase", "SequenceAt",
 }
 
 # Older signatures (by MLIR op name) that keep their own lowering and so need their own

@@ -201,6 +201,12 @@ void populateShapePatterns(const OnnxTypeConverter &converter, mlir::RewritePatt
 void populateSlicePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Split.
 void populateSplitPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+// Sequence (packed sequences, Support/SequenceValue.h)
+void populateSequencePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+void populateSplitConcatSequencePatterns(const OnnxTypeConverter &converter,
+                                         mlir::RewritePatternSet &patterns);
+void populateSequenceMapPatterns(const OnnxTypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
 /// Squeeze, Unsqueeze.
 void populateSqueezePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Tile.

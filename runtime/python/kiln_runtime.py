@@ -19,6 +19,8 @@ _DTYPES = {1: np.float32, 2: np.uint8, 3: np.int8, 4: np.uint16, 5: np.int16,
            12: np.uint32, 13: np.uint64}
 _ONNX_TYPES = {np.dtype(v): k for k, v in _DTYPES.items()}
 _P = ctypes.c_void_p
+# kiln_model_value_kind (model_abi.h): a sequence is two inputs (outputs) of one name.
+_SEQUENCE_DATA, _SEQUENCE_SHAPES = 1, 2
 
 
 class KilnError(RuntimeError):
@@ -71,6 +73,8 @@ def _load_library(path=None):
         "kiln_model_num_inputs": (ctypes.c_size_t, [_P]),
         "kiln_model_num_outputs": (ctypes.c_size_t, [_P]),
         "kiln_model_input_info": (_P, [_P, ctypes.c_size_t, ctypes.POINTER(_TensorInfo)]),
+        "kiln_model_input_kind": (ctypes.c_int32, [_P, ctypes.c_size_t]),
+        "kiln_model_output_kind": (ctypes.c_int32, [_P, ctypes.c_size_t]),
         "kiln_model_output_info": (_P, [_P, ctypes.c_size_t, ctypes.POINTER(_TensorInfo)]),
         "kiln_session_options_initialize": (None, [ctypes.POINTER(_SessionOptions)]),
         "kiln_session_create": (_P, [_P, ctypes.POINTER(_SessionOptions), ctypes.POINTER(_P)]),
@@ -202,6 +206,10 @@ class Session:
         self._model = model  # the session retains the model too; keep names handy
         self._inputs = model.inputs
         self._outputs = model.outputs
+        self._in_kinds = [lib.kiln_model_input_kind(model._handle, i)
+                          for i in range(len(self._inputs))]
+        self._out_kinds = [lib.kiln_model_output_kind(model._handle, i)
+                           for i in range(len(self._outputs))]
 
     @property
     def num_threads(self):
@@ -236,38 +244,55 @@ class Session:
 
     def run(self, feeds):
         """Runs on a dict name -> array; returns a dict name -> numpy array. None for an
-        optional input leaves it absent (see kiln_model_input_is_optional)."""
+        optional input leaves it absent (see kiln_model_input_is_optional). A sequence
+        input is given as a list of arrays (one dtype and rank) and a sequence output comes
+        back as a list of arrays (the model's two buffers of a sequence, model_abi.h, are
+        packed and split here)."""
         lib = _library()
         unknown = set(feeds) - {i.name for i in self._inputs}
         if unknown:
             raise KilnError("INVALID_ARGUMENT", f"unknown inputs {sorted(unknown)}; model "
                             f"inputs are {[i.name for i in self._inputs]}")
         arrays, tensors = [], []
+
+        def wrap(array):
+            arrays.append(array)
+            dims = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
+            t = _P()
+            _check(lib.kiln_tensor_wrap(_ONNX_TYPES[array.dtype], array.ndim, dims,
+                                        array.ctypes.data_as(_P), array.nbytes, ctypes.byref(t)))
+            tensors.append(t)
+
         try:
-            for info in self._inputs:
+            for i, info in enumerate(self._inputs):
+                if self._in_kinds[i] == _SEQUENCE_SHAPES:
+                    continue  # packed with its data
                 if info.name not in feeds:
                     raise KilnError("INVALID_ARGUMENT", f"missing input '{info.name}'")
                 if feeds[info.name] is None:  # absent: kiln_session_run checks it is optional
                     tensors.append(_P())
                     continue
-                array = _as_input(info.name, feeds[info.name])
-                arrays.append(array)
-                dims = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
-                t = _P()
-                _check(lib.kiln_tensor_wrap(_ONNX_TYPES[array.dtype], array.ndim, dims,
-                                            array.ctypes.data_as(_P), array.nbytes,
-                                            ctypes.byref(t)))
-                tensors.append(t)
+                if self._in_kinds[i] == _SEQUENCE_DATA:
+                    for array in _pack_sequence(info, self._inputs[i + 1].shape[1],
+                                                feeds[info.name]):
+                        wrap(array)
+                    continue
+                wrap(_as_input(info.name, feeds[info.name]))
             ins = (_P * max(len(tensors), 1))(*tensors)
             outs = (_P * max(len(self._outputs), 1))()
             _check(lib.kiln_session_run(self._handle, ins, len(tensors), outs,
                                         len(self._outputs)))
             results = {}
-            for info, out in zip(self._outputs, outs):
-                try:
-                    results[info.name] = _to_numpy(lib, out)
-                finally:
+            try:
+                values = [_to_numpy(lib, out) for out in outs[:len(self._outputs)]]
+            finally:
+                for out in outs[:len(self._outputs)]:
                     lib.kiln_tensor_release(out)
+            for o, info in enumerate(self._outputs):
+                if self._out_kinds[o] == _SEQUENCE_DATA:
+                    results[info.name] = _split_sequence(values[o], values[o + 1])
+                elif self._out_kinds[o] != _SEQUENCE_SHAPES:
+                    results[info.name] = values[o]
             return results
         finally:
             for t in tensors:
@@ -278,6 +303,34 @@ class Session:
         if getattr(self, "_handle", None):
             _library().kiln_session_release(self._handle)
             self._handle = None
+
+
+def _pack_sequence(info, rank, value):
+    """The packed data and [n, rank] int64 shape table of sequence input `info` (a list of
+    arrays, all of the sequence's dtype and rank)."""
+    if not isinstance(value, (list, tuple)):
+        raise KilnError("INVALID_ARGUMENT", f"input '{info.name}' is a sequence: give a list "
+                        "of arrays")
+    elements = [_as_input(info.name, v) for v in value]
+    for k, e in enumerate(elements):
+        if e.dtype != np.dtype(info.dtype) or e.ndim != rank:
+            raise KilnError("INVALID_ARGUMENT", f"input '{info.name}': element {k} is "
+                            f"{e.dtype} of rank {e.ndim}, the sequence holds {info.dtype} "
+                            f"of rank {rank}")
+    data = (np.concatenate([e.ravel() for e in elements]) if elements
+            else np.empty(0, dtype=info.dtype))
+    shapes = np.array([e.shape for e in elements], dtype=np.int64).reshape(len(elements), rank)
+    return np.ascontiguousarray(data), shapes
+
+
+def _split_sequence(data, shapes):
+    """The elements of a sequence output from its packed data and shape table."""
+    elements, offset = [], 0
+    for row in shapes:
+        size = int(np.prod(row)) if len(row) else 1
+        elements.append(data[offset:offset + size].reshape(tuple(int(d) for d in row)))
+        offset += size
+    return elements
 
 
 def _as_input(name, value):

@@ -51,6 +51,28 @@ kiln_status *copyDesc(const kiln_model &model, const char *what, uint32_t index,
       dst.dimParams[i] = orEmpty(src.dim_params[i]);
   for (const std::string &p : dst.dimParams)
     dst.dimParamPtrs.push_back(p.c_str());
+  dst.kind = src.kind;
+  if (src.kind < KILN_MODEL_VALUE_TENSOR || src.kind > KILN_MODEL_VALUE_SEQUENCE_SHAPES)
+    return error(KILN_STATUS_INVALID_ARGUMENT, "model '", model.path, "': ", what, " '", dst.name,
+                 "' has unknown kind ", src.kind);
+  return nullptr;
+}
+
+/// A sequence's data entry is followed by its shape table (model_abi.h).
+kiln_status *checkSequencePairs(const kiln_model &model, const std::vector<TensorDesc> &list) {
+  for (size_t i = 0; i < list.size(); ++i) {
+    const TensorDesc &d = list[i];
+    bool ok = true;
+    if (d.kind == KILN_MODEL_VALUE_SEQUENCE_DATA)
+      ok = d.dims.size() == 1 && i + 1 < list.size() &&
+           list[i + 1].kind == KILN_MODEL_VALUE_SEQUENCE_SHAPES && list[i + 1].dtype == 7 &&
+           list[i + 1].dims.size() == 2 && list[i + 1].dims[1] >= 0;
+    else if (d.kind == KILN_MODEL_VALUE_SEQUENCE_SHAPES)
+      ok = i > 0 && list[i - 1].kind == KILN_MODEL_VALUE_SEQUENCE_DATA;
+    if (!ok)
+      return error(KILN_STATUS_INVALID_ARGUMENT, "model '", model.path, "': sequence '", d.name,
+                   "' is not a data buffer followed by an int64 [n, rank] shape table");
+  }
   return nullptr;
 }
 
@@ -78,6 +100,9 @@ kiln_status *readInfo(kiln_model &model, const kiln_model_info &info) {
       return error(KILN_STATUS_UNIMPLEMENTED, "model '", model.path, "': output '",
                    model.outputs[i].name, "' is optional, which this runtime does not support");
   }
+  for (const auto *list : {&model.inputs, &model.outputs})
+    if (kiln_status *s = checkSequencePairs(model, *list))
+      return s;
   for (size_t i = 0; i < model.inputs.size(); ++i) {
     TensorDesc &in = model.inputs[i];
     for (size_t d = 0; d < in.dims.size(); ++d) {

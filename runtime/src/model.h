@@ -42,6 +42,8 @@ struct TensorDesc {
   std::vector<int32_t> dimParamIds;
   /// An optional input: kiln_session_run takes a NULL tensor for it (absent).
   bool optional = false;
+  /// kiln_model_value_kind: a tensor, or the data or shape table of a sequence.
+  int32_t kind = KILN_MODEL_VALUE_TENSOR;
 };
 
 } // namespace kiln::runtime

@@ -32,6 +32,22 @@ for threads in (1, 2):
         y = session.run({"a": a, "b": b})["y"]
         np.testing.assert_array_equal(y, a + b)
 
+# A sequence input and output (models/sequence_model.c: 2 * x for each x, reversed), as
+# lists of arrays; a wrong element rank is refused before the run.
+sequence_path = os.environ.get("KILN_TEST_SEQUENCE_MODEL")
+if sequence_path:
+    seq_session = kr.Session(kr.Model(sequence_path), num_threads=1)
+    xs = [np.ones((1, 2), np.float32), np.arange(3, dtype=np.float32).reshape(3, 1)]
+    ys = seq_session.run({"xs": xs})["ys"]
+    assert [y.shape for y in ys] == [(3, 1), (1, 2)], ys
+    np.testing.assert_array_equal(ys[0], 2 * xs[1])
+    assert seq_session.run({"xs": []})["ys"] == []
+    try:
+        seq_session.run({"xs": [np.ones(3, np.float32)]})
+        raise AssertionError("a rank-1 element was accepted")
+    except kr.KilnError as e:
+        assert "rank 1" in str(e), e
+
 # Non-contiguous input: the binding copies it.
 big = np.arange(32, dtype=np.float32).reshape(4, 8)
 y = session.run({"a": big[:, ::2], "b": big[:, 1::2]})["y"]

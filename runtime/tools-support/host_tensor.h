@@ -34,6 +34,9 @@ std::string writeNpy(const std::string &path, int32_t dtype, const std::vector<i
 /// Reads a serialized onnx.TensorProto (raw_data or the typed fields).
 std::string readTensorProto(const std::string &path, HostTensor &out);
 
+/// Reads a serialized onnx.SequenceProto of tensors (onnx-data.proto): its elements.
+std::string readSequenceProto(const std::string &path, std::vector<HostTensor> &out);
+
 /// Fills `count` elements with a fixed-seed pattern: floats in [-1, 1),
 /// integers in [0, 10), bools 0/1.
 void fillRandom(int32_t dtype, void *data, int64_t count, uint64_t seed);

@@ -10,8 +10,12 @@
 
 #include "kiln_onnx.pb.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 using namespace kiln::tools;
 
@@ -89,6 +93,11 @@ std::vector<uint8_t> unpack(const std::vector<uint8_t> &packed, int bits, bool i
 }
 } // namespace
 
+namespace {
+std::string fromProto(const kiln::onnxpb::TensorProto &proto, const std::string &where,
+                      HostTensor &out);
+} // namespace
+
 std::string kiln::tools::readTensorProto(const std::string &path, HostTensor &out) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
@@ -96,7 +105,62 @@ std::string kiln::tools::readTensorProto(const std::string &path, HostTensor &ou
   kiln::onnxpb::TensorProto proto;
   if (!proto.ParseFromIstream(&in))
     return "'" + path + "': not a serialized onnx.TensorProto";
+  return fromProto(proto, "'" + path + "': ", out);
+}
+
+std::string kiln::tools::readSequenceProto(const std::string &path,
+                                           std::vector<HostTensor> &out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return "cannot open '" + path + "'";
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string where = "'" + path + "': ";
+  // onnx.SequenceProto (onnx-data.proto): name = 1, elem_type = 2, tensor_values = 3;
+  // only sequences of tensors are read. Parsed from the wire format: kiln_onnx.proto
+  // does not carry onnx-data.proto.
+  google::protobuf::io::CodedInputStream stream(reinterpret_cast<const uint8_t *>(bytes.data()),
+                                                static_cast<int>(bytes.size()));
+  out.clear();
+  while (uint32_t tag = stream.ReadTag()) {
+    uint32_t field = tag >> 3, wire = tag & 7;
+    if (field == 2 && wire == 0) {
+      uint64_t elemType = 0;
+      if (!stream.ReadVarint64(&elemType))
+        return where + "not a serialized onnx.SequenceProto";
+      if (elemType != 1) // TENSOR
+        return where + "only sequences of tensors are supported (elem_type " +
+               std::to_string(elemType) + ")";
+      continue;
+    }
+    if (field == 3 && wire == 2) {
+      std::string value;
+      uint32_t length = 0;
+      if (!stream.ReadVarint32(&length) || !stream.ReadString(&value, static_cast<int>(length)))
+        return where + "not a serialized onnx.SequenceProto";
+      kiln::onnxpb::TensorProto proto;
+      if (!proto.ParseFromString(value))
+        return where + "element " + std::to_string(out.size()) + " is not an onnx.TensorProto";
+      HostTensor t;
+      std::string error = fromProto(
+          proto, where + "element " + std::to_string(out.size()) + ": ", t);
+      if (!error.empty())
+        return error;
+      out.push_back(std::move(t));
+      continue;
+    }
+    if (field >= 4 && field <= 7)
+      return where + "only sequences of tensors are supported";
+    if (!google::protobuf::internal::WireFormatLite::SkipField(&stream, tag))
+      return where + "not a serialized onnx.SequenceProto";
+  }
+  if (!stream.ConsumedEntireMessage())
+    return where + "not a serialized onnx.SequenceProto";
+  return "";
+}
+
+namespace {
+std::string fromProto(const kiln::onnxpb::TensorProto &proto, const std::string &where,
+                      HostTensor &out) {
   if (proto.data_location() == kiln::onnxpb::TensorProto::EXTERNAL)
     return where + "external data is not supported";
   if (proto.has_segment())
@@ -174,3 +238,4 @@ std::string kiln::tools::readTensorProto(const std::string &path, HostTensor &ou
            " bytes, found " + std::to_string(out.data.size()) + " bytes";
   return "";
 }
+} // namespace

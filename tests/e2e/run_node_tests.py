@@ -124,6 +124,26 @@ def compare(name, got, want, defined=None):
     return None
 
 
+def compare_sequence(name, want_path, work):
+    """Compares a sequence output, which kiln-run writes as the folder NAME.seq holding
+    0.npy, 1.npy, ..., with the onnx.SequenceProto at want_path."""
+    seq = onnx.SequenceProto()
+    with open(want_path, "rb") as f:
+        seq.ParseFromString(f.read())
+    want = numpy_helper.to_list(seq)
+    got_dir = os.path.join(work, "out", file_name_for(name)[:-len(".npy")] + ".seq")
+    if not os.path.isdir(got_dir):
+        return f"output '{name}' was not written"
+    count = len([f for f in os.listdir(got_dir) if f.endswith(".npy")])
+    if count != len(want):
+        return f"output '{name}': sequence of {count} elements != expected {len(want)}"
+    for k, w in enumerate(want):
+        problem = compare(f"{name}[{k}]", np.load(os.path.join(got_dir, f"{k}.npy")), w)
+        if problem:
+            return problem
+    return None
+
+
 def run_test(kilnc, kiln_run, test_dir, work_dir, kilnc_args=()):
     """Returns (outcome, detail)."""
     name = os.path.basename(test_dir)
@@ -152,6 +172,11 @@ def run_test(kilnc, kiln_run, test_dir, work_dir, kilnc_args=()):
     for index, f in enumerate(inputs):
         name = graph_inputs[index].name
         path = os.path.join(data_dir, f)
+        if graph_inputs[index].type.HasField("sequence_type"):
+            # A SequenceProto, which kiln-run reads as it is.
+            args += ["--input", f"{name}={path}"]
+            input_values.append(None)
+            continue
         if graph_inputs[index].type.WhichOneof("value") == "optional_type":
             # An OptionalProto: an empty one is an absent input (kiln-run --absent),
             # one holding a tensor is that tensor.
@@ -160,6 +185,7 @@ def run_test(kilnc, kiln_run, test_dir, work_dir, kilnc_args=()):
                 opt.ParseFromString(fh.read())
             if not opt.HasField("tensor_value"):
                 args += ["--absent", name]
+                input_values.append(None)
                 continue
             path = os.path.join(work, f"optional_{f}")
             onnx.save_tensor(opt.tensor_value, path)
@@ -177,6 +203,11 @@ def run_test(kilnc, kiln_run, test_dir, work_dir, kilnc_args=()):
     defined = spec_defined_mask(model, input_values)
     for index, out in enumerate(model.graph.output):
         want_path = os.path.join(data_dir, f"output_{index}.pb")
+        if out.type.HasField("sequence_type"):
+            problem = compare_sequence(out.name, want_path, work)
+            if problem:
+                return ("run" if "was not written" in problem else "mismatch"), problem
+            continue
         tensor = onnx.TensorProto()
         with open(want_path, "rb") as f:
             tensor.ParseFromString(f.read())

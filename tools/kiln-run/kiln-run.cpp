@@ -5,7 +5,9 @@
 //   kiln-run MODEL.so [--input NAME=FILE ...] [--absent NAME ...] [--random-inputs [--batch N]]
 //            [--output-dir DIR] [--threads T] [--repeat R] [--profile [--profile-top N]]
 //
-// Inputs come from .npy or ONNX TensorProto .pb files, one --input per model input.
+// Inputs come from .npy or ONNX TensorProto .pb files, one --input per model input; a
+// sequence input from an ONNX SequenceProto .pb (a sequence output is written as the
+// folder NAME.seq of its elements 0.npy, 1.npy, ...).
 // With --random-inputs, inputs not given are random (fixed seed) with dynamic dims
 // taken from the given inputs sharing their dim_param, else set to --batch (dim 0 and
 // dims sharing the batch's dim_param) or 1; without it a missing input is an error.
@@ -16,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "host_tensor.h"
+#include "kiln/model_abi.h"
 #include "kiln/runtime.h"
 
 #include <boost/program_options.hpp>
@@ -106,6 +109,69 @@ std::string inputNames(kiln_model *model) {
   return names.empty() ? "none" : names;
 }
 
+/// The element rank of the sequence whose data is input `index` (its shape table is
+/// input index + 1, [n, rank]).
+int32_t sequenceRank(kiln_model *model, size_t index) {
+  kiln_tensor_info shapes;
+  check(kiln_model_input_info(model, index + 1, &shapes));
+  return static_cast<int32_t>(shapes.dims[1]);
+}
+
+/// Packs `elements` into inputs `index` (data) and `index` + 1 (shape table).
+void packSequence(const std::vector<TensorPtr> &elements, int32_t dtype, int32_t rank,
+                  size_t index, std::vector<TensorPtr> &inputs) {
+  std::vector<const kiln_tensor *> raw;
+  for (const TensorPtr &t : elements)
+    raw.push_back(t.get());
+  kiln_tensor *data = nullptr, *shapes = nullptr;
+  check(kiln_sequence_pack(raw.data(), raw.size(), dtype, rank, &data, &shapes));
+  inputs[index].reset(data);
+  inputs[index + 1].reset(shapes);
+}
+
+/// Reads sequence input `index` from an onnx.SequenceProto file.
+void readSequenceInput(kiln_model *model, size_t index, const std::string &spec,
+                       const std::string &file, std::vector<TensorPtr> &inputs) {
+  kiln_tensor_info info;
+  check(kiln_model_input_info(model, index, &info));
+  int32_t rank = sequenceRank(model, index);
+  if (!endsWith(file, ".pb"))
+    throw Error{"--input " + spec + ": input '" + info.name +
+                "' is a sequence; give an onnx.SequenceProto .pb file"};
+  std::vector<HostTensor> hosts;
+  std::string error = readSequenceProto(file, hosts);
+  if (!error.empty())
+    throw Error{"--input " + spec + ": " + error};
+  std::vector<TensorPtr> elements;
+  for (size_t k = 0; k < hosts.size(); ++k) {
+    const HostTensor &host = hosts[k];
+    if (host.dtype != info.dtype || static_cast<int32_t>(host.dims.size()) != rank)
+      throw Error{"--input " + spec + ": element " + std::to_string(k) + " is " +
+                  kiln_dtype_name(host.dtype) + " " +
+                  dimsString(host.dims.data(), static_cast<int32_t>(host.dims.size())) +
+                  ", but input '" + info.name + "' is a sequence of " +
+                  kiln_dtype_name(info.dtype) + " tensors of rank " + std::to_string(rank)};
+    elements.push_back(makeTensor(host.dtype, host.dims));
+    if (!host.data.empty())
+      std::memcpy(kiln_tensor_data(elements.back().get()), host.data.data(), host.data.size());
+  }
+  packSequence(elements, info.dtype, rank, index, inputs);
+}
+
+/// A random sequence for input `index`: `batch` elements whose dims are all 1.
+void randomSequence(kiln_model *model, size_t index, int64_t batch,
+                    std::vector<TensorPtr> &inputs) {
+  kiln_tensor_info info;
+  check(kiln_model_input_info(model, index, &info));
+  int32_t rank = sequenceRank(model, index);
+  std::vector<TensorPtr> elements;
+  for (int64_t k = 0; k < batch; ++k) {
+    elements.push_back(makeTensor(info.dtype, std::vector<int64_t>(rank, 1)));
+    fillRandom(info.dtype, kiln_tensor_data(elements.back().get()), 1, 0x6b696c6e + index + k);
+  }
+  packSequence(elements, info.dtype, rank, index, inputs);
+}
+
 /// Builds the model's inputs from files (NAME=FILE) and, with `random`, random data
 /// for the inputs not given; the optional inputs named in `absent` stay NULL.
 std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::string> &specs,
@@ -133,6 +199,20 @@ std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::str
     HostTensor host;
     size_t eq = spec.find('=');
     std::string file = eq == std::string::npos ? spec : spec.substr(eq + 1);
+    if (eq != std::string::npos) {
+      size_t index = 0;
+      std::string name = spec.substr(0, eq);
+      kiln_status *status = kiln_model_find_input(model, name.c_str(), &index);
+      kiln_status_free(status);
+      if (!status && kiln_model_input_kind(model, index) == KILN_MODEL_VALUE_SEQUENCE_DATA) {
+        if (inputs[index])
+          throw Error{"--input " + spec + ": input '" + name + "' is already given by --input " +
+                      sources[index]};
+        readSequenceInput(model, index, spec, file, inputs);
+        sources[index] = sources[index + 1] = spec;
+        continue;
+      }
+    }
     std::string error = endsWith(file, ".pb") ? readTensorProto(file, host) : readNpy(file, host);
     if (!error.empty())
       throw Error{"--input " + spec + ": " + error};
@@ -177,7 +257,13 @@ std::vector<TensorPtr> buildInputs(kiln_model *model, const std::vector<std::str
     if (inputs[i] || isAbsent[i])
       continue;
     if (!random) {
+      if (kiln_model_input_kind(model, i) == KILN_MODEL_VALUE_SEQUENCE_SHAPES)
+        continue; // named with its data
       missing += (missing.empty() ? "'" : ", '") + std::string(info.name) + "'";
+      continue;
+    }
+    if (kiln_model_input_kind(model, i) == KILN_MODEL_VALUE_SEQUENCE_DATA) {
+      randomSequence(model, i, batch, inputs);
       continue;
     }
     std::vector<int64_t> dims(info.dims, info.dims + info.rank);
@@ -238,6 +324,37 @@ void printProfile(kiln_session *session, size_t top) {
   }
 }
 
+/// Prints a sequence output (data `data`, shape table `shapes`) and writes its elements
+/// as DIR/NAME.seq/<k>.npy.
+void writeSequenceOutput(const char *name, const kiln_tensor *data, const kiln_tensor *shapes,
+                         const std::string &outDir) {
+  size_t count = 0;
+  check(kiln_sequence_unpack(data, shapes, nullptr, 0, &count));
+  std::vector<kiln_tensor *> raw(count, nullptr);
+  check(kiln_sequence_unpack(data, shapes, raw.data(), raw.size(), &count));
+  std::vector<TensorPtr> elements;
+  for (kiln_tensor *t : raw)
+    elements.emplace_back(t);
+  Checksum c = checksum(kiln_tensor_dtype(data), kiln_tensor_data(data),
+                        kiln_tensor_num_elements(data));
+  std::printf("output '%s': sequence of %zu dtype %s sum %.17g abs_sum %.17g\n", name, count,
+              kiln_dtype_name(kiln_tensor_dtype(data)), c.sum, c.absSum);
+  if (outDir.empty())
+    return;
+  std::string dir = outDir + "/" + fileNameFor(name) + ".seq";
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    throw Error{"cannot create '" + dir + "': " + ec.message()};
+  for (size_t k = 0; k < count; ++k) {
+    const kiln_tensor *t = elements[k].get();
+    std::vector<int64_t> dims(kiln_tensor_dims(t), kiln_tensor_dims(t) + kiln_tensor_rank(t));
+    check(writeNpy(dir + "/" + std::to_string(k) + ".npy", kiln_tensor_dtype(t), dims,
+                   kiln_tensor_data(t), kiln_tensor_byte_size(t)));
+  }
+}
+
 int run(const po::variables_map &vm) {
   kiln_model *rawModel = nullptr;
   check(kiln_model_load(vm["model"].as<std::string>().c_str(), nullptr, &rawModel));
@@ -292,6 +409,11 @@ int run(const po::variables_map &vm) {
   for (size_t o = 0; o < numOutputs; ++o) {
     kiln_tensor_info info;
     check(kiln_model_output_info(model.get(), o, &info));
+    if (kiln_model_output_kind(model.get(), o) == KILN_MODEL_VALUE_SEQUENCE_DATA) {
+      writeSequenceOutput(info.name, out[o], out[o + 1], outDir);
+      ++o; // its shape table
+      continue;
+    }
     const kiln_tensor *t = out[o];
     Checksum c = checksum(kiln_tensor_dtype(t), kiln_tensor_data(t), kiln_tensor_num_elements(t));
     std::printf("output '%s': dims %s dtype %s sum %.17g abs_sum %.17g\n", info.name,

@@ -1,6 +1,7 @@
 //===- Regions.cpp - Moving ONNX subgraphs into scf ops -------------------===//
 
 #include "passes/OnnxToLinalg/ControlFlow/Regions.h"
+#include "passes/OnnxToLinalg/Support/SequenceValue.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
 #include "ir/onnx/OnnxDialect.h"
@@ -47,6 +48,38 @@ YieldOp mergeBody(ConversionPatternRewriter &rewriter, Location loc, Region &reg
   auto yield = cast<YieldOp>(body.getTerminator());
   rewriter.mergeBlocks(&body, dest, replacements);
   return yield;
+}
+
+/// The lowered types of each output: one ranked tensor, or the two of a sequence.
+FailureOr<SmallVector<SmallVector<Type, 2>>> convertValueTypes(const TypeConverter &converter,
+                                                               TypeRange types) {
+  SmallVector<SmallVector<Type, 2>> result;
+  for (Type type : types) {
+    if (isa<SeqType>(type)) {
+      RankedTensorType element = getSequenceElementType(converter, type);
+      if (!element)
+        return failure();
+      result.push_back(getPackedSequenceTypes(element));
+      continue;
+    }
+    auto converted = dyn_cast_or_null<RankedTensorType>(converter.convertType(type));
+    if (!converted)
+      return failure();
+    result.push_back({converted});
+  }
+  return result;
+}
+
+/// Every body argument and yielded value is a ranked tensor or a sequence of them.
+bool hasRankedOrSequenceBody(Region &region) {
+  auto ok = [](Type type) {
+    if (auto seq = dyn_cast<SeqType>(type))
+      type = seq.getElementType();
+    return isa<RankedTensorType>(type);
+  };
+  Block &body = region.front();
+  return llvm::all_of(body.getArgumentTypes(), ok) &&
+         llvm::all_of(body.getTerminator()->getOperandTypes(), ok);
 }
 
 bool hasRankedBody(Region &region) {

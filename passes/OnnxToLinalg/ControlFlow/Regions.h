@@ -31,6 +31,15 @@ mlir::FailureOr<llvm::SmallVector<mlir::Type>> convertRanked(const mlir::TypeCon
 onnxir::YieldOp mergeBody(mlir::ConversionPatternRewriter &rewriter, mlir::Location loc,
                           mlir::Region &region, mlir::Block *dest, mlir::ValueRange args);
 
+/// The lowered types of each value: one ranked tensor, or the two tensors of a sequence of
+/// ranked tensors (SequenceValue.h); failure for anything else.
+mlir::FailureOr<llvm::SmallVector<llvm::SmallVector<mlir::Type, 2>>>
+convertValueTypes(const mlir::TypeConverter &converter, mlir::TypeRange types);
+
+/// Checks that every body argument and yielded value is a ranked tensor or a sequence of
+/// them.
+bool hasRankedOrSequenceBody(mlir::Region &region);
+
 /// Checks that every body argument and yielded value is a ranked tensor.
 bool hasRankedBody(mlir::Region &region);
 

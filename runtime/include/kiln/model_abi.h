@@ -27,8 +27,23 @@ extern "C" {
    Version 3: kiln_model_info ends with `device`, the kind of device the model's code
    runs on (kiln_model_device). A runtime refuses a model for a device it does not
    support before calling anything but kiln_model_get_info.
-   Version 4: kiln_model_tensor_desc ends with `optional`; an optional input may be
-   absent, passed as a kiln_model_buffer whose data and dims are NULL. */
+   Version 4: kiln_model_tensor_desc ends with `kind` (kiln_model_value_kind): an ONNX
+   sequence input or output takes two consecutive buffers, its packed data and its
+   shape table; then with `optional`: an optional input may be absent, passed as a
+   kiln_model_buffer whose data and dims are NULL. */
+
+/* What one input or output buffer holds. An ONNX sequence of tensors (one element type,
+   one rank R, shapes that may differ) is two consecutive buffers of the same `name`:
+     SEQUENCE_DATA:   dtype = the elements' type, rank 1, dims {-1}: every element's
+                      values, row-major, one after the other (element 0 first);
+     SEQUENCE_SHAPES: dtype int64 (7), rank 2, dims {-1, R}: row k holds element k's
+                      dims (the row count is the sequence length).
+   The runtime's kiln_sequence_pack / kiln_sequence_unpack convert lists of tensors. */
+typedef enum kiln_model_value_kind {
+  KILN_MODEL_VALUE_TENSOR = 0,
+  KILN_MODEL_VALUE_SEQUENCE_DATA = 1,
+  KILN_MODEL_VALUE_SEQUENCE_SHAPES = 2
+} kiln_model_value_kind;
 
 /* Where a model's code runs, and so where its buffers (inputs, outputs, arena) live. */
 typedef enum kiln_model_device {
@@ -48,6 +63,7 @@ typedef struct kiln_model_tensor_desc {
   int32_t rank;
   const int64_t *dims;           /* rank entries; -1 = dynamic */
   const char *const *dim_params; /* rank entries; NULL or "" when unnamed */
+  int32_t kind;                  /* a kiln_model_value_kind (version 4) */
   int32_t optional;              /* inputs only (version 4): 1 for an ONNX optional<tensor>
                                     input, which may be absent: its kiln_model_buffer then
                                     has data and dims NULL, the model sees an empty

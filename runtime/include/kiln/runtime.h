@@ -246,6 +246,39 @@ KILN_API kiln_status *kiln_model_get_metadata(const kiln_model *model,
     NULL). A loaded model's kind is always one of kiln_runtime_devices. Thread-safe. */
 KILN_API kiln_device_kind_t kiln_model_device_kind(const kiln_model *model);
 
+/*===------------------------------ Sequences ----------------------------===*/
+
+/* An ONNX sequence input or output (a list of tensors of one dtype and one rank whose
+   shapes may differ) takes two consecutive model inputs (outputs) of the same name: its
+   packed data, kind KILN_MODEL_VALUE_SEQUENCE_DATA (rank 1, dims {-1}), then its shape
+   table, kind KILN_MODEL_VALUE_SEQUENCE_SHAPES (int64, dims {-1, rank}); see
+   kiln/model_abi.h. kiln_session_run validates them like any tensor (a wrong element
+   dtype or rank is INVALID_ARGUMENT); kiln_sequence_pack and kiln_sequence_unpack
+   convert from and to lists of tensors. */
+
+/** The kiln_model_value_kind of input (output) `index`; -1 for a NULL model or an index
+    out of range. Thread-safe. */
+KILN_API int32_t kiln_model_input_kind(const kiln_model *model, size_t index);
+KILN_API int32_t kiln_model_output_kind(const kiln_model *model, size_t index);
+
+/** Packs `count` tensors, each of `dtype` and `rank`, into a sequence's two tensors:
+    *data (1-D, their values one after the other) and *shapes (int64 [count, rank]),
+    new tensors the caller releases. Errors: INVALID_ARGUMENT (NULL arguments, an element
+    of another dtype or rank), RESOURCE_EXHAUSTED. Thread-safe. */
+KILN_API kiln_status *kiln_sequence_pack(const kiln_tensor *const *elements, size_t count,
+                                         int32_t dtype, int32_t rank, kiln_tensor **data,
+                                         kiln_tensor **shapes);
+
+/** Splits a sequence's two tensors (a model's outputs) into its elements. Sets *count
+    to the length; when `elements` is NULL or `capacity` < *count it creates nothing
+    (ask again with room), else elements[0..*count) receive new tensors the caller
+    releases. Errors: INVALID_ARGUMENT (NULL arguments, a shape table that is not int64
+    [n, rank], a negative dim, sizes that do not add up to the data's length),
+    RESOURCE_EXHAUSTED. Thread-safe. */
+KILN_API kiln_status *kiln_sequence_unpack(const kiln_tensor *data, const kiln_tensor *shapes,
+                                           kiln_tensor **elements, size_t capacity,
+                                           size_t *count);
+
 /*===------------------------------ Sessions -----------------------------===*/
 
 /** A session owns what runs need: a TBB thread arena, the activation arena and

@@ -14,7 +14,7 @@
 
 static const int64_t kDims[1] = {-1};
 static const char *const kParams[1] = {"N"};
-static const kiln_model_tensor_desc kInputs[2] = {{"x", 1, 1, kDims, kParams, 1},
+static const kiln_model_tensor_desc kInputs[2] = {{"x", 1, 1, kDims, kParams, 0, 1},
                                                   {"s", 1, 0, NULL, NULL, 0}};
 static const kiln_model_tensor_desc kOutputs[2] = {{"y", 1, 1, kDims, kParams, 0},
                                                    {"present", 9, 0, NULL, NULL, 0}};
