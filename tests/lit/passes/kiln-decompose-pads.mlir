@@ -1,18 +1,27 @@
 // RUN: kiln-opt --kiln-decompose-pads %s | FileCheck %s
 // RUN: kiln-opt --kiln-decompose-pads --eliminate-empty-tensors --one-shot-bufferize="bufferize-function-boundaries" --cse --canonicalize %s | FileCheck %s --check-prefix=BUF
 
-// Tests that a constant tensor.pad becomes a fill of the padded shape and an
-// insert_slice of the source, and that after empty-tensor elimination the producer (the
-// Relu generic) writes into a subview of the padded buffer: no copy of its result.
+// Tests that a constant tensor.pad becomes fills of its border only (H before and
+// after, then W before and after, each over the full padded extent of the other dims)
+// and an insert_slice of the source, and that after empty-tensor elimination the
+// producer (the Relu generic) writes into a subview of the padded buffer: no copy, and
+// no fill of the interior.
 // CHECK-LABEL: func.func @pad_after_relu
 // CHECK: %[[R:.+]] = linalg.generic
 // CHECK: %[[E:.+]] = tensor.empty() : tensor<1x6x6x3xf32>
-// CHECK: %[[F:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[E]] : tensor<1x6x6x3xf32>)
-// CHECK: tensor.insert_slice %[[R]] into %[[F]][0, 1, 1, 0] [1, 4, 4, 3] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %[[E]][0, 0, 0, 0] [1, 1, 6, 3]
+// CHECK: linalg.fill {{.*}} -> tensor<1x1x6x3xf32>
+// CHECK: tensor.extract_slice %{{.+}}[0, %c5, 0, 0] [1, 1, 6, 3]
+// CHECK: linalg.fill {{.*}} -> tensor<1x1x6x3xf32>
+// CHECK: tensor.extract_slice %{{.+}}[0, 0, 0, 0] [1, 6, 1, 3]
+// CHECK: linalg.fill {{.*}} -> tensor<1x6x1x3xf32>
+// CHECK: tensor.extract_slice %{{.+}}[0, 0, %c5, 0] [1, 6, 1, 3]
+// CHECK: linalg.fill {{.*}} -> tensor<1x6x1x3xf32>
+// CHECK: tensor.insert_slice %[[R]] into %{{.+}}[0, 1, 1, 0] [1, 4, 4, 3]
 // CHECK-NOT: tensor.pad
 // BUF-LABEL: func.func @pad_after_relu
 // BUF: %[[A:.+]] = memref.alloc() {{.*}} : memref<1x6x6x3xf32>
-// BUF: linalg.fill {{.*}} outs(%[[A]] : memref<1x6x6x3xf32>)
+// BUF-COUNT-4: linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : memref<1x{{[16]}}x{{[16]}}x3xf32, strided<[108, 18, 3, 1]{{.*}}>>)
 // BUF: %[[S:.+]] = memref.subview %[[A]][0, 1, 1, 0] [1, 4, 4, 3] [1, 1, 1, 1]
 // BUF: linalg.generic {{.*}} outs(%[[S]] :
 // BUF-NOT: memref.copy
