@@ -117,6 +117,7 @@ struct ConvertOnnxToLinalgPass
     populateTransposePatterns(converter, patterns);
     populateTriluPatterns(converter, patterns);
     populateUniquePatterns(converter, patterns);
+    populateOptimizerPatterns(converter, patterns);
 
     // The driver reports the op it could not legalize as "failed to legalize operation
     // 'onnx.X'"; replace that with an error naming the ONNX node, its op type and the

@@ -212,6 +212,11 @@ void populateTransposePatterns(const OnnxTypeConverter &converter,
 void populateTriluPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Unique.
 void populateUniquePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+
+// Training/ (ai.onnx.preview.training)
+/// Adagrad, Adam, Momentum.
+void populateOptimizerPatterns(const OnnxTypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
 } // namespace kiln::conversion
 
 #endif // KILN_PASSES_ONNXTOLINALG_PATTERNS_H
