@@ -86,6 +86,7 @@ struct ConvertOnnxToLinalgPass
     populateMaxUnpoolPatterns(converter, patterns);
     populateRotaryEmbeddingPatterns(converter, patterns);
     populateShrinkPatterns(converter, patterns);
+    populateTfIdfVectorizerPatterns(converter, patterns);
     populateRoiAlignPatterns(converter, patterns);
     populateNonMaxSuppressionPatterns(converter, patterns);
     populateQuantizeLinearPatterns(converter, patterns);
@@ -117,6 +118,9 @@ struct ConvertOnnxToLinalgPass
     populateTransposePatterns(converter, patterns);
     populateTriluPatterns(converter, patterns);
     populateUniquePatterns(converter, patterns);
+    populateArrayFeatureExtractorPatterns(converter, patterns);
+    populateMLElementwisePatterns(converter, patterns);
+    populateTreeEnsemblePatterns(converter, patterns);
     populateOptimizerPatterns(converter, patterns);
 
     // The driver reports the op it could not legalize as "failed to legalize operation
