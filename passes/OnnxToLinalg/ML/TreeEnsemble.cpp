@@ -290,17 +290,13 @@ struct TreeEnsembleLowering : OnnxLoweringPattern<MLTreeEnsembleOp> {
       memberEnd = i64Table(rewriter, loc, t.memberEnd);
     }
 
-    // The scores, filled with the aggregate's identity.
+    // The scores, filled with the aggregate's identity: 0, or an infinity for MIN and MAX
+    // that a target no leaf reaches keeps until the end, where it becomes 0 (as in ONNX
+    // Runtime; the reference implementation leaves the largest finite value there).
     Value numRows = getDimValue(rewriter, loc, x, 0);
     auto scoresType = RankedTensorType::get({xType.getDimSize(0), t.numTargets}, elem);
-    double identity = aggregate == MIN   ? std::numeric_limits<double>::infinity()
-                      : aggregate == MAX ? -std::numeric_limits<double>::infinity()
-                                         : 0.0;
-    if (aggregate == MIN || aggregate == MAX) {
-      // The largest finite value, as the reference implementation starts from.
-      APFloat largest = APFloat::getLargest(elem.getFloatSemantics(), aggregate == MAX);
-      identity = largest.convertToDouble();
-    }
+    double inf = std::numeric_limits<double>::infinity();
+    double identity = aggregate == MIN ? inf : aggregate == MAX ? -inf : 0.0;
     Value scores =
         fill(rewriter, loc,
              createEmpty(rewriter, loc, scoresType,
@@ -362,16 +358,26 @@ struct TreeEnsembleLowering : OnnxLoweringPattern<MLTreeEnsembleOp> {
               tensor::InsertOp::create(b, l, updated, iters[0], ValueRange{row, target})};
         })[0];
 
-    if (aggregate == AVERAGE) {
+    if (aggregate != SUM) {
+      // AVERAGE: divide by the number of trees; MIN, MAX: an untouched target is 0.
       Value count = createScalarConstant(rewriter, loc, elem, t.rootStart.size());
+      Value untouched = createScalarConstant(rewriter, loc, elem, identity);
+      Value zero = createScalarConstant(rewriter, loc, elem, 0.0);
       SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(2));
       SmallVector<utils::IteratorType> iters(2, utils::IteratorType::parallel);
       scores = linalg::GenericOp::create(
                    rewriter, loc, TypeRange{scoresType}, ValueRange{scores},
                    ValueRange{createEmptyLike(rewriter, loc, scoresType, scores)}, maps, iters,
                    [&](OpBuilder &b, Location l, ValueRange a) {
-                     linalg::YieldOp::create(b, l,
-                                             Value(arith::DivFOp::create(b, l, a[0], count)));
+                     Value v;
+                     if (aggregate == AVERAGE) {
+                       v = arith::DivFOp::create(b, l, a[0], count);
+                     } else {
+                       Value none = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                                          a[0], untouched);
+                       v = arith::SelectOp::create(b, l, none, zero, a[0]);
+                     }
+                     linalg::YieldOp::create(b, l, v);
                    })
                    .getResult(0);
     }
