@@ -121,6 +121,7 @@ struct ConvertOnnxToLinalgPass
     populateArrayFeatureExtractorPatterns(converter, patterns);
     populateMLElementwisePatterns(converter, patterns);
     populateTreeEnsemblePatterns(converter, patterns);
+    populateTreeEnsembleRegressorPatterns(converter, patterns);
     populateOptimizerPatterns(converter, patterns);
 
     // The driver reports the op it could not legalize as "failed to legalize operation

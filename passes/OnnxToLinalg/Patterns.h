@@ -226,6 +226,9 @@ void populateMLElementwisePatterns(const OnnxTypeConverter &converter,
 /// TreeEnsemble.
 void populateTreeEnsemblePatterns(const OnnxTypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
+/// TreeEnsembleRegressor (all versions).
+void populateTreeEnsembleRegressorPatterns(const OnnxTypeConverter &converter,
+                                           mlir::RewritePatternSet &patterns);
 
 // Training/ (ai.onnx.preview.training)
 /// Adagrad, Adam, Momentum.

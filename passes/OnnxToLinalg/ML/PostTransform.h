@@ -15,7 +15,13 @@ namespace kiln::conversion {
 
 /// The ai.onnx.ml post transforms, numbered as the TreeEnsemble spec and the reference
 /// implementation number them (ONNX Runtime 1.2x swaps SOFTMAX and LOGISTIC there).
-enum class PostTransform : int64_t { None = 0, Softmax = 1, Logistic = 2, SoftmaxZero = 3, Probit = 4 };
+enum class PostTransform : int64_t {
+  None = 0,
+  Softmax = 1,
+  Logistic = 2,
+  SoftmaxZero = 3,
+  Probit = 4
+};
 
 /// Applies `kind` to each row of the 2-D float tensor `scores`.
 mlir::Value applyPostTransform(mlir::OpBuilder &b, mlir::Location loc, mlir::Value scores,

@@ -1,52 +1,25 @@
 //===- TreeEnsemble.cpp - Lower onnx.ml.TreeEnsemble -----------------------===//
 //
-// The trees are not unrolled into code: their attributes become constant tables (one
-// entry per interior node: feature, mode, split, next node on true and false, whether a
-// NaN goes the true way, its range of set members; one per leaf: target and weight) and
-// each (row, tree) pair walks its tree with an scf.while over the tables until it reaches
-// a leaf, whose weight is aggregated (SUM, AVERAGE, MIN, MAX) into the row's target.
-// A branch is encoded as one i64: a node index, or -(leaf + 1) for a leaf.
-//
-// The tables are validated when the op is compiled: every node and leaf reference in
-// range, every leaf target below n_targets, one NaN-delimited member set per
-// BRANCH_MEMBER node, and no cycle (a walk always ends). The features the reachable nodes
-// read are checked against X's width at run time.
+// TreeEnsemble (ai.onnx.ml 5) lists interior nodes (nodes_*) and leaves (leaf_*, one
+// target and weight each) separately; its attributes map directly onto TreeTables, which
+// TreeWalk.cpp evaluates. BRANCH_MEMBER nodes take their sets, in node order, from the
+// NaN-delimited membership_values. A tree whose root has the same leaf on both sides is
+// that leaf.
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/OnnxToLinalg/ML/PostTransform.h"
+#include "passes/OnnxToLinalg/ML/TreeWalk.h"
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/OnnxLoweringPattern.h"
 #include "passes/OnnxToLinalg/Support/Rejection.h"
-#include "passes/OnnxToLinalg/Support/ScalarOps.h"
-#include "passes/OnnxToLinalg/Support/ShapeChecks.h"
-#include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
 #include "ir/onnx/OnnxDialect.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace kiln::onnxir;
 
 namespace kiln::conversion {
 namespace {
-
-enum Mode : int64_t { LEQ = 0, LT = 1, GTE = 2, GT = 3, EQ = 4, NEQ = 5, MEMBER = 6 };
-enum Aggregate : int64_t { AVERAGE = 0, SUM = 1, MIN = 2, MAX = 3 };
-
-/// The ensemble as flat tables, built and validated from the attributes.
-struct Tables {
-  SmallVector<int64_t> feature, mode, trueNext, falseNext, missingTrue, memberBegin, memberEnd;
-  SmallVector<APFloat> splits, members, leafWeights;
-  SmallVector<int64_t> leafTargets, rootStart;
-  int64_t numTargets = 0;
-  /// The largest feature a reachable node reads, or -1.
-  int64_t maxFeature = -1;
-};
 
 /// The floats of `attr` rounded to `sem`, or failure when it is not a float constant.
 FailureOr<SmallVector<APFloat>> readFloats(Attribute attr, const llvm::fltSemantics &sem) {
@@ -63,9 +36,9 @@ FailureOr<SmallVector<APFloat>> readFloats(Attribute attr, const llvm::fltSemant
 }
 
 /// Builds the tables of `op` for element type `elem`, or returns why it cannot.
-FailureOr<Tables> buildTables(MLTreeEnsembleOp op, FloatType elem, std::string &why) {
+FailureOr<TreeTables> buildTables(MLTreeEnsembleOp op, FloatType elem, std::string &why) {
   const llvm::fltSemantics &sem = elem.getFloatSemantics();
-  Tables t;
+  TreeTables t;
   ArrayRef<int64_t> features = op.getNodesFeatureids(), trueIds = op.getNodesTruenodeids(),
                     falseIds = op.getNodesFalsenodeids(), trueLeafs = op.getNodesTrueleafs(),
                     falseLeafs = op.getNodesFalseleafs(), targets = op.getLeafTargetids(),
@@ -109,8 +82,10 @@ FailureOr<Tables> buildTables(MLTreeEnsembleOp op, FloatType elem, std::string &
           std::to_string(t.numTargets) + ")";
     return failure();
   }
-  t.leafTargets.assign(targets.begin(), targets.end());
-  t.leafWeights = *weights;
+  t.targets.assign(targets.begin(), targets.end());
+  t.weights = *weights;
+  for (int64_t l = 0; l <= numLeaves; ++l)
+    t.leafBegin.push_back(l); // one vote per leaf
 
   // Branches as one i64 each: a node index, or -(leaf + 1).
   auto branch = [&](int64_t id, bool leaf, int64_t node, const char *side) -> FailureOr<int64_t> {
@@ -176,9 +151,8 @@ FailureOr<Tables> buildTables(MLTreeEnsembleOp op, FloatType elem, std::string &
   t.feature.assign(features.begin(), features.end());
   t.splits = *splits;
 
-  // Each tree's start, and a depth-first search of the nodes reachable from the roots
-  // that finds cycles and the largest feature read.
-  SmallVector<uint8_t> color(numNodes, 0); // 0 unseen, 1 on the stack, 2 done
+  t.feature.assign(features.begin(), features.end());
+  t.splits = *splits;
   for (int64_t root : roots) {
     if (root < 0 || root >= static_cast<int64_t>(numNodes)) {
       why = "tree root " + std::to_string(root) + " is out of range for " +
@@ -186,51 +160,12 @@ FailureOr<Tables> buildTables(MLTreeEnsembleOp op, FloatType elem, std::string &
       return failure();
     }
     // A tree that is a single leaf: both branches of its root name the same leaf.
-    if (trueLeafs[root] && falseLeafs[root] && trueIds[root] == falseIds[root]) {
-      t.rootStart.push_back(t.trueNext[root]);
-      continue;
-    }
-    t.rootStart.push_back(root);
-    if (color[root] == 2)
-      continue;
-    SmallVector<std::pair<int64_t, int>> stack{{root, 0}};
-    color[root] = 1;
-    while (!stack.empty()) {
-      int64_t node = stack.back().first;
-      int side = stack.back().second++;
-      if (side == 2) {
-        color[node] = 2;
-        t.maxFeature = std::max(t.maxFeature, t.feature[node]);
-        stack.pop_back();
-        continue;
-      }
-      int64_t next = side == 0 ? t.trueNext[node] : t.falseNext[node];
-      if (next < 0 || color[next] == 2)
-        continue;
-      if (color[next] == 1) {
-        why = "the nodes reachable from tree root " + std::to_string(root) + " form a cycle";
-        return failure();
-      }
-      color[next] = 1;
-      stack.push_back({next, 0});
-    }
+    bool leafOnly = trueLeafs[root] && falseLeafs[root] && trueIds[root] == falseIds[root];
+    t.rootStart.push_back(leafOnly ? t.trueNext[root] : root);
   }
+  if (failed(checkTrees(t, why)))
+    return failure();
   return t;
-}
-
-Value i64Table(OpBuilder &b, Location loc, ArrayRef<int64_t> values) {
-  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getI64Type());
-  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
-}
-
-Value floatTable(OpBuilder &b, Location loc, Type elem, ArrayRef<APFloat> values) {
-  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())}, elem);
-  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
-}
-
-Value at(OpBuilder &b, Location loc, Value table, Value i64Index) {
-  Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), i64Index);
-  return tensor::ExtractOp::create(b, loc, table, ValueRange{index});
 }
 
 struct TreeEnsembleLowering : OnnxLoweringPattern<MLTreeEnsembleOp> {
@@ -239,7 +174,6 @@ struct TreeEnsembleLowering : OnnxLoweringPattern<MLTreeEnsembleOp> {
   LogicalResult matchAndRewriteRanked(MLTreeEnsembleOp op, OpAdaptor adaptor,
                                       RankedTensorType resultType,
                                       ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
     Value x = adaptor.getX();
     RankedTensorType xType = getRankedInputType(rewriter, op, x, "X");
     if (!xType)
@@ -254,177 +188,12 @@ struct TreeEnsembleLowering : OnnxLoweringPattern<MLTreeEnsembleOp> {
     if (post < 0 || post > static_cast<int64_t>(PostTransform::Probit))
       return reject(rewriter, op, "unknown post_transform " + Twine(post));
     std::string why;
-    FailureOr<Tables> tables = buildTables(op, elem, why);
+    FailureOr<TreeTables> tables = buildTables(op, elem, why);
     if (failed(tables))
       return reject(rewriter, op, why);
-    const Tables &t = *tables;
-    if (resultType.getRank() != 2 ||
-        (!resultType.isDynamicDim(1) && resultType.getDimSize(1) != t.numTargets))
-      return reject(rewriter, op, "the result must be [N, " + Twine(t.numTargets) + "]");
-
-    // Every feature a walk can read must be a column of X.
-    Value numFeatures = getDimValue(rewriter, loc, x, 1);
-    if (t.maxFeature >= 0) {
-      if (!xType.isDynamicDim(1) && t.maxFeature >= xType.getDimSize(1))
-        return reject(rewriter, op, "feature id " + Twine(t.maxFeature) +
-                                        " is out of range for X with " +
-                                        Twine(xType.getDimSize(1)) + " features");
-      checkSizes(rewriter, loc, op, arith::CmpIPredicate::slt,
-                 rewriter.getIndexAttr(t.maxFeature), numFeatures,
-                 "feature id {} is out of range for X with {} features");
-    }
-
-    // The tables.
-    Value feature = i64Table(rewriter, loc, t.feature), mode = i64Table(rewriter, loc, t.mode);
-    Value trueNext = i64Table(rewriter, loc, t.trueNext);
-    Value falseNext = i64Table(rewriter, loc, t.falseNext);
-    Value missingTrue = i64Table(rewriter, loc, t.missingTrue);
-    Value splits = floatTable(rewriter, loc, elem, t.splits);
-    Value leafTargets = i64Table(rewriter, loc, t.leafTargets);
-    Value leafWeights = floatTable(rewriter, loc, elem, t.leafWeights);
-    Value rootStart = i64Table(rewriter, loc, t.rootStart);
-    Value members, memberBegin, memberEnd;
-    if (!t.members.empty()) {
-      members = floatTable(rewriter, loc, elem, t.members);
-      memberBegin = i64Table(rewriter, loc, t.memberBegin);
-      memberEnd = i64Table(rewriter, loc, t.memberEnd);
-    }
-
-    // The scores, filled with the aggregate's identity: 0, or an infinity for MIN and MAX
-    // that a target no leaf reaches keeps until the end, where it becomes 0 (as in ONNX
-    // Runtime; the reference implementation leaves the largest finite value there).
-    Value numRows = getDimValue(rewriter, loc, x, 0);
-    auto scoresType = RankedTensorType::get({xType.getDimSize(0), t.numTargets}, elem);
-    double inf = std::numeric_limits<double>::infinity();
-    double identity = aggregate == MIN ? inf : aggregate == MAX ? -inf : 0.0;
-    Value scores =
-        fill(rewriter, loc,
-             createEmpty(rewriter, loc, scoresType,
-                         dynamicSizesOf(rewriter, loc, scoresType,
-                                        {numRows, arith::ConstantIndexOp::create(
-                                                      rewriter, loc, t.numTargets)})),
-             createScalarConstant(rewriter, loc, elem, identity));
-
-    Value numTrees = arith::ConstantIndexOp::create(rewriter, loc, t.rootStart.size());
-    scores = loopNest(
-        rewriter, loc, {numRows, numTrees}, ValueRange{scores},
-        [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange iters) {
-          Value row = ivs[0];
-          Value start = tensor::ExtractOp::create(b, l, rootStart, ValueRange{ivs[1]});
-          Value zero = arith::ConstantIntOp::create(b, l, 0, 64);
-          auto walk = scf::WhileOp::create(
-              b, l, TypeRange{b.getI64Type()}, ValueRange{start},
-              [&](OpBuilder &bb, Location bl, ValueRange args) {
-                Value atNode =
-                    arith::CmpIOp::create(bb, bl, arith::CmpIPredicate::sge, args[0], zero);
-                scf::ConditionOp::create(bb, bl, atNode, args);
-              },
-              [&](OpBuilder &ab, Location al, ValueRange args) {
-                Value node = args[0];
-                Value f = arith::IndexCastOp::create(ab, al, ab.getIndexType(),
-                                                     at(ab, al, feature, node));
-                Value v = tensor::ExtractOp::create(ab, al, x, ValueRange{row, f});
-                Value taken = branchTaken(ab, al, v, node, mode, splits, members, memberBegin,
-                                          memberEnd);
-                Value nan = arith::CmpFOp::create(ab, al, arith::CmpFPredicate::UNO, v, v);
-                Value nanTrue = arith::AndIOp::create(
-                    ab, al, nan,
-                    arith::CmpIOp::create(ab, al, arith::CmpIPredicate::ne,
-                                          at(ab, al, missingTrue, node), zero));
-                taken = arith::OrIOp::create(ab, al, taken, nanTrue);
-                Value next = arith::SelectOp::create(ab, al, taken, at(ab, al, trueNext, node),
-                                                     at(ab, al, falseNext, node));
-                scf::YieldOp::create(ab, al, next);
-              });
-          // The leaf: -(branch + 1).
-          Value leaf = arith::SubIOp::create(
-              b, l, arith::ConstantIntOp::create(b, l, -1, 64), walk.getResult(0));
-          Value target = arith::IndexCastOp::create(b, l, b.getIndexType(),
-                                                    at(b, l, leafTargets, leaf));
-          Value weight = at(b, l, leafWeights, leaf);
-          Value old = tensor::ExtractOp::create(b, l, iters[0], ValueRange{row, target});
-          Value updated;
-          switch (aggregate) {
-          case MIN:
-            updated = arith::MinimumFOp::create(b, l, old, weight);
-            break;
-          case MAX:
-            updated = arith::MaximumFOp::create(b, l, old, weight);
-            break;
-          default:
-            updated = arith::AddFOp::create(b, l, old, weight);
-          }
-          return SmallVector<Value>{
-              tensor::InsertOp::create(b, l, updated, iters[0], ValueRange{row, target})};
-        })[0];
-
-    if (aggregate != SUM) {
-      // AVERAGE: divide by the number of trees; MIN, MAX: an untouched target is 0.
-      Value count = createScalarConstant(rewriter, loc, elem, t.rootStart.size());
-      Value untouched = createScalarConstant(rewriter, loc, elem, identity);
-      Value zero = createScalarConstant(rewriter, loc, elem, 0.0);
-      SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(2));
-      SmallVector<utils::IteratorType> iters(2, utils::IteratorType::parallel);
-      scores = linalg::GenericOp::create(
-                   rewriter, loc, TypeRange{scoresType}, ValueRange{scores},
-                   ValueRange{createEmptyLike(rewriter, loc, scoresType, scores)}, maps, iters,
-                   [&](OpBuilder &b, Location l, ValueRange a) {
-                     Value v;
-                     if (aggregate == AVERAGE) {
-                       v = arith::DivFOp::create(b, l, a[0], count);
-                     } else {
-                       Value none = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
-                                                          a[0], untouched);
-                       v = arith::SelectOp::create(b, l, none, zero, a[0]);
-                     }
-                     linalg::YieldOp::create(b, l, v);
-                   })
-                   .getResult(0);
-    }
-    scores = applyPostTransform(rewriter, loc, scores, static_cast<PostTransform>(post));
-    rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, scores, resultType));
-    return success();
-  }
-
-  /// Whether `node`'s comparison of the feature value `v` holds (NaN aside), selected by
-  /// the node's mode among all the comparisons.
-  static Value branchTaken(OpBuilder &b, Location l, Value v, Value node, Value mode,
-                           Value splits, Value members, Value memberBegin, Value memberEnd) {
-    Value split = at(b, l, splits, node);
-    auto cmp = [&](arith::CmpFPredicate p) { return arith::CmpFOp::create(b, l, p, v, split); };
-    // A NaN is never equal, but always not-equal, as in the reference implementation.
-    std::pair<int64_t, Value> compares[] = {
-        {LEQ, cmp(arith::CmpFPredicate::OLE)}, {LT, cmp(arith::CmpFPredicate::OLT)},
-        {GTE, cmp(arith::CmpFPredicate::OGE)}, {GT, cmp(arith::CmpFPredicate::OGT)},
-        {EQ, cmp(arith::CmpFPredicate::OEQ)}};
-    Value result = cmp(arith::CmpFPredicate::UNE);
-    if (members) {
-      // BRANCH_MEMBER: whether v is one of the node's members (an empty range elsewhere).
-      Value begin = arith::IndexCastOp::create(b, l, b.getIndexType(),
-                                               at(b, l, memberBegin, node));
-      Value end =
-          arith::IndexCastOp::create(b, l, b.getIndexType(), at(b, l, memberEnd, node));
-      Value one = arith::ConstantIndexOp::create(b, l, 1);
-      Value no = arith::ConstantIntOp::create(b, l, 0, 1);
-      auto loop = scf::ForOp::create(
-          b, l, begin, end, one, ValueRange{no},
-          [&](OpBuilder &fb, Location fl, Value k, ValueRange found) {
-            Value m = tensor::ExtractOp::create(fb, fl, members, ValueRange{k});
-            Value eq = arith::CmpFOp::create(fb, fl, arith::CmpFPredicate::OEQ, v, m);
-            scf::YieldOp::create(fb, fl, Value(arith::OrIOp::create(fb, fl, found[0], eq)));
-          });
-      Value isMember = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                             at(b, l, mode, node),
-                                             arith::ConstantIntOp::create(b, l, MEMBER, 64));
-      result = arith::SelectOp::create(b, l, isMember, loop.getResult(0), result);
-    }
-    Value m = at(b, l, mode, node);
-    for (auto [code, value] : compares) {
-      Value is = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, m,
-                                       arith::ConstantIntOp::create(b, l, code, 64));
-      result = arith::SelectOp::create(b, l, is, value, result);
-    }
-    return result;
+    return buildTreeEnsemble(rewriter, op, x, *tables, elem,
+                             static_cast<TreeAggregate>(aggregate),
+                             static_cast<PostTransform>(post), resultType);
   }
 };
 

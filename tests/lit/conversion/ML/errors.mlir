@@ -67,3 +67,31 @@ func.func @afe_range(%x: tensor<3x4xf32>) -> tensor<3x1xf32> {
   %0 = "onnx.ml.ArrayFeatureExtractor"(%x, %y) : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<3x1xf32> loc("afe_range")
   return %0 : tensor<3x1xf32>
 }
+
+// -----
+
+// Tests that a TreeEnsembleRegressor vote on an interior node is rejected.
+// CHECK: node 'ter_vote' (ml.TreeEnsembleRegressor): cannot be compiled: a target_* entry names node 0 of tree 0, which is not a LEAF
+func.func @ter_vote(%x: tensor<2x2xf32>) -> tensor<2x1xf32> {
+  %0 = "onnx.ml.TreeEnsembleRegressor"(%x) {n_targets = 1 : i64,
+    nodes_treeids = array<i64: 0, 0, 0>, nodes_nodeids = array<i64: 0, 1, 2>, nodes_featureids = array<i64: 0, 0, 0>,
+    nodes_modes = ["BRANCH_LEQ", "LEAF", "LEAF"], nodes_values = array<f32: 1.0, 0.0, 0.0>,
+    nodes_truenodeids = array<i64: 1, 0, 0>, nodes_falsenodeids = array<i64: 2, 0, 0>,
+    target_treeids = array<i64: 0>, target_nodeids = array<i64: 0>, target_ids = array<i64: 0>,
+    target_weights = array<f32: 1.0>} : (tensor<2x2xf32>) -> tensor<2x1xf32> loc("ter_vote")
+  return %0 : tensor<2x1xf32>
+}
+
+// -----
+
+// Tests that a TreeEnsembleRegressor branch to a node its tree does not have is rejected.
+// CHECK: node 'ter_missing' (ml.TreeEnsembleRegressor): cannot be compiled: tree 0 has no node 7
+func.func @ter_missing(%x: tensor<2x2xf32>) -> tensor<2x1xf32> {
+  %0 = "onnx.ml.TreeEnsembleRegressor"(%x) {n_targets = 1 : i64,
+    nodes_treeids = array<i64: 0, 0>, nodes_nodeids = array<i64: 0, 1>, nodes_featureids = array<i64: 0, 0>,
+    nodes_modes = ["BRANCH_LEQ", "LEAF"], nodes_values = array<f32: 1.0, 0.0>,
+    nodes_truenodeids = array<i64: 1, 0>, nodes_falsenodeids = array<i64: 7, 0>,
+    target_treeids = array<i64: 0>, target_nodeids = array<i64: 1>, target_ids = array<i64: 0>,
+    target_weights = array<f32: 1.0>} : (tensor<2x2xf32>) -> tensor<2x1xf32> loc("ter_missing")
+  return %0 : tensor<2x1xf32>
+}
