@@ -7,7 +7,7 @@
 
 include "ir/onnx/OnnxBase.td"
 
-def ONNX_MLArrayFeatureExtractorOp : ONNX_Op<"ml.ArrayFeatureExtractor", [NoMemoryEffect]> {
+def ONNX_MLArrayFeatureExtractorOp : ONNX_Op<"ml.ArrayFeatureExtractor", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ai.onnx.ml::ArrayFeatureExtractor, versions 1";
   let description = [{
     Generated from the ONNX schema of `ArrayFeatureExtractor` (domain `ai.onnx.ml`, since version 1).
@@ -19,7 +19,7 @@ def ONNX_MLArrayFeatureExtractorOp : ONNX_Op<"ml.ArrayFeatureExtractor", [NoMemo
     TensorOf<[F32, F64, I32, I64, ONNX_StringType]>:$Z);
 }
 
-def ONNX_MLBinarizerOp : ONNX_Op<"ml.Binarizer", [NoMemoryEffect]> {
+def ONNX_MLBinarizerOp : ONNX_Op<"ml.Binarizer", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ai.onnx.ml::Binarizer, versions 1";
   let description = [{
     Generated from the ONNX schema of `Binarizer` (domain `ai.onnx.ml`, since version 1).
@@ -271,7 +271,7 @@ def ONNX_MLScalerOp : ONNX_Op<"ml.Scaler", [NoMemoryEffect]> {
     TensorOf<[F32]>:$Y);
 }
 
-def ONNX_MLTreeEnsembleOp : ONNX_Op<"ml.TreeEnsemble", [NoMemoryEffect]> {
+def ONNX_MLTreeEnsembleOp : ONNX_Op<"ml.TreeEnsemble", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ai.onnx.ml::TreeEnsemble, versions 5";
   let description = [{
     Generated from the ONNX schema of `TreeEnsemble` (domain `ai.onnx.ml`, since version 5).
@@ -388,7 +388,7 @@ def ONNX_MLTreeEnsembleRegressorV1Op : ONNX_Op<"ml.TreeEnsembleRegressorV1", [No
     TensorOf<[F32]>:$Y);
 }
 
-def ONNX_MLTreeEnsembleRegressorOp : ONNX_Op<"ml.TreeEnsembleRegressor", [NoMemoryEffect]> {
+def ONNX_MLTreeEnsembleRegressorOp : ONNX_Op<"ml.TreeEnsembleRegressor", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX ai.onnx.ml::TreeEnsembleRegressor, versions 3, 5 (deprecated)";
   let description = [{
     Generated from the ONNX schema of `TreeEnsembleRegressor` (domain `ai.onnx.ml`, since version 5).

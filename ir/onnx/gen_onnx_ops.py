@@ -125,6 +125,12 @@ HAS_SHAPE_INFERENCE = {
     "SequenceErase", "SequenceAt",
 }
 
+# Ops of other domains with shape inference (by MLIR op name), in
+# ir/onnx/ShapeInference<Category>.cpp: libonnx 1.12 knows ai.onnx.ml up to opset 3 only.
+OTHER_DOMAINS_WITH_SHAPE_INFERENCE = {
+    "ml.Binarizer", "ml.ArrayFeatureExtractor", "ml.TreeEnsemble", "ml.TreeEnsembleRegressor",
+}
+
 # Older signatures (by MLIR op name) that keep their own lowering and so need their own
 # shape inference: Scan-8 runs its body per batch entry.
 OLD_SIGNATURES_WITH_SHAPE_INFERENCE = {"ScanV8"}
@@ -331,9 +337,10 @@ def emit_op(op, newest):
         traits.append("RecursiveMemoryEffects")
     elif op.name not in NONDETERMINISTIC:
         traits.append("NoMemoryEffect")
-    if op.domain == "" and not op.contrib and (
+    if (op.domain == "" and not op.contrib and (
             (newest and op.name in HAS_SHAPE_INFERENCE) or
-            op.mlir_name in OLD_SIGNATURES_WITH_SHAPE_INFERENCE):
+            op.mlir_name in OLD_SIGNATURES_WITH_SHAPE_INFERENCE)) or (
+            newest and op.mlir_name in OTHER_DOMAINS_WITH_SHAPE_INFERENCE):
         traits.append("DeclareOpInterfaceMethods<ShapeInferenceOpInterface>")
     lines = [f"def ONNX_{op.cpp_name}Op : ONNX_Op<\"{op.mlir_name}\", [{', '.join(traits)}]> {{"]
     versions = sorted({x.since_version for x in op.schemas})

@@ -86,6 +86,7 @@ struct ConvertOnnxToLinalgPass
     populateMaxUnpoolPatterns(converter, patterns);
     populateRotaryEmbeddingPatterns(converter, patterns);
     populateShrinkPatterns(converter, patterns);
+    populateTfIdfVectorizerPatterns(converter, patterns);
     populateRoiAlignPatterns(converter, patterns);
     populateNonMaxSuppressionPatterns(converter, patterns);
     populateQuantizeLinearPatterns(converter, patterns);
@@ -120,6 +121,11 @@ struct ConvertOnnxToLinalgPass
     populateSequencePatterns(converter, patterns);
     populateSplitConcatSequencePatterns(converter, patterns);
     populateSequenceMapPatterns(converter, patterns);
+    populateArrayFeatureExtractorPatterns(converter, patterns);
+    populateMLElementwisePatterns(converter, patterns);
+    populateTreeEnsemblePatterns(converter, patterns);
+    populateTreeEnsembleRegressorPatterns(converter, patterns);
+    populateOptimizerPatterns(converter, patterns);
 
     // The driver reports the op it could not legalize as "failed to legalize operation
     // 'onnx.X'"; replace that with an error naming the ONNX node, its op type and the

@@ -127,6 +127,9 @@ void populateRotaryEmbeddingPatterns(const OnnxTypeConverter &converter,
                                      mlir::RewritePatternSet &patterns);
 /// Shrink.
 void populateShrinkPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+/// TfIdfVectorizer.
+void populateTfIdfVectorizerPatterns(const OnnxTypeConverter &converter,
+                                     mlir::RewritePatternSet &patterns);
 
 // ObjectDetection/
 /// RoiAlign.
@@ -218,6 +221,25 @@ void populateTransposePatterns(const OnnxTypeConverter &converter,
 void populateTriluPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// Unique.
 void populateUniquePatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
+
+// ML/ (ai.onnx.ml)
+/// ArrayFeatureExtractor.
+void populateArrayFeatureExtractorPatterns(const OnnxTypeConverter &converter,
+                                           mlir::RewritePatternSet &patterns);
+/// Elementwise.cpp: Binarizer.
+void populateMLElementwisePatterns(const OnnxTypeConverter &converter,
+                                   mlir::RewritePatternSet &patterns);
+/// TreeEnsemble.
+void populateTreeEnsemblePatterns(const OnnxTypeConverter &converter,
+                                  mlir::RewritePatternSet &patterns);
+/// TreeEnsembleRegressor (all versions).
+void populateTreeEnsembleRegressorPatterns(const OnnxTypeConverter &converter,
+                                           mlir::RewritePatternSet &patterns);
+
+// Training/ (ai.onnx.preview.training)
+/// Adagrad, Adam, Momentum.
+void populateOptimizerPatterns(const OnnxTypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
 } // namespace kiln::conversion
 
 #endif // KILN_PASSES_ONNXTOLINALG_PATTERNS_H

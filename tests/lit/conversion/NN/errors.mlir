@@ -175,3 +175,23 @@ func.func @rotary_no_heads(%x: tensor<1x5x16xf32>, %cos: tensor<1x5x8xf32>) -> t
   %0 = "onnx.RotaryEmbedding"(%x, %cos, %cos, %none) : (tensor<1x5x16xf32>, tensor<1x5x8xf32>, tensor<1x5x8xf32>, none) -> tensor<1x5x16xf32> loc("rope_heads")
   return %0 : tensor<1x5x16xf32>
 }
+
+// -----
+
+// Tests that a TfIdfVectorizer with a string pool is rejected.
+// CHECK: node 'tfidf_strings' (TfIdfVectorizer): cannot be compiled: pool_strings is not supported: Kiln has no string tensors
+func.func @tfidf_strings(%x: tensor<2x5xi64>) -> tensor<2x2xf32> {
+  %0 = "onnx.TfIdfVectorizer"(%x) {max_gram_length = 1 : i64, max_skip_count = 0 : i64, min_gram_length = 1 : i64, mode = "TF",
+    ngram_counts = array<i64: 0>, ngram_indexes = array<i64: 0, 1>, pool_strings = ["a", "b"]} : (tensor<2x5xi64>) -> tensor<2x2xf32> loc("tfidf_strings")
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+// Tests that a TfIdfVectorizer whose pool has more n-grams than ngram_indexes is rejected.
+// CHECK: node 'tfidf_indexes' (TfIdfVectorizer): cannot be compiled: the pool has 3 n-grams but ngram_indexes has 2 entries
+func.func @tfidf_indexes(%x: tensor<2x5xi64>) -> tensor<2x2xf32> {
+  %0 = "onnx.TfIdfVectorizer"(%x) {max_gram_length = 1 : i64, max_skip_count = 0 : i64, min_gram_length = 1 : i64, mode = "TF",
+    ngram_counts = array<i64: 0>, ngram_indexes = array<i64: 0, 1>, pool_int64s = array<i64: 1, 2, 3>} : (tensor<2x5xi64>) -> tensor<2x2xf32> loc("tfidf_indexes")
+  return %0 : tensor<2x2xf32>
+}
