@@ -16,6 +16,9 @@ Models:
              GlobalAveragePool + Flatten + Gemm;
   densenet   pre-activation blocks: Concat, then a BatchNormalization with no Conv
              before it, Relu, Conv, AveragePool transition;
+  convtranspose  ConvTranspose (group 1: tap products as a contraction, then the gather):
+             2x2 stride 2 (DBNet's upsampling), 3x3 stride 2 with pads and output_padding,
+             a dilated 3x3, with and without bias, on dynamic H and W (two sizes);
   mobile     squeeze-excite (GlobalAveragePool, 1x1 convs, HardSigmoid, Mul by the
              [N, C, 1, 1] scale), HardSwish, Split along C, Resize x2 + Concat, Pad,
              Softmax over C, ReduceMean over H and W.
@@ -157,8 +160,26 @@ def mobile_model(path):
     return [{"x": [1, 3, 32, 32]}], {"depthwise": 1}, 2
 
 
+def convtranspose_model(path):
+    g = Graph(6)
+    y = g.op("Relu", [g.conv("x", 3, 8, 3)])
+
+    def deconv(x, cin, cout, k, stride, pads=(0, 0, 0, 0), out_pad=(0, 0), dilation=1, bias=True):
+        w = g.init(g.rng.standard_normal((cin, cout, k, k)) / np.sqrt(cin * k * k))
+        inputs = [x, w] + ([g.init(g.rng.standard_normal(cout) * 0.1)] if bias else [])
+        return g.op("ConvTranspose", inputs, kernel_shape=[k, k], strides=[stride, stride],
+                    pads=list(pads), output_padding=list(out_pad), dilations=[dilation, dilation])
+
+    a = deconv(y, 8, 6, 2, 2)
+    b = deconv(y, 8, 5, 3, 2, pads=(1, 1, 1, 1), out_pad=(1, 0), bias=False)
+    c = deconv(y, 8, 4, 3, 1, pads=(2, 2, 2, 2), dilation=2)
+    g.save(path, [("x", [1, 3, "H", "W"])], [a, b, c])
+    return [{"x": [1, 3, 9, 13]}, {"x": [1, 3, 16, 16]}], {"contractions": 4}, 4
+
+
 MODELS = {"depthwise": depthwise_model, "dynamic": dynamic_model, "resnet": resnet_model,
-          "densenet": densenet_model, "mobile": mobile_model}
+          "densenet": densenet_model, "convtranspose": convtranspose_model,
+          "mobile": mobile_model}
 
 
 def stats_of(stderr):

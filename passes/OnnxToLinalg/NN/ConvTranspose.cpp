@@ -1,7 +1,13 @@
-//===- ConvTranspose.cpp - Lower onnx.ConvTranspose to one linalg.generic -===//
+//===- ConvTranspose.cpp - Lower onnx.ConvTranspose -----------------------===//
 //
-// ConvTranspose reads the input with tensor.extract at the position a kernel tap maps
-// back to, so it reads no memory at a position taken from data.
+// f32 with group 1 takes two steps: the products of every input pixel with every kernel
+// tap, cols[n, m, k..., i...] = sum_c W[c, m, k...] * X[n, c, i...] (a contraction the
+// backend's register-tiled kernel runs, pixels along the vector lanes), then each output
+// pixel sums the taps that land on it, gathering cols at i = (o + pad - k * dilation) /
+// stride where that divides exactly and is in range (at most ceil(K / stride) taps per
+// dim contribute; a stride-2 2x2 upsampling has exactly one). Other cases are one
+// generic that gathers X the same way inside the channel sum. Both read with
+// tensor.extract at a position computed from the indices, never from data.
 //
 //===----------------------------------------------------------------------===//
 
@@ -143,6 +149,23 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
                      .getResult(0);
 
     MLIRContext *ctx = rewriter.getContext();
+    if (group == 1 && resultType.getElementType().isF32() && xType.getElementType().isF32() &&
+        wType.getElementType().isF32()) {
+      Value result = buildTapsThenGather(rewriter, loc, x, w, xType, kernel, strides, dilations,
+                                         pads, inSizes, init, m);
+      SmallVector<ReassociationIndices> outGroups{{0}, {1, 2}};
+      for (int64_t i = 0; i < ns; ++i)
+        outGroups.push_back({3 + i});
+      SmallVector<int64_t> outFull{xType.getDimSize(0), m};
+      outFull.append(outShape);
+      result = tensor::CollapseShapeOp::create(
+          rewriter, loc, RankedTensorType::get(outFull, resultType.getElementType()), result,
+          outGroups);
+      if (!isa<NoneType>(adaptor.getB().getType()))
+        result = addChannelBias(rewriter, loc, result, adaptor.getB());
+      rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, result, resultType));
+      return success();
+    }
     int64_t loops = 3 + ns + 1 + ns, cDim = 3 + ns;
     SmallVector<AffineExpr> wExprs{getAffineDimExpr(1, ctx), getAffineDimExpr(cDim, ctx),
                                    getAffineDimExpr(2, ctx)};
@@ -203,6 +226,113 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
       result = addChannelBias(rewriter, loc, result, adaptor.getB());
     rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, result, resultType));
     return success();
+  }
+
+  /// Group 1, f32: the tap products as a contraction, then the gather-sum into `init`
+  /// ([n, 1, m, o...], zero filled); returns the filled `init`.
+  static Value buildTapsThenGather(OpBuilder &b, Location loc, Value x, Value w,
+                                   RankedTensorType xType, ArrayRef<int64_t> kernel,
+                                   ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                                   ArrayRef<int64_t> pads, ArrayRef<Value> inSizes, Value init,
+                                   int64_t m) {
+    MLIRContext *ctx = b.getContext();
+    int64_t ns = kernel.size();
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    Type f32 = b.getF32Type();
+    Value zero = createScalarConstant(b, loc, f32, 0);
+    // cols[n, m, k..., i...] over loops (n, m, k..., i..., c).
+    int64_t loops = 2 + 2 * ns + 1, cDim = loops - 1;
+    SmallVector<int64_t> colsShape{xType.getDimSize(0), m};
+    colsShape.append(kernel.begin(), kernel.end());
+    SmallVector<Value> colsDyn;
+    if (ShapedType::isDynamic(colsShape[0]))
+      colsDyn.push_back(tensor::DimOp::create(b, loc, x, 0));
+    for (int64_t i = 0; i < ns; ++i) {
+      colsShape.push_back(xType.getDimSize(2 + i));
+      if (xType.isDynamicDim(2 + i))
+        colsDyn.push_back(inSizes[i]);
+    }
+    auto colsType = RankedTensorType::get(colsShape, f32);
+    Value colsInit = linalg::FillOp::create(
+                         b, loc, zero, tensor::EmptyOp::create(b, loc, colsType, colsDyn).getResult())
+                         .getResult(0);
+    SmallVector<AffineExpr> wExprs{d(cDim), d(1)}, xExprs{d(0), d(cDim)}, colsExprs;
+    for (int64_t i = 0; i < ns; ++i) {
+      wExprs.push_back(d(2 + i));
+      xExprs.push_back(d(2 + ns + i));
+    }
+    for (int64_t i = 0; i < cDim; ++i)
+      colsExprs.push_back(d(i));
+    SmallVector<utils::IteratorType> iterators(loops, utils::IteratorType::parallel);
+    iterators[cDim] = utils::IteratorType::reduction;
+    Value cols =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{colsType}, ValueRange{w, x}, ValueRange{colsInit},
+            SmallVector<AffineMap>{AffineMap::get(loops, 0, wExprs, ctx),
+                                   AffineMap::get(loops, 0, xExprs, ctx),
+                                   AffineMap::get(loops, 0, colsExprs, ctx)},
+            iterators,
+            [](OpBuilder &nb, Location l, ValueRange args) {
+              Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+              linalg::YieldOp::create(nb, l,
+                                      Value(arith::AddFOp::create(nb, l, args[2], product)));
+            })
+            .getResult(0);
+    // out[n, 0, m, o...] += cols[n, m, k..., (o + pad - k * dilation) / stride] over the
+    // taps k that divide exactly and land in range; loops (n, g, m, o..., k...).
+    int64_t gLoops = 3 + 2 * ns;
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < 3 + ns; ++i)
+      outExprs.push_back(d(i));
+    SmallVector<utils::IteratorType> gIterators(gLoops, utils::IteratorType::parallel);
+    SmallVector<AffineExpr> tapExprs;
+    for (int64_t i = 3 + ns; i < gLoops; ++i) {
+      gIterators[i] = utils::IteratorType::reduction;
+      tapExprs.push_back(d(i));
+    }
+    // A [k...] operand gives the tap loops their bounds (its values are not read).
+    auto tapsType = RankedTensorType::get(kernel, f32);
+    Value taps = arith::ConstantOp::create(b, loc, tapsType, DenseElementsAttr::get(tapsType, 0.0f));
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{init.getType()}, ValueRange{taps}, ValueRange{init},
+               SmallVector<AffineMap>{AffineMap::get(gLoops, 0, tapExprs, ctx),
+                                      AffineMap::get(gLoops, 0, outExprs, ctx)},
+               gIterators,
+               [&](OpBuilder &nb, Location l, ValueRange args) {
+                 auto cst = [&](int64_t v) { return Value(arith::ConstantIndexOp::create(nb, l, v)); };
+                 SmallVector<Value> src{linalg::IndexOp::create(nb, l, 0),
+                                        linalg::IndexOp::create(nb, l, 2)};
+                 SmallVector<Value> positions;
+                 Value valid = arith::ConstantIntOp::create(nb, l, nb.getI1Type(), 1);
+                 for (int64_t i = 0; i < ns; ++i) {
+                   Value o = linalg::IndexOp::create(nb, l, 3 + i);
+                   Value k = linalg::IndexOp::create(nb, l, 3 + ns + i);
+                   src.push_back(k);
+                   Value t = arith::SubIOp::create(
+                       nb, l, arith::AddIOp::create(nb, l, o, cst(pads[i])),
+                       arith::MulIOp::create(nb, l, k, cst(dilations[i])));
+                   Value nonNeg = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, t, cst(0));
+                   Value tc = arith::SelectOp::create(nb, l, nonNeg, t, cst(0));
+                   Value divisible = arith::CmpIOp::create(
+                       nb, l, arith::CmpIPredicate::eq,
+                       arith::RemUIOp::create(nb, l, tc, cst(strides[i])), cst(0));
+                   Value q = arith::DivUIOp::create(nb, l, tc, cst(strides[i]));
+                   Value inRange =
+                       arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, q, inSizes[i]);
+                   valid = arith::AndIOp::create(
+                       nb, l, valid,
+                       arith::AndIOp::create(nb, l, nonNeg,
+                                             arith::AndIOp::create(nb, l, divisible, inRange)));
+                   positions.push_back(arith::SelectOp::create(nb, l, inRange, q, cst(0)));
+                 }
+                 src.append(positions);
+                 Value tap = tensor::ExtractOp::create(nb, l, cols, src);
+                 Value zeroF = createScalarConstant(nb, l, tap.getType(), 0);
+                 tap = arith::SelectOp::create(nb, l, valid, tap, zeroF);
+                 linalg::YieldOp::create(nb, l,
+                                         Value(arith::AddFOp::create(nb, l, args[1], tap)));
+               })
+        .getResult(0);
   }
 };
 
