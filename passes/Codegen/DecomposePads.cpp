@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace kiln {
@@ -43,7 +44,32 @@ struct PadToBorderFills : OpRewritePattern<tensor::PadOp> {
     int64_t rank = type.getRank();
     auto toValue = [&](OpFoldResult r) { return getValueOrCreateConstantIndexOp(rewriter, loc, r); };
     SmallVector<OpFoldResult> low = pad.getMixedLowPad(), high = pad.getMixedHighPad();
-    SmallVector<OpFoldResult> srcSizes = tensor::getMixedSizes(rewriter, loc, pad.getSource());
+    // The padded buffer and its border go before the op producing the source, sized from
+    // that op's own result shape, so that eliminate-empty-tensors can make the producer
+    // write into the buffer even when sizes are dynamic (the replacement slice must
+    // dominate the producer). Otherwise they go at the pad.
+    SmallVector<OpFoldResult> srcSizes;
+    Operation *producer = pad.getSource().getDefiningOp();
+    auto dominatesProducer = [&](OpFoldResult r) {
+      auto v = dyn_cast<Value>(r);
+      return !v || !v.getDefiningOp() || v.getDefiningOp()->isBeforeInBlock(producer);
+    };
+    if (producer && producer->getBlock() == pad->getBlock() &&
+        dominatesProducer(value) && llvm::all_of(low, dominatesProducer) &&
+        llvm::all_of(high, dominatesProducer)) {
+      ReifiedRankedShapedTypeDims shapes;
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(producer);
+      if (succeeded(reifyResultShapes(rewriter, producer, shapes))) {
+        unsigned result = cast<OpResult>(pad.getSource()).getResultNumber();
+        srcSizes = shapes[result];
+      }
+    }
+    OpBuilder::InsertionGuard guard(rewriter);
+    if (!srcSizes.empty())
+      rewriter.setInsertionPoint(producer);
+    else
+      srcSizes = tensor::getMixedSizes(rewriter, loc, pad.getSource());
     SmallVector<OpFoldResult> sizes;
     SmallVector<Value> dynamicSizes;
     for (int64_t d = 0; d < rank; ++d) {
@@ -75,6 +101,7 @@ struct PadToBorderFills : OpRewritePattern<tensor::PadOp> {
       Value end = arith::AddIOp::create(rewriter, loc, toValue(low[d]), toValue(srcSizes[d]));
       fillSlab(d, end, high[d]);
     }
+    rewriter.setInsertionPoint(pad);
     result = tensor::InsertSliceOp::create(rewriter, loc, pad.getSource(), result, low, srcSizes,
                                            ones);
     rewriter.replaceOp(pad, result);
