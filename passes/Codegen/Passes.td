@@ -71,6 +71,17 @@ def DecomposePads : Pass<"kiln-decompose-pads", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
+def UntieFillInits : Pass<"kiln-untie-fill-inits", "mlir::ModuleOp"> {
+  let summary = "Give every destination-passing op its own filled init (no bufferization copies)";
+  let description = [{
+    After CSE, identical `linalg.fill` ops of same-shaped `tensor.empty` inits are one
+    value shared by several ops (two convolutions of one output shape); one-shot
+    bufferization would copy it for all but one. Each extra use as a DPS init gets a
+    clone of the fill and of its tensor.empty, right before the op.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def ElideOutputCopies : Pass<"kiln-elide-output-copies", "mlir::ModuleOp"> {
   let summary = "Compute model outputs directly in the caller's output buffers";
   let description = [{

@@ -1,0 +1,67 @@
+//===- UntieFillInits.cpp - One filled init per destination-passing op ----===//
+//
+// Every contraction starts from `linalg.fill %zero` of a `tensor.empty`; CSE merges the
+// identical fills of same-shaped outputs, so two convolutions end up sharing one filled
+// tensor as their init. One-shot bufferization then gives the second a copy of it (a
+// full read and write per layer, and the zero fill can no longer be dropped by the
+// kernel that would start its accumulators at zero). This pass, run after the last CSE
+// before bufferization, gives each extra use its own clone of the fill (and of the
+// tensor.empty under it), so every op writes its own buffer and the copies disappear.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Codegen/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_UNTIEFILLINITS
+#include "passes/Codegen/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+
+struct UntieFillInitsPass : kiln::impl::UntieFillInitsBase<UntieFillInitsPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::FillOp> fills;
+    DenseMap<Operation *, unsigned> order; // pre-order position, i.e. program order
+    getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) {
+      order[op] = order.size();
+      if (auto fill = dyn_cast<linalg::FillOp>(op); fill && fill.hasPureTensorSemantics())
+        fills.push_back(fill);
+    });
+    for (linalg::FillOp fill : fills) {
+      Value filled = fill.getResult(0);
+      auto empty = fill.getDpsInitOperand(0)->get().getDefiningOp<tensor::EmptyOp>();
+      // The uses as an init of a destination-passing op, in program order; the first
+      // keeps the original.
+      SmallVector<OpOperand *> inits;
+      for (OpOperand &use : filled.getUses()) {
+        auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
+        if (dps && dps.isDpsInit(&use))
+          inits.push_back(&use);
+      }
+      if (inits.size() < 2 || !empty)
+        continue;
+      // Use lists are not in program order.
+      llvm::stable_sort(inits, [&](OpOperand *x, OpOperand *y) {
+        return order.lookup(x->getOwner()) < order.lookup(y->getOwner());
+      });
+      for (OpOperand *use : llvm::drop_begin(inits)) {
+        OpBuilder b(use->getOwner());
+        Operation *emptyClone = b.clone(*empty);
+        IRMapping mapping;
+        mapping.map(empty.getResult(), emptyClone->getResult(0));
+        Operation *fillClone = b.clone(*fill, mapping);
+        use->set(fillClone->getResult(0));
+      }
+    }
+  }
+};
+
+} // namespace
