@@ -50,9 +50,12 @@ struct PadToBorderFills : OpRewritePattern<tensor::PadOp> {
     // dominate the producer). Otherwise they go at the pad.
     SmallVector<OpFoldResult> srcSizes;
     Operation *producer = pad.getSource().getDefiningOp();
+    // Values the pad uses dominate it; those defined in an enclosing block (or block
+    // arguments) then dominate the producer too, those of the pad's block must come first.
     auto dominatesProducer = [&](OpFoldResult r) {
       auto v = dyn_cast<Value>(r);
-      return !v || !v.getDefiningOp() || v.getDefiningOp()->isBeforeInBlock(producer);
+      Operation *def = v ? v.getDefiningOp() : nullptr;
+      return !def || def->getBlock() != producer->getBlock() || def->isBeforeInBlock(producer);
     };
     if (producer && producer->getBlock() == pad->getBlock() &&
         dominatesProducer(value) && llvm::all_of(low, dominatesProducer) &&

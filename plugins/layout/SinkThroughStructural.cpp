@@ -35,6 +35,19 @@ std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+/// `axes` (each in [-rank, rank)) mapped through `perm` to the untransposed input's:
+/// axis a becomes perm[a]. nullopt when an axis is out of range.
+std::optional<SmallVector<int64_t>> mapAxes(ArrayRef<int64_t> axes, ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> mapped;
+  for (int64_t a : axes) {
+    std::optional<int64_t> axis = normalizeAxis(a, perm.size());
+    if (!axis)
+      return std::nullopt;
+    mapped.push_back(perm[*axis]);
+  }
+  return mapped;
+}
+
 /// The Transpose feeding operand `index` of `op` when its permutation has the operand's
 /// rank, as (perm, Transpose); nullopt otherwise.
 std::optional<SmallVector<int64_t>> transposedOperand(Operation *op, unsigned index,
@@ -327,7 +340,6 @@ struct SinkThroughSlice : OpRewritePattern<SliceOp> {
     auto startsType = dyn_cast<RankedTensorType>(op.getStarts().getType());
     if (!perm || !rankedResults(op) || !startsType || startsType.isDynamicDim(0))
       return rewriter.notifyMatchFailure(op, "data is not a ranked Transpose");
-    int64_t rank = perm->size();
     SmallVector<int64_t> axes;
     if (isa<NoneType>(op.getAxes().getType())) {
       axes = llvm::to_vector(llvm::seq<int64_t>(0, startsType.getDimSize(0)));
@@ -336,14 +348,10 @@ struct SinkThroughSlice : OpRewritePattern<SliceOp> {
     } else {
       return rewriter.notifyMatchFailure(op, "axes are not a constant");
     }
-    SmallVector<int64_t> newAxes;
-    for (int64_t a : axes) {
-      std::optional<int64_t> axis = normalizeAxis(a, rank);
-      if (!axis)
-        return rewriter.notifyMatchFailure(op, "axis out of range");
-      newAxes.push_back((*perm)[*axis]);
-    }
-    Value axesValue = createI64Constant(rewriter, op.getLoc(), newAxes);
+    std::optional<SmallVector<int64_t>> newAxes = mapAxes(axes, *perm);
+    if (!newAxes)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    Value axesValue = createI64Constant(rewriter, op.getLoc(), *newAxes);
     Operation *clone = cloneUntransposed(rewriter, op, 0, t.getData(), *perm);
     clone->setOperand(3, axesValue);
     replaceWithTransposed(rewriter, op, clone, *perm);
@@ -400,15 +408,11 @@ struct SinkThroughResize : OpRewritePattern<ResizeOp> {
       return rewriter.notifyMatchFailure(op, "X is not a ranked Transpose");
     int64_t rank = perm->size();
     if (std::optional<ArrayRef<int64_t>> axes = op.getAxes()) {
-      SmallVector<int64_t> newAxes;
-      for (int64_t a : *axes) {
-        std::optional<int64_t> axis = normalizeAxis(a, rank);
-        if (!axis)
-          return rewriter.notifyMatchFailure(op, "axis out of range");
-        newAxes.push_back((*perm)[*axis]);
-      }
+      std::optional<SmallVector<int64_t>> newAxes = mapAxes(*axes, *perm);
+      if (!newAxes)
+        return rewriter.notifyMatchFailure(op, "axis out of range");
       Operation *clone = cloneUntransposed(rewriter, op, 0, t.getData(), *perm);
-      clone->setAttr("axes", rewriter.getDenseI64ArrayAttr(newAxes));
+      clone->setAttr("axes", rewriter.getDenseI64ArrayAttr(*newAxes));
       replaceWithTransposed(rewriter, op, clone, *perm);
       ++numSunk;
       return success();
@@ -444,15 +448,11 @@ struct SinkThroughPad : OpRewritePattern<PadOp> {
       std::optional<SmallVector<int64_t>> axes = readIntConstant(op.getAxes());
       if (!axes)
         return rewriter.notifyMatchFailure(op, "axes are not a constant");
-      SmallVector<int64_t> newAxes;
-      for (int64_t a : *axes) {
-        std::optional<int64_t> axis = normalizeAxis(a, rank);
-        if (!axis)
-          return rewriter.notifyMatchFailure(op, "axis out of range");
-        newAxes.push_back((*perm)[*axis]);
-      }
+      std::optional<SmallVector<int64_t>> newAxes = mapAxes(*axes, *perm);
+      if (!newAxes)
+        return rewriter.notifyMatchFailure(op, "axis out of range");
       Operation *clone = cloneUntransposed(rewriter, op, 0, t.getData(), *perm,
-                                           {{3, createI64Constant(rewriter, loc, newAxes)}});
+                                           {{3, createI64Constant(rewriter, loc, *newAxes)}});
       replaceWithTransposed(rewriter, op, clone, *perm);
       ++numSunk;
       return success();
