@@ -147,6 +147,16 @@ def aligned(array, alignment=64):
     return out
 
 
+def save_feeds(work, name, feeds):
+    """Writes the inputs as WORK/NAME.inputs/INPUT.npy, so that a profile can be taken on them:
+    `kiln-run NAME.so -i INPUT=WORK/NAME.inputs/INPUT.npy ... --profile`."""
+    folder = os.path.join(work, name + ".inputs")
+    os.makedirs(folder, exist_ok=True)
+    for key, value in feeds.items():
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", key)
+        np.save(os.path.join(folder, safe + ".npy"), value)
+
+
 def compare(kiln_out, ort_out):
     """(max abs diff, max relative diff, ok, note) of Kiln's outputs against ORT's."""
     worst, worst_rel, notes = 0.0, 0.0, []
@@ -290,6 +300,7 @@ def run_model(args, entry, kr, ort):
         print(f"[{entry['name']}] compile failed ({r['compile_s']:.1f} s): {r['error']}",
               flush=True)
     feeds = {k: aligned(v) for k, v in realistic_inputs.make_feeds(entry).items()}
+    save_feeds(args.work, entry["name"], feeds)
     engines = {}
     try:
         sess = make_ort(ort, path)
