@@ -515,7 +515,10 @@ std::optional<Epilogue> matchEpilogue(const Contraction &ct) {
     if ((isC || isOutput) && !overC->isIdentity())
       return std::nullopt;
     auto type = cast<MemRefType>(operand.get().getType());
-    if (needsCollapse(collapse) && !isC && !type.getLayout().isIdentity())
+    // A strided view collapses when its grouped dims are contiguous with each other
+    // (an output that is a channel slice of a concatenation: rows of 64 in rows of 128).
+    if (needsCollapse(collapse) && !isC &&
+        !memref::CollapseShapeOp::isGuaranteedCollapsible(type, collapse))
       return std::nullopt;
     if (!isC && !isOutput) {
       // Read as a vector along n, or as a scalar broadcast over n.
