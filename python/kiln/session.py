@@ -108,7 +108,7 @@ class Session(_kiln.Session):
             with self._pool_lock:
                 if self._pool is None:
                     self._pool = concurrent.futures.ThreadPoolExecutor(
-                        self._max_workers, thread_name_prefix="kiln-session")
+                        self._max_workers or os.cpu_count(), thread_name_prefix="kiln-session")
         names = None if output_names is None else list(output_names)
         return self._pool.submit(self.run, feeds, names)
 
