@@ -45,19 +45,32 @@ int32_t onnxDtype(const PyArray_Descr *d) {
 /// The numpy type number of an ONNX element type (bfloat16 aside), -1 when none.
 int numpyTypeNum(int32_t dtype) {
   switch (dtype) {
-  case 1: return NPY_FLOAT32;
-  case 2: return NPY_UINT8;
-  case 3: return NPY_INT8;
-  case 4: return NPY_UINT16;
-  case 5: return NPY_INT16;
-  case 6: return NPY_INT32;
-  case 7: return NPY_INT64;
-  case 9: return NPY_BOOL;
-  case 10: return NPY_FLOAT16;
-  case 11: return NPY_FLOAT64;
-  case 12: return NPY_UINT32;
-  case 13: return NPY_UINT64;
-  default: return -1;
+  case 1:
+    return NPY_FLOAT32;
+  case 2:
+    return NPY_UINT8;
+  case 3:
+    return NPY_INT8;
+  case 4:
+    return NPY_UINT16;
+  case 5:
+    return NPY_INT16;
+  case 6:
+    return NPY_INT32;
+  case 7:
+    return NPY_INT64;
+  case 9:
+    return NPY_BOOL;
+  case 10:
+    return NPY_FLOAT16;
+  case 11:
+    return NPY_FLOAT64;
+  case 12:
+    return NPY_UINT32;
+  case 13:
+    return NPY_UINT64;
+  default:
+    return -1;
   }
 }
 
@@ -118,8 +131,7 @@ bool kiln::python::initArrays() {
   return true;
 }
 
-InputTensor::InputTensor(InputTensor &&other) noexcept
-    : tensor(other.tensor), array(other.array) {
+InputTensor::InputTensor(InputTensor &&other) noexcept : tensor(other.tensor), array(other.array) {
   other.tensor = nullptr;
   other.array = nullptr;
 }
@@ -138,16 +150,14 @@ InputTensor::~InputTensor() {
 InputTensor kiln::python::wrapInput(const char *name, PyObject *value, int32_t modelDtype) {
   InputTensor in;
   constexpr int kUsable = NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED;
-  if (PyArray_Check(value) &&
-      PyArray_CHKFLAGS(reinterpret_cast<PyArrayObject *>(value), kUsable) &&
+  if (PyArray_Check(value) && PyArray_CHKFLAGS(reinterpret_cast<PyArrayObject *>(value), kUsable) &&
       PyArray_ISNOTSWAPPED(reinterpret_cast<PyArrayObject *>(value))) {
     Py_INCREF(value);
     in.array = value; // the fast path: no copy
   } else if (PyArray_Check(value)) {
     // One copy: C order, aligned, native byte order, same dtype.
-    in.array = PyArray_FromAny(value, nullptr, 0, 0,
-                               NPY_ARRAY_IN_ARRAY | NPY_ARRAY_NOTSWAPPED,
-                               nullptr);
+    in.array =
+        PyArray_FromAny(value, nullptr, 0, 0, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_NOTSWAPPED, nullptr);
     if (!in.array)
       throw nb::python_error();
   } else {
@@ -185,8 +195,8 @@ PyObject *kiln::python::toNumpy(kiln_tensor *tensor) {
   static char kEmpty[1];
   PyObject *array = PyArray_NewFromDescr(
       &PyArray_Type, descr, kiln_tensor_rank(tensor),
-      const_cast<npy_intp *>(reinterpret_cast<const npy_intp *>(kiln_tensor_dims(tensor))),
-      nullptr, data ? data : kEmpty, NPY_ARRAY_CARRAY, nullptr); // steals `descr`
+      const_cast<npy_intp *>(reinterpret_cast<const npy_intp *>(kiln_tensor_dims(tensor))), nullptr,
+      data ? data : kEmpty, NPY_ARRAY_CARRAY, nullptr); // steals `descr`
   if (!array) {
     Py_DECREF(capsule);
     throw nb::python_error();

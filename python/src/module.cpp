@@ -21,8 +21,9 @@ NB_MODULE(_kiln, m) {
     throw nb::python_error();
   initErrors();
 
-  m.def("runtime_version", [] { return std::string(kiln_runtime_version()); },
-        "The runtime's version, e.g. 'kiln-runtime 0.1.0 (model ABI 3)'.");
+  m.def(
+      "runtime_version", [] { return std::string(kiln_runtime_version()); },
+      "The runtime's version, e.g. 'kiln-runtime 0.1.0 (model ABI 3)'.");
 
   nb::class_<Model>(m, "Model", "A loaded model library (kiln_model).")
       .def(nb::init<const std::string &>(), "path"_a)

@@ -29,8 +29,8 @@ nb::list describe(const kiln_model *model, size_t count, InfoGetter get, bool in
     }
     bool optional = inputs && kiln_model_input_is_optional(model, i);
     int32_t kind = inputs ? kiln_model_input_kind(model, i) : kiln_model_output_kind(model, i);
-    result.append(nb::make_tuple(info.name, info.dtype, nb::tuple(dims), nb::tuple(params),
-                                 optional, kind));
+    result.append(
+        nb::make_tuple(info.name, info.dtype, nb::tuple(dims), nb::tuple(params), optional, kind));
   }
   return result;
 }
@@ -160,10 +160,10 @@ Session::Session(const Model &model, int32_t threads) {
   kiln_session_options_initialize(&options);
   options.num_threads = threads;
   check(kiln_session_create(model.get(), &options, &session_));
-  inputs_ = valueInfos(model.get(), kiln_model_num_inputs(model.get()), kiln_model_input_info,
-                       true);
-  outputs_ = valueInfos(model.get(), kiln_model_num_outputs(model.get()),
-                        kiln_model_output_info, false);
+  inputs_ =
+      valueInfos(model.get(), kiln_model_num_inputs(model.get()), kiln_model_input_info, true);
+  outputs_ =
+      valueInfos(model.get(), kiln_model_num_outputs(model.get()), kiln_model_output_info, false);
 }
 
 Session::~Session() { kiln_session_release(session_); }

@@ -50,7 +50,7 @@ struct ValueInfo {
   nb::object name; // the feed or result key (a Python str)
   std::string utf8;
   int32_t dtype = 0;
-  int32_t kind = 0;        // kiln_model_value_kind
+  int32_t kind = 0;         // kiln_model_value_kind
   int32_t sequenceRank = 0; // the element rank, for a sequence's data
   bool optional = false;
 };
