@@ -9,6 +9,7 @@ add_mul.onnxtxt is compiled here with kiln.compile.
 
 import argparse
 import concurrent.futures
+import ctypes
 import os
 import threading
 
@@ -137,6 +138,24 @@ def test_hand_written_models():
             a = np.full((k % 5 + 1, 4), k, np.float32)
             return np.array_equal(session.run({"a": a, "b": a})["y"], 2 * a)
         assert all(pool.map(one, range(200)))
+    # The GIL is released while the model runs: runs from several Python threads overlap
+    # inside the model (add_model.c counts its parallel_for bodies in flight; each spins a
+    # while, and a one-thread session runs them on the calling thread).
+    stats = ctypes.CDLL(args.add_model)  # the library the runtime loaded: same counters
+    stats.add_model_reset_stats()
+    inline = kiln.Session(model, threads=1)
+    a = np.ones((1, 4), np.float32)
+    workers = [threading.Thread(target=lambda: [inline.run({"a": a, "b": a}) for _ in range(100)])
+               for _ in range(4)]
+    for th in workers:
+        th.start()
+    for th in workers:
+        th.join()
+    in_flight, violations, bodies = (ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64())
+    stats.add_model_stats(ctypes.byref(in_flight), ctypes.byref(violations), ctypes.byref(bodies))
+    assert bodies.value == 400, bodies.value
+    assert in_flight.value >= 2, f"runs never overlapped: is the GIL held? ({in_flight.value})"
+
     seq = kiln.Session(args.sequence_model, threads=1)
     assert seq.inputs[0].sequence and seq.outputs[0].sequence
     xs = [np.ones((1, 2), np.float32), np.arange(3, dtype=np.float32).reshape(3, 1)]
