@@ -67,3 +67,4 @@ func.func @reshape_not_units(%x: tensor<6x2xf32>, %y: tensor<?x?xf32>, %s: tenso
   %ry = "onnx.Reshape"(%ty, %s) : (tensor<?x?xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return %r, %ry : tensor<3x4xf32>, tensor<?x?xf32>
 }
+
