@@ -26,7 +26,10 @@ def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "f32 lanes per vector (16 for AVX-512, 8 for AVX2)">,
     Option<"packWeights", "pack-weights", "bool", /*default=*/"true",
-           "Pack constant B operands into panels at compile time">
+           "Pack constant B operands into panels at compile time">,
+    Option<"adaptTiles", "adapt-tiles", "bool", /*default=*/"false",
+           "With 32 vector registers (AVX-512): per contraction, 1 to 4 vectors per tile "
+           "row, whichever wastes the fewest lanes on a static N (48 channels: 8 x 3)">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
