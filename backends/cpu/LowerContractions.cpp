@@ -389,11 +389,34 @@ bool isPureOrAlloc(Operation *op) {
   });
 }
 
-/// The next op after `op` that reads or writes memory.
-Operation *nextEffectfulOp(Operation *op) {
-  for (Operation *next = op->getNextNode(); next; next = next->getNextNode())
-    if (!isPureOrAlloc(next))
-      return next;
+/// The first op after `ct` that touches C, if the ops before it can run before the
+/// contraction: the fused kernel runs where the epilogue is, so nothing in between may
+/// write A or B or touch C. Skipped: the fills of the next convolution's padded input
+/// (which the epilogue then writes into), and sibling convolutions that read the same
+/// input (a detection head's branches, lowered one after the other before their
+/// activations). Null when such an op comes first or an effect is unknown.
+Operation *findEpilogueCandidate(const Contraction &ct) {
+  Value rootA = rootOf(ct.a), rootB = rootOf(ct.b), rootC = rootOf(ct.c);
+  int budget = 64; // ops looked at, to bound compile time
+  for (Operation *next = ct.op->getNextNode(); next && budget-- > 0;
+       next = next->getNextNode()) {
+    if (isPureOrAlloc(next))
+      continue;
+    std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
+        getEffectsRecursively(next);
+    if (!effects)
+      return nullptr;
+    for (const MemoryEffects::EffectInstance &effect : *effects) {
+      Value target = effect.getValue();
+      if (!target)
+        return nullptr;
+      Value root = rootOf(target);
+      if (root == rootC)
+        return next;
+      if (isa<MemoryEffects::Write>(effect.getEffect()) && (root == rootA || root == rootB))
+        return nullptr;
+    }
+  }
   return nullptr;
 }
 
@@ -503,17 +526,7 @@ bool needsCollapse(ArrayRef<ReassociationIndices> collapse) {
 /// a [b, s, 768] MatMul result is read as [b, s, 12, 64] heads) and, on success, creates
 /// the collapse_shape views that give every operand C's shape.
 std::optional<Epilogue> matchEpilogue(const Contraction &ct) {
-  // Skip the fills of other buffers in between (the padded input of the next convolution,
-  // which the epilogue then writes into): the fused kernel runs where the epilogue was,
-  // after them, and they touch none of the contraction's operands.
-  Operation *next = nextEffectfulOp(ct.op);
-  while (auto fill = dyn_cast_or_null<linalg::FillOp>(next)) {
-    Value root = rootOf(fill.getDpsInitOperand(0)->get());
-    if (root == rootOf(ct.a) || root == rootOf(ct.b) || root == rootOf(ct.c))
-      break;
-    next = nextEffectfulOp(fill);
-  }
-  auto op = dyn_cast_or_null<linalg::GenericOp>(next);
+  auto op = dyn_cast_or_null<linalg::GenericOp>(findEpilogueCandidate(ct));
   if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() != 0 || op.hasIndexSemantics() || op.getNumResults() != 0)
     return std::nullopt;
