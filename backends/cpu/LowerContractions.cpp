@@ -495,25 +495,36 @@ std::optional<AffineMap> splitRowsMap(ArrayRef<ReassociationIndices> groups, Mem
 }
 
 /// The tile for `ct` when 32 vector registers hold it (AVX-512): `base` unless another
-/// number of vectors per row wastes fewer lanes on the last panel of a static N, with
-/// rows such that accumulators + B vectors + the broadcast fit (8 x 1, 8 x 2, 8 x 3,
-/// 6 x 4). 48 output channels: one 8 x 48 panel instead of 8 x 32 and a half-empty one.
+/// shape wastes fewer lanes and rows on the last tiles of a static N and M, among
+/// shapes whose accumulators + B vectors + the broadcast fit: 6-8 rows of 2 vectors,
+/// 8 x 3, 6 x 4, 8 x 1. 48 output channels: one 8 x 48 panel instead of 32 and a
+/// half-empty 16; a 7 x 7 image (M = 49): 7-row tiles instead of six of 8 and one of 1.
 TileShape adaptTile(TileShape base, const Contraction &ct) {
-  int64_t n = linalg::LinalgOp(ct.op).getStaticLoopRanges()[ct.n];
+  SmallVector<int64_t> ranges = linalg::LinalgOp(ct.op).getStaticLoopRanges();
+  int64_t n = ranges[ct.n], m = 1;
+  for (int64_t d : ct.m)
+    m = ShapedType::isDynamic(ranges[d]) || m == ShapedType::kDynamic ? ShapedType::kDynamic
+                                                                     : m * ranges[d];
   if (ShapedType::isDynamic(n) || n <= 0)
     return base;
-  auto waste = [&](int64_t vectors) {
-    int64_t cols = vectors * base.width;
-    return (n + cols - 1) / cols * cols - n;
+  auto padded = [](int64_t size, int64_t tile) { return (size + tile - 1) / tile * tile; };
+  // The fraction of the tiles' lanes that hold results (M counts only when static).
+  auto efficiency = [&](const TileShape &t) {
+    double e = static_cast<double>(n) / padded(n, t.cols());
+    if (!ShapedType::isDynamic(m) && m > 0)
+      e *= static_cast<double>(m) / padded(m, t.rows);
+    return e;
   };
   TileShape best = base;
-  for (auto [rows, vectors] : {std::pair<int64_t, int64_t>{8, 3}, {6, 4}, {8, 1}}) {
+  for (auto [rows, vectors] : {std::pair<int64_t, int64_t>{7, 2}, {6, 2}, {8, 3}, {6, 4},
+                               {8, 1}}) {
     // One vector per row only for N within one vector: otherwise the tile reloads A as
     // often as it multiplies.
     if (vectors == 1 && n > base.width)
       continue;
-    if (waste(vectors) < waste(best.vectors))
-      best = TileShape{rows, vectors, base.width};
+    TileShape candidate{rows, vectors, base.width};
+    if (efficiency(candidate) > efficiency(best) + 1e-9)
+      best = candidate;
   }
   return best;
 }
