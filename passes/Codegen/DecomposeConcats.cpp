@@ -1,22 +1,29 @@
 //===- DecomposeConcats.cpp - Producers write straight into concat buffers -===//
 //
 // A tensor.concat bufferizes to a new buffer and one copy per input: in a Fire module,
-// an Inception block or a DenseNet layer every concatenated activation is written
-// twice. Here a statically shaped concat becomes a tensor.empty of its result and one
-// tensor.insert_slice per input, with the empty placed before the first op that
+// an Inception block, a DenseNet layer or a YOLO C2f block every concatenated
+// activation is written twice. Here a concat becomes a tensor.empty of its result and
+// one tensor.insert_slice per input, with the empty placed before the first op that
 // computes any of the inputs; eliminate-empty-tensors (run right after) then makes each
 // producer compute into its slice of the concat buffer, so no copy is left. A concat of
 // concats (DenseNet) chains: the inner buffer becomes a slice of the outer one.
-// Dynamically shaped concats are left to bufferization (their sizes are not known
-// where the producers start).
+// Dynamic sizes are traced back through the producers' own shapes (tensor.dim of a
+// result becomes the size its init was made with) and the pure arithmetic on them is
+// recomputed before the first producer; when that fails the concat is left as it is.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Codegen/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_DECOMPOSECONCATS
@@ -60,31 +67,121 @@ Operation *firstWriter(Value v, Block *block) {
   return first;
 }
 
+/// `v` as a value available right before `ip`: itself when it dominates `ip`, else a
+/// clone before `ip` of the pure op computing it (operands made available alike).
+/// Null when some op on the way is not pure or reads a value computed after `ip`.
+Value availableBefore(Value v, Operation *ip, DominanceInfo &dominance, int depth = 0) {
+  if (dominance.properlyDominates(v, ip))
+    return v;
+  Operation *def = v.getDefiningOp();
+  if (!def || depth > 12 || !isPure(def) || def->getNumRegions() != 0 ||
+      def->getNumResults() != 1)
+    return Value();
+  IRMapping mapping;
+  for (Value operand : def->getOperands()) {
+    Value available = availableBefore(operand, ip, dominance, depth + 1);
+    if (!available)
+      return Value();
+    mapping.map(operand, available);
+  }
+  OpBuilder b(ip);
+  return b.clone(*def, mapping)->getResult(0);
+}
+
+/// The sizes of each input of `concat` as values available before `ip`: tensor.dim of
+/// the input, resolved through the producers' shapes to the sizes their inits were made
+/// with, then recomputed before `ip`. nullopt when some size is not available.
+std::optional<SmallVector<SmallVector<OpFoldResult>>> hoistedInputSizes(tensor::ConcatOp concat,
+                                                                         Operation *ip) {
+  OpBuilder b(concat);
+  Location loc = concat.getLoc();
+  SmallVector<SmallVector<OpFoldResult>> sizes;
+  SmallVector<Operation *> dims;
+  // The patterns below replace the dim ops; these casts keep hold of the final values.
+  SmallVector<std::pair<OpFoldResult *, UnrealizedConversionCastOp>> anchors;
+  for (Value input : concat.getInputs()) {
+    auto type = cast<RankedTensorType>(input.getType());
+    SmallVector<OpFoldResult> inputSizes;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d)) {
+        inputSizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+        continue;
+      }
+      auto dim = tensor::DimOp::create(b, loc, input, d);
+      dims.push_back(dim);
+      inputSizes.push_back(Value(dim));
+    }
+    sizes.push_back(std::move(inputSizes));
+  }
+  for (SmallVector<OpFoldResult> &inputSizes : sizes)
+    for (OpFoldResult &size : inputSizes)
+      if (auto v = dyn_cast<Value>(size))
+        anchors.emplace_back(&size, UnrealizedConversionCastOp::create(b, loc, v.getType(), v));
+  // tensor.dim of a result -> of its init -> the size the tensor.empty was given.
+  RewritePatternSet patterns(concat.getContext());
+  memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+  memref::populateResolveShapedTypeResultDimsPatterns(patterns);
+  tensor::DimOp::getCanonicalizationPatterns(patterns, concat.getContext());
+  (void)applyOpPatternsGreedily(
+      dims, std::move(patterns),
+      GreedyRewriteConfig().setStrictness(GreedyRewriteStrictness::ExistingAndNewOps));
+  DominanceInfo dominance(concat->getParentOp());
+  bool ok = true;
+  for (auto [size, anchor] : anchors) {
+    Value available = availableBefore(anchor.getOperand(0), ip, dominance);
+    ok = ok && available;
+    *size = available;
+    anchor.erase();
+  }
+  if (!ok)
+    return std::nullopt;
+  return sizes;
+}
+
 LogicalResult decompose(tensor::ConcatOp concat) {
   RankedTensorType type = concat.getResultType();
-  if (!type.hasStaticShape())
-    return failure();
   Block *block = concat->getBlock();
   Operation *insertionPoint = concat;
   for (Value input : concat.getInputs())
     if (Operation *op = firstWriter(input, block); op && op->isBeforeInBlock(insertionPoint))
       insertionPoint = op;
+  std::optional<SmallVector<SmallVector<OpFoldResult>>> sizes =
+      hoistedInputSizes(concat, insertionPoint);
+  if (!sizes)
+    return failure();
 
+  // The buffer, its size along the concatenated dim and each input's offset, all computed
+  // before the first producer so that the producers can write into their slices.
   OpBuilder b(insertionPoint);
   Location loc = concat.getLoc();
-  Value result = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  int64_t rank = type.getRank(), dim = concat.getDim();
+  auto add = [&](OpFoldResult x, OpFoldResult y) -> OpFoldResult {
+    std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+    if (cx && cy)
+      return b.getIndexAttr(*cx + *cy);
+    return Value(arith::AddIOp::create(b, loc, getValueOrCreateConstantIndexOp(b, loc, x),
+                                       getValueOrCreateConstantIndexOp(b, loc, y)));
+  };
+  SmallVector<OpFoldResult> offsets{b.getIndexAttr(0)};
+  for (const SmallVector<OpFoldResult> &inputSizes : *sizes)
+    offsets.push_back(add(offsets.back(), inputSizes[dim]));
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(getValueOrCreateConstantIndexOp(
+          b, loc, d == dim ? offsets.back() : sizes->front()[d]));
+  Value result = tensor::EmptyOp::create(b, loc, type, dynamicSizes);
   b.setInsertionPoint(concat);
-  int64_t rank = type.getRank(), dim = concat.getDim(), offset = 0;
   SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
-  for (Value input : concat.getInputs()) {
-    auto inputType = cast<RankedTensorType>(input.getType());
-    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes;
-    for (int64_t size : inputType.getShape())
-      sizes.push_back(b.getIndexAttr(size));
-    offsets[dim] = b.getIndexAttr(offset);
-    offset += inputType.getDimSize(dim);
-    result = tensor::InsertSliceOp::create(b, loc, input, result, offsets, sizes, strides);
+  for (auto [i, input] : llvm::enumerate(concat.getInputs())) {
+    SmallVector<OpFoldResult> inputOffsets(rank, b.getIndexAttr(0));
+    inputOffsets[dim] = offsets[i];
+    result = tensor::InsertSliceOp::create(b, loc, input, result, inputOffsets, (*sizes)[i],
+                                           strides);
   }
+  // The result type may be more static than the inputs' (a cast on the way in).
+  if (result.getType() != concat.getType())
+    result = tensor::CastOp::create(b, loc, concat.getType(), result);
   concat.replaceAllUsesWith(result);
   concat.erase();
   return success();

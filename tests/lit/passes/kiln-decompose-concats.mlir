@@ -27,10 +27,22 @@ func.func @fire(%v: f32, %w: f32) -> tensor<2x3x8xf32> {
 
 // -----
 
-// Tests that a dynamically shaped concat is left to bufferization.
+// Tests a dynamically shaped concat: the sizes are traced to the tensor.empty sizes the
+// producers were given (%n, a function argument here), so the buffer still goes before
+// the first producer, with offsets and sizes that do not depend on the producers.
 // CHECK-LABEL: func.func @dynamic
-// CHECK: tensor.concat dim(1)
-func.func @dynamic(%a: tensor<?x4xf32>, %b: tensor<?x4xf32>) -> tensor<?x8xf32> {
-  %c = tensor.concat dim(1) %a, %b : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x8xf32>
+// CHECK-SAME: (%[[N:.+]]: index
+// CHECK: %[[D:.+]] = tensor.empty(%[[N]]) : tensor<?x8xf32>
+// CHECK: linalg.fill
+// CHECK: linalg.fill
+// CHECK: %[[I0:.+]] = tensor.insert_slice %{{.+}} into %[[D]][0, 0] [%[[N]], 5] [1, 1]
+// CHECK: tensor.insert_slice %{{.+}} into %[[I0]][0, 5] [%[[N]], 3] [1, 1]
+// CHECK-NOT: tensor.concat
+func.func @dynamic(%n: index, %v: f32) -> tensor<?x8xf32> {
+  %e0 = tensor.empty(%n) : tensor<?x5xf32>
+  %a = linalg.fill ins(%v : f32) outs(%e0 : tensor<?x5xf32>) -> tensor<?x5xf32>
+  %e1 = tensor.empty(%n) : tensor<?x3xf32>
+  %b = linalg.fill ins(%v : f32) outs(%e1 : tensor<?x3xf32>) -> tensor<?x3xf32>
+  %c = tensor.concat dim(1) %a, %b : (tensor<?x5xf32>, tensor<?x3xf32>) -> tensor<?x8xf32>
   return %c : tensor<?x8xf32>
 }
