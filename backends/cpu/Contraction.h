@@ -24,6 +24,8 @@ struct TileShape {
   int64_t rows = 8;
   int64_t vectors = 2;
   int64_t width = 16;
+  /// The target has AVX-512 VNNI (vpdpbusd): 8-bit contractions use Int8Kernel.cpp.
+  bool vnni = false;
   int64_t cols() const { return vectors * width; }
 };
 
@@ -97,6 +99,42 @@ struct Depthwise {
 /// `epilogue` applied in registers; `width` f32 lanes per vector.
 void emitDepthwise(mlir::OpBuilder &builder, const Depthwise &dw, const Epilogue *epilogue,
                    int64_t width);
+
+/// An 8-bit operand of an i32 contraction, as MatMulInteger and ConvInteger lower it: the
+/// contraction reads an i32 buffer that an elementwise generic (`widening`) filled with
+/// ext(narrow) - zero point. The VNNI kernel reads `narrow` instead (through the same
+/// reshapes) and accounts for the zero point after the dot products.
+struct Int8Operand {
+  mlir::linalg::GenericOp widening;
+  mlir::Value narrow;      ///< the 8-bit buffer the widening reads (its shape)
+  bool isUnsigned = false; ///< extui (u8) or extsi (i8)
+  /// The zero point subtracted: a rank-0 8-bit buffer (`zeroBuffer`, extended as
+  /// `zeroUnsigned` says), an i32 constant (`zeroConstant`), or neither (none).
+  mlir::Value zeroBuffer;
+  bool zeroUnsigned = false;
+  std::optional<int64_t> zeroConstant;
+};
+
+/// An i32 contraction of two widened 8-bit operands (one k dim, A contiguous along it).
+struct Int8Contraction {
+  Contraction ct;
+  Int8Operand a, b;
+};
+
+/// Matches `ct` as an Int8Contraction whose narrow operands no op between the widenings
+/// and `until` (where the kernel will go) writes.
+std::optional<Int8Contraction> matchInt8Contraction(const Contraction &ct,
+                                                    mlir::Operation *until);
+
+/// Whether an op other than `ignore` may read `buffer` (or a reshaped view of it).
+bool anyReader(mlir::Value buffer, mlir::Operation *ignore);
+
+/// Emits the AVX-512 VNNI kernel for `q` before the builder's insertion point (with
+/// `epilogue` applied in registers); a constant B is packed at compile time into a new
+/// global of `module`. `tile.width` must be 16.
+void emitInt8Contraction(mlir::OpBuilder &builder, mlir::ModuleOp module,
+                         const Int8Contraction &q, const Epilogue *epilogue,
+                         const TileShape &tile);
 
 /// The register tile for the compile target's vector ISA (AVX-512, AVX2 or SSE).
 TileShape chooseTileShape(const CompileOptions &options);

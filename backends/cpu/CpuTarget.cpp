@@ -46,7 +46,8 @@ public:
     TileShape tile = chooseTileShape(options);
     return "kiln-lower-contractions{tile-rows=" + std::to_string(tile.rows) +
            " tile-vectors=" + std::to_string(tile.vectors) +
-           " vector-width=" + std::to_string(tile.width) + "},canonicalize,cse";
+           " vector-width=" + std::to_string(tile.width) +
+           (tile.vnni ? " vnni=true" : "") + "},canonicalize,cse";
   }
 
   std::string buildLoweringPipeline(const CompileOptions &options) const override {

@@ -666,6 +666,8 @@ struct LowerContractionsPass
   kiln::PassStatistic numPacked{this, "packed-weights",
                                 "Constant B operands packed at compile time"};
 
+  kiln::PassStatistic numInt8{this, "int8-contractions",
+                              "8-bit contractions lowered to the VNNI kernel"};
   kiln::PassStatistic numDepthwise{this, "depthwise",
                                    "Depthwise convolutions lowered to register tiles"};
 
@@ -699,6 +701,41 @@ struct LowerContractionsPass
       ++numEpilogues;
   }
 
+  /// Lowers `ct` with the VNNI kernel if its operands are widened 8-bit buffers
+  /// (Int8Kernel.cpp); the widenings go too when nothing else reads them.
+  bool lowerInt8(Contraction &ct, llvm::SmallPtrSetImpl<Operation *> &erased) {
+    std::optional<Epilogue> epi = matchEpilogue(ct);
+    Operation *at = epi ? epi->op.getOperation() : ct.op.getOperation();
+    std::optional<kiln::cpu::Int8Contraction> q = kiln::cpu::matchInt8Contraction(ct, at);
+    if (!q)
+      return false;
+    linalg::FillOp fill = precedingZeroFill(ct, q->ct.initValue);
+    OpBuilder b(at);
+    TileShape tile{tileRows, tileVectors, vectorWidth};
+    kiln::cpu::emitInt8Contraction(b, getOperation(), *q, epi ? &*epi : nullptr, tile);
+    Operation *epilogueOp = epi ? epi->op.getOperation() : nullptr;
+    Operation *fillOp = fill ? fill.getOperation() : nullptr;
+    for (Operation *dead : {epilogueOp, ct.op.getOperation(), fillOp}) {
+      if (!dead)
+        continue;
+      erased.insert(dead);
+      dead->erase();
+    }
+    // A widening whose buffer nothing reads any more is dead.
+    for (linalg::GenericOp widening : {q->a.widening, q->b.widening}) {
+      if (erased.contains(widening) ||
+          kiln::cpu::anyReader(widening.getDpsInitOperand(0)->get(), widening))
+        continue;
+      erased.insert(widening);
+      widening->erase();
+    }
+    ++numLowered;
+    ++numInt8;
+    if (epi)
+      ++numEpilogues;
+    return true;
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     TileShape tile;
@@ -727,6 +764,8 @@ struct LowerContractionsPass
         continue;
       }
       OpBuilder b(op);
+      if (vnni && tile.width == 16 && lowerInt8(*ct, erased))
+        continue;
       if (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b) || packWeights) {
         ct->packedB = packWeights ? packer.pack(b, *ct, tile.cols()) : Value();
         if (!ct->packedB && (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b)))

@@ -26,11 +26,14 @@ def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "f32 lanes per vector (16 for AVX-512, 8 for AVX2)">,
     Option<"packWeights", "pack-weights", "bool", /*default=*/"true",
-           "Pack constant B operands into panels at compile time">
+           "Pack constant B operands into panels at compile time">,
+    Option<"vnni", "vnni", "bool", /*default=*/"false",
+           "Lower contractions of widened 8-bit operands with AVX-512 VNNI (vpdpbusd) "
+           "on the 8-bit buffers (needs vector-width=16)">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
-                           "mlir::affine::AffineDialect"];
+                           "mlir::affine::AffineDialect", "mlir::func::FuncDialect"];
 }
 
 def ApproximateMath : Pass<"kiln-approximate-math", "mlir::ModuleOp"> {
