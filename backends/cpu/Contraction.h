@@ -106,7 +106,11 @@ void emitDepthwise(mlir::OpBuilder &builder, const Depthwise &dw, const Epilogue
 /// reshapes) and accounts for the zero point after the dot products.
 struct Int8Operand {
   mlir::linalg::GenericOp widening;
-  mlir::Value narrow;      ///< the 8-bit buffer the widening reads (its shape)
+  /// The 8-bit buffer the widening reads (its shape); null when the 8-bit value is
+  /// computed in the widening's body (`quantized`: a quantization fused into it), which
+  /// emitInt8Contraction then writes to a buffer of its own.
+  mlir::Value narrow;
+  mlir::Value quantized;
   bool isUnsigned = false; ///< extui (u8) or extsi (i8)
   /// The zero point subtracted: a rank-0 8-bit buffer (`zeroBuffer`, extended as
   /// `zeroUnsigned` says), an i32 constant (`zeroConstant`), or neither (none).

@@ -39,6 +39,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -57,21 +58,6 @@ Value rootOfView(Value v) {
       break;
   }
   return v;
-}
-
-/// Whether `value` is ext(`arg`) (extui or extsi from i8); sets `isUnsigned`.
-bool isExtensionOf(Value value, Value arg, bool &isUnsigned) {
-  Operation *def = value.getDefiningOp();
-  if (!def || def->getNumOperands() != 1 || def->getOperand(0) != arg ||
-      !arg.getType().isInteger(8))
-    return false;
-  if (isa<arith::ExtUIOp>(def))
-    isUnsigned = true;
-  else if (isa<arith::ExtSIOp>(def))
-    isUnsigned = false;
-  else
-    return false;
-  return true;
 }
 
 /// The widening of a contraction operand `operand` (an i32 buffer, through reshapes):
@@ -112,42 +98,91 @@ std::optional<Int8Operand> matchWidening(Value operand, Operation *contraction) 
         widening = generic;
     }
   }
-  if (!widening || widening->getBlock() != contraction->getBlock() ||
-      !widening->isBeforeInBlock(contraction) || widening.getNumDpsInits() != 1 ||
+  if (!widening || !widening->isBeforeInBlock(contraction) || widening.getNumDpsInits() != 1 ||
       widening.getNumReductionLoops() != 0 || widening.hasIndexSemantics() ||
-      widening.getNumDpsInputs() < 1 || widening.getNumDpsInputs() > 2)
+      !widening.getMatchingIndexingMap(widening.getDpsInitOperand(0)).isIdentity())
     return std::nullopt;
-  SmallVector<AffineMap> maps = widening.getIndexingMapsArray();
-  if (!maps[0].isIdentity() || !maps.back().isIdentity())
+  Block *body = widening.getBody();
+  if (!body->getArguments().back().use_empty())
     return std::nullopt;
   Int8Operand result;
   result.widening = widening;
-  result.narrow = widening.getDpsInputOperand(0)->get();
-  auto narrowType = dyn_cast<MemRefType>(result.narrow.getType());
-  if (!narrowType || !narrowType.getElementType().isInteger(8) ||
-      !narrowType.getLayout().isIdentity())
-    return std::nullopt;
-  Block *body = widening.getBody();
-  Value yielded = body->getTerminator()->getOperand(0);
-  Value x = body->getArgument(0);
-  if (isExtensionOf(yielded, x, result.isUnsigned))
-    return result;
-  auto sub = yielded.getDefiningOp<arith::SubIOp>();
-  if (!sub || !isExtensionOf(sub.getLhs(), x, result.isUnsigned))
-    return std::nullopt;
-  Value zero = sub.getRhs();
-  if (auto cst = zero.getDefiningOp<arith::ConstantOp>()) {
-    auto attr = dyn_cast<IntegerAttr>(cst.getValue());
-    if (!attr)
-      return std::nullopt;
-    result.zeroConstant = attr.getValue().getSExtValue();
-    return result;
+  Value yielded = body->getTerminator()->getOperand(0), extended = yielded, zero;
+  if (auto sub = yielded.getDefiningOp<arith::SubIOp>()) {
+    extended = sub.getLhs();
+    zero = sub.getRhs();
   }
-  if (widening.getNumDpsInputs() != 2 || maps[1].getNumResults() != 0 ||
-      !isExtensionOf(zero, body->getArgument(1), result.zeroUnsigned))
+  Operation *ext = extended.getDefiningOp();
+  if (!ext || !isa<arith::ExtUIOp, arith::ExtSIOp>(ext) ||
+      !ext->getOperand(0).getType().isInteger(8))
     return std::nullopt;
-  result.zeroBuffer = widening.getDpsInputOperand(1)->get();
+  result.isUnsigned = isa<arith::ExtUIOp>(ext);
+  Value quantized = ext->getOperand(0);
+  if (zero) {
+    if (auto cst = zero.getDefiningOp<arith::ConstantOp>()) {
+      auto attr = dyn_cast<IntegerAttr>(cst.getValue());
+      if (!attr)
+        return std::nullopt;
+      result.zeroConstant = attr.getValue().getSExtValue();
+    } else {
+      // ext of a rank-0 input (a per-tensor zero point read from memory).
+      Operation *zext = zero.getDefiningOp();
+      auto arg = zext && zext->getNumOperands() == 1
+                     ? dyn_cast<BlockArgument>(zext->getOperand(0))
+                     : BlockArgument();
+      if (!arg || arg.getOwner() != body || !isa<arith::ExtUIOp, arith::ExtSIOp>(zext) ||
+          arg.getArgNumber() >= widening.getNumDpsInputs() ||
+          !arg.getType().isInteger(8))
+        return std::nullopt;
+      OpOperand *input = widening.getDpsInputOperand(arg.getArgNumber());
+      auto type = dyn_cast<MemRefType>(input->get().getType());
+      if (!type || type.getRank() != 0)
+        return std::nullopt;
+      result.zeroBuffer = input->get();
+      result.zeroUnsigned = isa<arith::ExtUIOp>(zext);
+    }
+  }
+  // The 8-bit value: an input read in place, or computed in the body (a quantization
+  // fused into the widening), which the kernel then writes to a buffer of its own.
+  if (auto arg = dyn_cast<BlockArgument>(quantized);
+      arg && arg.getOwner() == body && arg.getArgNumber() < widening.getNumDpsInputs()) {
+    OpOperand *input = widening.getDpsInputOperand(arg.getArgNumber());
+    auto type = dyn_cast<MemRefType>(input->get().getType());
+    if (type && type.getLayout().isIdentity() &&
+        widening.getMatchingIndexingMap(input).isIdentity()) {
+      result.narrow = input->get();
+      return result;
+    }
+  }
+  result.quantized = quantized;
   return result;
+}
+
+/// The 8-bit values `operand`'s widening computes, written by a copy of it (right after
+/// it) to a new buffer of the widened buffer's shape.
+Value materializeNarrow(const Int8Operand &operand) {
+  linalg::GenericOp widening = operand.widening;
+  Location loc = widening.getLoc();
+  OpBuilder b(widening);
+  b.setInsertionPointAfter(widening);
+  Value wide = widening.getDpsInitOperand(0)->get();
+  auto type = MemRefType::get(cast<MemRefType>(wide.getType()).getShape(), b.getI8Type());
+  Value narrow = memref::AllocOp::create(b, loc, type,
+                                         wide.getDefiningOp<memref::AllocOp>().getDynamicSizes(),
+                                         b.getI64IntegerAttr(64));
+  Block *body = widening.getBody();
+  linalg::GenericOp::create(
+      b, loc, TypeRange{}, widening.getDpsInputs(), ValueRange{narrow},
+      widening.getIndexingMapsArray(), widening.getIteratorTypesArray(),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        IRMapping map;
+        for (unsigned i = 0, e = widening.getNumDpsInputs(); i < e; ++i)
+          map.map(body->getArgument(i), args[i]);
+        for (Operation &op : body->without_terminator())
+          nb.clone(op, map);
+        linalg::YieldOp::create(nb, l, map.lookupOrDefault(operand.quantized));
+      });
+  return narrow;
 }
 
 /// Whether an op in [from, until) of one block may write a buffer whose root is in `roots`.
@@ -728,7 +763,8 @@ std::optional<Int8Contraction> matchInt8Contraction(const Contraction &ct, Opera
   // The narrow buffers (and zero points) must hold the widened values until the kernel.
   SmallVector<Value> roots;
   for (const Int8Operand *operand : {&*a, &*b}) {
-    roots.push_back(rootOfView(operand->narrow));
+    if (operand->narrow)
+      roots.push_back(rootOfView(operand->narrow));
     if (operand->zeroBuffer)
       roots.push_back(rootOfView(operand->zeroBuffer));
   }
@@ -743,7 +779,11 @@ std::optional<Int8Contraction> matchInt8Contraction(const Contraction &ct, Opera
 void emitInt8Contraction(OpBuilder &builder, ModuleOp module, const Int8Contraction &q,
                          const Epilogue *epilogue, const TileShape &tile) {
   assert(tile.width == kLanes && "the VNNI kernel works on 16 i32 lanes");
-  Int8Emitter(builder, module, q, epilogue, tile).emit();
+  Int8Contraction narrowed = q;
+  for (Int8Operand *operand : {&narrowed.a, &narrowed.b})
+    if (!operand->narrow)
+      operand->narrow = materializeNarrow(*operand);
+  Int8Emitter(builder, module, narrowed, epilogue, tile).emit();
 }
 
 } // namespace kiln::cpu

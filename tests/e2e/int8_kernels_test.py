@@ -10,6 +10,8 @@ Models (u8 and i8 operands in every combination, values over the whole 8-bit ran
   matmul_u8i8    constant i8 B, no zero points, dynamic M, odd K (37), N = 50;
   matmul_u8u8    constant u8 B: a_zero_point an input, b_zero_point a constant (what ORT's
                  dynamic quantization writes), K = 64, N = 40;
+  matmul_dynamic DynamicQuantizeLinear -> MatMulInteger, as ORT's quantize_dynamic writes
+                 it (the quantization is fused into A's widening);
   matmul_i8i8    both operands inputs (B interleaved at run time), both zero points
                  inputs, K = 30, N = 19, and an i8 x u8 product of inputs;
   matmul_rows    a per-column b_zero_point (1-D; ORT has no per-row a_zero_point), a batched
@@ -33,7 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import zoo_test  # noqa: E402  (file_name_for, first_error, ort_session)
 
-ONNX_TYPE = {np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8}
+ONNX_TYPE = {np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8, np.float32: TensorProto.FLOAT}
 
 
 class Graph:
@@ -46,6 +48,8 @@ class Graph:
         return f"{prefix}{self.n}"
 
     def rand(self, dtype, shape):
+        if dtype == np.float32:
+            return self.rng.standard_normal(shape).astype(np.float32)
         info = np.iinfo(dtype)
         return self.rng.integers(info.min, info.max + 1, shape, dtype=dtype)
 
@@ -59,11 +63,13 @@ class Graph:
         self.inputs.append((name, dtype, shape))
         return name
 
-    def node(self, op, inputs, **attrs):
-        out = self.name(op.lower())
-        self.nodes.append(helper.make_node(op, inputs, [out], **attrs))
-        self.outputs.append(out)
-        return out
+    def node(self, op, inputs, outputs=1, **attrs):
+        outs = [self.name(op.lower()) for _ in range(outputs)]
+        self.nodes.append(helper.make_node(op, inputs, outs, **attrs))
+        if outputs == 1:
+            self.outputs.append(outs[0])
+            return outs[0]
+        return outs
 
     def save(self, path):
         graph = helper.make_graph(
@@ -92,6 +98,12 @@ def matmul_u8u8(g):
     a, az = g.input(U8, ["m", 64]), g.input(U8, [])
     g.node("MatMulInteger", [a, g.const(U8, [64, 40]), az, g.const(U8, [])])
     return [{"m": 9}, {"m": 1}], 1
+
+
+def matmul_dynamic(g):
+    q, _, zero = g.node("DynamicQuantizeLinear", [g.input(np.float32, ["m", 96])], outputs=3)
+    g.node("MatMulInteger", [q, g.const(U8, [96, 70]), zero, g.const(U8, [])])
+    return [{"m": 3}, {"m": 10}], 1
 
 
 def matmul_i8i8(g):
@@ -133,7 +145,7 @@ def conv_mixed(g):
 
 
 MODELS = {f.__name__: f for f in
-          (matmul_u8i8, matmul_u8u8, matmul_i8i8, matmul_rows, conv_u8u8, conv_mixed)}
+          (matmul_u8i8, matmul_u8u8, matmul_dynamic, matmul_i8i8, matmul_rows, conv_u8u8, conv_mixed)}
 
 
 def has_vnni():
