@@ -29,6 +29,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/cpu/Contraction.h"
+#include "ir/kiln/KilnDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -188,7 +189,8 @@ Value materializeNarrow(const Int8Operand &operand) {
 /// Whether an op in [from, until) of one block may write a buffer whose root is in `roots`.
 bool writtenBetween(Operation *from, Operation *until, ArrayRef<Value> roots) {
   for (Operation *op = from; op && op != until; op = op->getNextNode()) {
-    if (isMemoryEffectFree(op))
+    // A run-time check writes only the run's error status.
+    if (isMemoryEffectFree(op) || isa<kilnir::CheckOp>(op))
       continue;
     auto effects = dyn_cast<MemoryEffectOpInterface>(op);
     if (!effects)

@@ -130,7 +130,7 @@ def conv_u8u8(g):
            strides=[2, 2], pads=[1, 1, 1, 1])
     y = g.input(U8, [2, 16, 9, 9])
     g.node("ConvInteger", [y, g.const(U8, [24, 16, 3, 3]), g.input(U8, []), g.const(U8, [])])
-    return [{"h": 12, "w": 12}, {"h": 7, "w": 19}], 1
+    return [{"h": 12, "w": 12}, {"h": 7, "w": 19}], 4
 
 
 def conv_mixed(g):
