@@ -130,8 +130,9 @@ struct Int8Contraction {
 std::optional<Int8Contraction> matchInt8Contraction(const Contraction &ct,
                                                     mlir::Operation *until);
 
-/// Whether an op other than `ignore` may read `buffer` (or a reshaped view of it).
-bool anyReader(mlir::Value buffer, mlir::Operation *ignore);
+/// Whether `op` only writes a buffer of its own (an allocation) that nothing reads before
+/// it is overwritten as a whole (or at all): the widenings the VNNI kernels replace.
+bool isDeadStore(mlir::linalg::GenericOp op);
 
 /// Emits the AVX-512 VNNI kernel for `q` before the builder's insertion point (with
 /// `epilogue` applied in registers); a constant B is packed at compile time into a new

@@ -75,7 +75,10 @@ std::optional<Int8Operand> matchWidening(Value operand, Operation *contraction) 
   auto alloc = root.getDefiningOp<memref::AllocOp>();
   if (!alloc)
     return std::nullopt;
-  linalg::GenericOp widening;
+  // Every use of the buffer (through views) with where it happens in the contraction's
+  // block; bufferization reuses buffers, so there may be other writers before and after.
+  Block *block = contraction->getBlock();
+  SmallVector<std::pair<OpOperand *, Operation *>> uses;
   SmallVector<Value> worklist{alloc.getResult()};
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
@@ -85,19 +88,33 @@ std::optional<Int8Operand> matchWidening(Value operand, Operation *contraction) 
         worklist.push_back(user->getResult(0));
         continue;
       }
-      if (isa<memref::DeallocOp, memref::DimOp>(user) || user == contraction)
-        continue;
-      auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
-      if (!linalgOp || user->getBlock() != contraction->getBlock())
+      Operation *at = block->findAncestorOpInBlock(*user);
+      if (!at)
         return std::nullopt;
-      if (!linalgOp.isDpsInit(&use) || !user->isBeforeInBlock(contraction))
-        continue; // a reader, or a writer after the contraction
-      auto generic = dyn_cast<linalg::GenericOp>(user);
-      if (!generic || v != alloc.getResult())
-        return std::nullopt;
-      if (!widening || widening->isBeforeInBlock(generic))
-        widening = generic;
+      uses.push_back({&use, at});
     }
+  }
+  // The widening: the last generic before the contraction that writes the whole buffer.
+  linalg::GenericOp widening;
+  for (auto [use, at] : uses) {
+    auto generic = dyn_cast<linalg::GenericOp>(use->getOwner());
+    if (generic && at == generic.getOperation() && generic.isDpsInit(use) &&
+        use->get() == alloc.getResult() && generic->isBeforeInBlock(contraction) &&
+        (!widening || widening->isBeforeInBlock(generic)))
+      widening = generic;
+  }
+  if (!widening)
+    return std::nullopt;
+  // Between it and the contraction, the buffer may only be read by linalg ops.
+  for (auto [use, at] : uses) {
+    Operation *user = use->getOwner();
+    if (at == widening.getOperation() || user == contraction ||
+        !widening->isBeforeInBlock(at) || !at->isBeforeInBlock(contraction) ||
+        isa<memref::DeallocOp, memref::DimOp>(user))
+      continue;
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+    if (!linalgOp || at != user || linalgOp.isDpsInit(use))
+      return std::nullopt;
   }
   if (!widening || !widening->isBeforeInBlock(contraction) || widening.getNumDpsInits() != 1 ||
       widening.getNumReductionLoops() != 0 || widening.hasIndexSemantics() ||
@@ -713,29 +730,57 @@ void Int8Emitter::emit() {
 
 } // namespace
 
-namespace {
-bool readsBuffer(OpOperand &use);
-} // namespace
-
-bool anyReader(Value buffer, Operation *ignore) {
-  return llvm::any_of(buffer.getUses(), [&](OpOperand &use) {
-    return use.getOwner() != ignore && readsBuffer(use);
-  });
-}
-
-namespace {
-/// Whether the user of `use` may read the buffer (views followed).
-bool readsBuffer(OpOperand &use) {
-  Operation *user = use.getOwner();
-  if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(user))
-    return anyReader(user->getResult(0), nullptr);
-  if (isa<memref::DeallocOp, memref::DimOp>(user))
+bool isDeadStore(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1)
     return false;
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
-  return !linalgOp || !linalgOp.isDpsInit(&use) || linalgOp.payloadUsesValueFromOperand(&use);
+  OpOperand *init = op.getDpsInitOperand(0);
+  auto alloc = init->get().getDefiningOp<memref::AllocOp>();
+  if (!alloc || op.payloadUsesValueFromOperand(init))
+    return false;
+  // The uses of the buffer (through views) where they happen in op's block.
+  Block *block = op->getBlock();
+  SmallVector<std::pair<OpOperand *, Operation *>> uses;
+  SmallVector<Value> worklist{alloc.getResult()};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(user)) {
+        worklist.push_back(user->getResult(0));
+        continue;
+      }
+      if (user == op.getOperation() || isa<memref::DeallocOp, memref::DimOp>(user))
+        continue;
+      Operation *at = block->findAncestorOpInBlock(*user);
+      if (!at)
+        return false;
+      uses.push_back({&use, at});
+    }
+  }
+  // Dead unless something reads the buffer after op and before the next op that
+  // overwrites all of it (a generic over its identity map that ignores the old values).
+  Operation *nextWriter = nullptr;
+  for (auto [use, at] : uses) {
+    auto generic = dyn_cast<linalg::GenericOp>(use->getOwner());
+    if (generic && at == generic.getOperation() && op->isBeforeInBlock(at) &&
+        use->get() == alloc.getResult() && generic.isDpsInit(use) &&
+        !generic.payloadUsesValueFromOperand(use) &&
+        generic.getNumReductionLoops() == 0 && generic.getMatchingIndexingMap(use).isIdentity() &&
+        (!nextWriter || at->isBeforeInBlock(nextWriter)))
+      nextWriter = at;
+  }
+  for (auto [use, at] : uses) {
+    if (!op->isBeforeInBlock(at) || (nextWriter && !at->isBeforeInBlock(nextWriter) &&
+                                     at != nextWriter))
+      continue;
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(use->getOwner());
+    if (at == nextWriter && linalgOp && linalgOp.isDpsInit(use))
+      continue;
+    if (!linalgOp || !linalgOp.isDpsInit(use) || linalgOp.payloadUsesValueFromOperand(use))
+      return false;
+  }
+  return true;
 }
-
-} // namespace
 
 std::optional<Int8Contraction> matchInt8Contraction(const Contraction &ct, Operation *until) {
   auto elementOf = [](Value v) { return cast<MemRefType>(v.getType()).getElementType(); };

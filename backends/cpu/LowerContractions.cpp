@@ -721,14 +721,6 @@ struct LowerContractionsPass
       erased.insert(dead);
       dead->erase();
     }
-    // A widening whose buffer nothing reads any more is dead.
-    for (linalg::GenericOp widening : {q->a.widening, q->b.widening}) {
-      if (erased.contains(widening) ||
-          kiln::cpu::anyReader(widening.getDpsInitOperand(0)->get(), widening))
-        continue;
-      erased.insert(widening);
-      widening->erase();
-    }
     ++numLowered;
     ++numInt8;
     if (epi)
@@ -792,6 +784,15 @@ struct LowerContractionsPass
       if (ct->packedB)
         ++numPacked;
     }
+    // The widenings of the 8-bit operands the VNNI kernels read instead (and any other
+    // generic whose output nothing reads).
+    SmallVector<linalg::GenericOp> deadStores;
+    module.walk([&](linalg::GenericOp op) {
+      if (kiln::cpu::isDeadStore(op))
+        deadStores.push_back(op);
+    });
+    for (linalg::GenericOp op : deadStores)
+      op->erase();
   }
 };
 
