@@ -17,7 +17,9 @@ def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
     packed at compile time into [ceil(N/cols)][K][cols] panels; a zero `linalg.fill` of
     C right before the contraction is dropped; the elementwise `linalg.generic` right
     after it that reads C (bias, activation, residual) runs on the registers before the
-    store. Other contractions are left alone.
+    store. With `vnni`, an i32 contraction of operands widened from 8 bits (MatMulInteger,
+    ConvInteger) reads the 8-bit buffers with `vpdpbusd` instead (Int8Kernel.cpp) and the
+    widenings are dropped. Other contractions are left alone.
   }];
   let options = [
     Option<"tileRows", "tile-rows", "int64_t", /*default=*/"8", "Rows of C per register tile">,
