@@ -130,6 +130,10 @@ struct Int8Contraction {
 std::optional<Int8Contraction> matchInt8Contraction(const Contraction &ct,
                                                     mlir::Operation *until);
 
+/// The 8-bit values `operand`'s widening computes in its body (`quantized`), written by a
+/// copy of the widening (right after it) to a new buffer of the widened buffer's shape.
+mlir::Value materializeNarrow(const Int8Operand &operand);
+
 /// Whether `op` only writes a buffer of its own (an allocation) that nothing reads before
 /// it is overwritten as a whole (or at all): the widenings the VNNI kernels replace.
 bool isDeadStore(mlir::linalg::GenericOp op);
