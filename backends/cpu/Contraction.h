@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 #include <optional>
+#include <vector>
 
 namespace kiln::cpu {
 
@@ -134,9 +135,22 @@ std::optional<Int8Contraction> matchInt8Contraction(const Contraction &ct,
 /// copy of the widening (right after it) to a new buffer of the widened buffer's shape.
 mlir::Value materializeNarrow(const Int8Operand &operand);
 
-/// Whether `op` only writes a buffer of its own (an allocation) that nothing reads before
-/// it is overwritten as a whole (or at all): the widenings the VNNI kernels replace.
-bool isDeadStore(mlir::linalg::GenericOp op);
+/// The bytes of the constant global `v` reads (through reshapes), row-major; `storage`
+/// holds them when they are not stored as raw bytes.
+std::optional<llvm::ArrayRef<int8_t>> constantBytes(mlir::Value v, mlir::ModuleOp module,
+                                                    std::vector<int8_t> &storage);
+
+/// The i32 values of `operand` (as 32-bit words, row-major) when it is the widening (before
+/// `contraction`) of a constant 8-bit global minus a constant zero point: what the i32
+/// register tiles pack at compile time.
+std::optional<std::vector<uint32_t>> widenedConstant(mlir::Value operand,
+                                                     mlir::Operation *contraction,
+                                                     mlir::ModuleOp module);
+
+/// Erases every linalg.generic of `module` that only writes a buffer of its own (an
+/// allocation) which nothing reads before it is overwritten as a whole (or at all): the
+/// widenings that packed weights and the VNNI kernels replace.
+void eraseDeadStores(mlir::ModuleOp module);
 
 /// Emits the AVX-512 VNNI kernel for `q` before the builder's insertion point (with
 /// `epilogue` applied in registers); a constant B is packed at compile time into a new

@@ -71,43 +71,6 @@ Value narrowView(OpBuilder &b, Value operand, Value narrow) {
   return v;
 }
 
-/// The bytes of the constant global `v` reads (through reshapes), row-major.
-std::optional<ArrayRef<int8_t>> constantBytes(Value v, ModuleOp module,
-                                              std::vector<int8_t> &storage) {
-  while (Operation *def = v.getDefiningOp()) {
-    if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
-      break;
-    v = def->getOperand(0);
-  }
-  auto get = v.getDefiningOp<memref::GetGlobalOp>();
-  if (!get)
-    return std::nullopt;
-  auto global = module.lookupSymbol<memref::GlobalOp>(get.getNameAttr());
-  if (!global || !global.getConstant() || !global.getType().getLayout().isIdentity() ||
-      !global.getType().hasStaticShape())
-    return std::nullopt;
-  int64_t count = global.getType().getNumElements();
-  Attribute init = global.getInitialValue().value_or(Attribute());
-  if (auto dense = dyn_cast_or_null<DenseIntElementsAttr>(init)) {
-    if (!dense.getElementType().isInteger(8))
-      return std::nullopt;
-    storage.clear();
-    for (const APInt &value : dense.getValues<APInt>())
-      storage.push_back(static_cast<int8_t>(value.getZExtValue()));
-    return ArrayRef<int8_t>(storage);
-  }
-  if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(init)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || !resource.getElementType().isInteger(8))
-      return std::nullopt;
-    ArrayRef<char> data = blob->getData();
-    if (static_cast<int64_t>(data.size()) != count)
-      return std::nullopt;
-    return ArrayRef<int8_t>(reinterpret_cast<const int8_t *>(data.data()), data.size());
-  }
-  return std::nullopt;
-}
-
 class Int8Emitter {
 public:
   Int8Emitter(OpBuilder &b, ModuleOp module, const Int8Contraction &q, const Epilogue *epi,

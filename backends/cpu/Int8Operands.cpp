@@ -13,6 +13,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -200,6 +202,8 @@ Value materializeNarrow(const Int8Operand &operand) {
 }
 
 
+namespace {
+
 bool isDeadStore(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1)
     return false;
@@ -252,6 +256,18 @@ bool isDeadStore(linalg::GenericOp op) {
   return true;
 }
 
+} // namespace
+
+void eraseDeadStores(ModuleOp module) {
+  SmallVector<linalg::GenericOp> dead;
+  module.walk([&](linalg::GenericOp op) {
+    if (isDeadStore(op))
+      dead.push_back(op);
+  });
+  for (linalg::GenericOp op : dead)
+    op->erase();
+}
+
 std::optional<Int8Contraction> matchInt8Contraction(const Contraction &ct, Operation *until) {
   auto elementOf = [](Value v) { return cast<MemRefType>(v.getType()).getElementType(); };
   if (!elementOf(ct.c).isInteger(32) || ct.k.size() != 1)
@@ -292,4 +308,60 @@ std::optional<Int8Contraction> matchInt8Contraction(const Contraction &ct, Opera
   // row-major, so A's k and B's n are read with unit stride.
   return Int8Contraction{ct, *a, *b};
 }
+/// The bytes of the constant global `v` reads (through reshapes), row-major.
+std::optional<ArrayRef<int8_t>> constantBytes(Value v, ModuleOp module,
+                                              std::vector<int8_t> &storage) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
+      break;
+    v = def->getOperand(0);
+  }
+  auto get = v.getDefiningOp<memref::GetGlobalOp>();
+  if (!get)
+    return std::nullopt;
+  auto global = module.lookupSymbol<memref::GlobalOp>(get.getNameAttr());
+  if (!global || !global.getConstant() || !global.getType().getLayout().isIdentity() ||
+      !global.getType().hasStaticShape())
+    return std::nullopt;
+  int64_t count = global.getType().getNumElements();
+  Attribute init = global.getInitialValue().value_or(Attribute());
+  if (auto dense = dyn_cast_or_null<DenseIntElementsAttr>(init)) {
+    if (!dense.getElementType().isInteger(8))
+      return std::nullopt;
+    storage.clear();
+    for (const APInt &value : dense.getValues<APInt>())
+      storage.push_back(static_cast<int8_t>(value.getZExtValue()));
+    return ArrayRef<int8_t>(storage);
+  }
+  if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(init)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || !resource.getElementType().isInteger(8))
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    if (static_cast<int64_t>(data.size()) != count)
+      return std::nullopt;
+    return ArrayRef<int8_t>(reinterpret_cast<const int8_t *>(data.data()), data.size());
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<uint32_t>> widenedConstant(Value operand, Operation *contraction,
+                                                     ModuleOp module) {
+  std::optional<Int8Operand> widening = matchWidening(operand, contraction);
+  if (!widening || !widening->narrow || widening->zeroBuffer)
+    return std::nullopt;
+  std::vector<int8_t> storage;
+  std::optional<ArrayRef<int8_t>> bytes = constantBytes(widening->narrow, module, storage);
+  if (!bytes)
+    return std::nullopt;
+  int64_t zero = widening->zeroConstant.value_or(0);
+  std::vector<uint32_t> words;
+  words.reserve(bytes->size());
+  for (int8_t byte : *bytes) {
+    int64_t value = widening->isUnsigned ? static_cast<uint8_t>(byte) : byte;
+    words.push_back(static_cast<uint32_t>(static_cast<int32_t>(value - zero)));
+  }
+  return words;
+}
+
 } // namespace kiln::cpu
