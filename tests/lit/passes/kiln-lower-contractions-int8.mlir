@@ -1,4 +1,5 @@
 // RUN: kiln-opt --split-input-file --kiln-lower-contractions="tile-rows=2 tile-vectors=1 vector-width=16 vnni=true" --cse %s | FileCheck %s
+// RUN: kiln-opt --split-input-file --kiln-lower-contractions="tile-rows=2 tile-vectors=1 vector-width=16" --cse %s | FileCheck %s --check-prefix=I32
 
 // Tests that a MatMulInteger of a u8 activation (zero point in memory) by a constant u8
 // weight (zero point 7) reads the bytes: B is packed at compile time into
@@ -31,6 +32,18 @@
 // CHECK-NOT: linalg.
 // CHECK: return
 // CHECK: func.func private @llvm.x86.avx512.vpdpbusd.512(vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+
+// Without VNNI, the i32 register tiles read the weight widened (minus 7) and packed at
+// compile time; only A's widening runs.
+// I32: memref.global "private" constant @__kiln_packed_0 : memref<1x8x16xi32>
+// I32-LABEL: func @matmul_u8u8
+// I32: linalg.generic
+// I32-SAME: ins(%arg0, %arg1 : memref<?x8xi8>, memref<i8>)
+// I32: linalg.yield
+// I32-NOT: linalg.
+// I32: memref.get_global @__kiln_packed_0
+// I32: arith.muli {{.+}} : vector<16xi32>
+// I32: return
 memref.global "private" constant @w : memref<8x5xi8> = dense<[[1, 2, 3, 4, 5], [-1, -2, -3, -4, -5], [0, 0, 0, 0, 0], [7, 7, 7, 7, 7], [1, 2, 3, 4, 5], [-1, -2, -3, -4, -5], [0, 0, 0, 0, 0], [7, 7, 7, 7, 7]]>
 func.func @matmul_u8u8(%a: memref<?x8xi8>, %az: memref<i8>, %y: memref<?x5xi32>) {
   %c0 = arith.constant 0 : index
