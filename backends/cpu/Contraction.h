@@ -57,6 +57,10 @@ struct Epilogue {
   mlir::linalg::GenericOp op;
   unsigned cInput = 0;          ///< which input of `op` is C
   mlir::Value output;           ///< written instead of C (may be C itself), C's shape
+  /// Where the output is stored when it cannot be viewed with C's shape (a padded
+  /// buffer's interior): its indices as a map over the contraction's dims, splitting C's
+  /// rows with floordiv/mod. Null: the output has C's shape and C's map.
+  mlir::AffineMap outputMap;
   /// Per input of `op`: the buffer to read and its map over the contraction's dims.
   llvm::SmallVector<mlir::Value> inputs;
   llvm::SmallVector<mlir::AffineMap> inputMaps;

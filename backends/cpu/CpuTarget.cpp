@@ -61,8 +61,9 @@ public:
     p += "convert-linalg-to-parallel-loops,canonicalize,kiln-outline-parallel-loops";
     // Checks become branches once every function is a CFG; parallel bodies are outlined
     // by then, so a failure in one is seen by its dispatch's caller (LowerChecks.cpp).
-    p += ",convert-scf-to-cf,kiln-lower-checks,expand-strided-metadata,lower-affine,"
-         "arith-expand,convert-vector-to-llvm";
+    p += ",convert-scf-to-cf,kiln-lower-checks,expand-strided-metadata,lower-affine,";
+    p += options.optLevel > 0 ? "kiln-expand-arith" : "arith-expand";
+    p += ",convert-vector-to-llvm";
     p += ",convert-math-to-funcs,convert-math-to-llvm,convert-math-to-libm";
     // Heap buffers (those the arena does not hold) go through the glue's
     // _mlir_memref_to_llvm_alloc/free, i.e. the session's allocator (AbiGlue.cpp).

@@ -459,6 +459,34 @@ std::optional<AffineMap> mapOverC(AffineMap map, ArrayRef<ReassociationIndices> 
   return AffineMap::get(groups.size(), 0, exprs, ctx);
 }
 
+/// The indices of a buffer with the epilogue's dims (C's dim g split into dims
+/// `groups[g]`, sized as in `type`) as a map over C's dims: each group's dims are C's
+/// index split by the (static) sizes of the dims after it. nullopt when one is dynamic.
+std::optional<AffineMap> splitRowsMap(ArrayRef<ReassociationIndices> groups, MemRefType type) {
+  MLIRContext *ctx = type.getContext();
+  SmallVector<AffineExpr> exprs;
+  for (auto [g, group] : llvm::enumerate(groups)) {
+    int64_t inner = 1;
+    SmallVector<AffineExpr> split(group.size());
+    for (int64_t i = group.size() - 1; i >= 0; --i) {
+      AffineExpr e = getAffineDimExpr(g, ctx);
+      if (inner != 1)
+        e = e.floorDiv(inner);
+      if (i == 0) {
+        split[i] = e;
+        break;
+      }
+      int64_t size = type.getDimSize(group[i]);
+      if (ShapedType::isDynamic(size) || size <= 0)
+        return std::nullopt;
+      split[i] = e % size;
+      inner *= size;
+    }
+    exprs.append(split.begin(), split.end());
+  }
+  return AffineMap::get(groups.size(), 0, exprs, ctx);
+}
+
 bool needsCollapse(ArrayRef<ReassociationIndices> collapse) {
   return llvm::any_of(collapse, [](const ReassociationIndices &g) { return g.size() > 1; });
 }
@@ -531,8 +559,22 @@ std::optional<Epilogue> matchEpilogue(const Contraction &ct) {
     if ((isC || isOutput) && !overC->isIdentity())
       return std::nullopt;
     auto type = cast<MemRefType>(operand.get().getType());
-    if (needsCollapse(collapse) && !isC && !type.getLayout().isIdentity())
-      return std::nullopt;
+    // A strided view collapses when its grouped dims are contiguous with each other
+    // (an output that is a channel slice of a concatenation: rows of 64 in rows of 128).
+    // An output that does not (the interior of the next convolution's padded input) is
+    // stored through a map that splits C's rows instead.
+    if (needsCollapse(collapse) && !isC &&
+        !memref::CollapseShapeOp::isGuaranteedCollapsible(type, collapse)) {
+      if (!isOutput)
+        return std::nullopt;
+      std::optional<AffineMap> split = splitRowsMap(groups, type);
+      if (!split)
+        return std::nullopt;
+      epi.outputMap = split->compose(ct.mapC);
+      collapse.clear();
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        collapse.push_back({d});
+    }
     if (!isC && !isOutput) {
       // Read as a vector along n, or as a scalar broadcast over n.
       AffineMap composed = overC->compose(ct.mapC);
@@ -707,6 +749,8 @@ struct LowerContractionsPass
     asContraction.n = 5;
     asContraction.numLoops = 6;
     std::optional<Epilogue> epi = matchEpilogue(asContraction);
+    if (epi && epi->outputMap)
+      epi.reset(); // the depthwise kernel stores with C's indices only
     linalg::FillOp fill = precedingZeroFill(asContraction, dw.initValue);
     OpBuilder b(dw.op);
     if (epi)

@@ -75,10 +75,19 @@ private:
       return index(c.getValue());
     auto bin = cast<AffineBinaryOpExpr>(e);
     Value lhs = evaluate(bin.getLHS(), iv), rhs = evaluate(bin.getRHS(), iv);
-    if (bin.getKind() == AffineExprKind::Add)
+    switch (bin.getKind()) {
+    case AffineExprKind::Add:
       return arith::AddIOp::create(b, loc, lhs, rhs);
-    assert(bin.getKind() == AffineExprKind::Mul && "the matcher admits only + and *");
-    return arith::MulIOp::create(b, loc, lhs, rhs);
+    case AffineExprKind::Mul:
+      return arith::MulIOp::create(b, loc, lhs, rhs);
+    // Only an epilogue's output map splits rows, by positive constants, of indices >= 0.
+    case AffineExprKind::FloorDiv:
+      return arith::DivUIOp::create(b, loc, lhs, rhs);
+    case AffineExprKind::Mod:
+      return arith::RemUIOp::create(b, loc, lhs, rhs);
+    default:
+      llvm_unreachable("the matchers admit only +, *, and floordiv/mod by constants");
+    }
   }
 
   /// Splits a linear index over `sizes` (outermost first).
@@ -216,7 +225,8 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Val
       Value value = sums[r * tile.vectors + v];
       if (epi)
         value = applyEpilogue(value, bb, row[r], col[v], masks[v]);
-      storeVector(value, out, indices(ct.mapC, bb, row[r], col[v], {}), masks[v]);
+      AffineMap outMap = epi && epi->outputMap ? epi->outputMap : ct.mapC;
+      storeVector(value, out, indices(outMap, bb, row[r], col[v], {}), masks[v]);
     }
   }
 }

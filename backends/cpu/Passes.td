@@ -84,6 +84,17 @@ def RelaxReductions : Pass<"kiln-relax-reductions", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def ExpandArith : Pass<"kiln-expand-arith", "mlir::ModuleOp"> {
+  let summary = "arith-expand, except for the max/min that combine a reduction";
+  let description = [{
+    Expands ceil/floor division and elementwise float max/min as upstream `arith-expand`
+    does, but leaves a max/min marked `reassoc` (the combiner of a reduction, see
+    kiln-relax-reductions) for the LLVM lowering: `llvm.maximum` is a reduction LLVM's
+    loop vectorizer knows; the compare-and-select it would otherwise become is not.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def OutlineParallelLoops : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {
   let summary = "Outline top-level scf.parallel loops into bodies run by the runtime's parallel-for";
   let description = [{

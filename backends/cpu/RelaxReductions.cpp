@@ -33,10 +33,14 @@ struct RelaxReductionsPass : kiln::cpu::impl::RelaxReductionsBase<RelaxReduction
                  arith::MaxNumFOp, arith::MinNumFOp>(inner))
           continue;
         auto fastMath = cast<arith::ArithFastMathInterface>(inner);
-        arith::FastMathFlags flags = fastMath.getFastMathFlagsAttr().getValue();
+        arith::FastMathFlags flags =
+            fastMath.getFastMathFlagsAttr().getValue() | arith::FastMathFlags::reassoc;
+        // Which of -0 and +0 a max/min returns is unspecified for ONNX; `nsz` lets LLVM
+        // use vmaxps plus a NaN fix-up instead of also ordering the zeros.
+        if (!isa<arith::AddFOp, arith::MulFOp>(inner))
+          flags = flags | arith::FastMathFlags::nsz;
         inner.setAttr(fastMath.getFastMathAttrName(),
-                      arith::FastMathFlagsAttr::get(op.getContext(),
-                                                    flags | arith::FastMathFlags::reassoc));
+                      arith::FastMathFlagsAttr::get(op.getContext(), flags));
       }
     });
   }

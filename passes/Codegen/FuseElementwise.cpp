@@ -27,9 +27,12 @@ using namespace mlir;
 
 namespace {
 
+/// Matmul-like ops and convolutions (window maps such as oh + kh), which the backend
+/// lowers to tiled kernels only while their bodies are a plain multiply-accumulate.
 bool isContraction(Operation *op) {
   auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
-  return linalgOp && linalg::isaContractionOpInterface(linalgOp);
+  return linalgOp && (linalg::isaContractionOpInterface(linalgOp) ||
+                      linalg::isaConvolutionOpInterface(linalgOp));
 }
 
 struct FuseElementwisePass : kiln::impl::FuseElementwiseBase<FuseElementwisePass> {

@@ -71,13 +71,25 @@ def DecomposePads : Pass<"kiln-decompose-pads", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
+def DecomposeConcats : Pass<"kiln-decompose-concats", "mlir::ModuleOp"> {
+  let summary = "Rewrite static tensor.concat as insert_slices into a buffer placed before its producers";
+  let description = [{
+    `tensor.concat` of statically shaped inputs becomes a `tensor.empty` of the result,
+    created before the first op computing any input, and one `tensor.insert_slice` per
+    input. Followed by `eliminate-empty-tensors`, each producer computes into its slice
+    of the concatenation instead of a buffer of its own that is copied there.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 def UntieFillInits : Pass<"kiln-untie-fill-inits", "mlir::ModuleOp"> {
   let summary = "Give every destination-passing op its own filled init (no bufferization copies)";
   let description = [{
     After CSE, identical `linalg.fill` ops of same-shaped `tensor.empty` inits are one
     value shared by several ops (two convolutions of one output shape); one-shot
     bufferization would copy it for all but one. Each extra use as a DPS init gets a
-    clone of the fill and of its tensor.empty, right before the op.
+    clone of the fill and of its tensor.empty, right before the op; a tensor.empty with
+    several uses gets one clone per extra use the same way.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }

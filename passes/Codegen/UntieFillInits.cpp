@@ -7,6 +7,10 @@
 // kernel that would start its accumulators at zero). This pass, run after the last CSE
 // before bufferization, gives each extra use its own clone of the fill (and of the
 // tensor.empty under it), so every op writes its own buffer and the copies disappear.
+// A tensor.empty shared by several ops (a max pool's -inf fill and a convolution's zero
+// fill) is untied the same way: bufferization would otherwise hand both one buffer, and
+// the convolution's result would look observable to the kernel that wants to keep it
+// in registers and store only its epilogue's output (into a concatenation, say).
 //
 //===----------------------------------------------------------------------===//
 
@@ -59,6 +63,29 @@ struct UntieFillInitsPass : kiln::impl::UntieFillInitsBase<UntieFillInitsPass> {
         mapping.map(empty.getResult(), emptyClone->getResult(0));
         Operation *fillClone = b.clone(*fill, mapping);
         use->set(fillClone->getResult(0));
+      }
+    }
+    // Empties in program order, each extra init use (in program order) given its own
+    // clone right before the user, where the empty's dynamic sizes still dominate.
+    SmallVector<tensor::EmptyOp> empties;
+    getOperation()->walk([&](tensor::EmptyOp op) { empties.push_back(op); });
+    for (tensor::EmptyOp empty : empties) {
+      // Only the uses as the init of a computation: the slices of a padded or
+      // concatenated buffer must keep sharing it.
+      SmallVector<OpOperand *> uses;
+      for (OpOperand &use : empty->getUses()) {
+        auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
+        if (dps && dps.isDpsInit(&use) && !isa<tensor::InsertSliceOp>(use.getOwner()))
+          uses.push_back(&use);
+      }
+      if (uses.size() < 2)
+        continue;
+      llvm::stable_sort(uses, [&](OpOperand *x, OpOperand *y) {
+        return order.lookup(x->getOwner()) < order.lookup(y->getOwner());
+      });
+      for (OpOperand *use : llvm::drop_begin(uses)) {
+        OpBuilder b(use->getOwner());
+        use->set(b.clone(*empty)->getResult(0));
       }
     }
   }

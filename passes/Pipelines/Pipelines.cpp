@@ -50,9 +50,11 @@ std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned 
   p += extension(ExtensionPoint::BeforeBufferize);
   // The shape function is cut from the entry function while both are still on tensors.
   p += ",kiln-create-shape-function,canonicalize,cse";
-  // Padded convolution inputs: the producer writes into the padded buffer (no copy).
+  // Padded convolution inputs and concatenations: the producer writes into the padded or
+  // concatenated buffer (no copy).
   if (options.optLevel > 0)
-    p += ",kiln-decompose-pads,eliminate-empty-tensors,canonicalize,kiln-untie-fill-inits";
+    p += ",kiln-decompose-pads,kiln-decompose-concats,eliminate-empty-tensors,canonicalize,"
+         "kiln-untie-fill-inits";
   // Loop-carried tensors (Loop/Scan bodies) may yield fresh buffers each iteration.
   p += ",one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
        "function-boundary-type-conversion=identity-layout-map},canonicalize,cse,canonicalize";

@@ -2,6 +2,7 @@
 
 #include "plugins/layout/ConstantPermute.h"
 #include "plugins/layout/Passes.h"
+#include "plugins/layout/TransposeSinking.h"
 
 #include "kiln/NodeLoc.h"
 #include "kiln/Statistic.h"
@@ -41,8 +42,21 @@ struct ConvToNhwc : OpRewritePattern<ConvOp> {
   LogicalResult matchAndRewrite(ConvOp op, PatternRewriter &rewriter) const override {
     auto xType = dyn_cast<RankedTensorType>(op.getX().getType());
     auto yType = dyn_cast<RankedTensorType>(op.getY().getType());
-    if (!xType || !yType || xType.getRank() != 4 || yType.getRank() != 4)
-      return rewriter.notifyMatchFailure(op, "not a 2-D Conv with ranked input and result");
+    if (!xType || !yType || xType.getRank() != yType.getRank() ||
+        (xType.getRank() != 4 && xType.getRank() != 3))
+      return rewriter.notifyMatchFailure(op, "not a 1-D or 2-D Conv with ranked input and result");
+    // A 1-D Conv is the 2-D one of height 1: [N, C, W] is viewed as [N, C, 1, W] (the
+    // view's Squeeze/Unsqueeze let the Transposes around it sink and cancel).
+    bool oneD = xType.getRank() == 3;
+    auto withUnitHeight = [](RankedTensorType t) {
+      SmallVector<int64_t> shape(t.getShape());
+      shape.insert(shape.begin() + 2, 1);
+      return RankedTensorType::get(shape, t.getElementType());
+    };
+    if (oneD) {
+      xType = withUnitHeight(xType);
+      yType = withUnitHeight(yType);
+    }
     if (!xType.getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "input is not f32");
     // Dynamic image sizes are fine (kiln.conv_nhwc takes them) as long as the pads do
@@ -54,16 +68,19 @@ struct ConvToNhwc : OpRewritePattern<ConvOp> {
     ElementsAttr weight = kiln::layout::getConstantValue(op.getW());
     if (!weight)
       return rewriter.notifyMatchFailure(op, "W is not a readable constant");
-    ArrayRef<int64_t> wShape = weight.getShapedType().getShape();
+    SmallVector<int64_t> wShape(weight.getShapedType().getShape());
+    if (oneD && wShape.size() == 3)
+      wShape.insert(wShape.begin() + 2, 1);
     if (wShape.size() != 4)
-      return rewriter.notifyMatchFailure(op, "W is not 4-D");
+      return rewriter.notifyMatchFailure(op, "W does not have the input's rank");
     int64_t m = wShape[0], cg = wShape[1], kh = wShape[2], kw = wShape[3];
     int64_t c = xType.getDimSize(1), group = op.getGroup();
     bool depthwise = group > 1 && cg == 1 && m == group && c == group;
     if (!(group == 1 && cg == c) && !depthwise)
       return rewriter.notifyMatchFailure(op, "group is neither 1 nor depthwise");
     if (auto kernelShape = op.getKernelShape();
-        kernelShape && *kernelShape != ArrayRef<int64_t>{kh, kw})
+        kernelShape && (oneD ? *kernelShape != ArrayRef<int64_t>{kw}
+                             : *kernelShape != ArrayRef<int64_t>{kh, kw}))
       return rewriter.notifyMatchFailure(op, "kernel_shape does not match W");
     Value bias = op.getB();
     if (isa<NoneType>(bias.getType())) {
@@ -73,10 +90,17 @@ struct ConvToNhwc : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(op, "B is not a ranked 1-D tensor");
     }
 
-    SmallVector<int64_t> strides(op.getStrides().value_or(ArrayRef<int64_t>{1, 1}));
-    SmallVector<int64_t> dilations(op.getDilations().value_or(ArrayRef<int64_t>{1, 1}));
-    if (strides.size() != 2 || dilations.size() != 2)
-      return rewriter.notifyMatchFailure(op, "strides or dilations do not have 2 entries");
+    int64_t spatialRank = oneD ? 1 : 2;
+    SmallVector<int64_t> ones(spatialRank, 1);
+    SmallVector<int64_t> strides(op.getStrides().value_or(ArrayRef<int64_t>(ones)));
+    SmallVector<int64_t> dilations(op.getDilations().value_or(ArrayRef<int64_t>(ones)));
+    if (static_cast<int64_t>(strides.size()) != spatialRank ||
+        static_cast<int64_t>(dilations.size()) != spatialRank)
+      return rewriter.notifyMatchFailure(op, "strides or dilations do not match the rank");
+    if (oneD) {
+      strides.insert(strides.begin(), 1);
+      dilations.insert(dilations.begin(), 1);
+    }
     // pads as [top, left, bottom, right], the ONNX order; auto_pad resolved here.
     SmallVector<int64_t> pads(4, 0);
     int64_t kernel[2] = {kh, kw};
@@ -97,9 +121,12 @@ struct ConvToNhwc : OpRewritePattern<ConvOp> {
       }
     } else if (autoPad == "NOTSET" || autoPad.empty()) {
       if (std::optional<ArrayRef<int64_t>> explicitPads = op.getPads()) {
-        if (explicitPads->size() != 4)
-          return rewriter.notifyMatchFailure(op, "pads do not have 4 entries");
-        pads.assign(explicitPads->begin(), explicitPads->end());
+        if (static_cast<int64_t>(explicitPads->size()) != 2 * spatialRank)
+          return rewriter.notifyMatchFailure(op, "pads do not have 2 entries per spatial dim");
+        if (oneD)
+          pads = {0, (*explicitPads)[0], 0, (*explicitPads)[1]};
+        else
+          pads.assign(explicitPads->begin(), explicitPads->end());
       }
     } else if (autoPad != "VALID") {
       return rewriter.notifyMatchFailure(op, "unknown auto_pad");
@@ -117,14 +144,21 @@ struct ConvToNhwc : OpRewritePattern<ConvOp> {
     Value w = kiln::layout::createPermutedConstant(rewriter, loc, weight, wShape, kWeightToHwcm);
     if (!w)
       return rewriter.notifyMatchFailure(op, "W's data cannot be read");
-    Value x = transpose(rewriter, loc, op.getX(), kToNhwc);
+    Value x = op.getX();
+    if (oneD)
+      x = UnsqueezeOp::create(rewriter, loc, xType, x, kiln::layout::createI64Constant(rewriter, loc, {2}));
+    x = transpose(rewriter, loc, x, kToNhwc);
     auto convType = RankedTensorType::get(kiln::layout::permuteShape(yType.getShape(), kToNhwc),
                                           yType.getElementType());
     auto conv = kiln::kilnir::ConvNhwcOp::create(
         rewriter, loc, convType, x, w, bias, rewriter.getDenseI64ArrayAttr(strides),
         rewriter.getDenseI64ArrayAttr(pads), rewriter.getDenseI64ArrayAttr(dilations),
         rewriter.getI64IntegerAttr(group));
-    rewriter.replaceOp(op, transpose(rewriter, loc, conv.getY(), kToNchw));
+    Value y = transpose(rewriter, loc, conv.getY(), kToNchw);
+    if (oneD)
+      y = SqueezeOp::create(rewriter, loc, op.getY().getType(), y,
+                            kiln::layout::createI64Constant(rewriter, loc, {2}));
+    rewriter.replaceOp(op, y);
     ++(depthwise ? numDepthwise : numDense);
     return success();
   }

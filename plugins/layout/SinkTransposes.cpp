@@ -228,6 +228,7 @@ struct SinkTransposesPass : impl::SinkTransposesBase<SinkTransposesPass> {
     patterns.add<DropIdentityTranspose>(ctx);
     patterns.add<SinkThroughUnary, SinkThroughElementwise>(ctx, numSunk);
     kiln::layout::populateStructuralSinkPatterns(patterns, numSunk);
+    kiln::layout::populateReshapeSinkPatterns(patterns, numSunk);
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns), config)))

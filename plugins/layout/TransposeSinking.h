@@ -2,9 +2,10 @@
 //
 // kiln-sink-transposes moves each onnx.Transpose down past the ops that do not care
 // about the layout (elementwise ops, Concat, pools, reductions, Split, Slice, Resize,
-// Pad, Softmax), rewriting the op's axis attributes and constant operands for the
-// untransposed input, until it meets its inverse and both cancel. The patterns live in
-// SinkTransposes.cpp (elementwise) and SinkThroughStructural.cpp (the rest).
+// Pad, Softmax, reshapes of unit dims), rewriting the op's axis attributes and constant
+// operands for the untransposed input, until it meets its inverse and both cancel. The
+// patterns live in SinkTransposes.cpp (elementwise), SinkThroughReshape.cpp (Squeeze,
+// Unsqueeze, Reshape) and SinkThroughStructural.cpp (the rest).
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,6 +50,10 @@ void replaceWithTransposed(mlir::PatternRewriter &rewriter, mlir::Operation *op,
 /// GlobalAveragePool/GlobalMaxPool, the Reduce ops, Split, Slice, Resize, Pad and
 /// Softmax/LogSoftmax; each sunk Transpose counts in `numSunk`.
 void populateStructuralSinkPatterns(mlir::RewritePatternSet &patterns, kiln::PassStatistic &numSunk);
+
+/// Adds the patterns for Squeeze, Unsqueeze and Reshapes that only remove or insert
+/// dims of size 1 (SinkThroughReshape.cpp).
+void populateReshapeSinkPatterns(mlir::RewritePatternSet &patterns, kiln::PassStatistic &numSunk);
 
 } // namespace kiln::layout
 

@@ -7,6 +7,9 @@
 
 The library is found from $KILN_RUNTIME_LIB, or `libkiln_runtime.so` on the
 loader path. Errors raise KilnError with the runtime's code and message.
+
+The package kiln (python/, `pip install .`) is the faster native binding with the same
+model; this module needs no build step and stays as the fallback.
 """
 
 import ctypes
@@ -192,7 +195,8 @@ class Model:
 
 
 class Session:
-    """A session (kiln_session): not safe for concurrent run() calls."""
+    """A session (kiln_session): run() may be called from many threads at once (ctypes
+    releases the GIL during kiln_session_run, which is thread-safe)."""
 
     def __init__(self, model, num_threads=0):
         lib = _library()

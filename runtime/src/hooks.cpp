@@ -1,8 +1,9 @@
 //===- hooks.cpp - Host hooks given to generated code -----------*- C++ -*-===//
 //
-// Part of Kiln. parallel_for runs on the session's TBB arena; alloc/free use the
-// session allocator and track blocks so that leftovers are released after the run;
-// freed blocks are kept for reuse (see kiln_session::cachedBlocks).
+// Part of Kiln. The hooks' ctx is the run's RunContext. parallel_for runs on the
+// session's TBB arena; alloc/free use the session allocator and track blocks so that
+// leftovers are released after the run; freed blocks are kept for reuse by the
+// context's later runs (see RunContext::cachedBlocks).
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,7 +37,8 @@ using namespace kiln::runtime;
 namespace {
 void parallelFor(void *ctx, int64_t begin, int64_t end, int64_t grain,
                  void (*body)(void *, int64_t, int64_t), void *arg) {
-  auto *session = static_cast<kiln_session *>(ctx);
+  auto *run = static_cast<RunContext *>(ctx);
+  const kiln_session *session = run->session;
   if (end <= begin)
     return;
   if (grain < 1)
@@ -60,7 +62,7 @@ void parallelFor(void *ctx, int64_t begin, int64_t end, int64_t grain,
     });
   } catch (...) {
     // The hook returns void; the run reports the failure afterwards.
-    session->hookFailed.store(true, std::memory_order_relaxed);
+    run->hookFailed.store(true, std::memory_order_relaxed);
   }
 }
 
@@ -75,88 +77,89 @@ size_t roundedBlockSize(size_t bytes) {
 
 /// Gives a block to the cache, or back to the allocator when the cache is full.
 /// Called with scratchMutex held.
-void releaseBlock(kiln_session &session, void *p, size_t size) {
-  if (session.cachedBytes + size <= session.peakScratchBytes) {
+void releaseBlock(RunContext &run, void *p, size_t size) {
+  if (run.cachedBytes + size <= run.peakScratchBytes) {
     try {
-      session.cachedBlocks.emplace(size, p);
-      session.cachedBytes += size;
+      run.cachedBlocks.emplace(size, p);
+      run.cachedBytes += size;
       KILN_POISON(p, size);
       return;
     } catch (...) {
     }
   }
-  session.allocator.free(session.allocator.ctx, p);
+  run.session->allocator.free(run.session->allocator.ctx, p);
 }
 
 void *hookAlloc(void *ctx, uint64_t bytes) {
-  auto *session = static_cast<kiln_session *>(ctx);
+  auto *run = static_cast<RunContext *>(ctx);
+  const kiln_allocator &allocator = run->session->allocator;
   if (bytes > SIZE_MAX - 65536)
     return nullptr;
   size_t size = roundedBlockSize(bytes ? static_cast<size_t>(bytes) : 1);
-  std::lock_guard<std::mutex> lock(session->scratchMutex);
+  std::lock_guard<std::mutex> lock(run->scratchMutex);
   void *p = nullptr;
   // The smallest cached block that fits, unless it wastes more than a quarter.
-  auto it = session->cachedBlocks.lower_bound(size);
-  if (it != session->cachedBlocks.end() && it->first - size <= size / 4) {
+  auto it = run->cachedBlocks.lower_bound(size);
+  if (it != run->cachedBlocks.end() && it->first - size <= size / 4) {
     p = it->second;
     size = it->first;
-    session->cachedBlocks.erase(it);
-    session->cachedBytes -= size;
+    run->cachedBlocks.erase(it);
+    run->cachedBytes -= size;
     KILN_UNPOISON(p, size);
   } else {
-    p = session->allocator.alloc(session->allocator.ctx, size, kBufferAlignment);
+    p = allocator.alloc(allocator.ctx, size, kBufferAlignment);
     if (!p)
       return nullptr;
   }
   try {
-    session->scratch.emplace_back(p, size);
+    run->scratch.emplace_back(p, size);
   } catch (...) {
-    session->allocator.free(session->allocator.ctx, p);
+    allocator.free(allocator.ctx, p);
     return nullptr;
   }
-  session->liveScratchBytes += size;
-  session->peakScratchBytes = std::max(session->peakScratchBytes, session->liveScratchBytes);
+  run->liveScratchBytes += size;
+  run->peakScratchBytes = std::max(run->peakScratchBytes, run->liveScratchBytes);
   return p;
 }
 
 void hookFree(void *ctx, void *ptr) {
   if (!ptr)
     return;
-  auto *session = static_cast<kiln_session *>(ctx);
-  std::lock_guard<std::mutex> lock(session->scratchMutex);
-  auto &live = session->scratch;
+  auto *run = static_cast<RunContext *>(ctx);
+  std::lock_guard<std::mutex> lock(run->scratchMutex);
+  auto &live = run->scratch;
   auto it = std::find_if(live.rbegin(), live.rend(), [&](auto &e) { return e.first == ptr; });
   if (it == live.rend())
     return; // not ours (or freed twice): ignore rather than corrupt the heap
   size_t size = it->second;
   *it = live.back();
   live.pop_back();
-  session->liveScratchBytes -= size;
-  releaseBlock(*session, ptr, size);
+  run->liveScratchBytes -= size;
+  releaseBlock(*run, ptr, size);
 }
 } // namespace
 
-void kiln::runtime::initHooks(kiln_session &session) {
-  session.hooks.ctx = &session;
-  session.hooks.parallel_for = parallelFor;
-  session.hooks.alloc = hookAlloc;
-  session.hooks.free = hookFree;
+void kiln::runtime::initHooks(RunContext &run) {
+  run.hooks.ctx = &run;
+  run.hooks.parallel_for = parallelFor;
+  run.hooks.alloc = hookAlloc;
+  run.hooks.free = hookFree;
 }
 
-void kiln::runtime::freeScratch(kiln_session &session) {
-  std::lock_guard<std::mutex> lock(session.scratchMutex);
-  for (auto [p, size] : session.scratch)
-    releaseBlock(session, p, size);
-  session.scratch.clear(); // keeps capacity: no allocation next run
-  session.liveScratchBytes = 0;
+void kiln::runtime::freeScratch(RunContext &run) {
+  std::lock_guard<std::mutex> lock(run.scratchMutex);
+  for (auto [p, size] : run.scratch)
+    releaseBlock(run, p, size);
+  run.scratch.clear(); // keeps capacity: no allocation next run
+  run.liveScratchBytes = 0;
 }
 
-void kiln::runtime::releaseCachedBlocks(kiln_session &session) {
-  std::lock_guard<std::mutex> lock(session.scratchMutex);
-  for (auto [size, p] : session.cachedBlocks) {
+void kiln::runtime::releaseCachedBlocks(RunContext &run) {
+  std::lock_guard<std::mutex> lock(run.scratchMutex);
+  for (auto [size, p] : run.cachedBlocks) {
     KILN_UNPOISON(p, size);
-    session.allocator.free(session.allocator.ctx, p);
+    run.session->allocator.free(run.session->allocator.ctx, p);
   }
-  session.cachedBlocks.clear();
-  session.cachedBytes = 0;
+  run.cachedBlocks.clear();
+  run.cachedBytes = 0;
 }

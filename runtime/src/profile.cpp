@@ -2,7 +2,8 @@
 //
 // Part of Kiln. A model compiled with `kilnc --profile` calls enter/exit around
 // each kernel on the thread that runs it; the session sums the steady_clock time
-// per kernel id. Runs on one session never overlap, so no locking is needed.
+// per kernel id in the run's RunContext, which no other run touches meanwhile; the
+// session's profile is the sum over its contexts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,12 +14,12 @@ using namespace kiln::runtime;
 
 namespace {
 void profileEnter(void *ctx, int32_t) {
-  static_cast<kiln_session *>(ctx)->kernelStart = std::chrono::steady_clock::now();
+  static_cast<RunContext *>(ctx)->kernelStart = std::chrono::steady_clock::now();
 }
 
 void profileExit(void *ctx, int32_t kernel) {
   auto now = std::chrono::steady_clock::now();
-  auto *s = static_cast<kiln_session *>(ctx);
+  auto *s = static_cast<RunContext *>(ctx);
   if (kernel < 0 || static_cast<size_t>(kernel) >= s->kernelTimes.size())
     return; // not in the model's table: nothing to attribute it to
   KernelTimes &t = s->kernelTimes[kernel];
@@ -28,11 +29,11 @@ void profileExit(void *ctx, int32_t kernel) {
 }
 } // namespace
 
-void kiln::runtime::initProfileHooks(kiln_session &session) {
-  session.profileHooks.ctx = &session;
-  session.profileHooks.enter = profileEnter;
-  session.profileHooks.exit = profileExit;
-  session.kernelTimes.assign(session.model->profileKernels.size(), KernelTimes());
+void kiln::runtime::initProfileHooks(RunContext &run) {
+  run.profileHooks.ctx = &run;
+  run.profileHooks.enter = profileEnter;
+  run.profileHooks.exit = profileExit;
+  run.kernelTimes.assign(run.session->model->profileKernels.size(), KernelTimes());
 }
 
 extern "C" {
@@ -53,23 +54,38 @@ kiln_status *kiln_session_profile_entry(const kiln_session *session, size_t inde
   entry->kernel = kernels[index].kernel;
   entry->nodes = kernels[index].nodes;
   entry->op_types = kernels[index].opTypes;
-  entry->calls = session->kernelTimes[index].calls;
-  entry->total_ns = session->kernelTimes[index].totalNs;
+  entry->calls = entry->total_ns = 0;
+  std::lock_guard<std::mutex> lock(session->poolMutex);
+  for (const auto &run : session->contexts) {
+    entry->calls += run->kernelTimes[index].calls;
+    entry->total_ns += run->kernelTimes[index].totalNs;
+  }
   return nullptr;
 }
 
 void kiln_session_profile_totals(const kiln_session *session, uint64_t *runs, uint64_t *run_ns) {
+  uint64_t totalRuns = 0, totalNs = 0;
+  if (session) {
+    std::lock_guard<std::mutex> lock(session->poolMutex);
+    for (const auto &run : session->contexts) {
+      totalRuns += run->profiledRuns;
+      totalNs += run->profiledRunNs;
+    }
+  }
   if (runs)
-    *runs = session ? session->profiledRuns : 0;
+    *runs = totalRuns;
   if (run_ns)
-    *run_ns = session ? session->profiledRunNs : 0;
+    *run_ns = totalNs;
 }
 
 void kiln_session_profile_reset(kiln_session *session) {
   if (!session)
     return;
-  session->kernelTimes.assign(session->kernelTimes.size(), KernelTimes());
-  session->profiledRuns = session->profiledRunNs = 0;
+  std::lock_guard<std::mutex> lock(session->poolMutex);
+  for (const auto &run : session->contexts) {
+    run->kernelTimes.assign(run->kernelTimes.size(), KernelTimes());
+    run->profiledRuns = run->profiledRunNs = 0;
+  }
 }
 
 } // extern "C"

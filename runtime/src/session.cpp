@@ -1,8 +1,9 @@
 //===- session.cpp - kiln_session: create and run ---------------*- C++ -*-===//
 //
-// Part of Kiln. A session owns a TBB arena created once, the activation arena
-// (grown on a larger batch and kept across runs) and aligned staging buffers
-// for caller data that is not 64-byte aligned.
+// Part of Kiln. A session owns a TBB arena created once and a pool of run
+// contexts (run_context.h): each run takes one, with its activation arena (grown on
+// a larger batch and kept across runs) and aligned staging buffers for caller data
+// that is not 64-byte aligned, so runs on one session may overlap.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,36 +17,8 @@
 
 using namespace kiln::runtime;
 
-bool kiln::runtime::growBuffer(const kiln_allocator &allocator, GrowableBuffer &buffer,
-                               size_t bytes) {
-  if (buffer.data && buffer.capacity >= bytes)
-    return true;
-  freeBuffer(allocator, buffer);
-  // Round up to the alignment so that a model may touch whole cache lines.
-  size_t rounded = (std::max<size_t>(bytes, 1) + kBufferAlignment - 1) & ~(kBufferAlignment - 1);
-  if (rounded < bytes)
-    return false;
-  buffer.data = allocator.alloc(allocator.ctx, rounded, kBufferAlignment);
-  if (!buffer.data)
-    return false;
-  buffer.capacity = rounded;
-  return true;
-}
-
-void kiln::runtime::freeBuffer(const kiln_allocator &allocator, GrowableBuffer &buffer) {
-  if (buffer.data)
-    allocator.free(allocator.ctx, buffer.data);
-  buffer = GrowableBuffer();
-}
-
 kiln_session::~kiln_session() {
-  freeScratch(*this);
-  releaseCachedBlocks(*this);
-  freeBuffer(allocator, arena);
-  for (auto &b : inputStaging)
-    freeBuffer(allocator, b);
-  for (auto &b : outputStaging)
-    freeBuffer(allocator, b);
+  contexts.clear(); // before the pool they run on
   threads.reset();
   kiln_model_release(model);
 }
@@ -54,23 +27,23 @@ namespace {
 bool isAligned(const void *p) { return reinterpret_cast<uintptr_t>(p) % kBufferAlignment == 0; }
 } // namespace
 
-kiln_status *kiln::runtime::prepareInputBuffers(kiln_session &s, const kiln_tensor *const *inputs) {
-  for (size_t i = 0; i < s.inputBuffers.size(); ++i) {
+kiln_status *kiln::runtime::prepareInputBuffers(RunContext &run, const kiln_tensor *const *inputs) {
+  for (size_t i = 0; i < run.inputBuffers.size(); ++i) {
     const kiln_tensor *t = inputs[i];
     if (!t) { // an absent optional input (validateInputs allowed it)
-      s.inputBuffers[i] = kiln_model_buffer{nullptr, nullptr};
+      run.inputBuffers[i] = kiln_model_buffer{nullptr, nullptr};
       continue;
     }
     void *data = t->data;
     if (!isAligned(data) || !data) {
-      if (!growBuffer(s.allocator, s.inputStaging[i], t->byteSize))
+      if (!growBuffer(run.session->allocator, run.inputStaging[i], t->byteSize))
         return error(KILN_STATUS_RESOURCE_EXHAUSTED, "cannot allocate ", t->byteSize,
-                     " bytes to align input '", s.model->inputs[i].name, "'");
+                     " bytes to align input '", run.session->model->inputs[i].name, "'");
       if (t->byteSize)
-        std::memcpy(s.inputStaging[i].data, data, t->byteSize);
-      data = s.inputStaging[i].data;
+        std::memcpy(run.inputStaging[i].data, data, t->byteSize);
+      data = run.inputStaging[i].data;
     }
-    s.inputBuffers[i] = kiln_model_buffer{data, t->dims.data()};
+    run.inputBuffers[i] = kiln_model_buffer{data, t->dims.data()};
   }
   return nullptr;
 }
@@ -112,22 +85,22 @@ kiln_status *kiln::runtime::modelError(const kiln_model &m, int32_t rc,
 
 namespace {
 
-/// Clears the session's running flag on every exit path.
-struct RunGuard {
-  std::atomic<bool> &flag;
-  ~RunGuard() { flag.store(false, std::memory_order_release); }
+/// Gives the run's context back to the session's pool on every exit path.
+struct RunLease {
+  RunContext &run;
+  ~RunLease() { releaseRunContext(run); }
 };
 
 /// Sizes the activation arena for this run's batch.
-kiln_status *prepareArena(kiln_session &s, const kiln_tensor *const *inputs) {
-  const kiln_model &m = *s.model;
+kiln_status *prepareArena(RunContext &run, const kiln_tensor *const *inputs) {
+  const kiln_model &m = *run.session->model;
   uint64_t batch = 0;
   if (m.batchInput >= 0) // never an optional input, so never absent
     batch = static_cast<uint64_t>(inputs[m.batchInput]->dims[m.batchDim]);
   if (batch && m.arenaPerBatchBytes > (UINT64_MAX - m.arenaBaseBytes) / batch)
     return error(KILN_STATUS_RESOURCE_EXHAUSTED, "arena size overflows for batch ", batch);
   uint64_t bytes = m.arenaBaseBytes + m.arenaPerBatchBytes * batch;
-  if (bytes > SIZE_MAX || !growBuffer(s.allocator, s.arena, static_cast<size_t>(bytes)))
+  if (!growArena(run, bytes))
     return error(KILN_STATUS_RESOURCE_EXHAUSTED, "cannot allocate the activation arena of ", bytes,
                  " bytes (", m.arenaBaseBytes, " + ", m.arenaPerBatchBytes, " * batch ", batch,
                  ")");
@@ -135,68 +108,69 @@ kiln_status *prepareArena(kiln_session &s, const kiln_tensor *const *inputs) {
 }
 
 /// Points the output buffers at the tensors, staging misaligned data.
-kiln_status *prepareOutputBuffers(kiln_session &s, kiln_tensor *const *outputs) {
-  for (size_t o = 0; o < s.outputBuffers.size(); ++o) {
+kiln_status *prepareOutputBuffers(RunContext &run, kiln_tensor *const *outputs) {
+  for (size_t o = 0; o < run.outputBuffers.size(); ++o) {
     kiln_tensor *t = outputs[o];
     void *data = t->data;
     if (!isAligned(data) || !data) {
-      if (!growBuffer(s.allocator, s.outputStaging[o], t->byteSize))
+      if (!growBuffer(run.session->allocator, run.outputStaging[o], t->byteSize))
         return error(KILN_STATUS_RESOURCE_EXHAUSTED, "cannot allocate ", t->byteSize,
-                     " bytes to align output '", s.model->outputs[o].name, "'");
-      data = s.outputStaging[o].data;
+                     " bytes to align output '", run.session->model->outputs[o].name, "'");
+      data = run.outputStaging[o].data;
     }
-    s.outputBuffers[o] = kiln_model_buffer{data, t->dims.data()};
+    run.outputBuffers[o] = kiln_model_buffer{data, t->dims.data()};
   }
   return nullptr;
 }
 
-kiln_status *runValidated(kiln_session &s, const kiln_tensor *const *inputs,
+kiln_status *runValidated(RunContext &run, const kiln_tensor *const *inputs,
                           kiln_tensor **outputs) {
-  const kiln_model &m = *s.model;
+  const kiln_session &session = *run.session;
+  const kiln_model &m = *session.model;
   for (size_t o = 0; o < m.outputs.size(); ++o) {
     if (outputs[o])
       continue;
-    const std::vector<int64_t> &dims = s.outputDimStorage[o];
+    const std::vector<int64_t> &dims = run.outputDimStorage[o];
     if (kiln_status *st = createTensor(m.outputs[o].dtype, static_cast<int32_t>(dims.size()),
-                                       dims.data(), s.allocator, &outputs[o]))
+                                       dims.data(), session.allocator, &outputs[o]))
       return st;
-    s.createdOutput[o] = 1;
+    run.createdOutput[o] = 1;
   }
-  if (kiln_status *st = prepareArena(s, inputs))
+  if (kiln_status *st = prepareArena(run, inputs))
     return st;
-  if (kiln_status *st = prepareOutputBuffers(s, outputs))
+  if (kiln_status *st = prepareOutputBuffers(run, outputs))
     return st;
 
-  s.hookFailed.store(false, std::memory_order_relaxed);
+  run.hookFailed.store(false, std::memory_order_relaxed);
   int32_t rc = KILN_MODEL_OK;
   kiln_model_error err{};
   auto runModel = [&] {
     if (!m.runProfiled) {
-      rc = m.run(&s.hooks, s.inputBuffers.data(), s.outputBuffers.data(), s.arena.data, &err);
+      rc = m.run(&run.hooks, run.inputBuffers.data(), run.outputBuffers.data(), run.arena.data, &err);
       return;
     }
     auto start = std::chrono::steady_clock::now();
-    rc = m.runProfiled(&s.hooks, &s.profileHooks, s.inputBuffers.data(), s.outputBuffers.data(),
-                       s.arena.data, &err);
-    s.profiledRunNs += static_cast<uint64_t>(
+    rc = m.runProfiled(&run.hooks, &run.profileHooks, run.inputBuffers.data(), run.outputBuffers.data(),
+                       run.arena.data, &err);
+    run.profiledRunNs += static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
                                                              start)
             .count());
-    ++s.profiledRuns;
+    ++run.profiledRuns;
   };
-  if (s.threads)
-    s.threads->execute(runModel);
+  if (session.threads)
+    session.threads->execute(runModel);
   else
     runModel();
-  freeScratch(s);
+  freeScratch(run);
   if (rc != KILN_MODEL_OK)
     return modelError(m, rc, err);
-  if (s.hookFailed.load(std::memory_order_relaxed))
+  if (run.hookFailed.load(std::memory_order_relaxed))
     return error(KILN_STATUS_INTERNAL, "model '", m.modelName,
                  "': the thread pool failed during parallel_for");
   for (size_t o = 0; o < m.outputs.size(); ++o)
-    if (s.outputBuffers[o].data != outputs[o]->data && outputs[o]->byteSize)
-      std::memcpy(outputs[o]->data, s.outputBuffers[o].data, outputs[o]->byteSize);
+    if (run.outputBuffers[o].data != outputs[o]->data && outputs[o]->byteSize)
+      std::memcpy(outputs[o]->data, run.outputBuffers[o].data, outputs[o]->byteSize);
   return nullptr;
 }
 } // namespace
@@ -262,27 +236,13 @@ kiln_status *kiln_session_create(kiln_model *model, const kiln_session_options *
     s->threads = std::make_unique<tbb::task_arena>(s->numThreads);
     s->threads->initialize();
   }
-  size_t nin = model->inputs.size(), nout = model->outputs.size();
-  s->inputBuffers.resize(nin);
-  s->inputStaging.resize(nin);
-  s->outputDimStorage.resize(nout);
-  s->outputDims.resize(nout);
-  for (size_t o = 0; o < nout; ++o) {
-    s->outputDimStorage[o].resize(model->outputs[o].dims.size());
-    s->outputDims[o] = s->outputDimStorage[o].data();
-  }
-  s->outputBuffers.resize(nout);
-  s->outputStaging.resize(nout);
-  s->createdOutput.resize(nout);
-  s->paramValues.resize(model->dimParamNames.size());
-  s->paramSource.resize(model->dimParamNames.size());
-  s->scratch.reserve(16);
-  initHooks(*s);
-  initProfileHooks(*s);
-  // The arena for batch 1 up front; larger batches grow it once.
+  // One run context up front, with the arena for batch 1; overlapping runs add more,
+  // larger batches grow theirs once.
+  RunContext &first = acquireRunContext(*s);
+  releaseRunContext(first);
   uint64_t initial =
       model->arenaBaseBytes + (model->batchInput >= 0 ? model->arenaPerBatchBytes : 0);
-  if (initial > SIZE_MAX || !growBuffer(s->allocator, s->arena, static_cast<size_t>(initial)))
+  if (!growArena(first, initial))
     return error(KILN_STATUS_RESOURCE_EXHAUSTED, "kiln_session_create: cannot allocate the ",
                  initial, "-byte activation arena");
   *out = s.release();
@@ -296,14 +256,16 @@ kiln_status *kiln_session_run(kiln_session *session, const kiln_tensor *const *i
                               size_t num_inputs, kiln_tensor **outputs, size_t num_outputs) {
   if (!session)
     return error(KILN_STATUS_INVALID_ARGUMENT, "kiln_session_run: session is NULL");
-  if (session->running.exchange(true, std::memory_order_acq_rel))
-    return error(KILN_STATUS_FAILED_PRECONDITION,
-                 "kiln_session_run: the session is already running on another thread "
-                 "(sessions are not thread-safe; create one per thread)");
-  RunGuard guard{session->running};
-  kiln_session &s = *session;
-  const kiln_model &m = *s.model;
-  std::fill(s.createdOutput.begin(), s.createdOutput.end(), 0);
+  RunContext *acquired = nullptr;
+  try {
+    acquired = &acquireRunContext(*session);
+  } catch (...) {
+    return statusFromCurrentException("kiln_session_run");
+  }
+  RunLease lease{*acquired};
+  RunContext &run = *acquired;
+  const kiln_model &m = *session->model;
+  std::fill(run.createdOutput.begin(), run.createdOutput.end(), 0);
   kiln_status *st = nullptr;
   try {
     if (num_outputs != m.outputs.size())
@@ -311,22 +273,22 @@ kiln_status *kiln_session_run(kiln_session *session, const kiln_tensor *const *i
                    " outputs, got ", num_outputs);
     if (num_outputs && !outputs)
       return error(KILN_STATUS_INVALID_ARGUMENT, "outputs is NULL");
-    st = validateInputs(s, inputs, num_inputs);
+    st = validateInputs(run, inputs, num_inputs);
     if (!st)
-      st = prepareInputBuffers(s, inputs);
+      st = prepareInputBuffers(run, inputs);
     if (!st)
-      st = computeOutputDims(s, inputs);
+      st = computeOutputDims(run, inputs);
     if (!st)
-      st = validateOutputs(s, outputs);
+      st = validateOutputs(run, outputs);
     if (!st)
-      st = runValidated(s, inputs, outputs);
+      st = runValidated(run, inputs, outputs);
   } catch (...) {
     st = statusFromCurrentException("kiln_session_run");
-    freeScratch(s);
+    freeScratch(run);
   }
   if (st) {
-    for (size_t o = 0; o < s.createdOutput.size(); ++o) {
-      if (s.createdOutput[o]) {
+    for (size_t o = 0; o < run.createdOutput.size(); ++o) {
+      if (run.createdOutput[o]) {
         kiln_tensor_release(outputs[o]);
         outputs[o] = nullptr;
       }
@@ -340,7 +302,7 @@ int32_t kiln_session_num_threads(const kiln_session *session) {
 }
 
 uint64_t kiln_session_arena_bytes(const kiln_session *session) {
-  return session ? session->arena.capacity : 0;
+  return session ? session->arenaBytes.load(std::memory_order_relaxed) : 0;
 }
 
 kiln_model *kiln_session_model(const kiln_session *session) {

@@ -25,15 +25,16 @@ std::string describeInputs(const kiln_model &model, const kiln_tensor *const *in
 }
 } // namespace
 
-kiln_status *kiln::runtime::validateInputs(kiln_session &session, const kiln_tensor *const *inputs,
+kiln_status *kiln::runtime::validateInputs(RunContext &run, const kiln_tensor *const *inputs,
                                            size_t numInputs) {
+  const kiln_session &session = *run.session;
   const kiln_model &model = *session.model;
   if (numInputs != model.inputs.size())
     return error(KILN_STATUS_INVALID_ARGUMENT, "model '", model.modelName, "' expects ",
                  model.inputs.size(), " inputs, got ", numInputs);
   if (numInputs && !inputs)
     return error(KILN_STATUS_INVALID_ARGUMENT, "inputs is NULL");
-  std::fill(session.paramValues.begin(), session.paramValues.end(), -1);
+  std::fill(run.paramValues.begin(), run.paramValues.end(), -1);
   for (size_t i = 0; i < numInputs; ++i) {
     const TensorDesc &desc = model.inputs[i];
     const kiln_tensor *t = inputs[i];
@@ -60,32 +61,31 @@ kiln_status *kiln::runtime::validateInputs(kiln_session &session, const kiln_ten
       int32_t id = desc.dimParamIds[d];
       if (id < 0)
         continue;
-      int64_t &seen = session.paramValues[id];
+      int64_t &seen = run.paramValues[id];
       if (seen < 0) {
         seen = got;
-        session.paramSource[id] = static_cast<int32_t>(i);
+        run.paramSource[id] = static_cast<int32_t>(i);
       } else if (seen != got) {
         return error(KILN_STATUS_INVALID_ARGUMENT, "input '", desc.name, "' dim ", d, " ('",
                      desc.dimParams[d], "'): expected ", seen, " (as in input '",
-                     model.inputs[session.paramSource[id]].name, "'), got ", got);
+                     model.inputs[run.paramSource[id]].name, "'), got ", got);
       }
     }
   }
   return nullptr;
 }
 
-kiln_status *kiln::runtime::computeOutputDims(kiln_session &session,
-                                              const kiln_tensor *const *inputs) {
-  const kiln_model &model = *session.model;
-  for (auto &dims : session.outputDimStorage)
+kiln_status *kiln::runtime::computeOutputDims(RunContext &run, const kiln_tensor *const *inputs) {
+  const kiln_model &model = *run.session->model;
+  for (auto &dims : run.outputDimStorage)
     std::fill(dims.begin(), dims.end(), -1);
   kiln_model_error err{};
-  int32_t rc = model.outputDims(session.inputBuffers.data(), session.outputDims.data(), &err);
+  int32_t rc = model.outputDims(run.inputBuffers.data(), run.outputDims.data(), &err);
   if (rc != KILN_MODEL_OK)
     return modelError(model, rc, err, " (inputs " + describeInputs(model, inputs) + ")");
   for (size_t o = 0; o < model.outputs.size(); ++o) {
     const TensorDesc &desc = model.outputs[o];
-    const std::vector<int64_t> &got = session.outputDimStorage[o];
+    const std::vector<int64_t> &got = run.outputDimStorage[o];
     for (size_t d = 0; d < got.size(); ++d)
       if (got[d] < 0 || (desc.dims[d] >= 0 && got[d] != desc.dims[d]))
         return error(KILN_STATUS_INTERNAL, "model '", model.modelName,
@@ -96,14 +96,15 @@ kiln_status *kiln::runtime::computeOutputDims(kiln_session &session,
   return nullptr;
 }
 
-kiln_status *kiln::runtime::validateOutputs(kiln_session &session, kiln_tensor *const *outputs) {
+kiln_status *kiln::runtime::validateOutputs(RunContext &run, kiln_tensor *const *outputs) {
+  const kiln_session &session = *run.session;
   const kiln_model &model = *session.model;
   for (size_t o = 0; o < model.outputs.size(); ++o) {
     const kiln_tensor *t = outputs[o];
     if (!t)
       continue;
     const TensorDesc &desc = model.outputs[o];
-    const std::vector<int64_t> &want = session.outputDimStorage[o];
+    const std::vector<int64_t> &want = run.outputDimStorage[o];
     if (t->dtype != desc.dtype)
       return error(KILN_STATUS_INVALID_ARGUMENT, "output '", desc.name, "': expected dtype ",
                    kiln_dtype_name(desc.dtype), ", got ", kiln_dtype_name(t->dtype));

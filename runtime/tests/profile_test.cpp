@@ -6,6 +6,8 @@
 
 #include "test_util.h"
 
+#include <thread>
+
 using namespace kiln::test;
 
 namespace {
@@ -57,6 +59,33 @@ TEST(Profile, SessionsKeepTheirOwnTimes) {
   KILN_ASSERT_OK(kiln_session_profile_entry(b.get(), 1, &eb));
   EXPECT_EQ(ea.calls, 1u);
   EXPECT_EQ(eb.calls, 0u);
+}
+
+// Concurrent runs on one session each time into their own run context; the session's
+// profile is the sum over them.
+TEST(Profile, ConcurrentRunsAddUp) {
+  ModelPtr model = loadModel(KILN_TEST_PROFILED_MODEL);
+  SessionPtr session = createSession(model.get(), 1);
+  constexpr int kThreads = 3, kRuns = 4;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&] {
+      for (int run = 0; run < kRuns; ++run)
+        runOnce(session.get());
+    });
+  for (auto &th : threads)
+    th.join();
+  kiln_profile_entry relu, fc;
+  KILN_ASSERT_OK(kiln_session_profile_entry(session.get(), 0, &relu));
+  KILN_ASSERT_OK(kiln_session_profile_entry(session.get(), 1, &fc));
+  EXPECT_EQ(relu.calls, 2u * kThreads * kRuns);
+  EXPECT_EQ(fc.calls, 1u * kThreads * kRuns);
+  uint64_t runs = 0;
+  kiln_session_profile_totals(session.get(), &runs, nullptr);
+  EXPECT_EQ(runs, 1u * kThreads * kRuns);
+  kiln_session_profile_reset(session.get());
+  kiln_session_profile_totals(session.get(), &runs, nullptr);
+  EXPECT_EQ(runs, 0u);
 }
 
 TEST(Profile, IndexOutOfRange) {

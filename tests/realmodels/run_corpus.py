@@ -15,13 +15,16 @@ the cache ($KILN_MODEL_CACHE, else ~/.cache/kiln/realmodels; its sha256 is check
   2. The inputs the corpus describes (tests/realmodels/realistic_inputs.py: rendered text,
      synthetic scenes, a speech-like waveform, file bytes), the same arrays for both engines.
   3. ONNX Runtime (CPU provider, intra_op_num_threads 1, inter_op 1, sequential, spinning
-     off, default optimizations) and Kiln through the Python runtime binding
-     (runtime/python/kiln_runtime.py, num_threads 1), batch 1 as the corpus gives it. The
+     off, default optimizations) and Kiln through the package kiln's native extension
+     (build/python next to --kilnc, or an installed kiln; threads 1), else, when that does not
+     import, the ctypes binding runtime/python/kiln_runtime.py (num_threads 1); batch 1 as
+     the corpus gives it. The
      warm-up outputs give the accuracy: per output, max |kiln - ort| relative to max |ort|;
      "ok" when that is <= 1e-3 for every output and the shapes agree. Then the engines run in
      turn (ORT, Kiln, ORT, ...) until each has --min-runs runs and --min-seconds of runs, or
-     --max-seconds; medians are reported (wall time of the Python call, which copies the
-     outputs into numpy arrays for both engines).
+     --max-seconds; medians are reported (wall time of the Python call, which hands the
+     outputs back as numpy arrays for both engines: ORT copies them, the kiln extension does
+     not, the ctypes binding does).
 
 Writes a Markdown report (--out, default: stdout only) with the table, the failure causes
 grouped (most common first) and the machine, and the raw results as JSON next to it. Exits 1
@@ -147,6 +150,16 @@ def aligned(array, alignment=64):
     return out
 
 
+def save_feeds(work, name, feeds):
+    """Writes the inputs as WORK/NAME.inputs/INPUT.npy, so that a profile can be taken on them:
+    `kiln-run NAME.so -i INPUT=WORK/NAME.inputs/INPUT.npy ... --profile`."""
+    folder = os.path.join(work, name + ".inputs")
+    os.makedirs(folder, exist_ok=True)
+    for key, value in feeds.items():
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", key)
+        np.save(os.path.join(folder, safe + ".npy"), value)
+
+
 def compare(kiln_out, ort_out):
     """(max abs diff, max relative diff, ok, note) of Kiln's outputs against ORT's."""
     worst, worst_rel, notes = 0.0, 0.0, []
@@ -256,7 +269,24 @@ def compile_model(args, onnx_path, lib):
     return ok, seconds, (None if ok else first_error(out)), out
 
 
-def run_model(args, entry, kr, ort):
+def kiln_binding(bindir):
+    """A function model library -> session on one thread: the package kiln's extension (the
+    build tree's build/python next to bin/kilnc, else an installed kiln) when it imports,
+    else the ctypes binding (runtime/python/kiln_runtime.py, $KILN_RUNTIME_LIB)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(bindir), "python"))
+    try:
+        import kiln
+        print(f"run_corpus: Kiln runs through the kiln extension ({kiln.__file__})", flush=True)
+        return lambda lib: kiln.Session(lib, threads=1)
+    except ImportError as e:
+        print(f"run_corpus: the kiln extension does not import ({e}); using the ctypes binding",
+              flush=True)
+    sys.path.insert(0, os.path.join(REPO, "runtime", "python"))
+    import kiln_runtime as kr
+    return lambda lib: kr.Session(kr.Model(lib), num_threads=1)
+
+
+def run_model(args, entry, open_kiln, ort):
     r = {k: entry[k] for k in ("name", "package", "version", "member", "what", "opset",
                                "dynamic_dims", "input_note")}
     r.update(compiled=False, error=None, cause=None, op=None, compile_s=None, max_abs_diff=None,
@@ -290,6 +320,7 @@ def run_model(args, entry, kr, ort):
         print(f"[{entry['name']}] compile failed ({r['compile_s']:.1f} s): {r['error']}",
               flush=True)
     feeds = {k: aligned(v) for k, v in realistic_inputs.make_feeds(entry).items()}
+    save_feeds(args.work, entry["name"], feeds)
     engines = {}
     try:
         sess = make_ort(ort, path)
@@ -302,7 +333,7 @@ def run_model(args, entry, kr, ort):
         ort_out = None
     if r["compiled"]:
         try:
-            ks = kr.Session(kr.Model(lib), num_threads=1)
+            ks = open_kiln(lib)
             engines["kiln"] = lambda: ks.run(feeds)
             kiln_out = engines["kiln"]()
         except Exception as ex:  # noqa: BLE001
@@ -490,13 +521,12 @@ def main():
     bindir = os.path.dirname(args.kilnc)
     os.environ.setdefault("KILN_RUNTIME_LIB", args.runtime_lib or
                           os.path.join(os.path.dirname(bindir), "lib", "libkiln_runtime.so"))
-    sys.path.insert(0, os.path.join(REPO, "runtime", "python"))
-    import kiln_runtime as kr
+    open_kiln = kiln_binding(bindir)
     import onnxruntime as ort
     ort.set_default_logger_severity(3)
 
     load_before = os.getloadavg()[0]
-    results = [run_model(args, e, kr, ort) for e in entries]
+    results = [run_model(args, e, open_kiln, ort) for e in entries]
     info = None
     if args.out:
         import machine  # bench/machine.py

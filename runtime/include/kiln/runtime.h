@@ -281,10 +281,12 @@ KILN_API kiln_status *kiln_sequence_unpack(const kiln_tensor *data, const kiln_t
 
 /*===------------------------------ Sessions -----------------------------===*/
 
-/** A session owns what runs need: a TBB thread arena, the activation arena and
-    staging buffers, all kept across runs. A session is NOT thread-safe: runs on
-    one session must not overlap (an overlapping run fails with
-    FAILED_PRECONDITION). Different sessions on one model may run concurrently. */
+/** A session owns what runs need: a TBB thread arena and a pool of run contexts
+    (each an activation arena, staging buffers and scratch), all kept across runs.
+    kiln_session_run is thread-safe: each concurrent run on one session takes a
+    context of its own from the pool (a new one when all are busy, kept for reuse
+    and freed with the session), and concurrent runs share the session's threads.
+    Different sessions on one model may run concurrently too. */
 typedef struct kiln_session kiln_session;
 
 /** Options for kiln_session_create. Initialize with kiln_session_options_initialize. */
@@ -321,14 +323,18 @@ KILN_API void kiln_session_release(kiln_session *session);
     device must be exactly the output's. Everything is checked before the model
     runs: counts, dtypes, devices, ranks, static dims, dim_params shared between
     inputs, and the model's own shape function. On error no runtime-created output
-    is returned (those slots are left NULL). Not thread-safe per session. */
+    is returned (those slots are left NULL). Thread-safe: runs on one session may
+    overlap (each uses its own activation arena); they must not share an output
+    tensor. */
 KILN_API kiln_status *kiln_session_run(kiln_session *session, const kiln_tensor *const *inputs,
                                        size_t num_inputs, kiln_tensor **outputs,
                                        size_t num_outputs);
 
 /** Returns the number of threads the session runs on. */
 KILN_API int32_t kiln_session_num_threads(const kiln_session *session);
-/** Returns the current activation arena size in bytes (grows with the batch). */
+/** Returns the size in bytes of the session's activation arenas: one per run
+    context, so the arena for the largest batch seen times the most runs that have
+    overlapped (grows with the batch). Thread-safe. */
 KILN_API uint64_t kiln_session_arena_bytes(const kiln_session *session);
 /** Returns the model of the session (not retained for the caller). */
 KILN_API kiln_model *kiln_session_model(const kiln_session *session);

@@ -1,10 +1,10 @@
 // RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-layout.so --split-input-file --kiln-convert-layout-nhwc %s | FileCheck %s
 // RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-layout.so --split-input-file --kiln-convert-layout-nhwc --kiln-stats %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
 
-// Tests that --kiln-stats counts the rewritten convolutions: @pads, @same_upper, @pointwise
-// and the two of @dynamic_sizes (group 1), @depthwise.
+// Tests that --kiln-stats counts the rewritten convolutions: @pads, @same_upper, @pointwise,
+// the two of @dynamic_sizes and @conv_1d (group 1), @depthwise.
 // STATS-LABEL: {{^}}kiln-convert-layout-nhwc{{$}}
-// STATS-NEXT: (S) 5 conv-nhwc -
+// STATS-NEXT: (S) 6 conv-nhwc -
 // STATS-NEXT: (S) 1 depthwise-nhwc -
 
 // Tests that a padded Conv with bias becomes Transpose -> kiln.conv_nhwc -> Transpose, with
@@ -106,4 +106,24 @@ func.func @dynamic_sizes(%d: tensor<1x4x?x?xf32>) -> (tensor<1x4x?x?xf32>, tenso
   %y = "onnx.Conv"(%d, %c, %none) {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x?x?xf32>, tensor<4x4x3x3xf32>, none) -> tensor<1x4x?x?xf32>
   %z = "onnx.Conv"(%d, %c, %none) {auto_pad = "SAME_UPPER"} : (tensor<1x4x?x?xf32>, tensor<4x4x3x3xf32>, none) -> tensor<1x4x?x?xf32>
   return %y, %z : tensor<1x4x?x?xf32>, tensor<1x4x?x?xf32>
+}
+
+// -----
+
+// Tests that a 1-D Conv (a strided audio encoder layer, dynamic batch) is the 2-D one of
+// height 1: Unsqueeze to [N, C, 1, W], W [M, C, K] viewed as [M, C, 1, K] and transposed to
+// [1, K, C, M], strides/dilations/pads widened with the unit height, and Squeeze back.
+// CHECK-LABEL: func.func @conv_1d
+// CHECK-SAME: (%[[X:.+]]: tensor<?x3x10xf32>)
+// CHECK: %[[U:.+]] = "onnx.Unsqueeze"(%[[X]], %{{.+}}) : (tensor<?x3x10xf32>, tensor<1xi64>) -> tensor<?x3x1x10xf32>
+// CHECK: %[[XT:.+]] = "onnx.Transpose"(%[[U]]) <{perm = array<i64: 0, 2, 3, 1>}> : (tensor<?x3x1x10xf32>) -> tensor<?x1x10x3xf32>
+// CHECK: %[[C:.+]] = kiln.conv_nhwc %[[XT]], %{{.+}} {dilations = array<i64: 1, 1>, pads = array<i64: 0, 1, 0, 1>, strides = array<i64: 1, 2>} : (tensor<?x1x10x3xf32>, tensor<1x3x3x4xf32>) -> tensor<?x1x5x4xf32>
+// CHECK: %[[YT:.+]] = "onnx.Transpose"(%[[C]]) <{perm = array<i64: 0, 3, 1, 2>}> : (tensor<?x1x5x4xf32>) -> tensor<?x4x1x5xf32>
+// CHECK: %[[Y:.+]] = "onnx.Squeeze"(%[[YT]], %{{.+}}) : (tensor<?x4x1x5xf32>, tensor<1xi64>) -> tensor<?x4x5xf32>
+// CHECK: return %[[Y]]
+func.func @conv_1d(%x: tensor<?x3x10xf32>) -> tensor<?x4x5xf32> {
+  %w = "onnx.Constant"() {value = dense<1.0> : tensor<4x3x3xf32>} : () -> tensor<4x3x3xf32>
+  %none = onnx.NoValue
+  %y = "onnx.Conv"(%x, %w, %none) {kernel_shape = array<i64: 3>, pads = array<i64: 1, 1>, strides = array<i64: 2>} : (tensor<?x3x10xf32>, tensor<4x3x3xf32>, none) -> tensor<?x4x5xf32>
+  return %y : tensor<?x4x5xf32>
 }

@@ -149,6 +149,39 @@ func.func @expanded_epilogue(%a: memref<4x8xf32>, %b: memref<8x12xf32>, %bias: m
 
 // -----
 
+// A 1x1 convolution as a matmul over the pixels ([2*3*3, 4] x [4, 8]) whose bias + ReLU
+// epilogue writes into the interior of the next convolution's padded input: that view
+// cannot take C's shape (its rows are 5 apart), so the store splits C's row index into
+// (n, h, w) with floordiv/mod by 3 and 9 instead.
+// CHECK-LABEL: func @padded_output
+// CHECK: scf.parallel
+// CHECK: vector.fma
+// CHECK: arith.divui
+// CHECK: arith.remui
+// CHECK: vector.store %{{.+}}, %{{.+}} : memref<2x3x3x8xf32, strided<[200, 40, 8, 1], offset: 48>>, vector<4xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @padded_output(%a: memref<18x4xf32>, %b: memref<4x8xf32>, %bias: memref<8xf32>,
+                         %padded: memref<2x5x5x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<18x8xf32>
+  linalg.matmul ins(%a, %b : memref<18x4xf32>, memref<4x8xf32>) outs(%c : memref<18x8xf32>)
+  %v = memref.expand_shape %c [[0, 1, 2], [3]] output_shape [2, 3, 3, 8] : memref<18x8xf32> into memref<2x3x3x8xf32>
+  %interior = memref.subview %padded[0, 1, 1, 0] [2, 3, 3, 8] [1, 1, 1, 1] : memref<2x5x5x8xf32> to memref<2x3x3x8xf32, strided<[200, 40, 8, 1], offset: 48>>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d3)>,
+                                   affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%v, %bias : memref<2x3x3x8xf32>, memref<8xf32>) outs(%interior : memref<2x3x3x8xf32, strided<[200, 40, 8, 1], offset: 48>>) {
+  ^bb0(%in: f32, %bi: f32, %out: f32):
+    %s = arith.addf %in, %bi : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
 // A depthwise convolution on NHWC buffers (stride 2 along H, dilation 2 along W, C = 6
 // not a multiple of the 4-lane vector): the zero fill is dropped, each tile keeps one
 // accumulator per output pixel over the KH x KW window (vector.fma on masked channel

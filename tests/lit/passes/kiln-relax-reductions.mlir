@@ -21,3 +21,17 @@ func.func @relax(%x: memref<4x8xf32>, %sum: memref<4xf32>, %y: memref<4x8xf32>) 
   }
   return
 }
+
+// A max combining a reduction also gets `nsz` (which zero a max returns is unspecified).
+// CHECK-LABEL: func @relax_max
+// CHECK: arith.maximumf %{{.+}}, %{{.+}} fastmath<reassoc,nsz> : f32
+func.func @relax_max(%x: memref<4x8xf32>, %m: memref<4xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x8xf32>) outs(%m : memref<4xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.maximumf %in, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -1,0 +1,21 @@
+"""Kiln: run ONNX models compiled ahead of time by kilnc.
+
+    import kiln
+    kiln.compile("model.onnx", "model.so", opt_level=3)
+    session = kiln.Session("model.so", threads=1)
+    outputs = session.run({"x": x})          # dict name -> numpy array
+    future = session.run_async({"x": x})     # concurrent.futures.Future
+
+Failures raise kiln.KilnError with the runtime's status code name in ``.code``.
+"""
+
+from .errors import CompileError, KilnError
+from . import _kiln
+from .compile import compile, find_kilnc
+from .session import Model, Session, TensorInfo
+
+__version__ = "0.1.0"
+runtime_version = _kiln.runtime_version
+
+__all__ = ["CompileError", "KilnError", "Model", "Session", "TensorInfo", "compile",
+           "find_kilnc", "runtime_version", "__version__"]

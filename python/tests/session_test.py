@@ -1,0 +1,177 @@
+"""Tests the package kiln from the build tree (ctest kiln-python-package).
+
+    session_test.py --kilnc KILNC --add-model ADD.so --sequence-model SEQ.so
+                    --onnx add_mul.onnxtxt --work DIR
+
+ADD.so and SEQ.so are the runtime's hand-written test models (runtime/tests/models);
+add_mul.onnxtxt is compiled here with kiln.compile.
+"""
+
+import argparse
+import concurrent.futures
+import ctypes
+import os
+import threading
+
+import numpy as np
+
+import kiln
+
+parser = argparse.ArgumentParser()
+for flag in ("--kilnc", "--add-model", "--sequence-model", "--onnx", "--work"):
+    parser.add_argument(flag, required=True)
+args = parser.parse_args()
+os.makedirs(args.work, exist_ok=True)
+os.environ["KILN_KILNC"] = args.kilnc
+
+
+def expect_error(code, fn, *fn_args, contains=""):
+    try:
+        fn(*fn_args)
+    except kiln.KilnError as e:
+        assert isinstance(e, RuntimeError)
+        assert e.code == code, (e.code, code, e)
+        assert contains in e.message, (contains, e.message)
+        return e
+    raise AssertionError(f"expected KilnError {code}")
+
+
+def test_compile_and_metadata():
+    out = kiln.compile(args.onnx, os.path.join(args.work, "add_mul.so"), opt_level=2)
+    assert os.path.exists(out)
+    session = kiln.Session(out, threads=1)
+    assert [i.name for i in session.inputs] == ["a", "b"]
+    assert [o.name for o in session.outputs] == ["sum", "product"]
+    assert session.inputs[0].shape == ("N", 4), session.inputs[0]
+    assert session.inputs[0].dtype == np.float32
+    assert session.num_threads == 1
+    # Options map to kilnc flags; kilnc's own message comes back on failure.
+    err = expect_error("COMPILE_FAILED", lambda: kiln.compile(
+        args.onnx, os.path.join(args.work, "x.so"), target_cpu="no-such-cpu"))
+    assert isinstance(err, kiln.CompileError) and err.returncode != 0
+    assert "no-such-cpu" in err.message, err.message
+    expect_error("COMPILE_FAILED", kiln.compile, os.path.join(args.work, "missing.onnx"))
+    return session
+
+
+def test_run(session):
+    rng = np.random.default_rng(0)
+    for batch in (1, 3, 17):
+        a = rng.standard_normal((batch, 4), dtype=np.float32)
+        b = rng.standard_normal((batch, 4), dtype=np.float32)
+        out = session.run({"a": a, "b": b})
+        assert set(out) == {"sum", "product"}
+        np.testing.assert_allclose(out["sum"], a + b, rtol=1e-6)
+        np.testing.assert_allclose(out["product"], a * b, rtol=1e-6)
+        # The output is the runtime's buffer, owned by a capsule: no copy.
+        assert not out["sum"].flags.owndata and out["sum"].flags.c_contiguous
+    only = session.run({"a": a, "b": b}, output_names=["product"])
+    assert list(only) == ["product"]
+    # Non-contiguous, Fortran-order and list inputs are converted once.
+    big = rng.standard_normal((4, 8), dtype=np.float32)
+    out = session.run({"a": big[:, ::2], "b": np.asfortranarray(big[:, 1::2])})
+    np.testing.assert_allclose(out["sum"], big[:, ::2] + big[:, 1::2], rtol=1e-6)
+    out = session.run({"a": [[1, 2, 3, 4]], "b": [[0.5, 0.5, 0.5, 0.5]]})
+    np.testing.assert_array_equal(out["sum"], [[1.5, 2.5, 3.5, 4.5]])
+
+
+def test_errors(session):
+    a = np.zeros((2, 4), np.float32)
+    expect_error("INVALID_ARGUMENT", session.run, {"a": a.astype(np.float64), "b": a},
+                 contains="expected dtype float32, got float64")
+    expect_error("INVALID_ARGUMENT", session.run, {"a": np.zeros((2, 5), np.float32), "b": a},
+                 contains="dim 1: expected 4, got 5")
+    expect_error("INVALID_ARGUMENT", session.run, {"a": np.zeros((3, 4), np.float32), "b": a},
+                 contains="('N')")
+    expect_error("INVALID_ARGUMENT", session.run, {"a": np.zeros(4, np.float32), "b": a},
+                 contains="expected rank 2")
+    expect_error("INVALID_ARGUMENT", session.run, {"a": a}, contains="missing input 'b'")
+    expect_error("INVALID_ARGUMENT", session.run, {"a": a, "b": a, "c": a},
+                 contains="unknown inputs 'c'")
+    expect_error("UNIMPLEMENTED", session.run, {"a": np.array(["x"]), "b": a})
+    expect_error("NOT_FOUND", session.run, {"a": a, "b": a}, ["nope"])
+    expect_error("NOT_FOUND", kiln.Session, os.path.join(args.work, "missing.so"))
+
+
+def test_threads(session):
+    """8 threads x 200 runs on one session, each with its own batch and values."""
+    failures = []
+
+    def worker(t):
+        rng = np.random.default_rng(t)
+        for run in range(200):
+            batch = 1 + (t * 7 + run) % 13
+            a = rng.standard_normal((batch, 4), dtype=np.float32)
+            b = np.full((batch, 4), t + run, dtype=np.float32)
+            out = session.run({"a": a, "b": b})
+            if not (np.array_equal(out["sum"], a + b) and np.array_equal(out["product"], a * b)):
+                failures.append((t, run))
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not failures, failures[:5]
+
+
+def test_run_async(session):
+    feeds = [{"a": np.full((k + 1, 4), k, np.float32), "b": np.ones((k + 1, 4), np.float32)}
+             for k in range(64)]
+    futures = [session.run_async(f) for f in feeds]
+    for k, fut in enumerate(futures):
+        assert isinstance(fut, concurrent.futures.Future)
+        np.testing.assert_array_equal(fut.result()["sum"], np.full((k + 1, 4), k + 1))
+    bad = session.run_async({"a": feeds[0]["a"]})
+    assert isinstance(bad.exception(), kiln.KilnError)
+    session.close()
+
+
+def test_hand_written_models():
+    # The add model's sum goes through the activation arena: concurrent runs on a
+    # session with a thread pool must each get their own.
+    model = kiln.Model(args.add_model)
+    session = kiln.Session(model, threads=2)
+    assert session.model is model and model.device == "host"
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        def one(k):
+            a = np.full((k % 5 + 1, 4), k, np.float32)
+            return np.array_equal(session.run({"a": a, "b": a})["y"], 2 * a)
+        assert all(pool.map(one, range(200)))
+    # The GIL is released while the model runs: runs from several Python threads overlap
+    # inside the model (add_model.c counts its parallel_for bodies in flight; each spins a
+    # while, and a one-thread session runs them on the calling thread).
+    stats = ctypes.CDLL(args.add_model)  # the library the runtime loaded: same counters
+    stats.add_model_reset_stats()
+    inline = kiln.Session(model, threads=1)
+    a = np.ones((1, 4), np.float32)
+    workers = [threading.Thread(target=lambda: [inline.run({"a": a, "b": a}) for _ in range(100)])
+               for _ in range(4)]
+    for th in workers:
+        th.start()
+    for th in workers:
+        th.join()
+    in_flight, violations, bodies = (ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64())
+    stats.add_model_stats(ctypes.byref(in_flight), ctypes.byref(violations), ctypes.byref(bodies))
+    assert bodies.value == 400, bodies.value
+    assert in_flight.value >= 2, f"runs never overlapped: is the GIL held? ({in_flight.value})"
+
+    seq = kiln.Session(args.sequence_model, threads=1)
+    assert seq.inputs[0].sequence and seq.outputs[0].sequence
+    xs = [np.ones((1, 2), np.float32), np.arange(3, dtype=np.float32).reshape(3, 1)]
+    ys = seq.run({"xs": xs})["ys"]
+    assert [y.shape for y in ys] == [(3, 1), (1, 2)], ys
+    np.testing.assert_array_equal(ys[0], 2 * xs[1])
+    assert seq.run({"xs": []})["ys"] == []
+    expect_error("INVALID_ARGUMENT", seq.run, {"xs": [np.ones(3, np.float32)]}, contains="rank")
+    expect_error("INVALID_ARGUMENT", seq.run, {"xs": np.ones(3, np.float32)},
+                 contains="give a list")
+
+
+session = test_compile_and_metadata()
+test_run(session)
+test_errors(session)
+test_threads(session)
+test_run_async(session)
+test_hand_written_models()
+print("kiln python package: all tests passed")
