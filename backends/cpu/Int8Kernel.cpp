@@ -17,7 +17,8 @@
 //               (row k4 of a panel: cols columns x 4 consecutive k), colsum(B) too;
 //   B at run time (im2col columns, activations): interleaved into the same layout per
 //               batch by a pre-pass that also sums its columns;
-//   rowsum(A): a pre-pass over A's rows, unless its factor is the constant 0;
+//   rowsum(A): a constant (A a weight, as a convolution's) or a pre-pass over A's rows,
+//              unless its factor is the constant 0;
 //   scf.parallel over (batch, column panel, row tile) {
 //     acc[r][v] = init (C, or the value C was filled with)
 //     for k4: b[v] = 64 bytes of the panel row; for r: a = A[row r, 4 k4 .. 4 k4 + 3] as
@@ -143,8 +144,11 @@ private:
     return extend(z, b.getI32Type(), operand.zeroUnsigned);
   }
 
+  /// A constant global holding `blob`, read at the insertion point.
+  Value constantGlobal(StringRef base, MemRefType type, AsmResourceBlob blob);
   bool packConstantB();
   void interleaveB();
+  bool sumRowsOfConstantA();
   void sumRowsOfA();
   void emitTiles();
 
@@ -164,8 +168,49 @@ private:
   Value packed;       ///< [batch or 1][panels][k4Total][cols * 4] i8
   bool packedIsConstant = false;
   Value colSums;      ///< [batch or 1][panels * cols] i32, when za is set
-  Value rowSums;      ///< [batch][M] i32, when beta + zb may be nonzero
+  Value rowSums;      ///< [batch or 1][M] i32, when beta + zb may be nonzero
+  bool rowSumsConstant = false;
 };
+
+Value Int8Emitter::constantGlobal(StringRef base, MemRefType type, AsmResourceBlob blob) {
+  std::string name = base.str();
+  for (int i = 0; module.lookupSymbol(name); ++i)
+    name = (base + "_" + Twine(i)).str();
+  OpBuilder mb(module.getBodyRegion());
+  mb.setInsertionPointToStart(module.getBody());
+  auto tensorType = RankedTensorType::get(type.getShape(), type.getElementType());
+  auto attr = DenseResourceElementsAttr::get(tensorType, name, std::move(blob));
+  memref::GlobalOp::create(mb, loc, name, mb.getStringAttr("private"), type, attr,
+                           /*constant=*/true, mb.getI64IntegerAttr(64));
+  return memref::GetGlobalOp::create(b, loc, type, name).getResult();
+}
+
+bool Int8Emitter::sumRowsOfConstantA() {
+  // A [m..., k] (the m dims in ct.m's order, no batch dim): the rows C's tiles walk.
+  ArrayRef<AffineExpr> results = ct.mapA.getResults();
+  if (results.size() != ct.m.size() + 1)
+    return false;
+  for (auto [e, d] : llvm::zip(results.drop_back(), ct.m))
+    if (e != b.getAffineDimExpr(d))
+      return false;
+  Value narrowA = narrowView(b, ct.a, q.a.narrow);
+  auto type = cast<MemRefType>(narrowA.getType());
+  std::vector<int8_t> storage;
+  std::optional<ArrayRef<int8_t>> data = constantBytes(narrowA, module, storage);
+  if (!data || !type.hasStaticShape() || type.getShape().back() == 0)
+    return false;
+  int64_t k = type.getShape().back(), rows = type.getNumElements() / k;
+  std::vector<int32_t> sums(rows, 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t kk = 0; kk < k; ++kk) {
+      int8_t raw = (*data)[r * k + kk];
+      sums[r] += q.a.isUnsigned ? static_cast<int32_t>(static_cast<uint8_t>(raw)) : raw;
+    }
+  rowSums = constantGlobal("__kiln_int8_rowsums", MemRefType::get({1, rows}, b.getI32Type()),
+                           HeapAsmResourceBlob::allocateAndCopyInferAlign<int32_t>(sums));
+  rowSumsConstant = true;
+  return true;
+}
 
 bool Int8Emitter::packConstantB() {
   auto type = cast<MemRefType>(q.b.narrow.getType());
@@ -196,23 +241,11 @@ bool Int8Emitter::packConstantB() {
           flip ? static_cast<int8_t>(raw ^ 0x80) : raw;
       sums[nn] += q.b.isUnsigned ? static_cast<int32_t>(static_cast<uint8_t>(raw)) : raw;
     }
-  auto makeGlobal = [&](StringRef base, MemRefType memType, AsmResourceBlob blob) {
-    std::string name = base.str();
-    for (int i = 0; module.lookupSymbol(name); ++i)
-      name = (base + "_" + Twine(i)).str();
-    OpBuilder mb(module.getBodyRegion());
-    mb.setInsertionPointToStart(module.getBody());
-    auto tensorType = RankedTensorType::get(memType.getShape(), memType.getElementType());
-    auto attr = DenseResourceElementsAttr::get(tensorType, name, std::move(blob));
-    memref::GlobalOp::create(mb, loc, name, mb.getStringAttr("private"), memType, attr,
-                             /*constant=*/true, mb.getI64IntegerAttr(64));
-    return memref::GetGlobalOp::create(b, loc, memType, name).getResult();
-  };
-  packed = makeGlobal("__kiln_int8_packed",
+  packed = constantGlobal("__kiln_int8_packed",
                       MemRefType::get({1, panelCount, k4, cols * 4}, b.getI8Type()),
                       HeapAsmResourceBlob::allocateAndCopyInferAlign<int8_t>(out));
   if (za)
-    colSums = makeGlobal("__kiln_int8_colsums",
+    colSums = constantGlobal("__kiln_int8_colsums",
                          MemRefType::get({1, panelCount * cols}, b.getI32Type()),
                          HeapAsmResourceBlob::allocateAndCopyInferAlign<int32_t>(sums));
   packedIsConstant = true;
@@ -453,7 +486,8 @@ void Int8Emitter::emitTiles() {
         for (int64_t r = 0; r < rows; ++r) {
           Value rowTerm = zz;
           if (rowSums) {
-            Value sum = memref::LoadOp::create(b, loc, rowSums, ValueRange{bLin, clamped[r]});
+            Value sum = memref::LoadOp::create(
+                b, loc, rowSums, ValueRange{rowSumsConstant ? index(0) : bLin, clamped[r]});
             Value term = mul(rowFactor, sum);
             rowTerm = rowTerm ? add(rowTerm, term) : term;
           }
@@ -508,7 +542,7 @@ void Int8Emitter::emit() {
   bool rowFactorZero = !zb && beta == 0;
   if (q.b.zeroConstant && *q.b.zeroConstant + beta == 0)
     rowFactorZero = true;
-  if (!rowFactorZero)
+  if (!rowFactorZero && !sumRowsOfConstantA())
     sumRowsOfA();
   emitTiles();
 }

@@ -163,3 +163,63 @@ func.func @per_column_zero_point(%a: memref<4x8xi8>, %b: memref<8x16xi8>, %bz: m
   linalg.matmul ins(%aw, %bw : memref<4x8xi32>, memref<8x16xi32>) outs(%y : memref<4x16xi32>)
   return
 }
+
+// -----
+
+// Tests the orientation of a convolution: a constant u8 weight A (zero point 3) by
+// run-time u8 columns B (zero point in memory). A's row sums are constants; B is
+// interleaved with its sign bit flipped (both u8) while its column sums are taken.
+// CHECK: memref.global "private" constant @__kiln_int8_rowsums : memref<1x4xi32>
+// CHECK-LABEL: func @conv_orientation
+// CHECK: %[[P:.+]] = memref.alloc({{.+}}) {alignment = 64 : i64} : memref<?x?x?x64xi8>
+// CHECK: %[[S:.+]] = memref.alloc({{.+}}) {alignment = 64 : i64} : memref<?x?xi32>
+// CHECK: scf.parallel
+// CHECK: arith.extui {{.+}} : vector<16xi8> to vector<16xi32>
+// CHECK: vector.shuffle
+// CHECK: arith.xori
+// CHECK: vector.store {{.+}}, %[[P]]
+// CHECK: vector.store {{.+}}, %[[S]]
+// CHECK-NOT: vector.reduction
+// CHECK: memref.get_global @__kiln_int8_rowsums
+// CHECK: scf.parallel
+// CHECK: call @llvm.x86.avx512.vpdpbusd.512
+// CHECK-NOT: linalg.
+// CHECK: return
+memref.global "private" constant @w2 : memref<4x8xi8> = dense<[[1, 2, 3, 4, 5, 6, 7, 8], [-1, -2, -3, -4, -5, -6, -7, -8], [0, 0, 0, 0, 0, 0, 0, 0], [9, 9, 9, 9, 9, 9, 9, 9]]>
+func.func @conv_orientation(%x: memref<1x8x20xi8>, %xz: memref<i8>, %y: memref<1x4x20xi32>) {
+  %c3 = arith.constant 3 : i32
+  %zero = arith.constant 0 : i32
+  %w = memref.get_global @w2 : memref<4x8xi8>
+  %ww = memref.alloc() : memref<4x8xi32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%w : memref<4x8xi8>) outs(%ww : memref<4x8xi32>) {
+  ^bb0(%v: i8, %out: i32):
+    %e = arith.extui %v : i8 to i32
+    %d = arith.subi %e, %c3 : i32
+    linalg.yield %d : i32
+  }
+  %xw = memref.alloc() : memref<1x8x20xi32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> ()>,
+                                   affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %xz : memref<1x8x20xi8>, memref<i8>) outs(%xw : memref<1x8x20xi32>) {
+  ^bb0(%v: i8, %z: i8, %out: i32):
+    %e = arith.extui %v : i8 to i32
+    %ze = arith.extui %z : i8 to i32
+    %d = arith.subi %e, %ze : i32
+    linalg.yield %d : i32
+  }
+  linalg.fill ins(%zero : i32) outs(%y : memref<1x4x20xi32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1, d3)>,
+                                   affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>,
+                                   affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%ww, %xw : memref<4x8xi32>, memref<1x8x20xi32>) outs(%y : memref<1x4x20xi32>) {
+  ^bb0(%a: i32, %b: i32, %out: i32):
+    %p = arith.muli %a, %b : i32
+    %s = arith.addi %out, %p : i32
+    linalg.yield %s : i32
+  }
+  return
+}
