@@ -769,7 +769,9 @@ struct LowerContractionsPass
     std::optional<Epilogue> epi = matchEpilogue(ct);
     Operation *at = epi ? epi->op.getOperation() : ct.op.getOperation();
     std::optional<kiln::cpu::Int8Contraction> q = kiln::cpu::matchInt8Contraction(ct, at);
-    if (!q)
+    // The epilogue writes while the kernel reads the 8-bit buffers.
+    auto written = [&](Value narrow) { return narrow && rootOf(narrow) == rootOf(epi->output); };
+    if (!q || (epi && (written(q->a.narrow) || written(q->b.narrow))))
       return false;
     linalg::FillOp fill = precedingZeroFill(ct, q->ct.initValue);
     OpBuilder b(at);
