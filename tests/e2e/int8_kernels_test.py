@@ -18,6 +18,9 @@ Models (u8 and i8 operands in every combination, values over the whole 8-bit ran
                  [2, 3, M, K] x [K, N] and a [2, M, K] x [2, K, N] product;
   conv_u8u8      3x3 pad 1 (K = 27), 1x1 and 3x3 stride 2 convolutions with x_zero_point an
                  input and a constant w_zero_point, on two image sizes (dynamic H, W);
+  conv_dequantized  DynamicQuantizeLinear -> ConvInteger -> Cast -> Mul by the scales, as
+                 ORT's quantize_dynamic writes a convolution (the dequantization fused into
+                 the kernel as its epilogue; float output, still bit-exact);
   conv_mixed     i8 x i8 and u8 x i8 convolutions with and without zero points, asymmetric
                  pads, a grouped convolution (ORT has no per-channel w_zero_point).
 """
@@ -63,11 +66,13 @@ class Graph:
         self.inputs.append((name, dtype, shape))
         return name
 
-    def node(self, op, inputs, outputs=1, **attrs):
+    def node(self, op, inputs, outputs=1, output=True, **attrs):
+        """A node; a single result is a graph output unless `output` is false."""
         outs = [self.name(op.lower()) for _ in range(outputs)]
         self.nodes.append(helper.make_node(op, inputs, outs, **attrs))
         if outputs == 1:
-            self.outputs.append(outs[0])
+            if output:
+                self.outputs.append(outs[0])
             return outs[0]
         return outs
 
@@ -133,6 +138,17 @@ def conv_u8u8(g):
     return [{"h": 12, "w": 12}, {"h": 7, "w": 19}], 4
 
 
+def conv_dequantized(g):
+    q, scale, zero = g.node("DynamicQuantizeLinear", [g.input(np.float32, [1, 4, "h", 9])],
+                            outputs=3)
+    acc = g.node("ConvInteger", [q, g.const(U8, [6, 4, 3, 3]), zero, g.const(U8, [])],
+                 pads=[1, 1, 1, 1], output=False)
+    g.inits.append(numpy_helper.from_array(np.array(0.0123, np.float32), "w_scale"))
+    both = g.node("Mul", [scale, "w_scale"], output=False)
+    g.node("Mul", [g.node("Cast", [acc], to=TensorProto.FLOAT, output=False), both])
+    return [{"h": 7}, {"h": 16}], 1
+
+
 def conv_mixed(g):
     x = g.input(I8, [1, 4, 10, 11])
     g.node("ConvInteger", [x, g.const(I8, [6, 4, 3, 3]), g.input(I8, []), g.const(I8, [])],
@@ -145,7 +161,8 @@ def conv_mixed(g):
 
 
 MODELS = {f.__name__: f for f in
-          (matmul_u8i8, matmul_u8u8, matmul_dynamic, matmul_i8i8, matmul_rows, conv_u8u8, conv_mixed)}
+          (matmul_u8i8, matmul_u8u8, matmul_dynamic, matmul_i8i8, matmul_rows, conv_u8u8,
+           conv_dequantized, conv_mixed)}
 
 
 def has_vnni():
