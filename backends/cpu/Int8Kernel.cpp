@@ -108,7 +108,19 @@ private:
       return index(c.getValue());
     auto bin = cast<AffineBinaryOpExpr>(e);
     Value lhs = evaluate(bin.getLHS(), iv), rhs = evaluate(bin.getRHS(), iv);
-    return bin.getKind() == AffineExprKind::Add ? add(lhs, rhs) : mul(lhs, rhs);
+    switch (bin.getKind()) {
+    case AffineExprKind::Add:
+      return add(lhs, rhs);
+    case AffineExprKind::Mul:
+      return mul(lhs, rhs);
+    // Only an epilogue's output map splits rows, by positive constants, of indices >= 0.
+    case AffineExprKind::FloorDiv:
+      return arith::DivUIOp::create(b, loc, lhs, rhs);
+    case AffineExprKind::Mod:
+      return arith::RemUIOp::create(b, loc, lhs, rhs);
+    default:
+      llvm_unreachable("the matchers admit only +, *, and floordiv/mod by constants");
+    }
   }
   /// `map` at batch `bIv`, rows `mIv`, column `n` and reduction index `k` (unused ones
   /// may be null).
@@ -511,7 +523,8 @@ void Int8Emitter::emitTiles() {
                                          [&](AffineMap m) {
                                            return indices(m, bIv, mIv[r], col[v], Value());
                                          });
-            storeVector(b, loc, value, out, indices(ct.mapC, bIv, mIv[r], col[v], Value()),
+            AffineMap outMap = epi && epi->outputMap ? epi->outputMap : ct.mapC;
+            storeVector(b, loc, value, out, indices(outMap, bIv, mIv[r], col[v], Value()),
                         masks[v]);
           }
         }

@@ -567,8 +567,10 @@ std::optional<Epilogue> matchEpilogue(const Contraction &ct) {
         !memref::CollapseShapeOp::isGuaranteedCollapsible(type, collapse)) {
       if (!isOutput)
         return std::nullopt;
+      // Each vector of C's last dim (up to 16 lanes, at a multiple of its width) must stay
+      // within one row of the output.
       std::optional<AffineMap> split = splitRowsMap(groups, type);
-      if (!split)
+      if (!split || (groups.back().size() > 1 && type.getDimSize(groups.back().back()) % 16))
         return std::nullopt;
       epi.outputMap = split->compose(ct.mapC);
       collapse.clear();

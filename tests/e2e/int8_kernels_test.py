@@ -21,6 +21,8 @@ Models (u8 and i8 operands in every combination, values over the whole 8-bit ran
   conv_dequantized  DynamicQuantizeLinear -> ConvInteger -> Cast -> Mul by the scales, as
                  ORT's quantize_dynamic writes a convolution (the dequantization fused into
                  the kernel as its epilogue; float output, still bit-exact);
+  qlinear_chain  two padded QLinearConvs (u8 x i8): the first one's requantization is its
+                 kernel's epilogue, stored into the second one's padded input;
   conv_mixed     i8 x i8 and u8 x i8 convolutions with and without zero points, asymmetric
                  pads, a grouped convolution (ORT has no per-channel w_zero_point).
 """
@@ -149,6 +151,22 @@ def conv_dequantized(g):
     return [{"h": 7}, {"h": 16}], 1
 
 
+def qlinear_chain(g):
+    def f32(value):
+        name = g.name("s")
+        g.inits.append(numpy_helper.from_array(np.array(value, np.float32), name))
+        return name
+    for shape in ([1, 8, 10, "w"], [1, 8, 6, 7]):  # dynamic and static image sizes
+        y = g.node("QLinearConv", [g.input(U8, shape), f32(0.02), g.const(U8, []),
+                                   g.const(I8, [16, 8, 3, 3]), f32(0.003), g.const(I8, []),
+                                   f32(0.05), g.const(U8, [])],
+                   pads=[1, 1, 1, 1], output=False)
+        g.node("QLinearConv", [y, f32(0.05), g.const(U8, []), g.const(I8, [8, 16, 3, 3]),
+                               f32(0.002), g.const(I8, []), f32(0.04), g.const(U8, [])],
+               pads=[1, 1, 1, 1])
+    return [{"w": 12}, {"w": 33}], 4
+
+
 def conv_mixed(g):
     x = g.input(I8, [1, 4, 10, 11])
     g.node("ConvInteger", [x, g.const(I8, [6, 4, 3, 3]), g.input(I8, []), g.const(I8, [])],
@@ -162,7 +180,7 @@ def conv_mixed(g):
 
 MODELS = {f.__name__: f for f in
           (matmul_u8i8, matmul_u8u8, matmul_dynamic, matmul_i8i8, matmul_rows, conv_u8u8,
-           conv_dequantized, conv_mixed)}
+           conv_dequantized, qlinear_chain, conv_mixed)}
 
 
 def has_vnni():
