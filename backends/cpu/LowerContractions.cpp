@@ -487,6 +487,30 @@ std::optional<AffineMap> splitRowsMap(ArrayRef<ReassociationIndices> groups, Mem
   return AffineMap::get(groups.size(), 0, exprs, ctx);
 }
 
+/// The tile for `ct` when 32 vector registers hold it (AVX-512): `base` unless another
+/// number of vectors per row wastes fewer lanes on the last panel of a static N, with
+/// rows such that accumulators + B vectors + the broadcast fit (8 x 1, 8 x 2, 8 x 3,
+/// 6 x 4). 48 output channels: one 8 x 48 panel instead of 8 x 32 and a half-empty one.
+TileShape adaptTile(TileShape base, const Contraction &ct) {
+  int64_t n = linalg::LinalgOp(ct.op).getStaticLoopRanges()[ct.n];
+  if (ShapedType::isDynamic(n) || n <= 0)
+    return base;
+  auto waste = [&](int64_t vectors) {
+    int64_t cols = vectors * base.width;
+    return (n + cols - 1) / cols * cols - n;
+  };
+  TileShape best = base;
+  for (auto [rows, vectors] : {std::pair<int64_t, int64_t>{8, 3}, {6, 4}, {8, 1}}) {
+    // One vector per row only for N within one vector: otherwise the tile reloads A as
+    // often as it multiplies.
+    if (vectors == 1 && n > base.width)
+      continue;
+    if (waste(vectors) < waste(best.vectors))
+      best = TileShape{rows, vectors, base.width};
+  }
+  return best;
+}
+
 bool needsCollapse(ArrayRef<ReassociationIndices> collapse) {
   return llvm::any_of(collapse, [](const ReassociationIndices &g) { return g.size() > 1; });
 }
@@ -767,7 +791,8 @@ struct LowerContractionsPass
   }
 
   /// Lowers `ct` with the VNNI kernel (Int8Kernel.cpp) if its operands are widened bytes.
-  bool lowerInt8(Contraction &ct, llvm::SmallPtrSetImpl<Operation *> &erased) {
+  bool lowerInt8(Contraction &ct, llvm::SmallPtrSetImpl<Operation *> &erased,
+                 const TileShape &tile) {
     std::optional<Epilogue> epi = matchEpilogue(ct);
     Operation *at = epi ? epi->op.getOperation() : ct.op.getOperation();
     std::optional<kiln::cpu::Int8Contraction> q = kiln::cpu::matchInt8Contraction(ct, at);
@@ -777,8 +802,7 @@ struct LowerContractionsPass
       return false;
     linalg::FillOp fill = precedingZeroFill(ct, q->ct.initValue);
     OpBuilder b(at);
-    kiln::cpu::emitInt8Contraction(b, getOperation(), *q, epi ? &*epi : nullptr,
-                                   TileShape{tileRows, tileVectors, vectorWidth});
+    kiln::cpu::emitInt8Contraction(b, getOperation(), *q, epi ? &*epi : nullptr, tile);
     eraseLowered({epi ? epi->op.getOperation() : nullptr, ct.op.getOperation(),
                   fill ? fill.getOperation() : nullptr},
                  erased);
@@ -789,11 +813,11 @@ struct LowerContractionsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    TileShape tile;
-    tile.rows = tileRows;
-    tile.vectors = tileVectors;
-    tile.width = vectorWidth;
-    if (tile.rows < 1 || tile.vectors < 1 || tile.width < 1) {
+    TileShape baseTile;
+    baseTile.rows = tileRows;
+    baseTile.vectors = tileVectors;
+    baseTile.width = vectorWidth;
+    if (baseTile.rows < 1 || baseTile.vectors < 1 || baseTile.width < 1) {
       module.emitError("kiln-lower-contractions: tile sizes must be positive");
       return signalPassFailure();
     }
@@ -815,7 +839,8 @@ struct LowerContractionsPass
         continue;
       }
       OpBuilder b(op);
-      if (vnni && tile.width == 16 && lowerInt8(*ct, erased))
+      TileShape tile = adaptTiles ? adaptTile(baseTile, *ct) : baseTile;
+      if (vnni && tile.width == 16 && lowerInt8(*ct, erased, tile))
         continue;
       if (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b) || packWeights) {
         ct->packedB = packWeights ? packer.pack(b, *ct, tile.cols()) : Value();

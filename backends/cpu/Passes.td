@@ -31,7 +31,10 @@ def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
            "Pack constant B operands into panels at compile time">,
     Option<"vnni", "vnni", "bool", /*default=*/"false",
            "Lower contractions of widened 8-bit operands with AVX-512 VNNI (vpdpbusd) "
-           "on the 8-bit buffers (needs vector-width=16)">
+           "on the 8-bit buffers (needs vector-width=16)">,
+    Option<"adaptTiles", "adapt-tiles", "bool", /*default=*/"false",
+           "With 32 vector registers (AVX-512): per contraction, 1 to 4 vectors per tile "
+           "row, whichever wastes the fewest lanes on a static N (48 channels: 8 x 3)">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
