@@ -59,8 +59,7 @@ Value narrowView(OpBuilder &b, Value operand, Value narrow) {
   Value v = narrow;
   for (Operation *view : llvm::reverse(views)) {
     if (auto collapse = dyn_cast<memref::CollapseShapeOp>(view)) {
-      v = memref::CollapseShapeOp::create(b, view->getLoc(), v,
-                                          collapse.getReassociationIndices());
+      v = memref::CollapseShapeOp::create(b, view->getLoc(), v, collapse.getReassociationIndices());
     } else {
       auto expand = cast<memref::ExpandShapeOp>(view);
       auto type = MemRefType::get(expand.getResultType().getShape(), b.getI8Type());
@@ -98,8 +97,7 @@ private:
   SmallVector<Value> delinearize(Value linear, ArrayRef<Value> sizes) {
     if (sizes.size() <= 1)
       return SmallVector<Value>(sizes.size(), linear);
-    return affine::AffineDelinearizeIndexOp::create(b, loc, linear, ValueRange(sizes))
-        .getResults();
+    return affine::AffineDelinearizeIndexOp::create(b, loc, linear, ValueRange(sizes)).getResults();
   }
   Value evaluate(AffineExpr e, ArrayRef<Value> iv) {
     if (auto d = dyn_cast<AffineDimExpr>(e))
@@ -174,13 +172,13 @@ private:
 
   SmallVector<Value> batchSizes, mSizes;
   Value batch, mSize, nSize, kSize, k4Full, k4Total, panels;
-  bool flip = false;  ///< B's sign bit is flipped (both operands of one signedness)
-  int64_t beta = 0;   ///< B' = B + beta
-  Value za, zb;       ///< i32 zero points, null if none
-  Value packed;       ///< [batch or 1][panels][k4Total][cols * 4] i8
+  bool flip = false; ///< B's sign bit is flipped (both operands of one signedness)
+  int64_t beta = 0;  ///< B' = B + beta
+  Value za, zb;      ///< i32 zero points, null if none
+  Value packed;      ///< [batch or 1][panels][k4Total][cols * 4] i8
   bool packedIsConstant = false;
-  Value colSums;      ///< [batch or 1][panels * cols] i32, when za is set
-  Value rowSums;      ///< [batch or 1][M] i32, when beta + zb may be nonzero
+  Value colSums; ///< [batch or 1][panels * cols] i32, when za is set
+  Value rowSums; ///< [batch or 1][M] i32, when beta + zb may be nonzero
   bool rowSumsConstant = false;
 };
 
@@ -226,8 +224,7 @@ bool Int8Emitter::sumRowsOfConstantA() {
 
 bool Int8Emitter::packConstantB() {
   auto type = cast<MemRefType>(q.b.narrow.getType());
-  if (!type.hasStaticShape() || !ct.mapB.isProjectedPermutation() ||
-      ct.mapB.getNumResults() != 2)
+  if (!type.hasStaticShape() || !ct.mapB.isProjectedPermutation() || ct.mapB.getNumResults() != 2)
     return false;
   std::optional<unsigned> kPos = ct.mapB.getResultPosition(b.getAffineDimExpr(ct.k[0]));
   std::optional<unsigned> nPos = ct.mapB.getResultPosition(b.getAffineDimExpr(ct.n));
@@ -254,12 +251,12 @@ bool Int8Emitter::packConstantB() {
       sums[nn] += q.b.isUnsigned ? static_cast<int32_t>(static_cast<uint8_t>(raw)) : raw;
     }
   packed = constantGlobal("__kiln_int8_packed",
-                      MemRefType::get({1, panelCount, k4, cols * 4}, b.getI8Type()),
-                      HeapAsmResourceBlob::allocateAndCopyInferAlign<int8_t>(out));
+                          MemRefType::get({1, panelCount, k4, cols * 4}, b.getI8Type()),
+                          HeapAsmResourceBlob::allocateAndCopyInferAlign<int8_t>(out));
   if (za)
     colSums = constantGlobal("__kiln_int8_colsums",
-                         MemRefType::get({1, panelCount * cols}, b.getI32Type()),
-                         HeapAsmResourceBlob::allocateAndCopyInferAlign<int32_t>(sums));
+                             MemRefType::get({1, panelCount * cols}, b.getI32Type()),
+                             HeapAsmResourceBlob::allocateAndCopyInferAlign<int32_t>(sums));
   packedIsConstant = true;
   return true;
 }
@@ -269,7 +266,9 @@ void Int8Emitter::interleaveB() {
   Value narrowB = narrowView(b, ct.b, q.b.narrow);
   Type i8 = b.getI8Type(), i32Type = b.getI32Type();
   packed = memref::AllocOp::create(
-      b, loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic, cols * 4}, i8),
+      b, loc,
+      MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic, cols * 4},
+                      i8),
       ValueRange{batch, panels, k4Total}, b.getI64IntegerAttr(64));
   if (za)
     colSums = memref::AllocOp::create(
@@ -314,9 +313,9 @@ void Int8Emitter::interleaveB() {
                   Value left = arith::SelectOp::create(b, loc, inside, nLeft, index(0));
                   Value kIdx = arith::MinUIOp::create(b, loc, k, kLast);
                   Value zero = arith::ConstantOp::create(b, loc, v16i8, b.getZeroAttr(v16i8));
-                  Value row = vector::MaskedLoadOp::create(
-                      b, loc, v16i8, narrowB, indices(ct.mapB, bIv, {}, nIdx, kIdx),
-                      mask(left, kLanes), zero);
+                  Value row = vector::MaskedLoadOp::create(b, loc, v16i8, narrowB,
+                                                           indices(ct.mapB, bIv, {}, nIdx, kIdx),
+                                                           mask(left, kLanes), zero);
                   rows.push_back(row);
                   if (za)
                     next[v] = add(next[v], extend(row, v16i32, q.b.isUnsigned));
@@ -365,13 +364,13 @@ void Int8Emitter::sumRowsOfA() {
               OpBuilder::InsertionGuard inner(b);
               b.setInsertionPoint(lb.getInsertionBlock(), lb.getInsertionPoint());
               Value pass = arith::ConstantOp::create(b, loc, v64i8, b.getZeroAttr(v64i8));
-              Value bytes = vector::MaskedLoadOp::create(
-                  b, loc, v64i8, narrowA, indices(ct.mapA, bIv, mIv, Value(), k0),
-                  mask(sub(kSize, k0), chunk), pass);
+              Value bytes = vector::MaskedLoadOp::create(b, loc, v64i8, narrowA,
+                                                         indices(ct.mapA, bIv, mIv, Value(), k0),
+                                                         mask(sub(kSize, k0), chunk), pass);
               scf::YieldOp::create(b, loc, add(acc[0], extend(bytes, v64i32, q.a.isUnsigned)));
             });
-        Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                                loop.getResult(0));
+        Value sum =
+            vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, loop.getResult(0));
         memref::StoreOp::create(b, loc, sum, rowSums, ValueRange{parts[0], parts[1]});
       });
 }
@@ -451,9 +450,8 @@ void Int8Emitter::emitTiles() {
                 Value k = mul(k4, index(4));
                 SmallVector<Value> bv(tile.vectors);
                 for (int64_t v = 0; v < tile.vectors; ++v)
-                  bv[v] = vector::LoadOp::create(b, loc, v64i8, packed,
-                                                 ValueRange{panelBatch, jp, k4,
-                                                            index(v * 4 * kLanes)});
+                  bv[v] = vector::LoadOp::create(
+                      b, loc, v64i8, packed, ValueRange{panelBatch, jp, k4, index(v * 4 * kLanes)});
                 Value aMask = masked ? mask(sub(kSize, k), 4) : Value();
                 SmallVector<Value> next(inner.begin(), inner.end());
                 for (int64_t r = 0; r < rows; ++r) {
@@ -490,8 +488,8 @@ void Int8Emitter::emitTiles() {
         SmallVector<Value> colTerm(tile.vectors);
         if (za)
           for (int64_t v = 0; v < tile.vectors; ++v) {
-            Value sums = vector::LoadOp::create(b, loc, v16i32, colSums,
-                                                ValueRange{panelBatch, col[v]});
+            Value sums =
+                vector::LoadOp::create(b, loc, v16i32, colSums, ValueRange{panelBatch, col[v]});
             colTerm[v] = mul(vector::BroadcastOp::create(b, loc, v16i32, za), sums);
           }
         Value out = epi ? epi->output : ct.c;
@@ -519,10 +517,10 @@ void Int8Emitter::emitTiles() {
           for (int64_t v = 0; v < tile.vectors; ++v) {
             Value value = values[v];
             if (epi)
-              value = emitVectorEpilogue(b, loc, *epi, value, ct.n, kLanes, masks[v],
-                                         [&](AffineMap m) {
-                                           return indices(m, bIv, mIv[r], col[v], Value());
-                                         });
+              value =
+                  emitVectorEpilogue(b, loc, *epi, value, ct.n, kLanes, masks[v], [&](AffineMap m) {
+                    return indices(m, bIv, mIv[r], col[v], Value());
+                  });
             AffineMap outMap = epi && epi->outputMap ? epi->outputMap : ct.mapC;
             storeVector(b, loc, value, out, indices(outMap, bIv, mIv[r], col[v], Value()),
                         masks[v]);
@@ -561,7 +559,6 @@ void Int8Emitter::emit() {
 }
 
 } // namespace
-
 
 void emitInt8Contraction(OpBuilder &builder, ModuleOp module, const Int8Contraction &q,
                          const Epilogue *epilogue, const TileShape &tile) {

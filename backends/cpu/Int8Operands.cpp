@@ -24,7 +24,6 @@ using namespace mlir;
 namespace kiln::cpu {
 namespace {
 
-
 Value rootOfView(Value v) {
   while (Operation *def = v.getDefiningOp()) {
     if (auto view = dyn_cast<ViewLikeOpInterface>(def))
@@ -82,16 +81,15 @@ std::optional<Int8Operand> matchWidening(Value operand, Operation *contraction) 
   // Between it and the contraction, the buffer may only be read by linalg ops.
   for (auto [use, at] : uses) {
     Operation *user = use->getOwner();
-    if (at == widening.getOperation() || user == contraction ||
-        !widening->isBeforeInBlock(at) || !at->isBeforeInBlock(contraction) ||
-        isa<memref::DeallocOp, memref::DimOp>(user))
+    if (at == widening.getOperation() || user == contraction || !widening->isBeforeInBlock(at) ||
+        !at->isBeforeInBlock(contraction) || isa<memref::DeallocOp, memref::DimOp>(user))
       continue;
     auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
     if (!linalgOp || at != user || linalgOp.isDpsInit(use))
       return std::nullopt;
   }
-  if (widening.getNumDpsInits() != 1 ||
-      widening.getNumReductionLoops() != 0 || widening.hasIndexSemantics() ||
+  if (widening.getNumDpsInits() != 1 || widening.getNumReductionLoops() != 0 ||
+      widening.hasIndexSemantics() ||
       !widening.getMatchingIndexingMap(widening.getDpsInitOperand(0)).isIdentity())
     return std::nullopt;
   Block *body = widening.getBody();
@@ -119,12 +117,10 @@ std::optional<Int8Operand> matchWidening(Value operand, Operation *contraction) 
     } else {
       // ext of a rank-0 input (a per-tensor zero point read from memory).
       Operation *zext = zero.getDefiningOp();
-      auto arg = zext && zext->getNumOperands() == 1
-                     ? dyn_cast<BlockArgument>(zext->getOperand(0))
-                     : BlockArgument();
+      auto arg = zext && zext->getNumOperands() == 1 ? dyn_cast<BlockArgument>(zext->getOperand(0))
+                                                     : BlockArgument();
       if (!arg || arg.getOwner() != body || !isa<arith::ExtUIOp, arith::ExtSIOp>(zext) ||
-          arg.getArgNumber() >= widening.getNumDpsInputs() ||
-          !arg.getType().isInteger(8))
+          arg.getArgNumber() >= widening.getNumDpsInputs() || !arg.getType().isInteger(8))
         return std::nullopt;
       OpOperand *input = widening.getDpsInputOperand(arg.getArgNumber());
       auto type = dyn_cast<MemRefType>(input->get().getType());
@@ -183,24 +179,23 @@ Value materializeNarrow(const Int8Operand &operand) {
   b.setInsertionPointAfter(widening);
   Value wide = widening.getDpsInitOperand(0)->get();
   auto type = MemRefType::get(cast<MemRefType>(wide.getType()).getShape(), b.getI8Type());
-  Value narrow = memref::AllocOp::create(b, loc, type,
-                                         wide.getDefiningOp<memref::AllocOp>().getDynamicSizes(),
-                                         b.getI64IntegerAttr(64));
+  Value narrow =
+      memref::AllocOp::create(b, loc, type, wide.getDefiningOp<memref::AllocOp>().getDynamicSizes(),
+                              b.getI64IntegerAttr(64));
   Block *body = widening.getBody();
-  linalg::GenericOp::create(
-      b, loc, TypeRange{}, widening.getDpsInputs(), ValueRange{narrow},
-      widening.getIndexingMapsArray(), widening.getIteratorTypesArray(),
-      [&](OpBuilder &nb, Location l, ValueRange args) {
-        IRMapping map;
-        for (unsigned i = 0, e = widening.getNumDpsInputs(); i < e; ++i)
-          map.map(body->getArgument(i), args[i]);
-        for (Operation &op : body->without_terminator())
-          nb.clone(op, map);
-        linalg::YieldOp::create(nb, l, map.lookupOrDefault(operand.quantized));
-      });
+  linalg::GenericOp::create(b, loc, TypeRange{}, widening.getDpsInputs(), ValueRange{narrow},
+                            widening.getIndexingMapsArray(), widening.getIteratorTypesArray(),
+                            [&](OpBuilder &nb, Location l, ValueRange args) {
+                              IRMapping map;
+                              for (unsigned i = 0, e = widening.getNumDpsInputs(); i < e; ++i)
+                                map.map(body->getArgument(i), args[i]);
+                              for (Operation &op : body->without_terminator())
+                                nb.clone(op, map);
+                              linalg::YieldOp::create(nb, l,
+                                                      map.lookupOrDefault(operand.quantized));
+                            });
   return narrow;
 }
-
 
 namespace {
 
@@ -238,14 +233,14 @@ bool isDeadStore(linalg::GenericOp op) {
     auto generic = dyn_cast<linalg::GenericOp>(use->getOwner());
     if (generic && at == generic.getOperation() && op->isBeforeInBlock(at) &&
         use->get() == alloc.getResult() && generic.isDpsInit(use) &&
-        !generic.payloadUsesValueFromOperand(use) &&
-        generic.getNumReductionLoops() == 0 && generic.getMatchingIndexingMap(use).isIdentity() &&
+        !generic.payloadUsesValueFromOperand(use) && generic.getNumReductionLoops() == 0 &&
+        generic.getMatchingIndexingMap(use).isIdentity() &&
         (!nextWriter || at->isBeforeInBlock(nextWriter)))
       nextWriter = at;
   }
   for (auto [use, at] : uses) {
-    if (!op->isBeforeInBlock(at) || (nextWriter && !at->isBeforeInBlock(nextWriter) &&
-                                     at != nextWriter))
+    if (!op->isBeforeInBlock(at) ||
+        (nextWriter && !at->isBeforeInBlock(nextWriter) && at != nextWriter))
       continue;
     auto linalgOp = dyn_cast<linalg::LinalgOp>(use->getOwner());
     if (at == nextWriter && linalgOp && linalgOp.isDpsInit(use))
