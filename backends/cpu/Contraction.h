@@ -151,6 +151,17 @@ std::optional<std::vector<uint32_t>> widenedConstant(mlir::Value operand,
                                                      mlir::Operation *contraction,
                                                      mlir::ModuleOp module);
 
+/// `root` (a buffer of the widened buffer's shape) seen through the reshapes that lead
+/// from the widened buffer to `operand`.
+mlir::Value viewLike(mlir::OpBuilder &b, mlir::Value operand, mlir::Value root);
+
+/// `operand` (of an i32 contraction) as a view of a new constant global, when it is the
+/// widening of a constant 8-bit global minus a constant zero point (widenedConstant): the
+/// i32 register tiles then read the weight widened at compile time, not every run. Null
+/// otherwise.
+mlir::Value foldWidenedConstant(mlir::OpBuilder &b, mlir::Value operand,
+                                mlir::Operation *contraction, mlir::ModuleOp module);
+
 /// Erases every linalg.generic of `module` that only writes a buffer of its own (an
 /// allocation) which nothing reads before it is overwritten as a whole (or at all): the
 /// widenings that packed weights and the VNNI kernels replace.

@@ -48,29 +48,6 @@ namespace {
 
 constexpr int64_t kLanes = 16; // i32 lanes of a zmm register
 
-/// `narrow` seen through the reshapes that lead from the widened buffer to `operand`.
-Value narrowView(OpBuilder &b, Value operand, Value narrow) {
-  SmallVector<Operation *> views;
-  for (Value v = operand; Operation *def = v.getDefiningOp(); v = def->getOperand(0)) {
-    if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
-      break;
-    views.push_back(def);
-  }
-  Value v = narrow;
-  for (Operation *view : llvm::reverse(views)) {
-    if (auto collapse = dyn_cast<memref::CollapseShapeOp>(view)) {
-      v = memref::CollapseShapeOp::create(b, view->getLoc(), v, collapse.getReassociationIndices());
-    } else {
-      auto expand = cast<memref::ExpandShapeOp>(view);
-      auto type = MemRefType::get(expand.getResultType().getShape(), b.getI8Type());
-      v = memref::ExpandShapeOp::create(b, view->getLoc(), type, v,
-                                        expand.getReassociationIndices(),
-                                        expand.getMixedOutputShape());
-    }
-  }
-  return v;
-}
-
 class Int8Emitter {
 public:
   Int8Emitter(OpBuilder &b, ModuleOp module, const Int8Contraction &q, const Epilogue *epi,
@@ -203,7 +180,7 @@ bool Int8Emitter::sumRowsOfConstantA() {
   for (auto [e, d] : llvm::zip(results.drop_back(), ct.m))
     if (e != b.getAffineDimExpr(d))
       return false;
-  Value narrowA = narrowView(b, ct.a, q.a.narrow);
+  Value narrowA = viewLike(b, ct.a, q.a.narrow);
   auto type = cast<MemRefType>(narrowA.getType());
   std::vector<int8_t> storage;
   std::optional<ArrayRef<int8_t>> data = constantBytes(narrowA, module, storage);
@@ -230,7 +207,7 @@ bool Int8Emitter::packConstantB() {
   std::optional<unsigned> nPos = ct.mapB.getResultPosition(b.getAffineDimExpr(ct.n));
   if (!kPos || !nPos)
     return false;
-  Value narrowB = narrowView(b, ct.b, q.b.narrow);
+  Value narrowB = viewLike(b, ct.b, q.b.narrow);
   auto viewType = cast<MemRefType>(narrowB.getType());
   std::vector<int8_t> storage;
   std::optional<ArrayRef<int8_t>> data = constantBytes(narrowB, module, storage);
@@ -263,7 +240,7 @@ bool Int8Emitter::packConstantB() {
 
 void Int8Emitter::interleaveB() {
   int64_t cols = tile.cols();
-  Value narrowB = narrowView(b, ct.b, q.b.narrow);
+  Value narrowB = viewLike(b, ct.b, q.b.narrow);
   Type i8 = b.getI8Type(), i32Type = b.getI32Type();
   packed = memref::AllocOp::create(
       b, loc,
@@ -345,7 +322,7 @@ void Int8Emitter::sumRowsOfA() {
   Type i32Type = b.getI32Type();
   auto v64i8 = VectorType::get({chunk}, b.getI8Type());
   auto v64i32 = VectorType::get({chunk}, i32Type);
-  Value narrowA = narrowView(b, ct.a, q.a.narrow);
+  Value narrowA = viewLike(b, ct.a, q.a.narrow);
   rowSums = memref::AllocOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, i32Type),
       ValueRange{batch, mSize}, b.getI64IntegerAttr(64));
@@ -380,7 +357,7 @@ void Int8Emitter::emitTiles() {
   Type i8 = b.getI8Type(), i32Type = b.getI32Type();
   auto v4i8 = VectorType::get({4}, i8), v1i32 = VectorType::get({1}, i32Type);
   auto v16i32 = VectorType::get({kLanes}, i32Type), v64i8 = VectorType::get({4 * kLanes}, i8);
-  Value narrowA = narrowView(b, ct.a, q.a.narrow);
+  Value narrowA = viewLike(b, ct.a, q.a.narrow);
   Value rowTiles = ceilDiv(mSize, rows);
   // sum_k za * zb over the K real terms.
   Value zz;

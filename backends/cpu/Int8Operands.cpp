@@ -359,4 +359,49 @@ std::optional<std::vector<uint32_t>> widenedConstant(Value operand, Operation *c
   return words;
 }
 
+Value viewLike(OpBuilder &b, Value operand, Value narrow) {
+  SmallVector<Operation *> views;
+  for (Value v = operand; Operation *def = v.getDefiningOp(); v = def->getOperand(0)) {
+    if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
+      break;
+    views.push_back(def);
+  }
+  Value v = narrow;
+  for (Operation *view : llvm::reverse(views)) {
+    if (auto collapse = dyn_cast<memref::CollapseShapeOp>(view)) {
+      v = memref::CollapseShapeOp::create(b, view->getLoc(), v, collapse.getReassociationIndices());
+    } else {
+      auto expand = cast<memref::ExpandShapeOp>(view);
+      auto type = MemRefType::get(expand.getResultType().getShape(),
+                                  cast<MemRefType>(narrow.getType()).getElementType());
+      v = memref::ExpandShapeOp::create(b, view->getLoc(), type, v,
+                                        expand.getReassociationIndices(),
+                                        expand.getMixedOutputShape());
+    }
+  }
+  return v;
+}
+
+Value foldWidenedConstant(OpBuilder &b, Value operand, Operation *contraction, ModuleOp module) {
+  std::optional<std::vector<uint32_t>> words = widenedConstant(operand, contraction, module);
+  if (!words)
+    return Value();
+  Value root = operand;
+  while (isa_and_nonnull<memref::CollapseShapeOp, memref::ExpandShapeOp>(root.getDefiningOp()))
+    root = root.getDefiningOp()->getOperand(0);
+  auto type = MemRefType::get(cast<MemRefType>(root.getType()).getShape(), b.getI32Type());
+  std::string name = "__kiln_widened";
+  for (int i = 0; module.lookupSymbol(name); ++i)
+    name = "__kiln_widened_" + std::to_string(i);
+  OpBuilder mb(module.getBodyRegion());
+  mb.setInsertionPointToStart(module.getBody());
+  auto attr = DenseResourceElementsAttr::get(
+      RankedTensorType::get(type.getShape(), type.getElementType()), name,
+      HeapAsmResourceBlob::allocateAndCopyInferAlign<uint32_t>(*words));
+  memref::GlobalOp::create(mb, contraction->getLoc(), name, mb.getStringAttr("private"), type, attr,
+                           /*constant=*/true, mb.getI64IntegerAttr(64));
+  Value global = memref::GetGlobalOp::create(b, contraction->getLoc(), type, name);
+  return viewLike(b, operand, global);
+}
+
 } // namespace kiln::cpu

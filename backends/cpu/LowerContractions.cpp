@@ -842,6 +842,8 @@ struct LowerContractionsPass
       TileShape tile = adaptTiles ? adaptTile(baseTile, *ct) : baseTile;
       if (vnni && tile.width == 16 && lowerInt8(*ct, erased, tile))
         continue;
+      if (Value a = kiln::cpu::foldWidenedConstant(b, ct->a, op, module))
+        ct->a = a; // a convolution's 8-bit weight, widened at compile time
       if (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b) || packWeights) {
         ct->packedB = packWeights ? packer.pack(b, *ct, tile.cols()) : Value();
         if (!ct->packedB && (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b)))

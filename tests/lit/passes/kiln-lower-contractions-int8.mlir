@@ -185,6 +185,12 @@ func.func @per_column_zero_point(%a: memref<4x8xi8>, %b: memref<8x16xi8>, %bz: m
 // CHECK: call @llvm.x86.avx512.vpdpbusd.512
 // CHECK-NOT: linalg.
 // CHECK: return
+// Without VNNI, the weight A is widened (minus 3) at compile time into an i32 global.
+// I32: memref.global "private" constant @__kiln_widened : memref<4x8xi32>
+// I32-LABEL: func @conv_orientation
+// I32: memref.get_global @__kiln_widened
+// I32-NOT: memref.get_global @w2
+// I32: return
 memref.global "private" constant @w2 : memref<4x8xi8> = dense<[[1, 2, 3, 4, 5, 6, 7, 8], [-1, -2, -3, -4, -5, -6, -7, -8], [0, 0, 0, 0, 0, 0, 0, 0], [9, 9, 9, 9, 9, 9, 9, 9]]>
 func.func @conv_orientation(%x: memref<1x8x20xi8>, %xz: memref<i8>, %y: memref<1x4x20xi32>) {
   %c3 = arith.constant 3 : i32
