@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 #include <optional>
+#include <vector>
 
 namespace kiln::cpu {
 
@@ -24,6 +25,8 @@ struct TileShape {
   int64_t rows = 8;
   int64_t vectors = 2;
   int64_t width = 16;
+  /// The target has AVX-512 VNNI (vpdpbusd): 8-bit contractions use Int8Kernel.cpp.
+  bool vnni = false;
   int64_t cols() const { return vectors * width; }
 };
 
@@ -101,6 +104,75 @@ struct Depthwise {
 /// `epilogue` applied in registers; `width` f32 lanes per vector.
 void emitDepthwise(mlir::OpBuilder &builder, const Depthwise &dw, const Epilogue *epilogue,
                    int64_t width);
+
+/// An 8-bit operand of an i32 contraction, as MatMulInteger and ConvInteger lower it: the
+/// contraction reads an i32 buffer that an elementwise generic (`widening`) filled with
+/// ext(narrow) - zero point. The VNNI kernel reads `narrow` instead (through the same
+/// reshapes) and accounts for the zero point after the dot products.
+struct Int8Operand {
+  mlir::linalg::GenericOp widening;
+  /// The 8-bit buffer the widening reads (its shape); null when the 8-bit value is
+  /// computed in the widening's body (`quantized`: a quantization fused into it), which
+  /// emitInt8Contraction then writes to a buffer of its own.
+  mlir::Value narrow;
+  mlir::Value quantized;
+  bool isUnsigned = false; ///< extui (u8) or extsi (i8)
+  /// The zero point subtracted: a rank-0 8-bit buffer (`zeroBuffer`, extended as
+  /// `zeroUnsigned` says), an i32 constant (`zeroConstant`), or neither (none).
+  mlir::Value zeroBuffer;
+  bool zeroUnsigned = false;
+  std::optional<int64_t> zeroConstant;
+};
+
+/// An i32 contraction of two widened 8-bit operands (one k dim, A contiguous along it).
+struct Int8Contraction {
+  Contraction ct;
+  Int8Operand a, b;
+};
+
+/// Matches `ct` as an Int8Contraction whose narrow operands no op between the widenings
+/// and `until` (where the kernel will go) writes.
+std::optional<Int8Contraction> matchInt8Contraction(const Contraction &ct,
+                                                    mlir::Operation *until);
+
+/// The 8-bit values `operand`'s widening computes in its body (`quantized`), written by a
+/// copy of the widening (right after it) to a new buffer of the widened buffer's shape.
+mlir::Value materializeNarrow(const Int8Operand &operand);
+
+/// The bytes of the constant global `v` reads (through reshapes), row-major; `storage`
+/// holds them when they are not stored as raw bytes.
+std::optional<llvm::ArrayRef<int8_t>> constantBytes(mlir::Value v, mlir::ModuleOp module,
+                                                    std::vector<int8_t> &storage);
+
+/// The i32 values of `operand` (as 32-bit words, row-major) when it is the widening (before
+/// `contraction`) of a constant 8-bit global minus a constant zero point: what the i32
+/// register tiles pack at compile time.
+std::optional<std::vector<uint32_t>> widenedConstant(mlir::Value operand,
+                                                     mlir::Operation *contraction,
+                                                     mlir::ModuleOp module);
+
+/// `root` (a buffer of the widened buffer's shape) seen through the reshapes that lead
+/// from the widened buffer to `operand`.
+mlir::Value viewLike(mlir::OpBuilder &b, mlir::Value operand, mlir::Value root);
+
+/// `operand` (of an i32 contraction) as a view of a new constant global, when it is the
+/// widening of a constant 8-bit global minus a constant zero point (widenedConstant): the
+/// i32 register tiles then read the weight widened at compile time, not every run. Null
+/// otherwise.
+mlir::Value foldWidenedConstant(mlir::OpBuilder &b, mlir::Value operand,
+                                mlir::Operation *contraction, mlir::ModuleOp module);
+
+/// Erases every linalg.generic of `module` that only writes a buffer of its own (an
+/// allocation) which nothing reads before it is overwritten as a whole (or at all): the
+/// widenings that packed weights and the VNNI kernels replace.
+void eraseDeadStores(mlir::ModuleOp module);
+
+/// Emits the AVX-512 VNNI kernel for `q` before the builder's insertion point (with
+/// `epilogue` applied in registers); a constant B is packed at compile time into a new
+/// global of `module`. `tile.width` must be 16.
+void emitInt8Contraction(mlir::OpBuilder &builder, mlir::ModuleOp module,
+                         const Int8Contraction &q, const Epilogue *epilogue,
+                         const TileShape &tile);
 
 /// The register tile for the compile target's vector ISA (AVX-512, AVX2 or SSE).
 TileShape chooseTileShape(const CompileOptions &options);

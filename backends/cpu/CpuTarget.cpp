@@ -47,7 +47,8 @@ public:
     return "kiln-lower-contractions{tile-rows=" + std::to_string(tile.rows) +
            " tile-vectors=" + std::to_string(tile.vectors) +
            " vector-width=" + std::to_string(tile.width) +
-           (tile.width == 16 ? " adapt-tiles=true" : "") + "},canonicalize,cse";
+           (tile.width == 16 ? " adapt-tiles=true" : "") + (tile.vnni ? " vnni=true" : "") +
+           "},canonicalize,cse";
   }
 
   std::string buildLoweringPipeline(const CompileOptions &options) const override {

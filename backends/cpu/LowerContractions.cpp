@@ -326,26 +326,42 @@ public:
       return Value();
     nStride = strides[*nPos];
     nSize = type.getDimSize(*nPos);
-    std::vector<float> storage;
-    std::optional<ArrayRef<float>> data = constantData(ct.b, module, storage);
-    if (!data)
-      return Value();
+    // The weight as 32-bit words: f32 data, or the i32 widening of an 8-bit constant
+    // (MatMulInteger's weight minus its zero point), computed here instead of at run time.
+    Type elementType = type.getElementType();
+    std::vector<uint32_t> words;
+    std::string rootName;
+    if (elementType.isF32()) {
+      std::vector<float> storage;
+      std::optional<ArrayRef<float>> data = constantData(ct.b, module, storage);
+      if (!data)
+        return Value();
+      for (float value : *data)
+        words.push_back(llvm::bit_cast<uint32_t>(value));
+      rootName = rootOf(ct.b).getDefiningOp<memref::GetGlobalOp>().getName().str();
+    } else {
+      std::optional<std::vector<uint32_t>> widened =
+          kiln::cpu::widenedConstant(ct.b, ct.op, module);
+      if (!widened)
+        return Value();
+      words = std::move(*widened);
+      rootName = "widened " + std::to_string(packed.size()); // not shared
+    }
 
     int64_t kSize = 1;
     for (int64_t size : kSizes)
       kSize *= size;
     int64_t panels = (nSize + cols - 1) / cols;
-    auto root = rootOf(ct.b).getDefiningOp<memref::GetGlobalOp>();
     std::string map;
     llvm::raw_string_ostream os(map);
-    os << root.getName() << "/" << ct.mapB << "/" << type << "/" << cols << "/" << ct.n;
+    os << rootName << "/" << ct.mapB << "/" << type << "/" << cols << "/" << ct.n;
     for (int64_t d : ct.k)
       os << "," << d;
     std::string key = os.str();
-    auto packedType = MemRefType::get({panels, kSize, cols}, b.getF32Type());
+    auto packedType = MemRefType::get({panels, kSize, cols}, elementType);
     auto it = packed.find(key);
     if (it == packed.end()) {
-      std::vector<float> out(panels * kSize * cols, 0.0f);
+      std::vector<uint32_t> out(panels * kSize * cols, 0);
       for (int64_t k = 0; k < kSize; ++k) {
         int64_t kOffset = 0;
         for (int64_t d = kSizes.size() - 1, rest = k; d >= 0; --d) {
@@ -353,16 +369,16 @@ public:
           rest /= kSizes[d];
         }
         for (int64_t n = 0; n < nSize; ++n)
-          out[((n / cols) * kSize + k) * cols + n % cols] = (*data)[kOffset + n * nStride];
+          out[((n / cols) * kSize + k) * cols + n % cols] = words[kOffset + n * nStride];
       }
       std::string name = ("__kiln_packed_" + Twine(packed.size())).str();
       while (module.lookupSymbol(name))
         name += "_";
       OpBuilder mb(module.getBodyRegion());
       mb.setInsertionPointToStart(module.getBody());
-      auto tensorType = RankedTensorType::get(packedType.getShape(), b.getF32Type());
+      auto tensorType = RankedTensorType::get(packedType.getShape(), elementType);
       auto attr = DenseResourceElementsAttr::get(
-          tensorType, name, HeapAsmResourceBlob::allocateAndCopyInferAlign<float>(out));
+          tensorType, name, HeapAsmResourceBlob::allocateAndCopyInferAlign<uint32_t>(out));
       memref::GlobalOp::create(mb, ct.op->getLoc(), name, mb.getStringAttr("private"),
                                packedType, attr, /*constant=*/true, mb.getI64IntegerAttr(64));
       it = packed.emplace(key, name).first;
@@ -599,8 +615,10 @@ std::optional<Epilogue> matchEpilogue(const Contraction &ct) {
         !memref::CollapseShapeOp::isGuaranteedCollapsible(type, collapse)) {
       if (!isOutput)
         return std::nullopt;
+      // Each vector of C's last dim (up to 16 lanes, at a multiple of its width) must stay
+      // within one row of the output.
       std::optional<AffineMap> split = splitRowsMap(groups, type);
-      if (!split)
+      if (!split || (groups.back().size() > 1 && type.getDimSize(groups.back().back()) % 16))
         return std::nullopt;
       epi.outputMap = split->compose(ct.mapC);
       collapse.clear();
@@ -756,8 +774,18 @@ struct LowerContractionsPass
   kiln::PassStatistic numPacked{this, "packed-weights",
                                 "Constant B operands packed at compile time"};
 
+  kiln::PassStatistic numInt8{this, "int8-contractions",
+                              "8-bit contractions lowered to the VNNI kernel"};
   kiln::PassStatistic numDepthwise{this, "depthwise",
                                    "Depthwise convolutions lowered to register tiles"};
+
+  /// Erases the ops a kernel replaced (null ones skipped), remembering them in `erased`.
+  static void eraseLowered(std::initializer_list<Operation *> ops,
+                           llvm::SmallPtrSetImpl<Operation *> &erased) {
+    for (Operation *dead : ops)
+      if (dead && erased.insert(dead).second)
+        dead->erase();
+  }
 
   /// Lowers `dw` with its zero fill and elementwise consumer (matched as for a
   /// contraction whose C is the output and whose vector dim is the channel dim).
@@ -778,17 +806,33 @@ struct LowerContractionsPass
     if (epi)
       b.setInsertionPoint(epi->op);
     emitDepthwise(b, dw, epi ? &*epi : nullptr, vectorWidth);
-    Operation *epilogueOp = epi ? epi->op.getOperation() : nullptr;
-    Operation *fillOp = fill ? fill.getOperation() : nullptr;
-    for (Operation *dead : {epilogueOp, dw.op.getOperation(), fillOp}) {
-      if (!dead)
-        continue;
-      erased.insert(dead);
-      dead->erase();
-    }
+    eraseLowered({epi ? epi->op.getOperation() : nullptr, dw.op.getOperation(),
+                  fill ? fill.getOperation() : nullptr},
+                 erased);
     ++numDepthwise;
     if (epi)
       ++numEpilogues;
+  }
+
+  /// Lowers `ct` with the VNNI kernel (Int8Kernel.cpp) if its operands are widened bytes.
+  bool lowerInt8(Contraction &ct, llvm::SmallPtrSetImpl<Operation *> &erased,
+                 const TileShape &tile) {
+    std::optional<Epilogue> epi = matchEpilogue(ct);
+    Operation *at = epi ? epi->op.getOperation() : ct.op.getOperation();
+    std::optional<kiln::cpu::Int8Contraction> q = kiln::cpu::matchInt8Contraction(ct, at);
+    // The epilogue writes while the kernel reads the 8-bit buffers.
+    auto written = [&](Value narrow) { return narrow && rootOf(narrow) == rootOf(epi->output); };
+    if (!q || (epi && (written(q->a.narrow) || written(q->b.narrow))))
+      return false;
+    linalg::FillOp fill = precedingZeroFill(ct, q->ct.initValue);
+    OpBuilder b(at);
+    kiln::cpu::emitInt8Contraction(b, getOperation(), *q, epi ? &*epi : nullptr, tile);
+    eraseLowered({epi ? epi->op.getOperation() : nullptr, ct.op.getOperation(),
+                  fill ? fill.getOperation() : nullptr},
+                 erased);
+    ++numLowered, ++numInt8;
+    numEpilogues += epi ? 1 : 0;
+    return true;
   }
 
   void runOnOperation() override {
@@ -820,6 +864,10 @@ struct LowerContractionsPass
       }
       OpBuilder b(op);
       TileShape tile = adaptTiles ? adaptTile(baseTile, *ct) : baseTile;
+      if (vnni && tile.width == 16 && lowerInt8(*ct, erased, tile))
+        continue;
+      if (Value a = kiln::cpu::foldWidenedConstant(b, ct->a, op, module))
+        ct->a = a; // a convolution's 8-bit weight, widened at compile time
       if (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b) || packWeights) {
         ct->packedB = packWeights ? packer.pack(b, *ct, tile.cols()) : Value();
         if (!ct->packedB && (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b)))
@@ -832,20 +880,17 @@ struct LowerContractionsPass
       if (epi)
         b.setInsertionPoint(epi->op);
       emitContraction(b, *ct, epi ? &*epi : nullptr, tile);
-      Operation *epilogueOp = epi ? epi->op.getOperation() : nullptr;
-      Operation *fillOp = fill ? fill.getOperation() : nullptr;
-      for (Operation *dead : {epilogueOp, op.getOperation(), fillOp}) {
-        if (!dead)
-          continue;
-        erased.insert(dead);
-        dead->erase();
-      }
+      eraseLowered({epi ? epi->op.getOperation() : nullptr, op.getOperation(),
+                    fill ? fill.getOperation() : nullptr},
+                   erased);
       ++numLowered;
       if (epi)
         ++numEpilogues;
       if (ct->packedB)
         ++numPacked;
     }
+    // The widenings the packed weights and the VNNI kernels replaced.
+    kiln::cpu::eraseDeadStores(module);
   }
 };
 

@@ -117,8 +117,10 @@ TileShape chooseTileShape(const CompileOptions &options) {
   if (!machine)
     return tile;
   const llvm::MCSubtargetInfo *sti = machine->getMCSubtargetInfo();
-  if (sti->checkFeatures("+avx512f"))
+  if (sti->checkFeatures("+avx512f")) {
+    tile.vnni = sti->checkFeatures("+avx512vnni,+avx512bw");
     return tile;
+  }
   if (sti->checkFeatures("+avx2,+fma")) // 6 x 16 floats in 12 of the 16 ymm registers
     return TileShape{6, 2, 8};
   return TileShape{4, 2, 4}; // SSE: 8 of 16 xmm registers

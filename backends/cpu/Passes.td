@@ -17,7 +17,9 @@ def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
     packed at compile time into [ceil(N/cols)][K][cols] panels; a zero `linalg.fill` of
     C right before the contraction is dropped; the elementwise `linalg.generic` right
     after it that reads C (bias, activation, residual) runs on the registers before the
-    store. Other contractions are left alone.
+    store. With `vnni`, an i32 contraction of operands widened from 8 bits (MatMulInteger,
+    ConvInteger) reads the 8-bit buffers with `vpdpbusd` instead (Int8Kernel.cpp) and the
+    widenings are dropped. Other contractions are left alone.
   }];
   let options = [
     Option<"tileRows", "tile-rows", "int64_t", /*default=*/"8", "Rows of C per register tile">,
@@ -27,13 +29,16 @@ def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
            "f32 lanes per vector (16 for AVX-512, 8 for AVX2)">,
     Option<"packWeights", "pack-weights", "bool", /*default=*/"true",
            "Pack constant B operands into panels at compile time">,
+    Option<"vnni", "vnni", "bool", /*default=*/"false",
+           "Lower contractions of widened 8-bit operands with AVX-512 VNNI (vpdpbusd) "
+           "on the 8-bit buffers (needs vector-width=16)">,
     Option<"adaptTiles", "adapt-tiles", "bool", /*default=*/"false",
            "With 32 vector registers (AVX-512): per contraction, 1 to 4 vectors per tile "
            "row, whichever wastes the fewest lanes on a static N (48 channels: 8 x 3)">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
-                           "mlir::affine::AffineDialect"];
+                           "mlir::affine::AffineDialect", "mlir::func::FuncDialect"];
 }
 
 def ApproximateMath : Pass<"kiln-approximate-math", "mlir::ModuleOp"> {

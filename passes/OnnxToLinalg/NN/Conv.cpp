@@ -89,7 +89,8 @@ Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value x, Value w, Valu
 FailureOr<Value> buildConvolution(ConversionPatternRewriter &rewriter, Operation *op, Value xIn,
                                   Value w, Value bias, int64_t group,
                                   std::optional<ArrayRef<int64_t>> kernelShape,
-                                  RankedTensorType resultType) {
+                                  RankedTensorType resultType, Value padValue,
+                                  function_ref<Value(Value)> widenInput) {
   Location loc = op->getLoc();
   auto xType = dyn_cast<RankedTensorType>(xIn.getType());
   auto wType = dyn_cast<RankedTensorType>(w.getType());
@@ -147,7 +148,7 @@ FailureOr<Value> buildConvolution(ConversionPatternRewriter &rewriter, Operation
   }
   Type elementType = resultType.getElementType();
   Value zero = createScalarConstant(rewriter, loc, elementType, 0);
-  Value x = padSpatial(rewriter, loc, xIn, *window, zero);
+  Value x = padSpatial(rewriter, loc, xIn, *window, widenInput ? padValue : zero);
   Value init = createWindowOutput(rewriter, loc, op, resultType, xIn,
                                   rewriter.getIndexAttr(m), *window, zero);
   Attribute strides = getI64VectorAttr(rewriter, window->strides);
@@ -155,12 +156,15 @@ FailureOr<Value> buildConvolution(ConversionPatternRewriter &rewriter, Operation
   SmallVector<Type> resultTypes{resultType};
 
   Value result;
-  if (group == 1 && spatial == 2 && (result = buildConv2DAsMatmul(rewriter, loc, x, w,
-                                                                   resultType, *window, init))) {
+  if (group == 1 && spatial == 2 &&
+      (result = buildConv2DAsMatmul(rewriter, loc, x, w, resultType, *window, init, widenInput))) {
     // im2col + contraction (ConvKernels.cpp)
   } else if (group == 1 && spatial == 1 &&
-             (result = buildConv1DAsMatmul(rewriter, loc, x, w, resultType, *window, init))) {
+             (result = buildConv1DAsMatmul(rewriter, loc, x, w, resultType, *window, init,
+                                           widenInput))) {
     // the same over a unit height
+  } else if (widenInput && !(x = widenInput(x))) {
+    return failure();
   } else if (group == 1 && spatial <= 3) {
     SmallVector<Value> ins{x, w};
     if (spatial == 1)

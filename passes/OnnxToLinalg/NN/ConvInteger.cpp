@@ -1,8 +1,9 @@
 //===- ConvInteger.cpp - Lower ConvInteger and QLinearConv ----------------===//
 //
 // Both widen X and W to i32 minus their zero points (X's per tensor, W's per tensor or per
-// output channel), so the zero padding of the widened X is X's zero point as ONNX
-// specifies, and run Conv's lowering (buildConvolution) on them in i32, exactly.
+// output channel) and run Conv's lowering (buildConvolution) on them in i32, exactly. X is
+// padded with its zero point (0 once widened, as ONNX specifies) while still 8-bit, and
+// widened after the im2col copy.
 // ConvInteger returns that accumulator; QLinearConv adds its int32 bias B and requantizes
 // with x_scale * w_scale / y_scale (w_scale per tensor or per output channel) and
 // y_zero_point.
@@ -17,6 +18,9 @@
 
 #include "ir/onnx/OnnxDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 using namespace mlir;
 using namespace kiln::onnxir;
 
@@ -30,10 +34,24 @@ FailureOr<Value> integerConv(OpTy op, ConversionPatternRewriter &rewriter, Value
   Location loc = op.getLoc();
   if (!isa<RankedTensorType>(x.getType()) || !isa<RankedTensorType>(w.getType()))
     return reject(rewriter, op, "X and W must be ranked tensors");
-  Value xw = widenMinusZeroPoint(rewriter, loc, op, x, isUnsignedInt(op.getX().getType()), xZero,
-                                 /*axis=*/-1);
-  if (!xw)
-    return failure();
+  // X stays 8-bit through its padding (with x_zero_point, which widens to 0) and the
+  // im2col copy; the columns are widened right before the contraction, where the CPU
+  // backend reads them as bytes (backends/cpu/Int8Kernel.cpp).
+  Value padValue;
+  if (xZero && !isa<NoneType>(xZero.getType())) {
+    auto zeroType = dyn_cast<RankedTensorType>(xZero.getType());
+    if (!zeroType || !zeroType.hasStaticShape() || zeroType.getNumElements() != 1)
+      return reject(rewriter, op, "the zero point must be a scalar or have one element");
+    SmallVector<Value> origin(zeroType.getRank(), arith::ConstantIndexOp::create(rewriter, loc, 0));
+    padValue = tensor::ExtractOp::create(rewriter, loc, xZero, origin);
+  } else {
+    Type element = cast<RankedTensorType>(x.getType()).getElementType();
+    padValue = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
+  }
+  bool xUnsigned = isUnsignedInt(op.getX().getType());
+  auto widenX = [&](Value v) {
+    return widenMinusZeroPoint(rewriter, loc, op, v, xUnsigned, xZero, /*axis=*/-1);
+  };
   Value ww = widenMinusZeroPoint(rewriter, loc, op, w, isUnsignedInt(op.getW().getType()), wZero,
                                  /*axis=*/0);
   if (!ww)
@@ -41,8 +59,8 @@ FailureOr<Value> integerConv(OpTy op, ConversionPatternRewriter &rewriter, Value
   std::optional<ArrayRef<int64_t>> kernelShape;
   if (auto attr = op.getKernelShape())
     kernelShape = *attr;
-  return buildConvolution(rewriter, op, xw, ww, bias, static_cast<int64_t>(op.getGroup()),
-                          kernelShape, accType);
+  return buildConvolution(rewriter, op, x, ww, bias, static_cast<int64_t>(op.getGroup()),
+                          kernelShape, accType, padValue, widenX);
 }
 
 struct ConvIntegerLowering : OnnxLoweringPattern<ConvIntegerOp> {

@@ -56,7 +56,8 @@ static Value im2col(OpBuilder &b, Location loc, Value x, const Window &window,
 }
 
 Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
-                          RankedTensorType resultType, const Window &window, Value outLike) {
+                          RankedTensorType resultType, const Window &window, Value outLike,
+                          function_ref<Value(Value)> widenColumns) {
   MLIRContext *ctx = b.getContext();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
@@ -99,6 +100,8 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
       col4 = tensor::CollapseShapeOp::create(
           b, loc, col6, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4}, {5}});
     }
+    if (widenColumns)
+      col4 = widenColumns(col4);
     SmallVector<Value> resultSizes;
     for (int64_t i = 0; i < 4; ++i)
       if (resultType.isDynamicDim(i))
@@ -126,6 +129,8 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
     col = tensor::CollapseShapeOp::create(b, loc, col6,
                                           SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
   }
+  if (widenColumns)
+    col = widenColumns(col);
 
   // out[n, m, p] += w[m, k] * col[n, k, p] over (n, m, p, k).
   auto outType = RankedTensorType::get({batch, m, oh * ow}, f32);
@@ -149,7 +154,8 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
 }
 
 Value buildConv1DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
-                          RankedTensorType resultType, const Window &window, Value outLike) {
+                          RankedTensorType resultType, const Window &window, Value outLike,
+                          function_ref<Value(Value)> widenColumns) {
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
   if (xType.getRank() != 3 || wType.getRank() != 3 || resultType.getRank() != 3)
@@ -177,7 +183,7 @@ Value buildConv1DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
   shape.insert(shape.begin() + 2, 1);
   auto type2D = RankedTensorType::get(shape, resultType.getElementType());
   Value out = buildConv2DAsMatmul(b, loc, withUnitHeight(x), withUnitHeight(w), type2D,
-                                  window2D, withUnitHeight(outLike));
+                                  window2D, withUnitHeight(outLike), widenColumns);
   if (!out)
     return Value();
   return tensor::CollapseShapeOp::create(b, loc, resultType, out, unitHeight);

@@ -18,12 +18,16 @@ namespace kiln::conversion {
 /// optional per-channel `bias` (null or none: no bias), as Conv computes it with `op`'s
 /// strides, dilations, pads and auto_pad, in `resultType`'s element type (which X, W and
 /// the bias share; zero padding). Rejects, naming `op`, what it cannot lower. Conv,
-/// ConvInteger and QLinearConv share it.
+/// ConvInteger and QLinearConv share it. With `widenInput`, `x` is in a narrower type
+/// (the 8-bit X of ConvInteger), padded with `padValue` and widened by `widenInput` as
+/// late as possible: after the im2col copy (so the CPU backend can read the columns as
+/// bytes), else right after the padding.
 llvm::FailureOr<mlir::Value>
 buildConvolution(mlir::ConversionPatternRewriter &rewriter, mlir::Operation *op, mlir::Value x,
                  mlir::Value w, mlir::Value bias, int64_t group,
                  std::optional<llvm::ArrayRef<int64_t>> kernelShape,
-                 mlir::RankedTensorType resultType);
+                 mlir::RankedTensorType resultType, mlir::Value padValue = {},
+                 llvm::function_ref<mlir::Value(mlir::Value)> widenInput = {});
 
 /// Adds a per-channel (dim 1) `bias` of shape [C] to `input` of shape N x C x ....
 mlir::Value addChannelBias(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
@@ -32,16 +36,19 @@ mlir::Value addChannelBias(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i
 /// A 2-D f32 convolution of the padded input `x` [N, C, H, W] with static `w` [M, C, KH,
 /// KW] as im2col + a contraction; null if the shapes do not fit. `outLike` (the window's
 /// output tensor) gives the output's dynamic sizes: N, OH and OW may be dynamic.
+/// `widenColumns` (if any) converts the columns read from `x` to W's element type.
 mlir::Value buildConv2DAsMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                                 mlir::Value w, mlir::RankedTensorType resultType,
-                                const Window &window, mlir::Value outLike);
+                                const Window &window, mlir::Value outLike,
+                                llvm::function_ref<mlir::Value(mlir::Value)> widenColumns = {});
 
 /// A 1-D f32 convolution (`x` [N, C, L] padded, `w` [M, C, K]) as the 2-D one over a
 /// unit height, so audio models get the same im2col + contraction kernels; null if the
 /// shapes do not fit.
 mlir::Value buildConv1DAsMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                                 mlir::Value w, mlir::RankedTensorType resultType,
-                                const Window &window, mlir::Value outLike);
+                                const Window &window, mlir::Value outLike,
+                                llvm::function_ref<mlir::Value(mlir::Value)> widenColumns = {});
 
 /// A 2-D depthwise convolution (w [C, KH, KW]) as a linalg.generic whose loops run
 /// channels outermost and output rows innermost.

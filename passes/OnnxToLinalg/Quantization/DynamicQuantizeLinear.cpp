@@ -5,8 +5,9 @@
 //   y_scale = (hi == lo ? 1 : hi - lo) / 255
 //   y_zero_point = round_half_even(clamp(0 - lo / y_scale, 0, 255))
 //   y = clamp(round_half_even(x / y_scale) + y_zero_point, 0, 255)
-// as the ONNX reference computes them (in f32). One linalg.generic reduces x to (lo, hi),
-// scalar arith computes the parameters, and a second generic quantizes x.
+// as the ONNX reference computes them (in f32). Reductions of x's rows and then of the
+// row results give lo and hi, scalar arith computes the parameters, and a generic
+// quantizes x.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,23 +54,42 @@ struct DynamicQuantizeLinearLowering : OnnxLoweringPattern<DynamicQuantizeLinear
     MLIRContext *ctx = rewriter.getContext();
 
     // (lo, hi) over x, starting from 0 so that the range includes it. NaN propagates, as
-    // numpy's min and max do.
-    auto scalarType = RankedTensorType::get({}, f32);
+    // numpy's min and max do. Each is its own reduction, x's rows (its last dim) first,
+    // then the row results: loops of one min or max are what LLVM vectorizes.
     Value zero = createScalarConstant(rewriter, loc, f32, 0.0);
-    Value init = fill(rewriter, loc, createEmpty(rewriter, loc, scalarType, {}), zero);
-    SmallVector<AffineMap> reduceMaps{AffineMap::getMultiDimIdentityMap(rank, ctx),
-                                      AffineMap::get(rank, 0, {}, ctx),
-                                      AffineMap::get(rank, 0, {}, ctx)};
-    SmallVector<utils::IteratorType> reduction(rank, utils::IteratorType::reduction);
-    auto range = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{scalarType, scalarType}, ValueRange{x}, ValueRange{init, init},
-        reduceMaps, reduction, [&](OpBuilder &b, Location l, ValueRange args) {
-          Value lo = arith::MinimumFOp::create(b, l, args[1], args[0]);
-          Value hi = arith::MaximumFOp::create(b, l, args[2], args[0]);
-          linalg::YieldOp::create(b, l, ValueRange{lo, hi});
-        });
-    Value lo = tensor::ExtractOp::create(rewriter, loc, range.getResult(0), ValueRange{});
-    Value hi = tensor::ExtractOp::create(rewriter, loc, range.getResult(1), ValueRange{});
+    // `v` reduced with min or max over its dims from `kept` on (rank `kept` left).
+    auto reduce = [&](Value v, bool isMax, int64_t kept) {
+      auto type = cast<RankedTensorType>(v.getType());
+      int64_t r = type.getRank();
+      SmallVector<Value> sizes;
+      SmallVector<AffineExpr> outer;
+      for (int64_t d = 0; d < kept; ++d) {
+        outer.push_back(getAffineDimExpr(d, ctx));
+        if (type.isDynamicDim(d))
+          sizes.push_back(tensor::DimOp::create(rewriter, loc, v, d));
+      }
+      auto resultType = RankedTensorType::get(type.getShape().take_front(kept), f32);
+      Value init = fill(rewriter, loc, createEmpty(rewriter, loc, resultType, sizes), zero);
+      SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(r, ctx),
+                                  AffineMap::get(r, 0, outer, ctx)};
+      SmallVector<utils::IteratorType> iterators(kept, utils::IteratorType::parallel);
+      iterators.append(r - kept, utils::IteratorType::reduction);
+      return linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{resultType}, ValueRange{v}, ValueRange{init}, maps,
+                 iterators,
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   Value m = isMax ? Value(arith::MaximumFOp::create(b, l, args[1], args[0]))
+                                   : Value(arith::MinimumFOp::create(b, l, args[1], args[0]));
+                   linalg::YieldOp::create(b, l, m);
+                 })
+          .getResult(0);
+    };
+    auto range = [&](bool isMax) {
+      return rank > 1 ? reduce(reduce(x, isMax, rank - 1), isMax, 0) : reduce(x, isMax, 0);
+    };
+    Value loValue = range(false), hiValue = range(true);
+    Value lo = tensor::ExtractOp::create(rewriter, loc, loValue, ValueRange{});
+    Value hi = tensor::ExtractOp::create(rewriter, loc, hiValue, ValueRange{});
 
     Value qmax = createScalarConstant(rewriter, loc, f32, 255.0);
     Value one = createScalarConstant(rewriter, loc, f32, 1.0);

@@ -1,15 +1,22 @@
 // RUN: kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s | FileCheck %s
 
-// Tests that ConvInteger widens X and W to i32 minus their zero points before the
-// convolution, so the padding (0 after the subtraction) stands for X's zero point.
+// Tests that ConvInteger widens W to i32 minus its zero point, pads X with its zero
+// point while still 8-bit, copies the im2col columns as bytes and widens them (minus the
+// zero point, so the padding becomes 0) right before the contraction.
 // CHECK-LABEL: func.func @conv_integer
+// CHECK: [[XZ:%.+]] = tensor.extract %arg2[] : tensor<i8>
+// CHECK: arith.extsi {{.+}} : i8 to i32
+// CHECK: tensor.pad
+// CHECK: tensor.yield [[XZ]] : i8
+// CHECK: } -> tensor<1x2x3x3x5x5xi8>
+// CHECK: tensor.collapse_shape {{.+}} into tensor<1x18x25xi8>
+// CHECK: linalg.generic
+// CHECK: arith.extui {{.+}} : i8 to i32
 // CHECK: arith.extui {{.+}} : i8 to i32
 // CHECK: arith.subi
-// CHECK: arith.extsi {{.+}} : i8 to i32
-// CHECK: [[ZERO:%.+]] = arith.constant 0 : i32
-// CHECK: tensor.pad
-// CHECK: tensor.yield [[ZERO]] : i32
-// CHECK: -> tensor<1x4x5x5xi32>
+// CHECK: } -> tensor<1x18x25xi32>
+// CHECK: arith.muli {{.+}} : i32
+// CHECK: into tensor<1x4x5x5xi32>
 func.func @conv_integer(%x: tensor<1x2x5x5xui8>, %w: tensor<4x2x3x3xi8>, %xz: tensor<ui8>) -> tensor<1x4x5x5xi32> {
   %none = onnx.NoValue
   %0 = "onnx.ConvInteger"(%x, %w, %xz, %none) {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x5x5xui8>, tensor<4x2x3x3xi8>, tensor<ui8>, none) -> tensor<1x4x5x5xi32>
