@@ -615,11 +615,18 @@ std::optional<Epilogue> matchEpilogue(const Contraction &ct) {
         !memref::CollapseShapeOp::isGuaranteedCollapsible(type, collapse)) {
       if (!isOutput)
         return std::nullopt;
-      // Each vector of C's last dim (up to 16 lanes, at a multiple of its width) must stay
-      // within one row of the output.
+      // Each vector along the kernel's vector dim (up to 16 lanes, starting at a multiple
+      // of its width) must stay within one row of the output: that dim's group may be
+      // split only when its innermost size is a multiple of 16 (NCHW pixels of a 6x7
+      // image are not).
       std::optional<AffineMap> split = splitRowsMap(groups, type);
-      if (!split || (groups.back().size() > 1 && type.getDimSize(groups.back().back()) % 16))
+      if (!split)
         return std::nullopt;
+      for (auto [g, group] : llvm::enumerate(groups)) {
+        bool vectorDim = ct.mapC.getResult(g) == getAffineDimExpr(ct.n, op.getContext());
+        if (vectorDim && group.size() > 1 && type.getDimSize(group.back()) % 16 != 0)
+          return std::nullopt;
+      }
       epi.outputMap = split->compose(ct.mapC);
       collapse.clear();
       for (int64_t d = 0; d < type.getRank(); ++d)
