@@ -169,6 +169,30 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Val
             loadVector(ct.c, indices(ct.mapC, bb, row[r], col[v], {}), masks[v]));
     }
 
+  // The tile's lines of the epilogue's vector inputs (a residual) and of the output are
+  // requested now, so that they arrive while the k loop runs instead of stalling the
+  // stores after it (a 56x56x256 residual lives in L3, not L2).
+  Value out = epi ? epi->output : ct.c;
+  AffineMap outMap = epi && epi->outputMap ? epi->outputMap : ct.mapC;
+  auto prefetch = [&](Value memref, AffineMap map, bool write) {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t v = 0; v < tile.vectors; ++v)
+        memref::PrefetchOp::create(b, loc, memref, indices(map, bb, row[r], col[v], {}), write,
+                                   /*localityHint=*/3, /*isDataCache=*/true);
+  };
+  if (epi) {
+    AffineExpr nExpr = b.getAffineDimExpr(ct.n);
+    for (auto [q, input] : llvm::enumerate(epi->inputs)) {
+      AffineMap map = epi->inputMaps[q];
+      // Only inputs with a line per row: a bias is the same few lines for every tile.
+      bool perRow = llvm::any_of(ct.m, [&](int64_t d) { return map.isFunctionOfDim(d); });
+      if (q != epi->cInput && perRow && map.getNumResults() > 0 &&
+          map.getResults().back() == nExpr)
+        prefetch(input, map, /*write=*/false);
+    }
+  }
+  prefetch(out, outMap, /*write=*/true);
+
   // One loop per k dim, outermost first; the innermost does the FMAs. `kLinear` is the
   // row of the packed B panel.
   std::function<SmallVector<Value>(size_t, SmallVector<Value>, Value, ValueRange)> reduce =
@@ -213,7 +237,6 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Val
       };
   SmallVector<Value> sums = reduce(0, {}, index(0), init);
 
-  Value out = epi ? epi->output : ct.c;
   for (int64_t r = 0; r < rows; ++r) {
     OpBuilder::InsertionGuard guard(b);
     if (mSize) {
@@ -225,7 +248,6 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Val
       Value value = sums[r * tile.vectors + v];
       if (epi)
         value = applyEpilogue(value, bb, row[r], col[v], masks[v]);
-      AffineMap outMap = epi && epi->outputMap ? epi->outputMap : ct.mapC;
       storeVector(value, out, indices(outMap, bb, row[r], col[v], {}), masks[v]);
     }
   }

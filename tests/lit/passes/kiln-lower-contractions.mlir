@@ -153,11 +153,13 @@ func.func @expanded_epilogue(%a: memref<4x8xf32>, %b: memref<8x12xf32>, %bias: m
 // epilogue writes into the interior of the next convolution's padded input: that view
 // cannot take C's shape (its rows are 5 apart), so the store splits C's row index into
 // (n, h, w) with floordiv/mod by 3 and 9 instead.
+// The output's lines are prefetched (for writing) before the k loop.
 // CHECK-LABEL: func @padded_output
 // CHECK: scf.parallel
-// CHECK: vector.fma
-// CHECK: arith.divui
+// CHECK: arith.divui %{{.+}}, %c9
 // CHECK: arith.remui
+// CHECK: memref.prefetch %{{.+}}, write, locality<3>, data : memref<2x3x3x8xf32, strided<[200, 40, 8, 1], offset: 48>>
+// CHECK: vector.fma
 // CHECK: vector.store %{{.+}}, %{{.+}} : memref<2x3x3x8xf32, strided<[200, 40, 8, 1], offset: 48>>, vector<4xf32>
 // CHECK-NOT: linalg.generic
 // CHECK: return
