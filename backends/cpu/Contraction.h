@@ -66,6 +66,21 @@ struct Epilogue {
   llvm::SmallVector<mlir::AffineMap> inputMaps;
 };
 
+/// The elementwise consumer of `ct`'s C that its tiles can apply before the store, with
+/// views of C's shape created for its operands (MatchEpilogue.cpp); nullopt if none.
+std::optional<Epilogue> matchEpilogue(const Contraction &ct);
+
+/// Whether the innermost dim of memref `v` has unit stride (or it is rank 0).
+bool innermostContiguous(mlir::Value v);
+/// Every result of `map` is a dim or the constant 0 (a broadcast operand).
+bool isDimOrZeroMap(mlir::AffineMap map);
+/// Whether `map`'s last result is dim `dim`.
+bool endsWithDim(mlir::AffineMap map, int64_t dim);
+/// The buffer a chain of views starts from.
+mlir::Value rootOf(mlir::Value v);
+/// Pure ops and allocations: moving code past them changes nothing.
+bool isPureOrAlloc(mlir::Operation *op);
+
 /// Emits the tiled code for `contraction` (and `epilogue`, if any) before its op. The
 /// caller erases the replaced ops.
 void emitContraction(mlir::OpBuilder &builder, const Contraction &contraction,

@@ -24,16 +24,6 @@ using namespace mlir;
 namespace kiln::cpu {
 namespace {
 
-Value rootOfView(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    if (auto view = dyn_cast<ViewLikeOpInterface>(def))
-      v = view.getViewSource();
-    else
-      break;
-  }
-  return v;
-}
-
 /// The widening of a contraction operand `operand` (an i32 buffer, through reshapes):
 /// the last generic before the contraction that writes the whole buffer, elementwise
 /// ext(x) or ext(x) - zero point, x an 8-bit input or computed in the body. Between it and
@@ -161,7 +151,7 @@ bool writtenBetween(Operation *from, Operation *until, ArrayRef<Value> roots) {
       if (!isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()))
         continue;
       Value v = e.getValue();
-      if (!v || llvm::is_contained(roots, rootOfView(v)))
+      if (!v || llvm::is_contained(roots, rootOf(v)))
         return true;
     }
   }
@@ -292,9 +282,9 @@ std::optional<Int8Contraction> matchInt8Contraction(const Contraction &ct, Opera
   SmallVector<Value> roots;
   for (const Int8Operand *operand : {&*a, &*b}) {
     if (operand->narrow)
-      roots.push_back(rootOfView(operand->narrow));
+      roots.push_back(rootOf(operand->narrow));
     if (operand->zeroBuffer)
-      roots.push_back(rootOfView(operand->zeroBuffer));
+      roots.push_back(rootOf(operand->zeroBuffer));
   }
   for (const Int8Operand *operand : {&*a, &*b})
     if (writtenBetween(operand->widening->getNextNode(), until, roots))
