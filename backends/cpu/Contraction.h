@@ -87,6 +87,15 @@ void emitContraction(mlir::OpBuilder &builder, const Contraction &contraction,
                      const Epilogue *epilogue, const TileShape &tile);
 
 
+/// An index expression of the tile's iteration values `iv` (dims, constants, +, * and,
+/// for split rows, floordiv/mod by constants) as arith ops.
+mlir::Value emitIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::AffineExpr e,
+                      llvm::ArrayRef<mlir::Value> iv);
+/// Splits a linear index over `sizes` (outermost first).
+llvm::SmallVector<mlir::Value> emitDelinearize(mlir::OpBuilder &b, mlir::Location loc,
+                                               mlir::Value linear,
+                                               llvm::ArrayRef<mlir::Value> sizes);
+
 /// A `width`-lane vector of `memref` at `idx` (innermost dim contiguous); masked lanes
 /// (where `mask` is false) read as zero.
 mlir::Value loadVector(mlir::OpBuilder &b, mlir::Location loc, mlir::Value memref,

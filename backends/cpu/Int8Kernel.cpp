@@ -72,31 +72,9 @@ private:
     return p;
   }
   SmallVector<Value> delinearize(Value linear, ArrayRef<Value> sizes) {
-    if (sizes.size() <= 1)
-      return SmallVector<Value>(sizes.size(), linear);
-    return affine::AffineDelinearizeIndexOp::create(b, loc, linear, ValueRange(sizes)).getResults();
+    return emitDelinearize(b, loc, linear, sizes);
   }
-  Value evaluate(AffineExpr e, ArrayRef<Value> iv) {
-    if (auto d = dyn_cast<AffineDimExpr>(e))
-      return iv[d.getPosition()];
-    if (auto c = dyn_cast<AffineConstantExpr>(e))
-      return index(c.getValue());
-    auto bin = cast<AffineBinaryOpExpr>(e);
-    Value lhs = evaluate(bin.getLHS(), iv), rhs = evaluate(bin.getRHS(), iv);
-    switch (bin.getKind()) {
-    case AffineExprKind::Add:
-      return add(lhs, rhs);
-    case AffineExprKind::Mul:
-      return mul(lhs, rhs);
-    // Only an epilogue's output map splits rows, by positive constants, of indices >= 0.
-    case AffineExprKind::FloorDiv:
-      return arith::DivUIOp::create(b, loc, lhs, rhs);
-    case AffineExprKind::Mod:
-      return arith::RemUIOp::create(b, loc, lhs, rhs);
-    default:
-      llvm_unreachable("the matchers admit only +, *, and floordiv/mod by constants");
-    }
-  }
+  Value evaluate(AffineExpr e, ArrayRef<Value> iv) { return emitIndex(b, loc, e, iv); }
   /// `map` at batch `bIv`, rows `mIv`, column `n` and reduction index `k` (unused ones
   /// may be null).
   SmallVector<Value> indices(AffineMap map, ArrayRef<Value> bIv, ArrayRef<Value> mIv, Value n,

@@ -66,36 +66,9 @@ private:
     return result;
   }
 
-  /// An index expression of dims, constants, + and * (a convolution window's
-  /// oh * sh + kh * dh) on the iteration values.
-  Value evaluate(AffineExpr e, ArrayRef<Value> iv) {
-    if (auto d = dyn_cast<AffineDimExpr>(e))
-      return iv[d.getPosition()];
-    if (auto c = dyn_cast<AffineConstantExpr>(e))
-      return index(c.getValue());
-    auto bin = cast<AffineBinaryOpExpr>(e);
-    Value lhs = evaluate(bin.getLHS(), iv), rhs = evaluate(bin.getRHS(), iv);
-    switch (bin.getKind()) {
-    case AffineExprKind::Add:
-      return arith::AddIOp::create(b, loc, lhs, rhs);
-    case AffineExprKind::Mul:
-      return arith::MulIOp::create(b, loc, lhs, rhs);
-    // Only an epilogue's output map splits rows, by positive constants, of indices >= 0.
-    case AffineExprKind::FloorDiv:
-      return arith::DivUIOp::create(b, loc, lhs, rhs);
-    case AffineExprKind::Mod:
-      return arith::RemUIOp::create(b, loc, lhs, rhs);
-    default:
-      llvm_unreachable("the matchers admit only +, *, and floordiv/mod by constants");
-    }
-  }
-
-  /// Splits a linear index over `sizes` (outermost first).
+  Value evaluate(AffineExpr e, ArrayRef<Value> iv) { return emitIndex(b, loc, e, iv); }
   SmallVector<Value> delinearize(Value linear, ArrayRef<Value> sizes) {
-    if (sizes.size() <= 1)
-      return SmallVector<Value>(sizes.size(), linear);
-    return affine::AffineDelinearizeIndexOp::create(b, loc, linear, ValueRange(sizes))
-        .getResults();
+    return emitDelinearize(b, loc, linear, sizes);
   }
 
   Value loadVector(Value memref, ValueRange idx, Value mask) {
@@ -334,6 +307,36 @@ void TileEmitter::emit() {
 }
 
 } // namespace
+
+Value emitIndex(OpBuilder &b, Location loc, AffineExpr e, ArrayRef<Value> iv) {
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return iv[d.getPosition()];
+  if (auto c = dyn_cast<AffineConstantExpr>(e))
+    return arith::ConstantIndexOp::create(b, loc, c.getValue());
+  auto bin = cast<AffineBinaryOpExpr>(e);
+  Value lhs = emitIndex(b, loc, bin.getLHS(), iv), rhs = emitIndex(b, loc, bin.getRHS(), iv);
+  switch (bin.getKind()) {
+  case AffineExprKind::Add:
+    return arith::AddIOp::create(b, loc, lhs, rhs);
+  case AffineExprKind::Mul:
+    return arith::MulIOp::create(b, loc, lhs, rhs);
+  // Only an epilogue's output map splits rows, by positive constants, of indices >= 0.
+  case AffineExprKind::FloorDiv:
+    return arith::DivUIOp::create(b, loc, lhs, rhs);
+  case AffineExprKind::Mod:
+    return arith::RemUIOp::create(b, loc, lhs, rhs);
+  default:
+    llvm_unreachable("the matchers admit only +, *, and floordiv/mod by constants");
+  }
+}
+
+SmallVector<Value> emitDelinearize(OpBuilder &b, Location loc, Value linear,
+                                   ArrayRef<Value> sizes) {
+  if (sizes.size() <= 1)
+    return SmallVector<Value>(sizes.size(), linear);
+  return affine::AffineDelinearizeIndexOp::create(b, loc, linear, ValueRange(sizes))
+      .getResults();
+}
 
 Value loadVector(OpBuilder &b, Location loc, Value memref, ValueRange idx, int64_t width,
                  Value mask) {
