@@ -24,6 +24,36 @@ using namespace mlir;
 namespace kiln::cpu {
 namespace {
 
+/// A use of a buffer and the op of the block in question it happens in (the user or its
+/// ancestor there).
+using BlockUse = std::pair<OpOperand *, Operation *>;
+
+/// Every use of `alloc`'s buffer, through collapse/expand views, with where it happens in
+/// `block`; uses whose owner `skip` accepts are left out. nullopt when one happens
+/// outside `block`. (Bufferization reuses buffers: there may be several writers.)
+std::optional<SmallVector<BlockUse>> usesInBlock(memref::AllocOp alloc, Block *block,
+                                                 function_ref<bool(Operation *)> skip) {
+  SmallVector<BlockUse> uses;
+  SmallVector<Value> worklist{alloc.getResult()};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(user)) {
+        worklist.push_back(user->getResult(0));
+        continue;
+      }
+      if (skip(user))
+        continue;
+      Operation *at = block->findAncestorOpInBlock(*user);
+      if (!at)
+        return std::nullopt;
+      uses.push_back({&use, at});
+    }
+  }
+  return uses;
+}
+
 /// The widening of a contraction operand `operand` (an i32 buffer, through reshapes):
 /// the last generic before the contraction that writes the whole buffer, elementwise
 /// ext(x) or ext(x) - zero point, x an 8-bit input or computed in the body. Between it and
@@ -38,28 +68,14 @@ std::optional<Int8Operand> matchWidening(Value operand, Operation *contraction) 
   auto alloc = root.getDefiningOp<memref::AllocOp>();
   if (!alloc)
     return std::nullopt;
-  // Every use of the buffer (through views) with where it happens in the contraction's
-  // block; bufferization reuses buffers, so there may be other writers before and after.
-  Block *block = contraction->getBlock();
-  SmallVector<std::pair<OpOperand *, Operation *>> uses;
-  SmallVector<Value> worklist{alloc.getResult()};
-  while (!worklist.empty()) {
-    Value v = worklist.pop_back_val();
-    for (OpOperand &use : v.getUses()) {
-      Operation *user = use.getOwner();
-      if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(user)) {
-        worklist.push_back(user->getResult(0));
-        continue;
-      }
-      Operation *at = block->findAncestorOpInBlock(*user);
-      if (!at)
-        return std::nullopt;
-      uses.push_back({&use, at});
-    }
-  }
+  // Every use of the buffer with where it happens in the contraction's block.
+  std::optional<SmallVector<BlockUse>> uses =
+      usesInBlock(alloc, contraction->getBlock(), [](Operation *) { return false; });
+  if (!uses)
+    return std::nullopt;
   // The widening: the last generic before the contraction that writes the whole buffer.
   linalg::GenericOp widening;
-  for (auto [use, at] : uses) {
+  for (auto [use, at] : *uses) {
     auto generic = dyn_cast<linalg::GenericOp>(use->getOwner());
     if (generic && at == generic.getOperation() && generic.isDpsInit(use) &&
         use->get() == alloc.getResult() && generic->isBeforeInBlock(contraction) &&
@@ -69,7 +85,7 @@ std::optional<Int8Operand> matchWidening(Value operand, Operation *contraction) 
   if (!widening)
     return std::nullopt;
   // Between it and the contraction, the buffer may only be read by linalg ops.
-  for (auto [use, at] : uses) {
+  for (auto [use, at] : *uses) {
     Operation *user = use->getOwner();
     if (at == widening.getOperation() || user == contraction || !widening->isBeforeInBlock(at) ||
         !at->isBeforeInBlock(contraction) || isa<memref::DeallocOp, memref::DimOp>(user))
@@ -196,30 +212,17 @@ bool isDeadStore(linalg::GenericOp op) {
   auto alloc = init->get().getDefiningOp<memref::AllocOp>();
   if (!alloc || op.payloadUsesValueFromOperand(init))
     return false;
-  // The uses of the buffer (through views) where they happen in op's block.
-  Block *block = op->getBlock();
-  SmallVector<std::pair<OpOperand *, Operation *>> uses;
-  SmallVector<Value> worklist{alloc.getResult()};
-  while (!worklist.empty()) {
-    Value v = worklist.pop_back_val();
-    for (OpOperand &use : v.getUses()) {
-      Operation *user = use.getOwner();
-      if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(user)) {
-        worklist.push_back(user->getResult(0));
-        continue;
-      }
-      if (user == op.getOperation() || isa<memref::DeallocOp, memref::DimOp>(user))
-        continue;
-      Operation *at = block->findAncestorOpInBlock(*user);
-      if (!at)
-        return false;
-      uses.push_back({&use, at});
-    }
-  }
+  // The other uses of the buffer where they happen in op's block.
+  std::optional<SmallVector<BlockUse>> uses =
+      usesInBlock(alloc, op->getBlock(), [&](Operation *user) {
+        return user == op.getOperation() || isa<memref::DeallocOp, memref::DimOp>(user);
+      });
+  if (!uses)
+    return false;
   // Dead unless something reads the buffer after op and before the next op that
   // overwrites all of it (a generic over its identity map that ignores the old values).
   Operation *nextWriter = nullptr;
-  for (auto [use, at] : uses) {
+  for (auto [use, at] : *uses) {
     auto generic = dyn_cast<linalg::GenericOp>(use->getOwner());
     if (generic && at == generic.getOperation() && op->isBeforeInBlock(at) &&
         use->get() == alloc.getResult() && generic.isDpsInit(use) &&
@@ -228,7 +231,7 @@ bool isDeadStore(linalg::GenericOp op) {
         (!nextWriter || at->isBeforeInBlock(nextWriter)))
       nextWriter = at;
   }
-  for (auto [use, at] : uses) {
+  for (auto [use, at] : *uses) {
     if (!op->isBeforeInBlock(at) ||
         (nextWriter && !at->isBeforeInBlock(nextWriter) && at != nextWriter))
       continue;

@@ -87,22 +87,24 @@ std::optional<UnitReshape> classify(ReshapeOp op, RankedTensorType in) {
   auto out = dyn_cast<RankedTensorType>(op.getReshaped().getType());
   if (!out)
     return std::nullopt;
+  // Every unit dim is dropped and every unit dim of the result inserted (one kept in
+  // place is dropped and inserted again, which costs nothing).
   UnitReshape r;
   SmallVector<int64_t> inKept, outKept;
-  for (int64_t d = 0; d < in.getRank(); ++d)
-    (in.getDimSize(d) == 1 ? r.dropped : inKept).push_back(in.getDimSize(d));
-  for (int64_t d = 0; d < out.getRank(); ++d)
+  for (int64_t d = 0; d < in.getRank(); ++d) {
+    if (in.getDimSize(d) == 1)
+      r.dropped.push_back(d);
+    else
+      inKept.push_back(in.getDimSize(d));
+  }
+  for (int64_t d = 0; d < out.getRank(); ++d) {
     if (out.getDimSize(d) == 1)
       r.inserted.push_back(d);
     else
       outKept.push_back(out.getDimSize(d));
+  }
   if (inKept != outKept || llvm::count(inKept, ShapedType::kDynamic) > 1)
     return std::nullopt;
-  r.dropped.clear();
-  for (int64_t d = 0; d < in.getRank(); ++d)
-    if (in.getDimSize(d) == 1)
-      r.dropped.push_back(d);
-  // A unit dim kept in place is dropped and inserted again; that costs nothing.
   return r;
 }
 
