@@ -14,10 +14,10 @@
 //   DynamicQuantizeLSTM               LSTM with the dequantized weights, on X quantized and
 //                                     dequantized as ONNX Runtime quantizes it before the
 //                                     input product (DynamicQuantizeLinear: uint8, one scale
-//                                     for the whole input). ONNX Runtime also quantizes the
-//                                     hidden state before each recurrent product, which the
-//                                     LSTM op cannot express: Kiln keeps it in f32, a
-//                                     difference of about the hidden state's uint8 step
+//                                     for the whole input); the LSTM is marked
+//                                     kQuantizeHiddenAttr, so that its lowering quantizes the
+//                                     hidden state before each recurrent product as ONNX
+//                                     Runtime does
 //   MatMulNBits                       MatMul with B unpacked from its 2/4/8-bit blocks and
 //                                     dequantized per block; B, scales and zero points are
 //                                     initializers, so kiln-fold-constants folds the unpacking
@@ -26,6 +26,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Upgrade/LegacyUpgrades.h"
+
+#include "passes/OnnxToLinalg/RNN/Recurrence.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -152,7 +154,9 @@ LogicalResult upgradeDynamicQuantizeLSTM(Operation *op, OnnxBuilder &b) {
                {UnrankedTensorType::get(u8), scalar(f32), scalar(u8)});
   ValueRange q = quantized->getResults();
   inputs[0] = dequantize(b, q[0], q[1], q[2], inputs[0]);
-  return b.rename("onnx.LSTM", inputs);
+  return b.rename("onnx.LSTM", inputs, /*dropped=*/{},
+                  {b.builder().getNamedAttr(conversion::kQuantizeHiddenAttr,
+                                            b.builder().getUnitAttr())});
 }
 
 /// Splits each byte of `packed` (uint8 [..., n]) into its 8 / bits fields, lowest bits

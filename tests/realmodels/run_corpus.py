@@ -348,6 +348,8 @@ def run_model(args, entry, open_kiln, ort):
                 r["cause"] = r["cause"] or "wrong output: " + re.sub(r"'[^']*'", "'…'", note)
             elif not r["ok"]:
                 r["cause"] = "mismatch beyond 1e-3 relative"
+                exact_sigmoid_diagnosis(ort, path, args.work, entry["name"], feeds, kiln_out,
+                                        ort_out, r)
     times = time_engines(engines, args) if engines else {}
     if "ort" in times:
         r["ort_ms"] = 1e3 * statistics.median(times["ort"])
@@ -358,6 +360,31 @@ def run_model(args, entry, open_kiln, ort):
     r["runs"] = {k: len(v) for k, v in times.items()}
     print(f"[{entry['name']}] ok={r['ok']} ort={r['ort_ms']} kiln={r['kiln_ms']}", flush=True)
     return r
+
+
+def exact_sigmoid_diagnosis(ort, path, work, name, feeds, kiln_out, ort_out, r):
+    """Compares Kiln with ORT on the model with exact Sigmoids (exact_reference.py); the
+    figure goes into the note, the verdict stays."""
+    import onnx
+    import exact_reference
+    exact = os.path.join(work, name + ".exact-sigmoid.onnx")
+    try:
+        if not exact_reference.exact_sigmoid_model(onnx, path, exact):
+            return
+        sess = make_ort(ort, exact)
+        ref = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, feeds)))
+    except Exception as ex:  # noqa: BLE001  (a diagnosis only)
+        r["note"] += f"; exact-Sigmoid reference failed: {type(ex).__name__}"
+        return
+    diff, rel, _, _ = compare(kiln_out, ref)
+    agree = exact_reference.argmax_agreement(kiln_out, ort_out)
+    r["exact_sigmoid_diff"] = [diff, rel]
+    text = (f"against ORT with Sigmoid computed exactly (exact_reference.py) Kiln differs by "
+            f"{diff:.2g} (rel {rel:.2g})")
+    if agree is not None:
+        text += (f"; the argmax over the last axis agrees with plain ORT's on "
+                 f"{100 * agree:.1f}% of rows")
+    r["note"] = (r["note"] + "; " if r["note"] else "") + text
 
 
 # ------------------------------------------------------------ the report

@@ -1,7 +1,8 @@
 //===- LSTM.cpp - Lower onnx.LSTM to a projection and a time loop ---------===//
 //
 // Gates in ONNX order i, o, f, c; per step and direction (Recurrence.h has the rest):
-//   G  = XW[t] + H R^T                       (one [B, H] x [H, 4H] matmul into XW[t])
+//   G  = XW[t] + H R^T                       (one [B, H] x [H, 4H] matmul into XW[t];
+//                                             H quantized first with kQuantizeHiddenAttr)
 //   i  = f(clip(Gi + Pi * C))     f = f(clip(Gf + Pf * C)), or 1 - i with input_forget
 //   C' = f * C + i * g(clip(Gc))  o = f(clip(Go + Po * C'))     H' = o * h(C')
 //
@@ -9,6 +10,7 @@
 
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/RNN/Recurrence.h"
+#include "passes/OnnxToLinalg/Support/DynamicQuantization.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
@@ -43,6 +45,7 @@ struct LSTMLowering : ConversionPattern {
     if (auto attr = op->getAttrOfType<IntegerAttr>("input_forget"))
       inputForget = attr.getInt() != 0;
     bool peepholes = !isa<NoneType>(p.getType());
+    bool quantizeHidden = op->hasAttr(kQuantizeHiddenAttr);
 
     SmallVector<Value> rT, pi, po, pf;
     for (int64_t dir = 0; dir < d; ++dir) {
@@ -55,7 +58,8 @@ struct LSTMLowering : ConversionPattern {
     }
     CellFn cell = [&](OpBuilder &b, Location l, int64_t dir, Value xw, ValueRange states) {
       Value h = states[0], c = states[1];
-      Value gates = matmulInto(b, l, h, rT[dir], xw);
+      Value hForProduct = quantizeHidden ? fakeQuantizeU8(b, l, h, dynamicU8Params(b, l, h)) : h;
+      Value gates = matmulInto(b, l, hForProduct, rT[dir], xw);
       SmallVector<Value> inputs{columns(b, l, gates, 0, hidden),
                                 columns(b, l, gates, hidden, hidden),
                                 columns(b, l, gates, 2 * hidden, hidden),

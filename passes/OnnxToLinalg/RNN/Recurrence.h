@@ -29,6 +29,11 @@
 
 namespace kiln::conversion {
 
+/// A unit attribute on onnx.LSTM, set where DynamicQuantizeLSTM is upgraded to it: each
+/// step multiplies R by the hidden state quantized to uint8 (one scale per direction and
+/// step, Support/DynamicQuantization.h) and dequantized, as ONNX Runtime's kernel does.
+inline constexpr llvm::StringLiteral kQuantizeHiddenAttr = "kiln.quantize_hidden_u8";
+
 /// The attributes and sizes every recurrent op has, checked.
 struct RecurrenceSpec {
   mlir::Operation *op = nullptr;

@@ -112,7 +112,8 @@ func.func @qlinear_add(%a: tensor<2x3xui8>, %s: tensor<f32>, %z: tensor<ui8>) ->
 
 // Tests that DynamicQuantizeLSTM is an LSTM over its weights dequantized per direction
 // ([D] scales reshaped to [D, 1, 1]) and transposed to LSTM's [D, 4H, I] layout, and over X
-// quantized to uint8 and back, as ONNX Runtime quantizes it.
+// quantized to uint8 and back, as ONNX Runtime quantizes it, marked so that the LSTM
+// quantizes its hidden state too.
 // CHECK-LABEL: func @dynamic_quantize_lstm
 func.func @dynamic_quantize_lstm(%x: tensor<5x2x4xf32>, %w: tensor<1x4x12xi8>, %r: tensor<1x3x12xi8>, %s: tensor<1xf32>, %z: tensor<1xi8>) -> tensor<5x1x2x3xf32> {
   // CHECK: [[SHAPE:%.+]] = "onnx.Constant"() <{value = dense<[0, 1, -1]> : tensor<3xi64>}>
@@ -125,7 +126,7 @@ func.func @dynamic_quantize_lstm(%x: tensor<5x2x4xf32>, %w: tensor<1x4x12xi8>, %
   // CHECK: [[W:%.+]] = "onnx.Transpose"([[D]]) <{perm = array<i64: 0, 2, 1>}> : (tensor<1x4x12xf32>) -> tensor<1x12x4xf32>
   // CHECK: [[XQ:%.+]], [[XS:%.+]], [[XZ:%.+]] = "onnx.DynamicQuantizeLinear"(%arg0)
   // CHECK: [[X:%.+]] = "onnx.DequantizeLinear"([[XQ]], [[XS]], [[XZ]])
-  // CHECK: "onnx.LSTM"([[X]], [[W]], %{{.+}}) <{hidden_size = 3 : i64}>
+  // CHECK: "onnx.LSTM"([[X]], [[W]], %{{.+}}) <{hidden_size = 3 : i64}> {kiln.quantize_hidden_u8}
   %none = onnx.NoValue
   %0:3 = "onnx.ms.DynamicQuantizeLSTM"(%x, %w, %r, %none, %none, %none, %none, %none, %s, %z, %s, %z) {hidden_size = 3 : i64} : (tensor<5x2x4xf32>, tensor<1x4x12xi8>, tensor<1x3x12xi8>, none, none, none, none, none, tensor<1xf32>, tensor<1xi8>, tensor<1xf32>, tensor<1xi8>) -> (tensor<5x1x2x3xf32>, none, none)
   return %0#0 : tensor<5x1x2x3xf32>

@@ -41,3 +41,29 @@ func.func @lstm_bidirectional_lens(%x: tensor<?x?x3xf32>, %w: tensor<2x8x3xf32>,
   %y, %yh, %yc = "onnx.LSTM"(%x, %w, %r, %b, %lens, %h0, %c0, %p) <{direction = "bidirectional", layout = 1 : i64, hidden_size = 2 : i64, clip = 3.0 : f32}> : (tensor<?x?x3xf32>, tensor<2x8x3xf32>, tensor<2x8x2xf32>, tensor<2x16xf32>, tensor<?xi32>, tensor<?x2x2xf32>, tensor<?x2x2xf32>, tensor<2x6xf32>) -> (tensor<?x?x2x2xf32>, tensor<?x2x2xf32>, none)
   return %y, %yh : tensor<?x?x2x2xf32>, tensor<?x2x2xf32>
 }
+
+// -----
+
+// Tests that an LSTM marked kiln.quantize_hidden_u8 (DynamicQuantizeLSTM) multiplies R by
+// the hidden state quantized to uint8 and back: the state's range (min and max, from 0),
+// then round_half_even(h / scale) + zero_point clamped to [0, 255], minus the zero point,
+// times the scale, before the recurrent matmul of every step.
+// CHECK-LABEL: func.func @lstm_quantized_hidden
+// CHECK: scf.for
+// CHECK: arith.minimumf
+// CHECK: arith.maximumf
+// CHECK: [[SCALE:%.+]] = arith.divf {{.*}}, %{{.+}} : f32
+// CHECK: linalg.generic
+// CHECK: arith.divf %{{.+}}, [[SCALE]]
+// CHECK: math.roundeven
+// CHECK: arith.subf
+// CHECK: arith.mulf %{{.+}}, [[SCALE]]
+// CHECK: linalg.matmul {{.*}} -> tensor<1x8xf32>
+// CHECK: scf.yield
+func.func @lstm_quantized_hidden(%x: tensor<?x1x3xf32>) -> tensor<?x1x1x2xf32> {
+  %w = "onnx.Constant"() <{value = dense<0.1> : tensor<1x8x3xf32>}> : () -> tensor<1x8x3xf32>
+  %r = "onnx.Constant"() <{value = dense<0.2> : tensor<1x8x2xf32>}> : () -> tensor<1x8x2xf32>
+  %none = onnx.NoValue
+  %y, %yh, %yc = "onnx.LSTM"(%x, %w, %r, %none, %none, %none, %none, %none) <{hidden_size = 2 : i64}> {kiln.quantize_hidden_u8} : (tensor<?x1x3xf32>, tensor<1x8x3xf32>, tensor<1x8x2xf32>, none, none, none, none, none) -> (tensor<?x1x1x2xf32>, none, none)
+  return %y : tensor<?x1x1x2xf32>
+}
