@@ -17,7 +17,8 @@
 //                                     for the whole input); the LSTM is marked
 //                                     kQuantizeHiddenAttr, so that its lowering quantizes the
 //                                     hidden state before each recurrent product as ONNX
-//                                     Runtime does
+//                                     Runtime does; a constant R also goes to it as 8-bit
+//                                     integers (kRecurrentWeightAttr), for an 8-bit product
 //   MatMulNBits                       MatMul with B unpacked from its 2/4/8-bit blocks and
 //                                     dequantized per block; B, scales and zero points are
 //                                     initializers, so kiln-fold-constants folds the unpacking
@@ -27,9 +28,12 @@
 
 #include "passes/Upgrade/LegacyUpgrades.h"
 
+#include "passes/Folding/Literal.h"
 #include "passes/OnnxToLinalg/RNN/Recurrence.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+
+#include <cmath>
 
 using namespace mlir;
 
@@ -134,6 +138,55 @@ FailureOr<Value> dequantizeRecurrentWeight(OnnxBuilder &b, Value w, Value scale,
               {b.attr("perm", b.builder().getDenseI64ArrayAttr({0, 2, 1}))});
 }
 
+/// The attributes that hand the LSTM lowering DynamicQuantizeLSTM's R as 8-bit integers
+/// (Recurrence.h), when R, its scales and its zero points are constants and each
+/// direction has one zero point (ONNX Runtime's kernel reads only the first); none
+/// otherwise, and the LSTM multiplies the dequantized f32 R.
+SmallVector<NamedAttribute> quantizedRecurrentWeight(OnnxBuilder &b, Value r, Value scale,
+                                                     Value zero) {
+  std::optional<folding::Literal> rl = folding::readConstant(r);
+  std::optional<folding::Literal> sl = folding::readConstant(scale);
+  std::optional<folding::Literal> zl = folding::readConstant(zero);
+  if (!rl || !sl || !zl || rl->shape.size() != 3 || rl->isFloat() ||
+      rl->elementType.getIntOrFloatBitWidth() != 8)
+    return {};
+  int64_t d = rl->shape[0], columns = rl->shape[2];
+  auto perDirection = [&](const folding::Literal &l, int64_t dir, int64_t col) {
+    int64_t n = l.numElements();
+    return n == d ? l.getDouble(dir) : n == d * columns ? l.getDouble(dir * columns + col) : NAN;
+  };
+  std::vector<float> scales(d * columns);
+  std::vector<int32_t> zeros(d);
+  for (int64_t dir = 0; dir < d; ++dir) {
+    zeros[dir] = static_cast<int32_t>(perDirection(*zl, dir, 0));
+    for (int64_t col = 0; col < columns; ++col) {
+      double z = perDirection(*zl, dir, col), s = perDirection(*sl, dir, col);
+      if (std::isnan(z) || std::isnan(s) || z != zeros[dir])
+        return {};
+      scales[dir * columns + col] = static_cast<float>(s);
+    }
+  }
+  OpBuilder &builder = b.builder();
+  std::vector<int8_t> bits(rl->ints.size());
+  for (auto [i, v] : llvm::enumerate(rl->ints))
+    bits[i] = static_cast<int8_t>(static_cast<uint8_t>(v));
+  auto i8Type = RankedTensorType::get(rl->shape, builder.getI8Type());
+  SmallVector<NamedAttribute> attrs{
+      builder.getNamedAttr(conversion::kRecurrentWeightAttr,
+                           DenseElementsAttr::get(i8Type, ArrayRef<int8_t>(bits))),
+      builder.getNamedAttr(conversion::kRecurrentScaleAttr,
+                           DenseElementsAttr::get(RankedTensorType::get({d, columns},
+                                                                        builder.getF32Type()),
+                                                  ArrayRef<float>(scales))),
+      builder.getNamedAttr(conversion::kRecurrentZeroPointAttr,
+                           DenseElementsAttr::get(RankedTensorType::get({d}, builder.getI32Type()),
+                                                  ArrayRef<int32_t>(zeros)))};
+  if (rl->elementType.isUnsignedInteger())
+    attrs.push_back(
+        builder.getNamedAttr(conversion::kRecurrentWeightUnsignedAttr, builder.getUnitAttr()));
+  return attrs;
+}
+
 LogicalResult upgradeDynamicQuantizeLSTM(Operation *op, OnnxBuilder &b) {
   SmallVector<Value> inputs(op->getOperands().take_front(8));
   FailureOr<Value> w =
@@ -154,9 +207,11 @@ LogicalResult upgradeDynamicQuantizeLSTM(Operation *op, OnnxBuilder &b) {
                {UnrankedTensorType::get(u8), scalar(f32), scalar(u8)});
   ValueRange q = quantized->getResults();
   inputs[0] = dequantize(b, q[0], q[1], q[2], inputs[0]);
-  return b.rename("onnx.LSTM", inputs, /*dropped=*/{},
-                  {b.builder().getNamedAttr(conversion::kQuantizeHiddenAttr,
-                                            b.builder().getUnitAttr())});
+  SmallVector<NamedAttribute> added = quantizedRecurrentWeight(
+      b, op->getOperand(2), op->getOperand(10), op->getOperand(11));
+  added.push_back(
+      b.builder().getNamedAttr(conversion::kQuantizeHiddenAttr, b.builder().getUnitAttr()));
+  return b.rename("onnx.LSTM", inputs, /*dropped=*/{}, added);
 }
 
 /// Splits each byte of `packed` (uint8 [..., n]) into its 8 / bits fields, lowest bits

@@ -2,13 +2,15 @@
 //
 // Gates in ONNX order i, o, f, c; per step and direction (Recurrence.h has the rest):
 //   G  = XW[t] + H R^T                       (one [B, H] x [H, 4H] matmul into XW[t];
-//                                             H quantized first with kQuantizeHiddenAttr)
+//                                             H quantized first with kQuantizeHiddenAttr,
+//                                             an 8-bit product with kRecurrentWeightAttr)
 //   i  = f(clip(Gi + Pi * C))     f = f(clip(Gf + Pf * C)), or 1 - i with input_forget
 //   C' = f * C + i * g(clip(Gc))  o = f(clip(Go + Po * C'))     H' = o * h(C')
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/Patterns.h"
+#include "passes/OnnxToLinalg/RNN/QuantizedRecurrence.h"
 #include "passes/OnnxToLinalg/RNN/Recurrence.h"
 #include "passes/OnnxToLinalg/Support/DynamicQuantization.h"
 
@@ -47,9 +49,14 @@ struct LSTMLowering : ConversionPattern {
     bool peepholes = !isa<NoneType>(p.getType());
     bool quantizeHidden = op->hasAttr(kQuantizeHiddenAttr);
 
+    // DynamicQuantizeLSTM's R, for an 8-bit product with the quantized hidden state.
+    std::optional<QuantizedRecurrentWeights> quantizedR;
+    if (quantizeHidden)
+      quantizedR = readQuantizedRecurrentWeights(rewriter, loc, spec);
     SmallVector<Value> rT, pi, po, pf;
     for (int64_t dir = 0; dir < d; ++dir) {
-      rT.push_back(weightsAsKN(rewriter, loc, r, dir, 1, 0, 4 * hidden));
+      if (!quantizedR)
+        rT.push_back(weightsAsKN(rewriter, loc, r, dir, 1, 0, 4 * hidden));
       if (peepholes) {
         pi.push_back(directionVector(rewriter, loc, p, dir, 0, hidden));
         po.push_back(directionVector(rewriter, loc, p, dir, hidden, hidden));
@@ -58,8 +65,13 @@ struct LSTMLowering : ConversionPattern {
     }
     CellFn cell = [&](OpBuilder &b, Location l, int64_t dir, Value xw, ValueRange states) {
       Value h = states[0], c = states[1];
-      Value hForProduct = quantizeHidden ? fakeQuantizeU8(b, l, h, dynamicU8Params(b, l, h)) : h;
-      Value gates = matmulInto(b, l, hForProduct, rT[dir], xw);
+      Value gates;
+      if (quantizedR)
+        gates = quantizedRecurrentProduct(b, l, h, *quantizedR, dir, xw);
+      else if (quantizeHidden)
+        gates = matmulInto(b, l, fakeQuantizeU8(b, l, h, dynamicU8Params(b, l, h)), rT[dir], xw);
+      else
+        gates = matmulInto(b, l, h, rT[dir], xw);
       SmallVector<Value> inputs{columns(b, l, gates, 0, hidden),
                                 columns(b, l, gates, hidden, hidden),
                                 columns(b, l, gates, 2 * hidden, hidden),

@@ -34,6 +34,16 @@ namespace kiln::conversion {
 /// step, Support/DynamicQuantization.h) and dequantized, as ONNX Runtime's kernel does.
 inline constexpr llvm::StringLiteral kQuantizeHiddenAttr = "kiln.quantize_hidden_u8";
 
+/// With kQuantizeHiddenAttr, where R and its scales and zero points are constants, the
+/// upgrade also hands the lowering R as ONNX Runtime multiplies it, so that each step's
+/// product is an 8-bit one (RNN/QuantizedRecurrence.h): the 8-bit R [D, H, 4H] (i8, its
+/// bits; kRecurrentWeightUnsignedAttr when they are uint8), its scales [D, 4H] (f32) and
+/// one zero point per direction [D] (i32).
+inline constexpr llvm::StringLiteral kRecurrentWeightAttr = "kiln.recurrent_weight";
+inline constexpr llvm::StringLiteral kRecurrentWeightUnsignedAttr = "kiln.recurrent_weight_unsigned";
+inline constexpr llvm::StringLiteral kRecurrentScaleAttr = "kiln.recurrent_scale";
+inline constexpr llvm::StringLiteral kRecurrentZeroPointAttr = "kiln.recurrent_zero_point";
+
 /// The attributes and sizes every recurrent op has, checked.
 struct RecurrenceSpec {
   mlir::Operation *op = nullptr;

@@ -134,6 +134,44 @@ func.func @dynamic_quantize_lstm(%x: tensor<5x2x4xf32>, %w: tensor<1x4x12xi8>, %
 
 // -----
 
+// Tests that a DynamicQuantizeLSTM whose R, R scales and R zero points are constants also
+// hands the LSTM R as 8-bit bits (uint8 200 is i8 -56, marked unsigned), its scales per
+// direction and column [D, 4H] and one i32 zero point per direction.
+// CHECK-LABEL: func @dynamic_quantize_lstm_constant_r
+// CHECK: "onnx.LSTM"
+// CHECK-SAME: kiln.quantize_hidden_u8
+// CHECK-SAME: kiln.recurrent_scale = dense<2.500000e-01> : tensor<1x12xf32>
+// CHECK-SAME: kiln.recurrent_weight = dense<-56> : tensor<1x3x12xi8>
+// CHECK-SAME: kiln.recurrent_weight_unsigned
+// CHECK-SAME: kiln.recurrent_zero_point = dense<128> : tensor<1xi32>
+func.func @dynamic_quantize_lstm_constant_r(%x: tensor<5x2x4xf32>, %w: tensor<1x4x12xui8>, %s: tensor<1xf32>, %z: tensor<1xui8>) -> tensor<5x1x2x3xf32> {
+  %none = onnx.NoValue
+  %r = "onnx.Constant"() <{value = dense<200> : tensor<1x3x12xui8>}> : () -> tensor<1x3x12xui8>
+  %rs = "onnx.Constant"() <{value = dense<0.25> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %rz = "onnx.Constant"() <{value = dense<128> : tensor<1xui8>}> : () -> tensor<1xui8>
+  %0:3 = "onnx.ms.DynamicQuantizeLSTM"(%x, %w, %r, %none, %none, %none, %none, %none, %s, %z, %rs, %rz) {hidden_size = 3 : i64} : (tensor<5x2x4xf32>, tensor<1x4x12xui8>, tensor<1x3x12xui8>, none, none, none, none, none, tensor<1xf32>, tensor<1xui8>, tensor<1xf32>, tensor<1xui8>) -> (tensor<5x1x2x3xf32>, none, none)
+  return %0#0 : tensor<5x1x2x3xf32>
+}
+
+// -----
+
+// Tests that per-column R zero points that differ within a direction (ONNX Runtime's kernel
+// would read only the first) leave R to the f32 product: no 8-bit R is handed on.
+// CHECK-LABEL: func @dynamic_quantize_lstm_column_zero_points
+// CHECK: "onnx.LSTM"
+// CHECK-NOT: kiln.recurrent_weight
+// CHECK: return
+func.func @dynamic_quantize_lstm_column_zero_points(%x: tensor<5x2x4xf32>, %w: tensor<1x4x12xi8>, %s: tensor<1xf32>, %z: tensor<1xi8>) -> tensor<5x1x2x3xf32> {
+  %none = onnx.NoValue
+  %r = "onnx.Constant"() <{value = dense<3> : tensor<1x3x12xi8>}> : () -> tensor<1x3x12xi8>
+  %rs = "onnx.Constant"() <{value = dense<0.25> : tensor<1x12xf32>}> : () -> tensor<1x12xf32>
+  %rz = "onnx.Constant"() <{value = dense<[[0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]> : tensor<1x12xi8>}> : () -> tensor<1x12xi8>
+  %0:3 = "onnx.ms.DynamicQuantizeLSTM"(%x, %w, %r, %none, %none, %none, %none, %none, %s, %z, %rs, %rz) {hidden_size = 3 : i64} : (tensor<5x2x4xf32>, tensor<1x4x12xi8>, tensor<1x3x12xi8>, none, none, none, none, none, tensor<1xf32>, tensor<1xi8>, tensor<1x12xf32>, tensor<1x12xi8>) -> (tensor<5x1x2x3xf32>, none, none)
+  return %0#0 : tensor<5x1x2x3xf32>
+}
+
+// -----
+
 // Tests that MatMulNBits unpacks 4-bit fields (low bits first), subtracts the default zero
 // point 8, scales per block and multiplies by the [K, N] weight.
 // CHECK-LABEL: func @matmul_nbits

@@ -67,3 +67,37 @@ func.func @lstm_quantized_hidden(%x: tensor<?x1x3xf32>) -> tensor<?x1x1x2xf32> {
   %y, %yh, %yc = "onnx.LSTM"(%x, %w, %r, %none, %none, %none, %none, %none) <{hidden_size = 2 : i64}> {kiln.quantize_hidden_u8} : (tensor<?x1x3xf32>, tensor<1x8x3xf32>, tensor<1x8x2xf32>, none, none, none, none, none) -> (tensor<?x1x1x2xf32>, none, none)
   return %y : tensor<?x1x1x2xf32>
 }
+
+// -----
+
+// Tests that an LSTM given its 8-bit R (kiln.recurrent_weight) multiplies it by the hidden
+// state quantized to uint8 in i32: h's widening subtracts its zero point read from a
+// rank-0 tensor, R's subtracts the constant 128 (unsigned R), and the i32 product, scaled
+// by h's scale times R's per-column scale, is added to the step's projected input.
+// CHECK-LABEL: func.func @lstm_quantized_r
+// CHECK: scf.for
+// CHECK: math.roundeven
+// CHECK: arith.fptoui {{.*}} to i8
+// CHECK: tensor.from_elements {{.*}} : tensor<i8>
+// CHECK: linalg.generic {{.*}} ins({{.*}} : tensor<1x2xi8>, tensor<i8>)
+// CHECK: arith.extui
+// CHECK: arith.extui
+// CHECK: arith.subi
+// CHECK: linalg.generic {{.*}} ins({{.*}} : tensor<2x8xi8>)
+// CHECK: arith.extui
+// CHECK: arith.constant 128 : i32
+// CHECK: arith.subi
+// CHECK: linalg.matmul {{.*}} -> tensor<1x8xi32>
+// CHECK: linalg.generic
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: scf.yield
+func.func @lstm_quantized_r(%x: tensor<?x1x3xf32>) -> tensor<?x1x1x2xf32> {
+  %w = "onnx.Constant"() <{value = dense<0.1> : tensor<1x8x3xf32>}> : () -> tensor<1x8x3xf32>
+  %r = "onnx.Constant"() <{value = dense<0.2> : tensor<1x8x2xf32>}> : () -> tensor<1x8x2xf32>
+  %none = onnx.NoValue
+  %y, %yh, %yc = "onnx.LSTM"(%x, %w, %r, %none, %none, %none, %none, %none) <{hidden_size = 2 : i64}> {kiln.quantize_hidden_u8, kiln.recurrent_weight = dense<-56> : tensor<1x2x8xi8>, kiln.recurrent_weight_unsigned, kiln.recurrent_scale = dense<0.25> : tensor<1x8xf32>, kiln.recurrent_zero_point = dense<128> : tensor<1xi32>} : (tensor<?x1x3xf32>, tensor<1x8x3xf32>, tensor<1x8x2xf32>, none, none, none, none, none) -> (tensor<?x1x1x2xf32>, none, none)
+  return %y : tensor<?x1x1x2xf32>
+}
