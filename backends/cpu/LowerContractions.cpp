@@ -364,9 +364,10 @@ private:
 
 /// The tile for `ct` when 32 vector registers hold it (AVX-512): `base` unless another
 /// shape wastes fewer lanes and rows on the last tiles of a static N and M, among
-/// shapes whose accumulators + B vectors + the broadcast fit: 6-8 rows of 2 vectors,
+/// shapes whose accumulators + B vectors + the broadcast fit: 6-12 rows of 2 vectors,
 /// 8 x 3, 6 x 4, 8 x 1. 48 output channels: one 8 x 48 panel instead of 32 and a
-/// half-empty 16; a 7 x 7 image (M = 49): 7-row tiles instead of six of 8 and one of 1.
+/// half-empty 16; a 7 x 7 image (M = 49): 7-row tiles instead of six of 8 and one of 1;
+/// M = 20 (a sequence's steps into a classifier): two 10-row tiles instead of 8 + 8 + 4.
 TileShape adaptTile(TileShape base, const Contraction &ct) {
   SmallVector<int64_t> ranges = linalg::LinalgOp(ct.op).getStaticLoopRanges();
   int64_t n = ranges[ct.n], m = 1;
@@ -384,8 +385,9 @@ TileShape adaptTile(TileShape base, const Contraction &ct) {
     return e;
   };
   TileShape best = base;
-  for (auto [rows, vectors] : {std::pair<int64_t, int64_t>{7, 2}, {6, 2}, {8, 3}, {6, 4},
-                               {8, 1}}) {
+  for (auto [rows, vectors] :
+       {std::pair<int64_t, int64_t>{7, 2}, {6, 2}, {9, 2}, {10, 2}, {11, 2}, {12, 2}, {8, 3},
+        {6, 4}, {8, 1}}) {
     // One vector per row only for N within one vector: otherwise the tile reloads A as
     // often as it multiplies.
     if (vectors == 1 && n > base.width)

@@ -9,7 +9,8 @@
 //     or a one-row tile when a single row is left (M = 1: a GEMV)
 //   }
 //   tile: acc[rows][vectors] = init (C, or the value C was filled with)
-//         for k: b[v] = B[k, j0 + v*width ...] (a packed panel row when B is constant)
+//         for k: b[v] = B[k, j0 + v*width ...] (a packed panel row when B is constant;
+//                the group's last tile also prefetches that row of the next panel to L2)
 //                for r: acc[r][v] = fma(broadcast(A[i0 + r, k]), b[v], acc[r][v])
 //         store epilogue(acc) (or acc) to the output
 //
@@ -95,6 +96,9 @@ private:
   const Epilogue *epi;
   TileShape tile;
   SmallVector<Value> kSizes, mSizes;
+  /// With a packed B: whether this tile requests the next panel's rows as it reads its
+  /// own (an i1; null: never), and that panel.
+  Value prefetchNext, nextPanel;
 };
 
 Value TileEmitter::applyEpilogue(Value acc, ArrayRef<Value> batchIv, ArrayRef<Value> rowIv,
@@ -182,6 +186,15 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Val
               if (level + 1 < kSizes.size()) {
                 scf::YieldOp::create(b, loc, reduce(level + 1, ivs, linear, inner));
                 return;
+              }
+              if (prefetchNext) {
+                OpBuilder::InsertionGuard g(b);
+                b.setInsertionPointToStart(scf::IfOp::create(b, loc, prefetchNext).thenBlock());
+                for (int64_t v = 0; v < tile.vectors; ++v)
+                  memref::PrefetchOp::create(b, loc, ct.packedB,
+                                             ValueRange{nextPanel, linear, index(v * tile.width)},
+                                             /*isWrite=*/false, /*localityHint=*/2,
+                                             /*isDataCache=*/true);
               }
               SmallVector<Value> bv(tile.vectors);
               for (int64_t v = 0; v < tile.vectors; ++v) {
@@ -278,6 +291,24 @@ void TileEmitter::emit() {
         b.setInsertionPointToStart(scf::IfOp::create(b, loc, exists).thenBlock());
         Value i0 = arith::MulIOp::create(b, loc, ib, index(tile.rows));
         Value j0 = arith::MulIOp::create(b, loc, jp, index(tile.cols()));
+        if (ct.packedB) {
+          // The group's last tile requests the next B panel to L2, row by row as it
+          // reads its own: that panel then streams in from memory while this tile
+          // computes, instead of stalling the first tile that reads it. (The last
+          // group may hold fewer tiles.)
+          Value tilesInGroup = arith::MinUIOp::create(
+              b, loc, group,
+              arith::SubIOp::create(b, loc, rowTiles,
+                                    arith::MulIOp::create(b, loc, parts[1], group)));
+          Value lastInGroup =
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                    arith::AddIOp::create(b, loc, parts[3], index(1)),
+                                    tilesInGroup);
+          nextPanel = arith::AddIOp::create(b, loc, jp, index(1));
+          Value hasNext =
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, nextPanel, colTiles);
+          prefetchNext = arith::AndIOp::create(b, loc, lastInGroup, hasNext);
+        }
         Value rowsLeft = arith::SubIOp::create(b, loc, mSize, i0);
         Value colsLeft = arith::SubIOp::create(b, loc, nSize, j0);
         Value whole = arith::AndIOp::create(
