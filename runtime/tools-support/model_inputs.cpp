@@ -180,6 +180,14 @@ std::vector<TensorPtr> kiln::tools::buildInputs(kiln_model *model, const InputSp
                       "' is not optional, only an optional input may be absent");
     isAbsent[index] = true;
   }
+  // An input that `flag` gives must not be given already, nor be absent.
+  auto checkUnclaimed = [&](size_t index, const std::string &flag, const std::string &name) {
+    if (inputs[index])
+      throw ToolError(flag + ": input '" + name + "' is already given by --input " +
+                      sources[index]);
+    if (isAbsent[index])
+      throw ToolError(flag + ": input '" + name + "' is also given as --absent");
+  };
   // Named dynamic dims fixed by the files and shapes, which random inputs sharing them follow.
   std::map<std::string, int64_t> bound;
   for (const std::string &arg : spec.files) {
@@ -192,9 +200,7 @@ std::vector<TensorPtr> kiln::tools::buildInputs(kiln_model *model, const InputSp
       kiln_status *status = kiln_model_find_input(model, name.c_str(), &index);
       kiln_status_free(status);
       if (!status && kiln_model_input_kind(model, index) == KILN_MODEL_VALUE_SEQUENCE_DATA) {
-        if (inputs[index])
-          throw ToolError("--input " + arg + ": input '" + name +
-                          "' is already given by --input " + sources[index]);
+        checkUnclaimed(index, "--input " + arg, name);
         readSequenceInput(model, index, arg, file, inputs);
         sources[index] = sources[index + 1] = arg;
         continue;
@@ -207,11 +213,7 @@ std::vector<TensorPtr> kiln::tools::buildInputs(kiln_model *model, const InputSp
     if (name.empty())
       throw ToolError("--input " + arg + ": give NAME=FILE (the file names no input)");
     size_t index = findInput(model, name, "--input " + arg);
-    if (inputs[index])
-      throw ToolError("--input " + arg + ": input '" + name + "' is already given by --input " +
-                      sources[index]);
-    if (isAbsent[index])
-      throw ToolError("--input " + arg + ": input '" + name + "' is also given as --absent");
+    checkUnclaimed(index, "--input " + arg, name);
     // The runtime checks dims (with the dim_params inputs share) when the model runs;
     // dtype and rank are checked here, where the message can name the file.
     kiln_tensor_info info;
@@ -232,11 +234,7 @@ std::vector<TensorPtr> kiln::tools::buildInputs(kiln_model *model, const InputSp
   std::vector<bool> shaped(n, false);
   for (const auto &[name, dims] : spec.shapes) {
     size_t index = findInput(model, name, "--shape " + name);
-    if (inputs[index])
-      throw ToolError("--shape " + name + ": input '" + name + "' is given by --input " +
-                      sources[index]);
-    if (isAbsent[index])
-      throw ToolError("--shape " + name + ": input '" + name + "' is also given as --absent");
+    checkUnclaimed(index, "--shape " + name, name);
     checkShape(model, index, name, dims, bound);
     shaped[index] = true;
   }
