@@ -85,8 +85,8 @@ int32_t sequenceRank(kiln_model *model, size_t index) {
 }
 
 /// Packs `elements` into inputs `index` (data) and `index` + 1 (shape table).
-void packSequence(const std::vector<TensorPtr> &elements, int32_t dtype, int32_t rank,
-                  size_t index, std::vector<TensorPtr> &inputs) {
+void packSequence(const std::vector<TensorPtr> &elements, int32_t dtype, int32_t rank, size_t index,
+                  std::vector<TensorPtr> &inputs) {
   std::vector<const kiln_tensor *> raw;
   for (const TensorPtr &t : elements)
     raw.push_back(t.get());
@@ -267,8 +267,8 @@ std::vector<TensorPtr> kiln::tools::buildInputs(kiln_model *model, const InputSp
       if (it != bound.end())
         dims[d] = it->second;
       else
-        dims[d] = d == 0 || (!batchParam.empty() && batchParam == info.dim_params[d]) ? spec.batch
-                                                                                      : 1;
+        dims[d] =
+            d == 0 || (!batchParam.empty() && batchParam == info.dim_params[d]) ? spec.batch : 1;
     }
     inputs[i] = makeTensor(info.dtype, dims);
     fillRandom(info.dtype, kiln_tensor_data(inputs[i].get()),

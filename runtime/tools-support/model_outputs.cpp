@@ -37,8 +37,7 @@ std::vector<TensorPtr> kiln::tools::unpackSequence(const kiln_tensor *data,
   return elements;
 }
 
-void kiln::tools::writeSequenceNpy(const std::string &dir,
-                                   const std::vector<TensorPtr> &elements) {
+void kiln::tools::writeSequenceNpy(const std::string &dir, const std::vector<TensorPtr> &elements) {
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   std::filesystem::create_directories(dir, ec);

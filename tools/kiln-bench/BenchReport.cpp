@@ -43,9 +43,7 @@ std::string describe(const ValueInfo &v) {
          kiln::tools::dimsString(v.dims.data(), static_cast<int32_t>(v.dims.size()));
 }
 
-std::string threadCount(int n) {
-  return std::to_string(n) + (n == 1 ? " thread" : " threads");
-}
+std::string threadCount(int n) { return std::to_string(n) + (n == 1 ? " thread" : " threads"); }
 
 std::string runsWanted(const BenchOptions &o) {
   char buf[64];
@@ -123,9 +121,8 @@ void kiln::bench::printHeader(kiln_model *model, const BenchOptions &o) {
   std::printf("kiln-bench: %s (graph '%s', compiled for %s)\n", o.model.c_str(),
               meta.model_name ? meta.model_name : "", meta.target_cpu ? meta.target_cpu : "?");
   std::string threads = o.threads ? threadCount(o.threads) : "all cores";
-  std::printf("%s after %lld warm-up runs per thread, concurrency %d, %s\n",
-              runsWanted(o).c_str(), static_cast<long long>(o.warmup), o.concurrency,
-              threads.c_str());
+  std::printf("%s after %lld warm-up runs per thread, concurrency %d, %s\n", runsWanted(o).c_str(),
+              static_cast<long long>(o.warmup), o.concurrency, threads.c_str());
 }
 
 void kiln::bench::printMeasurement(const Measurement &m, const BenchOptions &o) {
@@ -148,8 +145,8 @@ void kiln::bench::printMeasurement(const Measurement &m, const BenchOptions &o) 
 }
 
 void kiln::bench::printSweepHeader() {
-  std::printf("%6s %7s %10s %10s %10s %12s %12s\n", "batch", "runs", "mean_ms", "p50_ms",
-              "p99_ms", "samples/s", "arena_MiB");
+  std::printf("%6s %7s %10s %10s %10s %12s %12s\n", "batch", "runs", "mean_ms", "p50_ms", "p99_ms",
+              "samples/s", "arena_MiB");
   std::fflush(stdout);
 }
 

@@ -43,7 +43,8 @@ ValueInfo describe(const kiln_tensor_info &info, int32_t kind, const kiln_tensor
   v.sequence = kind == KILN_MODEL_VALUE_SEQUENCE_DATA;
   const kiln_tensor *t = v.sequence ? shapes : data; // a sequence's dims: its length
   if (t)
-    v.dims.assign(kiln_tensor_dims(t), kiln_tensor_dims(t) + (v.sequence ? 1 : kiln_tensor_rank(t)));
+    v.dims.assign(kiln_tensor_dims(t),
+                  kiln_tensor_dims(t) + (v.sequence ? 1 : kiln_tensor_rank(t)));
   return v;
 }
 
@@ -122,8 +123,8 @@ Measurement kiln::bench::measure(kiln_model *model, const BenchOptions &o, int64
       continue; // with its data
     kiln_tensor_info info;
     check(kiln_model_input_info(model, i, &info));
-    m.inputs.push_back(
-        describe(info, kind, inputs[i].get(), i + 1 < inputs.size() ? inputs[i + 1].get() : nullptr));
+    m.inputs.push_back(describe(info, kind, inputs[i].get(),
+                                i + 1 < inputs.size() ? inputs[i + 1].get() : nullptr));
   }
   for (size_t i = 0; i < m.inputs.size(); ++i)
     if (!m.inputs[i].sequence && !m.inputs[i].absent && !m.inputs[i].dims.empty()) {
@@ -136,8 +137,7 @@ Measurement kiln::bench::measure(kiln_model *model, const BenchOptions &o, int64
   sessionOptions.num_threads = o.threads;
   kiln_session *rawSession = nullptr;
   check(kiln_session_create(model, &sessionOptions, &rawSession));
-  std::unique_ptr<kiln_session, void (*)(kiln_session *)> session(rawSession,
-                                                                  kiln_session_release);
+  std::unique_ptr<kiln_session, void (*)(kiln_session *)> session(rawSession, kiln_session_release);
   m.threads = kiln_session_num_threads(session.get());
 
   std::vector<const kiln_tensor *> in;

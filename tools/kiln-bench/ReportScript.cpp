@@ -49,8 +49,9 @@ int kiln::bench::runReportScript(const std::string &script, const std::vector<st
     throw ToolError(std::string("cannot start ") + python + ": " + std::strerror(errno));
   if (pid == 0) {
     execvp(cargv[0], cargv.data());
-    std::fprintf(stderr, "kiln-bench: cannot run %s (set KILN_PYTHON to a Python 3 with "
-                         "numpy and onnxruntime): %s\n",
+    std::fprintf(stderr,
+                 "kiln-bench: cannot run %s (set KILN_PYTHON to a Python 3 with "
+                 "numpy and onnxruntime): %s\n",
                  python, std::strerror(errno));
     _exit(127);
   }

@@ -102,8 +102,8 @@ public:
   void draw(int64_t done, double elapsed) {
     if (!plan.progress || elapsed < 1.0)
       return;
-    double fraction = plan.iterations > 0 ? static_cast<double>(done) / plan.iterations
-                                          : elapsed / plan.seconds;
+    double fraction =
+        plan.iterations > 0 ? static_cast<double>(done) / plan.iterations : elapsed / plan.seconds;
     fraction = std::clamp(fraction, 0.0, 1.0);
     const int width = 30;
     int filled = static_cast<int>(fraction * width);
@@ -146,8 +146,8 @@ Timing kiln::bench::timeRuns(kiln_session *session, const std::vector<const kiln
       l.reserve(plan.iterations / threads + 1);
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t)
-    workers.emplace_back(runThread, session, std::cref(inputs), std::cref(plan),
-                         std::ref(shared), std::ref(latencies[t]));
+    workers.emplace_back(runThread, session, std::cref(inputs), std::cref(plan), std::ref(shared),
+                         std::ref(latencies[t]));
   {
     std::unique_lock<std::mutex> lock(shared.mutex);
     shared.changed.wait(lock, [&] { return shared.warmedUp == threads; });

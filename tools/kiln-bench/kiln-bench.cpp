@@ -89,8 +89,9 @@ int run(const BenchOptions &o) {
       throw ToolError("--sweep-batch: the inputs of " + o.model +
                       " have no dynamic dims, so it runs at one batch size only");
     if (o.batchGiven && o.batch != 1)
-      std::fprintf(stderr, "kiln-bench: note: the inputs of %s have no dynamic dims; "
-                           "--batch %lld changes nothing\n",
+      std::fprintf(stderr,
+                   "kiln-bench: note: the inputs of %s have no dynamic dims; "
+                   "--batch %lld changes nothing\n",
                    o.model.c_str(), static_cast<long long>(o.batch));
   }
 
