@@ -12,14 +12,17 @@ Compiles MODEL.onnx (bench/models/example_cnn.onnx: float32 [N, 3, 32, 32] -> lo
   temporary files; a reference model with other inputs is a clear error;
 - --plot draws the image when matplotlib is installed, and otherwise says so before any
   timing;
+- SIGTERM stops it with exit code 130 and no temporary files left;
 - bad arguments are one line on stderr starting "kiln-bench: " and exit code 1.
 """
 
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 
@@ -160,6 +163,17 @@ with open(other, "w") as f:
             "other (float[N, 4] a) => (float[N, 4] b) {\n  b = Relu(a)\n}\n")
 expect_error([model, *FEW, "--reference", other], "is not an input of the Kiln model")
 print("ok: --reference")
+
+# SIGTERM (or SIGINT) stops the runs: exit code 130, the temporary files gone.
+proc = subprocess.Popen([bench, model, "--seconds", "60", "--no-progress", "--reference",
+                         onnx_model], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                        cwd=work, env=env)
+time.sleep(1.5)
+proc.send_signal(signal.SIGTERM)
+out, err = proc.communicate(timeout=30)
+assert proc.returncode == 130 and err.strip() == "kiln-bench: interrupted", (proc.returncode, err)
+assert not leftovers(), leftovers()
+print("ok: SIGTERM")
 
 # --plot: the image with matplotlib, else an error before any timing.
 plot = os.path.join(work, "sweep.png")

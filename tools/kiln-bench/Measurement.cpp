@@ -103,7 +103,7 @@ void save(kiln_session *session, const std::vector<TensorPtr> &inputs, Measureme
 } // namespace
 
 Measurement kiln::bench::measure(kiln_model *model, const BenchOptions &o, int64_t batch,
-                                 const std::string &saveDir) {
+                                 const std::string &saveDir, const std::atomic<bool> *cancel) {
   Measurement m;
   m.batch = batch;
   InputSpec spec;
@@ -150,6 +150,7 @@ Measurement kiln::bench::measure(kiln_model *model, const BenchOptions &o, int64
   plan.concurrency = o.concurrency;
   plan.progress = o.progress && isatty(STDERR_FILENO);
   plan.label = "batch " + std::to_string(batch);
+  plan.cancel = cancel;
   m.timing = timeRuns(session.get(), in, plan);
   m.latency = summarize(m.timing.latenciesMs);
   m.histogram = histogram(m.timing.latenciesMs, 30);

@@ -47,9 +47,10 @@ struct Measurement {
 
 /// Measures `model` at batch size `batch`. With a non-empty `saveDir`, writes the
 /// inputs to saveDir/inputs and the outputs of one more, untimed run to
-/// saveDir/outputs (NAME.npy; NAME.seq/K.npy for a sequence).
+/// saveDir/outputs (NAME.npy; NAME.seq/K.npy for a sequence). Setting `*cancel`
+/// stops the runs (Interrupted).
 Measurement measure(kiln_model *model, const BenchOptions &options, int64_t batch,
-                    const std::string &saveDir);
+                    const std::string &saveDir, const std::atomic<bool> *cancel);
 
 } // namespace kiln::bench
 

@@ -41,6 +41,8 @@ struct Shared {
   std::string error;               ///< the first failure
 };
 
+bool cancelled(const RunPlan &plan) { return plan.cancel && *plan.cancel; }
+
 /// One thread's runs: warm up, wait for the others, then timed runs into `latencies`.
 void runThread(kiln_session *session, const std::vector<const kiln_tensor *> &inputs,
                const RunPlan &plan, Shared &shared, std::vector<double> &latencies) {
@@ -62,7 +64,7 @@ void runThread(kiln_session *session, const std::vector<const kiln_tensor *> &in
     shared.stop = true;
   };
   try {
-    for (int64_t w = 0; w < plan.warmup && !shared.stop; ++w)
+    for (int64_t w = 0; w < plan.warmup && !shared.stop && !cancelled(plan); ++w)
       runOnce();
   } catch (const ToolError &e) {
     fail(e.what());
@@ -74,7 +76,7 @@ void runThread(kiln_session *session, const std::vector<const kiln_tensor *> &in
     shared.changed.wait(lock, [&] { return shared.go || shared.stop; });
   }
   try {
-    while (!shared.stop) {
+    while (!shared.stop && !cancelled(plan)) {
       if (plan.iterations > 0 ? shared.claimed.fetch_add(1) >= plan.iterations
                               : Clock::now() >= shared.deadline)
         break;
@@ -170,6 +172,8 @@ Timing kiln::bench::timeRuns(kiln_session *session, const std::vector<const kiln
   for (std::thread &w : workers)
     w.join();
   bar.erase();
+  if (cancelled(plan))
+    throw Interrupted();
   if (!shared.error.empty())
     throw ToolError(shared.error);
   Timing timing;

@@ -13,7 +13,9 @@
 
 #include "kiln/runtime.h"
 
+#include <atomic>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,13 @@ struct RunPlan {
   /// when stderr is a terminal); `label` starts its line.
   bool progress = false;
   std::string label;
+  /// Set (by a signal handler) to stop early: timeRuns then throws Interrupted.
+  const std::atomic<bool> *cancel = nullptr;
+};
+
+/// timeRuns stopped because `cancel` was set.
+struct Interrupted : std::runtime_error {
+  Interrupted() : std::runtime_error("interrupted") {}
 };
 
 struct Timing {

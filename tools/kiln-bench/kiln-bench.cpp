@@ -28,7 +28,9 @@
 #include "kiln/model_abi.h"
 #include "kiln/runtime.h"
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -42,6 +44,11 @@ using kiln::tools::check;
 using kiln::tools::ToolError;
 
 namespace {
+/// Set by SIGINT and SIGTERM: the runs stop, the temporary files go, exit code 130.
+std::atomic<bool> interrupted{false};
+
+void onSignal(int) { interrupted = true; }
+
 /// Whether any input has a dim the batch size can set (a sequence's length counts).
 bool hasDynamicInput(kiln_model *model) {
   for (size_t i = 0, n = kiln_model_num_inputs(model); i < n; ++i) {
@@ -111,13 +118,13 @@ int run(const BenchOptions &o) {
   printHeader(model.get(), o);
   std::vector<Measurement> measurements;
   if (o.sweepBatches.empty()) {
-    measurements.push_back(measure(model.get(), o, o.batch, saveRoot));
+    measurements.push_back(measure(model.get(), o, o.batch, saveRoot, &interrupted));
     printMeasurement(measurements.back(), o);
   } else {
     printSweepHeader();
     for (int64_t batch : o.sweepBatches) {
       std::string dir = saveRoot.empty() ? "" : saveRoot + "/batch-" + std::to_string(batch);
-      measurements.push_back(measure(model.get(), o, batch, dir));
+      measurements.push_back(measure(model.get(), o, batch, dir, &interrupted));
       printSweepRow(measurements.back());
     }
     printSweepBest(measurements, o);
@@ -138,8 +145,22 @@ int main(int argc, char **argv) {
   BenchOptions options;
   if (std::optional<int> code = parseOptions(argc, argv, options))
     return *code;
+  for (int sig : {SIGINT, SIGTERM}) {
+    struct sigaction action {
+    }, before{};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    // A signal ignored from the start (SIGINT of a background job) stays ignored.
+    if (sigaction(sig, nullptr, &before) == 0 && before.sa_handler != SIG_IGN)
+      sigaction(sig, &action, nullptr);
+  }
   try {
-    return run(options);
+    int code = run(options);
+    return interrupted ? 130 : code;
+  } catch (const Interrupted &) {
+    std::fflush(stdout);
+    std::cerr << "kiln-bench: interrupted\n";
+    return 130;
   } catch (const std::exception &e) {
     std::fflush(stdout);
     std::cerr << "kiln-bench: " << e.what() << "\n";
