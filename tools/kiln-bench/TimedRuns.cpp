@@ -66,7 +66,7 @@ void runThread(kiln_session *session, const std::vector<const kiln_tensor *> &in
   try {
     for (int64_t w = 0; w < plan.warmup && !shared.stop && !cancelled(plan); ++w)
       runOnce();
-  } catch (const ToolError &e) {
+  } catch (const std::exception &e) { // ToolError, or bad_alloc
     fail(e.what());
   }
   {
@@ -85,7 +85,7 @@ void runThread(kiln_session *session, const std::vector<const kiln_tensor *> &in
       latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
       ++shared.done;
     }
-  } catch (const ToolError &e) {
+  } catch (const std::exception &e) { // ToolError, or bad_alloc
     fail(e.what());
   }
   Clock::time_point end = Clock::now();

@@ -108,11 +108,11 @@ int run(const BenchOptions &o) {
   bool tempData = !o.reference.empty() && o.saveOutputs.empty();
   if (tempData || (needsPython && o.json.empty()))
     temp.emplace();
-  // Absolute, so that the JSON's file names hold from any folder.
-  std::string saveRoot = tempData ? temp->path() + "/data"
-                         : o.saveOutputs.empty()
-                             ? ""
-                             : std::filesystem::absolute(o.saveOutputs).lexically_normal().string();
+  std::string saveRoot; // absolute, so that the JSON's file names hold from any folder
+  if (tempData)
+    saveRoot = temp->path() + "/data";
+  else if (!o.saveOutputs.empty())
+    saveRoot = std::filesystem::absolute(o.saveOutputs).lexically_normal().string();
   std::string jsonPath = o.json.empty() && needsPython ? temp->path() + "/report.json" : o.json;
 
   printHeader(model.get(), o);
@@ -146,8 +146,7 @@ int main(int argc, char **argv) {
   if (std::optional<int> code = parseOptions(argc, argv, options))
     return *code;
   for (int sig : {SIGINT, SIGTERM}) {
-    struct sigaction action {
-    }, before{};
+    struct sigaction action = {}, before = {};
     action.sa_handler = onSignal;
     sigemptyset(&action.sa_mask);
     // A signal ignored from the start (SIGINT of a background job) stays ignored.
