@@ -11,8 +11,8 @@
 # `cmake --install <build> --component runtime` installs only the runtime's part.
 
 set(KILN_INSTALL_RPATH "\$ORIGIN/../lib;${LLVM_LIBRARY_DIR}")
-set_target_properties(kilnc kiln-opt kiln-run PROPERTIES INSTALL_RPATH "${KILN_INSTALL_RPATH}")
-install(TARGETS kilnc kiln-opt kiln-run RUNTIME DESTINATION bin)
+set_target_properties(kilnc kiln-opt kiln-run kiln-bench PROPERTIES INSTALL_RPATH "${KILN_INSTALL_RPATH}")
+install(TARGETS kilnc kiln-opt kiln-run kiln-bench RUNTIME DESTINATION bin)
 install(TARGETS Kiln LIBRARY DESTINATION lib)
 
 # runtime.h and model_abi.h install with the runtime (runtime/CMakeLists.txt).
