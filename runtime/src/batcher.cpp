@@ -221,6 +221,12 @@ kiln_batcher::~kiln_batcher() {
   for (std::thread &t : workers)
     if (t.joinable())
       t.join();
+  for (WorkerBuffers &w : buffers) {
+    for (GrowableBuffer &g : w.inputs)
+      freeBuffer(session->allocator, g);
+    for (GrowableBuffer &g : w.outputs)
+      freeBuffer(session->allocator, g);
+  }
 }
 
 extern "C" {
