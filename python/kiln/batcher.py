@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import weakref
 from typing import Any, Iterable, Mapping, Optional, Union
 
 import numpy as np
@@ -19,13 +20,17 @@ class BatcherFuture(concurrent.futures.Future):
 
     def __init__(self, batcher: "Batcher") -> None:
         super().__init__()
-        self._batcher = batcher
+        # Weak: the runtime holds the Future until its callback, and a Future that kept
+        # the batcher alive could free it from inside that callback, on the batcher's own
+        # worker thread, which cannot join itself.
+        self._batcher = weakref.ref(batcher)
         self._ticket: Optional[int] = None
 
     def cancel(self) -> bool:
-        if self._ticket is not None and not self.done():
+        batcher = self._batcher()
+        if batcher is not None and self._ticket is not None and not self.done():
             # Cancelled in the runtime: its callback has cancelled this Future already.
-            self._batcher._cancel(self._ticket)
+            batcher._cancel(self._ticket)
         return self.cancelled()
 
 

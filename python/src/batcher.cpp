@@ -38,8 +38,8 @@ void complete(void *self, kiln_status *status, kiln_tensor **outputs, size_t n) 
       return;
     }
     const Session &session = nb::cast<const Session &>(pending->session);
-    nb::dict results = resultsDict(outs, session.outputInfos(),
-                                   kiln_session_model(session.get()), pending->outputNames);
+    nb::dict results = resultsDict(outs, session.outputInfos(), kiln_session_model(session.get()),
+                                   pending->outputNames);
     pending->future.attr("set_result")(results);
   } catch (nb::python_error &e) {
     // E.g. the Future was cancelled by other means: nothing to deliver to.
@@ -96,9 +96,10 @@ uint64_t Batcher::submit(nb::handle feeds, nb::object future, nb::handle outputN
   {
     // The callback may run (and take the GIL) before submit returns.
     nb::gil_scoped_release release;
-    status = kiln_batcher_submit(batcher_, ins.data(), ins.size(), complete, pending.get(), &ticket);
+    status =
+        kiln_batcher_submit(batcher_, ins.data(), ins.size(), complete, pending.get(), &ticket);
   }
-  check(status);      // on failure the callback never runs: `pending` is ours to free
+  check(status);     // on failure the callback never runs: `pending` is ours to free
   pending.release(); // the callback owns it now
   return ticket;
 }
@@ -117,7 +118,8 @@ bool Batcher::cancel(uint64_t ticket) {
 
 void Batcher::close(bool cancelPending) {
   nb::gil_scoped_release release;
-  kiln_batcher_close(batcher_, cancelPending ? KILN_BATCHER_CLOSE_CANCEL : KILN_BATCHER_CLOSE_DRAIN);
+  kiln_batcher_close(batcher_,
+                     cancelPending ? KILN_BATCHER_CLOSE_CANCEL : KILN_BATCHER_CLOSE_DRAIN);
 }
 
 nb::dict Batcher::stats() const {

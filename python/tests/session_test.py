@@ -237,6 +237,13 @@ def test_batcher(session):
     batcher.close(cancel_pending=True)
     assert all(f.cancelled() for f in futures)
 
+    # Dropping the last reference to a batcher drains it: its futures still complete.
+    batcher = kiln.Batcher(session, max_batch=64, timeout_us=3600 * 10**6)
+    futures = [batcher.submit(one) for _ in range(3)]
+    del batcher
+    for f in futures:
+        np.testing.assert_array_equal(f.result(timeout=20)["sum"], np.full((1, 4), 2))
+
     # A model without a batch dimension on every input is refused.
     expect_error("INVALID_ARGUMENT", kiln.Batcher, args.sequence_model, contains="sequence")
 

@@ -51,8 +51,7 @@ kiln_status *bindBuffer(const kiln_allocator &allocator, GrowableBuffer &buffer,
 /// its output tensors; `ins`/`outs` point at them.
 kiln_status *prepareBatch(kiln_batcher &b, WorkerBuffers &buffers,
                           const std::vector<std::unique_ptr<Request>> &batch, int64_t total,
-                          std::vector<kiln_tensor> &inTensors,
-                          std::vector<kiln_tensor> &outTensors,
+                          std::vector<kiln_tensor> &inTensors, std::vector<kiln_tensor> &outTensors,
                           std::vector<const kiln_tensor *> &ins, std::vector<kiln_tensor *> &outs) {
   const kiln_session &session = *b.session;
   const kiln_model &m = *session.model;

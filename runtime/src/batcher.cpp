@@ -285,8 +285,8 @@ kiln_status *kiln_batcher_create(kiln_session *session, const kiln_batcher_optio
 }
 
 kiln_status *kiln_batcher_submit(kiln_batcher *batcher, const kiln_tensor *const *inputs,
-                                 size_t num_inputs, kiln_batcher_callback callback,
-                                 void *user_data, uint64_t *ticket) {
+                                 size_t num_inputs, kiln_batcher_callback callback, void *user_data,
+                                 uint64_t *ticket) {
   KILN_API_GUARD_BEGIN
   if (!batcher || !callback)
     return error(KILN_STATUS_INVALID_ARGUMENT, "kiln_batcher_submit: batcher or callback is NULL");

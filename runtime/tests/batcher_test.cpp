@@ -335,6 +335,5 @@ TEST(Batcher, StatsOfASmallerStruct) {
   KILN_ASSERT_OK(kiln_batcher_get_stats(b.get(), &stats));
   EXPECT_EQ(stats.rejected, 77u); // past the caller's struct: untouched
   stats.struct_size = 1;
-  expectError(kiln_batcher_get_stats(b.get(), &stats), KILN_STATUS_INVALID_ARGUMENT,
-              "struct_size");
+  expectError(kiln_batcher_get_stats(b.get(), &stats), KILN_STATUS_INVALID_ARGUMENT, "struct_size");
 }
