@@ -20,13 +20,12 @@ using namespace kiln::runtime;
 
 namespace {
 
-/// Runs one request on its own tensors and hands it the outputs; true on success.
-bool runAlone(kiln_batcher &b, Request &r) {
+/// Runs one request on its own tensors and hands it the outputs.
+void runAlone(kiln_batcher &b, Request &r) {
   std::vector<kiln_tensor *> outs(r.outputDims.size(), nullptr);
   kiln_status *st =
       kiln_session_run(b.session, r.inputs.data(), r.inputs.size(), outs.data(), outs.size());
-  r.callback(r.userData, st, outs.data(), outs.size());
-  return st == nullptr;
+  complete(b, r, st, outs.data());
 }
 
 /// Points `t` at `buffer`, grown to hold `dtype` `dims`, with the session's allocator.
@@ -89,7 +88,7 @@ kiln_status *prepareBatch(kiln_batcher &b, WorkerBuffers &buffers,
 
 /// Copies request `r`'s rows, at byte `offsets` of the batched outputs, into new
 /// tensors of its own (advancing the offsets) and hands them to its callback.
-bool deliverSlice(kiln_batcher &b, Request &r, const std::vector<kiln_tensor> &outTensors,
+void deliverSlice(kiln_batcher &b, Request &r, const std::vector<kiln_tensor> &outTensors,
                   std::vector<size_t> &offsets) {
   const kiln_model &m = *b.session->model;
   const size_t nout = m.outputs.size();
@@ -111,24 +110,21 @@ bool deliverSlice(kiln_batcher &b, Request &r, const std::vector<kiln_tensor> &o
       kiln_tensor_release(t);
       t = nullptr;
     }
-  r.callback(r.userData, st, mine.data(), nout);
-  return st == nullptr;
+  complete(b, r, st, mine.data());
 }
 
 } // namespace
 
-BatchOutcome kiln::runtime::runBatch(kiln_batcher &b, WorkerBuffers &buffers,
-                                     std::vector<std::unique_ptr<Request>> &batch) {
-  BatchOutcome outcome;
-  auto count = [&](bool ok) { ++(ok ? outcome.completed : outcome.failed); };
+void kiln::runtime::runBatch(kiln_batcher &b, WorkerBuffers &buffers,
+                             std::vector<std::unique_ptr<Request>> &batch) {
   // Requests whose callback has been called: never twice. Nothing after a callback
   // throws, so `done` moves past a request right after its callback returns.
   size_t done = 0;
   try {
     if (batch.size() == 1) {
-      count(runAlone(b, *batch[0]));
+      runAlone(b, *batch[0]);
       ++done;
-      return outcome;
+      return;
     }
     const kiln_model &m = *b.session->model;
     const size_t nin = m.inputs.size(), nout = m.outputs.size();
@@ -147,29 +143,24 @@ BatchOutcome kiln::runtime::runBatch(kiln_batcher &b, WorkerBuffers &buffers,
       // Every request passed the shape checks alone, so a value check failed: find
       // the requests at fault by running each alone.
       kiln_status_free(st);
-      outcome.split = true;
+      b.splitBatches.fetch_add(1, std::memory_order_relaxed);
       for (; done < batch.size(); ++done)
-        count(runAlone(b, *batch[done]));
-      return outcome;
+        runAlone(b, *batch[done]);
+      return;
     }
     if (st) {
-      for (; done < batch.size(); ++done) {
-        ++outcome.failed;
-        fail(*batch[done], makeStatus(st->code, st->message));
-      }
+      for (; done < batch.size(); ++done)
+        fail(b, *batch[done], makeStatus(st->code, st->message));
       kiln_status_free(st);
-      return outcome;
+      return;
     }
     std::vector<size_t> offsets(nout, 0);
     for (; done < batch.size(); ++done)
-      count(deliverSlice(b, *batch[done], outTensors, offsets));
+      deliverSlice(b, *batch[done], outTensors, offsets);
   } catch (...) {
     kiln_status *st = statusFromCurrentException("kiln_batcher");
-    for (; done < batch.size(); ++done) {
-      ++outcome.failed;
-      fail(*batch[done], makeStatus(st->code, st->message));
-    }
+    for (; done < batch.size(); ++done)
+      fail(b, *batch[done], makeStatus(st->code, st->message));
     kiln_status_free(st);
   }
-  return outcome;
 }

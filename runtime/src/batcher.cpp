@@ -158,11 +158,8 @@ void workerLoop(kiln_batcher &b, WorkerBuffers &buffers) {
     if (!b.queue.empty())
       b.wake.notify_one(); // another worker may start the next batch
     lock.unlock();
-    BatchOutcome outcome = runBatch(b, buffers, batch);
+    runBatch(b, buffers, batch);
     lock.lock();
-    b.stats.completed += outcome.completed;
-    b.stats.failed += outcome.failed;
-    b.stats.split_batches += outcome.split ? 1 : 0;
   }
 }
 
@@ -207,9 +204,19 @@ bool kiln::runtime::compatible(const Request &a, const Request &b) {
   return true;
 }
 
-void kiln::runtime::fail(Request &request, kiln_status *status) {
+void kiln::runtime::complete(kiln_batcher &b, Request &request, kiln_status *status,
+                             kiln_tensor **outputs) {
+  kiln_status_code_t code = kiln_status_code(status);
+  std::atomic<uint64_t> &counter = code == KILN_STATUS_OK          ? b.completed
+                                   : code == KILN_STATUS_CANCELLED ? b.cancelled
+                                                                   : b.failed;
+  counter.fetch_add(1, std::memory_order_relaxed);
+  request.callback(request.userData, status, outputs, request.outputDims.size());
+}
+
+void kiln::runtime::fail(kiln_batcher &b, Request &request, kiln_status *status) {
   std::vector<kiln_tensor *> none(request.outputDims.size(), nullptr);
-  request.callback(request.userData, status, none.data(), none.size());
+  complete(b, request, status, none.data());
 }
 
 kiln_batcher::~kiln_batcher() {
@@ -357,10 +364,9 @@ kiln_status *kiln_batcher_cancel(kiln_batcher *batcher, uint64_t ticket) {
                    " is not queued (it is running or done, or no such request)");
     req = std::move(*it);
     batcher->queue.erase(it);
-    ++batcher->stats.cancelled;
   }
   batcher->wake.notify_all(); // the oldest request may have changed
-  fail(*req, error(KILN_STATUS_CANCELLED, "the request was cancelled before it ran"));
+  fail(*batcher, *req, error(KILN_STATUS_CANCELLED, "the request was cancelled before it ran"));
   return nullptr;
   KILN_API_GUARD_END("kiln_batcher_cancel")
 }
@@ -375,14 +381,13 @@ void kiln_batcher_close(kiln_batcher *batcher, int32_t mode) {
   {
     std::lock_guard<std::mutex> lock(batcher->mutex);
     batcher->closing = true;
-    if (mode == KILN_BATCHER_CLOSE_CANCEL) {
+    if (mode == KILN_BATCHER_CLOSE_CANCEL)
       cancelled.swap(batcher->queue);
-      batcher->stats.cancelled += cancelled.size();
-    }
   }
   batcher->wake.notify_all();
   for (std::unique_ptr<Request> &r : cancelled)
-    fail(*r, error(KILN_STATUS_CANCELLED, "the batcher was closed before the request ran"));
+    fail(*batcher, *r,
+         error(KILN_STATUS_CANCELLED, "the batcher was closed before the request ran"));
   // Workers drain the queue (without waiting for timeouts) and then return.
   for (std::thread &t : batcher->workers)
     t.join();
@@ -409,6 +414,10 @@ kiln_status *kiln_batcher_get_stats(const kiln_batcher *batcher, kiln_batcher_st
     now = batcher->stats;
     now.queued = batcher->queue.size();
   }
+  now.completed = batcher->completed.load(std::memory_order_relaxed);
+  now.failed = batcher->failed.load(std::memory_order_relaxed);
+  now.cancelled = batcher->cancelled.load(std::memory_order_relaxed);
+  now.split_batches = batcher->splitBatches.load(std::memory_order_relaxed);
   now.struct_size = std::min(size, sizeof(now));
   std::memcpy(stats, &now, now.struct_size);
   return nullptr;

@@ -14,6 +14,7 @@
 #include "kiln/runtime.h"
 #include "run_context.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -66,7 +67,10 @@ struct kiln_batcher {
   bool closing = false;
   /// Set once the workers have been joined (kiln_batcher_close is idempotent).
   bool closed = false;
+  /// The counters updated under `mutex` (requests, rejected, batches, rows).
   kiln_batcher_stats stats{};
+  /// The counters of completions, updated by whichever thread completes a request.
+  std::atomic<uint64_t> completed{0}, failed{0}, cancelled{0}, splitBatches{0};
 
   /// Serializes kiln_batcher_close calls (the one that joins the workers).
   std::mutex closeMutex;
@@ -78,20 +82,19 @@ struct kiln_batcher {
 
 namespace kiln::runtime {
 
-/// How the requests of one batch completed.
-struct BatchOutcome {
-  uint64_t completed = 0, failed = 0;
-  /// The batched run failed with INVALID_ARGUMENT and was rerun request by request.
-  bool split = false;
-};
-
 /// Runs `batch` (compatible requests, oldest first) on the batcher's session with
-/// worker `buffers`, and calls each request's callback exactly once.
-BatchOutcome runBatch(kiln_batcher &batcher, WorkerBuffers &buffers,
-                      std::vector<std::unique_ptr<Request>> &batch);
+/// worker `buffers`, and completes each request exactly once.
+void runBatch(kiln_batcher &batcher, WorkerBuffers &buffers,
+              std::vector<std::unique_ptr<Request>> &batch);
 
-/// Calls `request`'s callback with `status` (owned by the callback) and no outputs.
-void fail(Request &request, kiln_status *status);
+/// Counts the request's outcome in the batcher's stats, then calls its callback with
+/// `status` (NULL on success; owned by the callback) and `outputs` (n of them, owned by
+/// the callback). Counting first means that a caller who has its result sees it in the
+/// stats.
+void complete(kiln_batcher &batcher, Request &request, kiln_status *status, kiln_tensor **outputs);
+
+/// complete() with an error and no outputs.
+void fail(kiln_batcher &batcher, Request &request, kiln_status *status);
 
 } // namespace kiln::runtime
 
