@@ -45,19 +45,42 @@ kiln_status *checkModel(const kiln_model &m) {
   return nullptr;
 }
 
-/// Gives a run context back to the session's pool on every exit path.
-struct ContextLease {
-  RunContext &run;
-  ~ContextLease() { releaseRunContext(run); }
+/// A run context from the batcher's pool of contexts for checks (batcher.h), given
+/// back on every exit path.
+struct CheckLease {
+  kiln_batcher &b;
+  RunContext *run = nullptr;
+
+  explicit CheckLease(kiln_batcher &batcher) : b(batcher) {
+    {
+      std::lock_guard<std::mutex> lock(b.checkMutex);
+      if (!b.idleChecks.empty()) {
+        run = b.idleChecks.back();
+        b.idleChecks.pop_back();
+        return;
+      }
+    }
+    auto fresh = std::make_unique<RunContext>(*b.session); // allocates: outside the lock
+    std::lock_guard<std::mutex> lock(b.checkMutex);
+    b.idleChecks.reserve(b.checkContexts.size() + 1); // so that the release cannot throw
+    b.checkContexts.push_back(std::move(fresh));
+    run = b.checkContexts.back().get();
+  }
+  ~CheckLease() {
+    std::lock_guard<std::mutex> lock(b.checkMutex);
+    b.idleChecks.push_back(run);
+  }
+  CheckLease(const CheckLease &) = delete;
+  CheckLease &operator=(const CheckLease &) = delete;
 };
 
 /// Checks a request as kiln_session_run would, and that its dim 0 is one batch N that
 /// every output keeps; fills `req` on success.
-kiln_status *checkRequest(const kiln_batcher &b, const kiln_tensor *const *inputs, size_t n,
+kiln_status *checkRequest(kiln_batcher &b, const kiln_tensor *const *inputs, size_t n,
                           Request &req) {
   const kiln_model &m = *b.session->model;
-  RunContext &run = acquireRunContext(*b.session);
-  ContextLease lease{run};
+  CheckLease lease(b);
+  RunContext &run = *lease.run;
   if (kiln_status *st = validateInputs(run, inputs, n))
     return st;
   int64_t rows = -1;

@@ -72,6 +72,13 @@ struct kiln_batcher {
   /// The counters of completions, updated by whichever thread completes a request.
   std::atomic<uint64_t> completed{0}, failed{0}, cancelled{0}, splitBatches{0};
 
+  /// Run contexts for checking requests at submit, one per concurrent submit: the
+  /// batcher's own, not the session's, whose contexts each keep an activation arena
+  /// (a check would spread batch-sized arenas over as many contexts as submitters).
+  std::mutex checkMutex;
+  std::vector<std::unique_ptr<kiln::runtime::RunContext>> checkContexts;
+  std::vector<kiln::runtime::RunContext *> idleChecks;
+
   /// Serializes kiln_batcher_close calls (the one that joins the workers).
   std::mutex closeMutex;
   std::vector<std::thread> workers;

@@ -209,3 +209,43 @@ TEST(BatcherStress, CloseRacingWithSubmits) {
     EXPECT_GT(total, 0u);
   }
 }
+
+// Checking requests at submit takes no run context of the session's: the session keeps
+// one activation arena per concurrent batched run (here one worker: one run at a time),
+// not one per submitting thread. The add model's sum goes through its arena.
+TEST(BatcherStress, SubmittersDoNotMultiplyTheSessionsArenas) {
+  ModelPtr model = loadModel(KILN_TEST_ADD_MODEL);
+  SessionPtr session = createSession(model.get(), 1);
+  BatcherPtr b = createBatcher(session.get(), 16, 200, 1024, /*workers=*/1);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < kThreads; ++t) {
+    pool.emplace_back([&, t] {
+      for (int run = 0; run < 40; ++run) {
+        float base = static_cast<float>(t * 1000 + run * 4);
+        TensorPtr a = floatTensor({1, 4}, base, 1);
+        TensorPtr c = floatTensor({1, 4}, 1, 0);
+        const kiln_tensor *inputs[] = {a.get(), c.get()};
+        kiln_tensor *outputs[] = {nullptr};
+        kiln_status *st = kiln_batcher_run(b.get(), inputs, 2, outputs, 1);
+        if (st) {
+          ADD_FAILURE() << describe(st);
+          ++failures;
+          continue;
+        }
+        TensorPtr y(outputs[0]);
+        auto *yd = static_cast<const float *>(kiln_tensor_data(y.get()));
+        for (int i = 0; i < 4; ++i)
+          if (yd[i] != base + static_cast<float>(i) + 1)
+            ++failures;
+      }
+    });
+  }
+  for (std::thread &th : pool)
+    th.join();
+  EXPECT_EQ(failures.load(), 0);
+  // One context (the one the session made up front, which the worker reuses) with the
+  // add model's arena for at most 16 rows: 64 + 16 * 16 bytes. Were the submit checks
+  // to take the session's contexts, the worker would come to grow the arenas of several.
+  EXPECT_LE(kiln_session_arena_bytes(session.get()), 64u + 16u * 16u);
+}
