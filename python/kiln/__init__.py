@@ -5,6 +5,8 @@
     session = kiln.Session("model.so", threads=1)
     outputs = session.run({"x": x})          # dict name -> numpy array
     future = session.run_async({"x": x})     # concurrent.futures.Future
+    with kiln.Batcher(session, max_batch=32, timeout_us=1000) as batcher:
+        outputs = batcher.run({"x": one_row})  # from many threads: batched runs
 
 Failures raise kiln.KilnError with the runtime's status code name in ``.code``.
 """
@@ -13,9 +15,10 @@ from .errors import CompileError, KilnError
 from . import _kiln
 from .compile import compile, find_kilnc
 from .session import Model, Session, TensorInfo
+from .batcher import Batcher, BatcherFuture
 
 __version__ = "0.1.0"
 runtime_version = _kiln.runtime_version
 
-__all__ = ["CompileError", "KilnError", "Model", "Session", "TensorInfo", "compile",
-           "find_kilnc", "runtime_version", "__version__"]
+__all__ = ["Batcher", "BatcherFuture", "CompileError", "KilnError", "Model", "Session",
+           "TensorInfo", "compile", "find_kilnc", "runtime_version", "__version__"]

@@ -20,9 +20,13 @@ void kiln::python::initErrors() {
   gKilnError = type.release().ptr();
 }
 
+nb::object kiln::python::makeError(kiln_status_code_t code, const std::string &message) {
+  return nb::borrow(gKilnError)(nb::str(kiln_status_code_name(code)),
+                                nb::str(message.data(), message.size()));
+}
+
 void kiln::python::raiseError(kiln_status_code_t code, const std::string &message) {
-  nb::object error = nb::borrow(gKilnError)(nb::str(kiln_status_code_name(code)),
-                                            nb::str(message.data(), message.size()));
+  nb::object error = makeError(code, message);
   PyErr_SetObject(gKilnError, error.ptr());
   throw nb::python_error();
 }

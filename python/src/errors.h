@@ -10,6 +10,8 @@
 
 #include "kiln/runtime.h"
 
+#include <nanobind/nanobind.h>
+
 #include <string>
 
 namespace kiln::python {
@@ -20,6 +22,9 @@ void initErrors();
 /// Raises KilnError(code, message): sets the Python error and throws
 /// nanobind::python_error.
 [[noreturn]] void raiseError(kiln_status_code_t code, const std::string &message);
+
+/// A new KilnError(code, message) object, not raised (for a Future). Needs the GIL.
+nanobind::object makeError(kiln_status_code_t code, const std::string &message);
 
 /// Raises a KilnError for `status` (freed here) when it is not NULL.
 inline void check(kiln_status *status) {

@@ -1,11 +1,12 @@
 //===- module.cpp - The kiln._kiln extension module -------------*- C++ -*-===//
 //
-// Part of Kiln's Python extension: binds Model and Session (session.h) and the
-// runtime's version. The public API is the package kiln (kiln/__init__.py).
+// Part of Kiln's Python extension: binds Model and Session (session.h), Batcher
+// (batcher.h) and the runtime's version. The public API is the package kiln (kiln/__init__.py).
 //
 //===----------------------------------------------------------------------===//
 
 #include "arrays.h"
+#include "batcher.h"
 #include "errors.h"
 #include "session.h"
 
@@ -39,4 +40,14 @@ NB_MODULE(_kiln, m) {
       .def_prop_ro("num_threads", &Session::numThreads)
       .def_prop_ro("arena_bytes", &Session::arenaBytes)
       .def_prop_ro("model", &Session::model);
+
+  nb::class_<Batcher>(m, "Batcher", "A request batcher on a session (kiln_batcher); thread-safe.")
+      .def(nb::init<nb::object, int64_t, int64_t, int64_t, int32_t>(), "session"_a,
+           "max_batch"_a = 32, "timeout_us"_a = 1000, "queue_capacity"_a = 1024, "workers"_a = 1)
+      .def("run", &Batcher::run, "feeds"_a, "output_names"_a = nb::none(),
+           "Runs one request through the batcher and waits; returns its own results.")
+      .def("_submit", &Batcher::submit, "feeds"_a, "future"_a, "output_names"_a = nb::none())
+      .def("_cancel", &Batcher::cancel, "ticket"_a)
+      .def("_close", &Batcher::close, "cancel_pending"_a = false)
+      .def_prop_ro("stats", &Batcher::stats);
 }

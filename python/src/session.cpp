@@ -53,17 +53,6 @@ std::vector<ValueInfo> valueInfos(const kiln_model *model, size_t count, InfoGet
   return values;
 }
 
-/// Owns the tensors kiln_session_run returned until they are handed to numpy.
-struct OwnedTensors {
-  std::vector<kiln_tensor *> tensors;
-  explicit OwnedTensors(size_t n) : tensors(n, nullptr) {}
-  kiln_tensor *take(size_t i) { return std::exchange(tensors[i], nullptr); }
-  ~OwnedTensors() {
-    for (kiln_tensor *t : tensors)
-      kiln_tensor_release(t);
-  }
-};
-
 /// Packs sequence input `data` (a list of arrays) into its two tensors.
 void packSequence(const ValueInfo &data, PyObject *value, std::vector<InputTensor> &held,
                   const kiln_tensor **ins) {
@@ -174,17 +163,18 @@ Model Session::model() const {
   return Model(m);
 }
 
-nb::dict Session::run(nb::handle feedsArg, nb::handle outputNames) {
+std::vector<const kiln_tensor *> kiln::python::wrapFeeds(nb::handle feedsArg,
+                                                         const std::vector<ValueInfo> &inputs,
+                                                         std::vector<InputTensor> &held) {
   nb::object feeds = nb::borrow(feedsArg);
   if (!PyDict_Check(feeds.ptr()))
     feeds = nb::borrow<nb::object>(reinterpret_cast<PyObject *>(&PyDict_Type))(feeds); // a mapping
-  const size_t nin = inputs_.size(), nout = outputs_.size();
-  std::vector<InputTensor> held;
+  const size_t nin = inputs.size();
   held.reserve(nin);
   std::vector<const kiln_tensor *> ins(nin, nullptr);
   Py_ssize_t matched = 0;
   for (size_t i = 0; i < nin; ++i) {
-    const ValueInfo &v = inputs_[i];
+    const ValueInfo &v = inputs[i];
     if (v.kind == KILN_MODEL_VALUE_SEQUENCE_SHAPES)
       continue; // packed with its data
     PyObject *value = PyDict_GetItemWithError(feeds.ptr(), v.name.ptr());
@@ -206,8 +196,38 @@ nb::dict Session::run(nb::handle feedsArg, nb::handle outputNames) {
     ins[i] = held.back().tensor;
   }
   if (matched != PyDict_Size(feeds.ptr()))
-    raiseUnknownInputs(feeds, inputs_);
+    raiseUnknownInputs(feeds, inputs);
+  return ins;
+}
 
+nb::dict kiln::python::resultsDict(OwnedTensors &outs, const std::vector<ValueInfo> &outputs,
+                                   const kiln_model *model, nb::handle outputNames) {
+  nb::dict results;
+  auto emit = [&](size_t o) {
+    const ValueInfo &v = outputs[o];
+    if (v.kind == KILN_MODEL_VALUE_SEQUENCE_DATA)
+      results[v.name] = unpackSequence(outs.tensors[o], outs.tensors[o + 1]);
+    else if (v.kind != KILN_MODEL_VALUE_SEQUENCE_SHAPES)
+      PyDict_SetItem(results.ptr(), v.name.ptr(), nb::steal(toNumpy(outs.take(o))).ptr());
+  };
+  if (outputNames.is_none()) {
+    for (size_t o = 0; o < outputs.size(); ++o)
+      emit(o);
+    return results;
+  }
+  for (nb::handle name : outputNames) {
+    size_t index = 0;
+    check(kiln_model_find_output(model, nb::str(name).c_str(), &index));
+    if (outs.tensors[index] || outputs[index].kind == KILN_MODEL_VALUE_SEQUENCE_DATA)
+      emit(index);
+  }
+  return results;
+}
+
+nb::dict Session::run(nb::handle feeds, nb::handle outputNames) {
+  std::vector<InputTensor> held;
+  std::vector<const kiln_tensor *> ins = wrapFeeds(feeds, inputs_, held);
+  const size_t nin = inputs_.size(), nout = outputs_.size();
   OwnedTensors outs(nout);
   kiln_status *status;
   {
@@ -215,26 +235,5 @@ nb::dict Session::run(nb::handle feedsArg, nb::handle outputNames) {
     status = kiln_session_run(session_, ins.data(), nin, outs.tensors.data(), nout);
   }
   check(status);
-
-  nb::dict results;
-  auto emit = [&](size_t o) {
-    const ValueInfo &v = outputs_[o];
-    if (v.kind == KILN_MODEL_VALUE_SEQUENCE_DATA)
-      results[v.name] = unpackSequence(outs.tensors[o], outs.tensors[o + 1]);
-    else if (v.kind != KILN_MODEL_VALUE_SEQUENCE_SHAPES)
-      PyDict_SetItem(results.ptr(), v.name.ptr(), nb::steal(toNumpy(outs.take(o))).ptr());
-  };
-  if (outputNames.is_none()) {
-    for (size_t o = 0; o < nout; ++o)
-      emit(o);
-    return results;
-  }
-  kiln_model *model = kiln_session_model(session_);
-  for (nb::handle name : outputNames) {
-    size_t index = 0;
-    check(kiln_model_find_output(model, nb::str(name).c_str(), &index));
-    if (outs.tensors[index] || outputs_[index].kind == KILN_MODEL_VALUE_SEQUENCE_DATA)
-      emit(index);
-  }
-  return results;
+  return resultsDict(outs, outputs_, kiln_session_model(session_), outputNames);
 }

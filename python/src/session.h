@@ -10,11 +10,13 @@
 #ifndef KILN_PYTHON_SESSION_H
 #define KILN_PYTHON_SESSION_H
 
+#include "arrays.h"
 #include "kiln/runtime.h"
 
 #include <nanobind/nanobind.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kiln::python {
@@ -55,6 +57,29 @@ struct ValueInfo {
   bool optional = false;
 };
 
+/// Owns the tensors a run returned until they are handed to numpy.
+struct OwnedTensors {
+  std::vector<kiln_tensor *> tensors;
+  explicit OwnedTensors(size_t n) : tensors(n, nullptr) {}
+  kiln_tensor *take(size_t i) { return std::exchange(tensors[i], nullptr); }
+  ~OwnedTensors() {
+    for (kiln_tensor *t : tensors)
+      kiln_tensor_release(t);
+  }
+};
+
+/// The tensors of `feeds` (a dict name -> array; None or a missing optional input
+/// leaves it absent; a sequence input is a list of arrays), one per model input (NULL:
+/// absent); `held` keeps what they wrap alive. Raises KilnError for a missing or
+/// unknown input.
+std::vector<const kiln_tensor *> wrapFeeds(nb::handle feeds, const std::vector<ValueInfo> &inputs,
+                                           std::vector<InputTensor> &held);
+
+/// A dict name -> numpy array (a list for a sequence) of a run's outputs, for every
+/// output or only those in `outputNames` (an iterable of names; None for all).
+nb::dict resultsDict(OwnedTensors &outs, const std::vector<ValueInfo> &outputs,
+                     const kiln_model *model, nb::handle outputNames);
+
 /// A session (kiln_session): thread-safe, like the runtime's.
 class Session {
 public:
@@ -72,6 +97,10 @@ public:
   int32_t numThreads() const { return kiln_session_num_threads(session_); }
   uint64_t arenaBytes() const { return kiln_session_arena_bytes(session_); }
   Model model() const;
+
+  kiln_session *get() const { return session_; }
+  const std::vector<ValueInfo> &inputInfos() const { return inputs_; }
+  const std::vector<ValueInfo> &outputInfos() const { return outputs_; }
 
 private:
   kiln_session *session_ = nullptr;

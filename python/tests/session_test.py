@@ -168,10 +168,91 @@ def test_hand_written_models():
                  contains="give a list")
 
 
+def test_batcher(session):
+    """kiln.Batcher on the kilnc-compiled model: 16 threads x 100 single-row requests,
+    each checking its own answer; futures, back-pressure, cancellation and close."""
+    with kiln.Batcher(session, max_batch=16, timeout_us=500, workers=2) as batcher:
+        failures = []
+
+        def worker(t):
+            for run in range(100):
+                a = np.full((1, 4), t * 1000 + run, np.float32) + np.arange(4, dtype=np.float32)
+                b = np.full((1, 4), run, np.float32)
+                out = batcher.run({"a": a, "b": b})
+                if not (np.array_equal(out["sum"], a + b) and np.array_equal(out["product"], a * b)):
+                    failures.append((t, run))
+
+        threads = [threading.Thread(target=worker, args=(t,)) for t in range(16)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert not failures, failures[:5]
+        stats = batcher.stats
+        assert stats["completed"] == 1600 and stats["failed"] == 0, stats
+        assert stats["largest_batch"] > 1, stats  # 16 threads shared batches
+        assert stats["largest_batch"] <= 16, stats
+
+        feeds = [{"a": np.full((1 + k % 2, 4), k, np.float32), "b": np.ones((1 + k % 2, 4), np.float32)}
+                 for k in range(40)]
+        futures = [batcher.submit(f) for f in feeds]
+        for k, fut in enumerate(futures):
+            assert isinstance(fut, concurrent.futures.Future)
+            np.testing.assert_array_equal(fut.result(timeout=20)["sum"], feeds[k]["a"] + 1)
+        only = batcher.run(feeds[0], output_names=["product"])
+        assert list(only) == ["product"]
+        # A bad request is refused by run/submit itself, and does not reach a batch.
+        expect_error("INVALID_ARGUMENT", batcher.run, {"a": np.zeros((1, 5), np.float32),
+                                                       "b": np.zeros((1, 5), np.float32)},
+                     contains="dim 1: expected 4, got 5")
+        expect_error("INVALID_ARGUMENT", batcher.submit, {"a": feeds[0]["a"]}, contains="missing")
+        expect_error("INVALID_ARGUMENT", batcher.run, {"a": np.zeros((17, 4), np.float32),
+                                                       "b": np.zeros((17, 4), np.float32)},
+                     contains="more than max_batch 16")
+
+    # A long timeout and a small queue: requests wait, the queue fills, close drains.
+    batcher = kiln.Batcher(session, max_batch=64, timeout_us=3600 * 10**6, queue_capacity=4)
+    one = {"a": np.ones((1, 4), np.float32), "b": np.ones((1, 4), np.float32)}
+    futures = [batcher.submit(one) for _ in range(4)]
+    expect_error("RESOURCE_EXHAUSTED", batcher.submit, one, contains="queue is full")
+    assert futures[1].cancel() and futures[1].cancelled()
+    assert not futures[0].done()
+    batcher.close()
+    assert all(f.done() for f in futures)
+    for k in (0, 2, 3):
+        np.testing.assert_array_equal(futures[k].result()["sum"], np.full((1, 4), 2))
+    try:
+        futures[1].result()
+        raise AssertionError("expected CancelledError")
+    except concurrent.futures.CancelledError:
+        pass
+    assert not futures[0].cancel()  # done
+    expect_error("FAILED_PRECONDITION", batcher.run, one, contains="closed")
+    stats = batcher.stats
+    assert (stats["rejected"], stats["cancelled"], stats["completed"]) == (1, 1, 3), stats
+
+    # close(cancel_pending=True): queued futures end cancelled.
+    batcher = kiln.Batcher(session, max_batch=64, timeout_us=3600 * 10**6)
+    futures = [batcher.submit(one) for _ in range(3)]
+    batcher.close(cancel_pending=True)
+    assert all(f.cancelled() for f in futures)
+
+    # Dropping the last reference to a batcher drains it: its futures still complete.
+    batcher = kiln.Batcher(session, max_batch=64, timeout_us=3600 * 10**6)
+    futures = [batcher.submit(one) for _ in range(3)]
+    del batcher
+    for f in futures:
+        np.testing.assert_array_equal(f.result(timeout=20)["sum"], np.full((1, 4), 2))
+
+    # A model without a batch dimension on every input is refused.
+    expect_error("INVALID_ARGUMENT", kiln.Batcher, args.sequence_model, contains="sequence")
+
+
 session = test_compile_and_metadata()
 test_run(session)
 test_errors(session)
 test_threads(session)
 test_run_async(session)
+test_batcher(session)
 test_hand_written_models()
 print("kiln python package: all tests passed")

@@ -98,6 +98,8 @@ const char *kiln_status_code_name(kiln_status_code_t code) {
     return "ABI_MISMATCH";
   case KILN_STATUS_UNAVAILABLE:
     return "UNAVAILABLE";
+  case KILN_STATUS_CANCELLED:
+    return "CANCELLED";
   }
   return "UNKNOWN";
 }

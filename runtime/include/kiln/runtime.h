@@ -53,7 +53,10 @@ typedef enum kiln_status_code_t {
   KILN_STATUS_ABI_MISMATCH = 7,
   /** The model or session needs a device this runtime does not support (or, in a
       runtime that supports it, one this machine does not have). */
-  KILN_STATUS_UNAVAILABLE = 8
+  KILN_STATUS_UNAVAILABLE = 8,
+  /** The request was cancelled before it ran (kiln_batcher_cancel, or a batcher closed
+      with KILN_BATCHER_CLOSE_CANCEL). */
+  KILN_STATUS_CANCELLED = 9
 } kiln_status_code_t;
 
 /** An error: a code and a message. NULL means OK. Returned statuses are owned by
@@ -341,6 +344,147 @@ KILN_API kiln_model *kiln_session_model(const kiln_session *session);
 /** Returns the device the session runs on ({KILN_DEVICE_HOST, 0} for NULL).
     Thread-safe. */
 KILN_API kiln_device kiln_session_device(const kiln_session *session);
+
+/*===------------------------------ Batcher ------------------------------===*/
+
+/** A request batcher on a session: many threads submit single requests (inputs whose
+    dim 0, the batch, is usually 1); a worker thread groups them, up to `max_batch` rows
+    or until `timeout_us` after the oldest queued request arrived, concatenates them
+    along dim 0, makes one kiln_session_run, and hands every request exactly its own
+    rows of each output (copied into tensors of its own).
+
+    What can be batched: every input of the model (optional ones when present) and every
+    output must have rank >= 1 and a dynamic dim 0, and no input or output may be a
+    sequence; kiln_batcher_create refuses other models with INVALID_ARGUMENT. The model
+    must treat the rows of dim 0 independently (true of inference graphs exported with a
+    dynamic batch: row i of an output depends only on row i of the inputs); the batcher
+    checks shapes, not that. A request is checked in full when submitted (dtypes, ranks,
+    static dims, shared dim_params and the model's shape function, as kiln_session_run
+    does): each input's dim 0 must be the same N >= 1 (at most max_batch), and each
+    output's computed dim 0 must be N too. A request that fails a check is refused by
+    the submit call and never reaches a batch.
+
+    Grouping: requests are run together only when all their other dims agree (inputs
+    and computed outputs, and the same optional inputs present); nothing is padded. The
+    oldest queued request always opens the next batch, and later compatible requests
+    join it in arrival order while they fit. A batch of one request runs on the
+    caller's own tensors (no copy).
+
+    Errors: a batched run that fails with INVALID_ARGUMENT (a run-time check on input
+    values, e.g. an index out of range) is rerun one request at a time, so only the
+    requests at fault get the error; any other failure of a batched run reaches every
+    request of the batch, each with its own copy of the status.
+
+    Every accepted request completes exactly once: its callback runs once with its
+    outputs, an error, or KILN_STATUS_CANCELLED. Threads: kiln_batcher_submit,
+    kiln_batcher_run, kiln_batcher_cancel and kiln_batcher_get_stats are thread-safe and
+    may race with kiln_batcher_close (requests submitted after it are refused). */
+typedef struct kiln_batcher kiln_batcher;
+
+/** Options for kiln_batcher_create. Initialize with kiln_batcher_options_initialize. */
+typedef struct kiln_batcher_options {
+  size_t struct_size; /**< sizeof(kiln_batcher_options) */
+  /** The most rows (the sum of the requests' dim 0) in one run; default 32. */
+  int64_t max_batch;
+  /** How long a batch may wait for more requests, counted from the arrival of its oldest
+      request, in microseconds; default 1000. 0 runs whatever is queued at once. */
+  int64_t timeout_us;
+  /** The most requests queued (submitted, not yet running); default 1024. A submit
+      beyond it fails with RESOURCE_EXHAUSTED (back-pressure: the queue never grows past
+      it). */
+  int64_t queue_capacity;
+  /** Worker threads, i.e. the most batches running at once (each one
+      kiln_session_run, which uses the session's threads); default 1. */
+  int32_t num_workers;
+} kiln_batcher_options;
+
+/** Sets every field to its default (struct_size included). */
+KILN_API void kiln_batcher_options_initialize(kiln_batcher_options *options);
+
+/** Creates a batcher on `session` and starts its worker threads. `options` may be NULL
+    (defaults); it is copied. The session is not retained: it must outlive the batcher.
+    The caller owns *out and releases it with kiln_batcher_release. Errors:
+    INVALID_ARGUMENT (NULL arguments, options out of range, a model that cannot be
+    batched: the message names the input or output at fault), RESOURCE_EXHAUSTED.
+    Thread-safe. */
+KILN_API kiln_status *kiln_batcher_create(kiln_session *session,
+                                          const kiln_batcher_options *options,
+                                          kiln_batcher **out);
+
+/** Receives the result of one request, on a worker thread of the batcher (or, for a
+    cancelled request, on the thread that cancelled it). On success `status` is NULL and
+    outputs[0..num_outputs) are new tensors of the request's own rows; otherwise
+    `status` is the error (or CANCELLED) and every outputs[i] is NULL. The callback owns
+    the status and the tensors (and must release them); the `outputs` array itself is
+    only valid during the call. It should return quickly (the other requests of the
+    batch wait for it) and must not call kiln_batcher_close or kiln_batcher_release on
+    its own batcher. */
+typedef void (*kiln_batcher_callback)(void *user_data, kiln_status *status,
+                                      kiln_tensor **outputs, size_t num_outputs);
+
+/** Queues one request: `inputs` in model order, as for kiln_session_run (NULL for an
+    absent optional input). The tensors are read, not copied, when its batch runs: they
+    must stay alive and unchanged until `callback` is called. On success (NULL) the
+    callback will be called exactly once and *ticket (when `ticket` is not NULL)
+    receives the request's id for kiln_batcher_cancel. On failure the callback is never
+    called. Errors: INVALID_ARGUMENT (the request fails a check; see kiln_batcher),
+    RESOURCE_EXHAUSTED (the queue holds queue_capacity requests: retry later),
+    FAILED_PRECONDITION (the batcher is closed). Thread-safe. */
+KILN_API kiln_status *kiln_batcher_submit(kiln_batcher *batcher, const kiln_tensor *const *inputs,
+                                          size_t num_inputs, kiln_batcher_callback callback,
+                                          void *user_data, uint64_t *ticket);
+
+/** Submits one request and waits for its result. `outputs` has one entry per model
+    output, each NULL on entry; on success each receives a new tensor (the request's
+    rows) that the caller owns and releases; on error they stay NULL. Errors: those of
+    kiln_batcher_submit, and the request's run error (or CANCELLED). Thread-safe. */
+KILN_API kiln_status *kiln_batcher_run(kiln_batcher *batcher, const kiln_tensor *const *inputs,
+                                       size_t num_inputs, kiln_tensor **outputs,
+                                       size_t num_outputs);
+
+/** Cancels a queued request: when it has not started running, it leaves the queue and
+    its callback is called, on this thread before this returns, with CANCELLED; returns
+    NULL. Errors: NOT_FOUND when the request is no longer queued (it is running or done:
+    its callback brings its result). Thread-safe. */
+KILN_API kiln_status *kiln_batcher_cancel(kiln_batcher *batcher, uint64_t ticket);
+
+/** What kiln_batcher_close does with requests still queued. */
+typedef enum kiln_batcher_close_mode {
+  /** Runs them (at once, not waiting for timeouts) and delivers their results. */
+  KILN_BATCHER_CLOSE_DRAIN = 0,
+  /** Completes them with CANCELLED without running them. */
+  KILN_BATCHER_CLOSE_CANCEL = 1
+} kiln_batcher_close_mode;
+
+/** Stops the batcher: later submits fail with FAILED_PRECONDITION; queued requests are
+    drained or cancelled (`mode`, a kiln_batcher_close_mode); returns when every
+    accepted request's callback has returned and the workers have stopped. Either way no
+    request is lost. Idempotent; thread-safe, but must not be called from a callback. */
+KILN_API void kiln_batcher_close(kiln_batcher *batcher, int32_t mode);
+
+/** Closes the batcher with KILN_BATCHER_CLOSE_DRAIN (when not closed already) and
+    frees it. NULL is a no-op. Must not race with other calls on the batcher. */
+KILN_API void kiln_batcher_release(kiln_batcher *batcher);
+
+/** Counters since creation. The mean batch size is batched_rows / batches. */
+typedef struct kiln_batcher_stats {
+  size_t struct_size;          /**< sizeof(kiln_batcher_stats), set by the caller */
+  uint64_t requests;           /**< accepted by submit */
+  uint64_t rejected;           /**< refused because the queue was full */
+  uint64_t completed;          /**< callbacks with outputs */
+  uint64_t failed;             /**< callbacks with an error other than CANCELLED */
+  uint64_t cancelled;          /**< callbacks with CANCELLED */
+  uint64_t batches;            /**< batches taken from the queue */
+  uint64_t batched_rows;       /**< rows over those batches */
+  uint64_t largest_batch;      /**< the most rows in one batch */
+  uint64_t split_batches;      /**< batches rerun one request at a time after an error */
+  uint64_t queued;             /**< requests in the queue now */
+} kiln_batcher_stats;
+
+/** Fills *stats (struct_size must be set; a smaller struct gets its leading fields).
+    Errors: INVALID_ARGUMENT (NULL arguments, struct_size too small). Thread-safe. */
+KILN_API kiln_status *kiln_batcher_get_stats(const kiln_batcher *batcher,
+                                             kiln_batcher_stats *stats);
 
 /*===------------------------------ Profiling ----------------------------===*/
 
