@@ -5,7 +5,8 @@
 // backend's register-tiled kernel runs, pixels along the vector lanes), then each output
 // pixel sums the taps that land on it, gathering cols at i = (o + pad - k * dilation) /
 // stride where that divides exactly and is in range (at most ceil(K / stride) taps per
-// dim contribute; a stride-2 2x2 upsampling has exactly one). Other cases are one
+// dim contribute; a stride-2 2x2 upsampling has exactly one, and when the kernel equals
+// the stride, with no padding, the gather is a plain permutation of cols). Other cases are one
 // generic that gathers X the same way inside the channel sum. Both read with
 // tensor.extract at a position computed from the indices, never from data.
 //
@@ -151,8 +152,19 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
     MLIRContext *ctx = rewriter.getContext();
     if (group == 1 && resultType.getElementType().isF32() && xType.getElementType().isF32() &&
         wType.getElementType().isF32()) {
+      // Kernel = stride with no padding, dilation or extra output rows (a 2x2 stride-2
+      // upsampling): every output pixel takes exactly one tap, so the gather is a
+      // permutation of the taps.
+      bool nonOverlapping = true;
+      for (int64_t i = 0; i < ns; ++i) {
+        int64_t in = xType.getDimSize(2 + i);
+        nonOverlapping &= kernel[i] == strides[i] && dilations[i] == 1 && pads[i] == 0 &&
+                          pads[ns + i] == 0 &&
+                          (ShapedType::isDynamic(in) ? outOffsets[i] == 0 && !hasOutShape
+                                                     : outShape[i] == in * strides[i]);
+      }
       Value result = buildTapsThenGather(rewriter, loc, x, w, xType, kernel, strides, dilations,
-                                         pads, inSizes, init, m);
+                                         pads, inSizes, init, m, nonOverlapping);
       SmallVector<ReassociationIndices> outGroups{{0}, {1, 2}};
       for (int64_t i = 0; i < ns; ++i)
         outGroups.push_back({3 + i});
@@ -229,12 +241,13 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
   }
 
   /// Group 1, f32: the tap products as a contraction, then the gather-sum into `init`
-  /// ([n, 1, m, o...], zero filled); returns the filled `init`.
+  /// ([n, 1, m, o...], zero filled); returns the filled `init` (or, `nonOverlapping`, a
+  /// value of its type that permuteTaps writes).
   static Value buildTapsThenGather(OpBuilder &b, Location loc, Value x, Value w,
                                    RankedTensorType xType, ArrayRef<int64_t> kernel,
                                    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
                                    ArrayRef<int64_t> pads, ArrayRef<Value> inSizes, Value init,
-                                   int64_t m) {
+                                   int64_t m, bool nonOverlapping) {
     MLIRContext *ctx = b.getContext();
     int64_t ns = kernel.size();
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
@@ -278,6 +291,8 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
                                       Value(arith::AddFOp::create(nb, l, args[2], product)));
             })
             .getResult(0);
+    if (nonOverlapping)
+      return permuteTaps(b, loc, cols, kernel, cast<RankedTensorType>(init.getType()));
     // out[n, 0, m, o...] += cols[n, m, k..., (o + pad - k * dilation) / stride] over the
     // taps k that divide exactly and land in range; loops (n, g, m, o..., k...).
     int64_t gLoops = 3 + 2 * ns;
@@ -333,6 +348,65 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
                                          Value(arith::AddFOp::create(nb, l, args[1], tap)));
                })
         .getResult(0);
+  }
+
+  /// The output of a ConvTranspose whose kernel equals its stride (no padding or
+  /// dilation): out[n, 0, m, i0 * k0 + t0, ...] = cols[n, m, t..., i...], a copy of the
+  /// taps `cols` ([n, m, k..., i...]) into the output viewed as [n, m, i0, k0, i1, k1, ...],
+  /// with no index arithmetic. `type` is the output's [n, 1, m, o...].
+  static Value permuteTaps(OpBuilder &b, Location loc, Value cols, ArrayRef<int64_t> kernel,
+                           RankedTensorType type) {
+    MLIRContext *ctx = b.getContext();
+    int64_t ns = kernel.size();
+    auto colsType = cast<RankedTensorType>(cols.getType());
+    // The output viewed as [n, m, i0, k0, i1, k1, ...]; the loops run in that order but
+    // for the last pair, swapped (..., k_last, i_last), so that the innermost loop reads
+    // a row of cols contiguously (and writes every stride-th element of an output row).
+    SmallVector<int64_t> shape{colsType.getDimSize(0), colsType.getDimSize(1)};
+    SmallVector<Value> dynamic;
+    if (colsType.isDynamicDim(0))
+      dynamic.push_back(tensor::DimOp::create(b, loc, cols, 0));
+    int64_t loops = 2 + 2 * ns;
+    // Loop positions of i_j and k_j.
+    auto iLoop = [&](int64_t j) { return j + 1 < ns ? 2 + 2 * j : loops - 1; };
+    auto kLoop = [&](int64_t j) { return j + 1 < ns ? 3 + 2 * j : loops - 2; };
+    SmallVector<AffineExpr> colsExprs{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+    SmallVector<AffineExpr> outExprs{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+    for (int64_t j = 0; j < ns; ++j)
+      colsExprs.push_back(getAffineDimExpr(kLoop(j), ctx));
+    for (int64_t j = 0; j < ns; ++j) {
+      int64_t dim = 2 + ns + j;
+      shape.append({colsType.getDimSize(dim), kernel[j]});
+      if (colsType.isDynamicDim(dim))
+        dynamic.push_back(tensor::DimOp::create(b, loc, cols, dim));
+      colsExprs.push_back(getAffineDimExpr(iLoop(j), ctx));
+      outExprs.append({getAffineDimExpr(iLoop(j), ctx), getAffineDimExpr(kLoop(j), ctx)});
+    }
+    auto outType = RankedTensorType::get(shape, type.getElementType());
+    SmallVector<utils::IteratorType> parallel(loops, utils::IteratorType::parallel);
+    Value out =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{outType}, ValueRange{cols},
+            ValueRange{createEmpty(b, loc, outType, dynamic)},
+            SmallVector<AffineMap>{AffineMap::get(loops, 0, colsExprs, ctx),
+                                   AffineMap::get(loops, 0, outExprs, ctx)},
+            parallel,
+            [](OpBuilder &nb, Location l, ValueRange args) {
+              linalg::YieldOp::create(nb, l, args[0]);
+            })
+            .getResult(0);
+    // [n, m, i0, k0, ...] -> [n, m, o0, ...] -> [n, 1, m, o0, ...].
+    SmallVector<ReassociationIndices> pixels{{0}, {1}};
+    for (int64_t i = 0; i < ns; ++i)
+      pixels.push_back({2 + 2 * i, 3 + 2 * i});
+    SmallVector<int64_t> flatShape{type.getDimSize(0), type.getDimSize(2)};
+    flatShape.append(type.getShape().begin() + 3, type.getShape().end());
+    Value flat = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get(flatShape, type.getElementType()), out, pixels);
+    SmallVector<ReassociationIndices> group{{0}, {1, 2}};
+    for (int64_t i = 0; i < ns; ++i)
+      group.push_back({3 + i});
+    return tensor::ExpandShapeOp::create(b, loc, type, flat, group);
   }
 };
 

@@ -27,6 +27,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace kiln::onnxir;
@@ -179,6 +180,25 @@ struct ResizeLowering : OnnxLoweringPattern<ResizeOp> {
         Axis &a = info[d];
         a.outSize = floorToIndex(arith::MulFOp::create(rewriter, loc, a.scale, a.inF));
       }
+    }
+    // An axis whose constant scale is 1 keeps its size, and each of its output indices
+    // reads the same input index, exactly, in every coordinate mode but the TensorFlow
+    // ones (and with no antialias filter): it is not resized at all. Its index is then
+    // read as is, so that the innermost loop (the channels, once the layout is NHWC)
+    // stays contiguous and vectorizes.
+    DenseElementsAttr constantScales;
+    if (hasScales && !crop && ctm != "tf_half_pixel_for_nn" &&
+        !(op.getAntialias() != 0 && mode != "nearest") &&
+        matchPattern(adaptor.getScales(), m_Constant(&constantScales))) {
+      SmallVector<double> values;
+      for (APFloat v : constantScales.getValues<APFloat>())
+        values.push_back(v.convertToDouble());
+      for (auto [i, d] : llvm::enumerate(axes))
+        if (i < values.size() && values[i] == 1.0) {
+          info[d].resized = false;
+          info[d].outSize = info[d].inSize;
+        }
+      llvm::erase_if(axes, [&](int64_t d) { return !info[d].resized; });
     }
     // antialias widens the filter when downsampling: its support (1 for linear, 2 for
     // cubic) is divided by min(scale, 1).

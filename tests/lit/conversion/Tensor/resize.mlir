@@ -68,3 +68,23 @@ func.func @resize_linear_antialias(%x: tensor<1x1x4x4xf32>, %s: tensor<4xi64>) -
   %0 = "onnx.Resize"(%x, %none, %none, %s) <{antialias = 1 : i64, mode = "linear"}> : (tensor<1x1x4x4xf32>, none, none, tensor<4xi64>) -> tensor<1x1x3x3xf32>
   return %0 : tensor<1x1x3x3xf32>
 }
+
+// -----
+
+// Tests that a constant scale of 1 leaves its axis unresized: nearest 2x upsampling of H and
+// W of an NHWC tensor reads the channel (and batch) index as is, with no f64 arithmetic for
+// it; only the two resized axes compute a source index (two math.floor).
+// CHECK-LABEL: func.func @resize_unit_scale_axes
+// CHECK: linalg.generic
+// CHECK: %[[N:.+]] = linalg.index 0
+// CHECK-COUNT-2: math.floor
+// CHECK-NOT: math.floor
+// CHECK: %[[C:.+]] = linalg.index 3
+// CHECK-NOT: math.floor
+// CHECK: tensor.extract %arg0[%[[N]], %{{.+}}, %{{.+}}, %[[C]]]
+func.func @resize_unit_scale_axes(%x: tensor<1x4x4x8xf32>) -> tensor<1x8x8x8xf32> {
+  %none = onnx.NoValue
+  %s = "onnx.Constant"() <{value = dense<[1.0, 2.0, 2.0, 1.0]> : tensor<4xf32>}> : () -> tensor<4xf32>
+  %0 = "onnx.Resize"(%x, %none, %s, %none) <{mode = "nearest"}> : (tensor<1x4x4x8xf32>, none, tensor<4xf32>, none) -> tensor<1x8x8x8xf32>
+  return %0 : tensor<1x8x8x8xf32>
+}
