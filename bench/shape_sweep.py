@@ -286,6 +286,8 @@ def report(args, info, peak, binding, rows, summary):
                   f"- Shapes below {GOAL_FLOOR}: **{len(s['below_floor'])}** "
                   f"(goal 0: {met(not s['below_floor'])})",
                   f"- Worst five: {worst}"]
+    else:
+        lines.append(f"- No shape of {s['shapes']} was timed (see the statuses below)")
     if s["matmul_pct_peak_best"]:
         name, pct = s["matmul_pct_peak_best"]
         lines.append(f"- f32 matmul, % of the measured peak: best **{pct:.1f}%** ({name}), "
@@ -326,26 +328,36 @@ def plot(rows, summary, path, title):
     timed = [r for r in rows if "ratio" in r]
     if not timed:
         return False
+    from matplotlib.patches import Patch
     colors = dict(zip(FAMILIES, plt.get_cmap("tab10").colors))
-    fig, ax = plt.subplots(figsize=(10, 1.6 + 0.24 * len(timed)))
+    ratios = [r["ratio"] for r in timed]
+    fig, ax = plt.subplots(figsize=(11, 1.8 + 0.24 * len(timed)))
     y = list(range(len(timed)))[::-1]
-    ax.barh(y, [r["ratio"] for r in timed], color=[colors[r["family"]] for r in timed],
-            left=0)
+    # Bars grow from parity: left of 1 Kiln is slower, right of it faster.
+    ax.barh(y, [x - 1 for x in ratios], left=1, color=[colors[r["family"]] for r in timed])
+    for yi, x in zip(y, ratios):
+        ax.text(x * (1.03 if x >= 1 else 0.97), yi, f"{x:.2f}", va="center",
+                ha="left" if x >= 1 else "right", fontsize=6)
     ax.set_yticks(y, [r["name"] for r in timed], fontsize=7)
     ax.set_xscale("log")
+    lo, hi = min(0.5, min(ratios) / 1.5), max(2.0, max(ratios) * 1.5)
+    ax.set_xlim(lo, hi)
+    ticks = [t for t in (0.02, 0.05, 0.1, 0.2, 0.5, 0.8, 1, 1.25, 2, 5, 10, 20) if lo <= t <= hi]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
     ax.set_xlabel("ORT time / Kiln time  (> 1: Kiln is faster)")
     ax.axvline(1.0, color="black", linewidth=0.8)
-    ax.axvline(GOAL_FLOOR, color="red", linestyle=":", linewidth=1, label=f"floor {GOAL_FLOOR}")
+    handles = [ax.axvline(GOAL_FLOOR, color="red", linestyle=":", linewidth=1,
+                          label=f"floor {GOAL_FLOOR}")]
     if summary["geomean"]:
-        ax.axvline(summary["geomean"], color="gray", linestyle="--", linewidth=1,
-                   label=f"geomean {summary['geomean']:.2f}")
-    for fam in FAMILIES:
-        if any(r["family"] == fam for r in timed):
-            ax.barh([], [], color=colors[fam], label=fam)
-    ax.legend(loc="lower right", fontsize=7)
+        handles.append(ax.axvline(summary["geomean"], color="gray", linestyle="--",
+                                  linewidth=1, label=f"geomean {summary['geomean']:.2f}"))
+    handles += [Patch(color=colors[f], label=f) for f in FAMILIES
+                if any(r["family"] == f for r in timed)]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7)
     ax.set_ylim(-0.7, len(timed) - 0.3)
     ax.set_title(title, fontsize=9)
-    ax.grid(axis="x", which="both", alpha=0.3)
+    ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
