@@ -25,8 +25,8 @@ Reported per shape: the median times, ORT/Kiln (> 1: Kiln is faster), GFLOP/s of
 that BUILD/bin/kiln-peak-fma measures on one core (AVX-512 where the CPU has it; the higher
 of a measurement before and after the shapes) times --threads, and the status: ok, or why
 not (compile or run failure, or Kiln's warm-up output off ORT's by more than
-1e-4 * sqrt(K) * max(1, max |ORT|), K the length of one output's dot product). The summary gives the geometric mean of ORT/Kiln over all shapes and per family
-(2-D, depthwise, 1-D, 3-D and transposed convolution, matmul), how many shapes are below 0.8,
+1e-4 * sqrt(K) * max(1, max |ORT|), K the length of one output's dot product). The
+summary gives the geometric mean of ORT/Kiln over all shapes and per family (2-D, depthwise, 1-D, 3-D and transposed convolution, matmul), how many shapes are below 0.8,
 the worst five, and the matmul shapes' fraction of peak, next to the goals: geometric mean
 >= 1.1, no shape below 0.8, f32 matmul >= 85% of the measured peak on one core.
 
