@@ -24,11 +24,12 @@ Reported per shape: the median times, ORT/Kiln (> 1: Kiln is faster), GFLOP/s of
 (multiply-adds count 2; bias adds are not counted) and Kiln's as a percentage of the peak
 that BUILD/bin/kiln-peak-fma measures on one core (AVX-512 where the CPU has it; the higher
 of a measurement before and after the shapes) times --threads, and the status: ok, or why
-not (compile or run failure, or Kiln's warm-up output off ORT's by more than
-1e-4 * sqrt(K) * max(1, max |ORT|), K the length of one output's dot product). The
-summary gives the geometric mean of ORT/Kiln over all shapes and per family (2-D, depthwise, 1-D, 3-D and transposed convolution, matmul), how many shapes are below 0.8,
-the worst five, and the matmul shapes' fraction of peak, next to the goals: geometric mean
->= 1.1, no shape below 0.8, f32 matmul >= 85% of the measured peak on one core.
+not (compile or run failure, or Kiln's warm-up output off ORT's by more than 1e-4 * sqrt(K)
+* max(1, max |ORT|), K the length of one output's dot product). The summary gives the
+geometric mean of ORT/Kiln over all shapes and per family (2-D, depthwise, 1-D, 3-D and
+transposed convolution, matmul), how many shapes are below 0.8, the worst five, and the
+matmul shapes' fraction of peak, next to the goals: geometric mean >= 1.1, no shape below
+0.8, f32 matmul >= 85% of the measured peak on one core.
 
 Writes the Markdown report to --out and the raw numbers next to it as .json; --plot draws
 ORT/Kiln per shape as a PNG (needs matplotlib; without it the plot is skipped with a note).
