@@ -185,8 +185,16 @@ def bench_shape(args, s, index, open_kiln, ort):
         if proc.returncode != 0:
             row["status"] = "compile failed: " + benchlib.first_error(proc.stderr)[:200]
             return row
-        ort_sess = benchlib.make_ort(ort, onnx_path, args.threads)
-        kiln_sess = open_kiln(lib)
+        try:
+            ort_sess = benchlib.make_ort(ort, onnx_path, args.threads)
+        except Exception as ex:  # noqa: BLE001  (reported in the row)
+            row["status"] = f"ORT failed: {type(ex).__name__}: {ex}"[:200]
+            return row
+        try:
+            kiln_sess = open_kiln(lib)
+        except Exception as ex:  # noqa: BLE001
+            row["status"] = f"load failed: {type(ex).__name__}: {ex}"[:200]
+            return row
         engines = [benchlib.Engine("ort", lambda: ort_sess.run(None, feeds)[0]),
                    benchlib.Engine("kiln", lambda: kiln_sess.run(feeds)["Y"])]
         benchlib.warm_up_and_time(engines, args.min_runs, args.budget_s / 2, 2 * args.budget_s)
