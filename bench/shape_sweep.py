@@ -237,6 +237,23 @@ def insane(row):
     return None
 
 
+def build_source(build):
+    """The source tree BUILD was configured from (its CMakeCache.txt), else this checkout."""
+    try:
+        with open(os.path.join(build, "CMakeCache.txt")) as f:
+            m = re.search(r"^CMAKE_HOME_DIRECTORY:INTERNAL=(.*)$", f.read(), re.M)
+        return m.group(1).strip() if m else REPO
+    except OSError:
+        return REPO
+
+
+def mtime(path):
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return None
+
+
 def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
 
@@ -281,12 +298,17 @@ def report(args, info, peak, binding, rows, summary):
     lines += [f"- Measured single-thread peak FMA rate (kiln-peak-fma, the higher of a "
               f"measurement before and after the shapes): {peak_text}; % of peak is against "
               f"{isa or '-'} x {args.threads} thread(s)",
-              f"- Kiln: {binding}; kilnc arguments: `{' '.join(args.kilnc_arg) or '(defaults)'}`",
+              f"- Kiln: `{args.kilnc}` (the commit above is of {args.source}), {binding}; "
+              f"kilnc arguments: `{' '.join(args.kilnc_arg) or '(defaults)'}`",
               f"- Runs: ORT and Kiln alternately in one process after one warm-up each; median "
               f"of at least {args.min_runs} runs and {args.budget_s / 2:g} s per engine "
               f"(capped at {2 * args.budget_s:g} s)"
               + (" (--quick: indicative only)" if args.quick else ""),
-              f"- Command: `python3 bench/shape_sweep.py {' '.join(args.argv)}`", "",
+              f"- Command: `python3 bench/shape_sweep.py {' '.join(args.argv)}`"]
+    if args.kilnc_changed:
+        lines.append("- **Warning: kilnc changed during the run** (rebuilt?): the shapes were "
+                     "not all compiled by the same compiler")
+    lines += ["",
               "ORT/Kiln > 1: Kiln is faster. GFLOP/s counts a multiply-add as 2 and ignores the "
               "bias. Times are of the Python run call; for layers of some microseconds its "
               "overhead weighs. Kiln's output is checked against ORT's within "
@@ -375,7 +397,7 @@ def plot(rows, summary, path, title):
     ax.set_title(title, fontsize=9)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return True
 
@@ -420,7 +442,9 @@ def main():
     peak_fma = args.peak_fma or os.path.join(args.build, "bin", "kiln-peak-fma")
     peak = benchlib.measure_peak(peak_fma)
     print("shape_sweep: peak FMA (GFLOP/s):", peak or "kiln-peak-fma not found", flush=True)
-    info = machine.describe(REPO)
+    args.source = build_source(args.build)
+    info = machine.describe(args.source)
+    kilnc_mtime = mtime(args.kilnc)
 
     rows = []
     for index, s in enumerate(SHAPES):
@@ -438,6 +462,7 @@ def main():
     # On a shared machine one measurement of the peak may catch a busy moment: take the
     # higher of two, before and after the shapes.
     peak_after = benchlib.measure_peak(peak_fma)
+    args.kilnc_changed = mtime(args.kilnc) != kilnc_mtime
     peak = {k: max(v, peak_after.get(k, 0.0)) for k, v in peak.items()}
     set_pct_peak(rows, peak, args.threads)
     summary = summarize(rows)
@@ -450,6 +475,7 @@ def main():
         with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
             json.dump({"machine": info, "peak_gflops": peak, "kiln_binding": binding,
                        "threads": args.threads, "budget_s": args.budget_s,
+                       "kilnc": args.kilnc, "kilnc_changed": args.kilnc_changed,
                        "kilnc_args": args.kilnc_arg, "summary": summary, "rows": rows,
                        "shapes": [s for s in SHAPES if s in shapes]}, f, indent=1)
     if args.plot:
