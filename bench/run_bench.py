@@ -54,18 +54,10 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "zoo"))
 import generate  # noqa: E402  (bench/zoo/generate.py)
 import machine  # noqa: E402  (bench/machine.py)
+import benchlib  # noqa: E402  (bench/benchlib.py)
+from benchlib import Engine, aligned, first_error, percentile, warm_up_and_time  # noqa: E402
 
 TOL = 1e-3
-
-
-def first_error(stderr):
-    """The line of a tool's stderr that says what went wrong: the first 'error' line, else
-    the first line."""
-    lines = [l.strip() for l in stderr.splitlines() if l.strip()]
-    for line in lines:
-        if "error" in line.lower():
-            return line
-    return lines[0] if lines else "failed"
 
 
 def parse_variant(spec):
@@ -75,40 +67,8 @@ def parse_variant(spec):
     return name, shlex.split(args)
 
 
-def aligned(array, alignment=64):
-    """A copy of `array` whose data starts on an `alignment`-byte boundary."""
-    raw = np.empty(array.nbytes + alignment, np.uint8)
-    offset = (-raw.ctypes.data) % alignment
-    out = raw[offset:offset + array.nbytes].view(array.dtype).reshape(array.shape)
-    out[...] = array
-    return out
-
-
-def percentile(times, q):
-    return float(np.percentile(np.array(times), q)) if times else float("nan")
-
-
-class Engine:
-    """One thing to time: ORT or a Kiln variant at one (batch, threads)."""
-
-    def __init__(self, name, run):
-        self.name, self.run, self.times, self.outputs, self.error = name, run, [], None, None
-
-    def done(self, args):
-        spent = sum(self.times)
-        return self.error is not None or (self.times and (
-            spent >= args.max_seconds or
-            (len(self.times) >= args.min_runs and spent >= args.min_seconds)))
-
-
 def make_ort(args, ort, path, threads):
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    if not args.ort_spin:
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+    return benchlib.make_ort(ort, path, threads, spin=args.ort_spin)
 
 
 def compare(kiln_out, ort_out):
@@ -143,17 +103,8 @@ def bench_config(args, kr, ort, model_name, onnx_path, libs, batch, threads):
             continue
         ks = kr.Session(kr.Model(lib), num_threads=threads)
         engines.append(Engine(variant, lambda ks=ks: ks.run(feeds)))
-    for e in engines:  # warm-up; its outputs give the accuracy
-        try:
-            e.outputs = e.run()
-        except Exception as ex:  # noqa: BLE001  (report and go on with the others)
-            e.error = f"{type(ex).__name__}: {ex}"[:300]
-    while not all(e.done(args) for e in engines):
-        for e in engines:
-            if not e.done(args):
-                t = time.perf_counter()
-                e.run()
-                e.times.append(time.perf_counter() - t)
+    # The warm-up outputs give the accuracy.
+    warm_up_and_time(engines, args.min_runs, args.min_seconds, args.max_seconds)
     result = {"model": model_name, "batch": batch, "threads": threads, "engines": {}}
     ort_engine = engines[0]
     for e in engines:

@@ -15,7 +15,7 @@ is checked against numpy in float64, then timed runs until at least --min-runs r
 --min-seconds have passed (or --max-seconds, whichever comes first; at least one run).
 Reports the median time, GFLOP/s = 2*M*K*N / median, and that as a fraction of the peak
 FMA rate `kiln-peak-fma` measures (AVX-512 where the CPU has it, else AVX2), next to
-onnxruntime's MatMul on the same model and inputs (intra_op_num_threads=1).
+onnxruntime's MatMul on the same model and inputs (benchlib.make_ort: 1 thread, no spinning).
 
 Numerics: a shape passes when max |kiln - ref| <= 1e-5 * sqrt(K) * max(1, max|ref|) (f32
 rounding of a K-term dot product grows like sqrt(K); a wrong index gives errors near max|ref|).
@@ -50,18 +50,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
 import machine  # noqa: E402  (bench/machine.py)
+from benchlib import first_error, make_ort, measure_peak, timed_runs  # noqa: E402
 
 TOL = 1e-5
-
-
-def first_error(stderr):
-    """The line of a tool's stderr that says what went wrong: the first 'error' line, else
-    the first line."""
-    lines = [l.strip() for l in stderr.splitlines() if l.strip()]
-    for line in lines:
-        if "error" in line.lower():
-            return line
-    return lines[0] if lines else "failed"
 
 
 def zoo_shapes(group, batch):
@@ -102,26 +93,6 @@ def make_model(m, k, n, b_value):
     return model
 
 
-def measure_peak(path):
-    """{isa: GFLOP/s} from kiln-peak-fma, or {} when it is missing."""
-    if not path or not os.path.exists(path):
-        return {}
-    out = subprocess.run([path], capture_output=True, text=True, check=True).stdout
-    return {m.group(1): float(m.group(2))
-            for m in re.finditer(r"isa=(\S+) .*gflops=([0-9.]+)", out)}
-
-
-def timed_runs(fn, min_runs, min_seconds, max_seconds):
-    times, start = [], time.perf_counter()
-    while True:
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-        elapsed = time.perf_counter() - start
-        if elapsed >= max_seconds or (len(times) >= min_runs and elapsed >= min_seconds):
-            return times
-
-
 def bench_shape(args, kr, ort, name, m, k, n, variant, rng):
     a = rng.uniform(-1, 1, (m, k)).astype(np.float32)
     b = rng.uniform(-1, 1, (k, n)).astype(np.float32)
@@ -157,10 +128,7 @@ def bench_shape(args, kr, ort, name, m, k, n, variant, rng):
     flops = 2.0 * m * k * n
     row["kiln_gflops"] = flops / row["kiln_s"] / 1e9
     if ort is not None:
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads, opts.inter_op_num_threads = 1, 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        sess = ort.InferenceSession(onnx_path, opts, providers=["CPUExecutionProvider"])
+        sess = make_ort(ort, onnx_path, threads=1)
         sess.run(None, feeds)
         ort_times = timed_runs(lambda: sess.run(None, feeds), args.min_runs, args.min_seconds,
                                args.max_seconds)
