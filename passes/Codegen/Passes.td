@@ -49,6 +49,22 @@ def PlanArena : Pass<"kiln-plan-arena", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def ShrinkBufferLifetimes : Pass<"kiln-shrink-buffer-lifetimes", "mlir::ModuleOp"> {
+  let summary = "Move each heap buffer's alloc to its first use and its dealloc after its last";
+  let description = [{
+    Runs after the buffer deallocation pipeline, which frees a buffer at the end of the
+    block that allocates it. Buffers kiln-plan-arena could not place (sizes that depend
+    on dynamic dims other than the batch) come from the run's heap; freed at the end of
+    the entry block they are all live at once (a dynamic-size detector held 149 MB
+    where its fixed-size build's arena is 30 MB), and the working set no longer fits in
+    cache. For each `memref.alloc` with one unconditional `memref.dealloc` in the same
+    block, the alloc moves to just before the first op of the block that uses it (or a
+    view of it) and the dealloc to just after the last. A buffer that escapes (a view
+    yielded, returned, passed to a call or stored) is left alone.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def FuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::ModuleOp"> {
   let summary = "linalg-fuse-elementwise-ops that never reshapes or fuses into a contraction";
   let description = [{

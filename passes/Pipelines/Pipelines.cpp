@@ -64,7 +64,7 @@ std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned 
   if (!beforePlanning.empty())
     p += "," + beforePlanning;
   p += ",kiln-plan-arena{num-model-inputs=" + std::to_string(numModelInputs) + "}";
-  p += ",buffer-deallocation-pipeline";
+  p += ",buffer-deallocation-pipeline,kiln-shrink-buffer-lifetimes";
   return p;
 }
 

@@ -59,8 +59,10 @@ struct RunContext {
   std::vector<std::pair<void *, size_t>> scratch;
   /// Blocks the model freed, by size, for its next allocations (this run's or a later
   /// one's): with dynamic shapes the model allocates its intermediates on every run, and
-  /// fresh memory costs a page fault per page. At most `peakScratchBytes` are kept (the
-  /// most the model ever had live at once), so the cache never outgrows one run's need.
+  /// fresh memory costs a page fault per page. An allocation takes the smallest cached
+  /// block that fits. At most twice `peakScratchBytes` (the most the model ever had live
+  /// at once, in blocks) are kept: a run's requests may need more blocks than its peak,
+  /// and the cache stays bounded.
   std::multimap<size_t, void *> cachedBlocks;
   size_t cachedBytes = 0, liveScratchBytes = 0, peakScratchBytes = 0;
   std::atomic<bool> hookFailed{false};

@@ -3,7 +3,8 @@
  * Inputs a, b: float32 [N, 4] (dim_param "N"); output y: float32 [N, 4].
  * Uses every host hook: the sum goes through the activation arena (64 bytes of
  * header + 16 bytes per batch row), rows are split with parallel_for (grain 2),
- * and one scratch block is left for the runtime to free. Exports
+ * one scratch block is left for the runtime to free, and two are freed in turn, the
+ * second half the size of the first. Exports
  * add_model_stats() so tests can check the hooks.
  *
  *===----------------------------------------------------------------------===*/
@@ -117,6 +118,20 @@ int32_t kiln_model_run(const kiln_host_hooks *hooks, const kiln_model_buffer *in
     return KILN_MODEL_ERROR_MEMORY;
   }
   hooks->free(hooks->ctx, freed);
+  /* Two more, freed in turn: the second, half the first's size, can reuse its block. */
+  for (int half = 0; half < 2; ++half) {
+    int64_t bytes = (rows + 1) * (half ? 32768 : 65536);
+    void *block = hooks->alloc(hooks->ctx, (uint64_t)bytes);
+    if (!block) {
+      if (error) {
+        error->code = KILN_MODEL_ERROR_MEMORY;
+        snprintf(error->message, sizeof(error->message),
+                 "node 'scratch' (Add): cannot allocate %lld bytes", (long long)bytes);
+      }
+      return KILN_MODEL_ERROR_MEMORY;
+    }
+    hooks->free(hooks->ctx, block);
+  }
 
   float *y = (float *)outputs[0].data;
   for (int64_t i = 0; i < rows * COLS; ++i)
