@@ -65,14 +65,24 @@ func.func @row_copy_then_exp(%x: tensor<2x3x4x5xf32>) -> tensor<2x4x3x5xf32> {
 // -----
 
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#swap3 = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
 
-// Tests that an elementwise op reading a collapse of [.., 320, 2] into rows of 640 is not
-// expanded through it into a [.., 320, 2] op with a 2-long innermost loop.
+// Tests that an elementwise op reading a copy's [.., 320, 2] result collapsed into rows
+// of 640 is not expanded through the collapse into a [.., 320, 2] op with a 2-long
+// innermost loop (nor fused into the copy).
 // CHECK-LABEL: func.func @short_innermost_collapse
+// CHECK: linalg.generic
 // CHECK: tensor.collapse_shape
 // CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<4x640xf32>)
-func.func @short_innermost_collapse(%x: tensor<4x320x2xf32>) -> tensor<4x640xf32> {
-  %c = tensor.collapse_shape %x [[0], [1, 2]] : tensor<4x320x2xf32> into tensor<4x640xf32>
+// CHECK: math.exp
+func.func @short_innermost_collapse(%x: tensor<4x2x320xf32>) -> tensor<4x640xf32> {
+  %e0 = tensor.empty() : tensor<4x320x2xf32>
+  %t = linalg.generic {indexing_maps = [#swap3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<4x2x320xf32>) outs(%e0 : tensor<4x320x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<4x320x2xf32>
+  %c = tensor.collapse_shape %t [[0], [1, 2]] : tensor<4x320x2xf32> into tensor<4x640xf32>
   %e = tensor.empty() : tensor<4x640xf32>
   %y = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%c : tensor<4x640xf32>) outs(%e : tensor<4x640xf32>) {
   ^bb0(%in: f32, %out: f32):
