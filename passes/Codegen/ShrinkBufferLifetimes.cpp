@@ -5,7 +5,7 @@
 // alloc/dealloc pair of one block moves inward, to the first and last op of the block
 // that touch the buffer or a view of it (an op with nested regions counts as one op).
 // Nothing moves for a buffer that may escape: one of its views yielded, returned,
-// passed to a call, stored, or a result of a non-view op that takes it.
+// passed to a call, stored, its pointer taken, or a result of a non-view op that takes it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,7 +27,9 @@ namespace {
 /// Whether `op`, given a view of the buffer as an operand, may keep it past its own
 /// execution or hand it on.
 bool mayEscape(Operation *op) {
-  if (op->hasTrait<OpTrait::IsTerminator>() || isa<CallOpInterface>(op))
+  // A pointer taken out of the buffer may be used after the op that takes it.
+  if (op->hasTrait<OpTrait::IsTerminator>() || isa<CallOpInterface>(op) ||
+      isa<memref::ExtractAlignedPointerAsIndexOp, memref::ExtractStridedMetadataOp>(op))
     return true;
   if (auto store = dyn_cast<memref::StoreOp>(op))
     return isa<BaseMemRefType>(store.getValueToStore().getType());

@@ -67,7 +67,8 @@ struct LSTMLowering : ConversionPattern {
       Value h = states[0], c = states[1];
       Value gates;
       if (quantizedR)
-        gates = quantizedRecurrentProduct(b, l, h, *quantizedR, dir, xw);
+        // `b` is `rewriter` (lowerRecurrence builds the loop body with it).
+        gates = quantizedRecurrentProduct(rewriter, l, op, h, *quantizedR, dir, xw);
       else if (quantizeHidden)
         gates = matmulInto(b, l, fakeQuantizeU8(b, l, h, dynamicU8Params(b, l, h)), rT[dir], xw);
       else

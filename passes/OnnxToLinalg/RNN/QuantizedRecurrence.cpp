@@ -1,14 +1,14 @@
 //===- QuantizedRecurrence.cpp - DynamicQuantizeLSTM's 8-bit step product -===//
 //
-// The widenings (8 bits to i32, minus the zero point) are the elementwise generics the
-// CPU backend's Int8Operands.cpp recognizes, as MatMulInteger's lowering writes them: R's
-// zero point as a constant in the body, h's as a rank-0 input.
+// The widenings (8 bits to i32, minus a rank-0 zero point) are MatMulInteger's
+// (Support/QuantizedArithmetic.h), which the CPU backend's Int8Operands.cpp recognizes.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/OnnxToLinalg/RNN/QuantizedRecurrence.h"
 
 #include "passes/OnnxToLinalg/Support/DynamicQuantization.h"
+#include "passes/OnnxToLinalg/Support/QuantizedArithmetic.h"
 #include "passes/OnnxToLinalg/Support/ScalarOps.h"
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
@@ -19,47 +19,6 @@
 using namespace mlir;
 
 namespace kiln::conversion {
-namespace {
-
-/// ext(x) - zero over a 2-D tensor `x` of 8-bit integers, as i32. `zero` is an i32
-/// constant (built in the body; 0: no subtraction) or a rank-0 8-bit tensor.
-Value widen(OpBuilder &b, Location loc, Value x, bool isUnsigned, int32_t zeroConstant,
-            Value zeroTensor) {
-  auto type = cast<RankedTensorType>(x.getType());
-  auto wideType = RankedTensorType::get(type.getShape(), b.getI32Type());
-  MLIRContext *ctx = b.getContext();
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
-  SmallVector<Value> inputs{x};
-  SmallVector<AffineMap> maps{identity};
-  if (zeroTensor) {
-    inputs.push_back(zeroTensor);
-    maps.push_back(AffineMap::get(2, 0, {}, ctx));
-  }
-  maps.push_back(identity);
-  auto ext = [&](OpBuilder &nb, Location l, Value v) -> Value {
-    Type i32 = nb.getI32Type();
-    return isUnsigned ? Value(arith::ExtUIOp::create(nb, l, i32, v))
-                      : Value(arith::ExtSIOp::create(nb, l, i32, v));
-  };
-  SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{wideType}, inputs,
-             ValueRange{createEmptyLike(b, loc, wideType, x)}, maps, parallel,
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               Value v = ext(nb, l, args[0]);
-               Value zero;
-               if (zeroTensor)
-                 zero = ext(nb, l, args[1]);
-               else if (zeroConstant != 0)
-                 zero = arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(zeroConstant));
-               if (zero)
-                 v = arith::SubIOp::create(nb, l, v, zero);
-               linalg::YieldOp::create(nb, l, v);
-             })
-      .getResult(0);
-}
-
-} // namespace
 
 std::optional<QuantizedRecurrentWeights>
 readQuantizedRecurrentWeights(OpBuilder &b, Location loc, const RecurrenceSpec &spec) {
@@ -91,20 +50,23 @@ readQuantizedRecurrentWeights(OpBuilder &b, Location loc, const RecurrenceSpec &
   return result;
 }
 
-Value quantizedRecurrentProduct(OpBuilder &b, Location loc, Value h,
-                                const QuantizedRecurrentWeights &weights, int64_t direction,
-                                Value xw) {
+Value quantizedRecurrentProduct(ConversionPatternRewriter &b, Location loc, Operation *node,
+                                Value h, const QuantizedRecurrentWeights &weights,
+                                int64_t direction, Value xw) {
   auto hType = cast<RankedTensorType>(h.getType());
   auto xwType = cast<RankedTensorType>(xw.getType());
+  auto scalarI8 = RankedTensorType::get({}, b.getI8Type());
   U8QuantParams params = dynamicU8Params(b, loc, h);
   Value hq = quantizeU8(b, loc, h, params, RankedTensorType::get(hType.getShape(), b.getI8Type()));
   Value hZero = tensor::FromElementsOp::create(
-      b, loc, RankedTensorType::get({}, b.getI8Type()),
+      b, loc, scalarI8,
       ValueRange{castScalar(b, loc, params.zeroPoint, b.getI8Type(), /*srcUnsigned=*/false,
                             /*dstUnsigned=*/true)});
-  Value hWide = widen(b, loc, hq, /*isUnsigned=*/true, 0, hZero);
-  Value rWide = widen(b, loc, weights.weights[direction], weights.isUnsigned,
-                      weights.zeroPoints[direction], Value());
+  Value rZero = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(scalarI8, static_cast<int8_t>(weights.zeroPoints[direction])));
+  Value hWide = widenMinusZeroPoint(b, loc, node, hq, /*isUnsigned=*/true, hZero, /*axis=*/-1);
+  Value rWide = widenMinusZeroPoint(b, loc, node, weights.weights[direction], weights.isUnsigned,
+                                    rZero, /*axis=*/-1);
   auto accType = RankedTensorType::get(xwType.getShape(), b.getI32Type());
   Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
   Value acc = linalg::MatmulOp::create(b, loc, TypeRange{accType}, ValueRange{hWide, rWide},

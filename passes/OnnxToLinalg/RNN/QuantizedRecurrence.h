@@ -33,8 +33,9 @@ std::optional<QuantizedRecurrentWeights>
 readQuantizedRecurrentWeights(mlir::OpBuilder &b, mlir::Location loc, const RecurrenceSpec &spec);
 
 /// The gates of one step of direction `direction`: `xw` [B, 4H] plus the 8-bit product of
-/// `h` [B, H] and R, as the header says.
-mlir::Value quantizedRecurrentProduct(mlir::OpBuilder &b, mlir::Location loc, mlir::Value h,
+/// `h` [B, H] and R, as the header says (`node`: the LSTM, for diagnostics).
+mlir::Value quantizedRecurrentProduct(mlir::ConversionPatternRewriter &b, mlir::Location loc,
+                                      mlir::Operation *node, mlir::Value h,
                                       const QuantizedRecurrentWeights &weights,
                                       int64_t direction, mlir::Value xw);
 

@@ -72,20 +72,22 @@ func.func @lstm_quantized_hidden(%x: tensor<?x1x3xf32>) -> tensor<?x1x1x2xf32> {
 
 // Tests that an LSTM given its 8-bit R (kiln.recurrent_weight) multiplies it by the hidden
 // state quantized to uint8 in i32: h's widening subtracts its zero point read from a
-// rank-0 tensor, R's subtracts the constant 128 (unsigned R), and the i32 product, scaled
-// by h's scale times R's per-column scale, is added to the step's projected input.
+// rank-0 tensor, R's subtracts its zero point 128 (unsigned R; a rank-0 constant, its bits
+// -128 as i8), and the i32 product, scaled by h's scale times R's per-column scale, is
+// added to the step's projected input.
 // CHECK-LABEL: func.func @lstm_quantized_r
 // CHECK: scf.for
 // CHECK: math.roundeven
 // CHECK: arith.fptoui {{.*}} to i8
 // CHECK: tensor.from_elements {{.*}} : tensor<i8>
+// CHECK: %[[RZ:.+]] = arith.constant dense<-128> : tensor<i8>
 // CHECK: linalg.generic {{.*}} ins({{.*}} : tensor<1x2xi8>, tensor<i8>)
 // CHECK: arith.extui
 // CHECK: arith.extui
 // CHECK: arith.subi
-// CHECK: linalg.generic {{.*}} ins({{.*}} : tensor<2x8xi8>)
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %[[RZ]] : tensor<2x8xi8>, tensor<i8>)
 // CHECK: arith.extui
-// CHECK: arith.constant 128 : i32
+// CHECK: arith.extui
 // CHECK: arith.subi
 // CHECK: linalg.matmul {{.*}} -> tensor<1x8xi32>
 // CHECK: linalg.generic
