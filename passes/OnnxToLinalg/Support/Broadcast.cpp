@@ -7,7 +7,8 @@
 // while the result's is not, materializes the broadcast operand (a gather into a tensor
 // of the result's sizes). The common run, where the sizes are equal, takes the else
 // branch and reads the operand itself. Dims traced to the same source need neither the
-// check nor the scf.if (see ShapeChecks.h).
+// check nor the scf.if (see ShapeChecks.h), and a dim that is never 1 (an integer
+// upsampling's) needs no scf.if: its producer stays fusable with the elementwise op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -72,6 +73,17 @@ SmallVector<OpFoldResult> getCheckedBroadcastSizes(OpBuilder &b, Location loc, O
         size = in;
         continue;
       }
+      if (provablyNotOne(in) || provablyNotOne(size)) {
+        // One side is never 1: the result has its size and the other is it or 1.
+        bool inWins = provablyNotOne(in);
+        Value wide = inWins ? inV : sizeV, other = inWins ? sizeV : inV;
+        emitShapeCheck(b, loc, node, orI(eq(other, wide), eq(other, one)), inV, sizeV,
+                       name + " has size {} in dim " + Twine(id) +
+                           " where the others have {} (expected equal sizes, or 1)");
+        if (inWins)
+          size = in;
+        continue;
+      }
       emitShapeCheck(b, loc, node, orI(orI(eq(inV, sizeV), eq(inV, one)), eq(sizeV, one)), inV,
                      sizeV,
                      name + " has size {} in dim " + Twine(id) +
@@ -92,7 +104,7 @@ Value broadcastDynamicOnes(OpBuilder &b, Location loc, Value input,
     if (!type.isDynamicDim(d) || isConstantSize(targetSizes[d], 1))
       continue;
     OpFoldResult own = tensor::getMixedSize(b, loc, input, d);
-    if (!provablyEqualSizes(own, targetSizes[d]))
+    if (!provablyEqualSizes(own, targetSizes[d]) && !provablyNotOne(own))
       flagged.push_back(d);
   }
   if (flagged.empty())

@@ -147,6 +147,22 @@ bool isConstantSize(OpFoldResult size, int64_t value) {
   return !source.value && source.constant == value;
 }
 
+bool provablyNotOne(OpFoldResult size) {
+  SizeSource source = traceSize(size);
+  if (!source.value)
+    return source.constant != 1;
+  if (source.dim >= 0)
+    return false;
+  auto mul = source.value.getDefiningOp<arith::MulIOp>();
+  if (!mul)
+    return false;
+  for (Value factor : mul->getOperands())
+    if (std::optional<int64_t> c = getConstantIntValue(factor))
+      if (*c < -1 || *c > 1)
+        return true;
+  return false;
+}
+
 void checkSizes(OpBuilder &b, Location loc, Operation *node, arith::CmpIPredicate pred,
                 OpFoldResult lhs, OpFoldResult rhs, const Twine &message) {
   Value l = getValueOrCreateConstantIndexOp(b, loc, lhs);

@@ -38,6 +38,11 @@ bool provablyEqualSizes(mlir::OpFoldResult a, mlir::OpFoldResult b);
 /// Whether `size` is the constant `value`, or traces to it.
 bool isConstantSize(mlir::OpFoldResult size, int64_t value);
 
+/// Whether `size` can never be 1: a constant other than 1, or (traced as above) a
+/// product with a constant factor other than -1, 0 and 1 (an integer upsampling: a Resize
+/// by 2 has an even size). Such a dim never broadcasts at run time.
+bool provablyNotOne(mlir::OpFoldResult size);
+
 /// Checks `a == b` at run time unless provably equal. `message` has two `{}` for a, b.
 void checkSizesEqual(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node,
                      mlir::OpFoldResult lhs, mlir::OpFoldResult rhs, const llvm::Twine &message);

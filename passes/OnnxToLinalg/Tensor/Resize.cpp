@@ -176,9 +176,22 @@ struct ResizeLowering : OnnxLoweringPattern<ResizeOp> {
         }
       }
     } else {
-      for (int64_t d : axes) {
+      // A constant whole-number scale k gives exactly k * in, kept in integers so that
+      // later lowerings see the size as a multiple of k (never 1: see provablyNotOne).
+      DenseElementsAttr scaleValues;
+      SmallVector<double> constant(axes.size(), 0.0);
+      if (matchPattern(adaptor.getScales(), m_Constant(&scaleValues)) &&
+          scaleValues.getNumElements() == static_cast<int64_t>(axes.size()))
+        for (auto [i, v] : llvm::enumerate(scaleValues.getValues<APFloat>()))
+          constant[i] = v.convertToDouble();
+      for (auto [i, d] : llvm::enumerate(axes)) {
         Axis &a = info[d];
-        a.outSize = floorToIndex(arith::MulFOp::create(rewriter, loc, a.scale, a.inF));
+        double k = constant[i];
+        if (k >= 1 && k <= 1024 && k == std::floor(k))
+          a.outSize = arith::MulIOp::create(rewriter, loc, a.inSize,
+                                            arith::ConstantIndexOp::create(rewriter, loc, k));
+        else
+          a.outSize = floorToIndex(arith::MulFOp::create(rewriter, loc, a.scale, a.inF));
       }
     }
     // An axis whose constant scale is 1 keeps its size, and each of its output indices

@@ -88,3 +88,28 @@ func.func @resize_unit_scale_axes(%x: tensor<1x4x4x8xf32>) -> tensor<1x8x8x8xf32
   %0 = "onnx.Resize"(%x, %none, %s, %none) <{mode = "nearest"}> : (tensor<1x4x4x8xf32>, none, tensor<4xf32>, none) -> tensor<1x8x8x8xf32>
   return %0 : tensor<1x8x8x8xf32>
 }
+
+// -----
+
+// Tests that a constant whole-number scale sizes the output in integers (2 * H), and that
+// an Add of the upsampled map with a dynamic feature map broadcasts at run time only the
+// feature map (the upsampled dim is even, never 1), so the upsampling's gather stays
+// fusable with the Add: one scf.if, not two.
+// CHECK-LABEL: func.func @resize_by_two_add
+// CHECK-SAME: ([[X:%.+]]: tensor<1x4x?x?xf32>, [[Y:%.+]]: tensor<1x4x?x?xf32>)
+// CHECK: [[H:%.+]] = tensor.dim [[Y]], %c2
+// CHECK: [[H2:%.+]] = arith.muli [[H]], %c2
+// CHECK-NOT: math.floor {{.*}} : f64
+// CHECK: [[UP:%.+]] = linalg.generic
+// CHECK: kiln.check
+// CHECK: [[X2:%.+]] = scf.if
+// CHECK: scf.yield [[X]]
+// CHECK-NOT: scf.if
+// CHECK: linalg.generic {{.*}} ins([[X2]], [[UP]] :
+func.func @resize_by_two_add(%x: tensor<1x4x?x?xf32>, %y: tensor<1x4x?x?xf32>) -> tensor<1x4x?x?xf32> {
+  %none = onnx.NoValue
+  %s = "onnx.Constant"() <{value = dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>}> : () -> tensor<4xf32>
+  %0 = "onnx.Resize"(%y, %none, %s, %none) <{mode = "nearest"}> : (tensor<1x4x?x?xf32>, none, tensor<4xf32>, none) -> tensor<1x4x?x?xf32>
+  %1 = "onnx.Add"(%x, %0) : (tensor<1x4x?x?xf32>, tensor<1x4x?x?xf32>) -> tensor<1x4x?x?xf32> loc("fpn_add")
+  return %1 : tensor<1x4x?x?xf32>
+}
