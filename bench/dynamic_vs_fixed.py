@@ -9,6 +9,7 @@ Runtime on the same input in one process, alternating (one thread each, batch 1)
 Usage:
   python3 bench/dynamic_vs_fixed.py --kilnc build/bin/kilnc \
       [--models ppocrv4-det,nudenet-320n] [--sizes 320x320,480x640] [--out bench/results/dynamic-vs-fixed.md]
+      [--sizes-for ppocrv4-rec=48x320,48x960 ...]
 """
 import argparse
 import json
@@ -72,6 +73,9 @@ def main():
     ap.add_argument("--models", default=DEFAULT_MODELS)
     ap.add_argument("--sizes", default="320x320,480x640",
                     help="HxW list; each is rounded up to the model's stride (32)")
+    ap.add_argument("--sizes-for", action="append", default=[], metavar="MODEL=HxW,...",
+                    help="sizes for one model, used as given (text-line models: 48x320); "
+                         "may be repeated")
     ap.add_argument("--cache", default=run_corpus.default_cache())
     ap.add_argument("--work", default="/tmp/kiln-dynamic-vs-fixed")
     ap.add_argument("--min-runs", type=int, default=5)
@@ -100,8 +104,11 @@ def main():
         dynamic = kr.Session(kr.Model(dyn_lib), num_threads=1)
         sess = run_corpus.make_ort(ort, path)
         channels = sess.get_inputs()[0].shape[1]
-        for size in args.sizes.split(","):
-            h, w = (-(-int(v) // 32) * 32 for v in size.split("x"))
+        own = dict(a.split("=", 1) for a in args.sizes_for).get(name)
+        for size in (own or args.sizes).split(","):
+            h, w = (int(v) for v in size.split("x"))
+            if not own:
+                h, w = (-(-v // 32) * 32 for v in (h, w))
             shape = [1, int(channels), h, w]
             fixed_path = os.path.join(args.work, f"{name}.{h}x{w}.onnx")
             fixed_lib = os.path.join(args.work, f"{name}.{h}x{w}.so")
@@ -111,28 +118,33 @@ def main():
             rng = np.random.default_rng(0)
             feeds = {inp: run_corpus.aligned(rng.random(shape, dtype=np.float32))}
             want = sess.run(None, feeds)
+            errors = {}
             for label, s in (("dynamic", dynamic), ("fixed", fixed)):
                 got = s.run(feeds)
-                for ref, out in zip(want, got.values()):
-                    err = float(np.max(np.abs(out - ref))) / max(1.0, float(np.max(np.abs(ref))))
-                    if err > 1e-3:
-                        raise RuntimeError(f"{name} {h}x{w} {label}: relative error {err:.3g}")
+                errors[label] = max(
+                    float(np.max(np.abs(out - ref))) / max(1.0, float(np.max(np.abs(ref))))
+                    for ref, out in zip(want, got.values()))
+                if errors[label] > 1e-3:
+                    print(f"[{name} {h}x{w}] {label}: relative error {errors[label]:.3g} "
+                          "against ORT (above 1e-3; see bench/results/realmodels.md)", flush=True)
             ms = timed({"ort": lambda: sess.run(None, feeds), "dynamic": lambda: dynamic.run(feeds),
                         "fixed": lambda: fixed.run(feeds)}, args.min_runs, args.min_seconds)
-            row = dict(model=name, size=f"{h}x{w}", **ms)
+            row = dict(model=name, size=f"{h}x{w}", error=max(errors.values()), **ms)
             rows.append(row)
             print(f"[{name} {h}x{w}] ort {ms['ort']:.2f} ms, fixed {ms['fixed']:.2f} ms, "
                   f"dynamic {ms['dynamic']:.2f} ms", flush=True)
 
     lines = ["# Dynamic image sizes against fixed ones", "",
              "`python3 bench/dynamic_vs_fixed.py --kilnc build/bin/kilnc` (one thread, batch 1, "
-             "median ms; random input of the size; outputs checked against ORT at 1e-3).", "",
-             "| model | H x W | ORT ms | Kiln fixed ms | Kiln dynamic ms | dynamic / fixed | ORT / dynamic |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+             "median ms; random input of the size; outputs compared with ORT, relative to the "
+             "largest reference value).", "",
+             "| model | H x W | ORT ms | Kiln fixed ms | Kiln dynamic ms | dynamic / fixed | ORT / dynamic "
+             "| max rel. error vs ORT |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['model']} | {r['size']} | {r['ort']:.2f} | {r['fixed']:.2f} | "
                      f"{r['dynamic']:.2f} | {r['dynamic'] / r['fixed']:.2f} | "
-                     f"{r['ort'] / r['dynamic']:.2f} |")
+                     f"{r['ort'] / r['dynamic']:.2f} | {r['error']:.1e} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

@@ -80,6 +80,24 @@ private:
     kiln::cpu::storeVector(b, loc, value, memref, idx, mask);
   }
 
+  /// The m-dim indices of the row after `row` (row-major over mSizes, outermost first).
+  SmallVector<Value> nextRow(ArrayRef<Value> row) {
+    SmallVector<Value> next(row);
+    Value carry; // null: the innermost dim is incremented
+    for (int64_t d = row.size() - 1; d >= 0; --d) {
+      Value bumped = arith::AddIOp::create(b, loc, row[d], index(1));
+      Value wraps = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, bumped, mSizes[d]);
+      Value value = arith::SelectOp::create(b, loc, wraps, index(0), bumped);
+      if (carry) {
+        value = arith::SelectOp::create(b, loc, carry, value, row[d]);
+        wraps = arith::AndIOp::create(b, loc, carry, wraps);
+      }
+      next[d] = value;
+      carry = wraps;
+    }
+    return next;
+  }
+
   /// The epilogue's body on vectors: `acc` stands for C's element.
   Value applyEpilogue(Value acc, ArrayRef<Value> batchIv, ArrayRef<Value> rowIv, Value j,
                       Value mask);
@@ -128,6 +146,21 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Val
   SmallVector<Value> rowIndex(rows);
   for (int64_t r = 0; r < rows; ++r) {
     rowIndex[r] = arith::AddIOp::create(b, loc, i0, index(r));
+    if (r > 0 && mSizes.size() > 1) {
+      // Several m dims (a convolution's oh, ow): the row after the previous one, by
+      // carries instead of divisions (a split by run-time sizes divides for real, and a
+      // small-K tile spends more on that than on its FMAs). Rows past M (an edge tile)
+      // repeat row M - 1, as the clamp below does.
+      SmallVector<Value> next = nextRow(row[r - 1]);
+      if (mSize) {
+        Value inside =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, rowIndex[r], mSize);
+        for (auto [n, p] : llvm::zip(next, row[r - 1]))
+          n = arith::SelectOp::create(b, loc, inside, n, p);
+      }
+      row[r] = next;
+      continue;
+    }
     Value clamped = rowIndex[r];
     if (mSize)
       clamped = arith::MinUIOp::create(b, loc, clamped,
