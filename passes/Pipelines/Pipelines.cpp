@@ -31,10 +31,17 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
   pm.addPass(createResolveRuntimeRanks());
   pm.addPass(createPruneInvalidBranches());
   auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
-  if (afterImport == options.extensions.end() || afterImport->second.empty())
-    return success();
-  llvm::raw_string_ostream errorStream(error);
-  return parsePassPipeline(afterImport->second, pm, errorStream);
+  if (afterImport != options.extensions.end() && !afterImport->second.empty()) {
+    llvm::raw_string_ostream errorStream(error);
+    if (failed(parsePassPipeline(afterImport->second, pm, errorStream)))
+      return failure();
+  }
+  if (options.quantize.dynamicInt8) {
+    QuantizeDynamicOptions quantize;
+    quantize.exclude.assign(options.quantize.exclude.begin(), options.quantize.exclude.end());
+    pm.addPass(createQuantizeDynamic(quantize));
+  }
+  return success();
 }
 
 std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned numModelInputs,
