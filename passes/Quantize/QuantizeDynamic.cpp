@@ -15,6 +15,7 @@
 
 #include "kiln/NodeLoc.h"
 
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -38,6 +39,7 @@ struct Contraction {
   Value a;                 ///< the f32 activation
   bool transA = false;     ///< Gemm: A is [K, M]
   folding::Literal weight; ///< f32 [..., K, N] (MatMul; Gemm after transB) or [M, C/g, k...]
+  SmallVector<int64_t> modelShape; ///< the weight's shape in the model (before transB)
   bool conv = false;
   double alpha = 1.0; ///< Gemm
   Value bias;         ///< Gemm's C or Conv's B; null when none
@@ -69,6 +71,7 @@ std::string readWeight(Value w, StringRef what, Contraction &c) {
   if (!lit->elementType.isF32())
     return (what + " is not f32").str();
   c.weight = std::move(*lit);
+  c.modelShape = c.weight.shape;
   return "";
 }
 
@@ -300,16 +303,13 @@ struct QuantizeDynamicPass : kiln::impl::QuantizeDynamicBase<QuantizeDynamicPass
               "--disable-plugin=kiln-layout it stays a Conv and is quantized)";
       } else {
         why = analyze(op, c);
-        if (c.weight.elementType) // read, even if kept in f32
-          layer.weightShape.assign(c.weight.shape.begin(), c.weight.shape.end());
+        layer.weightShape.assign(c.modelShape.begin(), c.modelShape.end());
       }
       if (why.empty() && llvm::any_of(nodeNames(op->getLoc()),
                                       [&](StringRef name) { return excluded.contains(name); }))
         why = "excluded (--quantize-exclude)";
       if (why.empty() && productElements(c) < minWeightElements)
-        why = llvm::formatv("weight too small: {0} elements per product < {1} "
-                            "(quantizing the activation would cost about what the 8-bit "
-                            "product saves)",
+        why = llvm::formatv("weight too small ({0} < {1} elements per product)",
                             productElements(c), minWeightElements.getValue())
                   .str();
       if (!why.empty()) {
@@ -328,10 +328,12 @@ struct QuantizeDynamicPass : kiln::impl::QuantizeDynamicBase<QuantizeDynamicPass
       layer.detail = kScheme.str();
       layer.weightSqnrDb = q.sqnrDb;
       layers.push_back(std::move(layer));
-      Value originalWeight = op->getOperand(1);
+      llvm::SmallSetVector<Value, 4> operands(op->operand_begin(), op->operand_end());
       rewriter.rewrite(c, q);
-      if (auto constant = originalWeight.getDefiningOp<ConstantOp>(); constant && constant->use_empty())
-        constant->erase();
+      // The f32 weight and the bias that was folded with beta, unless used elsewhere.
+      for (Value operand : operands)
+        if (auto constant = operand.getDefiningOp<ConstantOp>(); constant && constant->use_empty())
+          constant->erase();
     }
 
     Builder b(&getContext());
