@@ -299,8 +299,8 @@ struct QuantizeDynamicPass : kiln::impl::QuantizeDynamicBase<QuantizeDynamicPass
       Contraction c;
       std::string why;
       if (!isa<MatMulOp, GemmOp, ConvOp>(op)) {
-        why = "NHWC convolution of the layout plugin (no 8-bit form; with "
-              "--disable-plugin=kiln-layout it stays a Conv and is quantized)";
+        why = "NHWC convolution of the layout plugin, which has no 8-bit form "
+              "(--disable-plugin=kiln-layout keeps it a Conv, which can be)";
       } else {
         why = analyze(op, c);
         layer.weightShape.assign(c.modelShape.begin(), c.modelShape.end());
