@@ -156,8 +156,8 @@ def QuantizeDynamic : Pass<"kiln-quantize-dynamic", "mlir::ModuleOp"> {
   let description = [{
     What ONNX Runtime's `quantize_dynamic` writes (u8 activations, s8 weights,
     per_channel = True), done by the compiler (`kilnc --quantize=int8-dynamic`). Each
-    MatMul with a constant f32 B of rank >= 2, Gemm with a constant B, and Conv with a
-    constant W (those still onnx.Conv after the layout plugin) becomes
+    MatMul with a constant f32 B of rank >= 2, Gemm with a constant B, and Conv (group 1)
+    with a constant W becomes
 
       (Aq, a_scale, a_zp) = DynamicQuantizeLinear(A)          per tensor, at run time
       Y = Cast<f32>(MatMulInteger(Aq, Bq, a_zp)) * (a_scale * b_scale) [+ bias]
@@ -167,10 +167,12 @@ def QuantizeDynamic : Pass<"kiln-quantize-dynamic", "mlir::ModuleOp"> {
     weight), computed at compile time: b_scale = max |b| / 127. Gemm's transB is
     applied to the constant, transA to Aq, alpha folds into b_scale and beta * C is
     the bias; Conv's B is the bias. One DynamicQuantizeLinear serves every
-    quantized contraction of the same A. Everything else stays f32.
+    quantized contraction of the same A. Everything else stays f32. kilnc runs it
+    before the after-import plugins (the layout plugin would make 2-D Convs f32 NHWC
+    convolutions, which have no 8-bit form).
 
     Kept in f32 (and listed with the reason): a non-constant or non-f32 weight, a
-    1-D B, nodes named in `exclude`, and weights of fewer than
+    1-D B, a grouped Conv, nodes named in `exclude`, and weights of fewer than
     `min-weight-elements` elements (K x N, or M x C/group x kernel), where quantizing
     the activation costs about as much as the 8-bit product saves. The module
     attribute `kiln.quantization` records each node's outcome (QuantizationReport.h).

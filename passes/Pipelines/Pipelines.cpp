@@ -30,18 +30,20 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
   pm.addPass(createFoldConstants());
   pm.addPass(createResolveRuntimeRanks());
   pm.addPass(createPruneInvalidBranches());
-  auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
-  if (afterImport != options.extensions.end() && !afterImport->second.empty()) {
-    llvm::raw_string_ostream errorStream(error);
-    if (failed(parsePassPipeline(afterImport->second, pm, errorStream)))
-      return failure();
-  }
+  // Before the plugins: the layout plugin turns 2-D Convs into f32 NHWC convolutions,
+  // which have no 8-bit form, and the 8-bit NCHW kernel is the faster one. A BatchNorm
+  // after a quantized Conv becomes a per-channel Mul and Add that fuse into its epilogue;
+  // per-channel weight scales make the result the same as folding it first.
   if (options.quantize.dynamicInt8) {
     QuantizeDynamicOptions quantize;
     quantize.exclude.assign(options.quantize.exclude.begin(), options.quantize.exclude.end());
     pm.addPass(createQuantizeDynamic(quantize));
   }
-  return success();
+  auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
+  if (afterImport == options.extensions.end() || afterImport->second.empty())
+    return success();
+  llvm::raw_string_ostream errorStream(error);
+  return parsePassPipeline(afterImport->second, pm, errorStream);
 }
 
 std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned numModelInputs,

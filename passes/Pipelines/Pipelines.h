@@ -3,9 +3,8 @@
 // Every target compiles a model the same way up to planned buffers:
 //
 //   after import      kiln-upgrade-onnx-ops, kiln-infer-shapes, kiln-fold-constants (every
-//                     level), the after-import extension point (the shipped fusions at
-//                     -O1 and up), then kiln-quantize-dynamic when asked (so it sees
-//                     the fused Gemms and the BatchNorms folded into Convs)
+//                     level), kiln-quantize-dynamic when asked, the after-import
+//                     extension point (the shipped fusions and layout at -O1 and up)
 //   to linalg         before-lowering point, kiln-convert-onnx-to-linalg, elementwise
 //                     fusion (-O1 and up), before-bufferize point
 //   to buffers        the shape function, one-shot bufferization, outputs as out-params,
@@ -32,7 +31,7 @@ namespace kiln {
 
 /// Post-training quantization (kilnc --quantize).
 struct QuantizeOptions {
-  /// Run kiln-quantize-dynamic at the end of the after-import stage.
+  /// Run kiln-quantize-dynamic in the after-import stage, before the extension point.
   bool dynamicInt8 = false;
   /// ONNX node names kept in f32.
   std::vector<std::string> exclude;
@@ -54,8 +53,8 @@ struct PipelineOptions {
 void registerPipelinePasses();
 
 /// Adds the after-import stage: kiln-upgrade-onnx-ops, kiln-infer-shapes,
-/// kiln-fold-constants (at every level), the after-import extension point's pipeline and
-/// the quantization `options.quantize` asks for.
+/// kiln-fold-constants (at every level), the quantization `options.quantize` asks for and
+/// the after-import extension point's pipeline.
 /// On a bad extension pipeline, fails with the parser's message in `error`.
 mlir::LogicalResult addAfterImportPasses(mlir::OpPassManager &pm, const PipelineOptions &options,
                                          std::string &error);

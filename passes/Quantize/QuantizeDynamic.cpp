@@ -111,6 +111,10 @@ std::string analyze(Operation *op, Contraction &c) {
     return why;
   if (c.weight.shape.size() < 3 || !isa<RankedTensorType>(c.a.getType()))
     return "X or W is not ranked";
+  if (int64_t group = intAttrOr(op, "group", 1); group != 1)
+    return llvm::formatv("grouped convolution (group = {0}; the 8-bit kernel takes group 1)",
+                         group)
+        .str();
   c.conv = true;
   if (!isNone(conv.getB()))
     c.bias = conv.getB();
@@ -299,8 +303,7 @@ struct QuantizeDynamicPass : kiln::impl::QuantizeDynamicBase<QuantizeDynamicPass
       Contraction c;
       std::string why;
       if (!isa<MatMulOp, GemmOp, ConvOp>(op)) {
-        why = "NHWC convolution of the layout plugin, which has no 8-bit form "
-              "(--disable-plugin=kiln-layout keeps it a Conv, which can be)";
+        why = "NHWC convolution (kiln.conv_nhwc), which has no 8-bit form";
       } else {
         why = analyze(op, c);
         layer.weightShape.assign(c.modelShape.begin(), c.modelShape.end());

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""End-to-end test of `kilnc --quantize=int8-dynamic` on the zoo's MLP and small BERT.
+"""End-to-end test of `kilnc --quantize=int8-dynamic` on the zoo's MLP and small BERT and a
+small CNN.
 
-    quantize_dynamic_test.py --kilnc K --kiln-run R --work DIR [--models mlp,bert]
+    quantize_dynamic_test.py --kilnc K --kiln-run R --work DIR [--models mlp,bert,cnn]
 
-For each model (bench/zoo/generate.py, BERT --small: 2 layers): compile it in f32 and with
+For each model (bench/zoo/generate.py, BERT --small: 2 layers; `cnn`, built here: Conv,
+BatchNorm, Relu, a second Conv, a depthwise Conv, Flatten and a Gemm on 16x16 images with a
+dynamic batch): compile it in f32 and with
 --quantize=int8-dynamic --quantize-report=FILE.json, run both with kiln-run on the same
 inputs (zoo_test's, batch 2) and require, for every output,
 
@@ -12,8 +15,9 @@ inputs (zoo_test's, batch 2) and require, for every output,
 and that the library really holds quantized contractions: the JSON report lists at least
 the expected number of quantized layers (MLP: fc1 and fc2, fc3's 256x10 weight being under
 the size threshold; BERT: the 12 projections of its 2 layers, its 4 attention products
-having no constant weight), the stderr table shows them, and on a machine with AVX-512
-VNNI `--kiln-stats` counts as many 8-bit VNNI contractions.
+having no constant weight; CNN: the two convolutions and the Gemm, not the depthwise one),
+the stderr table shows them, and on a machine with AVX-512 VNNI `--kiln-stats` counts as
+many 8-bit VNNI contractions.
 
 Then the bad uses, each a nonzero exit with a clear error and no output file (nor report):
 an unknown node in --quantize-exclude, a model with nothing to quantize (every quantizable
@@ -35,7 +39,7 @@ import zoo_test  # noqa: E402  (generate, file_name_for, first_error, has the zo
 MIN_COSINE = 0.99
 BATCH = 2
 # model -> quantized layers expected (at least)
-EXPECTED = {"mlp": 2, "bert": 12}
+EXPECTED = {"mlp": 2, "bert": 12, "cnn": 3}
 
 
 def has_vnni():
@@ -48,6 +52,50 @@ def has_vnni():
 
 def stats_of(stderr):
     return {m.group(2): int(m.group(1)) for m in re.finditer(r"\(S\)\s+(\d+)\s+([\w-]+)", stderr)}
+
+
+def build_cnn(path):
+    """Conv(16 -> 32) + BatchNorm + Relu, Conv(32 -> 32), depthwise Conv, Flatten, Gemm."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(7)
+    inits = []
+
+    def const(name, shape, scale=0.1, offset=0.0):
+        value = (rng.standard_normal(shape) * scale + offset).astype(np.float32)
+        inits.append(numpy_helper.from_array(value, name))
+        return name
+
+    nodes = [
+        helper.make_node("Conv", ["x", const("w1", [32, 16, 3, 3]), const("b1", [32])], ["c1"],
+                         name="conv1", pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c1", const("g", [32], 0.1, 1.0), const("be", [32]),
+                                                const("mu", [32]), const("var", [32], 0.1, 1.0)],
+                         ["n1"], name="bn1"),
+        helper.make_node("Relu", ["n1"], ["r1"], name="relu1"),
+        helper.make_node("Conv", ["r1", const("w2", [32, 32, 3, 3], 0.05)], ["c2"], name="conv2",
+                         pads=[1, 1, 1, 1], strides=[2, 2]),
+        helper.make_node("Conv", ["c2", const("w3", [32, 1, 3, 3])], ["c3"], name="depthwise",
+                         pads=[1, 1, 1, 1], group=32),
+        helper.make_node("Flatten", ["c3"], ["f"], name="flatten"),
+        helper.make_node("Gemm", ["f", const("w4", [10, 32 * 8 * 8], 0.02), const("b4", [10])],
+                         ["logits"], name="fc", transB=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "cnn", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 16, 16, 16])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 10])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return path
+
+
+def model_and_inputs(name, work):
+    """The model's path and its inputs at batch BATCH (zoo_test's for the zoo models)."""
+    rng = np.random.default_rng(1234 + BATCH)
+    if name == "cnn":
+        path = build_cnn(os.path.join(work, "cnn.onnx"))
+        return path, {"x": rng.standard_normal((BATCH, 16, 16, 16)).astype(np.float32)}
+    path = zoo_test.generate.generate(name, work, small=True)
+    return path, zoo_test.generate.make_inputs(name, BATCH, rng, small=True)
 
 
 def compile_model(args, model, lib, flags):
@@ -72,7 +120,7 @@ def cosine(a, b):
 def check_model(args, name, problems):
     work = os.path.join(args.work, name)
     os.makedirs(work, exist_ok=True)
-    path = zoo_test.generate.generate(name, work, small=True)
+    path, inputs = model_and_inputs(name, work)
     f32_lib, q_lib = os.path.join(work, "f32.so"), os.path.join(work, "int8.so")
     report = os.path.join(work, "report.json")
     proc = compile_model(args, path, f32_lib, [])
@@ -98,9 +146,8 @@ def check_model(args, name, problems):
         if vnni < len(quantized):
             problems.append(f"{name}: {vnni} VNNI contractions for {len(quantized)} quantized layers")
 
-    rng = np.random.default_rng(1234 + BATCH)
     feeds = {}
-    for key, value in zoo_test.generate.make_inputs(name, BATCH, rng, small=True).items():
+    for key, value in inputs.items():
         feeds[key] = os.path.join(work, zoo_test.file_name_for(key))
         np.save(feeds[key], value)
     try:
@@ -165,7 +212,7 @@ def main():
     ap.add_argument("--kilnc", required=True)
     ap.add_argument("--kiln-run", required=True)
     ap.add_argument("--work", required=True)
-    ap.add_argument("--models", default="mlp,bert")
+    ap.add_argument("--models", default="mlp,bert,cnn")
     args = ap.parse_args()
     problems = []
     for name in [m for m in args.models.split(",") if m]:
