@@ -359,10 +359,13 @@ struct QuantizeDynamicPass : kiln::impl::QuantizeDynamicBase<QuantizeDynamicPass
     }
   }
 
-  /// Every name in `exclude` must name a node of the model.
+  /// Every name in `exclude` must name a node of the model (not an initializer, whose
+  /// onnx.Constant carries its name).
   LogicalResult checkExcludedNamesExist(ModuleOp module) {
     llvm::StringSet<> known;
     module.walk([&](Operation *op) {
+      if (isa<ConstantOp, NoValueOp>(op))
+        return;
       for (StringRef name : nodeNames(op->getLoc()))
         known.insert(name);
     });
