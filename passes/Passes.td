@@ -151,6 +151,58 @@ def PruneInvalidBranches : Pass<"kiln-prune-invalid-branches", "mlir::ModuleOp">
                            "mlir::arith::ArithDialect", "mlir::tensor::TensorDialect"];
 }
 
+def QuantizeDynamic : Pass<"kiln-quantize-dynamic", "mlir::ModuleOp"> {
+  let summary = "Dynamic int8 quantization of contractions with constant weights";
+  let description = [{
+    What ONNX Runtime's `quantize_dynamic` writes (u8 activations, s8 weights,
+    per_channel = True), done by the compiler (`kilnc --quantize=int8-dynamic`). Each
+    MatMul with a constant f32 B of rank >= 2, Gemm with a constant B, and Conv (group 1)
+    with a constant W becomes
+
+      (Aq, a_scale, a_zp) = DynamicQuantizeLinear(A)          per tensor, at run time
+      Y = Cast<f32>(MatMulInteger(Aq, Bq, a_zp)) * (a_scale * b_scale) [+ bias]
+
+    (ConvInteger for a Conv) with Bq int8, symmetric (zero point 0), one scale per
+    output column (per batch and column of a batched B; per output channel of a Conv
+    weight), computed at compile time: b_scale = max |b| / 127. Gemm's transB is
+    applied to the constant, transA to Aq, alpha folds into b_scale and beta * C is
+    the bias; Conv's B is the bias. One DynamicQuantizeLinear serves every
+    quantized contraction of the same A. Everything else stays f32. kilnc runs it
+    before the after-import plugins (the layout plugin would make 2-D Convs f32 NHWC
+    convolutions, which have no 8-bit form).
+
+    Kept in f32 (and listed with the reason): a non-constant or non-f32 weight, a
+    1-D B, a grouped Conv, nodes named in `exclude`, and weights of fewer than
+    `min-weight-elements` elements (K x N, or M x C/group x kernel), where quantizing
+    the activation costs about as much as the 8-bit product saves. The module
+    attribute `kiln.quantization` records each node's outcome (QuantizationReport.h).
+    An unknown name in `exclude` is an error, and so is a module with nothing to
+    quantize unless `allow-none` is set.
+
+    Before:
+    ```mlir
+    %y = "onnx.MatMul"(%a, %w) : (tensor<?x128x768xf32>, tensor<768x768xf32>) -> tensor<?x128x768xf32>
+    ```
+    After:
+    ```mlir
+    %q:3 = "onnx.DynamicQuantizeLinear"(%a) : (tensor<?x128x768xf32>) -> (tensor<?x128x768xui8>, tensor<f32>, tensor<ui8>)
+    %i = "onnx.MatMulInteger"(%q#0, %wq, %q#2, %none) : (...) -> tensor<?x128x768xi32>
+    %f = "onnx.Cast"(%i) <{to = 1 : i64}> : (tensor<?x128x768xi32>) -> tensor<?x128x768xf32>
+    %s = "onnx.Mul"(%q#1, %w_scale) : (tensor<f32>, tensor<768xf32>) -> tensor<768xf32>
+    %y = "onnx.Mul"(%f, %s) : (tensor<?x128x768xf32>, tensor<768xf32>) -> tensor<?x128x768xf32>
+    ```
+  }];
+  let options = [
+    ListOption<"exclude", "exclude", "std::string",
+               "ONNX node names kept in f32">,
+    Option<"minWeightElements", "min-weight-elements", "int64_t", "4096",
+           "Smallest weight (K x N elements per product) that is quantized">,
+    Option<"allowNone", "allow-none", "bool", "false",
+           "Do not fail when nothing can be quantized">
+  ];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect"];
+}
+
 def UpgradeOnnxOps : Pass<"kiln-upgrade-onnx-ops"> {
   let summary = "Rewrite older ONNX op signatures as the newest op where that is exact";
   let description = [{

@@ -12,6 +12,7 @@
 #include "ir/kiln/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -152,25 +153,47 @@ std::optional<Int8Operand> matchWidening(Value operand, Operation *contraction) 
   return result;
 }
 
+/// Whether `op` may write a buffer whose root is in `roots`. An op whose effects are
+/// those of its body is judged by the ops in it: a VNNI kernel (scf.parallel) already
+/// emitted for another contraction of the same widened operand (the Q, K and V
+/// projections of one quantized activation) writes only its own output.
+bool mayWrite(Operation *op, ArrayRef<Value> roots) {
+  // A run-time check writes only the run's error status.
+  if (isMemoryEffectFree(op) || isa<kilnir::CheckOp>(op))
+    return false;
+  if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>()) {
+    for (Region &region : op->getRegions())
+      for (Operation &nested : region.getOps())
+        if (mayWrite(&nested, roots))
+          return true;
+    if (!isa<MemoryEffectOpInterface>(op))
+      return false;
+  }
+  // An LLVM intrinsic on values (the kernel's vpdpbusd) writes no buffer.
+  if (auto call = dyn_cast<func::CallOp>(op);
+      call && call.getCallee().starts_with("llvm.") &&
+      llvm::none_of(call->getOperandTypes(), [](Type t) { return isa<BaseMemRefType>(t); }))
+    return false;
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return true;
+  SmallVector<MemoryEffects::EffectInstance> list;
+  effects.getEffects(list);
+  for (const MemoryEffects::EffectInstance &e : list) {
+    if (!isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()))
+      continue;
+    Value v = e.getValue();
+    if (!v || llvm::is_contained(roots, rootOf(v)))
+      return true;
+  }
+  return false;
+}
+
 /// Whether an op in [from, until) of one block may write a buffer whose root is in `roots`.
 bool writtenBetween(Operation *from, Operation *until, ArrayRef<Value> roots) {
-  for (Operation *op = from; op && op != until; op = op->getNextNode()) {
-    // A run-time check writes only the run's error status.
-    if (isMemoryEffectFree(op) || isa<kilnir::CheckOp>(op))
-      continue;
-    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    if (!effects)
+  for (Operation *op = from; op && op != until; op = op->getNextNode())
+    if (mayWrite(op, roots))
       return true;
-    SmallVector<MemoryEffects::EffectInstance> list;
-    effects.getEffects(list);
-    for (const MemoryEffects::EffectInstance &e : list) {
-      if (!isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()))
-        continue;
-      Value v = e.getValue();
-      if (!v || llvm::is_contained(roots, rootOf(v)))
-        return true;
-    }
-  }
   return false;
 }
 

@@ -30,6 +30,15 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
   pm.addPass(createFoldConstants());
   pm.addPass(createResolveRuntimeRanks());
   pm.addPass(createPruneInvalidBranches());
+  // Before the plugins: the layout plugin turns 2-D Convs into f32 NHWC convolutions,
+  // which have no 8-bit form, and the 8-bit NCHW kernel is the faster one. A BatchNorm
+  // after a quantized Conv becomes a per-channel Mul and Add that fuse into its epilogue;
+  // per-channel weight scales make the result the same as folding it first.
+  if (options.quantize.dynamicInt8) {
+    QuantizeDynamicOptions quantize;
+    quantize.exclude.assign(options.quantize.exclude.begin(), options.quantize.exclude.end());
+    pm.addPass(createQuantizeDynamic(quantize));
+  }
   auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
   if (afterImport == options.extensions.end() || afterImport->second.empty())
     return success();

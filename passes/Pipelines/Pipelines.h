@@ -3,8 +3,8 @@
 // Every target compiles a model the same way up to planned buffers:
 //
 //   after import      kiln-upgrade-onnx-ops, kiln-infer-shapes, kiln-fold-constants (every
-//                     level), the after-import extension point (the shipped fusions at
-//                     -O1 and up)
+//                     level), kiln-quantize-dynamic when asked, the after-import
+//                     extension point (the shipped fusions and layout at -O1 and up)
 //   to linalg         before-lowering point, kiln-convert-onnx-to-linalg, elementwise
 //                     fusion (-O1 and up), before-bufferize point
 //   to buffers        the shape function, one-shot bufferization, outputs as out-params,
@@ -25,14 +25,24 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace kiln {
+
+/// Post-training quantization (kilnc --quantize).
+struct QuantizeOptions {
+  /// Run kiln-quantize-dynamic in the after-import stage, before the extension point.
+  bool dynamicInt8 = false;
+  /// ONNX node names kept in f32.
+  std::vector<std::string> exclude;
+};
 
 /// What the target-independent part of the pipeline needs to know.
 struct PipelineOptions {
   unsigned optLevel = 2; ///< 0..3
   /// Textual pipelines run at the named points (plugins, --kiln-extension).
   std::map<ExtensionPoint, std::string> extensions;
+  QuantizeOptions quantize;
   /// Lets the caller instrument each pass manager (IR printing, timing) before it runs.
   std::function<void(mlir::PassManager &)> configurePassManager;
 };
@@ -43,7 +53,8 @@ struct PipelineOptions {
 void registerPipelinePasses();
 
 /// Adds the after-import stage: kiln-upgrade-onnx-ops, kiln-infer-shapes,
-/// kiln-fold-constants (at every level) and the after-import extension point's pipeline.
+/// kiln-fold-constants (at every level), the quantization `options.quantize` asks for and
+/// the after-import extension point's pipeline.
 /// On a bad extension pipeline, fails with the parser's message in `error`.
 mlir::LogicalResult addAfterImportPasses(mlir::OpPassManager &pm, const PipelineOptions &options,
                                          std::string &error);

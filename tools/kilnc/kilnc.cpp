@@ -4,6 +4,7 @@
 //         [--emit=mlir|llvm|obj|lib] [--print-ir-after-all] [--timing] [--profile]
 //         [--load-pass-plugin=P.so] [--kiln-extension=POINT:PIPELINE] [--kiln-stats]
 //         [--disable-plugin=NAME] [--plugin-opt=NAME:KEY=VALUE] [--progress | --no-progress]
+//         [--quantize=int8-dynamic [--quantize-exclude=NODE,...] [--quantize-report=F.json]]
 //
 // Imports an ONNX model (binary protobuf or ONNX text syntax) and compiles it with a
 // target (backends/target/Target.h) into a shared library implementing
@@ -21,6 +22,7 @@
 #include "frontend/Importer.h"
 #include "ir/InitAllDialects.h"
 #include "passes/Passes.h"
+#include "passes/Quantize/QuantizationReport.h"
 #include "kiln/Statistic.h"
 #include "tools/kilnc/OutputFile.h"
 #include "tools/kilnc/Plugins.h"
@@ -122,6 +124,19 @@ cl::opt<cl::boolOrDefault> progress(
     "progress", cl::desc("Show a progress line on compiles longer than 3 s (default: when "
                          "stderr is a terminal)"),
     cl::cat(category));
+cl::opt<std::string> quantizeMode(
+    "quantize",
+    cl::desc("Quantize the model: int8-dynamic (MatMul/Gemm/Conv weights to int8 per channel "
+             "at compile time, activations to uint8 per tensor at run time; int8 and "
+             "int4-weights are not supported yet)"),
+    cl::value_desc("mode"), cl::cat(category));
+cl::list<std::string> quantizeExclude(
+    "quantize-exclude", cl::desc("ONNX nodes kept in f32 by --quantize (repeatable)"),
+    cl::value_desc("node,..."), cl::CommaSeparated, cl::cat(category));
+cl::opt<std::string> quantizeReport(
+    "quantize-report",
+    cl::desc("Write what --quantize quantized and what it kept in f32 (and why) as JSON"),
+    cl::value_desc("file.json"), cl::cat(category));
 cl::opt<bool> passStatistics("kiln-stats",
                              cl::desc("Print the pass statistics (kiln::PassStatistic counters) after the pipeline"),
                              cl::cat(category));
@@ -182,12 +197,39 @@ std::vector<std::string> filesRead(StringRef output) {
   return files;
 }
 
-/// Writes `print`'s text to `out` and moves it into place.
-int writeText(kiln::OutputFile &out, function_ref<void(raw_ostream &)> print) {
-  print(out.stream());
-  std::string error;
-  return out.commit(error) ? 0 : fail(error);
+/// Checks the --quantize options and sets `options` from them; false after an error.
+bool setUpQuantization(kiln::CompileOptions &options) {
+  if (quantizeMode.empty()) {
+    if (!quantizeExclude.empty() || !quantizeReport.empty())
+      return fail("--quantize-exclude and --quantize-report need --quantize"), false;
+    return true;
+  }
+  if (quantizeMode == "int8" || quantizeMode == "int4-weights")
+    return fail("--quantize=" + quantizeMode + " is not supported yet (int8-dynamic is)"), false;
+  if (quantizeMode != "int8-dynamic")
+    return fail("--quantize=" + quantizeMode + ": no such mode (int8-dynamic)"), false;
+  options.quantize.dynamicInt8 = true;
+  options.quantize.exclude.assign(quantizeExclude.begin(), quantizeExclude.end());
+  return true;
 }
+
+/// Prints the quantization table on stderr and writes the JSON report into `report`
+/// (null: none asked), which the caller commits with the output.
+void reportQuantization(mlir::ModuleOp module, kiln::OutputFile *report) {
+  std::vector<kiln::quantize::LayerReport> layers = kiln::quantize::readQuantizationReport(module);
+  kiln::quantize::printQuantizationTable(errs(), layers, quantizeMode);
+  if (report)
+    kiln::quantize::writeQuantizationJson(report->stream(), layers, quantizeMode);
+}
+
+/// Moves `out` and the quantization report (if any) into place.
+int commitOutputs(kiln::OutputFile &out, kiln::OutputFile *report) {
+  std::string error;
+  if (!out.commit(error) || (report && !report->commit(error)))
+    return fail(error);
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -232,6 +274,8 @@ int main(int argc, char **argv) {
     if (failed(target->checkOptions(options, error)))
       return fail(error);
   }
+  if (!setUpQuantization(options))
+    return 1;
   std::string output = outputFile.empty() ? defaultOutput() : outputFile.getValue();
   if (output == "-" && emit == EmitKind::Lib)
     return fail("--emit=lib cannot write to stdout ('-o -'); name a file");
@@ -244,6 +288,19 @@ int main(int argc, char **argv) {
       return fail(error);
     out = kiln::OutputFile::create(output, error);
     if (!out)
+      return fail(error);
+  }
+  std::unique_ptr<kiln::OutputFile> reportOut;
+  if (!quantizeReport.empty()) {
+    std::string error;
+    if (quantizeReport == output)
+      return fail("--quantize-report names the output file '" + output + "'");
+    std::vector<std::string> read = filesRead(quantizeReport);
+    read.push_back(output);
+    if (!kiln::checkOutputIsNotAnInput(quantizeReport, read, error))
+      return fail(error);
+    reportOut = kiln::OutputFile::create(quantizeReport, error);
+    if (!reportOut)
       return fail(error);
   }
   {
@@ -298,7 +355,8 @@ int main(int argc, char **argv) {
     // lowers it; otherwise the plain import with refined types.
     mlir::PassManager pm(&context);
     pm.addInstrumentation(progressLine.passInstrumentation());
-    if (options.extensions.count(kiln::ExtensionPoint::AfterImport)) {
+    if (options.extensions.count(kiln::ExtensionPoint::AfterImport) ||
+        options.quantize.dynamicInt8) {
       std::string error;
       if (failed(kiln::addAfterImportPasses(pm, options, error)))
         return fail("bad after-import pipeline: " + error);
@@ -309,10 +367,11 @@ int main(int argc, char **argv) {
       return 1;
     if (passStatistics)
       kiln::printPassStatistics(errs());
-    return writeText(*out, [&](raw_ostream &os) {
-      module->print(os);
-      os << "\n";
-    });
+    if (options.quantize.dynamicInt8)
+      reportQuantization(*module, reportOut.get());
+    module->print(out->stream());
+    out->stream() << "\n";
+    return commitOutputs(*out, reportOut.get());
   }
 
   // Timed as one phase: the pass timings nest under it, so the report adds up.
@@ -340,6 +399,10 @@ int main(int argc, char **argv) {
     kiln::printPassStatistics(errs());
   if (failed(lowered))
     return 1;
+  if (options.quantize.dynamicInt8) {
+    progressLine.clear();
+    reportQuantization(*module, reportOut.get());
+  }
   if (report) {
     const kiln::MemoryPlan &m = signature.memory;
     outs() << "memory: arena " << m.arenaBaseBytes << " B + " << m.arenaPerBatchBytes
@@ -357,5 +420,5 @@ int main(int argc, char **argv) {
   std::string error;
   if (failed(target->emit(*module, signature, options, kind, out->stream(), rootTimer, error)))
     return error.empty() ? 1 : fail("'" + output + "': " + error);
-  return out->commit(error) ? 0 : fail(error);
+  return commitOutputs(*out, reportOut.get());
 }

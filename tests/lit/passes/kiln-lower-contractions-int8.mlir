@@ -229,3 +229,56 @@ func.func @conv_orientation(%x: memref<1x8x20xi8>, %xz: memref<i8>, %y: memref<1
   }
   return
 }
+
+// -----
+
+// Tests that two products of one widened activation (quantized in the widening's body, as
+// DynamicQuantizeLinear fused into MatMulInteger's widening writes it, shared by the Q/K/V
+// projections of a quantized transformer) both take the VNNI kernel: the first kernel,
+// emitted between the widening and the second product, writes only its own output.
+// CHECK-LABEL: func @shared_quantized_activation
+// CHECK-NOT: linalg.matmul
+// CHECK: call @llvm.x86.avx512.vpdpbusd.512
+// CHECK: vector.maskedstore %arg3
+// CHECK: call @llvm.x86.avx512.vpdpbusd.512
+// CHECK: vector.maskedstore %arg4
+// CHECK-NOT: linalg.matmul
+// CHECK: return
+func.func @shared_quantized_activation(%a: memref<?x8xf32>, %b1: memref<8x20xi8>, %b2: memref<8x20xi8>,
+                                       %y1: memref<?x20xi32>, %y2: memref<?x20xi32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0 : i32
+  %scale = arith.constant 0.5 : f32
+  %m = memref.dim %a, %c0 : memref<?x8xf32>
+  %aw = memref.alloc(%m) : memref<?x8xi32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<?x8xf32>) outs(%aw : memref<?x8xi32>) {
+  ^bb0(%x: f32, %out: i32):
+    %d = arith.divf %x, %scale : f32
+    %q = arith.fptoui %d : f32 to i8
+    %xe = arith.extui %q : i8 to i32
+    linalg.yield %xe : i32
+  }
+  %bw1 = memref.alloc() : memref<8x20xi32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%b1 : memref<8x20xi8>) outs(%bw1 : memref<8x20xi32>) {
+  ^bb0(%x: i8, %out: i32):
+    %xe = arith.extsi %x : i8 to i32
+    linalg.yield %xe : i32
+  }
+  %bw2 = memref.alloc() : memref<8x20xi32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%b2 : memref<8x20xi8>) outs(%bw2 : memref<8x20xi32>) {
+  ^bb0(%x: i8, %out: i32):
+    %xe = arith.extsi %x : i8 to i32
+    linalg.yield %xe : i32
+  }
+  linalg.fill ins(%zero : i32) outs(%y1 : memref<?x20xi32>)
+  linalg.matmul ins(%aw, %bw1 : memref<?x8xi32>, memref<8x20xi32>) outs(%y1 : memref<?x20xi32>)
+  linalg.fill ins(%zero : i32) outs(%y2 : memref<?x20xi32>)
+  linalg.matmul ins(%aw, %bw2 : memref<?x8xi32>, memref<8x20xi32>) outs(%y2 : memref<?x20xi32>)
+  return
+}

@@ -1,0 +1,109 @@
+//===- QuantizationReport.cpp - What a quantization pass did ---------------===//
+
+#include "passes/Quantize/QuantizationReport.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace kiln::quantize {
+
+DictionaryAttr LayerReport::toAttr(MLIRContext *ctx) const {
+  Builder b(ctx);
+  SmallVector<NamedAttribute> entries{
+      b.getNamedAttr("node", b.getStringAttr(node)),
+      b.getNamedAttr("op", b.getStringAttr(opType)),
+      b.getNamedAttr("weight_shape", b.getDenseI64ArrayAttr(weightShape)),
+      b.getNamedAttr("quantized", b.getBoolAttr(quantized)),
+      b.getNamedAttr("detail", b.getStringAttr(detail))};
+  if (weightSqnrDb)
+    entries.push_back(b.getNamedAttr("weight_sqnr_db", b.getF64FloatAttr(*weightSqnrDb)));
+  return b.getDictionaryAttr(entries);
+}
+
+LayerReport LayerReport::fromAttr(DictionaryAttr attr) {
+  LayerReport layer;
+  auto str = [&](StringRef key) {
+    auto s = attr.getAs<StringAttr>(key);
+    return s ? s.getValue().str() : std::string();
+  };
+  layer.node = str("node");
+  layer.opType = str("op");
+  layer.detail = str("detail");
+  if (auto shape = attr.getAs<DenseI64ArrayAttr>("weight_shape"))
+    layer.weightShape.assign(shape.asArrayRef().begin(), shape.asArrayRef().end());
+  if (auto q = attr.getAs<BoolAttr>("quantized"))
+    layer.quantized = q.getValue();
+  if (auto sqnr = attr.getAs<FloatAttr>("weight_sqnr_db"))
+    layer.weightSqnrDb = sqnr.getValueAsDouble();
+  return layer;
+}
+
+std::vector<LayerReport> readQuantizationReport(ModuleOp module) {
+  std::vector<LayerReport> layers;
+  if (auto array = module->getAttrOfType<ArrayAttr>(kQuantizationReportAttr))
+    for (auto dict : array.getAsRange<DictionaryAttr>())
+      layers.push_back(LayerReport::fromAttr(dict));
+  return layers;
+}
+
+static std::string shapeText(ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "-";
+  return llvm::join(llvm::map_range(shape, [](int64_t d) { return std::to_string(d); }), "x");
+}
+
+void printQuantizationTable(raw_ostream &os, ArrayRef<LayerReport> layers, StringRef mode) {
+  size_t quantized = llvm::count_if(layers, [](const LayerReport &l) { return l.quantized; });
+  os << "quantization (" << mode << "): " << quantized << " of " << layers.size()
+     << " contractions quantized; all other ops stay f32\n";
+  size_t nodeWidth = 4;
+  for (const LayerReport &l : layers)
+    nodeWidth = std::max(nodeWidth, std::min<size_t>(l.node.size(), 48));
+  os << "  " << llvm::left_justify("node", nodeWidth) << "  " << llvm::left_justify("op", 6)
+     << "  " << llvm::left_justify("weights", 14) << "  " << llvm::left_justify("precision", 9)
+     << "  weight SQNR  detail\n";
+  for (bool wantQuantized : {true, false})
+    for (const LayerReport &l : layers) {
+      if (l.quantized != wantQuantized)
+        continue;
+      std::string sqnr = "-";
+      if (l.weightSqnrDb)
+        sqnr = std::isinf(*l.weightSqnrDb) ? "exact"
+                                           : llvm::formatv("{0:F1} dB", *l.weightSqnrDb).str();
+      os << "  " << llvm::left_justify(l.node, nodeWidth) << "  "
+         << llvm::left_justify(l.opType, 6) << "  "
+         << llvm::left_justify(shapeText(l.weightShape), 14) << "  "
+         << llvm::left_justify(l.quantized ? "int8" : "f32", 9) << "  "
+         << llvm::left_justify(sqnr, 11) << "  " << l.detail << "\n";
+    }
+}
+
+void writeQuantizationJson(raw_ostream &os, ArrayRef<LayerReport> layers, StringRef mode) {
+  llvm::json::Array array;
+  for (const LayerReport &l : layers) {
+    llvm::json::Object entry{{"node", l.node},
+                             {"op", l.opType},
+                             {"weight_shape", llvm::json::Array(l.weightShape)},
+                             {"quantized", l.quantized},
+                             {"detail", l.detail}};
+    if (l.weightSqnrDb)
+      entry["weight_sqnr_db"] = std::isinf(*l.weightSqnrDb) ? llvm::json::Value(nullptr)
+                                                            : llvm::json::Value(*l.weightSqnrDb);
+    array.push_back(std::move(entry));
+  }
+  llvm::json::Object root{
+      {"mode", mode},
+      {"sqnr_note", "weight_sqnr_db: the SQNR of each quantized weight against its f32 "
+                    "values (dynamic mode has no calibration data for an output SQNR); "
+                    "null when exact"},
+      {"layers", std::move(array)}};
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+}
+
+} // namespace kiln::quantize

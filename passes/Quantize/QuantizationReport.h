@@ -1,0 +1,55 @@
+//===- QuantizationReport.h - What a quantization pass did -------*- C++ -*-===//
+//
+// kiln-quantize-dynamic records, for each contraction it considered (MatMul, Gemm,
+// Conv), whether it was quantized and why not, in the module attribute
+// `kiln.quantization` (an array of dictionaries, one per node, in program order).
+// The hosts read it back after compiling: kilnc prints it as a table on stderr and
+// writes it as JSON with --quantize-report=FILE.json.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_PASSES_QUANTIZE_QUANTIZATIONREPORT_H
+#define KILN_PASSES_QUANTIZE_QUANTIZATIONREPORT_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiln::quantize {
+
+inline constexpr llvm::StringLiteral kQuantizationReportAttr = "kiln.quantization";
+
+/// One contraction node the quantization considered.
+struct LayerReport {
+  std::string node;                  ///< the ONNX node name(s), comma-separated when fused
+  std::string opType;                ///< the ONNX op type (MatMul, Gemm, Conv)
+  std::vector<int64_t> weightShape;  ///< empty when the weight is not a constant
+  bool quantized = false;
+  /// Quantized: the scheme; kept in f32: why.
+  std::string detail;
+  /// Quantized: the weight's signal-to-quantization-noise ratio in dB (+inf: exact).
+  std::optional<double> weightSqnrDb;
+
+  mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
+  static LayerReport fromAttr(mlir::DictionaryAttr attr);
+};
+
+/// The report kiln-quantize-dynamic left on `module` (empty when it did not run).
+std::vector<LayerReport> readQuantizationReport(mlir::ModuleOp module);
+
+/// A readable table: one line per node, quantized ones first.
+void printQuantizationTable(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> layers,
+                            llvm::StringRef mode);
+
+/// The report as JSON: {"mode": ..., "layers": [{"node", "op", "weight_shape",
+/// "quantized", "detail", "weight_sqnr_db"}]}; an exact weight's SQNR is null.
+void writeQuantizationJson(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> layers,
+                           llvm::StringRef mode);
+
+} // namespace kiln::quantize
+
+#endif // KILN_PASSES_QUANTIZE_QUANTIZATIONREPORT_H
