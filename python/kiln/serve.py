@@ -351,7 +351,7 @@ class Server:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(name)s: %(levelname)s: %(message)s")
+                        format="%(asctime)s %(name)s: %(levelname)s: %(message)s")
     if not args.verbose:
         logging.getLogger("pytriton").setLevel(logging.ERROR)
     try:
