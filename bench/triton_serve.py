@@ -180,7 +180,7 @@ class Served:
                                      start_new_session=True)
         client = httpclient.InferenceServerClient(f"127.0.0.1:{self.http}")
         try:
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 300
             while time.monotonic() < deadline and self.proc.poll() is None:
                 try:
                     if client.is_model_ready(self.model_name):

@@ -103,7 +103,8 @@ class RunCounter:
 class BatchRunner(RunCounter):
     """The inference callable for Triton's dynamic batcher: gets the requests Triton batched
     (each ``[rows, ...]``), runs those whose inputs agree beyond dim 0 as one batch on the
-    session, and gives each request its own rows back."""
+    session, and gives each request its own rows back. A failure fails every request of
+    the call (pytriton answers a call's requests with one error)."""
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -112,7 +113,11 @@ class BatchRunner(RunCounter):
     def __call__(self, requests: list) -> list[dict[str, np.ndarray]]:
         groups: dict[tuple, list[int]] = {}
         for i, request in enumerate(requests):
-            key = tuple(sorted((name, a.shape[1:], a.dtype.str) for name, a in request.items()))
+            if len({a.shape[:1] for a in request.values()}) > 1:
+                key: tuple = (i,)  # inputs disagree on the rows: alone, the run says why
+            else:
+                key = tuple(sorted((name, a.shape[1:], a.dtype.str)
+                                   for name, a in request.items()))
             groups.setdefault(key, []).append(i)
         responses: list[Optional[dict[str, np.ndarray]]] = [None] * len(requests)
         for members in groups.values():
@@ -205,7 +210,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     ap.add_argument("--metrics-port", type=int, default=0,
                     help="Prometheus metrics port (default 0: no metrics endpoint)")
     ap.add_argument("--model-name", help="the name clients use (default: the file's stem)")
-    ap.add_argument("--verbose", "-v", action="store_true", help="log pytriton's progress")
+    ap.add_argument("--verbose", "-v", action="count", default=0,
+                    help="log the steps of starting and stopping, with Triton's own log "
+                         "(-vv: pytriton's debug log too)")
     args = ap.parse_args(argv)
     for flag in ("instances", "max_batch"):
         if getattr(args, flag) < 1:
@@ -235,10 +242,12 @@ class Server:
             raise ServeError(f"the ports must differ: {ports}")
         for what, port in ports.items():
             _check_port(host, port, what)
+        LOG.info("loading %s", model)
         try:
             self.session = Session(model, threads=threads)
         except KilnError as e:
             raise ServeError(f"cannot load '{model}': {e}") from e
+        LOG.info("inputs %s, outputs %s", self.session.inputs, self.session.outputs)
 
         self.model_name = model_name or model_name_for(model)
         self.batched = has_batch_dim(self.session)
@@ -298,6 +307,7 @@ class Server:
             allow_metrics="metrics" in self.ports, metrics_port=self.ports.get("metrics"),
             metrics_address=self.host if "metrics" in self.ports else None,
             exit_on_error=True)
+        LOG.info("starting Triton Inference Server")
         self._triton = Triton(config=config)
         try:
             # Every instance calls the one session (thread-safe, each run its own arena).
@@ -313,6 +323,7 @@ class Server:
 
     def stop(self) -> None:
         if self._triton is not None:
+            LOG.info("stopping Triton Inference Server")
             self._triton.stop()
             self._triton = None
         if self._kiln_batcher is not None:
@@ -350,8 +361,8 @@ class Server:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(name)s: %(levelname)s: %(message)s")
+    level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s: %(levelname)s: %(message)s")
     if not args.verbose:
         logging.getLogger("pytriton").setLevel(logging.ERROR)
     try:
