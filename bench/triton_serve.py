@@ -258,10 +258,11 @@ def main():
                            served.stats)
 
     info = machine.describe(ROOT)
+    inputs = ", ".join(f"{i.name} {i.dtype} {list(i.shape)}" for i in session.inputs)
     lines = [
         "# Serving through Triton on loopback vs in-process",
         "",
-        f"Model `{os.path.relpath(args.model, ROOT)}` ({', '.join(f'{i.name} {i.dtype} {list(i.shape)}' for i in session.inputs)}), "
+        f"Model `{os.path.relpath(args.model, ROOT)}` ({inputs}), "
         f"one-row requests from closed-loop Python client threads, {args.seconds:g} s per "
         f"row; runs of {args.threads or 'all'} thread(s); Triton: {args.instances} instances, "
         f"max batch {args.max_batch}, delay {args.delay_us} us (the in-process Batcher: the "

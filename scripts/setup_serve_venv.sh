@@ -9,9 +9,10 @@
 # holds exactly these pins for this Python (a stamp file records them). Prints the venv's
 # python on its last line.
 set -euo pipefail
+VENV=${1:+$(realpath -m "$1")}  # relative to where it is called from
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
-VENV=${1:-$BUILD_DIR/serve-venv}
+VENV=${VENV:-$(realpath -m "$BUILD_DIR/serve-venv")}
 PY=${SERVE_PYTHON:-/usr/bin/python3}
 REQUIREMENTS=scripts/requirements-serve.txt
 KILN_PACKAGE_DIR=$(realpath -m "$BUILD_DIR/python")
@@ -38,4 +39,12 @@ fi
 # The package kiln from the build tree (kept current on every run: BUILD_DIR may change).
 site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$KILN_PACKAGE_DIR" >"$site/kiln-build-tree.pth"
+if ! err=$("$VENV/bin/python" -c 'import kiln' 2>&1); then
+  echo "setup_serve_venv: the venv's Python cannot import kiln from $KILN_PACKAGE_DIR:" >&2
+  echo "$err" | tail -3 >&2
+  echo "setup_serve_venv: build it first (scripts/build.sh); if its extension was built for" \
+    "another Python version than $("$VENV/bin/python" -V), install the package into the" \
+    "venv instead: $VENV/bin/pip install ." >&2
+  exit 1
+fi
 echo "$VENV/bin/python"

@@ -260,11 +260,29 @@ def check_errors(batched_lib):
     print("serve_test: error messages ok", flush=True)
 
 
-def serve_and_load(lib, model_name, flags, make_feeds, reference, batching):
+def check_bad_requests(server, model_name, bad_feeds):
+    """Requests that do not fit the model's config get an error (from Triton, which checks
+    them against the config kiln.serve made from the model's metadata)."""
+    client = httpclient.InferenceServerClient(f"127.0.0.1:{server.http_port}",
+                                              network_timeout=60)
+    try:
+        for feeds, message in bad_feeds:
+            try:
+                infer(client, httpclient, model_name, feeds, [])
+            except Exception as e:  # noqa: BLE001
+                assert message in str(e), (message, str(e))
+            else:
+                server.fail(f"a bad request was answered: {message}")
+    finally:
+        client.close()
+
+
+def serve_and_load(lib, model_name, flags, make_feeds, reference, batching, bad_feeds=()):
     session = kiln.Session(lib, threads=1)
     server = ServerProcess(lib, *flags)
     try:
         server.wait_ready(model_name)
+        check_bad_requests(server, model_name, bad_feeds)
         run_load(server, model_name, session, make_feeds, reference)
         requests, runs = server.stop()
     except BaseException:
@@ -283,9 +301,14 @@ def main():
     batched = compile_model("serve_batched", BATCHED_MODEL)
     static = compile_model("serve_static", UNBATCHED_MODEL)
     check_errors(batched)
+    x1, x9 = np.ones((1, 3, 4), np.float32), np.ones((9, 3, 4), np.float32)
+    bad = [({"x": x1, "k": np.ones((2, 2), np.int64)}, "batch size does not match"),
+           ({"x": x1, "k": np.ones((1, 3), np.int64)}, "unexpected shape for input 'k'"),
+           ({"x": x1, "k": np.ones((1, 2), np.int32)}, "data-type"),
+           ({"x": x9, "k": np.ones((9, 2), np.int64)}, "batch-size must be <= 8")]
     serve_and_load(batched, "serve_batched",
                    ["--instances", "2", "--max-batch", "8", "--delay-us", "2000"],
-                   batched_feeds, batched_reference, batching=True)
+                   batched_feeds, batched_reference, batching=True, bad_feeds=bad)
     serve_and_load(batched, "serve_batched",
                    ["--batcher", "kiln", "--max-batch", "8", "--delay-us", "2000"],
                    batched_feeds, batched_reference, batching=True)
