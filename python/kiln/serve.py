@@ -27,6 +27,7 @@ import re
 import signal
 import socket
 import sys
+import tempfile
 import threading
 from typing import Any, Callable, Optional, Sequence
 
@@ -185,6 +186,24 @@ def model_name_for(path: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", stem)
 
 
+def _start_failure(error: Exception) -> str:
+    """A short message for Triton failing to start or to load the model (its own message
+    carries the Python stub's whole traceback)."""
+    lines = [line.strip() for line in str(error).replace("\\n", "\n").splitlines()
+             if line.strip()]
+    first = lines[0][:300] if lines else type(error).__name__
+    cause = next((line for line in reversed(lines) if re.match(r"\w+(Error|Exception):", line)),
+                 "")
+    message = f"Triton could not start the model: {first}"
+    if cause and cause not in first:
+        message += f" ... {cause}"
+    if "_recursion_count" in str(error):
+        message += ("\n  the Triton Python stub of nvidia-pytriton fails under this Python "
+                    f"({sys.executable}, e.g. pyenv's 3.11.7); run kiln.serve from a venv made "
+                    "from Debian's /usr/bin/python3: scripts/setup_serve_venv.sh")
+    return message
+
+
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(
         prog="python -m kiln.serve",
@@ -210,8 +229,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     ap.add_argument("--metrics-port", type=int, default=0,
                     help="Prometheus metrics port (default 0: no metrics endpoint)")
     ap.add_argument("--model-name", help="the name clients use (default: the file's stem)")
+    ap.add_argument("--log-file", help="where Triton's own log goes (default: the console "
+                    "with --verbose, else a temporary file, kept only when Triton fails)")
     ap.add_argument("--verbose", "-v", action="count", default=0,
-                    help="log the steps of starting and stopping, with Triton's own log "
+                    help="log the steps of starting and stopping, and Triton's own log "
                          "(-vv: pytriton's debug log too)")
     args = ap.parse_args(argv)
     for flag in ("instances", "max_batch"):
@@ -231,7 +252,8 @@ class Server:
     def __init__(self, model: str, instances: int = 1, max_batch: int = 32,
                  delay_us: int = 1000, batcher: str = "triton", threads: int = 0,
                  host: str = "127.0.0.1", http_port: int = 8000, grpc_port: int = 8001,
-                 metrics_port: int = 0, model_name: Optional[str] = None) -> None:
+                 metrics_port: int = 0, model_name: Optional[str] = None,
+                 triton_log: Optional[str] = None) -> None:
         if not os.path.isfile(model):
             raise ServeError(f"model library '{model}' not found (compile one with kilnc)")
         _require_pytriton()
@@ -258,6 +280,7 @@ class Server:
         self.delay_us = delay_us
         self.batcher_kind = batcher
         self.host, self.ports = host, ports
+        self.triton_log = triton_log  # Triton's own log: this file, or stdout when None
         self._kiln_batcher = None
         self._runner: Any = None
         self._triton: Any = None
@@ -306,7 +329,7 @@ class Server:
             grpc_address=self.host, grpc_port=self.ports["grpc"],
             allow_metrics="metrics" in self.ports, metrics_port=self.ports.get("metrics"),
             metrics_address=self.host if "metrics" in self.ports else None,
-            exit_on_error=True)
+            log_file=self.triton_log, exit_on_error=True)
         LOG.info("starting Triton Inference Server")
         self._triton = Triton(config=config)
         try:
@@ -317,6 +340,9 @@ class Server:
                               inputs=self.inputs, outputs=self.outputs,
                               config=self._model_config(), strict=True)
             self._triton.run()
+        except Exception as e:
+            self.stop()
+            raise ServeError(_start_failure(e)) from e
         except BaseException:
             self.stop()
             raise
@@ -351,7 +377,7 @@ class Server:
             print(f"kiln.serve: ready: {self.describe()}", flush=True)
             while not stop_event.wait(1.0):
                 if not self.is_alive():
-                    raise ServeError("Triton stopped unexpectedly (run with --verbose)")
+                    raise ServeError("Triton stopped unexpectedly")
         finally:
             self.stop()
             stats = self.stats
@@ -365,15 +391,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(name)s: %(levelname)s: %(message)s")
     if not args.verbose:
         logging.getLogger("pytriton").setLevel(logging.ERROR)
+    triton_log, temporary_log = args.log_file, False
+    if triton_log is None and not args.verbose:
+        triton_log = os.path.join(tempfile.gettempdir(), f"kiln-serve-{os.getpid()}-triton.log")
+        temporary_log = True
     try:
         server = Server(args.model, instances=args.instances, max_batch=args.max_batch,
                         delay_us=args.delay_us, batcher=args.batcher, threads=args.threads,
                         host=args.host, http_port=args.http_port, grpc_port=args.grpc_port,
-                        metrics_port=args.metrics_port, model_name=args.model_name)
+                        metrics_port=args.metrics_port, model_name=args.model_name,
+                        triton_log=triton_log)
         server.serve_forever()
     except ServeError as e:
-        print(f"kiln.serve: error: {e}", file=sys.stderr)
+        where = (f" (Triton's log: {triton_log})"
+                 if triton_log and os.path.exists(triton_log) else "")
+        print(f"kiln.serve: error: {e}{where}", file=sys.stderr)
         return 2
+    if temporary_log and os.path.exists(triton_log):
+        os.remove(triton_log)
     return 0
 
 
