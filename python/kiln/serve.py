@@ -2,7 +2,7 @@
 
     python -m kiln.serve MODEL.so [--instances K] [--max-batch N] [--delay-us D]
         [--batcher triton|kiln] [--http-port P] [--grpc-port P] [--metrics-port P]
-        [--host ADDR] [--threads T] [--model-name NAME]
+        [--host ADDR] [--threads T] [--model-name NAME] [--log-file FILE] [-v]
 
 Triton comes from the ``nvidia-pytriton`` package (it carries the server binary, which runs
 on CPU): Triton parses the requests, queues them, batches them (its dynamic batcher) and
@@ -182,7 +182,7 @@ def _check_port(host: str, port: int, what: str) -> None:
 def model_name_for(path: str) -> str:
     """The Triton model name for a library path: its file name without extension, with
     characters Triton does not allow in a name replaced by '_'."""
-    stem = os.path.basename(path).split(".")[0] or "model"
+    stem = os.path.splitext(os.path.basename(path))[0] or "model"
     return re.sub(r"[^A-Za-z0-9_.-]", "_", stem)
 
 
@@ -209,28 +209,32 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         prog="python -m kiln.serve",
         description="Serve a model compiled by kilnc through Triton Inference Server.")
     ap.add_argument("model", help="the compiled model library (kilnc output, .so)")
-    ap.add_argument("--instances", type=int, default=1,
+    ap.add_argument("--instances", type=int, metavar="K", default=1,
                     help="Triton model instances, each running requests concurrently on the "
                          "one session (default 1)")
-    ap.add_argument("--max-batch", type=int, default=32,
+    ap.add_argument("--max-batch", type=int, metavar="N", default=32,
                     help="most rows in one batched run (default 32)")
-    ap.add_argument("--delay-us", type=int, default=1000,
+    ap.add_argument("--delay-us", type=int, metavar="D", default=1000,
                     help="longest a request waits for others to join its batch, in "
                          "microseconds (Triton's max_queue_delay_microseconds; default 1000)")
     ap.add_argument("--batcher", choices=("triton", "kiln"), default="triton",
                     help="who batches requests: Triton's dynamic batcher (default) or "
                          "kiln.Batcher")
-    ap.add_argument("--threads", type=int, default=0,
+    ap.add_argument("--threads", type=int, metavar="T", default=0,
                     help="threads one run uses (0: all cores; default 0)")
-    ap.add_argument("--host", default="127.0.0.1",
+    ap.add_argument("--host", default="127.0.0.1", metavar="ADDR",
                     help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
-    ap.add_argument("--http-port", type=int, default=8000, help="HTTP port (default 8000)")
-    ap.add_argument("--grpc-port", type=int, default=8001, help="gRPC port (default 8001)")
-    ap.add_argument("--metrics-port", type=int, default=0,
+    ap.add_argument("--http-port", type=int, metavar="P", default=8000,
+                    help="HTTP port (default 8000)")
+    ap.add_argument("--grpc-port", type=int, metavar="P", default=8001,
+                    help="gRPC port (default 8001)")
+    ap.add_argument("--metrics-port", type=int, metavar="P", default=0,
                     help="Prometheus metrics port (default 0: no metrics endpoint)")
-    ap.add_argument("--model-name", help="the name clients use (default: the file's stem)")
-    ap.add_argument("--log-file", help="where Triton's own log goes (default: the console "
-                    "with --verbose, else a temporary file, kept only when Triton fails)")
+    ap.add_argument("--model-name", metavar="NAME",
+                    help="the name clients use (default: the file's stem)")
+    ap.add_argument("--log-file", metavar="FILE",
+                    help="where Triton's own log goes (default: the console with --verbose, "
+                         "else a temporary file, kept only when Triton fails)")
     ap.add_argument("--verbose", "-v", action="count", default=0,
                     help="log the steps of starting and stopping, and Triton's own log "
                          "(-vv: pytriton's debug log too)")
