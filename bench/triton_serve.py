@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -79,15 +80,17 @@ def one_row_feeds(session, rng):
     return feeds
 
 
-def drive(clients, seconds, make_sender, session):
+def drive(clients, seconds, make_sender, session, on_start=None):
     """``clients`` threads, each sending requests back to back through its own sender (made
-    in its thread by ``make_sender(index)``) for ``seconds``. Returns (requests/s, latencies
-    in seconds)."""
+    in its thread by ``make_sender(index)``) for ``seconds``; ``on_start()`` runs when they
+    are all warmed up, just before they start. Returns (requests/s, latencies in seconds)."""
     latencies = [[] for _ in range(clients)]
     errors = []
     start_stop = [0.0, 0.0]
 
     def set_clock():  # runs once, when every client is ready, before any goes on
+        if on_start:
+            on_start()
         start_stop[0] = time.perf_counter()
         start_stop[1] = start_stop[0] + seconds
 
@@ -167,10 +170,11 @@ class Served:
     """`python -m kiln.serve` on loopback for the duration of a with block."""
 
     def __init__(self, lib, model_name, flags, work):
-        self.http, self.grpc = free_port(), free_port()
+        self.http, self.grpc, self.metrics = free_port(), free_port(), free_port()
         self.log_path = os.path.join(work, f"serve-{len(os.listdir(work))}.log")
         self.cmd = [sys.executable, "-m", "kiln.serve", lib, "--model-name", model_name,
-                    "--http-port", str(self.http), "--grpc-port", str(self.grpc), *flags]
+                    "--http-port", str(self.http), "--grpc-port", str(self.grpc),
+                    "--metrics-port", str(self.metrics), *flags]
         self.model_name = model_name
         self.stats = ""
 
@@ -209,6 +213,17 @@ class Served:
         if m:
             self.stats = f"{int(m[1]) / max(1, int(m[2])):.1f}"
 
+    def counts(self):
+        """Triton's counters for the model: (rows inferred, batch executions)."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics}/metrics", timeout=30) as r:
+            text = r.read().decode()
+
+        def counter(name):
+            m = re.search(rf'^{name}{{model="{re.escape(self.model_name)}",[^}}]*}} (\S+)$',
+                          text, re.M)
+            return float(m[1]) if m else float("nan")
+        return counter("nv_inference_count"), counter("nv_inference_exec_count")
+
 
 def main():
     levels = [int(c) for c in args.clients.split(",")]
@@ -232,14 +247,21 @@ def main():
         for c in levels:
             record("kiln.Session.run (in-process)", c,
                    drive(c, args.seconds, lambda _i: session.run, session))
+        def mean_batch(before, after):  # (rows, runs) counters around a measurement
+            rows, runs = after[0] - before[0], after[1] - before[1]
+            return f"{rows / runs:.1f}" if runs > 0 else ""
+
         if batched:
             for c in levels:
                 with kiln.Batcher(session, max_batch=args.max_batch, timeout_us=args.delay_us,
                                   queue_capacity=max(1024, 4 * c),
                                   workers=args.instances) as batcher:
-                    result = drive(c, args.seconds, lambda _i: batcher.run, session)
-                    record("kiln.Batcher (in-process)", c, result,
-                           f"{batcher.stats['mean_batch']:.1f}")
+                    def counts():
+                        return batcher.stats["batched_rows"], batcher.stats["batches"]
+                    before = []
+                    result = drive(c, args.seconds, lambda _i: batcher.run, session,
+                                   on_start=lambda: before.extend(counts()))
+                    record("kiln.Batcher (in-process)", c, result, mean_batch(before, counts()))
 
         base = ["--instances", str(args.instances), "--max-batch", str(args.max_batch),
                 "--delay-us", str(args.delay_us), "--threads", str(args.threads)]
@@ -249,13 +271,21 @@ def main():
         for batcher_kind, protocols in servers:
             for proto, module in protocols:
                 served = Served(lib, name, base + ["--batcher", batcher_kind], work)
+                results = []
                 with served:
                     port = served.grpc if module is grpcclient else served.http
                     sender = triton_sender(module, f"127.0.0.1:{port}", name, output_names)
-                    results = [(c, drive(c, args.seconds, sender, session)) for c in levels]
-                for c, result in results:
+                    for c in levels:
+                        before = []
+                        result = drive(c, args.seconds, sender, session,
+                                       on_start=lambda: before.extend(served.counts()))
+                        # Triton's counters show its batches; kiln's batcher makes its own.
+                        batch = (mean_batch(before, served.counts()) if batcher_kind == "triton"
+                                 else None)
+                        results.append((c, result, batch))
+                for c, result, batch in results:
                     record(f"Triton {proto} (kiln.serve, {batcher_kind}'s batcher)", c, result,
-                           served.stats)
+                           batch if batch is not None else f"{served.stats} *")
 
     info = machine.describe(ROOT)
     inputs = ", ".join(f"{i.name} {i.dtype} {list(i.shape)}" for i in session.inputs)
@@ -266,10 +296,11 @@ def main():
         f"one-row requests from closed-loop Python client threads, {args.seconds:g} s per "
         f"row; runs of {args.threads or 'all'} thread(s); Triton: {args.instances} instances, "
         f"max batch {args.max_batch}, delay {args.delay_us} us (the in-process Batcher: the "
-        f"same limits, {args.instances} workers). Mean batch: rows per model run (for "
-        "Triton, over the whole server's life, all client counts).",
+        f"same limits, {args.instances} workers). Mean batch: rows per model run while "
+        "measuring (Triton's own counters for its batcher; * kiln's batcher behind Triton: "
+        "over the server's whole run, all client counts together).",
         "",
-        "Command: `python3 bench/triton_serve.py " + " ".join(sys.argv[1:]) + "`",
+        "Command: `" + " ".join(["python3", "bench/triton_serve.py", *sys.argv[1:]]) + "`",
         "",
         *machine.markdown(info),
         "",
