@@ -160,17 +160,23 @@ def triton_sender(module, url, model_name, output_names):
     return make
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(n):
+    """n distinct loopback ports that are free now (all held open while choosing)."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 class Served:
     """`python -m kiln.serve` on loopback for the duration of a with block."""
 
     def __init__(self, lib, model_name, flags, work):
-        self.http, self.grpc, self.metrics = free_port(), free_port(), free_port()
+        self.http, self.grpc, self.metrics = free_ports(3)
         self.log_path = os.path.join(work, f"serve-{len(os.listdir(work))}.log")
         self.cmd = [sys.executable, "-m", "kiln.serve", lib, "--model-name", model_name,
                     "--http-port", str(self.http), "--grpc-port", str(self.grpc),

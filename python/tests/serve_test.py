@@ -79,10 +79,16 @@ def compile_model(name, text):
     return kiln.compile(src, os.path.join(args.work, name + ".so"), kilnc=args.kilnc)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(n):
+    """n distinct loopback ports that are free now (all held open while choosing)."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 class ServerProcess:
@@ -90,7 +96,7 @@ class ServerProcess:
     be checked for leftovers and, on failure, everything of it killed."""
 
     def __init__(self, model, *flags):
-        self.http_port, self.grpc_port = free_port(), free_port()
+        self.http_port, self.grpc_port = free_ports(2)
         self.log_path = os.path.join(args.work, os.path.basename(model) + ".log")
         self.log = open(self.log_path, "w")
         cmd = [sys.executable, "-m", "kiln.serve", model, "--verbose", "--threads", "1",
@@ -250,7 +256,7 @@ def check_errors(batched_lib):
         busy.listen()
         port = busy.getsockname()[1]
         res = subprocess.run([sys.executable, "-m", "kiln.serve", batched_lib, "--http-port",
-                              str(port), "--grpc-port", str(free_port())],
+                              str(port), "--grpc-port", str(free_ports(1)[0])],
                              capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and f"--http-port {port}: cannot listen" in res.stderr, \
         (res.returncode, res.stderr)
