@@ -6,8 +6,10 @@ Runs itself again inside the serve venv (scripts/setup_serve_venv.sh makes it, o
 current). Compiles small models written here with kilnc and, for each way of serving,
 starts the server on free loopback ports, waits until the model is ready, sends bounded
 concurrent load with tritonclient (HTTP and gRPC clients, every request its own inputs and
-row count), checks every answer against numpy and the model run in-process, and stops the
-server with SIGTERM, checking that no process of it is left. Every wait has a deadline.
+row count), checks every answer against numpy and the model run in-process, checks that
+requests which do not fit the model's config are refused and that Triton's metrics endpoint
+counts the requests, and stops the server with SIGTERM, checking that no process of it is
+left. Every wait has a deadline.
 """
 
 import argparse
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -96,11 +99,12 @@ class ServerProcess:
     be checked for leftovers and, on failure, everything of it killed."""
 
     def __init__(self, model, *flags):
-        self.http_port, self.grpc_port = free_ports(2)
+        self.http_port, self.grpc_port, self.metrics_port = free_ports(3)
         self.log_path = os.path.join(args.work, os.path.basename(model) + ".log")
         self.log = open(self.log_path, "w")
         cmd = [sys.executable, "-m", "kiln.serve", model, "--verbose", "--threads", "1",
-               "--http-port", str(self.http_port), "--grpc-port", str(self.grpc_port), *flags]
+               "--http-port", str(self.http_port), "--grpc-port", str(self.grpc_port),
+               "--metrics-port", str(self.metrics_port), *flags]
         print("serve_test: starting", " ".join(cmd), flush=True)
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
@@ -123,6 +127,16 @@ class ServerProcess:
             self.fail(f"not ready after {STARTUP_TIMEOUT_S} s")
         finally:
             client.close()  # in this thread: the HTTP client's gevent hub is per thread
+
+    def metric(self, name, model_name):
+        """A counter of the model's from Triton's Prometheus endpoint (--metrics-port)."""
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            text = response.read().decode()
+        found = re.search(rf'^{name}{{model="{model_name}",[^}}]*}} (\S+)$', text, re.M)
+        if not found:
+            self.fail(f"no {name} for {model_name} in the metrics:\n{text[:2000]}")
+        return float(found[1])
 
     def group_alive(self):
         try:
@@ -290,12 +304,14 @@ def serve_and_load(lib, model_name, flags, make_feeds, reference, batching, bad_
         server.wait_ready(model_name)
         check_bad_requests(server, model_name, bad_feeds)
         run_load(server, model_name, session, make_feeds, reference)
+        succeeded = server.metric("nv_inference_request_success", model_name)
         requests, runs = server.stop()
     except BaseException:
         server.kill()
         raise
     sent = args.clients * args.requests
     assert requests == sent, f"the server counted {requests} requests, the clients sent {sent}"
+    assert succeeded == sent, f"Triton's metrics count {succeeded} requests, not {sent}"
     # 16 clients at once and a delay of milliseconds: some requests must have shared a run.
     assert (runs < requests) if batching else (runs == requests), (requests, runs)
     print(f"serve_test: {model_name} {' '.join(flags)}: ok ({requests} requests in {runs} "
