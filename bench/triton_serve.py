@@ -233,6 +233,7 @@ class Served:
 
 def main():
     levels = [int(c) for c in args.clients.split(",")]
+    load_before = os.getloadavg()[0]
     rows = []  # (mode, clients, req/s, p50 ms, p99 ms, mean batch)
 
     def record(mode, clients, result, mean_batch=""):
@@ -312,7 +313,12 @@ def main():
         "",
         "Rough figures: the clients run on the same small machine as the server, in Python "
         "threads (64 of them share one interpreter), so the client side's cost is part of "
-        "every Triton latency and caps its throughput.",
+        "every Triton latency and caps its throughput; load average (1 min) "
+        f"{load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after it (other work "
+        "on the machine counts too). The gap between the in-process rows and Triton's is the "
+        "serving path of each request: the client library, HTTP or gRPC over loopback, "
+        "Triton's queue and pytriton's hand-off to the model's process (shared memory and "
+        "ZeroMQ), and back.",
         "",
         "| mode | clients | requests/s | p50 ms | p99 ms | mean batch |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
