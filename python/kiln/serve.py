@@ -83,7 +83,8 @@ def triton_tensors(infos: Sequence[TensorInfo], batched: bool, kind: str) -> lis
 
 
 class RunCounter:
-    """Requests and model runs, counted across instances (``stats``)."""
+    """Requests answered and the model runs that answered them, counted across instances
+    (``stats``)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -162,8 +163,9 @@ class SingleRunner(RunCounter):
         self.session = session
 
     def __call__(self, requests: list) -> list[dict[str, np.ndarray]]:
+        responses = [self.session.run(request.data) for request in requests]
         self.add(len(requests), len(requests))
-        return [self.session.run(request.data) for request in requests]
+        return responses
 
 
 def _check_port(host: str, port: int, what: str) -> None:
@@ -307,11 +309,11 @@ class Server:
 
     @property
     def stats(self) -> dict[str, int]:
-        """Requests answered and model runs so far (``runs`` < ``requests`` when batching
-        grouped requests)."""
+        """Requests answered (not failed) and the model runs so far (``runs`` < ``requests``
+        when batching grouped requests)."""
         if self._kiln_batcher is not None:
             s = self._kiln_batcher.stats
-            return {"requests": s["requests"], "runs": s["batches"]}
+            return {"requests": s["completed"], "runs": s["batches"]}
         return self._runner.stats if self._runner is not None else {"requests": 0, "runs": 0}
 
     def _model_config(self) -> Any:

@@ -67,10 +67,11 @@ serve_batched (float[N, 3, D] x, int64[N, 2] k) => (float[N, D] s, int64[N, 2] k
   k2 = Add(k, k)
 }
 """
-# Static shapes: served without batching.
+# Static shapes: served without batching. Gather checks its indices at run time.
 UNBATCHED_MODEL = """<ir_version: 8, opset_import: ["" : 17]>
-serve_static (float[2, 5] a) => (float[2, 5] b) {
+serve_static (float[2, 5] a, int64[3] i) => (float[2, 5] b, float[2, 3] g) {
   b = Neg(a)
+  g = Gather <axis = 1> (a, i)
 }
 """
 
@@ -281,8 +282,9 @@ def check_errors(batched_lib):
 
 
 def check_bad_requests(server, model_name, bad_feeds):
-    """Requests that do not fit the model's config get an error (from Triton, which checks
-    them against the config kiln.serve made from the model's metadata)."""
+    """Requests that do not fit the model's config get an error from Triton, which checks
+    them against the config kiln.serve made from the model's metadata; those the model
+    itself refuses at run time get the runtime's message."""
     client = httpclient.InferenceServerClient(f"127.0.0.1:{server.http_port}",
                                               network_timeout=60)
     try:
@@ -334,9 +336,16 @@ def main():
     serve_and_load(batched, "serve_batched",
                    ["--batcher", "kiln", "--max-batch", "8", "--delay-us", "2000"],
                    batched_feeds, batched_reference, batching=True)
+    a = np.ones((2, 5), np.float32)
+    bad = [({"a": a, "i": np.array([0, 7, 1])},  # the model's own run-time check
+            "index 7 is out of range for axis 1 of size 5"),
+           ({"a": np.ones((1, 5), np.float32), "i": np.zeros(3, np.int64)},
+            "unexpected shape for input 'a'")]
     serve_and_load(static, "serve_static", [],
-                   lambda rng, i, r: {"a": rng.standard_normal((2, 5), dtype=np.float32)},
-                   lambda feeds: {"b": -feeds["a"]}, batching=False)
+                   lambda rng, i, r: {"a": rng.standard_normal((2, 5), dtype=np.float32),
+                                      "i": rng.integers(-5, 5, size=3)},
+                   lambda feeds: {"b": -feeds["a"], "g": feeds["a"][:, feeds["i"]]},
+                   batching=False, bad_feeds=bad)
     print("serve_test: all passed", flush=True)
 
 
