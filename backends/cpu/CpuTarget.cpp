@@ -58,7 +58,7 @@ public:
            " vector-width=" + std::to_string(tile.width) +
            (tile.width == 16 ? " adapt-tiles=true" : "") + (tile.vnni ? " vnni=true" : "") +
            (options.bf16 && tile.bf16 ? " bf16=true" + keepFp32Option(options) : "") +
-           (options.bf16 && tile.amx ? " amx=true" : "") +
+           (tile.amx ? " amx=true" : "") +
            "},canonicalize,cse";
   }
 
@@ -75,10 +75,9 @@ public:
     // by then, so a failure in one is seen by its dispatch's caller (LowerChecks.cpp).
     p += ",convert-scf-to-cf,kiln-lower-checks,expand-strided-metadata,lower-affine,";
     p += options.optLevel > 0 ? "kiln-expand-arith" : "arith-expand";
-    // The bf16 kernels' AMX tiles (Bf16Kernel.cpp) need the AMX legalization.
+    // The bf16 and 8-bit kernels' AMX tiles need the AMX legalization.
     TileShape tile = chooseTileShape(options);
-    p += options.bf16 && tile.amx ? ",convert-vector-to-llvm{enable-amx=true}"
-                                  : ",convert-vector-to-llvm";
+    p += tile.amx ? ",convert-vector-to-llvm{enable-amx=true}" : ",convert-vector-to-llvm";
     p += ",convert-math-to-funcs,convert-math-to-llvm,convert-math-to-libm";
     // Heap buffers (those the arena does not hold) go through the glue's
     // _mlir_memref_to_llvm_alloc/free, i.e. the session's allocator (AbiGlue.cpp).

@@ -27,10 +27,19 @@
 //     acc += corrections; store epilogue(acc), columns past N masked, rows past M not
 //   }
 //
+// Where the target has AMX-INT8, K is padded to a multiple of 64 in the packed B (and a
+// pre-pass copies A's rows into a [batch][M rounded up to 32][K rounded up to 64] byte
+// buffer): where the OS grants the tile state (the glue's kiln_rt_amx_enabled), each
+// (batch, column panel, block of 32 rows) sums D in 2 x 2 tiles of 16 x 16 i32 (tdpbusd
+// and friends: two A tiles of 16 rows x 64 bytes, two B tiles of 16 groups of 4 k x 16
+// columns, the halves of a panel) through a 32 x 32 scratch, and the corrections, the
+// epilogue and the stores run on the scratch's rows as above; elsewhere the vpdpbusd tiles.
+//
 //===----------------------------------------------------------------------===//
 
 #include "backends/cpu/Contraction.h"
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -116,6 +125,14 @@ private:
   bool sumRowsOfConstantA();
   void sumRowsOfA();
   void emitTiles();
+  void emitAmxTiles();
+  /// The AMX pre-pass: A's rows as bytes, [batch][M rounded up to 32][k4Rows * 4].
+  Value copyRowsOfA();
+  /// Adds the zero-point corrections to the tile's sums D (acc(r, v): row r, vector v),
+  /// applies the epilogue and stores the rows inside M.
+  void finishTile(Value bLin, ArrayRef<Value> bIv, Value i0, int64_t rows, ArrayRef<Value> col,
+                  ArrayRef<Value> masks, Value panelBatch,
+                  llvm::function_ref<Value(int64_t, int64_t)> acc);
 
   OpBuilder &b;
   Location loc;
@@ -127,11 +144,15 @@ private:
 
   SmallVector<Value> batchSizes, mSizes;
   Value batch, mSize, nSize, kSize, k4Full, k4Total, panels;
+  bool amx = false;   ///< AMX tiles where the OS grants them (tile.amx)
+  Value k4RowsValue;  ///< rows of a packed panel: ceil(K/4), with AMX ceil(K/64) * 16
   bool flip = false; ///< B's sign bit is flipped (both operands of one signedness)
   int64_t beta = 0;  ///< B' = B + beta
   Value za, zb;      ///< i32 zero points, null if none
-  Value packed;      ///< [batch or 1][panels][k4Total][cols * 4] i8
+  Value packed;      ///< [batch or 1][panels][k4Rows][cols * 4] i8
   bool packedIsConstant = false;
+  Value zz;        ///< sum_k za * zb over the K real terms (null: 0)
+  Value rowFactor; ///< -(beta + zb), the factor of rowsum(A), when rowSums is set
   Value colSums; ///< [batch or 1][panels * cols] i32, when za is set
   Value rowSums; ///< [batch or 1][M] i32, when beta + zb may be nonzero
   bool rowSumsConstant = false;
@@ -194,7 +215,8 @@ bool Int8Emitter::packConstantB() {
   int64_t k = viewType.getDimSize(*kPos), n = viewType.getDimSize(*nPos);
   int64_t kStride = *kPos == 0 ? viewType.getDimSize(1) : 1;
   int64_t nStride = *nPos == 0 ? viewType.getDimSize(1) : 1;
-  int64_t cols = tile.cols(), k4 = (k + 3) / 4, panelCount = (n + cols - 1) / cols;
+  int64_t cols = tile.cols(), k4 = amx ? (k + 63) / 64 * 16 : (k + 3) / 4,
+          panelCount = (n + cols - 1) / cols;
   std::vector<int8_t> out(panelCount * k4 * cols * 4, 0);
   std::vector<int32_t> sums(panelCount * cols, 0);
   for (int64_t kk = 0; kk < k; ++kk)
@@ -224,7 +246,7 @@ void Int8Emitter::interleaveB() {
       b, loc,
       MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic, cols * 4},
                       i8),
-      ValueRange{batch, panels, k4Total}, b.getI64IntegerAttr(64));
+      ValueRange{batch, panels, k4RowsValue}, b.getI64IntegerAttr(64));
   if (za)
     colSums = memref::AllocOp::create(
         b, loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, i32Type),
@@ -252,7 +274,7 @@ void Int8Emitter::interleaveB() {
           for (int64_t v = 0; v < tile.vectors; ++v)
             init.push_back(arith::ConstantOp::create(b, loc, v16i32, b.getZeroAttr(v16i32)));
         auto loop = scf::ForOp::create(
-            b, loc, index(0), k4Total, index(1), init,
+            b, loc, index(0), k4RowsValue, index(1), init,
             [&](OpBuilder &lb, Location, Value k4, ValueRange sums) {
               OpBuilder::InsertionGuard inner(b);
               b.setInsertionPoint(lb.getInsertionBlock(), lb.getInsertionPoint());
@@ -337,14 +359,6 @@ void Int8Emitter::emitTiles() {
   auto v16i32 = VectorType::get({kLanes}, i32Type), v64i8 = VectorType::get({4 * kLanes}, i8);
   Value narrowA = viewLike(b, ct.a, q.a.narrow);
   Value rowTiles = ceilDiv(mSize, rows);
-  // sum_k za * zb over the K real terms.
-  Value zz;
-  if (za && zb)
-    zz = mul(mul(za, zb), arith::IndexCastOp::create(b, loc, i32Type, kSize));
-  // -(beta + zb), the factor of rowsum(A).
-  Value rowFactor;
-  if (rowSums)
-    rowFactor = sub(i32(-beta), zb ? zb : i32(0));
   // vpdpbusd, called as the LLVM intrinsic by name: an llvm.call_intrinsic op has no
   // memory-effect interface, which the buffer deallocation pipeline after this pass
   // rejects, while a call of a function without memref operands passes through it.
@@ -440,47 +454,194 @@ void Int8Emitter::emitTiles() {
         if (!staticK || *staticK % 4 != 0)
           acc = kLoop(k4Full, k4Total, /*masked=*/true, acc);
 
-        SmallVector<Value> colTerm(tile.vectors);
-        if (za)
-          for (int64_t v = 0; v < tile.vectors; ++v) {
-            Value sums =
-                vector::LoadOp::create(b, loc, v16i32, colSums, ValueRange{panelBatch, col[v]});
-            colTerm[v] = mul(vector::BroadcastOp::create(b, loc, v16i32, za), sums);
-          }
-        Value out = epi ? epi->output : ct.c;
-        for (int64_t r = 0; r < rows; ++r) {
-          Value rowTerm = zz;
-          if (rowSums) {
-            Value sum = memref::LoadOp::create(
-                b, loc, rowSums, ValueRange{rowSumsConstant ? index(0) : bLin, clamped[r]});
-            Value term = mul(rowFactor, sum);
-            rowTerm = rowTerm ? add(rowTerm, term) : term;
-          }
-          SmallVector<Value> values;
-          for (int64_t v = 0; v < tile.vectors; ++v) {
-            Value value = acc[r * tile.vectors + v];
-            if (rowTerm)
-              value = add(value, vector::BroadcastOp::create(b, loc, v16i32, rowTerm));
-            if (za)
-              value = sub(value, colTerm[v]);
-            values.push_back(value);
-          }
-          OpBuilder::InsertionGuard g(b);
-          Value inside =
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, rowIndex[r], mSize);
-          b.setInsertionPointToStart(scf::IfOp::create(b, loc, inside).thenBlock());
-          for (int64_t v = 0; v < tile.vectors; ++v) {
-            Value value = values[v];
-            if (epi)
-              value =
-                  emitVectorEpilogue(b, loc, *epi, value, ct.n, kLanes, masks[v], [&](AffineMap m) {
-                    return indices(m, bIv, mIv[r], col[v], Value());
-                  });
-            AffineMap outMap = epi && epi->outputMap ? epi->outputMap : ct.mapC;
-            storeVector(b, loc, value, out, indices(outMap, bIv, mIv[r], col[v], Value()),
-                        masks[v]);
+        finishTile(bLin, bIv, i0, rows, col, masks, panelBatch,
+                   [&](int64_t r, int64_t v) { return acc[r * tile.vectors + v]; });
+      });
+}
+
+void Int8Emitter::finishTile(Value bLin, ArrayRef<Value> bIv, Value i0, int64_t rows,
+                             ArrayRef<Value> col, ArrayRef<Value> masks, Value panelBatch,
+                             llvm::function_ref<Value(int64_t, int64_t)> acc) {
+  auto v16i32 = VectorType::get({kLanes}, b.getI32Type());
+  int64_t vectors = col.size();
+  SmallVector<Value> colTerm(vectors);
+  if (za)
+    for (int64_t v = 0; v < vectors; ++v) {
+      Value sums = vector::LoadOp::create(b, loc, v16i32, colSums, ValueRange{panelBatch, col[v]});
+      colTerm[v] = mul(vector::BroadcastOp::create(b, loc, v16i32, za), sums);
+    }
+  Value out = epi ? epi->output : ct.c;
+  AffineMap outMap = epi && epi->outputMap ? epi->outputMap : ct.mapC;
+  Value mLast = sub(mSize, index(1));
+  for (int64_t r = 0; r < rows; ++r) {
+    Value row = add(i0, index(r));
+    Value clamped = arith::MinUIOp::create(b, loc, row, mLast);
+    Value rowTerm = zz;
+    if (rowSums) {
+      Value sum = memref::LoadOp::create(
+          b, loc, rowSums, ValueRange{rowSumsConstant ? index(0) : bLin, clamped});
+      Value term = mul(rowFactor, sum);
+      rowTerm = rowTerm ? add(rowTerm, term) : term;
+    }
+    SmallVector<Value> values;
+    for (int64_t v = 0; v < vectors; ++v) {
+      Value value = acc(r, v);
+      if (rowTerm)
+        value = add(value, vector::BroadcastOp::create(b, loc, v16i32, rowTerm));
+      if (za)
+        value = sub(value, colTerm[v]);
+      values.push_back(value);
+    }
+    OpBuilder::InsertionGuard g(b);
+    Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, mSize);
+    b.setInsertionPointToStart(scf::IfOp::create(b, loc, inside).thenBlock());
+    SmallVector<Value> mIv = delinearize(row, mSizes);
+    for (int64_t v = 0; v < vectors; ++v) {
+      Value value = values[v];
+      if (epi)
+        value = emitVectorEpilogue(b, loc, *epi, value, ct.n, kLanes, masks[v], [&](AffineMap m) {
+          return indices(m, bIv, mIv, col[v], Value());
+        });
+      storeVector(b, loc, value, out, indices(outMap, bIv, mIv, col[v], Value()), masks[v]);
+    }
+  }
+}
+
+Value Int8Emitter::copyRowsOfA() {
+  constexpr int64_t chunk = 64;
+  auto v64i8 = VectorType::get({chunk}, b.getI8Type());
+  Value narrowA = viewLike(b, ct.a, q.a.narrow);
+  Value rowCount = mul(ceilDiv(mSize, 32), index(32));
+  Value rowBytes = mul(k4RowsValue, index(4));
+  Value rows = memref::AllocOp::create(
+      b, loc,
+      MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
+                      b.getI8Type()),
+      ValueRange{batch, rowCount, rowBytes}, b.getI64IntegerAttr(64));
+  // Bytes past K are zero (a B filled at run time may have its padding re-signed to
+  // -128); rows past M are left as they are: they feed sums that are not stored.
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(0)}, ValueRange{mul(batch, mSize)}, ValueRange{index(1)},
+      [&](OpBuilder &nb, Location, ValueRange ivs) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        SmallVector<Value> parts = delinearize(ivs[0], {batch, mSize});
+        SmallVector<Value> bIv = delinearize(parts[0], batchSizes);
+        SmallVector<Value> mIv = delinearize(parts[1], mSizes);
+        auto loop = scf::ForOp::create(b, loc, index(0), rowBytes, index(chunk));
+        b.setInsertionPointToStart(loop.getBody());
+        Value k0 = loop.getInductionVar();
+        // Past K the mask is empty and the index is clamped (no access is made).
+        Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, k0, kSize);
+        Value left = arith::SelectOp::create(b, loc, inside, sub(kSize, k0), index(0));
+        Value kIdx = arith::SelectOp::create(b, loc, inside, k0, index(0));
+        Value pass = arith::ConstantOp::create(b, loc, v64i8, b.getZeroAttr(v64i8));
+        Value bytes = vector::MaskedLoadOp::create(
+            b, loc, v64i8, narrowA, indices(ct.mapA, bIv, mIv, Value(), kIdx), mask(left, chunk),
+            pass);
+        vector::StoreOp::create(b, loc, bytes, rows, ValueRange{parts[0], parts[1], k0});
+      });
+  return rows;
+}
+
+void Int8Emitter::emitAmxTiles() {
+  constexpr int64_t block = 32; // rows and columns of C per iteration: 2 x 2 tiles
+  constexpr int64_t unroll = 4; // steps of 64 k between the scratch's loads and stores
+  Type i8 = b.getI8Type(), i32Type = b.getI32Type();
+  auto v16i32 = VectorType::get({kLanes}, i32Type);
+  auto abType = amx::TileType::get({16, 64}, i8), cType = amx::TileType::get({16, 16}, i32Type);
+  Value rowsA = copyRowsOfA();
+  Value steps = arith::DivUIOp::create(b, loc, k4RowsValue, index(16));
+  Value rowBlocks = ceilDiv(mSize, block);
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(0)}, ValueRange{product({batch, panels, rowBlocks})},
+      ValueRange{index(1)}, [&](OpBuilder &nb, Location, ValueRange ivs) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        // The scratch is on the stack, released at the end of each iteration.
+        auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+        b.createBlock(&scope.getBodyRegion());
+        memref::AllocaScopeReturnOp::create(b, loc);
+        b.setInsertionPointToStart(&scope.getBodyRegion().front());
+        SmallVector<Value> parts = delinearize(ivs[0], {batch, panels, rowBlocks});
+        Value bLin = parts[0], jp = parts[1];
+        SmallVector<Value> bIv = delinearize(bLin, batchSizes);
+        Value i0 = mul(parts[2], index(block)), j0 = mul(jp, index(block));
+        Value panelBatch = packedIsConstant ? index(0) : bLin;
+        Value scratch = memref::AllocaOp::create(b, loc, MemRefType::get({block, block}, i32Type),
+                                                 b.getI64IntegerAttr(64));
+        SmallVector<Value> col(2), masks(2);
+        for (int64_t v = 0; v < 2; ++v) {
+          col[v] = add(j0, index(v * kLanes));
+          masks[v] = mask(sub(nSize, col[v]), kLanes);
+        }
+        // C's initial value (rows past M read row M - 1) into the scratch.
+        Value mLast = sub(mSize, index(1));
+        for (int64_t r = 0; r < block; ++r) {
+          Value row = arith::MinUIOp::create(b, loc, add(i0, index(r)), mLast);
+          SmallVector<Value> mIv = ct.initValue ? SmallVector<Value>{} : delinearize(row, mSizes);
+          for (int64_t v = 0; v < 2; ++v) {
+            Value init;
+            if (ct.initValue) {
+              init = arith::ConstantOp::create(b, loc, v16i32,
+                                               SplatElementsAttr::get(v16i32, *ct.initValue));
+            } else {
+              Value zero = arith::ConstantOp::create(b, loc, v16i32, b.getZeroAttr(v16i32));
+              init = vector::MaskedLoadOp::create(b, loc, v16i32, ct.c,
+                                                  indices(ct.mapC, bIv, mIv, col[v], Value()),
+                                                  masks[v], zero);
+            }
+            vector::StoreOp::create(b, loc, init, scratch, ValueRange{index(r), index(v * kLanes)});
           }
         }
+        // A's bytes are unsigned or signed and B's (re-signed) the other way.
+        bool zextA = q.a.isUnsigned;
+        auto chunk = [&](Value first, int64_t count) {
+          SmallVector<Value> c;
+          for (int64_t t = 0; t < 4; ++t)
+            c.push_back(amx::TileLoadOp::create(b, loc, cType, scratch,
+                                                ValueRange{index(t / 2 * 16), index(t % 2 * 16)}));
+          for (int64_t st = 0; st < count; ++st) {
+            Value step = add(first, index(st));
+            Value k = mul(step, index(64)), k4 = mul(step, index(16));
+            Value a[2], bt[2];
+            for (int64_t h = 0; h < 2; ++h) {
+              a[h] = amx::TileLoadOp::create(b, loc, abType, rowsA,
+                                             ValueRange{bLin, add(i0, index(h * 16)), k});
+              bt[h] = amx::TileLoadOp::create(b, loc, abType, packed,
+                                              ValueRange{panelBatch, jp, k4, index(h * 64)});
+            }
+            for (int64_t t = 0; t < 4; ++t) {
+              auto mulOp = amx::TileMulIOp::create(b, loc, cType, a[t / 2], bt[t % 2], c[t]);
+              if (zextA)
+                mulOp.setIsZextLhs(true);
+              else
+                mulOp.setIsZextRhs(true);
+              c[t] = mulOp;
+            }
+          }
+          for (int64_t t = 0; t < 4; ++t)
+            amx::TileStoreOp::create(b, loc, scratch,
+                                     ValueRange{index(t / 2 * 16), index(t % 2 * 16)}, c[t]);
+        };
+        Value fullChunks = arith::DivUIOp::create(b, loc, steps, index(unroll));
+        {
+          auto loop = scf::ForOp::create(b, loc, index(0), fullChunks, index(1));
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(loop.getBody());
+          chunk(mul(loop.getInductionVar(), index(unroll)), unroll);
+        }
+        {
+          auto loop = scf::ForOp::create(b, loc, mul(fullChunks, index(unroll)), steps, index(1));
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(loop.getBody());
+          chunk(loop.getInductionVar(), 1);
+        }
+        finishTile(bLin, bIv, i0, block, col, masks, panelBatch, [&](int64_t r, int64_t v) {
+          return vector::LoadOp::create(b, loc, v16i32, scratch,
+                                        ValueRange{index(r), index(v * kLanes)})
+              .getResult();
+        });
       });
 }
 
@@ -498,6 +659,8 @@ void Int8Emitter::emit() {
   kSize = size(ct.k[0]);
   k4Full = arith::DivUIOp::create(b, loc, kSize, index(4));
   k4Total = ceilDiv(kSize, 4);
+  amx = tile.amx;
+  k4RowsValue = amx ? mul(ceilDiv(kSize, 64), index(16)) : k4Total;
   panels = ceilDiv(nSize, tile.cols());
   flip = q.a.isUnsigned == q.b.isUnsigned;
   beta = !flip ? 0 : q.b.isUnsigned ? -128 : 128;
@@ -510,6 +673,30 @@ void Int8Emitter::emit() {
     rowFactorZero = true;
   if (!rowFactorZero && !sumRowsOfConstantA())
     sumRowsOfA();
+  Type i32Type = b.getI32Type();
+  if (za && zb)
+    zz = mul(mul(za, zb), arith::IndexCastOp::create(b, loc, i32Type, kSize));
+  if (rowSums)
+    rowFactor = sub(i32(-beta), zb ? zb : i32(0));
+  if (!amx) {
+    emitTiles();
+    return;
+  }
+  // AMX where the OS grants the tile state, else the vpdpbusd tiles on the same buffers.
+  constexpr StringLiteral enabled = "kiln_rt_amx_enabled";
+  if (!module.lookupSymbol(enabled)) {
+    OpBuilder mb(module.getBodyRegion());
+    mb.setInsertionPointToEnd(module.getBody());
+    func::FuncOp::create(mb, loc, enabled, mb.getFunctionType({}, {i32Type})).setPrivate();
+  }
+  Value granted =
+      func::CallOp::create(b, loc, enabled, TypeRange{i32Type}, ValueRange{}).getResult(0);
+  Value useAmx = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, granted, i32(0));
+  auto ifOp = scf::IfOp::create(b, loc, useAmx, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  emitAmxTiles();
+  b.setInsertionPointToStart(ifOp.elseBlock());
   emitTiles();
 }
 
@@ -522,7 +709,11 @@ void emitInt8Contraction(OpBuilder &builder, ModuleOp module, const Int8Contract
   for (Int8Operand *operand : {&narrowed.a, &narrowed.b})
     if (!operand->narrow)
       operand->narrow = materializeNarrow(*operand);
-  Int8Emitter(builder, module, narrowed, epilogue, tile).emit();
+  // With AMX, panels of 32 columns: the B tiles are their two halves.
+  TileShape shape = tile;
+  if (shape.amx)
+    shape.vectors = 2;
+  Int8Emitter(builder, module, narrowed, epilogue, shape).emit();
 }
 
 } // namespace kiln::cpu

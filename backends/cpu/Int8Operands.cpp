@@ -11,6 +11,7 @@
 #include "backends/cpu/Contraction.h"
 #include "ir/kiln/KilnDialect.h"
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -169,10 +170,14 @@ bool mayWrite(Operation *op, ArrayRef<Value> roots) {
     if (!isa<MemoryEffectOpInterface>(op))
       return false;
   }
-  // An LLVM intrinsic on values (the kernel's vpdpbusd) writes no buffer.
+  // An LLVM intrinsic on values (the kernel's vpdpbusd) writes no buffer, nor does the
+  // glue's AMX query.
   if (auto call = dyn_cast<func::CallOp>(op);
-      call && call.getCallee().starts_with("llvm.") &&
+      call && (call.getCallee().starts_with("llvm.") || call.getCallee() == "kiln_rt_amx_enabled") &&
       llvm::none_of(call->getOperandTypes(), [](Type t) { return isa<BaseMemRefType>(t); }))
+    return false;
+  // An AMX tile load only reads (its write effect keeps tile registers apart).
+  if (isa<amx::TileLoadOp>(op))
     return false;
   auto effects = dyn_cast<MemoryEffectOpInterface>(op);
   if (!effects)

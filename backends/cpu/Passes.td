@@ -36,8 +36,9 @@ def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
            "Multiply f32 contractions with a constant B in bf16 with AVX-512 BF16 "
            "(vdpbf16ps), accumulating in f32 (Bf16Kernel.cpp; needs vector-width=16)">,
     Option<"amx", "amx", "bool", /*default=*/"false",
-           "With bf16: the target has AMX-BF16; the kernels run on the tile unit where the "
-           "OS grants it (the lowering to LLVM then needs convert-vector-to-llvm{enable-amx})">,
+           "The target has AMX-BF16 and AMX-INT8: the bf16 and 8-bit (vnni) kernels run on "
+           "the tile unit where the OS grants it (the lowering to LLVM then needs "
+           "convert-vector-to-llvm{enable-amx})">,
     ListOption<"keepFp32", "keep-fp32", "std::string",
                "With bf16: ONNX node names (in the ops' locations) whose contractions stay f32">,
     Option<"adaptTiles", "adapt-tiles", "bool", /*default=*/"false",

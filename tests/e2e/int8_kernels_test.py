@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """End-to-end test of the 8-bit contractions: MatMulInteger and ConvInteger models compiled
 by kilnc twice, for this machine (the AVX-512 VNNI kernel of kiln-lower-contractions where
-the CPU has it, which --kiln-stats must then report) and for --target-cpu=x86-64-v3 (the
-i32 register tiles), run by kiln-run and compared with onnxruntime bit-exactly (int32).
+the CPU has it, which --kiln-stats must then report; where it also has AMX-INT8 that
+library runs twice, on the AMX tiles and with KILN_DISABLE_AMX on vpdpbusd) and for
+--target-cpu=x86-64-v3 (the i32 register tiles), run by kiln-run and compared with
+onnxruntime bit-exactly (int32).
 
     int8_kernels_test.py --kilnc K --kiln-run R --work DIR [--models a,b]
 
@@ -195,6 +197,40 @@ def stats_of(stderr):
     return {m.group(2): int(m.group(1)) for m in re.finditer(r"\(S\)\s+(\d+)\s+([\w-]+)", stderr)}
 
 
+def has_amx():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return "amx_int8" in f.read()
+    except OSError:
+        return False
+
+
+def check_run(args, lib, work, label, sizes, feeds, sess, env):
+    """Runs `lib` on `feeds` and compares each output with ORT's bit-exactly."""
+    problems = []
+    out_dir = os.path.join(work, "out-" + label)
+    os.makedirs(out_dir, exist_ok=True)
+    cmd = [args.kiln_run, lib, "--output-dir", out_dir, "--threads", "2"]
+    for k, v in feeds.items():
+        p = os.path.join(work, zoo_test.file_name_for(k))
+        np.save(p, v)
+        cmd += ["--input", f"{k}={p}"]
+    run_proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if run_proc.returncode:
+        return [f"{label} run {sizes}: {zoo_test.first_error(run_proc.stderr + run_proc.stdout)}"]
+    for o, expected in zip(sess.get_outputs(), sess.run(None, feeds)):
+        got = np.load(os.path.join(out_dir, zoo_test.file_name_for(o.name)))
+        if got.dtype != expected.dtype or got.shape != expected.shape:
+            problems.append(f"{label} {sizes} {o.name}: {got.dtype}{got.shape} != "
+                            f"{expected.dtype}{expected.shape}")
+        elif not np.array_equal(got, expected):
+            bad = np.argwhere(got != expected)
+            i = tuple(bad[0])
+            problems.append(f"{label} {sizes} {o.name}: {len(bad)} values differ, first "
+                            f"at {i}: {got[i]} != {expected[i]}")
+    return problems
+
+
 def run(args, name):
     work = os.path.join(args.work, name)
     os.makedirs(work, exist_ok=True)
@@ -217,30 +253,15 @@ def run(args, name):
         got_vnni = stats_of(proc.stderr).get("int8-contractions", 0)
         if got_vnni < want:
             problems.append(f"{label}: {got_vnni} VNNI contractions, expected at least {want}")
+        # Where the CPU has AMX the VNNI library runs on the tiles, and again with
+        # KILN_DISABLE_AMX on its vpdpbusd fallback.
+        runs = [(label, None)]
+        if label == "vnni" and has_amx():
+            runs = [("vnni-amx", None), ("vnni-no-amx", dict(os.environ, KILN_DISABLE_AMX="1"))]
         for sizes in shape_sets:
             feeds = g.feeds(sizes)
-            out_dir = os.path.join(work, "out-" + label)
-            os.makedirs(out_dir, exist_ok=True)
-            cmd = [args.kiln_run, lib, "--output-dir", out_dir, "--threads", "2"]
-            for k, v in feeds.items():
-                p = os.path.join(work, zoo_test.file_name_for(k))
-                np.save(p, v)
-                cmd += ["--input", f"{k}={p}"]
-            run_proc = subprocess.run(cmd, capture_output=True, text=True)
-            if run_proc.returncode:
-                problems.append(f"{label} run {sizes}: "
-                                f"{zoo_test.first_error(run_proc.stderr + run_proc.stdout)}")
-                continue
-            for o, expected in zip(sess.get_outputs(), sess.run(None, feeds)):
-                got = np.load(os.path.join(out_dir, zoo_test.file_name_for(o.name)))
-                if got.dtype != expected.dtype or got.shape != expected.shape:
-                    problems.append(f"{label} {sizes} {o.name}: {got.dtype}{got.shape} != "
-                                    f"{expected.dtype}{expected.shape}")
-                elif not np.array_equal(got, expected):
-                    bad = np.argwhere(got != expected)
-                    i = tuple(bad[0])
-                    problems.append(f"{label} {sizes} {o.name}: {len(bad)} values differ, first "
-                                    f"at {i}: {got[i]} != {expected[i]}")
+            for run_label, env in runs:
+                problems += check_run(args, lib, work, run_label, sizes, feeds, sess, env)
     return problems
 
 

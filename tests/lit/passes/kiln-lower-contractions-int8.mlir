@@ -1,5 +1,27 @@
 // RUN: kiln-opt --split-input-file --kiln-lower-contractions="tile-rows=2 tile-vectors=1 vector-width=16 vnni=true" --cse %s | FileCheck %s
 // RUN: kiln-opt --split-input-file --kiln-lower-contractions="tile-rows=2 tile-vectors=1 vector-width=16" --cse %s | FileCheck %s --check-prefix=I32
+// RUN: kiln-opt --split-input-file --kiln-lower-contractions="tile-rows=2 tile-vectors=1 vector-width=16 vnni=true amx=true" --cse %s | FileCheck %s --check-prefix=AMX
+
+// Where the target has AMX-INT8, the same product packs B in panels of 32 columns with K
+// padded to 64 (16 groups of 4), copies A's rows into a byte buffer of K padded to 64, and
+// where the glue's kiln_rt_amx_enabled() grants the tile state runs 32 x 32 blocks on the
+// tiles (tdpbusd: A unsigned, B re-signed, the scratch holding D), the corrections and the
+// stores on the scratch's rows; else the vpdpbusd tiles.
+// AMX: memref.global "private" constant @__kiln_int8_packed : memref<1x1x16x128xi8>
+// AMX-LABEL: func @matmul_u8u8
+// AMX: %[[ON:.+]] = call @kiln_rt_amx_enabled() : () -> i32
+// AMX: scf.if
+// AMX: memref.alloc({{.+}}) {alignment = 64 : i64} : memref<?x?x?xi8>
+// AMX: memref.alloca_scope
+// AMX: memref.alloca() {alignment = 64 : i64} : memref<32x32xi32>
+// AMX: amx.tile_load {{.+}} into !amx.tile<16x16xi32>
+// AMX: amx.tile_load {{.+}} : memref<?x?x?xi8> into !amx.tile<16x64xi8>
+// AMX: amx.tile_load {{.+}} : memref<1x1x16x128xi8> into !amx.tile<16x64xi8>
+// AMX: amx.tile_muli {{.+}} zext
+// AMX: amx.tile_store
+// AMX: vector.load {{.+}} : memref<32x32xi32>, vector<16xi32>
+// AMX: } else {
+// AMX: call @llvm.x86.avx512.vpdpbusd.512
 
 // Tests that a MatMulInteger of a u8 activation (zero point in memory) by a constant u8
 // weight (zero point 7) reads the bytes: B is packed at compile time into
