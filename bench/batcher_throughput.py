@@ -7,7 +7,8 @@
 Offline: Session.run on batches of --max-batch rows, back to back (the best a batcher can
 do). Online: --clients Python threads, each sending one-row requests through one
 kiln.Batcher as fast as it gets answers, for --seconds. Prints rows/s of both, their
-ratio, and the batcher's mean batch size; each client checks a sample of its answers
+ratio, the batcher's mean batch size and the requests' p50/p99 latency against the
+timeout plus one batched run (the issue's bound); each client checks a sample of its answers
 against the session run alone. The default model is an MLP (256-1024-256, dynamic batch
 N); --model takes any model whose inputs are float32 with only dim 0 dynamic.
 """
@@ -79,11 +80,14 @@ def main():
         # Offline: full batches back to back.
         batch = feeds(args.max_batch)
         session.run(batch)
-        runs, start = 0, time.perf_counter()
+        runs, start, batch_times = 0, time.perf_counter(), []
         while time.perf_counter() - start < args.seconds:
+            t0 = time.perf_counter()
             session.run(batch)
+            batch_times.append(time.perf_counter() - t0)
             runs += 1
         offline = runs * args.max_batch / (time.perf_counter() - start)
+        batch_ms = float(np.median(batch_times)) * 1e3
 
         # Online: single-row clients through the batcher.
         with kiln.Batcher(session, max_batch=args.max_batch, timeout_us=args.timeout_us,
@@ -91,6 +95,7 @@ def main():
                           workers=args.workers) as batcher:
             done = [0] * args.clients
             wrong = []
+            latencies = [[] for _ in range(args.clients)]
             stop = time.perf_counter() + args.seconds
 
             def client(c):
@@ -99,7 +104,9 @@ def main():
                        for n, s in shapes.items()}
                 want = session.run(one)
                 while time.perf_counter() < stop:
+                    t0 = time.perf_counter()
                     got = batcher.run(one)
+                    latencies[c].append(time.perf_counter() - t0)
                     if done[c] % 50 == 0 and not all(
                             np.allclose(got[k], want[k], rtol=1e-4, atol=1e-5) for k in want):
                         wrong.append(c)
@@ -114,9 +121,15 @@ def main():
             online = sum(done) / (time.perf_counter() - start)
             stats = batcher.stats
         print(f"offline batches of {args.max_batch}: {offline:,.0f} rows/s")
+        lat = np.concatenate([np.asarray(l) for l in latencies]) * 1e3
+        p50, p99 = np.percentile(lat, 50), np.percentile(lat, 99)
+        bound = args.timeout_us / 1e3 + batch_ms
         print(f"{args.clients} clients via kiln.Batcher: {online:,.0f} rows/s "
               f"({online / offline:.2f} of offline), mean batch {stats['mean_batch']:.1f}, "
               f"{stats['batches']} batches")
+        print(f"request latency p50 {p50:.2f} ms, p99 {p99:.2f} ms; timeout + one batched run "
+              f"({args.timeout_us / 1e3:.2f} + {batch_ms:.2f} ms) = {bound:.2f} ms: p99 "
+              f"{'within' if p99 <= bound else 'ABOVE'} it")
         if wrong:
             sys.exit(f"clients {sorted(set(wrong))[:5]} got wrong answers")
 

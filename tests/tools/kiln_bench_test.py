@@ -111,6 +111,21 @@ assert report["settings"] == {"threads": 0, "concurrency": 2, "warmup_per_thread
 check_measurement(report["measurements"][0])
 print("ok: --shape, --concurrency, --seconds")
 
+# --batcher: 8 clients' one-row requests through a batcher of max batch 4, then the
+# offline runs at batch 4; every request's answer is the model's (kiln-bench checks each
+# run's status), and the report gives the ratio of the two throughputs.
+report, proc = bench_json("--batcher", "4", "--concurrency", "8", "--batcher-timeout-us", "200",
+                          runs=["--iterations", "40", "--warmup", "1", "--no-progress"])
+online, offline = report["measurements"]
+check_measurement(online, runs=40)
+assert online["batch"] == 1 and offline["batch"] == 4 and offline["samples_per_run"] == 4
+b = report["batcher"]
+assert b["max_batch"] == 4 and b["timeout_us"] == 200 and 1 <= b["mean_batch"] <= 4, b
+assert b["throughput_ratio"] > 0, b
+for text in ("requests through the batcher", "mean batch", "batcher/offline throughput"):
+    assert text in proc.stdout, (text, proc.stdout)
+print("ok: --batcher")
+
 # --input and --save-outputs: the inputs saved are the file's, the outputs the model's.
 x = np.random.default_rng(0).standard_normal((5, 3, 32, 32)).astype(np.float32)
 np.save(os.path.join(work, "x.npy"), x)
@@ -195,6 +210,9 @@ expect_error([], "no model: give MODEL.so")
 expect_error(["missing.so"], "missing.so")
 expect_error([model, model], "one model at a time")
 expect_error([model, "--batch", "0"], "--batch 0: must be >= 1")
+expect_error([model, "--batcher", "0"], "--batcher must be >= 1")
+expect_error([model, "--batcher", "4", "--sweep-batch", "1,2"], "--batcher or --sweep-batch")
+expect_error([model, "--batcher", "2", "--batch", "4"], "must not exceed --batcher")
 expect_error([model, "--batch", "x"], "'x'")
 expect_error([model, "--sweep-batch", "1,x,4"], "--sweep-batch 1,x,4: 'x' is not a batch size")
 expect_error([model, "--sweep-batch", "0"], "'0' is not a batch size")

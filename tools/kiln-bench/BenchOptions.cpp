@@ -133,7 +133,13 @@ std::optional<int> kiln::bench::parseOptions(int argc, char **argv, BenchOptions
       "plot", po::value<std::string>(),
       "FILE.png: latency and throughput against batch size (histogram without a sweep)")(
       "save-outputs", po::value<std::string>(), "DIR: write the inputs and outputs as .npy")(
-      "no-progress", "no progress bar (it shows on a terminal only, on runs over a second)");
+      "no-progress", "no progress bar (it shows on a terminal only, on runs over a second)")(
+      "batcher", po::value<int64_t>(),
+      "N: the --concurrency threads send their --batch-row requests through a request "
+      "batcher (kiln_batcher) of max batch N; also measures the offline throughput at "
+      "batch N and reports the ratio")(
+      "batcher-timeout-us", po::value<int64_t>()->default_value(1000),
+      "with --batcher: how long a batch waits for more requests, from its oldest");
   po::options_description all;
   all.add(visible).add_options()("model", po::value<std::vector<std::string>>(), "model library");
   po::positional_options_description positional;
@@ -195,6 +201,14 @@ std::optional<int> kiln::bench::parseOptions(int argc, char **argv, BenchOptions
     if (vm.count("save-outputs"))
       o.saveOutputs = vm["save-outputs"].as<std::string>();
     o.progress = !vm.count("no-progress");
+    if (vm.count("batcher")) {
+      o.batcherMax = vm["batcher"].as<int64_t>();
+      check(o.batcherMax >= 1, "--batcher must be >= 1");
+      check(o.sweepBatches.empty(), "give --batcher or --sweep-batch, not both");
+      check(o.batch <= o.batcherMax, "--batch must not exceed --batcher's max batch");
+    }
+    o.batcherTimeoutUs = vm["batcher-timeout-us"].as<int64_t>();
+    check(o.batcherTimeoutUs >= 0, "--batcher-timeout-us must be >= 0");
     return std::nullopt;
   } catch (const std::exception &e) { // UsageError and Boost's own
     std::cerr << "kiln-bench: " << e.what() << "\n";

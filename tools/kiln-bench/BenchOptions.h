@@ -38,6 +38,10 @@ struct BenchOptions {
   std::string plot;
   std::string saveOutputs; ///< folder for the inputs and outputs as .npy
   bool progress = true;
+  /// --batcher N: requests go through a kiln_batcher of max batch N (0: none), which
+  /// waits --batcher-timeout-us for more.
+  int64_t batcherMax = 0;
+  int64_t batcherTimeoutUs = 1000;
 };
 
 /// Parses and checks argv. Returns the exit code to stop with (0 after --help, 1

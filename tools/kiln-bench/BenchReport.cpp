@@ -144,6 +144,27 @@ void kiln::bench::printMeasurement(const Measurement &m, const BenchOptions &o) 
   std::fflush(stdout);
 }
 
+void kiln::bench::printBatcher(const Measurement &online, const Measurement &offline,
+                               const BenchOptions &o) {
+  std::printf("requests through the batcher (max batch %lld, timeout %lld us), %d clients:\n",
+              static_cast<long long>(o.batcherMax), static_cast<long long>(o.batcherTimeoutUs),
+              o.concurrency);
+  printMeasurement(online, o);
+  std::printf("mean batch %.1f rows\n", online.meanBatch);
+  std::printf("offline, batches of %lld back to back on one thread:\n",
+              static_cast<long long>(o.batcherMax));
+  BenchOptions one = o;
+  one.concurrency = 1;
+  printMeasurement(offline, one);
+  double ratio = offline.samplesPerSecond > 0 ? online.samplesPerSecond / offline.samplesPerSecond : 0;
+  double bound = static_cast<double>(o.batcherTimeoutUs) / 1000 + offline.latency.p50;
+  std::printf("batcher/offline throughput: %.2f; request p99 %s ms against timeout + one batched "
+              "run (%s ms): %s\n",
+              ratio, ms(online.latency.p99).c_str(), ms(bound).c_str(),
+              online.latency.p99 <= bound ? "within" : "above");
+  std::fflush(stdout);
+}
+
 void kiln::bench::printSweepHeader() {
   std::printf("%6s %7s %10s %10s %10s %12s %12s\n", "batch", "runs", "mean_ms", "p50_ms", "p99_ms",
               "samples/s", "arena_MiB");
@@ -209,6 +230,17 @@ std::string kiln::bench::jsonReport(kiln_model *model, const BenchOptions &o,
       json.value(measurements[*best].batch);
     else
       json.null();
+    json.endObject();
+  }
+  if (o.batcherMax > 0 && measurements.size() == 2) {
+    // measurements[0]: the requests through the batcher; [1]: offline at the max batch.
+    const Measurement &online = measurements[0], &offline = measurements[1];
+    json.key("batcher").beginObject();
+    json.key("max_batch").value(o.batcherMax).key("timeout_us").value(o.batcherTimeoutUs);
+    json.key("mean_batch").value(online.meanBatch);
+    json.key("throughput_ratio")
+        .value(offline.samplesPerSecond > 0 ? online.samplesPerSecond / offline.samplesPerSecond
+                                            : 0.0);
     json.endObject();
   }
   json.endObject();

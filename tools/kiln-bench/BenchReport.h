@@ -28,6 +28,8 @@ void printHeader(kiln_model *model, const BenchOptions &options);
 /// One measurement in full (without --sweep-batch).
 void printMeasurement(const Measurement &m, const BenchOptions &options);
 /// The sweep's table: the header, then a row per batch size as it is measured.
+/// --batcher: the requests' figures next to the offline ones at the max batch.
+void printBatcher(const Measurement &online, const Measurement &offline, const BenchOptions &options);
 void printSweepHeader();
 void printSweepRow(const Measurement &m);
 void printSweepBest(const std::vector<Measurement> &sweep, const BenchOptions &options);

@@ -151,7 +151,28 @@ Measurement kiln::bench::measure(kiln_model *model, const BenchOptions &o, int64
   plan.progress = o.progress && isatty(STDERR_FILENO);
   plan.label = "batch " + std::to_string(batch);
   plan.cancel = cancel;
+  std::unique_ptr<kiln_batcher, void (*)(kiln_batcher *)> batcher(nullptr, kiln_batcher_release);
+  if (o.batcherMax > 0) {
+    kiln_batcher_options options;
+    kiln_batcher_options_initialize(&options);
+    options.max_batch = o.batcherMax;
+    options.timeout_us = o.batcherTimeoutUs;
+    options.queue_capacity = std::max<int64_t>(1024, 4 * o.concurrency);
+    kiln_batcher *raw = nullptr;
+    check(kiln_batcher_create(session.get(), &options, &raw));
+    batcher.reset(raw);
+    plan.batcher = raw;
+    plan.label = "requests of batch " + std::to_string(batch);
+  }
   m.timing = timeRuns(session.get(), in, plan);
+  if (batcher) {
+    kiln_batcher_stats stats{};
+    stats.struct_size = sizeof stats;
+    check(kiln_batcher_get_stats(batcher.get(), &stats));
+    m.viaBatcher = true;
+    m.meanBatch = stats.batches ? static_cast<double>(stats.batched_rows) / stats.batches : 0;
+    batcher.reset();
+  }
   m.latency = summarize(m.timing.latenciesMs);
   m.histogram = histogram(m.timing.latenciesMs, 30);
   double runs = static_cast<double>(m.timing.latenciesMs.size());
@@ -162,4 +183,15 @@ Measurement kiln::bench::measure(kiln_model *model, const BenchOptions &o, int64
   if (!saveDir.empty())
     save(session.get(), inputs, m, saveDir);
   return m;
+}
+
+std::pair<Measurement, Measurement>
+kiln::bench::measureBatcher(kiln_model *model, const BenchOptions &options,
+                            const std::atomic<bool> *cancel) {
+  Measurement online = measure(model, options, options.batch, "", cancel);
+  BenchOptions offline = options;
+  offline.batcherMax = 0;
+  offline.concurrency = 1;
+  offline.warmup = std::min<int64_t>(options.warmup, 5);
+  return {online, measure(model, offline, options.batcherMax, "", cancel)};
 }

@@ -43,6 +43,8 @@ struct Measurement {
   uint64_t arenaBytes = 0;   ///< the session's activation arenas, one per concurrent run
   uint64_t peakRssBytes = 0; ///< the process's peak resident memory so far
   std::string savedDir;      ///< where the inputs and outputs went; empty if not saved
+  bool viaBatcher = false;   ///< the runs were requests through --batcher
+  double meanBatch = 0;      ///< with the batcher: its mean rows per batch
 };
 
 /// Measures `model` at batch size `batch`. With a non-empty `saveDir`, writes the
@@ -51,6 +53,12 @@ struct Measurement {
 /// stops the runs (Interrupted).
 Measurement measure(kiln_model *model, const BenchOptions &options, int64_t batch,
                     const std::string &saveDir, const std::atomic<bool> *cancel);
+
+/// With --batcher: the requests through the batcher (at options.batch, from
+/// options.concurrency threads) and then the offline runs at the batcher's max batch
+/// (one thread), for the ratio of their throughputs.
+std::pair<Measurement, Measurement> measureBatcher(kiln_model *model, const BenchOptions &options,
+                                                   const std::atomic<bool> *cancel);
 
 } // namespace kiln::bench
 

@@ -50,6 +50,16 @@ void runThread(kiln_session *session, const std::vector<const kiln_tensor *> &in
   std::vector<kiln_tensor *> out(numOutputs, nullptr);
   std::vector<TensorPtr> owners(numOutputs);
   auto runOnce = [&] {
+    if (plan.batcher) {
+      // Each request gets new tensors of its own rows.
+      kiln::tools::check(kiln_batcher_run(plan.batcher, inputs.data(), inputs.size(),
+                                          out.data(), numOutputs));
+      for (size_t o = 0; o < numOutputs; ++o) {
+        owners[o].reset(out[o]);
+        out[o] = nullptr;
+      }
+      return;
+    }
     // The first run creates this thread's outputs; later runs write into them.
     kiln::tools::check(
         kiln_session_run(session, inputs.data(), inputs.size(), out.data(), numOutputs));

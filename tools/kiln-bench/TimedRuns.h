@@ -26,6 +26,8 @@ struct RunPlan {
   int64_t iterations = 0; ///< timed runs in all threads together; 0 = use `seconds`
   double seconds = 0;     ///< time each thread runs for when `iterations` is 0
   int concurrency = 1;    ///< threads calling kiln_session_run at once
+  /// Runs go through this batcher (kiln_batcher_run) instead of the session.
+  kiln_batcher *batcher = nullptr;
   /// A progress bar on stderr once the timed runs have taken a second (set it only
   /// when stderr is a terminal); `label` starts its line.
   bool progress = false;

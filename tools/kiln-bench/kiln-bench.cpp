@@ -8,6 +8,7 @@
 //              [--input NAME=FILE ...] [--shape NAME=d0,d1,... ...] [--absent NAME ...]
 //              [--reference MODEL.onnx] [--json FILE] [--plot FILE.png]
 //              [--save-outputs DIR] [--no-progress]
+//              [--batcher N [--batcher-timeout-us U]]
 //
 // Times kiln_session_run in C++ (TimedRuns.h): latency mean, std, min, max, p50,
 // p90, p95, p99, throughput, activation arena and peak resident memory, for one
@@ -117,7 +118,11 @@ int run(const BenchOptions &o) {
 
   printHeader(model.get(), o);
   std::vector<Measurement> measurements;
-  if (o.sweepBatches.empty()) {
+  if (o.batcherMax > 0) {
+    auto [online, offline] = measureBatcher(model.get(), o, &interrupted);
+    printBatcher(online, offline, o);
+    measurements = {online, offline};
+  } else if (o.sweepBatches.empty()) {
     measurements.push_back(measure(model.get(), o, o.batch, saveRoot, &interrupted));
     printMeasurement(measurements.back(), o);
   } else {
