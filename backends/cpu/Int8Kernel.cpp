@@ -558,11 +558,8 @@ void Int8Emitter::emitAmxTiles() {
       ValueRange{index(1)}, [&](OpBuilder &nb, Location, ValueRange ivs) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-        // The scratch is on the stack, released at the end of each iteration.
-        auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
-        b.createBlock(&scope.getBodyRegion());
-        memref::AllocaScopeReturnOp::create(b, loc);
-        b.setInsertionPointToStart(&scope.getBodyRegion().front());
+        // The scratch is on the stack: scf.parallel scopes it to the iteration (and
+        // kiln-outline-parallel-loops gives each chunk one).
         SmallVector<Value> parts = delinearize(ivs[0], {batch, panels, rowBlocks});
         Value bLin = parts[0], jp = parts[1];
         SmallVector<Value> bIv = delinearize(bLin, batchSizes);

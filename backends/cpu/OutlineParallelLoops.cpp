@@ -152,6 +152,28 @@ struct OutlineParallelLoopsPass
       }
       outline(loop, index++, module);
     }
+    hoistStaticAllocas(module);
+  }
+
+  /// scf.parallel is an automatic allocation scope: an alloca in its body lives for one
+  /// iteration (a kernel's stack scratch). Outlined, that body becomes the body of a
+  /// sequential loop, where each iteration's llvm.alloca would grow the stack (4 KiB per
+  /// AMX block: 12 MiB for a 1024 x 3072 product). An alloca of a static size moves to
+  /// its function's entry instead, once per call: the iterations of a chunk run one after
+  /// the other on one thread, so they can share it.
+  static void hoistStaticAllocas(ModuleOp module) {
+    module.walk([](func::FuncOp func) {
+      if (func.isExternal())
+        return;
+      Block &entry = func.getBody().front();
+      SmallVector<memref::AllocaOp> nested;
+      func.walk([&](memref::AllocaOp alloca) {
+        if (alloca->getBlock() != &entry && alloca->getNumOperands() == 0)
+          nested.push_back(alloca);
+      });
+      for (memref::AllocaOp alloca : nested)
+        alloca->moveBefore(&entry, entry.begin());
+    });
   }
 };
 

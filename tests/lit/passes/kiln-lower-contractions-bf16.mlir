@@ -41,7 +41,6 @@
 // AMX: %[[ON:.+]] = call @kiln_rt_amx_enabled() : () -> i32
 // AMX: %[[USE:.+]] = arith.cmpi ne, %[[ON]]
 // AMX: scf.if %[[USE]]
-// AMX: memref.alloca_scope
 // AMX: memref.alloca() {alignment = 64 : i64} : memref<32x32xf32>
 // AMX: amx.tile_load {{.+}} : memref<32x32xf32> into !amx.tile<16x16xf32>
 // AMX: amx.tile_load {{.+}} : memref<?x?x32xbf16> into !amx.tile<16x32xbf16>

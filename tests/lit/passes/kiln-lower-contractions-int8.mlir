@@ -12,7 +12,6 @@
 // AMX: %[[ON:.+]] = call @kiln_rt_amx_enabled() : () -> i32
 // AMX: scf.if
 // AMX: memref.alloc({{.+}}) {alignment = 64 : i64} : memref<?x?x?xi8>
-// AMX: memref.alloca_scope
 // AMX: memref.alloca() {alignment = 64 : i64} : memref<32x32xi32>
 // AMX: amx.tile_load {{.+}} into !amx.tile<16x16xi32>
 // AMX: amx.tile_load {{.+}} : memref<?x?x?xi8> into !amx.tile<16x64xi8>
