@@ -27,14 +27,25 @@
 #include <string>
 #include <vector>
 
+#include "passes/Quantize/StaticQuantization.h"
+
 namespace kiln {
 
-/// Post-training quantization (kilnc --quantize).
+/// Post-training quantization (kilnc --quantize). At most one of the modes is set; each
+/// runs its pass in the after-import stage, before the extension point.
 struct QuantizeOptions {
-  /// Run kiln-quantize-dynamic in the after-import stage, before the extension point.
+  /// kiln-quantize-dynamic.
   bool dynamicInt8 = false;
+  /// kiln-quantize-static with `ranges`.
+  bool staticInt8 = false;
+  /// kiln-add-calibration-outputs: the calibration model of static quantization.
+  bool calibrationOutputs = false;
+  /// Static: the calibrated activation ranges by node key (StaticQuantization.h).
+  quantize::ActivationRanges ranges;
   /// ONNX node names kept in f32.
   std::vector<std::string> exclude;
+
+  bool any() const { return dynamicInt8 || staticInt8 || calibrationOutputs; }
 };
 
 /// What the target-independent part of the pipeline needs to know.
