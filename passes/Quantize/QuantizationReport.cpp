@@ -58,7 +58,12 @@ static std::string shapeText(ArrayRef<int64_t> shape) {
   return llvm::join(llvm::map_range(shape, [](int64_t d) { return std::to_string(d); }), "x");
 }
 
-void printQuantizationTable(raw_ostream &os, ArrayRef<LayerReport> layers, StringRef mode) {
+static std::string sqnrText(double db) {
+  return std::isinf(db) ? "exact" : llvm::formatv("{0:F1} dB", db).str();
+}
+
+void printQuantizationTable(raw_ostream &os, ArrayRef<LayerReport> layers, StringRef mode,
+                            ArrayRef<OutputAccuracy> outputs) {
   size_t quantized = llvm::count_if(layers, [](const LayerReport &l) { return l.quantized; });
   os << "quantization (" << mode << "): " << quantized << " of " << layers.size()
      << " contractions quantized; all other ops stay f32\n";
@@ -74,17 +79,21 @@ void printQuantizationTable(raw_ostream &os, ArrayRef<LayerReport> layers, Strin
         continue;
       std::string sqnr = "-";
       if (l.weightSqnrDb)
-        sqnr = std::isinf(*l.weightSqnrDb) ? "exact"
-                                           : llvm::formatv("{0:F1} dB", *l.weightSqnrDb).str();
+        sqnr = sqnrText(*l.weightSqnrDb);
       os << "  " << llvm::left_justify(l.node, nodeWidth) << "  "
          << llvm::left_justify(l.opType, 6) << "  "
          << llvm::left_justify(shapeText(l.weightShape), 14) << "  "
          << llvm::left_justify(l.quantized ? "int8" : "f32", 9) << "  "
          << llvm::left_justify(sqnr, 11) << "  " << l.detail << "\n";
     }
+  for (const OutputAccuracy &o : outputs)
+    os << "  model output " << o.output << " against f32 on " << o.samples
+       << " calibration samples: SQNR " << sqnrText(o.sqnrDb)
+       << llvm::formatv(", cosine {0:F6}", o.cosine) << "\n";
 }
 
-void writeQuantizationJson(raw_ostream &os, ArrayRef<LayerReport> layers, StringRef mode) {
+void writeQuantizationJson(raw_ostream &os, ArrayRef<LayerReport> layers, StringRef mode,
+                           ArrayRef<OutputAccuracy> outputs) {
   llvm::json::Array array;
   for (const LayerReport &l : layers) {
     llvm::json::Object entry{{"node", l.node},
@@ -103,6 +112,20 @@ void writeQuantizationJson(raw_ostream &os, ArrayRef<LayerReport> layers, String
                     "values (dynamic mode has no calibration data for an output SQNR); "
                     "null when exact"},
       {"layers", std::move(array)}};
+  if (!outputs.empty()) {
+    llvm::json::Array accuracy;
+    for (const OutputAccuracy &o : outputs)
+      accuracy.push_back(llvm::json::Object{
+          {"output", static_cast<int64_t>(o.output)},
+          {"samples", static_cast<int64_t>(o.samples)},
+          {"sqnr_db", std::isinf(o.sqnrDb) ? llvm::json::Value(nullptr) : llvm::json::Value(o.sqnrDb)},
+          {"cosine", o.cosine}});
+    root["outputs"] = std::move(accuracy);
+    root["sqnr_note"] = "weight_sqnr_db: each quantized weight against its f32 values; "
+                        "outputs: each model output of the quantized model against the f32 "
+                        "model's over the calibration samples (per-layer output SQNR is not "
+                        "measured yet); null when exact";
+  }
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
 }
 

@@ -38,17 +38,28 @@ struct LayerReport {
   static LayerReport fromAttr(mlir::DictionaryAttr attr);
 };
 
+/// A model output of the quantized model against the f32 model's on the calibration
+/// samples (static quantization).
+struct OutputAccuracy {
+  size_t output = 0;  ///< the model output's index
+  size_t samples = 0; ///< how many samples were compared
+  double sqnrDb = 0;  ///< 10 log10(sum ref^2 / sum (ref - q)^2) over all samples; +inf: exact
+  double cosine = 1;  ///< of the outputs of all samples as one vector
+};
+
 /// The report kiln-quantize-dynamic left on `module` (empty when it did not run).
 std::vector<LayerReport> readQuantizationReport(mlir::ModuleOp module);
 
-/// A readable table: one line per node, quantized ones first.
+/// A readable table: one line per node, quantized ones first; then a line per entry of
+/// `outputs`.
 void printQuantizationTable(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> layers,
-                            llvm::StringRef mode);
+                            llvm::StringRef mode, llvm::ArrayRef<OutputAccuracy> outputs = {});
 
 /// The report as JSON: {"mode": ..., "layers": [{"node", "op", "weight_shape",
-/// "quantized", "detail", "weight_sqnr_db"}]}; an exact weight's SQNR is null.
+/// "quantized", "detail", "weight_sqnr_db"}]}, and with `outputs` "outputs":
+/// [{"output", "samples", "sqnr_db", "cosine"}]; an exact SQNR is null.
 void writeQuantizationJson(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> layers,
-                           llvm::StringRef mode);
+                           llvm::StringRef mode, llvm::ArrayRef<OutputAccuracy> outputs = {});
 
 } // namespace kiln::quantize
 

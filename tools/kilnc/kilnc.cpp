@@ -4,7 +4,9 @@
 //         [--emit=mlir|llvm|obj|lib] [--print-ir-after-all] [--timing] [--profile]
 //         [--load-pass-plugin=P.so] [--kiln-extension=POINT:PIPELINE] [--kiln-stats]
 //         [--disable-plugin=NAME] [--plugin-opt=NAME:KEY=VALUE] [--progress | --no-progress]
-//         [--quantize=int8-dynamic [--quantize-exclude=NODE,...] [--quantize-report=F.json]]
+//         [--quantize=int8-dynamic|int8 [--calibration-data=DIR]
+//          [--calibration-method=minmax|percentile|entropy] [--quantize-exclude=NODE,...]
+//          [--quantize-report=F.json]]
 //
 // Imports an ONNX model (binary protobuf or ONNX text syntax) and compiles it with a
 // target (backends/target/Target.h) into a shared library implementing
@@ -24,6 +26,7 @@
 #include "passes/Passes.h"
 #include "passes/Quantize/QuantizationReport.h"
 #include "kiln/Statistic.h"
+#include "tools/kilnc/Calibration.h"
 #include "tools/kilnc/OutputFile.h"
 #include "tools/kilnc/Plugins.h"
 #include "tools/kilnc/Progress.h"
@@ -32,13 +35,16 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Config/llvm-config.h"
 
+#include <cmath>
 #include <signal.h>
 
 using namespace llvm;
@@ -127,8 +133,8 @@ cl::opt<cl::boolOrDefault> progress(
 cl::opt<std::string> quantizeMode(
     "quantize",
     cl::desc("Quantize the model: int8-dynamic (MatMul/Gemm/Conv weights to int8 per channel "
-             "at compile time, activations to uint8 per tensor at run time; int8 and "
-             "int4-weights are not supported yet)"),
+             "at compile time, activations to uint8 per tensor at run time) or int8 (static: "
+             "activation scales from --calibration-data); int4-weights is not supported yet"),
     cl::value_desc("mode"), cl::cat(category));
 cl::list<std::string> quantizeExclude(
     "quantize-exclude", cl::desc("ONNX nodes kept in f32 by --quantize (repeatable)"),
@@ -137,6 +143,16 @@ cl::opt<std::string> quantizeReport(
     "quantize-report",
     cl::desc("Write what --quantize quantized and what it kept in f32 (and why) as JSON"),
     cl::value_desc("file.json"), cl::cat(category));
+cl::opt<std::string> calibrationData(
+    "calibration-data",
+    cl::desc("--quantize=int8: a folder with one sub-folder per sample, each with one "
+             "<input name>.npy per model input"),
+    cl::value_desc("dir"), cl::cat(category));
+cl::opt<std::string> calibrationMethod(
+    "calibration-method",
+    cl::desc("--quantize=int8: how activation ranges are set from the calibration data: "
+             "minmax (default), percentile (99.99%), entropy (KL divergence)"),
+    cl::value_desc("method"), cl::cat(category));
 cl::opt<bool> passStatistics("kiln-stats",
                              cl::desc("Print the pass statistics (kiln::PassStatistic counters) after the pipeline"),
                              cl::cat(category));
@@ -197,29 +213,136 @@ std::vector<std::string> filesRead(StringRef output) {
   return files;
 }
 
-/// Checks the --quantize options and sets `options` from them; false after an error.
-bool setUpQuantization(kiln::CompileOptions &options) {
+/// Checks the --quantize options and sets `options` (and, for int8, the calibration
+/// samples and method) from them; false after an error.
+bool setUpQuantization(kiln::CompileOptions &options, std::vector<std::string> &samples,
+                       kiln::CalibrationMethod &method) {
+  if (quantizeMode != "int8" && (!calibrationData.empty() || !calibrationMethod.empty()))
+    return fail("--calibration-data and --calibration-method need --quantize=int8"), false;
   if (quantizeMode.empty()) {
     if (!quantizeExclude.empty() || !quantizeReport.empty())
       return fail("--quantize-exclude and --quantize-report need --quantize"), false;
     return true;
   }
-  if (quantizeMode == "int8" || quantizeMode == "int4-weights")
-    return fail("--quantize=" + quantizeMode + " is not supported yet (int8-dynamic is)"), false;
-  if (quantizeMode != "int8-dynamic")
-    return fail("--quantize=" + quantizeMode + ": no such mode (int8-dynamic)"), false;
-  options.quantize.dynamicInt8 = true;
+  if (quantizeMode == "int4-weights")
+    return fail("--quantize=" + quantizeMode + " is not supported yet (int8-dynamic and int8 "
+                "are)"), false;
+  if (quantizeMode != "int8-dynamic" && quantizeMode != "int8")
+    return fail("--quantize=" + quantizeMode + ": no such mode (int8-dynamic, int8)"), false;
   options.quantize.exclude.assign(quantizeExclude.begin(), quantizeExclude.end());
+  if (quantizeMode == "int8-dynamic") {
+    options.quantize.dynamicInt8 = true;
+    return true;
+  }
+  if (calibrationData.empty())
+    return fail("--quantize=int8 needs --calibration-data=DIR (one sub-folder per sample, "
+                "each with one <input name>.npy per model input)"), false;
+  StringRef name = calibrationMethod.empty() ? "minmax" : StringRef(calibrationMethod);
+  if (name == "minmax")
+    method = kiln::CalibrationMethod::MinMax;
+  else if (name == "percentile")
+    method = kiln::CalibrationMethod::Percentile;
+  else if (name == "entropy")
+    method = kiln::CalibrationMethod::Entropy;
+  else
+    return fail("--calibration-method=" + name + ": no such method (minmax, percentile, "
+                "entropy)"), false;
+  std::string error;
+  if (!kiln::listCalibrationSamples(calibrationData, samples, error))
+    return fail(error), false;
+  options.quantize.staticInt8 = true;
   return true;
+}
+
+/// Compiles `module` with `options` into the library `path`; false after an error
+/// (already printed).
+bool compileLibrary(mlir::ModuleOp module, const kiln::Target &target,
+                    const kiln::CompileOptions &options, mlir::TimingScope &timer,
+                    const std::string &path) {
+  kiln::ModelSignature signature;
+  if (failed(kiln::lowerModel(module, target, options, signature)))
+    return false;
+  std::error_code ec;
+  raw_fd_ostream os(path, ec);
+  if (ec)
+    return fail("'" + path + "': " + ec.message()), false;
+  std::string error;
+  if (failed(target.emit(module, signature, options, kiln::ArtifactKind::Library, os, timer,
+                         error)))
+    return (error.empty() || fail(error)), false;
+  os.close();
+  if (os.has_error())
+    return fail("'" + path + "': " + os.error().message()), false;
+  return true;
+}
+
+/// Static int8 (--quantize=int8): compiles `module`'s calibration variant into `dir`,
+/// runs it on the calibration samples and sets `options.quantize.ranges`; the f32 model
+/// outputs of each sample go into `fp32Outputs`. False after an error (printed).
+bool calibrateModel(mlir::ModuleOp module, const kiln::Target &target,
+                    kiln::CompileOptions &options, mlir::TimingScope &timer,
+                    const std::string &dir, const std::vector<std::string> &samples,
+                    kiln::CalibrationMethod method,
+                    std::vector<kiln::ModelOutputs> &fp32Outputs) {
+  mlir::OwningOpRef<mlir::ModuleOp> calibration = module.clone();
+  kiln::CompileOptions calibrationOptions = options;
+  calibrationOptions.quantize = {};
+  calibrationOptions.quantize.calibrationOutputs = true;
+  calibrationOptions.quantize.exclude = options.quantize.exclude;
+  calibrationOptions.profile = false;
+  SmallString<256> library(dir);
+  sys::path::append(library, "calibration.so");
+  if (!compileLibrary(*calibration, target, calibrationOptions, timer, std::string(library)))
+    return false;
+  std::vector<std::vector<std::string>> keys =
+      kiln::quantize::readCalibrationOutputs(*calibration);
+  std::string error;
+  if (!kiln::calibrate(std::string(library), samples, keys, method, options.quantize.ranges,
+                       fp32Outputs, error))
+    return fail(error), false;
+  return true;
+}
+
+/// The quantized model's outputs against the f32 model's on the calibration samples.
+std::vector<kiln::quantize::OutputAccuracy>
+compareOutputs(const std::vector<kiln::ModelOutputs> &fp32,
+               const std::vector<kiln::ModelOutputs> &quantized) {
+  std::vector<kiln::quantize::OutputAccuracy> result;
+  if (fp32.empty() || quantized.size() != fp32.size())
+    return result;
+  for (size_t o = 0; o < fp32[0].size(); ++o) {
+    double signal = 0, noise = 0, dot = 0, normQ = 0;
+    bool comparable = true;
+    for (size_t n = 0; n < fp32.size() && comparable; ++n) {
+      const std::vector<float> &ref = fp32[n][o], &q = quantized[n][o];
+      comparable = !ref.empty() && ref.size() == q.size();
+      for (size_t i = 0; comparable && i < ref.size(); ++i) {
+        signal += double(ref[i]) * ref[i];
+        noise += (double(ref[i]) - q[i]) * (double(ref[i]) - q[i]);
+        dot += double(ref[i]) * q[i];
+        normQ += double(q[i]) * q[i];
+      }
+    }
+    if (!comparable)
+      continue;
+    kiln::quantize::OutputAccuracy acc;
+    acc.output = o;
+    acc.samples = fp32.size();
+    acc.sqnrDb = 10 * std::log10(signal / noise);
+    acc.cosine = signal > 0 && normQ > 0 ? dot / std::sqrt(signal * normQ) : 1.0;
+    result.push_back(acc);
+  }
+  return result;
 }
 
 /// Prints the quantization table on stderr and writes the JSON report into `report`
 /// (null: none asked), which the caller commits with the output.
-void reportQuantization(mlir::ModuleOp module, kiln::OutputFile *report) {
+void reportQuantization(mlir::ModuleOp module, kiln::OutputFile *report,
+                        ArrayRef<kiln::quantize::OutputAccuracy> outputs = {}) {
   std::vector<kiln::quantize::LayerReport> layers = kiln::quantize::readQuantizationReport(module);
-  kiln::quantize::printQuantizationTable(errs(), layers, quantizeMode);
+  kiln::quantize::printQuantizationTable(errs(), layers, quantizeMode, outputs);
   if (report)
-    kiln::quantize::writeQuantizationJson(report->stream(), layers, quantizeMode);
+    kiln::quantize::writeQuantizationJson(report->stream(), layers, quantizeMode, outputs);
 }
 
 /// Moves `out` and the quantization report (if any) into place.
@@ -274,7 +397,9 @@ int main(int argc, char **argv) {
     if (failed(target->checkOptions(options, error)))
       return fail(error);
   }
-  if (!setUpQuantization(options))
+  std::vector<std::string> calibrationSamples;
+  kiln::CalibrationMethod method = kiln::CalibrationMethod::MinMax;
+  if (!setUpQuantization(options, calibrationSamples, method))
     return 1;
   std::string output = outputFile.empty() ? defaultOutput() : outputFile.getValue();
   if (output == "-" && emit == EmitKind::Lib)
@@ -349,6 +474,27 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
+  // Static int8: the calibration model is compiled and run in a temporary folder, where
+  // the quantized library is also written and run on the calibration samples for the
+  // report before it is copied to the output.
+  std::string workDir;
+  std::vector<kiln::ModelOutputs> fp32Outputs;
+  llvm::scope_exit removeWorkDir([&] {
+    if (!workDir.empty())
+      sys::fs::remove_directories(workDir);
+  });
+  if (options.quantize.staticInt8) {
+    SmallString<128> dir;
+    if (std::error_code ec = sys::fs::createUniqueDirectory("kilnc-calibration", dir))
+      return fail("cannot create a temporary folder: " + ec.message());
+    workDir = std::string(dir);
+    progressLine.setPhase("calibration");
+    mlir::TimingScope calibrationTimer = rootTimer.nest("Calibration");
+    if (!calibrateModel(*module, *target, options, calibrationTimer, workDir,
+                        calibrationSamples, method, fp32Outputs))
+      return 1;
+  }
+
   if (emit == EmitKind::Mlir) {
     // Where a pipeline runs at the after-import point (the shipped plugins' fusions at -O1
     // and up, --kiln-extension=after-import:...), the module after it, as the backend
@@ -356,7 +502,7 @@ int main(int argc, char **argv) {
     mlir::PassManager pm(&context);
     pm.addInstrumentation(progressLine.passInstrumentation());
     if (options.extensions.count(kiln::ExtensionPoint::AfterImport) ||
-        options.quantize.dynamicInt8) {
+        options.quantize.any()) {
       std::string error;
       if (failed(kiln::addAfterImportPasses(pm, options, error)))
         return fail("bad after-import pipeline: " + error);
@@ -367,7 +513,7 @@ int main(int argc, char **argv) {
       return 1;
     if (passStatistics)
       kiln::printPassStatistics(errs());
-    if (options.quantize.dynamicInt8)
+    if (options.quantize.any())
       reportQuantization(*module, reportOut.get());
     module->print(out->stream());
     out->stream() << "\n";
@@ -399,7 +545,8 @@ int main(int argc, char **argv) {
     kiln::printPassStatistics(errs());
   if (failed(lowered))
     return 1;
-  if (options.quantize.dynamicInt8) {
+  bool staticLibrary = options.quantize.staticInt8 && emit == EmitKind::Lib;
+  if (options.quantize.any() && !staticLibrary) {
     progressLine.clear();
     reportQuantization(*module, reportOut.get());
   }
@@ -418,6 +565,29 @@ int main(int argc, char **argv) {
                             : emit == EmitKind::Obj ? kiln::ArtifactKind::Object
                                                     : kiln::ArtifactKind::Library;
   std::string error;
+  if (staticLibrary) {
+    std::error_code ec;
+    // Written in the work folder first, and run on the calibration samples for the
+    // report's output accuracy.
+    SmallString<256> library(workDir);
+    sys::path::append(library, "model.so");
+    raw_fd_ostream os(library, ec);
+    if (ec)
+      return fail("'" + library + "': " + ec.message());
+    if (failed(target->emit(*module, signature, options, kind, os, rootTimer, error)))
+      return error.empty() ? 1 : fail("'" + output + "': " + error);
+    os.close();
+    std::vector<kiln::ModelOutputs> quantizedOutputs;
+    if (!kiln::runSamples(std::string(library), calibrationSamples, quantizedOutputs, error))
+      return fail("the quantized model: " + error);
+    progressLine.clear();
+    reportQuantization(*module, reportOut.get(), compareOutputs(fp32Outputs, quantizedOutputs));
+    ErrorOr<std::unique_ptr<MemoryBuffer>> bytes = MemoryBuffer::getFile(library);
+    if (!bytes)
+      return fail("'" + library + "': " + bytes.getError().message());
+    out->stream() << (*bytes)->getBuffer();
+    return commitOutputs(*out, reportOut.get());
+  }
   if (failed(target->emit(*module, signature, options, kind, out->stream(), rootTimer, error)))
     return error.empty() ? 1 : fail("'" + output + "': " + error);
   return commitOutputs(*out, reportOut.get());

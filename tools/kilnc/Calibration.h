@@ -1,0 +1,57 @@
+//===- Calibration.h - Activation ranges from calibration data --*- C++ -*-===//
+//
+// kilnc --quantize=int8 compiles a calibration variant of the model (its f32
+// activations as extra outputs, kiln-add-calibration-outputs), runs it here through
+// libkiln_runtime on every sample of --calibration-data and derives each activation's
+// range, which kiln-quantize-static then uses. DIR holds one sub-folder per sample,
+// each with one <input name>.npy per model input ('/' and ':' in a name read as '_').
+//
+// Methods (for each activation tensor, over all samples):
+//   minmax      the smallest and largest value;
+//   percentile  the values between the (100 - p) / 2 and (100 + p) / 2 percentiles
+//               (p = 99.99) of a 2048-bin histogram over [min, max], as ONNX Runtime's
+//               asymmetric percentile calibrator;
+//   entropy     TensorRT's KL-divergence threshold T on a 2048-bin histogram of |x|
+//               (the reference distribution is clipped at T, the candidate quantizes it
+//               into the levels on that side: 128 for data of both signs, 256 for data
+//               of one), then [max(min, -T), min(max, T)].
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TOOLS_KILNC_CALIBRATION_H
+#define KILN_TOOLS_KILNC_CALIBRATION_H
+
+#include "passes/Quantize/StaticQuantization.h"
+
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+enum class CalibrationMethod { MinMax, Percentile, Entropy };
+
+/// The sample folders of `dir`, sorted by name; false (with `error`) when `dir` is not
+/// a folder or has no sub-folder.
+bool listCalibrationSamples(const std::string &dir, std::vector<std::string> &samples,
+                            std::string &error);
+
+/// The f32 model outputs of one run, by output (model outputs only).
+using ModelOutputs = std::vector<std::vector<float>>;
+
+/// Runs the model library `library` on every sample. Its outputs named
+/// "kiln.calibration.<k>" are the activations whose readers `keys[k]` lists (node keys);
+/// their ranges by `method` go into `ranges`, and the other (model) outputs of each
+/// sample into `outputs` (one entry per sample; non-f32 outputs are left empty). False
+/// (with `error`, which names the sample and file) on bad data or a failed run.
+bool calibrate(const std::string &library, const std::vector<std::string> &samples,
+               const std::vector<std::vector<std::string>> &keys, CalibrationMethod method,
+               quantize::ActivationRanges &ranges, std::vector<ModelOutputs> &outputs,
+               std::string &error);
+
+/// Runs `library` (the quantized model) on every sample: its outputs, as `calibrate`'s.
+bool runSamples(const std::string &library, const std::vector<std::string> &samples,
+                std::vector<ModelOutputs> &outputs, std::string &error);
+
+} // namespace kiln
+
+#endif // KILN_TOOLS_KILNC_CALIBRATION_H
