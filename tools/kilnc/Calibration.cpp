@@ -174,6 +174,8 @@ void addToHistogram(Stats &s, ArrayRef<float> values, bool absolute) {
   double hi = absolute ? std::max(-s.min, s.max) : s.max;
   double width = (hi - lo) / kBins;
   for (float v : values) {
+    if (absolute && v == 0) // exact at any threshold (the zero point): not weighed
+      continue;
     double x = absolute ? std::fabs(v) : v;
     int bin = width > 0 ? static_cast<int>((x - lo) / width) : 0;
     s.histogram[std::clamp(bin, 0, kBins - 1)] += 1;

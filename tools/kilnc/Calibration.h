@@ -14,7 +14,9 @@
 //   entropy     TensorRT's KL-divergence threshold T on a 2048-bin histogram of |x|
 //               (the reference distribution is clipped at T, the candidate quantizes it
 //               into the levels on that side: 128 for data of both signs, 256 for data
-//               of one), then [max(min, -T), min(max, T)].
+//               of one), then [max(min, -T), min(max, T)]. Exact zeros (a ReLU's) are
+//               left out of the histogram: the zero point represents them at any T, and
+//               their spike would pull T far down.
 //
 //===----------------------------------------------------------------------===//
 
