@@ -237,7 +237,10 @@ def QuantizeStatic : Pass<"kiln-quantize-static", "mlir::ModuleOp"> {
     Option<"minWeightElements", "min-weight-elements", "int64_t", "4096",
            "Smallest weight (K x N elements per product) that is quantized">,
     Option<"allowNone", "allow-none", "bool", "false",
-           "Do not fail when nothing can be quantized">
+           "Do not fail when nothing can be quantized">,
+    Option<"layerOutputs", "layer-outputs", "bool", "false",
+           "Also return each quantized contraction's result as an extra output "
+           "\"kiln.layer:<node key>\" (kilnc's per-layer SQNR)">
   ];
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];
 }
@@ -250,13 +253,17 @@ def AddCalibrationOutputs : Pass<"kiln-add-calibration-outputs", "mlir::ModuleOp
     extra result "kiln.calibration.<k>" of the main function, one per distinct value;
     the module attribute `kiln.calibration_outputs` is an array whose element k lists
     the node names (StaticQuantization.h's node keys) of the contractions reading it.
-    Contractions inside subgraphs are left out (they stay f32).
+    Contractions inside subgraphs are left out (they stay f32). With `layer-outputs`,
+    each such contraction's result is returned too, as "kiln.layer:<node key>".
   }];
   let options = [
     ListOption<"exclude", "exclude", "std::string",
                "ONNX node names kept in f32">,
     Option<"minWeightElements", "min-weight-elements", "int64_t", "4096",
-           "Smallest weight (K x N elements per product) that is quantized">
+           "Smallest weight (K x N elements per product) that is quantized">,
+    Option<"layerOutputs", "layer-outputs", "bool", "false",
+           "Also return each such contraction's f32 result as an extra output "
+           "\"kiln.layer:<node key>\" (kilnc's per-layer SQNR)">
   ];
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];
 }

@@ -43,11 +43,13 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
   if (q.staticInt8) {
     QuantizeStaticOptions quantize;
     quantize.exclude.assign(q.exclude.begin(), q.exclude.end());
+    quantize.layerOutputs = q.layerOutputs;
     pm.addPass(createQuantizeStaticWithRanges(quantize, q.ranges));
   }
   if (q.calibrationOutputs) {
     AddCalibrationOutputsOptions calibration;
     calibration.exclude.assign(q.exclude.begin(), q.exclude.end());
+    calibration.layerOutputs = q.layerOutputs;
     pm.addPass(createAddCalibrationOutputs(calibration));
   }
   auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);

@@ -42,6 +42,8 @@ struct QuantizeOptions {
   bool calibrationOutputs = false;
   /// Static: the calibrated activation ranges by node key (StaticQuantization.h).
   quantize::ActivationRanges ranges;
+  /// Static and calibration: also return each layer's result (`layer-outputs`).
+  bool layerOutputs = false;
   /// ONNX node names kept in f32.
   std::vector<std::string> exclude;
 

@@ -67,27 +67,34 @@ void printQuantizationTable(raw_ostream &os, ArrayRef<LayerReport> layers, Strin
   size_t quantized = llvm::count_if(layers, [](const LayerReport &l) { return l.quantized; });
   os << "quantization (" << mode << "): " << quantized << " of " << layers.size()
      << " contractions quantized; all other ops stay f32\n";
+  // The output SQNR column only where it was measured (static quantization).
+  bool hasOutputSqnr = llvm::any_of(layers, [](const LayerReport &l) { return l.outputSqnrDb; });
   size_t nodeWidth = 4;
   for (const LayerReport &l : layers)
     nodeWidth = std::max(nodeWidth, std::min<size_t>(l.node.size(), 48));
   os << "  " << llvm::left_justify("node", nodeWidth) << "  " << llvm::left_justify("op", 6)
      << "  " << llvm::left_justify("weights", 14) << "  " << llvm::left_justify("precision", 9)
-     << "  weight SQNR  detail\n";
+     << "  weight SQNR  " << (hasOutputSqnr ? "output SQNR  " : "") << "detail\n";
   for (bool wantQuantized : {true, false})
     for (const LayerReport &l : layers) {
       if (l.quantized != wantQuantized)
         continue;
-      std::string sqnr = "-";
+      std::string sqnr = "-", outputSqnr = "-";
       if (l.weightSqnrDb)
         sqnr = sqnrText(*l.weightSqnrDb);
+      if (l.outputSqnrDb)
+        outputSqnr = sqnrText(*l.outputSqnrDb);
       os << "  " << llvm::left_justify(l.node, nodeWidth) << "  "
          << llvm::left_justify(l.opType, 6) << "  "
          << llvm::left_justify(shapeText(l.weightShape), 14) << "  "
          << llvm::left_justify(l.quantized ? "int8" : "f32", 9) << "  "
-         << llvm::left_justify(sqnr, 11) << "  " << l.detail << "\n";
+         << llvm::left_justify(sqnr, 11) << "  ";
+      if (hasOutputSqnr)
+        os << llvm::left_justify(outputSqnr, 11) << "  ";
+      os << l.detail << "\n";
     }
   for (const OutputAccuracy &o : outputs)
-    os << "  model output " << o.output << " against f32 on " << o.samples
+    os << "  model output '" << o.name << "' against f32 on " << o.samples
        << " calibration samples: SQNR " << sqnrText(o.sqnrDb)
        << llvm::formatv(", cosine {0:F6}", o.cosine) << "\n";
 }
@@ -101,9 +108,13 @@ void writeQuantizationJson(raw_ostream &os, ArrayRef<LayerReport> layers, String
                              {"weight_shape", llvm::json::Array(l.weightShape)},
                              {"quantized", l.quantized},
                              {"detail", l.detail}};
+    auto db = [](double v) {
+      return std::isinf(v) ? llvm::json::Value(nullptr) : llvm::json::Value(v);
+    };
     if (l.weightSqnrDb)
-      entry["weight_sqnr_db"] = std::isinf(*l.weightSqnrDb) ? llvm::json::Value(nullptr)
-                                                            : llvm::json::Value(*l.weightSqnrDb);
+      entry["weight_sqnr_db"] = db(*l.weightSqnrDb);
+    if (l.outputSqnrDb)
+      entry["output_sqnr_db"] = db(*l.outputSqnrDb);
     array.push_back(std::move(entry));
   }
   llvm::json::Object root{
@@ -116,15 +127,17 @@ void writeQuantizationJson(raw_ostream &os, ArrayRef<LayerReport> layers, String
     llvm::json::Array accuracy;
     for (const OutputAccuracy &o : outputs)
       accuracy.push_back(llvm::json::Object{
+          {"name", o.name},
           {"output", static_cast<int64_t>(o.output)},
           {"samples", static_cast<int64_t>(o.samples)},
           {"sqnr_db", std::isinf(o.sqnrDb) ? llvm::json::Value(nullptr) : llvm::json::Value(o.sqnrDb)},
           {"cosine", o.cosine}});
     root["outputs"] = std::move(accuracy);
     root["sqnr_note"] = "weight_sqnr_db: each quantized weight against its f32 values; "
-                        "outputs: each model output of the quantized model against the f32 "
-                        "model's over the calibration samples (per-layer output SQNR is not "
-                        "measured yet); null when exact";
+                        "output_sqnr_db: each quantized layer's output against its f32 output "
+                        "over the calibration samples (the layers before it quantized too); "
+                        "outputs: each model output against the f32 model's over the "
+                        "calibration samples; null when exact";
   }
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
 }

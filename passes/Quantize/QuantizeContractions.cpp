@@ -393,11 +393,24 @@ std::optional<ActivationRange> rangeOf(Operation *op, const ActivationRanges &ra
   return std::nullopt;
 }
 
+/// Appends `value` to the results of `func` (and its return), named `name`.
+LogicalResult appendResult(func::FuncOp func, Value value, StringRef name) {
+  Builder b(func.getContext());
+  if (failed(func.insertResult(
+          func.getNumResults(), value.getType(),
+          b.getDictionaryAttr(b.getNamedAttr("onnx.name", b.getStringAttr(name))))))
+    return failure();
+  Operation *ret = func.getBody().back().getTerminator();
+  ret->insertOperands(ret->getNumOperands(), value);
+  return success();
+}
+
 /// Quantizes the selected contractions of `module` (static when `ranges` is given: those
 /// without a range stay f32), records the report and fails when nothing was quantized
-/// unless `allowNone`.
+/// unless `allowNone`. With `layerOutputs`, each quantized top-level contraction's new
+/// result is returned as kLayerOutputPrefix + its node key.
 LogicalResult quantizeModule(ModuleOp module, const SelectionOptions &options, bool allowNone,
-                             const ActivationRanges *ranges) {
+                             const ActivationRanges *ranges, bool layerOutputs = false) {
   if (failed(checkExcludedNamesExist(module, options.exclude)))
     return failure();
   std::vector<Candidate> candidates = selectContractions(module, options);
@@ -425,7 +438,11 @@ LogicalResult quantizeModule(ModuleOp module, const SelectionOptions &options, b
     cand.layer.detail = (ranges ? kStaticScheme : kDynamicScheme).str();
     cand.layer.weightSqnrDb = q.sqnrDb;
     llvm::SmallSetVector<Value, 4> operands(c.op->operand_begin(), c.op->operand_end());
-    rewriter.rewrite(c, q, range);
+    auto func = dyn_cast<func::FuncOp>(c.op->getParentOp());
+    Value y = rewriter.rewrite(c, q, range);
+    if (layerOutputs && func &&
+        failed(appendResult(func, y, (kLayerOutputPrefix + cand.layer.node).str())))
+      return failure();
     // The f32 weight and the bias that was folded with beta, unless used elsewhere.
     for (Value operand : operands)
       if (auto constant = operand.getDefiningOp<ConstantOp>(); constant && constant->use_empty())
@@ -469,7 +486,8 @@ struct QuantizeStaticPass : kiln::impl::QuantizeStaticBase<QuantizeStaticPass> {
       : QuantizeStaticBase(options), ranges(std::move(ranges)) {}
 
   void runOnOperation() override {
-    if (failed(quantizeModule(getOperation(), {exclude, minWeightElements}, allowNone, &ranges)))
+    if (failed(quantizeModule(getOperation(), {exclude, minWeightElements}, allowNone, &ranges,
+                              layerOutputs)))
       signalPassFailure();
   }
 
@@ -487,6 +505,7 @@ struct AddCalibrationOutputsPass
     // The distinct activations of the quantizable top-level contractions, in program
     // order, with the node keys of their readers.
     llvm::MapVector<Value, SmallVector<Attribute>> activations;
+    SmallVector<std::pair<Value, std::string>> layers;
     func::FuncOp main;
     Builder b(&getContext());
     for (Candidate &cand : selectContractions(module, {exclude, minWeightElements})) {
@@ -495,21 +514,18 @@ struct AddCalibrationOutputsPass
         continue;
       main = func;
       activations[cand.c.a].push_back(b.getStringAttr(cand.layer.node));
+      if (layerOutputs)
+        layers.push_back({cand.c.op->getResult(0), (kLayerOutputPrefix + cand.layer.node).str()});
     }
     SmallVector<Attribute> keys;
-    if (main) {
-      Operation *ret = main.getBody().back().getTerminator();
-      for (auto [k, entry] : llvm::enumerate(activations)) {
-        unsigned index = main.getNumResults();
-        std::string name = (kCalibrationOutputPrefix + Twine(k)).str();
-        if (failed(main.insertResult(index, entry.first.getType(),
-                                     b.getDictionaryAttr(b.getNamedAttr(
-                                         "onnx.name", b.getStringAttr(name))))))
-          return signalPassFailure();
-        ret->insertOperands(ret->getNumOperands(), entry.first);
-        keys.push_back(b.getArrayAttr(entry.second));
-      }
+    for (auto [k, entry] : llvm::enumerate(activations)) {
+      if (failed(appendResult(main, entry.first, (kCalibrationOutputPrefix + Twine(k)).str())))
+        return signalPassFailure();
+      keys.push_back(b.getArrayAttr(entry.second));
     }
+    for (auto &[value, name] : layers)
+      if (failed(appendResult(main, value, name)))
+        return signalPassFailure();
     module->setAttr(kCalibrationOutputsAttr, b.getArrayAttr(keys));
   }
 };

@@ -14,6 +14,10 @@
 //                                 the contraction's `kiln.activation_range` attribute
 //                                 (array<f64: min, max>; lit tests).
 //
+// With `layer-outputs`, both also return each (quantized) contraction's result as
+// "kiln.layer:<node key>", so that kilnc can compare each layer's quantized output with
+// the f32 one on the calibration data.
+//
 // A node key is the contraction's ONNX node name(s), comma-separated when fused: the
 // same in both passes since both run at the same point of the pipeline.
 //
@@ -37,6 +41,9 @@ namespace kiln::quantize {
 inline constexpr llvm::StringLiteral kActivationRangeAttr = "kiln.activation_range";
 inline constexpr llvm::StringLiteral kCalibrationOutputsAttr = "kiln.calibration_outputs";
 inline constexpr llvm::StringLiteral kCalibrationOutputPrefix = "kiln.calibration.";
+/// The prefix of the contraction results both passes return with `layer-outputs`, then
+/// the node key: the f32 and the quantized result of one layer have the same name.
+inline constexpr llvm::StringLiteral kLayerOutputPrefix = "kiln.layer:";
 
 /// The range of an activation's values on the calibration data.
 struct ActivationRange {

@@ -12,8 +12,9 @@ with kiln-run on held-out inputs and require
     cosine(int8, f32) >= 0.99 for every output       (issue 13's int8 goal)
     top-1 agreement >= 0.96 on HELD_OUT images         (the CNN classifier)
 
-and that the report lists the expected quantized layers (as quantize_dynamic_test.py),
-each model output's accuracy on the calibration samples (cosine >= 0.99), and on a machine
+and that the report lists the expected quantized layers (as quantize_dynamic_test.py) with
+their output SQNR, each model output's accuracy on the calibration samples (cosine >=
+0.99), and on a machine
 with AVX-512 VNNI `--kiln-stats` counts a VNNI contraction per quantized layer.
 
 Then the bad uses, each a nonzero exit with an error naming what is wrong and no output
@@ -91,8 +92,13 @@ def check_model(args, name, problems):
     if len(quantized) < qd.EXPECTED[name]:
         problems.append(f"{name}: {len(quantized)} layers quantized, expected at least "
                         f"{qd.EXPECTED[name]}")
+    layer_sqnr = [l.get("output_sqnr_db") for l in quantized]
+    if None in layer_sqnr:
+        problems.append(f"{name}: a quantized layer has no output SQNR in the report")
+    elif layer_sqnr:
+        print(f"[{name}] report: layer output SQNR {min(layer_sqnr):.1f} to {max(layer_sqnr):.1f} dB")
     for out in data.get("outputs", []):
-        print(f"[{name}] report: output {out['output']} on {out['samples']} calibration samples: "
+        print(f"[{name}] report: output '{out['name']}' on {out['samples']} calibration samples: "
               f"SQNR {out['sqnr_db']:.1f} dB, cosine {out['cosine']:.5f}")
         if out["cosine"] < MIN_COSINE:
             problems.append(f"{name}: report: output {out['output']} cosine {out['cosine']:.5f}")

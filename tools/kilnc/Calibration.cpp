@@ -257,16 +257,31 @@ quantize::ActivationRange entropyRange(const Stats &s) {
   return {std::max(s.min, -threshold), std::min(s.max, threshold)};
 }
 
-void collectOutputs(const Runner &runner, const std::vector<TensorPtr> &results,
-                    ModelOutputs &outputs) {
-  outputs.clear();
-  for (auto [i, info] : llvm::enumerate(runner.outputs)) {
-    if (StringRef(info.name).starts_with(quantize::kCalibrationOutputPrefix))
-      continue;
-    ArrayRef<float> values = floatsOf(results[i].get());
-    outputs.emplace_back(values.begin(), values.end());
+/// Sums over the samples of one output compared with its f32 reference.
+struct Comparison {
+  double signal = 0, noise = 0, dot = 0, normQ = 0;
+  size_t samples = 0;
+  bool comparable = true;
+
+  void add(ArrayRef<float> ref, ArrayRef<float> q) {
+    if (ref.size() != q.size() || ref.empty()) {
+      comparable = false;
+      return;
+    }
+    for (size_t i = 0; i < ref.size(); ++i) {
+      double r = ref[i], v = q[i];
+      signal += r * r;
+      noise += (r - v) * (r - v);
+      dot += r * v;
+      normQ += v * v;
+    }
+    ++samples;
   }
-}
+  double sqnrDb() const { return 10 * std::log10(signal / noise); }
+  double cosine() const {
+    return signal > 0 && normQ > 0 ? dot / std::sqrt(signal * normQ) : 1.0;
+  }
+};
 
 } // namespace
 
@@ -296,8 +311,7 @@ bool listCalibrationSamples(const std::string &dir, std::vector<std::string> &sa
 
 bool calibrate(const std::string &library, const std::vector<std::string> &samples,
                const std::vector<std::vector<std::string>> &keys, CalibrationMethod method,
-               quantize::ActivationRanges &ranges, std::vector<ModelOutputs> &outputs,
-               std::string &error) {
+               quantize::ActivationRanges &ranges, std::string &error) {
   Runner runner;
   if (!runner.load(library, error)) {
     error = "the calibration model: " + error;
@@ -318,11 +332,9 @@ bool calibrate(const std::string &library, const std::vector<std::string> &sampl
   }
   std::vector<Stats> stats(keys.size());
   std::vector<TensorPtr> results;
-  outputs.assign(samples.size(), {});
-  for (auto [n, sample] : llvm::enumerate(samples)) {
+  for (const std::string &sample : samples) {
     if (!runner.run(sample, results, error))
       return false;
-    collectOutputs(runner, results, outputs[n]);
     for (auto [k, s] : llvm::enumerate(stats))
       for (float v : floatsOf(results[outputOf[k]].get())) {
         s.min = std::min<double>(s.min, v);
@@ -351,17 +363,38 @@ bool calibrate(const std::string &library, const std::vector<std::string> &sampl
   return true;
 }
 
-bool runSamples(const std::string &library, const std::vector<std::string> &samples,
-                std::vector<ModelOutputs> &outputs, std::string &error) {
-  Runner runner;
-  if (!runner.load(library, error))
+bool compareOnSamples(const std::string &reference, const std::string &quantized,
+                      const std::vector<std::string> &samples, Accuracy &accuracy,
+                      std::string &error) {
+  Runner f32, q;
+  if (!f32.load(reference, error) || !q.load(quantized, error))
     return false;
-  std::vector<TensorPtr> results;
-  outputs.assign(samples.size(), {});
-  for (auto [n, sample] : llvm::enumerate(samples)) {
-    if (!runner.run(sample, results, error))
+  // The outputs of the same name: reference index -> quantized index.
+  std::vector<std::pair<size_t, size_t>> pairs;
+  for (auto [i, info] : llvm::enumerate(f32.outputs))
+    for (auto [j, other] : llvm::enumerate(q.outputs))
+      if (StringRef(info.name) == other.name && info.dtype == 1 && other.dtype == 1)
+        pairs.push_back({i, j});
+  std::vector<Comparison> sums(pairs.size());
+  std::vector<TensorPtr> ref, got;
+  for (const std::string &sample : samples) {
+    if (!f32.run(sample, ref, error) || !q.run(sample, got, error))
       return false;
-    collectOutputs(runner, results, outputs[n]);
+    for (auto [p, pair] : llvm::enumerate(pairs))
+      sums[p].add(floatsOf(ref[pair.first].get()), floatsOf(got[pair.second].get()));
+  }
+  for (auto [p, pair] : llvm::enumerate(pairs)) {
+    StringRef name(f32.outputs[pair.first].name);
+    const Comparison &c = sums[p];
+    if (name.consume_front(quantize::kLayerOutputPrefix)) {
+      if (c.comparable)
+        accuracy.layerSqnrDb[name.str()] = c.sqnrDb();
+      continue;
+    }
+    if (name.starts_with("kiln."))
+      continue;
+    if (c.comparable) // model outputs come first: the index is the model's
+      accuracy.outputs.push_back({name.str(), pair.first, c.samples, c.sqnrDb(), c.cosine()});
   }
   return true;
 }

@@ -23,7 +23,10 @@
 #ifndef KILN_TOOLS_KILNC_CALIBRATION_H
 #define KILN_TOOLS_KILNC_CALIBRATION_H
 
+#include "passes/Quantize/QuantizationReport.h"
 #include "passes/Quantize/StaticQuantization.h"
+
+#include <map>
 
 #include <string>
 #include <vector>
@@ -37,22 +40,27 @@ enum class CalibrationMethod { MinMax, Percentile, Entropy };
 bool listCalibrationSamples(const std::string &dir, std::vector<std::string> &samples,
                             std::string &error);
 
-/// The f32 model outputs of one run, by output (model outputs only).
-using ModelOutputs = std::vector<std::vector<float>>;
-
 /// Runs the model library `library` on every sample. Its outputs named
 /// "kiln.calibration.<k>" are the activations whose readers `keys[k]` lists (node keys);
-/// their ranges by `method` go into `ranges`, and the other (model) outputs of each
-/// sample into `outputs` (one entry per sample; non-f32 outputs are left empty). False
-/// (with `error`, which names the sample and file) on bad data or a failed run.
+/// their ranges by `method` go into `ranges`. False (with `error`, which names the sample
+/// and file) on bad data or a failed run.
 bool calibrate(const std::string &library, const std::vector<std::string> &samples,
                const std::vector<std::vector<std::string>> &keys, CalibrationMethod method,
-               quantize::ActivationRanges &ranges, std::vector<ModelOutputs> &outputs,
-               std::string &error);
+               quantize::ActivationRanges &ranges, std::string &error);
 
-/// Runs `library` (the quantized model) on every sample: its outputs, as `calibrate`'s.
-bool runSamples(const std::string &library, const std::vector<std::string> &samples,
-                std::vector<ModelOutputs> &outputs, std::string &error);
+/// The quantized model against the f32 one over the calibration samples.
+struct Accuracy {
+  /// By node key: the SQNR in dB of the layer's output ("kiln.layer:<key>" in both).
+  std::map<std::string, double> layerSqnrDb;
+  /// Each f32 model output (not "kiln." ones), in order.
+  std::vector<quantize::OutputAccuracy> outputs;
+};
+
+/// Runs the f32 library `reference` and the quantized `quantized` side by side on every
+/// sample and compares their outputs of the same name (f32 ones).
+bool compareOnSamples(const std::string &reference, const std::string &quantized,
+                      const std::vector<std::string> &samples, Accuracy &accuracy,
+                      std::string &error);
 
 } // namespace kiln
 

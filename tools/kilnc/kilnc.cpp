@@ -39,12 +39,10 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Config/llvm-config.h"
 
-#include <cmath>
 #include <signal.h>
 
 using namespace llvm;
@@ -276,73 +274,61 @@ bool compileLibrary(mlir::ModuleOp module, const kiln::Target &target,
   return true;
 }
 
-/// Static int8 (--quantize=int8): compiles `module`'s calibration variant into `dir`,
-/// runs it on the calibration samples and sets `options.quantize.ranges`; the f32 model
-/// outputs of each sample go into `fp32Outputs`. False after an error (printed).
+/// Static int8 (--quantize=int8): compiles `module`'s calibration variant (with the
+/// layers' f32 outputs) into `dir`/calibration.so, runs it on the calibration samples
+/// and sets `options.quantize.ranges`. Then compiles the quantized model with the layers'
+/// outputs into `dir`/probe.so and compares the two on the samples into `accuracy`.
+/// False after an error (printed).
 bool calibrateModel(mlir::ModuleOp module, const kiln::Target &target,
                     kiln::CompileOptions &options, mlir::TimingScope &timer,
                     const std::string &dir, const std::vector<std::string> &samples,
-                    kiln::CalibrationMethod method,
-                    std::vector<kiln::ModelOutputs> &fp32Outputs) {
-  mlir::OwningOpRef<mlir::ModuleOp> calibration = module.clone();
-  kiln::CompileOptions calibrationOptions = options;
-  calibrationOptions.quantize = {};
-  calibrationOptions.quantize.calibrationOutputs = true;
-  calibrationOptions.quantize.exclude = options.quantize.exclude;
-  calibrationOptions.profile = false;
-  SmallString<256> library(dir);
-  sys::path::append(library, "calibration.so");
-  if (!compileLibrary(*calibration, target, calibrationOptions, timer, std::string(library)))
+                    kiln::CalibrationMethod method, kiln::Accuracy &accuracy) {
+  auto compileVariant = [&](kiln::QuantizeOptions quantize, StringRef name,
+                            std::vector<std::vector<std::string>> *keys) {
+    mlir::OwningOpRef<mlir::ModuleOp> variant = module.clone();
+    kiln::CompileOptions variantOptions = options;
+    variantOptions.quantize = std::move(quantize);
+    variantOptions.quantize.layerOutputs = true;
+    variantOptions.profile = false;
+    SmallString<256> library(dir);
+    sys::path::append(library, name);
+    if (!compileLibrary(*variant, target, variantOptions, timer, std::string(library)))
+      return std::string();
+    if (keys)
+      *keys = kiln::quantize::readCalibrationOutputs(*variant);
+    return std::string(library);
+  };
+  kiln::QuantizeOptions calibration;
+  calibration.calibrationOutputs = true;
+  calibration.exclude = options.quantize.exclude;
+  std::vector<std::vector<std::string>> keys;
+  std::string reference = compileVariant(calibration, "calibration.so", &keys);
+  if (reference.empty())
     return false;
-  std::vector<std::vector<std::string>> keys =
-      kiln::quantize::readCalibrationOutputs(*calibration);
   std::string error;
-  if (!kiln::calibrate(std::string(library), samples, keys, method, options.quantize.ranges,
-                       fp32Outputs, error))
+  if (!kiln::calibrate(reference, samples, keys, method, options.quantize.ranges, error))
     return fail(error), false;
+  std::string probe = compileVariant(options.quantize, "probe.so", nullptr);
+  if (probe.empty())
+    return false;
+  if (!kiln::compareOnSamples(reference, probe, samples, accuracy, error))
+    return fail("comparing the quantized model with f32: " + error), false;
   return true;
-}
-
-/// The quantized model's outputs against the f32 model's on the calibration samples.
-std::vector<kiln::quantize::OutputAccuracy>
-compareOutputs(const std::vector<kiln::ModelOutputs> &fp32,
-               const std::vector<kiln::ModelOutputs> &quantized) {
-  std::vector<kiln::quantize::OutputAccuracy> result;
-  if (fp32.empty() || quantized.size() != fp32.size())
-    return result;
-  for (size_t o = 0; o < fp32[0].size(); ++o) {
-    double signal = 0, noise = 0, dot = 0, normQ = 0;
-    bool comparable = true;
-    for (size_t n = 0; n < fp32.size() && comparable; ++n) {
-      const std::vector<float> &ref = fp32[n][o], &q = quantized[n][o];
-      comparable = !ref.empty() && ref.size() == q.size();
-      for (size_t i = 0; comparable && i < ref.size(); ++i) {
-        signal += double(ref[i]) * ref[i];
-        noise += (double(ref[i]) - q[i]) * (double(ref[i]) - q[i]);
-        dot += double(ref[i]) * q[i];
-        normQ += double(q[i]) * q[i];
-      }
-    }
-    if (!comparable)
-      continue;
-    kiln::quantize::OutputAccuracy acc;
-    acc.output = o;
-    acc.samples = fp32.size();
-    acc.sqnrDb = 10 * std::log10(signal / noise);
-    acc.cosine = signal > 0 && normQ > 0 ? dot / std::sqrt(signal * normQ) : 1.0;
-    result.push_back(acc);
-  }
-  return result;
 }
 
 /// Prints the quantization table on stderr and writes the JSON report into `report`
 /// (null: none asked), which the caller commits with the output.
 void reportQuantization(mlir::ModuleOp module, kiln::OutputFile *report,
-                        ArrayRef<kiln::quantize::OutputAccuracy> outputs = {}) {
+                        const kiln::Accuracy &accuracy) {
   std::vector<kiln::quantize::LayerReport> layers = kiln::quantize::readQuantizationReport(module);
-  kiln::quantize::printQuantizationTable(errs(), layers, quantizeMode, outputs);
+  for (kiln::quantize::LayerReport &layer : layers)
+    if (auto it = accuracy.layerSqnrDb.find(layer.node);
+        layer.quantized && it != accuracy.layerSqnrDb.end())
+      layer.outputSqnrDb = it->second;
+  kiln::quantize::printQuantizationTable(errs(), layers, quantizeMode, accuracy.outputs);
   if (report)
-    kiln::quantize::writeQuantizationJson(report->stream(), layers, quantizeMode, outputs);
+    kiln::quantize::writeQuantizationJson(report->stream(), layers, quantizeMode,
+                                          accuracy.outputs);
 }
 
 /// Moves `out` and the quantization report (if any) into place.
@@ -474,11 +460,10 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  // Static int8: the calibration model is compiled and run in a temporary folder, where
-  // the quantized library is also written and run on the calibration samples for the
-  // report before it is copied to the output.
+  // Static int8: the calibration model, and the quantized one with its layers' outputs
+  // for the report, are compiled and run in a temporary folder.
   std::string workDir;
-  std::vector<kiln::ModelOutputs> fp32Outputs;
+  kiln::Accuracy accuracy;
   llvm::scope_exit removeWorkDir([&] {
     if (!workDir.empty())
       sys::fs::remove_directories(workDir);
@@ -491,8 +476,9 @@ int main(int argc, char **argv) {
     progressLine.setPhase("calibration");
     mlir::TimingScope calibrationTimer = rootTimer.nest("Calibration");
     if (!calibrateModel(*module, *target, options, calibrationTimer, workDir,
-                        calibrationSamples, method, fp32Outputs))
+                        calibrationSamples, method, accuracy))
       return 1;
+    kiln::resetPassStatistics();
   }
 
   if (emit == EmitKind::Mlir) {
@@ -514,7 +500,7 @@ int main(int argc, char **argv) {
     if (passStatistics)
       kiln::printPassStatistics(errs());
     if (options.quantize.any())
-      reportQuantization(*module, reportOut.get());
+      reportQuantization(*module, reportOut.get(), accuracy);
     module->print(out->stream());
     out->stream() << "\n";
     return commitOutputs(*out, reportOut.get());
@@ -545,10 +531,9 @@ int main(int argc, char **argv) {
     kiln::printPassStatistics(errs());
   if (failed(lowered))
     return 1;
-  bool staticLibrary = options.quantize.staticInt8 && emit == EmitKind::Lib;
-  if (options.quantize.any() && !staticLibrary) {
+  if (options.quantize.any()) {
     progressLine.clear();
-    reportQuantization(*module, reportOut.get());
+    reportQuantization(*module, reportOut.get(), accuracy);
   }
   if (report) {
     const kiln::MemoryPlan &m = signature.memory;
@@ -565,29 +550,6 @@ int main(int argc, char **argv) {
                             : emit == EmitKind::Obj ? kiln::ArtifactKind::Object
                                                     : kiln::ArtifactKind::Library;
   std::string error;
-  if (staticLibrary) {
-    std::error_code ec;
-    // Written in the work folder first, and run on the calibration samples for the
-    // report's output accuracy.
-    SmallString<256> library(workDir);
-    sys::path::append(library, "model.so");
-    raw_fd_ostream os(library, ec);
-    if (ec)
-      return fail("'" + library + "': " + ec.message());
-    if (failed(target->emit(*module, signature, options, kind, os, rootTimer, error)))
-      return error.empty() ? 1 : fail("'" + output + "': " + error);
-    os.close();
-    std::vector<kiln::ModelOutputs> quantizedOutputs;
-    if (!kiln::runSamples(std::string(library), calibrationSamples, quantizedOutputs, error))
-      return fail("the quantized model: " + error);
-    progressLine.clear();
-    reportQuantization(*module, reportOut.get(), compareOutputs(fp32Outputs, quantizedOutputs));
-    ErrorOr<std::unique_ptr<MemoryBuffer>> bytes = MemoryBuffer::getFile(library);
-    if (!bytes)
-      return fail("'" + library + "': " + bytes.getError().message());
-    out->stream() << (*bytes)->getBuffer();
-    return commitOutputs(*out, reportOut.get());
-  }
   if (failed(target->emit(*module, signature, options, kind, out->stream(), rootTimer, error)))
     return error.empty() ? 1 : fail("'" + output + "': " + error);
   return commitOutputs(*out, reportOut.get());

@@ -1,4 +1,5 @@
 // RUN: kiln-opt --kiln-add-calibration-outputs="min-weight-elements=4 exclude=kept" %s | FileCheck %s
+// RUN: kiln-opt --kiln-add-calibration-outputs="min-weight-elements=4 exclude=kept layer-outputs=true" %s | FileCheck %s --check-prefix=LAYERS
 
 // Tests that the activation of each contraction static quantization would quantize
 // becomes a named extra result, once per distinct value (the MatMul and Gemm share %a),
@@ -8,6 +9,13 @@
 // CHECK-LABEL: func.func @model
 // CHECK-SAME: -> (tensor<3x4xf32> {onnx.name = "y"}, tensor<3x4xf32> {onnx.name = "kiln.calibration.0"}, tensor<1x2x4x4xf32> {onnx.name = "kiln.calibration.1"})
 // CHECK: return %{{.+}}, %arg0, %{{.+}} : tensor<3x4xf32>, tensor<3x4xf32>, tensor<1x2x4x4xf32>
+// With layer-outputs, each such contraction's result follows, named by its node.
+// LAYERS-LABEL: func.func @model
+// LAYERS-SAME: {onnx.name = "kiln.calibration.1"}, tensor<3x4xf32> {onnx.name = "kiln.layer:mm"}, tensor<3x4xf32> {onnx.name = "kiln.layer:gemm"}, tensor<1x4x3x3xf32> {onnx.name = "kiln.layer:conv"})
+// LAYERS: [[MM:%.+]] = "onnx.MatMul"(%arg0
+// LAYERS: [[GEMM:%.+]] = "onnx.Gemm"(%arg0
+// LAYERS: [[CONV:%.+]] = "onnx.Conv"
+// LAYERS: return %{{.+}}, %arg0, %{{.+}}, [[MM]], [[GEMM]], [[CONV]] :
 func.func @model(%a: tensor<3x4xf32> {onnx.name = "a"}, %b: tensor<4x4xf32> {onnx.name = "b"}, %cond: tensor<i1> {onnx.name = "c"}, %x: tensor<1x2x4x4xf32> {onnx.name = "x"}) -> (tensor<3x4xf32> {onnx.name = "y"}) {
   %w = "onnx.Constant"() <{value = dense<2.0> : tensor<4x4xf32>}> : () -> tensor<4x4xf32>
   %cw = "onnx.Constant"() <{value = dense<0.5> : tensor<4x2x2x2xf32>}> : () -> tensor<4x2x2x2xf32>

@@ -1,4 +1,5 @@
 // RUN: kiln-opt --split-input-file --kiln-quantize-static="min-weight-elements=4" %s | FileCheck %s
+// RUN: kiln-opt --split-input-file --kiln-quantize-static="min-weight-elements=4 layer-outputs=true" %s | FileCheck %s --check-prefix=LAYERS
 
 // Tests that a MatMul whose activation has a calibrated range [-1, 3] becomes a
 // QuantizeLinear by constants (scale 4 / 255, zero point round(1 / scale) = round(63.75)
@@ -17,6 +18,13 @@
 // CHECK: [[SS:%.+]] = "onnx.Constant"() <{value = dense<[1.23513979E-4, 4.94055916E-4]> : tensor<2xf32>}>
 // CHECK: [[Y:%.+]] = "onnx.Mul"([[F]], [[SS]]) : (tensor<?x3x2xf32>, tensor<2xf32>) -> tensor<?x3x2xf32>
 // CHECK: return [[Y]]
+// With layer-outputs, the rescaled product is also returned, named by its node.
+// LAYERS-LABEL: func.func @matmul
+// LAYERS-SAME: -> (tensor<?x3x2xf32>, tensor<?x3x2xf32> {onnx.name = "kiln.layer:mm"})
+// LAYERS: [[Y:%.+]] = "onnx.Mul"
+// LAYERS: return [[Y]], [[Y]]
+// LAYERS-LABEL: func.func @shared
+// LAYERS-SAME: tensor<1x4x3x3xf32> {onnx.name = "kiln.layer:conv"}, tensor<1x2x4x4xf32> {onnx.name = "kiln.layer:mm"})
 func.func @matmul(%a: tensor<?x3x2xf32>) -> tensor<?x3x2xf32> {
   %w = "onnx.Constant"() <{value = dense<[[1.0, -2.0], [0.5, 4.0]]> : tensor<2x2xf32>}> : () -> tensor<2x2xf32>
   %0 = "onnx.MatMul"(%a, %w) {kiln.activation_range = array<f64: -1.0, 3.0>} : (tensor<?x3x2xf32>, tensor<2x2xf32>) -> tensor<?x3x2xf32> loc("mm")
