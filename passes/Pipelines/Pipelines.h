@@ -3,7 +3,8 @@
 // Every target compiles a model the same way up to planned buffers:
 //
 //   after import      kiln-upgrade-onnx-ops, kiln-infer-shapes, kiln-fold-constants (every
-//                     level), kiln-quantize-dynamic when asked, the after-import
+//                     level), kiln-quantize-dynamic, kiln-quantize-static or
+//                     kiln-add-calibration-outputs when asked, the after-import
 //                     extension point (the shipped fusions and layout at -O1 and up)
 //   to linalg         before-lowering point, kiln-convert-onnx-to-linalg, elementwise
 //                     fusion (-O1 and up), before-bufferize point

@@ -53,8 +53,8 @@ std::string fileNameFor(StringRef name) {
 }
 
 std::string dimsText(ArrayRef<int64_t> dims) {
-  return "[" + join(map_range(dims, [](int64_t d) { return d < 0 ? "?" : std::to_string(d); }),
-                    ",") +
+  return "[" +
+         join(map_range(dims, [](int64_t d) { return d < 0 ? "?" : std::to_string(d); }), ",") +
          "]";
 }
 
@@ -102,8 +102,8 @@ public:
     for (sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec)) {
       StringRef file = sys::path::filename(it->path());
       if (file.ends_with(".npy") && !expected.contains(file))
-        return fail("'" + file + "' names no model input (the model's inputs: " +
-                    join(names, ", ") + ")");
+        return fail("'" + file +
+                    "' names no model input (the model's inputs: " + join(names, ", ") + ")");
     }
     std::vector<tools::HostTensor> data(inputs.size());
     std::vector<TensorPtr> tensors;
@@ -111,8 +111,13 @@ public:
       std::string file = fileNameFor(info.name) + ".npy";
       SmallString<256> path(dir);
       sys::path::append(path, file);
-      if (!sys::fs::exists(path))
+      if (!sys::fs::exists(path)) {
+        if (kiln_model_input_is_optional(model.get(), i)) { // left absent
+          tensors.emplace_back(nullptr);
+          continue;
+        }
         return fail("no '" + file + "' for the model input '" + info.name + "'");
+      }
       if (std::string why = tools::readNpy(std::string(path), data[i]); !why.empty())
         return fail("'" + file + "': " + why);
       const tools::HostTensor &t = data[i];
@@ -124,8 +129,8 @@ public:
       for (size_t d = 0; shapeOk && d < t.dims.size(); ++d)
         shapeOk = want[d] < 0 || want[d] == t.dims[d];
       if (!shapeOk)
-        return fail("'" + file + "' has shape " + dimsText(t.dims) + ", the input '" +
-                    info.name + "' takes " + dimsText(want));
+        return fail("'" + file + "' has shape " + dimsText(t.dims) + ", the input '" + info.name +
+                    "' takes " + dimsText(want));
       kiln_tensor *tensor = nullptr;
       if (!ok(kiln_tensor_wrap(t.dtype, info.rank, t.dims.data(),
                                const_cast<uint8_t *>(t.data.data()), t.data.size(), &tensor),
@@ -137,8 +142,7 @@ public:
     for (const TensorPtr &t : tensors)
       in.push_back(t.get());
     std::vector<kiln_tensor *> out(outputs.size(), nullptr);
-    if (!ok(kiln_session_run(session.get(), in.data(), in.size(), out.data(), out.size()),
-            error))
+    if (!ok(kiln_session_run(session.get(), in.data(), in.size(), out.data(), out.size()), error))
       return fail("the run failed: " + error);
     results.clear();
     for (kiln_tensor *t : out)
@@ -278,9 +282,7 @@ struct Comparison {
     ++samples;
   }
   double sqnrDb() const { return 10 * std::log10(signal / noise); }
-  double cosine() const {
-    return signal > 0 && normQ > 0 ? dot / std::sqrt(signal * normQ) : 1.0;
-  }
+  double cosine() const { return signal > 0 && normQ > 0 ? dot / std::sqrt(signal * normQ) : 1.0; }
 };
 
 } // namespace

@@ -4,7 +4,8 @@
 // activations as extra outputs, kiln-add-calibration-outputs), runs it here through
 // libkiln_runtime on every sample of --calibration-data and derives each activation's
 // range, which kiln-quantize-static then uses. DIR holds one sub-folder per sample,
-// each with one <input name>.npy per model input ('/' and ':' in a name read as '_').
+// each with one <input name>.npy per model input ('/' and ':' in a name read as '_'; an
+// optional input without a file is left absent).
 //
 // Methods (for each activation tensor, over all samples):
 //   minmax      the smallest and largest value;
