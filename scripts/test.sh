@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (idempotent), builds and runs every test. CI runs exactly this.
-#   1. the release build and all its tests;
+#   1. the release build and all its tests (kiln-serve among them: Triton on loopback, in
+#      the venv build/serve-venv that scripts/setup_serve_venv.sh makes on first use);
 #   2. the sanitizer build (AddressSanitizer + UndefinedBehaviorSanitizer on Kiln's tools,
 #      runtime and plugins, and on the generated code of the models its tests compile):
 #      the tests labelled `sanitizer` (runtime unit tests, the bad-input suite, a sample of

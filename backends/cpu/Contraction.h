@@ -27,6 +27,10 @@ struct TileShape {
   int64_t width = 16;
   /// The target has AVX-512 VNNI (vpdpbusd): 8-bit contractions use Int8Kernel.cpp.
   bool vnni = false;
+  /// The target has AVX-512 BF16 (vdpbf16ps): --precision=bf16 uses Bf16Kernel.cpp.
+  bool bf16 = false;
+  /// The target has AMX-BF16: the bf16 kernel runs on the tile unit where the OS grants it.
+  bool amx = false;
   int64_t cols() const { return vectors * width; }
 };
 
@@ -80,6 +84,20 @@ bool endsWithDim(mlir::AffineMap map, int64_t dim);
 mlir::Value rootOf(mlir::Value v);
 /// Pure ops and allocations: moving code past them changes nothing.
 bool isPureOrAlloc(mlir::Operation *op);
+
+/// The f32 data of the constant global `v` reads (through reshapes only), row-major;
+/// `storage` holds it when the global's attribute is not a raw blob.
+std::optional<llvm::ArrayRef<float>> constantData(mlir::Value v, mlir::ModuleOp module,
+                                                  std::vector<float> &storage);
+
+/// Emits the AVX-512 BF16 kernel for `contraction` (f32 operands, B a constant; A rounded
+/// to bf16 by a pre-pass, B packed as bf16 at compile time, f32 accumulation) before the
+/// builder's insertion point, with `epilogue` applied in registers (Bf16Kernel.cpp).
+/// False, with nothing emitted, when B is not a constant it can pack. `tile.width` must
+/// be 16.
+bool emitBf16Contraction(mlir::OpBuilder &builder, mlir::ModuleOp module,
+                         const Contraction &contraction, const Epilogue *epilogue,
+                         const TileShape &tile);
 
 /// Emits the tiled code for `contraction` (and `epilogue`, if any) before its op. The
 /// caller erases the replaced ops.

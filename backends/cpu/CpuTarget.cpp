@@ -18,6 +18,15 @@ using namespace mlir;
 namespace kiln::cpu {
 namespace {
 
+/// " keep-fp32=a,b" for kiln-lower-contractions (kilnc rejects names the option syntax
+/// cannot carry), or "".
+std::string keepFp32Option(const CompileOptions &options) {
+  std::string list;
+  for (const std::string &name : options.keepFp32)
+    list += (list.empty() ? "" : ",") + name;
+  return list.empty() ? "" : " keep-fp32=" + list;
+}
+
 class CpuTarget : public Target {
 public:
   llvm::StringRef name() const override { return "cpu"; }
@@ -48,6 +57,8 @@ public:
            " tile-vectors=" + std::to_string(tile.vectors) +
            " vector-width=" + std::to_string(tile.width) +
            (tile.width == 16 ? " adapt-tiles=true" : "") + (tile.vnni ? " vnni=true" : "") +
+           (options.bf16 && tile.bf16 ? " bf16=true" + keepFp32Option(options) : "") +
+           (options.bf16 && tile.amx ? " amx=true" : "") +
            "},canonicalize,cse";
   }
 
@@ -64,7 +75,10 @@ public:
     // by then, so a failure in one is seen by its dispatch's caller (LowerChecks.cpp).
     p += ",convert-scf-to-cf,kiln-lower-checks,expand-strided-metadata,lower-affine,";
     p += options.optLevel > 0 ? "kiln-expand-arith" : "arith-expand";
-    p += ",convert-vector-to-llvm";
+    // The bf16 kernels' AMX tiles (Bf16Kernel.cpp) need the AMX legalization.
+    TileShape tile = chooseTileShape(options);
+    p += options.bf16 && tile.amx ? ",convert-vector-to-llvm{enable-amx=true}"
+                                  : ",convert-vector-to-llvm";
     p += ",convert-math-to-funcs,convert-math-to-llvm,convert-math-to-libm";
     // Heap buffers (those the arena does not hold) go through the glue's
     // _mlir_memref_to_llvm_alloc/free, i.e. the session's allocator (AbiGlue.cpp).

@@ -43,6 +43,41 @@ using kiln::cpu::isDimOrZeroMap;
 using kiln::cpu::isPureOrAlloc;
 using kiln::cpu::matchEpilogue;
 using kiln::cpu::rootOf;
+using kiln::cpu::constantData;
+
+/// The f32 data of a constant global `v` reads (through reshapes only), row-major.
+std::optional<ArrayRef<float>> kiln::cpu::constantData(Value v, ModuleOp module,
+                                                       std::vector<float> &storage) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
+      v = def->getOperand(0);
+    else
+      break;
+  }
+  auto get = v.getDefiningOp<memref::GetGlobalOp>();
+  if (!get)
+    return std::nullopt;
+  auto global = module.lookupSymbol<memref::GlobalOp>(get.getNameAttr());
+  if (!global || !global.getConstant() || !global.getType().getLayout().isIdentity())
+    return std::nullopt;
+  Attribute init = global.getInitialValue().value_or(Attribute());
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(init)) {
+    if (!dense.getElementType().isF32())
+      return std::nullopt;
+    storage.assign(dense.getValues<float>().begin(), dense.getValues<float>().end());
+    return ArrayRef<float>(storage);
+  }
+  if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(init)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || !resource.getElementType().isF32())
+      return std::nullopt;
+    ArrayRef<float> data = blob->getDataAs<float>();
+    if (static_cast<int64_t>(data.size()) != global.getType().getNumElements())
+      return std::nullopt;
+    return data;
+  }
+  return std::nullopt;
+}
 
 namespace {
 
@@ -231,40 +266,6 @@ std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
   return ct;
 }
 
-/// The f32 data of a constant global `v` reads (through reshapes only), row-major.
-std::optional<ArrayRef<float>> constantData(Value v, ModuleOp module,
-                                            std::vector<float> &storage) {
-  while (Operation *def = v.getDefiningOp()) {
-    if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
-      v = def->getOperand(0);
-    else
-      break;
-  }
-  auto get = v.getDefiningOp<memref::GetGlobalOp>();
-  if (!get)
-    return std::nullopt;
-  auto global = module.lookupSymbol<memref::GlobalOp>(get.getNameAttr());
-  if (!global || !global.getConstant() || !global.getType().getLayout().isIdentity())
-    return std::nullopt;
-  Attribute init = global.getInitialValue().value_or(Attribute());
-  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(init)) {
-    if (!dense.getElementType().isF32())
-      return std::nullopt;
-    storage.assign(dense.getValues<float>().begin(), dense.getValues<float>().end());
-    return ArrayRef<float>(storage);
-  }
-  if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(init)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || !resource.getElementType().isF32())
-      return std::nullopt;
-    ArrayRef<float> data = blob->getDataAs<float>();
-    if (static_cast<int64_t>(data.size()) != global.getType().getNumElements())
-      return std::nullopt;
-    return data;
-  }
-  return std::nullopt;
-}
-
 /// Packs a constant 2-D B into panels; returns a get_global of the packed copy.
 /// Packings are shared between contractions reading the same weight the same way.
 class WeightPacker {
@@ -392,7 +393,9 @@ TileShape adaptTile(TileShape base, const Contraction &ct) {
     // often as it multiplies.
     if (vectors == 1 && n > base.width)
       continue;
-    TileShape candidate{rows, vectors, base.width};
+    TileShape candidate = base;
+    candidate.rows = rows;
+    candidate.vectors = vectors;
     if (efficiency(candidate) > efficiency(best) + 1e-9)
       best = candidate;
   }
@@ -489,6 +492,8 @@ struct LowerContractionsPass
 
   kiln::PassStatistic numInt8{this, "int8-contractions",
                               "8-bit contractions lowered to the VNNI kernel"};
+  kiln::PassStatistic numBf16{this, "bf16-contractions",
+                              "f32 contractions lowered to the AVX-512 BF16 kernel"};
   kiln::PassStatistic numDepthwise{this, "depthwise",
                                    "Depthwise convolutions lowered to register tiles"};
 
@@ -548,12 +553,46 @@ struct LowerContractionsPass
     return true;
   }
 
+  /// Whether `op`'s location names a node of keep-fp32.
+  bool keptInF32(Operation *op) {
+    bool kept = false;
+    op->getLoc()->walk([&](Location l) {
+      if (auto name = dyn_cast<NameLoc>(l))
+        kept |= llvm::is_contained(keepFp32, name.getName().strref());
+      return WalkResult::advance();
+    });
+    return kept;
+  }
+
+  /// Lowers `ct` with the AVX-512 BF16 kernel (Bf16Kernel.cpp) if its B is a constant.
+  bool lowerBf16(Contraction &ct, llvm::SmallPtrSetImpl<Operation *> &erased,
+                 const TileShape &tile) {
+    std::optional<Epilogue> epi = matchEpilogue(ct);
+    std::optional<TypedAttr> initValue;
+    linalg::FillOp fill = precedingZeroFill(ct, initValue);
+    Contraction withInit = ct;
+    withInit.initValue = initValue;
+    OpBuilder b(epi ? epi->op.getOperation() : ct.op.getOperation());
+    if (!kiln::cpu::emitBf16Contraction(b, getOperation(), withInit, epi ? &*epi : nullptr,
+                                        tile))
+      return false;
+    eraseLowered({epi ? epi->op.getOperation() : nullptr, ct.op.getOperation(),
+                  fill ? fill.getOperation() : nullptr},
+                 erased);
+    ++numLowered, ++numBf16;
+    numEpilogues += epi ? 1 : 0;
+    return true;
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // With bf16: what happened to each f32 contraction, for kilnc's report.
+    int64_t bf16Count = 0, keptCount = 0, f32Count = 0;
     TileShape baseTile;
     baseTile.rows = tileRows;
     baseTile.vectors = tileVectors;
     baseTile.width = vectorWidth;
+    baseTile.amx = amx;
     if (baseTile.rows < 1 || baseTile.vectors < 1 || baseTile.width < 1) {
       module.emitError("kiln-lower-contractions: tile sizes must be positive");
       return signalPassFailure();
@@ -579,6 +618,16 @@ struct LowerContractionsPass
       TileShape tile = adaptTiles ? adaptTile(baseTile, *ct) : baseTile;
       if (vnni && tile.width == 16 && lowerInt8(*ct, erased, tile))
         continue;
+      if (bf16 && tile.width == 16 && hasF32Elements(ct->c)) {
+        if (keptInF32(op)) {
+          ++keptCount;
+        } else if (lowerBf16(*ct, erased, tile)) {
+          ++bf16Count;
+          continue;
+        } else {
+          ++f32Count;
+        }
+      }
       if (Value a = kiln::cpu::foldWidenedConstant(b, ct->a, op, module))
         ct->a = a; // a convolution's 8-bit weight, widened at compile time
       if (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b) || packWeights) {
@@ -604,6 +653,12 @@ struct LowerContractionsPass
     }
     // The widenings the packed weights and the VNNI kernels replaced.
     kiln::cpu::eraseDeadStores(module);
+    if (bf16) {
+      Builder b(module.getContext());
+      module->setAttr("kiln.bf16_contractions", b.getI64IntegerAttr(bf16Count));
+      module->setAttr("kiln.bf16_kept_f32", b.getI64IntegerAttr(keptCount));
+      module->setAttr("kiln.bf16_ineligible", b.getI64IntegerAttr(f32Count));
+    }
   }
 };
 

@@ -119,6 +119,8 @@ TileShape chooseTileShape(const CompileOptions &options) {
   const llvm::MCSubtargetInfo *sti = machine->getMCSubtargetInfo();
   if (sti->checkFeatures("+avx512f")) {
     tile.vnni = sti->checkFeatures("+avx512vnni,+avx512bw");
+    tile.bf16 = sti->checkFeatures("+avx512bf16,+avx512bw");
+    tile.amx = tile.bf16 && sti->checkFeatures("+amx-tile,+amx-bf16");
     return tile;
   }
   if (sti->checkFeatures("+avx2,+fma")) // 6 x 16 floats in 12 of the 16 ymm registers

@@ -3,6 +3,7 @@
 #ifndef KILN_BACKENDS_CPU_PASSES_H
 #define KILN_BACKENDS_CPU_PASSES_H
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"

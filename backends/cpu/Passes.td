@@ -32,13 +32,22 @@ def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
     Option<"vnni", "vnni", "bool", /*default=*/"false",
            "Lower contractions of widened 8-bit operands with AVX-512 VNNI (vpdpbusd) "
            "on the 8-bit buffers (needs vector-width=16)">,
+    Option<"bf16", "bf16", "bool", /*default=*/"false",
+           "Multiply f32 contractions with a constant B in bf16 with AVX-512 BF16 "
+           "(vdpbf16ps), accumulating in f32 (Bf16Kernel.cpp; needs vector-width=16)">,
+    Option<"amx", "amx", "bool", /*default=*/"false",
+           "With bf16: the target has AMX-BF16; the kernels run on the tile unit where the "
+           "OS grants it (the lowering to LLVM then needs convert-vector-to-llvm{enable-amx})">,
+    ListOption<"keepFp32", "keep-fp32", "std::string",
+               "With bf16: ONNX node names (in the ops' locations) whose contractions stay f32">,
     Option<"adaptTiles", "adapt-tiles", "bool", /*default=*/"false",
            "With 32 vector registers (AVX-512): per contraction, 1 to 4 vectors per tile "
            "row, whichever wastes the fewest lanes on a static N (48 channels: 8 x 3)">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
-                           "mlir::affine::AffineDialect", "mlir::func::FuncDialect"];
+                           "mlir::affine::AffineDialect", "mlir::func::FuncDialect",
+                           "mlir::amx::AMXDialect"];
 }
 
 def ApproximateMath : Pass<"kiln-approximate-math", "mlir::ModuleOp"> {

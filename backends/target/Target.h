@@ -40,6 +40,10 @@ struct CompileOptions : PipelineOptions {
   /// Instrument the generated code and the glue with AddressSanitizer: the model then loads
   /// only into a host built with -fsanitize=address (the sanitizer build's kiln-run).
   bool sanitizeAddress = false;
+  /// --precision=bf16: contractions with constant weights multiply in bf16 where the
+  /// target can (f32 accumulation), except those of the `keepFp32` nodes.
+  bool bf16 = false;
+  std::vector<std::string> keepFp32;
 };
 
 /// What Target::emit writes.

@@ -85,6 +85,7 @@ def _load_library(path=None):
         "kiln_session_run": (_P, [_P, ctypes.POINTER(_P), ctypes.c_size_t,
                                   ctypes.POINTER(_P), ctypes.c_size_t]),
         "kiln_session_num_threads": (ctypes.c_int32, [_P]),
+        "kiln_session_arena_bytes": (ctypes.c_uint64, [_P]),
         "kiln_session_device": (_Device, [_P]),
         "kiln_tensor_wrap": (_P, [ctypes.c_int32, ctypes.c_int32, ctypes.POINTER(ctypes.c_int64),
                                   _P, ctypes.c_size_t, ctypes.POINTER(_P)]),
@@ -218,6 +219,12 @@ class Session:
     @property
     def num_threads(self):
         return _library().kiln_session_num_threads(self._handle)
+
+    @property
+    def arena_bytes(self):
+        """Bytes of the session's activation arenas: one per run context, each sized for the
+        largest batch seen (kiln_session_arena_bytes)."""
+        return _library().kiln_session_arena_bytes(self._handle)
 
     @property
     def device(self):

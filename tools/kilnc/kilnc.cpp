@@ -7,6 +7,7 @@
 //         [--quantize=int8-dynamic|int8 [--calibration-data=DIR]
 //          [--calibration-method=minmax|percentile|entropy] [--quantize-exclude=NODE,...]
 //          [--quantize-report=F.json]]
+//         [--precision=fp32|bf16 [--keep-fp32=NODE,...]]
 //
 // Imports an ONNX model (binary protobuf or ONNX text syntax) and compiles it with a
 // target (backends/target/Target.h) into a shared library implementing
@@ -25,6 +26,8 @@
 #include "ir/InitAllDialects.h"
 #include "passes/Passes.h"
 #include "passes/Quantize/QuantizationReport.h"
+
+#include "llvm/ADT/StringSet.h"
 #include "kiln/Statistic.h"
 #include "tools/kilnc/Calibration.h"
 #include "tools/kilnc/OutputFile.h"
@@ -137,6 +140,15 @@ cl::opt<std::string> quantizeMode(
 cl::list<std::string> quantizeExclude(
     "quantize-exclude", cl::desc("ONNX nodes kept in f32 by --quantize (repeatable)"),
     cl::value_desc("node,..."), cl::CommaSeparated, cl::cat(category));
+cl::opt<std::string> precision(
+    "precision",
+    cl::desc("Arithmetic of the contractions with constant weights (MatMul, Gemm, Conv): fp32 "
+             "(default) or bf16 (operands rounded to bf16, f32 accumulation; other ops stay "
+             "f32; needs AVX-512 BF16, else the model stays f32 with a warning)"),
+    cl::value_desc("fp32|bf16"), cl::init("fp32"), cl::cat(category));
+cl::list<std::string> keepFp32("keep-fp32",
+                               cl::desc("ONNX nodes kept in f32 by --precision (repeatable)"),
+                               cl::value_desc("node,..."), cl::CommaSeparated, cl::cat(category));
 cl::opt<std::string> quantizeReport(
     "quantize-report",
     cl::desc("Write what --quantize quantized and what it kept in f32 (and why) as JSON"),
@@ -283,10 +295,13 @@ bool calibrateModel(mlir::ModuleOp module, const kiln::Target &target,
                     kiln::CompileOptions &options, mlir::TimingScope &timer,
                     const std::string &dir, const std::vector<std::string> &samples,
                     kiln::CalibrationMethod method, kiln::Accuracy &accuracy) {
+  // `keys`: the calibration variant, the f32 reference (also under --precision=bf16).
   auto compileVariant = [&](kiln::QuantizeOptions quantize, StringRef name,
                             std::vector<std::vector<std::string>> *keys) {
     mlir::OwningOpRef<mlir::ModuleOp> variant = module.clone();
     kiln::CompileOptions variantOptions = options;
+    if (keys)
+      variantOptions.bf16 = false;
     variantOptions.quantize = std::move(quantize);
     variantOptions.quantize.layerOutputs = true;
     variantOptions.profile = false;
@@ -314,6 +329,60 @@ bool calibrateModel(mlir::ModuleOp module, const kiln::Target &target,
   if (!kiln::compareOnSamples(reference, probe, samples, accuracy, error))
     return fail("comparing the quantized model with f32: " + error), false;
   return true;
+}
+
+/// Checks --precision and --keep-fp32 and sets `options` from them; false after an error.
+bool setUpPrecision(kiln::CompileOptions &options) {
+  if (precision == "fp16")
+    return fail("--precision=fp16 is not supported yet (bf16 is)"), false;
+  if (precision != "fp32" && precision != "bf16")
+    return fail("--precision=" + precision + ": no such precision (fp32, bf16)"), false;
+  if (precision == "fp32" && !keepFp32.empty())
+    return fail("--keep-fp32 needs --precision=bf16"), false;
+  for (const std::string &name : keepFp32)
+    if (name.empty() || name.find_first_of(",{} \"'") != std::string::npos)
+      return fail("--keep-fp32: node name '" + name +
+                  "' is empty or has a character the option cannot pass (, { } space or quote)"),
+             false;
+  options.bf16 = precision == "bf16";
+  options.keepFp32.assign(keepFp32.begin(), keepFp32.end());
+  return true;
+}
+
+/// Fails naming the first --keep-fp32 node that no op of the imported `module` comes from.
+bool checkKeptNodesExist(mlir::ModuleOp module) {
+  llvm::StringSet<> names;
+  module.walk([&](mlir::Operation *op) {
+    op->getLoc()->walk([&](mlir::Location l) {
+      if (auto name = llvm::dyn_cast<mlir::NameLoc>(l))
+        names.insert(name.getName().strref());
+      return mlir::WalkResult::advance();
+    });
+  });
+  for (const std::string &name : keepFp32)
+    if (!names.contains(name))
+      return fail("--keep-fp32: the model has no node named '" + name + "'"), false;
+  return true;
+}
+
+/// What --precision=bf16 did, on stderr (the counts kiln-lower-contractions left on the
+/// module).
+void reportPrecision(mlir::ModuleOp module) {
+  auto count = [&](llvm::StringRef attr) -> int64_t {
+    auto value = module->getAttrOfType<mlir::IntegerAttr>(attr);
+    return value ? value.getInt() : -1;
+  };
+  int64_t converted = count("kiln.bf16_contractions");
+  if (converted < 0) {
+    errs() << "kilnc: warning: --precision=bf16: the target has no AVX-512 BF16; the model "
+              "was compiled in f32\n";
+    return;
+  }
+  errs() << "precision bf16: " << converted << " contractions with constant weights in bf16, "
+         << count("kiln.bf16_kept_f32") << " kept in f32 by --keep-fp32, "
+         << count("kiln.bf16_ineligible")
+         << " other f32 contractions (no constant weight, or one the bf16 kernel cannot "
+            "pack) stay f32\n";
 }
 
 /// Prints the quantization table on stderr and writes the JSON report into `report`
@@ -385,7 +454,7 @@ int main(int argc, char **argv) {
   }
   std::vector<std::string> calibrationSamples;
   kiln::CalibrationMethod method = kiln::CalibrationMethod::MinMax;
-  if (!setUpQuantization(options, calibrationSamples, method))
+  if (!setUpQuantization(options, calibrationSamples, method) || !setUpPrecision(options))
     return 1;
   std::string output = outputFile.empty() ? defaultOutput() : outputFile.getValue();
   if (output == "-" && emit == EmitKind::Lib)
@@ -458,6 +527,8 @@ int main(int argc, char **argv) {
     module = kiln::frontend::importOnnxFile(context, inputFile, importOptions);
   }
   if (!module)
+    return 1;
+  if (!checkKeptNodesExist(*module))
     return 1;
 
   // Static int8: the calibration model, and the quantized one with its layers' outputs
@@ -534,6 +605,10 @@ int main(int argc, char **argv) {
   if (options.quantize.any()) {
     progressLine.clear();
     reportQuantization(*module, reportOut.get(), accuracy);
+  }
+  if (options.bf16) {
+    progressLine.clear();
+    reportPrecision(*module);
   }
   if (report) {
     const kiln::MemoryPlan &m = signature.memory;
