@@ -254,7 +254,9 @@ def AddCalibrationOutputs : Pass<"kiln-add-calibration-outputs", "mlir::ModuleOp
     the module attribute `kiln.calibration_outputs` is an array whose element k lists
     the node names (StaticQuantization.h's node keys) of the contractions reading it.
     Contractions inside subgraphs are left out (they stay f32). With `layer-outputs`,
-    each such contraction's result is returned too, as "kiln.layer:<node key>".
+    each such contraction's result is returned too, as "kiln.layer:<node key>". As
+    kiln-quantize-static, it fails on a module with nothing to quantize unless
+    `allow-none` is set (kilnc then stops before calibrating).
   }];
   let options = [
     ListOption<"exclude", "exclude", "std::string",
@@ -263,7 +265,9 @@ def AddCalibrationOutputs : Pass<"kiln-add-calibration-outputs", "mlir::ModuleOp
            "Smallest weight (K x N elements per product) that is quantized">,
     Option<"layerOutputs", "layer-outputs", "bool", "false",
            "Also return each such contraction's f32 result as an extra output "
-           "\"kiln.layer:<node key>\" (kilnc's per-layer SQNR)">
+           "\"kiln.layer:<node key>\" (kilnc's per-layer SQNR)">,
+    Option<"allowNone", "allow-none", "bool", "false",
+           "Do not fail when no contraction would be quantized">
   ];
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];
 }

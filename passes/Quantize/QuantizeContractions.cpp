@@ -365,6 +365,22 @@ std::vector<Candidate> selectContractions(ModuleOp module, const SelectionOption
   return candidates;
 }
 
+/// The error of a module where no contraction can be quantized: why, node by node.
+LogicalResult nothingToQuantize(ModuleOp module, llvm::ArrayRef<Candidate> candidates,
+                                const SelectionOptions &options) {
+  InFlightDiagnostic diag = module.emitError()
+                            << "nothing to quantize: no MatMul, Gemm or Conv with a "
+                               "constant f32 weight of at least "
+                            << options.minWeightElements << " elements per product";
+  if (candidates.empty())
+    diag << " (the model has no MatMul, Gemm or Conv)";
+  for (const Candidate &c : candidates.take_front(5))
+    diag << "; node '" << c.layer.node << "' (" << c.layer.opType << "): " << c.layer.detail;
+  if (candidates.size() > 5)
+    diag << "; and " << candidates.size() - 5 << " more";
+  return failure();
+}
+
 /// Every name in `exclude` must name a node of the model (not an initializer, whose
 /// onnx.Constant carries its name).
 LogicalResult checkExcludedNamesExist(ModuleOp module, llvm::ArrayRef<std::string> exclude) {
@@ -457,17 +473,7 @@ LogicalResult quantizeModule(ModuleOp module, const SelectionOptions &options, b
                   })));
   if (allowNone || llvm::any_of(candidates, [](const Candidate &c) { return c.layer.quantized; }))
     return success();
-  InFlightDiagnostic diag = module.emitError()
-                            << "nothing to quantize: no MatMul, Gemm or Conv with a "
-                               "constant f32 weight of at least "
-                            << options.minWeightElements << " elements per product";
-  if (candidates.empty())
-    diag << " (the model has no MatMul, Gemm or Conv)";
-  for (const Candidate &c : llvm::ArrayRef(candidates).take_front(5))
-    diag << "; node '" << c.layer.node << "' (" << c.layer.opType << "): " << c.layer.detail;
-  if (candidates.size() > 5)
-    diag << "; and " << candidates.size() - 5 << " more";
-  return failure();
+  return nothingToQuantize(module, candidates, options);
 }
 
 struct QuantizeDynamicPass : kiln::impl::QuantizeDynamicBase<QuantizeDynamicPass> {
@@ -508,7 +514,9 @@ struct AddCalibrationOutputsPass
     SmallVector<std::pair<Value, std::string>> layers;
     func::FuncOp main;
     Builder b(&getContext());
-    for (Candidate &cand : selectContractions(module, {exclude, minWeightElements})) {
+    SelectionOptions options{exclude, minWeightElements};
+    std::vector<Candidate> candidates = selectContractions(module, options);
+    for (Candidate &cand : candidates) {
       auto func = dyn_cast<func::FuncOp>(cand.c.op->getParentOp());
       if (!cand.quantize || !func || (main && func != main))
         continue;
@@ -516,6 +524,11 @@ struct AddCalibrationOutputsPass
       activations[cand.c.a].push_back(b.getStringAttr(cand.layer.node));
       if (layerOutputs)
         layers.push_back({cand.c.op->getResult(0), (kLayerOutputPrefix + cand.layer.node).str()});
+    }
+    // Static quantization would fail on such a module: fail before calibrating.
+    if (activations.empty() && !allowNone) {
+      (void)nothingToQuantize(module, candidates, options);
+      return signalPassFailure();
     }
     SmallVector<Attribute> keys;
     for (auto [k, entry] : llvm::enumerate(activations)) {

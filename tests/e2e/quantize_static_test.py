@@ -20,7 +20,8 @@ with AVX-512 VNNI `--kiln-stats` counts a VNNI contraction per quantized layer.
 Then the bad uses, each a nonzero exit with an error naming what is wrong and no output
 file (nor report): a missing or empty calibration folder, a sample without an input, a
 .npy naming no input, the wrong dtype or shape, --quantize=int8 without
---calibration-data, an unknown --calibration-method, --calibration-data without
+--calibration-data, a model with nothing to quantize, an unknown node in
+--quantize-exclude, an unknown --calibration-method, --calibration-data without
 --quantize=int8.
 """
 import argparse
@@ -163,6 +164,10 @@ def check_bad_uses(args, problems):
         ("wrong shape", [f"--calibration-data={sample_dir('shape', {'input.npy': np.zeros((1, 100), np.float32)})}"],
          "has shape [1,100], the input 'input' takes [?,784]"),
         ("no calibration data", [], "needs --calibration-data"),
+        ("nothing to quantize", [f"--calibration-data={sample_dir('ok', {'input.npy': good})}",
+                                 "--quantize-exclude=/fc1/Gemm,/fc2/Gemm"], "nothing to quantize"),
+        ("unknown exclude", [f"--calibration-data={sample_dir('ok', {'input.npy': good})}",
+                             "--quantize-exclude=/no/such/node"], "no node named '/no/such/node'"),
         ("unknown method", [f"--calibration-data={sample_dir('ok', {'input.npy': good})}",
                             "--calibration-method=median"], "--calibration-method=median: no such method"),
     ]
