@@ -229,12 +229,13 @@ quantize::ActivationRange entropyRange(const Stats &s) {
   const std::vector<double> &h = s.histogram;
   int best = kBins;
   double bestKl = std::numeric_limits<double>::infinity();
-  std::vector<double> p, q;
+  std::vector<double> beyond(kBins + 1, 0), p, q; // beyond[i]: the count in bins >= i
+  for (int i = kBins - 1; i >= 0; --i)
+    beyond[i] = beyond[i + 1] + h[i];
   for (int i = levels; i <= kBins; ++i) {
     // The reference: the first i bins, the values beyond them clipped into the last.
     p.assign(h.begin(), h.begin() + i);
-    for (int j = i; j < kBins; ++j)
-      p[i - 1] += h[j];
+    p[i - 1] += beyond[i];
     // The candidate: the first i bins merged into `levels` and spread back over the
     // bins that held values.
     q.assign(i, 0);
