@@ -44,6 +44,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Config/llvm-config.h"
 
 #include <signal.h>
@@ -287,14 +288,16 @@ bool compileLibrary(mlir::ModuleOp module, const kiln::Target &target,
 }
 
 /// Static int8 (--quantize=int8): compiles `module`'s calibration variant (with the
-/// layers' f32 outputs) into `dir`/calibration.so, runs it on the calibration samples
+/// layers' f32 outputs) into a temporary library, runs it on the calibration samples
 /// and sets `options.quantize.ranges`. Then compiles the quantized model with the layers'
-/// outputs into `dir`/probe.so and compares the two on the samples into `accuracy`.
+/// outputs into another and compares the two on the samples into `accuracy`. The
+/// temporaries' paths go into `temporaries` (the caller removes them; so does SIGINT).
 /// False after an error (printed).
 bool calibrateModel(mlir::ModuleOp module, const kiln::Target &target,
                     kiln::CompileOptions &options, mlir::TimingScope &timer,
-                    const std::string &dir, const std::vector<std::string> &samples,
-                    kiln::CalibrationMethod method, kiln::Accuracy &accuracy) {
+                    std::vector<std::string> &temporaries,
+                    const std::vector<std::string> &samples, kiln::CalibrationMethod method,
+                    kiln::Accuracy &accuracy) {
   // `keys`: the calibration variant, the f32 reference (also under --precision=bf16).
   auto compileVariant = [&](kiln::QuantizeOptions quantize, StringRef name,
                             std::vector<std::vector<std::string>> *keys) {
@@ -305,8 +308,11 @@ bool calibrateModel(mlir::ModuleOp module, const kiln::Target &target,
     variantOptions.quantize = std::move(quantize);
     variantOptions.quantize.layerOutputs = true;
     variantOptions.profile = false;
-    SmallString<256> library(dir);
-    sys::path::append(library, name);
+    SmallString<256> library;
+    if (std::error_code ec = sys::fs::createTemporaryFile(name, "so", library))
+      return fail("cannot create a temporary file: " + ec.message()), std::string();
+    temporaries.push_back(std::string(library));
+    sys::RemoveFileOnSignal(library);
     if (!compileLibrary(*variant, target, variantOptions, timer, std::string(library)))
       return std::string();
     if (keys)
@@ -317,13 +323,13 @@ bool calibrateModel(mlir::ModuleOp module, const kiln::Target &target,
   calibration.calibrationOutputs = true;
   calibration.exclude = options.quantize.exclude;
   std::vector<std::vector<std::string>> keys;
-  std::string reference = compileVariant(calibration, "calibration.so", &keys);
+  std::string reference = compileVariant(calibration, "kilnc-calibration", &keys);
   if (reference.empty())
     return false;
   std::string error;
   if (!kiln::calibrate(reference, samples, keys, method, options.quantize.ranges, error))
     return fail(error), false;
-  std::string probe = compileVariant(options.quantize, "probe.so", nullptr);
+  std::string probe = compileVariant(options.quantize, "kilnc-quantized-probe", nullptr);
   if (probe.empty())
     return false;
   if (!kiln::compareOnSamples(reference, probe, samples, accuracy, error))
@@ -532,21 +538,19 @@ int main(int argc, char **argv) {
     return 1;
 
   // Static int8: the calibration model, and the quantized one with its layers' outputs
-  // for the report, are compiled and run in a temporary folder.
-  std::string workDir;
+  // for the report, are compiled into temporary libraries and run.
+  std::vector<std::string> temporaries;
   kiln::Accuracy accuracy;
-  llvm::scope_exit removeWorkDir([&] {
-    if (!workDir.empty())
-      sys::fs::remove_directories(workDir);
+  llvm::scope_exit removeTemporaries([&] {
+    for (const std::string &path : temporaries) {
+      sys::fs::remove(path);
+      sys::DontRemoveFileOnSignal(path);
+    }
   });
   if (options.quantize.staticInt8) {
-    SmallString<128> dir;
-    if (std::error_code ec = sys::fs::createUniqueDirectory("kilnc-calibration", dir))
-      return fail("cannot create a temporary folder: " + ec.message());
-    workDir = std::string(dir);
     progressLine.setPhase("calibration");
     mlir::TimingScope calibrationTimer = rootTimer.nest("Calibration");
-    if (!calibrateModel(*module, *target, options, calibrationTimer, workDir,
+    if (!calibrateModel(*module, *target, options, calibrationTimer, temporaries,
                         calibrationSamples, method, accuracy))
       return 1;
     kiln::resetPassStatistics();
