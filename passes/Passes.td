@@ -203,6 +203,75 @@ def QuantizeDynamic : Pass<"kiln-quantize-dynamic", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];
 }
 
+def QuantizeStatic : Pass<"kiln-quantize-static", "mlir::ModuleOp"> {
+  let summary = "Static int8 quantization of contractions with calibrated activation ranges";
+  let description = [{
+    `kilnc --quantize=int8`: the contractions kiln-quantize-dynamic quantizes (same
+    weights, same reasons to stay f32) become
+
+      Aq = QuantizeLinear(A, a_scale, a_zp)                    constants, u8
+      Y  = Cast<f32>(MatMulInteger(Aq, Bq, a_zp)) * (a_scale * b_scale) [+ bias]
+
+    with a_scale and a_zp from A's calibrated range [min, max] (widened to hold 0):
+    a_scale = (max - min) / 255, a_zp = round(-min / a_scale); a_scale * b_scale is one
+    constant. kilnc gives the ranges by node name (StaticQuantization.h); otherwise
+    the contraction's `kiln.activation_range` attribute (array<f64: min, max>) does. A
+    contraction without a range stays f32 ("no calibration range"). One QuantizeLinear
+    serves every quantized contraction of the same A.
+
+    Before:
+    ```mlir
+    %y = "onnx.MatMul"(%a, %w) {kiln.activation_range = array<f64: -1.0, 3.0>} : (tensor<4x64xf32>, tensor<64x64xf32>) -> tensor<4x64xf32>
+    ```
+    After:
+    ```mlir
+    %q = "onnx.QuantizeLinear"(%a, %a_scale, %a_zp) : (tensor<4x64xf32>, tensor<f32>, tensor<ui8>) -> tensor<4x64xui8>
+    %i = "onnx.MatMulInteger"(%q, %wq, %a_zp, %none) : (...) -> tensor<4x64xi32>
+    %f = "onnx.Cast"(%i) <{to = 1 : i64}> : (tensor<4x64xi32>) -> tensor<4x64xf32>
+    %y = "onnx.Mul"(%f, %scale) : (tensor<4x64xf32>, tensor<64xf32>) -> tensor<4x64xf32>
+    ```
+  }];
+  let options = [
+    ListOption<"exclude", "exclude", "std::string",
+               "ONNX node names kept in f32">,
+    Option<"minWeightElements", "min-weight-elements", "int64_t", "4096",
+           "Smallest weight (K x N elements per product) that is quantized">,
+    Option<"allowNone", "allow-none", "bool", "false",
+           "Do not fail when nothing can be quantized">,
+    Option<"layerOutputs", "layer-outputs", "bool", "false",
+           "Also return each quantized contraction's result as an extra output "
+           "\"kiln.layer:<node key>\" (kilnc's per-layer SQNR)">
+  ];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect"];
+}
+
+def AddCalibrationOutputs : Pass<"kiln-add-calibration-outputs", "mlir::ModuleOp"> {
+  let summary = "Return the activations static quantization needs ranges of";
+  let description = [{
+    The calibration model of `kilnc --quantize=int8`: the f32 A operand of every
+    contraction that kiln-quantize-static would quantize (given a range) becomes an
+    extra result "kiln.calibration.<k>" of the main function, one per distinct value;
+    the module attribute `kiln.calibration_outputs` is an array whose element k lists
+    the node names (StaticQuantization.h's node keys) of the contractions reading it.
+    Contractions inside subgraphs are left out (they stay f32). With `layer-outputs`,
+    each such contraction's result is returned too, as "kiln.layer:<node key>". As
+    kiln-quantize-static, it fails on a module with nothing to quantize unless
+    `allow-none` is set (kilnc then stops before calibrating).
+  }];
+  let options = [
+    ListOption<"exclude", "exclude", "std::string",
+               "ONNX node names kept in f32">,
+    Option<"minWeightElements", "min-weight-elements", "int64_t", "4096",
+           "Smallest weight (K x N elements per product) that is quantized">,
+    Option<"layerOutputs", "layer-outputs", "bool", "false",
+           "Also return each such contraction's f32 result as an extra output "
+           "\"kiln.layer:<node key>\" (kilnc's per-layer SQNR)">,
+    Option<"allowNone", "allow-none", "bool", "false",
+           "Do not fail when no contraction would be quantized">
+  ];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect"];
+}
+
 def UpgradeOnnxOps : Pass<"kiln-upgrade-onnx-ops"> {
   let summary = "Rewrite older ONNX op signatures as the newest op where that is exact";
   let description = [{

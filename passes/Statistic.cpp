@@ -37,6 +37,13 @@ std::atomic<uint64_t> *detail::getStatistic(llvm::StringRef pass, llvm::StringRe
   return &counter->value;
 }
 
+void resetPassStatistics() {
+  Registry &r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  for (auto &entry : r.counters)
+    entry.second->value.store(0);
+}
+
 void printPassStatistics(llvm::raw_ostream &os) {
   Registry &r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);

@@ -11,6 +11,7 @@
 
 #include "backends/cpu/Contraction.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -114,6 +115,19 @@ bool isElementwiseBody(Block *body) {
   return true;
 }
 
+/// Whether `body` yields an 8-bit value widened to i32 (ext, or ext minus a zero point):
+/// the operand of a later 8-bit contraction (a static quantization of this one's result),
+/// which stays an op of its own so that that contraction finds its 8-bit values
+/// (Int8Operands.cpp) and takes the VNNI kernel.
+bool yieldsWidened8Bit(Block *body) {
+  Value v = body->getTerminator()->getOperand(0);
+  if (auto sub = v.getDefiningOp<arith::SubIOp>())
+    v = sub.getLhs();
+  Operation *ext = v.getDefiningOp();
+  return ext && isa<arith::ExtUIOp, arith::ExtSIOp>(ext) &&
+         ext->getOperand(0).getType().isInteger(8);
+}
+
 /// An epilogue operand's map over the epilogue's dims rewritten over C's dims, where
 /// epilogue dims `groups[g]` are the split of C's dim g (an expand_shape view of C):
 /// the operand must use each group whole and in order, or not at all. `collapse` lists
@@ -192,7 +206,8 @@ std::optional<Epilogue> matchEpilogue(const Contraction &ct) {
       op.getNumReductionLoops() != 0 || op.hasIndexSemantics() || op.getNumResults() != 0)
     return std::nullopt;
   Block *body = op.getBody();
-  if (!isElementwiseBody(body) || !body->getArguments().back().use_empty())
+  if (!isElementwiseBody(body) || !body->getArguments().back().use_empty() ||
+      yieldsWidened8Bit(body))
     return std::nullopt;
 
   // Which input is C, and how the epilogue's dims group into C's.

@@ -34,10 +34,23 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
   // which have no 8-bit form, and the 8-bit NCHW kernel is the faster one. A BatchNorm
   // after a quantized Conv becomes a per-channel Mul and Add that fuse into its epilogue;
   // per-channel weight scales make the result the same as folding it first.
-  if (options.quantize.dynamicInt8) {
+  const QuantizeOptions &q = options.quantize;
+  if (q.dynamicInt8) {
     QuantizeDynamicOptions quantize;
-    quantize.exclude.assign(options.quantize.exclude.begin(), options.quantize.exclude.end());
+    quantize.exclude.assign(q.exclude.begin(), q.exclude.end());
     pm.addPass(createQuantizeDynamic(quantize));
+  }
+  if (q.staticInt8) {
+    QuantizeStaticOptions quantize;
+    quantize.exclude.assign(q.exclude.begin(), q.exclude.end());
+    quantize.layerOutputs = q.layerOutputs;
+    pm.addPass(createQuantizeStaticWithRanges(quantize, q.ranges));
+  }
+  if (q.calibrationOutputs) {
+    AddCalibrationOutputsOptions calibration;
+    calibration.exclude.assign(q.exclude.begin(), q.exclude.end());
+    calibration.layerOutputs = q.layerOutputs;
+    pm.addPass(createAddCalibrationOutputs(calibration));
   }
   auto afterImport = options.extensions.find(ExtensionPoint::AfterImport);
   if (afterImport == options.extensions.end() || afterImport->second.empty())

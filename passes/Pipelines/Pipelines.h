@@ -3,7 +3,8 @@
 // Every target compiles a model the same way up to planned buffers:
 //
 //   after import      kiln-upgrade-onnx-ops, kiln-infer-shapes, kiln-fold-constants (every
-//                     level), kiln-quantize-dynamic when asked, the after-import
+//                     level), kiln-quantize-dynamic, kiln-quantize-static or
+//                     kiln-add-calibration-outputs when asked, the after-import
 //                     extension point (the shipped fusions and layout at -O1 and up)
 //   to linalg         before-lowering point, kiln-convert-onnx-to-linalg, elementwise
 //                     fusion (-O1 and up), before-bufferize point
@@ -27,14 +28,27 @@
 #include <string>
 #include <vector>
 
+#include "passes/Quantize/StaticQuantization.h"
+
 namespace kiln {
 
-/// Post-training quantization (kilnc --quantize).
+/// Post-training quantization (kilnc --quantize). At most one of the modes is set; each
+/// runs its pass in the after-import stage, before the extension point.
 struct QuantizeOptions {
-  /// Run kiln-quantize-dynamic in the after-import stage, before the extension point.
+  /// kiln-quantize-dynamic.
   bool dynamicInt8 = false;
+  /// kiln-quantize-static with `ranges`.
+  bool staticInt8 = false;
+  /// kiln-add-calibration-outputs: the calibration model of static quantization.
+  bool calibrationOutputs = false;
+  /// Static: the calibrated activation ranges by node key (StaticQuantization.h).
+  quantize::ActivationRanges ranges;
+  /// Static and calibration: also return each layer's result (`layer-outputs`).
+  bool layerOutputs = false;
   /// ONNX node names kept in f32.
   std::vector<std::string> exclude;
+
+  bool any() const { return dynamicInt8 || staticInt8 || calibrationOutputs; }
 };
 
 /// What the target-independent part of the pipeline needs to know.

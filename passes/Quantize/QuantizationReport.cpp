@@ -58,33 +58,49 @@ static std::string shapeText(ArrayRef<int64_t> shape) {
   return llvm::join(llvm::map_range(shape, [](int64_t d) { return std::to_string(d); }), "x");
 }
 
-void printQuantizationTable(raw_ostream &os, ArrayRef<LayerReport> layers, StringRef mode) {
+static std::string sqnrText(double db) {
+  return std::isinf(db) ? "exact" : llvm::formatv("{0:F1} dB", db).str();
+}
+
+void printQuantizationTable(raw_ostream &os, ArrayRef<LayerReport> layers, StringRef mode,
+                            ArrayRef<OutputAccuracy> outputs) {
   size_t quantized = llvm::count_if(layers, [](const LayerReport &l) { return l.quantized; });
   os << "quantization (" << mode << "): " << quantized << " of " << layers.size()
      << " contractions quantized; all other ops stay f32\n";
+  // The output SQNR column only where it was measured (static quantization).
+  bool hasOutputSqnr = llvm::any_of(layers, [](const LayerReport &l) { return l.outputSqnrDb; });
   size_t nodeWidth = 4;
   for (const LayerReport &l : layers)
     nodeWidth = std::max(nodeWidth, std::min<size_t>(l.node.size(), 48));
   os << "  " << llvm::left_justify("node", nodeWidth) << "  " << llvm::left_justify("op", 6)
      << "  " << llvm::left_justify("weights", 14) << "  " << llvm::left_justify("precision", 9)
-     << "  weight SQNR  detail\n";
+     << "  weight SQNR  " << (hasOutputSqnr ? "output SQNR  " : "") << "detail\n";
   for (bool wantQuantized : {true, false})
     for (const LayerReport &l : layers) {
       if (l.quantized != wantQuantized)
         continue;
-      std::string sqnr = "-";
+      std::string sqnr = "-", outputSqnr = "-";
       if (l.weightSqnrDb)
-        sqnr = std::isinf(*l.weightSqnrDb) ? "exact"
-                                           : llvm::formatv("{0:F1} dB", *l.weightSqnrDb).str();
+        sqnr = sqnrText(*l.weightSqnrDb);
+      if (l.outputSqnrDb)
+        outputSqnr = sqnrText(*l.outputSqnrDb);
       os << "  " << llvm::left_justify(l.node, nodeWidth) << "  "
          << llvm::left_justify(l.opType, 6) << "  "
          << llvm::left_justify(shapeText(l.weightShape), 14) << "  "
          << llvm::left_justify(l.quantized ? "int8" : "f32", 9) << "  "
-         << llvm::left_justify(sqnr, 11) << "  " << l.detail << "\n";
+         << llvm::left_justify(sqnr, 11) << "  ";
+      if (hasOutputSqnr)
+        os << llvm::left_justify(outputSqnr, 11) << "  ";
+      os << l.detail << "\n";
     }
+  for (const OutputAccuracy &o : outputs)
+    os << "  model output '" << o.name << "' against f32 on " << o.samples
+       << " calibration samples: SQNR " << sqnrText(o.sqnrDb)
+       << llvm::formatv(", cosine {0:F6}", o.cosine) << "\n";
 }
 
-void writeQuantizationJson(raw_ostream &os, ArrayRef<LayerReport> layers, StringRef mode) {
+void writeQuantizationJson(raw_ostream &os, ArrayRef<LayerReport> layers, StringRef mode,
+                           ArrayRef<OutputAccuracy> outputs) {
   llvm::json::Array array;
   for (const LayerReport &l : layers) {
     llvm::json::Object entry{{"node", l.node},
@@ -92,9 +108,13 @@ void writeQuantizationJson(raw_ostream &os, ArrayRef<LayerReport> layers, String
                              {"weight_shape", llvm::json::Array(l.weightShape)},
                              {"quantized", l.quantized},
                              {"detail", l.detail}};
+    auto db = [](double v) {
+      return std::isinf(v) ? llvm::json::Value(nullptr) : llvm::json::Value(v);
+    };
     if (l.weightSqnrDb)
-      entry["weight_sqnr_db"] = std::isinf(*l.weightSqnrDb) ? llvm::json::Value(nullptr)
-                                                            : llvm::json::Value(*l.weightSqnrDb);
+      entry["weight_sqnr_db"] = db(*l.weightSqnrDb);
+    if (l.outputSqnrDb)
+      entry["output_sqnr_db"] = db(*l.outputSqnrDb);
     array.push_back(std::move(entry));
   }
   llvm::json::Object root{
@@ -103,6 +123,22 @@ void writeQuantizationJson(raw_ostream &os, ArrayRef<LayerReport> layers, String
                     "values (dynamic mode has no calibration data for an output SQNR); "
                     "null when exact"},
       {"layers", std::move(array)}};
+  if (!outputs.empty()) {
+    llvm::json::Array accuracy;
+    for (const OutputAccuracy &o : outputs)
+      accuracy.push_back(llvm::json::Object{
+          {"name", o.name},
+          {"output", static_cast<int64_t>(o.output)},
+          {"samples", static_cast<int64_t>(o.samples)},
+          {"sqnr_db", std::isinf(o.sqnrDb) ? llvm::json::Value(nullptr) : llvm::json::Value(o.sqnrDb)},
+          {"cosine", o.cosine}});
+    root["outputs"] = std::move(accuracy);
+    root["sqnr_note"] = "weight_sqnr_db: each quantized weight against its f32 values; "
+                        "output_sqnr_db: each quantized layer's output against its f32 output "
+                        "over the calibration samples (the layers before it quantized too); "
+                        "outputs: each model output against the f32 model's over the "
+                        "calibration samples; null when exact";
+  }
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
 }
 

@@ -33,22 +33,38 @@ struct LayerReport {
   std::string detail;
   /// Quantized: the weight's signal-to-quantization-noise ratio in dB (+inf: exact).
   std::optional<double> weightSqnrDb;
+  /// Static quantization: the SQNR of the layer's quantized output against its f32 output
+  /// on the calibration data (kilnc fills it in; not kept in the module attribute).
+  std::optional<double> outputSqnrDb;
 
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
   static LayerReport fromAttr(mlir::DictionaryAttr attr);
 };
 
+/// A model output of the quantized model against the f32 model's on the calibration
+/// samples (static quantization).
+struct OutputAccuracy {
+  std::string name;   ///< the model output's name
+  size_t output = 0;  ///< the model output's index
+  size_t samples = 0; ///< how many samples were compared
+  double sqnrDb = 0;  ///< 10 log10(sum ref^2 / sum (ref - q)^2) over all samples; +inf: exact
+  double cosine = 1;  ///< of the outputs of all samples as one vector
+};
+
 /// The report kiln-quantize-dynamic left on `module` (empty when it did not run).
 std::vector<LayerReport> readQuantizationReport(mlir::ModuleOp module);
 
-/// A readable table: one line per node, quantized ones first.
+/// A readable table: one line per node, quantized ones first; then a line per entry of
+/// `outputs`.
 void printQuantizationTable(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> layers,
-                            llvm::StringRef mode);
+                            llvm::StringRef mode, llvm::ArrayRef<OutputAccuracy> outputs = {});
 
 /// The report as JSON: {"mode": ..., "layers": [{"node", "op", "weight_shape",
-/// "quantized", "detail", "weight_sqnr_db"}]}; an exact weight's SQNR is null.
+/// "quantized", "detail", "weight_sqnr_db", "output_sqnr_db" (when measured)}]}, and with
+/// `outputs` "outputs":
+/// [{"output", "samples", "sqnr_db", "cosine"}]; an exact SQNR is null.
 void writeQuantizationJson(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> layers,
-                           llvm::StringRef mode);
+                           llvm::StringRef mode, llvm::ArrayRef<OutputAccuracy> outputs = {});
 
 } // namespace kiln::quantize
 

@@ -4,7 +4,9 @@
 //         [--emit=mlir|llvm|obj|lib] [--print-ir-after-all] [--timing] [--profile]
 //         [--load-pass-plugin=P.so] [--kiln-extension=POINT:PIPELINE] [--kiln-stats]
 //         [--disable-plugin=NAME] [--plugin-opt=NAME:KEY=VALUE] [--progress | --no-progress]
-//         [--quantize=int8-dynamic [--quantize-exclude=NODE,...] [--quantize-report=F.json]]
+//         [--quantize=int8-dynamic|int8 [--calibration-data=DIR]
+//          [--calibration-method=minmax|percentile|entropy] [--quantize-exclude=NODE,...]
+//          [--quantize-report=F.json]]
 //         [--precision=fp32|bf16 [--keep-fp32=NODE,...]]
 //
 // Imports an ONNX model (binary protobuf or ONNX text syntax) and compiles it with a
@@ -27,6 +29,7 @@
 
 #include "llvm/ADT/StringSet.h"
 #include "kiln/Statistic.h"
+#include "tools/kilnc/Calibration.h"
 #include "tools/kilnc/OutputFile.h"
 #include "tools/kilnc/Plugins.h"
 #include "tools/kilnc/Progress.h"
@@ -35,11 +38,13 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Config/llvm-config.h"
 
 #include <signal.h>
@@ -130,8 +135,8 @@ cl::opt<cl::boolOrDefault> progress(
 cl::opt<std::string> quantizeMode(
     "quantize",
     cl::desc("Quantize the model: int8-dynamic (MatMul/Gemm/Conv weights to int8 per channel "
-             "at compile time, activations to uint8 per tensor at run time; int8 and "
-             "int4-weights are not supported yet)"),
+             "at compile time, activations to uint8 per tensor at run time) or int8 (static: "
+             "activation scales from --calibration-data); int4-weights is not supported yet"),
     cl::value_desc("mode"), cl::cat(category));
 cl::list<std::string> quantizeExclude(
     "quantize-exclude", cl::desc("ONNX nodes kept in f32 by --quantize (repeatable)"),
@@ -149,6 +154,16 @@ cl::opt<std::string> quantizeReport(
     "quantize-report",
     cl::desc("Write what --quantize quantized and what it kept in f32 (and why) as JSON"),
     cl::value_desc("file.json"), cl::cat(category));
+cl::opt<std::string> calibrationData(
+    "calibration-data",
+    cl::desc("--quantize=int8: a folder with one sub-folder per sample, each with one "
+             "<input name>.npy per model input"),
+    cl::value_desc("dir"), cl::cat(category));
+cl::opt<std::string> calibrationMethod(
+    "calibration-method",
+    cl::desc("--quantize=int8: how activation ranges are set from the calibration data: "
+             "minmax (default), percentile (99.99%), entropy (KL divergence)"),
+    cl::value_desc("method"), cl::cat(category));
 cl::opt<bool> passStatistics("kiln-stats",
                              cl::desc("Print the pass statistics (kiln::PassStatistic counters) after the pipeline"),
                              cl::cat(category));
@@ -209,19 +224,116 @@ std::vector<std::string> filesRead(StringRef output) {
   return files;
 }
 
-/// Checks the --quantize options and sets `options` from them; false after an error.
-bool setUpQuantization(kiln::CompileOptions &options) {
+/// Checks the --quantize options and sets `options` (and, for int8, the calibration
+/// samples and method) from them; false after an error.
+bool setUpQuantization(kiln::CompileOptions &options, std::vector<std::string> &samples,
+                       kiln::CalibrationMethod &method) {
+  if (quantizeMode != "int8" && (!calibrationData.empty() || !calibrationMethod.empty()))
+    return fail("--calibration-data and --calibration-method need --quantize=int8"), false;
   if (quantizeMode.empty()) {
     if (!quantizeExclude.empty() || !quantizeReport.empty())
       return fail("--quantize-exclude and --quantize-report need --quantize"), false;
     return true;
   }
-  if (quantizeMode == "int8" || quantizeMode == "int4-weights")
-    return fail("--quantize=" + quantizeMode + " is not supported yet (int8-dynamic is)"), false;
-  if (quantizeMode != "int8-dynamic")
-    return fail("--quantize=" + quantizeMode + ": no such mode (int8-dynamic)"), false;
-  options.quantize.dynamicInt8 = true;
+  if (quantizeMode == "int4-weights")
+    return fail("--quantize=" + quantizeMode + " is not supported yet (int8-dynamic and int8 "
+                "are)"), false;
+  if (quantizeMode != "int8-dynamic" && quantizeMode != "int8")
+    return fail("--quantize=" + quantizeMode + ": no such mode (int8-dynamic, int8)"), false;
   options.quantize.exclude.assign(quantizeExclude.begin(), quantizeExclude.end());
+  if (quantizeMode == "int8-dynamic") {
+    options.quantize.dynamicInt8 = true;
+    return true;
+  }
+  if (calibrationData.empty())
+    return fail("--quantize=int8 needs --calibration-data=DIR (one sub-folder per sample, "
+                "each with one <input name>.npy per model input)"), false;
+  StringRef name = calibrationMethod.empty() ? "minmax" : StringRef(calibrationMethod);
+  if (name == "minmax")
+    method = kiln::CalibrationMethod::MinMax;
+  else if (name == "percentile")
+    method = kiln::CalibrationMethod::Percentile;
+  else if (name == "entropy")
+    method = kiln::CalibrationMethod::Entropy;
+  else
+    return fail("--calibration-method=" + name + ": no such method (minmax, percentile, "
+                "entropy)"), false;
+  std::string error;
+  if (!kiln::listCalibrationSamples(calibrationData, samples, error))
+    return fail(error), false;
+  options.quantize.staticInt8 = true;
+  return true;
+}
+
+/// Compiles `module` with `options` into the library `path`; false after an error
+/// (already printed).
+bool compileLibrary(mlir::ModuleOp module, const kiln::Target &target,
+                    const kiln::CompileOptions &options, mlir::TimingScope &timer,
+                    const std::string &path) {
+  kiln::ModelSignature signature;
+  if (failed(kiln::lowerModel(module, target, options, signature)))
+    return false;
+  std::error_code ec;
+  raw_fd_ostream os(path, ec);
+  if (ec)
+    return fail("'" + path + "': " + ec.message()), false;
+  std::string error;
+  if (failed(target.emit(module, signature, options, kiln::ArtifactKind::Library, os, timer,
+                         error)))
+    return (error.empty() || fail(error)), false;
+  os.close();
+  if (os.has_error())
+    return fail("'" + path + "': " + os.error().message()), false;
+  return true;
+}
+
+/// Static int8 (--quantize=int8): compiles `module`'s calibration variant (with the
+/// layers' f32 outputs) into a temporary library, runs it on the calibration samples
+/// and sets `options.quantize.ranges`. Then compiles the quantized model with the layers'
+/// outputs into another and compares the two on the samples into `accuracy`. The
+/// temporaries' paths go into `temporaries` (the caller removes them; so does SIGINT).
+/// False after an error (printed).
+bool calibrateModel(mlir::ModuleOp module, const kiln::Target &target,
+                    kiln::CompileOptions &options, mlir::TimingScope &timer,
+                    std::vector<std::string> &temporaries,
+                    const std::vector<std::string> &samples, kiln::CalibrationMethod method,
+                    kiln::Accuracy &accuracy) {
+  // `keys`: the calibration variant, the f32 reference (also under --precision=bf16).
+  auto compileVariant = [&](kiln::QuantizeOptions quantize, StringRef name,
+                            std::vector<std::vector<std::string>> *keys) {
+    mlir::OwningOpRef<mlir::ModuleOp> variant = module.clone();
+    kiln::CompileOptions variantOptions = options;
+    if (keys)
+      variantOptions.bf16 = false;
+    variantOptions.quantize = std::move(quantize);
+    variantOptions.quantize.layerOutputs = true;
+    variantOptions.profile = false;
+    SmallString<256> library;
+    if (std::error_code ec = sys::fs::createTemporaryFile(name, "so", library))
+      return fail("cannot create a temporary file: " + ec.message()), std::string();
+    temporaries.push_back(std::string(library));
+    sys::RemoveFileOnSignal(library);
+    if (!compileLibrary(*variant, target, variantOptions, timer, std::string(library)))
+      return std::string();
+    if (keys)
+      *keys = kiln::quantize::readCalibrationOutputs(*variant);
+    return std::string(library);
+  };
+  kiln::QuantizeOptions calibration;
+  calibration.calibrationOutputs = true;
+  calibration.exclude = options.quantize.exclude;
+  std::vector<std::vector<std::string>> keys;
+  std::string reference = compileVariant(calibration, "kilnc-calibration", &keys);
+  if (reference.empty())
+    return false;
+  std::string error;
+  if (!kiln::calibrate(reference, samples, keys, method, options.quantize.ranges, error))
+    return fail(error), false;
+  std::string probe = compileVariant(options.quantize, "kilnc-quantized-probe", nullptr);
+  if (probe.empty())
+    return false;
+  if (!kiln::compareOnSamples(reference, probe, samples, accuracy, error))
+    return fail("comparing the quantized model with f32: " + error), false;
   return true;
 }
 
@@ -281,11 +393,17 @@ void reportPrecision(mlir::ModuleOp module) {
 
 /// Prints the quantization table on stderr and writes the JSON report into `report`
 /// (null: none asked), which the caller commits with the output.
-void reportQuantization(mlir::ModuleOp module, kiln::OutputFile *report) {
+void reportQuantization(mlir::ModuleOp module, kiln::OutputFile *report,
+                        const kiln::Accuracy &accuracy) {
   std::vector<kiln::quantize::LayerReport> layers = kiln::quantize::readQuantizationReport(module);
-  kiln::quantize::printQuantizationTable(errs(), layers, quantizeMode);
+  for (kiln::quantize::LayerReport &layer : layers)
+    if (auto it = accuracy.layerSqnrDb.find(layer.node);
+        layer.quantized && it != accuracy.layerSqnrDb.end())
+      layer.outputSqnrDb = it->second;
+  kiln::quantize::printQuantizationTable(errs(), layers, quantizeMode, accuracy.outputs);
   if (report)
-    kiln::quantize::writeQuantizationJson(report->stream(), layers, quantizeMode);
+    kiln::quantize::writeQuantizationJson(report->stream(), layers, quantizeMode,
+                                          accuracy.outputs);
 }
 
 /// Moves `out` and the quantization report (if any) into place.
@@ -340,7 +458,9 @@ int main(int argc, char **argv) {
     if (failed(target->checkOptions(options, error)))
       return fail(error);
   }
-  if (!setUpQuantization(options) || !setUpPrecision(options))
+  std::vector<std::string> calibrationSamples;
+  kiln::CalibrationMethod method = kiln::CalibrationMethod::MinMax;
+  if (!setUpQuantization(options, calibrationSamples, method) || !setUpPrecision(options))
     return 1;
   std::string output = outputFile.empty() ? defaultOutput() : outputFile.getValue();
   if (output == "-" && emit == EmitKind::Lib)
@@ -417,6 +537,25 @@ int main(int argc, char **argv) {
   if (!checkKeptNodesExist(*module))
     return 1;
 
+  // Static int8: the calibration model, and the quantized one with its layers' outputs
+  // for the report, are compiled into temporary libraries and run.
+  std::vector<std::string> temporaries;
+  kiln::Accuracy accuracy;
+  llvm::scope_exit removeTemporaries([&] {
+    for (const std::string &path : temporaries) {
+      sys::fs::remove(path);
+      sys::DontRemoveFileOnSignal(path);
+    }
+  });
+  if (options.quantize.staticInt8) {
+    progressLine.setPhase("calibration");
+    mlir::TimingScope calibrationTimer = rootTimer.nest("Calibration");
+    if (!calibrateModel(*module, *target, options, calibrationTimer, temporaries,
+                        calibrationSamples, method, accuracy))
+      return 1;
+    kiln::resetPassStatistics();
+  }
+
   if (emit == EmitKind::Mlir) {
     // Where a pipeline runs at the after-import point (the shipped plugins' fusions at -O1
     // and up, --kiln-extension=after-import:...), the module after it, as the backend
@@ -424,7 +563,7 @@ int main(int argc, char **argv) {
     mlir::PassManager pm(&context);
     pm.addInstrumentation(progressLine.passInstrumentation());
     if (options.extensions.count(kiln::ExtensionPoint::AfterImport) ||
-        options.quantize.dynamicInt8) {
+        options.quantize.any()) {
       std::string error;
       if (failed(kiln::addAfterImportPasses(pm, options, error)))
         return fail("bad after-import pipeline: " + error);
@@ -435,8 +574,8 @@ int main(int argc, char **argv) {
       return 1;
     if (passStatistics)
       kiln::printPassStatistics(errs());
-    if (options.quantize.dynamicInt8)
-      reportQuantization(*module, reportOut.get());
+    if (options.quantize.any())
+      reportQuantization(*module, reportOut.get(), accuracy);
     module->print(out->stream());
     out->stream() << "\n";
     return commitOutputs(*out, reportOut.get());
@@ -467,9 +606,9 @@ int main(int argc, char **argv) {
     kiln::printPassStatistics(errs());
   if (failed(lowered))
     return 1;
-  if (options.quantize.dynamicInt8) {
+  if (options.quantize.any()) {
     progressLine.clear();
-    reportQuantization(*module, reportOut.get());
+    reportQuantization(*module, reportOut.get(), accuracy);
   }
   if (options.bf16) {
     progressLine.clear();

@@ -58,6 +58,10 @@ private:
 /// form. Prints nothing when no pass declared a counter.
 void printPassStatistics(llvm::raw_ostream &os);
 
+/// Sets every counter to 0 (kilnc, after compiling the calibration variants of a model,
+/// so that --kiln-stats counts the final compile).
+void resetPassStatistics();
+
 } // namespace kiln
 
 #endif // KILN_STATISTIC_H

@@ -303,3 +303,68 @@ func.func @shared_quantized_activation(%a: memref<?x8xf32>, %b1: memref<8x20xi8>
   linalg.matmul ins(%aw, %bw2 : memref<?x8xi32>, memref<8x20xi32>) outs(%y2 : memref<?x20xi32>)
   return
 }
+
+// -----
+
+// Tests that a statically quantized chain (the first product's result rescaled, quantized
+// by constants and widened for the second product, as kiln-quantize-static writes it)
+// takes the VNNI kernel twice: the widening is not fused into the first kernel as its
+// epilogue, so the second product finds its 8-bit values computed in the widening's body.
+// CHECK-LABEL: func @static_quantized_chain
+// CHECK-NOT: linalg.matmul
+// CHECK: call @llvm.x86.avx512.vpdpbusd.512
+// CHECK: linalg.generic
+// CHECK: arith.fptoui
+// CHECK: call @llvm.x86.avx512.vpdpbusd.512
+// CHECK: vector.maskedstore %arg3
+// CHECK-NOT: linalg.matmul
+// CHECK: return
+func.func @static_quantized_chain(%a: memref<?x8xi8>, %b1: memref<8x8xi8>, %b2: memref<8x20xi8>,
+                                  %y2: memref<?x20xi32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0 : i32
+  %scale = arith.constant 0.5 : f32
+  %m = memref.dim %a, %c0 : memref<?x8xi8>
+  %aw = memref.alloc(%m) : memref<?x8xi32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<?x8xi8>) outs(%aw : memref<?x8xi32>) {
+  ^bb0(%x: i8, %out: i32):
+    %xe = arith.extui %x : i8 to i32
+    linalg.yield %xe : i32
+  }
+  %bw1 = memref.alloc() : memref<8x8xi32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%b1 : memref<8x8xi8>) outs(%bw1 : memref<8x8xi32>) {
+  ^bb0(%x: i8, %out: i32):
+    %xe = arith.extsi %x : i8 to i32
+    linalg.yield %xe : i32
+  }
+  %y1 = memref.alloc(%m) : memref<?x8xi32>
+  linalg.fill ins(%zero : i32) outs(%y1 : memref<?x8xi32>)
+  linalg.matmul ins(%aw, %bw1 : memref<?x8xi32>, memref<8x8xi32>) outs(%y1 : memref<?x8xi32>)
+  // Cast, Mul by the scales, QuantizeLinear by constants, widened: one fused generic.
+  %hw = memref.alloc(%m) : memref<?x8xi32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%y1 : memref<?x8xi32>) outs(%hw : memref<?x8xi32>) {
+  ^bb0(%x: i32, %out: i32):
+    %f = arith.sitofp %x : i32 to f32
+    %s = arith.mulf %f, %scale : f32
+    %q = arith.fptoui %s : f32 to i8
+    %xe = arith.extui %q : i8 to i32
+    linalg.yield %xe : i32
+  }
+  %bw2 = memref.alloc() : memref<8x20xi32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%b2 : memref<8x20xi8>) outs(%bw2 : memref<8x20xi32>) {
+  ^bb0(%x: i8, %out: i32):
+    %xe = arith.extsi %x : i8 to i32
+    linalg.yield %xe : i32
+  }
+  linalg.fill ins(%zero : i32) outs(%y2 : memref<?x20xi32>)
+  linalg.matmul ins(%hw, %bw2 : memref<?x8xi32>, memref<8x20xi32>) outs(%y2 : memref<?x20xi32>)
+  return
+}
