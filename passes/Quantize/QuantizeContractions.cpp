@@ -443,6 +443,9 @@ LogicalResult quantizeModule(ModuleOp module, const SelectionOptions &options, b
     }
     if (!cand.quantize)
       continue;
+    // A may be the result of a contraction rewritten (and erased) before this one: read
+    // it from the op now.
+    c.a = c.op->getOperand(0);
     SmallVector<int64_t> reduced;
     if (c.conv)
       for (int64_t d = 1, e = c.weight.shape.size(); d < e; ++d)

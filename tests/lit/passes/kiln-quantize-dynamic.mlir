@@ -101,3 +101,21 @@ func.func @conv(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x5x5xf32> {
   %0 = "onnx.Conv"(%x, %w, %b) {group = 1 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x2x2xf32>, tensor<2xf32>) -> tensor<1x2x5x5xf32> loc("conv")
   return %0 : tensor<1x2x5x5xf32>
 }
+
+// -----
+
+// Tests that a MatMul reading another quantized MatMul's result directly quantizes that
+// result (the rewritten first product's Mul), not the erased op's value.
+// CHECK-LABEL: func.func @chain
+// CHECK: [[I1:%.+]] = "onnx.MatMulInteger"
+// CHECK: [[F1:%.+]] = "onnx.Cast"([[I1]])
+// CHECK: [[Y1:%.+]] = "onnx.Mul"([[F1]],
+// CHECK: "onnx.DynamicQuantizeLinear"([[Y1]])
+// CHECK: "onnx.MatMulInteger"
+func.func @chain(%a: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  %w = "onnx.Constant"() <{value = dense<[[1.0, -2.0], [0.5, 4.0]]> : tensor<2x2xf32>}> : () -> tensor<2x2xf32>
+  %v = "onnx.Constant"() <{value = dense<[[3.0, 1.0], [-1.0, 2.0]]> : tensor<2x2xf32>}> : () -> tensor<2x2xf32>
+  %0 = "onnx.MatMul"(%a, %w) : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32> loc("first")
+  %1 = "onnx.MatMul"(%0, %v) : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32> loc("second")
+  return %1 : tensor<4x2xf32>
+}
