@@ -52,6 +52,7 @@ A mode that fails to build or run shows its error in its cells; the run goes on.
 import argparse
 import json
 import os
+import re
 import shlex
 import statistics
 import subprocess
@@ -149,6 +150,11 @@ def prepare_kiln(args, kr, mode, model, onnx_path, tag, extra):
         proc = subprocess.run([args.kilnc, onnx_path, "-o", lib, *extra], capture_output=True,
                               text=True, timeout=args.compile_timeout)
         ok, err = proc.returncode == 0 and os.path.exists(lib), first_error(proc.stderr)
+        if proc.returncode < 0 or "Stack dump:" in proc.stderr:  # a crash, not a diagnostic
+            frames = re.findall(r"(kiln::(?:\w+::|\(anonymous namespace\)::)*~?\w+)",
+                                proc.stderr)
+            sig = f"signal {-proc.returncode}" if proc.returncode < 0 else "stack dump"
+            err = f"kilnc crashed ({sig})" + (f" in {frames[0]}" if frames else "")
     except subprocess.TimeoutExpired:
         ok, err = False, f"timed out after {args.compile_timeout} s"
     mode.prepare_s = time.time() - t
@@ -247,7 +253,10 @@ def prepare_ort(args, ort, mode, onnx_path, tag, samples, pre):
                 "get_next": SampleReader.get_next, "rewind": SampleReader.rewind})()
             q.quantize_static(pre, path, reader, quant_format=q.QuantFormat.QDQ,
                               per_channel=True, weight_type=q.QuantType.QInt8,
-                              activation_type=q.QuantType.QUInt8, calibrate_method=method)
+                              activation_type=q.QuantType.QUInt8, calibrate_method=method,
+                              # MinMax: ranges folded every 8 samples (bounded memory on gpt2)
+                              extra_options={"CalibMaxIntermediateOutputs": 8}
+                              if args.calibration_method == "minmax" else None)
         mode.prepare_s = time.time() - t
         mode.size = os.path.getsize(path)
         mode.runner = ort_runner(args, ort, path)
@@ -309,10 +318,14 @@ def measure_accuracy(args, model, modes):
         return
     for m in modes:
         m.acc = {"agree": 0, "count": 0} if classifier else {"cosines": []}
+    classes = set()  # Kiln fp32's top-1 classes: agreement means little when there are few
     for k, b in enumerate(batches):
         feeds = make_feeds(args, model, b, EVAL_SEED + k)
         try:
             want = first_output(ref.runner(args.eval_batch)(feeds))
+            if classifier:
+                classes.update(np.argmax(want.reshape(b, -1), 1).tolist())
+                ref.acc["classes"] = len(classes)
         except Exception:  # noqa: BLE001
             for m in modes:
                 m.acc = {"error": "Kiln fp32 reference: " + err_text()}
@@ -371,7 +384,7 @@ def measure_latency(args, model, modes, batch):
 
 def bench_model(args, kr, ort, model, kilnc_help, shared_notes):
     tag = model + ("-small" if args.small else "") + (
-        f"-{args.image_size}" if args.image_size else "")
+        f"-{args.image_size}" if args.image_size and model in generate.CNNS else "")
     onnx_path = os.path.join(args.work, tag + ".onnx")
     generate.generate(model, args.work, args.small, args.image_size)
     os.replace(os.path.join(args.work, model + ".onnx"), onnx_path)
@@ -519,8 +532,10 @@ def write_report(args, info, results, failures, notes, seconds):
                     f"{m['prepare_s']:.1f} |" if m["prepare_s"] is not None else "- |")
                 row += " - | - | - |" * len(b)
             else:
-                acc = "reference" if m["name"] == KILN_FP32 and "error" not in m["acc"] \
-                    else fmt_acc(m)
+                acc = fmt_acc(m)
+                if m["name"] == KILN_FP32 and "error" not in m["acc"]:
+                    acc = "reference" + (f" ({m['acc']['classes']} distinct top-1 classes)"
+                                         if "classes" in m["acc"] else "")
                 row += f" {acc} | {m['size'] if m['size'] is not None else '-'} | "
                 row += f"{m['prepare_s']:.1f} |" if m["prepare_s"] is not None else "- |"
                 for batch in b:
