@@ -358,7 +358,6 @@ void Bf16Emitter::storeRows(ArrayRef<Value> bIv, Value i0, int64_t rows, ArrayRe
 
 void Bf16Emitter::emitAmxTiles() {
   constexpr int64_t block = 32; // rows and columns of C per iteration: 2 x 2 tiles
-  constexpr int64_t unroll = 4; // steps of 32 k between the scratch's loads and stores
   Type bf16 = b.getBF16Type(), f32 = b.getF32Type();
   auto v16f32 = VectorType::get({kLanes}, f32);
   auto abType = amx::TileType::get({16, 32}, bf16), cType = amx::TileType::get({16, 16}, f32);
@@ -400,36 +399,18 @@ void Bf16Emitter::emitAmxTiles() {
         }
         // `count` steps of 32 k from step `first`, C's tiles in registers between the
         // scratch's load and store.
-        auto chunk = [&](Value first, int64_t count) {
-          SmallVector<Value> c;
-          for (int64_t t = 0; t < 4; ++t)
-            c.push_back(amx::TileLoadOp::create(b, loc, cType, scratch,
-                                                ValueRange{index(t / 2 * 16), index(t % 2 * 16)}));
-          for (int64_t s = 0; s < count; ++s) {
-            Value k = mul(add(first, index(s)), index(32));
-            Value k2 = mul(add(first, index(s)), index(16));
-            Value a[2], bt[2];
-            for (int64_t h = 0; h < 2; ++h) {
-              a[h] = amx::TileLoadOp::create(b, loc, abType, rowsA,
-                                             ValueRange{bLin, add(i0, index(h * 16)), k});
-              bt[h] = amx::TileLoadOp::create(b, loc, abType, packed,
-                                              ValueRange{index(0), jp, k2, index(h * 32)});
-            }
-            for (int64_t t = 0; t < 4; ++t)
-              c[t] = amx::TileMulFOp::create(b, loc, cType, a[t / 2], bt[t % 2], c[t]);
-          }
-          for (int64_t t = 0; t < 4; ++t)
-            amx::TileStoreOp::create(b, loc, scratch,
-                                     ValueRange{index(t / 2 * 16), index(t % 2 * 16)}, c[t]);
-        };
-        if (steps / unroll > 0) {
-          auto loop = scf::ForOp::create(b, loc, index(0), index(steps / unroll), index(1));
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPointToStart(loop.getBody());
-          chunk(mul(loop.getInductionVar(), index(unroll)), unroll);
-        }
-        if (steps % unroll)
-          chunk(index(steps / unroll * unroll), steps % unroll);
+        emitAmxBlockSteps(
+            b, loc, scratch, index(steps), abType, cType, rowsA,
+            [&](int64_t h, Value step) -> SmallVector<Value> {
+              return {bLin, add(i0, index(h * 16)), mul(step, index(32))};
+            },
+            packed,
+            [&](int64_t h, Value step) -> SmallVector<Value> {
+              return {index(0), jp, mul(step, index(16)), index(h * 32)};
+            },
+            [&](Value a, Value bt, Value c) -> Value {
+              return amx::TileMulFOp::create(b, loc, cType, a, bt, c);
+            });
         storeRows(bIv, i0, block, col, masks, [&](int64_t r, int64_t v) {
           return vector::LoadOp::create(b, loc, v16f32, scratch,
                                         ValueRange{index(r), index(v * kLanes)})
@@ -456,23 +437,8 @@ void Bf16Emitter::emit() {
     return;
   }
   // AMX where the OS grants the tile state, else the vdpbf16ps tiles on the same buffers.
-  constexpr StringLiteral enabled = "kiln_rt_amx_enabled";
-  if (!module.lookupSymbol(enabled)) {
-    OpBuilder mb(module.getBodyRegion());
-    mb.setInsertionPointToEnd(module.getBody());
-    func::FuncOp::create(mb, loc, enabled, mb.getFunctionType({}, {b.getI32Type()}))
-        .setPrivate();
-  }
-  Value granted = func::CallOp::create(b, loc, enabled, TypeRange{b.getI32Type()}, ValueRange{})
-                      .getResult(0);
-  Value useAmx = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, granted,
-                                       arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0));
-  auto ifOp = scf::IfOp::create(b, loc, useAmx, /*withElseRegion=*/true);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  emitAmxTiles();
-  b.setInsertionPointToStart(ifOp.elseBlock());
-  emitTiles();
+  emitAmxOrFallback(
+      b, module, loc, [&] { emitAmxTiles(); }, [&] { emitTiles(); });
 }
 
 } // namespace

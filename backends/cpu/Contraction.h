@@ -13,6 +13,7 @@
 
 #include "backends/target/Target.h"
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 #include <optional>
@@ -98,6 +99,23 @@ std::optional<llvm::ArrayRef<float>> constantData(mlir::Value v, mlir::ModuleOp 
 bool emitBf16Contraction(mlir::OpBuilder &builder, mlir::ModuleOp module,
                          const Contraction &contraction, const Epilogue *epilogue,
                          const TileShape &tile);
+
+/// AMX (AmxTiles.cpp): a 32 x 32 block of C kept in `scratch` ([32][32]) is updated by
+/// `steps` (run-time) steps, each of two A tiles (aBuffer at aIndex(half, step)), two B
+/// tiles (bBuffer at bIndex(half, step)) and four `multiply(a, b, c)` tile products; the
+/// C tiles stay in registers for a few steps between the scratch's load and store.
+void emitAmxBlockSteps(mlir::OpBuilder &b, mlir::Location loc, mlir::Value scratch,
+                       mlir::Value steps, mlir::amx::TileType abType, mlir::amx::TileType cType,
+                       mlir::Value aBuffer,
+                       llvm::function_ref<llvm::SmallVector<mlir::Value>(int64_t, mlir::Value)> aIndex,
+                       mlir::Value bBuffer,
+                       llvm::function_ref<llvm::SmallVector<mlir::Value>(int64_t, mlir::Value)> bIndex,
+                       llvm::function_ref<mlir::Value(mlir::Value, mlir::Value, mlir::Value)> multiply);
+
+/// Calls the glue's kiln_rt_amx_enabled() (declared in `module` when needed: it asks Linux
+/// for the tile state once) and emits `amx` where it returns nonzero, `fallback` otherwise.
+void emitAmxOrFallback(mlir::OpBuilder &b, mlir::ModuleOp module, mlir::Location loc,
+                       llvm::function_ref<void()> amx, llvm::function_ref<void()> fallback);
 
 /// Emits the tiled code for `contraction` (and `epilogue`, if any) before its op. The
 /// caller erases the replaced ops.

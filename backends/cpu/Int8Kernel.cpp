@@ -546,7 +546,6 @@ Value Int8Emitter::copyRowsOfA() {
 
 void Int8Emitter::emitAmxTiles() {
   constexpr int64_t block = 32; // rows and columns of C per iteration: 2 x 2 tiles
-  constexpr int64_t unroll = 4; // steps of 64 k between the scratch's loads and stores
   Type i8 = b.getI8Type(), i32Type = b.getI32Type();
   auto v16i32 = VectorType::get({kLanes}, i32Type);
   auto abType = amx::TileType::get({16, 64}, i8), cType = amx::TileType::get({16, 16}, i32Type);
@@ -592,48 +591,23 @@ void Int8Emitter::emitAmxTiles() {
           }
         }
         // A's bytes are unsigned or signed and B's (re-signed) the other way.
-        bool zextA = q.a.isUnsigned;
-        auto chunk = [&](Value first, int64_t count) {
-          SmallVector<Value> c;
-          for (int64_t t = 0; t < 4; ++t)
-            c.push_back(amx::TileLoadOp::create(b, loc, cType, scratch,
-                                                ValueRange{index(t / 2 * 16), index(t % 2 * 16)}));
-          for (int64_t st = 0; st < count; ++st) {
-            Value step = add(first, index(st));
-            Value k = mul(step, index(64)), k4 = mul(step, index(16));
-            Value a[2], bt[2];
-            for (int64_t h = 0; h < 2; ++h) {
-              a[h] = amx::TileLoadOp::create(b, loc, abType, rowsA,
-                                             ValueRange{bLin, add(i0, index(h * 16)), k});
-              bt[h] = amx::TileLoadOp::create(b, loc, abType, packed,
-                                              ValueRange{panelBatch, jp, k4, index(h * 64)});
-            }
-            for (int64_t t = 0; t < 4; ++t) {
-              auto mulOp = amx::TileMulIOp::create(b, loc, cType, a[t / 2], bt[t % 2], c[t]);
-              if (zextA)
-                mulOp.setIsZextLhs(true);
+        emitAmxBlockSteps(
+            b, loc, scratch, steps, abType, cType, rowsA,
+            [&](int64_t h, Value step) -> SmallVector<Value> {
+              return {bLin, add(i0, index(h * 16)), mul(step, index(64))};
+            },
+            packed,
+            [&](int64_t h, Value step) -> SmallVector<Value> {
+              return {panelBatch, jp, mul(step, index(16)), index(h * 64)};
+            },
+            [&](Value a, Value bt, Value c) -> Value {
+              auto product = amx::TileMulIOp::create(b, loc, cType, a, bt, c);
+              if (q.a.isUnsigned)
+                product.setIsZextLhs(true);
               else
-                mulOp.setIsZextRhs(true);
-              c[t] = mulOp;
-            }
-          }
-          for (int64_t t = 0; t < 4; ++t)
-            amx::TileStoreOp::create(b, loc, scratch,
-                                     ValueRange{index(t / 2 * 16), index(t % 2 * 16)}, c[t]);
-        };
-        Value fullChunks = arith::DivUIOp::create(b, loc, steps, index(unroll));
-        {
-          auto loop = scf::ForOp::create(b, loc, index(0), fullChunks, index(1));
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPointToStart(loop.getBody());
-          chunk(mul(loop.getInductionVar(), index(unroll)), unroll);
-        }
-        {
-          auto loop = scf::ForOp::create(b, loc, mul(fullChunks, index(unroll)), steps, index(1));
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPointToStart(loop.getBody());
-          chunk(loop.getInductionVar(), 1);
-        }
+                product.setIsZextRhs(true);
+              return product;
+            });
         finishTile(bLin, bIv, i0, block, col, masks, panelBatch, [&](int64_t r, int64_t v) {
           return vector::LoadOp::create(b, loc, v16i32, scratch,
                                         ValueRange{index(r), index(v * kLanes)})
@@ -680,21 +654,8 @@ void Int8Emitter::emit() {
     return;
   }
   // AMX where the OS grants the tile state, else the vpdpbusd tiles on the same buffers.
-  constexpr StringLiteral enabled = "kiln_rt_amx_enabled";
-  if (!module.lookupSymbol(enabled)) {
-    OpBuilder mb(module.getBodyRegion());
-    mb.setInsertionPointToEnd(module.getBody());
-    func::FuncOp::create(mb, loc, enabled, mb.getFunctionType({}, {i32Type})).setPrivate();
-  }
-  Value granted =
-      func::CallOp::create(b, loc, enabled, TypeRange{i32Type}, ValueRange{}).getResult(0);
-  Value useAmx = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, granted, i32(0));
-  auto ifOp = scf::IfOp::create(b, loc, useAmx, /*withElseRegion=*/true);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  emitAmxTiles();
-  b.setInsertionPointToStart(ifOp.elseBlock());
-  emitTiles();
+  emitAmxOrFallback(
+      b, module, loc, [&] { emitAmxTiles(); }, [&] { emitTiles(); });
 }
 
 } // namespace

@@ -1,0 +1,79 @@
+//===- AmxTiles.cpp - The AMX block loop shared by the bf16 and 8-bit kernels ===//
+//
+// Both kernels (Bf16Kernel.cpp, Int8Kernel.cpp) compute a 32 x 32 block of C as 2 x 2
+// tiles of 16 x 16 (f32 or i32) over steps of k, each step loading two A tiles (16 rows)
+// and two B tiles (the two 16-column halves of a 32-column panel) and running four tile
+// products. Between chunks of steps the C tiles live in a 32 x 32 stack scratch (an x86
+// tile cannot be loop-carried cheaply), so each chunk loads and stores them once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cpu/Contraction.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+
+namespace kiln::cpu {
+
+void emitAmxBlockSteps(OpBuilder &b, Location loc, Value scratch, Value steps,
+                       amx::TileType abType, amx::TileType cType, Value aBuffer,
+                       llvm::function_ref<SmallVector<Value>(int64_t, Value)> aIndex,
+                       Value bBuffer, llvm::function_ref<SmallVector<Value>(int64_t, Value)> bIndex,
+                       llvm::function_ref<Value(Value, Value, Value)> multiply) {
+  constexpr int64_t unroll = 4; // steps between the scratch's loads and stores
+  auto index = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto cIndex = [&](int64_t t) { return SmallVector<Value>{index(t / 2 * 16), index(t % 2 * 16)}; };
+  // `count` steps from step `first`, C's tiles in registers in between.
+  auto chunk = [&](Value first, int64_t count) {
+    SmallVector<Value> c;
+    for (int64_t t = 0; t < 4; ++t)
+      c.push_back(amx::TileLoadOp::create(b, loc, cType, scratch, cIndex(t)));
+    for (int64_t s = 0; s < count; ++s) {
+      Value step = arith::AddIOp::create(b, loc, first, index(s));
+      Value a[2], bt[2];
+      for (int64_t h = 0; h < 2; ++h) {
+        a[h] = amx::TileLoadOp::create(b, loc, abType, aBuffer, aIndex(h, step));
+        bt[h] = amx::TileLoadOp::create(b, loc, abType, bBuffer, bIndex(h, step));
+      }
+      for (int64_t t = 0; t < 4; ++t)
+        c[t] = multiply(a[t / 2], bt[t % 2], c[t]);
+    }
+    for (int64_t t = 0; t < 4; ++t)
+      amx::TileStoreOp::create(b, loc, scratch, cIndex(t), c[t]);
+  };
+  Value full = arith::DivUIOp::create(b, loc, steps, index(unroll));
+  Value tailStart = arith::MulIOp::create(b, loc, full, index(unroll));
+  OpBuilder::InsertionGuard guard(b);
+  auto loop = scf::ForOp::create(b, loc, index(0), full, index(1));
+  b.setInsertionPointToStart(loop.getBody());
+  chunk(arith::MulIOp::create(b, loc, loop.getInductionVar(), index(unroll)), unroll);
+  b.setInsertionPointAfter(loop);
+  auto tail = scf::ForOp::create(b, loc, tailStart, steps, index(1));
+  b.setInsertionPointToStart(tail.getBody());
+  chunk(tail.getInductionVar(), 1);
+}
+
+void emitAmxOrFallback(OpBuilder &b, ModuleOp module, Location loc,
+                       llvm::function_ref<void()> amx, llvm::function_ref<void()> fallback) {
+  constexpr StringLiteral enabled = "kiln_rt_amx_enabled";
+  Type i32 = b.getI32Type();
+  if (!module.lookupSymbol(enabled)) {
+    OpBuilder mb(module.getBodyRegion());
+    mb.setInsertionPointToEnd(module.getBody());
+    func::FuncOp::create(mb, loc, enabled, mb.getFunctionType({}, {i32})).setPrivate();
+  }
+  Value granted = func::CallOp::create(b, loc, enabled, TypeRange{i32}, ValueRange{}).getResult(0);
+  Value useAmx = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, granted,
+                                       arith::ConstantIntOp::create(b, loc, i32, 0));
+  auto ifOp = scf::IfOp::create(b, loc, useAmx, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  amx();
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  fallback();
+}
+
+} // namespace kiln::cpu
