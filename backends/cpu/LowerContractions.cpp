@@ -16,6 +16,7 @@
 
 #include "backends/cpu/Contraction.h"
 #include "backends/cpu/Passes.h"
+#include "kiln/NodeLoc.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -555,13 +556,8 @@ struct LowerContractionsPass
 
   /// Whether `op`'s location names a node of keep-fp32.
   bool keptInF32(Operation *op) {
-    bool kept = false;
-    op->getLoc()->walk([&](Location l) {
-      if (auto name = dyn_cast<NameLoc>(l))
-        kept |= llvm::is_contained(keepFp32, name.getName().strref());
-      return WalkResult::advance();
-    });
-    return kept;
+    return llvm::any_of(kiln::nodeNames(op->getLoc()),
+                        [&](StringRef name) { return llvm::is_contained(keepFp32, name); });
   }
 
   /// Lowers `ct` with the AVX-512 BF16 kernel (Bf16Kernel.cpp) if its B is a constant.

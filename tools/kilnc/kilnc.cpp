@@ -24,6 +24,7 @@
 #include "backends/target/Compiler.h"
 #include "frontend/Importer.h"
 #include "ir/InitAllDialects.h"
+#include "kiln/NodeLoc.h"
 #include "passes/Passes.h"
 #include "passes/Quantize/QuantizationReport.h"
 
@@ -359,11 +360,8 @@ bool setUpPrecision(kiln::CompileOptions &options) {
 bool checkKeptNodesExist(mlir::ModuleOp module) {
   llvm::StringSet<> names;
   module.walk([&](mlir::Operation *op) {
-    op->getLoc()->walk([&](mlir::Location l) {
-      if (auto name = llvm::dyn_cast<mlir::NameLoc>(l))
-        names.insert(name.getName().strref());
-      return mlir::WalkResult::advance();
-    });
+    for (llvm::StringRef name : kiln::nodeNames(op->getLoc()))
+      names.insert(name);
   });
   for (const std::string &name : keepFp32)
     if (!names.contains(name))
