@@ -65,8 +65,8 @@ public:
   std::string buildLoweringPipeline(const CompileOptions &options) const override {
     std::string p;
     if (options.optLevel > 0) {
-      p += "kiln-approximate-math,kiln-lower-copies,kiln-tile-transposes,"
-           "kiln-relax-reductions,";
+      p += "kiln-approximate-math,kiln-lower-copies,kiln-tile-transposes{vector-width=" +
+           std::to_string(chooseTileShape(options).width) + "},kiln-relax-reductions,";
     }
     if (options.profile)
       p += "kiln-instrument-profile,";
