@@ -11,6 +11,7 @@
 #include "passes/Codegen/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_ELIDEOUTPUTCOPIES
@@ -21,8 +22,10 @@ using namespace mlir;
 
 namespace {
 
-/// True if every use of `v` other than `last` is an op before `last` in `block`, and
-/// none is a view or a cast (which could alias the buffer past the copy).
+/// True if every use of `v` other than `last` is an op before `last` in `block`, and so
+/// is every use of the views made of it (reshapes and slices: the unit-height view of a
+/// 1-D convolution's output); no other op may make a buffer of it (an alias that could
+/// outlive the copy).
 bool usedOnlyBefore(Value v, Operation *last, Block &block) {
   for (Operation *user : v.getUsers()) {
     if (user == last || isa<memref::DeallocOp>(user))
@@ -30,9 +33,13 @@ bool usedOnlyBefore(Value v, Operation *last, Block &block) {
     Operation *top = block.findAncestorOpInBlock(*user);
     if (!top || !top->isBeforeInBlock(last))
       return false;
-    for (Value result : user->getResults())
-      if (isa<BaseMemRefType>(result.getType()))
+    for (Value result : user->getResults()) {
+      if (!isa<BaseMemRefType>(result.getType()))
+        continue;
+      auto view = dyn_cast<ViewLikeOpInterface>(user);
+      if (!view || view.getViewSource() != v || !usedOnlyBefore(result, last, block))
         return false;
+    }
   }
   return true;
 }

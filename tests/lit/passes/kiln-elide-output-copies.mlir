@@ -38,3 +38,37 @@ func.func @kiln_main(%in: memref<4xf32>, %out: memref<4xf32>, %out2: memref<4xf3
   memref.copy %v, %out3 : memref<2x2xf32> to memref<2x2xf32>
   return
 }
+
+// -----
+
+// A buffer written through a view (the unit-height view of a 1-D convolution's output)
+// whose every use is before the copy: computed in place, the view taken of the output.
+// CHECK-LABEL: func.func @kiln_main
+// CHECK-NOT: memref.alloc
+// CHECK: %[[V:.+]] = memref.expand_shape %arg1
+// CHECK: linalg.fill ins(%{{.+}} : f32) outs(%[[V]] : memref<1x1x4xf32>)
+// CHECK-NOT: memref.copy
+func.func @kiln_main(%in: memref<1x4xf32>, %out: memref<1x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %a = memref.alloc() : memref<1x4xf32>
+  %v = memref.expand_shape %a [[0, 1], [2]] output_shape [1, 1, 4] : memref<1x4xf32> into memref<1x1x4xf32>
+  linalg.fill ins(%zero : f32) outs(%v : memref<1x1x4xf32>)
+  memref.copy %a, %out : memref<1x4xf32> to memref<1x4xf32>
+  return
+}
+
+// -----
+
+// A view used after the copy keeps the buffer.
+// CHECK-LABEL: func.func @kiln_main
+// CHECK: memref.alloc
+// CHECK: memref.copy
+func.func @kiln_main(%in: memref<1x4xf32>, %out: memref<1x4xf32>, %out2: memref<1x1x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %a = memref.alloc() : memref<1x4xf32>
+  %v = memref.expand_shape %a [[0, 1], [2]] output_shape [1, 1, 4] : memref<1x4xf32> into memref<1x1x4xf32>
+  linalg.fill ins(%zero : f32) outs(%v : memref<1x1x4xf32>)
+  memref.copy %a, %out : memref<1x4xf32> to memref<1x4xf32>
+  memref.copy %v, %out2 : memref<1x1x4xf32> to memref<1x1x4xf32>
+  return
+}
