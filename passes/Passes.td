@@ -65,6 +65,28 @@ def FoldConstants : Pass<"kiln-fold-constants", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::onnxir::ONNXDialect", "mlir::func::FuncDialect"];
 }
 
+def WidenHalfContractions : Pass<"kiln-widen-half-contractions", "mlir::ModuleOp"> {
+  let summary = "Compute fp16/bf16 MatMul, Gemm, Conv and ConvTranspose in f32";
+  let description = [{
+    The backend's fast kernels take f32: each of these ops with a half-precision result
+    gets its half inputs Cast to f32 (constant weights fold) and its result Cast back to
+    its own type, so the tensors between ops keep the model's declared precision.
+
+    Before:
+    ```mlir
+    %y = "onnx.MatMul"(%x, %w) : (tensor<4x8xf16>, tensor<8x2xf16>) -> tensor<4x2xf16>
+    ```
+    After:
+    ```mlir
+    %0 = "onnx.Cast"(%x) <{to = 1 : i64}> : (tensor<4x8xf16>) -> tensor<4x8xf32>
+    %1 = "onnx.Cast"(%w) <{to = 1 : i64}> : (tensor<8x2xf16>) -> tensor<8x2xf32>
+    %2 = "onnx.MatMul"(%0, %1) : (tensor<4x8xf32>, tensor<8x2xf32>) -> tensor<4x2xf32>
+    %y = "onnx.Cast"(%2) <{to = 10 : i64}> : (tensor<4x2xf32>) -> tensor<4x2xf16>
+    ```
+  }];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect"];
+}
+
 def LowerOptionals : Pass<"kiln-lower-optionals", "mlir::ModuleOp"> {
   let summary = "Pass optional tensors as a tensor and a presence flag";
   let description = [{

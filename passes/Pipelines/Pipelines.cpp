@@ -27,6 +27,8 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
   pm.addPass(createUpgradeOnnxOps());
   pm.addPass(createLowerOptionals());
   pm.addPass(createInferShapes());
+  // Before folding: the half weights' Casts to f32 fold into f32 constants.
+  pm.addPass(createWidenHalfContractions());
   pm.addPass(createFoldConstants());
   pm.addPass(createResolveRuntimeRanks());
   pm.addPass(createPruneInvalidBranches());
