@@ -58,6 +58,7 @@ public:
            " vector-width=" + std::to_string(tile.width) +
            (tile.width == 16 ? " adapt-tiles=true" : "") + (tile.vnni ? " vnni=true" : "") +
            (options.bf16 && tile.bf16 ? " bf16=true" + keepFp32Option(options) : "") +
+           (options.fp16 ? " fp16-weights=true" + keepFp32Option(options) : "") +
            (tile.amx ? " amx=true" : "") +
            "},canonicalize,cse";
   }

@@ -273,7 +273,8 @@ class WeightPacker {
 public:
   explicit WeightPacker(ModuleOp module) : module(module) {}
 
-  Value pack(OpBuilder &b, const Contraction &ct, int64_t cols) {
+  /// `half`: an f32 weight is packed in fp16 (rounded to nearest even).
+  Value pack(OpBuilder &b, const Contraction &ct, int64_t cols, bool half = false) {
     // B[k..., n] in any order, static and row-major; the packed row index is the k dims
     // linearized in ct.k order.
     auto type = cast<MemRefType>(ct.b.getType());
@@ -327,11 +328,14 @@ public:
     int64_t panels = (nSize + cols - 1) / cols;
     std::string map;
     llvm::raw_string_ostream os(map);
-    os << rootName << "/" << ct.mapB << "/" << type << "/" << cols << "/" << ct.n;
+    half = half && elementType.isF32();
+    os << rootName << "/" << ct.mapB << "/" << type << "/" << cols << "/" << ct.n
+       << (half ? "/f16" : "");
     for (int64_t d : ct.k)
       os << "," << d;
     std::string key = os.str();
-    auto packedType = MemRefType::get({panels, kSize, cols}, elementType);
+    Type packedElement = half ? Type(Float16Type::get(b.getContext())) : elementType;
+    auto packedType = MemRefType::get({panels, kSize, cols}, packedElement);
     auto it = packed.find(key);
     if (it == packed.end()) {
       std::vector<uint32_t> out(panels * kSize * cols, 0);
@@ -349,9 +353,21 @@ public:
         name += "_";
       OpBuilder mb(module.getBodyRegion());
       mb.setInsertionPointToStart(module.getBody());
-      auto tensorType = RankedTensorType::get(packedType.getShape(), elementType);
-      auto attr = DenseResourceElementsAttr::get(
-          tensorType, name, HeapAsmResourceBlob::allocateAndCopyInferAlign<uint32_t>(out));
+      auto tensorType = RankedTensorType::get(packedType.getShape(), packedElement);
+      AsmResourceBlob blob;
+      if (half) {
+        std::vector<uint16_t> halves(out.size());
+        for (size_t i = 0; i < out.size(); ++i) {
+          llvm::APFloat value(llvm::bit_cast<float>(out[i]));
+          bool lost;
+          value.convert(llvm::APFloat::IEEEhalf(), llvm::APFloat::rmNearestTiesToEven, &lost);
+          halves[i] = static_cast<uint16_t>(value.bitcastToAPInt().getZExtValue());
+        }
+        blob = HeapAsmResourceBlob::allocateAndCopyInferAlign<uint16_t>(halves);
+      } else {
+        blob = HeapAsmResourceBlob::allocateAndCopyInferAlign<uint32_t>(out);
+      }
+      auto attr = DenseResourceElementsAttr::get(tensorType, name, std::move(blob));
       memref::GlobalOp::create(mb, ct.op->getLoc(), name, mb.getStringAttr("private"),
                                packedType, attr, /*constant=*/true, mb.getI64IntegerAttr(64));
       it = packed.emplace(key, name).first;
@@ -583,7 +599,7 @@ struct LowerContractionsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     // With bf16: what happened to each f32 contraction, for kilnc's report.
-    int64_t bf16Count = 0, keptCount = 0, f32Count = 0;
+    int64_t bf16Count = 0, keptCount = 0, f32Count = 0, fp16Count = 0;
     TileShape baseTile;
     baseTile.rows = tileRows;
     baseTile.vectors = tileVectors;
@@ -626,8 +642,13 @@ struct LowerContractionsPass
       }
       if (Value a = kiln::cpu::foldWidenedConstant(b, ct->a, op, module))
         ct->a = a; // a convolution's 8-bit weight, widened at compile time
+      bool half = fp16Weights && hasF32Elements(ct->c);
+      if (half && keptInF32(op)) {
+        half = false;
+        ++keptCount;
+      }
       if (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b) || packWeights) {
-        ct->packedB = packWeights ? packer.pack(b, *ct, tile.cols()) : Value();
+        ct->packedB = packWeights ? packer.pack(b, *ct, tile.cols(), half) : Value();
         if (!ct->packedB && (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b)))
           continue;
       }
@@ -646,6 +667,11 @@ struct LowerContractionsPass
         ++numEpilogues;
       if (ct->packedB)
         ++numPacked;
+      if (half && ct->packedB &&
+          cast<MemRefType>(ct->packedB.getType()).getElementType().isF16())
+        ++fp16Count;
+      else if (half)
+        ++f32Count;
     }
     // The widenings the packed weights and the VNNI kernels replaced.
     kiln::cpu::eraseDeadStores(module);
@@ -654,6 +680,12 @@ struct LowerContractionsPass
       module->setAttr("kiln.bf16_contractions", b.getI64IntegerAttr(bf16Count));
       module->setAttr("kiln.bf16_kept_f32", b.getI64IntegerAttr(keptCount));
       module->setAttr("kiln.bf16_ineligible", b.getI64IntegerAttr(f32Count));
+    }
+    if (fp16Weights) {
+      Builder b(module.getContext());
+      module->setAttr("kiln.fp16_contractions", b.getI64IntegerAttr(fp16Count));
+      module->setAttr("kiln.fp16_kept_f32", b.getI64IntegerAttr(keptCount));
+      module->setAttr("kiln.fp16_ineligible", b.getI64IntegerAttr(f32Count));
     }
   }
 };

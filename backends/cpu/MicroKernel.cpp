@@ -231,8 +231,11 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Val
               }
               SmallVector<Value> bv(tile.vectors);
               for (int64_t v = 0; v < tile.vectors; ++v) {
-                if (ct.packedB)
+                if (ct.packedB) {
                   bv[v] = loadVector(ct.packedB, {jp, linear, index(v * tile.width)}, Value());
+                  if (bv[v].getType() != vecType) // fp16 weights: widened as they are loaded
+                    bv[v] = arith::ExtFOp::create(b, loc, vecType, bv[v]);
+                }
                 else
                   bv[v] = loadVector(ct.b, indices(ct.mapB, bb, {}, col[v], ivs), masks[v]);
               }

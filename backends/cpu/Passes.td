@@ -39,8 +39,12 @@ def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
            "The target has AMX-BF16 and AMX-INT8: the bf16 and 8-bit (vnni) kernels run on "
            "the tile unit where the OS grants it (the lowering to LLVM then needs "
            "convert-vector-to-llvm{enable-amx})">,
+    Option<"fp16Weights", "fp16-weights", "bool", /*default=*/"false",
+           "Pack the constant B of f32 contractions in fp16; the kernel widens each row to "
+           "f32 as it loads it (half the weight bytes, f32 arithmetic)">,
     ListOption<"keepFp32", "keep-fp32", "std::string",
-               "With bf16: ONNX node names (in the ops' locations) whose contractions stay f32">,
+               "With bf16 or fp16-weights: ONNX node names (in the ops' locations) whose "
+               "contractions stay f32">,
     Option<"adaptTiles", "adapt-tiles", "bool", /*default=*/"false",
            "With 32 vector registers (AVX-512): per contraction, 1 to 4 vectors per tile "
            "row, whichever wastes the fewest lanes on a static N (48 channels: 8 x 3)">

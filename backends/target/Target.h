@@ -43,6 +43,9 @@ struct CompileOptions : PipelineOptions {
   /// --precision=bf16: contractions with constant weights multiply in bf16 where the
   /// target can (f32 accumulation), except those of the `keepFp32` nodes.
   bool bf16 = false;
+  /// --precision=fp16: constant weights of contractions stored in fp16 and widened to f32
+  /// as the kernel loads them (f32 arithmetic), except those of the `keepFp32` nodes.
+  bool fp16 = false;
   std::vector<std::string> keepFp32;
 };
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""End-to-end test of `kilnc --precision=bf16` on the zoo's MLP and small BERT and a small CNN.
+"""End-to-end test of `kilnc --precision=bf16` and `--precision=fp16` on the zoo's MLP and
+small BERT and a small CNN.
 
     precision_bf16_test.py --kilnc K --kiln-run R --work DIR [--models mlp,bert,cnn]
 
@@ -15,9 +16,16 @@ runs twice, on the tiles and with KILN_DISABLE_AMX=1 on the vdpbf16ps fallback, 
 two must agree as closely. On a CPU without AVX-512 BF16 kilnc must warn and the outputs
 equal the f32 library's.
 
+--precision=fp16 (weights stored in fp16, widened to f32 as they are loaded; every CPU) must
+report contractions with fp16 weights, give a smaller library than f32, and reach
+
+    cosine(fp16, f32) >= 0.9999       (fp16 weights keep 11 significant bits, bf16 8)
+
+and the same top-1 agreement.
+
 Then the bad uses, each a nonzero exit with a clear error and no output file: an unknown
-node in --keep-fp32, --keep-fp32 without --precision=bf16, --precision=fp16 (not yet) and an
-unknown precision; and --keep-fp32 keeps the named node in f32.
+node in --keep-fp32, --keep-fp32 without --precision and an unknown precision; and
+--keep-fp32 keeps the named node in f32 under bf16 and fp16.
 """
 import argparse
 import os
@@ -33,6 +41,7 @@ import quantize_dynamic_test as qd  # noqa: E402  (models, inputs, runs, cosine)
 import zoo_test  # noqa: E402
 
 MIN_COSINE = 0.999
+MIN_COSINE_FP16 = 0.9999
 MIN_TOP1 = 0.99
 TOP1_INPUTS = 256
 
@@ -66,6 +75,7 @@ def check_model(args, name, flags, problems):
     else:  # batch 8: BERT's products then have 1024 rows (thousands of AMX blocks a run)
         inputs = zoo_test.generate.make_inputs(name, 8, rng, small=True)
     f32_lib, bf16_lib = os.path.join(work, "f32.so"), os.path.join(work, "bf16.so")
+    fp16_lib = os.path.join(work, "fp16.so")
     proc = qd.compile_model(args, path, f32_lib, [])
     if proc.returncode:
         problems.append(f"{name}: f32 compile: {zoo_test.first_error(proc.stderr)}")
@@ -74,6 +84,18 @@ def check_model(args, name, flags, problems):
     if proc.returncode:
         problems.append(f"{name}: bf16 compile: {zoo_test.first_error(proc.stderr)}")
         return
+    proc16 = qd.compile_model(args, path, fp16_lib, ["--precision=fp16"])
+    if proc16.returncode:
+        problems.append(f"{name}: fp16 compile: {zoo_test.first_error(proc16.stderr)}")
+        return
+    report16 = re.search(r"precision fp16: (\d+) contractions", proc16.stderr)
+    if not report16 or int(report16.group(1)) == 0:
+        problems.append(f"{name}: no contraction reported with fp16 weights: "
+                        f"{proc16.stderr.strip()[:300]}")
+    sizes = os.path.getsize(fp16_lib), os.path.getsize(f32_lib)
+    print(f"[{name}] library: fp16 {sizes[0]} B, f32 {sizes[1]} B")
+    if sizes[0] >= sizes[1]:
+        problems.append(f"{name}: the fp16 library ({sizes[0]} B) is not smaller than f32's")
     supported = "avx512_bf16" in flags
     report = re.search(r"precision bf16: (\d+) contractions", proc.stderr)
     if supported and (not report or int(report.group(1)) == 0):
@@ -87,6 +109,7 @@ def check_model(args, name, flags, problems):
     try:
         ref = run_outputs(args, f32_lib, feeds, os.path.join(work, "out-f32"))
         got = run_outputs(args, bf16_lib, feeds, os.path.join(work, "out-bf16"))
+        got16 = run_outputs(args, fp16_lib, feeds, os.path.join(work, "out-fp16"))
         fallback = None
         if "amx_bf16" in flags:
             env = dict(os.environ, KILN_DISABLE_AMX="1")
@@ -98,13 +121,15 @@ def check_model(args, name, flags, problems):
         runs = {"bf16": got[out]}
         if fallback is not None:
             runs["bf16 without AMX"] = fallback[out]
+        runs["fp16"] = got16[out]
         for label, value in runs.items():
             cos = qd.cosine(value, want)
             line = f"[{name}] {out}: cosine {label} vs f32 = {cos:.6f}"
-            if not supported and not np.array_equal(value, want):
+            if label.startswith("bf16") and not supported and not np.array_equal(value, want):
                 problems.append(f"{name}: {out}: f32 fallback differs from the f32 library")
-            if cos < MIN_COSINE:
-                problems.append(f"{name}: {out}: {label}: cosine {cos:.6f} < {MIN_COSINE}")
+            floor = MIN_COSINE_FP16 if label == "fp16" else MIN_COSINE
+            if cos < floor:
+                problems.append(f"{name}: {out}: {label}: cosine {cos:.6f} < {floor}")
             if name == "cnn":
                 top1 = float(np.mean(value.argmax(-1) == want.argmax(-1)))
                 line += f", top-1 agreement {top1:.4f} on {len(want)} inputs"
@@ -121,7 +146,6 @@ def check_bad_uses(args, problems):
         ("unknown node", ["--precision=bf16", "--keep-fp32=/fc1/Gemm,/no/such/node"],
          "no node named '/no/such/node'"),
         ("keep without bf16", ["--keep-fp32=/fc1/Gemm"], "--keep-fp32 needs --precision=bf16"),
-        ("fp16", ["--precision=fp16"], "not supported yet"),
         ("unknown precision", ["--precision=int3"], "no such precision"),
     ]
     for i, (label, flags, message) in enumerate(cases):
@@ -141,6 +165,12 @@ def check_bad_uses(args, problems):
         problems.append(f"keep: {zoo_test.first_error(proc.stderr)}")
     elif "avx512_bf16" in cpu_flags() and "1 kept in f32 by --keep-fp32" not in proc.stderr:
         problems.append(f"keep: /fc1/Gemm not reported kept in f32: {proc.stderr.strip()[:300]}")
+    proc = qd.compile_model(args, path, os.path.join(work, "kept16.so"),
+                            ["--precision=fp16", "--keep-fp32=/fc1/Gemm"])
+    if proc.returncode:
+        problems.append(f"keep fp16: {zoo_test.first_error(proc.stderr)}")
+    elif "1 kept in f32 by --keep-fp32" not in proc.stderr:
+        problems.append(f"keep fp16: /fc1/Gemm not reported kept in f32: {proc.stderr.strip()[:300]}")
 
 
 def main():

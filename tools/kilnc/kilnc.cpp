@@ -7,7 +7,7 @@
 //         [--quantize=int8-dynamic|int8 [--calibration-data=DIR]
 //          [--calibration-method=minmax|percentile|entropy] [--quantize-exclude=NODE,...]
 //          [--quantize-report=F.json]]
-//         [--precision=fp32|bf16 [--keep-fp32=NODE,...]]
+//         [--precision=fp32|bf16|fp16 [--keep-fp32=NODE,...]]
 //
 // Imports an ONNX model (binary protobuf or ONNX text syntax) and compiles it with a
 // target (backends/target/Target.h) into a shared library implementing
@@ -145,9 +145,11 @@ cl::list<std::string> quantizeExclude(
 cl::opt<std::string> precision(
     "precision",
     cl::desc("Arithmetic of the contractions with constant weights (MatMul, Gemm, Conv): fp32 "
-             "(default) or bf16 (operands rounded to bf16, f32 accumulation; other ops stay "
-             "f32; needs AVX-512 BF16, else the model stays f32 with a warning)"),
-    cl::value_desc("fp32|bf16"), cl::init("fp32"), cl::cat(category));
+             "(default), bf16 (operands rounded to bf16, f32 accumulation; other ops stay "
+             "f32; needs AVX-512 BF16, else the model stays f32 with a warning) or fp16 "
+             "(weights stored in fp16, half the bytes, widened to f32 as they are loaded; "
+             "f32 arithmetic)"),
+    cl::value_desc("fp32|bf16|fp16"), cl::init("fp32"), cl::cat(category));
 cl::list<std::string> keepFp32("keep-fp32",
                                cl::desc("ONNX nodes kept in f32 by --precision (repeatable)"),
                                cl::value_desc("node,..."), cl::CommaSeparated, cl::cat(category));
@@ -305,7 +307,7 @@ bool calibrateModel(mlir::ModuleOp module, const kiln::Target &target,
     mlir::OwningOpRef<mlir::ModuleOp> variant = module.clone();
     kiln::CompileOptions variantOptions = options;
     if (keys)
-      variantOptions.bf16 = false;
+      variantOptions.bf16 = variantOptions.fp16 = false;
     variantOptions.quantize = std::move(quantize);
     variantOptions.quantize.layerOutputs = true;
     variantOptions.profile = false;
@@ -340,18 +342,17 @@ bool calibrateModel(mlir::ModuleOp module, const kiln::Target &target,
 
 /// Checks --precision and --keep-fp32 and sets `options` from them; false after an error.
 bool setUpPrecision(kiln::CompileOptions &options) {
-  if (precision == "fp16")
-    return fail("--precision=fp16 is not supported yet (bf16 is)"), false;
-  if (precision != "fp32" && precision != "bf16")
-    return fail("--precision=" + precision + ": no such precision (fp32, bf16)"), false;
+  if (precision != "fp32" && precision != "bf16" && precision != "fp16")
+    return fail("--precision=" + precision + ": no such precision (fp32, bf16, fp16)"), false;
   if (precision == "fp32" && !keepFp32.empty())
-    return fail("--keep-fp32 needs --precision=bf16"), false;
+    return fail("--keep-fp32 needs --precision=bf16 or fp16"), false;
   for (const std::string &name : keepFp32)
     if (name.empty() || name.find_first_of(",{} \"'") != std::string::npos)
       return fail("--keep-fp32: node name '" + name +
                   "' is empty or has a character the option cannot pass (, { } space or quote)"),
              false;
   options.bf16 = precision == "bf16";
+  options.fp16 = precision == "fp16";
   options.keepFp32.assign(keepFp32.begin(), keepFp32.end());
   return true;
 }
@@ -369,13 +370,22 @@ bool checkKeptNodesExist(mlir::ModuleOp module) {
   return true;
 }
 
-/// What --precision=bf16 did, on stderr (the counts kiln-lower-contractions left on the
-/// module).
+/// What --precision=bf16 or fp16 did, on stderr (the counts kiln-lower-contractions left
+/// on the module).
 void reportPrecision(mlir::ModuleOp module) {
   auto count = [&](llvm::StringRef attr) -> int64_t {
     auto value = module->getAttrOfType<mlir::IntegerAttr>(attr);
     return value ? value.getInt() : -1;
   };
+  if (int64_t stored = count("kiln.fp16_contractions"); stored >= 0) {
+    errs() << "precision fp16: " << stored
+           << " contractions with constant weights stored in fp16 (widened to f32 as they are "
+              "loaded; f32 arithmetic), "
+           << count("kiln.fp16_kept_f32") << " kept in f32 by --keep-fp32, "
+           << count("kiln.fp16_ineligible")
+           << " other f32 contractions (a weight that is not a packable constant) stay f32\n";
+    return;
+  }
   int64_t converted = count("kiln.bf16_contractions");
   if (converted < 0) {
     errs() << "kilnc: warning: --precision=bf16: the target has no AVX-512 BF16; the model "
@@ -608,7 +618,7 @@ int main(int argc, char **argv) {
     progressLine.clear();
     reportQuantization(*module, reportOut.get(), accuracy);
   }
-  if (options.bf16) {
+  if (options.bf16 || options.fp16) {
     progressLine.clear();
     reportPrecision(*module);
   }
