@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-MODELS = ["mlp", "resnet50", "mobilenetv2", "bert", "gpt2"]
+MODELS = ["mlp", "resnet50", "mobilenetv2", "bert", "gpt2", "gpt2_decoder"]
 CNNS = {"resnet50", "mobilenetv2"}
 
 
