@@ -15,7 +15,8 @@
  * request's own positions, and the position ids are the request's own (its length, not
  * P). The padding is hidden by the mask, so it never changes which tokens a request gets;
  * its logits may differ from a run alone by float rounding only (the reductions over keys
- * have another length), e.g. ~1e-5 on the zoo's GPT-2 (docs/continuous-batching.md).
+ * have another length), e.g. < 1e-5 relative on the zoo's small GPT-2 decoder
+ * (docs/continuous-batching.md).
  * After the step each request keeps its own positions of the present outputs.
  *
  * The decoder (kiln_decoder_desc) has inputs: token ids [batch, seq] (int64 or int32),
@@ -132,8 +133,8 @@ KILN_API kiln_status *kiln_generator_submit(kiln_generator *generator,
 /** Cancels a request that has not completed. A queued request leaves the queue and its
     `done` runs with CANCELLED on this thread before this returns; an active one leaves at
     the next step boundary and its `done` runs with CANCELLED and the tokens so far on the
-    scheduler thread. Returns NULL in both cases; NOT_FOUND when the request is done (or
-    unknown, or its last step is already running: its `done` brings its result). */
+    scheduler thread (or with its result, when the step running as this is called was its
+    last). Returns NULL in both cases; NOT_FOUND when the request is done (or unknown). */
 KILN_API kiln_status *kiln_generator_cancel(kiln_generator *generator, uint64_t ticket);
 
 /** What kiln_generator_close does with requests not yet done. */
