@@ -187,8 +187,8 @@ bool Generator::cancel(uint64_t ticket) {
 
 void Generator::close(bool cancelPending) {
   nb::gil_scoped_release release;
-  kiln_generator_close(generator_, cancelPending ? KILN_GENERATOR_CLOSE_CANCEL
-                                                 : KILN_GENERATOR_CLOSE_DRAIN);
+  kiln_generator_close(generator_,
+                       cancelPending ? KILN_GENERATOR_CLOSE_CANCEL : KILN_GENERATOR_CLOSE_DRAIN);
 }
 
 nb::dict Generator::stats() const {

@@ -108,7 +108,8 @@ kiln_status *kiln::runtime::runStep(kiln_session &session, const DecoderSpec &sp
         continue;
       const char *src = q.caches[c].data();
       for (int64_t o = 0; o < cs.outer; ++o) {
-        size_t at = (static_cast<size_t>(r * cs.outer + o) * past + (past - q.length)) * cs.innerBytes;
+        size_t at =
+            (static_cast<size_t>(r * cs.outer + o) * past + (past - q.length)) * cs.innerBytes;
         std::memcpy(dst + at, src + static_cast<size_t>(o) * run, run);
       }
     }
@@ -146,7 +147,8 @@ kiln_status *kiln::runtime::runStep(kiln_session &session, const DecoderSpec &sp
       next[r][c].resize(static_cast<size_t>(cs.outer) * run);
       const char *src = static_cast<const char *>(outs.list[cs.output]->data);
       for (int64_t o = 0; o < cs.outer; ++o) {
-        size_t at = (static_cast<size_t>(r * cs.outer + o) * total + (past - q.length)) * cs.innerBytes;
+        size_t at =
+            (static_cast<size_t>(r * cs.outer + o) * total + (past - q.length)) * cs.innerBytes;
         std::memcpy(next[r][c].data() + static_cast<size_t>(o) * run, src + at, run);
       }
     }

@@ -106,9 +106,7 @@ void schedulerLoop(kiln_generator &g) {
     std::vector<GenRequestPtr> admitted, cancelled;
     {
       std::unique_lock<std::mutex> lock(g.mutex);
-      g.wake.wait(lock, [&] {
-        return !active.empty() || !g.queue.empty() || g.closing;
-      });
+      g.wake.wait(lock, [&] { return !active.empty() || !g.queue.empty() || g.closing; });
       if (g.cancelAll) {
         for (GenRequestPtr &q : g.queue)
           cancelled.push_back(std::move(q));
@@ -124,8 +122,7 @@ void schedulerLoop(kiln_generator &g) {
         admitted.push_back(std::move(g.queue.front()));
         g.queue.pop_front();
       }
-      if (active.empty() && admitted.empty() && cancelled.empty() && g.closing &&
-          g.queue.empty())
+      if (active.empty() && admitted.empty() && cancelled.empty() && g.closing && g.queue.empty())
         return;
     }
     for (GenRequestPtr &r : cancelled)
@@ -263,7 +260,8 @@ kiln_status *kiln_generator_submit(kiln_generator *generator, const kiln_generat
   {
     std::lock_guard<std::mutex> lock(generator->mutex);
     if (generator->closing)
-      return error(KILN_STATUS_FAILED_PRECONDITION, "kiln_generator_submit: the generator is closed");
+      return error(KILN_STATUS_FAILED_PRECONDITION,
+                   "kiln_generator_submit: the generator is closed");
     if (generator->queue.size() >= static_cast<size_t>(generator->options.queue_capacity)) {
       ++generator->rejected;
       return error(KILN_STATUS_RESOURCE_EXHAUSTED, "kiln_generator_submit: the queue is full (",
@@ -300,7 +298,8 @@ kiln_status *kiln_generator_cancel(kiln_generator *generator, uint64_t ticket) {
                    " is done (or no such request)");
     }
   }
-  finish(*generator, *queued, error(KILN_STATUS_CANCELLED, "the request was cancelled before it ran"));
+  finish(*generator, *queued,
+         error(KILN_STATUS_CANCELLED, "the request was cancelled before it ran"));
   return nullptr;
   KILN_API_GUARD_END("kiln_generator_cancel")
 }

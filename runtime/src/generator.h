@@ -96,8 +96,8 @@ struct kiln_generator {
   bool cancelAll = false;
   uint64_t requests = 0, rejected = 0;
 
-  std::atomic<uint64_t> completed{0}, failed{0}, cancelled{0}, prefills{0}, steps{0},
-      stepRows{0}, largestStep{0}, padded{0}, tokens{0}, splitSteps{0};
+  std::atomic<uint64_t> completed{0}, failed{0}, cancelled{0}, prefills{0}, steps{0}, stepRows{0},
+      largestStep{0}, padded{0}, tokens{0}, splitSteps{0};
 
   /// Serializes kiln_generator_close; `closed` once the scheduler is joined.
   std::mutex closeMutex;

@@ -89,7 +89,8 @@ TEST(GeneratorStress, ManyThreadsEachGetWhatTheyGetAlone) {
     for (Case &c : list) {
       ASSERT_TRUE(c.accepted);
       c.rec.wait();
-      std::string problem = c.rec.got.code ? c.rec.got.message : compareGenerations(c.rec.got, c.want);
+      std::string problem =
+          c.rec.got.code ? c.rec.got.message : compareGenerations(c.rec.got, c.want);
       if (problem.empty() && c.rec.doneTokens != c.want.tokens)
         problem = "done() got other tokens than token()";
       if (!problem.empty() && failures++ < 5)

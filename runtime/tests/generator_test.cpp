@@ -243,8 +243,8 @@ TEST(Generator, CloseCancelsOrDrains) {
       EXPECT_EQ(r.doneCalls.load(), 1);
     EXPECT_EQ(held.doneCalls.load(), 1);
     EXPECT_EQ(queued.doneCalls.load(), 1);
-    kiln_status_code_t want = mode == KILN_GENERATOR_CLOSE_CANCEL ? KILN_STATUS_CANCELLED
-                                                                  : KILN_STATUS_OK;
+    kiln_status_code_t want =
+        mode == KILN_GENERATOR_CLOSE_CANCEL ? KILN_STATUS_CANCELLED : KILN_STATUS_OK;
     EXPECT_EQ(held.got.code, want) << held.got.message;
     EXPECT_EQ(queued.got.code, want) << queued.got.message;
     if (mode == KILN_GENERATOR_CLOSE_DRAIN)

@@ -104,7 +104,8 @@ inline Generation generateAlone(kiln_session *session, const std::vector<int64_t
     pastKey.reset(outs[1]);
     pastB.reset(outs[2]);
     const int64_t vocab = kiln_tensor_dims(logits.get())[2];
-    const float *last = static_cast<const float *>(kiln_tensor_data(logits.get())) + (seq - 1) * vocab;
+    const float *last =
+        static_cast<const float *>(kiln_tensor_data(logits.get())) + (seq - 1) * vocab;
     int64_t best = 0;
     for (int64_t c = 1; c < vocab; ++c)
       if (last[c] > last[best])

@@ -47,9 +47,9 @@ static const kiln_model_tensor_desc kOutputs[3] = {
     {"logits", 1, 3, kLogitsDims, kLogitsParams, 0, 0},
     {"present.0.key", 1, 4, kKeyDims, kPresentKeyParams, 0, 0},
     {"cache_b_out", 1, 3, kBDims, kPresentBParams, 0, 0}};
-static const kiln_model_info kInfo = {KILN_MODEL_ABI_VERSION, 5, 3, kInputs, kOutputs,
-                                      "decoder", "hand-written", "generic", 0, 0, 0,
-                                      KILN_MODEL_DEVICE_HOST};
+static const kiln_model_info kInfo = {
+    KILN_MODEL_ABI_VERSION, 5,         3, kInputs, kOutputs, "decoder",
+    "hand-written",         "generic", 0, 0,       0,        KILN_MODEL_DEVICE_HOST};
 
 const kiln_model_info *kiln_model_get_info(void) { return &kInfo; }
 
@@ -58,8 +58,8 @@ int32_t kiln_model_output_dims(const kiln_model_buffer *in, int64_t *const *out,
   const int64_t *ids = in[0].dims, *mask = in[1].dims, *pos = in[2].dims, *key = in[3].dims,
                 *b = in[4].dims;
   int64_t batch = ids[0], seq = ids[1], past = key[2];
-  if (mask[0] != batch || pos[0] != batch || key[0] != batch || b[0] != batch ||
-      pos[1] != seq || b[1] != past || mask[1] != past + seq) {
+  if (mask[0] != batch || pos[0] != batch || key[0] != batch || b[0] != batch || pos[1] != seq ||
+      b[1] != past || mask[1] != past + seq) {
     if (error) {
       error->code = KILN_MODEL_ERROR_SHAPE;
       snprintf(error->message, sizeof(error->message), "decoder: inconsistent input dims");
@@ -75,8 +75,8 @@ int32_t kiln_model_output_dims(const kiln_model_buffer *in, int64_t *const *out,
 static int32_t fail(kiln_model_error *error, const char *what, long long value) {
   if (error) {
     error->code = KILN_MODEL_ERROR_INDEX;
-    snprintf(error->message, sizeof(error->message), "node 'decoder' (Gather): %s %lld is out of range",
-             what, value);
+    snprintf(error->message, sizeof(error->message),
+             "node 'decoder' (Gather): %s %lld is out of range", what, value);
   }
   return KILN_MODEL_ERROR_INDEX;
 }
