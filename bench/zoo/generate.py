@@ -3,7 +3,8 @@
 
     python3 bench/zoo/generate.py OUT_DIR [--models mlp,resnet50,...] [--small] [--image-size N]
 
-writes OUT_DIR/<model>.onnx for each model (default: all). Every model is opset 17, has a
+writes OUT_DIR/<model>.onnx for each model (default: all but the decoders with a KV cache,
+gpt2_decoder, which are generated when named). Every model is opset 17, has a
 symbolic batch dimension `batch` on every input and output, and passes
 onnx.checker.check_model(full_check=True). --small selects the CI variants of the
 transformers (2 layers, vocab 1000); --image-size changes the CNNs' input resolution
@@ -21,13 +22,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-MODELS = ["mlp", "resnet50", "mobilenetv2", "bert", "gpt2"]
+MODELS = ["mlp", "resnet50", "mobilenetv2", "bert", "gpt2"]  # the default set
+# Step-by-step decoders with a KV cache (past/present inputs and outputs), for continuous
+# batching (docs/continuous-batching.md): generated when named, not by default.
+DECODERS = ["gpt2_decoder"]
+KNOWN = MODELS + DECODERS
 CNNS = {"resnet50", "mobilenetv2"}
 
 
 def module(name):
-    if name not in MODELS:
-        raise SystemExit(f"unknown model '{name}' (known: {', '.join(MODELS)})")
+    if name not in KNOWN:
+        raise SystemExit(f"unknown model '{name}' (known: {', '.join(KNOWN)})")
     return importlib.import_module(name)
 
 

@@ -134,11 +134,24 @@ struct CreateShapeFunctionPass
     patterns.add<DimOfIfResult>(&getContext());
     scf::IfOp::getCanonicalizationPatterns(patterns, &getContext());
     FrozenRewritePatternSet frozen(std::move(patterns));
-    if (failed(applyPatternsGreedily(shapes, frozen)))
-      return signalPassFailure();
+    // Every pattern moves a dim towards the inputs or erases dead ops, so the rewrite
+    // terminates; a deep model (GPT-2 with a KV cache, 12 layers) needs more than the
+    // driver's default of 10 sweeps to get there.
+    GreedyRewriteConfig config;
+    config.setMaxIterations(kMaxSweeps);
+    if (failed(applyPatternsGreedily(shapes, frozen, config)))
+      return notConverged(shapes);
     // Drop the checks that are not cheap here, then let what only they used fold away.
-    if (pruneChecks(shapes) && failed(applyPatternsGreedily(shapes, frozen)))
-      return signalPassFailure();
+    if (pruneChecks(shapes) && failed(applyPatternsGreedily(shapes, frozen, config)))
+      return notConverged(shapes);
+  }
+
+  static constexpr int64_t kMaxSweeps = 1000;
+
+  void notConverged(func::FuncOp shapes) {
+    shapes.emitError() << "kiln-create-shape-function: the output dims did not resolve in "
+                       << kMaxSweeps << " sweeps of the rewrite driver";
+    signalPassFailure();
   }
 
   /// Whether `op` is scalar work the shape function may do for a check: arithmetic on

@@ -1,6 +1,6 @@
 """Type stubs of the native extension kiln._kiln (python/src)."""
 
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -36,6 +36,19 @@ class Batcher:
         """Runs one request through the batcher and waits (the GIL released)."""
     def _submit(self, feeds: Mapping[str, Any], future: Any,
                 output_names: Optional[Iterable[str]] = None) -> int: ...
+    def _cancel(self, ticket: int) -> bool: ...
+    def _close(self, cancel_pending: bool = False) -> None: ...
+    @property
+    def stats(self) -> dict[str, Any]: ...
+
+class Generator:
+    def __init__(self, session: Session, max_active: int = 8, queue_capacity: int = 1024,
+                 input_ids: str = "input_ids", attention_mask: str = "attention_mask",
+                 position_ids: str = "position_ids", logits: str = "logits",
+                 caches: list[tuple[str, str, int]] = ...) -> None: ...
+    def _submit(self, prompt: Sequence[int], max_new_tokens: int, stop_token: int,
+                future: Any, return_logits: bool,
+                on_token: Optional[Callable[[int], None]] = None) -> int: ...
     def _cancel(self, ticket: int) -> bool: ...
     def _close(self, cancel_pending: bool = False) -> None: ...
     @property

@@ -1,13 +1,15 @@
 //===- module.cpp - The kiln._kiln extension module -------------*- C++ -*-===//
 //
 // Part of Kiln's Python extension: binds Model and Session (session.h), Batcher
-// (batcher.h) and the runtime's version. The public API is the package kiln (kiln/__init__.py).
+// (batcher.h), Generator (generator.h) and the runtime's version. The public API is the package
+// kiln (kiln/__init__.py).
 //
 //===----------------------------------------------------------------------===//
 
 #include "arrays.h"
 #include "batcher.h"
 #include "errors.h"
+#include "generator.h"
 #include "session.h"
 
 #include <nanobind/stl/string.h>
@@ -50,4 +52,17 @@ NB_MODULE(_kiln, m) {
       .def("_cancel", &Batcher::cancel, "ticket"_a)
       .def("_close", &Batcher::close, "cancel_pending"_a = false)
       .def_prop_ro("stats", &Batcher::stats);
+
+  nb::class_<Generator>(m, "Generator",
+                        "A continuous batcher for a decoder with a KV cache (kiln_generator).")
+      .def(nb::init<nb::object, int32_t, int64_t, const std::string &, const std::string &,
+                    const std::string &, const std::string &, nb::list>(),
+           "session"_a, "max_active"_a = 8, "queue_capacity"_a = 1024, "input_ids"_a = "input_ids",
+           "attention_mask"_a = "attention_mask", "position_ids"_a = "position_ids",
+           "logits"_a = "logits", "caches"_a = nb::list())
+      .def("_submit", &Generator::submit, "prompt"_a, "max_new_tokens"_a, "stop_token"_a,
+           "future"_a, "return_logits"_a, "on_token"_a = nb::none())
+      .def("_cancel", &Generator::cancel, "ticket"_a)
+      .def("_close", &Generator::close, "cancel_pending"_a = false)
+      .def_prop_ro("stats", &Generator::stats);
 }

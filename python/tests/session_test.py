@@ -1,9 +1,9 @@
 """Tests the package kiln from the build tree (ctest kiln-python-package).
 
     session_test.py --kilnc KILNC --add-model ADD.so --sequence-model SEQ.so
-                    --onnx add_mul.onnxtxt --work DIR
+                    --decoder-model DEC.so --onnx add_mul.onnxtxt --work DIR
 
-ADD.so and SEQ.so are the runtime's hand-written test models (runtime/tests/models);
+ADD.so, SEQ.so and DEC.so are the runtime's hand-written test models (runtime/tests/models);
 add_mul.onnxtxt is compiled here with kiln.compile.
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 import kiln
 
 parser = argparse.ArgumentParser()
-for flag in ("--kilnc", "--add-model", "--sequence-model", "--onnx", "--work"):
+for flag in ("--kilnc", "--add-model", "--sequence-model", "--decoder-model", "--onnx", "--work"):
     parser.add_argument(flag, required=True)
 args = parser.parse_args()
 os.makedirs(args.work, exist_ok=True)
@@ -248,11 +248,89 @@ def test_batcher(session):
     expect_error("INVALID_ARGUMENT", kiln.Batcher, args.sequence_model, contains="sequence")
 
 
+def test_generator():
+    """kiln.Generator on the toy decoder (runtime/tests/models/decoder_model.c, exact
+    arithmetic): batched results equal those alone; futures, on_token, stop tokens, errors
+    with the tokens so far, back-pressure, cancellation (queued and active) and close."""
+    caches = [("past_key_values.0.key", "present.0.key", 2), ("cache_b", "cache_b_out", 1)]
+    expect_error("INVALID_ARGUMENT", kiln.Generator, args.decoder_model, contains="'cache_b'")
+    session = kiln.Session(args.decoder_model, threads=1)
+    prompts = [[(7 * i + 5 * k + 3) % 32 for k in range(1 + i % 9)] for i in range(24)]
+    with kiln.Generator(session, max_active=1, caches=caches) as gen:
+        alone = [gen.generate(p, 3 + i % 10, return_logits=True) for i, p in enumerate(prompts)]
+    with kiln.Generator(session, max_active=4, caches=caches) as gen:
+        results = [None] * len(prompts)
+
+        def worker(t):
+            futs = [(i, gen.submit(prompts[i], 3 + i % 10, return_logits=True))
+                    for i in range(t, len(prompts), 4)]
+            for i, f in futs:
+                results[i] = f.result(timeout=30)
+
+        threads = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        for got, want in zip(results, alone):
+            assert isinstance(got, kiln.Generation)
+            assert got.tokens.dtype == np.int64 and got.logits.shape == (len(got.tokens), 32)
+            np.testing.assert_array_equal(got.tokens, want.tokens)
+            np.testing.assert_array_equal(got.logits, want.logits)
+        assert gen.stats["largest_step"] > 1, gen.stats
+        seen = []
+        out = gen.submit(prompts[5], 8, on_token=seen.append).result(timeout=30)
+        assert seen == out.tokens.tolist() and out.logits is None
+        stop = int(alone[5].tokens[1])
+        out = gen.generate(prompts[5], 8, stop_token=stop)
+        assert out.tokens[-1] == stop and len(out.tokens) <= 2
+        # A position past the toy's 64 fails the request, with the tokens it made.
+        fut = gen.submit([1] * 62, 10)
+        try:
+            fut.result(timeout=30)
+            raise AssertionError("expected KilnError")
+        except kiln.KilnError as e:
+            assert e.code == "INVALID_ARGUMENT" and "position 64" in e.message, e
+            assert len(e.tokens) == 3, e.tokens
+        expect_error("INVALID_ARGUMENT", gen.submit, [], 4, contains="prompt is empty")
+
+    # The scheduler held in a step (on_token waits): the queue fills, cancel works on a
+    # queued and on an active request, close(cancel_pending=True) cancels the rest.
+    gen = kiln.Generator(session, max_active=1, queue_capacity=2, caches=caches)
+    release, started = threading.Event(), threading.Event()
+
+    def hold(_token):
+        started.set()
+        release.wait(30)
+
+    active = gen.submit([1, 2], 30, on_token=hold)
+    assert started.wait(30)
+    queued = [gen.submit([3], 5), gen.submit([4], 5)]
+    expect_error("RESOURCE_EXHAUSTED", gen.submit, [5], 5, contains="queue is full")
+    assert queued[0].cancel() and queued[0].cancelled()
+    assert active.cancel()  # active: leaves at the next step boundary
+    release.set()
+    try:
+        active.result(timeout=30)
+        raise AssertionError("expected CancelledError")
+    except concurrent.futures.CancelledError:
+        pass
+    assert len(queued[1].result(timeout=30).tokens) == 5
+    assert not queued[1].cancel()
+    more = [gen.submit([6], 5) for _ in range(2)]
+    gen.close(cancel_pending=True)
+    assert all(f.done() for f in more)
+    expect_error("FAILED_PRECONDITION", gen.submit, [1], 1, contains="closed")
+    stats = gen.stats
+    assert stats["rejected"] == 1 and stats["completed"] + stats["cancelled"] == 5, stats
+
+
 session = test_compile_and_metadata()
 test_run(session)
 test_errors(session)
 test_threads(session)
 test_run_async(session)
 test_batcher(session)
+test_generator()
 test_hand_written_models()
 print("kiln python package: all tests passed")

@@ -202,8 +202,8 @@ def main():
 
     rows, details = [], []
     for name in [m for m in args.models.split(",") if m]:
-        if name not in generate.MODELS:
-            ap.error(f"unknown model '{name}' (known: {', '.join(generate.MODELS)})")
+        if name not in generate.KNOWN:
+            ap.error(f"unknown model '{name}' (known: {', '.join(generate.KNOWN)})")
         run_model(args, name, rows, details)
 
     head, body = table(rows)
