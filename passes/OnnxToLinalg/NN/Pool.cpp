@@ -62,8 +62,9 @@ Value getPoolIdentity(OpBuilder &b, Location loc, PoolKind kind, Type type) {
 /// generic whose innermost loops run along the contiguous h and w, so they vectorize),
 /// then the 2-D named pool over (h, w) of tmp viewed [N, C * OD, H, W]. 3 + 9 taps per
 /// output instead of 27 for a 3x3x3 window, and no 8-deep loop nest of scalar loads.
-/// Null when `init` is not a fill (its value is the identity tmp starts from) or C and
-/// OD are both dynamic (the merged dim could not be lowered).
+/// Null when `init` is not a fill (its value is the identity tmp starts from), C and OD
+/// are both dynamic (the merged dim could not be lowered) or the window is too small for
+/// the temporary to pay.
 Value buildSeparablePool3D(OpBuilder &b, Location loc, PoolKind kind, Value padded,
                            Value init, const Window &window) {
   if (kind != PoolKind::Max && kind != PoolKind::Sum)
@@ -71,6 +72,11 @@ Value buildSeparablePool3D(OpBuilder &b, Location loc, PoolKind kind, Value padd
   auto fillOp = init.getDefiningOp<linalg::FillOp>();
   auto initType = cast<RankedTensorType>(init.getType());
   if (!fillOp || (initType.isDynamicDim(1) && initType.isDynamicDim(2)))
+    return Value();
+  // Worth a pass over a temporary only when the window has at least twice the taps the
+  // two passes read (3x3x3: 27 against 3 + 9; a 2x2x2 or 1xkxk window is not).
+  int64_t depth = window.kernel[0], plane = window.kernel[1] * window.kernel[2];
+  if (depth * plane < 2 * (depth + plane))
     return Value();
   MLIRContext *ctx = b.getContext();
   Type elementType = initType.getElementType();
