@@ -19,7 +19,11 @@ Models:
             BatchNorm, residual Add, Relu) between a strided 3x7x7 stem and MaxPool /
             AveragePool 3-D and a GlobalAveragePool head, on NDHWC throughout;
   dynamic   the same kinds of Conv (dense 3x3x3 strided, 1x3x3, 3x1x1, grouped,
-            depthwise) on dynamic D, H and W, run at two sizes.
+            depthwise) on dynamic D, H and W, run at two sizes;
+  grouped2d the grouped (not depthwise) 2-D and 1-D Convs, which take the same
+            channels-last implicit GEMM with a group dim: ResNeXt's 32 groups of 4, 8
+            groups of 16 with stride 2, 2 groups of a 5x5 with dilation, a grouped 1-D conv,
+            and a 2-D block (1x1, grouped 3x3, 1x1, residual Add) on dynamic H and W.
 """
 import argparse
 import os
@@ -116,7 +120,32 @@ def dynamic_model(path):
             {"ndhwc": 5, "depthwise": 1, "contractions": 4}, 4)
 
 
-MODELS = {"forms": forms_model, "r2plus1d": r2plus1d_model, "dynamic": dynamic_model}
+def grouped2d_model(path):
+    g = Graph(34)
+    outs, inputs = [], []
+    for i, (cin, cout, hw, k, s, d, group) in enumerate([(128, 128, 14, 3, 1, 1, 32),
+                                                         (128, 64, 15, 3, 2, 1, 8),
+                                                         (24, 36, 13, 5, 1, 2, 2)]):
+        x = f"x{i}"
+        inputs.append((x, [1, cin, hw, hw + 2]))
+        outs.append(g.op("Relu", [g.conv(x, cin, cout, k, stride=s, dilation=d, group=group)]))
+    # 1-D: [N, C, L], 4 groups.
+    w = g.init(g.rng.standard_normal((16, 4, 3)) / np.sqrt(12))
+    inputs.append(("a", [2, 16, 40]))
+    outs.append(g.op("Conv", ["a", w], kernel_shape=[3], pads=[1, 1], strides=[2], group=4))
+    # A ResNeXt block on dynamic H and W.
+    y = g.op("Relu", [g.conv("b", 32, 64, 1)])
+    y = g.op("Relu", [g.conv(y, 64, 64, 3, group=16)])
+    y = g.conv(y, 64, 32, 1)
+    outs.append(g.op("Relu", [g.op("Add", ["b", y])]))
+    g.save(path, inputs + [("b", [1, 32, "H", "W"])], outs)
+    static = {n: s for n, s in inputs}
+    return ([dict(static, b=[1, 32, 9, 11]), dict(static, b=[1, 32, 20, 16])],
+            {"grouped-nhwc": 5, "contractions": 7}, 2 * 5 + 2)
+
+
+MODELS = {"forms": forms_model, "r2plus1d": r2plus1d_model, "dynamic": dynamic_model,
+          "grouped2d": grouped2d_model}
 
 
 def run(args, name):
