@@ -412,6 +412,8 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help="the 8 small shapes marked quick, --budget-s 0.3 unless given")
     ap.add_argument("--filter", help="only shapes whose 'network layer' matches this regex")
+    ap.add_argument("--family", choices=FAMILIES,
+                    help="only shapes of this family (conv3d: the 3-D convolutions)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--budget-s", type=float, help="seconds of timed runs per shape (default 2)")
     ap.add_argument("--min-runs", type=int, help="timed runs per engine at least (5; quick 3)")
@@ -432,8 +434,11 @@ def main():
     shapes = [s for s in SHAPES if s["quick"] or not args.quick]
     if args.filter:
         shapes = [s for s in shapes if re.search(args.filter, shape_name(s), re.I)]
+    if args.family:
+        shapes = [s for s in shapes if s["family"] == args.family]
     if not shapes:
-        raise SystemExit(f"shape_sweep: no shape matches --filter '{args.filter}'")
+        raise SystemExit(f"shape_sweep: no shape matches --filter '{args.filter}' "
+                         f"and --family {args.family}")
 
     import onnxruntime as ort
     open_kiln, binding = benchlib.kiln_opener(args.build, args.threads)

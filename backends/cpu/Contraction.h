@@ -149,13 +149,16 @@ mlir::Value emitVectorEpilogue(mlir::OpBuilder &b, mlir::Location loc, const Epi
                                llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::AffineMap)>
                                    indices);
 
-/// f32 depthwise convolution on NHWC buffers, as kiln-convert-onnx-to-linalg emits it:
-///   out[n, oh, ow, c] += in[n, oh * sh + kh * dh, ow * sw + kw * dw, c] * w[kh, kw, c]
-/// with `in` already padded.
+/// f32 depthwise convolution on channels-last buffers, as kiln-convert-onnx-to-linalg
+/// emits it, with S = 2 (NHWC) or 3 (NDHWC) spatial dims:
+///   out[n, o..., c] += in[n, o_i * s_i + k_i * d_i..., c] * w[k..., c]
+/// (2-D: out[n, oh, ow, c] += in[n, oh * sh + kh * dh, ow * sw + kw * dw, c] * w[kh, kw, c])
+/// with `in` already padded; the generic's loops are (n, o..., k..., c).
 struct Depthwise {
   mlir::linalg::GenericOp op;
   mlir::Value input, filter, output;
-  int64_t strides[2] = {1, 1}, dilations[2] = {1, 1};
+  int64_t spatial = 2;
+  llvm::SmallVector<int64_t, 3> strides, dilations;
   /// As Contraction::initValue.
   std::optional<mlir::TypedAttr> initValue;
 };

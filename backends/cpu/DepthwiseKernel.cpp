@@ -1,13 +1,14 @@
 //===- DepthwiseKernel.cpp - Register-tiled vector code for depthwise conv -===//
 //
 // The generated code for out[n, oh, ow, c] += in[n, oh*sh + kh*dh, ow*sw + kw*dw, c] *
-// w[kh, kw, c] on NHWC buffers (the input already padded):
+// w[kh, kw, c] on NHWC buffers (the input already padded), and for its 3-D form on
+// NDHWC buffers, where a row is (n, od, oh) and the taps loop over kd, kh, kw:
 //
-//   scf.parallel %row over N x OH {
+//   scf.parallel %row over N x OH (3-D: N x OD x OH) {
 //     for c0 in [0, C) step width:              (the last vector masked when C % width)
 //       for ow0 in [0, OW) step kPixels:         (a one-pixel tile for the OW remainder)
 //         acc[t] = init                          t < kPixels, one vector per pixel
-//         for kh, kw: wv = w[kh, kw, c0..]
+//         for (kd,) kh, kw: wv = w[(kd,) kh, kw, c0..]
 //                     acc[t] = fma(in[n, ih, (ow0 + t)*sw + kw*dw, c0..], wv, acc[t])
 //         store epilogue(acc[t]) (or acc[t]) to out[n, oh, ow0 + t, c0..]
 //   }
@@ -27,6 +28,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <functional>
+
 using namespace mlir;
 
 namespace kiln::cpu {
@@ -42,21 +45,37 @@ public:
       : b(b), loc(dw.op->getLoc()), dw(dw), epi(epi), width(width) {}
 
   void emit() {
-    Value n = dim(dw.output, 0), oh = dim(dw.output, 1);
-    ow = dim(dw.output, 2);
-    channels = dim(dw.output, 3);
-    kh = dim(dw.filter, 0);
-    kw = dim(dw.filter, 1);
+    int64_t spatial = dw.spatial;
+    int64_t cDim = spatial + 1;
+    // Rows: n and every output spatial dim but the last (the tiled one).
+    SmallVector<Value> rowSizes;
+    for (int64_t i = 0; i < spatial; ++i)
+      rowSizes.push_back(dim(dw.output, i));
+    ow = dim(dw.output, spatial);
+    channels = dim(dw.output, cDim);
+    for (int64_t i = 0; i < spatial; ++i)
+      taps.push_back(dim(dw.filter, i));
     auto outType = cast<MemRefType>(dw.output.getType());
-    masked = outType.isDynamicDim(3) || outType.getDimSize(3) % width != 0;
-    Value rows = arith::MulIOp::create(b, loc, n, oh);
+    masked = outType.isDynamicDim(cDim) || outType.getDimSize(cDim) % width != 0;
+    Value rows = rowSizes[0];
+    for (Value size : ArrayRef<Value>(rowSizes).drop_front())
+      rows = arith::MulIOp::create(b, loc, rows, size);
     scf::ParallelOp::create(
         b, loc, ValueRange{index(0)}, ValueRange{rows}, ValueRange{index(1)},
         [&](OpBuilder &nb, Location, ValueRange ivs) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          nIv = arith::DivUIOp::create(b, loc, ivs[0], oh);
-          ohIv = arith::RemUIOp::create(b, loc, ivs[0], oh);
+          // (n, o_1..o_{S-1}) of the row, outermost first.
+          rowIv.clear();
+          Value rest = ivs[0];
+          for (size_t i = 0; i + 1 < rowSizes.size(); ++i) {
+            Value inner = rowSizes[i + 1];
+            for (size_t j = i + 2; j < rowSizes.size(); ++j)
+              inner = arith::MulIOp::create(b, loc, inner, rowSizes[j]);
+            rowIv.push_back(arith::DivUIOp::create(b, loc, rest, inner));
+            rest = arith::RemUIOp::create(b, loc, rest, inner);
+          }
+          rowIv.push_back(rest);
           emitRow();
           scf::ReduceOp::create(b, loc);
         });
@@ -70,7 +89,7 @@ private:
     return c == 1 ? x : arith::MulIOp::create(b, loc, x, index(c)).getResult();
   }
 
-  /// Every (ow tile, channel vector) of output row (nIv, ohIv).
+  /// Every (ow tile, channel vector) of output row `rowIv`.
   void emitRow() {
     Value fullTiles = arith::DivUIOp::create(b, loc, ow, index(kPixels));
     Value tiled = mul(fullTiles, kPixels);
@@ -98,47 +117,70 @@ private:
 
   /// Output pixels [ow0, ow0 + pixels) of channels [c0, c0 + width).
   void emitTile(Value ow0, Value c0, Value mask, int64_t pixels) {
+    int64_t spatial = dw.spatial;
     auto vecType = VectorType::get({width}, b.getF32Type());
     SmallVector<Value> owIv(pixels), init(pixels);
+    auto outIndex = [&](Value o) {
+      SmallVector<Value> idx(rowIv);
+      idx.append({o, c0});
+      return idx;
+    };
     for (int64_t t = 0; t < pixels; ++t) {
       owIv[t] = add(ow0, index(t));
       if (dw.initValue)
         init[t] = arith::ConstantOp::create(b, loc, vecType,
                                             SplatElementsAttr::get(vecType, *dw.initValue));
       else
-        init[t] = loadVector(b, loc, dw.output, {nIv, ohIv, owIv[t], c0}, width, mask);
+        init[t] = loadVector(b, loc, dw.output, outIndex(owIv[t]), width, mask);
     }
-    auto khLoop = scf::ForOp::create(
-        b, loc, index(0), kh, index(1), init,
-        [&](OpBuilder &nb, Location, Value khIv, ValueRange accH) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          Value ih = add(mul(ohIv, dw.strides[0]), mul(khIv, dw.dilations[0]));
-          auto kwLoop = scf::ForOp::create(
-              b, loc, index(0), kw, index(1), accH,
-              [&](OpBuilder &nb2, Location, Value kwIv, ValueRange acc) {
-                OpBuilder::InsertionGuard guard2(b);
-                b.setInsertionPoint(nb2.getInsertionBlock(), nb2.getInsertionPoint());
-                Value wv = loadVector(b, loc, dw.filter, {khIv, kwIv, c0}, width, mask);
-                Value tap = mul(kwIv, dw.dilations[1]);
+    // One loop per tap dim, outermost first; the innermost (the last spatial dim's taps)
+    // does the FMAs. `inRow` holds the input's indices of the dims before it.
+    std::function<SmallVector<Value>(int64_t, SmallVector<Value>, SmallVector<Value>,
+                                     ValueRange)>
+        taploop = [&](int64_t level, SmallVector<Value> tapIv, SmallVector<Value> inRow,
+                      ValueRange acc) {
+          auto loop = scf::ForOp::create(
+              b, loc, index(0), taps[level], index(1), acc,
+              [&](OpBuilder &nb, Location, Value k, ValueRange inner) {
+                OpBuilder::InsertionGuard guard(b);
+                b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+                SmallVector<Value> ks = tapIv;
+                ks.push_back(k);
+                if (level + 1 < spatial) {
+                  SmallVector<Value> row = inRow;
+                  row.push_back(add(mul(rowIv[1 + level], dw.strides[level]),
+                                    mul(k, dw.dilations[level])));
+                  scf::YieldOp::create(b, loc, taploop(level + 1, ks, row, inner));
+                  return;
+                }
+                SmallVector<Value> wIdx = ks;
+                wIdx.push_back(c0);
+                Value wv = loadVector(b, loc, dw.filter, wIdx, width, mask);
+                Value tap = mul(k, dw.dilations[level]);
                 SmallVector<Value> next;
                 for (int64_t t = 0; t < pixels; ++t) {
-                  Value iw = add(mul(owIv[t], dw.strides[1]), tap);
-                  Value x = loadVector(b, loc, dw.input, {nIv, ih, iw, c0}, width, mask);
-                  next.push_back(vector::FMAOp::create(b, loc, x, wv, acc[t]));
+                  SmallVector<Value> idx = inRow;
+                  idx.append({add(mul(owIv[t], dw.strides[level]), tap), c0});
+                  Value x = loadVector(b, loc, dw.input, idx, width, mask);
+                  next.push_back(vector::FMAOp::create(b, loc, x, wv, inner[t]));
                 }
                 scf::YieldOp::create(b, loc, next);
               });
-          scf::YieldOp::create(b, loc, kwLoop.getResults());
-        });
+          return SmallVector<Value>(loop.getResults());
+        };
+    SmallVector<Value> sums = taploop(0, {}, {rowIv[0]}, init);
     Value out = epi ? epi->output : dw.output;
     for (int64_t t = 0; t < pixels; ++t) {
-      Value value = khLoop.getResult(t);
+      Value value = sums[t];
       if (epi) {
-        // Iteration dims of the depthwise generic: (n, oh, ow, kh, kw, c).
-        value = emitVectorEpilogue(b, loc, *epi, value, /*vectorDim=*/5, width, mask,
-                                   [&](AffineMap map) {
-                                     Value iv[6] = {nIv, ohIv, owIv[t], Value(), Value(), c0};
+        // Iteration dims of the depthwise generic: (n, o..., k..., c).
+        SmallVector<Value> iv(2 + 2 * spatial);
+        for (int64_t i = 0; i < spatial; ++i)
+          iv[i] = rowIv[i];
+        iv[spatial] = owIv[t];
+        iv.back() = c0;
+        value = emitVectorEpilogue(b, loc, *epi, value, /*vectorDim=*/iv.size() - 1, width,
+                                   mask, [&](AffineMap map) {
                                      SmallVector<Value> idx;
                                      for (AffineExpr e : map.getResults()) {
                                        if (auto d = dyn_cast<AffineDimExpr>(e))
@@ -150,7 +192,7 @@ private:
                                      return idx;
                                    });
       }
-      storeVector(b, loc, value, out, {nIv, ohIv, owIv[t], c0}, mask);
+      storeVector(b, loc, value, out, outIndex(owIv[t]), mask);
     }
   }
 
@@ -160,7 +202,11 @@ private:
   const Epilogue *epi;
   int64_t width;
   bool masked = true;
-  Value ow, channels, kh, kw, nIv, ohIv;
+  Value ow, channels;
+  /// The filter's tap counts, per spatial dim.
+  SmallVector<Value> taps;
+  /// The current row's (n, o_1..o_{S-1}).
+  SmallVector<Value> rowIv;
 };
 
 } // namespace

@@ -434,17 +434,22 @@ linalg::FillOp precedingZeroFill(const Contraction &ct, std::optional<TypedAttr>
   return fill;
 }
 
-/// The f32 NHWC depthwise convolution generic the Conv lowering emits (see Depthwise in
-/// Contraction.h): loops (n, oh, ow, kh, kw, c), body out + in * w.
+/// The f32 channels-last depthwise convolution generic the Conv lowering emits (see
+/// Depthwise in Contraction.h): loops (n, o..., k..., c) for 2 or 3 spatial dims, body
+/// out + in * w.
 std::optional<Depthwise> matchDepthwise(linalg::LinalgOp linalgOp) {
   auto op = dyn_cast<linalg::GenericOp>(linalgOp.getOperation());
   if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || op.getNumLoops() != 6 || op.hasIndexSemantics())
+      op.getNumDpsInits() != 1 || op.hasIndexSemantics())
     return std::nullopt;
+  unsigned numLoops = op.getNumLoops();
+  if (numLoops != 6 && numLoops != 8)
+    return std::nullopt;
+  unsigned spatial = (numLoops - 2) / 2, cDim = numLoops - 1;
   using utils::IteratorType;
-  SmallVector<IteratorType> expected = {IteratorType::parallel,  IteratorType::parallel,
-                                        IteratorType::parallel,  IteratorType::reduction,
-                                        IteratorType::reduction, IteratorType::parallel};
+  SmallVector<IteratorType> expected(1 + spatial, IteratorType::parallel);
+  expected.append(spatial, IteratorType::reduction);
+  expected.push_back(IteratorType::parallel);
   if (op.getIteratorTypesArray() != expected)
     return std::nullopt;
   Value in = op.getDpsInputOperand(0)->get(), w = op.getDpsInputOperand(1)->get();
@@ -468,31 +473,41 @@ std::optional<Depthwise> matchDepthwise(linalg::LinalgOp linalgOp) {
   if (!((mulOp.getLhs() == a0 && mulOp.getRhs() == a1) ||
         (mulOp.getLhs() == a1 && mulOp.getRhs() == a0)))
     return std::nullopt;
-  // Maps: out (n, oh, ow, c), w (kh, kw, c), in (n, oh*sh + kh*dh, ow*sw + kw*dw, c).
+  // Maps: out (n, o..., c), w (k..., c), in (n, o_i * s_i + k_i * d_i..., c).
   MLIRContext *ctx = op.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> outExprs{d(0)}, wExprs;
+  for (unsigned i = 0; i < spatial; ++i) {
+    outExprs.push_back(d(1 + i));
+    wExprs.push_back(d(1 + spatial + i));
+  }
+  outExprs.push_back(d(cDim));
+  wExprs.push_back(d(cDim));
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps[2] != AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx) ||
-      maps[1] != AffineMap::get(6, 0, {d(3), d(4), d(5)}, ctx) || maps[0].getNumResults() != 4 ||
-      maps[0].getResult(0) != d(0) || maps[0].getResult(3) != d(5))
+  if (maps[2] != AffineMap::get(numLoops, 0, outExprs, ctx) ||
+      maps[1] != AffineMap::get(numLoops, 0, wExprs, ctx) ||
+      maps[0].getNumResults() != spatial + 2 || maps[0].getResult(0) != d(0) ||
+      maps[0].getResult(spatial + 1) != d(cDim))
     return std::nullopt;
   Depthwise dw;
   dw.op = op;
   dw.input = in;
   dw.filter = w;
   dw.output = out;
-  for (int i = 0; i < 2; ++i) {
-    std::optional<SmallVector<int64_t>> coeffs = linearCoefficients(maps[0].getResult(1 + i), 6);
+  dw.spatial = spatial;
+  for (unsigned i = 0; i < spatial; ++i) {
+    std::optional<SmallVector<int64_t>> coeffs =
+        linearCoefficients(maps[0].getResult(1 + i), numLoops);
     if (!coeffs)
       return std::nullopt;
-    unsigned outDim = 1 + i, tapDim = 3 + i;
-    for (unsigned j = 0; j < 6; ++j)
+    unsigned outDim = 1 + i, tapDim = 1 + spatial + i;
+    for (unsigned j = 0; j < numLoops; ++j)
       if (j != outDim && j != tapDim && (*coeffs)[j] != 0)
         return std::nullopt;
     if ((*coeffs)[outDim] < 1 || (*coeffs)[tapDim] < 1)
       return std::nullopt;
-    dw.strides[i] = (*coeffs)[outDim];
-    dw.dilations[i] = (*coeffs)[tapDim];
+    dw.strides.push_back((*coeffs)[outDim]);
+    dw.dilations.push_back((*coeffs)[tapDim]);
   }
   return dw;
 }
@@ -531,8 +546,8 @@ struct LowerContractionsPass
     asContraction.b = dw.filter;
     asContraction.c = dw.output;
     asContraction.mapC = dw.op.getIndexingMapsArray()[2];
-    asContraction.n = 5;
-    asContraction.numLoops = 6;
+    asContraction.numLoops = dw.op.getNumLoops();
+    asContraction.n = asContraction.numLoops - 1;
     std::optional<Epilogue> epi = matchEpilogue(asContraction);
     if (epi && epi->outputMap)
       epi.reset(); // the depthwise kernel stores with C's indices only

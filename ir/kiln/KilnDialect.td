@@ -22,15 +22,19 @@ class Kiln_Op<string mnemonic, list<Trait> traits = []> :
     Op<Kiln_Dialect, mnemonic, traits>;
 
 def Kiln_ConvNhwcOp : Kiln_Op<"conv_nhwc", [Pure]> {
-  let summary = "2-D convolution on NHWC activations with a prepacked [KH, KW, C/group, M] weight";
+  let summary = "2-D or 3-D convolution on channels-last activations with a prepacked weight";
   let description = [{
-    The NHWC form of a 2-D ONNX Conv, made by the layout plugin's
-    `kiln-convert-layout-nhwc`: `x` is [N, H, W, C], `w` is [KH, KW, C / group, M]
-    (the ONNX [M, C / group, KH, KW] weight transposed at compile time), the optional
-    `bias` is [M] and the result is [N, OH, OW, M]. `pads` is [top, left, bottom, right]
-    (ONNX's begin/end order); auto_pad is resolved by the pass.
+    The channels-last form of a 2-D or 3-D ONNX Conv (a 1-D one is viewed as 2-D of
+    height 1), made by the layout plugin's `kiln-convert-layout-nhwc`. In 2-D: `x` is
+    [N, H, W, C], `w` is [KH, KW, C / group, M] (the ONNX [M, C / group, KH, KW] weight
+    transposed at compile time), the optional `bias` is [M] and the result is
+    [N, OH, OW, M]; `pads` is [top, left, bottom, right] (ONNX's begin/end order);
+    auto_pad is resolved by the pass.
     `y[n, oh, ow, m] = bias[m] + sum_{kh, kw, c} xpad[n, oh * sh + kh * dh, ow * sw + kw * dw,
     g * C/group + c] * w[kh, kw, c, m]` with `g = m / (M / group)`.
+    In 3-D every spatial list gains the depth first: `x` [N, D, H, W, C], `w`
+    [KD, KH, KW, C / group, M], result [N, OD, OH, OW, M], 3 strides and dilations and
+    6 pads [front, top, left, back, bottom, right].
 
     ```mlir
     %y = kiln.conv_nhwc %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64,
@@ -51,13 +55,15 @@ def Kiln_ConvNhwcOp : Kiln_Op<"conv_nhwc", [Pure]> {
 }
 
 def Kiln_PoolNhwcOp : Kiln_Op<"pool_nhwc", [Pure]> {
-  let summary = "2-D max or average pooling on NHWC activations";
+  let summary = "2-D or 3-D max or average pooling on channels-last activations";
   let description = [{
     The NHWC form of a 2-D ONNX MaxPool or AveragePool, made by the layout plugin's
     `kiln-sink-transposes` when the pool reads an NHWC tensor through a Transpose: `x`
     is [N, H, W, C] and the result [N, OH, OW, C]. `pads` is [top, left, bottom, right]
     and already holds what auto_pad and ceil_mode add, so
-    `OH = (H + top + bottom - ((KH - 1) * DH + 1)) / SH + 1`. `kind` is "max" (padding
+    `OH = (H + top + bottom - ((KH - 1) * DH + 1)) / SH + 1`. A 3-D pool is the same on
+    NDHWC ([N, D, H, W, C]) with 3 kernel sizes, strides and dilations and 6 pads
+    [front, top, left, back, bottom, right]. `kind` is "max" (padding
     never wins) or "avg"; an average divides by the window's taps inside the padded input
     when `count_include_pad` is set, else by those inside `x`.
 

@@ -1,8 +1,9 @@
 //===- Passes.td - The layout plugin's passes ------------------------------===//
 //
 // Activation layout for convolution-heavy models on the onnx dialect, run after the
-// fusion plugin (biases and BatchNorm already folded into Conv): 2-D convolutions
-// become kiln.conv_nhwc on NHWC activations with a compile-time transposed weight,
+// fusion plugin (biases and BatchNorm already folded into Conv): 1-D, 2-D and 3-D
+// convolutions become kiln.conv_nhwc on NHWC (NDHWC) activations with a compile-time
+// transposed weight,
 // and the Transposes that brings are pushed through layout-agnostic ops until they
 // cancel, so layout conversions remain only at the graph's edges and around ops that
 // need NCHW (pooling, reshapes).
@@ -15,15 +16,19 @@
 include "mlir/Pass/PassBase.td"
 
 def ConvertLayoutNhwc : Pass<"kiln-convert-layout-nhwc", "mlir::ModuleOp"> {
-  let summary = "Rewrite 2-D f32 Conv (group 1 or depthwise) to kiln.conv_nhwc";
+  let summary = "Rewrite 1-D, 2-D and 3-D f32 Conv to kiln.conv_nhwc";
   let description = [{
-    Each `onnx.Conv` with a 4-D f32 input whose channel and spatial sizes are static,
-    a constant weight and group 1 (or depthwise: group == C == M) becomes
+    Each `onnx.Conv` with a 4-D f32 input whose channel sizes are static and a constant
+    weight (any group: 1, depthwise or grouped) becomes
     `Transpose(kiln.conv_nhwc(Transpose(X, [0, 2, 3, 1]), W', B), [0, 3, 1, 2])`, where
     W' is the weight transposed at compile time from [M, C/group, KH, KW] to
     [KH, KW, C/group, M] (the prepacked form the backend's contraction kernels read
-    with M contiguous). auto_pad is resolved to explicit pads. Other Convs (grouped,
-    1-D/3-D, dynamic channels, non-constant weights) are left alone.
+    with M contiguous). auto_pad is resolved to explicit pads (spatial sizes may be
+    dynamic when the pads do not depend on them). A 1-D Conv is the 2-D one of height 1
+    (an Unsqueeze and a Squeeze around it); a 3-D Conv (5-D input) becomes an NDHWC
+    kiln.conv_nhwc between Transposes [0, 2, 3, 4, 1] and [0, 4, 1, 2, 3], its weight
+    [KD, KH, KW, C/group, M]. Other Convs (dynamic channels, non-constant weights,
+    non-f32) are left alone.
     `kiln-sink-transposes` then removes the Transposes between adjacent ops.
 
     Before:
@@ -62,7 +67,8 @@ def SinkTransposes : Pass<"kiln-sink-transposes", "mlir::ModuleOp"> {
       every input is transposed by the same `p`; likewise Split, Slice (constant
       axes), Softmax and LogSoftmax with their axes mapped through `p`;
     * `MaxPool/AveragePool(Transpose(x, NHWC -> NCHW)) = Transpose(kiln.pool_nhwc(x))`
-      for 2-D pools whose pads are known at compile time;
+      for 2-D pools whose pads are known at compile time, and the same for 3-D pools
+      of an NDHWC tensor (Transpose [0, 4, 1, 2, 3]);
     * GlobalAveragePool/GlobalMaxPool become ReduceMean/ReduceMax over the untransposed
       spatial axes, and the Reduce ops with constant axes reduce `p[axes]`;
     * Resize and Pad take their per-axis constants (scales, sizes, roi, pads) or their

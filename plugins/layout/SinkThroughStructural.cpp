@@ -142,32 +142,38 @@ struct SinkThroughPool : OpRewritePattern<PoolOp> {
         return rewriter.notifyMatchFailure(op, "the Indices output is used");
     TransposeOp t;
     std::optional<SmallVector<int64_t>> perm = transposePerm(op.getX(), t);
-    if (!perm || *perm != ArrayRef<int64_t>{0, 3, 1, 2})
-      return rewriter.notifyMatchFailure(op, "X is not an NHWC tensor transposed to NCHW");
+    if (!perm || (*perm != ArrayRef<int64_t>{0, 3, 1, 2} &&
+                  *perm != ArrayRef<int64_t>{0, 4, 1, 2, 3}))
+      return rewriter.notifyMatchFailure(
+          op, "X is not an NHWC (NDHWC) tensor transposed to NCHW (NCDHW)");
     auto xType = cast<RankedTensorType>(t.getData().getType());
     auto yType = dyn_cast<RankedTensorType>(op.getY().getType());
+    int64_t rank = perm->size(), spatial = rank - 2;
     ArrayRef<int64_t> kernel = op.getKernelShape();
-    if (!yType || yType.getRank() != 4 || kernel.size() != 2)
-      return rewriter.notifyMatchFailure(op, "not a 2-D pool with a ranked result");
-    SmallVector<int64_t> strides(op.getStrides().value_or(ArrayRef<int64_t>{1, 1}));
-    SmallVector<int64_t> dilations(op.getDilations().value_or(ArrayRef<int64_t>{1, 1}));
-    SmallVector<int64_t> pads(op.getPads().value_or(ArrayRef<int64_t>{0, 0, 0, 0}));
-    if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+    if (!yType || yType.getRank() != rank || static_cast<int64_t>(kernel.size()) != spatial)
+      return rewriter.notifyMatchFailure(op, "not a 2-D or 3-D pool with a ranked result");
+    SmallVector<int64_t> ones(spatial, 1), zeros(2 * spatial, 0);
+    SmallVector<int64_t> strides(op.getStrides().value_or(ArrayRef<int64_t>(ones)));
+    SmallVector<int64_t> dilations(op.getDilations().value_or(ArrayRef<int64_t>(ones)));
+    SmallVector<int64_t> pads(op.getPads().value_or(ArrayRef<int64_t>(zeros)));
+    if (static_cast<int64_t>(strides.size()) != spatial ||
+        static_cast<int64_t>(dilations.size()) != spatial ||
+        static_cast<int64_t>(pads.size()) != 2 * spatial)
       return rewriter.notifyMatchFailure(op, "malformed strides, dilations or pads");
     StringRef autoPad = op.getAutoPad();
     bool ceil = op.getCeilMode() != 0;
-    for (int64_t i = 0; i < 2; ++i) {
+    for (int64_t i = 0; i < spatial; ++i) {
       int64_t in = xType.getDimSize(1 + i), s = strides[i];
       int64_t effective = (kernel[i] - 1) * dilations[i] + 1;
       if (autoPad == "VALID") {
-        pads[i] = pads[2 + i] = 0;
+        pads[i] = pads[spatial + i] = 0;
       } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
         if (s != 1 && ShapedType::isDynamic(in))
           return rewriter.notifyMatchFailure(op, "SAME pads of a strided window on a dynamic size");
         int64_t total = s == 1 ? effective - 1
                                : std::max<int64_t>(0, ((in + s - 1) / s - 1) * s + effective - in);
         pads[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
-        pads[2 + i] = total - pads[i];
+        pads[spatial + i] = total - pads[i];
       } else if (autoPad != "NOTSET") {
         return rewriter.notifyMatchFailure(op, "unknown auto_pad");
       }
@@ -175,21 +181,21 @@ struct SinkThroughPool : OpRewritePattern<PoolOp> {
         continue;
       if (ShapedType::isDynamic(in))
         return rewriter.notifyMatchFailure(op, "ceil_mode on a dynamic size");
-      int64_t span = in + pads[i] + pads[2 + i] - effective;
+      int64_t span = in + pads[i] + pads[spatial + i] - effective;
       if (span < 0)
         return rewriter.notifyMatchFailure(op, "the window is larger than the padded input");
       int64_t out = (span + s - 1) / s + 1;
       if ((out - 1) * s >= in + pads[i])
         --out;
-      int64_t extra = std::max<int64_t>(0, (out - 1) * s + effective - (in + pads[i] + pads[2 + i]));
+      int64_t extra = std::max<int64_t>(0, (out - 1) * s + effective - (in + pads[i] + pads[spatial + i]));
       if (extra && !isMax)
         return rewriter.notifyMatchFailure(op, "an average over ceil_mode's extra padding");
-      pads[2 + i] += extra;
+      pads[spatial + i] += extra;
     }
     bool includePad = false;
     if constexpr (!isMax)
       includePad = op.getCountIncludePad() != 0;
-    auto nhwcType = RankedTensorType::get(permuteShape(yType.getShape(), {0, 2, 3, 1}),
+    auto nhwcType = RankedTensorType::get(permuteShape(yType.getShape(), invertPermutation(*perm)),
                                           yType.getElementType());
     Location loc = kiln::replacedNodesLoc(op.getOperation());
     auto pool = kiln::kilnir::PoolNhwcOp::create(

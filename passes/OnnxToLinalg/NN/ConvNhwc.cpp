@@ -1,18 +1,23 @@
 //===- ConvNhwc.cpp - Lower kiln.conv_nhwc to linalg ----------------------===//
 //
-// The NHWC convolution the layout plugin makes, lowered so the CPU backend's
+// The channels-last convolution the layout plugin makes (NHWC, or NDHWC in 3-D: S = 2
+// or 3 spatial dims o_1..o_S, kernel taps k_1..k_S), lowered so the CPU backend's
 // contraction kernels vectorize along the output channels (the packed weight's
 // contiguous dim) rather than along the pixels:
-//   group == 1, 1x1, stride 1, no pads -> X [N*H*W, C] x W [C, M] (linalg.matmul)
-//   group == 1, otherwise              -> an implicit GEMM: a contraction generic over
-//                                         (n, oh, ow, m, kh, kw, c) reading the padded X
-//                                         through the window map (no im2col copy)
-//   depthwise (C/group == 1, M == C)   -> a linalg.generic over (n, oh, ow, kh, kw, c)
-//                                         with the channels innermost (the backend's
-//                                         depthwise kernel)
+//   group == 1, 1x1(x1), stride 1, no pads -> X [N*pixels, C] x W [C, M] (linalg.matmul)
+//   group == 1, otherwise                  -> an implicit GEMM: a contraction generic over
+//                                             (n, o..., m, k..., c) reading the padded X
+//                                             through the window map (no im2col copy)
+//   depthwise (C/group == 1, M == C)       -> a linalg.generic over (n, o..., k..., c)
+//                                             with the channels innermost (the backend's
+//                                             depthwise kernel)
+//   other groups                           -> the implicit GEMM with a group dim g that
+//                                             A, B and C share (the backend walks it like
+//                                             a batch): X viewed [N, ..., G, C/G], W
+//                                             [k..., C/G, G, M/G], Y [N, o..., G, M/G]
 // With dynamic image sizes the 1x1 case is the same generic too (see lowerWindowed).
-// The bias is added to the [N*OH*OW, M] product (the epilogue the backend fuses into
-// the matmul's store) or to the depthwise result.
+// The bias is added to the [N*pixels, M] product (the epilogue the backend fuses into
+// the matmul's store) or to the windowed result.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,85 +50,61 @@ Value addLastDimBias(OpBuilder &b, Location loc, Value value, Value bias) {
                           });
 }
 
+/// Reassociation of a rank-`rank` tensor that merges dims [0, rank - 1) and keeps the
+/// last: [N, spatial..., C] <-> [N * pixels, C] and [k..., C, M] <-> [K, M].
+SmallVector<ReassociationIndices> allButLast(int64_t rank) {
+  ReassociationIndices lead;
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    lead.push_back(i);
+  return {lead, {rank - 1}};
+}
+
+/// Reassociation of a rank-`rank` tensor that keeps dims [0, rank - 2) and merges the
+/// last two (or splits the last into two, the other way).
+SmallVector<ReassociationIndices> lastPair(int64_t rank) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0; i + 2 < rank; ++i)
+    groups.push_back({i});
+  groups.push_back({rank - 2, rank - 1});
+  return groups;
+}
+
 struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult matchAndRewrite(kilnir::ConvNhwcOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
     auto xType = cast<RankedTensorType>(adaptor.getX().getType());
     auto wType = cast<RankedTensorType>(adaptor.getW().getType());
     auto yType = cast<RankedTensorType>(op.getY().getType());
+    int64_t rank = xType.getRank(), spatial = rank - 2;
     if (!xType.getElementType().isF32() || wType.getElementType() != xType.getElementType())
       return reject(rewriter, op, "kiln.conv_nhwc is lowered for f32 only");
-    if (!wType.hasStaticShape() || xType.isDynamicDim(3) || yType.isDynamicDim(3))
+    if (!wType.hasStaticShape() || xType.isDynamicDim(rank - 1) ||
+        yType.isDynamicDim(rank - 1))
       return reject(rewriter, op, "kiln.conv_nhwc needs static weights and channel counts");
-    if (ShapedType::isDynamicShape(xType.getShape().slice(1, 2)) ||
-        ShapedType::isDynamicShape(yType.getShape().slice(1, 2)))
-      return lowerWindowed(op, adaptor, rewriter);
-    int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1), cg = wType.getDimSize(2),
-            m = wType.getDimSize(3), c = xType.getDimSize(3);
-    int64_t oh = yType.getDimSize(1), ow = yType.getDimSize(2);
-    int64_t group = op.getGroup();
-    bool depthwise = group > 1 && cg == 1 && m == group && c == group;
-    if (group != 1 && !depthwise)
-      return reject(rewriter, op, "kiln.conv_nhwc is lowered for group 1 and depthwise only");
-    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
-                      pads = op.getPads();
-    bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
+    int64_t m = wType.getDimSize(spatial + 1);
+    ArrayRef<int64_t> kernel = wType.getShape().take_front(spatial);
+    ArrayRef<int64_t> strides = op.getStrides(), pads = op.getPads();
+    auto isOne = [](int64_t v) { return v == 1; };
+    bool pointwise = op.getGroup() == 1 && llvm::all_of(kernel, isOne) &&
+                     llvm::all_of(strides, isOne) &&
                      llvm::all_of(pads, [](int64_t p) { return p == 0; });
-    if (group == 1 && !pointwise)
+    if (!pointwise || ShapedType::isDynamicShape(xType.getShape().slice(1, spatial)) ||
+        ShapedType::isDynamicShape(yType.getShape().slice(1, spatial)))
       return lowerWindowed(op, adaptor, rewriter);
 
+    // group == 1, 1x1 stride 1 on static pixels: the rows of the product are the pixels
+    // of every image.
     Type f32 = xType.getElementType();
     Value zero = createScalarConstant(rewriter, loc, f32, 0);
-    Value x = padNhwc(rewriter, loc, adaptor.getX(), pads, zero);
-    int64_t n = xType.getDimSize(0);
-    Value batch;
-    SmallVector<Value> dynBatch;
-    if (ShapedType::isDynamic(n)) {
-      batch = tensor::DimOp::create(rewriter, loc, adaptor.getX(), 0);
-      dynBatch.push_back(batch);
-    }
-    Value result;
-
-    if (depthwise) {
-      // out[n, oh, ow, c] += x[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * w[kh, kw, c]
-      Value w = tensor::CollapseShapeOp::create(rewriter, loc, adaptor.getW(),
-                                                SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
-      auto outType = RankedTensorType::get({n, oh, ow, m}, f32);
-      Value init = fill(rewriter, loc, createEmpty(rewriter, loc, outType, dynBatch), zero);
-      auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-      SmallVector<AffineMap> maps{windowInputMap(ctx, strides, dilations),
-                                  AffineMap::get(6, 0, {d(3), d(4), d(5)}, ctx),
-                                  AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx)};
-      using utils::IteratorType;
-      SmallVector<IteratorType> iterators{IteratorType::parallel,  IteratorType::parallel,
-                                          IteratorType::parallel,  IteratorType::reduction,
-                                          IteratorType::reduction, IteratorType::parallel};
-      result = linalg::GenericOp::create(
-                   rewriter, loc, TypeRange{outType}, ValueRange{x, w}, ValueRange{init}, maps,
-                   iterators,
-                   [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                     Value product = arith::MulFOp::create(nb, nloc, args[0], args[1]);
-                     linalg::YieldOp::create(
-                         nb, nloc, Value(arith::AddFOp::create(nb, nloc, args[2], product)));
-                   })
-                   .getResult(0);
-      if (Value bias = adaptor.getBias())
-        result = addLastDimBias(rewriter, loc, result, bias);
-      result = castWithCheck(rewriter, loc, op, result, yType);
-      rewriter.replaceOp(op, result);
-      return success();
-    }
-
-    // group == 1, 1x1 stride 1: the rows of the product are the pixels of every image.
-    int64_t rows = ShapedType::isDynamic(n) ? ShapedType::kDynamic : n * oh * ow;
-    Value col = tensor::CollapseShapeOp::create(rewriter, loc, x,
-                                                SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
-    Value w = tensor::CollapseShapeOp::create(rewriter, loc, adaptor.getW(),
-                                              SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    int64_t n = xType.getDimSize(0), pixels = 1;
+    for (int64_t i = 0; i < spatial; ++i)
+      pixels *= yType.getDimSize(1 + i);
+    int64_t rows = ShapedType::isDynamic(n) ? ShapedType::kDynamic : n * pixels;
+    Value col = tensor::CollapseShapeOp::create(rewriter, loc, adaptor.getX(), allButLast(rank));
+    Value w = tensor::CollapseShapeOp::create(rewriter, loc, adaptor.getW(), allButLast(rank));
     auto productType = RankedTensorType::get({rows, m}, f32);
     SmallVector<Value> dynRows;
     if (ShapedType::isDynamic(rows))
@@ -134,97 +115,166 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
                         .getResult(0);
     if (Value bias = adaptor.getBias())
       product = addLastDimBias(rewriter, loc, product, bias);
-    auto outType = RankedTensorType::get({n, oh, ow, m}, f32);
-    OpFoldResult batchSize = ShapedType::isDynamic(n) ? OpFoldResult(batch)
-                                                      : OpFoldResult(rewriter.getIndexAttr(n));
-    SmallVector<OpFoldResult> sizes{batchSize, rewriter.getIndexAttr(oh),
-                                    rewriter.getIndexAttr(ow), rewriter.getIndexAttr(m)};
-    result = expandShape(rewriter, loc, outType, product,
-                         SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}, sizes);
-    result = castWithCheck(rewriter, loc, op, result, yType);
-    rewriter.replaceOp(op, result);
+    SmallVector<int64_t> outShape(yType.getShape());
+    outShape.back() = m;
+    auto outType = RankedTensorType::get(outShape, f32);
+    SmallVector<OpFoldResult> sizes{tensor::getMixedSize(rewriter, loc, adaptor.getX(), 0)};
+    for (int64_t i = 1; i < rank; ++i)
+      sizes.push_back(rewriter.getIndexAttr(outShape[i]));
+    Value result = expandShape(rewriter, loc, outType, product, allButLast(rank), sizes);
+    rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, result, yType));
     return success();
   }
 
-  /// Every windowed group-1 convolution, and any with dynamic image sizes: a contraction
-  /// generic whose m dims are (n, oh, ow), k dims the window (kh, kw, c) and n dim the
-  /// output channels, reading the padded X through the window map directly (an implicit
-  /// GEMM: no im2col copy). The CPU backend packs W and vectorizes along the output
-  /// channels; its A operand is read by address anyway, so the window costs nothing.
-  /// The pixel dims stay apart (merging two dynamic dims in a reshape is what upstream
+  /// Every windowed convolution, and any with dynamic image sizes: a generic reading the
+  /// padded X through the window map directly (an implicit GEMM: no im2col copy). For
+  /// group 1 its m dims are (n, o...), k dims the window (k..., c) and n dim the output
+  /// channels; the CPU backend packs W and vectorizes along the output channels; its A
+  /// operand is read by address anyway, so the window costs nothing. The pixel dims stay
+  /// apart (merging two dynamic dims in a reshape is what upstream
   /// expand-strided-metadata cannot lower).
   LogicalResult lowerWindowed(kilnir::ConvNhwcOp op, OpAdaptor adaptor,
-                                    ConversionPatternRewriter &rewriter) const {
+                              ConversionPatternRewriter &rewriter) const {
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
     auto xType = cast<RankedTensorType>(adaptor.getX().getType());
     auto wType = cast<RankedTensorType>(adaptor.getW().getType());
     auto yType = cast<RankedTensorType>(op.getY().getType());
-    int64_t kernel[2] = {wType.getDimSize(0), wType.getDimSize(1)};
-    int64_t cg = wType.getDimSize(2), m = wType.getDimSize(3), c = xType.getDimSize(3);
+    int64_t rank = xType.getRank(), spatial = rank - 2;
+    ArrayRef<int64_t> kernel = wType.getShape().take_front(spatial);
+    int64_t cg = wType.getDimSize(spatial), m = wType.getDimSize(spatial + 1),
+            c = xType.getDimSize(rank - 1);
     int64_t group = op.getGroup();
     bool depthwise = group > 1 && cg == 1 && m == group && c == group;
-    if (group != 1 && !depthwise)
-      return reject(rewriter, op, "kiln.conv_nhwc is lowered for group 1 and depthwise only");
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
                       pads = op.getPads();
     Type f32 = xType.getElementType();
     Value zero = createScalarConstant(rewriter, loc, f32, 0);
     Value x = padNhwc(rewriter, loc, adaptor.getX(), pads, zero);
 
-    // OH and OW from the padded sizes, after checking that the dilated kernel fits.
+    // The output sizes from the padded sizes, after checking that the dilated kernel fits.
     SmallVector<OpFoldResult> outSizes =
         nhwcWindowSizes(rewriter, loc, op, x, kernel, strides, dilations);
-    outSizes.push_back(rewriter.getIndexAttr(m));
-    auto empty = [&](ArrayRef<OpFoldResult> sizes) {
-      return tensor::EmptyOp::create(rewriter, loc, sizes, f32).getResult();
-    };
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     using utils::IteratorType;
-    Value init = fill(rewriter, loc, empty(outSizes), zero);
     Value result;
     if (depthwise) {
-      // out[n, oh, ow, c] += x[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * w[kh, kw, c]
-      Value w = tensor::CollapseShapeOp::create(rewriter, loc, adaptor.getW(),
-                                                SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+      // (n, o..., k..., c): out[n, o..., c] += x[n, o * s + k * dl..., c] * w[k..., c]
+      outSizes.push_back(rewriter.getIndexAttr(m));
+      Value init =
+          fill(rewriter, loc, tensor::EmptyOp::create(rewriter, loc, outSizes, f32), zero);
+      Value w = tensor::CollapseShapeOp::create(rewriter, loc, adaptor.getW(), lastPair(rank));
+      unsigned numDims = 2 + 2 * spatial;
+      SmallVector<AffineExpr> wExprs, outExprs{d(0)};
+      for (int64_t i = 0; i < spatial; ++i) {
+        wExprs.push_back(d(1 + spatial + i));
+        outExprs.push_back(d(1 + i));
+      }
+      wExprs.push_back(d(numDims - 1));
+      outExprs.push_back(d(numDims - 1));
       SmallVector<AffineMap> maps{windowInputMap(ctx, strides, dilations),
-                                  AffineMap::get(6, 0, {d(3), d(4), d(5)}, ctx),
-                                  AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx)};
-      SmallVector<IteratorType> iterators{IteratorType::parallel,  IteratorType::parallel,
-                                          IteratorType::parallel,  IteratorType::reduction,
-                                          IteratorType::reduction, IteratorType::parallel};
+                                  AffineMap::get(numDims, 0, wExprs, ctx),
+                                  AffineMap::get(numDims, 0, outExprs, ctx)};
+      SmallVector<IteratorType> iterators(1 + spatial, IteratorType::parallel);
+      iterators.append(spatial, IteratorType::reduction);
+      iterators.push_back(IteratorType::parallel);
+      result = linalg::GenericOp::create(rewriter, loc, TypeRange{init.getType()},
+                                         ValueRange{x, w}, ValueRange{init}, maps, iterators,
+                                         yieldMulAdd)
+                   .getResult(0);
+    } else if (group == 1) {
+      outSizes.push_back(rewriter.getIndexAttr(m));
+      Value init =
+          fill(rewriter, loc, tensor::EmptyOp::create(rewriter, loc, outSizes, f32), zero);
+      auto isOne = [](int64_t v) { return v == 1; };
+      bool pointwise = llvm::all_of(kernel, isOne) && llvm::all_of(strides, isOne);
+      Value w = adaptor.getW();
+      // Dims: n, o_1..o_S, m, then the reductions.
+      unsigned mDim = 1 + spatial;
+      SmallVector<AffineExpr> xExprs{d(0)}, outExprs{d(0)};
+      for (int64_t i = 0; i < spatial; ++i)
+        outExprs.push_back(d(1 + i));
+      outExprs.push_back(d(mDim));
+      SmallVector<AffineMap> maps;
+      if (pointwise) {
+        // (n, o..., m, c): a 1x1 stride-1 window reads the padded input as it is.
+        w = tensor::CollapseShapeOp::create(rewriter, loc, w, allButLast(rank));
+        unsigned numDims = mDim + 2, cDim = mDim + 1;
+        for (int64_t i = 0; i < spatial; ++i)
+          xExprs.push_back(d(1 + i));
+        xExprs.push_back(d(cDim));
+        maps = {AffineMap::get(numDims, 0, xExprs, ctx),
+                AffineMap::get(numDims, 0, {d(cDim), d(mDim)}, ctx),
+                AffineMap::get(numDims, 0, outExprs, ctx)};
+      } else {
+        // (n, o..., m, k..., c): y[n, o..., m] += x[n, o * s + k * dl..., c] * w[k..., c, m]
+        unsigned numDims = mDim + spatial + 2, cDim = numDims - 1;
+        SmallVector<AffineExpr> wExprs;
+        for (int64_t i = 0; i < spatial; ++i) {
+          AffineExpr tap = d(mDim + 1 + i);
+          xExprs.push_back(d(1 + i) * strides[i] + tap * dilations[i]);
+          wExprs.push_back(tap);
+        }
+        xExprs.push_back(d(cDim));
+        wExprs.append({d(cDim), d(mDim)});
+        maps = {AffineMap::get(numDims, 0, xExprs, ctx), AffineMap::get(numDims, 0, wExprs, ctx),
+                AffineMap::get(numDims, 0, outExprs, ctx)};
+      }
+      SmallVector<IteratorType> iterators(mDim + 1, IteratorType::parallel);
+      iterators.resize(maps[0].getNumDims(), IteratorType::reduction);
       result = linalg::GenericOp::create(rewriter, loc, TypeRange{init.getType()},
                                          ValueRange{x, w}, ValueRange{init}, maps, iterators,
                                          yieldMulAdd)
                    .getResult(0);
     } else {
-      bool pointwise = kernel[0] == 1 && kernel[1] == 1 && strides[0] == 1 && strides[1] == 1;
-      Value a = x; // a 1x1 stride-1 window reads the padded input as it is
-      Value w = adaptor.getW();
-      SmallVector<AffineMap> maps;
-      if (pointwise) {
-        w = tensor::CollapseShapeOp::create(rewriter, loc, w,
-                                            SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
-        // (n, oh, ow, m, c)
-        maps = {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx),
-                AffineMap::get(5, 0, {d(4), d(3)}, ctx),
-                AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)};
-      } else {
-        // (n, oh, ow, m, kh, kw, c): y[n, oh, ow, m] +=
-        //   x[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * w[kh, kw, c, m]
-        maps = {AffineMap::get(7, 0,
-                               {d(0), d(1) * strides[0] + d(4) * dilations[0],
-                                d(2) * strides[1] + d(5) * dilations[1], d(6)},
-                               ctx),
-                AffineMap::get(7, 0, {d(4), d(5), d(6), d(3)}, ctx),
-                AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+      // (n, o..., g, m', k..., c'): y[n, o..., g, m'] +=
+      //   x[n, o * s + k * dl..., g, c'] * w[k..., c', g, m'] (M = G * M/G, g outermost,
+      // as ONNX numbers the output channels; the same for C).
+      int64_t mg = m / group;
+      auto paddedType = cast<RankedTensorType>(x.getType());
+      SmallVector<int64_t> xgShape(paddedType.getShape());
+      xgShape.back() = cg;
+      xgShape.insert(xgShape.end() - 1, group);
+      SmallVector<OpFoldResult> xgSizes = tensor::getMixedSizes(rewriter, loc, x);
+      xgSizes.back() = rewriter.getIndexAttr(cg);
+      xgSizes.insert(xgSizes.end() - 1, rewriter.getIndexAttr(group));
+      Value xg = expandShape(rewriter, loc, RankedTensorType::get(xgShape, f32), x,
+                             lastPair(rank + 1), xgSizes);
+      SmallVector<int64_t> wgShape(wType.getShape());
+      wgShape.back() = mg;
+      wgShape.insert(wgShape.end() - 1, group);
+      Value wg = tensor::ExpandShapeOp::create(rewriter, loc, RankedTensorType::get(wgShape, f32),
+                                               adaptor.getW(), lastPair(rank + 1));
+      SmallVector<OpFoldResult> groupedSizes(outSizes);
+      groupedSizes.append({rewriter.getIndexAttr(group), rewriter.getIndexAttr(mg)});
+      Value init = fill(rewriter, loc,
+                        tensor::EmptyOp::create(rewriter, loc, groupedSizes, f32), zero);
+      unsigned gDim = 1 + spatial, mDim = gDim + 1, numDims = mDim + spatial + 2,
+               cDim = numDims - 1;
+      SmallVector<AffineExpr> xExprs{d(0)}, wExprs, outExprs{d(0)};
+      for (int64_t i = 0; i < spatial; ++i) {
+        AffineExpr tap = d(mDim + 1 + i);
+        xExprs.push_back(d(1 + i) * strides[i] + tap * dilations[i]);
+        wExprs.push_back(tap);
+        outExprs.push_back(d(1 + i));
       }
-      SmallVector<IteratorType> iterators(4, IteratorType::parallel);
-      iterators.resize(maps[0].getNumDims(), IteratorType::reduction);
-      result = linalg::GenericOp::create(rewriter, loc, TypeRange{init.getType()},
-                                         ValueRange{a, w}, ValueRange{init}, maps,
-                                         iterators, yieldMulAdd)
-                   .getResult(0);
+      xExprs.append({d(gDim), d(cDim)});
+      wExprs.append({d(cDim), d(gDim), d(mDim)});
+      outExprs.append({d(gDim), d(mDim)});
+      SmallVector<AffineMap> maps{AffineMap::get(numDims, 0, xExprs, ctx),
+                                  AffineMap::get(numDims, 0, wExprs, ctx),
+                                  AffineMap::get(numDims, 0, outExprs, ctx)};
+      SmallVector<IteratorType> iterators(mDim + 1, IteratorType::parallel);
+      iterators.resize(numDims, IteratorType::reduction);
+      Value grouped = linalg::GenericOp::create(rewriter, loc, TypeRange{init.getType()},
+                                                ValueRange{xg, wg}, ValueRange{init}, maps,
+                                                iterators, yieldMulAdd)
+                          .getResult(0);
+      auto groupedType = cast<RankedTensorType>(grouped.getType());
+      SmallVector<int64_t> outShape(groupedType.getShape().drop_back());
+      outShape.back() = m;
+      result = tensor::CollapseShapeOp::create(rewriter, loc, RankedTensorType::get(outShape, f32),
+                                               grouped, lastPair(rank + 1));
     }
     if (Value bias = adaptor.getBias())
       result = addLastDimBias(rewriter, loc, result, bias);

@@ -1,4 +1,4 @@
-//===- NhwcWindow.cpp - Sliding windows over NHWC tensors -----------------===//
+//===- NhwcWindow.cpp - Sliding windows over channels-last tensors --------===//
 
 #include "passes/OnnxToLinalg/NN/NhwcWindow.h"
 #include "passes/OnnxToLinalg/Support/ShapeChecks.h"
@@ -14,20 +14,26 @@ namespace kiln::conversion {
 Value padNhwc(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> pads, Value padValue) {
   if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
     return x;
-  SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(pads[0]),
-                                b.getIndexAttr(pads[1]), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> high{b.getIndexAttr(0), b.getIndexAttr(pads[2]),
-                                 b.getIndexAttr(pads[3]), b.getIndexAttr(0)};
+  int64_t spatial = pads.size() / 2;
+  SmallVector<OpFoldResult> low{b.getIndexAttr(0)}, high{b.getIndexAttr(0)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    low.push_back(b.getIndexAttr(pads[i]));
+    high.push_back(b.getIndexAttr(pads[spatial + i]));
+  }
+  low.push_back(b.getIndexAttr(0));
+  high.push_back(b.getIndexAttr(0));
   return tensor::PadOp::create(b, loc, Type(), x, low, high, padValue);
 }
 
 AffineMap windowInputMap(MLIRContext *ctx, ArrayRef<int64_t> strides,
                          ArrayRef<int64_t> dilations) {
+  int64_t spatial = strides.size();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  return AffineMap::get(6, 0,
-                        {d(0), d(1) * strides[0] + d(3) * dilations[0],
-                         d(2) * strides[1] + d(4) * dilations[1], d(5)},
-                        ctx);
+  SmallVector<AffineExpr> exprs{d(0)};
+  for (int64_t i = 0; i < spatial; ++i)
+    exprs.push_back(d(1 + i) * strides[i] + d(1 + spatial + i) * dilations[i]);
+  exprs.push_back(d(1 + 2 * spatial));
+  return AffineMap::get(2 + 2 * spatial, 0, exprs, ctx);
 }
 
 SmallVector<OpFoldResult> nhwcWindowSizes(OpBuilder &b, Location loc, Operation *node,
@@ -35,7 +41,7 @@ SmallVector<OpFoldResult> nhwcWindowSizes(OpBuilder &b, Location loc, Operation 
                                           ArrayRef<int64_t> strides,
                                           ArrayRef<int64_t> dilations) {
   SmallVector<OpFoldResult> sizes{tensor::getMixedSize(b, loc, padded, 0)};
-  for (int64_t i = 0; i < 2; ++i) {
+  for (int64_t i = 0, e = kernel.size(); i < e; ++i) {
     int64_t extent = (kernel[i] - 1) * dilations[i] + 1;
     OpFoldResult size = tensor::getMixedSize(b, loc, padded, 1 + i);
     if (std::optional<int64_t> known = getConstantIntValue(size)) {

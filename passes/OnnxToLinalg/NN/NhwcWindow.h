@@ -1,7 +1,8 @@
-//===- NhwcWindow.h - Sliding windows over NHWC tensors ---------*- C++ -*-===//
+//===- NhwcWindow.h - Sliding windows over channels-last tensors -*- C++ -*-===//
 //
-// What the NHWC ops of the layout plugin (kiln.conv_nhwc, kiln.pool_nhwc) share: padding
-// the spatial dims, the window's input map, and the output size.
+// What the channels-last ops of the layout plugin (kiln.conv_nhwc, kiln.pool_nhwc) share:
+// padding the spatial dims, the window's input map, and the output size. Each works for
+// any number S of spatial dims (NHWC: 2, NDHWC: 3), taken from the sizes of its lists.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,16 +15,18 @@
 
 namespace kiln::conversion {
 
-/// Pads the spatial dims (1 and 2) of NHWC `x` by [top, left, bottom, right] with
-/// `padValue`; `x` itself when every pad is 0.
+/// Pads the S spatial dims (1 to S) of channels-last `x` by `pads` (S begins, then S
+/// ends: [top, left, bottom, right] in 2-D) with `padValue`; `x` itself when every pad is 0.
 mlir::Value padNhwc(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                     llvm::ArrayRef<int64_t> pads, mlir::Value padValue);
 
-/// The map (n, oh, ow, kh, kw, c) -> the NHWC input element the window reads.
+/// The map (n, o_1..o_S, k_1..k_S, c) -> the channels-last input element the window reads
+/// (in 2-D: (n, oh, ow, kh, kw, c)); S is the number of strides.
 mlir::AffineMap windowInputMap(mlir::MLIRContext *ctx, llvm::ArrayRef<int64_t> strides,
                                llvm::ArrayRef<int64_t> dilations);
 
-/// [N, OH, OW] of a window over the padded NHWC `padded`: static where the sizes are,
+/// [N, O_1..O_S] of a window over the padded channels-last `padded` (S the kernel's
+/// size; [N, OH, OW] in 2-D): static where the sizes are,
 /// else computed at run time after a check (naming `node`) that the dilated kernel fits.
 llvm::SmallVector<mlir::OpFoldResult>
 nhwcWindowSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *node, mlir::Value padded,

@@ -57,8 +57,77 @@ Value getPoolIdentity(OpBuilder &b, Location loc, PoolKind kind, Type type) {
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, APInt::getSignedMinValue(width)));
 }
 
+/// A 3-D pool as two passes, since max and sum over a box are separable: the depth window
+/// first, tmp[n, c, od, h, w] = combine over kd of x[n, c, od * sd + kd * dd, h, w] (a
+/// generic whose innermost loops run along the contiguous h and w, so they vectorize),
+/// then the 2-D named pool over (h, w) of tmp viewed [N, C * OD, H, W]. 3 + 9 taps per
+/// output instead of 27 for a 3x3x3 window, and no 8-deep loop nest of scalar loads.
+/// Null when `init` is not a fill (its value is the identity tmp starts from), C and OD
+/// are both dynamic (the merged dim could not be lowered) or the window is too small for
+/// the temporary to pay.
+Value buildSeparablePool3D(OpBuilder &b, Location loc, PoolKind kind, Value padded,
+                           Value init, const Window &window) {
+  if (kind != PoolKind::Max && kind != PoolKind::Sum)
+    return Value();
+  auto fillOp = init.getDefiningOp<linalg::FillOp>();
+  auto initType = cast<RankedTensorType>(init.getType());
+  if (!fillOp || (initType.isDynamicDim(1) && initType.isDynamicDim(2)))
+    return Value();
+  // Worth a pass over a temporary only when the window has at least twice the taps the
+  // two passes read (3x3x3: 27 against 3 + 9; a 2x2x2 or 1xkxk window is not).
+  int64_t depth = window.kernel[0], plane = window.kernel[1] * window.kernel[2];
+  if (depth * plane < 2 * (depth + plane))
+    return Value();
+  MLIRContext *ctx = b.getContext();
+  Type elementType = initType.getElementType();
+  // tmp [N, C, OD, Hp, Wp] over loops (n, c, od, kd, h, w), from the identity.
+  Value identity = fillOp.getDpsInputOperand(0)->get();
+  SmallVector<OpFoldResult> tmpSizes = tensor::getMixedSizes(b, loc, padded);
+  tmpSizes[2] = tensor::getMixedSize(b, loc, init, 2);
+  Value tmp = fill(b, loc, tensor::EmptyOp::create(b, loc, tmpSizes, elementType), identity);
+  Value depthKernel = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{window.kernel[0]},
+                                              elementType);
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> maps{
+      AffineMap::get(6, 0,
+                     {d(0), d(1), d(2) * window.strides[0] + d(3) * window.dilations[0], d(4),
+                      d(5)},
+                     ctx),
+      AffineMap::get(6, 0, {d(3)}, ctx),
+      AffineMap::get(6, 0, {d(0), d(1), d(2), d(4), d(5)}, ctx)};
+  using utils::IteratorType;
+  SmallVector<IteratorType> iterators{IteratorType::parallel,  IteratorType::parallel,
+                                      IteratorType::parallel,  IteratorType::reduction,
+                                      IteratorType::parallel,  IteratorType::parallel};
+  tmp = linalg::GenericOp::create(b, loc, TypeRange{tmp.getType()},
+                                  ValueRange{padded, depthKernel}, ValueRange{tmp}, maps,
+                                  iterators,
+                                  [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                                    linalg::YieldOp::create(
+                                        nb, nloc, combine(nb, nloc, kind, args[2], args[0]));
+                                  })
+            .getResult(0);
+  // The (h, w) window over [N, C * OD, Hp, Wp] into init viewed [N, C * OD, OH, OW].
+  SmallVector<ReassociationIndices> merge{{0}, {1, 2}, {3}, {4}};
+  Value tmp2 = tensor::CollapseShapeOp::create(b, loc, tmp, merge);
+  Value init2 = tensor::CollapseShapeOp::create(b, loc, init, merge);
+  Value kernel2 = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>(window.kernel).drop_front(),
+                                          elementType);
+  Attribute strides = getI64VectorAttr(b, ArrayRef<int64_t>(window.strides).drop_front());
+  Attribute dilations = getI64VectorAttr(b, ArrayRef<int64_t>(window.dilations).drop_front());
+  SmallVector<Type> types{init2.getType()};
+  SmallVector<Value> ins{tmp2, kernel2};
+  Value pooled =
+      kind == PoolKind::Max
+          ? linalg::PoolingNchwMaxOp::create(b, loc, types, ins, init2, strides, dilations)
+                .getResult(0)
+          : linalg::PoolingNchwSumOp::create(b, loc, types, ins, init2, strides, dilations)
+                .getResult(0);
+  return expandShape(b, loc, initType, pooled, merge, tensor::getMixedSizes(b, loc, init));
+}
+
 /// Pools `padded` (NC...) into `init` with `window` using a linalg named op where one
-/// exists and an equivalent linalg.generic otherwise.
+/// exists (3-D: two separable passes) and an equivalent linalg.generic otherwise.
 Value buildPool(OpBuilder &b, Location loc, PoolKind kind, Value padded, Value init,
                 const Window &window) {
   MLIRContext *ctx = b.getContext();
@@ -82,6 +151,10 @@ Value buildPool(OpBuilder &b, Location loc, PoolKind kind, Value padded, Value i
   if (kind == PoolKind::Sum && spatial == 1)
     return linalg::PoolingNcwSumOp::create(b, loc, resultTypes, ins, init, strides, dilations)
         .getResult(0);
+
+  if (spatial == 3)
+    if (Value result = buildSeparablePool3D(b, loc, kind, padded, init, window))
+      return result;
 
   // out[n, c, o...] = combine over k... of x[n, c, o * stride + k * dilation...]
   int64_t numDims = 2 + 2 * spatial;

@@ -27,12 +27,29 @@ func.func @pads(%x: tensor<1x5x5x4xf32>, %w: tensor<3x3x4x4xf32>) -> tensor<1x3x
 
 // -----
 
-// Tests that a grouped (not depthwise) kiln.conv_nhwc is rejected by the lowering with a
-// reason.
-func.func @grouped(%x: tensor<1x5x5x4xf32>, %w: tensor<3x3x2x4xf32>) -> tensor<1x3x3x4xf32> {
-  // expected-error @+1 {{kiln.conv_nhwc is lowered for group 1 and depthwise only}}
-  %y = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x5x5x4xf32>, tensor<3x3x2x4xf32>) -> tensor<1x3x3x4xf32>
-  return %y : tensor<1x3x3x4xf32>
+// Tests that the verifier wants the ranks of a 2-D or 3-D convolution.
+func.func @rank(%x: tensor<1x5x5x5x5x4xf32>, %w: tensor<3x3x3x3x4x4xf32>) -> tensor<1x3x3x3x3x4xf32> {
+  // expected-error @+1 {{x, w and y must all have rank 4 (NHWC) or 5 (NDHWC), got 6, 6 and 6}}
+  %y = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1, 1>} : (tensor<1x5x5x5x5x4xf32>, tensor<3x3x3x3x4x4xf32>) -> tensor<1x3x3x3x3x4xf32>
+  return %y : tensor<1x3x3x3x3x4xf32>
+}
+
+// -----
+
+// Tests that a 3-D kiln.conv_nhwc wants 3 strides, 3 dilations and 6 pads.
+func.func @pads_3d(%x: tensor<1x4x5x5x4xf32>, %w: tensor<1x3x3x4x4xf32>) -> tensor<1x4x3x3x4xf32> {
+  // expected-error @+1 {{expects 3 strides, 3 dilations and 6 pads, got 3, 3 and 4}}
+  %y = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1, 1>} : (tensor<1x4x5x5x4xf32>, tensor<1x3x3x4x4xf32>) -> tensor<1x4x3x3x4xf32>
+  return %y : tensor<1x4x3x3x4xf32>
+}
+
+// -----
+
+// Tests that the verifier checks a 3-D output's depth against the window.
+func.func @window_3d(%x: tensor<1x4x5x5x4xf32>, %w: tensor<3x3x3x4x4xf32>) -> tensor<1x4x3x3x4xf32> {
+  // expected-error @+1 {{result spatial dim 0 is 4, expected 2}}
+  %y = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1>} : (tensor<1x4x5x5x4xf32>, tensor<3x3x3x4x4xf32>) -> tensor<1x4x3x3x4xf32>
+  return %y : tensor<1x4x3x3x4xf32>
 }
 
 // -----
@@ -50,4 +67,13 @@ func.func @pool_window(%x: tensor<1x5x5x4xf32>) -> tensor<1x5x3x4xf32> {
   // expected-error @+1 {{result spatial dim 0 is 5, expected 3}}
   %y = kiln.pool_nhwc %x {kind = "max", kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x5x5x4xf32>) -> tensor<1x5x3x4xf32>
   return %y : tensor<1x5x3x4xf32>
+}
+
+// -----
+
+// Tests that the 3-D pool verifier wants 3 kernel sizes, strides and dilations and 6 pads.
+func.func @pool_3d(%x: tensor<1x4x5x5x4xf32>) -> tensor<1x2x3x3x4xf32> {
+  // expected-error @+1 {{expects 3 kernel sizes, 3 strides, 3 dilations and 6 pads}}
+  %y = kiln.pool_nhwc %x {kind = "max", kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x4x5x5x4xf32>) -> tensor<1x2x3x3x4xf32>
+  return %y : tensor<1x2x3x3x4xf32>
 }

@@ -111,3 +111,92 @@ func.func @avgpool_exclude_pad(%x: tensor<?x?x?x8xf32>) -> tensor<?x?x?x8xf32> {
   %y = kiln.pool_nhwc %x {kind = "avg", kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<?x?x?x8xf32>) -> tensor<?x?x?x8xf32>
   return %y : tensor<?x?x?x8xf32>
 }
+
+// -----
+
+// Tests that a 3-D (NDHWC) 3x3x3 kiln.conv_nhwc with pads and a depth stride is the same
+// implicit GEMM over (n, od, oh, ow, m, kd, kh, kw, c) reading the padded X through the
+// window map (od * 2 + kd, oh + kh, ow + kw * 2), with the bias added along M.
+// CHECK-DAG: #[[XMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d1 * 2 + d5, d2 + d6, d3 + d7 * 2, d8)>
+// CHECK-DAG: #[[WMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d5, d6, d7, d8, d4)>
+// CHECK-DAG: #[[OMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d1, d2, d3, d4)>
+// CHECK: func.func @window_3d
+// CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 1, 1, 2, 0] high[0, 1, 1, 2, 0]
+// CHECK: %[[C:.+]] = linalg.generic {indexing_maps = [#[[XMAP]], #[[WMAP]], #[[OMAP]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[PAD]], %{{.+}} : tensor<2x8x7x10x4xf32>, tensor<3x3x3x4x8xf32>) outs(%{{.+}} : tensor<2x3x5x6x8xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[C]], %{{.+}} : tensor<2x3x5x6x8xf32>, tensor<8xf32>)
+func.func @window_3d(%x: tensor<2x6x5x6x4xf32>, %w: tensor<3x3x3x4x8xf32>, %b: tensor<8xf32>) -> tensor<2x3x5x6x8xf32> {
+  %y = kiln.conv_nhwc %x, %w, %b {dilations = array<i64: 1, 1, 2>, pads = array<i64: 1, 1, 2, 1, 1, 2>, strides = array<i64: 2, 1, 1>} : (tensor<2x6x5x6x4xf32>, tensor<3x3x3x4x8xf32>, tensor<8xf32>) -> tensor<2x3x5x6x8xf32>
+  return %y : tensor<2x3x5x6x8xf32>
+}
+
+// -----
+
+// Tests that a 3-D 1x1x1 kiln.conv_nhwc is a plain [N*D*H*W, C] x [C, M] matmul.
+// CHECK-LABEL: func.func @pointwise_3d
+// CHECK: %[[X:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2, 3], [4]] : tensor<1x2x3x4x8xf32> into tensor<24x8xf32>
+// CHECK: %[[W:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2, 3], [4]] : tensor<1x1x1x8x16xf32> into tensor<8x16xf32>
+// CHECK: %[[P:.+]] = linalg.matmul ins(%[[X]], %[[W]] : tensor<24x8xf32>, tensor<8x16xf32>)
+// CHECK: tensor.expand_shape %[[P]] {{\[\[}}0, 1, 2, 3], [4]] output_shape [1, 2, 3, 4, 16] : tensor<24x16xf32> into tensor<1x2x3x4x16xf32>
+func.func @pointwise_3d(%x: tensor<1x2x3x4x8xf32>, %w: tensor<1x1x1x8x16xf32>) -> tensor<1x2x3x4x16xf32> {
+  %y = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1>} : (tensor<1x2x3x4x8xf32>, tensor<1x1x1x8x16xf32>) -> tensor<1x2x3x4x16xf32>
+  return %y : tensor<1x2x3x4x16xf32>
+}
+
+// -----
+
+// Tests that a 3-D depthwise kiln.conv_nhwc is one generic over (n, od, oh, ow, kd, kh,
+// kw, c) with the channels innermost (the backend's depthwise kernel), and that dynamic
+// D, H and W get their output sizes from a run-time check of each padded size.
+// CHECK-DAG: #[[XMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 + d4 * 2, d2 + d5, d3 + d6, d7)>
+// CHECK-DAG: #[[WMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d4, d5, d6, d7)>
+// CHECK-DAG: #[[OMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d7)>
+// CHECK: func.func @depthwise_3d
+// CHECK: kiln.check {{.+}} spatial dim 0 once padded
+// CHECK: kiln.check {{.+}} spatial dim 1 once padded
+// CHECK: kiln.check {{.+}} spatial dim 2 once padded
+// CHECK: %[[W:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2], [3, 4]] : tensor<3x1x3x1x6xf32> into tensor<3x1x3x6xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[XMAP]], #[[WMAP]], #[[OMAP]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%{{.+}}, %[[W]] : tensor<1x?x?x?x6xf32>, tensor<3x1x3x6xf32>)
+func.func @depthwise_3d(%x: tensor<1x?x?x?x6xf32>, %w: tensor<3x1x3x1x6xf32>) -> tensor<1x?x?x?x6xf32> {
+  %y = kiln.conv_nhwc %x, %w {dilations = array<i64: 2, 1, 1>, group = 6 : i64, pads = array<i64: 2, 0, 1, 2, 0, 1>, strides = array<i64: 1, 1, 1>} : (tensor<1x?x?x?x6xf32>, tensor<3x1x3x1x6xf32>) -> tensor<1x?x?x?x6xf32>
+  return %y : tensor<1x?x?x?x6xf32>
+}
+
+// -----
+
+// Tests that a grouped (not depthwise) kiln.conv_nhwc is the implicit GEMM with a group
+// dim that X [.., G, C/G], W [k..., C/G, G, M/G] and Y [.., G, M/G] share, the grouped
+// result merged back to [.., M] (g outermost, as ONNX numbers the channels).
+// CHECK-DAG: #[[XMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 + d5, d2 + d6, d3, d7)>
+// CHECK-DAG: #[[WMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d6, d7, d3, d4)>
+// CHECK-DAG: #[[OMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// CHECK: func.func @grouped
+// CHECK-DAG: %[[X:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 5, 5, 2, 2] : tensor<1x5x5x4xf32> into tensor<1x5x5x2x2xf32>
+// CHECK-DAG: %[[W:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0], [1], [2], [3, 4]] output_shape [3, 3, 2, 2, 3] : tensor<3x3x2x6xf32> into tensor<3x3x2x2x3xf32>
+// CHECK: %[[G:.+]] = linalg.generic {indexing_maps = [#[[XMAP]], #[[WMAP]], #[[OMAP]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[X]], %[[W]] : tensor<1x5x5x2x2xf32>, tensor<3x3x2x2x3xf32>) outs(%{{.+}} : tensor<1x3x3x2x3xf32>)
+// CHECK: tensor.collapse_shape %[[G]] {{\[\[}}0], [1], [2], [3, 4]] : tensor<1x3x3x2x3xf32> into tensor<1x3x3x6xf32>
+func.func @grouped(%x: tensor<1x5x5x4xf32>, %w: tensor<3x3x2x6xf32>) -> tensor<1x3x3x6xf32> {
+  %y = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x5x5x4xf32>, tensor<3x3x2x6xf32>) -> tensor<1x3x3x6xf32>
+  return %y : tensor<1x3x3x6xf32>
+}
+
+// -----
+
+// Tests that a 3-D max pool is one generic over (n, od, oh, ow, kd, kh, kw, c) on the
+// -inf padded NDHWC input, and a 3-D average without the pads divides by the taps a
+// window over a padded [1, D, H, W, 1] mask of ones counts.
+// CHECK-DAG: #[[XMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 2 + d4, d2 * 2 + d5, d3 * 2 + d6, d7)>
+// CHECK-DAG: #[[KMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d4, d5, d6)>
+// CHECK-DAG: #[[OMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d7)>
+// CHECK-DAG: #[[CMAP:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d1, d2, d3, 0)>
+// CHECK-LABEL: func.func @pools_3d
+// CHECK: tensor.pad %{{.+}} low[0, 1, 1, 1, 0] high[0, 1, 1, 1, 0]
+// CHECK: linalg.generic {indexing_maps = [#[[XMAP]], #[[KMAP]], #[[OMAP]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%{{.+}}, %{{.+}} : tensor<1x10x10x10x8xf32>, tensor<3x3x3xf32>) outs(%{{.+}} : tensor<1x4x4x4x8xf32>)
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x10x10x10x1xf32>, tensor<3x3x3xf32>) outs(%{{.+}} : tensor<1x4x4x4x1xf32>)
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[CMAP]], #{{.+}}]
+// CHECK: arith.divf
+func.func @pools_3d(%x: tensor<1x8x8x8x8xf32>) -> (tensor<1x4x4x4x8xf32>, tensor<1x4x4x4x8xf32>) {
+  %m = kiln.pool_nhwc %x {kind = "max", kernel = array<i64: 3, 3, 3>, strides = array<i64: 2, 2, 2>, pads = array<i64: 1, 1, 1, 1, 1, 1>, dilations = array<i64: 1, 1, 1>} : (tensor<1x8x8x8x8xf32>) -> tensor<1x4x4x4x8xf32>
+  %a = kiln.pool_nhwc %x {kind = "avg", kernel = array<i64: 3, 3, 3>, strides = array<i64: 2, 2, 2>, pads = array<i64: 1, 1, 1, 1, 1, 1>, dilations = array<i64: 1, 1, 1>} : (tensor<1x8x8x8x8xf32>) -> tensor<1x4x4x4x8xf32>
+  return %m, %a : tensor<1x4x4x4x8xf32>, tensor<1x4x4x4x8xf32>
+}

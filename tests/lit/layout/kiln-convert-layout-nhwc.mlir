@@ -2,10 +2,13 @@
 // RUN: kiln-opt --load-pass-plugin=%kiln_lib/kiln/plugins/kiln-layout.so --split-input-file --kiln-convert-layout-nhwc --kiln-stats %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
 
 // Tests that --kiln-stats counts the rewritten convolutions: @pads, @same_upper, @pointwise,
-// the two of @dynamic_sizes and @conv_1d (group 1), @depthwise.
+// the two of @dynamic_sizes, @conv_1d and @conv_3d (group 1), @depthwise and
+// @depthwise_3d, @grouped and @grouped_3d; 3-D: @conv_3d, @depthwise_3d, @grouped_3d.
 // STATS-LABEL: {{^}}kiln-convert-layout-nhwc{{$}}
-// STATS-NEXT: (S) 6 conv-nhwc -
-// STATS-NEXT: (S) 1 depthwise-nhwc -
+// STATS-NEXT: (S) 7 conv-nhwc -
+// STATS-NEXT: (S) 2 depthwise-nhwc -
+// STATS-NEXT: (S) 2 grouped-nhwc -
+// STATS-NEXT: (S) 3 ndhwc -
 
 // Tests that a padded Conv with bias becomes Transpose -> kiln.conv_nhwc -> Transpose, with
 // W [M, C, KH, KW] = [2, 2, 1, 2] holding 0..7 transposed to [KH, KW, C, M].
@@ -65,10 +68,11 @@ func.func @depthwise(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
 
 // -----
 
-// Tests that a grouped (not depthwise) Conv is left NCHW.
+// Tests that a grouped (not depthwise) Conv becomes kiln.conv_nhwc with its group and
+// the [M, C/G, KH, KW] weight transposed to [KH, KW, C/G, M].
 // CHECK-LABEL: func.func @grouped
-// CHECK-NOT: kiln.conv_nhwc
-// CHECK: "onnx.Conv"
+// CHECK: kiln.conv_nhwc %{{.+}}, %{{.+}} {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x4xf32>, tensor<3x3x2x4xf32>) -> tensor<1x8x8x4xf32>
+// CHECK-NOT: "onnx.Conv"
 func.func @grouped(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
   %w = "onnx.Constant"() {value = dense<1.0> : tensor<4x2x3x3xf32>} : () -> tensor<4x2x3x3xf32>
   %none = "onnx.NoValue"() {value} : () -> none
@@ -126,4 +130,40 @@ func.func @conv_1d(%x: tensor<?x3x10xf32>) -> tensor<?x4x5xf32> {
   %none = onnx.NoValue
   %y = "onnx.Conv"(%x, %w, %none) {kernel_shape = array<i64: 3>, pads = array<i64: 1, 1>, strides = array<i64: 2>} : (tensor<?x3x10xf32>, tensor<4x3x3xf32>, none) -> tensor<?x4x5xf32>
   return %y : tensor<?x4x5xf32>
+}
+
+// -----
+
+// Tests that a 3-D Conv becomes NDHWC: Transpose [0, 2, 3, 4, 1], kiln.conv_nhwc with 3
+// strides and dilations and 6 pads, W [M, C, KD, KH, KW] = [2, 1, 2, 1, 2] holding 0..7
+// transposed to [KD, KH, KW, C, M], Transpose [0, 4, 1, 2, 3] back.
+// CHECK-LABEL: func.func @conv_3d
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x4x5x6xf32>)
+// CHECK-DAG: %[[W:.+]] = "onnx.Constant"() <{value = dense<{{\[\[\[\[\[}}0.000000e+00, 4.000000e+00]], {{\[\[}}1.000000e+00, 5.000000e+00]]]], {{\[\[\[\[}}2.000000e+00, 6.000000e+00]], {{\[\[}}3.000000e+00, 7.000000e+00]]]]]> : tensor<2x1x2x1x2xf32>}>
+// CHECK-DAG: %[[XT:.+]] = "onnx.Transpose"(%[[X]]) <{perm = array<i64: 0, 2, 3, 4, 1>}> : (tensor<1x1x4x5x6xf32>) -> tensor<1x4x5x6x1xf32>
+// CHECK: %[[C:.+]] = kiln.conv_nhwc %[[XT]], %[[W]] {dilations = array<i64: 1, 1, 2>, pads = array<i64: 1, 0, 1, 0, 0, 1>, strides = array<i64: 2, 1, 1>} : (tensor<1x4x5x6x1xf32>, tensor<2x1x2x1x2xf32>) -> tensor<1x2x5x6x2xf32>
+// CHECK: %[[Y:.+]] = "onnx.Transpose"(%[[C]]) <{perm = array<i64: 0, 4, 1, 2, 3>}> : (tensor<1x2x5x6x2xf32>) -> tensor<1x2x2x5x6xf32>
+// CHECK: return %[[Y]]
+func.func @conv_3d(%x: tensor<1x1x4x5x6xf32>) -> tensor<1x2x2x5x6xf32> {
+  %w = "onnx.Constant"() {value = dense<[[[[[0.0, 1.0]], [[2.0, 3.0]]]], [[[[4.0, 5.0]], [[6.0, 7.0]]]]]> : tensor<2x1x2x1x2xf32>} : () -> tensor<2x1x2x1x2xf32>
+  %none = onnx.NoValue
+  %y = "onnx.Conv"(%x, %w, %none) {dilations = array<i64: 1, 1, 2>, pads = array<i64: 1, 0, 1, 0, 0, 1>, strides = array<i64: 2, 1, 1>} : (tensor<1x1x4x5x6xf32>, tensor<2x1x2x1x2xf32>, none) -> tensor<1x2x2x5x6xf32>
+  return %y : tensor<1x2x2x5x6xf32>
+}
+
+// -----
+
+// Tests that 3-D depthwise and grouped Convs on dynamic D, H and W become NDHWC
+// kiln.conv_nhwc too (explicit pads do not depend on the sizes).
+// CHECK-LABEL: func.func @dynamic_3d
+// CHECK: kiln.conv_nhwc %{{.+}}, %{{.+}} {dilations = array<i64: 1, 1, 1>, group = 4 : i64, pads = array<i64: 1, 0, 0, 1, 0, 0>, strides = array<i64: 1, 1, 1>} : (tensor<1x?x?x?x4xf32>, tensor<3x1x1x1x4xf32>) -> tensor<1x?x?x?x4xf32>
+// CHECK: kiln.conv_nhwc %{{.+}}, %{{.+}} {dilations = array<i64: 1, 1, 1>, group = 2 : i64, pads = array<i64: 0, 1, 1, 0, 1, 1>, strides = array<i64: 1, 2, 2>} : (tensor<1x?x?x?x4xf32>, tensor<1x3x3x2x6xf32>) -> tensor<1x?x?x?x6xf32>
+// CHECK-NOT: "onnx.Conv"
+func.func @dynamic_3d(%x: tensor<1x4x?x?x?xf32>) -> (tensor<1x4x?x?x?xf32>, tensor<1x6x?x?x?xf32>) {
+  %none = onnx.NoValue
+  %dw = "onnx.Constant"() {value = dense<1.0> : tensor<4x1x3x1x1xf32>} : () -> tensor<4x1x3x1x1xf32>
+  %y = "onnx.Conv"(%x, %dw, %none) {group = 4 : i64, pads = array<i64: 1, 0, 0, 1, 0, 0>} : (tensor<1x4x?x?x?xf32>, tensor<4x1x3x1x1xf32>, none) -> tensor<1x4x?x?x?xf32>
+  %gw = "onnx.Constant"() {value = dense<1.0> : tensor<6x2x1x3x3xf32>} : () -> tensor<6x2x1x3x3xf32>
+  %z = "onnx.Conv"(%x, %gw, %none) {group = 2 : i64, pads = array<i64: 0, 1, 1, 0, 1, 1>, strides = array<i64: 1, 2, 2>} : (tensor<1x4x?x?x?xf32>, tensor<6x2x1x3x3xf32>, none) -> tensor<1x6x?x?x?xf32>
+  return %y, %z : tensor<1x4x?x?x?xf32>, tensor<1x6x?x?x?xf32>
 }

@@ -238,3 +238,75 @@ func.func @depthwise(%in: memref<?x11x13x6xf32>, %w: memref<3x3x6xf32>, %bias: m
   }
   return
 }
+
+// -----
+
+// A 3-D depthwise convolution on NDHWC buffers (stride 2 along D, dilation 2 along W):
+// rows are (n, od, oh), split from the parallel index by divisions; each tile keeps one
+// accumulator per output pixel over the KD x KH x KW window (three nested tap loops),
+// and the zero fill is dropped.
+// CHECK-LABEL: func @depthwise_3d
+// CHECK-NOT: linalg.
+// CHECK: scf.parallel
+// CHECK: arith.divui
+// CHECK: arith.remui
+// CHECK: arith.divui
+// CHECK: arith.remui
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<4xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]])
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.load %arg1
+// CHECK: vector.load %arg0
+// CHECK: vector.fma
+// CHECK: vector.store {{.+}}, %arg2
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @depthwise_3d(%in: memref<1x9x6x13x8xf32>, %w: memref<3x3x3x8xf32>,
+                        %out: memref<1x4x4x9x8xf32>) {
+  %cst = arith.constant 0.0 : f32
+  linalg.fill ins(%cst : f32) outs(%out : memref<1x4x4x9x8xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 2 + d4, d2 + d5, d3 + d6 * 2, d7)>,
+                                   affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d4, d5, d6, d7)>,
+                                   affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d7)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+      ins(%in, %w : memref<1x9x6x13x8xf32>, memref<3x3x3x8xf32>) outs(%out : memref<1x4x4x9x8xf32>) {
+  ^bb0(%x: f32, %k: f32, %acc: f32):
+    %p = arith.mulf %x, %k : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A 3-D implicit-GEMM convolution (NDHWC, 3x1x1 temporal kernel): the generic's m dims
+// (n, od, oh, ow) and k dims (kd, c) become one register-tiled kernel with the weight
+// packed at compile time.
+// CHECK-LABEL: func @conv_3d_window
+// CHECK-NOT: linalg.
+// CHECK: memref.get_global @__kiln_packed
+// CHECK: scf.parallel
+// CHECK: vector.fma
+// CHECK-NOT: linalg.
+// CHECK: return
+memref.global "private" constant @w3d : memref<3x1x1x4x8xf32> = dense<0.5>
+func.func @conv_3d_window(%in: memref<1x6x3x5x4xf32>, %out: memref<1x4x3x5x8xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %w = memref.get_global @w3d : memref<3x1x1x4x8xf32>
+  linalg.fill ins(%cst : f32) outs(%out : memref<1x4x3x5x8xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d1 + d5, d2 + d6, d3 + d7, d8)>,
+                                   affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d5, d6, d7, d8, d4)>,
+                                   affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d1, d2, d3, d4)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
+      ins(%in, %w : memref<1x6x3x5x4xf32>, memref<3x1x1x4x8xf32>) outs(%out : memref<1x4x3x5x8xf32>) {
+  ^bb0(%x: f32, %k: f32, %acc: f32):
+    %p = arith.mulf %x, %k : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

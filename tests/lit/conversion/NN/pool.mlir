@@ -19,7 +19,7 @@ func.func @maxpool(%x: tensor<?x3x7x7xf32>) -> tensor<?x3x4x4xf32> {
 // -----
 
 // Tests that ceil_mode pads past the end so the last partial window is computed, and that
-// a 3-D MaxPool is a linalg.generic.
+// a small 3-D MaxPool (2x2x2) is one linalg.generic.
 // CHECK-DAG: [[MX:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2 * 2 + d5, d3 * 2 + d6, d4 * 2 + d7)>
 // CHECK-LABEL: func.func @maxpool_3d_ceil
 // CHECK: tensor.pad %{{.+}} low[0, 0, 0, 0, 0] high[0, 0, 1, 1, 1]
@@ -27,6 +27,26 @@ func.func @maxpool(%x: tensor<?x3x7x7xf32>) -> tensor<?x3x4x4xf32> {
 // CHECK: arith.maximumf
 func.func @maxpool_3d_ceil(%x: tensor<1x2x5x5x5xf32>) -> tensor<1x2x3x3x3xf32> {
   %0:2 = "onnx.MaxPool"(%x) {ceil_mode = 1 : i64, kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>} : (tensor<1x2x5x5x5xf32>) -> (tensor<1x2x3x3x3xf32>, none)
+  return %0#0 : tensor<1x2x3x3x3xf32>
+}
+
+// -----
+
+// Tests that a 3x3x3 MaxPool is separable: a generic over (n, c, od, kd, h, w) takes the
+// max along the depth window into [N, C, OD, Hp, Wp] (from -inf), then
+// linalg.pooling_nchw_max pools (h, w) of that viewed [N, C * OD, Hp, Wp] and the result
+// is expanded back.
+// CHECK-DAG: [[MX:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d3, d4, d5)>
+// CHECK-DAG: [[MO:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4, d5)>
+// CHECK-LABEL: func.func @maxpool_3d_separable
+// CHECK: tensor.pad %{{.+}} low[0, 0, 1, 1, 1] high[0, 0, 1, 1, 1]
+// CHECK: [[D:%.+]] = linalg.generic {indexing_maps = {{\[}}[[MX]], #{{.+}}, [[MO]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel", "parallel"]} ins(%{{.+}}, %{{.+}} : tensor<1x2x7x7x7xf32>, tensor<3xf32>) outs(%{{.+}} : tensor<1x2x3x7x7xf32>)
+// CHECK: arith.maximumf
+// CHECK: [[V:%.+]] = tensor.collapse_shape [[D]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x2x3x7x7xf32> into tensor<1x6x7x7xf32>
+// CHECK: [[P:%.+]] = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins([[V]], %{{.+}} : tensor<1x6x7x7xf32>, tensor<3x3xf32>) outs(%{{.+}} : tensor<1x6x3x3xf32>)
+// CHECK: tensor.expand_shape [[P]] {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 3, 3, 3] : tensor<1x6x3x3xf32> into tensor<1x2x3x3x3xf32>
+func.func @maxpool_3d_separable(%x: tensor<1x2x5x5x5xf32>) -> tensor<1x2x3x3x3xf32> {
+  %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 3, 3, 3>, strides = array<i64: 2, 2, 2>, pads = array<i64: 1, 1, 1, 1, 1, 1>} : (tensor<1x2x5x5x5xf32>) -> (tensor<1x2x3x3x3xf32>, none)
   return %0#0 : tensor<1x2x3x3x3xf32>
 }
 
