@@ -25,17 +25,15 @@ Models:
             groups of 16 with stride 2, 2 groups of a 5x5 with dilation, a grouped 1-D conv,
             and a 2-D block (1x1, grouped 3x3, 1x1, residual Add) on dynamic H and W.
 """
-import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import zoo_test  # noqa: E402  (compare, file_name_for, first_error, ort_session)
-from conv_kernels_test import Graph, full_size_transposes, stats_of  # noqa: E402
+import conv_kernels_test  # noqa: E402  (run and the command line, shared)
+from conv_kernels_test import Graph  # noqa: E402
 
 
 def conv3d(g, x, cin, cout, k, stride=(1, 1, 1), pads=None, dilation=(1, 1, 1), group=1,
@@ -148,60 +146,5 @@ MODELS = {"forms": forms_model, "r2plus1d": r2plus1d_model, "dynamic": dynamic_m
           "grouped2d": grouped2d_model}
 
 
-def run(args, name):
-    work = os.path.join(args.work, name)
-    os.makedirs(work, exist_ok=True)
-    path = os.path.join(work, name + ".onnx")
-    shapes, expect, max_transposes = MODELS[name](path)
-    lib = os.path.join(work, name + ".so")
-    proc = subprocess.run([args.kilnc, path, "-o", lib, "--kiln-stats"], capture_output=True, text=True)
-    if proc.returncode:
-        return [f"compile: {zoo_test.first_error(proc.stderr)}"]
-    problems = []
-    stats = stats_of(proc.stderr)
-    missing = {k: v for k, v in expect.items() if stats.get(k, 0) < v}
-    if missing:
-        problems.append(f"counters below {missing}: {stats}")
-    transposes = full_size_transposes(args.kilnc, path)
-    if transposes > max_transposes:
-        problems.append(f"{transposes} full-size Transposes left (at most {max_transposes})")
-    sess = zoo_test.ort_session(path, 1)
-    rng = np.random.default_rng(0)
-    for shape_set in shapes:
-        feeds = {n: rng.standard_normal(s).astype(np.float32) for n, s in shape_set.items()}
-        out_dir = os.path.join(work, "out")
-        os.makedirs(out_dir, exist_ok=True)
-        cmd = [args.kiln_run, lib, "--output-dir", out_dir, "--threads", "2"]
-        for k, v in feeds.items():
-            p = os.path.join(work, zoo_test.file_name_for(k))
-            np.save(p, v)
-            cmd += ["--input", f"{k}={p}"]
-        run_proc = subprocess.run(cmd, capture_output=True, text=True)
-        if run_proc.returncode:
-            problems.append(f"run {shape_set}: {zoo_test.first_error(run_proc.stderr + run_proc.stdout)}")
-            continue
-        for o, want in zip(sess.get_outputs(), sess.run(None, feeds)):
-            got = np.load(os.path.join(out_dir, zoo_test.file_name_for(o.name)))
-            _, _, prob = zoo_test.compare(got, want)
-            if prob:
-                problems.append(f"{shape_set} {o.name}: {prob}")
-    return problems
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kilnc", required=True)
-    ap.add_argument("--kiln-run", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--models", default=",".join(MODELS))
-    args = ap.parse_args()
-    failures = 0
-    for name in args.models.split(","):
-        problems = run(args, name)
-        failures += bool(problems)
-        print(f"[{name}] {'FAIL ' + '; '.join(problems) if problems else 'PASS'}")
-    return 1 if failures else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(conv_kernels_test.main(MODELS, __doc__))

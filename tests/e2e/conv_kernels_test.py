@@ -197,11 +197,14 @@ def full_size_transposes(kilnc, path):
     return count
 
 
-def run(args, name):
+def run(args, name, models):
+    """Compiles models[name] (a builder: path -> (input shape sets, least kiln-stats
+    counters, most full-size Transposes left)), checks its counters and Transposes, and
+    compares it with ORT on every shape set; returns the problems found."""
     work = os.path.join(args.work, name)
     os.makedirs(work, exist_ok=True)
     path = os.path.join(work, name + ".onnx")
-    shapes, expect, max_transposes = MODELS[name](path)
+    shapes, expect, max_transposes = models[name](path)
     lib = os.path.join(work, name + ".so")
     proc = subprocess.run([args.kilnc, path, "-o", lib, "--kiln-stats"], capture_output=True, text=True)
     if proc.returncode:
@@ -237,16 +240,18 @@ def run(args, name):
     return problems
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(models=None, description=__doc__):
+    """The command line of this test and of the ones that reuse it with their own models."""
+    models = models or MODELS
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kilnc", required=True)
     ap.add_argument("--kiln-run", required=True)
     ap.add_argument("--work", required=True)
-    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--models", default=",".join(models))
     args = ap.parse_args()
     failures = 0
     for name in args.models.split(","):
-        problems = run(args, name)
+        problems = run(args, name, models)
         failures += bool(problems)
         print(f"[{name}] {'FAIL ' + '; '.join(problems) if problems else 'PASS'}")
     return 1 if failures else 0
