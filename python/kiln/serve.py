@@ -206,6 +206,18 @@ def _start_failure(error: Exception) -> str:
     return message
 
 
+STARTUP_ATTEMPTS = 3
+
+
+def _hit_startup_race(error: Optional[BaseException]) -> bool:
+    """Whether Triton failed to load the model because a second model instance asked the
+    first for its config before the first was listening. nvidia-pytriton 0.7.0 starts
+    instances in parallel and gives the handshake one second: on a loaded machine the
+    second instance can find the socket file but no listener (ConnectionRefusedError) or
+    no file yet (TimeoutError). Nothing about the model is wrong; a restart succeeds."""
+    return error is not None and "get_config_from_handshake_server" in str(error)
+
+
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(
         prog="python -m kiln.serve",
@@ -328,6 +340,20 @@ class Server:
                            batcher=DynamicBatcher(max_queue_delay_microseconds=delay))
 
     def start(self) -> None:
+        """Starts Triton and loads the model; retries when the load hit nvidia-pytriton's
+        start-up race (see ``_hit_startup_race``), at most ``STARTUP_ATTEMPTS`` times."""
+        for attempt in range(1, STARTUP_ATTEMPTS + 1):
+            try:
+                self._start_once()
+                return
+            except ServeError as e:
+                if attempt == STARTUP_ATTEMPTS or not _hit_startup_race(e.__cause__):
+                    raise
+                LOG.warning("a model instance lost nvidia-pytriton's start-up race (its "
+                            "config handshake); restarting Triton (attempt %d of %d)",
+                            attempt + 1, STARTUP_ATTEMPTS)
+
+    def _start_once(self) -> None:
         from pytriton.triton import Triton, TritonConfig
 
         config = TritonConfig(

@@ -278,6 +278,14 @@ def check_errors(batched_lib):
     res = subprocess.run([sys.executable, "-m", "kiln.serve", batched_lib, "--grpc-port",
                           "70000"], capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "1 to 65535" in res.stderr, (res.returncode, res.stderr)
+    # A restart is kept for nvidia-pytriton's instance start-up race alone.
+    from kiln.serve import _hit_startup_race
+    race = ("Model initialize error: Traceback ...\n    inference_handler_config = "
+            "get_config_from_handshake_server(handshake_socket)\nConnectionRefusedError: "
+            "[Errno 111] Connection refused")
+    assert _hit_startup_race(RuntimeError(race))
+    assert not _hit_startup_race(RuntimeError("Model initialize error: KilnError: bad model"))
+    assert not _hit_startup_race(None)
     print("serve_test: error messages ok", flush=True)
 
 
