@@ -88,11 +88,14 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(f32));
   bool unitWindow = kh == 1 && kw == 1 && window.strides[0] == 1 && window.strides[1] == 1;
 
-  // With a dynamic OH or OW, the pixels stay two dims: a reshape that merges two dynamic
-  // dims is what upstream expand-strided-metadata cannot lower. Each output row is then
-  // one n of the contraction (out[n, m, oh, ow] += w[m, k] * col[n, k, oh, ow], oh walked
-  // like a batch dim, ow along the vector lanes), and the result needs no reshape.
-  if (ShapedType::isDynamic(oh) || ShapedType::isDynamic(ow)) {
+  // With both OH and OW dynamic, the pixels stay two dims: a reshape that merges two
+  // dynamic dims is what upstream expand-strided-metadata cannot lower. Each output row
+  // is then one n of the contraction (out[n, m, oh, ow] += w[m, k] * col[n, k, oh, ow], oh
+  // walked like a batch dim, ow along the vector lanes), and the result needs no reshape.
+  // With one of them static the pixels merge as in the static case: an output row of a
+  // few dozen pixels would leave most of the last column panel idle.
+  bool pixelsDynamic = ShapedType::isDynamic(oh) || ShapedType::isDynamic(ow);
+  if (ShapedType::isDynamic(oh) && ShapedType::isDynamic(ow)) {
     Value col4 = x; // a 1x1 stride-1 window over the padded input covers it: OH = H, OW = W
     if (!unitWindow) {
       Value col6 = im2col(b, loc, x, window, {batch, c, kh, kw, oh, ow}, batchSize(x),
@@ -121,11 +124,13 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
 
   Value col;
   // A 1x1 stride-1 window over the padded input covers it exactly: OH = H, OW = W.
-  if (unitWindow && xType.getDimSize(2) == oh && xType.getDimSize(3) == ow) {
+  if (unitWindow && (pixelsDynamic ||
+                     (xType.getDimSize(2) == oh && xType.getDimSize(3) == ow))) {
     col = tensor::CollapseShapeOp::create(b, loc, x,
                                           SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
   } else {
-    Value col6 = im2col(b, loc, x, window, {batch, c, kh, kw, oh, ow}, batchSize(x), {});
+    Value col6 = im2col(b, loc, x, window, {batch, c, kh, kw, oh, ow}, batchSize(x),
+                        {ohSize, owSize});
     col = tensor::CollapseShapeOp::create(b, loc, col6,
                                           SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
   }
@@ -133,8 +138,11 @@ Value buildConv2DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
     col = widenColumns(col);
 
   // out[n, m, p] += w[m, k] * col[n, k, p] over (n, m, p, k).
-  auto outType = RankedTensorType::get({batch, m, oh * ow}, f32);
+  auto outType =
+      RankedTensorType::get({batch, m, pixelsDynamic ? ShapedType::kDynamic : oh * ow}, f32);
   SmallVector<Value> outSizes = batchSize(col);
+  if (pixelsDynamic)
+    outSizes.push_back(tensor::DimOp::create(b, loc, col, 2));
   Value init = fill(b, loc, tensor::EmptyOp::create(b, loc, outType, outSizes), zero);
   SmallVector<AffineMap> maps{AffineMap::get(4, 0, {d(1), d(3)}, ctx),
                               AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),

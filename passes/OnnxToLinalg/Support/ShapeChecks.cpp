@@ -39,34 +39,64 @@ void emitShapeCheck(OpBuilder &b, Location loc, Operation *node, Value ok, Value
 
 namespace {
 
-/// Where a size comes from: a constant, or dim `dim` of `value` (dim == -1: `value` is an
-/// index Value the trace could not see through).
+/// Where a size comes from: the constant `constant`, or dim `dim` of `value` plus
+/// `constant` (dim == -1: `value` is an index Value the trace could not see through).
 struct SizeSource {
   Value value;
   int64_t dim = -1;
   int64_t constant = 0;
   bool operator==(const SizeSource &o) const {
-    return value == o.value && dim == o.dim && (value || constant == o.constant);
+    return value == o.value && dim == o.dim && constant == o.constant;
   }
 };
+
+/// `value` as `inner` + `offset` when it is an index addition or subtraction of a
+/// constant, or `inner` divided by 1 (a window size: (padded - extent) / stride + 1).
+std::optional<std::pair<Value, int64_t>> peelConstantOffset(Value value) {
+  Operation *def = value.getDefiningOp();
+  if (!def || def->getNumOperands() != 2)
+    return std::nullopt;
+  Value lhs = def->getOperand(0), rhs = def->getOperand(1);
+  std::optional<int64_t> l = getConstantIntValue(lhs), r = getConstantIntValue(rhs);
+  if (isa<arith::AddIOp>(def)) {
+    if (r)
+      return std::make_pair(lhs, *r);
+    if (l)
+      return std::make_pair(rhs, *l);
+  } else if (isa<arith::SubIOp>(def) && r) {
+    return std::make_pair(lhs, -*r);
+  } else if (isa<arith::DivUIOp, arith::DivSIOp, arith::FloorDivSIOp, arith::CeilDivSIOp,
+                 arith::CeilDivUIOp>(def) &&
+             r == 1) {
+    return std::make_pair(lhs, int64_t(0));
+  }
+  return std::nullopt;
+}
 
 /// Follows a size back to its source, iteratively (a model's activations chain through
 /// hundreds of ops). `tensor` and `dim` are the dim being followed; a size that is an
 /// index Value is followed through tensor.dim.
+/// `offset` accumulates the constants added on the way (a "same"-padded window keeps its
+/// input's size: (h + 2 - 3) / 1 + 1 traces to h).
 SizeSource traceSize(OpFoldResult size) {
   Value tensor;
-  int64_t dim = -1;
+  int64_t dim = -1, offset = 0;
   constexpr int kMaxSteps = 100000;
   for (int step = 0; step < kMaxSteps; ++step) {
     if (!tensor) {
       // Following an index size.
       if (std::optional<int64_t> cst = getConstantIntValue(size))
-        return {Value(), -1, *cst};
+        return {Value(), -1, *cst + offset};
       Value value = cast<Value>(size);
+      if (std::optional<std::pair<Value, int64_t>> peeled = peelConstantOffset(value)) {
+        size = peeled->first;
+        offset += peeled->second;
+        continue;
+      }
       auto dimOp = value.getDefiningOp<tensor::DimOp>();
       std::optional<int64_t> index = dimOp ? dimOp.getConstantIndex() : std::nullopt;
       if (!index)
-        return {value, -1, 0};
+        return {value, -1, offset};
       tensor = dimOp.getSource();
       dim = *index;
       continue;
@@ -75,7 +105,7 @@ SizeSource traceSize(OpFoldResult size) {
     if (!type || dim >= type.getRank())
       break;
     if (!type.isDynamicDim(dim))
-      return {Value(), -1, type.getDimSize(dim)};
+      return {Value(), -1, type.getDimSize(dim) + offset};
     Operation *def = tensor.getDefiningOp();
     if (!def)
       break;
@@ -98,10 +128,12 @@ SizeSource traceSize(OpFoldResult size) {
         break;
       tensor = dps.getDpsInitOperand(result)->get();
     } else if (auto pad = dyn_cast<tensor::PadOp>(def)) {
-      // Convolutions pad only spatial dims: the batch dim is the source's.
-      if (!isConstantIntValue(pad.getMixedLowPad()[dim], 0) ||
-          !isConstantIntValue(pad.getMixedHighPad()[dim], 0))
+      // The source's size plus constant padding.
+      std::optional<int64_t> low = getConstantIntValue(pad.getMixedLowPad()[dim]);
+      std::optional<int64_t> high = getConstantIntValue(pad.getMixedHighPad()[dim]);
+      if (!low || !high)
         break;
+      offset += *low + *high;
       tensor = pad.getSource();
     } else if (auto empty = dyn_cast<tensor::EmptyOp>(def)) {
       size = empty.getMixedSizes()[dim];
@@ -132,8 +164,8 @@ SizeSource traceSize(OpFoldResult size) {
     }
   }
   if (!tensor)
-    return {cast<Value>(size), -1, 0};
-  return {tensor, dim, 0};
+    return {cast<Value>(size), -1, offset};
+  return {tensor, dim, offset};
 }
 
 } // namespace
@@ -151,7 +183,7 @@ bool provablyNotOne(OpFoldResult size) {
   SizeSource source = traceSize(size);
   if (!source.value)
     return source.constant != 1;
-  if (source.dim >= 0)
+  if (source.dim >= 0 || source.constant != 0)
     return false;
   auto mul = source.value.getDefiningOp<arith::MulIOp>();
   if (!mul)

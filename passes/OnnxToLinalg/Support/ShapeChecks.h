@@ -31,8 +31,9 @@ void emitShapeCheck(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *nod
                     mlir::Value lhs, mlir::Value rhs, const llvm::Twine &message);
 
 /// Whether sizes `a` and `b` are equal in every run: both the same constant, or both
-/// traced (through tensor.dim, DPS inits, tensor.empty/expand_shape sizes and casts) to
-/// the same dim of the same value.
+/// traced (through tensor.dim, DPS inits, tensor.empty/expand_shape sizes, casts,
+/// constant pads and index arithmetic with constants) to the same dim of the same value
+/// plus the same constant.
 bool provablyEqualSizes(mlir::OpFoldResult a, mlir::OpFoldResult b);
 
 /// Whether `size` is the constant `value`, or traces to it.
