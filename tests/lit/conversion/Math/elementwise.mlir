@@ -104,3 +104,32 @@ func.func @mod_const(%a: tensor<4xi64>) -> tensor<4xi64> {
   %0 = "onnx.Mod"(%a, %b) {fmod = 0 : i64} : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
   return %0 : tensor<4xi64>
 }
+
+// -----
+
+// Tests that a "same"-padded window keeps its input's dynamic sizes provably: the sizes
+// (h + 2 - 3) / 1 + 1 trace to h through the padding and the index arithmetic, so the
+// residual Add needs neither a check nor a run-time broadcast.
+// CHECK-LABEL: func.func @add_same_padded_conv
+// CHECK-NOT: node 'add_res' (Add)
+// CHECK-NOT: scf.if
+// CHECK: return
+func.func @add_same_padded_conv(%x: tensor<1x4x?x?xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<1x4x?x?xf32> {
+  %none = onnx.NoValue
+  %y = "onnx.Conv"(%x, %w, %none) {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x?x?xf32>, tensor<4x4x3x3xf32>, none) -> tensor<1x4x?x?xf32> loc("conv_same")
+  %0 = "onnx.Add"(%y, %x) : (tensor<1x4x?x?xf32>, tensor<1x4x?x?xf32>) -> tensor<1x4x?x?xf32> loc("add_res")
+  return %0 : tensor<1x4x?x?xf32>
+}
+
+// -----
+
+// Tests that a strided window's sizes are not taken for its input's: the Add is checked.
+// CHECK-LABEL: func.func @add_strided_conv
+// CHECK: kiln.check {{.*}} "node 'add_s2' (Add): input 1 has size {} in dim 2
+// CHECK: return
+func.func @add_strided_conv(%x: tensor<1x4x?x?xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<1x4x?x?xf32> {
+  %none = onnx.NoValue
+  %y = "onnx.Conv"(%x, %w, %none) {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x?x?xf32>, tensor<4x4x3x3xf32>, none) -> tensor<1x4x?x?xf32> loc("conv_s2")
+  %0 = "onnx.Add"(%y, %x) : (tensor<1x4x?x?xf32>, tensor<1x4x?x?xf32>) -> tensor<1x4x?x?xf32> loc("add_s2")
+  return %0 : tensor<1x4x?x?xf32>
+}

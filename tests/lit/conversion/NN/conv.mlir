@@ -171,3 +171,19 @@ func.func @conv_f16(%x: tensor<1x2x5xf16>, %w: tensor<2x1x3xf16>) -> tensor<1x2x
   %0 = "onnx.Conv"(%x, %w, %none) {group = 2 : i64} : (tensor<1x2x5xf16>, tensor<2x1x3xf16>, none) -> tensor<1x2x3xf16>
   return %0 : tensor<1x2x3xf16>
 }
+
+// -----
+
+// Tests that with only the width dynamic (a text line of fixed height) the pixels merge
+// into one n dim as with static sizes: one long row of columns, not a short row per
+// output row.
+// CHECK-LABEL: func.func @conv_dynamic_width
+// CHECK: [[COL6:%.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<1x2x3x3x8x?xf32>)
+// CHECK: [[COL:%.+]] = tensor.collapse_shape [[COL6]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x2x3x3x8x?xf32> into tensor<1x18x?xf32>
+// CHECK: [[MM:%.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}}, [[COL]] : tensor<3x18xf32>, tensor<1x18x?xf32>) outs(%{{.+}} : tensor<1x3x?xf32>)
+// CHECK: tensor.expand_shape [[MM]] {{\[}}[0], [1], [2, 3]] output_shape [1, 3, 8, %{{.+}}] : tensor<1x3x?xf32> into tensor<1x3x8x?xf32>
+func.func @conv_dynamic_width(%x: tensor<1x2x8x?xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x8x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x8x?xf32>, tensor<3x2x3x3xf32>, none) -> tensor<1x3x8x?xf32>
+  return %0 : tensor<1x3x8x?xf32>
+}
