@@ -348,6 +348,11 @@ def ConvertOnnxToLinalg : Pass<"kiln-convert-onnx-to-linalg", "mlir::ModuleOp"> 
     "mlir::bufferization::BufferizationDialect", "mlir::complex::ComplexDialect",
     "kiln::kilnir::KilnDialect"
   ];
+  let options = [
+    Option<"winograd", "winograd", "bool", "false",
+           "Lower 3x3 stride-1 convolutions with constant weights and enough channels as "
+           "Winograd F(2x2, 3x3) (NN/ConvWinograd.h)">
+  ];
 }
 
 #endif // KILN_PASSES_TD

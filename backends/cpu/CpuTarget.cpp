@@ -66,8 +66,9 @@ public:
   std::string buildLoweringPipeline(const CompileOptions &options) const override {
     std::string p;
     if (options.optLevel > 0) {
-      p += "kiln-approximate-math,kiln-lower-copies,kiln-tile-transposes{vector-width=" +
-           std::to_string(chooseTileShape(options).width) + "},kiln-relax-reductions,";
+      std::string width = std::to_string(chooseTileShape(options).width);
+      p += "kiln-approximate-math,kiln-lower-copies,kiln-tile-transposes{vector-width=" + width +
+           "},kiln-vectorize-elementwise{vector-width=" + width + "},kiln-relax-reductions,";
     }
     if (options.profile)
       p += "kiln-instrument-profile,";

@@ -172,3 +172,21 @@ def InstrumentProfile : Pass<"kiln-instrument-profile", "mlir::ModuleOp"> {
 }
 
 #endif // KILN_BACKENDS_CPU_PASSES_TD
+
+def VectorizeElementwise : Pass<"kiln-vectorize-elementwise", "mlir::ModuleOp"> {
+  let summary = "Vectorize marked elementwise generics on buffers along their innermost dim";
+  let description = [{
+    A linalg.generic on buffers carrying the unit attribute `kiln.vectorize` (all loops
+    parallel, every operand's map ending in the innermost loop dim over a unit-stride
+    innermost buffer dim, a body of arith ops) becomes a parallel loop over its outer dims
+    around a loop of `vector-width`-lane steps along the innermost one, the last step
+    masked: its body cloned on vectors. LLVM does not vectorize such loops itself when
+    they read and write many buffers of one arena (more run-time alias checks than it
+    allows), as the Winograd input transform does (16 reads, 16 writes).
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "16", "Lanes of a vector register for f32">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect",
+                           "mlir::vector::VectorDialect", "mlir::arith::ArithDialect"];
+}

@@ -21,6 +21,11 @@ namespace {
 
 struct ConvertOnnxToLinalgPass
     : kiln::impl::ConvertOnnxToLinalgBase<ConvertOnnxToLinalgPass> {
+  using ConvertOnnxToLinalgBase::ConvertOnnxToLinalgBase;
+
+  kiln::PassStatistic numWinograd{this, "winograd",
+                                  "3x3 convolutions lowered as Winograd F(2x2, 3x3)"};
+
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     OnnxTypeConverter converter;
@@ -74,7 +79,7 @@ struct ConvertOnnxToLinalgPass
     populateCausalConvPatterns(converter, patterns);
     populateConvPatterns(converter, patterns);
     populateConvIntegerPatterns(converter, patterns);
-    populateConvNhwcPatterns(converter, patterns);
+    populateConvNhwcPatterns(converter, patterns, winograd ? &numWinograd : nullptr);
     populatePoolNhwcPatterns(converter, patterns);
     populateConvTransposePatterns(converter, patterns);
     populateDeformConvPatterns(converter, patterns);

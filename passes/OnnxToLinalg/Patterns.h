@@ -12,6 +12,7 @@
 #ifndef KILN_PASSES_ONNXTOLINALG_PATTERNS_H
 #define KILN_PASSES_ONNXTOLINALG_PATTERNS_H
 
+#include "kiln/Statistic.h"
 #include "passes/OnnxToLinalg/Support/TypeConverter.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -94,9 +95,11 @@ void populateCausalConvPatterns(const OnnxTypeConverter &converter,
                                 mlir::RewritePatternSet &patterns);
 /// Conv.
 void populateConvPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
-/// kiln.conv_nhwc, the layout plugin's NHWC Conv.
+/// kiln.conv_nhwc, the layout plugin's NHWC Conv. With `winograd` (counting them), 3x3
+/// stride-1 ones where it pays as Winograd F(2x2, 3x3).
 void populateConvNhwcPatterns(const OnnxTypeConverter &converter,
-                              mlir::RewritePatternSet &patterns);
+                              mlir::RewritePatternSet &patterns,
+                              kiln::PassStatistic *winograd = nullptr);
 void populatePoolNhwcPatterns(const OnnxTypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
 /// ConvInteger and QLinearConv.

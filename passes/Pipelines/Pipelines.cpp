@@ -68,7 +68,9 @@ std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned 
     return it == options.extensions.end() || it->second.empty() ? "" : "," + it->second;
   };
   std::string p = "canonicalize" + extension(ExtensionPoint::BeforeLowering);
-  p += ",kiln-convert-onnx-to-linalg,canonicalize,cse";
+  p += options.winograd ? ",kiln-convert-onnx-to-linalg{winograd=true}"
+                        : ",kiln-convert-onnx-to-linalg";
+  p += ",canonicalize,cse";
   if (options.optLevel > 0)
     p += ",kiln-fuse-elementwise,canonicalize,cse";
   p += extension(ExtensionPoint::BeforeBufferize);

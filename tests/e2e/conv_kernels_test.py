@@ -206,7 +206,8 @@ def run(args, name, models):
     path = os.path.join(work, name + ".onnx")
     shapes, expect, max_transposes = models[name](path)
     lib = os.path.join(work, name + ".so")
-    proc = subprocess.run([args.kilnc, path, "-o", lib, "--kiln-stats"], capture_output=True, text=True)
+    proc = subprocess.run([args.kilnc, path, "-o", lib, "--kiln-stats"] + args.kilnc_args,
+                          capture_output=True, text=True)
     if proc.returncode:
         return [f"compile: {zoo_test.first_error(proc.stderr)}"]
     problems = []
@@ -240,8 +241,9 @@ def run(args, name, models):
     return problems
 
 
-def main(models=None, description=__doc__):
-    """The command line of this test and of the ones that reuse it with their own models."""
+def main(models=None, description=__doc__, kilnc_args=()):
+    """The command line of this test and of the ones that reuse it with their own models
+    (`kilnc_args`: flags every compile gets)."""
     models = models or MODELS
     ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kilnc", required=True)
@@ -249,6 +251,7 @@ def main(models=None, description=__doc__):
     ap.add_argument("--work", required=True)
     ap.add_argument("--models", default=",".join(models))
     args = ap.parse_args()
+    args.kilnc_args = list(kilnc_args)
     failures = 0
     for name in args.models.split(","):
         problems = run(args, name, models)

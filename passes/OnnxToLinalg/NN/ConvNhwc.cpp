@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/OnnxToLinalg/NN/ConvWinograd.h"
 #include "passes/OnnxToLinalg/NN/NhwcWindow.h"
 #include "passes/OnnxToLinalg/Patterns.h"
 #include "passes/OnnxToLinalg/Support/Broadcast.h"
@@ -70,7 +71,11 @@ SmallVector<ReassociationIndices> lastPair(int64_t rank) {
 }
 
 struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConvNhwcLowering(const TypeConverter &converter, MLIRContext *ctx,
+                   kiln::PassStatistic *winograd)
+      : OpConversionPattern(converter, ctx), winograd(winograd) {}
+  /// Null: no Winograd; else counts the convolutions lowered so.
+  kiln::PassStatistic *winograd;
 
   LogicalResult matchAndRewrite(kilnir::ConvNhwcOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -133,6 +138,27 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
   /// operand is read by address anyway, so the window costs nothing. The pixel dims stay
   /// apart (merging two dynamic dims in a reshape is what upstream
   /// expand-strided-metadata cannot lower).
+  /// The constant [3][3][C][M] weights of a convolution that runs faster as Winograd
+  /// F(2x2, 3x3) (ConvWinograd.h); nullopt for any other.
+  static std::optional<std::vector<float>> winogradWeights(kilnir::ConvNhwcOp op,
+                                                           OpAdaptor adaptor) {
+    auto xType = cast<RankedTensorType>(adaptor.getX().getType());
+    auto wType = cast<RankedTensorType>(adaptor.getW().getType());
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    auto isOne = [](int64_t v) { return v == 1; };
+    if (xType.getRank() != 4 || op.getGroup() != 1 || wType.getDimSize(0) != 3 ||
+        wType.getDimSize(1) != 3 || !llvm::all_of(op.getStrides(), isOne) ||
+        !llvm::all_of(op.getDilations(), isOne))
+      return std::nullopt;
+    int64_t pixels = ShapedType::isDynamic(yType.getDimSize(1)) ||
+                             ShapedType::isDynamic(yType.getDimSize(2))
+                         ? ShapedType::kDynamic
+                         : yType.getDimSize(1) * yType.getDimSize(2);
+    if (!winogradPays(wType.getDimSize(2), wType.getDimSize(3), pixels))
+      return std::nullopt;
+    return constantF32(adaptor.getW());
+  }
+
   LogicalResult lowerWindowed(kilnir::ConvNhwcOp op, OpAdaptor adaptor,
                               ConversionPatternRewriter &rewriter) const {
     Location loc = op.getLoc();
@@ -182,6 +208,11 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
                                          ValueRange{x, w}, ValueRange{init}, maps, iterators,
                                          yieldMulAdd)
                    .getResult(0);
+    } else if (std::optional<std::vector<float>> weights =
+                   winograd ? winogradWeights(op, adaptor) : std::nullopt) {
+      result = buildWinogradConv2D(rewriter, loc, adaptor.getX(), *weights, c, m, pads,
+                                   outSizes);
+      ++*winograd;
     } else if (group == 1) {
       outSizes.push_back(rewriter.getIndexAttr(m));
       Value init =
@@ -285,8 +316,9 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
 
 } // namespace
 
-void populateConvNhwcPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<ConvNhwcLowering>(converter, patterns.getContext());
+void populateConvNhwcPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns,
+                              kiln::PassStatistic *winograd) {
+  patterns.add<ConvNhwcLowering>(converter, patterns.getContext(), winograd);
 }
 
 } // namespace kiln::conversion

@@ -23,29 +23,6 @@ SmallVector<OpFoldResult> ones(OpBuilder &b, int64_t n) {
   return SmallVector<OpFoldResult>(n, b.getIndexAttr(1));
 }
 
-/// The data of a static f32 arith.constant, row-major.
-std::optional<std::vector<float>> constantF32(Value v) {
-  auto cst = v.getDefiningOp<arith::ConstantOp>();
-  if (!cst)
-    return std::nullopt;
-  auto type = dyn_cast<RankedTensorType>(cst.getType());
-  if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
-    return std::nullopt;
-  Attribute value = cst.getValue();
-  if (auto dense = dyn_cast<DenseElementsAttr>(value))
-    return std::vector<float>(dense.getValues<float>().begin(), dense.getValues<float>().end());
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    ArrayRef<float> data = blob->getDataAs<float>();
-    if (static_cast<int64_t>(data.size()) != type.getNumElements())
-      return std::nullopt;
-    return std::vector<float>(data.begin(), data.end());
-  }
-  return std::nullopt;
-}
-
 Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynamicSizes) {
   Value zero = createScalarConstant(b, loc, type.getElementType(), 0.0);
   return fill(b, loc, createEmpty(b, loc, type, dynamicSizes), zero);

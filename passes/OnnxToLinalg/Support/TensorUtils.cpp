@@ -13,6 +13,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 using namespace mlir;
 
@@ -265,6 +266,29 @@ Value flattenAll(OpBuilder &b, Location loc, Value x) {
   for (int64_t d = 0; d < type.getRank(); ++d)
     all.push_back(d);
   return tensor::CollapseShapeOp::create(b, loc, x, ArrayRef<ReassociationIndices>{all});
+}
+
+/// The data of a static f32 arith.constant, row-major.
+std::optional<std::vector<float>> constantF32(Value v) {
+  auto cst = v.getDefiningOp<arith::ConstantOp>();
+  if (!cst)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(cst.getType());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+    return std::nullopt;
+  Attribute value = cst.getValue();
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    return std::vector<float>(dense.getValues<float>().begin(), dense.getValues<float>().end());
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<float> data = blob->getDataAs<float>();
+    if (static_cast<int64_t>(data.size()) != type.getNumElements())
+      return std::nullopt;
+    return std::vector<float>(data.begin(), data.end());
+  }
+  return std::nullopt;
 }
 
 } // namespace kiln::conversion

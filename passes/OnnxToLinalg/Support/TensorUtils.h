@@ -16,6 +16,9 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 
+#include <optional>
+#include <vector>
+
 namespace kiln::conversion {
 
 /// Creates a tensor.empty of `type`, taking each dynamic size from `dynamicSizes`
@@ -114,6 +117,10 @@ llvm::SmallVector<mlir::Value> loopNest(
 void zeroOffsetsOfEmptyDims(mlir::OpBuilder &b,
                             llvm::SmallVectorImpl<mlir::OpFoldResult> &offsets,
                             llvm::ArrayRef<mlir::OpFoldResult> sizes);
+
+/// The data of a static f32 arith.constant (dense or resource), row-major; nullopt for
+/// anything else.
+std::optional<std::vector<float>> constantF32(mlir::Value v);
 
 /// Clamps the index `v` into [lo, hi], folding when everything is constant.
 mlir::Value clampIdx(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, mlir::Value lo,
