@@ -107,13 +107,7 @@ uint64_t Batcher::submit(nb::handle feeds, nb::object future, nb::handle outputN
 bool Batcher::cancel(uint64_t ticket) {
   // The callback runs on this thread, with the GIL (held here: nothing in the batcher
   // waits for the GIL while holding its lock).
-  kiln_status *status = kiln_batcher_cancel(batcher_, ticket);
-  if (status && kiln_status_code(status) == KILN_STATUS_NOT_FOUND) {
-    kiln_status_free(status);
-    return false;
-  }
-  check(status);
-  return true;
+  return checkCancel(kiln_batcher_cancel(batcher_, ticket));
 }
 
 void Batcher::close(bool cancelPending) {

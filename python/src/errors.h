@@ -36,6 +36,17 @@ inline void check(kiln_status *status) {
   }
 }
 
+/// A cancel's answer: false when the ticket was not found (already done or never
+/// submitted), true on success; raises for any other error (`status` freed here).
+inline bool checkCancel(kiln_status *status) {
+  if (status && kiln_status_code(status) == KILN_STATUS_NOT_FOUND) {
+    kiln_status_free(status);
+    return false;
+  }
+  check(status);
+  return true;
+}
+
 } // namespace kiln::python
 
 #endif // KILN_PYTHON_ERRORS_H

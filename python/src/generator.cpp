@@ -176,13 +176,7 @@ uint64_t Generator::submit(nb::handle prompt, int32_t maxNewTokens, int64_t stop
 bool Generator::cancel(uint64_t ticket) {
   // A queued request's `done` runs on this thread and takes the GIL (held here: the
   // generator never waits for the GIL while holding its lock).
-  kiln_status *status = kiln_generator_cancel(generator_, ticket);
-  if (status && kiln_status_code(status) == KILN_STATUS_NOT_FOUND) {
-    kiln_status_free(status);
-    return false;
-  }
-  check(status);
-  return true;
+  return checkCancel(kiln_generator_cancel(generator_, ticket));
 }
 
 void Generator::close(bool cancelPending) {
