@@ -22,12 +22,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-MODELS = ["mlp", "resnet50", "mobilenetv2", "bert", "gpt2"]  # the default set
+MODELS = ["mlp", "resnet50", "resnet18", "mobilenetv2", "mobilenetv3", "wav2vec2", "bert", "gpt2"]  # the default set
 # Step-by-step decoders with a KV cache (past/present inputs and outputs), for continuous
 # batching (docs/continuous-batching.md): generated when named, not by default.
 DECODERS = ["gpt2_decoder"]
 KNOWN = MODELS + DECODERS
-CNNS = {"resnet50", "mobilenetv2"}
+CNNS = {"resnet50", "resnet18", "mobilenetv2", "mobilenetv3"}  # take --image-size
 
 
 def module(name):

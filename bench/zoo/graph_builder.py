@@ -122,6 +122,36 @@ class GraphBuilder:
         return self.op("Conv", [x, wn, bn], dilations=[1, 1], group=group,
                        kernel_shape=[k, k], pads=[p, p, p, p], strides=[stride, stride])
 
+    def conv_then_bn(self, x, prefix, cin, cout, k, stride=1, group=1, bn_gain=(0.5, 1.0)):
+        """Conv2d(bias=False) followed by its own BatchNormalization node, as exporters write it
+        without constant folding (torch.onnx.export(do_constant_folding=False), TF-converted
+        and training-mode graphs): state-dict names "<prefix>.weight", "<bn prefix>.running_mean"
+        and so on, where `prefix` is a pair ("conv1", "bn1")."""
+        conv_name, bn_name = prefix
+        fan_in = cin // group * k * k
+        w = self.init(self.normal((cout, cin // group, k, k), np.sqrt(2.0 / fan_in)), conv_name + ".weight")
+        p = k // 2
+        self.push(conv_name.split(".")[-1])
+        y = self.op("Conv", [x, w], dilations=[1, 1], group=group, kernel_shape=[k, k],
+                    pads=[p, p, p, p], strides=[stride, stride])
+        self.pop()
+        gamma = self.init(self.uniform((cout,), *bn_gain), bn_name + ".weight")
+        beta = self.init(self.normal((cout,), 0.05), bn_name + ".bias")
+        mean = self.init(self.normal((cout,), 0.05), bn_name + ".running_mean")
+        var = self.init(self.uniform((cout,), 0.8, 1.2), bn_name + ".running_var")
+        self.push(bn_name.split(".")[-1])
+        y = self.op("BatchNormalization", [y, gamma, beta, mean, var], epsilon=1e-5, momentum=0.9)
+        self.pop()
+        return y
+
+    def gelu(self, x):
+        """nn.GELU() as the exporter writes it below opset 20: x * 0.5 * (1 + erf(x / sqrt 2))."""
+        d = self.op("Div", [x, self.const(1.4142135381698608)])
+        e = self.op("Erf", [d])
+        a = self.op("Add", [e, self.const(1.0)])
+        m = self.op("Mul", [x, a])
+        return self.op("Mul", [m, self.const(0.5)])
+
     def gemm(self, x, prefix, fin, fout):
         """nn.Linear on a 2-D input: Gemm(alpha=1, beta=1, transB=1) with state-dict names."""
         w = self.init(self.normal((fout, fin), np.sqrt(1.0 / fin)), prefix + ".weight")
