@@ -48,8 +48,12 @@ struct Contraction {
   int64_t n = 0;
   unsigned numLoops = 0;
   /// B packed at compile time into panels [ceil(N / cols)][K][cols] (zero padded, K the
-  /// k dims linearized in `k` order): each k step reads one row of `cols` floats.
+  /// k dims linearized in `k` order): each k step reads one row of `cols` floats. A B
+  /// with batch dims (Winograd's 16 transformed filters) is packed per batch element:
+  /// [batch sizes of `packedBatch`...][panels][K][cols].
   mlir::Value packedB;
+  /// The batch dims (iteration dims, B's order) that index packedB's leading dims.
+  llvm::SmallVector<int64_t> packedBatch;
   /// The value C was filled with just before the contraction (the fill is then dropped
   /// and the accumulators start from it instead of loading C).
   std::optional<mlir::TypedAttr> initValue;

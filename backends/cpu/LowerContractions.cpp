@@ -273,20 +273,32 @@ class WeightPacker {
 public:
   explicit WeightPacker(ModuleOp module) : module(module) {}
 
-  /// `half`: an f32 weight is packed in fp16 (rounded to nearest even).
-  Value pack(OpBuilder &b, const Contraction &ct, int64_t cols, bool half = false) {
-    // B[k..., n] in any order, static and row-major; the packed row index is the k dims
-    // linearized in ct.k order.
+  /// `half`: an f32 weight is packed in fp16 (rounded to nearest even). Sets
+  /// ct.packedBatch to the batch dims B has (each gets a leading dim of the packing).
+  Value pack(OpBuilder &b, Contraction &ct, int64_t cols, bool half = false) {
+    // B[batch..., k..., n] in any order, static and row-major; the packed row index is
+    // the k dims linearized in ct.k order.
     auto type = cast<MemRefType>(ct.b.getType());
     if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
-        !ct.mapB.isProjectedPermutation() ||
-        ct.mapB.getNumResults() != ct.k.size() + 1)
+        !ct.mapB.isProjectedPermutation())
+      return Value();
+    SmallVector<int64_t> batchDims;
+    for (AffineExpr e : ct.mapB.getResults())
+      if (int64_t d = cast<AffineDimExpr>(e).getPosition(); llvm::is_contained(ct.batch, d))
+        batchDims.push_back(d);
+    if (ct.mapB.getNumResults() != ct.k.size() + 1 + batchDims.size())
       return Value();
     SmallVector<int64_t> strides;
     int64_t offset;
     if (failed(type.getStridesAndOffset(strides, offset)))
       return Value();
     int64_t nStride = 0, nSize = 0;
+    SmallVector<int64_t> batchStrides, batchSizes;
+    for (int64_t d : batchDims) {
+      unsigned pos = *ct.mapB.getResultPosition(b.getAffineDimExpr(d));
+      batchStrides.push_back(strides[pos]);
+      batchSizes.push_back(type.getDimSize(pos));
+    }
     SmallVector<int64_t> kStrides, kSizes;
     for (int64_t d : ct.k) {
       std::optional<unsigned> pos = ct.mapB.getResultPosition(b.getAffineDimExpr(d));
@@ -335,18 +347,33 @@ public:
       os << "," << d;
     std::string key = os.str();
     Type packedElement = half ? Type(Float16Type::get(b.getContext())) : elementType;
-    auto packedType = MemRefType::get({panels, kSize, cols}, packedElement);
+    SmallVector<int64_t> packedShape(batchSizes);
+    packedShape.append({panels, kSize, cols});
+    auto packedType = MemRefType::get(packedShape, packedElement);
+    // Element offsets of a linear index over `sizes` (outermost first) with `strides`.
+    auto offsetOf = [](int64_t linear, ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides) {
+      int64_t result = 0;
+      for (int64_t d = sizes.size() - 1; d >= 0; --d) {
+        result += linear % sizes[d] * strides[d];
+        linear /= sizes[d];
+      }
+      return result;
+    };
+    int64_t batchCount = 1;
+    for (int64_t size : batchSizes)
+      batchCount *= size;
     auto it = packed.find(key);
     if (it == packed.end()) {
-      std::vector<uint32_t> out(panels * kSize * cols, 0);
-      for (int64_t k = 0; k < kSize; ++k) {
-        int64_t kOffset = 0;
-        for (int64_t d = kSizes.size() - 1, rest = k; d >= 0; --d) {
-          kOffset += rest % kSizes[d] * kStrides[d];
-          rest /= kSizes[d];
+      int64_t perBatch = panels * kSize * cols;
+      std::vector<uint32_t> out(batchCount * perBatch, 0);
+      for (int64_t bi = 0; bi < batchCount; ++bi) {
+        int64_t bOffset = offsetOf(bi, batchSizes, batchStrides);
+        for (int64_t k = 0; k < kSize; ++k) {
+          int64_t kOffset = bOffset + offsetOf(k, kSizes, kStrides);
+          for (int64_t n = 0; n < nSize; ++n)
+            out[bi * perBatch + ((n / cols) * kSize + k) * cols + n % cols] =
+                words[kOffset + n * nStride];
         }
-        for (int64_t n = 0; n < nSize; ++n)
-          out[((n / cols) * kSize + k) * cols + n % cols] = words[kOffset + n * nStride];
       }
       std::string name = ("__kiln_packed_" + Twine(packed.size())).str();
       while (module.lookupSymbol(name))
@@ -372,6 +399,7 @@ public:
                                packedType, attr, /*constant=*/true, mb.getI64IntegerAttr(64));
       it = packed.emplace(key, name).first;
     }
+    ct.packedBatch = batchDims;
     return memref::GetGlobalOp::create(b, ct.op->getLoc(), packedType, it->second);
   }
 

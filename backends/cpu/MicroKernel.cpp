@@ -67,6 +67,16 @@ private:
     return result;
   }
 
+  /// Indices into the packed B: the batch element (ct.packedBatch's dims of `batchIv`),
+  /// then panel, row and column.
+  SmallVector<Value> packedIndex(ArrayRef<Value> batchIv, Value panel, Value row, Value col) {
+    SmallVector<Value> result;
+    for (int64_t d : ct.packedBatch)
+      result.push_back(batchIv[llvm::find(ct.batch, d) - ct.batch.begin()]);
+    result.append({panel, row, col});
+    return result;
+  }
+
   Value evaluate(AffineExpr e, ArrayRef<Value> iv) { return emitIndex(b, loc, e, iv); }
   SmallVector<Value> delinearize(Value linear, ArrayRef<Value> sizes) {
     return emitDelinearize(b, loc, linear, sizes);
@@ -225,14 +235,16 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Val
                 b.setInsertionPointToStart(scf::IfOp::create(b, loc, prefetchNext).thenBlock());
                 for (int64_t v = 0; v < tile.vectors; ++v)
                   memref::PrefetchOp::create(b, loc, ct.packedB,
-                                             ValueRange{nextPanel, linear, index(v * tile.width)},
+                                             packedIndex(bb, nextPanel, linear,
+                                                         index(v * tile.width)),
                                              /*isWrite=*/false, /*localityHint=*/2,
                                              /*isDataCache=*/true);
               }
               SmallVector<Value> bv(tile.vectors);
               for (int64_t v = 0; v < tile.vectors; ++v) {
                 if (ct.packedB) {
-                  bv[v] = loadVector(ct.packedB, {jp, linear, index(v * tile.width)}, Value());
+                  bv[v] = loadVector(ct.packedB, packedIndex(bb, jp, linear, index(v * tile.width)),
+                                     Value());
                   if (bv[v].getType() != vecType) // fp16 weights: widened as they are loaded
                     bv[v] = arith::ExtFOp::create(b, loc, vecType, bv[v]);
                 }

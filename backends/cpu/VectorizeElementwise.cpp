@@ -6,7 +6,8 @@
 //     scf.for %j = 0 to size(dr) step W {
 //       mask = lanes j .. min(j + W, size) (none when W divides a static size)
 //       v_q = masked load of input q at map_q(d..., j)
-//       body cloned on W-lane vectors; masked stores of the yields at map_out(d..., j)
+//       body cloned on W-lane vectors (ops on uniform values, such as linalg.index of
+//       an outer dim, stay scalar); masked stores of the yields at map_out(d..., j)
 //     }
 //   }
 //
@@ -50,9 +51,15 @@ bool vectorizable(linalg::GenericOp op) {
       if (e.isFunctionOfDim(inner))
         return false;
   }
-  for (Operation &inner : op.getBody()->without_terminator())
-    if (inner.getDialect()->getNamespace() != "arith" || inner.getNumRegions() != 0)
+  for (Operation &bodyOp : op.getBody()->without_terminator()) {
+    if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
+      if (index.getDim() >= inner) // the vector dim's index would be a vector of indices
+        return false;
+      continue;
+    }
+    if (bodyOp.getDialect()->getNamespace() != "arith" || bodyOp.getNumRegions() != 0)
       return false;
+  }
   return true;
 }
 
@@ -98,13 +105,26 @@ void vectorize(linalg::GenericOp op, int64_t width) {
             map.map(body->getArgument(input->getOperandNumber()),
                     kiln::cpu::loadVector(b, loc, input->get(), at(*input), width, mask));
           for (Operation &scalar : body->without_terminator()) {
+            if (auto index = dyn_cast<linalg::IndexOp>(scalar)) {
+              map.map(index.getResult(), iv[index.getDim()]);
+              continue;
+            }
+            // Ops on values the same for every lane (outer indices, constants) stay
+            // scalar: a pixel's parity, say, costs one compare per vector, not W.
+            bool uniform = llvm::none_of(scalar.getOperands(), [&](Value v) {
+              return isa<VectorType>(map.lookupOrDefault(v).getType());
+            });
+            if (uniform) {
+              b.clone(scalar, map);
+              continue;
+            }
             SmallVector<Value> operands;
             for (Value v : scalar.getOperands()) {
-              if (Value mapped = map.lookupOrNull(v))
-                operands.push_back(mapped);
-              else // defined above the body: splat it
-                operands.push_back(vector::BroadcastOp::create(
-                    b, loc, VectorType::get({width}, v.getType()), v));
+              Value mapped = map.lookupOrDefault(v);
+              if (!isa<VectorType>(mapped.getType())) // uniform: splat it
+                mapped = vector::BroadcastOp::create(
+                    b, loc, VectorType::get({width}, mapped.getType()), mapped);
+              operands.push_back(mapped);
             }
             OperationState state(loc, scalar.getName());
             state.addOperands(operands);
@@ -115,10 +135,10 @@ void vectorize(linalg::GenericOp op, int64_t width) {
           }
           for (auto [q, init] : llvm::enumerate(op.getDpsInitsMutable())) {
             Value value = body->getTerminator()->getOperand(q);
-            Value mapped = map.lookupOrNull(value);
-            if (!mapped) // a value from above the body
+            Value mapped = map.lookupOrDefault(value);
+            if (!isa<VectorType>(mapped.getType())) // uniform, or from above the body
               mapped = vector::BroadcastOp::create(
-                  b, loc, VectorType::get({width}, value.getType()), value);
+                  b, loc, VectorType::get({width}, mapped.getType()), mapped);
             kiln::cpu::storeVector(b, loc, mapped, init.get(), at(init), mask);
           }
           scf::YieldOp::create(b, loc);

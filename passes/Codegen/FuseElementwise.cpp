@@ -68,6 +68,22 @@ bool collapsesShortInnermost(Operation *op) {
          shape.back() < 16;
 }
 
+/// The CPU backend vectorizes generics marked `kiln.vectorize` (Winograd's transforms)
+/// itself; a fused op keeps the mark of the ops it was made from. Fusion builds the fused
+/// generic right before the consumer (which the control function below marks when the
+/// producer is marked), then redirects the consumer's uses and erases it; a rewrite of a
+/// marked generic (canonicalization) likewise builds its replacement before it.
+constexpr llvm::StringLiteral kVectorize = "kiln.vectorize";
+
+struct KeepVectorizeMark : RewriterBase::Listener {
+  void notifyOperationInserted(Operation *op, OpBuilder::InsertPoint) override {
+    Operation *next = op->getNextNode();
+    if (isa<linalg::GenericOp>(op) && next && isa<linalg::GenericOp>(next) &&
+        next->hasAttr(kVectorize))
+      op->setAttr(kVectorize, UnitAttr::get(op->getContext()));
+  }
+};
+
 struct FuseElementwisePass : kiln::impl::FuseElementwiseBase<FuseElementwisePass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
@@ -83,8 +99,13 @@ struct FuseElementwisePass : kiln::impl::FuseElementwiseBase<FuseElementwisePass
       });
       if (uses != 1)
         return false;
-      return !isContraction(producer) && !isContraction(fused->getOwner()) &&
-             !isInnermostMovingCopy(producer) && !collapsesShortInnermost(producer);
+      if (isContraction(producer) || isContraction(fused->getOwner()) ||
+          isInnermostMovingCopy(producer) || collapsesShortInnermost(producer))
+        return false;
+      // The consumer, which the fused op replaces, carries the producer's mark.
+      if (producer->hasAttr(kVectorize))
+        fused->getOwner()->setAttr(kVectorize, UnitAttr::get(producer->getContext()));
+      return true;
     };
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
@@ -98,8 +119,10 @@ struct FuseElementwisePass : kiln::impl::FuseElementwiseBase<FuseElementwisePass
     tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
     ctx->getLoadedDialect<linalg::LinalgDialect>()->getCanonicalizationPatterns(patterns);
     linalg::populateConstantFoldLinalgOperations(patterns, control);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     GreedyRewriteConfig().setUseTopDownTraversal())))
+    KeepVectorizeMark listener;
+    if (failed(applyPatternsGreedily(
+            getOperation(), std::move(patterns),
+            GreedyRewriteConfig().setUseTopDownTraversal().setListener(&listener))))
       signalPassFailure();
   }
 };

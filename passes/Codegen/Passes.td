@@ -123,6 +123,22 @@ def ElideOutputCopies : Pass<"kiln-elide-output-copies", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def ForwardSliceCopies : Pass<"kiln-forward-slice-copies", "mlir::ModuleOp"> {
+  let summary = "Compute a result in the buffer slice it is copied to (no copy)";
+  let description = [{
+    After one-shot bufferization, an op with several results each inserted into a slice
+    of one buffer (Winograd's input transform) writes only the first slice in place; each
+    other result gets an allocation and a `memref.copy` into its slice. Where the
+    allocation is only written by linalg ops before the copy (the first of which does not
+    read it), the slice's operands are defined before that first write (an allocation of
+    the same block moves up), and nothing in
+    between touches the buffer under the slice except through static subviews disjoint
+    from it, the slice is made before the first write and replaces the allocation; the
+    copy goes.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def StripChecks : Pass<"kiln-strip-checks", "mlir::ModuleOp"> {
   let summary = "Erase every kiln.check (to measure what the run-time checks cost; never for use)";
   let description = [{

@@ -10,7 +10,9 @@
 // A tensor.empty shared by several ops (a max pool's -inf fill and a convolution's zero
 // fill) is untied the same way: bufferization would otherwise hand both one buffer, and
 // the convolution's result would look observable to the kernel that wants to keep it
-// in registers and store only its epilogue's output (into a concatenation, say).
+// in registers and store only its epilogue's output (into a concatenation, say). So is a
+// tensor.empty that is both a computation's init and the start of an insertion chain
+// (Winograd's transformed input and its products, of one shape when C = M).
 //
 //===----------------------------------------------------------------------===//
 
@@ -73,17 +75,22 @@ struct UntieFillInitsPass : kiln::impl::UntieFillInitsBase<UntieFillInitsPass> {
       // Only the uses as the init of a computation: the slices of a padded or
       // concatenated buffer must keep sharing it.
       SmallVector<OpOperand *> uses;
+      size_t otherUses = 0;
       for (OpOperand &use : empty->getUses()) {
         auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
         if (dps && dps.isDpsInit(&use) && !isa<tensor::InsertSliceOp>(use.getOwner()))
           uses.push_back(&use);
+        else
+          ++otherUses;
       }
-      if (uses.size() < 2)
+      if (uses.empty() || uses.size() + otherUses < 2)
         continue;
       llvm::stable_sort(uses, [&](OpOperand *x, OpOperand *y) {
         return order.lookup(x->getOwner()) < order.lookup(y->getOwner());
       });
-      for (OpOperand *use : llvm::drop_begin(uses)) {
+      // When slices of the empty are in use too (an insertion chain starts from it), every
+      // computation gets a clone: the chain keeps the original buffer to itself.
+      for (OpOperand *use : otherUses ? ArrayRef(uses) : ArrayRef(uses).drop_front()) {
         OpBuilder b(use->getOwner());
         use->set(b.clone(*empty)->getResult(0));
       }

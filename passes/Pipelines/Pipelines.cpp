@@ -86,7 +86,7 @@ std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned 
        "function-boundary-type-conversion=identity-layout-map},canonicalize,cse,canonicalize";
   p += ",buffer-results-to-out-params{modify-public-functions}";
   if (options.optLevel > 0)
-    p += ",kiln-elide-output-copies";
+    p += ",kiln-elide-output-copies,kiln-forward-slice-copies";
   if (!beforePlanning.empty())
     p += "," + beforePlanning;
   p += ",kiln-plan-arena{num-model-inputs=" + std::to_string(numModelInputs) + "}";

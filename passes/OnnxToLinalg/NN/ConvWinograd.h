@@ -8,7 +8,8 @@
 //   Y = A^T [ (G g G^T) . (B^T d B) ] A      (. elementwise, per channel pair, summed
 //                                            over the input channels)
 //
-// so the convolution becomes 16 matrix products of [tiles x C] by [C x M], 2.25 times
+// so the convolution becomes 16 matrix products of [tiles x C] by [C x M] (one
+// contraction batched over the 16), 2.25 times
 // fewer multiply-adds than the direct convolution, between an input transform (adds
 // only) and an output transform. The filter transform U = G g G^T runs at compile time:
 // the weights must be constant.
@@ -25,8 +26,9 @@ namespace kiln::conversion {
 
 /// Whether a 3x3 stride-1 convolution of `c` input and `m` output channels producing
 /// `pixels` output pixels per image (-1: dynamic) is faster as Winograd F(2x2, 3x3):
-/// enough channels that the transforms cost little next to the products, and enough
-/// tiles that the products run as long matrix products.
+/// enough channels that the transforms cost little next to the products, enough tiles
+/// that the products run as long matrix products, and intermediates (16 values per 2x2
+/// block and channel) small enough per image to stay in cache.
 bool winogradPays(int64_t c, int64_t m, int64_t pixels);
 
 /// The convolution of NHWC `x` (unpadded) by the constant weights `w` ([3][3][C][M],

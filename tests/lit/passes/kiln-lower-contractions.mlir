@@ -310,3 +310,31 @@ func.func @conv_3d_window(%in: memref<1x6x3x5x4xf32>, %out: memref<1x4x3x5x8xf32
   }
   return
 }
+
+// -----
+
+// A contraction batched over a constant B (Winograd's 16 transformed filters, here 2 of
+// [K = 3][N = 6]): B is packed per batch element into [2][ceil(N/4)][K][4] and each tile
+// reads the panels of its own batch element (the batch index first).
+// CHECK: memref.global "private" constant @__kiln_packed_0 : memref<2x2x3x4xf32>
+// CHECK-LABEL: func @batched_constant_b
+// CHECK: %[[P:.+]] = memref.get_global @__kiln_packed_0 : memref<2x2x3x4xf32>
+// CHECK: scf.parallel
+// CHECK: vector.load %[[P]][%[[B:.+]], %{{.+}}, %{{.+}}, %{{.+}}] : memref<2x2x3x4xf32>, vector<4xf32>
+memref.global "private" constant @wb : memref<2x3x6xf32> = dense<0.25>
+func.func @batched_constant_b(%x: memref<5x2x3xf32>, %y: memref<5x2x6xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %w = memref.get_global @wb : memref<2x3x6xf32>
+  linalg.fill ins(%cst : f32) outs(%y : memref<5x2x6xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1, d0, d3)>,
+                                   affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>,
+                                   affine_map<(d0, d1, d2, d3) -> (d1, d0, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<5x2x3xf32>, memref<2x3x6xf32>) outs(%y : memref<5x2x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

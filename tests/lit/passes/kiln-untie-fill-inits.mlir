@@ -44,3 +44,23 @@ func.func @shared_empty(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>) -> (tensor<4x4
   %i = tensor.insert_slice %m into %d[0, 4] [4, 4] [1, 1] : tensor<4x4xf32> into tensor<4x8xf32>
   return %f1, %m, %i : tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// Tests that a tensor.empty which starts an insertion chain and is also a computation's
+// init (after CSE merged Winograd's transformed-input buffer with its products' init, of
+// one shape when C = M) gives the computation a clone: the chain keeps the buffer.
+// CHECK-LABEL: func.func @chain_and_init
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<2x4xf32>
+// CHECK: %[[I0:.+]] = tensor.insert_slice %arg0 into %[[E]][0, 0]
+// CHECK: tensor.insert_slice %arg0 into %[[I0]][1, 0]
+// CHECK: %[[E2:.+]] = tensor.empty() : tensor<2x4xf32>
+// CHECK: linalg.fill ins(%{{.+}} : f32) outs(%[[E2]] : tensor<2x4xf32>)
+func.func @chain_and_init(%a: tensor<4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4xf32>
+  %i0 = tensor.insert_slice %a into %e[0, 0] [1, 4] [1, 1] : tensor<4xf32> into tensor<2x4xf32>
+  %i1 = tensor.insert_slice %a into %i0[1, 0] [1, 4] [1, 1] : tensor<4xf32> into tensor<2x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %i1, %f : tensor<2x4xf32>, tensor<2x4xf32>
+}

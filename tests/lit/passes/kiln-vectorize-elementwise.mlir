@@ -44,3 +44,52 @@ func.func @unmarked(%in: memref<4x20xf32>, %out: memref<4x20xf32>, %t: memref<20
   }
   return
 }
+
+// -----
+
+// Tests that ops on values every lane shares stay scalar: the row index (linalg.index of
+// an outer dim), its parity and the select of a coefficient by it are computed once per
+// vector step and broadcast into the vector multiply (Winograd's output transform).
+// CHECK-LABEL: func.func @uniform
+// CHECK: scf.parallel (%[[I:.+]]) =
+// CHECK: scf.for
+// CHECK: %[[V:.+]] = vector.load
+// CHECK: %[[ODD:.+]] = arith.remui %[[I]], %{{.+}} : index
+// CHECK: %[[C:.+]] = arith.select %{{.+}}, %{{.+}}, %{{.+}} : f32
+// CHECK: %[[B:.+]] = vector.broadcast %[[C]] : f32 to vector<16xf32>
+// CHECK: arith.mulf %[[B]], %[[V]] : vector<16xf32>
+// CHECK-NOT: linalg.index
+func.func @uniform(%in: memref<4x32xf32>, %out: memref<8x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0 floordiv 2, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%in : memref<4x32xf32>) outs(%out : memref<8x32xf32>) attrs = {kiln.vectorize} {
+  ^bb0(%x: f32, %o: f32):
+    %i = linalg.index 0 : index
+    %c2 = arith.constant 2 : index
+    %c0 = arith.constant 0 : index
+    %r = arith.remui %i, %c2 : index
+    %odd = arith.cmpi ne, %r, %c0 : index
+    %one = arith.constant 1.0 : f32
+    %neg = arith.constant -1.0 : f32
+    %coef = arith.select %odd, %neg, %one : f32
+    %y = arith.mulf %coef, %x : f32
+    linalg.yield %y : f32
+  }
+  return
+}
+
+// -----
+
+// Tests that the index of the vector dim itself (a different value in every lane) keeps
+// the generic out of this pass.
+// CHECK-LABEL: func.func @lane_index
+// CHECK: linalg.generic
+func.func @lane_index(%in: memref<4x32xf32>, %out: memref<4x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%in : memref<4x32xf32>) outs(%out : memref<4x32xf32>) attrs = {kiln.vectorize} {
+  ^bb0(%x: f32, %o: f32):
+    %j = linalg.index 1 : index
+    %jf = arith.index_cast %j : index to i32
+    %f = arith.sitofp %jf : i32 to f32
+    %y = arith.mulf %f, %x : f32
+    linalg.yield %y : f32
+  }
+  return
+}
