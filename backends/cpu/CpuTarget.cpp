@@ -94,6 +94,8 @@ public:
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,
                      const CompileOptions &options, ArtifactKind kind, llvm::raw_ostream &os,
                      TimingScope &timing, std::string &error) const override {
+    if (kind == ArtifactKind::Library)
+      return emitLibrary(module, signature, options, os, timing, error);
     llvm::LLVMContext llvmContext;
     std::string cpuUsed;
     std::unique_ptr<llvm::Module> llvmModule;
@@ -107,44 +109,57 @@ public:
       llvmModule->print(os, nullptr);
       return success();
     }
-    if (kind == ArtifactKind::Object) {
-      TimingScope codegenTimer = timing.nest("Code generation");
-      return emitObjectFile(*llvmModule, options, os, error);
-    }
-    return emitLibrary(*llvmModule, signature, options, cpuUsed, os, timing, error);
+    TimingScope codegenTimer = timing.nest("Code generation");
+    return emitObjectFile(*llvmModule, options, os, error);
   }
 
 private:
-  /// The object in a temporary file (a TempFile, so that SIGINT/SIGTERM remove it too),
-  /// then the glue linked around it.
-  LogicalResult emitLibrary(llvm::Module &llvmModule, const ModelSignature &signature,
-                            const CompileOptions &options, llvm::StringRef cpuUsed,
-                            llvm::raw_ostream &os, TimingScope &timing,
-                            std::string &error) const {
+  /// LLVM optimizes and compiles the module in parallel parts (emitObjectFiles), each
+  /// part's object goes to a temporary file (a TempFile, so that SIGINT/SIGTERM remove
+  /// it too), then the glue is linked around them.
+  LogicalResult emitLibrary(ModuleOp module, const ModelSignature &signature,
+                            const CompileOptions &options, llvm::raw_ostream &os,
+                            TimingScope &timing, std::string &error) const {
+    std::vector<std::string> objects;
+    std::string cpuUsed;
+    {
+      TimingScope llvmTimer = timing.nest(
+          "LLVM optimization and code generation, " + std::to_string(compileThreads(options)) +
+          " threads");
+      if (failed(emitObjectFiles(module, options, objects, cpuUsed, error)))
+        return failure();
+    }
     llvm::SmallString<128> objectModel;
     llvm::sys::path::system_temp_directory(/*ErasedOnReboot=*/true, objectModel);
     llvm::sys::path::append(objectModel, "kiln-model-%%%%%%%%.o");
-    llvm::Expected<llvm::sys::fs::TempFile> object = llvm::sys::fs::TempFile::create(objectModel);
-    if (!object) {
-      error = "cannot create a temporary object file: " + llvm::toString(object.takeError());
-      return failure();
-    }
-    llvm::scope_exit discardObject([&] { llvm::consumeError(object->discard()); });
-    {
-      TimingScope codegenTimer = timing.nest("Code generation");
-      llvm::raw_fd_ostream objectStream(object->FD, /*shouldClose=*/false);
-      if (failed(emitObjectFile(llvmModule, options, objectStream, error)))
+    std::vector<llvm::sys::fs::TempFile> files;
+    llvm::scope_exit discardObjects([&] {
+      for (llvm::sys::fs::TempFile &file : files)
+        llvm::consumeError(file.discard());
+    });
+    std::vector<std::string> paths;
+    for (const std::string &bytes : objects) {
+      llvm::Expected<llvm::sys::fs::TempFile> object =
+          llvm::sys::fs::TempFile::create(objectModel);
+      if (!object) {
+        error = "cannot create a temporary object file: " + llvm::toString(object.takeError());
         return failure();
+      }
+      files.push_back(std::move(*object));
+      llvm::raw_fd_ostream objectStream(files.back().FD, /*shouldClose=*/false);
+      objectStream << bytes;
       objectStream.flush();
       if (std::error_code ec = objectStream.error()) {
         objectStream.clear_error();
-        error = "cannot write the temporary object '" + object->TmpName + "': " + ec.message();
+        error = "cannot write the temporary object '" + files.back().TmpName +
+                "': " + ec.message();
         return failure();
       }
+      paths.push_back(files.back().TmpName);
     }
     TimingScope linkTimer = timing.nest("Link");
-    LinkOptions link{options.cCompiler, cpuUsed.str(), options.sanitizeAddress};
-    if (failed(linkModelLibrary(signature, object->TmpName, link, os, error))) {
+    LinkOptions link{options.cCompiler, cpuUsed, options.sanitizeAddress};
+    if (failed(linkModelLibrary(signature, paths, link, os, error))) {
       error = "linking failed: " + error;
       return failure();
     }

@@ -8,6 +8,8 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -19,6 +21,10 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
+
+#include <algorithm>
+#include <thread>
 
 using namespace mlir;
 
@@ -128,9 +134,12 @@ TileShape chooseTileShape(const CompileOptions &options) {
   return TileShape{4, 2, 4}; // SSE: 8 of 16 xmm registers
 }
 
-std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
-                                                   const CompileOptions &options,
-                                                   std::string &targetCpuUsed) {
+/// The LLVM-dialect module as LLVM IR for the target, unoptimized; null (with an error on
+/// the module) when translation fails.
+static std::unique_ptr<llvm::Module> translateForTarget(ModuleOp module,
+                                                        llvm::LLVMContext &llvmContext,
+                                                        const CompileOptions &options,
+                                                        std::string &targetCpuUsed) {
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
   // The entry's argument attributes that describe the model's tensors (onnx.name,
@@ -172,6 +181,16 @@ std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMCo
     if (options.sanitizeAddress)
       fn.addFnAttr(llvm::Attribute::SanitizeAddress);
   }
+  return llvmModule;
+}
+
+/// LLVM's pipeline at the options' level for the target CPU (plus AddressSanitizer).
+static void optimizeForTarget(llvm::Module &module, const CompileOptions &options) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options, error);
+  if (!machine)
+    return; // translateForTarget made one from the same options
+  llvm::Module *llvmModule = &module;
   // AddressSanitizer on the generated code: every load and store of a kernel is checked
   // against the shadow memory of the (instrumented) host process that loads the model.
   auto addSanitizer = [&](llvm::ModulePassManager &mpm) {
@@ -191,7 +210,7 @@ std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMCo
       addSanitizer(passes);
       passes.run(*llvmModule, mam);
     }
-    return llvmModule;
+    return;
   }
 
   llvm::LoopAnalysisManager lam;
@@ -216,6 +235,15 @@ std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMCo
       });
   llvm::ModulePassManager passes = builder.buildPerModuleDefaultPipeline(level);
   passes.run(*llvmModule, mam);
+}
+
+std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
+                                                   const CompileOptions &options,
+                                                   std::string &targetCpuUsed) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateForTarget(module, llvmContext, options, targetCpuUsed);
+  if (llvmModule)
+    optimizeForTarget(*llvmModule, options);
   return llvmModule;
 }
 
@@ -237,6 +265,108 @@ LogicalResult emitObjectFile(llvm::Module &llvmModule, const CompileOptions &opt
   }
   codegen.run(llvmModule);
   os << llvm::StringRef(object.data(), object.size());
+  return success();
+}
+
+unsigned compileThreads(const CompileOptions &options) {
+  if (options.compileThreads > 0)
+    return options.compileThreads;
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+}
+
+LogicalResult emitObjectFiles(ModuleOp module, const CompileOptions &options,
+                              std::vector<std::string> &objects, std::string &targetCpuUsed,
+                              std::string &error) {
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> whole =
+      translateForTarget(module, llvmContext, options, targetCpuUsed);
+  if (!whole)
+    return failure(); // reported on the module
+  unsigned functions = llvm::count_if(*whole, [](const llvm::Function &fn) {
+    return !fn.isDeclaration();
+  });
+  unsigned parts = std::min(compileThreads(options), std::max(functions, 1u));
+  // AddressSanitizer gives each module a constructor of its own; keep one module there.
+  if (options.sanitizeAddress)
+    parts = 1;
+  auto compile = [&](llvm::Module &part, std::string &object, std::string &partError) {
+    optimizeForTarget(part, options);
+    llvm::raw_string_ostream os(object);
+    return emitObjectFile(part, options, os, partError);
+  };
+  if (parts == 1) {
+    objects.assign(1, std::string());
+    return compile(*whole, objects[0], error);
+  }
+  // The large constants (weights) move to a module of their own, which this thread
+  // compiles while the others compile the code: they need no optimization, and copying
+  // them into the partitions' bitcode would cost more than their code generation.
+  auto data = std::make_unique<llvm::Module>("kiln_model_data", llvmContext);
+  data->setDataLayout(whole->getDataLayout());
+  data->setTargetTriple(whole->getTargetTriple());
+  constexpr uint64_t kLargeBytes = 64 << 10;
+  const llvm::DataLayout &layout = whole->getDataLayout();
+  for (llvm::GlobalVariable &global : whole->globals()) {
+    if (!global.hasInitializer() || !global.isConstant() ||
+        layout.getTypeAllocSize(global.getValueType()) < kLargeBytes)
+      continue;
+    auto *copy = new llvm::GlobalVariable(*data, global.getValueType(), /*isConstant=*/true,
+                                          llvm::GlobalValue::ExternalLinkage,
+                                          global.getInitializer(), global.getName());
+    copy->setAlignment(global.getAlign());
+    copy->setVisibility(llvm::GlobalValue::HiddenVisibility);
+    copy->setUnnamedAddr(global.getUnnamedAddr());
+    global.setInitializer(nullptr);
+    global.setLinkage(llvm::GlobalValue::ExternalLinkage);
+    global.setVisibility(llvm::GlobalValue::HiddenVisibility);
+  }
+  // Partitions of about equal size (functions round robin, largest first); each becomes
+  // bitcode, read back into a context of its own, and is optimized and compiled on a
+  // thread of its own. Internal symbols become hidden globals so the parts link.
+  std::vector<llvm::SmallVector<char, 0>> bitcode;
+  llvm::SplitModule(
+      *whole, parts,
+      [&](std::unique_ptr<llvm::Module> part) {
+        bitcode.emplace_back();
+        llvm::raw_svector_ostream os(bitcode.back());
+        llvm::WriteBitcodeToFile(*part, os);
+      },
+      /*PreserveLocals=*/false, /*RoundRobin=*/true);
+  whole.reset();
+  objects.assign(bitcode.size() + 1, std::string());
+  std::vector<std::string> errors(bitcode.size());
+  std::vector<char> ok(bitcode.size(), 0);
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i < bitcode.size(); ++i)
+    workers.emplace_back([&, i] {
+      llvm::LLVMContext context;
+      llvm::Expected<std::unique_ptr<llvm::Module>> part = llvm::parseBitcodeFile(
+          llvm::MemoryBufferRef(llvm::StringRef(bitcode[i].data(), bitcode[i].size()),
+                                "kiln_model_part"),
+          context);
+      if (!part) {
+        errors[i] = "cannot read back a partition: " + llvm::toString(part.takeError());
+        return;
+      }
+      ok[i] = succeeded(compile(**part, objects[i], errors[i]));
+    });
+  std::string dataError;
+  bool dataOk = false;
+  {
+    llvm::raw_string_ostream os(objects.back());
+    dataOk = succeeded(emitObjectFile(*data, options, os, dataError));
+  }
+  for (std::thread &worker : workers)
+    worker.join();
+  if (!dataOk) {
+    error = dataError;
+    return failure();
+  }
+  for (size_t i = 0; i < bitcode.size(); ++i)
+    if (!ok[i]) {
+      error = errors[i];
+      return failure();
+    }
   return success();
 }
 

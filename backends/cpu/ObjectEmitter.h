@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace llvm {
 class LLVMContext;
@@ -36,6 +37,18 @@ std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
 /// the stream's errors (os.has_error()) after flushing it.
 mlir::LogicalResult emitObjectFile(llvm::Module &llvmModule, const CompileOptions &options,
                                    llvm::raw_ostream &os, std::string &error);
+
+/// The threads LLVM's optimization and code generation use: options.compileThreads, or
+/// this machine's cores (at most 8) when it is 0.
+unsigned compileThreads(const CompileOptions &options);
+
+/// Translates an LLVM-dialect module to LLVM IR, splits it into up to compileThreads()
+/// partitions of about equal size, and optimizes and compiles them in parallel: one
+/// relocatable PIC object per partition in `objects` (their bytes), to be linked together.
+/// One partition (the whole module) with AddressSanitizer or a single thread.
+mlir::LogicalResult emitObjectFiles(mlir::ModuleOp module, const CompileOptions &options,
+                                    std::vector<std::string> &objects,
+                                    std::string &targetCpuUsed, std::string &error);
 
 } // namespace kiln::cpu
 

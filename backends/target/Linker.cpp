@@ -100,8 +100,8 @@ private:
 /// Writes the glue into `dir` and runs the C compiler on it; see linkModelLibrary.
 static LogicalResult compileAndLink(llvm::StringRef dir, llvm::StringRef program,
                                     const ModelSignature &signature, const LinkOptions &options,
-                                    llvm::StringRef objectPath, llvm::raw_ostream &os,
-                                    std::string &error) {
+                                    llvm::ArrayRef<std::string> objectPaths,
+                                    llvm::raw_ostream &os, std::string &error) {
   GlueOptions glue;
   glue.compilerId = KILN_COMPILER_ID;
   glue.targetCpu = options.targetCpu;
@@ -117,8 +117,10 @@ static LogicalResult compileAndLink(llvm::StringRef dir, llvm::StringRef program
       failed(writeFile(gluePath, generateAbiGlue(signature, glue), error)))
     return failure();
 
-  llvm::SmallVector<llvm::StringRef> args{program,    "-O2",    "-fPIC",    "-shared", "-o",
-                                          outputPath, gluePath, objectPath, "-lm"};
+  llvm::SmallVector<llvm::StringRef> args{program, "-O2", "-fPIC", "-shared", "-o", outputPath,
+                                          gluePath};
+  args.append(objectPaths.begin(), objectPaths.end());
+  args.push_back("-lm");
   if (program.contains("clang"))
     args.insert(args.begin() + 1, "-fuse-ld=lld");
   // The glue too: its copies into the model's buffers are checked like the kernels.
@@ -173,7 +175,8 @@ static LogicalResult compileAndLink(llvm::StringRef dir, llvm::StringRef program
   return failure();
 }
 
-LogicalResult linkModelLibrary(const ModelSignature &signature, llvm::StringRef objectPath,
+LogicalResult linkModelLibrary(const ModelSignature &signature,
+                               llvm::ArrayRef<std::string> objectPaths,
                                const LinkOptions &options, llvm::raw_ostream &os,
                                std::string &error) {
   std::string compiler = options.cCompiler.empty() ? KILN_C_COMPILER : options.cCompiler;
@@ -191,7 +194,7 @@ LogicalResult linkModelLibrary(const ModelSignature &signature, llvm::StringRef 
       error = "cannot create a temporary folder: " + ec.message();
       return failure();
     }
-    linked = compileAndLink(dir, *program, signature, options, objectPath, os, error);
+    linked = compileAndLink(dir, *program, signature, options, objectPaths, os, error);
     llvm::sys::fs::remove_directories(dir);
     signal = interruptSignal;
   } // The earlier signal handlers are back.

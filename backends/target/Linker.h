@@ -22,13 +22,14 @@ struct LinkOptions {
   bool sanitizeAddress = false; ///< compile the glue with -fsanitize=address
 };
 
-/// Writes the ABI glue to a private temporary folder, compiles and links it with
-/// `objectPath` into a shared library there, and writes the library's bytes to `os`
+/// Writes the ABI glue to a private temporary folder, compiles and links it with the
+/// objects at `objectPaths` into a shared library there, and writes the library's bytes to `os`
 /// (the caller checks the stream's errors). The C compiler runs in a process group of
 /// its own: SIGINT, SIGTERM or SIGHUP during the link stop it, remove the folder and
 /// then re-raise the signal, so the process ends as that signal's default action (or
 /// an earlier handler, e.g. LLVM's file removal) says.
-mlir::LogicalResult linkModelLibrary(const ModelSignature &signature, llvm::StringRef objectPath,
+mlir::LogicalResult linkModelLibrary(const ModelSignature &signature,
+                                     llvm::ArrayRef<std::string> objectPaths,
                                      const LinkOptions &options, llvm::raw_ostream &os,
                                      std::string &error);
 

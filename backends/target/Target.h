@@ -47,6 +47,9 @@ struct CompileOptions : PipelineOptions {
   /// as the kernel loads them (f32 arithmetic), except those of the `keepFp32` nodes.
   bool fp16 = false;
   std::vector<std::string> keepFp32;
+  /// Threads for LLVM's optimization and code generation (the module is split into as
+  /// many parts); 0: this machine's cores, at most 8.
+  unsigned compileThreads = 0;
 };
 
 /// What Target::emit writes.

@@ -199,6 +199,25 @@ class GraphBuilder:
         shape = self.op("Concat", parts, axis=0)
         return self.op("Reshape", [x, shape])
 
+    # ----- image classifiers ------------------------------------------------------------------
+    def image_input(self, image_size):
+        """The CNNs' input: `input` [batch, 3, image_size, image_size]."""
+        return self.input("input", TensorProto.FLOAT, [BATCH, 3, image_size, image_size])
+
+    def global_pool(self, x, scope=None):
+        """GlobalAveragePool (in module `scope`, if any) then Flatten(axis=1)."""
+        if scope:
+            self.push(scope)
+        x = self.op("GlobalAveragePool", [x])
+        if scope:
+            self.pop()
+        return self.op("Flatten", [x], axis=1)
+
+    def logits_output(self, classes=1000):
+        """The last node's output becomes the graph output `output` [batch, classes]."""
+        self.rename_last_output("output")
+        self.output("output", TensorProto.FLOAT, [BATCH, classes])
+
     # ----- finish -----------------------------------------------------------------------------
     def model(self, graph_name="main_graph", doc=""):
         graph = helper.make_graph(self.nodes, graph_name, self.inputs, self.outputs, self.inits)
@@ -206,6 +225,11 @@ class GraphBuilder:
                                   producer_name="pytorch", producer_version="2.1.0",
                                   ir_version=IR_VERSION, doc_string=doc)
         return model
+
+
+def image_inputs(batch, rng, image_size):
+    """Random N(0, 1) images for image_input()."""
+    return {"input": rng.standard_normal((batch, 3, image_size, image_size)).astype(np.float32)}
 
 
 def check(model):

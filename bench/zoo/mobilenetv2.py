@@ -5,10 +5,8 @@ for ReLU6 (opset 11+ form: min 0 and max 6 as Constant-node inputs), depthwise 3
 (6,32,3,2), (6,64,4,2), (6,96,3,1), (6,160,3,2), (6,320,1,1) with Add when stride 1 and
 in == out, final 1x1 conv to 1280, GlobalAveragePool, Flatten, Gemm 1280 -> 1000 (Dropout is
 dropped in eval mode). Input `input` [batch, 3, 224, 224], output `output` [batch, 1000]."""
-import numpy as np
-from onnx import TensorProto
 
-from graph_builder import BATCH, GraphBuilder, check
+from graph_builder import GraphBuilder, check, image_inputs
 
 CONFIG = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
           (6, 160, 3, 2), (6, 320, 1, 1)]
@@ -37,7 +35,7 @@ def inverted_residual(g, x, cin, cout, stride, t):
 
 def build(small=False, image_size=224):
     g = GraphBuilder(seed=2)
-    x = g.input("input", TensorProto.FLOAT, [BATCH, 3, image_size, image_size])
+    x = g.image_input(image_size)
     g.push("features", "features.0"); x = conv_bn_relu6(g, x, 3, 32, 3, stride=2); g.pop(2)
     cin, idx = 32, 1
     for t, c, n, s in CONFIG:
@@ -47,13 +45,11 @@ def build(small=False, image_size=224):
             g.pop(2)
             cin, idx = c, idx + 1
     g.push("features", f"features.{idx}"); x = conv_bn_relu6(g, x, cin, 1280, 1); g.pop(2)
-    x = g.op("GlobalAveragePool", [x])
-    x = g.op("Flatten", [x], axis=1)
+    x = g.global_pool(x)
     g.push("classifier", "classifier.1"); g.gemm(x, "classifier.1", 1280, 1000); g.pop(2)
-    g.rename_last_output("output")
-    g.output("output", TensorProto.FLOAT, [BATCH, 1000])
+    g.logits_output()
     return check(g.model(doc=f"mobilenetv2 {image_size}x{image_size}"))
 
 
 def make_inputs(batch, rng, small=False, image_size=224):
-    return {"input": rng.standard_normal((batch, 3, image_size, image_size)).astype(np.float32)}
+    return image_inputs(batch, rng, image_size)

@@ -7,9 +7,8 @@ in == out, a 1x1 conv to 576, GlobalAveragePool, Flatten, Gemm 576 -> 1024, Hard
 Gemm 1024 -> 1000 (Dropout dropped in eval mode). Input `input` [batch, 3, 224, 224],
 output `output` [batch, 1000]."""
 import numpy as np
-from onnx import TensorProto
 
-from graph_builder import BATCH, GraphBuilder, check
+from graph_builder import GraphBuilder, check, image_inputs
 
 # torchvision mobilenet_v3_small: (kernel, expanded, out, squeeze-excite, activation, stride)
 CONFIG = [(3, 16, 16, True, "RE", 2), (3, 72, 24, False, "RE", 2), (3, 88, 24, False, "RE", 1),
@@ -71,7 +70,7 @@ def inverted_residual(g, x, cin, k, exp, cout, se, act, stride):
 
 def build(small=False, image_size=224):
     g = GraphBuilder(seed=3)
-    x = g.input("input", TensorProto.FLOAT, [BATCH, 3, image_size, image_size])
+    x = g.image_input(image_size)
     g.push("features", "features.0"); x = conv_bn_act(g, x, 3, 16, 3, stride=2); g.pop(2)
     cin = 16
     for idx, (k, exp, cout, se, act, stride) in enumerate(CONFIG, start=1):
@@ -80,15 +79,13 @@ def build(small=False, image_size=224):
         g.pop(2)
         cin = cout
     g.push("features", f"features.{len(CONFIG) + 1}"); x = conv_bn_act(g, x, cin, 576, 1); g.pop(2)
-    g.push("avgpool"); x = g.op("GlobalAveragePool", [x]); g.pop()
-    x = g.op("Flatten", [x], axis=1)
+    x = g.global_pool(x, "avgpool")
     g.push("classifier", "classifier.0"); x = g.gemm(x, "classifier.0", 576, 1024); g.pop(2)
     g.push("classifier", "classifier.1"); x = g.op("HardSwish", [x]); g.pop(2)
     g.push("classifier", "classifier.3"); g.gemm(x, "classifier.3", 1024, 1000); g.pop(2)
-    g.rename_last_output("output")
-    g.output("output", TensorProto.FLOAT, [BATCH, 1000])
+    g.logits_output()
     return check(g.model(doc=f"mobilenetv3 small {image_size}x{image_size}"))
 
 
 def make_inputs(batch, rng, small=False, image_size=224):
-    return {"input": rng.standard_normal((batch, 3, image_size, image_size)).astype(np.float32)}
+    return image_inputs(batch, rng, image_size)

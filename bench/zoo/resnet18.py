@@ -8,10 +8,8 @@ GlobalAveragePool, Flatten, Gemm 512 -> 1000. Input `input` [batch, 3, 224, 224]
 
 Weights: He-initialised convs, random BN statistics; the second BN of every block gets a
 small gain (0.1-0.3) so the residual stream grows slowly and the logits stay O(1..10)."""
-import numpy as np
-from onnx import TensorProto
 
-from graph_builder import BATCH, GraphBuilder, check
+from graph_builder import GraphBuilder, check, image_inputs
 
 LAYERS = [2, 2, 2, 2]
 WIDTHS = [64, 128, 256, 512]
@@ -33,7 +31,7 @@ def basic_block(g, x, prefix, cin, cout, stride):
 
 def build(small=False, image_size=224):
     g = GraphBuilder(seed=18)
-    x = g.input("input", TensorProto.FLOAT, [BATCH, 3, image_size, image_size])
+    x = g.image_input(image_size)
     x = g.conv_then_bn(x, ("conv1", "bn1"), 3, 64, 7, stride=2)
     g.push("relu"); x = g.op("Relu", [x]); g.pop()
     g.push("maxpool")
@@ -48,13 +46,11 @@ def build(small=False, image_size=224):
             x = basic_block(g, x, prefix, cin, width, stride)
             g.pop(2)
             cin = width
-    g.push("avgpool"); x = g.op("GlobalAveragePool", [x]); g.pop()
-    x = g.op("Flatten", [x], axis=1)
+    x = g.global_pool(x, "avgpool")
     g.push("fc"); g.gemm(x, "fc", 512, 1000); g.pop()
-    g.rename_last_output("output")
-    g.output("output", TensorProto.FLOAT, [BATCH, 1000])
+    g.logits_output()
     return check(g.model(doc=f"resnet18 {image_size}x{image_size}"))
 
 
 def make_inputs(batch, rng, small=False, image_size=224):
-    return {"input": rng.standard_normal((batch, 3, image_size, image_size)).astype(np.float32)}
+    return image_inputs(batch, rng, image_size)

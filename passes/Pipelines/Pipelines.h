@@ -54,8 +54,9 @@ struct QuantizeOptions {
 /// What the target-independent part of the pipeline needs to know.
 struct PipelineOptions {
   unsigned optLevel = 2; ///< 0..3
-  /// 3x3 stride-1 convolutions as Winograd F(2x2, 3x3) where it pays (kilnc --winograd).
-  bool winograd = false;
+  /// 3x3 stride-1 convolutions as Winograd F(2x2, 3x3) where it pays (kilnc --winograd,
+  /// on by default).
+  bool winograd = true;
   /// Textual pipelines run at the named points (plugins, --kiln-extension).
   std::map<ExtensionPoint, std::string> extensions;
   QuantizeOptions quantize;

@@ -87,10 +87,16 @@ cl::opt<bool> printIrAfterAll("print-ir-after-all", cl::desc("Print the IR after
                               cl::cat(category));
 cl::opt<bool> winograd(
     "winograd",
-    cl::desc("Compute 3x3 stride-1 convolutions with constant weights and at least 32 input "
-             "and output channels as Winograd F(2x2, 3x3): 2.25x fewer multiply-adds; "
-             "compile time grows (16 matrix products per convolution)"),
-    cl::cat(category));
+    cl::desc("Compute 3x3 stride-1 convolutions with constant weights, at least 32 input "
+             "and output channels and at least 7x7 outputs as Winograd F(2x2, 3x3): 2.25x "
+             "fewer multiply-adds, float rounding slightly different (default on; "
+             "--winograd=false: the direct convolution)"),
+    cl::init(true), cl::cat(category));
+cl::opt<unsigned> compileThreads(
+    "compile-threads",
+    cl::desc("Threads for LLVM's optimization and code generation, each compiling a part "
+             "of the model (0, the default: this machine's cores, at most 8)"),
+    cl::init(0), cl::cat(category));
 cl::opt<bool> timing("timing", cl::desc("Report the time of each pass and phase"),
                      cl::cat(category));
 cl::opt<bool> noChecker("no-onnx-checker",
@@ -463,6 +469,7 @@ int main(int argc, char **argv) {
   kiln::CompileOptions options;
   options.optLevel = optLevel;
   options.winograd = winograd;
+  options.compileThreads = compileThreads;
   options.targetCpu = targetCpu;
   options.targetFeatures = targetFeatures;
   options.cCompiler = cCompiler;
