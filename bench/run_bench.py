@@ -17,9 +17,11 @@ as tests/e2e/zoo_test.py):
   * onnxruntime: CPU provider, intra_op_num_threads = T, inter_op_num_threads = 1, sequential
     execution, default graph optimizations; spinning of idle pool threads off (with 2 cores,
     a spinning ORT pool would slow the Kiln run that follows it; --ort-spin turns it back on);
-  * Kiln: a session per variant with num_threads = T, through the Python runtime binding
-    (runtime/python/kiln_runtime.py); inputs are 64-byte aligned so the runtime uses
-    them in place.
+  * Kiln: a session per variant with num_threads = T, through the `kiln` package's native
+    extension (build/python, what users call; about 1 us per call) or, where it was not
+    built, the ctypes binding (runtime/python/kiln_runtime.py, about 18 us per call: most of
+    the MLP's time at batch 1); inputs are 64-byte aligned so the runtime uses them in
+    place. The report names the binding.
 
 Each engine runs once as a warm-up; the warm-up outputs give the accuracy (max |kiln - ort|
 over all outputs; "ok" when <= 1e-3 * max(1, max |ort|), the zoo test's tolerance). Then the
@@ -89,7 +91,14 @@ def compare(kiln_out, ort_out):
     return worst, ok
 
 
-def bench_config(args, kr, ort, model_name, onnx_path, libs, batch, threads):
+def kiln_session(kr, native, lib, threads):
+    """A session on `lib` through the native extension when there is one, else ctypes."""
+    if native is not None:
+        return native.Session(lib, threads=threads)
+    return kr.Session(kr.Model(lib), num_threads=threads)
+
+
+def bench_config(args, kr, native, ort, model_name, onnx_path, libs, batch, threads):
     """Times ORT and every compiled variant at one (batch, threads); returns a result dict."""
     rng = np.random.default_rng(1234 + batch)
     feeds = generate.make_inputs(model_name, batch, rng, small=args.small,
@@ -101,7 +110,7 @@ def bench_config(args, kr, ort, model_name, onnx_path, libs, batch, threads):
     for variant, lib in libs.items():
         if lib is None:
             continue
-        ks = kr.Session(kr.Model(lib), num_threads=threads)
+        ks = kiln_session(kr, native, lib, threads)
         engines.append(Engine(variant, lambda ks=ks: ks.run(feeds)))
     # The warm-up outputs give the accuracy.
     warm_up_and_time(engines, args.min_runs, args.min_seconds, args.max_seconds)
@@ -163,7 +172,8 @@ def write_report(args, info, variants, compiles, results, skipped, profiles, fai
                                         for v, a in variants),
         f"- Timing: warm-up run, then ORT and each variant in turn until each has >= "
         f"{args.min_runs} runs and >= {args.min_seconds} s (or {args.max_seconds} s); median "
-        f"(p90) of the Python run call. ORT: intra_op_num_threads=T, inter_op=1, sequential, "
+        f"(p90) of the Python run call (Kiln through {args.binding}). ORT: "
+        f"intra_op_num_threads=T, inter_op=1, sequential, "
         f"spinning {'on' if args.ort_spin else 'off'}.",
         "- ORT/Kiln > 1 means Kiln is faster. Accuracy: max |kiln - ort| over all outputs "
         f"(ok when <= {TOL:g} * max(1, max |ort|)).", "",
@@ -261,6 +271,13 @@ def main():
                           os.path.join(os.path.dirname(bindir), "lib", "libkiln_runtime.so"))
     sys.path.insert(0, os.path.join(REPO, "runtime", "python"))
     import kiln_runtime as kr
+    sys.path.insert(0, os.path.join(os.path.dirname(bindir), "python"))
+    try:
+        import kiln as native
+    except ImportError:
+        native = None
+    args.binding = ("the kiln package's native extension" if native is not None
+                    else "the ctypes binding (kiln_runtime.py)")
     import onnxruntime as ort
     os.makedirs(args.work, exist_ok=True)
     info = machine.describe(REPO)
@@ -315,7 +332,8 @@ def main():
                     skipped.append(config)
                     continue
                 try:
-                    r = bench_config(args, kr, ort, model_name, onnx_path, libs, batch, t_count)
+                    r = bench_config(args, kr, native, ort, model_name, onnx_path, libs, batch,
+                                     t_count)
                 except Exception:  # noqa: BLE001
                     failures.append(f"{config}: {traceback.format_exc().splitlines()[-1]}")
                     continue
