@@ -306,6 +306,11 @@ LogicalResult emitObjectFiles(ModuleOp module, const CompileOptions &options,
   data->setTargetTriple(whole->getTargetTriple());
   constexpr uint64_t kLargeBytes = 64 << 10;
   const llvm::DataLayout &layout = whole->getDataLayout();
+  // Internal constants nothing reads (a weight the contraction kernels read packed) would
+  // be linked in once externalized; LLVM's global DCE drops them in the one-part build.
+  for (llvm::GlobalVariable &global : llvm::make_early_inc_range(whole->globals()))
+    if (global.hasLocalLinkage() && global.use_empty())
+      global.eraseFromParent();
   for (llvm::GlobalVariable &global : whole->globals()) {
     if (!global.hasInitializer() || !global.isConstant() ||
         layout.getTypeAllocSize(global.getValueType()) < kLargeBytes)
