@@ -25,6 +25,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -37,13 +38,6 @@ namespace kiln {
 using namespace mlir;
 
 namespace {
-
-/// The buffer a chain of views starts from.
-Value rootBuffer(Value v) {
-  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-    v = view.getViewSource();
-  return v;
-}
 
 /// Two subviews of one source whose index ranges do not overlap along some dim with a
 /// static offset, size and stride in both (the k dim of Winograd's [n, th, tw, 16, c]
@@ -75,8 +69,8 @@ bool touches(Operation *op, Value root, memref::SubViewOp slice, Value except) {
     if (isa<ViewLikeOpInterface>(inner))
       return WalkResult::advance(); // a view reads and writes nothing
     for (Value operand : inner->getOperands()) {
-      if (!isa<BaseMemRefType>(operand.getType()) || operand == except ||
-          rootBuffer(operand) != root)
+      auto buffer = dyn_cast<MemrefValue>(operand);
+      if (!buffer || operand == except || memref::skipViewLikeOps(buffer) != root)
         continue;
       auto view = operand.getDefiningOp<memref::SubViewOp>();
       if (!view || !disjoint(view, slice))
@@ -127,20 +121,23 @@ struct ForwardSliceCopiesPass : kiln::impl::ForwardSliceCopiesBase<ForwardSliceC
       return false;
     // The slice can be made before the first use; an allocation of the same block made
     // after it (the buffer bufferization made for the insertions) moves up.
+    SmallVector<Operation *> late;
     for (Value operand : slice->getOperands()) {
       if (dominance.properlyDominates(operand, first))
         continue;
-      auto late = operand.getDefiningOp<memref::AllocOp>();
-      if (!late || late->getBlock() != block ||
-          !llvm::all_of(late->getOperands(),
+      auto lateAlloc = operand.getDefiningOp<memref::AllocOp>();
+      if (!lateAlloc || lateAlloc->getBlock() != block ||
+          !llvm::all_of(lateAlloc->getOperands(),
                         [&](Value v) { return dominance.properlyDominates(v, first); }))
         return false;
-      late->moveBefore(first);
+      late.push_back(lateAlloc);
     }
-    Value root = rootBuffer(slice.getSource());
+    Value root = memref::skipViewLikeOps(slice.getSource());
     for (Operation *op = first; op != copy.getOperation(); op = op->getNextNode())
       if (touches(op, root, slice, alloc))
         return false;
+    for (Operation *lateAlloc : late)
+      lateAlloc->moveBefore(first);
     OpBuilder b(first);
     Operation *early = b.clone(*slice.getOperation());
     for (Operation *dealloc : deallocs)

@@ -131,13 +131,6 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
     return success();
   }
 
-  /// Every windowed convolution, and any with dynamic image sizes: a generic reading the
-  /// padded X through the window map directly (an implicit GEMM: no im2col copy). For
-  /// group 1 its m dims are (n, o...), k dims the window (k..., c) and n dim the output
-  /// channels; the CPU backend packs W and vectorizes along the output channels; its A
-  /// operand is read by address anyway, so the window costs nothing. The pixel dims stay
-  /// apart (merging two dynamic dims in a reshape is what upstream
-  /// expand-strided-metadata cannot lower).
   /// The constant [3][3][C][M] weights of a convolution that runs faster as Winograd
   /// F(2x2, 3x3) (ConvWinograd.h); nullopt for any other.
   static std::optional<std::vector<float>> winogradWeights(kilnir::ConvNhwcOp op,
@@ -159,6 +152,13 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
     return constantF32(adaptor.getW());
   }
 
+  /// Every windowed convolution, and any with dynamic image sizes: a generic reading the
+  /// padded X through the window map directly (an implicit GEMM: no im2col copy). For
+  /// group 1 its m dims are (n, o...), k dims the window (k..., c) and n dim the output
+  /// channels; the CPU backend packs W and vectorizes along the output channels; its A
+  /// operand is read by address anyway, so the window costs nothing. The pixel dims stay
+  /// apart (merging two dynamic dims in a reshape is what upstream
+  /// expand-strided-metadata cannot lower).
   LogicalResult lowerWindowed(kilnir::ConvNhwcOp op, OpAdaptor adaptor,
                               ConversionPatternRewriter &rewriter) const {
     Location loc = op.getLoc();
