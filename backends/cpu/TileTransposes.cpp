@@ -12,7 +12,10 @@
 //    rounds of two-input shuffles, and stores W output rows (W lanes along inner).
 //    Edge blocks mask the lanes past the end (a 3-channel image is all edge).
 //    A [1, 56, 56, 256] NHWC -> NCHW transpose went from 1.96 ms (scalar) to 0.16 ms
-//    (1 thread, AMD Zen 4).
+//    (1 thread, AMD Zen 4). The blocks go in the input's order, so the reads are one
+//    stream and the writes a few: in the output's order, an NCHW -> NHWC transpose read
+//    16 rows from each of C / 16 channel planes per block row, more streams than the
+//    prefetchers follow ([8, 144, 56, 56]: 3.0 -> 1.9 ms; NHWC -> NCHW 2.8 -> 2.7 ms).
 //  - otherwise: the two dims are tiled into square blocks of scalar loops, which keeps
 //    both sides of a block in cache.
 //
@@ -90,11 +93,21 @@ void emitRegisterBlocked(IRRewriter &rewriter, linalg::TransposeOp op, int64_t r
     upper.push_back(memref::DimOp::create(rewriter, loc, out, d));
   Value readerSize = upper[reader], innerSize = upper[inner];
   steps[reader] = steps[inner] = step;
+  // The loop dims in the input's order: output dim `order[i]` reads input dim i.
+  SmallVector<int64_t> order(rank);
+  for (int64_t p = 0; p < rank; ++p)
+    order[perm[p]] = p;
+  auto inOrder = [&](ArrayRef<Value> values) {
+    return llvm::map_to_vector(order, [&](int64_t p) { return values[p]; });
+  };
   auto vecType = VectorType::get({width}, cast<MemRefType>(out.getType()).getElementType());
   auto maskType = VectorType::get({width}, rewriter.getI1Type());
   scf::ParallelOp::create(
-      rewriter, loc, lower, upper, steps,
-      [&](OpBuilder &b, Location, ValueRange iv) {
+      rewriter, loc, inOrder(lower), inOrder(upper), inOrder(steps),
+      [&](OpBuilder &b, Location, ValueRange loopIv) {
+        SmallVector<Value> iv(rank);
+        for (int64_t i = 0; i < rank; ++i)
+          iv[order[i]] = loopIv[i];
         Value r0 = iv[reader], i0 = iv[inner];
         Value readerLeft = arith::SubIOp::create(b, loc, readerSize, r0);
         Value innerLeft = arith::SubIOp::create(b, loc, innerSize, i0);

@@ -44,8 +44,9 @@ func.func @dynamic(%a: memref<1x8x?x?xf32>, %b: memref<1x?x?x8xf32>) {
 // RUN: kiln-opt --split-input-file --kiln-tile-transposes=vector-width=16 %s | FileCheck %s --check-prefix=VEC
 
 // Tests that with a vector width, an NHWC -> NCHW transpose of f32 becomes 16 x 16 blocks
-// of (C, W) over every other output dim: whole blocks load 16 input rows (16 channels
-// each), transpose them with 4 rounds of 16 shuffles and store 16 output rows (16 pixels
+// of (C, W) over every other output dim, the loops in the input's order (N, H, W, C, so
+// that the reads are one stream): whole blocks load 16 input rows (16 channels each),
+// transpose them with 4 rounds of 16 shuffles and store 16 output rows (16 pixels
 // each); edge blocks (W = 111 is not a multiple of 16) mask the lanes past the end and
 // skip the rows past it. (@dynamic above is blocked the same way.)
 // VEC-LABEL: func.func @dynamic
@@ -53,7 +54,7 @@ func.func @dynamic(%a: memref<1x8x?x?xf32>, %b: memref<1x?x?x8xf32>) {
 // VEC: vector.maskedload
 // VEC-LABEL: func.func @nhwc_to_nchw_vec
 // VEC-NOT: linalg.transpose
-// VEC: scf.parallel (%[[N:.+]], %[[C:.+]], %[[H:.+]], %[[W:.+]]) = {{.+}} step (%c1, %c16, %c1, %c16)
+// VEC: scf.parallel (%[[N:.+]], %[[H:.+]], %[[W:.+]], %[[C:.+]]) = {{.+}} step (%c1, %c1, %c16, %c16)
 // VEC: scf.if
 // VEC-COUNT-16: vector.load %arg0[%[[N]], %[[H]], %{{.+}}, %[[C]]] : memref<1x111x111x64xf32>, vector<16xf32>
 // VEC-COUNT-64: vector.shuffle
