@@ -2,7 +2,8 @@
 
 // A Linear layer: B[n, k] is a constant weight, so it is packed into [ceil(N/4)][K][4]
 // panels at compile time (N = 6 -> 2 panels, the second zero padded); the zero fill is
-// dropped and the bias + ReLU generic becomes the tile epilogue.
+// dropped and the bias + ReLU generic becomes the tile epilogue. Each k step requests
+// the next tile's A rows (2 rows x K = 3 fit in L1).
 // CHECK: memref.global "private" constant @__kiln_packed_0 : memref<2x3x4xf32> = dense_resource<__kiln_packed_0>
 // CHECK-LABEL: func @linear
 // CHECK-NOT: linalg.
@@ -11,6 +12,7 @@
 // CHECK: scf.if
 // CHECK: %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<4xf32>
 // CHECK: scf.for {{.*}} iter_args(%{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]])
+// CHECK-COUNT-2: memref.prefetch %arg0[%{{.+}}, %{{.+}}], read, locality<2>, data
 // CHECK: vector.load %[[P]]
 // CHECK: memref.load %arg0
 // CHECK: vector.broadcast
@@ -20,6 +22,14 @@
 // CHECK: arith.addf {{.*}} : vector<4xf32>
 // CHECK: arith.maximumf {{.*}} : vector<4xf32>
 // CHECK: vector.store
+// Whole rows of the partial column panel (N = 6 is not a multiple of 4): masked
+// columns, every row stored.
+// CHECK: } else {
+// CHECK: scf.if
+// CHECK: vector.create_mask
+// CHECK: memref.prefetch %arg0
+// CHECK-NOT: arith.cmpi ult
+// CHECK: vector.maskedstore
 // The partial tile: masked columns, rows past M read from row M - 1 and not stored.
 // CHECK: } else {
 // CHECK: vector.create_mask
@@ -285,11 +295,13 @@ func.func @depthwise_3d(%in: memref<1x9x6x13x8xf32>, %w: memref<3x3x3x8xf32>,
 
 // A 3-D implicit-GEMM convolution (NDHWC, 3x1x1 temporal kernel): the generic's m dims
 // (n, od, oh, ow) and k dims (kd, c) become one register-tiled kernel with the weight
-// packed at compile time.
+// packed at compile time. Its rows need a register each, so the next tile's are not
+// requested ahead.
 // CHECK-LABEL: func @conv_3d_window
 // CHECK-NOT: linalg.
 // CHECK: memref.get_global @__kiln_packed
 // CHECK: scf.parallel
+// CHECK-NOT: memref.prefetch %arg0
 // CHECK: vector.fma
 // CHECK-NOT: linalg.
 // CHECK: return
@@ -338,3 +350,5 @@ func.func @batched_constant_b(%x: memref<5x2x3xf32>, %y: memref<5x2x6xf32>) {
   }
   return
 }
+
+// -----
