@@ -150,6 +150,8 @@ LogicalResult GraphImporter::importNode(const NodeProto &node, int index, Scope 
     }
     operands.push_back(v);
   }
+  if (failed(checkTypeParameters(node, domain, op->sinceVersion, operands, site)))
+    return failure();
 
   NamedAttrList attrs;
   for (const AttributeProto &attr : node.attribute()) {

@@ -7,7 +7,10 @@
 #include "frontend/OpRegistry.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringSet.h"
+
+#include "onnx/defs/schema.h"
 
 using namespace mlir;
 using kiln::onnxpb::AttributeProto;
@@ -160,6 +163,49 @@ LogicalResult checkNodeSignature(const onnxpb::NodeProto &node, const OpSignatur
   }
   // Missing graph attributes are left as empty regions: some are optional
   // (FlexAttention's score_mod) and the dialect's verifier knows which.
+  return success();
+}
+
+LogicalResult checkTypeParameters(const onnxpb::NodeProto &node, StringRef domain,
+                                  int64_t sinceVersion, ValueRange operands,
+                                  const ErrorSite &site) {
+  const onnx::OpSchema *schema = nullptr;
+  try {
+    schema = onnx::OpSchemaRegistry::Schema(node.op_type(), static_cast<int>(sinceVersion),
+                                            domain.str());
+  } catch (...) {
+    return success();
+  }
+  if (!schema || schema->SinceVersion() != sinceVersion || schema->inputs().empty())
+    return success();
+  const auto &formals = schema->inputs();
+  const auto &params = schema->typeConstraintParams();
+  // The first input bound to each type parameter: its index and element type.
+  llvm::StringMap<std::pair<int, Type>> first;
+  for (int i = 0, e = std::min<int>(node.input_size(), operands.size()); i < e; ++i) {
+    size_t f = std::min<size_t>(i, formals.size() - 1);
+    if (f != static_cast<size_t>(i) &&
+        formals[f].GetOption() != onnx::OpSchema::FormalParameterOption::Variadic)
+      break; // more inputs than the schema has: checkNodeSignature's business
+    const std::string &param = formals[f].GetTypeStr();
+    bool isParam = llvm::any_of(params, [&](const auto &p) { return p.type_param_str == param; });
+    // A heterogeneous variadic tail (Loop's carried values) binds each input separately.
+    if (!isParam || node.input(i).empty() ||
+        (f != static_cast<size_t>(i) && !formals[f].GetIsHomogeneous()))
+      continue;
+    auto tensor = dyn_cast<TensorType>(operands[i].getType());
+    if (!tensor)
+      continue;
+    auto [it, inserted] = first.try_emplace(param, i, tensor.getElementType());
+    if (inserted || it->second.second == tensor.getElementType())
+      continue;
+    int j = it->second.first;
+    return site.emit() << "input '" << node.input(i) << "' has element type "
+                       << tensor.getElementType() << " but input '" << node.input(j)
+                       << "' has " << it->second.second << ": " << node.op_type()
+                       << "'s inputs " << j << " and " << i << " are both of type " << param,
+           failure();
+  }
   return success();
 }
 

@@ -12,6 +12,7 @@
 #include "frontend/OpRegistry.h"
 #include "frontend/proto/kiln_onnx.pb.h"
 
+#include "mlir/IR/ValueRange.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -63,6 +64,15 @@ mlir::LogicalResult checkGraphNames(const onnxpb::GraphProto &graph, const Impor
 /// signature of the op it resolved to.
 mlir::LogicalResult checkNodeSignature(const onnxpb::NodeProto &node, const OpSignature &sig,
                                        const ErrorSite &site);
+
+/// Checks that `node`'s inputs bound to one type parameter of its ONNX schema have one
+/// element type (MatMul's A and B are both T: float times double is refused, as ONNX
+/// Runtime refuses it). `operands` are the node's inputs in order, `sinceVersion` the
+/// version of the op the node resolved to: libonnx's schema is consulted only when it
+/// has that very version (it knows opsets up to 17).
+mlir::LogicalResult checkTypeParameters(const onnxpb::NodeProto &node, llvm::StringRef domain,
+                                        int64_t sinceVersion, mlir::ValueRange operands,
+                                        const ErrorSite &site);
 
 /// Reports an input that is not defined when `node` needs it: either produced
 /// by a later node (graph not topologically sorted) or not at all.
