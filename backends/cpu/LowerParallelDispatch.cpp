@@ -76,7 +76,7 @@ struct LowerParallelDispatchPass
         call.emitError() << "outlined parallel body @" << bodyName << " is missing";
         return signalPassFailure();
       }
-      ValueRange captures = call.getArgOperands().drop_front();
+      ValueRange captures = call.getArgOperands().drop_front(2);
       SmallVector<Type> fieldTypes(captures.getTypes());
       auto structType = LLVM::LLVMStructType::getLiteral(ctx, fieldTypes);
       LLVM::LLVMFuncOp &tramp = trampolines[bodyName];
@@ -98,7 +98,7 @@ struct LowerParallelDispatchPass
         LLVM::StoreOp::create(b, loc, v, field);
       }
       Value zero = LLVM::ConstantOp::create(b, loc, b.getI64Type(), 0);
-      Value grain = LLVM::ConstantOp::create(b, loc, b.getI64Type(), 1);
+      Value grain = call.getArgOperands()[1];
       Value fn = LLVM::AddressOfOp::create(b, loc, ptr, tramp.getName());
       LLVM::CallOp::create(b, loc, getOrDeclareParallelFor(module, b),
                            ValueRange{zero, call.getArgOperands()[0], grain, fn, ctxPtr});

@@ -124,7 +124,9 @@ def OutlineParallelLoops : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp">
     Each outermost `scf.parallel` of a function becomes a private function
     `@<func>_par<N>(%begin: index, %end: index, <captured values>)` that runs iterations
     [begin, end) of the loop's first dimension (inner dimensions stay as loops), and the
-    loop itself becomes `func.call @kiln_dispatch_par<N>(%lb, %ub, %step, <captures>)`.
+    loop itself becomes `func.call @kiln_dispatch_par<N>(%trip, %grain, <captures>)`. The
+    grain (iterations a chunk holds at least) follows from an estimate of the operations
+    one iteration runs, so that a small loop is not split over threads.
     `kiln-lower-parallel-dispatch` turns that call into a call to the runtime's
     parallel-for once every value has an LLVM type. The backend owns no threads.
   }];
@@ -135,9 +137,9 @@ def OutlineParallelLoops : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp">
 def LowerParallelDispatch : Pass<"kiln-lower-parallel-dispatch", "mlir::ModuleOp"> {
   let summary = "Lower kiln_dispatch_par calls to kiln_rt_parallel_for with a packed context";
   let description = [{
-    Runs on the LLVM dialect. Each `llvm.call @kiln_dispatch_par<N>(lb, ub, step, caps...)`
+    Runs on the LLVM dialect. Each `llvm.call @kiln_dispatch_par<N>(trip, grain, caps...)`
     stores the captured values into a stack struct and calls
-    `kiln_rt_parallel_for(lb, ub, step, @<body>_tramp, ctx)`; the trampoline
+    `kiln_rt_parallel_for(0, trip, grain, @<body>_tramp, ctx)`; the trampoline
     `@<body>_tramp(ctx, begin, end)` loads the captures and calls the outlined body.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];

@@ -1,10 +1,13 @@
 // RUN: kiln-opt --kiln-outline-parallel-loops --canonicalize %s | FileCheck %s
 
 // Tests that a 3-D loop has its two outer dimensions merged into the one the runtime
-// splits (2 x 3 = 6 rows), the innermost staying a loop of its own.
+// splits (2 x 3 = 6 rows), the innermost staying a loop of its own. A row is 4 x (store,
+// reduce) + 1 operations: the grain, ceil(16384 / 12) rows, keeps the 6 rows on one
+// thread.
 // CHECK-LABEL: func.func @kiln_main
-// CHECK: %[[ROWS:.+]] = arith.constant 6 : index
-// CHECK: call @kiln_dispatch_par0(%[[ROWS]], %arg0, %[[ROWS]], %{{.+}})
+// CHECK-DAG: %[[GRAIN:.+]] = arith.constant 1366 : index
+// CHECK-DAG: %[[ROWS:.+]] = arith.constant 6 : index
+// CHECK: call @kiln_dispatch_par0(%[[ROWS]], %[[GRAIN]], %arg0, %[[ROWS]], %{{.+}})
 // CHECK: func.func private @kiln_par_body0
 // CHECK: scf.for %[[R:.+]] = %arg0 to %arg1
 // CHECK: scf.parallel (%[[K:.+]]) =
