@@ -4,7 +4,9 @@
 // and then copied into the output the caller passed (GPT-2's logits: 25 MB per batch
 // item). When that buffer is a plain allocation of the same type whose last use is the
 // copy, and the output argument is not touched before it, the computation can write the
-// output directly: the allocation's uses become the argument and the copy goes.
+// output directly: the allocation's uses become the argument and the copy goes. The same
+// when the copy reads a static reshape of the allocation: its uses become the argument
+// viewed in the allocation's shape.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,9 +60,18 @@ struct ElideOutputCopiesPass
       copies.push_back(copy);
     for (memref::CopyOp copy : copies) {
       auto out = dyn_cast<BlockArgument>(copy.getTarget());
-      auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
+      // The buffer, or a static reshape of it (a 2x2 stride-2 ConvTranspose computes
+      // [n, m, h, 2, w, 2] and collapses it to the [n, m, 2h, 2w] output).
+      Operation *reshape = copy.getSource().getDefiningOp();
+      if (!isa_and_nonnull<memref::CollapseShapeOp, memref::ExpandShapeOp>(reshape))
+        reshape = nullptr;
+      auto alloc = (reshape ? reshape->getOperand(0) : copy.getSource())
+                       .getDefiningOp<memref::AllocOp>();
       if (!out || out.getOwner() != &entry || !alloc || alloc->getBlock() != &entry ||
-          alloc.getType() != out.getType() || !alloc.getType().getLayout().isIdentity())
+          !alloc.getType().getLayout().isIdentity() ||
+          (reshape ? !alloc.getType().hasStaticShape() ||
+                         reshape->getResult(0).getType() != out.getType()
+                   : alloc.getType() != out.getType()))
         continue;
       // The output must not be read or written before the copy, nor the buffer after it.
       if (!llvm::all_of(out.getUsers(), [&](Operation *u) { return u == copy; }) ||
@@ -73,7 +84,19 @@ struct ElideOutputCopiesPass
       for (Operation *dealloc : deallocs)
         dealloc->erase();
       copy->erase();
-      alloc.getResult().replaceAllUsesWith(out);
+      Value replacement = out;
+      if (reshape) {
+        // The output viewed in the buffer's shape: the inverse reshape.
+        OpBuilder b(alloc);
+        if (auto collapse = dyn_cast<memref::CollapseShapeOp>(reshape))
+          replacement = memref::ExpandShapeOp::create(b, alloc.getLoc(), alloc.getType(), out,
+                                                      collapse.getReassociationIndices());
+        else
+          replacement = memref::CollapseShapeOp::create(
+              b, alloc.getLoc(), out,
+              cast<memref::ExpandShapeOp>(reshape).getReassociationIndices());
+      }
+      alloc.getResult().replaceAllUsesWith(replacement);
       alloc->erase();
       ++numElided;
     }

@@ -163,8 +163,14 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
                           (ShapedType::isDynamic(in) ? outOffsets[i] == 0 && !hasOutShape
                                                      : outShape[i] == in * strides[i]);
       }
+      // Without overlaps every output takes one tap, so the bias goes on the taps, where
+      // the backend adds it in the contraction's store instead of a pass over the output
+      // (a 2x2 stride-2 24 -> 24 channel upsampling at 160x160: 6.9 -> 5.6 ms).
+      Value bias = adaptor.getB();
+      bool biasOnTaps = nonOverlapping && !isa<NoneType>(bias.getType());
       Value result = buildTapsThenGather(rewriter, loc, x, w, xType, kernel, strides, dilations,
-                                         pads, inSizes, init, m, nonOverlapping);
+                                         pads, inSizes, init, m, nonOverlapping,
+                                         biasOnTaps ? bias : Value());
       SmallVector<ReassociationIndices> outGroups{{0}, {1, 2}};
       for (int64_t i = 0; i < ns; ++i)
         outGroups.push_back({3 + i});
@@ -173,8 +179,8 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
       result = tensor::CollapseShapeOp::create(
           rewriter, loc, RankedTensorType::get(outFull, resultType.getElementType()), result,
           outGroups);
-      if (!isa<NoneType>(adaptor.getB().getType()))
-        result = addChannelBias(rewriter, loc, result, adaptor.getB());
+      if (!isa<NoneType>(bias.getType()) && !biasOnTaps)
+        result = addChannelBias(rewriter, loc, result, bias);
       rewriter.replaceOp(op, castWithCheck(rewriter, loc, op, result, resultType));
       return success();
     }
@@ -242,12 +248,12 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
 
   /// Group 1, f32: the tap products as a contraction, then the gather-sum into `init`
   /// ([n, 1, m, o...], zero filled); returns the filled `init` (or, `nonOverlapping`, a
-  /// value of its type that permuteTaps writes).
+  /// value of its type that permuteTaps writes). A `tapBias` [m] is added to the taps.
   static Value buildTapsThenGather(OpBuilder &b, Location loc, Value x, Value w,
                                    RankedTensorType xType, ArrayRef<int64_t> kernel,
                                    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
                                    ArrayRef<int64_t> pads, ArrayRef<Value> inSizes, Value init,
-                                   int64_t m, bool nonOverlapping) {
+                                   int64_t m, bool nonOverlapping, Value tapBias) {
     MLIRContext *ctx = b.getContext();
     int64_t ns = kernel.size();
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
@@ -291,6 +297,8 @@ struct ConvTransposeLowering : OnnxLoweringPattern<ConvTransposeOp> {
                                       Value(arith::AddFOp::create(nb, l, args[2], product)));
             })
             .getResult(0);
+    if (tapBias)
+      cols = addChannelBias(b, loc, cols, tapBias); // cols' dim 1 is m too
     if (nonOverlapping)
       return permuteTaps(b, loc, cols, kernel, cast<RankedTensorType>(init.getType()));
     // out[n, 0, m, o...] += cols[n, m, k..., (o + pad - k * dilation) / stride] over the

@@ -33,3 +33,22 @@ func.func @conv_transpose_3x3_s2(%x: tensor<1x3x4x4xf32>) -> tensor<1x4x9x9xf32>
   %0 = "onnx.ConvTranspose"(%x, %w, %none) {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x3x4x4xf32>, tensor<3x4x3x3xf32>, none) -> tensor<1x4x9x9xf32>
   return %0 : tensor<1x4x9x9xf32>
 }
+
+// -----
+
+// Tests that with kernel = stride the bias is added to the taps (each output pixel takes
+// exactly one), where the backend fuses it into the contraction, not in a pass over the
+// output after the copy.
+// CHECK-LABEL: func.func @conv_transpose_2x2_s2_bias
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<1x4x2x2x3x3xf32>)
+// CHECK: arith.mulf
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x4x2x2x3x3xf32>, tensor<4xf32>)
+// CHECK: arith.addf
+// CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<1x4x2x2x3x3xf32>) outs(%{{.+}} : tensor<1x4x3x2x3x2xf32>)
+// CHECK-NOT: arith.addf
+// CHECK: return
+func.func @conv_transpose_2x2_s2_bias(%x: tensor<1x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x6x6xf32> {
+  %w = "onnx.Constant"() <{value = dense<0.5> : tensor<3x4x2x2xf32>}> : () -> tensor<3x4x2x2xf32>
+  %0 = "onnx.ConvTranspose"(%x, %w, %b) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x3x3x3xf32>, tensor<3x4x2x2xf32>, tensor<4xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
