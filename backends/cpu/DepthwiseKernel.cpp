@@ -6,7 +6,8 @@
 //
 //   scf.parallel %row over N x OH (3-D: N x OD x OH) {
 //     for c0 in [0, C) step width:              (the last vector masked when C % width)
-//       for ow0 in [0, OW) step kPixels:         (a one-pixel tile for the OW remainder)
+//       for ow0 in [0, OW) step kPixels:         (then one tile of the static OW % kPixels,
+//                                                 or one-pixel tiles for a dynamic OW)
 //         acc[t] = init                          t < kPixels, one vector per pixel
 //         for (kd,) kh, kw: wv = w[(kd,) kh, kw, c0..]
 //                     acc[t] = fma(in[n, ih, (ow0 + t)*sw + kw*dw, c0..], wv, acc[t])
@@ -101,7 +102,15 @@ private:
                                             ValueRange{arith::MinUIOp::create(b, loc, left, index(width))});
       }
       forLoop(index(0), tiled, kPixels, [&](Value ow0) { emitTile(ow0, c0, mask, kPixels); });
-      forLoop(tiled, ow, 1, [&](Value ow0) { emitTile(ow0, c0, mask, 1); });
+      // The remainder: one tile of its static width (a 7-wide row was 7 one-pixel tiles,
+      // each loading a weight vector per FMA), else pixel by pixel.
+      int64_t owStatic = cast<MemRefType>(dw.output.getType()).getDimSize(dw.spatial);
+      if (!ShapedType::isDynamic(owStatic)) {
+        if (owStatic % kPixels)
+          emitTile(tiled, c0, mask, owStatic % kPixels);
+      } else {
+        forLoop(tiled, ow, 1, [&](Value ow0) { emitTile(ow0, c0, mask, 1); });
+      }
     });
   }
 
