@@ -38,9 +38,7 @@ int64_t saturatingMul(int64_t a, int64_t b) {
   return a != 0 && b > kCostCap / a ? kCostCap : std::min(a * b, kCostCap);
 }
 
-/// The operations one execution of `block` runs: nested loops count their trip counts
-/// (static ones; a dynamic one kDynamicTrips), an scf.if its larger branch. A vector op
-/// counts as one: the estimate is of instructions, not of scalar work.
+/// A loop dim's trip count where its bounds are constants, else kDynamicTrips.
 int64_t trips(Value lb, Value ub, Value step) {
   std::optional<int64_t> l = getConstantIntValue(lb), u = getConstantIntValue(ub),
                          s = getConstantIntValue(step);
@@ -49,6 +47,9 @@ int64_t trips(Value lb, Value ub, Value step) {
   return std::max<int64_t>(0, (*u - *l + *s - 1) / *s);
 }
 
+/// The operations one execution of `block` runs: nested loops count their trip counts
+/// (static ones; a dynamic one kDynamicTrips), an scf.if its larger branch. A vector op
+/// counts as one: the estimate is of instructions, not of scalar work.
 int64_t estimateOps(Block &block) {
   int64_t ops = 0;
   for (Operation &op : block) {
