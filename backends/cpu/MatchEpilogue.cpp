@@ -308,6 +308,9 @@ std::optional<Epilogue> matchEpilogue(const Contraction &ct) {
     Value root = rootOf(output);
     if (root == rootOf(ct.a) || root == rootOf(ct.b))
       return std::nullopt;
+    // C in a function argument (a model output computed in place) is seen by the caller.
+    if (isa<BlockArgument>(rootOf(ct.c)))
+      return std::nullopt;
     auto harmless = [&](Operation *user) {
       return user == static_cast<Operation *>(ct.op) || user == op.getOperation() ||
              isa<linalg::FillOp, memref::DeallocOp, memref::DimOp>(user);

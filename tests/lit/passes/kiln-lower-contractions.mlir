@@ -351,3 +351,26 @@ func.func @batched_constant_b(%x: memref<5x2x3xf32>, %y: memref<5x2x6xf32>) {
 }
 
 // -----
+
+// -----
+
+// C is the caller's output buffer (a model output computed in place): an epilogue writing
+// elsewhere is not fused, since the fused kernel would never store C.
+// CHECK-LABEL: func @c_is_an_output
+// CHECK: scf.parallel
+// CHECK: vector.store %{{.+}}, %arg2
+// CHECK: linalg.generic
+// CHECK: return
+func.func @c_is_an_output(%a: memref<4x8xf32>, %b: memref<8x4xf32>, %c: memref<4x4xf32>,
+                          %bias: memref<4xf32>, %d: memref<4x4xf32>) {
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x4xf32>) outs(%c : memref<4x4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>,
+                                   affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<4x4xf32>, memref<4xf32>) outs(%d : memref<4x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  return
+}
