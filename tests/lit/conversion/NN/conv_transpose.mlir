@@ -37,8 +37,8 @@ func.func @conv_transpose_3x3_s2(%x: tensor<1x3x4x4xf32>) -> tensor<1x4x9x9xf32>
 // -----
 
 // Tests that with kernel = stride the bias is added to the taps (each output pixel takes
-// exactly one), where the backend fuses it into the contraction, not in a pass over the
-// output after the copy.
+// exactly one), which fusion then folds into the permutation copy, not in a pass over
+// the output after the copy.
 // CHECK-LABEL: func.func @conv_transpose_2x2_s2_bias
 // CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<1x4x2x2x3x3xf32>)
 // CHECK: arith.mulf
