@@ -139,6 +139,18 @@ class ServerProcess:
             self.fail(f"no {name} for {model_name} in the metrics:\n{text[:2000]}")
         return float(found[1])
 
+    def settled_metric(self, name, model_name, expected, wait_s=10.0):
+        """The counter once it reaches `expected`, or its last value after `wait_s`.
+        Triton counts a request as a success when it releases it, which can come just
+        after the client has its response, so one scrape right after the load may be
+        one short."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            value = self.metric(name, model_name)
+            if value >= expected or time.monotonic() > deadline:
+                return value
+            time.sleep(0.1)
+
     def group_alive(self):
         try:
             os.killpg(self.pgid, 0)
@@ -314,12 +326,12 @@ def serve_and_load(lib, model_name, flags, make_feeds, reference, batching, bad_
         server.wait_ready(model_name)
         check_bad_requests(server, model_name, bad_feeds)
         run_load(server, model_name, session, make_feeds, reference)
-        succeeded = server.metric("nv_inference_request_success", model_name)
+        sent = args.clients * args.requests
+        succeeded = server.settled_metric("nv_inference_request_success", model_name, sent)
         requests, runs = server.stop()
     except BaseException:
         server.kill()
         raise
-    sent = args.clients * args.requests
     assert requests == sent, f"the server counted {requests} requests, the clients sent {sent}"
     assert succeeded == sent, f"Triton's metrics count {succeeded} requests, not {sent}"
     # 16 clients at once and a delay of milliseconds: some requests must have shared a run.
