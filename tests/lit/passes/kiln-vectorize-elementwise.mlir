@@ -27,18 +27,19 @@ func.func @marked(%in: memref<9x20xf32>, %a: memref<4x20xf32>, %b: memref<4x20xf
 // -----
 
 // Tests that an unmarked generic, and a marked one whose innermost loop dim is not the
-// innermost dim of every operand, are left alone.
+// innermost dim of every operand (a transpose whose output rows, 16 long, are too long to
+// interleave), are left alone.
 // CHECK-LABEL: func.func @unmarked
 // CHECK-NOT: vector.
 // CHECK: linalg.generic
 // CHECK: linalg.generic
-func.func @unmarked(%in: memref<4x20xf32>, %out: memref<4x20xf32>, %t: memref<20x4xf32>) {
-  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%in : memref<4x20xf32>) outs(%out : memref<4x20xf32>) {
+func.func @unmarked(%in: memref<16x20xf32>, %out: memref<16x20xf32>, %t: memref<20x16xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%in : memref<16x20xf32>) outs(%out : memref<16x20xf32>) {
   ^bb0(%x: f32, %o: f32):
     %s = arith.addf %x, %x : f32
     linalg.yield %s : f32
   }
-  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1, d0)>], iterator_types = ["parallel", "parallel"]} ins(%in : memref<4x20xf32>) outs(%t : memref<20x4xf32>) attrs = {kiln.vectorize} {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1, d0)>], iterator_types = ["parallel", "parallel"]} ins(%in : memref<16x20xf32>) outs(%t : memref<20x16xf32>) attrs = {kiln.vectorize} {
   ^bb0(%x: f32, %o: f32):
     linalg.yield %x : f32
   }
@@ -90,6 +91,62 @@ func.func @lane_index(%in: memref<4x32xf32>, %out: memref<4x32xf32>) {
     %f = arith.sitofp %jf : i32 to f32
     %y = arith.mulf %f, %x : f32
     linalg.yield %y : f32
+  }
+  return
+}
+
+// -----
+
+// Tests an interleaving copy (a ConvTranspose's taps, kernel = stride = 2, plus its bias,
+// into the output viewed as [m, i, k]), marked or not: per 16 pixels, the two tap rows
+// are loaded (masked: 20 = 16 + 4), the bias is loaded once as a scalar and broadcast,
+// and the two sums are interleaved into one store of 32 lanes into the output with its
+// [i, k] dims merged (masked to 2 lanes per pixel left).
+// CHECK-LABEL: func.func @interleave
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %{{.+}} {{\[}}[0], [1, 2]] : memref<3x20x2xf32> into memref<3x40xf32>
+// CHECK: scf.parallel (%[[M:.+]]) =
+// CHECK: scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %c16
+// CHECK: %[[LEFT:.+]] = arith.subi %{{.+}}, %[[J]]
+// CHECK: %[[MASK:.+]] = vector.create_mask %[[LEFT]] : vector<16xi1>
+// CHECK: %[[LANES:.+]] = arith.muli %[[LEFT]], %{{.+}}
+// CHECK: %[[SMASK:.+]] = vector.create_mask %[[LANES]] : vector<32xi1>
+// CHECK: %[[T0:.+]] = vector.maskedload %{{.+}}[%[[M]], %{{.+}}, %[[J]]], %[[MASK]]
+// CHECK: %[[B0:.+]] = memref.load %{{.+}}[%[[M]]]
+// CHECK: %[[S0:.+]] = vector.broadcast %[[B0]] : f32 to vector<16xf32>
+// CHECK: %[[R0:.+]] = arith.addf %[[T0]], %[[S0]] : vector<16xf32>
+// CHECK: %[[T1:.+]] = vector.maskedload %{{.+}}[%[[M]], %{{.+}}, %[[J]]], %[[MASK]]
+// CHECK: %[[R1:.+]] = arith.addf %[[T1]], %{{.+}} : vector<16xf32>
+// CHECK: %[[AT:.+]] = arith.muli %[[J]], %{{.+}}
+// CHECK: %[[CAT:.+]] = vector.shuffle %[[R0]], %[[R1]] [0, 1, 2,
+// CHECK: %[[MIX:.+]] = vector.shuffle %[[CAT]], %[[CAT]] [0, 16, 1, 17, 2, 18,
+// CHECK: vector.maskedstore %[[FLAT]][%[[M]], %[[AT]]], %[[SMASK]], %[[MIX]] : memref<3x40xf32>, vector<32xi1>, vector<32xf32>
+// CHECK-NOT: linalg.generic
+func.func @interleave(%taps: memref<3x2x20xf32>, %bias: memref<3xf32>, %out: memref<3x20x2xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2, d1)>, affine_map<(d0, d1, d2) -> (d0)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%taps, %bias : memref<3x2x20xf32>, memref<3xf32>) outs(%out : memref<3x20x2xf32>) {
+  ^bb0(%t: f32, %b: f32, %o: f32):
+    %s = arith.addf %t, %b : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Tests that interleaving is not applied where the output is read (an accumulation), nor
+// where an input's rows run along the output's innermost dim (no row to vectorize).
+// CHECK-LABEL: func.func @no_interleave
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+func.func @no_interleave(%taps: memref<2x20xf32>, %wide: memref<20x2xf32>, %out: memref<20x2xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%taps : memref<2x20xf32>) outs(%out : memref<20x2xf32>) {
+  ^bb0(%t: f32, %o: f32):
+    %s = arith.addf %t, %o : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%wide : memref<20x2xf32>) outs(%out : memref<20x2xf32>) {
+  ^bb0(%t: f32, %o: f32):
+    linalg.yield %t : f32
   }
   return
 }
