@@ -16,9 +16,11 @@ namespace kiln::layout {
 
 /// The plugin's pipeline, run by kilnc after import, after the fusion plugin (so
 /// BatchNorm and biases are already part of each Conv): NHWC convolutions, then the
-/// Transposes between them cancelled.
+/// Transposes between them cancelled; convs left between two transposes that are cheaper
+/// channels-first go back, and their transposes cancel in a second sinking.
 inline constexpr const char *kLayoutPipeline =
-    "kiln-convert-layout-nhwc,kiln-sink-transposes,canonicalize,cse";
+    "kiln-convert-layout-nhwc,kiln-sink-transposes,kiln-revert-lone-convs,"
+    "kiln-sink-transposes,canonicalize,cse";
 
 } // namespace kiln::layout
 

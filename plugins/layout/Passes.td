@@ -90,4 +90,29 @@ def SinkTransposes : Pass<"kiln-sink-transposes", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::onnxir::ONNXDialect", "kiln::kilnir::KilnDialect"];
 }
 
+def RevertLoneConvs : Pass<"kiln-revert-lone-convs", "mlir::ModuleOp"> {
+  let summary = "Make a kiln.conv_nhwc that still sits between layout transposes onnx.Conv again";
+  let description = [{
+    Run after `kiln-sink-transposes`: a group-1 2-D `kiln.conv_nhwc` whose input is
+    `Transpose(x, [0, 2, 3, 1])` and whose result still reaches a Transpose (through
+    single-use onnx ops), and whose im2col matrix is small (M >= 4 * C * KH * KW), becomes
+    `Transpose(onnx.Conv(x, W), [0, 2, 3, 1])` with the weight transposed back at compile
+    time; a second `kiln-sink-transposes` then cancels that Transpose against the one
+    after the conv. Such a conv (the 1-channel audio stem) is cheaper channels-first
+    than between two transposes.
+
+    Before:
+    ```mlir
+    %t = "onnx.Transpose"(%x) {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x1x1x64xf32>) -> tensor<1x1x64x1xf32>
+    %c = kiln.conv_nhwc %t, %w : ... -> tensor<1x1x12x32xf32>
+    %y = "onnx.Transpose"(%c) {perm = array<i64: 0, 3, 1, 2>} : ... -> tensor<1x32x1x12xf32>
+    ```
+    After (the second sinking):
+    ```mlir
+    %y = "onnx.Conv"(%x, %w0, %none) {kernel_shape = array<i64: 1, 10>, ...} : ... -> tensor<1x32x1x12xf32>
+    ```
+  }];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect", "kiln::kilnir::KilnDialect"];
+}
+
 #endif // KILN_PLUGINS_LAYOUT_PASSES_TD

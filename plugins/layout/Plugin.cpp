@@ -10,5 +10,6 @@
 KILN_PASS_PLUGIN("kiln-layout", "0.1", [](kiln::PluginRegistrar &r) {
   r.addPass(kiln::layout::createConvertLayoutNhwc);
   r.addPass(kiln::layout::createSinkTransposes);
+  r.addPass(kiln::layout::createRevertLoneConvs);
   r.runAt(kiln::ExtensionPoint::AfterImport, kiln::layout::kLayoutPipeline);
 })
