@@ -49,23 +49,42 @@ using namespace mlir;
 
 namespace {
 
+/// How an operand of a marked generic is read along the innermost loop `inner`.
+enum class Access { Row, Uniform, None };
+
+/// Row: its last index is `inner` and no other index uses `inner`, its innermost dim
+/// contiguous; Uniform: no index uses `inner` (a depthwise convolution's per-channel
+/// weight), so one scalar serves a vector.
+Access accessOf(linalg::GenericOp op, OpOperand &operand, unsigned inner) {
+  auto type = dyn_cast<MemRefType>(operand.get().getType());
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  if (!type || !type.getElementType().isF32() || map.getNumResults() == 0)
+    return Access::None;
+  if (!map.isFunctionOfDim(inner))
+    return Access::Uniform;
+  for (AffineExpr e : map.getResults().drop_back())
+    if (e.isFunctionOfDim(inner))
+      return Access::None;
+  if (map.getResults().back() != getAffineDimExpr(inner, op.getContext()) ||
+      !kiln::cpu::innermostContiguous(operand.get()))
+    return Access::None;
+  return Access::Row;
+}
+
 /// Whether `op` can run as vectors along its innermost loop (see the file comment).
 bool vectorizable(linalg::GenericOp op) {
   if (!op->hasAttr("kiln.vectorize") || !op.hasPureBufferSemantics() ||
       op.getNumReductionLoops() != 0 || op.getNumLoops() == 0)
     return false;
   unsigned inner = op.getNumLoops() - 1;
-  for (OpOperand &operand : op->getOpOperands()) {
-    auto type = dyn_cast<MemRefType>(operand.get().getType());
-    AffineMap map = op.getMatchingIndexingMap(&operand);
-    if (!type || !type.getElementType().isF32() || map.getNumResults() == 0 ||
-        map.getResults().back() != getAffineDimExpr(inner, op.getContext()) ||
-        !kiln::cpu::innermostContiguous(operand.get()))
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (accessOf(op, *input, inner) == Access::None)
       return false;
-    // The innermost dim must appear nowhere else (a plain walk along the vector).
-    for (AffineExpr e : map.getResults().drop_back())
-      if (e.isFunctionOfDim(inner))
-        return false;
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    // Outputs are stored as rows, and not read.
+    if (accessOf(op, init, inner) != Access::Row ||
+        !op.getMatchingBlockArgument(&init).use_empty())
+      return false;
   }
   for (Operation &bodyOp : op.getBody()->without_terminator()) {
     if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
@@ -143,6 +162,19 @@ void vectorize(linalg::GenericOp op, int64_t width) {
 
   auto emitInner = [&](ValueRange outer) {
     Value size = getValueOrCreateConstantIndexOp(b, loc, innerSize);
+    // Uniform inputs (their maps do not use the innermost loop) are read once per row.
+    IRMapping uniforms;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      if (accessOf(op, *input, inner) != Access::Uniform)
+        continue;
+      SmallVector<Value> iv(outer.begin(), outer.end());
+      iv.push_back(Value()); // not used by the map
+      SmallVector<Value> idx;
+      for (AffineExpr e : op.getMatchingIndexingMap(input).getResults())
+        idx.push_back(kiln::cpu::emitIndex(b, loc, e, iv));
+      uniforms.map(body->getArgument(input->getOperandNumber()),
+                   memref::LoadOp::create(b, loc, input->get(), idx).getResult());
+    }
     scf::ForOp::create(
         b, loc, index(0), size, index(width), ValueRange{},
         [&](OpBuilder &nb, Location, Value j, ValueRange) {
@@ -161,10 +193,11 @@ void vectorize(linalg::GenericOp op, int64_t width) {
               idx.push_back(kiln::cpu::emitIndex(b, loc, e, iv));
             return idx;
           };
-          IRMapping map;
+          IRMapping map = uniforms;
           for (OpOperand *input : op.getDpsInputOperands())
-            map.map(body->getArgument(input->getOperandNumber()),
-                    kiln::cpu::loadVector(b, loc, input->get(), at(*input), width, mask));
+            if (accessOf(op, *input, inner) == Access::Row)
+              map.map(body->getArgument(input->getOperandNumber()),
+                      kiln::cpu::loadVector(b, loc, input->get(), at(*input), width, mask));
           cloneBodyOnVectors(b, loc, op, map, iv, width);
           for (auto [q, init] : llvm::enumerate(op.getDpsInitsMutable())) {
             kiln::cpu::storeVector(b, loc, yieldedVector(b, loc, op, map, q, width), init.get(),

@@ -197,9 +197,66 @@ Value buildConv1DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
   return tensor::CollapseShapeOp::create(b, loc, resultType, out, unitHeight);
 }
 
+/// Stride 1, f32, a static kernel of at most kMaxShiftedTaps taps: one elementwise
+/// generic over the output (n, c, oh, ow) with two operands per tap, the output-sized
+/// slice of the padded input at (kh * dh, kw * dw) and the tap's weight w[c, kh, kw];
+/// its body sums the products. Marked kiln.vectorize, the CPU backend runs it along output rows, one
+/// contiguous (unaligned) input load and one broadcast weight per tap, and the bias
+/// fuses into it as an epilogue.
+constexpr int64_t kMaxShiftedTaps = 25;
+
+static Value buildDepthwiseShiftedTaps(OpBuilder &b, Location loc, Value x, Value w,
+                                       Value init, const Window &window) {
+  auto wType = cast<RankedTensorType>(w.getType());
+  auto initType = cast<RankedTensorType>(init.getType());
+  if (!wType.getElementType().isF32() || !wType.hasStaticShape() ||
+      llvm::any_of(window.strides, [](int64_t s) { return s != 1; }))
+    return Value();
+  int64_t kh = wType.getDimSize(1), kw = wType.getDimSize(2);
+  if (kh * kw > kMaxShiftedTaps)
+    return Value();
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  auto c = [&](int64_t v) { return getAffineConstantExpr(v, ctx); };
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, init);
+  SmallVector<OpFoldResult> unit(4, b.getIndexAttr(1));
+  SmallVector<Value> inputs, weights;
+  SmallVector<AffineMap> maps, weightMaps;
+  for (int64_t i = 0; i < kh; ++i) {
+    for (int64_t j = 0; j < kw; ++j) {
+      // The tap's window of the padded input: the output's size at (i * dh, j * dw).
+      SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(0),
+                                        b.getIndexAttr(i * window.dilations[0]),
+                                        b.getIndexAttr(j * window.dilations[1])};
+      inputs.push_back(tensor::ExtractSliceOp::create(b, loc, x, offsets, sizes, unit));
+      maps.push_back(b.getMultiDimIdentityMap(4));
+      weights.push_back(w);
+      weightMaps.push_back(AffineMap::get(4, 0, {d(1), c(i), c(j)}, ctx));
+    }
+  }
+  int64_t taps = kh * kw;
+  inputs.append(weights);
+  maps.append(weightMaps);
+  maps.push_back(b.getMultiDimIdentityMap(4));
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{initType}, inputs, ValueRange{createEmptyLike(b, loc, initType, init)},
+      maps, iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value sum = arith::MulFOp::create(nb, l, args[0], args[taps]);
+        for (int64_t t = 1; t < taps; ++t)
+          sum = arith::AddFOp::create(nb, l, sum,
+                                      arith::MulFOp::create(nb, l, args[t], args[taps + t]));
+        linalg::YieldOp::create(nb, l, sum);
+      });
+  generic->setAttr("kiln.vectorize", b.getUnitAttr());
+  return generic.getResult(0);
+}
+
 Value buildDepthwiseConv2D(OpBuilder &b, Location loc, Value x, Value w, Value init,
                            const Window &window) {
   MLIRContext *ctx = b.getContext();
+  if (Value shifted = buildDepthwiseShiftedTaps(b, loc, x, w, init, window))
+    return shifted;
   // (c, n, kh, kw, oh, ow): channels outermost so the runtime's threads split them even
   // at batch 1; the output row innermost, so each (kh, kw) step is a vector loop.
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };

@@ -50,8 +50,10 @@ mlir::Value buildConv1DAsMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Va
                                 const Window &window, mlir::Value outLike,
                                 llvm::function_ref<mlir::Value(mlir::Value)> widenColumns = {});
 
-/// A 2-D depthwise convolution (w [C, KH, KW]) as a linalg.generic whose loops run
-/// channels outermost and output rows innermost.
+/// A 2-D depthwise convolution (w [C, KH, KW]) of the padded `x`: with stride 1, f32 and a
+/// static kernel of at most 25 taps, an elementwise generic over the output with one
+/// shifted input and one weight operand per tap (marked kiln.vectorize); else a
+/// linalg.generic whose loops run channels outermost and output rows innermost.
 mlir::Value buildDepthwiseConv2D(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                                  mlir::Value w, mlir::Value init, const Window &window);
 

@@ -150,3 +150,24 @@ func.func @no_interleave(%taps: memref<2x20xf32>, %wide: memref<20x2xf32>, %out:
   }
   return
 }
+
+// -----
+
+// Tests that an input whose map does not use the innermost loop (a depthwise tap's
+// per-channel weight, at constant tap indices) is read once per row, as a scalar, before
+// the vector loop, and broadcast into the body.
+// CHECK-LABEL: func.func @uniform_operand
+// CHECK: scf.parallel (%[[C:.+]]) =
+// CHECK: %[[W:.+]] = memref.load %{{.+}}[%[[C]], %{{.+}}] : memref<3x2xf32>
+// CHECK: scf.for
+// CHECK: %[[X:.+]] = vector.load %{{.+}} : memref<3x32xf32>, vector<16xf32>
+// CHECK: %[[B:.+]] = vector.broadcast %[[W]] : f32 to vector<16xf32>
+// CHECK: arith.mulf %[[X]], %[[B]] : vector<16xf32>
+func.func @uniform_operand(%x: memref<3x32xf32>, %w: memref<3x2xf32>, %out: memref<3x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, 1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %w : memref<3x32xf32>, memref<3x2xf32>) outs(%out : memref<3x32xf32>) attrs = {kiln.vectorize} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    linalg.yield %p : f32
+  }
+  return
+}

@@ -86,9 +86,9 @@ func.func @conv_same_stride_dynamic(%x: tensor<1x2x?x?xf32>, %w: tensor<3x2x3x3x
 
 // -----
 
-// Tests that a depthwise Conv (group == C == M) drops W's unit dim and runs as a generic
-// over (c, n, kh, kw, oh, ow): channels outermost, the output row innermost.
-// CHECK-DAG: [[DWX:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d0, d2 + d4, d3 + d5)>
+// Tests that a strided depthwise Conv (group == C == M) drops W's unit dim and runs as a
+// generic over (c, n, kh, kw, oh, ow): channels outermost, the output row innermost.
+// CHECK-DAG: [[DWX:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d0, d4 * 2 + d2, d5 * 2 + d3)>
 // CHECK-DAG: [[DWW:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d3)>
 // CHECK-DAG: [[DWO:#.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d0, d4, d5)>
 // CHECK-LABEL: func.func @conv_depthwise
@@ -96,10 +96,37 @@ func.func @conv_same_stride_dynamic(%x: tensor<1x2x?x?xf32>, %w: tensor<3x2x3x3x
 // CHECK: [[PAD:%.+]] = tensor.pad [[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: [[W2:%.+]] = tensor.collapse_shape [[W]] {{\[}}[0, 1], [2], [3]] : tensor<3x1x3x3xf32> into tensor<3x3x3xf32>
 // CHECK: linalg.generic {indexing_maps = {{\[}}[[DWX]], [[DWW]], [[DWO]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]} ins([[PAD]], [[W2]] : tensor<1x3x7x7xf32>, tensor<3x3x3xf32>)
-func.func @conv_depthwise(%x: tensor<1x3x5x5xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<1x3x5x5xf32> {
+func.func @conv_depthwise(%x: tensor<1x3x5x5xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<1x3x3x3xf32> {
   %none = onnx.NoValue
-  %0 = "onnx.Conv"(%x, %w, %none) {group = 3 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x5x5xf32>, tensor<3x1x3x3xf32>, none) -> tensor<1x3x5x5xf32>
-  return %0 : tensor<1x3x5x5xf32>
+  %0 = "onnx.Conv"(%x, %w, %none) {group = 3 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x5x5xf32>, tensor<3x1x3x3xf32>, none) -> tensor<1x3x3x3xf32>
+  return %0 : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+// Tests that a depthwise Conv with stride 1 (a dynamic batch, asymmetric pads, width
+// dilation 2) runs as one elementwise generic over the output, marked kiln.vectorize: per
+// tap, the output-sized slice of the padded input at (kh, 2 * kw) and the weight
+// w[c, kh, kw] (constant indices); the body sums the 6 products.
+// CHECK-DAG: [[ID:#.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: [[W00:#.+]] = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+// CHECK-DAG: [[W12:#.+]] = affine_map<(d0, d1, d2, d3) -> (d1, 1, 2)>
+// CHECK-LABEL: func.func @conv_depthwise_shifted
+// CHECK: [[PAD:%.+]] = tensor.pad %{{.+}} low[0, 0, 1, 2] high[0, 0, 0, 2]
+// CHECK: [[T00:%.+]] = tensor.extract_slice [[PAD]][0, 0, 0, 0] [%{{.+}}, 2, 5, 40] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice [[PAD]][0, 0, 0, 2]
+// CHECK: tensor.extract_slice [[PAD]][0, 0, 0, 4]
+// CHECK: tensor.extract_slice [[PAD]][0, 0, 1, 0]
+// CHECK: tensor.extract_slice [[PAD]][0, 0, 1, 2]
+// CHECK: [[T12:%.+]] = tensor.extract_slice [[PAD]][0, 0, 1, 4]
+// CHECK: linalg.generic {indexing_maps = {{\[}}[[ID]], [[ID]], [[ID]], [[ID]], [[ID]], [[ID]], [[W00]], {{.+}}, [[W12]], [[ID]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins([[T00]], {{.+}}, [[T12]], %{{.+}}) {{.*}} attrs = {kiln.vectorize}
+// CHECK-COUNT-6: arith.mulf
+// CHECK-NOT: arith.mulf
+// CHECK: linalg.yield
+func.func @conv_depthwise_shifted(%x: tensor<?x2x5x40xf32>, %w: tensor<2x1x2x3xf32>) -> tensor<?x2x5x40xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {group = 2 : i64, pads = array<i64: 1, 2, 0, 2>, dilations = array<i64: 1, 2>} : (tensor<?x2x5x40xf32>, tensor<2x1x2x3xf32>, none) -> tensor<?x2x5x40xf32>
+  return %0 : tensor<?x2x5x40xf32>
 }
 
 // -----
