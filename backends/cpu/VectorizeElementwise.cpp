@@ -143,6 +143,21 @@ Value yieldedVector(OpBuilder &b, Location loc, linalg::GenericOp op, IRMapping 
   return mapped;
 }
 
+/// Calls `body` with the ivs of an scf.parallel over (lbs, ubs, steps) built at `b`'s
+/// insertion point, `b` inserting inside it; with no loops, once with none.
+void emitOverOuterLoops(OpBuilder &b, Location loc, ValueRange lbs, ValueRange ubs,
+                        ValueRange steps, llvm::function_ref<void(ValueRange)> body) {
+  if (lbs.empty()) {
+    body({});
+    return;
+  }
+  scf::ParallelOp::create(b, loc, lbs, ubs, steps, [&](OpBuilder &nb, Location, ValueRange ivs) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+    body(ivs);
+  });
+}
+
 void vectorize(linalg::GenericOp op, int64_t width) {
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -206,17 +221,7 @@ void vectorize(linalg::GenericOp op, int64_t width) {
           scf::YieldOp::create(b, loc);
         });
   };
-  if (inner == 0) {
-    emitInner({});
-  } else {
-    scf::ParallelOp::create(b, loc, lbs, ubs, steps,
-                            [&](OpBuilder &nb, Location, ValueRange ivs) {
-                              OpBuilder::InsertionGuard guard(b);
-                              b.setInsertionPoint(nb.getInsertionBlock(),
-                                                  nb.getInsertionPoint());
-                              emitInner(ivs);
-                            });
-  }
+  emitOverOuterLoops(b, loc, lbs, ubs, steps, emitInner);
   op->erase();
 }
 
@@ -389,17 +394,7 @@ void vectorizeInterleave(linalg::GenericOp op, Interleave il, int64_t width) {
           scf::YieldOp::create(b, loc);
         });
   };
-  if (outerDims.empty()) {
-    emitRows({});
-  } else {
-    scf::ParallelOp::create(b, loc, lbs, ubs, steps,
-                            [&](OpBuilder &nb, Location, ValueRange ivs) {
-                              OpBuilder::InsertionGuard guard(b);
-                              b.setInsertionPoint(nb.getInsertionBlock(),
-                                                  nb.getInsertionPoint());
-                              emitRows(ivs);
-                            });
-  }
+  emitOverOuterLoops(b, loc, lbs, ubs, steps, emitRows);
   op->erase();
 }
 
