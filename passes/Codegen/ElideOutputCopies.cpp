@@ -5,8 +5,9 @@
 // item). When that buffer is a plain allocation of the same type whose last use is the
 // copy, and the output argument is not touched before it, the computation can write the
 // output directly: the allocation's uses become the argument and the copy goes. The same
-// when the copy reads a static reshape of the allocation: its uses become the argument
-// viewed in the allocation's shape.
+// when the copy reads a reshape of the allocation (a collapse of a static one, or an
+// expand of any: GPT-2's logits are the [batch * seq, vocab] matmul expanded to [batch,
+// seq, vocab]): its uses become the argument viewed in the allocation's shape.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,7 +61,7 @@ struct ElideOutputCopiesPass
       copies.push_back(copy);
     for (memref::CopyOp copy : copies) {
       auto out = dyn_cast<BlockArgument>(copy.getTarget());
-      // The buffer, or a static reshape of it (a 2x2 stride-2 ConvTranspose computes
+      // The buffer, or a reshape of it (a 2x2 stride-2 ConvTranspose computes
       // [n, m, h, 2, w, 2] and collapses it to the [n, m, 2h, 2w] output).
       Operation *reshape = copy.getSource().getDefiningOp();
       if (!isa_and_nonnull<memref::CollapseShapeOp, memref::ExpandShapeOp>(reshape))
@@ -69,8 +70,10 @@ struct ElideOutputCopiesPass
                        .getDefiningOp<memref::AllocOp>();
       if (!out || out.getOwner() != &entry || !alloc || alloc->getBlock() != &entry ||
           !alloc.getType().getLayout().isIdentity() ||
-          (reshape ? !alloc.getType().hasStaticShape() ||
-                         reshape->getResult(0).getType() != out.getType()
+          (reshape ? reshape->getResult(0).getType() != out.getType() ||
+                         // Its inverse, an expand_shape, would need the dynamic sizes.
+                         (isa<memref::CollapseShapeOp>(reshape) &&
+                          !alloc.getType().hasStaticShape())
                    : alloc.getType() != out.getType()))
         continue;
       // The output must not be read or written before the copy, nor the buffer after it.

@@ -79,3 +79,31 @@ func.func @kiln_main(%in: memref<1x4xf32>, %out: memref<1x4xf32>, %out2: memref<
   memref.copy %v, %out2 : memref<1x1x4xf32> to memref<1x1x4xf32>
   return
 }
+
+// -----
+
+// A buffer with a dynamic size copied out through an expand_shape (GPT-2's logits: the
+// [batch * seq, vocab] matmul expanded to [batch, seq, vocab]) is computed in the output
+// collapsed back to the buffer's shape; through a collapse_shape of a dynamic buffer it
+// is not (the inverse expand would need the sizes), and the copy stays.
+// CHECK-LABEL: func.func @kiln_main
+// CHECK: %[[V:.+]] = memref.collapse_shape %arg1 {{\[}}[0, 1], [2]] : memref<?x2x4xf32> into memref<?x4xf32>
+// CHECK: linalg.fill ins(%{{.+}} : f32) outs(%[[V]] : memref<?x4xf32>)
+// CHECK: %[[B:.+]] = memref.alloc
+// CHECK: %[[C:.+]] = memref.collapse_shape %[[B]]
+// CHECK: memref.copy %[[C]], %arg2
+// CHECK-NOT: memref.copy %{{.+}}, %arg1
+func.func @kiln_main(%n: index, %out: memref<?x2x4xf32>, %out2: memref<?x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c2 = arith.constant 2 : index
+  %rows = arith.muli %n, %c2 : index
+  %a = memref.alloc(%rows) : memref<?x4xf32>
+  linalg.fill ins(%zero : f32) outs(%a : memref<?x4xf32>)
+  %v = memref.expand_shape %a [[0, 1], [2]] output_shape [%n, 2, 4] : memref<?x4xf32> into memref<?x2x4xf32>
+  memref.copy %v, %out : memref<?x2x4xf32> to memref<?x2x4xf32>
+  %b = memref.alloc(%n) : memref<?x2x4xf32>
+  linalg.fill ins(%zero : f32) outs(%b : memref<?x2x4xf32>)
+  %c = memref.collapse_shape %b [[0, 1], [2]] : memref<?x2x4xf32> into memref<?x4xf32>
+  memref.copy %c, %out2 : memref<?x4xf32> to memref<?x4xf32>
+  return
+}
