@@ -141,20 +141,28 @@ def test_hand_written_models():
     # The GIL is released while the model runs: runs from several Python threads overlap
     # inside the model (add_model.c counts its parallel_for bodies in flight; each spins a
     # while, and a one-thread session runs them on the calling thread).
+    # On a loaded machine (other tests on both cores) the threads may by chance never be
+    # inside the model at once in one round; with the GIL held they never are in any.
     stats = ctypes.CDLL(args.add_model)  # the library the runtime loaded: same counters
-    stats.add_model_reset_stats()
     inline = kiln.Session(model, threads=1)
     a = np.ones((1, 4), np.float32)
-    workers = [threading.Thread(target=lambda: [inline.run({"a": a, "b": a}) for _ in range(100)])
-               for _ in range(4)]
-    for th in workers:
-        th.start()
-    for th in workers:
-        th.join()
     in_flight, violations, bodies = (ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64())
-    stats.add_model_stats(ctypes.byref(in_flight), ctypes.byref(violations), ctypes.byref(bodies))
-    assert bodies.value == 400, bodies.value
-    assert in_flight.value >= 2, f"runs never overlapped: is the GIL held? ({in_flight.value})"
+    for _ in range(5):
+        stats.add_model_reset_stats()
+        workers = [threading.Thread(target=lambda: [inline.run({"a": a, "b": a})
+                                                    for _ in range(100)])
+                   for _ in range(4)]
+        for th in workers:
+            th.start()
+        for th in workers:
+            th.join()
+        stats.add_model_stats(ctypes.byref(in_flight), ctypes.byref(violations),
+                              ctypes.byref(bodies))
+        assert bodies.value == 400, bodies.value
+        if in_flight.value >= 2:
+            break
+    assert in_flight.value >= 2, \
+        f"runs never overlapped in 5 rounds: is the GIL held? ({in_flight.value})"
 
     seq = kiln.Session(args.sequence_model, threads=1)
     assert seq.inputs[0].sequence and seq.outputs[0].sequence
