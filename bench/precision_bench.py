@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reduced precision side by side on the model zoo (issue 13, "Measured"): Kiln fp32, bf16,
-int8-dynamic and static int8 next to ONNX Runtime fp32 / quantize_dynamic / quantize_static
+fp16 weights, int8-dynamic, static int8 and int4 weights next to ONNX Runtime fp32 / quantize_dynamic / quantize_static
 and OpenVINO's default CPU precision, in one run, on the same inputs and thread count.
 
     python3 bench/precision_bench.py --kilnc build/bin/kilnc --out bench/results/precision.md
@@ -8,13 +8,14 @@ and OpenVINO's default CPU precision, in one run, on the same inputs and thread 
         [--small] [--image-size N] [--batches 1,8] [--threads 1]
         [--eval-samples 256] [--cosine-samples 32] [--eval-batch 8]
         [--calib-samples 32] [--calibration-method minmax|percentile|entropy]
-        [--min-runs 3] [--min-seconds 2] [--max-seconds 20] [--work DIR]
+        [--block-size 32] [--min-runs 3] [--min-seconds 2] [--max-seconds 20] [--work DIR]
 
 Per model (bench/zoo/generate.py; full size unless --small, CNNs at --image-size or 224):
 
 Engines
   * Kiln: `kilnc M.onnx -o M.<mode>.so` with nothing (fp32), `--precision=bf16`,
-    `--quantize=int8-dynamic`, and `--quantize=int8 --calibration-data=DIR
+    `--precision=fp16`, `--quantize=int8-dynamic`, `--quantize=int4-weights
+    --block-size=B`, and `--quantize=int8 --calibration-data=DIR
     --calibration-method=M` when `kilnc --help` lists --calibration-data (otherwise that row
     says so). Run through the Python runtime binding (runtime/python/kiln_runtime.py) with
     num_threads = T; one library serves every batch size (the zoo's batch is symbolic).
@@ -132,7 +133,9 @@ def write_calibration(args, model, folder):
 # ---------------------------------------------------------------- engines
 def kiln_modes(args, kilnc_help, calib_dir):
     modes = [(KILN_FP32, []), ("kiln bf16", ["--precision=bf16"]),
-             ("kiln int8-dynamic", ["--quantize=int8-dynamic"])]
+             ("kiln fp16", ["--precision=fp16"]),
+             ("kiln int8-dynamic", ["--quantize=int8-dynamic"]),
+             ("kiln int4-weights", ["--quantize=int4-weights", f"--block-size={args.block_size}"])]
     static = ["--quantize=int8", f"--calibration-data={calib_dir}",
               f"--calibration-method={args.calibration_method}"]
     out = [(n, a, None) for n, a in modes]
@@ -486,7 +489,8 @@ def write_report(args, info, results, failures, notes, seconds):
         f"- Models: {', '.join(args.models)} ({'--small' if args.small else 'full size'}"
         + (f", image {args.image_size}" if args.image_size else "") + f"); threads "
         f"{args.threads} for every engine; batches {args.batches}",
-        "- Kiln: `kilnc M.onnx -o M.so` (fp32), `--precision=bf16`, `--quantize=int8-dynamic`, "
+        "- Kiln: `kilnc M.onnx -o M.so` (fp32), `--precision=bf16`, `--precision=fp16`, "
+        f"`--quantize=int8-dynamic`, `--quantize=int4-weights --block-size={args.block_size}`, "
         f"`--quantize=int8 --calibration-data=DIR --calibration-method={args.calibration_method}`"
         f"; DIR: {args.calib_samples} samples of batch 1 (make_inputs, seeds {CALIB_SEED}+i), "
         "one sub-folder each with `<input>.npy`",
@@ -519,7 +523,9 @@ def write_report(args, info, results, failures, notes, seconds):
         ov = next(m for m in r["modes"] if m["name"] == OV)
         for m in r["modes"]:
             prec = m["precision"] or {"kiln fp32": "fp32", "kiln bf16": "bf16",
+                                      "kiln fp16": "fp16 weights",
                                       "kiln int8-dynamic": "int8 dyn",
+                                      "kiln int4-weights": f"int4 w (block {args.block_size})",
                                       "kiln int8 static": "int8 static",
                                       "ort fp32": "fp32", "ort int8 dynamic": "int8 dyn",
                                       "ort int8 static": "int8 QDQ"}.get(m["name"], "-")
@@ -568,6 +574,7 @@ def main():
     ap.add_argument("--cosine-samples", type=int, default=32, help="bert/gpt2 inputs")
     ap.add_argument("--eval-batch", type=int, default=8)
     ap.add_argument("--calib-samples", type=int, default=32)
+    ap.add_argument("--block-size", type=int, default=32, help="--quantize=int4-weights block size")
     ap.add_argument("--calibration-method", default="minmax",
                     choices=["minmax", "percentile", "entropy"])
     ap.add_argument("--min-runs", type=int, default=3)

@@ -267,6 +267,59 @@ def QuantizeStatic : Pass<"kiln-quantize-static", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];
 }
 
+def QuantizeInt4Weights : Pass<"kiln-quantize-int4-weights", "mlir::ModuleOp"> {
+  let summary = "Weight-only 4-bit quantization of MatMul/Gemm weights, block-wise along K";
+  let description = [{
+    `kilnc --quantize=int4-weights [--block-size=B]`. Each MatMul with a constant 2-D f32
+    B [K, N] and each Gemm with a constant B (transB applied to the constant) reads
+
+      B' = DequantizeLinear(Bq, scale, zero_point, axis = 0, block_size = B)
+
+    instead, Bq [K, N] holding values 0..15 (uint8 tensors; the CPU backend packs them
+    two per byte), scale f32 and zero_point [ceil(K / B), N]: per column and block of B
+    k rows, asymmetric over the block's range widened to hold 0 (so zero weights stay
+    exact): scale = (max - min) / 15, zero_point = round(-min / scale),
+    Bq = clamp(round(w / scale) + zero_point, 0, 15). Activations and arithmetic stay
+    f32. This is the form of ONNX's int4 QDQ models and of ORT's MatMulNBits, which the
+    backend computes the same way (Int4Weights.cpp).
+
+    With `gather-tables`, each Gather along axis 0 of a constant 2-D f32 table of at
+    least `min-weight-elements` elements (an embedding) stores it as int8, symmetric,
+    one scale per row: Gather(T, i) becomes Cast<f32>(Gather(Tq, i)) * Gather(s, i),
+    which dequantizes only the rows gathered.
+
+    Kept in f32 (and listed with the reason): a non-constant or non-f32 weight, a B of
+    rank other than 2, nodes named in `exclude`, and weights of fewer than
+    `min-weight-elements` elements. The module attribute `kiln.quantization` records
+    each node's outcome with the weight's SQNR. An unknown name in `exclude` is an
+    error, and so is a module with nothing to quantize unless `allow-none` is set.
+
+    Before:
+    ```mlir
+    %y = "onnx.MatMul"(%a, %w) : (tensor<?x768xf32>, tensor<768x3072xf32>) -> tensor<?x3072xf32>
+    ```
+    After:
+    ```mlir
+    %b = "onnx.DequantizeLinear"(%wq, %scale, %zp) <{axis = 0 : i64, block_size = 32 : i64}>
+           : (tensor<768x3072xui8>, tensor<24x3072xf32>, tensor<24x3072xui8>) -> tensor<768x3072xf32>
+    %y = "onnx.MatMul"(%a, %b) : (tensor<?x768xf32>, tensor<768x3072xf32>) -> tensor<?x3072xf32>
+    ```
+  }];
+  let options = [
+    ListOption<"exclude", "exclude", "std::string",
+               "ONNX node names kept in f32">,
+    Option<"blockSize", "block-size", "int64_t", "32",
+           "k rows per scale (a power of two, 16 to 256)">,
+    Option<"minWeightElements", "min-weight-elements", "int64_t", "4096",
+           "Smallest weight (K x N elements, or a table's) that is quantized">,
+    Option<"gatherTables", "gather-tables", "bool", "true",
+           "Also store constant Gather tables (embeddings) as int8 per row">,
+    Option<"allowNone", "allow-none", "bool", "false",
+           "Do not fail when nothing can be quantized">
+  ];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect"];
+}
+
 def AddCalibrationOutputs : Pass<"kiln-add-calibration-outputs", "mlir::ModuleOp"> {
   let summary = "Return the activations static quantization needs ranges of";
   let description = [{

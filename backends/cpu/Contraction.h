@@ -16,7 +16,10 @@
 #include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
+#include <map>
 #include <optional>
+#include <string>
+#include <tuple>
 #include <vector>
 
 namespace kiln::cpu {
@@ -57,6 +60,13 @@ struct Contraction {
   /// The value C was filled with just before the contraction (the fill is then dropped
   /// and the accumulators start from it instead of loading C).
   std::optional<mlir::TypedAttr> initValue;
+  /// 4-bit weights (Int4Weights.cpp): packedB is i8 [panels][ceil(K / 2)][cols], k row
+  /// 2r in the low nibbles of row r and 2r + 1 in the high ones, and
+  ///   B[k, n] = nibble * int4Scales[panel][k / int4Block][col]
+  ///                    + int4Offsets[panel][k / int4Block][col]
+  /// (f32, [panels][ceil(K / int4Block)][cols]). Null when B is not 4-bit.
+  mlir::Value int4Scales, int4Offsets;
+  int64_t int4Block = 0;
 };
 
 /// An elementwise linalg.generic right after the contraction that reads C (or a reshaped
@@ -207,7 +217,8 @@ std::optional<Int8Contraction> matchInt8Contraction(const Contraction &ct,
 mlir::Value materializeNarrow(const Int8Operand &operand);
 
 /// The bytes of the constant global `v` reads (through reshapes), row-major; `storage`
-/// holds them when they are not stored as raw bytes.
+/// holds them when they are not stored as raw bytes. Elements narrower than 8 bits (i4)
+/// come one per byte, zero-extended.
 std::optional<llvm::ArrayRef<int8_t>> constantBytes(mlir::Value v, mlir::ModuleOp module,
                                                     std::vector<int8_t> &storage);
 
@@ -228,6 +239,28 @@ mlir::Value viewLike(mlir::OpBuilder &b, mlir::Value operand, mlir::Value root);
 /// otherwise.
 mlir::Value foldWidenedConstant(mlir::OpBuilder &b, mlir::Value operand,
                                 mlir::Operation *contraction, mlir::ModuleOp module);
+
+/// Packs `ct`'s B as 4-bit weights (sets packedB, int4Scales, int4Offsets, int4Block)
+/// when B is the dequantization of constant integers that fit in 4 bits by constant
+/// scales (and zero points), blocked along its k dim: what DequantizeLinear of a 4-bit
+/// weight (kilnc --quantize=int4-weights, MatMulNBits, int4 QDQ models) lowers to. The
+/// packings are shared between contractions that read the same weight alike
+/// (Int4Weights.cpp). `cols` is the tile's width in columns.
+class Int4Packer {
+public:
+  explicit Int4Packer(mlir::ModuleOp module) : module(module) {}
+  bool pack(mlir::OpBuilder &b, Contraction &ct, int64_t cols);
+
+private:
+  mlir::ModuleOp module;
+  /// key -> names of the packed values, scales and offsets globals, and the block size.
+  std::map<std::string, std::tuple<std::string, std::string, std::string, int64_t>> packed;
+};
+
+/// The last linalg.generic before `contraction` that writes the whole buffer `operand`
+/// views (through reshapes) over its identity map, when between the two only linalg ops
+/// read that buffer and nothing writes it; null otherwise.
+mlir::linalg::GenericOp lastWholeWriter(mlir::Value operand, mlir::Operation *contraction);
 
 /// Erases every linalg.generic of `module` that only writes a buffer of its own (an
 /// allocation) which nothing reads before it is overwritten as a whole (or at all): the

@@ -56,11 +56,9 @@ std::optional<SmallVector<BlockUse>> usesInBlock(memref::AllocOp alloc, Block *b
   return uses;
 }
 
-/// The widening of a contraction operand `operand` (an i32 buffer, through reshapes):
-/// the last generic before the contraction that writes the whole buffer, elementwise
-/// ext(x) or ext(x) - zero point, x an 8-bit input or computed in the body. Between it and
-/// the contraction only linalg ops may read the buffer, and nothing may write it.
-std::optional<Int8Operand> matchWidening(Value operand, Operation *contraction) {
+} // namespace
+
+linalg::GenericOp lastWholeWriter(Value operand, Operation *contraction) {
   Value root = operand;
   while (Operation *def = root.getDefiningOp()) {
     if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
@@ -69,36 +67,47 @@ std::optional<Int8Operand> matchWidening(Value operand, Operation *contraction) 
   }
   auto alloc = root.getDefiningOp<memref::AllocOp>();
   if (!alloc)
-    return std::nullopt;
+    return {};
   // Every use of the buffer with where it happens in the contraction's block.
   std::optional<SmallVector<BlockUse>> uses =
       usesInBlock(alloc, contraction->getBlock(), [](Operation *) { return false; });
   if (!uses)
-    return std::nullopt;
-  // The widening: the last generic before the contraction that writes the whole buffer.
-  linalg::GenericOp widening;
+    return {};
+  linalg::GenericOp writer;
   for (auto [use, at] : *uses) {
     auto generic = dyn_cast<linalg::GenericOp>(use->getOwner());
     if (generic && at == generic.getOperation() && generic.isDpsInit(use) &&
         use->get() == alloc.getResult() && generic->isBeforeInBlock(contraction) &&
-        (!widening || widening->isBeforeInBlock(generic)))
-      widening = generic;
+        (!writer || writer->isBeforeInBlock(generic)))
+      writer = generic;
   }
-  if (!widening)
-    return std::nullopt;
+  if (!writer)
+    return {};
   // Between it and the contraction, the buffer may only be read by linalg ops.
   for (auto [use, at] : *uses) {
     Operation *user = use->getOwner();
-    if (at == widening.getOperation() || user == contraction || !widening->isBeforeInBlock(at) ||
+    if (at == writer.getOperation() || user == contraction || !writer->isBeforeInBlock(at) ||
         !at->isBeforeInBlock(contraction) || isa<memref::DeallocOp, memref::DimOp>(user))
       continue;
     auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
     if (!linalgOp || at != user || linalgOp.isDpsInit(use))
-      return std::nullopt;
+      return {};
   }
-  if (widening.getNumDpsInits() != 1 || widening.getNumReductionLoops() != 0 ||
-      widening.hasIndexSemantics() ||
-      !widening.getMatchingIndexingMap(widening.getDpsInitOperand(0)).isIdentity())
+  if (writer.getNumDpsInits() != 1 || writer.getNumReductionLoops() != 0 ||
+      writer.hasIndexSemantics() ||
+      !writer.getMatchingIndexingMap(writer.getDpsInitOperand(0)).isIdentity())
+    return {};
+  return writer;
+}
+
+namespace {
+
+/// The widening of a contraction operand `operand` (an i32 buffer, through reshapes):
+/// its lastWholeWriter, elementwise ext(x) or ext(x) - zero point, x an 8-bit input or
+/// computed in the body.
+std::optional<Int8Operand> matchWidening(Value operand, Operation *contraction) {
+  linalg::GenericOp widening = lastWholeWriter(operand, contraction);
+  if (!widening)
     return std::nullopt;
   Block *body = widening.getBody();
   if (!body->getArguments().back().use_empty())
@@ -342,7 +351,8 @@ std::optional<ArrayRef<int8_t>> constantBytes(Value v, ModuleOp module,
   int64_t count = global.getType().getNumElements();
   Attribute init = global.getInitialValue().value_or(Attribute());
   if (auto dense = dyn_cast_or_null<DenseIntElementsAttr>(init)) {
-    if (!dense.getElementType().isInteger(8))
+    // 4-bit (and narrower) elements too, one per byte, zero-extended.
+    if (dense.getElementType().getIntOrFloatBitWidth() > 8)
       return std::nullopt;
     storage.clear();
     for (const APInt &value : dense.getValues<APInt>())

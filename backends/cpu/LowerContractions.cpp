@@ -552,6 +552,8 @@ struct LowerContractionsPass
 
   kiln::PassStatistic numInt8{this, "int8-contractions",
                               "8-bit contractions lowered to the VNNI kernel"};
+  kiln::PassStatistic numInt4{this, "int4-weights",
+                              "f32 contractions reading 4-bit weights (dequantized in the kernel)"};
   kiln::PassStatistic numBf16{this, "bf16-contractions",
                               "f32 contractions lowered to the AVX-512 BF16 kernel"};
   kiln::PassStatistic numDepthwise{this, "depthwise",
@@ -658,6 +660,7 @@ struct LowerContractionsPass
         candidates.push_back(op);
     });
     WeightPacker packer(module);
+    kiln::cpu::Int4Packer int4Packer(module);
     // A lowering erases its epilogue and zero fill, which may be later candidates.
     llvm::SmallPtrSet<Operation *, 16> erased;
     for (linalg::LinalgOp op : candidates) {
@@ -673,7 +676,9 @@ struct LowerContractionsPass
       TileShape tile = adaptTiles ? adaptTile(baseTile, *ct) : baseTile;
       if (vnni && tile.width == 16 && lowerInt8(*ct, erased, tile))
         continue;
-      if (bf16 && tile.width == 16 && hasF32Elements(ct->c)) {
+      // A 4-bit weight (dequantized by a generic this replaces) stays 4-bit.
+      bool int4 = packWeights && hasF32Elements(ct->c) && int4Packer.pack(b, *ct, tile.cols());
+      if (bf16 && tile.width == 16 && hasF32Elements(ct->c) && !int4) {
         if (keptInF32(op)) {
           ++keptCount;
         } else if (lowerBf16(*ct, erased, tile)) {
@@ -685,12 +690,14 @@ struct LowerContractionsPass
       }
       if (Value a = kiln::cpu::foldWidenedConstant(b, ct->a, op, module))
         ct->a = a; // a convolution's 8-bit weight, widened at compile time
-      bool half = fp16Weights && hasF32Elements(ct->c);
+      bool half = fp16Weights && hasF32Elements(ct->c) && !int4;
       if (half && keptInF32(op)) {
         half = false;
         ++keptCount;
       }
-      if (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b) || packWeights) {
+      if (int4) {
+        ++numInt4;
+      } else if (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b) || packWeights) {
         ct->packedB = packWeights ? packer.pack(b, *ct, tile.cols(), half) : Value();
         if (!ct->packedB && (!endsWithDim(ct->mapB, ct->n) || !innermostContiguous(ct->b)))
           continue;

@@ -91,6 +91,24 @@ private:
     kiln::cpu::storeVector(b, loc, value, memref, idx, mask);
   }
 
+  /// `tile.width` columns from `col` of a 4-bit packed B's row `pair`, the nibbles at
+  /// `shift`, as f32: nibble * scale + offset of block `blockRow`.
+  Value loadInt4(ArrayRef<Value> batchIv, Value panel, Value pair, Value shift, Value blockRow,
+                 Value col) {
+    auto i32Type = VectorType::get({tile.width}, b.getI32Type());
+    Value bytes = loadVector(ct.packedB, packedIndex(batchIv, panel, pair, col), Value());
+    Value wide = arith::ExtUIOp::create(b, loc, i32Type, bytes);
+    Value fifteen = arith::ConstantOp::create(
+        b, loc, i32Type, SplatElementsAttr::get(i32Type, b.getI32IntegerAttr(15)));
+    Value nibble = arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, wide, shift),
+                                         fifteen);
+    auto f32Type = VectorType::get({tile.width}, b.getF32Type());
+    Value value = arith::SIToFPOp::create(b, loc, f32Type, nibble);
+    Value scale = loadVector(ct.int4Scales, {panel, blockRow, col}, Value());
+    Value offset = loadVector(ct.int4Offsets, {panel, blockRow, col}, Value());
+    return vector::FMAOp::create(b, loc, value, scale, offset);
+  }
+
   /// The m-dim indices of the row after `row` (row-major over mSizes, outermost first).
   SmallVector<Value> nextRow(ArrayRef<Value> row) {
     SmallVector<Value> next(row);
@@ -247,12 +265,25 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Val
                 scf::YieldOp::create(b, loc, reduce(level + 1, ivs, linear, inner));
                 return;
               }
+              // 4-bit B: the packed row holding k (two k rows per byte), the nibble's
+              // shift and k's block of scales.
+              Value pair, shift, blockRow;
+              if (ct.int4Scales) {
+                pair = arith::ShRUIOp::create(b, loc, linear, index(1));
+                Value odd = arith::AndIOp::create(b, loc, linear, index(1));
+                Value bits = arith::IndexCastOp::create(
+                    b, loc, b.getI32Type(), arith::MulIOp::create(b, loc, odd, index(4)));
+                shift = vector::BroadcastOp::create(
+                    b, loc, VectorType::get({tile.width}, b.getI32Type()), bits);
+                blockRow = arith::DivUIOp::create(b, loc, linear, index(ct.int4Block));
+              }
               if (prefetchNext) {
                 OpBuilder::InsertionGuard g(b);
                 b.setInsertionPointToStart(scf::IfOp::create(b, loc, prefetchNext).thenBlock());
-                for (int64_t v = 0; v < tile.vectors; ++v)
+                // A 4-bit panel row is one line (cols bytes).
+                for (int64_t v = 0; v < (ct.int4Scales ? 1 : tile.vectors); ++v)
                   memref::PrefetchOp::create(b, loc, ct.packedB,
-                                             packedIndex(bb, nextPanel, linear,
+                                             packedIndex(bb, nextPanel, pair ? pair : linear,
                                                          index(v * tile.width)),
                                              /*isWrite=*/false, /*localityHint=*/2,
                                              /*isDataCache=*/true);
@@ -264,7 +295,9 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Val
                                            /*isDataCache=*/true);
               SmallVector<Value> bv(tile.vectors);
               for (int64_t v = 0; v < tile.vectors; ++v) {
-                if (ct.packedB) {
+                if (ct.int4Scales) {
+                  bv[v] = loadInt4(bb, jp, pair, shift, blockRow, index(v * tile.width));
+                } else if (ct.packedB) {
                   bv[v] = loadVector(ct.packedB, packedIndex(bb, jp, linear, index(v * tile.width)),
                                      Value());
                   if (bv[v].getType() != vecType) // fp16 weights: widened as they are loaded

@@ -49,7 +49,7 @@ def ONNX_DequantizeLinearV21Op : ONNX_Op<"DequantizeLinearV21", [NoMemoryEffect]
     TensorOf<[BF16, F16, F32]>:$y);
 }
 
-def ONNX_DequantizeLinearOp : ONNX_Op<"DequantizeLinear", [NoMemoryEffect]> {
+def ONNX_DequantizeLinearOp : ONNX_Op<"DequantizeLinear", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX DequantizeLinear, versions 23, 24, 25, 28";
   let description = [{
     Generated from the ONNX schema of `DequantizeLinear` (domain `ai.onnx`, since version 28).
@@ -137,7 +137,7 @@ def ONNX_QuantizeLinearV21Op : ONNX_Op<"QuantizeLinearV21", [NoMemoryEffect]> {
     TensorOf<[F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, I16, I8, I<4>, UI16, UI8, UI<4>]>:$y);
 }
 
-def ONNX_QuantizeLinearOp : ONNX_Op<"QuantizeLinear", [NoMemoryEffect]> {
+def ONNX_QuantizeLinearOp : ONNX_Op<"QuantizeLinear", [NoMemoryEffect, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
   let summary = "ONNX QuantizeLinear, versions 23, 24, 25, 28";
   let description = [{
     Generated from the ONNX schema of `QuantizeLinear` (domain `ai.onnx`, since version 28).

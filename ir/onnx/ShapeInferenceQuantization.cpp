@@ -16,4 +16,19 @@ LogicalResult DynamicQuantizeLinearOp::inferShapes(SmallVectorImpl<Type> &result
   return success();
 }
 
+/// y has x's shape, in the element type it was declared with (the scale's, or
+/// output_dtype's: the importer sets it from the schema).
+LogicalResult DequantizeLinearOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  resultTypes.push_back(makeTensorType(getRankedShape(getX().getType()),
+                                       getTensorElementType(getY().getType())));
+  return success();
+}
+
+/// y has x's shape, in the element type it was declared with.
+LogicalResult QuantizeLinearOp::inferShapes(SmallVectorImpl<Type> &resultTypes) {
+  resultTypes.push_back(makeTensorType(getRankedShape(getX().getType()),
+                                       getTensorElementType(getY().getType())));
+  return success();
+}
+
 } // namespace kiln::onnxir

@@ -117,7 +117,7 @@ HAS_SHAPE_INFERENCE = {
     # RNN
     "LSTM", "GRU", "RNN",
     # Quantization
-    "DynamicQuantizeLinear",
+    "DynamicQuantizeLinear", "DequantizeLinear", "QuantizeLinear",
     # ControlFlow
     "If", "Loop", "Scan",
     # Sequence

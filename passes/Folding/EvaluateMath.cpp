@@ -119,6 +119,24 @@ std::optional<Literal> evaluateBinary(StringRef name, const Literal &a, const Li
     return cmp([](auto x, auto y) { return x > y; });
   if (name == "GreaterOrEqual")
     return cmp([](auto x, auto y) { return x >= y; });
+  if (name == "BitwiseAnd")
+    return binary(a, b, resultType, F(), I([](int64_t x, int64_t y) { return x & y; }));
+  if (name == "BitwiseOr")
+    return binary(a, b, resultType, F(), I([](int64_t x, int64_t y) { return x | y; }));
+  if (name == "BitwiseXor")
+    return binary(a, b, resultType, F(), I([](int64_t x, int64_t y) { return x ^ y; }));
+  // BitShift (unsigned types only): the shifted-out bits are dropped by the wrap.
+  if (name == "BitShiftLEFT" || name == "BitShiftRIGHT") {
+    bool left = name == "BitShiftLEFT";
+    return binary(a, b, resultType, F(),
+                  I([=](int64_t x, int64_t y) -> std::optional<int64_t> {
+                    if (x < 0 || y < 0)
+                      return std::nullopt;
+                    if (y >= 64)
+                      return 0;
+                    return left ? int64_t(uint64_t(x) << y) : int64_t(uint64_t(x) >> y);
+                  }));
+  }
   if (name == "And")
     return cmp([](auto x, auto y) { return x != 0 && y != 0; });
   if (name == "Or")
@@ -159,6 +177,8 @@ std::optional<Literal> evaluateUnary(StringRef name, const Literal &x, Type resu
       v = v < 0 ? wrapSub(0, v) : v;
     else if (name == "Not")
       v = v == 0;
+    else if (name == "BitwiseNot")
+      v = ~v;
     else if (name != "Identity")
       return std::nullopt;
     out.ints[i] = wrapToIntType(v, resultType);
@@ -234,6 +254,14 @@ std::optional<Literal> evaluateMath(Operation *op, ArrayRef<Operand> operands) {
   }
   if (operands.size() == 1)
     return evaluateUnary(name, *operands[0], resultType);
+  std::string shift;
+  if (name == "BitShift") {
+    auto direction = op->getAttrOfType<StringAttr>("direction");
+    if (!direction || (direction.getValue() != "LEFT" && direction.getValue() != "RIGHT"))
+      return std::nullopt;
+    shift = ("BitShift" + direction.getValue()).str();
+    name = shift;
+  }
   // Binary ops; Min, Max and Sum are variadic and fold left.
   if (name == "Sum")
     name = "Add";

@@ -48,6 +48,12 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
     quantize.layerOutputs = q.layerOutputs;
     pm.addPass(createQuantizeStaticWithRanges(quantize, q.ranges));
   }
+  if (q.int4Weights) {
+    QuantizeInt4WeightsOptions quantize;
+    quantize.exclude.assign(q.exclude.begin(), q.exclude.end());
+    quantize.blockSize = q.blockSize;
+    pm.addPass(createQuantizeInt4Weights(quantize));
+  }
   if (q.calibrationOutputs) {
     AddCalibrationOutputsOptions calibration;
     calibration.exclude.assign(q.exclude.begin(), q.exclude.end());

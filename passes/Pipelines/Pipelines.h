@@ -45,10 +45,13 @@ struct QuantizeOptions {
   quantize::ActivationRanges ranges;
   /// Static and calibration: also return each layer's result (`layer-outputs`).
   bool layerOutputs = false;
+  /// kiln-quantize-int4-weights with `blockSize` k rows per scale.
+  bool int4Weights = false;
+  int64_t blockSize = 32;
   /// ONNX node names kept in f32.
   std::vector<std::string> exclude;
 
-  bool any() const { return dynamicInt8 || staticInt8 || calibrationOutputs; }
+  bool any() const { return dynamicInt8 || staticInt8 || calibrationOutputs || int4Weights; }
 };
 
 /// What the target-independent part of the pipeline needs to know.

@@ -21,6 +21,8 @@ DictionaryAttr LayerReport::toAttr(MLIRContext *ctx) const {
       b.getNamedAttr("weight_shape", b.getDenseI64ArrayAttr(weightShape)),
       b.getNamedAttr("quantized", b.getBoolAttr(quantized)),
       b.getNamedAttr("detail", b.getStringAttr(detail))};
+  if (quantized)
+    entries.push_back(b.getNamedAttr("precision", b.getStringAttr(precision)));
   if (weightSqnrDb)
     entries.push_back(b.getNamedAttr("weight_sqnr_db", b.getF64FloatAttr(*weightSqnrDb)));
   return b.getDictionaryAttr(entries);
@@ -35,6 +37,8 @@ LayerReport LayerReport::fromAttr(DictionaryAttr attr) {
   layer.node = str("node");
   layer.opType = str("op");
   layer.detail = str("detail");
+  if (std::string precision = str("precision"); !precision.empty())
+    layer.precision = precision;
   if (auto shape = attr.getAs<DenseI64ArrayAttr>("weight_shape"))
     layer.weightShape.assign(shape.asArrayRef().begin(), shape.asArrayRef().end());
   if (auto q = attr.getAs<BoolAttr>("quantized"))
@@ -66,7 +70,10 @@ void printQuantizationTable(raw_ostream &os, ArrayRef<LayerReport> layers, Strin
                             ArrayRef<OutputAccuracy> outputs) {
   size_t quantized = llvm::count_if(layers, [](const LayerReport &l) { return l.quantized; });
   os << "quantization (" << mode << "): " << quantized << " of " << layers.size()
-     << " contractions quantized; all other ops stay f32\n";
+     << (llvm::any_of(layers, [](const LayerReport &l) { return l.opType == "Gather"; })
+             ? " layers (contractions and tables) quantized"
+             : " contractions quantized")
+     << "; all other ops stay f32\n";
   // The output SQNR column only where it was measured (static quantization).
   bool hasOutputSqnr = llvm::any_of(layers, [](const LayerReport &l) { return l.outputSqnrDb; });
   size_t nodeWidth = 4;
@@ -87,7 +94,7 @@ void printQuantizationTable(raw_ostream &os, ArrayRef<LayerReport> layers, Strin
       os << "  " << llvm::left_justify(l.node, nodeWidth) << "  "
          << llvm::left_justify(l.opType, 6) << "  "
          << llvm::left_justify(shapeText(l.weightShape), 14) << "  "
-         << llvm::left_justify(l.quantized ? "int8" : "f32", 9) << "  "
+         << llvm::left_justify(l.quantized ? l.precision : "f32", 9) << "  "
          << llvm::left_justify(sqnr, 11) << "  ";
       if (hasOutputSqnr)
         os << llvm::left_justify(outputSqnr, 11) << "  ";
@@ -107,6 +114,7 @@ void writeQuantizationJson(raw_ostream &os, ArrayRef<LayerReport> layers, String
                              {"op", l.opType},
                              {"weight_shape", llvm::json::Array(l.weightShape)},
                              {"quantized", l.quantized},
+                             {"precision", l.quantized ? l.precision : "f32"},
                              {"detail", l.detail}};
     auto db = [](double v) {
       return std::isinf(v) ? llvm::json::Value(nullptr) : llvm::json::Value(v);

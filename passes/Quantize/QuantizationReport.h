@@ -29,6 +29,8 @@ struct LayerReport {
   std::string opType;                ///< the ONNX op type (MatMul, Gemm, Conv)
   std::vector<int64_t> weightShape;  ///< empty when the weight is not a constant
   bool quantized = false;
+  /// Quantized: the weight's storage (int8, int4).
+  std::string precision = "int8";
   /// Quantized: the scheme; kept in f32: why.
   std::string detail;
   /// Quantized: the weight's signal-to-quantization-noise ratio in dB (+inf: exact).
@@ -60,7 +62,7 @@ void printQuantizationTable(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> l
                             llvm::StringRef mode, llvm::ArrayRef<OutputAccuracy> outputs = {});
 
 /// The report as JSON: {"mode": ..., "layers": [{"node", "op", "weight_shape",
-/// "quantized", "detail", "weight_sqnr_db", "output_sqnr_db" (when measured)}]}, and with
+/// "quantized", "precision", "detail", "weight_sqnr_db", "output_sqnr_db" (when measured)}]}, and with
 /// `outputs` "outputs":
 /// [{"output", "samples", "sqnr_db", "cosine"}]; an exact SQNR is null.
 void writeQuantizationJson(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> layers,

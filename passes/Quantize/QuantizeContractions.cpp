@@ -14,6 +14,7 @@
 #include "passes/Passes.h"
 #include "passes/Folding/Literal.h"
 #include "passes/Quantize/QuantizationReport.h"
+#include "passes/Quantize/Selection.h"
 #include "passes/Quantize/StaticQuantization.h"
 #include "passes/Quantize/WeightQuantization.h"
 
@@ -303,20 +304,6 @@ Value Rewriter::rewrite(Contraction &c, const QuantizedWeight &q,
   return y;
 }
 
-/// The ONNX op type a node had before any fusion: from its location's metadata
-/// (replacedNodesLoc), else the op's own name.
-std::string opTypeOf(Operation *op) {
-  llvm::MapVector<StringAttr, StringAttr> types;
-  collectNodeOpTypes(op, op->getLoc(), types);
-  if (op->getName().getDialectNamespace() == "onnx")
-    return op->getName().stripDialect().str();
-  return types.empty() ? op->getName().getStringRef().str() : types.front().second.str();
-}
-
-std::string joinedNames(Operation *op) {
-  return llvm::join(nodeNames(op->getLoc()), ", ");
-}
-
 /// The options every scheme shares.
 struct SelectionOptions {
   llvm::ArrayRef<std::string> exclude;
@@ -379,23 +366,6 @@ LogicalResult nothingToQuantize(ModuleOp module, llvm::ArrayRef<Candidate> candi
   if (candidates.size() > 5)
     diag << "; and " << candidates.size() - 5 << " more";
   return failure();
-}
-
-/// Every name in `exclude` must name a node of the model (not an initializer, whose
-/// onnx.Constant carries its name).
-LogicalResult checkExcludedNamesExist(ModuleOp module, llvm::ArrayRef<std::string> exclude) {
-  llvm::StringSet<> known;
-  module.walk([&](Operation *op) {
-    if (isa<ConstantOp, NoValueOp>(op))
-      return;
-    for (StringRef name : nodeNames(op->getLoc()))
-      known.insert(name);
-  });
-  for (const std::string &name : exclude)
-    if (!known.contains(name))
-      return module.emitError() << "--quantize-exclude: the model has no node named '" << name
-                                << "'";
-  return success();
 }
 
 /// The range of `op`'s activation: from `ranges` by node key, else its attribute.
@@ -547,6 +517,37 @@ struct AddCalibrationOutputsPass
 };
 
 } // namespace
+
+/// The ONNX op type a node had before any fusion: from its location's metadata
+/// (replacedNodesLoc), else the op's own name.
+std::string opTypeOf(Operation *op) {
+  llvm::MapVector<StringAttr, StringAttr> types;
+  collectNodeOpTypes(op, op->getLoc(), types);
+  if (op->getName().getDialectNamespace() == "onnx")
+    return op->getName().stripDialect().str();
+  return types.empty() ? op->getName().getStringRef().str() : types.front().second.str();
+}
+
+std::string joinedNames(Operation *op) {
+  return llvm::join(nodeNames(op->getLoc()), ", ");
+}
+
+/// Every name in `exclude` must name a node of the model (not an initializer, whose
+/// onnx.Constant carries its name).
+LogicalResult checkExcludedNamesExist(ModuleOp module, llvm::ArrayRef<std::string> exclude) {
+  llvm::StringSet<> known;
+  module.walk([&](Operation *op) {
+    if (isa<ConstantOp, NoValueOp>(op))
+      return;
+    for (StringRef name : nodeNames(op->getLoc()))
+      known.insert(name);
+  });
+  for (const std::string &name : exclude)
+    if (!known.contains(name))
+      return module.emitError() << "--quantize-exclude: the model has no node named '" << name
+                                << "'";
+  return success();
+}
 
 ActivationQuantization quantizeRange(ActivationRange range) {
   double lo = std::min(range.min, 0.0), hi = std::max(range.max, 0.0);

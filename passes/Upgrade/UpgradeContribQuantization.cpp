@@ -241,6 +241,43 @@ Value unpackBits(OnnxBuilder &b, Value packed, int64_t bits) {
   return b.op("onnx.Reshape", {stacked, shape}, u8);
 }
 
+/// MatMulNBits' product with its weight as a blocked DequantizeLinear of the 2- or
+/// 4-bit values `q` (uint8 [N, blocks, block_size]), [K, N] along axis 0 after folding:
+/// the form the CPU backend computes with the values still 4-bit (Int4Weights.cpp),
+/// instead of an f32 weight. Without zero points the values are offset by
+/// 2^(bits - 1) and made signed.
+Value matMulOfBlockedWeight(OnnxBuilder &b, Value a, Value q, Value scales, Value zeros,
+                            Value bias, int64_t k, int64_t n, int64_t bits, int64_t blockSize) {
+  int64_t blocks = (k + blockSize - 1) / blockSize;
+  Type elem = elementTypeOf(a), u8 = elementTypeOf(q);
+  Type i8 = b.builder().getIntegerType(8);
+  auto kByN = [&](Value v, Type type, int64_t rows) {
+    // [N, rows...] -> [N, rows] -> [rows, N]
+    v = b.op("onnx.Reshape", {v, b.i64s({n, -1})}, type);
+    if (rows != -1)
+      v = b.op("onnx.Slice", {v, b.i64s({0}), b.i64s({rows}), b.i64s({1}), b.none()}, type);
+    return b.op("onnx.Transpose", {v}, type);
+  };
+  Value values = kByN(q, u8, blocks * blockSize == k ? -1 : k);
+  Value zero;
+  if (isNone(zeros)) {
+    values = b.op("onnx.Sub", {b.op("onnx.Cast", {values}, i8, {b.intAttr("to", 3)}),
+                               b.scalar(i8, 1 << (bits - 1))},
+                  i8);
+    zero = b.none();
+  } else {
+    // Packed like B, each row padded to whole bytes: [N, ceil(blocks * bits / 8)].
+    Value rows = b.op("onnx.Reshape", {zeros, b.i64s({n, -1})}, u8);
+    zero = kByN(unpackBits(b, rows, bits), u8, blocks);
+  }
+  Value w = b.op("onnx.DequantizeLinear", {values, kByN(scales, elem, -1), zero}, elem,
+                 {b.intAttr("axis", 0), b.intAttr("block_size", blockSize)});
+  Value y = b.op("onnx.MatMul", {a, w}, elem);
+  if (!isNone(bias))
+    y = b.op("onnx.Add", {y, bias}, elem);
+  return y;
+}
+
 LogicalResult upgradeMatMulNBits(Operation *op, OnnxBuilder &b) {
   Value a = op->getOperand(0), packed = op->getOperand(1), scales = op->getOperand(2);
   Value zeros = op->getOperand(3), groups = op->getOperand(4), bias = op->getOperand(5);
@@ -260,6 +297,9 @@ LogicalResult upgradeMatMulNBits(Operation *op, OnnxBuilder &b) {
   // B [N, blocks, blob] -> quantized values [N, blocks, block_size] in A's type.
   Value q = b.op("onnx.Reshape", {unpackBits(b, packed, bits), b.i64s({n, blocks, blockSize})},
                  u8);
+  if (bits <= 4 && elem.isF32() && (isNone(zeros) || elementTypeOf(zeros) == u8))
+    return b.replaceWith(matMulOfBlockedWeight(b, a, q, scales, zeros, bias, k, n, bits,
+                                               blockSize));
   Value w = b.op("onnx.CastLike", {q, scales}, elem);
   Value blockShape = b.i64s({n, blocks, 1});
   Value zero;

@@ -177,7 +177,7 @@ def check_bad_uses(args, problems):
          "no node named '/no/such/node'"),
         ("nothing to quantize", ["--quantize=int8-dynamic", "--quantize-exclude=" + ",".join(nodes)],
          "nothing to quantize"),
-        ("unsupported mode", ["--quantize=int4-weights"], "not supported yet"),
+        ("unsupported mode", ["--quantize=int3"], "no such mode"),
     ]
     for i, (label, flags, message) in enumerate(cases):
         lib, report = os.path.join(work, f"bad{i}.so"), os.path.join(work, f"bad{i}.json")

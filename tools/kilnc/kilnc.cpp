@@ -4,8 +4,9 @@
 //         [--emit=mlir|llvm|obj|lib] [--print-ir-after-all] [--timing] [--profile]
 //         [--load-pass-plugin=P.so] [--kiln-extension=POINT:PIPELINE] [--kiln-stats]
 //         [--disable-plugin=NAME] [--plugin-opt=NAME:KEY=VALUE] [--progress | --no-progress]
-//         [--quantize=int8-dynamic|int8 [--calibration-data=DIR]
-//          [--calibration-method=minmax|percentile|entropy] [--quantize-exclude=NODE,...]
+//         [--quantize=int8-dynamic|int8|int4-weights [--calibration-data=DIR]
+//          [--calibration-method=minmax|percentile|entropy] [--block-size=ROWS]
+//          [--quantize-exclude=NODE,...]
 //          [--quantize-report=F.json]]
 //         [--precision=fp32|bf16|fp16 [--keep-fp32=NODE,...]]
 //
@@ -149,8 +150,15 @@ cl::opt<std::string> quantizeMode(
     "quantize",
     cl::desc("Quantize the model: int8-dynamic (MatMul/Gemm/Conv weights to int8 per channel "
              "at compile time, activations to uint8 per tensor at run time) or int8 (static: "
-             "activation scales from --calibration-data); int4-weights is not supported yet"),
+             "activation scales from --calibration-data) or int4-weights (MatMul/Gemm weights "
+             "to 4 bits in blocks of --block-size k rows, embedding tables to int8 per row; "
+             "f32 activations and arithmetic)"),
     cl::value_desc("mode"), cl::cat(category));
+cl::opt<int64_t> blockSize(
+    "block-size",
+    cl::desc("--quantize=int4-weights: k rows per scale and zero point (16, 32, 64, 128 or 256; "
+             "default 32)"),
+    cl::value_desc("rows"), cl::init(0), cl::cat(category));
 cl::list<std::string> quantizeExclude(
     "quantize-exclude", cl::desc("ONNX nodes kept in f32 by --quantize (repeatable)"),
     cl::value_desc("node,..."), cl::CommaSeparated, cl::cat(category));
@@ -250,12 +258,20 @@ bool setUpQuantization(kiln::CompileOptions &options, std::vector<std::string> &
       return fail("--quantize-exclude and --quantize-report need --quantize"), false;
     return true;
   }
-  if (quantizeMode == "int4-weights")
-    return fail("--quantize=" + quantizeMode + " is not supported yet (int8-dynamic and int8 "
-                "are)"), false;
-  if (quantizeMode != "int8-dynamic" && quantizeMode != "int8")
-    return fail("--quantize=" + quantizeMode + ": no such mode (int8-dynamic, int8)"), false;
+  if (quantizeMode != "int4-weights" && blockSize.getNumOccurrences())
+    return fail("--block-size needs --quantize=int4-weights"), false;
+  if (quantizeMode != "int8-dynamic" && quantizeMode != "int8" && quantizeMode != "int4-weights")
+    return fail("--quantize=" + quantizeMode + ": no such mode (int8-dynamic, int8, "
+                "int4-weights)"), false;
   options.quantize.exclude.assign(quantizeExclude.begin(), quantizeExclude.end());
+  if (quantizeMode == "int4-weights") {
+    int64_t rows = blockSize.getNumOccurrences() ? blockSize.getValue() : 32;
+    if (rows < 16 || rows > 256 || (rows & (rows - 1)))
+      return fail("--block-size=" + Twine(rows) + ": must be 16, 32, 64, 128 or 256"), false;
+    options.quantize.int4Weights = true;
+    options.quantize.blockSize = rows;
+    return true;
+  }
   if (quantizeMode == "int8-dynamic") {
     options.quantize.dynamicInt8 = true;
     return true;

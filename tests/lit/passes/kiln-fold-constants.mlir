@@ -3,10 +3,10 @@
 // RUN: kiln-opt --split-input-file --kiln-fold-constants --kiln-stats %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
 
 // Tests that --kiln-stats prints the counts summed over the cases below:
-// folded-ops 24 (all cases), folded-shapes 2 (@shapes, @simplify), refined-types 1
+// folded-ops 37 (all cases), folded-shapes 2 (@shapes, @simplify), refined-types 1
 // (@simplify).
 // STATS-LABEL: {{^}}kiln-fold-constants{{$}}
-// STATS-NEXT: (S) 24 folded-ops -
+// STATS-NEXT: (S) 37 folded-ops -
 // STATS-NEXT: (S) 2 folded-shapes -
 // STATS-NEXT: (S) 1 refined-types -
 
@@ -154,4 +154,34 @@ func.func @simplify(%x: tensor<2x3x4xf32>) -> (tensor<?x?xf32>, tensor<2xi64>) {
   %r = "onnx.Reshape"(%x, %shape) : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   %s = "onnx.Shape"(%r) : (tensor<?x?xf32>) -> tensor<2xi64>
   return %r, %s : tensor<?x?xf32>, tensor<2xi64>
+}
+
+// -----
+
+// Tests that the bitwise ops fold on unsigned bytes (MatMulNBits' unpacking of 4-bit
+// fields): 0xA7 >> 4 = 0x0A, 0xA7 & 0x0F = 0x07, 0x07 << 4 = 0x70 (bits shifted out of the
+// byte are dropped), 0x70 | 0x0A = 0x7A, 0x7A ^ 0xFF = 0x85, ~0x85 = 0x7A.
+// CHECK-LABEL: func.func @bitwise
+// CHECK-NOT: onnx.Bit
+// CHECK: "onnx.Constant"() <{value = dense<[10, 7, 112, 122, 133, 122]> : tensor<6xui8>}>
+func.func @bitwise() -> tensor<6xui8> {
+  %x = "onnx.Constant"() <{value = dense<167> : tensor<ui8>}> : () -> tensor<ui8>
+  %four = "onnx.Constant"() <{value = dense<4> : tensor<ui8>}> : () -> tensor<ui8>
+  %mask = "onnx.Constant"() <{value = dense<15> : tensor<ui8>}> : () -> tensor<ui8>
+  %ones = "onnx.Constant"() <{value = dense<255> : tensor<ui8>}> : () -> tensor<ui8>
+  %hi = "onnx.BitShift"(%x, %four) <{direction = "RIGHT"}> : (tensor<ui8>, tensor<ui8>) -> tensor<ui8>
+  %lo = "onnx.BitwiseAnd"(%x, %mask) : (tensor<ui8>, tensor<ui8>) -> tensor<ui8>
+  %up = "onnx.BitShift"(%lo, %four) <{direction = "LEFT"}> : (tensor<ui8>, tensor<ui8>) -> tensor<ui8>
+  %or = "onnx.BitwiseOr"(%up, %hi) : (tensor<ui8>, tensor<ui8>) -> tensor<ui8>
+  %xor = "onnx.BitwiseXor"(%or, %ones) : (tensor<ui8>, tensor<ui8>) -> tensor<ui8>
+  %not = "onnx.BitwiseNot"(%xor) : (tensor<ui8>) -> tensor<ui8>
+  %axis = "onnx.Constant"() <{value = dense<0> : tensor<1xi64>}> : () -> tensor<1xi64>
+  %a = "onnx.Unsqueeze"(%hi, %axis) : (tensor<ui8>, tensor<1xi64>) -> tensor<1xui8>
+  %b = "onnx.Unsqueeze"(%lo, %axis) : (tensor<ui8>, tensor<1xi64>) -> tensor<1xui8>
+  %c = "onnx.Unsqueeze"(%up, %axis) : (tensor<ui8>, tensor<1xi64>) -> tensor<1xui8>
+  %d = "onnx.Unsqueeze"(%or, %axis) : (tensor<ui8>, tensor<1xi64>) -> tensor<1xui8>
+  %e = "onnx.Unsqueeze"(%xor, %axis) : (tensor<ui8>, tensor<1xi64>) -> tensor<1xui8>
+  %f = "onnx.Unsqueeze"(%not, %axis) : (tensor<ui8>, tensor<1xi64>) -> tensor<1xui8>
+  %all = "onnx.Concat"(%a, %b, %c, %d, %e, %f) <{axis = 0 : i64}> : (tensor<1xui8>, tensor<1xui8>, tensor<1xui8>, tensor<1xui8>, tensor<1xui8>, tensor<1xui8>) -> tensor<6xui8>
+  return %all : tensor<6xui8>
 }

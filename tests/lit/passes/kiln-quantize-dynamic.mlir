@@ -4,7 +4,7 @@
 // DynamicQuantizeLinear -> MatMulInteger with B int8 per column, symmetric (max |b| / 127,
 // rounding half to even: 0.5 / (1 / 127) = 63.5 -> 64), then Cast and Mul by
 // a_scale * b_scale[column]; the f32 weight is gone.
-// CHECK: kiln.quantization = [{detail = "{{.+}}", node = "mm", op = "MatMul", quantized = true, weight_shape = array<i64: 2, 2>, weight_sqnr_db = {{.+}} : f64}]
+// CHECK: kiln.quantization = [{detail = "{{.+}}", node = "mm", op = "MatMul", precision = "int8", quantized = true, weight_shape = array<i64: 2, 2>, weight_sqnr_db = {{.+}} : f64}]
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: ([[A:%.+]]: tensor<?x3x2xf32>)
 // CHECK-NOT: tensor<2x2xf32>

@@ -5,7 +5,7 @@
 // QuantizeLinear by constants (scale 4 / 255, zero point round(1 / scale) = round(63.75)
 // = 64) -> MatMulInteger with B int8 per column -> Cast -> one Mul by the constant
 // a_scale * b_scale[column] (1/127 and 4/127 times 4/255).
-// CHECK: kiln.quantization = [{detail = "u8 activation per tensor (calibrated), s8 weight per channel (symmetric)", node = "mm", op = "MatMul", quantized = true, weight_shape = array<i64: 2, 2>, weight_sqnr_db = {{.+}} : f64}]
+// CHECK: kiln.quantization = [{detail = "u8 activation per tensor (calibrated), s8 weight per channel (symmetric)", node = "mm", op = "MatMul", precision = "int8", quantized = true, weight_shape = array<i64: 2, 2>, weight_sqnr_db = {{.+}} : f64}]
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: ([[A:%.+]]: tensor<?x3x2xf32>)
 // CHECK-NOT: onnx.DynamicQuantizeLinear
@@ -36,7 +36,7 @@ func.func @matmul(%a: tensor<?x3x2xf32>) -> tensor<?x3x2xf32> {
 // Tests that a range that excludes 0 is widened to hold it ([2, 5] -> [0, 5]: zero point
 // 0), that one QuantizeLinear serves a Conv and a Gemm reading the same activation (the
 // Conv's bias added after the scale), and that a contraction without a range stays f32.
-// CHECK: {detail = "u8 activation per tensor (calibrated), {{.+}}", node = "conv", op = "Conv", quantized = true
+// CHECK: {detail = "u8 activation per tensor (calibrated), {{.+}}", node = "conv", op = "Conv", precision = "int8", quantized = true
 // CHECK: {detail = "no calibration range for its activation", node = "norange", op = "MatMul", quantized = false
 // CHECK-LABEL: func.func @shared
 // CHECK-DAG: [[S:%.+]] = "onnx.Constant"() <{value = dense<0.0196078438> : tensor<f32>}>

@@ -172,15 +172,18 @@ func.func @dynamic_quantize_lstm_column_zero_points(%x: tensor<5x2x4xf32>, %w: t
 
 // -----
 
-// Tests that MatMulNBits unpacks 4-bit fields (low bits first), subtracts the default zero
-// point 8, scales per block and multiplies by the [K, N] weight.
+// Tests that a 4-bit MatMulNBits unpacks its fields (low bits first) into [K, N] values,
+// made signed by the default zero point 8, and multiplies by their blocked
+// DequantizeLinear with the [blocks, N] scales (the form the CPU backend keeps 4-bit).
 // CHECK-LABEL: func @matmul_nbits
 func.func @matmul_nbits(%a: tensor<2x16xf32>, %b: tensor<3x1x8xui8>, %s: tensor<3x1xf32>) -> tensor<2x3xf32> {
   // CHECK: "onnx.BitShift"(%arg1, %{{.+}}) <{direction = "RIGHT"}>
   // CHECK: "onnx.Concat"
-  // CHECK: "onnx.Sub"
-  // CHECK: "onnx.Mul"
-  // CHECK: [[W:%.+]] = "onnx.Transpose"
+  // CHECK: [[T:%.+]] = "onnx.Transpose"
+  // CHECK: [[C:%.+]] = "onnx.Cast"([[T]]) <{to = 3 : i64}>
+  // CHECK: [[Q:%.+]] = "onnx.Sub"([[C]], {{%.+}}) : ({{.+}}, tensor<i8>)
+  // CHECK: [[S:%.+]] = "onnx.Transpose"
+  // CHECK: [[W:%.+]] = "onnx.DequantizeLinear"([[Q]], [[S]], {{%.+}}) <{axis = 0 : i64, block_size = 16 : i64}>
   // CHECK: "onnx.MatMul"(%arg0, [[W]])
   %none = onnx.NoValue
   %0 = "onnx.ms.MatMulNBits"(%a, %b, %s, %none, %none, %none) {K = 16 : i64, N = 3 : i64, block_size = 16 : i64} : (tensor<2x16xf32>, tensor<3x1x8xui8>, tensor<3x1xf32>, none, none, none) -> tensor<2x3xf32>
