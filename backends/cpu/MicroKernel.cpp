@@ -15,6 +15,10 @@
 //                for r: acc[r][v] = fma(broadcast(A[i0 + r, k]), b[v], acc[r][v])
 //         store epilogue(acc) (or acc) to the output
 //
+// With a 4-bit B (Int4Weights.cpp) each parallel step is one panel and a row group of up
+// to 8 tiles: the panel is dequantized once into an f32 scratch panel that the tiles read
+// as a packed B; a group of one tile (a GEMV) dequantizes each row in its k loop instead.
+//
 // The accumulators are loop-carried SSA vectors, so LLVM keeps them in registers
 // (rows * vectors of them: 16 zmm for the 8 x 32 AVX-512 tile).
 //
@@ -91,6 +95,19 @@ private:
     kiln::cpu::storeVector(b, loc, value, memref, idx, mask);
   }
 
+  /// For k row `k` of a 4-bit B: its packed row pair, the nibble's shift (a vector) and
+  /// its block of scales.
+  std::tuple<Value, Value, Value> int4Row(Value k) {
+    Value pair = arith::ShRUIOp::create(b, loc, k, index(1));
+    Value odd = arith::AndIOp::create(b, loc, k, index(1));
+    Value bits = arith::IndexCastOp::create(b, loc, b.getI32Type(),
+                                            arith::MulIOp::create(b, loc, odd, index(4)));
+    Value shift = vector::BroadcastOp::create(
+        b, loc, VectorType::get({tile.width}, b.getI32Type()), bits);
+    Value blockRow = arith::DivUIOp::create(b, loc, k, index(ct.int4Block));
+    return {pair, shift, blockRow};
+  }
+
   /// `tile.width` columns from `col` of a 4-bit packed B's row `pair`, the nibbles at
   /// `shift`, as f32: nibble * scale + offset of block `blockRow`.
   Value loadInt4(ArrayRef<Value> batchIv, Value panel, Value pair, Value shift, Value blockRow,
@@ -130,6 +147,18 @@ private:
   /// The epilogue's body on vectors: `acc` stands for C's element.
   Value applyEpilogue(Value acc, ArrayRef<Value> batchIv, ArrayRef<Value> rowIv, Value j,
                       Value mask);
+
+  /// The tile at rows from `i0` and columns from `j0` (B's panel `jp`), whole or partial.
+  void emitTileAt(ArrayRef<Value> batchIv, Value i0, Value j0, Value jp, Value mSize,
+                  Value nSize);
+
+  /// A 4-bit B's panel `jp` dequantized into a new f32 panel [1][K][cols] (the tiles of a
+  /// row group then read it as a packed f32 B).
+  Value dequantizePanel(ArrayRef<Value> batchIv, Value jp);
+
+  /// The 4-bit B's parallel loop (see emitInt4's body).
+  void emitInt4(Value batch, ArrayRef<Value> batchSizes, Value rowTiles, Value colTiles,
+                Value mSize, Value nSize, Value group);
 
   /// One register tile at rows [i0, i0 + tile.rows), columns [j0, j0 + cols). A partial
   /// tile (`colsLeft` and `mSize` set) masks the columns past N and reads the rows past M
@@ -268,15 +297,8 @@ void TileEmitter::emitTile(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Val
               // 4-bit B: the packed row holding k (two k rows per byte), the nibble's
               // shift and k's block of scales.
               Value pair, shift, blockRow;
-              if (ct.int4Scales) {
-                pair = arith::ShRUIOp::create(b, loc, linear, index(1));
-                Value odd = arith::AndIOp::create(b, loc, linear, index(1));
-                Value bits = arith::IndexCastOp::create(
-                    b, loc, b.getI32Type(), arith::MulIOp::create(b, loc, odd, index(4)));
-                shift = vector::BroadcastOp::create(
-                    b, loc, VectorType::get({tile.width}, b.getI32Type()), bits);
-                blockRow = arith::DivUIOp::create(b, loc, linear, index(ct.int4Block));
-              }
+              if (ct.int4Scales)
+                std::tie(pair, shift, blockRow) = int4Row(linear);
               if (prefetchNext) {
                 OpBuilder::InsertionGuard g(b);
                 b.setInsertionPointToStart(scf::IfOp::create(b, loc, prefetchNext).thenBlock());
@@ -388,8 +410,12 @@ void TileEmitter::emit() {
   Value rowGroups = arith::DivUIOp::create(
       b, loc, arith::AddIOp::create(b, loc, rowTiles, arith::SubIOp::create(b, loc, group, index(1))),
       group);
-  Value total = product({batch, rowGroups, colTiles, group});
 
+  if (ct.int4Scales) {
+    emitInt4(batch, batchSizes, rowTiles, colTiles, mSize, nSize, group);
+    return;
+  }
+  Value total = product({batch, rowGroups, colTiles, group});
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0)}, ValueRange{total}, ValueRange{index(1)},
       [&](OpBuilder &nb, Location, ValueRange ivs) {
@@ -424,40 +450,117 @@ void TileEmitter::emit() {
               arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, nextPanel, colTiles);
           prefetchNext = arith::AndIOp::create(b, loc, lastInGroup, hasNext);
         }
-        Value rowsLeft = arith::SubIOp::create(b, loc, mSize, i0);
-        Value colsLeft = arith::SubIOp::create(b, loc, nSize, j0);
-        Value rowsWhole =
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, rowsLeft, index(tile.rows));
-        Value whole = arith::AndIOp::create(
-            b, loc, rowsWhole,
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, colsLeft,
-                                  index(tile.cols())));
-        auto ifOp = scf::IfOp::create(b, loc, whole, /*withElseRegion=*/true);
+        emitTileAt(bb, i0, j0, jp, mSize, nSize);
+      });
+}
+
+void TileEmitter::emitTileAt(ArrayRef<Value> bb, Value i0, Value j0, Value jp, Value mSize,
+                             Value nSize) {
+  Value rowsLeft = arith::SubIOp::create(b, loc, mSize, i0);
+  Value colsLeft = arith::SubIOp::create(b, loc, nSize, j0);
+  Value rowsWhole =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, rowsLeft, index(tile.rows));
+  Value whole = arith::AndIOp::create(
+      b, loc, rowsWhole,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, colsLeft, index(tile.cols())));
+  OpBuilder::InsertionGuard guard(b);
+  auto ifOp = scf::IfOp::create(b, loc, whole, /*withElseRegion=*/true);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  emitTile(bb, i0, j0, jp, Value(), Value());
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  if (nPartial) {
+    // Whole rows, masked columns: every tile when N is below a tile's width (24
+    // output channels), so its rows are not clamped one by one.
+    auto rowsIf = scf::IfOp::create(b, loc, rowsWhole, /*withElseRegion=*/true);
+    b.setInsertionPointToStart(rowsIf.thenBlock());
+    emitTile(bb, i0, j0, jp, colsLeft, Value());
+    b.setInsertionPointToStart(rowsIf.elseBlock());
+  }
+  if (tile.rows > 1) {
+    // A single row left (M = 1: the per-step matmul of a recurrent layer at batch
+    // 1, a GEMV) gets a one-row tile instead of tile.rows clamped copies of it.
+    Value oneRow =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rowsLeft, index(1));
+    auto rowIf = scf::IfOp::create(b, loc, oneRow, /*withElseRegion=*/true);
+    b.setInsertionPointToStart(rowIf.thenBlock());
+    int64_t rows = tile.rows;
+    tile.rows = 1;
+    emitTile(bb, i0, j0, jp, colsLeft, mSize);
+    tile.rows = rows;
+    b.setInsertionPointToStart(rowIf.elseBlock());
+  }
+  emitTile(bb, i0, j0, jp, colsLeft, mSize);
+}
+
+Value TileEmitter::dequantizePanel(ArrayRef<Value> bb, Value jp) {
+  auto packedType = cast<MemRefType>(ct.packedB.getType());
+  int64_t rows = packedType.getDimSize(packedType.getRank() - 2) * 2;
+  auto type = MemRefType::get({1, rows, tile.cols()}, b.getF32Type());
+  Value panel = memref::AllocOp::create(b, loc, type, b.getI64IntegerAttr(64));
+  Value kTotal = kSizes.front();
+  scf::ForOp::create(b, loc, index(0), kTotal, index(1), ValueRange{},
+                     [&](OpBuilder &nb, Location, Value k, ValueRange) {
+                       OpBuilder::InsertionGuard guard(b);
+                       b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+                       auto [pair, shift, blockRow] = int4Row(k);
+                       for (int64_t v = 0; v < tile.vectors; ++v) {
+                         Value col = index(v * tile.width);
+                         storeVector(loadInt4(bb, jp, pair, shift, blockRow, col), panel,
+                                     {index(0), k, col}, Value());
+                       }
+                       scf::YieldOp::create(b, loc);
+                     });
+  return panel;
+}
+
+void TileEmitter::emitInt4(Value batch, ArrayRef<Value> batchSizes, Value rowTiles,
+                           Value colTiles, Value mSize, Value nSize, Value group) {
+  // Each parallel step is one B panel and a row group of at most 8 tiles: the panel is
+  // dequantized once into an f32 scratch panel that the group's tiles read as a packed
+  // f32 B (at most 8, so that batch 1 still makes enough steps for the threads). A group
+  // of one tile (M <= tile.rows: a GEMV) dequantizes in its k loop instead.
+  group = arith::MinUIOp::create(b, loc, group, index(8));
+  Value rowGroups = arith::DivUIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, rowTiles, arith::SubIOp::create(b, loc, group, index(1))),
+      group);
+  Value total = arith::MulIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, batch, rowGroups), colTiles);
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(0)}, ValueRange{total}, ValueRange{index(1)},
+      [&](OpBuilder &nb, Location, ValueRange ivs) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        SmallVector<Value> parts = delinearize(ivs[0], {batch, rowGroups, colTiles});
+        SmallVector<Value> bb = delinearize(parts[0], batchSizes);
+        Value jp = parts[2];
+        Value first = arith::MulIOp::create(b, loc, parts[1], group);
+        Value count = arith::MinUIOp::create(b, loc, group,
+                                             arith::SubIOp::create(b, loc, rowTiles, first));
+        Value j0 = arith::MulIOp::create(b, loc, jp, index(tile.cols()));
+        Value several = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, count, index(1));
+        auto ifOp = scf::IfOp::create(b, loc, several, /*withElseRegion=*/true);
         b.setInsertionPointToStart(ifOp.thenBlock());
-        emitTile(bb, i0, j0, jp, Value(), Value());
+        {
+          Value panel = dequantizePanel(bb, jp);
+          Contraction saved = ct;
+          ct.packedB = panel;
+          ct.int4Scales = ct.int4Offsets = Value();
+          ct.packedBatch.clear();
+          scf::ForOp::create(
+              b, loc, index(0), count, index(1), ValueRange{},
+              [&](OpBuilder &fb, Location, Value t, ValueRange) {
+                OpBuilder::InsertionGuard g(b);
+                b.setInsertionPoint(fb.getInsertionBlock(), fb.getInsertionPoint());
+                Value i0 = arith::MulIOp::create(b, loc, arith::AddIOp::create(b, loc, first, t),
+                                                 index(tile.rows));
+                emitTileAt(bb, i0, j0, index(0), mSize, nSize);
+                scf::YieldOp::create(b, loc);
+              });
+          ct = saved;
+        }
         b.setInsertionPointToStart(ifOp.elseBlock());
-        if (nPartial) {
-          // Whole rows, masked columns: every tile when N is below a tile's width (24
-          // output channels), so its rows are not clamped one by one.
-          auto rowsIf = scf::IfOp::create(b, loc, rowsWhole, /*withElseRegion=*/true);
-          b.setInsertionPointToStart(rowsIf.thenBlock());
-          emitTile(bb, i0, j0, jp, colsLeft, Value());
-          b.setInsertionPointToStart(rowsIf.elseBlock());
-        }
-        if (tile.rows > 1) {
-          // A single row left (M = 1: the per-step matmul of a recurrent layer at batch
-          // 1, a GEMV) gets a one-row tile instead of tile.rows clamped copies of it.
-          Value oneRow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rowsLeft,
-                                               index(1));
-          auto rowIf = scf::IfOp::create(b, loc, oneRow, /*withElseRegion=*/true);
-          b.setInsertionPointToStart(rowIf.thenBlock());
-          int64_t rows = tile.rows;
-          tile.rows = 1;
-          emitTile(bb, i0, j0, jp, colsLeft, mSize);
-          tile.rows = rows;
-          b.setInsertionPointToStart(rowIf.elseBlock());
-        }
-        emitTile(bb, i0, j0, jp, colsLeft, mSize);
+        emitTileAt(bb, arith::MulIOp::create(b, loc, first, index(tile.rows)), j0, jp, mSize,
+                   nSize);
       });
 }
 

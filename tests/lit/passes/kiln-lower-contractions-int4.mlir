@@ -3,9 +3,11 @@
 // A MatMul whose B (K = 4, N = 3) a blocked DequantizeLinear computes from constant 4-bit
 // values (unsigned, zero points, blocks of 2 k rows): B stays 4-bit. The values are packed
 // two k rows per byte ([1 panel][2 row pairs][32 columns]: 0x41 = q[0][0] | q[1][0] << 4),
-// with an f32 scale and offset ((0 - zero point) * scale) per block and column; each k
-// step loads the row pair's 16 bytes, takes its nibbles and computes nibble * scale + offset
-// before the FMAs. The dequantizing generic is gone.
+// with an f32 scale and offset ((0 - zero point) * scale) per block and column. A parallel
+// step is one panel and a row group of tiles: with several tiles it dequantizes the panel
+// once into an f32 scratch panel (a row pair's 16 bytes, the nibbles of k, nibble * scale +
+// offset) that the tiles read as a packed B; a single tile (M <= 2 here) dequantizes in its
+// own k loop. The dequantizing generic is gone.
 // CHECK-DAG: memref.global "private" constant @__kiln_int4_packed_0 : memref<1x2x32xi8>
 // CHECK-DAG: memref.global "private" constant @__kiln_int4_scales_0 : memref<1x2x32xf32>
 // CHECK-DAG: memref.global "private" constant @__kiln_int4_offsets_0 : memref<1x2x32xf32>
@@ -15,10 +17,11 @@
 // CHECK-DAG: %[[S:.+]] = memref.get_global @__kiln_int4_scales_0
 // CHECK-DAG: %[[O:.+]] = memref.get_global @__kiln_int4_offsets_0
 // CHECK: scf.parallel
+// CHECK: scf.if
+// CHECK: %[[PANEL:.+]] = memref.alloc() {alignment = 64 : i64} : memref<1x4x32xf32>
 // CHECK: scf.for %[[K:[^ ]+]] =
-// CHECK: %[[ROW:.+]] = arith.addi {{.+}}, %[[K]] : index
-// CHECK: %[[PAIR:.+]] = arith.shrui %[[ROW]], %c1
-// CHECK: %[[BLOCK:.+]] = arith.divui %[[ROW]], %c2
+// CHECK: %[[PAIR:.+]] = arith.shrui %[[K]], %c1
+// CHECK: %[[BLOCK:.+]] = arith.divui %[[K]], %c2
 // CHECK: %[[BYTES:.+]] = vector.load %[[P]][{{.+}}, %[[PAIR]], {{.+}}] : memref<1x2x32xi8>, vector<16xi8>
 // CHECK: %[[WIDE:.+]] = arith.extui %[[BYTES]] : vector<16xi8> to vector<16xi32>
 // CHECK: %[[SHIFTED:.+]] = arith.shrui %[[WIDE]]
@@ -27,7 +30,15 @@
 // CHECK: %[[SC:.+]] = vector.load %[[S]][{{.+}}, %[[BLOCK]], {{.+}}] : memref<1x2x32xf32>, vector<16xf32>
 // CHECK: %[[OF:.+]] = vector.load %[[O]][{{.+}}, %[[BLOCK]], {{.+}}] : memref<1x2x32xf32>, vector<16xf32>
 // CHECK: %[[W:.+]] = vector.fma %[[F]], %[[SC]], %[[OF]] : vector<16xf32>
-// CHECK: vector.fma {{.+}}, %[[W]], {{.+}} : vector<16xf32>
+// CHECK: vector.store %[[W]], %[[PANEL]][%c0, %[[K]], %c0]
+// CHECK: scf.for
+// CHECK: %[[B:.+]] = vector.load %[[PANEL]]{{.+}} : memref<1x4x32xf32>, vector<16xf32>
+// CHECK: vector.fma {{.+}}, %[[B]], {{.+}} : vector<16xf32>
+// CHECK: } else {
+// CHECK: scf.for
+// CHECK: vector.load %[[P]]{{.+}} : memref<1x2x32xi8>, vector<16xi8>
+// CHECK: %[[W1:.+]] = vector.fma {{.+}} : vector<16xf32>
+// CHECK: vector.fma {{.+}}, %[[W1]], {{.+}} : vector<16xf32>
 // CHECK-DAG: __kiln_int4_offsets_0: "0x04000000000080C000000000000000C0{{(00)+}}000000BF0000C0BF000080C0
 // CHECK-DAG: __kiln_int4_packed_0: "0x01000000415263{{(00)+}}A7B8C9{{(00)+}}"
 // CHECK-DAG: __kiln_int4_scales_0: "0x040000000000003F0000803F00000040
