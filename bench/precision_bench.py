@@ -17,7 +17,8 @@ Engines
     `--precision=fp16`, `--quantize=int8-dynamic`, `--quantize=int4-weights
     --block-size=B`, and `--quantize=int8 --calibration-data=DIR
     --calibration-method=M` when `kilnc --help` lists --calibration-data (otherwise that row
-    says so). Run through the Python runtime binding (runtime/python/kiln_runtime.py) with
+    says so); and ORT's quantize_static QDQ model below compiled as shipped ("kiln
+    ort-qdq", kiln-import-qdq). Run through the Python runtime binding (runtime/python/kiln_runtime.py) with
     num_threads = T; one library serves every batch size (the zoo's batch is symbolic).
   * ONNX Runtime (CPU provider, intra-op threads T, inter-op 1, sequential, no spinning, as
     bench/run_bench.py): the fp32 model; `quantize_dynamic(per_channel=True,
@@ -419,6 +420,19 @@ def bench_model(args, kr, ort, model, kilnc_help, shared_notes):
         modes.append(m)
         prepare_ort(args, ort, m, onnx_path, tag, samples, pre)
         print(f"  {name}: " + (m.error or f"{m.size} bytes in {m.prepare_s:.1f} s"), flush=True)
+    # ORT's QDQ model compiled by Kiln as shipped (kiln-import-qdq).
+    qdq_path = os.path.join(args.work, f"{tag}.ort-static.onnx")
+    m = Mode("kiln ort-qdq", "kiln", "kilnc ORT_QDQ.onnx -o M.so (ORT's int8 static model)")
+    modes.append(m)
+    if os.path.exists(qdq_path):
+        try:
+            prepare_kiln(args, kr, m, model, qdq_path, tag, [])
+        except Exception:  # noqa: BLE001
+            m.error = err_text()
+    else:
+        m.skipped = "no ORT QDQ model"
+    print("  kiln ort-qdq: " + (m.skipped or m.error or f"{m.size} bytes in {m.prepare_s:.1f} s"),
+          flush=True)
     m = Mode(OV, "openvino", "compile_model(CPU, INFERENCE_NUM_THREADS=T), default precision")
     modes.append(m)
     shapes = {b: {k: v.shape for k, v in make_feeds(args, model, b, 0).items()}
@@ -528,7 +542,8 @@ def write_report(args, info, results, failures, notes, seconds):
                                       "kiln int4-weights": f"int4 w (block {args.block_size})",
                                       "kiln int8 static": "int8 static",
                                       "ort fp32": "fp32", "ort int8 dynamic": "int8 dyn",
-                                      "ort int8 static": "int8 QDQ"}.get(m["name"], "-")
+                                      "ort int8 static": "int8 QDQ",
+                                      "kiln ort-qdq": "int8 QDQ"}.get(m["name"], "-")
             row = f"| {r['model']} | {m['name']} | {prec} |"
             if m["skipped"]:
                 row += f" skipped: {short(m['skipped'], 100)} | - | - |" + " - | - | - |" * len(b)

@@ -267,6 +267,29 @@ def QuantizeStatic : Pass<"kiln-quantize-static", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];
 }
 
+def ImportQdq : Pass<"kiln-import-qdq", "mlir::ModuleOp"> {
+  let summary = "Compute the contractions of QDQ models on their 8-bit operands";
+  let description = [{
+    Models quantized elsewhere (ORT's `quantize_static` with QuantFormat.QDQ,
+    quantization-aware training) hold MatMul, Gemm and Conv (group 1) between
+    DequantizeLinear ops. Each one whose A is DequantizeLinear(Aq, a_scale, a_zp) (8-bit,
+    constant scalar scale and zero point) and whose weight is DequantizeLinear(Wq,
+    w_scale, 0) (a constant 8-bit weight, zero points 0, per tensor or per output
+    channel) becomes
+
+      Y = Cast<f32>(MatMulInteger(Aq, Wq, a_zp)) * (a_scale * w_scale) [+ bias]
+
+    (ConvInteger for a Conv; Gemm's transB applied to the constant), what
+    kiln-quantize-static writes, so the CPU backend runs it on its 8-bit kernels with the
+    scales in the epilogue, instead of dequantizing the weight on every run and
+    multiplying in f32. DequantizeLinear of constants of 8 bits or more that remain
+    (int32 biases, weights the 8-bit kernels do not take: grouped convolutions, batched
+    MatMul weights) fold into f32 constants; 4-bit ones stay for the 4-bit kernels. The
+    QuantizeLinear/DequantizeLinear pairs between layers stay as they are.
+  }];
+  let dependentDialects = ["kiln::onnxir::ONNXDialect"];
+}
+
 def QuantizeInt4Weights : Pass<"kiln-quantize-int4-weights", "mlir::ModuleOp"> {
   let summary = "Weight-only 4-bit quantization of MatMul/Gemm weights, block-wise along K";
   let description = [{

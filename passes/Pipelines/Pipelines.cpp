@@ -30,6 +30,9 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
   // Before folding: the half weights' Casts to f32 fold into f32 constants.
   pm.addPass(createWidenHalfContractions());
   pm.addPass(createFoldConstants());
+  // QDQ models' contractions onto the 8-bit kernels (before the layout plugin, as the
+  // quantization passes below).
+  pm.addPass(createImportQdq());
   pm.addPass(createResolveRuntimeRanks());
   pm.addPass(createPruneInvalidBranches());
   // Before the plugins: the layout plugin turns 2-D Convs into f32 NHWC convolutions,

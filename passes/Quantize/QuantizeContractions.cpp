@@ -13,6 +13,7 @@
 
 #include "passes/Passes.h"
 #include "passes/Folding/Literal.h"
+#include "passes/Quantize/Int8Rewriter.h"
 #include "passes/Quantize/QuantizationReport.h"
 #include "passes/Quantize/Selection.h"
 #include "passes/Quantize/StaticQuantization.h"
@@ -46,18 +47,6 @@ constexpr llvm::StringLiteral kDynamicScheme =
 constexpr llvm::StringLiteral kStaticScheme =
     "u8 activation per tensor (calibrated), s8 weight per channel (symmetric)";
 
-/// A contraction y = A x W [+ bias] whose constant weight the pass quantizes.
-struct Contraction {
-  Operation *op = nullptr;
-  Value a;                 ///< the f32 activation
-  bool transA = false;     ///< Gemm: A is [K, M]
-  folding::Literal weight; ///< f32 [..., K, N] (MatMul; Gemm after transB) or [M, C/g, k...]
-  SmallVector<int64_t> modelShape; ///< the weight's shape in the model (before transB)
-  bool conv = false;
-  double alpha = 1.0; ///< Gemm
-  Value bias;         ///< Gemm's C or Conv's B; null when none
-  double beta = 1.0;  ///< Gemm
-};
 
 bool isNone(Value v) { return !v || isa<NoneType>(v.getType()); }
 
@@ -151,157 +140,6 @@ Type tensorLike(Type type, Type element) {
   if (RankedTensorType ranked = sameShape(type, element))
     return ranked;
   return UnrankedTensorType::get(element);
-}
-
-class Rewriter {
-public:
-  explicit Rewriter(MLIRContext *ctx)
-      : f32(Float32Type::get(ctx)), i32(IntegerType::get(ctx, 32)),
-        u8(IntegerType::get(ctx, 8, IntegerType::Unsigned)) {}
-
-  /// Rewrites `c` with its quantized weight `q` and erases the original op; `range`
-  /// (static quantization) fixes the activation's quantization at compile time. Returns
-  /// the value that replaced the contraction's result.
-  Value rewrite(Contraction &c, const QuantizedWeight &q, std::optional<ActivationRange> range);
-
-private:
-  struct QuantizedActivation {
-    Value values, scale, zeroPoint;
-    std::optional<float> constantScale; ///< static quantization: `scale`'s value
-  };
-  QuantizedActivation quantizeActivation(Value a, Location loc,
-                                         std::optional<ActivationRange> range);
-  Value onnx(OpBuilder &b, Location loc, StringRef name, ValueRange operands, Type result,
-             ArrayRef<NamedAttribute> attrs = {});
-
-  Type f32, i32, u8;
-  /// One (Dynamic)QuantizeLinear per activation, shared by its quantized contractions.
-  DenseMap<Value, QuantizedActivation> activations;
-};
-
-Value Rewriter::onnx(OpBuilder &b, Location loc, StringRef name, ValueRange operands, Type result,
-                     ArrayRef<NamedAttribute> attrs) {
-  OperationState state(loc, name);
-  state.addOperands(operands);
-  state.addAttributes(attrs);
-  state.addTypes(result);
-  return b.create(state)->getResult(0);
-}
-
-Rewriter::QuantizedActivation Rewriter::quantizeActivation(Value a, Location loc,
-                                                          std::optional<ActivationRange> range) {
-  auto it = activations.find(a);
-  if (it != activations.end())
-    return it->second;
-  // Right after A's definition, so it dominates every contraction that reads A.
-  OpBuilder b(a.getContext());
-  if (Operation *def = a.getDefiningOp())
-    b.setInsertionPointAfter(def);
-  else
-    b.setInsertionPointToStart(cast<BlockArgument>(a).getOwner());
-  auto scalar = [](Type element) { return RankedTensorType::get({}, element); };
-  if (range) {
-    ActivationQuantization aq = quantizeRange(*range);
-    Value scale = ConstantOp::create(
-        b, loc, TypeRange{scalar(f32)}, ValueRange{},
-        ArrayRef<NamedAttribute>{
-            b.getNamedAttr("value", DenseElementsAttr::get(scalar(f32), aq.scale))});
-    Value zeroPoint = ConstantOp::create(
-        b, loc, TypeRange{scalar(u8)}, ValueRange{},
-        ArrayRef<NamedAttribute>{b.getNamedAttr(
-            "value", DenseElementsAttr::get(scalar(u8), ArrayRef<uint8_t>{aq.zeroPoint}))});
-    Value values = onnx(b, loc, "onnx.QuantizeLinear", {a, scale, zeroPoint},
-                        tensorLike(a.getType(), u8));
-    QuantizedActivation q{values, scale, zeroPoint, aq.scale};
-    activations[a] = q;
-    return q;
-  }
-  auto dql = DynamicQuantizeLinearOp::create(
-      b, loc, TypeRange{tensorLike(a.getType(), u8), scalar(f32), scalar(u8)}, a);
-  QuantizedActivation q{dql.getY(), dql.getYScale(), dql.getYZeroPoint(), std::nullopt};
-  activations[a] = q;
-  return q;
-}
-
-Value Rewriter::rewrite(Contraction &c, const QuantizedWeight &q,
-                       std::optional<ActivationRange> range) {
-  Operation *op = c.op;
-  Location loc = replacedNodesLoc({op});
-  OpBuilder b(op);
-  QuantizedActivation a = quantizeActivation(c.a, loc, range);
-  Value x = a.values;
-  if (c.transA) {
-    Type type = UnrankedTensorType::get(u8);
-    if (auto ranked = dyn_cast<RankedTensorType>(x.getType()))
-      type = RankedTensorType::get({ranked.getDimSize(1), ranked.getDimSize(0)}, u8);
-    x = onnx(b, loc, "onnx.Transpose", {x}, type,
-             {b.getNamedAttr("perm", b.getDenseI64ArrayAttr({1, 0}))});
-  }
-  Type resultType = op->getResult(0).getType();
-  Value weight = folding::createConstant(b, loc, q.values);
-  Value none = NoValueOp::create(b, loc, b.getNoneType());
-  Value product;
-  if (c.conv) {
-    SmallVector<NamedAttribute> attrs;
-    for (StringRef name : {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"})
-      if (Attribute attr = op->getAttr(name))
-        attrs.push_back(b.getNamedAttr(name, attr));
-    product = onnx(b, loc, "onnx.ConvInteger", {x, weight, a.zeroPoint, none},
-                   tensorLike(resultType, i32), attrs);
-  } else {
-    product = onnx(b, loc, "onnx.MatMulInteger", {x, weight, a.zeroPoint, none},
-                   tensorLike(resultType, i32));
-  }
-  Value y = onnx(b, loc, "onnx.Cast", {product}, tensorLike(resultType, f32),
-                 {b.getNamedAttr("to", b.getI64IntegerAttr(1))});
-
-  // The weight's scales, laid out to broadcast against Y: [N] for a 2-D B, [..., 1, N]
-  // for a batched one, [M, 1, ...] against a Conv's [N, M, spatial...]. A constant
-  // activation scale folds into them.
-  folding::Literal scales = q.scales;
-  for (double &s : scales.floats)
-    s = folding::roundToFloatType(s * c.alpha * a.constantScale.value_or(1.0f), f32);
-  if (c.conv)
-    scales.shape.pop_back();
-  else if (scales.shape.size() == 2)
-    scales.shape.erase(scales.shape.begin());
-  Value scale = folding::createConstant(b, loc, scales);
-  if (!a.constantScale)
-    scale = onnx(b, loc, "onnx.Mul", {a.scale, scale}, scales.getType());
-  y = onnx(b, loc, "onnx.Mul", {y, scale}, resultType);
-
-  if (c.bias) {
-    Value bias = c.bias;
-    std::optional<folding::Literal> lit = folding::readConstant(bias);
-    if (lit && lit->elementType.isF32()) {
-      for (double &v : lit->floats)
-        v = folding::roundToFloatType(v * c.beta, f32);
-      if (c.conv) // [M] -> [M, 1, ...]
-        lit->shape.append(scales.shape.size() - 1, 1);
-      bias = folding::createConstant(b, loc, *lit);
-    } else if (c.conv) {
-      SmallVector<int64_t> shape{-1};
-      shape.append(scales.shape.size() - 1, 1);
-      auto shapeType = RankedTensorType::get({static_cast<int64_t>(shape.size())},
-                                             b.getI64Type());
-      Value target = ConstantOp::create(
-          b, loc, TypeRange{shapeType}, ValueRange{},
-          ArrayRef<NamedAttribute>{
-              b.getNamedAttr("value", DenseIntElementsAttr::get(shapeType, shape))});
-      bias = onnx(b, loc, "onnx.Reshape", {bias, target}, UnrankedTensorType::get(f32));
-    } else if (c.beta != 1.0) {
-      auto betaType = RankedTensorType::get({}, f32);
-      Value beta = ConstantOp::create(
-          b, loc, TypeRange{betaType}, ValueRange{},
-          ArrayRef<NamedAttribute>{b.getNamedAttr(
-              "value", DenseElementsAttr::get(betaType, static_cast<float>(c.beta)))});
-      bias = onnx(b, loc, "onnx.Mul", {bias, beta}, bias.getType());
-    }
-    y = onnx(b, loc, "onnx.Add", {y, bias}, resultType);
-  }
-  op->getResult(0).replaceAllUsesWith(y);
-  op->erase();
-  return y;
 }
 
 /// The options every scheme shares.
@@ -400,7 +238,7 @@ LogicalResult quantizeModule(ModuleOp module, const SelectionOptions &options, b
   if (failed(checkExcludedNamesExist(module, options.exclude)))
     return failure();
   std::vector<Candidate> candidates = selectContractions(module, options);
-  Rewriter rewriter(module.getContext());
+  Int8Rewriter rewriter(module.getContext());
   for (Candidate &cand : candidates) {
     Contraction &c = cand.c;
     std::optional<ActivationRange> range;
@@ -517,6 +355,140 @@ struct AddCalibrationOutputsPass
 };
 
 } // namespace
+
+Int8Rewriter::Int8Rewriter(MLIRContext *ctx)
+    : f32(Float32Type::get(ctx)), i32(IntegerType::get(ctx, 32)),
+      u8(IntegerType::get(ctx, 8, IntegerType::Unsigned)) {}
+
+Value Int8Rewriter::onnx(OpBuilder &b, Location loc, StringRef name, ValueRange operands,
+                         Type result, ArrayRef<NamedAttribute> attrs) {
+  OperationState state(loc, name);
+  state.addOperands(operands);
+  state.addAttributes(attrs);
+  state.addTypes(result);
+  return b.create(state)->getResult(0);
+}
+
+QuantizedActivation Int8Rewriter::quantizeActivation(Value a, Location loc,
+                                                     std::optional<ActivationRange> range) {
+  auto it = activations.find(a);
+  if (it != activations.end())
+    return it->second;
+  // Right after A's definition, so it dominates every contraction that reads A.
+  OpBuilder b(a.getContext());
+  if (Operation *def = a.getDefiningOp())
+    b.setInsertionPointAfter(def);
+  else
+    b.setInsertionPointToStart(cast<BlockArgument>(a).getOwner());
+  auto scalar = [](Type element) { return RankedTensorType::get({}, element); };
+  if (range) {
+    ActivationQuantization aq = quantizeRange(*range);
+    Value scale = ConstantOp::create(
+        b, loc, TypeRange{scalar(f32)}, ValueRange{},
+        ArrayRef<NamedAttribute>{
+            b.getNamedAttr("value", DenseElementsAttr::get(scalar(f32), aq.scale))});
+    Value zeroPoint = ConstantOp::create(
+        b, loc, TypeRange{scalar(u8)}, ValueRange{},
+        ArrayRef<NamedAttribute>{b.getNamedAttr(
+            "value", DenseElementsAttr::get(scalar(u8), ArrayRef<uint8_t>{aq.zeroPoint}))});
+    Value values = onnx(b, loc, "onnx.QuantizeLinear", {a, scale, zeroPoint},
+                        tensorLike(a.getType(), u8));
+    QuantizedActivation q{values, scale, zeroPoint, aq.scale};
+    activations[a] = q;
+    return q;
+  }
+  auto dql = DynamicQuantizeLinearOp::create(
+      b, loc, TypeRange{tensorLike(a.getType(), u8), scalar(f32), scalar(u8)}, a);
+  QuantizedActivation q{dql.getY(), dql.getYScale(), dql.getYZeroPoint(), std::nullopt};
+  activations[a] = q;
+  return q;
+}
+
+Value Int8Rewriter::rewrite(Contraction &c, const QuantizedWeight &q,
+                           std::optional<ActivationRange> range) {
+  return rewriteWith(c, q, quantizeActivation(c.a, replacedNodesLoc({c.op}), range));
+}
+
+Value Int8Rewriter::rewriteWith(Contraction &c, const QuantizedWeight &q,
+                               const QuantizedActivation &a) {
+  Operation *op = c.op;
+  Location loc = replacedNodesLoc({op});
+  OpBuilder b(op);
+  Value x = a.values;
+  if (c.transA) {
+    Type element = getElementTypeOrSelf(x.getType());
+    Type type = UnrankedTensorType::get(element);
+    if (auto ranked = dyn_cast<RankedTensorType>(x.getType()))
+      type = RankedTensorType::get({ranked.getDimSize(1), ranked.getDimSize(0)}, element);
+    x = onnx(b, loc, "onnx.Transpose", {x}, type,
+             {b.getNamedAttr("perm", b.getDenseI64ArrayAttr({1, 0}))});
+  }
+  Type resultType = op->getResult(0).getType();
+  Value weight = folding::createConstant(b, loc, q.values);
+  Value none = NoValueOp::create(b, loc, b.getNoneType());
+  Value product;
+  if (c.conv) {
+    SmallVector<NamedAttribute> attrs;
+    for (StringRef name : {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"})
+      if (Attribute attr = op->getAttr(name))
+        attrs.push_back(b.getNamedAttr(name, attr));
+    product = onnx(b, loc, "onnx.ConvInteger", {x, weight, a.zeroPoint, none},
+                   tensorLike(resultType, i32), attrs);
+  } else {
+    product = onnx(b, loc, "onnx.MatMulInteger", {x, weight, a.zeroPoint, none},
+                   tensorLike(resultType, i32));
+  }
+  Value y = onnx(b, loc, "onnx.Cast", {product}, tensorLike(resultType, f32),
+                 {b.getNamedAttr("to", b.getI64IntegerAttr(1))});
+
+  // The weight's scales, laid out to broadcast against Y: [N] for a 2-D B, [..., 1, N]
+  // for a batched one, [M, 1, ...] against a Conv's [N, M, spatial...]. A constant
+  // activation scale folds into them.
+  folding::Literal scales = q.scales;
+  for (double &s : scales.floats)
+    s = folding::roundToFloatType(s * c.alpha * a.constantScale.value_or(1.0f), f32);
+  if (c.conv)
+    scales.shape.pop_back();
+  else if (scales.shape.size() == 2)
+    scales.shape.erase(scales.shape.begin());
+  Value scale = folding::createConstant(b, loc, scales);
+  if (!a.constantScale)
+    scale = onnx(b, loc, "onnx.Mul", {a.scale, scale}, scales.getType());
+  y = onnx(b, loc, "onnx.Mul", {y, scale}, resultType);
+
+  if (c.bias) {
+    Value bias = c.bias;
+    std::optional<folding::Literal> lit = folding::readConstant(bias);
+    if (lit && lit->elementType.isF32()) {
+      for (double &v : lit->floats)
+        v = folding::roundToFloatType(v * c.beta, f32);
+      if (c.conv) // [M] -> [M, 1, ...]
+        lit->shape.append(scales.shape.size() - 1, 1);
+      bias = folding::createConstant(b, loc, *lit);
+    } else if (c.conv) {
+      SmallVector<int64_t> shape{-1};
+      shape.append(scales.shape.size() - 1, 1);
+      auto shapeType = RankedTensorType::get({static_cast<int64_t>(shape.size())},
+                                             b.getI64Type());
+      Value target = ConstantOp::create(
+          b, loc, TypeRange{shapeType}, ValueRange{},
+          ArrayRef<NamedAttribute>{
+              b.getNamedAttr("value", DenseIntElementsAttr::get(shapeType, shape))});
+      bias = onnx(b, loc, "onnx.Reshape", {bias, target}, UnrankedTensorType::get(f32));
+    } else if (c.beta != 1.0) {
+      auto betaType = RankedTensorType::get({}, f32);
+      Value beta = ConstantOp::create(
+          b, loc, TypeRange{betaType}, ValueRange{},
+          ArrayRef<NamedAttribute>{b.getNamedAttr(
+              "value", DenseElementsAttr::get(betaType, static_cast<float>(c.beta)))});
+      bias = onnx(b, loc, "onnx.Mul", {bias, beta}, bias.getType());
+    }
+    y = onnx(b, loc, "onnx.Add", {y, bias}, resultType);
+  }
+  op->getResult(0).replaceAllUsesWith(y);
+  op->erase();
+  return y;
+}
 
 /// The ONNX op type a node had before any fusion: from its location's metadata
 /// (replacedNodesLoc), else the op's own name.
