@@ -34,7 +34,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import zoo_test  # noqa: E402
-from quantize_dynamic_test import compile_model, cosine, run_lib  # noqa: E402
+from quantize_dynamic_test import check_bad_cases, compile_model, cosine, run_lib  # noqa: E402
 
 MIN_COSINE = 0.98
 BATCH = 2
@@ -173,17 +173,7 @@ def check_bad_uses(args, problems):
                                  "--quantize-exclude=/fc1/Gemm,/fc2/Gemm,/fc3/Gemm"],
          "nothing to quantize"),
     ]
-    for i, (label, flags, message) in enumerate(cases):
-        lib, report = os.path.join(work, f"bad{i}.so"), os.path.join(work, f"bad{i}.json")
-        proc = compile_model(args, path, lib, flags + [f"--quantize-report={report}"])
-        if proc.returncode == 0:
-            problems.append(f"{label}: kilnc succeeded")
-        if message not in proc.stderr:
-            problems.append(f"{label}: expected '{message}' in: {proc.stderr.strip()[:300]}")
-        for leftover in (lib, report):
-            if os.path.exists(leftover):
-                problems.append(f"{label}: {os.path.basename(leftover)} was written")
-        print(f"[bad] {label}: exit {proc.returncode}: {zoo_test.first_error(proc.stderr)}")
+    check_bad_cases(args, path, work, cases, problems)
 
 
 def main():
