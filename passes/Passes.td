@@ -284,7 +284,9 @@ def ImportQdq : Pass<"kiln-import-qdq", "mlir::ModuleOp"> {
     scales in the epilogue, instead of dequantizing the weight on every run and
     multiplying in f32. DequantizeLinear of constants of 8 bits or more that remain
     (int32 biases, weights the 8-bit kernels do not take: grouped convolutions, batched
-    MatMul weights) fold into f32 constants; 4-bit ones stay for the 4-bit kernels. The
+    MatMul weights) fold into f32 constants; 4-bit ones stay for the 4-bit kernels. A
+    Gather of a dequantized constant table (a quantized embedding) whose scale does not
+    vary along the gathered axis gathers the 8-bit rows and dequantizes them. The
     QuantizeLinear/DequantizeLinear pairs between layers stay as they are.
   }];
   let dependentDialects = ["kiln::onnxir::ONNXDialect"];

@@ -73,6 +73,8 @@ struct ImportQdqPass : kiln::impl::ImportQdqBase<ImportQdqPass> {
 
   kiln::PassStatistic numImported{this, "qdq-contractions",
                                   "QDQ contractions computed on their 8-bit operands"};
+  kiln::PassStatistic numGathers{this, "qdq-gathers",
+                                 "Gathers of a quantized table that gather its 8-bit rows"};
   kiln::PassStatistic numFolded{this, "qdq-folded-constants",
                                 "DequantizeLinear of constants folded to f32"};
 
@@ -90,6 +92,11 @@ struct ImportQdqPass : kiln::impl::ImportQdqBase<ImportQdqPass> {
     for (Operation *op : ops)
       if (importContraction(op, rewriter))
         ++numImported;
+    SmallVector<GatherOp> gathers;
+    module.walk([&](GatherOp op) { gathers.push_back(op); });
+    for (GatherOp op : gathers)
+      if (importGather(op))
+        ++numGathers;
     foldConstantDequantizations(module, /*minBits=*/8);
   }
 
@@ -165,6 +172,52 @@ struct ImportQdqPass : kiln::impl::ImportQdqBase<ImportQdqPass> {
     rewriter.rewriteWith(c, q, qa);
     for (Operation *dq : {a->op.getOperation(), w->op.getOperation()})
       eraseIfDead(dq);
+    return true;
+  }
+
+  /// Gather(DequantizeLinear(T), i) with a scale that does not vary along the gathered
+  /// axis becomes DequantizeLinear(Gather(T, i)): a quantized embedding table stays
+  /// 8-bit and only the rows gathered are dequantized (folding the table to f32 would
+  /// quadruple its bytes, dequantizing it whole would cost a pass over it every run).
+  bool importGather(GatherOp op) {
+    auto dq = op.getData().getDefiningOp<DequantizeLinearOp>();
+    auto dataType = dq ? dyn_cast<RankedTensorType>(dq.getX().getType()) : RankedTensorType();
+    auto indexType = dyn_cast<RankedTensorType>(op.getIndices().getType());
+    auto scaleType = dq ? dyn_cast<RankedTensorType>(dq.getXScale().getType()) : RankedTensorType();
+    if (!dq || dq.getBlockSize() != 0 || !dataType || !indexType || !scaleType ||
+        !folding::isConstant(dq.getX()))
+      return false;
+    int64_t rank = dataType.getRank();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    axis = axis < 0 ? axis + rank : axis;
+    int64_t scaleAxis = static_cast<int64_t>(dq.getAxis());
+    scaleAxis = scaleAxis < 0 ? scaleAxis + rank : scaleAxis;
+    bool perTensor = scaleType.getNumElements() == 1;
+    if (axis < 0 || axis >= rank || (!perTensor && (scaleAxis == axis || scaleAxis < 0 ||
+                                                    scaleAxis >= rank)))
+      return false;
+    // The scale's axis in the gathered result: [data[:axis], indices..., data[axis+1:]].
+    int64_t newAxis = perTensor ? 1 : scaleAxis < axis ? scaleAxis
+                                                      : scaleAxis - 1 + indexType.getRank();
+    SmallVector<int64_t> shape(dataType.getShape().take_front(axis));
+    shape.append(indexType.getShape().begin(), indexType.getShape().end());
+    shape.append(dataType.getShape().begin() + axis + 1, dataType.getShape().end());
+    OpBuilder b(op);
+    OperationState gather(op.getLoc(), op->getName());
+    gather.addOperands({dq.getX(), op.getIndices()});
+    gather.addAttributes(op->getAttrs());
+    gather.addTypes(RankedTensorType::get(shape, dataType.getElementType()));
+    Value rows = b.create(gather)->getResult(0);
+    OperationState dequantize(dq.getLoc(), dq->getName());
+    dequantize.addOperands({rows, dq.getXScale(), dq.getXZeroPoint()});
+    dequantize.addAttributes(dq->getAttrs());
+    dequantize.addTypes(op.getType());
+    Operation *result = b.create(dequantize);
+    if (!perTensor || newAxis != 1)
+      result->setAttr("axis", b.getI64IntegerAttr(newAxis));
+    op.getResult().replaceAllUsesWith(result->getResult(0));
+    op->erase();
+    eraseIfDead(dq);
     return true;
   }
 

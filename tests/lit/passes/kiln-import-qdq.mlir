@@ -95,3 +95,21 @@ func.func @asymmetric_weight(%aq: tensor<4x2xui8>) -> tensor<4x2xf32> {
   %y = "onnx.MatMul"(%a, %w) : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
   return %y : tensor<4x2xf32>
 }
+
+// -----
+
+// Tests that a Gather of a quantized table (scales per column, along axis 1) gathers the
+// 8-bit rows and dequantizes only them (axis 1 of the [2, 5, 3] result is the indices'
+// dim, so the scale's axis becomes 2); the table stays int8.
+// CHECK-LABEL: func.func @gather
+// CHECK: [[R:%.+]] = "onnx.Gather"({{%.+}}, %arg0) <{axis = 0 : i64}> : (tensor<4x3xi8>, tensor<2x5xi64>) -> tensor<2x5x3xi8>
+// CHECK: [[Y:%.+]] = "onnx.DequantizeLinear"([[R]], {{%.+}}, {{%.+}}) <{axis = 2 : i64}> : (tensor<2x5x3xi8>, tensor<3xf32>, tensor<3xi8>) -> tensor<2x5x3xf32>
+// CHECK: return [[Y]]
+func.func @gather(%i: tensor<2x5xi64>) -> tensor<2x5x3xf32> {
+  %t = "onnx.Constant"() <{value = dense<[[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]]> : tensor<4x3xi8>}> : () -> tensor<4x3xi8>
+  %s = "onnx.Constant"() <{value = dense<[0.5, 0.25, 1.0]> : tensor<3xf32>}> : () -> tensor<3xf32>
+  %z = "onnx.Constant"() <{value = dense<[0, 1, 2]> : tensor<3xi8>}> : () -> tensor<3xi8>
+  %d = "onnx.DequantizeLinear"(%t, %s, %z) {axis = 1 : i64} : (tensor<4x3xi8>, tensor<3xf32>, tensor<3xi8>) -> tensor<4x3xf32>
+  %y = "onnx.Gather"(%d, %i) {axis = 0 : i64} : (tensor<4x3xf32>, tensor<2x5xi64>) -> tensor<2x5x3xf32>
+  return %y : tensor<2x5x3xf32>
+}
