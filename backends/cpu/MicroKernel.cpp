@@ -157,8 +157,8 @@ private:
   Value dequantizePanel(ArrayRef<Value> batchIv, Value jp);
 
   /// The 4-bit B's parallel loop (see emitInt4's body).
-  void emitInt4(Value batch, ArrayRef<Value> batchSizes, Value rowTiles, Value colTiles,
-                Value mSize, Value nSize, Value group);
+  void emitInt4(Value batch, ArrayRef<Value> batchSizes, Value rowTiles, Value rowGroups,
+                Value colTiles, Value mSize, Value nSize, Value group);
 
   /// One register tile at rows [i0, i0 + tile.rows), columns [j0, j0 + cols). A partial
   /// tile (`colsLeft` and `mSize` set) masks the columns past N and reads the rows past M
@@ -407,12 +407,16 @@ void TileEmitter::emit() {
       b, loc, index(1),
       arith::MinUIOp::create(b, loc, rowTiles,
                              arith::DivUIOp::create(b, loc, index(kGroupBytes), rowBytes)));
+  // With a 4-bit B a row group of at most 8 tiles shares one dequantized panel (emitInt4),
+  // so that batch 1 still makes enough parallel steps for the threads.
+  if (ct.int4Scales)
+    group = arith::MinUIOp::create(b, loc, group, index(8));
   Value rowGroups = arith::DivUIOp::create(
       b, loc, arith::AddIOp::create(b, loc, rowTiles, arith::SubIOp::create(b, loc, group, index(1))),
       group);
 
   if (ct.int4Scales) {
-    emitInt4(batch, batchSizes, rowTiles, colTiles, mSize, nSize, group);
+    emitInt4(batch, batchSizes, rowTiles, rowGroups, colTiles, mSize, nSize, group);
     return;
   }
   Value total = product({batch, rowGroups, colTiles, group});
@@ -514,15 +518,11 @@ Value TileEmitter::dequantizePanel(ArrayRef<Value> bb, Value jp) {
 }
 
 void TileEmitter::emitInt4(Value batch, ArrayRef<Value> batchSizes, Value rowTiles,
-                           Value colTiles, Value mSize, Value nSize, Value group) {
-  // Each parallel step is one B panel and a row group of at most 8 tiles: the panel is
-  // dequantized once into an f32 scratch panel that the group's tiles read as a packed
-  // f32 B (at most 8, so that batch 1 still makes enough steps for the threads). A group
-  // of one tile (M <= tile.rows: a GEMV) dequantizes in its k loop instead.
-  group = arith::MinUIOp::create(b, loc, group, index(8));
-  Value rowGroups = arith::DivUIOp::create(
-      b, loc, arith::AddIOp::create(b, loc, rowTiles, arith::SubIOp::create(b, loc, group, index(1))),
-      group);
+                           Value rowGroups, Value colTiles, Value mSize, Value nSize,
+                           Value group) {
+  // Each parallel step is one B panel and a row group: the panel is dequantized once into
+  // an f32 scratch panel that the group's tiles read as a packed f32 B. A group of one
+  // tile (M <= tile.rows: a GEMV) dequantizes in its k loop instead.
   Value total = arith::MulIOp::create(
       b, loc, arith::MulIOp::create(b, loc, batch, rowGroups), colTiles);
   scf::ParallelOp::create(

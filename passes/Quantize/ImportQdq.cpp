@@ -197,8 +197,7 @@ struct ImportQdqPass : kiln::impl::ImportQdqBase<ImportQdqPass> {
                                                     scaleAxis >= rank)))
       return false;
     // The scale's axis in the gathered result: [data[:axis], indices..., data[axis+1:]].
-    int64_t newAxis = perTensor ? 1 : scaleAxis < axis ? scaleAxis
-                                                      : scaleAxis - 1 + indexType.getRank();
+    int64_t newAxis = scaleAxis < axis ? scaleAxis : scaleAxis - 1 + indexType.getRank();
     SmallVector<int64_t> shape(dataType.getShape().take_front(axis));
     shape.append(indexType.getShape().begin(), indexType.getShape().end());
     shape.append(dataType.getShape().begin() + axis + 1, dataType.getShape().end());
@@ -213,7 +212,7 @@ struct ImportQdqPass : kiln::impl::ImportQdqBase<ImportQdqPass> {
     dequantize.addAttributes(dq->getAttrs());
     dequantize.addTypes(op.getType());
     Operation *result = b.create(dequantize);
-    if (!perTensor || newAxis != 1)
+    if (!perTensor)
       result->setAttr("axis", b.getI64IntegerAttr(newAxis));
     op.getResult().replaceAllUsesWith(result->getResult(0));
     op->erase();
