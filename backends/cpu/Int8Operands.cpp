@@ -226,7 +226,8 @@ Value materializeNarrow(const Int8Operand &operand) {
       memref::AllocOp::create(b, loc, type, wide.getDefiningOp<memref::AllocOp>().getDynamicSizes(),
                               b.getI64IntegerAttr(64));
   Block *body = widening.getBody();
-  linalg::GenericOp::create(b, loc, TypeRange{}, widening.getDpsInputs(), ValueRange{narrow},
+  auto copy = linalg::GenericOp::create(
+      b, loc, TypeRange{}, widening.getDpsInputs(), ValueRange{narrow},
                             widening.getIndexingMapsArray(), widening.getIteratorTypesArray(),
                             [&](OpBuilder &nb, Location l, ValueRange args) {
                               IRMapping map;
@@ -237,6 +238,8 @@ Value materializeNarrow(const Int8Operand &operand) {
                               linalg::YieldOp::create(nb, l,
                                                       map.lookupOrDefault(operand.quantized));
                             });
+  // Marks such as kiln.vectorize (an im2col copy) stay with the copy.
+  copy->setDiscardableAttrs(widening->getDiscardableAttrDictionary());
   return narrow;
 }
 

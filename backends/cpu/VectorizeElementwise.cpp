@@ -11,6 +11,9 @@
 //     }
 //   }
 //
+// W is vector-width f32 lanes, more for narrower elements (64 for an 8-bit copy). An
+// input read at map_q may add other dims to the innermost index (im2col's ow + kw).
+//
 // Interleaving copies (no mark needed: LLVM's loop vectorizer leaves them scalar). An
 // elementwise generic whose output's innermost dim is a short static loop `inner`
 // (2 to 8 elements: a ConvTranspose's taps when kernel = stride, a DepthToSpace) that the
@@ -50,25 +53,77 @@ using namespace mlir;
 namespace {
 
 /// How an operand of a marked generic is read along the innermost loop `inner`.
-enum class Access { Row, Uniform, None };
+enum class Access { Row, Strided, Uniform, None };
 
-/// Row: its last index is `inner` and no other index uses `inner`, its innermost dim
-/// contiguous; Uniform: no index uses `inner` (a depthwise convolution's per-channel
-/// weight), so one scalar serves a vector.
+/// The element types the vectors take: f32 and the 8-, 16- and 32-bit integers (an
+/// 8-bit convolution's im2col columns).
+bool vectorElement(Type t) {
+  return t.isF32() || (t.isSignlessInteger() && llvm::is_contained({8u, 16u, 32u},
+                                                                    t.getIntOrFloatBitWidth()));
+}
+
+/// The step of `e` along `inner` when `e` is step * `inner` plus terms of other dims
+/// (an im2col read: ow * stride + kw), else nullopt.
+std::optional<int64_t> stepAlong(AffineExpr e, unsigned inner, unsigned numDims) {
+  MLIRContext *ctx = e.getContext();
+  SmallVector<AffineExpr> zeroed;
+  for (unsigned i = 0; i < numDims; ++i)
+    zeroed.push_back(i == inner ? getAffineConstantExpr(0, ctx) : getAffineDimExpr(i, ctx));
+  AffineExpr rest = e.replaceDims(zeroed);
+  if (rest.isFunctionOfDim(inner))
+    return std::nullopt;
+  // e - rest at inner = 1 (other dims 0) is the step if e is linear in inner.
+  SmallVector<AffineExpr> unit(numDims, getAffineConstantExpr(0, ctx));
+  unit[inner] = getAffineConstantExpr(1, ctx);
+  auto step = dyn_cast<AffineConstantExpr>(
+      simplifyAffineExpr((e - rest).replaceDims(unit), numDims, 0));
+  if (!step || simplifyAffineExpr(e - rest - getAffineDimExpr(inner, ctx) * step.getValue(),
+                                  numDims, 0) != getAffineConstantExpr(0, ctx))
+    return std::nullopt;
+  return step.getValue();
+}
+
+/// The largest step of a Strided input: it is read as step x W contiguous lanes.
+constexpr int64_t kMaxStep = 4;
+
+/// Row: its last index is `inner` (plus terms of other dims) and no other index uses
+/// `inner`, its innermost dim contiguous; Strided: the same with `inner` scaled by 2 to
+/// kMaxStep (a strided convolution's im2col), inputs only; Uniform: no index uses `inner`
+/// (a depthwise convolution's per-channel weight), so one scalar serves a vector.
 Access accessOf(linalg::GenericOp op, OpOperand &operand, unsigned inner) {
   auto type = dyn_cast<MemRefType>(operand.get().getType());
   AffineMap map = op.getMatchingIndexingMap(&operand);
-  if (!type || !type.getElementType().isF32() || map.getNumResults() == 0)
+  if (!type || !vectorElement(type.getElementType()) || map.getNumResults() == 0)
     return Access::None;
   if (!map.isFunctionOfDim(inner))
     return Access::Uniform;
   for (AffineExpr e : map.getResults().drop_back())
     if (e.isFunctionOfDim(inner))
       return Access::None;
-  if (map.getResults().back() != getAffineDimExpr(inner, op.getContext()) ||
-      !kiln::cpu::innermostContiguous(operand.get()))
+  std::optional<int64_t> step = stepAlong(map.getResults().back(), inner, map.getNumDims());
+  if (!step || *step < 1 || *step > kMaxStep || !kiln::cpu::innermostContiguous(operand.get()))
     return Access::None;
-  return Access::Row;
+  return *step == 1 ? Access::Row : Access::Strided;
+}
+
+/// Every `step`-th of step * `width` elements read from `memref` at `idx`, lane 0 first:
+/// a row read with a stride. The load is masked to the elements the `count` lanes left
+/// (from the row's end) need, so it never reads past the last of them.
+Value loadStridedRow(OpBuilder &b, Location loc, Value memref, ValueRange idx, int64_t width,
+                     int64_t step, Value count) {
+  Type element = cast<MemRefType>(memref.getType()).getElementType();
+  auto wideType = VectorType::get({width * step}, element);
+  Value needed = arith::SubIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, count, arith::ConstantIndexOp::create(b, loc, step)),
+      arith::ConstantIndexOp::create(b, loc, step - 1));
+  Value mask = vector::CreateMaskOp::create(
+      b, loc, VectorType::get({width * step}, b.getI1Type()), ValueRange{needed});
+  Value zero = arith::ConstantOp::create(b, loc, wideType, b.getZeroAttr(wideType));
+  Value wide = vector::MaskedLoadOp::create(b, loc, wideType, memref, idx, mask, zero);
+  SmallVector<int64_t> lanes;
+  for (int64_t i = 0; i < width; ++i)
+    lanes.push_back(i * step);
+  return vector::ShuffleOp::create(b, loc, wide, wide, lanes);
 }
 
 /// Whether `op` can run as vectors along its innermost loop (see the file comment).
@@ -209,10 +264,20 @@ void vectorize(linalg::GenericOp op, int64_t width) {
             return idx;
           };
           IRMapping map = uniforms;
-          for (OpOperand *input : op.getDpsInputOperands())
-            if (accessOf(op, *input, inner) == Access::Row)
-              map.map(body->getArgument(input->getOperandNumber()),
-                      kiln::cpu::loadVector(b, loc, input->get(), at(*input), width, mask));
+          for (OpOperand *input : op.getDpsInputOperands()) {
+            Access access = accessOf(op, *input, inner);
+            Value row;
+            if (access == Access::Row)
+              row = kiln::cpu::loadVector(b, loc, input->get(), at(*input), width, mask);
+            else if (access == Access::Strided)
+              row = loadStridedRow(
+                  b, loc, input->get(), at(*input), width,
+                  *stepAlong(op.getMatchingIndexingMap(input).getResults().back(), inner,
+                             op.getNumLoops()),
+                  arith::SubIOp::create(b, loc, size, j));
+            if (row)
+              map.map(body->getArgument(input->getOperandNumber()), row);
+          }
           cloneBodyOnVectors(b, loc, op, map, iv, width);
           for (auto [q, init] : llvm::enumerate(op.getDpsInitsMutable())) {
             kiln::cpu::storeVector(b, loc, yieldedVector(b, loc, op, map, q, width), init.get(),
@@ -413,8 +478,13 @@ struct VectorizeElementwisePass
       else if (std::optional<Interleave> il = matchInterleave(op))
         interleaves.push_back({op, *il});
     });
-    for (linalg::GenericOp op : ops)
-      vectorize(op, vectorWidth);
+    for (linalg::GenericOp op : ops) {
+      // vector-width counts f32 lanes; narrower elements fill the same registers.
+      unsigned widest = 8;
+      for (Value v : op->getOperands())
+        widest = std::max(widest, cast<MemRefType>(v.getType()).getElementTypeBitWidth());
+      vectorize(op, vectorWidth * 32 / widest);
+    }
     for (auto [op, il] : interleaves)
       vectorizeInterleave(op, il, vectorWidth);
   }

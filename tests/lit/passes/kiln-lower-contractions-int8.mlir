@@ -256,9 +256,11 @@ func.func @conv_orientation(%x: memref<1x8x20xi8>, %xz: memref<i8>, %y: memref<1
 // Tests that two products of one widened activation (quantized in the widening's body, as
 // DynamicQuantizeLinear fused into MatMulInteger's widening writes it, shared by the Q/K/V
 // projections of a quantized transformer) both take the VNNI kernel: the first kernel,
-// emitted between the widening and the second product, writes only its own output.
+// emitted between the widening and the second product, writes only its own output. The
+// 8-bit copy that replaces the widening keeps its kiln.vectorize mark.
 // CHECK-LABEL: func @shared_quantized_activation
 // CHECK-NOT: linalg.matmul
+// CHECK: linalg.generic {{.+}} outs(%{{.+}} : memref<?x8xi8>) attrs =  {kiln.vectorize}
 // CHECK: call @llvm.x86.avx512.vpdpbusd.512
 // CHECK: vector.maskedstore %arg3
 // CHECK: call @llvm.x86.avx512.vpdpbusd.512
@@ -274,7 +276,7 @@ func.func @shared_quantized_activation(%a: memref<?x8xf32>, %b1: memref<8x20xi8>
   %aw = memref.alloc(%m) : memref<?x8xi32>
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
                   iterator_types = ["parallel", "parallel"]}
-      ins(%a : memref<?x8xf32>) outs(%aw : memref<?x8xi32>) {
+      ins(%a : memref<?x8xf32>) outs(%aw : memref<?x8xi32>) attrs = {kiln.vectorize} {
   ^bb0(%x: f32, %out: i32):
     %d = arith.divf %x, %scale : f32
     %q = arith.fptoui %d : f32 to i8

@@ -26,6 +26,75 @@ func.func @marked(%in: memref<9x20xf32>, %a: memref<4x20xf32>, %b: memref<4x20xf
 
 // -----
 
+// Tests an 8-bit convolution's im2col copy (3x3, stride 1): 64 lanes of i8 fill the
+// registers 16 f32 lanes would, and the input row is read at ow + kw (one masked load
+// of the 28 bytes of an output row).
+// CHECK-LABEL: func.func @im2col_bytes
+// CHECK: scf.parallel (%[[N:.+]], %[[C:.+]], %[[KH:.+]], %[[KW:.+]], %[[OH:.+]]) =
+// CHECK: scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %c64
+// CHECK: %[[MASK:.+]] = vector.create_mask %{{.+}} : vector<64xi1>
+// CHECK: %[[ROW:.+]] = vector.maskedload %arg0[{{.+}}], %[[MASK]], %{{.+}} : memref<1x16x30x30xi8>, vector<64xi1>, vector<64xi8>
+// CHECK: vector.maskedstore %arg1[%[[N]], %[[C]], %[[KH]], %[[KW]], %[[OH]], %[[J]]], %[[MASK]], %[[ROW]]
+// CHECK-NOT: linalg.generic
+func.func @im2col_bytes(%x: memref<1x16x30x30xi8>, %col: memref<1x16x3x3x28x28xi8>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4 + d2, d5 + d3)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : memref<1x16x30x30xi8>) outs(%col : memref<1x16x3x3x28x28xi8>) attrs = {kiln.vectorize} {
+  ^bb0(%in: i8, %out: i8):
+    linalg.yield %in : i8
+  }
+  return
+}
+
+// -----
+
+// Tests a stride-2 im2col copy: each 64-lane output row is every other byte of a 128-lane
+// load at ow * 2 + kw, masked to the 2 * 14 - 1 bytes the 14 lanes need (no read past the
+// last of them), picked out by a shuffle.
+// CHECK-LABEL: func.func @im2col_stride2
+// CHECK: scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %c64
+// CHECK: vector.create_mask %{{.+}} : vector<64xi1>
+// CHECK: %[[LEFT:.+]] = arith.subi %c14{{.*}}, %[[J]]
+// CHECK: %[[TWICE:.+]] = arith.muli %[[LEFT]], %c2{{.*}}
+// CHECK: %[[NEED:.+]] = arith.subi %[[TWICE]], %c1{{.*}}
+// CHECK: %[[WIDE_MASK:.+]] = vector.create_mask %[[NEED]] : vector<128xi1>
+// CHECK: %[[WIDE:.+]] = vector.maskedload %arg0[{{.+}}], %[[WIDE_MASK]], %{{.+}} : memref<1x4x29x29xi8>, vector<128xi1>, vector<128xi8>
+// CHECK: %[[ROW:.+]] = vector.shuffle %[[WIDE]], %[[WIDE]] [0, 2, 4,
+// CHECK-SAME: 126] : vector<128xi8>, vector<128xi8>
+// CHECK: vector.maskedstore %arg1[{{.+}}], %{{.+}}, %[[ROW]]
+func.func @im2col_stride2(%x: memref<1x4x29x29xi8>, %col: memref<1x4x3x3x14x14xi8>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4 * 2 + d2, d5 * 2 + d3)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : memref<1x4x29x29xi8>) outs(%col : memref<1x4x3x3x14x14xi8>) attrs = {kiln.vectorize} {
+  ^bb0(%in: i8, %out: i8):
+    linalg.yield %in : i8
+  }
+  return
+}
+
+// -----
+
+// Tests that reads with a step past 4 along the innermost loop, outputs written with a
+// step, and i64 elements are left alone.
+// CHECK-LABEL: func.func @not_rows
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+func.func @not_rows(%x: memref<4x80xi8>, %y: memref<4x16xi8>, %z: memref<4x32xi8>, %w: memref<4x16xi64>, %v: memref<4x16xi64>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1 * 5)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : memref<4x80xi8>) outs(%y : memref<4x16xi8>) attrs = {kiln.vectorize} {
+  ^bb0(%in: i8, %out: i8):
+    linalg.yield %in : i8
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1 * 2)>], iterator_types = ["parallel", "parallel"]} ins(%y : memref<4x16xi8>) outs(%z : memref<4x32xi8>) attrs = {kiln.vectorize} {
+  ^bb0(%in: i8, %out: i8):
+    linalg.yield %in : i8
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%w : memref<4x16xi64>) outs(%v : memref<4x16xi64>) attrs = {kiln.vectorize} {
+  ^bb0(%in: i64, %out: i64):
+    linalg.yield %in : i64
+  }
+  return
+}
+
+// -----
+
 // Tests that an unmarked generic, and a marked one whose innermost loop dim is not the
 // innermost dim of every operand (a transpose whose output rows, 16 long, are too long to
 // interleave), are left alone.

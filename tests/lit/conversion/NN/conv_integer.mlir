@@ -1,13 +1,15 @@
 // RUN: kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s | FileCheck %s
 
 // Tests that ConvInteger widens W to i32 minus its zero point, pads X with its zero
-// point while still 8-bit, copies the im2col columns as bytes and widens them (minus the
-// zero point, so the padding becomes 0) right before the contraction.
+// point while still 8-bit, copies the im2col columns as bytes (marked for the CPU
+// backend's row vectorizer) and widens them (minus the zero point, so the padding becomes
+// 0) right before the contraction.
 // CHECK-LABEL: func.func @conv_integer
 // CHECK: [[XZ:%.+]] = tensor.extract %arg2[] : tensor<i8>
 // CHECK: arith.extsi {{.+}} : i8 to i32
 // CHECK: tensor.pad
 // CHECK: tensor.yield [[XZ]] : i8
+// CHECK: linalg.generic {{.+}} attrs =  {kiln.vectorize}
 // CHECK: } -> tensor<1x2x3x3x5x5xi8>
 // CHECK: tensor.collapse_shape {{.+}} into tensor<1x18x25xi8>
 // CHECK: linalg.generic
