@@ -167,20 +167,26 @@ def check_model(args, name, problems):
             problems.append(f"{name}: {out}: cosine {cos:.5f} < {MIN_COSINE}")
 
 
+def check_failure(label, proc, message, outputs, problems):
+    """A bad use: kilnc (`proc`) must fail with `message` on stderr and write none of
+    `outputs`."""
+    if proc.returncode == 0:
+        problems.append(f"{label}: kilnc succeeded")
+    if message not in proc.stderr:
+        problems.append(f"{label}: expected '{message}' in: {proc.stderr.strip()[:300]}")
+    for leftover in outputs:
+        if os.path.exists(leftover):
+            problems.append(f"{label}: {os.path.basename(leftover)} was written")
+    print(f"[bad] {label}: exit {proc.returncode}: {zoo_test.first_error(proc.stderr)}")
+
+
 def check_bad_cases(args, path, work, cases, problems):
     """Each (label, kilnc flags, message) must fail on `path` with `message` on stderr and
     write neither the library nor the --quantize-report file."""
     for i, (label, flags, message) in enumerate(cases):
         lib, report = os.path.join(work, f"bad{i}.so"), os.path.join(work, f"bad{i}.json")
         proc = compile_model(args, path, lib, flags + [f"--quantize-report={report}"])
-        if proc.returncode == 0:
-            problems.append(f"{label}: kilnc succeeded")
-        if message not in proc.stderr:
-            problems.append(f"{label}: expected '{message}' in: {proc.stderr.strip()[:300]}")
-        for leftover in (lib, report):
-            if os.path.exists(leftover):
-                problems.append(f"{label}: {os.path.basename(leftover)} was written")
-        print(f"[bad] {label}: exit {proc.returncode}: {zoo_test.first_error(proc.stderr)}")
+        check_failure(label, proc, message, [lib, report], problems)
 
 
 def check_bad_uses(args, problems):

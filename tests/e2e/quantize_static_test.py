@@ -175,21 +175,10 @@ def check_bad_uses(args, problems):
         lib, report = os.path.join(work, f"bad{i}.so"), os.path.join(work, f"bad{i}.json")
         proc, _ = compile_model(args, path, lib, ["--quantize=int8"] + flags +
                                 [f"--quantize-report={report}"])
-        check_failure(label, proc, message, [lib, report], problems)
+        qd.check_failure(label, proc, message, [lib, report], problems)
     lib = os.path.join(work, "alone.so")
     proc, _ = compile_model(args, path, lib, [f"--calibration-data={empty}"])
-    check_failure("calibration data alone", proc, "need --quantize=int8", [lib], problems)
-
-
-def check_failure(label, proc, message, outputs, problems):
-    if proc.returncode == 0:
-        problems.append(f"{label}: kilnc succeeded")
-    if message not in proc.stderr:
-        problems.append(f"{label}: expected '{message}' in: {proc.stderr.strip()[:300]}")
-    for leftover in outputs:
-        if os.path.exists(leftover):
-            problems.append(f"{label}: {os.path.basename(leftover)} was written")
-    print(f"[bad] {label}: exit {proc.returncode}: {zoo_test.first_error(proc.stderr)}")
+    qd.check_failure("calibration data alone", proc, "need --quantize=int8", [lib], problems)
 
 
 def main():
