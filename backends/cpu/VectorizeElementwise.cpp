@@ -35,6 +35,7 @@
 #include "backends/cpu/Contraction.h"
 #include "backends/cpu/Passes.h"
 
+#include "mlir/Analysis/FlatLinearValueConstraints.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -62,25 +63,15 @@ bool vectorElement(Type t) {
                                                                     t.getIntOrFloatBitWidth()));
 }
 
-/// The step of `e` along `inner` when `e` is step * `inner` plus terms of other dims
-/// (an im2col read: ow * stride + kw), else nullopt.
+/// The step of `e` along `inner` when `e` is linear (step * `inner` plus other dims and a
+/// constant: an im2col read, ow * stride + kw), else nullopt.
 std::optional<int64_t> stepAlong(AffineExpr e, unsigned inner, unsigned numDims) {
-  MLIRContext *ctx = e.getContext();
-  SmallVector<AffineExpr> zeroed;
-  for (unsigned i = 0; i < numDims; ++i)
-    zeroed.push_back(i == inner ? getAffineConstantExpr(0, ctx) : getAffineDimExpr(i, ctx));
-  AffineExpr rest = e.replaceDims(zeroed);
-  if (rest.isFunctionOfDim(inner))
+  // [dims..., locals (floordiv/mod terms)..., constant]
+  SmallVector<int64_t> flat;
+  if (failed(getFlattenedAffineExpr(e, numDims, /*numSymbols=*/0, &flat)) ||
+      flat.size() != numDims + 1)
     return std::nullopt;
-  // e - rest at inner = 1 (other dims 0) is the step if e is linear in inner.
-  SmallVector<AffineExpr> unit(numDims, getAffineConstantExpr(0, ctx));
-  unit[inner] = getAffineConstantExpr(1, ctx);
-  auto step = dyn_cast<AffineConstantExpr>(
-      simplifyAffineExpr((e - rest).replaceDims(unit), numDims, 0));
-  if (!step || simplifyAffineExpr(e - rest - getAffineDimExpr(inner, ctx) * step.getValue(),
-                                  numDims, 0) != getAffineConstantExpr(0, ctx))
-    return std::nullopt;
-  return step.getValue();
+  return flat[inner];
 }
 
 /// The largest step of a Strided input: it is read as step x W contiguous lanes.
@@ -89,8 +80,10 @@ constexpr int64_t kMaxStep = 4;
 /// Row: its last index is `inner` (plus terms of other dims) and no other index uses
 /// `inner`, its innermost dim contiguous; Strided: the same with `inner` scaled by 2 to
 /// kMaxStep (a strided convolution's im2col), inputs only; Uniform: no index uses `inner`
-/// (a depthwise convolution's per-channel weight), so one scalar serves a vector.
-Access accessOf(linalg::GenericOp op, OpOperand &operand, unsigned inner) {
+/// (a depthwise convolution's per-channel weight), so one scalar serves a vector. `step`,
+/// if given, receives a Row or Strided input's step.
+Access accessOf(linalg::GenericOp op, OpOperand &operand, unsigned inner,
+                int64_t *step = nullptr) {
   auto type = dyn_cast<MemRefType>(operand.get().getType());
   AffineMap map = op.getMatchingIndexingMap(&operand);
   if (!type || !vectorElement(type.getElementType()) || map.getNumResults() == 0)
@@ -100,10 +93,12 @@ Access accessOf(linalg::GenericOp op, OpOperand &operand, unsigned inner) {
   for (AffineExpr e : map.getResults().drop_back())
     if (e.isFunctionOfDim(inner))
       return Access::None;
-  std::optional<int64_t> step = stepAlong(map.getResults().back(), inner, map.getNumDims());
-  if (!step || *step < 1 || *step > kMaxStep || !kiln::cpu::innermostContiguous(operand.get()))
+  std::optional<int64_t> along = stepAlong(map.getResults().back(), inner, map.getNumDims());
+  if (!along || *along < 1 || *along > kMaxStep || !kiln::cpu::innermostContiguous(operand.get()))
     return Access::None;
-  return *step == 1 ? Access::Row : Access::Strided;
+  if (step)
+    *step = *along;
+  return *along == 1 ? Access::Row : Access::Strided;
 }
 
 /// Every `step`-th of step * `width` elements read from `memref` at `idx`, lane 0 first:
@@ -265,16 +260,14 @@ void vectorize(linalg::GenericOp op, int64_t width) {
           };
           IRMapping map = uniforms;
           for (OpOperand *input : op.getDpsInputOperands()) {
-            Access access = accessOf(op, *input, inner);
+            int64_t step = 1;
+            Access access = accessOf(op, *input, inner, &step);
             Value row;
             if (access == Access::Row)
               row = kiln::cpu::loadVector(b, loc, input->get(), at(*input), width, mask);
             else if (access == Access::Strided)
-              row = loadStridedRow(
-                  b, loc, input->get(), at(*input), width,
-                  *stepAlong(op.getMatchingIndexingMap(input).getResults().back(), inner,
-                             op.getNumLoops()),
-                  arith::SubIOp::create(b, loc, size, j));
+              row = loadStridedRow(b, loc, input->get(), at(*input), width, step,
+                                   arith::SubIOp::create(b, loc, size, j));
             if (row)
               map.map(body->getArgument(input->getOperandNumber()), row);
           }
