@@ -35,10 +35,11 @@ LogicalResult addAfterImportPasses(OpPassManager &pm, const PipelineOptions &opt
   pm.addPass(createImportQdq());
   pm.addPass(createResolveRuntimeRanks());
   pm.addPass(createPruneInvalidBranches());
-  // Before the plugins: the layout plugin turns 2-D Convs into f32 NHWC convolutions,
-  // which have no 8-bit form, and the 8-bit NCHW kernel is the faster one. A BatchNorm
-  // after a quantized Conv becomes a per-channel Mul and Add that fuse into its epilogue;
-  // per-channel weight scales make the result the same as folding it first.
+  // Before the plugins: the quantized Convs become ConvIntegers, which the layout plugin
+  // then makes channels-last MatMulIntegers (its weight the packed operand of the VNNI
+  // kernel) next to its f32 NHWC convolutions. A BatchNorm after a quantized Conv becomes
+  // a per-channel Mul and Add that fuse into its epilogue; per-channel weight scales make
+  // the result the same as folding it first.
   const QuantizeOptions &q = options.quantize;
   if (q.dynamicInt8) {
     QuantizeDynamicOptions quantize;

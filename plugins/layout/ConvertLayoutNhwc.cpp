@@ -7,6 +7,7 @@
 // neighbouring convolutions.
 
 #include "plugins/layout/ConstantPermute.h"
+#include "plugins/layout/ConvPads.h"
 #include "plugins/layout/Passes.h"
 #include "plugins/layout/TransposeSinking.h"
 
@@ -143,15 +144,10 @@ struct ConvToNhwc : OpRewritePattern<ConvOp> {
       // size; otherwise it depends on the size, which must then be static.
       if (dynamicSpatial && llvm::any_of(strides, [](int64_t s) { return s != 1; }))
         return rewriter.notifyMatchFailure(op, "SAME pads of a strided window on a dynamic size");
-      for (int64_t i = 0; i < spatial; ++i) {
-        int64_t in = dynamicSpatial ? 0 : xType.getDimSize(2 + i);
-        int64_t out = (in + strides[i] - 1) / strides[i];
-        int64_t total = std::max<int64_t>(
-            0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in);
-        int64_t small = total / 2;
-        pads[i] = autoPad == "SAME_UPPER" ? small : total - small;
-        pads[spatial + i] = total - pads[i];
-      }
+      SmallVector<int64_t> in(spatial, 0);
+      if (!dynamicSpatial)
+        in.assign(xType.getShape().begin() + 2, xType.getShape().end());
+      pads = kiln::layout::samePads(autoPad == "SAME_UPPER", in, kernel, strides, dilations);
     } else if (autoPad == "NOTSET" || autoPad.empty()) {
       if (std::optional<ArrayRef<int64_t>> explicitPads = op.getPads()) {
         if (static_cast<int64_t>(explicitPads->size()) != 2 * onnxSpatial)
@@ -215,10 +211,16 @@ struct ConvertLayoutNhwcPass : impl::ConvertLayoutNhwcBase<ConvertLayoutNhwcPass
                                  "Grouped (not depthwise) Conv made kiln.conv_nhwc"};
   kiln::PassStatistic numThreeD{this, "ndhwc",
                                 "3-D Convs among those (NDHWC kiln.conv_nhwc)"};
+  kiln::PassStatistic numPointwiseInteger{
+      this, "pointwise-conv-integer", "1x1 ConvInteger made a channels-last MatMulInteger"};
+  kiln::PassStatistic numWindowedInteger{
+      this, "windowed-conv-integer",
+      "Other group-1 ConvInteger made channels-last columns and a MatMulInteger"};
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<ConvToNhwc>(&getContext(), numDense, numDepthwise, numGrouped, numThreeD);
+    populateConvIntegerNhwcPatterns(patterns, numPointwiseInteger, numWindowedInteger);
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns), config)))

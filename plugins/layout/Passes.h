@@ -7,7 +7,12 @@
 #include "ir/onnx/OnnxDialect.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
+
+namespace kiln {
+class PassStatistic;
+}
 
 namespace kiln::layout {
 
@@ -21,6 +26,13 @@ namespace kiln::layout {
 inline constexpr const char *kLayoutPipeline =
     "kiln-convert-layout-nhwc,kiln-sink-transposes,kiln-revert-lone-convs,"
     "kiln-sink-transposes,canonicalize,cse";
+
+/// Adds kiln-convert-layout-nhwc's rewrite of group-1 ConvIntegers into channels-last
+/// MatMulIntegers (ConvIntegerNhwc.cpp), counting the 1x1 stride-1 ones in `pointwise`
+/// and the others (columns gathered by Pad, Slice and Concat) in `windowed`.
+void populateConvIntegerNhwcPatterns(mlir::RewritePatternSet &patterns,
+                                     kiln::PassStatistic &pointwise,
+                                     kiln::PassStatistic &windowed);
 
 } // namespace kiln::layout
 

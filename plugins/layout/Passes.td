@@ -29,6 +29,11 @@ def ConvertLayoutNhwc : Pass<"kiln-convert-layout-nhwc", "mlir::ModuleOp"> {
     kiln.conv_nhwc between Transposes [0, 2, 3, 4, 1] and [0, 4, 1, 2, 3], its weight
     [KD, KH, KW, C/group, M]. Other Convs (dynamic channels, non-constant weights,
     non-f32) are left alone.
+    A pointwise `onnx.ConvInteger` (group 1, 1x1, stride 1, no pads, constant weight,
+    per-tensor x_zero_point, image size static) becomes the channels-last
+    `Transpose(onnx.MatMulInteger(Transpose(X, [0, 2, 3, 1]), W', zx, zw), [0, 3, 1, 2])`
+    with W' the weight as [C, M]: the CPU backend's VNNI kernel then packs the weight at
+    compile time and reads the activations' rows as they lie.
     `kiln-sink-transposes` then removes the Transposes between adjacent ops.
 
     Before:
@@ -55,7 +60,8 @@ def SinkTransposes : Pass<"kiln-sink-transposes", "mlir::ModuleOp"> {
       identity permutation;
     * `U(Transpose(x, p)) = Transpose(U(x), p)` for elementwise unary ops (Relu,
       LeakyRelu, Clip with scalar bounds, Sigmoid, Tanh, HardSigmoid, HardSwish, Neg,
-      Abs, Sqrt, Exp, Erf, Identity, Cast and Gelu);
+      Abs, Sqrt, Exp, Erf, Identity, Cast, Gelu, and QuantizeLinear and
+      DequantizeLinear with a per-tensor scale and zero point);
     * `E(Transpose(x, p), ...) = Transpose(E(x, ...), p)` for the elementwise ops with
       several operands (Add, Sub, Mul, Div, Max, Min, Pow, PRelu, Sum, Mean, Where, the
       comparisons, And, Or, Xor) when each other operand is transposed by the same

@@ -83,7 +83,8 @@ struct DropIdentityTranspose : OpRewritePattern<TransposeOp> {
   }
 };
 
-// U(Transpose(x, p)) = Transpose(U(x), p) for elementwise unary U; Clip's bounds are
+// U(Transpose(x, p)) = Transpose(U(x), p) for elementwise unary U; Clip's bounds and
+// the scales and zero points of QuantizeLinear and DequantizeLinear (per tensor only) are
 // scalars.
 struct SinkThroughUnary : RewritePattern {
   SinkThroughUnary(MLIRContext *ctx, kiln::PassStatistic &count)
@@ -91,7 +92,8 @@ struct SinkThroughUnary : RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
     if (!isa<ReluOp, LeakyReluOp, ClipOp, SigmoidOp, TanhOp, HardSigmoidOp, HardSwishOp, NegOp,
-             AbsOp, SqrtOp, ExpOp, ErfOp, IdentityOp, CastOp, GeluOp>(op))
+             AbsOp, SqrtOp, ExpOp, ErfOp, IdentityOp, CastOp, GeluOp, QuantizeLinearOp,
+             DequantizeLinearOp>(op))
       return failure();
     if (op->getNumResults() != 1 || op->getNumOperands() < 1 ||
         !isa<RankedTensorType>(op->getResult(0).getType()))

@@ -26,7 +26,10 @@ Models (u8 and i8 operands in every combination, values over the whole 8-bit ran
   qlinear_chain  two padded QLinearConvs (u8 x i8): the first one's requantization is its
                  kernel's epilogue, stored into the second one's padded input;
   conv_mixed     i8 x i8 and u8 x i8 convolutions with and without zero points, asymmetric
-                 pads, a grouped convolution (ORT has no per-channel w_zero_point).
+                 pads, a grouped convolution (ORT has no per-channel w_zero_point);
+  conv_nhwc      convolutions the layout plugin makes channels-last MatMulIntegers (static
+                 image, dynamic batch run at 1 and 3): 7x7 stride 2 pad 3, 3x3 dilation 2
+                 with asymmetric pads, 3x2 SAME_UPPER stride (2, 1), 1x1 stride 2, 1x1 u8 x u8.
 """
 import argparse
 import os
@@ -180,9 +183,24 @@ def conv_mixed(g):
     return [{}], 1
 
 
+def conv_nhwc(g):
+    # Static image, dynamic batch: each becomes a channels-last MatMulInteger (the layout
+    # plugin's ConvIntegerNhwc.cpp), which --kiln-stats must report.
+    x, xz = g.input(U8, ["n", 8, 14, 13]), g.input(U8, [])
+    g.node("ConvInteger", [x, g.const(I8, [16, 8, 7, 7]), xz, g.const(I8, [])],
+           strides=[2, 2], pads=[3, 3, 3, 3])
+    g.node("ConvInteger", [x, g.const(I8, [6, 8, 3, 3]), xz], dilations=[2, 2],
+           pads=[2, 1, 2, 3])
+    g.node("ConvInteger", [x, g.const(I8, [5, 8, 3, 2]), xz], auto_pad="SAME_UPPER",
+           strides=[2, 1])
+    g.node("ConvInteger", [x, g.const(I8, [12, 8, 1, 1]), xz], strides=[2, 2])
+    g.node("ConvInteger", [x, g.const(U8, [10, 8, 1, 1]), xz, g.const(U8, [])])
+    return [{"n": 1}, {"n": 3}], 5, {"pointwise-conv-integer": 1, "windowed-conv-integer": 4}
+
+
 MODELS = {f.__name__: f for f in
           (matmul_u8i8, matmul_u8u8, matmul_dynamic, matmul_i8i8, matmul_rows, conv_u8u8,
-           conv_dequantized, qlinear_chain, conv_mixed)}
+           conv_dequantized, qlinear_chain, conv_mixed, conv_nhwc)}
 
 
 def has_vnni():
@@ -236,7 +254,9 @@ def run(args, name):
     os.makedirs(work, exist_ok=True)
     path = os.path.join(work, name + ".onnx")
     g = Graph(sum(map(ord, name)))
-    shape_sets, min_vnni = MODELS[name](g)
+    # (input sizes, least VNNI contractions[, least count of other --kiln-stats lines])
+    shape_sets, min_vnni, *more = MODELS[name](g)
+    min_stats = more[0] if more else {}
     g.save(path)
     sess = zoo_test.ort_session(path, 1)
     problems = []
@@ -250,9 +270,13 @@ def run(args, name):
         if proc.returncode:
             problems.append(f"{label} compile: {zoo_test.first_error(proc.stderr)}")
             continue
-        got_vnni = stats_of(proc.stderr).get("int8-contractions", 0)
+        stats = stats_of(proc.stderr)
+        got_vnni = stats.get("int8-contractions", 0)
         if got_vnni < want:
             problems.append(f"{label}: {got_vnni} VNNI contractions, expected at least {want}")
+        for stat, least in min_stats.items():
+            if stats.get(stat, 0) < least:
+                problems.append(f"{label}: {stats.get(stat, 0)} {stat}, expected at least {least}")
         # Where the CPU has AMX the VNNI library runs on the tiles, and again with
         # KILN_DISABLE_AMX on its vpdpbusd fallback.
         runs = [(label, None)]

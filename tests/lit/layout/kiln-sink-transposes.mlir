@@ -254,3 +254,24 @@ func.func @resize_pad(%x: tensor<1x2x2x5xf32>) -> tensor<1x5x8x12xf32> {
   %p = "onnx.Pad"(%r, %pads, %none, %none) : (tensor<1x5x4x6xf32>, tensor<8xi64>, none, none) -> tensor<1x5x8x12xf32>
   return %p : tensor<1x5x8x12xf32>
 }
+
+// -----
+
+// Tests that a Transpose sinks through a per-tensor QuantizeLinear and DequantizeLinear
+// (the 8-bit activations between two channels-last convolutions) and cancels with its
+// inverse, while a per-channel QuantizeLinear (scale [C] along axis 1) keeps it.
+// CHECK-LABEL: func.func @quantize_linear
+// CHECK-SAME: (%[[X:.+]]: tensor<1x4x4x8xf32>
+// CHECK: %[[T:.+]] = "onnx.Transpose"(%[[X]]) <{perm = array<i64: 0, 3, 1, 2>}>
+// CHECK: %[[Q:.+]] = "onnx.QuantizeLinear"(%[[X]], %{{.+}}, %{{.+}}) {{.*}}: (tensor<1x4x4x8xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x4x4x8xui8>
+// CHECK: %[[D:.+]] = "onnx.DequantizeLinear"(%[[Q]], %{{.+}}, %{{.+}}) {{.*}}: (tensor<1x4x4x8xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x4x4x8xf32>
+// CHECK: %[[P:.+]] = "onnx.QuantizeLinear"(%[[T]], %{{.+}}, %{{.+}}) {{.*}}: (tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xui8>) -> tensor<1x8x4x4xui8>
+// CHECK: return %[[D]], %[[P]]
+func.func @quantize_linear(%x: tensor<1x4x4x8xf32>, %s: tensor<f32>, %z: tensor<ui8>, %s8: tensor<8xf32>, %z8: tensor<8xui8>) -> (tensor<1x4x4x8xf32>, tensor<1x8x4x4xui8>) {
+  %t = "onnx.Transpose"(%x) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
+  %q = "onnx.QuantizeLinear"(%t, %s, %z) : (tensor<1x8x4x4xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8>
+  %d = "onnx.DequantizeLinear"(%q, %s, %z) : (tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xf32>
+  %u = "onnx.Transpose"(%d) {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x4x4xf32>) -> tensor<1x4x4x8xf32>
+  %p = "onnx.QuantizeLinear"(%t, %s8, %z8) {axis = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xui8>) -> tensor<1x8x4x4xui8>
+  return %u, %p : tensor<1x4x4x8xf32>, tensor<1x8x4x4xui8>
+}
