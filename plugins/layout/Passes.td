@@ -29,11 +29,13 @@ def ConvertLayoutNhwc : Pass<"kiln-convert-layout-nhwc", "mlir::ModuleOp"> {
     kiln.conv_nhwc between Transposes [0, 2, 3, 4, 1] and [0, 4, 1, 2, 3], its weight
     [KD, KH, KW, C/group, M]. Other Convs (dynamic channels, non-constant weights,
     non-f32) are left alone.
-    A pointwise `onnx.ConvInteger` (group 1, 1x1, stride 1, no pads, constant weight,
-    per-tensor x_zero_point, image size static) becomes the channels-last
-    `Transpose(onnx.MatMulInteger(Transpose(X, [0, 2, 3, 1]), W', zx, zw), [0, 3, 1, 2])`
-    with W' the weight as [C, M]: the CPU backend's VNNI kernel then packs the weight at
-    compile time and reads the activations' rows as they lie.
+    A group-1 2-D `onnx.ConvInteger` (constant weight, per-tensor x_zero_point, image
+    size static) becomes the channels-last
+    `Transpose(onnx.MatMulInteger(cols, W', zx, zw), [0, 3, 1, 2])` with W' the weight as
+    [KH * KW * C, M]: cols is `Transpose(X, [0, 2, 3, 1])` for a 1x1 stride-1 unpadded
+    kernel, else its windows (Pad with zx, a strided Slice per tap, Concat on the
+    channels; only from 16 input channels). The CPU backend's VNNI kernel then packs the
+    weight at compile time and reads the activations' rows as they lie.
     `kiln-sink-transposes` then removes the Transposes between adjacent ops.
 
     Before:

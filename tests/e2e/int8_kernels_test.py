@@ -28,8 +28,9 @@ Models (u8 and i8 operands in every combination, values over the whole 8-bit ran
   conv_mixed     i8 x i8 and u8 x i8 convolutions with and without zero points, asymmetric
                  pads, a grouped convolution (ORT has no per-channel w_zero_point);
   conv_nhwc      convolutions the layout plugin makes channels-last MatMulIntegers (static
-                 image, dynamic batch run at 1 and 3): 7x7 stride 2 pad 3, 3x3 dilation 2
-                 with asymmetric pads, 3x2 SAME_UPPER stride (2, 1), 1x1 stride 2, 1x1 u8 x u8.
+                 image, 16 channels, dynamic batch run at 1 and 3): 7x7 stride 2 pad 3, 3x3
+                 dilation 2 with asymmetric pads, 3x2 SAME_UPPER stride (2, 1), 1x1 stride
+                 2, 1x1 u8 x u8; and a 3-channel 3x3 stride-2 stem, which stays NCHW.
 """
 import argparse
 import os
@@ -186,16 +187,19 @@ def conv_mixed(g):
 def conv_nhwc(g):
     # Static image, dynamic batch: each becomes a channels-last MatMulInteger (the layout
     # plugin's ConvIntegerNhwc.cpp), which --kiln-stats must report.
-    x, xz = g.input(U8, ["n", 8, 14, 13]), g.input(U8, [])
-    g.node("ConvInteger", [x, g.const(I8, [16, 8, 7, 7]), xz, g.const(I8, [])],
+    # (A 3-channel stem stays channels-first.)
+    x, xz = g.input(U8, ["n", 16, 14, 13]), g.input(U8, [])
+    g.node("ConvInteger", [x, g.const(I8, [16, 16, 7, 7]), xz, g.const(I8, [])],
            strides=[2, 2], pads=[3, 3, 3, 3])
-    g.node("ConvInteger", [x, g.const(I8, [6, 8, 3, 3]), xz], dilations=[2, 2],
+    g.node("ConvInteger", [x, g.const(I8, [6, 16, 3, 3]), xz], dilations=[2, 2],
            pads=[2, 1, 2, 3])
-    g.node("ConvInteger", [x, g.const(I8, [5, 8, 3, 2]), xz], auto_pad="SAME_UPPER",
+    g.node("ConvInteger", [x, g.const(I8, [5, 16, 3, 2]), xz], auto_pad="SAME_UPPER",
            strides=[2, 1])
-    g.node("ConvInteger", [x, g.const(I8, [12, 8, 1, 1]), xz], strides=[2, 2])
-    g.node("ConvInteger", [x, g.const(U8, [10, 8, 1, 1]), xz, g.const(U8, [])])
-    return [{"n": 1}, {"n": 3}], 5, {"pointwise-conv-integer": 1, "windowed-conv-integer": 4}
+    g.node("ConvInteger", [x, g.const(I8, [12, 16, 1, 1]), xz], strides=[2, 2])
+    g.node("ConvInteger", [x, g.const(U8, [10, 16, 1, 1]), xz, g.const(U8, [])])
+    stem = g.input(U8, ["n", 3, 14, 13])
+    g.node("ConvInteger", [stem, g.const(I8, [8, 3, 3, 3]), xz], strides=[2, 2])
+    return [{"n": 1}, {"n": 3}], 6, {"pointwise-conv-integer": 1, "windowed-conv-integer": 4}
 
 
 MODELS = {f.__name__: f for f in
