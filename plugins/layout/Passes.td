@@ -64,6 +64,8 @@ def SinkTransposes : Pass<"kiln-sink-transposes", "mlir::ModuleOp"> {
       LeakyRelu, Clip with scalar bounds, Sigmoid, Tanh, HardSigmoid, HardSwish, Neg,
       Abs, Sqrt, Exp, Erf, Identity, Cast, Gelu, and QuantizeLinear and
       DequantizeLinear with a per-tensor scale and zero point);
+    * `DynamicQuantizeLinear(Transpose(x, p)) = (Transpose(y, p), scale, zero point)` of
+      `DynamicQuantizeLinear(x)` (its statistics span the whole tensor);
     * `E(Transpose(x, p), ...) = Transpose(E(x, ...), p)` for the elementwise ops with
       several operands (Add, Sub, Mul, Div, Max, Min, Pow, PRelu, Sum, Mean, Where, the
       comparisons, And, Or, Xor) when each other operand is transposed by the same

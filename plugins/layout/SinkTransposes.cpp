@@ -116,6 +116,36 @@ struct SinkThroughUnary : RewritePattern {
   kiln::PassStatistic &numSunk;
 };
 
+// DynamicQuantizeLinear(Transpose(x, p)) = (Transpose(y, p), y_scale, y_zero_point) with
+// (y, y_scale, y_zero_point) = DynamicQuantizeLinear(x): the scale and zero point come
+// from the minimum and maximum over the whole tensor, which the layout does not change.
+struct SinkThroughDynamicQuantize : OpRewritePattern<DynamicQuantizeLinearOp> {
+  SinkThroughDynamicQuantize(MLIRContext *ctx, kiln::PassStatistic &count)
+      : OpRewritePattern(ctx), numSunk(count) {}
+
+  LogicalResult matchAndRewrite(DynamicQuantizeLinearOp op,
+                                PatternRewriter &rewriter) const override {
+    TransposeOp t;
+    std::optional<SmallVector<int64_t>> perm = transposePerm(op.getX(), t);
+    if (!perm || !isa<RankedTensorType>(op.getY().getType()))
+      return rewriter.notifyMatchFailure(op, "input is not a ranked Transpose");
+    auto inType = cast<RankedTensorType>(t.getData().getType());
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    auto clone = DynamicQuantizeLinearOp::create(
+        rewriter, op.getLoc(),
+        TypeRange{RankedTensorType::get(inType.getShape(), yType.getElementType()),
+                  op.getYScale().getType(), op.getYZeroPoint().getType()},
+        ValueRange{t.getData()});
+    Location loc = kiln::replacedNodesLoc(op.getOperation());
+    rewriter.replaceOp(op, {createTranspose(rewriter, loc, clone.getY(), *perm),
+                            clone.getYScale(), clone.getYZeroPoint()});
+    ++numSunk;
+    return success();
+  }
+
+  kiln::PassStatistic &numSunk;
+};
+
 /// Whether `v` (an operand of an elementwise op whose result is `result`) is small
 /// enough that transposing it costs little: statically shaped and at most 1/8 of the
 /// result (at most 4096 elements when the result's size is not static).
@@ -228,7 +258,8 @@ struct SinkTransposesPass : impl::SinkTransposesBase<SinkTransposesPass> {
     RewritePatternSet patterns(ctx);
     patterns.add<ComposeTransposes>(ctx, numCancelled);
     patterns.add<DropIdentityTranspose>(ctx);
-    patterns.add<SinkThroughUnary, SinkThroughElementwise>(ctx, numSunk);
+    patterns.add<SinkThroughUnary, SinkThroughElementwise, SinkThroughDynamicQuantize>(ctx,
+                                                                                       numSunk);
     kiln::layout::populateStructuralSinkPatterns(patterns, numSunk);
     kiln::layout::populateReshapeSinkPatterns(patterns, numSunk);
     GreedyRewriteConfig config;

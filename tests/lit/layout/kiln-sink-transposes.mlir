@@ -275,3 +275,21 @@ func.func @quantize_linear(%x: tensor<1x4x4x8xf32>, %s: tensor<f32>, %z: tensor<
   %p = "onnx.QuantizeLinear"(%t, %s8, %z8) {axis = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xui8>) -> tensor<1x8x4x4xui8>
   return %u, %p : tensor<1x4x4x8xf32>, tensor<1x8x4x4xui8>
 }
+
+// -----
+
+// Tests that a Transpose sinks through DynamicQuantizeLinear (the run-time quantization of
+// an activation before a channels-last MatMulInteger): the scale and zero point come from
+// the whole tensor, so only the 8-bit result is transposed, and that Transpose cancels.
+// CHECK-LABEL: func.func @dynamic_quantize
+// CHECK-SAME: (%[[X:.+]]: tensor<1x4x4x8xf32>)
+// CHECK-NOT: onnx.Transpose
+// CHECK: %[[Y:.+]], %[[S:.+]], %[[Z:.+]] = "onnx.DynamicQuantizeLinear"(%[[X]]) : (tensor<1x4x4x8xf32>) -> (tensor<1x4x4x8xui8>, tensor<f32>, tensor<ui8>)
+// CHECK-NOT: onnx.Transpose
+// CHECK: return %[[Y]], %[[S]], %[[Z]]
+func.func @dynamic_quantize(%x: tensor<1x4x4x8xf32>) -> (tensor<1x4x4x8xui8>, tensor<f32>, tensor<ui8>) {
+  %t = "onnx.Transpose"(%x) {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
+  %y, %s, %z = "onnx.DynamicQuantizeLinear"(%t) : (tensor<1x8x4x4xf32>) -> (tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>)
+  %u = "onnx.Transpose"(%y) {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x4x4xui8>) -> tensor<1x4x4x8xui8>
+  return %u, %s, %z : tensor<1x4x4x8xui8>, tensor<f32>, tensor<ui8>
+}
