@@ -220,6 +220,20 @@ int fail(const Twine &message) {
   return 1;
 }
 
+/// Remembers the pass that failed, so that a failure no diagnostic explains (a pass
+/// that signals failure silently, a greedy rewrite that never converges) still names it.
+class FailedPass : public mlir::PassInstrumentation {
+public:
+  explicit FailedPass(std::string &name) : name(name) {}
+  void runAfterPassFailed(mlir::Pass *pass, mlir::Operation *) override {
+    if (name.empty())
+      name = pass->getArgument().empty() ? pass->getName().str() : pass->getArgument().str();
+  }
+
+private:
+  std::string &name;
+};
+
 /// The termination signals the process was started ignoring (a job started with `&`
 /// by a shell without job control ignores SIGINT). LLVM's handlers replace them and,
 /// after removing the temporaries, re-raise an ignored signal that then does nothing:
@@ -546,8 +560,18 @@ int main(int argc, char **argv) {
   // A message erases the progress line first, so the two never share a line.
   // MLIR's fallback prints errors only; warnings (a declared output shape that the
   // inferred one overrides, a pruned If branch) are printed here the same way.
+  unsigned errorsReported = 0;
+  std::string failedPass;
+  // A failed compile with no error printed names the pass that failed.
+  auto passFailure = [&]() {
+    if (errorsReported == 0 && !failedPass.empty())
+      fail("pass '" + failedPass + "' failed without saying why (an internal error)");
+    return 1;
+  };
   context.getDiagEngine().registerHandler([&](mlir::Diagnostic &diag) {
     progressLine.clear();
+    if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
+      ++errorsReported;
     if (diag.getSeverity() != mlir::DiagnosticSeverity::Warning)
       return mlir::failure(); // printed by the next handler
     llvm::errs() << diag.getLocation() << ": warning: " << diag << "\n";
@@ -600,6 +624,7 @@ int main(int argc, char **argv) {
     // lowers it; otherwise the plain import with refined types.
     mlir::PassManager pm(&context);
     pm.addInstrumentation(progressLine.passInstrumentation());
+    pm.addInstrumentation(std::make_unique<FailedPass>(failedPass));
     if (options.extensions.count(kiln::ExtensionPoint::AfterImport) ||
         options.quantize.any()) {
       std::string error;
@@ -609,7 +634,7 @@ int main(int argc, char **argv) {
       pm.addPass(kiln::createInferShapes());
     }
     if (failed(pm.run(*module)))
-      return 1;
+      return passFailure();
     if (passStatistics)
       kiln::printPassStatistics(errs());
     if (options.quantize.any())
@@ -623,6 +648,7 @@ int main(int argc, char **argv) {
   mlir::TimingScope passTimer = rootTimer.nest("Passes");
   options.configurePassManager = [&](mlir::PassManager &pm) {
     pm.addInstrumentation(progressLine.passInstrumentation());
+    pm.addInstrumentation(std::make_unique<FailedPass>(failedPass));
     if (printIrAfterAll) {
       context.disableMultithreading();
       pm.enableIRPrinting([](mlir::Pass *, mlir::Operation *) { return false; },
@@ -643,7 +669,7 @@ int main(int argc, char **argv) {
   if (passStatistics)
     kiln::printPassStatistics(errs());
   if (failed(lowered))
-    return 1;
+    return passFailure();
   if (options.quantize.any()) {
     progressLine.clear();
     reportQuantization(*module, reportOut.get(), accuracy);
