@@ -214,6 +214,35 @@ static void restoreExternalInitializers(const onnx::ModelProto &original,
 }
 
 namespace {
+/// Gives the main graph's tensor inputs and outputs that declare no shape (unknown rank:
+/// older exporters and hand-edited models write them, ONNX Runtime runs them) an empty
+/// shape while the checker runs, which demands one for IR versions below 10. The
+/// destructor takes the shapes away again: the rank is the importer's to infer.
+class CheckerShapelessValues {
+public:
+  explicit CheckerShapelessValues(onnx::GraphProto &graph) {
+    for (auto *values : {graph.mutable_input(), graph.mutable_output()})
+      for (onnx::ValueInfoProto &value : *values) {
+        if (!value.has_type() || !value.type().has_tensor_type())
+          continue;
+        onnx::TypeProto_Tensor *tensor = value.mutable_type()->mutable_tensor_type();
+        if (!tensor->has_shape()) {
+          tensor->mutable_shape();
+          shaped.push_back(tensor);
+        }
+      }
+  }
+  ~CheckerShapelessValues() {
+    for (onnx::TypeProto_Tensor *tensor : shaped)
+      tensor->clear_shape();
+  }
+
+private:
+  std::vector<onnx::TypeProto_Tensor *> shaped;
+};
+} // namespace
+
+namespace {
 /// Gives every unnamed node (in subgraphs too) a placeholder name while the
 /// checker runs, so that its messages can say "node #3 (LayerNormalization)"
 /// instead of "Node ()". The destructor restores the empty names, which the
@@ -302,6 +331,7 @@ static std::string runLibOnnxSteps(onnx::ModelProto &onnxModel, const ImportOpti
   if (opts.runChecker) {
     enterStage("checker");
     CheckerNodeNames names(*onnxModel.mutable_graph());
+    CheckerShapelessValues shapeless(*onnxModel.mutable_graph());
     try {
       onnx::checker::CheckerContext checkerCtx;
       checkerCtx.set_model_dir(baseDir);

@@ -51,6 +51,9 @@
 
 #include <signal.h>
 
+#include <set>
+#include <string>
+
 using namespace llvm;
 
 namespace {
@@ -561,6 +564,7 @@ int main(int argc, char **argv) {
   // MLIR's fallback prints errors only; warnings (a declared output shape that the
   // inferred one overrides, a pruned If branch) are printed here the same way.
   unsigned errorsReported = 0;
+  std::set<std::string> warningsPrinted;
   std::string failedPass;
   // A failed compile with no error printed names the pass that failed.
   auto passFailure = [&]() {
@@ -574,7 +578,12 @@ int main(int argc, char **argv) {
       ++errorsReported;
     if (diag.getSeverity() != mlir::DiagnosticSeverity::Warning)
       return mlir::failure(); // printed by the next handler
-    llvm::errs() << diag.getLocation() << ": warning: " << diag << "\n";
+    // The import's checks run shape inference on a copy before the pipeline does, so
+    // the same warning can come up more than once: print it once.
+    std::string text;
+    llvm::raw_string_ostream(text) << diag.getLocation() << ": warning: " << diag;
+    if (warningsPrinted.insert(text).second)
+      llvm::errs() << text << "\n";
     return mlir::success();
   });
 
