@@ -2,17 +2,29 @@
 
 // A Linear layer: B[n, k] is a constant weight, so it is packed into [ceil(N/4)][K][4]
 // panels at compile time (N = 6 -> 2 panels, the second zero padded); the zero fill is
-// dropped and the bias + ReLU generic becomes the tile epilogue. Each k step requests
-// the next tile's A rows (2 rows x K = 3 fit in L1).
+// dropped and the bias + ReLU generic becomes the tile epilogue. Whole tiles come in
+// three forms whose k loops test nothing but what they must: in the first column panel
+// (%[[FIRST]]) the k loop requests the next tile's A rows once per 16 k (a cache line of
+// f32) and tests whether it is the group's last tile (%[[NEXT]]); elsewhere the group's
+// last tile requests the next B panel's rows in every k step, and the others request
+// nothing.
 // CHECK: memref.global "private" constant @__kiln_packed_0 : memref<2x3x4xf32> = dense_resource<__kiln_packed_0>
 // CHECK-LABEL: func @linear
 // CHECK-NOT: linalg.
 // CHECK: %[[P:.+]] = memref.get_global @__kiln_packed_0 : memref<2x3x4xf32>
 // CHECK: scf.parallel
+// CHECK: %[[NEXT:.+]] = arith.andi
 // CHECK: scf.if
+// CHECK: %[[FIRST:.+]] = arith.cmpi eq, %{{.+}}, %c0 : index
+// CHECK: scf.if %[[FIRST]] {
 // CHECK: %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<4xf32>
-// CHECK: scf.for {{.*}} iter_args(%{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]])
-// CHECK-COUNT-2: memref.prefetch %arg0[%{{.+}}, %{{.+}}], read, locality<2>, data
+// CHECK: scf.for %[[K:.+]] = {{.*}} iter_args(%{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]])
+// CHECK: scf.if %[[NEXT]] {
+// CHECK-NEXT: memref.prefetch %[[P]]
+// CHECK: %[[LINE:.+]] = arith.andi %[[K]], %c15
+// CHECK: %[[AT:.+]] = arith.cmpi eq, %[[LINE]], %c0
+// CHECK: scf.if %[[AT]] {
+// CHECK-COUNT-2: memref.prefetch %arg0[%{{.+}}, %[[K]]], read, locality<2>, data
 // CHECK: vector.load %[[P]]
 // CHECK: memref.load %arg0
 // CHECK: vector.broadcast
@@ -22,6 +34,18 @@
 // CHECK: arith.addf {{.*}} : vector<4xf32>
 // CHECK: arith.maximumf {{.*}} : vector<4xf32>
 // CHECK: vector.store
+// CHECK: } else {
+// CHECK: scf.if %[[NEXT]] {
+// CHECK: scf.for
+// CHECK-NOT: scf.if
+// CHECK-NOT: memref.prefetch %arg0
+// CHECK: memref.prefetch %[[P]]
+// CHECK-NOT: scf.if
+// CHECK: vector.fma
+// CHECK: } else {
+// CHECK: scf.for
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.fma
 // Whole rows of the partial column panel (N = 6 is not a multiple of 4): masked
 // columns, every row stored.
 // CHECK: } else {
