@@ -169,7 +169,12 @@ mlir::Value emitVectorEpilogue(mlir::OpBuilder &b, mlir::Location loc, const Epi
 /// (2-D: out[n, oh, ow, c] += in[n, oh * sh + kh * dh, ow * sw + kw * dw, c] * w[kh, kw, c])
 /// with `in` already padded; the generic's loops are (n, o..., k..., c).
 struct Depthwise {
+  /// How a tap joins the accumulator: out + in * w (a depthwise convolution), out + in
+  /// (a sum pool: `filter` is the pool's window operand, never read) or max(out, in) (a
+  /// max pool, arith.maximumf).
+  enum class Combine { MulAdd, Add, Max };
   mlir::linalg::GenericOp op;
+  Combine combine = Combine::MulAdd;
   mlir::Value input, filter, output;
   int64_t spatial = 2;
   llvm::SmallVector<int64_t, 3> strides, dilations;

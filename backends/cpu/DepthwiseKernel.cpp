@@ -162,16 +162,29 @@ private:
                   scf::YieldOp::create(b, loc, taploop(level + 1, ks, row, inner));
                   return;
                 }
-                SmallVector<Value> wIdx = ks;
-                wIdx.push_back(c0);
-                Value wv = loadVector(b, loc, dw.filter, wIdx, width, mask);
+                Value wv;
+                if (dw.combine == Depthwise::Combine::MulAdd) {
+                  SmallVector<Value> wIdx = ks;
+                  wIdx.push_back(c0);
+                  wv = loadVector(b, loc, dw.filter, wIdx, width, mask);
+                }
                 Value tap = mul(k, dw.dilations[level]);
                 SmallVector<Value> next;
                 for (int64_t t = 0; t < pixels; ++t) {
                   SmallVector<Value> idx = inRow;
                   idx.append({add(mul(owIv[t], dw.strides[level]), tap), c0});
                   Value x = loadVector(b, loc, dw.input, idx, width, mask);
-                  next.push_back(vector::FMAOp::create(b, loc, x, wv, inner[t]));
+                  switch (dw.combine) {
+                  case Depthwise::Combine::MulAdd:
+                    next.push_back(vector::FMAOp::create(b, loc, x, wv, inner[t]));
+                    break;
+                  case Depthwise::Combine::Add:
+                    next.push_back(arith::AddFOp::create(b, loc, inner[t], x));
+                    break;
+                  case Depthwise::Combine::Max:
+                    next.push_back(arith::MaximumFOp::create(b, loc, inner[t], x));
+                    break;
+                  }
                 }
                 scf::YieldOp::create(b, loc, next);
               });

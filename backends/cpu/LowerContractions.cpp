@@ -482,26 +482,38 @@ std::optional<Depthwise> matchDepthwise(linalg::LinalgOp linalgOp) {
     return std::nullopt;
   Value in = op.getDpsInputOperand(0)->get(), w = op.getDpsInputOperand(1)->get();
   Value out = op.getDpsInitOperand(0)->get();
-  for (Value v : {in, w, out})
+  for (Value v : {in, out})
     if (!hasF32Elements(v) || !innermostContiguous(v))
       return std::nullopt;
-  // Body: yield(out + in * w), in either operand order.
+  // Body: yield(out + in * w) (either operand order), or, for a pool whose second input
+  // only gives the window's shape, yield(out + in) or yield(maximumf(out, in)).
   Block *body = op.getBody();
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  auto addOp = yield.getNumOperands() == 1 ? yield.getOperand(0).getDefiningOp<arith::AddFOp>()
-                                           : nullptr;
-  if (!addOp || body->getOperations().size() != 3)
+  Operation *combineOp =
+      yield.getNumOperands() == 1 ? yield.getOperand(0).getDefiningOp() : nullptr;
+  if (!combineOp || combineOp->getNumOperands() != 2 ||
+      !isa<arith::AddFOp, arith::MaximumFOp>(combineOp))
     return std::nullopt;
-  Value acc = body->getArgument(2);
-  Value product = addOp.getLhs() == acc ? addOp.getRhs() : addOp.getLhs();
-  auto mulOp = product.getDefiningOp<arith::MulFOp>();
-  if (!mulOp || (addOp.getLhs() != acc && addOp.getRhs() != acc))
+  Value acc = body->getArgument(2), a0 = body->getArgument(0), a1 = body->getArgument(1);
+  Value lhs = combineOp->getOperand(0), rhs = combineOp->getOperand(1);
+  if (lhs != acc && rhs != acc)
     return std::nullopt;
-  Value a0 = body->getArgument(0), a1 = body->getArgument(1);
-  if (!((mulOp.getLhs() == a0 && mulOp.getRhs() == a1) ||
-        (mulOp.getLhs() == a1 && mulOp.getRhs() == a0)))
-    return std::nullopt;
-  // Maps: out (n, o..., c), w (k..., c), in (n, o_i * s_i + k_i * d_i..., c).
+  Value joined = lhs == acc ? rhs : lhs;
+  Depthwise::Combine combine;
+  if (body->getOperations().size() == 2 && joined == a0) {
+    combine = isa<arith::MaximumFOp>(combineOp) ? Depthwise::Combine::Max
+                                                : Depthwise::Combine::Add;
+  } else {
+    auto mulOp = joined.getDefiningOp<arith::MulFOp>();
+    if (!isa<arith::AddFOp>(combineOp) || !mulOp || body->getOperations().size() != 3 ||
+        !((mulOp.getLhs() == a0 && mulOp.getRhs() == a1) ||
+          (mulOp.getLhs() == a1 && mulOp.getRhs() == a0)) ||
+        !hasF32Elements(w) || !innermostContiguous(w))
+      return std::nullopt;
+    combine = Depthwise::Combine::MulAdd;
+  }
+  // Maps: out (n, o..., c), w (k..., c) (a pool's window: (k...)), in (n, o_i * s_i +
+  // k_i * d_i..., c).
   MLIRContext *ctx = op.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineExpr> outExprs{d(0)}, wExprs;
@@ -510,7 +522,8 @@ std::optional<Depthwise> matchDepthwise(linalg::LinalgOp linalgOp) {
     wExprs.push_back(d(1 + spatial + i));
   }
   outExprs.push_back(d(cDim));
-  wExprs.push_back(d(cDim));
+  if (combine == Depthwise::Combine::MulAdd)
+    wExprs.push_back(d(cDim));
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   if (maps[2] != AffineMap::get(numLoops, 0, outExprs, ctx) ||
       maps[1] != AffineMap::get(numLoops, 0, wExprs, ctx) ||
@@ -519,6 +532,7 @@ std::optional<Depthwise> matchDepthwise(linalg::LinalgOp linalgOp) {
     return std::nullopt;
   Depthwise dw;
   dw.op = op;
+  dw.combine = combine;
   dw.input = in;
   dw.filter = w;
   dw.output = out;
@@ -558,6 +572,8 @@ struct LowerContractionsPass
                               "f32 contractions lowered to the AVX-512 BF16 kernel"};
   kiln::PassStatistic numDepthwise{this, "depthwise",
                                    "Depthwise convolutions lowered to register tiles"};
+  kiln::PassStatistic numPools{this, "pools",
+                               "Channels-last sum and max pools lowered to register tiles"};
 
   /// Erases the ops a kernel replaced (null ones skipped), remembering them in `erased`.
   static void eraseLowered(std::initializer_list<Operation *> ops,
@@ -589,7 +605,10 @@ struct LowerContractionsPass
     eraseLowered({epi ? epi->op.getOperation() : nullptr, dw.op.getOperation(),
                   fill ? fill.getOperation() : nullptr},
                  erased);
-    ++numDepthwise;
+    if (dw.combine == Depthwise::Combine::MulAdd)
+      ++numDepthwise;
+    else
+      ++numPools;
     if (epi)
       ++numEpilogues;
   }

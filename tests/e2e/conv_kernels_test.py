@@ -19,6 +19,10 @@ Models:
   convtranspose  ConvTranspose (group 1: tap products as a contraction, then the gather):
              2x2 stride 2 (DBNet's upsampling), 3x3 stride 2 with pads and output_padding,
              a dilated 3x3, with and without bias, on dynamic H and W (two sizes);
+  pools      MaxPool and AveragePool between NHWC convs on the depthwise kernel's register
+             tiles (kiln-lower-contractions' "pools"): stride 2 with pads, dilation 2,
+             count_include_pad 0 and 1, C = 19 (not a multiple of the vector
+             width), on dynamic H and W (two sizes, batch 1 and 2);
   mobile     squeeze-excite (GlobalAveragePool, 1x1 convs, HardSigmoid, Mul by the
              [N, C, 1, 1] scale), HardSwish, Split along C, Resize x2 + Concat, Pad,
              Softmax over C, ReduceMean over H and W.
@@ -139,6 +143,21 @@ def densenet_model(path):
     return [{"x": [1, 3, 32, 32]}], {"batchnorm-affine": 4}, 2
 
 
+def pools_model(path):
+    g = Graph(7)
+    y = g.op("Relu", [g.conv("x", 3, 19, 3)])
+    y = g.op("MaxPool", [y], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    y = g.op("AveragePool", [g.conv(y, 19, 19, 1)], kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+             count_include_pad=0)
+    y = g.op("MaxPool", [g.conv(y, 19, 19, 1)], kernel_shape=[3, 3], dilations=[2, 2],
+             pads=[2, 2, 2, 2])
+    y = g.op("AveragePool", [g.conv(y, 19, 19, 1)], kernel_shape=[5, 5], strides=[2, 2],
+             pads=[2, 2, 2, 2], count_include_pad=1)
+    y = g.conv(y, 19, 8, 1)
+    g.save(path, [("x", ["N", 3, "H", "W"])], [y])
+    return [{"x": [1, 3, 37, 53]}, {"x": [2, 3, 64, 64]}], {"pools": 5}, 2
+
+
 def mobile_model(path):
     g = Graph(5)
     x = g.op("HardSwish", [g.conv("x", 3, 16, 3, stride=2)])
@@ -178,7 +197,7 @@ def convtranspose_model(path):
 
 
 MODELS = {"depthwise": depthwise_model, "dynamic": dynamic_model, "resnet": resnet_model,
-          "densenet": densenet_model, "convtranspose": convtranspose_model,
+          "densenet": densenet_model, "convtranspose": convtranspose_model, "pools": pools_model,
           "mobile": mobile_model}
 
 

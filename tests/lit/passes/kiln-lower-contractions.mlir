@@ -218,6 +218,85 @@ func.func @padded_output(%a: memref<18x4xf32>, %b: memref<4x8xf32>, %bias: memre
 
 // -----
 
+// Channels-last pools take the depthwise kernel with another combine: a max pool
+// (-inf fill, arith.maximumf) and a sum pool (0 fill, addf) whose window operand (shape
+// only) is never read; the division of an average pool is the sum's epilogue.
+// CHECK-LABEL: func @pools
+// CHECK-NOT: linalg.
+// CHECK: %[[NEGINF:.+]] = arith.constant dense<0xFF800000> : vector<4xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.+}} = %[[NEGINF]],
+// CHECK: scf.for
+// CHECK-NOT: vector.fma
+// CHECK-NOT: load %arg1
+// CHECK: vector.load %arg0
+// CHECK: arith.maximumf {{.*}} : vector<4xf32>
+// CHECK: vector.store {{.*}}, %arg2
+// CHECK: %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<4xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.+}} = %[[ZERO]],
+// CHECK: scf.for
+// CHECK-NOT: vector.fma
+// CHECK-NOT: load %arg1
+// CHECK: vector.load %arg0
+// CHECK: arith.addf {{.*}} : vector<4xf32>
+// CHECK: arith.mulf {{.*}} : vector<4xf32>
+// CHECK: vector.store {{.*}}, %arg3
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @pools(%in: memref<1x10x10x8xf32>, %window: memref<3x3xf32>, %max: memref<1x8x8x8xf32>,
+                 %avg: memref<1x8x8x8xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %ninth = arith.constant 0.111111112 : f32
+  linalg.fill ins(%ninf : f32) outs(%max : memref<1x8x8x8xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3, d2 + d4, d5)>,
+                                   affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4)>,
+                                   affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+      ins(%in, %window : memref<1x10x10x8xf32>, memref<3x3xf32>) outs(%max : memref<1x8x8x8xf32>) {
+  ^bb0(%x: f32, %k: f32, %acc: f32):
+    %m = arith.maximumf %acc, %x : f32
+    linalg.yield %m : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%avg : memref<1x8x8x8xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3, d2 + d4, d5)>,
+                                   affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4)>,
+                                   affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+      ins(%in, %window : memref<1x10x10x8xf32>, memref<3x3xf32>) outs(%avg : memref<1x8x8x8xf32>) {
+  ^bb0(%x: f32, %k: f32, %acc: f32):
+    %s = arith.addf %acc, %x : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                   affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%avg : memref<1x8x8x8xf32>) outs(%avg : memref<1x8x8x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %d = arith.mulf %v, %ninth : f32
+    linalg.yield %d : f32
+  }
+  return
+}
+
+// A max over the window of a product (not a pool) stays a generic.
+// CHECK-LABEL: func @not_a_pool
+// CHECK: linalg.generic
+func.func @not_a_pool(%in: memref<1x10x10x8xf32>, %w: memref<3x3x8xf32>, %out: memref<1x8x8x8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3, d2 + d4, d5)>,
+                                   affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4, d5)>,
+                                   affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+      ins(%in, %w : memref<1x10x10x8xf32>, memref<3x3x8xf32>) outs(%out : memref<1x8x8x8xf32>) {
+  ^bb0(%x: f32, %k: f32, %acc: f32):
+    %p = arith.mulf %x, %k : f32
+    %m = arith.maximumf %acc, %p : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
 // A depthwise convolution on NHWC buffers (stride 2 along H, dilation 2 along W, C = 6
 // not a multiple of the 4-lane vector): the zero fill is dropped, each tile keeps one
 // accumulator per output pixel over the KH x KW window (vector.fma on masked channel
