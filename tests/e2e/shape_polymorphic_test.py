@@ -7,6 +7,10 @@ kiln-run; ONNX Runtime is the reference (tolerance 1e-4 relative to max(1, max |
     stride > 1 (pads computed at run time from the size);
   * Conv -> MaxPool/AveragePool -> Conv (the pool runs on NHWC between the NHWC
     convolutions): pads, SAME, count_include_pad 0 and 1, ceil_mode on a fixed size;
+  * pools on dynamic H and W with ceil_mode (max; average as PaddleOCR's ResNet_vd
+    shortcuts write it, 2x2 stride 2, padding not counted; counted pads), auto_pad SAME
+    with a stride > 1 (as tf2onnx writes pools; pads and divisors computed at run time),
+    and LpPool, also alone (NCHW);
   * ConvTranspose with dynamic H and W: strides, pads, output_padding, dilations, groups,
     SAME_UPPER / SAME_LOWER (text detectors' upsampling heads);
   * Resize by constant scales of a dynamic-size image (detectors' feature pyramids), and to
@@ -79,6 +83,13 @@ def conv_pool(name, pool, attrs, dims=("N", 3, "H", "W")):
                        [("W1", w1), ("W2", w2)])
 
 
+def pool_alone(name, pool, attrs, opset=17):
+    """One pool on NCHW (no convolution to run it channels-last)."""
+    nodes = [helper.make_node(pool, ["X"], ["Y"], name="/pool", **attrs)]
+    return name, model(nodes, [f32_info("X", ["N", 3, "H", "W"])],
+                       [f32_info("Y", ["N", 3, "OH", "OW"])], opset=opset)
+
+
 def cases():
     yield conv_pool("pool_max_k3s2", "MaxPool", dict(kernel_shape=[3, 3], strides=[2, 2],
                                                      pads=[1, 1, 1, 1]))
@@ -91,6 +102,21 @@ def cases():
                     dict(kernel_shape=[5, 5], auto_pad="SAME_UPPER"))
     yield conv_pool("pool_max_ceil_static", "MaxPool",
                     dict(kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1), dims=(1, 3, 9, 13))
+    yield conv_pool("pool_max_ceil_dynamic", "MaxPool",
+                    dict(kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1))
+    yield conv_pool("pool_avg_ceil_exclude_pad", "AveragePool",
+                    dict(kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1, count_include_pad=0))
+    yield conv_pool("pool_avg_same_upper_stride2", "AveragePool",
+                    dict(kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER"))
+    yield pool_alone("pool_alone_avg_ceil_include_pad", "AveragePool",
+                     dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1,
+                          count_include_pad=1))
+    yield pool_alone("pool_alone_avg_same_lower_stride2", "AveragePool",
+                     dict(kernel_shape=[2, 3], strides=[2, 2], auto_pad="SAME_LOWER"))
+    yield pool_alone("pool_alone_max_same_upper_stride2", "MaxPool",
+                     dict(kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER"))
+    yield pool_alone("pool_alone_lp_ceil", "LpPool",
+                     dict(kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1, p=2), opset=18)
     yield conv("conv_3x3_stride2", 3, dict(strides=[2, 2], pads=[1, 1, 1, 1]))
     yield conv("conv_3x3_same_upper_stride2", 3, dict(strides=[2, 2], auto_pad="SAME_UPPER"))
     yield conv("conv_4x4_same_lower_stride3", 4, dict(strides=[3, 2], auto_pad="SAME_LOWER"))

@@ -190,7 +190,7 @@ Value buildConv1DAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
   window2D.dilations = {1, window.dilations[0]};
   window2D.padBegin = window2D.padEnd = window2D.extraEnd = {0, 0}; // x is padded already
   window2D.outSizes = {1, window.outSizes[0]};
-  window2D.runtimeSamePads = {false, false};
+  window2D.runtimeSamePads = window2D.runtimeCeil = {false, false};
   SmallVector<int64_t> shape(resultType.getShape());
   shape.insert(shape.begin() + 2, 1);
   auto type2D = RankedTensorType::get(shape, resultType.getElementType());

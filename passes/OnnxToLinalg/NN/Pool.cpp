@@ -187,10 +187,7 @@ FailureOr<Window> getPoolWindow(ConversionPatternRewriter &rewriter, Operation *
     return failure();
   if (kernel.empty() || kernel.size() > 3)
     return reject(rewriter, op, "only 1-D to 3-D pooling is supported");
-  FailureOr<Window> window = getWindow(rewriter, op, inputType, kernel, ceilMode);
-  if (succeeded(window) && window->hasRuntimePads())
-    return reject(rewriter, op, "auto_pad SAME with a stride > 1 needs static spatial input sizes");
-  return window;
+  return getWindow(rewriter, op, inputType, kernel, ceilMode);
 }
 
 OpFoldResult getChannels(OpBuilder &b, Location loc, Value input) {
@@ -294,6 +291,9 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     PoolKind kind = isUnsignedInt(op.getX().getType()) ? PoolKind::MaxUnsigned : PoolKind::Max;
     Value lowest = getPoolIdentity(rewriter, loc, kind, resultType.getElementType());
     if (!op.getIndices().use_empty()) {
+      if (window->hasRuntimePads())
+        return reject(rewriter, op,
+                      "Indices with auto_pad SAME and a stride > 1 need static spatial sizes");
       RankedTensorType indicesType = getRankedResultType(rewriter, *getTypeConverter(), op, 1);
       if (!indicesType)
         return failure();
@@ -329,6 +329,63 @@ SmallVector<int64_t> countTaps(int64_t outSize, int64_t stride, int64_t dilation
   return counts;
 }
 
+/// `sum` [N, C, o...] divided, per output position, by the taps of the window that land
+/// in the counted range of each dim: [-padBegin, in + padEnd) with `includePad`, else
+/// [0, in); never ceil_mode's extra end padding. For dynamic spatial sizes, where the
+/// divisors cannot be a constant table: along a dim, the taps k in [0, K) with
+/// lo <= o * s - padBegin + k * d < hi number min(K, ceil((hi - a) / d)) -
+/// max(0, ceil((lo - a) / d)) for a = o * s - padBegin (at least 1).
+Value divideByRuntimeCounts(OpBuilder &b, Location loc, Value sum, Value x, const Window &window,
+                            bool includePad) {
+  auto cst = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  int64_t spatial = window.kernel.size();
+  SmallVector<Value> padBegin, lo, hi;
+  for (int64_t i = 0; i < spatial; ++i) {
+    auto [begin, end] = spatialPads(b, loc, x, window, i);
+    Value in = tensor::DimOp::create(b, loc, x, i + 2);
+    padBegin.push_back(begin);
+    lo.push_back(includePad ? arith::SubIOp::create(b, loc, cst(0), begin).getResult() : cst(0));
+    hi.push_back(includePad ? arith::AddIOp::create(b, loc, in, end).getResult() : in);
+  }
+  auto type = cast<RankedTensorType>(sum.getType());
+  Value init = tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, sum),
+                                       type.getElementType());
+  AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{sum}, ValueRange{init},
+             SmallVector<AffineMap>{identity, identity}, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               auto c = [&](int64_t v) -> Value {
+                 return arith::ConstantIndexOp::create(nb, nloc, v);
+               };
+               Value count = c(1);
+               for (int64_t i = 0; i < spatial; ++i) {
+                 Value o = linalg::IndexOp::create(nb, nloc, 2 + i);
+                 Value start = arith::SubIOp::create(
+                     nb, nloc, arith::MulIOp::create(nb, nloc, o, c(window.strides[i])),
+                     padBegin[i]);
+                 Value d = c(window.dilations[i]);
+                 Value first = arith::MaxSIOp::create(
+                     nb, nloc, c(0),
+                     arith::CeilDivSIOp::create(nb, nloc,
+                                                arith::SubIOp::create(nb, nloc, lo[i], start), d));
+                 Value end = arith::MinSIOp::create(
+                     nb, nloc, c(window.kernel[i]),
+                     arith::CeilDivSIOp::create(nb, nloc,
+                                                arith::SubIOp::create(nb, nloc, hi[i], start), d));
+                 Value taps =
+                     arith::MaxSIOp::create(nb, nloc, c(1), arith::SubIOp::create(nb, nloc, end, first));
+                 count = arith::MulIOp::create(nb, nloc, count, taps);
+               }
+               Value wide = arith::IndexCastOp::create(nb, nloc, nb.getI64Type(), count);
+               Value divisor = arith::SIToFPOp::create(nb, nloc, args[0].getType(), wide);
+               linalg::YieldOp::create(nb, nloc,
+                                       ValueRange{arith::DivFOp::create(nb, nloc, args[0], divisor)});
+             })
+      .getResult(0);
+}
+
 struct AveragePoolLowering : OnnxLoweringPattern<AveragePoolOp> {
   using OnnxLoweringPattern::OnnxLoweringPattern;
 
@@ -347,11 +404,10 @@ struct AveragePoolLowering : OnnxLoweringPattern<AveragePoolOp> {
     // ceil_mode runs the last window past the end pads (never counted, as in ONNX Runtime).
     bool uniform = true;
     for (int64_t i = 0; i < spatial; ++i)
-      if (window->extraEnd[i] || (!includePad && (window->padBegin[i] || window->padEnd[i])))
+      if (window->extraEnd[i] ||
+          (!includePad &&
+           (window->padBegin[i] || window->padEnd[i] || window->runtimeSamePads[i])))
         uniform = false;
-    if (!uniform && ShapedType::isDynamicShape(inputType.getShape().drop_front(2)))
-      return reject(rewriter, 
-          op, "count_include_pad=0 with pads needs static spatial input sizes");
 
     Type elementType = resultType.getElementType();
     Value zero = createScalarConstant(rewriter, loc, elementType, 0);
@@ -361,7 +417,9 @@ struct AveragePoolLowering : OnnxLoweringPattern<AveragePoolOp> {
     Value sum = buildPool(rewriter, loc, PoolKind::Sum, padded, init, *window);
 
     Value result;
-    if (uniform) {
+    if (!uniform && ShapedType::isDynamicShape(inputType.getShape().drop_front(2))) {
+      result = divideByRuntimeCounts(rewriter, loc, sum, adaptor.getX(), *window, includePad);
+    } else if (uniform) {
       int64_t size = 1;
       for (int64_t k : window->kernel)
         size *= k;

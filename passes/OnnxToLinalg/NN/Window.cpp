@@ -91,12 +91,14 @@ FailureOr<Window> getWindow(ConversionPatternRewriter &rewriter, Operation *op,
     w.runtimeSamePads.push_back(runtimePads);
 
     if (ShapedType::isDynamic(in)) {
-      if (ceilMode)
-        return reject(rewriter, op, "ceil_mode needs static spatial input sizes");
-      w.extraEnd.push_back(0);
+      if (ceilMode && runtimePads)
+        return reject(rewriter, op, "ceil_mode with auto_pad SAME needs static spatial sizes");
+      w.runtimeCeil.push_back(ceilMode);
+      w.extraEnd.push_back(ceilMode ? s - 1 : 0);
       w.outSizes.push_back(ShapedType::kDynamic);
       continue;
     }
+    w.runtimeCeil.push_back(false);
     int64_t span = in + begin + end - effective;
     if (span < 0)
       return reject(rewriter, op, "the window is larger than the padded input");
@@ -117,10 +119,30 @@ static Value sameOutSize(OpBuilder &b, Location loc, Value in, int64_t stride) {
                                 cst(stride));
 }
 
+std::pair<Value, Value> spatialPads(OpBuilder &b, Location loc, Value input,
+                                    const Window &window, int64_t i) {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  if (!window.runtimeSamePads[i])
+    return {cst(window.padBegin[i]), cst(window.padEnd[i])};
+  // total = max(0, (ceil(in / s) - 1) * s + effective - in); SAME_UPPER puts the odd one
+  // at the end.
+  int64_t s = window.strides[i];
+  int64_t effective = (window.kernel[i] - 1) * window.dilations[i] + 1;
+  Value in = tensor::DimOp::create(b, loc, input, i + 2);
+  Value out = sameOutSize(b, loc, in, s);
+  Value covered = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, out, cst(1)), cst(s)),
+      cst(effective));
+  Value total =
+      arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, covered, in), cst(0));
+  Value half = arith::DivUIOp::create(b, loc, total, cst(2));
+  Value begin = window.sameUpper ? half : Value(arith::SubIOp::create(b, loc, total, half));
+  return {begin, arith::SubIOp::create(b, loc, total, begin)};
+}
+
 Value padSpatial(OpBuilder &b, Location loc, Value input, const Window &window, Value padValue) {
   if (!window.isPadded())
     return input;
-  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
   for (size_t i = 0; i < window.kernel.size(); ++i) {
     if (!window.runtimeSamePads[i]) {
@@ -128,21 +150,9 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, const Window &window, 
       high.push_back(b.getIndexAttr(window.padEnd[i] + window.extraEnd[i]));
       continue;
     }
-    // total = max(0, (ceil(in / s) - 1) * s + effective - in); SAME_UPPER puts the odd
-    // one at the end.
-    int64_t s = window.strides[i];
-    int64_t effective = (window.kernel[i] - 1) * window.dilations[i] + 1;
-    Value in = tensor::DimOp::create(b, loc, input, i + 2);
-    Value out = sameOutSize(b, loc, in, s);
-    Value covered = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, out, cst(1)), cst(s)),
-        cst(effective));
-    Value total = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, covered, in),
-                                         cst(0));
-    Value half = arith::DivUIOp::create(b, loc, total, cst(2));
-    Value begin = window.sameUpper ? half : Value(arith::SubIOp::create(b, loc, total, half));
+    auto [begin, end] = spatialPads(b, loc, input, window, i);
     low.push_back(begin);
-    high.push_back(arith::SubIOp::create(b, loc, total, begin).getResult());
+    high.push_back(end);
   }
   return tensor::PadOp::create(b, loc, Type(), input, low, high, padValue);
 }
@@ -180,10 +190,28 @@ Value createWindowOutput(OpBuilder &b, Location loc, Operation *node, RankedTens
                               " of the output where the model's shapes imply {}");
         continue;
       }
-      Value span = arith::AddIOp::create(
-          b, loc, in, cst(window.padBegin[i] + window.padEnd[i] + window.extraEnd[i] - effective));
-      Value out = arith::DivSIOp::create(b, loc, span, cst(window.strides[i]));
-      want = OpFoldResult(arith::AddIOp::create(b, loc, out, cst(1)).getResult());
+      if (window.runtimeCeil[i]) {
+        // out = ceil(span / stride) + 1, less the last window if it would start in the
+        // end padding (as getWindow does for static sizes).
+        int64_t s = window.strides[i];
+        Value span = arith::AddIOp::create(
+            b, loc, in, cst(window.padBegin[i] + window.padEnd[i] - effective));
+        Value out = arith::AddIOp::create(
+            b, loc, arith::CeilDivSIOp::create(b, loc, span, cst(s)), cst(1));
+        Value lastStart = arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, out, cst(1)),
+                                                cst(s));
+        Value inPads = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::sge, lastStart,
+            arith::AddIOp::create(b, loc, in, cst(window.padBegin[i])));
+        want = OpFoldResult(
+            arith::SelectOp::create(b, loc, inPads, arith::SubIOp::create(b, loc, out, cst(1)), out)
+                .getResult());
+      } else {
+        Value span = arith::AddIOp::create(
+            b, loc, in, cst(window.padBegin[i] + window.padEnd[i] + window.extraEnd[i] - effective));
+        Value out = arith::DivSIOp::create(b, loc, span, cst(window.strides[i]));
+        want = OpFoldResult(arith::AddIOp::create(b, loc, out, cst(1)).getResult());
+      }
     }
     if (resultType.isDynamicDim(d))
       dynamicSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, want));

@@ -28,6 +28,10 @@ struct Window {
   /// padSpatial and createWindowOutput compute them at run time (out = ceil(in / stride)).
   llvm::SmallVector<bool> runtimeSamePads;
   bool sameUpper = true;
+  /// ceil_mode on a dynamic size: the output size is computed at run time
+  /// (createWindowOutput) and extraEnd holds stride - 1, the most end padding ceil_mode
+  /// can need (the windows past the real need read padding they never use).
+  llvm::SmallVector<bool> runtimeCeil;
 
   /// Whether any padding (explicit, automatic or from ceil_mode) is applied.
   bool isPadded() const;
@@ -42,6 +46,12 @@ struct Window {
 llvm::FailureOr<Window> getWindow(mlir::ConversionPatternRewriter &rewriter, mlir::Operation *op,
                                   mlir::RankedTensorType inputType, llvm::ArrayRef<int64_t> kernel,
                                   bool ceilMode);
+
+/// The begin and end pads of spatial dim `i` of `input` (NC...), also where they are only
+/// known at run time (runtimeSamePads); ceil_mode's extra end padding is not included.
+std::pair<mlir::Value, mlir::Value> spatialPads(mlir::OpBuilder &b, mlir::Location loc,
+                                                mlir::Value input, const Window &window,
+                                                int64_t i);
 
 /// Pads the spatial dims of `input` (NC...) by the window's pads with `padValue`.
 mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,

@@ -51,12 +51,13 @@ func.func @conv_dynamic_kernel(%x: tensor<1x2x8x8xf32>, %w: tensor<3x2x?x?xf32>)
 
 // -----
 
-// Tests that a pooling op with auto_pad SAME and a stride > 1 on dynamic spatial dims is
-// rejected (its pads would depend on the run-time size; Conv computes them).
-// CHECK: node 'pool_same_s2' (AveragePool): cannot be compiled: auto_pad SAME with a stride > 1 needs static spatial input sizes
-func.func @pool_same_stride(%x: tensor<1x2x?x?xf32>) -> tensor<1x2x?x?xf32> {
-  %0 = "onnx.AveragePool"(%x) {auto_pad = "SAME_UPPER", kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x2x?x?xf32>) -> tensor<1x2x?x?xf32> loc("pool_same_s2")
-  return %0 : tensor<1x2x?x?xf32>
+// Tests that a MaxPool whose Indices are used, with auto_pad SAME and a stride > 1 on
+// dynamic spatial dims, is rejected (its index arithmetic takes static pads; the values
+// alone, and AveragePool, compute the pads at run time).
+// CHECK: node 'pool_same_s2' (MaxPool): cannot be compiled: Indices with auto_pad SAME and a stride > 1 need static spatial sizes
+func.func @pool_same_stride(%x: tensor<1x2x?x?xf32>) -> (tensor<1x2x?x?xf32>, tensor<1x2x?x?xi64>) {
+  %0:2 = "onnx.MaxPool"(%x) {auto_pad = "SAME_UPPER", kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x2x?x?xf32>) -> (tensor<1x2x?x?xf32>, tensor<1x2x?x?xi64>) loc("pool_same_s2")
+  return %0#0, %0#1 : tensor<1x2x?x?xf32>, tensor<1x2x?x?xi64>
 }
 
 // -----
@@ -71,20 +72,10 @@ func.func @conv_dynamic_channels(%x: tensor<1x?x5x5xf32>, %w: tensor<?x?x3x3xf32
 
 // -----
 
-// Tests that ceil_mode on dynamic spatial dims is rejected.
-// CHECK: node 'avg_ceil' (AveragePool): cannot be compiled: ceil_mode needs static spatial input sizes
-func.func @avgpool_ceil_dynamic(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
-  %0 = "onnx.AveragePool"(%x) {ceil_mode = 1 : i64, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> loc("avg_ceil")
-  return %0 : tensor<1x1x?x?xf32>
-}
-
-// -----
-
-// Tests that excluding pads from the average on dynamic spatial dims is rejected (the
-// divisor table needs the sizes).
-// CHECK: node 'avg_excl' (AveragePool): cannot be compiled: count_include_pad=0 with pads needs static spatial input sizes
-func.func @avgpool_exclude_dynamic(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
-  %0 = "onnx.AveragePool"(%x) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> loc("avg_excl")
+// Tests that ceil_mode together with auto_pad SAME on dynamic spatial dims is rejected.
+// CHECK: node 'avg_ceil' (AveragePool): cannot be compiled: ceil_mode with auto_pad SAME needs static spatial sizes
+func.func @avgpool_ceil_same_dynamic(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
+  %0 = "onnx.AveragePool"(%x) {auto_pad = "SAME_UPPER", ceil_mode = 1 : i64, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> loc("avg_ceil")
   return %0 : tensor<1x1x?x?xf32>
 }
 
