@@ -53,6 +53,17 @@ using namespace mlir;
 
 namespace {
 
+/// Whether `op` can be cloned on vectors lane by lane: an arith or math op (the math
+/// dialect's are elementwise too; after kiln-approximate-math an exp is arith ops and
+/// math.fma, which a Sigmoid or SiLU fused into a Winograd output transform brings in).
+bool isLaneWise(Operation &op) {
+  StringRef dialect = op.getDialect()->getNamespace();
+  if (op.getNumRegions() != 0)
+    return false;
+  return dialect == "arith" ||
+         (dialect == "math" && OpTrait::hasElementwiseMappableTraits(&op));
+}
+
 /// How an operand of a marked generic is read along the innermost loop `inner`.
 enum class Access { Row, Strided, Uniform, None };
 
@@ -142,7 +153,7 @@ bool vectorizable(linalg::GenericOp op) {
         return false;
       continue;
     }
-    if (bodyOp.getDialect()->getNamespace() != "arith" || bodyOp.getNumRegions() != 0)
+    if (!isLaneWise(bodyOp))
       return false;
   }
   return true;
@@ -347,7 +358,7 @@ std::optional<Interleave> matchInterleave(linalg::GenericOp op) {
         return std::nullopt;
       continue;
     }
-    if (bodyOp.getDialect()->getNamespace() != "arith" || bodyOp.getNumRegions() != 0)
+    if (!isLaneWise(bodyOp))
       return std::nullopt;
   }
   return found;

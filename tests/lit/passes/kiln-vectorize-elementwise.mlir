@@ -26,6 +26,29 @@ func.func @marked(%in: memref<9x20xf32>, %a: memref<4x20xf32>, %b: memref<4x20xf
 
 // -----
 
+// Tests that math ops in the body (an approximated exp's math.fma, a math.exp, as a SiLU
+// fused into a Winograd output transform brings them) are cloned on vectors too.
+// CHECK-LABEL: func.func @math_ops
+// CHECK: scf.parallel
+// CHECK: math.exp %{{.+}} : vector<16xf32>
+// CHECK: math.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: arith.divf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK-NOT: linalg.generic
+func.func @math_ops(%in: memref<4x20xf32>, %out: memref<4x20xf32>) {
+  %one = arith.constant 1.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%in : memref<4x20xf32>) outs(%out : memref<4x20xf32>) attrs = {kiln.vectorize} {
+  ^bb0(%x: f32, %o: f32):
+    %n = arith.negf %x : f32
+    %e = math.exp %n : f32
+    %f = math.fma %e, %one, %one : f32
+    %s = arith.divf %x, %f : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // Tests an 8-bit convolution's im2col copy (3x3, stride 1): 64 lanes of i8 fill the
 // registers 16 f32 lanes would, and the input row is read at ow + kw (one masked load
 // of the 28 bytes of an output row).
