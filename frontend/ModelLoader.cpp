@@ -240,9 +240,7 @@ public:
 private:
   std::vector<onnx::TypeProto_Tensor *> shaped;
 };
-} // namespace
 
-namespace {
 /// Gives every unnamed node (in subgraphs too) a placeholder name while the
 /// checker runs, so that its messages can say "node #3 (LayerNormalization)"
 /// instead of "Node ()". The destructor restores the empty names, which the
