@@ -25,16 +25,17 @@ func.func @widths(%a: memref<20x8xf32>, %y48: memref<20x48xf32>, %y64: memref<20
 
 // M = 20 rows take two 10-row tiles (20 accumulators) instead of 8 + 8 + 4 rows; each
 // tile loads A once per row per k: 10 scalar loads, then 20 FMAs. The group's last tile
-// prefetches the next packed B panel's row to L2 (locality 2) as it reads its own.
+// prefetches the next packed B panel's row to L2 (locality 2) as it reads its own
+// (K = 80 is not short: tiles run in row groups, not row by row).
 // CHECK-LABEL: func @rows20
 // CHECK: scf.for
 // CHECK: memref.prefetch %{{.+}}[%{{.+}}, %{{.+}}, %{{.+}}], read, locality<2>, data
 // CHECK-COUNT-10: memref.load %arg0
 // CHECK-NOT: memref.load %arg0
 // CHECK: scf.yield
-memref.global "private" constant @w : memref<8x64xf32> = dense<2.0>
-func.func @rows20(%a: memref<20x8xf32>, %y: memref<20x64xf32>) {
-  %m = memref.get_global @w : memref<8x64xf32>
-  linalg.matmul ins(%a, %m : memref<20x8xf32>, memref<8x64xf32>) outs(%y : memref<20x64xf32>)
+memref.global "private" constant @w : memref<80x64xf32> = dense<2.0>
+func.func @rows20(%a: memref<20x80xf32>, %y: memref<20x64xf32>) {
+  %m = memref.get_global @w : memref<80x64xf32>
+  linalg.matmul ins(%a, %m : memref<20x80xf32>, memref<80x64xf32>) outs(%y : memref<20x64xf32>)
   return
 }

@@ -1,17 +1,19 @@
 // RUN: kiln-opt --split-input-file --kiln-lower-contractions="tile-rows=2 tile-vectors=1 vector-width=4" --cse %s | FileCheck %s
 
 // A Linear layer: B[n, k] is a constant weight, so it is packed into [ceil(N/4)][K][4]
-// panels at compile time (N = 6 -> 2 panels, the second zero padded); the zero fill is
+// panels at compile time (N = 6 -> 2 panels, the second zero padded; K = 80 is above
+// the short K of @short_k, so tiles run in row groups); the zero fill is
 // dropped and the bias + ReLU generic becomes the tile epilogue. Whole tiles come in
 // three forms whose k loops test nothing but what they must: in the first column panel
 // (%[[FIRST]]) the k loop requests the next tile's A rows once per 16 k (a cache line of
 // f32) and tests whether it is the group's last tile (%[[NEXT]]); elsewhere the group's
 // last tile requests the next B panel's rows in every k step, and the others request
 // nothing.
-// CHECK: memref.global "private" constant @__kiln_packed_0 : memref<2x3x4xf32> = dense_resource<__kiln_packed_0>
+// CHECK: memref.global "private" constant @__kiln_packed_0 : memref<2x80x4xf32> = dense_resource<__kiln_packed_0>
 // CHECK-LABEL: func @linear
 // CHECK-NOT: linalg.
-// CHECK: %[[P:.+]] = memref.get_global @__kiln_packed_0 : memref<2x3x4xf32>
+// CHECK: %[[P:.+]] = memref.get_global @__kiln_packed_0 : memref<2x80x4xf32>
+// CHECK: arith.select %false, %c1,
 // CHECK: scf.parallel
 // CHECK: %[[NEXT:.+]] = arith.andi
 // CHECK: scf.if
@@ -65,10 +67,42 @@
 // CHECK: vector.maskedstore
 // CHECK-NOT: linalg.
 // CHECK: return
-memref.global "private" constant @w : memref<6x3xf32> = dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]>
-func.func @linear(%x: memref<?x3xf32>, %bias: memref<6xf32>, %y: memref<?x6xf32>) {
+memref.global "private" constant @w : memref<6x80xf32> = dense<0.5>
+func.func @linear(%x: memref<?x80xf32>, %bias: memref<6xf32>, %y: memref<?x6xf32>) {
   %cst = arith.constant 0.0 : f32
-  %w = memref.get_global @w : memref<6x3xf32>
+  %w = memref.get_global @w : memref<6x80xf32>
+  linalg.fill ins(%cst : f32) outs(%y : memref<?x6xf32>)
+  linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>,
+                                 affine_map<(d0, d1, d2) -> (d1, d2)>,
+                                 affine_map<(d0, d1, d2) -> (d0, d1)>]
+      ins(%x, %w : memref<?x80xf32>, memref<6x80xf32>) outs(%y : memref<?x6xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>,
+                                   affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%y, %bias : memref<?x6xf32>, memref<6xf32>) outs(%y : memref<?x6xf32>) {
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %s = arith.addf %in, %b : f32
+    %r = arith.maximumf %s, %cst : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A short K (3 here; at most 64 f32, 128 with a residual in the epilogue): tiles run
+// row by row (a row group of one tile) so that the output rows are written front to
+// back; all of B then stays in L2, so no tile requests the next B panel.
+// CHECK-LABEL: func @short_k
+// CHECK: %[[P:.+]] = memref.get_global @__kiln_packed_{{[0-9]+}} : memref<2x3x4xf32>
+// CHECK: arith.select %true, %c1,
+// CHECK: scf.parallel
+// CHECK-NOT: memref.prefetch %[[P]]
+// CHECK: return
+memref.global "private" constant @w3 : memref<6x3xf32> = dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]>
+func.func @short_k(%x: memref<?x3xf32>, %bias: memref<6xf32>, %y: memref<?x6xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %w = memref.get_global @w3 : memref<6x3xf32>
   linalg.fill ins(%cst : f32) outs(%y : memref<?x6xf32>)
   linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>,
                                  affine_map<(d0, d1, d2) -> (d1, d2)>,
