@@ -4,7 +4,7 @@
 // Tests that a 3x3 stride-1 kiln.conv_nhwc with constant weights and 32 channels becomes
 // Winograd F(2x2, 3x3): X padded by one more row and column at the end, one input
 // transform with 16 results (marked for the CPU backend's vectorizer) over the 8x8 tiles,
-// each inserted into its slice k of one [1, 8, 8, 16, 32] tensor, one contraction
+// each inserted into its slice k of one [1, 8, 8, 17, 32] tensor (a spare slot per tile), one contraction
 // batched over the 16 with the transformed weights [16, 32, 40], and an output transform
 // (marked too) over the output pixels reading tile (oh / 2, ow / 2) of each of the 16
 // products' slices; without the option, the implicit GEMM.
@@ -14,11 +14,12 @@
 // CHECK-DAG: #[[TILE:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 2, d2 floordiv 2, d3)>
 // CHECK-LABEL: func.func @winograd
 // CHECK: tensor.pad %{{.+}} low[0, 1, 1, 0] high[0, 2, 2, 0]
-// CHECK: %[[V:.+]] = tensor.empty() : tensor<1x8x8x16x32xf32>
+// CHECK: %[[V:.+]] = tensor.empty() : tensor<1x8x8x17x32xf32>
 // CHECK: linalg.generic {{.*}} outs({{.*}} : tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>) attrs = {kiln.vectorize}
-// CHECK: tensor.insert_slice %{{.+}}#0 into %[[V]][0, 0, 0, 0, 0] [1, 8, 8, 1, 32] [1, 1, 1, 1, 1] : tensor<1x8x8x32xf32> into tensor<1x8x8x16x32xf32>
+// CHECK: tensor.insert_slice %{{.+}}#0 into %[[V]][0, 0, 0, 0, 0] [1, 8, 8, 1, 32] [1, 1, 1, 1, 1] : tensor<1x8x8x32xf32> into tensor<1x8x8x17x32xf32>
 // CHECK-COUNT-14: tensor.insert_slice
-// CHECK: %[[VFULL:.+]] = tensor.insert_slice %{{.+}}#15 into %{{.+}}[0, 0, 0, 15, 0] [1, 8, 8, 1, 32]
+// CHECK: %[[VSLOTS:.+]] = tensor.insert_slice %{{.+}}#15 into %{{.+}}[0, 0, 0, 15, 0] [1, 8, 8, 1, 32]
+// CHECK: %[[VFULL:.+]] = tensor.extract_slice %[[VSLOTS]][0, 0, 0, 0, 0] [1, 8, 8, 16, 32] [1, 1, 1, 1, 1] : tensor<1x8x8x17x32xf32> to tensor<1x8x8x16x32xf32>
 // CHECK: %[[P:.+]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[VFULL]], %{{.+}} : tensor<1x8x8x16x32xf32>, tensor<16x32x40xf32>) outs(%{{.+}} : tensor<1x8x8x16x40xf32>)
 // CHECK: tensor.extract_slice %[[P]][0, 0, 0, 0, 0] [1, 8, 8, 1, 40] [1, 1, 1, 1, 1] : tensor<1x8x8x16x40xf32> to tensor<1x8x8x40xf32>
 // CHECK-COUNT-15: tensor.extract_slice %[[P]]
