@@ -136,6 +136,7 @@ void emitAmxOrFallback(mlir::OpBuilder &b, mlir::ModuleOp module, mlir::Location
 void emitContraction(mlir::OpBuilder &builder, const Contraction &contraction,
                      const Epilogue *epilogue, const TileShape &tile);
 
+// KernelHelpers.cpp: the pieces every register-tiled kernel emits code with.
 
 /// An index expression of the tile's iteration values `iv` (dims, constants, +, * and,
 /// for split rows, floordiv/mod by constants) as arith ops.

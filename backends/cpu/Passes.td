@@ -52,7 +52,7 @@ def LowerContractions : Pass<"kiln-lower-contractions", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
                            "mlir::affine::AffineDialect", "mlir::func::FuncDialect",
-                           "mlir::amx::AMXDialect"];
+                           "mlir::amx::AMXDialect", "mlir::math::MathDialect"];
 }
 
 def ApproximateMath : Pass<"kiln-approximate-math", "mlir::ModuleOp"> {

@@ -6,23 +6,32 @@
 // dropped and the bias + ReLU generic becomes the tile epilogue. Whole tiles come in
 // three forms whose k loops test nothing but what they must: in the first column panel
 // (%[[FIRST]]) the k loop requests the next tile's A rows once per 16 k (a cache line of
-// f32) and tests whether it is the group's last tile (%[[NEXT]]); elsewhere the group's
-// last tile requests the next B panel's rows in every k step, and the others request
-// nothing.
+// f32) and tests whether it requests the next B panel (%[[NEXT]]: the group's last
+// tile, or every tile of a group of at most 16, each a share of the panel's rows, one
+// every 2^floor(log2 G) k steps from row g * ceil(K / G)); elsewhere the requesting
+// tiles request the next B panel's rows in their k steps, and the others nothing.
 // CHECK: memref.global "private" constant @__kiln_packed_0 : memref<2x80x4xf32> = dense_resource<__kiln_packed_0>
 // CHECK-LABEL: func @linear
 // CHECK-NOT: linalg.
 // CHECK: %[[P:.+]] = memref.get_global @__kiln_packed_0 : memref<2x80x4xf32>
 // CHECK: arith.select %false, %c1,
 // CHECK: scf.parallel
-// CHECK: %[[NEXT:.+]] = arith.andi
+// CHECK: %[[FEW:.+]] = arith.cmpi ule, %{{.+}}, %c16 : index
+// CHECK: %[[LASTORFEW:.+]] = arith.ori %{{.+}}, %[[FEW]] : i1
+// CHECK: %[[NEXT:.+]] = arith.andi %[[LASTORFEW]], %{{.+}} : i1
+// CHECK: math.ctlz
+// CHECK: %[[BASE:.+]] = arith.select %[[FEW]], %{{.+}}, %c0 : index
+// CHECK: %[[SHIFT:.+]] = arith.select %[[FEW]], %{{.+}}, %c0 : index
 // CHECK: scf.if
 // CHECK: %[[FIRST:.+]] = arith.cmpi eq, %{{.+}}, %c0 : index
 // CHECK: scf.if %[[FIRST]] {
 // CHECK: %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<4xf32>
 // CHECK: scf.for %[[K:.+]] = {{.*}} iter_args(%{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]])
 // CHECK: scf.if %[[NEXT]] {
-// CHECK-NEXT: memref.prefetch %[[P]]
+// CHECK-NEXT: %[[STEP:.+]] = arith.shrui %{{.+}}, %[[SHIFT]] : index
+// CHECK-NEXT: %[[AT:.+]] = arith.addi %[[BASE]], %[[STEP]] : index
+// CHECK-NEXT: %[[ROW:.+]] = arith.minui %[[AT]], %{{.+}} : index
+// CHECK-NEXT: memref.prefetch %[[P]][%{{.+}}, %[[ROW]], %c0]
 // CHECK: %[[LINE:.+]] = arith.andi %[[K]], %c15
 // CHECK: %[[AT:.+]] = arith.cmpi eq, %[[LINE]], %c0
 // CHECK: scf.if %[[AT]] {
