@@ -473,18 +473,18 @@ void TileEmitter::emit() {
   // lines stalled on the line-fill buffers. Each tile's A rows stay in L1 while every
   // panel of B passes from L2. With a longer K, reading B from L2 per tile costs more
   // than the scattered stores save (1 thread, Intel Xeon, paired: 3136x64x256 with a
-  // residual -17%, without -5%, 12544x16x96 -16%; 3136x256x128 +6%, 196x96x576 +5%).
+  // residual -16%, without -7%, 12544x16x96 -17%; K = 256: 3136x256x64 +5%).
   int64_t elementBytes = cast<MemRefType>(ct.c.getType()).getElementTypeBitWidth() / 8;
   int64_t shortK = (rowInputs().empty() ? 256 : 512) / std::max<int64_t>(elementBytes, 1);
   SmallVector<int64_t> staticRanges = ct.op.getStaticLoopRanges();
-  int64_t kStatic = 1;
+  std::optional<int64_t> kStatic = 1;
   for (int64_t d : ct.k)
-    kStatic = ShapedType::isDynamic(staticRanges[d]) || ShapedType::isDynamic(kStatic)
-                  ? ShapedType::kDynamic
-                  : kStatic * staticRanges[d];
-  if (!ShapedType::isDynamic(kStatic) && !ShapedType::isDynamic(nStatic)) {
+    kStatic = kStatic && !ShapedType::isDynamic(staticRanges[d])
+                  ? std::optional<int64_t>(*kStatic * staticRanges[d])
+                  : std::nullopt;
+  if (kStatic && !ShapedType::isDynamic(nStatic)) {
     rowByRow = arith::ConstantIntOp::create(
-        b, loc, kStatic <= shortK && kStatic * nStatic * elementBytes <= kGroupBytes, 1);
+        b, loc, *kStatic <= shortK && *kStatic * nStatic * elementBytes <= kGroupBytes, 1);
   } else {
     rowByRow = arith::AndIOp::create(
         b, loc,
