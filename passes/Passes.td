@@ -429,7 +429,9 @@ def ConvertOnnxToLinalg : Pass<"kiln-convert-onnx-to-linalg", "mlir::ModuleOp"> 
   let options = [
     Option<"winograd", "winograd", "bool", "false",
            "Lower 3x3 stride-1 convolutions with constant weights and enough channels as "
-           "Winograd F(2x2, 3x3) (NN/ConvWinograd.h)">
+           "Winograd F(2x2, 3x3) (NN/ConvWinograd.h)">,
+    ListOption<"winogradNodes", "winograd-nodes", "std::string",
+               "With winograd: only the convolutions of these ONNX nodes (all when empty)">
   ];
 }
 

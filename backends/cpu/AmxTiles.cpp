@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
@@ -54,6 +55,56 @@ void emitAmxBlockSteps(OpBuilder &b, Location loc, Value scratch, Value steps,
   auto tail = scf::ForOp::create(b, loc, tailStart, steps, index(1));
   b.setInsertionPointToStart(tail.getBody());
   chunk(tail.getInductionVar(), 1);
+}
+
+void emitAmxBlocks(OpBuilder &b, Location loc, Value batch, Value panels, Value rowBlocks,
+                   Value panelBytes, Type scratchElement,
+                   llvm::function_ref<void(Value, Value, Value, Value)> body) {
+  // Every CPU with AMX has at least 2 MiB of L2 per core: half of it holds a group's
+  // panels of B while the row blocks of A stream past them.
+  constexpr int64_t groupBytes = 1 << 20;
+  auto index = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value group = arith::DivUIOp::create(b, loc, index(groupBytes), panelBytes);
+  group = arith::MaxUIOp::create(b, loc, group, index(1));
+  group = arith::MinUIOp::create(b, loc, group, panels);
+  Value groups = arith::CeilDivUIOp::create(b, loc, panels, group);
+  Value count = arith::MulIOp::create(b, loc, arith::MulIOp::create(b, loc, batch, groups),
+                                      rowBlocks);
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(0)}, ValueRange{count}, ValueRange{index(1)},
+      [&](OpBuilder &nb, Location, ValueRange ivs) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        SmallVector<Value> parts = emitDelinearize(b, loc, ivs[0], {batch, groups, rowBlocks});
+        // On the stack, outside the panel loop: scf.parallel scopes it to the iteration (and
+        // kiln-outline-parallel-loops gives each chunk one).
+        Value scratch = memref::AllocaOp::create(
+            b, loc, MemRefType::get({32, 32}, scratchElement), b.getI64IntegerAttr(64));
+        Value first = arith::MulIOp::create(b, loc, parts[1], group);
+        Value last = arith::MinUIOp::create(b, loc, arith::AddIOp::create(b, loc, first, group),
+                                            panels);
+        auto loop = scf::ForOp::create(b, loc, first, last, index(1));
+        b.setInsertionPointToStart(loop.getBody());
+        body(parts[0], loop.getInductionVar(), parts[2], scratch);
+      });
+}
+
+bool isZeroInit(const std::optional<TypedAttr> &init) {
+  if (!init)
+    return false;
+  if (auto f = dyn_cast<FloatAttr>(*init))
+    return f.getValue().isPosZero();
+  if (auto i = dyn_cast<IntegerAttr>(*init))
+    return i.getValue().isZero();
+  return false;
+}
+
+void emitAmxZeroScratch(OpBuilder &b, Location loc, Value scratch, amx::TileType cType) {
+  auto index = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value zero = amx::TileZeroOp::create(b, loc, cType);
+  for (int64_t t = 0; t < 4; ++t)
+    amx::TileStoreOp::create(b, loc, scratch, ValueRange{index(t / 2 * 16), index(t % 2 * 16)},
+                             zero);
 }
 
 void emitAmxOrFallback(OpBuilder &b, ModuleOp module, Location loc,

@@ -107,6 +107,9 @@ private:
     return result;
   }
 
+  /// How many of the innermost k dims (at least 1) A lays out as one run of
+  /// consecutive elements: each one's stride in A is the next one's stride times its size.
+  int64_t contiguousTrailingKDims();
   void convertA();
   void emitTiles();
   void emitAmxTiles();
@@ -189,6 +192,31 @@ bool Bf16Emitter::packB() {
   return true;
 }
 
+int64_t Bf16Emitter::contiguousTrailingKDims() {
+  auto type = cast<MemRefType>(ct.a.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      llvm::any_of(strides, ShapedType::isDynamic))
+    return 1;
+  // Each k dim's step in A's elements, from the strides of the A dims it indexes.
+  SmallVector<int64_t> step(ct.k.size(), 0);
+  for (auto [r, e] : llvm::enumerate(ct.mapA.getResults())) {
+    std::optional<SmallVector<int64_t>> coeffs = linearCoefficients(e, ct.numLoops);
+    if (!coeffs)
+      return 1;
+    for (auto [i, d] : llvm::enumerate(ct.k))
+      step[i] += (*coeffs)[d] * strides[r];
+  }
+  int64_t count = ct.k.size();
+  if (step[count - 1] != 1)
+    return 1;
+  int64_t dims = 1;
+  while (dims < count && step[count - dims - 1] == step[count - dims] * kSizes[count - dims])
+    ++dims;
+  return dims;
+}
+
 void Bf16Emitter::convertA() {
   Type bf16 = b.getBF16Type();
   // With AMX the rows past M (to a multiple of 32) are read by the last tiles but only
@@ -197,9 +225,16 @@ void Bf16Emitter::convertA() {
   rowsA = memref::AllocOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, kPadded}, bf16),
       ValueRange{batch, rowCount}, b.getI64IntegerAttr(64));
-  // The innermost k dim runs in vectors when A is contiguous along it.
-  int64_t inner = kSizes.back();
+  // The innermost k dim runs in vectors when A is contiguous along it, with the k dims
+  // before it whose elements follow on in A (a convolution's kw and c in NHWC: a 7x7
+  // window over 3 channels reads 7 runs of 21 floats, not 49 of 3).
   bool vectorized = endsWithDim(ct.mapA, ct.k.back()) && innermostContiguous(ct.a);
+  int64_t runDims = 1;
+  if (vectorized)
+    runDims = contiguousTrailingKDims();
+  int64_t inner = 1;
+  for (int64_t s : ArrayRef(kSizes).take_back(runDims))
+    inner *= s;
   int64_t width = vectorized ? kLanes : 1;
   int64_t outer = kTotal / inner;
   scf::ParallelOp::create(
@@ -211,7 +246,7 @@ void Bf16Emitter::convertA() {
         SmallVector<Value> bIv = delinearize(parts[0], batchSizes);
         SmallVector<Value> mIv = delinearize(parts[1], mSizes);
         SmallVector<Value> outerSizes;
-        for (int64_t s : ArrayRef(kSizes).drop_back())
+        for (int64_t s : ArrayRef(kSizes).drop_back(runDims))
           outerSizes.push_back(index(s));
         auto outerLoop = scf::ForOp::create(b, loc, index(0), index(outer), index(1));
         OpBuilder::InsertionGuard g(b);
@@ -223,7 +258,10 @@ void Bf16Emitter::convertA() {
         auto innerLoop = scf::ForOp::create(b, loc, index(0), index(inner), index(width));
         b.setInsertionPointToStart(innerLoop.getBody());
         Value c = innerLoop.getInductionVar();
+        // The run starts at its k dims' 0 and goes on through memory.
         SmallVector<Value> k = kIv;
+        for (int64_t d = 1; d < runDims; ++d)
+          k.push_back(index(0));
         k.push_back(c);
         SmallVector<Value> at{parts[0], parts[1], add(rowStart, c)};
         SmallVector<Value> src = indices(ct.mapA, bIv, mIv, Value(), k);
@@ -363,19 +401,11 @@ void Bf16Emitter::emitAmxTiles() {
   auto abType = amx::TileType::get({16, 32}, bf16), cType = amx::TileType::get({16, 16}, f32);
   int64_t steps = kPadded / 32;
   Value rowBlocks = ceilDiv(mSize, block);
-  scf::ParallelOp::create(
-      b, loc, ValueRange{index(0)}, ValueRange{product({batch, panels, rowBlocks})},
-      ValueRange{index(1)}, [&](OpBuilder &nb, Location, ValueRange ivs) {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-        // The scratch is on the stack: scf.parallel scopes it to the iteration (and
-        // kiln-outline-parallel-loops gives each chunk one).
-        SmallVector<Value> parts = delinearize(ivs[0], {batch, panels, rowBlocks});
-        Value bLin = parts[0], jp = parts[1];
+  emitAmxBlocks(
+      b, loc, batch, panels, rowBlocks, index(kPadded * block * 2), f32,
+      [&](Value bLin, Value jp, Value rowBlock, Value scratch) {
         SmallVector<Value> bIv = delinearize(bLin, batchSizes);
-        Value i0 = mul(parts[2], index(block)), j0 = mul(jp, index(block));
-        Value scratch = memref::AllocaOp::create(b, loc, MemRefType::get({block, block}, f32),
-                                                 b.getI64IntegerAttr(64));
+        Value i0 = mul(rowBlock, index(block)), j0 = mul(jp, index(block));
         SmallVector<Value> col(2), masks(2);
         for (int64_t v = 0; v < 2; ++v) {
           col[v] = add(j0, index(v * kLanes));
@@ -383,7 +413,10 @@ void Bf16Emitter::emitAmxTiles() {
         }
         // C's initial value into the scratch (rows past M read row M - 1).
         Value mLast = sub(mSize, index(1));
-        for (int64_t r = 0; r < block; ++r) {
+        bool zeroInit = isZeroInit(ct.initValue);
+        if (zeroInit)
+          emitAmxZeroScratch(b, loc, scratch, cType);
+        for (int64_t r = 0; r < block && !zeroInit; ++r) {
           Value row = arith::MinUIOp::create(b, loc, add(i0, index(r)), mLast);
           SmallVector<Value> mIv = ct.initValue ? SmallVector<Value>{} : delinearize(row, mSizes);
           for (int64_t v = 0; v < 2; ++v) {

@@ -93,6 +93,10 @@ std::optional<Epilogue> matchEpilogue(const Contraction &ct);
 bool innermostContiguous(mlir::Value v);
 /// Every result of `map` is a dim or the constant 0 (a broadcast operand).
 bool isDimOrZeroMap(mlir::AffineMap map);
+/// `expr` as sum(coeffs[d] * d) over `numDims` dims (no constant term), or nullopt when
+/// it is not such a linear combination (KernelHelpers.cpp).
+std::optional<llvm::SmallVector<int64_t>> linearCoefficients(mlir::AffineExpr expr,
+                                                             unsigned numDims);
 /// Whether `map`'s last result is dim `dim`.
 bool endsWithDim(mlir::AffineMap map, int64_t dim);
 /// The buffer a chain of views starts from.
@@ -125,6 +129,23 @@ void emitAmxBlockSteps(mlir::OpBuilder &b, mlir::Location loc, mlir::Value scrat
                        mlir::Value bBuffer,
                        llvm::function_ref<llvm::SmallVector<mlir::Value>(int64_t, mlir::Value)> bIndex,
                        llvm::function_ref<mlir::Value(mlir::Value, mlir::Value, mlir::Value)> multiply);
+
+/// AMX (AmxTiles.cpp): the loops over C's 32 x 32 blocks. scf.parallel over (batch, group
+/// of column panels, block of 32 rows), the group's panels in an inner loop, so a row
+/// block of A is read once per group while the group's panels of B (at most 1 MiB in
+/// all, `panelBytes` each) stay in L2. `body(batch, panel, rowBlock, scratch)` computes
+/// one block; `scratch` is a [32][32] `scratchElement` stack buffer.
+void emitAmxBlocks(mlir::OpBuilder &b, mlir::Location loc, mlir::Value batch, mlir::Value panels,
+                   mlir::Value rowBlocks, mlir::Value panelBytes, mlir::Type scratchElement,
+                   llvm::function_ref<void(mlir::Value, mlir::Value, mlir::Value, mlir::Value)> body);
+
+/// True when `init` (Contraction::initValue) is +0.
+bool isZeroInit(const std::optional<mlir::TypedAttr> &init);
+
+/// Zeroes the [32][32] `scratch` through the tile unit. 32 vector stores of zero become a
+/// memset call, and after any call LLVM reloads the tile configuration (ldtilecfg, slow).
+void emitAmxZeroScratch(mlir::OpBuilder &b, mlir::Location loc, mlir::Value scratch,
+                        mlir::amx::TileType cType);
 
 /// Calls the glue's kiln_rt_amx_enabled() (declared in `module` when needed: it asks Linux
 /// for the tile state once) and emits `amx` where it returns nonzero, `fallback` otherwise.

@@ -40,6 +40,11 @@ public:
     return checkTargetCpu(options, error);
   }
 
+  // vdpbf16ps is no faster than two f32 FMAs; AMX's tdpbf16ps is 8 times faster.
+  bool bf16BeatsWinograd(const CompileOptions &options) const override {
+    return options.bf16 && chooseTileShape(options).amx;
+  }
+
   void prepareModule(ModuleOp module, const CompileOptions &options) const override {
     if (options.profile)
       recordNodeOpTypes(module);

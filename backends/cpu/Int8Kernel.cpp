@@ -552,20 +552,12 @@ void Int8Emitter::emitAmxTiles() {
   Value rowsA = copyRowsOfA();
   Value steps = arith::DivUIOp::create(b, loc, k4RowsValue, index(16));
   Value rowBlocks = ceilDiv(mSize, block);
-  scf::ParallelOp::create(
-      b, loc, ValueRange{index(0)}, ValueRange{product({batch, panels, rowBlocks})},
-      ValueRange{index(1)}, [&](OpBuilder &nb, Location, ValueRange ivs) {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-        // The scratch is on the stack: scf.parallel scopes it to the iteration (and
-        // kiln-outline-parallel-loops gives each chunk one).
-        SmallVector<Value> parts = delinearize(ivs[0], {batch, panels, rowBlocks});
-        Value bLin = parts[0], jp = parts[1];
+  emitAmxBlocks(
+      b, loc, batch, panels, rowBlocks, mul(k4RowsValue, index(4 * block)), i32Type,
+      [&](Value bLin, Value jp, Value rowBlock, Value scratch) {
         SmallVector<Value> bIv = delinearize(bLin, batchSizes);
-        Value i0 = mul(parts[2], index(block)), j0 = mul(jp, index(block));
+        Value i0 = mul(rowBlock, index(block)), j0 = mul(jp, index(block));
         Value panelBatch = packedIsConstant ? index(0) : bLin;
-        Value scratch = memref::AllocaOp::create(b, loc, MemRefType::get({block, block}, i32Type),
-                                                 b.getI64IntegerAttr(64));
         SmallVector<Value> col(2), masks(2);
         for (int64_t v = 0; v < 2; ++v) {
           col[v] = add(j0, index(v * kLanes));
@@ -573,7 +565,10 @@ void Int8Emitter::emitAmxTiles() {
         }
         // C's initial value (rows past M read row M - 1) into the scratch.
         Value mLast = sub(mSize, index(1));
-        for (int64_t r = 0; r < block; ++r) {
+        bool zeroInit = isZeroInit(ct.initValue);
+        if (zeroInit)
+          emitAmxZeroScratch(b, loc, scratch, cType);
+        for (int64_t r = 0; r < block && !zeroInit; ++r) {
           Value row = arith::MinUIOp::create(b, loc, add(i0, index(r)), mLast);
           SmallVector<Value> mIv = ct.initValue ? SmallVector<Value>{} : delinearize(row, mSizes);
           for (int64_t v = 0; v < 2; ++v) {

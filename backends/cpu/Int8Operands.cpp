@@ -185,8 +185,9 @@ bool mayWrite(Operation *op, ArrayRef<Value> roots) {
       call && (call.getCallee().starts_with("llvm.") || call.getCallee() == "kiln_rt_amx_enabled") &&
       llvm::none_of(call->getOperandTypes(), [](Type t) { return isa<BaseMemRefType>(t); }))
     return false;
-  // An AMX tile load only reads (its write effect keeps tile registers apart).
-  if (isa<amx::TileLoadOp>(op))
+  // An AMX tile load only reads, a tile zero writes no buffer (their write effects keep
+  // tile registers apart).
+  if (isa<amx::TileLoadOp, amx::TileZeroOp>(op))
     return false;
   auto effects = dyn_cast<MemoryEffectOpInterface>(op);
   if (!effects)

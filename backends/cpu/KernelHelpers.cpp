@@ -110,4 +110,29 @@ Value emitVectorEpilogue(OpBuilder &b, Location loc, const Epilogue &epi, Value 
   return map.lookup(body->getTerminator()->getOperand(0));
 }
 
+std::optional<SmallVector<int64_t>> linearCoefficients(AffineExpr expr, unsigned numDims) {
+  SmallVector<int64_t> coeffs(numDims, 0);
+  std::function<bool(AffineExpr, int64_t)> walk = [&](AffineExpr e, int64_t scale) {
+    if (auto d = dyn_cast<AffineDimExpr>(e)) {
+      coeffs[d.getPosition()] += scale;
+      return true;
+    }
+    auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+    if (!bin)
+      return false;
+    if (bin.getKind() == AffineExprKind::Add)
+      return walk(bin.getLHS(), scale) && walk(bin.getRHS(), scale);
+    if (bin.getKind() == AffineExprKind::Mul) {
+      if (auto c = dyn_cast<AffineConstantExpr>(bin.getRHS()))
+        return walk(bin.getLHS(), scale * c.getValue());
+      if (auto c = dyn_cast<AffineConstantExpr>(bin.getLHS()))
+        return walk(bin.getRHS(), scale * c.getValue());
+    }
+    return false;
+  };
+  if (!walk(expr, 1))
+    return std::nullopt;
+  return coeffs;
+}
+
 } // namespace kiln::cpu

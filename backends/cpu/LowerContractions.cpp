@@ -40,6 +40,7 @@ using kiln::cpu::Epilogue;
 using kiln::cpu::TileShape;
 using kiln::cpu::endsWithDim;
 using kiln::cpu::innermostContiguous;
+using kiln::cpu::linearCoefficients;
 using kiln::cpu::isDimOrZeroMap;
 using kiln::cpu::isPureOrAlloc;
 using kiln::cpu::matchEpilogue;
@@ -85,33 +86,6 @@ namespace {
 bool hasF32Elements(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
   return type && type.getElementType().isF32();
-}
-
-/// `expr` as sum(coeffs[d] * d) over `numDims` dims (no constant term), or nullopt when
-/// it is not such a linear combination.
-std::optional<SmallVector<int64_t>> linearCoefficients(AffineExpr expr, unsigned numDims) {
-  SmallVector<int64_t> coeffs(numDims, 0);
-  std::function<bool(AffineExpr, int64_t)> walk = [&](AffineExpr e, int64_t scale) {
-    if (auto d = dyn_cast<AffineDimExpr>(e)) {
-      coeffs[d.getPosition()] += scale;
-      return true;
-    }
-    auto bin = dyn_cast<AffineBinaryOpExpr>(e);
-    if (!bin)
-      return false;
-    if (bin.getKind() == AffineExprKind::Add)
-      return walk(bin.getLHS(), scale) && walk(bin.getRHS(), scale);
-    if (bin.getKind() == AffineExprKind::Mul) {
-      if (auto c = dyn_cast<AffineConstantExpr>(bin.getRHS()))
-        return walk(bin.getLHS(), scale * c.getValue());
-      if (auto c = dyn_cast<AffineConstantExpr>(bin.getLHS()))
-        return walk(bin.getRHS(), scale * c.getValue());
-    }
-    return false;
-  };
-  if (!walk(expr, 1))
-    return std::nullopt;
-  return coeffs;
 }
 
 /// Whether `op`'s body is yield(out + in0 * in1) (either order), in f32 or i32.

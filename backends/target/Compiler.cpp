@@ -75,11 +75,16 @@ LogicalResult lowerModel(ModuleOp module, const Target &target, const CompileOpt
   main.setName(kEntryName);
   main->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
 
+  PipelineOptions shared = options;
+  if (options.winograd && target.bf16BeatsWinograd(options)) {
+    shared.winogradNodes = options.keepFp32;
+    shared.winograd = !options.keepFp32.empty();
+  }
   PassManager pm(ctx);
   if (options.configurePassManager)
     options.configurePassManager(pm);
   std::string pipeline =
-      buildBufferizationPipeline(options, signature.numInputArguments(),
+      buildBufferizationPipeline(shared, signature.numInputArguments(),
                                  target.buildBeforePlanningPipeline(options)) +
       "," + target.buildLoweringPipeline(options);
   std::string error;

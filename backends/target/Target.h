@@ -79,6 +79,11 @@ public:
     return mlir::success();
   }
 
+  /// Whether --precision=bf16 convolutions run so much faster than f32 ones on this
+  /// target (AMX tiles) that Winograd's f32 products lose to the direct convolution: the
+  /// shared pipeline then keeps Winograd for the --keep-fp32 nodes only.
+  virtual bool bf16BeatsWinograd(const CompileOptions &options) const { return false; }
+
   /// Sees the module after import and shape refinement, before it is lowered.
   virtual void prepareModule(mlir::ModuleOp module, const CompileOptions &options) const {}
 

@@ -79,7 +79,8 @@ struct ConvertOnnxToLinalgPass
     populateCausalConvPatterns(converter, patterns);
     populateConvPatterns(converter, patterns);
     populateConvIntegerPatterns(converter, patterns);
-    populateConvNhwcPatterns(converter, patterns, winograd ? &numWinograd : nullptr);
+    populateConvNhwcPatterns(converter, patterns, winograd ? &numWinograd : nullptr,
+                             winogradNodes);
     populatePoolNhwcPatterns(converter, patterns);
     populateConvTransposePatterns(converter, patterns);
     populateDeformConvPatterns(converter, patterns);

@@ -96,10 +96,12 @@ void populateCausalConvPatterns(const OnnxTypeConverter &converter,
 /// Conv.
 void populateConvPatterns(const OnnxTypeConverter &converter, mlir::RewritePatternSet &patterns);
 /// kiln.conv_nhwc, the layout plugin's NHWC Conv. With `winograd` (counting them), 3x3
-/// stride-1 ones where it pays as Winograd F(2x2, 3x3).
+/// stride-1 ones where it pays as Winograd F(2x2, 3x3); only those of `winogradNodes`
+/// (ONNX node names) when that is not empty.
 void populateConvNhwcPatterns(const OnnxTypeConverter &converter,
                               mlir::RewritePatternSet &patterns,
-                              kiln::PassStatistic *winograd = nullptr);
+                              kiln::PassStatistic *winograd = nullptr,
+                              llvm::ArrayRef<std::string> winogradNodes = {});
 void populatePoolNhwcPatterns(const OnnxTypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
 /// ConvInteger and QLinearConv.

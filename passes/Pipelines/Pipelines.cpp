@@ -78,8 +78,13 @@ std::string buildBufferizationPipeline(const PipelineOptions &options, unsigned 
     return it == options.extensions.end() || it->second.empty() ? "" : "," + it->second;
   };
   std::string p = "canonicalize" + extension(ExtensionPoint::BeforeLowering);
-  p += options.winograd ? ",kiln-convert-onnx-to-linalg{winograd=true}"
-                        : ",kiln-convert-onnx-to-linalg";
+  p += ",kiln-convert-onnx-to-linalg";
+  if (options.winograd) {
+    p += "{winograd=true";
+    if (!options.winogradNodes.empty())
+      p += " winograd-nodes=" + llvm::join(options.winogradNodes, ",");
+    p += "}";
+  }
   p += ",canonicalize,cse";
   if (options.optLevel > 0)
     p += ",kiln-fuse-elementwise,canonicalize,cse";

@@ -60,6 +60,8 @@ struct PipelineOptions {
   /// 3x3 stride-1 convolutions as Winograd F(2x2, 3x3) where it pays (kilnc --winograd,
   /// on by default).
   bool winograd = true;
+  /// With `winograd`: only the convolutions of these ONNX nodes (all when empty).
+  std::vector<std::string> winogradNodes;
   /// Textual pipelines run at the named points (plugins, --kiln-extension).
   std::map<ExtensionPoint, std::string> extensions;
   QuantizeOptions quantize;

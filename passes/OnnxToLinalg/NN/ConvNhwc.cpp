@@ -31,6 +31,7 @@
 #include "passes/OnnxToLinalg/Support/TensorUtils.h"
 
 #include "ir/kiln/KilnDialect.h"
+#include "kiln/NodeLoc.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -72,10 +73,23 @@ SmallVector<ReassociationIndices> lastPair(int64_t rank) {
 
 struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
   ConvNhwcLowering(const TypeConverter &converter, MLIRContext *ctx,
-                   kiln::PassStatistic *winograd)
-      : OpConversionPattern(converter, ctx), winograd(winograd) {}
+                   kiln::PassStatistic *winograd, ArrayRef<std::string> winogradNodes)
+      : OpConversionPattern(converter, ctx), winograd(winograd),
+        winogradNodes(winogradNodes.begin(), winogradNodes.end()) {}
   /// Null: no Winograd; else counts the convolutions lowered so.
   kiln::PassStatistic *winograd;
+  /// When not empty, Winograd only for the convolutions of these ONNX nodes.
+  std::vector<std::string> winogradNodes;
+
+  bool mayUseWinograd(kilnir::ConvNhwcOp op) const {
+    if (!winograd)
+      return false;
+    if (winogradNodes.empty())
+      return true;
+    return llvm::any_of(kiln::nodeNames(op.getLoc()), [&](StringRef name) {
+      return llvm::is_contained(winogradNodes, name);
+    });
+  }
 
   LogicalResult matchAndRewrite(kilnir::ConvNhwcOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -209,7 +223,7 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
                                          yieldMulAdd)
                    .getResult(0);
     } else if (std::optional<std::vector<float>> weights =
-                   winograd ? winogradWeights(op, adaptor) : std::nullopt) {
+                   mayUseWinograd(op) ? winogradWeights(op, adaptor) : std::nullopt) {
       result = buildWinogradConv2D(rewriter, loc, adaptor.getX(), *weights, c, m, pads,
                                    outSizes);
       ++*winograd;
@@ -317,8 +331,9 @@ struct ConvNhwcLowering : OpConversionPattern<kilnir::ConvNhwcOp> {
 } // namespace
 
 void populateConvNhwcPatterns(const OnnxTypeConverter &converter, RewritePatternSet &patterns,
-                              kiln::PassStatistic *winograd) {
-  patterns.add<ConvNhwcLowering>(converter, patterns.getContext(), winograd);
+                              kiln::PassStatistic *winograd,
+                              ArrayRef<std::string> winogradNodes) {
+  patterns.add<ConvNhwcLowering>(converter, patterns.getContext(), winograd, winogradNodes);
 }
 
 } // namespace kiln::conversion

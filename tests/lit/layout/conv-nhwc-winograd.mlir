@@ -1,5 +1,6 @@
 // RUN: kiln-opt --split-input-file --kiln-convert-onnx-to-linalg=winograd=true %s | FileCheck %s
 // RUN: kiln-opt --split-input-file --kiln-convert-onnx-to-linalg %s | FileCheck %s --check-prefix=OFF
+// RUN: kiln-opt --split-input-file --kiln-convert-onnx-to-linalg="winograd=true winograd-nodes=pinned" %s | FileCheck %s --check-prefix=NODES
 
 // Tests that a 3x3 stride-1 kiln.conv_nhwc with constant weights and 32 channels becomes
 // Winograd F(2x2, 3x3): X padded by one more row and column at the end, one input
@@ -48,4 +49,21 @@ func.func @direct(%x: tensor<1x16x16x16xf32>, %x2: tensor<1x16x16x32xf32>, %wr: 
   %b = kiln.conv_nhwc %x2, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x16x16x32xf32>, tensor<3x3x32x32xf32>) -> tensor<1x8x8x32xf32>
   %c = kiln.conv_nhwc %x2, %wr {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x16x32xf32>, tensor<3x3x32x32xf32>) -> tensor<1x16x16x32xf32>
   return %a, %b, %c : tensor<1x16x16x32xf32>, tensor<1x8x8x32xf32>, tensor<1x16x16x32xf32>
+}
+
+// -----
+
+// Tests that winograd-nodes (what kilnc passes under --precision=bf16 on AMX: the
+// --keep-fp32 nodes) limits Winograd to the named nodes' convolutions: the other one of
+// two equal convolutions keeps the implicit GEMM (its bf16 tiles beat Winograd's f32).
+// NODES-LABEL: func.func @named
+// NODES: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// NODES: attrs = {kiln.vectorize}
+// NODES-NOT: "reduction", "reduction", "reduction"
+// NODES: return
+func.func @named(%x: tensor<1x16x16x32xf32>) -> (tensor<1x16x16x40xf32>, tensor<1x16x16x40xf32>) {
+  %w = arith.constant dense<0.25> : tensor<3x3x32x40xf32>
+  %a = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x16x32xf32>, tensor<3x3x32x40xf32>) -> tensor<1x16x16x40xf32> loc("other")
+  %b = kiln.conv_nhwc %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x16x32xf32>, tensor<3x3x32x40xf32>) -> tensor<1x16x16x40xf32> loc("pinned")
+  return %a, %b : tensor<1x16x16x40xf32>, tensor<1x16x16x40xf32>
 }

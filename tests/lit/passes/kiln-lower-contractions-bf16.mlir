@@ -34,14 +34,22 @@
 // Where the target has AMX, K is padded to 32 and A's rows to a multiple of 32; where the glue's
 // kiln_rt_amx_enabled() grants the tile state, 32 x 32 blocks of C run on the tiles
 // (two A tiles, two B tiles, four tdpbf16ps per step of 32 k, C through a stack scratch),
-// else the vdpbf16ps tiles.
+// else the vdpbf16ps tiles. The panels of a group (B's panels up to 1 MiB) run in an inner
+// loop, so a block of A's rows is read once per group; C's zero start comes from
+// tile_zero (32 vector stores of zero would become a memset call, and LLVM reloads the
+// tile configuration after every call).
 // AMX: memref.global "private" constant @__kiln_bf16_packed : memref<1x1x16x64xbf16>
 // AMX-LABEL: func @linear
 // AMX: memref.alloc({{.+}}) {alignment = 64 : i64} : memref<?x?x32xbf16>
 // AMX: %[[ON:.+]] = call @kiln_rt_amx_enabled() : () -> i32
 // AMX: %[[USE:.+]] = arith.cmpi ne, %[[ON]]
 // AMX: scf.if %[[USE]]
+// AMX: scf.parallel
 // AMX: memref.alloca() {alignment = 64 : i64} : memref<32x32xf32>
+// AMX: scf.for
+// AMX: amx.tile_zero : !amx.tile<16x16xf32>
+// AMX-COUNT-4: amx.tile_store
+// AMX-NOT: vector.store
 // AMX: amx.tile_load {{.+}} : memref<32x32xf32> into !amx.tile<16x16xf32>
 // AMX: amx.tile_load {{.+}} : memref<?x?x32xbf16> into !amx.tile<16x32xbf16>
 // AMX: amx.tile_load {{.+}} : memref<1x1x16x64xbf16> into !amx.tile<16x32xbf16>
