@@ -95,3 +95,35 @@ func.func @activations(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x1
   linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
   return
 }
+
+// -----
+
+// A 3x3 stride-2 NHWC convolution over 3 channels (an image's first layer). The window's
+// kw and c follow one another in X (kw's stride 3 is c's 3 elements), so the pre-pass
+// reads each of the 3 rows of the window as one run of 9 floats (one masked vector)
+// instead of 9 runs of 3; kh (stride 27) starts a new run.
+// CHECK-LABEL: func @conv_runs
+// CHECK: %[[A:.+]] = memref.alloc({{.+}}) {alignment = 64 : i64} : memref<?x?x28xbf16>
+// CHECK: scf.parallel
+// CHECK: scf.for %[[KH:.+]] = %c0 to %c3 step %c1
+// CHECK: scf.for %[[C:.+]] = %c0 to %c9 step %c16
+// CHECK: vector.maskedload %arg0
+// CHECK: arith.truncf {{.+}} : vector<16xf32> to vector<16xbf16>
+// CHECK: vector.maskedstore %[[A]]
+memref.global "private" constant @w3 : memref<3x3x3x8xf32> = dense<0.5>
+func.func @conv_runs(%x: memref<1x9x9x3xf32>, %y: memref<1x4x4x8xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %w = memref.get_global @w3 : memref<3x3x3x8xf32>
+  linalg.fill ins(%cst : f32) outs(%y : memref<1x4x4x8xf32>)
+  linalg.generic {indexing_maps = [affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh * 2 + kh, ow * 2 + kw, c)>,
+                                   affine_map<(n, oh, ow, f, kh, kw, c) -> (kh, kw, c, f)>,
+                                   affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x9x9x3xf32>, memref<3x3x3x8xf32>) outs(%y : memref<1x4x4x8xf32>) {
+  ^bb0(%in: f32, %wt: f32, %out: f32):
+    %m = arith.mulf %in, %wt : f32
+    %s = arith.addf %out, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
