@@ -59,7 +59,8 @@ void emitAmxBlockSteps(OpBuilder &b, Location loc, Value scratch, Value steps,
 
 void emitAmxBlocks(OpBuilder &b, Location loc, Value batch, Value panels, Value rowBlocks,
                    Value panelBytes, Type scratchElement,
-                   llvm::function_ref<void(Value, Value, Value, Value)> body) {
+                   llvm::function_ref<Value(Value, Value)> prologue,
+                   llvm::function_ref<void(Value, Value, Value, Value, Value)> body) {
   // Every CPU with AMX has at least 2 MiB of L2 per core: half of it holds a group's
   // panels of B while the row blocks of A stream past them.
   constexpr int64_t groupBytes = 1 << 20;
@@ -80,12 +81,13 @@ void emitAmxBlocks(OpBuilder &b, Location loc, Value batch, Value panels, Value 
         // kiln-outline-parallel-loops gives each chunk one).
         Value scratch = memref::AllocaOp::create(
             b, loc, MemRefType::get({32, 32}, scratchElement), b.getI64IntegerAttr(64));
+        Value blockA = prologue ? prologue(parts[0], parts[2]) : Value();
         Value first = arith::MulIOp::create(b, loc, parts[1], group);
         Value last = arith::MinUIOp::create(b, loc, arith::AddIOp::create(b, loc, first, group),
                                             panels);
         auto loop = scf::ForOp::create(b, loc, first, last, index(1));
         b.setInsertionPointToStart(loop.getBody());
-        body(parts[0], loop.getInductionVar(), parts[2], scratch);
+        body(parts[0], loop.getInductionVar(), parts[2], scratch, blockA);
       });
 }
 

@@ -110,9 +110,18 @@ private:
   /// How many of the innermost k dims (at least 1) A lays out as one run of
   /// consecutive elements: each one's stride in A is the next one's stride times its size.
   int64_t contiguousTrailingKDims();
+  /// Sets vectorized, runDims and runLength: how the rows of A are read.
+  void planRuns();
+  /// Rounds row `row` (of the m dims) of batch `bLin` of A to bf16 into
+  /// dest[prefix..., 0 : kTotal).
+  void convertRow(Value bLin, Value row, Value dest, ArrayRef<Value> prefix);
+  /// Zeroes dest[prefix..., kTotal : kPadded).
+  void zeroPadding(Value dest, ArrayRef<Value> prefix);
+  /// The pre-pass: every row of A into rowsA.
   void convertA();
   void emitTiles();
-  void emitAmxTiles();
+  /// The AMX blocks; `fused`: each rounds its rows of A itself (no pre-pass).
+  void emitAmxTiles(bool fused);
   /// The tile's sums stored through the epilogue: value(r, v) is row r's vector v.
   void storeRows(ArrayRef<Value> bIv, Value i0, int64_t rows, ArrayRef<Value> col,
                  ArrayRef<Value> masks, llvm::function_ref<Value(int64_t, int64_t)> value);
@@ -128,6 +137,9 @@ private:
   bool amx;
   int64_t kTotal = 0, k2Count = 0;
   int64_t kPadded = 0; ///< A's row length: K rounded up to 2 (32 with AMX)
+  bool vectorized = false; ///< A's rows are read in vectors (A contiguous along k)
+  int64_t runDims = 1;     ///< innermost k dims read as one run of consecutive elements
+  int64_t runLength = 1;   ///< elements in that run
   SmallVector<Value> batchSizes, mSizes;
   Value batch, mSize, nSize, panels;
   Value packed; ///< [1][panels][k2Count][cols * 2] bf16
@@ -217,6 +229,65 @@ int64_t Bf16Emitter::contiguousTrailingKDims() {
   return dims;
 }
 
+void Bf16Emitter::planRuns() {
+  // The innermost k dim runs in vectors when A is contiguous along it, with the k dims
+  // before it whose elements follow on in A (a convolution's kw and c in NHWC: a 7x7
+  // window over 3 channels reads 7 runs of 21 floats, not 49 of 3).
+  vectorized = endsWithDim(ct.mapA, ct.k.back()) && innermostContiguous(ct.a);
+  runDims = vectorized ? contiguousTrailingKDims() : 1;
+  runLength = 1;
+  for (int64_t s : ArrayRef(kSizes).take_back(runDims))
+    runLength *= s;
+}
+
+void Bf16Emitter::convertRow(Value bLin, Value row, Value dest, ArrayRef<Value> prefix) {
+  Type bf16 = b.getBF16Type();
+  SmallVector<Value> bIv = delinearize(bLin, batchSizes);
+  SmallVector<Value> mIv = delinearize(row, mSizes);
+  SmallVector<Value> outerSizes;
+  for (int64_t s : ArrayRef(kSizes).drop_back(runDims))
+    outerSizes.push_back(index(s));
+  OpBuilder::InsertionGuard g(b);
+  auto outerLoop = scf::ForOp::create(b, loc, index(0), index(kTotal / runLength), index(1));
+  b.setInsertionPointToStart(outerLoop.getBody());
+  Value o = outerLoop.getInductionVar();
+  SmallVector<Value> kIv = outerSizes.empty() ? SmallVector<Value>{} : delinearize(o, outerSizes);
+  Value rowStart = mul(o, index(runLength));
+  int64_t width = vectorized ? kLanes : 1;
+  auto innerLoop = scf::ForOp::create(b, loc, index(0), index(runLength), index(width));
+  b.setInsertionPointToStart(innerLoop.getBody());
+  Value c = innerLoop.getInductionVar();
+  // The run starts at its k dims' 0 and goes on through memory.
+  SmallVector<Value> k = kIv;
+  for (int64_t d = 1; d < runDims; ++d)
+    k.push_back(index(0));
+  k.push_back(c);
+  SmallVector<Value> at(prefix);
+  at.push_back(add(rowStart, c));
+  SmallVector<Value> src = indices(ct.mapA, bIv, mIv, Value(), k);
+  if (!vectorized) {
+    Value value = memref::LoadOp::create(b, loc, ct.a, src);
+    memref::StoreOp::create(b, loc, arith::TruncFOp::create(b, loc, bf16, value), dest, at);
+    return;
+  }
+  Value m = mask(sub(index(runLength), c), kLanes);
+  Value value = loadVector(b, loc, ct.a, src, kLanes, m);
+  Value rounded = arith::TruncFOp::create(b, loc, VectorType::get({kLanes}, bf16), value);
+  vector::MaskedStoreOp::create(b, loc, dest, at, m, rounded);
+}
+
+void Bf16Emitter::zeroPadding(Value dest, ArrayRef<Value> prefix) {
+  // The padding of K multiplies B's zero padding: zero it (an uninitialized NaN would
+  // still poison the sum).
+  auto type = VectorType::get({kLanes}, b.getBF16Type());
+  Value zero = arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
+  for (int64_t k = kTotal; k < kPadded; k += kLanes) {
+    SmallVector<Value> at(prefix);
+    at.push_back(index(k));
+    vector::MaskedStoreOp::create(b, loc, dest, at, mask(index(kPadded - k), kLanes), zero);
+  }
+}
+
 void Bf16Emitter::convertA() {
   Type bf16 = b.getBF16Type();
   // With AMX the rows past M (to a multiple of 32) are read by the last tiles but only
@@ -225,68 +296,14 @@ void Bf16Emitter::convertA() {
   rowsA = memref::AllocOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, kPadded}, bf16),
       ValueRange{batch, rowCount}, b.getI64IntegerAttr(64));
-  // The innermost k dim runs in vectors when A is contiguous along it, with the k dims
-  // before it whose elements follow on in A (a convolution's kw and c in NHWC: a 7x7
-  // window over 3 channels reads 7 runs of 21 floats, not 49 of 3).
-  bool vectorized = endsWithDim(ct.mapA, ct.k.back()) && innermostContiguous(ct.a);
-  int64_t runDims = 1;
-  if (vectorized)
-    runDims = contiguousTrailingKDims();
-  int64_t inner = 1;
-  for (int64_t s : ArrayRef(kSizes).take_back(runDims))
-    inner *= s;
-  int64_t width = vectorized ? kLanes : 1;
-  int64_t outer = kTotal / inner;
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0)}, ValueRange{mul(batch, mSize)}, ValueRange{index(1)},
       [&](OpBuilder &nb, Location, ValueRange ivs) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
         SmallVector<Value> parts = delinearize(ivs[0], {batch, mSize});
-        SmallVector<Value> bIv = delinearize(parts[0], batchSizes);
-        SmallVector<Value> mIv = delinearize(parts[1], mSizes);
-        SmallVector<Value> outerSizes;
-        for (int64_t s : ArrayRef(kSizes).drop_back(runDims))
-          outerSizes.push_back(index(s));
-        auto outerLoop = scf::ForOp::create(b, loc, index(0), index(outer), index(1));
-        OpBuilder::InsertionGuard g(b);
-        b.setInsertionPointToStart(outerLoop.getBody());
-        Value o = outerLoop.getInductionVar();
-        SmallVector<Value> kIv = outerSizes.empty() ? SmallVector<Value>{}
-                                                    : delinearize(o, outerSizes);
-        Value rowStart = mul(o, index(inner));
-        auto innerLoop = scf::ForOp::create(b, loc, index(0), index(inner), index(width));
-        b.setInsertionPointToStart(innerLoop.getBody());
-        Value c = innerLoop.getInductionVar();
-        // The run starts at its k dims' 0 and goes on through memory.
-        SmallVector<Value> k = kIv;
-        for (int64_t d = 1; d < runDims; ++d)
-          k.push_back(index(0));
-        k.push_back(c);
-        SmallVector<Value> at{parts[0], parts[1], add(rowStart, c)};
-        SmallVector<Value> src = indices(ct.mapA, bIv, mIv, Value(), k);
-        if (!vectorized) {
-          Value value = memref::LoadOp::create(b, loc, ct.a, src);
-          memref::StoreOp::create(b, loc, arith::TruncFOp::create(b, loc, bf16, value), rowsA,
-                                  at);
-          return;
-        }
-        Value m = mask(sub(index(inner), c), kLanes);
-        Value value = loadVector(b, loc, ct.a, src, kLanes, m);
-        Value rounded = arith::TruncFOp::create(b, loc, VectorType::get({kLanes}, bf16), value);
-        vector::MaskedStoreOp::create(b, loc, rowsA, at, m, rounded);
-      });
-  if (kPadded == kTotal)
-    return;
-  // The padding of K multiplies B's zero padding: zero it (an uninitialized NaN would
-  // still poison the sum).
-  scf::ParallelOp::create(
-      b, loc, ValueRange{index(0), index(0)}, ValueRange{batch, mSize},
-      ValueRange{index(1), index(1)}, [&](OpBuilder &nb, Location nloc, ValueRange ivs) {
-        Value zero = arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(bf16));
-        for (int64_t k = kTotal; k < kPadded; ++k)
-          memref::StoreOp::create(nb, nloc, zero, rowsA,
-                                  ValueRange{ivs[0], ivs[1], index(k)});
+        convertRow(parts[0], parts[1], rowsA, parts);
+        zeroPadding(rowsA, parts);
       });
 }
 
@@ -394,16 +411,33 @@ void Bf16Emitter::storeRows(ArrayRef<Value> bIv, Value i0, int64_t rows, ArrayRe
   }
 }
 
-void Bf16Emitter::emitAmxTiles() {
+void Bf16Emitter::emitAmxTiles(bool fused) {
   constexpr int64_t block = 32; // rows and columns of C per iteration: 2 x 2 tiles
   Type bf16 = b.getBF16Type(), f32 = b.getF32Type();
   auto v16f32 = VectorType::get({kLanes}, f32);
   auto abType = amx::TileType::get({16, 32}, bf16), cType = amx::TileType::get({16, 16}, f32);
   int64_t steps = kPadded / 32;
   Value rowBlocks = ceilDiv(mSize, block);
+  // A block of A's rows rounded on the stack, once per row block: hot in L1 or L2 for
+  // its panels, where the pre-pass's whole copy went through memory.
+  auto roundBlock = [&](Value bLin, Value rowBlock) -> Value {
+    Value blockA = memref::AllocaOp::create(
+        b, loc, MemRefType::get({block, kPadded}, bf16), b.getI64IntegerAttr(64));
+    Value mLast = sub(mSize, index(1));
+    auto rows = scf::ForOp::create(b, loc, index(0), index(block), index(1));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(rows.getBody());
+    Value r = rows.getInductionVar();
+    // Rows past M repeat row M - 1: they feed C rows that are not stored.
+    Value row = arith::MinUIOp::create(b, loc, add(mul(rowBlock, index(block)), r), mLast);
+    convertRow(bLin, row, blockA, {r});
+    zeroPadding(blockA, {r});
+    return blockA;
+  };
   emitAmxBlocks(
       b, loc, batch, panels, rowBlocks, index(kPadded * block * 2), f32,
-      [&](Value bLin, Value jp, Value rowBlock, Value scratch) {
+      fused ? llvm::function_ref<Value(Value, Value)>(roundBlock) : nullptr,
+      [&](Value bLin, Value jp, Value rowBlock, Value scratch, Value blockA) {
         SmallVector<Value> bIv = delinearize(bLin, batchSizes);
         Value i0 = mul(rowBlock, index(block)), j0 = mul(jp, index(block));
         SmallVector<Value> col(2), masks(2);
@@ -433,8 +467,10 @@ void Bf16Emitter::emitAmxTiles() {
         // `count` steps of 32 k from step `first`, C's tiles in registers between the
         // scratch's load and store.
         emitAmxBlockSteps(
-            b, loc, scratch, index(steps), abType, cType, rowsA,
+            b, loc, scratch, index(steps), abType, cType, fused ? blockA : rowsA,
             [&](int64_t h, Value step) -> SmallVector<Value> {
+              if (fused)
+                return {index(h * 16), mul(step, index(32))};
               return {bLin, add(i0, index(h * 16)), mul(step, index(32))};
             },
             packed,
@@ -464,14 +500,29 @@ void Bf16Emitter::emit() {
   mSize = product(mSizes);
   nSize = size(ct.n);
   panels = ceilDiv(nSize, tile.cols());
-  convertA();
+  planRuns();
   if (!amx) {
+    convertA();
     emitTiles();
     return;
   }
-  // AMX where the OS grants the tile state, else the vdpbf16ps tiles on the same buffers.
+  // AMX where the OS grants the tile state, else the vdpbf16ps tiles. A block of 32
+  // rows of A of up to 128 KiB is rounded on the stack by the block that uses it (the
+  // fallback then makes its own pre-pass: a heap buffer, as it is not at the top level
+  // the arena plans); a longer one by the pre-pass both read.
+  constexpr int64_t maxBlockBytes = 128 << 10;
+  if (32 * kPadded * 2 <= maxBlockBytes) {
+    emitAmxOrFallback(
+        b, module, loc, [&] { emitAmxTiles(/*fused=*/true); },
+        [&] {
+          convertA();
+          emitTiles();
+        });
+    return;
+  }
+  convertA();
   emitAmxOrFallback(
-      b, module, loc, [&] { emitAmxTiles(); }, [&] { emitTiles(); });
+      b, module, loc, [&] { emitAmxTiles(/*fused=*/false); }, [&] { emitTiles(); });
 }
 
 } // namespace

@@ -134,10 +134,15 @@ void emitAmxBlockSteps(mlir::OpBuilder &b, mlir::Location loc, mlir::Value scrat
 /// of column panels, block of 32 rows), the group's panels in an inner loop, so a row
 /// block of A is read once per group while the group's panels of B (at most 1 MiB in
 /// all, `panelBytes` each) stay in L2. `body(batch, panel, rowBlock, scratch)` computes
-/// one block; `scratch` is a [32][32] `scratchElement` stack buffer.
-void emitAmxBlocks(mlir::OpBuilder &b, mlir::Location loc, mlir::Value batch, mlir::Value panels,
-                   mlir::Value rowBlocks, mlir::Value panelBytes, mlir::Type scratchElement,
-                   llvm::function_ref<void(mlir::Value, mlir::Value, mlir::Value, mlir::Value)> body);
+/// one block; `scratch` is a [32][32] `scratchElement` stack buffer. `prologue(batch,
+/// rowBlock)`, if given, runs once per row block before its panels and its result is
+/// body's last argument (null without a prologue).
+void emitAmxBlocks(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Value batch, mlir::Value panels,
+    mlir::Value rowBlocks, mlir::Value panelBytes, mlir::Type scratchElement,
+    llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> prologue,
+    llvm::function_ref<void(mlir::Value, mlir::Value, mlir::Value, mlir::Value, mlir::Value)>
+        body);
 
 /// True when `init` (Contraction::initValue) is +0.
 bool isZeroInit(const std::optional<mlir::TypedAttr> &init);

@@ -553,8 +553,8 @@ void Int8Emitter::emitAmxTiles() {
   Value steps = arith::DivUIOp::create(b, loc, k4RowsValue, index(16));
   Value rowBlocks = ceilDiv(mSize, block);
   emitAmxBlocks(
-      b, loc, batch, panels, rowBlocks, mul(k4RowsValue, index(4 * block)), i32Type,
-      [&](Value bLin, Value jp, Value rowBlock, Value scratch) {
+      b, loc, batch, panels, rowBlocks, mul(k4RowsValue, index(4 * block)), i32Type, nullptr,
+      [&](Value bLin, Value jp, Value rowBlock, Value scratch, Value) {
         SmallVector<Value> bIv = delinearize(bLin, batchSizes);
         Value i0 = mul(rowBlock, index(block)), j0 = mul(jp, index(block));
         Value panelBatch = packedIsConstant ? index(0) : bLin;

@@ -15,8 +15,7 @@
 // CHECK: vector.maskedload %arg0
 // CHECK: arith.truncf {{.+}} : vector<16xf32> to vector<16xbf16>
 // CHECK: vector.maskedstore %[[A]]
-// CHECK: scf.parallel
-// CHECK: memref.store {{.+}}, %[[A]][{{.+}}, %c3]
+// CHECK: vector.maskedstore %[[A]][{{.+}}, %c3]
 // CHECK: scf.parallel
 // CHECK: scf.for
 // CHECK: vector.load %[[P]]{{.+}} : memref<1x1x2x64xbf16>, vector<32xbf16>
@@ -31,32 +30,39 @@
 // CHECK: return
 // CHECK: func.func private @llvm.x86.avx512bf16.dpbf16ps.512(vector<16xf32>, vector<32xbf16>, vector<32xbf16>) -> vector<16xf32>
 
-// Where the target has AMX, K is padded to 32 and A's rows to a multiple of 32; where the glue's
-// kiln_rt_amx_enabled() grants the tile state, 32 x 32 blocks of C run on the tiles
-// (two A tiles, two B tiles, four tdpbf16ps per step of 32 k, C through a stack scratch),
-// else the vdpbf16ps tiles. The panels of a group (B's panels up to 1 MiB) run in an inner
+// Where the target has AMX, K is padded to 32; where the glue's kiln_rt_amx_enabled()
+// grants the tile state, 32 x 32 blocks of C run on the tiles (two A tiles, two B tiles,
+// four tdpbf16ps per step of 32 k, C through a stack scratch), else the vdpbf16ps tiles
+// after their own pre-pass. A block of 32 rows of A (at most 128 KiB) is rounded on the
+// stack once per row block, before its panels: no pre-pass copy goes through memory. The panels of a group (B's panels up to 1 MiB) run in an inner
 // loop, so a block of A's rows is read once per group; C's zero start comes from
 // tile_zero (32 vector stores of zero would become a memset call, and LLVM reloads the
 // tile configuration after every call).
 // AMX: memref.global "private" constant @__kiln_bf16_packed : memref<1x1x16x64xbf16>
 // AMX-LABEL: func @linear
-// AMX: memref.alloc({{.+}}) {alignment = 64 : i64} : memref<?x?x32xbf16>
+// AMX-NOT: memref.alloc(
 // AMX: %[[ON:.+]] = call @kiln_rt_amx_enabled() : () -> i32
 // AMX: %[[USE:.+]] = arith.cmpi ne, %[[ON]]
 // AMX: scf.if %[[USE]]
 // AMX: scf.parallel
 // AMX: memref.alloca() {alignment = 64 : i64} : memref<32x32xf32>
+// AMX: %[[BLOCK:.+]] = memref.alloca() {alignment = 64 : i64} : memref<32x32xbf16>
+// AMX: scf.for %{{.+}} = %c0 to %c32
+// AMX: vector.maskedload %arg0
+// AMX: vector.maskedstore %[[BLOCK]]
+// AMX: vector.maskedstore %[[BLOCK]][%{{.+}}, %c3]
 // AMX: scf.for
 // AMX: amx.tile_zero : !amx.tile<16x16xf32>
 // AMX-COUNT-4: amx.tile_store
 // AMX-NOT: vector.store
 // AMX: amx.tile_load {{.+}} : memref<32x32xf32> into !amx.tile<16x16xf32>
-// AMX: amx.tile_load {{.+}} : memref<?x?x32xbf16> into !amx.tile<16x32xbf16>
+// AMX: amx.tile_load %[[BLOCK]][%c0, {{.+}}] : memref<32x32xbf16> into !amx.tile<16x32xbf16>
 // AMX: amx.tile_load {{.+}} : memref<1x1x16x64xbf16> into !amx.tile<16x32xbf16>
 // AMX-COUNT-4: amx.tile_mulf
 // AMX: amx.tile_store
 // AMX: arith.maximumf {{.*}} : vector<16xf32>
 // AMX: } else {
+// AMX: memref.alloc({{.+}}) {alignment = 64 : i64} : memref<?x?x32xbf16>
 // AMX: call @llvm.x86.avx512bf16.dpbf16ps.512
 // AMX: func.func private @kiln_rt_amx_enabled() -> i32
 
@@ -125,5 +131,26 @@ func.func @conv_runs(%x: memref<1x9x9x3xf32>, %y: memref<1x4x4x8xf32>) {
     %s = arith.addf %out, %m : f32
     linalg.yield %s : f32
   }
+  return
+}
+
+// -----
+
+// With AMX and K = 2080 a block of 32 rounded rows would take 130 KiB of stack: the
+// pre-pass rounds all of A once, before the AMX query, and both paths read its copy.
+// AMX-LABEL: func @long_k
+// AMX: %[[A:.+]] = memref.alloc({{.+}}) {alignment = 64 : i64} : memref<?x?x2080xbf16>
+// AMX: call @kiln_rt_amx_enabled()
+// AMX-NOT: memref.alloca() {alignment = 64 : i64} : memref<32x2080xbf16>
+// AMX: amx.tile_load %[[A]]
+// AMX: } else {
+// AMX-NOT: memref.alloc(
+// AMX: call @llvm.x86.avx512bf16.dpbf16ps.512
+memref.global "private" constant @wlong : memref<2080x32xf32> = dense<0.5>
+func.func @long_k(%x: memref<?x2080xf32>, %y: memref<?x32xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %w = memref.get_global @wlong : memref<2080x32xf32>
+  linalg.fill ins(%cst : f32) outs(%y : memref<?x32xf32>)
+  linalg.matmul ins(%x, %w : memref<?x2080xf32>, memref<2080x32xf32>) outs(%y : memref<?x32xf32>)
   return
 }
