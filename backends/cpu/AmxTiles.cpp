@@ -19,19 +19,24 @@ using namespace mlir;
 
 namespace kiln::cpu {
 
-void emitAmxBlockSteps(OpBuilder &b, Location loc, Value scratch, Value steps,
+void emitAmxBlockSteps(OpBuilder &b, Location loc, Value scratch, Value steps, bool zeroStart,
                        amx::TileType abType, amx::TileType cType, Value aBuffer,
                        llvm::function_ref<SmallVector<Value>(int64_t, Value)> aIndex,
                        Value bBuffer, llvm::function_ref<SmallVector<Value>(int64_t, Value)> bIndex,
                        llvm::function_ref<Value(Value, Value, Value)> multiply) {
-  constexpr int64_t unroll = 4; // steps between the scratch's loads and stores
+  // Steps between the scratch's loads and stores. A tile load of what a tile store just
+  // wrote waits for the store to complete (nothing is forwarded), so every chunk costs a
+  // stall: a static count of up to kWhole steps runs as one chunk.
+  constexpr int64_t unroll = 4, kWhole = 16;
   auto index = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   auto cIndex = [&](int64_t t) { return SmallVector<Value>{index(t / 2 * 16), index(t % 2 * 16)}; };
-  // `count` steps from step `first`, C's tiles in registers in between.
-  auto chunk = [&](Value first, int64_t count) {
+  // `count` steps from step `first`, C's tiles in registers in between, starting from
+  // zero tiles or from the scratch.
+  auto chunk = [&](Value first, int64_t count, bool fromZero) {
     SmallVector<Value> c;
     for (int64_t t = 0; t < 4; ++t)
-      c.push_back(amx::TileLoadOp::create(b, loc, cType, scratch, cIndex(t)));
+      c.push_back(fromZero ? amx::TileZeroOp::create(b, loc, cType).getResult()
+                           : amx::TileLoadOp::create(b, loc, cType, scratch, cIndex(t)).getResult());
     for (int64_t s = 0; s < count; ++s) {
       Value step = arith::AddIOp::create(b, loc, first, index(s));
       Value a[2], bt[2];
@@ -45,16 +50,41 @@ void emitAmxBlockSteps(OpBuilder &b, Location loc, Value scratch, Value steps,
     for (int64_t t = 0; t < 4; ++t)
       amx::TileStoreOp::create(b, loc, scratch, cIndex(t), c[t]);
   };
-  Value full = arith::DivUIOp::create(b, loc, steps, index(unroll));
-  Value tailStart = arith::MulIOp::create(b, loc, full, index(unroll));
   OpBuilder::InsertionGuard guard(b);
+  std::optional<int64_t> known = getConstantIntValue(steps);
+  if (known && *known <= kWhole) {
+    chunk(index(0), *known, zeroStart);
+    return;
+  }
+  // The first chunk starts from zero tiles (a static count here is > kWhole; a run-time
+  // one may be 0, and then the block is zero).
+  Value start = index(0);
+  if (zeroStart && known) {
+    chunk(index(0), unroll, true);
+    start = index(unroll);
+  } else if (zeroStart) {
+    Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, steps, index(0));
+    auto ifOp = scf::IfOp::create(b, loc, any, /*withElseRegion=*/true);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    chunk(index(0), 1, true);
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    chunk(index(0), 0, true);
+    b.setInsertionPointAfter(ifOp);
+    start = arith::MinUIOp::create(b, loc, steps, index(1));
+  }
+  Value left = arith::SubIOp::create(b, loc, steps, start);
+  Value full = arith::DivUIOp::create(b, loc, left, index(unroll));
+  Value tailStart =
+      arith::AddIOp::create(b, loc, start, arith::MulIOp::create(b, loc, full, index(unroll)));
   auto loop = scf::ForOp::create(b, loc, index(0), full, index(1));
   b.setInsertionPointToStart(loop.getBody());
-  chunk(arith::MulIOp::create(b, loc, loop.getInductionVar(), index(unroll)), unroll);
+  chunk(arith::AddIOp::create(b, loc, start,
+                              arith::MulIOp::create(b, loc, loop.getInductionVar(), index(unroll))),
+        unroll, false);
   b.setInsertionPointAfter(loop);
   auto tail = scf::ForOp::create(b, loc, tailStart, steps, index(1));
   b.setInsertionPointToStart(tail.getBody());
-  chunk(tail.getInductionVar(), 1);
+  chunk(tail.getInductionVar(), 1, false);
 }
 
 void emitAmxBlocks(OpBuilder &b, Location loc, Value batch, Value panels, Value rowBlocks,
@@ -99,14 +129,6 @@ bool isZeroInit(const std::optional<TypedAttr> &init) {
   if (auto i = dyn_cast<IntegerAttr>(*init))
     return i.getValue().isZero();
   return false;
-}
-
-void emitAmxZeroScratch(OpBuilder &b, Location loc, Value scratch, amx::TileType cType) {
-  auto index = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  Value zero = amx::TileZeroOp::create(b, loc, cType);
-  for (int64_t t = 0; t < 4; ++t)
-    amx::TileStoreOp::create(b, loc, scratch, ValueRange{index(t / 2 * 16), index(t % 2 * 16)},
-                             zero);
 }
 
 void emitAmxOrFallback(OpBuilder &b, ModuleOp module, Location loc,

@@ -448,8 +448,6 @@ void Bf16Emitter::emitAmxTiles(bool fused) {
         // C's initial value into the scratch (rows past M read row M - 1).
         Value mLast = sub(mSize, index(1));
         bool zeroInit = isZeroInit(ct.initValue);
-        if (zeroInit)
-          emitAmxZeroScratch(b, loc, scratch, cType);
         for (int64_t r = 0; r < block && !zeroInit; ++r) {
           Value row = arith::MinUIOp::create(b, loc, add(i0, index(r)), mLast);
           SmallVector<Value> mIv = ct.initValue ? SmallVector<Value>{} : delinearize(row, mSizes);
@@ -467,7 +465,7 @@ void Bf16Emitter::emitAmxTiles(bool fused) {
         // `count` steps of 32 k from step `first`, C's tiles in registers between the
         // scratch's load and store.
         emitAmxBlockSteps(
-            b, loc, scratch, index(steps), abType, cType, fused ? blockA : rowsA,
+            b, loc, scratch, index(steps), zeroInit, abType, cType, fused ? blockA : rowsA,
             [&](int64_t h, Value step) -> SmallVector<Value> {
               if (fused)
                 return {index(h * 16), mul(step, index(32))};

@@ -121,9 +121,12 @@ bool emitBf16Contraction(mlir::OpBuilder &builder, mlir::ModuleOp module,
 /// AMX (AmxTiles.cpp): a 32 x 32 block of C kept in `scratch` ([32][32]) is updated by
 /// `steps` (run-time) steps, each of two A tiles (aBuffer at aIndex(half, step)), two B
 /// tiles (bBuffer at bIndex(half, step)) and four `multiply(a, b, c)` tile products; the
-/// C tiles stay in registers for a few steps between the scratch's load and store.
+/// C tiles stay in registers for a few steps between the scratch's load and store (all
+/// of them for up to 16 static steps). `zeroStart`: C starts from zero tiles rather than
+/// from the scratch.
 void emitAmxBlockSteps(mlir::OpBuilder &b, mlir::Location loc, mlir::Value scratch,
-                       mlir::Value steps, mlir::amx::TileType abType, mlir::amx::TileType cType,
+                       mlir::Value steps, bool zeroStart, mlir::amx::TileType abType,
+                       mlir::amx::TileType cType,
                        mlir::Value aBuffer,
                        llvm::function_ref<llvm::SmallVector<mlir::Value>(int64_t, mlir::Value)> aIndex,
                        mlir::Value bBuffer,
@@ -146,11 +149,6 @@ void emitAmxBlocks(
 
 /// True when `init` (Contraction::initValue) is +0.
 bool isZeroInit(const std::optional<mlir::TypedAttr> &init);
-
-/// Zeroes the [32][32] `scratch` through the tile unit. 32 vector stores of zero become a
-/// memset call, and after any call LLVM reloads the tile configuration (ldtilecfg, slow).
-void emitAmxZeroScratch(mlir::OpBuilder &b, mlir::Location loc, mlir::Value scratch,
-                        mlir::amx::TileType cType);
 
 /// Calls the glue's kiln_rt_amx_enabled() (declared in `module` when needed: it asks Linux
 /// for the tile state once) and emits `amx` where it returns nonzero, `fallback` otherwise.

@@ -550,7 +550,10 @@ void Int8Emitter::emitAmxTiles() {
   auto v16i32 = VectorType::get({kLanes}, i32Type);
   auto abType = amx::TileType::get({16, 64}, i8), cType = amx::TileType::get({16, 16}, i32Type);
   Value rowsA = copyRowsOfA();
-  Value steps = arith::DivUIOp::create(b, loc, k4RowsValue, index(16));
+  // A static count lets the block steps keep C in registers throughout (AmxTiles.cpp).
+  std::optional<int64_t> kKnown = getConstantIntValue(kSize);
+  Value steps = kKnown ? index((*kKnown + 63) / 64)
+                       : arith::DivUIOp::create(b, loc, k4RowsValue, index(16)).getResult();
   Value rowBlocks = ceilDiv(mSize, block);
   emitAmxBlocks(
       b, loc, batch, panels, rowBlocks, mul(k4RowsValue, index(4 * block)), i32Type, nullptr,
@@ -566,8 +569,6 @@ void Int8Emitter::emitAmxTiles() {
         // C's initial value (rows past M read row M - 1) into the scratch.
         Value mLast = sub(mSize, index(1));
         bool zeroInit = isZeroInit(ct.initValue);
-        if (zeroInit)
-          emitAmxZeroScratch(b, loc, scratch, cType);
         for (int64_t r = 0; r < block && !zeroInit; ++r) {
           Value row = arith::MinUIOp::create(b, loc, add(i0, index(r)), mLast);
           SmallVector<Value> mIv = ct.initValue ? SmallVector<Value>{} : delinearize(row, mSizes);
@@ -587,7 +588,7 @@ void Int8Emitter::emitAmxTiles() {
         }
         // A's bytes are unsigned or signed and B's (re-signed) the other way.
         emitAmxBlockSteps(
-            b, loc, scratch, steps, abType, cType, rowsA,
+            b, loc, scratch, steps, zeroInit, abType, cType, rowsA,
             [&](int64_t h, Value step) -> SmallVector<Value> {
               return {bLin, add(i0, index(h * 16)), mul(step, index(64))};
             },

@@ -35,9 +35,10 @@
 // four tdpbf16ps per step of 32 k, C through a stack scratch), else the vdpbf16ps tiles
 // after their own pre-pass. A block of 32 rows of A (at most 128 KiB) is rounded on the
 // stack once per row block, before its panels: no pre-pass copy goes through memory. The panels of a group (B's panels up to 1 MiB) run in an inner
-// loop, so a block of A's rows is read once per group; C's zero start comes from
-// tile_zero (32 vector stores of zero would become a memset call, and LLVM reloads the
-// tile configuration after every call).
+// loop, so a block of A's rows is read once per group. C starts from zero tiles in
+// registers and, with up to 16 steps, stays there until its one store: a tile load of
+// what a tile store just wrote waits for the store (32 vector stores of zero would also
+// become a memset call, after which LLVM reloads the tile configuration).
 // AMX: memref.global "private" constant @__kiln_bf16_packed : memref<1x1x16x64xbf16>
 // AMX-LABEL: func @linear
 // AMX-NOT: memref.alloc(
@@ -52,14 +53,13 @@
 // AMX: vector.maskedstore %[[BLOCK]]
 // AMX: vector.maskedstore %[[BLOCK]][%{{.+}}, %c3]
 // AMX: scf.for
-// AMX: amx.tile_zero : !amx.tile<16x16xf32>
-// AMX-COUNT-4: amx.tile_store
-// AMX-NOT: vector.store
-// AMX: amx.tile_load {{.+}} : memref<32x32xf32> into !amx.tile<16x16xf32>
+// AMX-COUNT-4: amx.tile_zero : !amx.tile<16x16xf32>
+// AMX-NOT: amx.tile_load {{.+}} : memref<32x32xf32>
 // AMX: amx.tile_load %[[BLOCK]][%c0, {{.+}}] : memref<32x32xbf16> into !amx.tile<16x32xbf16>
 // AMX: amx.tile_load {{.+}} : memref<1x1x16x64xbf16> into !amx.tile<16x32xbf16>
 // AMX-COUNT-4: amx.tile_mulf
-// AMX: amx.tile_store
+// AMX-COUNT-4: amx.tile_store
+// AMX: vector.load {{.+}} : memref<32x32xf32>, vector<16xf32>
 // AMX: arith.maximumf {{.*}} : vector<16xf32>
 // AMX: } else {
 // AMX: memref.alloc({{.+}}) {alignment = 64 : i64} : memref<?x?x32xbf16>
