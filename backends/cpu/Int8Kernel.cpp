@@ -128,6 +128,9 @@ private:
   void emitAmxTiles();
   /// The AMX pre-pass: A's rows as bytes, [batch][M rounded up to 32][k4Rows * 4].
   Value copyRowsOfA();
+  /// Copies row `row` (of the m dims) of batch `bLin` of A's bytes into
+  /// dest[prefix..., 0 : K padded to 64), zero past K.
+  void copyRow(Value bLin, Value row, Value dest, ArrayRef<Value> prefix);
   /// Adds the zero-point corrections to the tile's sums D (acc(r, v): row r, vector v),
   /// applies the epilogue and stores the rows inside M.
   void finishTile(Value bLin, ArrayRef<Value> bIv, Value i0, int64_t rows, ArrayRef<Value> col,
@@ -507,10 +510,30 @@ void Int8Emitter::finishTile(Value bLin, ArrayRef<Value> bIv, Value i0, int64_t 
   }
 }
 
-Value Int8Emitter::copyRowsOfA() {
+void Int8Emitter::copyRow(Value bLin, Value row, Value dest, ArrayRef<Value> prefix) {
   constexpr int64_t chunk = 64;
   auto v64i8 = VectorType::get({chunk}, b.getI8Type());
   Value narrowA = viewLike(b, ct.a, q.a.narrow);
+  SmallVector<Value> bIv = delinearize(bLin, batchSizes);
+  SmallVector<Value> mIv = delinearize(row, mSizes);
+  OpBuilder::InsertionGuard g(b);
+  auto loop = scf::ForOp::create(b, loc, index(0), mul(k4RowsValue, index(4)), index(chunk));
+  b.setInsertionPointToStart(loop.getBody());
+  Value k0 = loop.getInductionVar();
+  // Bytes past K are zero (a B filled at run time may have its padding re-signed to
+  // -128). Past K the mask is empty and the index is clamped (no access is made).
+  Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, k0, kSize);
+  Value left = arith::SelectOp::create(b, loc, inside, sub(kSize, k0), index(0));
+  Value kIdx = arith::SelectOp::create(b, loc, inside, k0, index(0));
+  Value pass = arith::ConstantOp::create(b, loc, v64i8, b.getZeroAttr(v64i8));
+  Value bytes = vector::MaskedLoadOp::create(
+      b, loc, v64i8, narrowA, indices(ct.mapA, bIv, mIv, Value(), kIdx), mask(left, chunk), pass);
+  SmallVector<Value> at(prefix);
+  at.push_back(k0);
+  vector::StoreOp::create(b, loc, bytes, dest, at);
+}
+
+Value Int8Emitter::copyRowsOfA() {
   Value rowCount = mul(ceilDiv(mSize, 32), index(32));
   Value rowBytes = mul(k4RowsValue, index(4));
   Value rows = memref::AllocOp::create(
@@ -518,28 +541,14 @@ Value Int8Emitter::copyRowsOfA() {
       MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
                       b.getI8Type()),
       ValueRange{batch, rowCount, rowBytes}, b.getI64IntegerAttr(64));
-  // Bytes past K are zero (a B filled at run time may have its padding re-signed to
-  // -128); rows past M are left as they are: they feed sums that are not stored.
+  // Rows past M are left as they are: they feed sums that are not stored.
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0)}, ValueRange{mul(batch, mSize)}, ValueRange{index(1)},
       [&](OpBuilder &nb, Location, ValueRange ivs) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
         SmallVector<Value> parts = delinearize(ivs[0], {batch, mSize});
-        SmallVector<Value> bIv = delinearize(parts[0], batchSizes);
-        SmallVector<Value> mIv = delinearize(parts[1], mSizes);
-        auto loop = scf::ForOp::create(b, loc, index(0), rowBytes, index(chunk));
-        b.setInsertionPointToStart(loop.getBody());
-        Value k0 = loop.getInductionVar();
-        // Past K the mask is empty and the index is clamped (no access is made).
-        Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, k0, kSize);
-        Value left = arith::SelectOp::create(b, loc, inside, sub(kSize, k0), index(0));
-        Value kIdx = arith::SelectOp::create(b, loc, inside, k0, index(0));
-        Value pass = arith::ConstantOp::create(b, loc, v64i8, b.getZeroAttr(v64i8));
-        Value bytes = vector::MaskedLoadOp::create(
-            b, loc, v64i8, narrowA, indices(ct.mapA, bIv, mIv, Value(), kIdx), mask(left, chunk),
-            pass);
-        vector::StoreOp::create(b, loc, bytes, rows, ValueRange{parts[0], parts[1], k0});
+        copyRow(parts[0], parts[1], rows, parts);
       });
   return rows;
 }
@@ -549,15 +558,35 @@ void Int8Emitter::emitAmxTiles() {
   Type i8 = b.getI8Type(), i32Type = b.getI32Type();
   auto v16i32 = VectorType::get({kLanes}, i32Type);
   auto abType = amx::TileType::get({16, 64}, i8), cType = amx::TileType::get({16, 16}, i32Type);
-  Value rowsA = copyRowsOfA();
-  // A static count lets the block steps keep C in registers throughout (AmxTiles.cpp).
+  // A block of 32 rows of A of up to 128 KiB (a static K up to 4096) is copied on the
+  // stack by the row block that uses it, hot in L1 or L2 for its panels; a longer or
+  // run-time K by a pre-pass into a buffer of all rows.
+  constexpr int64_t maxBlockBytes = 128 << 10;
   std::optional<int64_t> kKnown = getConstantIntValue(kSize);
+  int64_t blockBytes = kKnown ? (*kKnown + 63) / 64 * 64 : 0;
+  bool fused = kKnown && block * blockBytes <= maxBlockBytes;
+  Value rowsA = fused ? Value() : copyRowsOfA();
+  auto copyBlock = [&](Value bLin, Value rowBlock) -> Value {
+    Value blockA = memref::AllocaOp::create(b, loc, MemRefType::get({block, blockBytes}, i8),
+                                            b.getI64IntegerAttr(64));
+    Value mLast = sub(mSize, index(1));
+    auto rows = scf::ForOp::create(b, loc, index(0), index(block), index(1));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(rows.getBody());
+    Value r = rows.getInductionVar();
+    // Rows past M repeat row M - 1: they feed sums that are not stored.
+    Value row = arith::MinUIOp::create(b, loc, add(mul(rowBlock, index(block)), r), mLast);
+    copyRow(bLin, row, blockA, {r});
+    return blockA;
+  };
+  // A static count lets the block steps keep C in registers throughout (AmxTiles.cpp).
   Value steps = kKnown ? index((*kKnown + 63) / 64)
                        : arith::DivUIOp::create(b, loc, k4RowsValue, index(16)).getResult();
   Value rowBlocks = ceilDiv(mSize, block);
   emitAmxBlocks(
-      b, loc, batch, panels, rowBlocks, mul(k4RowsValue, index(4 * block)), i32Type, nullptr,
-      [&](Value bLin, Value jp, Value rowBlock, Value scratch, Value) {
+      b, loc, batch, panels, rowBlocks, mul(k4RowsValue, index(4 * block)), i32Type,
+      fused ? llvm::function_ref<Value(Value, Value)>(copyBlock) : nullptr,
+      [&](Value bLin, Value jp, Value rowBlock, Value scratch, Value blockA) {
         SmallVector<Value> bIv = delinearize(bLin, batchSizes);
         Value i0 = mul(rowBlock, index(block)), j0 = mul(jp, index(block));
         Value panelBatch = packedIsConstant ? index(0) : bLin;
@@ -588,8 +617,10 @@ void Int8Emitter::emitAmxTiles() {
         }
         // A's bytes are unsigned or signed and B's (re-signed) the other way.
         emitAmxBlockSteps(
-            b, loc, scratch, steps, zeroInit, abType, cType, rowsA,
+            b, loc, scratch, steps, zeroInit, abType, cType, fused ? blockA : rowsA,
             [&](int64_t h, Value step) -> SmallVector<Value> {
+              if (fused)
+                return {index(h * 16), mul(step, index(64))};
               return {bLin, add(i0, index(h * 16)), mul(step, index(64))};
             },
             packed,

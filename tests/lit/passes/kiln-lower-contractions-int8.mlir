@@ -3,21 +3,26 @@
 // RUN: kiln-opt --split-input-file --kiln-lower-contractions="tile-rows=2 tile-vectors=1 vector-width=16 vnni=true amx=true" --cse %s | FileCheck %s --check-prefix=AMX
 
 // Where the target has AMX-INT8, the same product packs B in panels of 32 columns with K
-// padded to 64 (16 groups of 4), copies A's rows into a byte buffer of K padded to 64, and
-// where the glue's kiln_rt_amx_enabled() grants the tile state runs 32 x 32 blocks on the
-// tiles (tdpbusd: A unsigned, B re-signed, the scratch holding D), the corrections and the
-// stores on the scratch's rows; else the vpdpbusd tiles. The panels of a group run in an
-// inner loop (see kiln-lower-contractions-bf16.mlir), and C starts from zero tiles.
+// padded to 64 (16 groups of 4), and where the glue's kiln_rt_amx_enabled() grants the tile
+// state runs 32 x 32 blocks on the tiles (tdpbusd: A unsigned, B re-signed, the scratch
+// holding D), the corrections and the stores on the scratch's rows; else the vpdpbusd
+// tiles. Each block of 32 rows of A (K static, at most 128 KiB) is copied on the stack,
+// K padded to 64, before the panels of its group, which run in an inner loop (see
+// kiln-lower-contractions-bf16.mlir); C starts from zero tiles.
 // AMX: memref.global "private" constant @__kiln_int8_packed : memref<1x1x16x128xi8>
 // AMX-LABEL: func @matmul_u8u8
 // AMX: %[[ON:.+]] = call @kiln_rt_amx_enabled() : () -> i32
 // AMX: scf.if
-// AMX: memref.alloc({{.+}}) {alignment = 64 : i64} : memref<?x?x?xi8>
+// AMX-NOT: memref.alloc(
 // AMX: scf.parallel
 // AMX: memref.alloca() {alignment = 64 : i64} : memref<32x32xi32>
+// AMX: %[[BLOCK:.+]] = memref.alloca() {alignment = 64 : i64} : memref<32x64xi8>
+// AMX: scf.for %{{.+}} = %c0 to %c32
+// AMX: vector.maskedload %arg0
+// AMX: vector.store {{.+}}, %[[BLOCK]]
 // AMX: scf.for
 // AMX-COUNT-4: amx.tile_zero : !amx.tile<16x16xi32>
-// AMX: amx.tile_load {{.+}} : memref<?x?x?xi8> into !amx.tile<16x64xi8>
+// AMX: amx.tile_load %[[BLOCK]][%c0, {{.+}}] : memref<32x64xi8> into !amx.tile<16x64xi8>
 // AMX: amx.tile_load {{.+}} : memref<1x1x16x128xi8> into !amx.tile<16x64xi8>
 // AMX: amx.tile_muli {{.+}} zext
 // AMX-COUNT-4: amx.tile_store
@@ -371,5 +376,53 @@ func.func @static_quantized_chain(%a: memref<?x8xi8>, %b1: memref<8x8xi8>, %b2: 
   }
   linalg.fill ins(%zero : i32) outs(%y2 : memref<?x20xi32>)
   linalg.matmul ins(%hw, %bw2 : memref<?x8xi32>, memref<8x20xi32>) outs(%y2 : memref<?x20xi32>)
+  return
+}
+
+// -----
+
+// With AMX and K known only at run time: the pre-pass copies A's rows (K padded to 64)
+// into a buffer of all rows, and C's zero start is a first step from zero tiles when there
+// is a step at all (else the zero tiles are stored as they are), the other steps in chunks.
+// AMX-LABEL: func @runtime_k
+// AMX: scf.if
+// AMX: %[[ROWS:.+]] = memref.alloc({{.+}}) {alignment = 64 : i64} : memref<?x?x?xi8>
+// AMX: scf.parallel
+// AMX: memref.alloca() {alignment = 64 : i64} : memref<32x32xi32>
+// AMX-NOT: memref.alloca
+// AMX: %[[ANY:.+]] = arith.cmpi ugt
+// AMX: scf.if %[[ANY]] {
+// AMX-COUNT-4: amx.tile_zero
+// AMX: amx.tile_load %[[ROWS]]
+// AMX: amx.tile_muli
+// AMX: } else {
+// AMX-COUNT-4: amx.tile_zero
+// AMX-COUNT-4: amx.tile_store
+// AMX: scf.for
+// AMX: amx.tile_load {{.+}} : memref<32x32xi32> into !amx.tile<16x16xi32>
+func.func @runtime_k(%a: memref<?x?xi8>, %b: memref<?x32xi8>, %y: memref<?x32xi32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0 : i32
+  %m = memref.dim %a, %c0 : memref<?x?xi8>
+  %k = memref.dim %a, %c1 : memref<?x?xi8>
+  %aw = memref.alloc(%m, %k) : memref<?x?xi32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<?x?xi8>) outs(%aw : memref<?x?xi32>) {
+  ^bb0(%x: i8, %out: i32):
+    %xe = arith.extui %x : i8 to i32
+    linalg.yield %xe : i32
+  }
+  %bw = memref.alloc(%k) : memref<?x32xi32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%b : memref<?x32xi8>) outs(%bw : memref<?x32xi32>) {
+  ^bb0(%x: i8, %out: i32):
+    %xe = arith.extsi %x : i8 to i32
+    linalg.yield %xe : i32
+  }
+  linalg.fill ins(%zero : i32) outs(%y : memref<?x32xi32>)
+  linalg.matmul ins(%aw, %bw : memref<?x?xi32>, memref<?x32xi32>) outs(%y : memref<?x32xi32>)
   return
 }
