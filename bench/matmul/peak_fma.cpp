@@ -1,4 +1,4 @@
-//===- peak_fma.cpp - Single-thread peak f32 FMA rate of this machine -----===//
+//===- peak_fma.cpp - Single-thread peak multiply-add rates of this machine -===//
 //
 //   kiln-peak-fma [--seconds S]
 //
@@ -6,18 +6,28 @@
 // registers on one thread and prints the best rate in GFLOP/s (an FMA is 2 flops).
 // N is swept (8..24 for zmm, 8..12 for ymm) so that at least latency x ports chains
 // are in flight (4 cycles x 2 ports = 8 on current x86 cores) without running out of
-// registers. Each ISA runs only when the CPU supports it. Output, one line per ISA:
+// registers. The reduced-precision products the bf16 and 8-bit kernels use are measured
+// the same way: vdpbf16ps (AVX-512 BF16, 2 products per f32 lane) and vpdpbusd (AVX-512
+// VNNI, 4 per i32 lane) in 16 chains, and AMX's tdpbf16ps and tdpbusd (16 x 16 x 32 and
+// 16 x 16 x 64 products) in 4 accumulator tiles, after Linux grants the tile state. A
+// multiply-add counts 2 operations throughout (GOP/s for the 8-bit rates). Each ISA runs
+// only when the CPU supports it. Output, one line per ISA:
 //
 //   peak_fma isa=avx512 lanes=16 chains=16 gflops=123.45
+//   peak_fma isa=amx_bf16 lanes=8192 chains=4 gflops=1234.56
 //
 //===----------------------------------------------------------------------===//
 
 #include <immintrin.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace {
 
@@ -51,6 +61,90 @@ template <int N> __attribute__((target("avx2,fma"))) double runYmm(long iters) {
   float out[8];
   _mm256_storeu_ps(out, sum);
   return out[0] + out[7];
+}
+
+template <int N> __attribute__((target("avx512f,avx512bf16"))) double runBf16(long iters) {
+  __m512bh a = (__m512bh)_mm512_set1_ps(kA), b = (__m512bh)_mm512_set1_ps(kB);
+  __m512 x[N];
+  for (int i = 0; i < N; ++i)
+    x[i] = _mm512_set1_ps(static_cast<float>(i));
+  for (long it = 0; it < iters; ++it)
+    for (int i = 0; i < N; ++i)
+      x[i] = _mm512_dpbf16_ps(x[i], a, b);
+  __m512 sum = x[0];
+  for (int i = 1; i < N; ++i)
+    sum = _mm512_add_ps(sum, x[i]);
+  return _mm512_reduce_add_ps(sum);
+}
+
+template <int N> __attribute__((target("avx512f,avx512vnni"))) double runVnni(long iters) {
+  __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(5), x[N];
+  for (int i = 0; i < N; ++i)
+    x[i] = _mm512_set1_epi32(i);
+  for (long it = 0; it < iters; ++it) {
+    for (int i = 0; i < N; ++i)
+      x[i] = _mm512_dpbusd_epi32(x[i], a, b);
+    // Integer sums of constants would be folded into one multiplication.
+    for (int i = 0; i < N; ++i)
+      asm volatile("" : "+v"(x[i]));
+  }
+  __m512i sum = x[0];
+  for (int i = 1; i < N; ++i)
+    sum = _mm512_add_epi32(sum, x[i]);
+  return _mm512_reduce_add_epi32(sum);
+}
+
+/// Linux hands out AMX's tile data state only on request (as the runtime asks for it).
+bool amxGranted() {
+  constexpr long kReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kReqXcompPerm, kXfeatureXtiledata) == 0;
+}
+
+/// Tiles 0..3 are 16 x 16 accumulators, 4..7 16 x 64-byte sources.
+__attribute__((target("amx-tile"))) void configureTiles() {
+  alignas(64) uint8_t config[64] = {};
+  config[0] = 1; // palette 1
+  for (int t = 0; t < 8; ++t) {
+    config[16 + 2 * t] = 64; // bytes per row
+    config[48 + t] = 16;     // rows
+  }
+  _tile_loadconfig(config);
+}
+
+__attribute__((target("amx-tile,amx-bf16"))) double runAmxBf16(long iters) {
+  alignas(64) static uint16_t src[16 * 32];
+  configureTiles();
+  _tile_zero(0), _tile_zero(1), _tile_zero(2), _tile_zero(3);
+  _tile_loadd(4, src, 64), _tile_loadd(5, src, 64);
+  _tile_loadd(6, src, 64), _tile_loadd(7, src, 64);
+  for (long it = 0; it < iters; ++it) {
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+  }
+  alignas(64) static float out[16 * 16];
+  _tile_stored(0, out, 64);
+  _tile_release();
+  return out[0];
+}
+
+__attribute__((target("amx-tile,amx-int8"))) double runAmxInt8(long iters) {
+  alignas(64) static uint8_t src[16 * 64];
+  configureTiles();
+  _tile_zero(0), _tile_zero(1), _tile_zero(2), _tile_zero(3);
+  _tile_loadd(4, src, 64), _tile_loadd(5, src, 64);
+  _tile_loadd(6, src, 64), _tile_loadd(7, src, 64);
+  for (long it = 0; it < iters; ++it) {
+    _tile_dpbusd(0, 4, 6);
+    _tile_dpbusd(1, 4, 7);
+    _tile_dpbusd(2, 5, 6);
+    _tile_dpbusd(3, 5, 7);
+  }
+  alignas(64) static int32_t out[16 * 16];
+  _tile_stored(0, out, 64);
+  _tile_release();
+  return out[0];
 }
 
 /// Best GFLOP/s of `run` over repetitions filling about `seconds`.
@@ -99,6 +193,35 @@ void sweepZmm(double seconds) {
   std::printf("peak_fma isa=avx512 lanes=16 chains=%d gflops=%.2f\n", best.chains, best.gflops);
 }
 
+void sweepBf16(double seconds) {
+  // A vdpbf16ps lane is 2 bf16 products summed into f32: 32 multiply-adds per zmm.
+  Best best;
+  best.offer(measure(runBf16<12>, 32, 12, seconds), 12);
+  best.offer(measure(runBf16<16>, 32, 16, seconds), 16);
+  std::printf("peak_fma isa=avx512_bf16 lanes=32 chains=%d gflops=%.2f\n", best.chains,
+              best.gflops);
+}
+
+void sweepVnni(double seconds) {
+  // A vpdpbusd lane is 4 u8 x s8 products summed into i32: 64 multiply-adds per zmm.
+  Best best;
+  best.offer(measure(runVnni<12>, 64, 12, seconds), 12);
+  best.offer(measure(runVnni<16>, 64, 16, seconds), 16);
+  std::printf("peak_fma isa=avx512_vnni lanes=64 chains=%d gflops=%.2f\n", best.chains,
+              best.gflops);
+}
+
+void sweepAmx(double seconds, bool bf16, bool int8) {
+  // Four tile products per iteration: 16 x 16 x 32 (bf16) or 16 x 16 x 64 (int8)
+  // multiply-adds each, counted as "lanes" x 4 chains.
+  if (bf16)
+    std::printf("peak_fma isa=amx_bf16 lanes=8192 chains=4 gflops=%.2f\n",
+                measure(runAmxBf16, 8192, 4, seconds));
+  if (int8)
+    std::printf("peak_fma isa=amx_int8 lanes=16384 chains=4 gflops=%.2f\n",
+                measure(runAmxInt8, 16384, 4, seconds));
+}
+
 void sweepYmm(double seconds) {
   Best best;
   best.offer(measure(runYmm<8>, 8, 8, seconds), 8);
@@ -124,7 +247,14 @@ int main(int argc, char **argv) {
   if (__builtin_cpu_supports("avx512f")) {
     sweepZmm(seconds);
     any = true;
+    if (__builtin_cpu_supports("avx512bf16"))
+      sweepBf16(seconds);
+    if (__builtin_cpu_supports("avx512vnni"))
+      sweepVnni(seconds);
   }
+  bool amxBf16 = __builtin_cpu_supports("amx-bf16"), amxInt8 = __builtin_cpu_supports("amx-int8");
+  if ((amxBf16 || amxInt8) && amxGranted())
+    sweepAmx(seconds, amxBf16, amxInt8);
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     sweepYmm(seconds);
     any = true;

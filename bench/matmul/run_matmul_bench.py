@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Microbenchmark of Kiln's generated f32 matmul on one thread, against this machine's peak.
+"""Microbenchmark of Kiln's generated matmul (f32, bf16 or int8) on one thread, against
+this machine's peak.
 
-    python3 bench/matmul/run_matmul_bench.py --kilnc build/bin/kilnc
+    python3 bench/matmul/run_matmul_bench.py --kilnc build/bin/kilnc [--precision fp32|bf16|int8]
         [--shapes square,bert,gpt2,resnet50,mlp | --shape NAME=MxKxN ...] [--batches 1,8]
         [--b-input all|square|none] [--peak-fma build/bin/kiln-peak-fma]
         [--min-runs 3] [--min-seconds 1] [--max-seconds 20] [--kilnc-arg=-O3 ...]
@@ -17,10 +18,18 @@ Reports the median time, GFLOP/s = 2*M*K*N / median, and that as a fraction of t
 FMA rate `kiln-peak-fma` measures (AVX-512 where the CPU has it, else AVX2), next to
 onnxruntime's MatMul on the same model and inputs (benchlib.make_ort: 1 thread, no spinning).
 
-Numerics: a shape passes when max |kiln - ref| <= 1e-5 * sqrt(K) * max(1, max|ref|) (f32
-rounding of a K-term dot product grows like sqrt(K); a wrong index gives errors near max|ref|).
-Inputs are uniform in [-1, 1) (seed 0). Times are of the Python run call (both engines), so
-for tiny shapes (the MLP at batch 1) call overhead of some microseconds dominates.
+--precision bf16 compiles with `kilnc --precision=bf16` (weights and A rounded to bf16, f32
+sums) and measures against the AMX-BF16 peak (tdpbf16ps) where the CPU has AMX and
+KILN_DISABLE_AMX is unset, else the AVX-512 BF16 one (vdpbf16ps). --precision int8 writes
+Y[M,N] = MatMulInteger(A u8, B s8) instead (int32 out, A uniform in [0, 255], B in
+[-128, 127]) and measures GOP/s against the AMX-INT8 (tdpbusd) or AVX-512 VNNI (vpdpbusd)
+peak; ORT runs the same MatMulInteger.
+
+Numerics: a shape passes when max |kiln - ref| <= tol * sqrt(K) * max(1, max|ref|) with tol
+1e-5 for f32 and 2^-8 for bf16 (rounding of a K-term dot product grows like sqrt(K); a wrong
+index gives errors near max|ref|); int8 must match exactly. Float inputs are uniform in
+[-1, 1) (seed 0). Times are of the Python run call (both engines), so for tiny shapes (the
+MLP at batch 1) call overhead of some microseconds dominates.
 
 Shapes (rows of the zoo's layers, batch b):
   square    1024^3
@@ -52,7 +61,23 @@ sys.path.insert(0, os.path.dirname(HERE))
 import machine  # noqa: E402  (bench/machine.py)
 from benchlib import first_error, make_ort, measure_peak, timed_runs  # noqa: E402
 
-TOL = 1e-5
+TOL = {"fp32": 1e-5, "bf16": 2.0 ** -8, "int8": 0.0}
+# The kilnc flag each precision adds, and the peak (kiln-peak-fma's isa) it is measured
+# against, best first: the kernel Kiln selects on this CPU.
+PRECISION_FLAGS = {"fp32": [], "bf16": ["--precision=bf16"], "int8": []}
+PEAK_ISAS = {"fp32": ["avx512", "avx2"], "bf16": ["amx_bf16", "avx512_bf16"],
+             "int8": ["amx_int8", "avx512_vnni"]}
+
+
+def peak_for(precision, peak):
+    """The measured peak this precision's kernel runs against: (isa, GFLOP/s or GOP/s)."""
+    isas = PEAK_ISAS[precision]
+    if os.environ.get("KILN_DISABLE_AMX"):
+        isas = [i for i in isas if not i.startswith("amx")]
+    for isa in isas:
+        if isa in peak:
+            return isa, peak[isa]
+    return None, None
 
 
 def zoo_shapes(group, batch):
@@ -77,16 +102,20 @@ def zoo_shapes(group, batch):
     raise SystemExit(f"unknown shape group '{group}' (square, bert, gpt2, resnet50, mlp)")
 
 
-def make_model(m, k, n, b_value):
-    """Y = MatMul(A, B); B is the initializer `b_value`, or a second input when None."""
-    a = helper.make_tensor_value_info("A", TensorProto.FLOAT, [m, k])
+def make_model(m, k, n, b_value, int8=False):
+    """Y = MatMul(A, B) (MatMulInteger of u8 A and s8 B with `int8`); B is the initializer
+    `b_value`, or a second input when None."""
+    a_type, b_type = (TensorProto.UINT8, TensorProto.INT8) if int8 else (TensorProto.FLOAT,) * 2
+    a = helper.make_tensor_value_info("A", a_type, [m, k])
     inputs, inits = [a], []
     if b_value is None:
-        inputs.append(helper.make_tensor_value_info("B", TensorProto.FLOAT, [k, n]))
+        inputs.append(helper.make_tensor_value_info("B", b_type, [k, n]))
     else:
         inits.append(numpy_helper.from_array(b_value, "B"))
-    y = helper.make_tensor_value_info("Y", TensorProto.FLOAT, [m, n])
-    node = helper.make_node("MatMul", ["A", "B"], ["Y"], name="/matmul/MatMul")
+    y = helper.make_tensor_value_info("Y", TensorProto.INT32 if int8 else TensorProto.FLOAT,
+                                      [m, n])
+    node = helper.make_node("MatMulInteger" if int8 else "MatMul", ["A", "B"], ["Y"],
+                            name="/matmul/MatMul")
     graph = helper.make_graph([node], "matmul", inputs, [y], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
     onnx.checker.check_model(model)
@@ -94,17 +123,23 @@ def make_model(m, k, n, b_value):
 
 
 def bench_shape(args, kr, ort, name, m, k, n, variant, rng):
-    a = rng.uniform(-1, 1, (m, k)).astype(np.float32)
-    b = rng.uniform(-1, 1, (k, n)).astype(np.float32)
-    tag = re.sub(r"[^A-Za-z0-9]+", "_", f"{m}x{k}x{n}_{variant}")
+    int8 = args.precision == "int8"
+    if int8:
+        a = rng.integers(0, 256, (m, k), dtype=np.uint8)
+        b = rng.integers(-128, 128, (k, n), dtype=np.int8)
+    else:
+        a = rng.uniform(-1, 1, (m, k)).astype(np.float32)
+        b = rng.uniform(-1, 1, (k, n)).astype(np.float32)
+    tag = re.sub(r"[^A-Za-z0-9]+", "_", f"{m}x{k}x{n}_{variant}_{args.precision}")
     onnx_path = os.path.join(args.work, tag + ".onnx")
     so_path = os.path.join(args.work, tag + ".so")
-    onnx.save_model(make_model(m, k, n, b if variant == "weight" else None), onnx_path)
+    onnx.save_model(make_model(m, k, n, b if variant == "weight" else None, int8), onnx_path)
     feeds = {"A": a} if variant == "weight" else {"A": a, "B": b}
     row = {"name": name, "m": m, "k": k, "n": n, "variant": variant}
 
     t = time.perf_counter()
-    proc = subprocess.run([args.kilnc, onnx_path, "-o", so_path, *args.kilnc_arg],
+    proc = subprocess.run([args.kilnc, onnx_path, "-o", so_path,
+                           *PRECISION_FLAGS[args.precision], *args.kilnc_arg],
                           capture_output=True, text=True)
     row["compile_s"] = time.perf_counter() - t
     if proc.returncode != 0:
@@ -116,9 +151,12 @@ def bench_shape(args, kr, ort, name, m, k, n, variant, rng):
     except kr.KilnError as e:
         row["error"] = f"run: {e}"[:200]
         return row
-    ref = a.astype(np.float64) @ b.astype(np.float64)
-    row["max_abs_err"] = float(np.max(np.abs(got - ref)))
-    row["tol"] = TOL * np.sqrt(k) * max(1.0, float(np.max(np.abs(ref))))
+    if int8:
+        ref = a.astype(np.int64) @ b.astype(np.int64)
+    else:
+        ref = a.astype(np.float64) @ b.astype(np.float64)
+    row["max_abs_err"] = float(np.max(np.abs(got.astype(np.float64) - ref)))
+    row["tol"] = TOL[args.precision] * np.sqrt(k) * max(1.0, float(np.max(np.abs(ref))))
     row["ok"] = bool(got.shape == ref.shape and row["max_abs_err"] <= row["tol"])
 
     times = timed_runs(lambda: session.run(feeds), args.min_runs, args.min_seconds,
@@ -137,28 +175,33 @@ def bench_shape(args, kr, ort, name, m, k, n, variant, rng):
 
 
 def report(args, info, peak, rows):
-    isa = "avx512" if "avx512" in peak else ("avx2" if peak else None)
-    lines = ["# Kiln f32 matmul microbenchmark (1 thread)", ""]
+    isa, peak_rate = peak_for(args.precision, peak)
+    unit = "GOP/s" if args.precision == "int8" else "GFLOP/s"
+    op = "MatMulInteger(A u8, B s8) -> int32" if args.precision == "int8" else "MatMul"
+    lines = [f"# Kiln {args.precision} matmul microbenchmark (1 thread)", ""]
     lines += machine.markdown(info)
-    peak_text = ", ".join(f"{k} {v:.1f} GFLOP/s" for k, v in peak.items()) or "not measured"
-    lines += [f"- Measured single-thread peak FMA rate (kiln-peak-fma): {peak_text}",
-              f"- kilnc arguments: `{' '.join(args.kilnc_arg) or '(defaults)'}`",
+    peak_text = ", ".join(f"{k} {v:.1f}" for k, v in peak.items()) or "not measured"
+    tol = ("exact match with numpy in int64" if args.precision == "int8" else
+           f"{TOL[args.precision]:g} * sqrt(K) * max(1, max |ref|) against numpy in float64")
+    lines += [f"- Measured single-thread peaks (kiln-peak-fma, GFLOP/s or GOP/s; a multiply-add "
+              f"is 2): {peak_text}",
+              f"- kilnc arguments: `{' '.join(PRECISION_FLAGS[args.precision] + args.kilnc_arg) or '(defaults)'}`",
               f"- Runs: median of at least {args.min_runs} runs / {args.min_seconds} s "
               f"(capped at {args.max_seconds} s) after one warm-up run", "",
-              "Y[M,N] = MatMul(A[M,K], B[K,N]); B is an initializer (`weight`) or a second input "
-              f"(`input`). Fraction of peak is against the {isa or '-'} peak. ORT is "
-              "onnxruntime's MatMul on the same model with 1 thread. Times are of the Python "
+              f"Y[M,N] = {op} of A[M,K] and B[K,N]; B is an initializer (`weight`) or a second "
+              f"input (`input`). Fraction of peak is against the {isa or '-'} peak. ORT is "
+              "onnxruntime on the same model with 1 thread. Times are of the Python "
               "run call; for tiny shapes its overhead (microseconds) dominates. Tolerance: "
-              f"{TOL:g} * sqrt(K) * max(1, max |ref|) against numpy in float64.", "",
-              "| shape | M | K | N | B | compile s | runs | Kiln ms | Kiln GFLOP/s "
-              "| % of peak | ORT GFLOP/s | max abs err (tol) | status |",
+              f"{tol}.", "",
+              f"| shape | M | K | N | B | compile s | runs | Kiln ms | Kiln {unit} "
+              f"| % of peak | ORT {unit} | max abs err (tol) | status |",
               "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in rows:
         if "error" in r:
             lines.append(f"| {r['name']} | {r['m']} | {r['k']} | {r['n']} | {r['variant']} "
                          f"| {r.get('compile_s', 0):.1f} | | | | | | | FAIL: {r['error']} |")
             continue
-        frac = f"{100 * r['kiln_gflops'] / peak[isa]:.2f}%" if isa else "-"
+        frac = f"{100 * r['kiln_gflops'] / peak_rate:.2f}%" if peak_rate else "-"
         ort_g = f"{r['ort_gflops']:.1f}" if "ort_gflops" in r else "-"
         lines.append(f"| {r['name']} | {r['m']} | {r['k']} | {r['n']} | {r['variant']} "
                      f"| {r['compile_s']:.1f} | {r['runs']} | {1e3 * r['kiln_s']:.2f} "
@@ -171,6 +214,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kilnc", default=os.path.join(REPO, "build", "bin", "kilnc"))
+    ap.add_argument("--precision", choices=["fp32", "bf16", "int8"], default="fp32")
     ap.add_argument("--runtime-lib", help="libkiln_runtime.so (default: next to kilnc)")
     ap.add_argument("--peak-fma", help="kiln-peak-fma (default: next to kilnc)")
     ap.add_argument("--shapes", default="square,bert,gpt2,resnet50,mlp")
@@ -211,7 +255,7 @@ def main():
         shapes.append((name or dims, m, k, n))
 
     peak = measure_peak(args.peak_fma or os.path.join(bindir, "kiln-peak-fma"))
-    print("peak FMA:", peak or "kiln-peak-fma not found", flush=True)
+    print("peaks:", peak or "kiln-peak-fma not found", flush=True)
     info = machine.describe(REPO)
     rng = np.random.default_rng(0)
     rows = []
