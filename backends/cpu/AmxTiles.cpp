@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
@@ -121,14 +122,23 @@ void emitAmxBlocks(OpBuilder &b, Location loc, Value batch, Value panels, Value 
       });
 }
 
+Value emitAmxRowBlock(OpBuilder &b, Location loc, MemRefType type, Value firstRow, Value rows,
+                      llvm::function_ref<void(Value, Value, Value)> fillRow) {
+  auto index = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value block = memref::AllocaOp::create(b, loc, type, b.getI64IntegerAttr(64));
+  Value lastRow = arith::SubIOp::create(b, loc, rows, index(1));
+  auto loop = scf::ForOp::create(b, loc, index(0), index(type.getDimSize(0)), index(1));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value r = loop.getInductionVar();
+  // Rows past the last repeat it: they feed C rows that are not stored.
+  Value row = arith::MinUIOp::create(b, loc, arith::AddIOp::create(b, loc, firstRow, r), lastRow);
+  fillRow(row, r, block);
+  return block;
+}
+
 bool isZeroInit(const std::optional<TypedAttr> &init) {
-  if (!init)
-    return false;
-  if (auto f = dyn_cast<FloatAttr>(*init))
-    return f.getValue().isPosZero();
-  if (auto i = dyn_cast<IntegerAttr>(*init))
-    return i.getValue().isZero();
-  return false;
+  return init && (matchPattern(*init, m_PosZeroFloat()) || matchPattern(*init, m_Zero()));
 }
 
 void emitAmxOrFallback(OpBuilder &b, ModuleOp module, Location loc,

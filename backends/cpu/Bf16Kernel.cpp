@@ -421,18 +421,12 @@ void Bf16Emitter::emitAmxTiles(bool fused) {
   // A block of A's rows rounded on the stack, once per row block: hot in L1 or L2 for
   // its panels, where the pre-pass's whole copy went through memory.
   auto roundBlock = [&](Value bLin, Value rowBlock) -> Value {
-    Value blockA = memref::AllocaOp::create(
-        b, loc, MemRefType::get({block, kPadded}, bf16), b.getI64IntegerAttr(64));
-    Value mLast = sub(mSize, index(1));
-    auto rows = scf::ForOp::create(b, loc, index(0), index(block), index(1));
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(rows.getBody());
-    Value r = rows.getInductionVar();
-    // Rows past M repeat row M - 1: they feed C rows that are not stored.
-    Value row = arith::MinUIOp::create(b, loc, add(mul(rowBlock, index(block)), r), mLast);
-    convertRow(bLin, row, blockA, {r});
-    zeroPadding(blockA, {r});
-    return blockA;
+    return emitAmxRowBlock(b, loc, MemRefType::get({block, kPadded}, bf16),
+                           mul(rowBlock, index(block)), mSize,
+                           [&](Value row, Value r, Value blockA) {
+                             convertRow(bLin, row, blockA, {r});
+                             zeroPadding(blockA, {r});
+                           });
   };
   emitAmxBlocks(
       b, loc, batch, panels, rowBlocks, index(kPadded * block * 2), f32,

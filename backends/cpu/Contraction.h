@@ -147,6 +147,13 @@ void emitAmxBlocks(
     llvm::function_ref<void(mlir::Value, mlir::Value, mlir::Value, mlir::Value, mlir::Value)>
         body);
 
+/// AMX (AmxTiles.cpp): a stack buffer of `type` ([32][row length]) whose row r is
+/// `fillRow(row, r, buffer)` for row = firstRow + r, rows past `rows` - 1 repeating that
+/// one (they feed C rows that are not stored). Emitted where the builder is.
+mlir::Value emitAmxRowBlock(mlir::OpBuilder &b, mlir::Location loc, mlir::MemRefType type,
+                            mlir::Value firstRow, mlir::Value rows,
+                            llvm::function_ref<void(mlir::Value, mlir::Value, mlir::Value)> fillRow);
+
 /// True when `init` (Contraction::initValue) is +0.
 bool isZeroInit(const std::optional<mlir::TypedAttr> &init);
 

@@ -567,17 +567,11 @@ void Int8Emitter::emitAmxTiles() {
   bool fused = kKnown && block * blockBytes <= maxBlockBytes;
   Value rowsA = fused ? Value() : copyRowsOfA();
   auto copyBlock = [&](Value bLin, Value rowBlock) -> Value {
-    Value blockA = memref::AllocaOp::create(b, loc, MemRefType::get({block, blockBytes}, i8),
-                                            b.getI64IntegerAttr(64));
-    Value mLast = sub(mSize, index(1));
-    auto rows = scf::ForOp::create(b, loc, index(0), index(block), index(1));
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(rows.getBody());
-    Value r = rows.getInductionVar();
-    // Rows past M repeat row M - 1: they feed sums that are not stored.
-    Value row = arith::MinUIOp::create(b, loc, add(mul(rowBlock, index(block)), r), mLast);
-    copyRow(bLin, row, blockA, {r});
-    return blockA;
+    return emitAmxRowBlock(b, loc, MemRefType::get({block, blockBytes}, i8),
+                           mul(rowBlock, index(block)), mSize,
+                           [&](Value row, Value r, Value blockA) {
+                             copyRow(bLin, row, blockA, {r});
+                           });
   };
   // A static count lets the block steps keep C in registers throughout (AmxTiles.cpp).
   Value steps = kKnown ? index((*kKnown + 63) / 64)
